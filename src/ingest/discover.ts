@@ -1,0 +1,94 @@
+// Finds every `projects/**/*.jsonl` under the roots (including `<session>/subagents/`). Directories are
+// remembered with their mtime so a later scan re-reads only those that changed. Symlinks are followed, but
+// each directory (by device + inode) is visited once, so a symlink loop ends. It never writes.
+import { readdirSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+interface DirEntry {
+  mtimeMs: number;
+  id: string;
+  dirs: string[];
+  files: string[];
+}
+
+export interface FileInfo {
+  path: string;
+  /** session id implied by the path: `<uuid>.jsonl`, or the `<uuid>` folder above `subagents/`. */
+  sessionId: string | null;
+  /** agent id implied by an `agent-<id>.jsonl` name. */
+  agentId: string | null;
+}
+
+export class Discovery {
+  private dirs = new Map<string, DirEntry>();
+  /** directories that could not be read, with the reason (shown in diagnostics). */
+  readonly problems = new Map<string, string>();
+
+  constructor(readonly roots: readonly string[]) {}
+
+  /** All transcript files now present, sorted by path so results do not depend on directory order. */
+  scan(): string[] {
+    const seenIds = new Set<string>();
+    const live = new Set<string>();
+    const files: string[] = [];
+    for (const root of this.roots) this.visit(join(root, "projects"), seenIds, live, files);
+    for (const d of this.dirs.keys()) if (!live.has(d)) this.dirs.delete(d);
+    files.sort();
+    return files;
+  }
+
+  private visit(dir: string, seenIds: Set<string>, live: Set<string>, files: string[]): void {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") this.problems.set(dir, code ?? "unreadable");
+      return;
+    }
+    if (!st.isDirectory()) return;
+    const id = `${st.dev}:${st.ino}`;
+    if (seenIds.has(id)) return; // a symlink loop or a second path to the same directory
+    seenIds.add(id);
+    live.add(dir);
+    let entry = this.dirs.get(dir);
+    if (!entry || entry.mtimeMs !== st.mtimeMs || entry.id !== id) {
+      entry = this.read(dir, st.mtimeMs, id);
+      this.dirs.set(dir, entry);
+    }
+    for (const f of entry.files) files.push(f);
+    for (const d of entry.dirs) this.visit(d, seenIds, live, files);
+  }
+
+  private read(dir: string, mtimeMs: number, id: string): DirEntry {
+    const entry: DirEntry = { mtimeMs, id, dirs: [], files: [] };
+    let names;
+    try {
+      names = readdirSync(dir, { withFileTypes: true });
+      this.problems.delete(dir);
+    } catch (e) {
+      this.problems.set(dir, (e as { code?: string }).code ?? "unreadable");
+      return entry;
+    }
+    for (const d of names) {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) entry.dirs.push(p);
+      else if (d.name.endsWith(".jsonl") && (d.isFile() || d.isSymbolicLink())) entry.files.push(p);
+      else if (d.isSymbolicLink()) entry.dirs.push(p); // resolved (and loop-checked) when visited
+    }
+    return entry;
+  }
+}
+
+const AGENT_FILE = /^agent-(.+)\.jsonl$/;
+
+export function fileInfo(path: string): FileInfo {
+  const name = basename(path);
+  const agent = AGENT_FILE.exec(name);
+  if (agent) {
+    const parent = dirname(path);
+    const sessionId = basename(parent) === "subagents" ? basename(dirname(parent)) : null;
+    return { path, sessionId, agentId: agent[1]! };
+  }
+  return { path, sessionId: name.slice(0, -".jsonl".length) || null, agentId: null };
+}

@@ -1,0 +1,345 @@
+// The boundary between transcript lines and model events. Each line is classified cheaply, parsed with
+// JSON.parse only when it can matter, validated with zod (only the fields we use; unknown fields and line
+// types pass through silently) and turned into events. Nothing here throws: a line we cannot use becomes
+// a LineRejected event carrying its file and line number.
+import { z } from "zod";
+import type { ModelEvent, ToolOutcome, Usage } from "../model/events.ts";
+import { cleanText } from "./sanitize.ts";
+
+/** What the parser knows about the file a line came from. */
+/** Where events go: an array, or anything with a push (for example one that reduces straight into the model). */
+export interface EventSink {
+  push(e: ModelEvent): unknown;
+}
+
+export interface LineContext {
+  file: string;
+  /** session id implied by the file name (`<uuid>.jsonl`, or `<uuid>/subagents/…`), used when a line has none. */
+  fileSessionId: string | null;
+  /** agent id implied by an `agent-<id>.jsonl` file name. */
+  fileAgentId: string | null;
+}
+
+const num = z.number().finite().nonnegative();
+const optNum = num.nullish();
+
+const UsageSchema = z.object({
+  input_tokens: optNum,
+  cache_creation_input_tokens: optNum,
+  cache_read_input_tokens: optNum,
+  output_tokens: optNum,
+  cache_creation: z
+    .object({ ephemeral_5m_input_tokens: optNum, ephemeral_1h_input_tokens: optNum })
+    .nullish(),
+});
+
+const Envelope = {
+  sessionId: z.string().min(1).nullish(),
+  timestamp: z.string(),
+  uuid: z.string().nullish(),
+  isSidechain: z.boolean().nullish(),
+  agentId: z.string().min(1).nullish(),
+  cwd: z.string().nullish(),
+  entrypoint: z.string().nullish(),
+};
+
+const AssistantSchema = z.object({
+  ...Envelope,
+  requestId: z.string().nullish(),
+  isApiErrorMessage: z.boolean().nullish(),
+  apiErrorStatus: z.number().nullish(),
+  message: z.object({
+    id: z.string().min(1),
+    model: z.string().nullish(),
+    usage: UsageSchema.nullish(),
+    content: z.union([z.array(z.unknown()), z.string()]).nullish(),
+  }),
+});
+
+const UserSchema = z.object({
+  ...Envelope,
+  isMeta: z.boolean().nullish(),
+  isCompactSummary: z.boolean().nullish(),
+  toolUseResult: z.unknown().optional(),
+  message: z.object({ content: z.union([z.array(z.unknown()), z.string()]).nullish() }),
+});
+
+const SystemErrorSchema = z.object({
+  ...Envelope,
+  error: z.unknown().optional(),
+  cause: z.unknown().optional(),
+  retryAttempt: z.number().nullish(),
+  maxRetries: z.number().nullish(),
+});
+
+const CustomTitleSchema = z.object({ sessionId: z.string().min(1).nullish(), customTitle: z.string() });
+
+const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string().min(1), name: z.string() });
+const ToolResultBlock = z.object({
+  type: z.literal("tool_result"),
+  tool_use_id: z.string().min(1),
+  is_error: z.boolean().nullish(),
+  content: z.unknown().optional(),
+});
+const TextBlock = z.object({ type: z.literal("text"), text: z.string() });
+
+/** Lines longer than this are rejected without being kept in memory. */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** Top-level `type` values that never produce an event: skipped without parsing. */
+const IGNORED_TYPES = new Set([
+  "progress",
+  "file-history-snapshot",
+  "queue-operation",
+  "attachment",
+  "summary",
+  "last-prompt",
+  "permission-mode",
+  "agent-name",
+  "pr-link",
+  "mode",
+  "ai-title",
+  "bridge-session",
+  "cost-state",
+  "file-history-delta",
+  "worktree-state",
+]);
+
+/**
+ * The top-level `type` of a JSON line without parsing it, or null when it cannot be told cheaply.
+ * `"type":"` can only occur as real JSON structure (quotes inside strings are escaped), so when no `{` or `[`
+ * precedes it except the opening brace, it is the top-level key.
+ */
+export function quickType(line: string): string | null {
+  const i = line.indexOf('"type":"');
+  if (i < 0) return null;
+  const brace = line.indexOf("{", 1);
+  if (brace !== -1 && brace < i) return null;
+  const bracket = line.indexOf("[");
+  if (bracket !== -1 && bracket < i) return null;
+  const end = line.indexOf('"', i + 8);
+  return end < 0 ? null : line.slice(i + 8, end);
+}
+
+function endsWithBrace(line: string): boolean {
+  let i = line.length - 1;
+  while (i >= 0 && line.charCodeAt(i) <= 32) i--;
+  return i >= 0 && line.charCodeAt(i) === 125;
+}
+
+function usageOf(u: z.infer<typeof UsageSchema>): Usage {
+  const write = u.cache_creation_input_tokens ?? 0;
+  const split = u.cache_creation;
+  let w5 = write;
+  let w1 = 0;
+  if (split && (split.ephemeral_5m_input_tokens != null || split.ephemeral_1h_input_tokens != null)) {
+    w5 = split.ephemeral_5m_input_tokens ?? 0;
+    w1 = split.ephemeral_1h_input_tokens ?? 0;
+  }
+  return {
+    uncached: u.input_tokens ?? 0,
+    cacheWrite5m: w5,
+    cacheWrite1h: w1,
+    cacheRead: u.cache_read_input_tokens ?? 0,
+    output: u.output_tokens ?? 0,
+  };
+}
+
+const REJECTION = /doesn't want to (?:proceed|take this action)|User rejected tool use/;
+
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  let s = "";
+  for (const b of content) {
+    const t = TextBlock.safeParse(b);
+    if (t.success) s += t.data.text;
+  }
+  return s;
+}
+
+/** User text that Claude Code wrote itself, not something the user typed. */
+const NOT_A_PROMPT = /^\s*(?:<local-command-stdout>|<local-command-stderr>|<local-command-caveat>|<bash-stdout>|<bash-stderr>|<task-notification>|\[Request interrupted by user)/;
+
+function zodReason(err: z.ZodError): string {
+  const first = err.issues[0];
+  if (!first) return "invalid record";
+  const path = first.path.join(".");
+  return cleanText(`${path ? `${path}: ` : ""}${first.message}`, 120);
+}
+
+/** Turns one line into events, appending them to `out`. */
+export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out: EventSink): void {
+  const reject = (reason: string): void => {
+    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
+  };
+  if (line.length === 0) return;
+  const qt = quickType(line);
+  if (qt !== null) {
+    // Lines that cannot produce an event are skipped unparsed, for speed; a torn or corrupt one is still
+    // caught by its missing closing brace.
+    if (IGNORED_TYPES.has(qt) || (qt === "system" && !line.includes('"api_error"'))) {
+      if (!endsWithBrace(line)) reject("not JSON (truncated or corrupt line)");
+      return;
+    }
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch {
+    if (line.trim().length === 0) return;
+    reject(line.charCodeAt(0) === 123 ? "not JSON (truncated or corrupt line)" : "not JSON");
+    return;
+  }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+    reject("not a JSON object");
+    return;
+  }
+  const type = (obj as { type?: unknown }).type;
+  if (typeof type !== "string") {
+    reject("no record type");
+    return;
+  }
+  switch (type) {
+    case "assistant":
+      return assistant(obj, lineNo, ctx, out, reject);
+    case "user":
+      return user(obj, lineNo, ctx, out, reject);
+    case "system":
+      if ((obj as { subtype?: unknown }).subtype === "api_error") return systemError(obj, lineNo, ctx, out, reject);
+      return;
+    case "custom-title": {
+      const r = CustomTitleSchema.safeParse(obj);
+      if (!r.success) return reject(zodReason(r.error));
+      const sessionId = r.data.sessionId ?? ctx.fileSessionId;
+      if (!sessionId) return reject("custom-title without a session id");
+      const title = cleanText(r.data.customTitle, 120);
+      if (title) out.push({ type: "SessionTitled", sessionId, title });
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+interface EnvelopeData {
+  sessionId?: string | null;
+  timestamp: string;
+  isSidechain?: boolean | null;
+  agentId?: string | null;
+}
+
+function common(d: EnvelopeData, ctx: LineContext): { sessionId: string; time: number; agentId: string | null } | string {
+  const sessionId = d.sessionId ?? ctx.fileSessionId;
+  if (!sessionId) return "no session id";
+  const time = Date.parse(d.timestamp);
+  if (!Number.isFinite(time)) return "bad timestamp";
+  const agentId = d.agentId ?? ctx.fileAgentId ?? (d.isSidechain ? "sidechain" : null);
+  return { sessionId, time, agentId };
+}
+
+function assistant(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
+  const r = AssistantSchema.safeParse(obj);
+  if (!r.success) return reject(zodReason(r.error));
+  const d = r.data;
+  const c = common(d, ctx);
+  if (typeof c === "string") return reject(c);
+  const model = d.message.model ?? "";
+  if (d.isApiErrorMessage) {
+    const text = textOf(d.message.content);
+    const m = /API Error:\s*(\d{3})/.exec(text);
+    out.push({
+      type: "ApiErrorObserved",
+      key: d.uuid ?? `${ctx.file}:${lineNo}`,
+      time: c.time,
+      sessionId: c.sessionId,
+      agentId: c.agentId,
+      status: d.apiErrorStatus ?? (m ? Number(m[1]) : null),
+      message: cleanText(text || "API error"),
+      retry: false,
+    });
+    return;
+  }
+  if (model === "<synthetic>") return; // "No response requested." and similar: not an API call.
+  const content = d.message.content;
+  if (Array.isArray(content)) {
+    for (const b of content) {
+      if (b === null || typeof b !== "object" || (b as { type?: unknown }).type !== "tool_use") continue;
+      const t = ToolUseBlock.safeParse(b);
+      if (!t.success) {
+        reject(`tool_use: ${zodReason(t.error)}`);
+        continue;
+      }
+      out.push({ type: "ToolCallObserved", key: t.data.id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(t.data.name, 80) });
+    }
+  }
+  if (!d.message.usage) return;
+  out.push({
+    type: "ResponseObserved",
+    key: d.requestId ? `${d.message.id}|${d.requestId}` : d.message.id,
+    time: c.time,
+    sessionId: c.sessionId,
+    agentId: c.agentId,
+    model: model || "unknown",
+    usage: usageOf(d.message.usage),
+    cwd: d.cwd ?? null,
+    entrypoint: d.entrypoint ?? null,
+  });
+}
+
+function user(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
+  const r = UserSchema.safeParse(obj);
+  if (!r.success) return reject(zodReason(r.error));
+  const d = r.data;
+  const c = common(d, ctx);
+  if (typeof c === "string") return reject(c);
+  const content = d.message.content;
+  let sawToolResult = false;
+  if (Array.isArray(content)) {
+    for (const b of content) {
+      if (b === null || typeof b !== "object" || (b as { type?: unknown }).type !== "tool_result") continue;
+      sawToolResult = true;
+      const t = ToolResultBlock.safeParse(b);
+      if (!t.success) {
+        reject(`tool_result: ${zodReason(t.error)}`);
+        continue;
+      }
+      let outcome: ToolOutcome = "ok";
+      if (t.data.is_error) {
+        const text = textOf(t.data.content);
+        const tur = typeof d.toolUseResult === "string" ? d.toolUseResult : "";
+        outcome = REJECTION.test(text) || REJECTION.test(tur) ? "rejected" : "error";
+      }
+      out.push({ type: "ToolResultObserved", key: t.data.tool_use_id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome });
+    }
+  }
+  if (sawToolResult || d.isMeta || d.isCompactSummary || c.agentId !== null) return;
+  const text = textOf(content);
+  if (text.trim().length === 0 || NOT_A_PROMPT.test(text)) return;
+  out.push({ type: "PromptObserved", key: d.uuid ?? `${ctx.file}:${lineNo}`, time: c.time, sessionId: c.sessionId, cwd: d.cwd ?? null });
+}
+
+function systemError(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
+  const r = SystemErrorSchema.safeParse(obj);
+  if (!r.success) return reject(zodReason(r.error));
+  const d = r.data;
+  const c = common(d, ctx);
+  if (typeof c === "string") return reject(c);
+  const err = (d.error ?? {}) as { status?: unknown; error?: { error?: { message?: unknown; type?: unknown } } };
+  const cause = (d.cause ?? {}) as { code?: unknown };
+  const status = typeof err.status === "number" ? err.status : null;
+  const inner = err.error?.error;
+  const detail =
+    typeof inner?.message === "string" ? inner.message : typeof cause.code === "string" ? cause.code : status !== null ? `HTTP ${status}` : "request failed";
+  const attempt = d.retryAttempt != null ? ` (retry ${d.retryAttempt}${d.maxRetries != null ? `/${d.maxRetries}` : ""})` : "";
+  out.push({
+    type: "ApiErrorObserved",
+    key: d.uuid ?? `${ctx.file}:${lineNo}`,
+    time: c.time,
+    sessionId: c.sessionId,
+    agentId: c.agentId,
+    status,
+    message: cleanText(`${detail}${attempt}`),
+    retry: true,
+  });
+}

@@ -1,0 +1,103 @@
+// Model events: facts observed in transcripts (or, later, the network), named in the past tense.
+// Times are epoch milliseconds (UTC). Every event that can be seen twice carries a `key`, so applying
+// it again changes nothing (see reduce.ts).
+
+/** Token counts of one API response, split by how the input was served. */
+export interface Usage {
+  /** input_tokens: input neither read from nor written to the cache. */
+  uncached: number;
+  /** cache writes with the 5-minute TTL (or the whole write when the split is absent). */
+  cacheWrite5m: number;
+  /** cache writes with the 1-hour TTL. */
+  cacheWrite1h: number;
+  /** cache_read_input_tokens. */
+  cacheRead: number;
+  output: number;
+}
+
+/** Where a line came from, for diagnostics and ordering. */
+export interface Origin {
+  file: string;
+  line: number;
+}
+
+export interface ResponseObserved {
+  type: "ResponseObserved";
+  /** message.id + "|" + requestId, or message.id alone. */
+  key: string;
+  time: number;
+  sessionId: string;
+  /** null for the main thread; the subagent id for sidechain work. */
+  agentId: string | null;
+  model: string;
+  usage: Usage;
+  cwd: string | null;
+  entrypoint: string | null;
+}
+
+export interface PromptObserved {
+  type: "PromptObserved";
+  key: string;
+  time: number;
+  sessionId: string;
+  cwd: string | null;
+}
+
+export interface ToolCallObserved {
+  type: "ToolCallObserved";
+  /** tool_use id (toolu_…). */
+  key: string;
+  time: number;
+  sessionId: string;
+  agentId: string | null;
+  name: string;
+}
+
+export type ToolOutcome = "ok" | "error" | "rejected";
+
+export interface ToolResultObserved {
+  type: "ToolResultObserved";
+  /** the tool_use_id it answers. */
+  key: string;
+  time: number;
+  sessionId: string;
+  agentId: string | null;
+  outcome: ToolOutcome;
+}
+
+export interface ApiErrorObserved {
+  type: "ApiErrorObserved";
+  /** the line's uuid (or file:line when it has none). */
+  key: string;
+  time: number;
+  sessionId: string;
+  agentId: string | null;
+  /** HTTP status when known. */
+  status: number | null;
+  /** Short human text; already stripped of control characters. */
+  message: string;
+  /** true for a `system/api_error` retry line; false for the final error shown to the user. */
+  retry: boolean;
+}
+
+export interface SessionTitled {
+  type: "SessionTitled";
+  sessionId: string;
+  title: string;
+}
+
+export interface LineRejected {
+  type: "LineRejected";
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export type ModelEvent =
+  | ResponseObserved
+  | PromptObserved
+  | ToolCallObserved
+  | ToolResultObserved
+  | ApiErrorObserved
+  | SessionTitled
+  | LineRejected;

@@ -1,0 +1,56 @@
+// The `--json` contract: the LIVE numbers as one plain object. Field names are stable (scripts and the UI's
+// snapshot tests depend on them). Times are ISO-8601 UTC strings.
+import type { ModelState } from "./state.ts";
+import { selectActiveSessions, selectBuckets, selectCounts, selectTotals, windowOf, type WindowOptions } from "./selectors.ts";
+
+export interface Diagnostics {
+  roots: string[];
+  files: number;
+  bytesRead: number;
+  linesRead: number;
+  linesRejected: number;
+  /** the first rejected lines, with file and line number. */
+  rejected: { file: string; line: number; reason: string }[];
+  /** directories or files that could not be read. */
+  unreadable: { path: string; reason: string }[];
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+const round = (x: number, digits = 0) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+export function dashboardJson(s: ModelState, o: WindowOptions, diagnostics: Omit<Diagnostics, "linesRejected" | "rejected">, demo: boolean) {
+  const w = windowOf(o);
+  const t = selectTotals(s, w.from, w.to);
+  return {
+    now: iso(o.now),
+    demo,
+    window: { from: iso(w.from), to: iso(w.to), bucketMinutes: w.bucketMinutes },
+    totals: {
+      responses: t.responses,
+      uncached: t.uncached,
+      cacheWrite5m: t.cacheWrite5m,
+      cacheWrite1h: t.cacheWrite1h,
+      cacheRead: t.cacheRead,
+      output: t.output,
+      effectiveTokens: round(t.effectiveTokens),
+      costUSD: round(t.costUSD, 4),
+    },
+    buckets: selectBuckets(s, w).map((b) => ({ ...b, start: iso(b.start) })),
+    sessions: selectActiveSessions(s, o).map((v) => ({
+      ...v,
+      lastActivity: iso(v.lastActivity),
+      lastApiError: v.lastApiError ? { ...v.lastApiError, time: iso(v.lastApiError.time) } : null,
+    })),
+    counts: selectCounts(s, w.from, w.to),
+    diagnostics: {
+      ...diagnostics,
+      linesRejected: s.rejected.count,
+      rejected: s.rejected.samples.map((r) => ({ ...r })),
+    },
+  };
+}
+
+export type DashboardJson = ReturnType<typeof dashboardJson>;

@@ -1,0 +1,269 @@
+// The model's state and its reducer. `reduce` mutates the state in place for speed but is idempotent:
+// an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
+// stored usage when it is larger. The model never reads the clock and does no I/O.
+import type { ModelEvent, ToolOutcome, Usage } from "./events.ts";
+import { type Family, type Price, priceFor } from "./pricing.ts";
+import { contextTokens, costUSD, effectiveTokens, isLarger, CONTEXT_200K } from "./tokens.ts";
+import { TimeIndex, type Timed } from "./time-index.ts";
+
+export interface ResponseRec extends Timed {
+  key: string;
+  sessionId: string;
+  agentId: string | null;
+  model: string;
+  family: Family;
+  usage: Usage;
+  costUSD: number;
+  effective: number;
+  /** priced by family because the model id is unknown. */
+  estimated: boolean;
+}
+
+export interface PromptRec extends Timed {
+  key: string;
+  sessionId: string;
+}
+
+export interface ToolCallRec extends Timed {
+  key: string;
+  sessionId: string;
+  agentId: string | null;
+  name: string;
+}
+
+export interface ToolResultRec extends Timed {
+  key: string;
+  sessionId: string;
+  agentId: string | null;
+  outcome: ToolOutcome;
+}
+
+export interface ApiErrorRec extends Timed {
+  key: string;
+  sessionId: string;
+  agentId: string | null;
+  status: number | null;
+  message: string;
+  retry: boolean;
+}
+
+export interface SessionAgg {
+  sessionId: string;
+  cwd: string | null;
+  title: string | null;
+  /** true once any main-thread response had more than 200k tokens of context. */
+  window1M: boolean;
+  responses: ResponseRec[];
+  apiErrors: ApiErrorRec[];
+  totals: Totals;
+}
+
+export interface Totals {
+  responses: number;
+  uncached: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+  output: number;
+  effectiveTokens: number;
+  costUSD: number;
+}
+
+export interface RejectedLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface ModelState {
+  /** bumps on every change, so views can cache on it. */
+  version: number;
+  seq: number;
+  responses: Map<string, ResponseRec>;
+  responseIndex: TimeIndex<ResponseRec>;
+  prompts: Map<string, PromptRec>;
+  promptIndex: TimeIndex<PromptRec>;
+  toolCalls: Map<string, ToolCallRec>;
+  toolCallIndex: TimeIndex<ToolCallRec>;
+  toolResults: Map<string, ToolResultRec>;
+  toolResultIndex: TimeIndex<ToolResultRec>;
+  apiErrors: Map<string, ApiErrorRec>;
+  apiErrorIndex: TimeIndex<ApiErrorRec>;
+  sessions: Map<string, SessionAgg>;
+  totals: Totals;
+  rejected: { count: number; samples: RejectedLine[]; seen: Set<string> };
+  /** USD per Mtok replacing every model's base input price (the `--price-per-mtok` flag), or undefined. */
+  priceOverride: number | undefined;
+}
+
+export const MAX_REJECTED_SAMPLES = 50;
+
+export function emptyTotals(): Totals {
+  return { responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0 };
+}
+
+export function createState(opts: { priceOverride?: number } = {}): ModelState {
+  return {
+    version: 0,
+    seq: 0,
+    responses: new Map(),
+    responseIndex: new TimeIndex(),
+    prompts: new Map(),
+    promptIndex: new TimeIndex(),
+    toolCalls: new Map(),
+    toolCallIndex: new TimeIndex(),
+    toolResults: new Map(),
+    toolResultIndex: new TimeIndex(),
+    apiErrors: new Map(),
+    apiErrorIndex: new TimeIndex(),
+    sessions: new Map(),
+    totals: emptyTotals(),
+    rejected: { count: 0, samples: [], seen: new Set() },
+    priceOverride: opts.priceOverride,
+  };
+}
+
+function sessionOf(s: ModelState, sessionId: string): SessionAgg {
+  let agg = s.sessions.get(sessionId);
+  if (!agg) {
+    agg = { sessionId, cwd: null, title: null, window1M: false, responses: [], apiErrors: [], totals: emptyTotals() };
+    s.sessions.set(sessionId, agg);
+  }
+  return agg;
+}
+
+/** Adds (sign 1) or removes (sign -1) one response's contribution to a rollup. */
+export function addTo(t: Totals, r: ResponseRec, sign: 1 | -1 = 1): void {
+  const u = r.usage;
+  t.responses += sign;
+  t.uncached += sign * u.uncached;
+  t.cacheWrite5m += sign * u.cacheWrite5m;
+  t.cacheWrite1h += sign * u.cacheWrite1h;
+  t.cacheRead += sign * u.cacheRead;
+  t.output += sign * u.output;
+  t.effectiveTokens += sign * r.effective;
+  t.costUSD += sign * r.costUSD;
+}
+
+function price(s: ModelState, model: string): Price {
+  return priceFor(model, s.priceOverride);
+}
+
+/** Applies one event. Returns true when the state changed. */
+export function reduce(s: ModelState, e: ModelEvent): boolean {
+  const changed = apply(s, e);
+  if (changed) s.version++;
+  return changed;
+}
+
+/** Applies many events; returns how many changed the state. */
+export function reduceAll(s: ModelState, events: readonly ModelEvent[]): number {
+  let n = 0;
+  for (const e of events) if (reduce(s, e)) n++;
+  return n;
+}
+
+function apply(s: ModelState, e: ModelEvent): boolean {
+  switch (e.type) {
+    case "ResponseObserved": {
+      const old = s.responses.get(e.key);
+      if (old) {
+        if (!isLarger(e.usage, old.usage)) return false;
+        const sess = s.sessions.get(old.sessionId)!;
+        addTo(s.totals, old, -1);
+        addTo(sess.totals, old, -1);
+        const p = price(s, old.model);
+        old.usage = { ...e.usage };
+        old.costUSD = costUSD(old.usage, p);
+        old.effective = effectiveTokens(old.usage);
+        if (old.time !== e.time) {
+          old.time = e.time;
+          s.responseIndex.touched();
+        }
+        addTo(s.totals, old);
+        addTo(sess.totals, old);
+        if (old.agentId === null && contextTokens(old.usage) > CONTEXT_200K) sess.window1M = true;
+        return true;
+      }
+      const p = price(s, e.model);
+      const rec: ResponseRec = {
+        key: e.key,
+        time: e.time,
+        seq: s.seq++,
+        sessionId: e.sessionId,
+        agentId: e.agentId,
+        model: e.model,
+        family: p.family,
+        usage: { ...e.usage },
+        costUSD: costUSD(e.usage, p),
+        effective: effectiveTokens(e.usage),
+        estimated: p.estimated,
+      };
+      s.responses.set(e.key, rec);
+      s.responseIndex.add(rec);
+      const sess = sessionOf(s, e.sessionId);
+      sess.responses.push(rec);
+      if (e.cwd) sess.cwd = e.cwd;
+      if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
+      addTo(s.totals, rec);
+      addTo(sess.totals, rec);
+      return true;
+    }
+    case "PromptObserved": {
+      if (s.prompts.has(e.key)) return false;
+      const rec: PromptRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId };
+      s.prompts.set(e.key, rec);
+      s.promptIndex.add(rec);
+      const sess = sessionOf(s, e.sessionId);
+      if (e.cwd) sess.cwd = e.cwd;
+      return true;
+    }
+    case "ToolCallObserved": {
+      if (s.toolCalls.has(e.key)) return false;
+      const rec: ToolCallRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, name: e.name };
+      s.toolCalls.set(e.key, rec);
+      s.toolCallIndex.add(rec);
+      sessionOf(s, e.sessionId);
+      return true;
+    }
+    case "ToolResultObserved": {
+      if (s.toolResults.has(e.key)) return false;
+      const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome };
+      s.toolResults.set(e.key, rec);
+      s.toolResultIndex.add(rec);
+      sessionOf(s, e.sessionId);
+      return true;
+    }
+    case "ApiErrorObserved": {
+      if (s.apiErrors.has(e.key)) return false;
+      const rec: ApiErrorRec = {
+        key: e.key,
+        time: e.time,
+        seq: s.seq++,
+        sessionId: e.sessionId,
+        agentId: e.agentId,
+        status: e.status,
+        message: e.message,
+        retry: e.retry,
+      };
+      s.apiErrors.set(e.key, rec);
+      s.apiErrorIndex.add(rec);
+      sessionOf(s, e.sessionId).apiErrors.push(rec);
+      return true;
+    }
+    case "SessionTitled": {
+      const sess = sessionOf(s, e.sessionId);
+      if (sess.title === e.title) return false;
+      sess.title = e.title;
+      return true;
+    }
+    case "LineRejected": {
+      const k = `${e.file}\u0000${e.line}`;
+      if (s.rejected.seen.has(k)) return false;
+      s.rejected.seen.add(k);
+      s.rejected.count++;
+      if (s.rejected.samples.length < MAX_REJECTED_SAMPLES) s.rejected.samples.push({ file: e.file, line: e.line, reason: e.reason });
+      return true;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// Token arithmetic shared by every selector. Pure functions of a Usage.
+import type { Usage } from "./events.ts";
+import type { Price } from "./pricing.ts";
+
+export const ZERO_USAGE: Usage = Object.freeze({ uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 });
+
+/** Token-equivalents at the input price: 1 x uncached + 1.25 x 5m write + 2 x 1h write + 0.1 x read + 5 x output. */
+export function effectiveTokens(u: Usage): number {
+  return u.uncached + 1.25 * u.cacheWrite5m + 2 * u.cacheWrite1h + 0.1 * u.cacheRead + 5 * u.output;
+}
+
+/** Fresh tokens: input that was not served from the cache (uncached + cache writes). */
+export function freshTokens(u: Usage): number {
+  return u.uncached + u.cacheWrite5m + u.cacheWrite1h;
+}
+
+/** Everything the model read as input: uncached + writes + reads (the context size of that call). */
+export function contextTokens(u: Usage): number {
+  return u.uncached + u.cacheWrite5m + u.cacheWrite1h + u.cacheRead;
+}
+
+export function totalTokens(u: Usage): number {
+  return contextTokens(u) + u.output;
+}
+
+export function costUSD(u: Usage, p: Price): number {
+  return (
+    u.uncached * p.input +
+    u.cacheWrite5m * p.write5m +
+    u.cacheWrite1h * p.write1h +
+    u.cacheRead * p.read +
+    u.output * p.output
+  );
+}
+
+/** A response whose usage is at least as large as another's, field by field sum (the later streaming snapshot). */
+export function isLarger(a: Usage, b: Usage): boolean {
+  return totalTokens(a) > totalTokens(b);
+}
+
+export const CONTEXT_200K = 200_000;
+export const CONTEXT_1M = 1_000_000;

@@ -1,0 +1,121 @@
+// Command-line flags: yargs parses, zod validates. A bad flag is a one-line message naming it (exit 2).
+import yargs from "yargs";
+import { z } from "zod";
+
+export interface Options {
+  json: boolean;
+  demo: boolean;
+  roots: string[];
+  /** pinned clock (epoch ms), or null for the wall clock. */
+  now: number | null;
+  windowHours: number;
+  bucketMinutes: number;
+  activeWindowHours: number;
+}
+
+export class UsageError extends Error {}
+
+const MAX_BUCKETS = 20_000;
+
+const Schema = z
+  .object({
+    json: z.boolean(),
+    demo: z.boolean(),
+    root: z.array(z.string().min(1, "--root needs a directory")),
+    now: z
+      .string()
+      .nullable()
+      .transform((s, ctx) => {
+        if (s === null) return null;
+        const t = /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : NaN;
+        if (!Number.isFinite(t)) {
+          ctx.addIssue({ code: "custom", message: `--now must be an ISO-8601 time such as 2026-11-26T18:00:00Z (got "${s}")` });
+          return z.NEVER;
+        }
+        return t;
+      }),
+    "window-hours": z.number({ message: "--window-hours must be a number" }).gt(0, "--window-hours must be more than 0").max(24 * 366, "--window-hours must be at most 8784 (a year)"),
+    "bucket-minutes": z
+      .number({ message: "--bucket-minutes must be a number" })
+      .int("--bucket-minutes must be a whole number of minutes")
+      .min(1, "--bucket-minutes must be at least 1")
+      .max(7 * 24 * 60, "--bucket-minutes must be at most 10080 (a week)"),
+    "active-window-hours": z.number({ message: "--active-window-hours must be a number" }).gt(0, "--active-window-hours must be more than 0").max(24 * 366, "--active-window-hours must be at most 8784"),
+  })
+  .refine((o) => (o["window-hours"] * 60) / o["bucket-minutes"] <= MAX_BUCKETS, {
+    message: `--window-hours / --bucket-minutes would make more than ${MAX_BUCKETS} buckets`,
+  });
+
+export const HELP_EPILOG = "Reads ~/.claude/projects/**/*.jsonl (and ~/.config/claude, or $CLAUDE_CONFIG_DIR). Never writes to them.";
+
+/** Parses argv. Throws UsageError (one line, naming the flag) for anything invalid. Returns null after --help/--version. */
+export function parseOptions(args: string[], version: string, print: (s: string) => void): Options | null {
+  let failure: string | null = null;
+  let printed = false;
+  const parser = yargs(args)
+    .scriptName("claude-dash")
+    .usage("claude-dash [options]\n\nWhat Claude Code is spending: tokens by cache disposition, cost, sessions, subagents.")
+    .option("json", { type: "boolean", default: false, describe: "print the numbers as JSON and exit" })
+    .option("demo", { type: "boolean", default: false, describe: "use the built-in demo data instead of transcripts" })
+    .option("root", { type: "string", array: true, default: [] as string[], describe: "a Claude config dir to read (repeatable); replaces the defaults" })
+    .option("now", { type: "string", default: null as string | null, describe: "pin the clock to this ISO-8601 time" })
+    .option("window-hours", { type: "number", default: 12, describe: "span of the charts and totals" })
+    .option("bucket-minutes", { type: "number", default: 5, describe: "width of one chart bucket" })
+    .option("active-window-hours", { type: "number", default: 1, describe: "a session is active when it did something this recently" })
+    .epilog(HELP_EPILOG)
+    .strict()
+    .version(version)
+    .help()
+    .alias("h", "help")
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      failure = oneLine(msg ?? err?.message ?? "invalid arguments");
+    });
+  let argvOut: Record<string, unknown>;
+  try {
+    argvOut = parser.parseSync(args, {}, (err, _argv, output) => {
+      if (err) failure ??= oneLine(err.message);
+      else if (output) {
+        printed = true;
+        print(`${output}\n`);
+      }
+    }) as Record<string, unknown>;
+  } catch (e) {
+    throw new UsageError(failure ?? oneLine((e as Error).message));
+  }
+  if (failure) throw new UsageError(failure);
+  if (printed) return null;
+  for (const k of ["window-hours", "bucket-minutes", "active-window-hours"]) {
+    const v = argvOut[k];
+    if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
+    if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
+  }
+  for (const k of ["now"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
+  const r = Schema.safeParse(argvOut);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const flag = issue.path.length > 0 ? `--${String(issue.path[0])}` : "";
+    const msg = issue.message.startsWith("--") || !flag ? issue.message : `${flag}: ${issue.message}`;
+    throw new UsageError(msg);
+  }
+  const o = r.data;
+  return {
+    json: o.json,
+    demo: o.demo,
+    roots: o.root,
+    now: o.now,
+    windowHours: o["window-hours"],
+    bucketMinutes: o["bucket-minutes"],
+    activeWindowHours: o["active-window-hours"],
+  };
+}
+
+function oneLine(msg: string): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(msg.trim());
+  if (m) {
+    const names = m[1]!.split(", ").map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+    return `unknown flag ${names.join(", ")} (see --help)`;
+  }
+  return msg.split("\n")[0]!.trim();
+}

@@ -1,0 +1,46 @@
+// The one place that knows which runtime we are on. Everything else uses portable APIs (node:fs, node:path,
+// fetch) so that `--json` (and later `--once`) run on Deno as well as Bun. Bun-only APIs go here.
+import { homedir } from "node:os";
+
+declare const Bun: { version: string; gc?: (force: boolean) => void } | undefined;
+declare const Deno: { version: { deno: string } } | undefined;
+
+export const runtime: "bun" | "deno" | "node" =
+  typeof Bun !== "undefined" ? "bun" : typeof Deno !== "undefined" ? "deno" : "node";
+
+export function argv(): string[] {
+  return process.argv.slice(2);
+}
+
+export function env(name: string): string | undefined {
+  return process.env[name];
+}
+
+export function home(): string {
+  return env("HOME") ?? homedir();
+}
+
+/** The wall clock. Only the edges (the CLI, the frame loop) read it; the model gets `now` as an argument. */
+export function wallClock(): number {
+  return Date.now();
+}
+
+export function writeOut(text: string): void {
+  process.stdout.write(text);
+}
+
+export function writeErr(text: string): void {
+  process.stderr.write(text);
+}
+
+/** Peak resident set size of this process in bytes. */
+export function peakRssBytes(): number {
+  const ru = process.resourceUsage?.();
+  // maxRSS is in kilobytes on Linux and macOS (Node semantics, which Bun and Deno follow).
+  return ru ? ru.maxRSS * 1024 : process.memoryUsage().rss;
+}
+
+/** Asks the runtime for a full garbage collection where it offers one (Bun); elsewhere does nothing. */
+export function collectGarbage(): void {
+  if (typeof Bun !== "undefined" && Bun.gc) Bun.gc(true);
+}
