@@ -5,6 +5,7 @@ import type { Usage } from "../model/events.ts";
 import {
   apiErrorLine,
   customTitleLine,
+  hookProgressLine,
   idFrom,
   progressLine,
   promptLine,
@@ -129,7 +130,7 @@ export function generateSession(r: Rand, p: SessionPlan): GeneratedSession {
     for (let step = 0; step < steps; step++) {
       const blocks: Block[] = [];
       if (r() < 0.5) blocks.push({ type: "thinking", thinking: words(r, int(r, 20, 120)) });
-      blocks.push({ type: "text", text: words(r, int(r, 5, 60)) });
+      blocks.push({ type: "text", text: words(r, int(r, 10, 140)) });
       const useTask = step === 1 && subagentsLeft > 0 && r() * (p.turns - turn) < subagentsLeft;
       const toolCount = step === steps - 1 && !useTask ? 0 : int(r, 1, 3);
       const calls: { id: string; name: string }[] = [];
@@ -147,10 +148,9 @@ export function generateSession(r: Rand, p: SessionPlan): GeneratedSession {
       lastCall = t;
       for (const c of calls) {
         t += int(r, 50, c.name === "Bash" ? 12_000 : 1500);
-        if (c.name === "Bash") {
-          const out = words(r, int(r, 10, 80));
-          main.push(progressLine(s, t - 500, uuidFrom(r), parent, c.id, out));
-        }
+        main.push(hookProgressLine(s, t - 900, uuidFrom(r), parent, c.id, "PreToolUse"));
+        if (c.name === "Bash") main.push(progressLine(s, t - 500, uuidFrom(r), parent, c.id, words(r, int(r, 5, 40))));
+        main.push(hookProgressLine(s, t - 20, uuidFrom(r), parent, c.id, "PostToolUse"));
         if (c.name === "Task") {
           subagentsLeft--;
           const agentId = `a${idFrom(r, "", 16).toLowerCase().replace(/[^0-9a-f]/g, "0")}`;
@@ -185,7 +185,7 @@ export function generateSession(r: Rand, p: SessionPlan): GeneratedSession {
         }
         const roll = r();
         const outcome = roll < 0.02 ? "rejected" : roll < 0.07 ? "error" : "ok";
-        const body = c.name === "Read" ? fileBody(r, Math.round(int(r, 30, 400) * scale)) : words(r, Math.round(int(r, 5, 200) * scale));
+        const body = c.name === "Read" ? fileBody(r, Math.round(int(r, 20, 260) * scale)) : words(r, Math.round(int(r, 5, 200) * scale));
         const u = uuidFrom(r);
         main.push(toolResultLine(s, t, c.id, { uuid: u, parentUuid: parent, outcome, content: outcome === "error" ? `Exit code 1\n${words(r, 12)}` : body }));
         parent = u;

@@ -87,7 +87,7 @@ const TextBlock = z.object({ type: z.literal("text"), text: z.string() });
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 /** Top-level `type` values that never produce an event: skipped without parsing. */
-const IGNORED_TYPES = new Set([
+export const IGNORED_TYPES: ReadonlySet<string> = new Set([
   "progress",
   "file-history-snapshot",
   "queue-operation",
@@ -121,7 +121,7 @@ export function quickType(line: string): string | null {
   return end < 0 ? null : line.slice(i + 8, end);
 }
 
-function endsWithBrace(line: string): boolean {
+export function endsWithBrace(line: string): boolean {
   let i = line.length - 1;
   while (i >= 0 && line.charCodeAt(i) <= 32) i--;
   return i >= 0 && line.charCodeAt(i) === 125;
@@ -191,6 +191,14 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
     reject(line.charCodeAt(0) === 123 ? "not JSON (truncated or corrupt line)" : "not JSON");
     return;
   }
+  recordToEvents(obj, lineNo, ctx, out);
+}
+
+/** Turns one parsed line into events (validating it), appending them to `out`. */
+export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, out: EventSink): void {
+  const reject = (reason: string): void => {
+    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
+  };
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
     reject("not a JSON object");
     return;

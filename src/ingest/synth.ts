@@ -204,6 +204,15 @@ export function progressLine(s: SessionInfo, time: number, uuid: string, parentU
   });
 }
 
+export function hookProgressLine(s: SessionInfo, time: number, uuid: string, parentUuid: string | null, toolUseId: string, hookEvent: string): string {
+  return JSON.stringify({
+    ...envelope(s, "progress", uuid, parentUuid, time),
+    data: { type: "hook_progress", hookEvent, hookName: `${hookEvent}:Bash`, command: "bash ${CLAUDE_PROJECT_DIR}/.claude/hooks/check.sh" },
+    parentToolUseID: toolUseId,
+    toolUseID: toolUseId,
+  });
+}
+
 export function snapshotLine(messageId: string, time: number, files: string[]): string {
   const tracked: Record<string, unknown> = {};
   files.forEach((f, i) => (tracked[f] = { backupFileName: `${messageId.slice(0, 16)}@v${i + 1}`, version: i + 1, backupTime: iso(time) }));

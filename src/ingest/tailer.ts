@@ -2,13 +2,14 @@
 // next unread byte and the unfinished last line, so each refresh reads only the appended bytes. A file that
 // shrank or was replaced is read again from 0; a file that vanished reports `gone`. It never writes.
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { EMPTY_BYTES, splitLines } from "./splitter.ts";
+import { Buffer } from "node:buffer";
+import { EMPTY_BYTES, scanLines } from "./splitter.ts";
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 
-let shared: Uint8Array | null = null;
-function chunkBuffer(): Uint8Array {
-  if (!shared) shared = new Uint8Array(CHUNK_BYTES);
+let shared: Buffer | null = null;
+function chunkBuffer(): Buffer {
+  if (!shared) shared = Buffer.allocUnsafe(CHUNK_BYTES);
   return shared;
 }
 
@@ -26,7 +27,22 @@ export interface TailResult {
 }
 
 export type LineSink = (line: string, lineNo: number) => void;
+/** A line as the byte range [start, end) of `buf`, valid only during the call. */
+export type ByteSink = (buf: Buffer, start: number, end: number, lineNo: number) => void;
 export type OverlongSink = (lineNo: number) => void;
+
+/** Everything a tailer remembers about its file: enough to continue where another tailer (in a worker) stopped. */
+export interface TailerState {
+  path: string;
+  dev: number;
+  ino: number;
+  offset: number;
+  pending: Uint8Array;
+  lineNo: number;
+  size: number;
+  mtimeMs: number;
+  skipping: boolean;
+}
 
 export class FileTailer {
   dev = -1;
@@ -47,19 +63,44 @@ export class FileTailer {
     readonly maxLine: number,
   ) {}
 
+  snapshot(): TailerState {
+    const { path, dev, ino, offset, pending, lineNo, size, mtimeMs, skipping } = this;
+    return { path, dev, ino, offset, pending, lineNo, size, mtimeMs, skipping };
+  }
+
+  static restore(st: TailerState, maxLine: number): FileTailer {
+    const t = new FileTailer(st.path, maxLine);
+    t.dev = st.dev;
+    t.ino = st.ino;
+    t.offset = st.offset;
+    t.pending = st.pending;
+    t.lineNo = st.lineNo;
+    t.size = st.size;
+    t.mtimeMs = st.mtimeMs;
+    t.skipping = st.skipping;
+    return t;
+  }
+
+  /** Reads what was appended, delivering each complete line decoded as UTF-8. */
   refresh(onLine: LineSink, onOverlong: OverlongSink): TailResult {
+    const decoder = new TextDecoder("utf-8");
+    return this.refreshBytes((buf, s, e, n) => onLine(decoder.decode(buf.subarray(s, e)), n), onOverlong);
+  }
+
+  /** Reads what was appended, delivering each complete line as bytes (the ingest fast path decodes only what it needs). */
+  refreshBytes(onLine: ByteSink, onOverlong: OverlongSink): TailResult {
     const res: TailResult = { bytes: 0, lines: 0, restarted: false, gone: false, error: null };
     let st;
     try {
       st = statSync(this.path);
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === "ENOENT" || code === "ENOTDIR") res.gone = true;
+      if (code === "ENOENT" || code === "ENOTDIR") this.forget(res);
       else res.error = describe(e);
       return res;
     }
     if (!st.isFile()) {
-      res.gone = true;
+      this.forget(res);
       return res;
     }
     if (st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset) {
@@ -80,7 +121,7 @@ export class FileTailer {
       fd = openSync(this.path, "r");
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === "ENOENT") res.gone = true;
+      if (code === "ENOENT") this.forget(res);
       else res.error = describe(e);
       return res;
     }
@@ -104,7 +145,18 @@ export class FileTailer {
     return res;
   }
 
-  private consume(chunk: Uint8Array, onLine: LineSink, onOverlong: OverlongSink, res: TailResult): void {
+  /** The file is gone: whatever appears at this path later is a new file, read from its first line. */
+  private forget(res: TailResult): void {
+    res.gone = true;
+    this.dev = -1;
+    this.ino = -1;
+    this.offset = 0;
+    this.pending = EMPTY_BYTES;
+    this.lineNo = 0;
+    this.skipping = false;
+  }
+
+  private consume(chunk: Uint8Array, onLine: ByteSink, onOverlong: OverlongSink, res: TailResult): void {
     if (this.skipping) {
       const nl = chunk.indexOf(10);
       if (nl < 0) return;
@@ -112,12 +164,12 @@ export class FileTailer {
       this.lineNo++;
       chunk = chunk.subarray(nl + 1);
     }
-    const { lines, rest } = splitLines(this.pending, chunk);
-    for (const line of lines) {
+    const rest = scanLines(this.pending, chunk, (buf, s, e) => {
       this.lineNo++;
       res.lines++;
-      onLine(line, this.lineNo);
-    }
+      if (e - s > this.maxLine) onOverlong(this.lineNo);
+      else onLine(buf, s, e, this.lineNo);
+    });
     if (rest.length > this.maxLine) {
       onOverlong(this.lineNo + 1);
       this.pending = EMPTY_BYTES;

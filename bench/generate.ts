@@ -1,0 +1,78 @@
+// Generates a benchmark corpus: realistic Claude Code transcripts (the same builders as the demo and the tests)
+// laid out like ~/.claude/projects, until the requested size is reached. Deterministic for a seed.
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { generateSession } from "../src/ingest/corpus.ts";
+import { rng, uuidFrom } from "../src/ingest/synth.ts";
+
+export interface CorpusInfo {
+  root: string;
+  bytes: number;
+  files: number;
+  sessions: number;
+  lines: number;
+  /** a main session file to append to in the refresh benchmark. */
+  sampleFile: string;
+  sampleSessionId: string;
+  sampleCwd: string;
+  /** the newest line's time: --now for the benchmark runs. */
+  end: number;
+}
+
+const MODELS = ["claude-opus-4-6", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-opus-4-5-20251101", "claude-haiku-4-5-20251001"];
+const PROJECTS = Array.from({ length: 40 }, (_, i) => `/home/dev/src/project-${String(i).padStart(2, "0")}`);
+
+export function generateCorpus(dir: string, targetBytes: number, seed = 1): CorpusInfo {
+  const meta = join(dir, "corpus.json");
+  if (existsSync(meta)) {
+    const info = JSON.parse(readFileSync(meta, "utf8")) as CorpusInfo;
+    if (info.bytes >= targetBytes) return info;
+  }
+  const r = rng(seed);
+  const root = join(dir, "claude");
+  const end = Date.parse("2026-11-26T12:00:00Z");
+  const span = 30 * 24 * 3_600_000;
+  let bytes = 0;
+  let files = 0;
+  let sessions = 0;
+  let lines = 0;
+  let sample: { file: string; sessionId: string; cwd: string } | null = null;
+  while (bytes < targetBytes) {
+    const cwd = PROJECTS[Math.floor(r() * PROJECTS.length)]!;
+    const sessionId = uuidFrom(r);
+    const g = generateSession(rng(Math.floor(r() * 2 ** 31)), {
+      sessionId,
+      cwd,
+      model: MODELS[Math.floor(r() * MODELS.length)]!,
+      start: end - Math.floor(r() * span) - 3 * 3_600_000,
+      turns: 2 + Math.floor(r() * 12),
+      turnGapMinutes: 2 + Math.floor(r() * 8),
+      subagents: r() < 0.4 ? 1 + Math.floor(r() * 3) : 0,
+      subagentModel: r() < 0.5 ? "claude-haiku-4-5-20251001" : "claude-sonnet-4-5-20250929",
+      endsWithApiError: r() < 0.03,
+      bigContext: r() < 0.05,
+      title: r() < 0.2 ? `task ${sessions}` : undefined,
+    });
+    const pdir = join(root, "projects", cwd.replace(/[^a-zA-Z0-9]/g, "-"));
+    mkdirSync(pdir, { recursive: true });
+    const write = (path: string, ls: string[]) => {
+      const text = `${ls.join("\n")}\n`;
+      writeFileSync(path, text);
+      bytes += Buffer.byteLength(text);
+      files++;
+      lines += ls.length;
+    };
+    const mainPath = join(pdir, `${sessionId}.jsonl`);
+    write(mainPath, g.main);
+    if (g.agents.length > 0) {
+      const adir = join(pdir, sessionId, "subagents");
+      mkdirSync(adir, { recursive: true });
+      for (const a of g.agents) write(join(adir, `agent-${a.agentId}.jsonl`), a.lines);
+    }
+    sessions++;
+    if (!sample && g.main.length > 100) sample = { file: mainPath, sessionId, cwd };
+  }
+  const info: CorpusInfo = { root, bytes, files, sessions, lines, sampleFile: sample!.file, sampleSessionId: sample!.sessionId, sampleCwd: sample!.cwd, end };
+  writeFileSync(meta, JSON.stringify(info, null, 2));
+  return info;
+}

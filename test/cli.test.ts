@@ -1,0 +1,370 @@
+// The command line, run as a subprocess the way a user or a script runs it: flags, exit codes, the --json
+// contract, the demo fallback, a transcript written with the synth builders, and Bun/Deno parity.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  apiErrorLine,
+  customTitleLine,
+  progressLine,
+  promptLine,
+  responseLines,
+  retryLine,
+  toolResultLine,
+  type SessionInfo,
+} from "../src/ingest/synth.ts";
+
+const REPO = resolve(import.meta.dir, "..");
+const BUN = process.execPath;
+const DENO = join(REPO, "node_modules", ".bin", "deno");
+const PINNED = ["--now", "2026-11-26T18:00:00Z"];
+const DEMO_ARGS = ["--json", "--demo", ...PINNED];
+
+const temps: string[] = [];
+function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), `claude-dash-${prefix}-`));
+  temps.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+/** An empty home, so the default roots (~/.claude, ~/.config/claude) hold no transcripts. */
+const HOME = tempDir("home");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], cmd: string[] = [BUN, "src/cli.ts"]): Run {
+  const p = Bun.spawnSync([...cmd, ...args], {
+    cwd: REPO,
+    env: { ...process.env, HOME, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
+}
+
+function runJson(args: string[]): { run: Run; json: any } {
+  const r = run(args);
+  if (r.code !== 0) throw new Error(`claude-dash ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+  return { run: r, json: JSON.parse(r.stdout) };
+}
+
+const sorted = (o: object) => Object.keys(o).sort();
+
+const CONTRACT = {
+  top: ["now", "demo", "window", "totals", "buckets", "sessions", "counts", "diagnostics"],
+  window: ["from", "to", "bucketMinutes"],
+  totals: ["responses", "uncached", "cacheWrite5m", "cacheWrite1h", "cacheRead", "output", "effectiveTokens", "costUSD"],
+  bucket: ["start", "uncached", "cacheWrite5m", "cacheWrite1h", "cacheRead", "newInput", "cacheMiss", "output", "responses"],
+  session: [
+    "sessionId",
+    "project",
+    "title",
+    "lastActivity",
+    "model",
+    "contextTokens",
+    "contextWindow",
+    "mainFresh1h",
+    "subFresh1h",
+    "mainFreshWindow",
+    "subFreshWindow",
+    "effectiveTokens",
+    "apiErrorLast",
+    "lastApiError",
+    "subagents",
+  ],
+  subagent: ["agentId", "model", "peakContext", "effectiveTokens"],
+  lastApiError: ["time", "status", "message"],
+  counts: ["prompts", "toolCalls", "toolErrors", "toolRejections", "apiErrors", "apiRetries"],
+  diagnostics: ["roots", "files", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected"],
+};
+
+describe("--json --demo", () => {
+  const first = runJson(DEMO_ARGS);
+  const d = first.json;
+
+  test("exits 0 with nothing on stderr", () => {
+    expect(first.run.code).toBe(0);
+    expect(first.run.stderr).toBe("");
+  });
+
+  test("has exactly the contract's top-level keys and nested field names", () => {
+    expect(sorted(d)).toEqual([...CONTRACT.top].sort());
+    expect(sorted(d.window)).toEqual([...CONTRACT.window].sort());
+    expect(sorted(d.totals)).toEqual([...CONTRACT.totals].sort());
+    expect(d.buckets.length).toBeGreaterThan(0);
+    for (const b of d.buckets) expect(sorted(b)).toEqual([...CONTRACT.bucket].sort());
+    for (const s of d.sessions) {
+      expect(sorted(s)).toEqual([...CONTRACT.session].sort());
+      for (const a of s.subagents) expect(sorted(a)).toEqual([...CONTRACT.subagent].sort());
+      if (s.lastApiError !== null) expect(sorted(s.lastApiError)).toEqual([...CONTRACT.lastApiError].sort());
+    }
+    expect(d.sessions.some((s: any) => s.subagents.length > 0)).toBe(true);
+    expect(sorted(d.counts)).toEqual([...CONTRACT.counts].sort());
+    expect(sorted(d.diagnostics)).toEqual([...CONTRACT.diagnostics].sort());
+  });
+
+  test("says it is demo data, pinned to the given clock with the default 12 h / 5 min window", () => {
+    expect(d.demo).toBe(true);
+    expect(d.now).toBe("2026-11-26T18:00:00.000Z");
+    expect(d.window).toEqual({ from: "2026-11-26T06:00:00.000Z", to: "2026-11-26T18:00:00.000Z", bucketMinutes: 5 });
+    expect(d.buckets.length).toBe(145);
+    expect(d.buckets[0].start).toBe("2026-11-26T06:00:00.000Z");
+  });
+
+  test("shows active sessions, one ending in an API error and one with a 1M context window", () => {
+    expect(d.sessions.length).toBeGreaterThan(0);
+    const errored = d.sessions.filter((s: any) => s.apiErrorLast === true);
+    expect(errored.length).toBeGreaterThan(0);
+    expect(errored[0].lastApiError).not.toBeNull();
+    expect(d.sessions.some((s: any) => s.contextWindow === 1_000_000)).toBe(true);
+    const times = d.sessions.map((s: any) => Date.parse(s.lastActivity));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  test("bucket sums agree with the totals", () => {
+    expect(d.totals.responses).toBeGreaterThan(0);
+    const sum = (k: string) => d.buckets.reduce((n: number, b: any) => n + b[k], 0);
+    for (const k of ["responses", "uncached", "cacheWrite5m", "cacheWrite1h", "cacheRead", "output"]) expect(sum(k)).toBe(d.totals[k]);
+    expect(sum("newInput") + sum("cacheMiss")).toBe(d.totals.uncached + d.totals.cacheWrite5m + d.totals.cacheWrite1h);
+  });
+
+  test("is deterministic: the same output twice", () => {
+    expect(run(DEMO_ARGS).stdout).toBe(first.run.stdout);
+  });
+
+  test("Deno prints byte-identical output", () => {
+    const deno = run(DEMO_ARGS, [DENO, "run", "--allow-read", "--allow-env", "src/cli.ts"]);
+    expect(deno.stderr).toBe("");
+    expect(deno.code).toBe(0);
+    expect(deno.stdout).toBe(first.run.stdout);
+  }, 60_000);
+});
+
+describe("flags", () => {
+  test.each([
+    [["--bucket-minutes", "0"], "--bucket-minutes"],
+    [["--bucket-minutes", "abc"], "--bucket-minutes"],
+    [["--window-hours", "-1"], "--window-hours"],
+    [["--now", "yesterday"], "--now"],
+    [["--frobnicate"], "--frobnicate"],
+  ])("%p exits 2 with one line on stderr naming %s", (args, flag) => {
+    const r = run(["--json", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain(flag);
+  });
+
+  test("--help exits 0 and describes the flags", () => {
+    const r = run(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    for (const flag of ["--json", "--demo", "--root", "--now", "--window-hours", "--bucket-minutes"]) expect(r.stdout).toContain(flag);
+  });
+});
+
+describe("without transcripts", () => {
+  test("--json --root <empty dir> reports zeros and no demo data", () => {
+    const empty = tempDir("empty");
+    const { json } = runJson(["--json", "--root", empty, ...PINNED]);
+    expect(json.demo).toBe(false);
+    expect(json.totals).toEqual({ responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0 });
+    expect(json.sessions).toEqual([]);
+    expect(json.counts).toEqual({ prompts: 0, toolCalls: 0, toolErrors: 0, toolRejections: 0, apiErrors: 0, apiRetries: 0 });
+    expect(json.diagnostics.roots).toEqual([empty]);
+    expect(json.diagnostics.files).toBe(0);
+    expect(json.buckets.every((b: any) => b.responses === 0)).toBe(true);
+  });
+
+  test("--json with an empty home does not fall back to demo data", () => {
+    const { json } = runJson(["--json", ...PINNED]);
+    expect(json.demo).toBe(false);
+    expect(json.totals.responses).toBe(0);
+  });
+
+  test("the text report shows the DEMO DATA banner", () => {
+    const r = run([...PINNED]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("DEMO DATA");
+    expect(r.stdout.split("\n")[0]).toContain("DEMO DATA");
+  });
+});
+
+describe("--json --root <dir with a transcript>", () => {
+  const MAIN = "1a1a1a1a-0000-4000-8000-000000000001";
+  const COPY = "9f9f9f9f-0000-4000-8000-000000000009";
+  const OPUS = "claude-opus-4-6";
+  const HAIKU = "claude-haiku-4-5-20251001";
+  const cwd = "/home/dev/src/shop";
+  const t = (hms: string) => Date.parse(`2026-11-26T${hms}Z`);
+  const main: SessionInfo = { sessionId: MAIN, cwd };
+  const sub: SessionInfo = { sessionId: MAIN, cwd, agentId: "abc123" };
+  const copy: SessionInfo = { sessionId: COPY, cwd };
+
+  const r1 = (s: SessionInfo) =>
+    responseLines({
+      session: s,
+      time: t("17:00:05"),
+      model: OPUS,
+      messageId: "msg_r1",
+      requestId: "req_r1",
+      usage: { uncached: 3, cacheWrite5m: 1200, cacheWrite1h: 800, cacheRead: 15_000, output: 420 },
+      blocks: [
+        { type: "text", text: "Let me run the tests." },
+        { type: "tool_use", id: "toolu_a", name: "Bash", input: { command: "bun test" } },
+      ],
+      uuids: ["a1", "a2"],
+      parentUuid: "u1",
+      streaming: "last",
+    });
+
+  const mainLines = [
+    promptLine(main, t("17:00:00"), "fix the failing checkout tests", "u1", null),
+    ...r1(main),
+    progressLine(main, t("17:00:10"), "g1", "a2", "toolu_a", "running…"),
+    toolResultLine(main, t("17:00:20"), "toolu_a", { uuid: "u2", parentUuid: "a2", outcome: "ok", content: "2 failed" }),
+    ...responseLines({
+      session: main,
+      time: t("17:01:00"),
+      model: OPUS,
+      messageId: "msg_r2",
+      requestId: "req_r2",
+      usage: { uncached: 5, cacheWrite5m: 300, cacheWrite1h: 0, cacheRead: 17_000, output: 150 },
+      blocks: [
+        { type: "thinking", thinking: "The fixture is stale." },
+        { type: "tool_use", id: "toolu_b", name: "Edit", input: { file_path: "a.ts" } },
+      ],
+      uuids: ["b1", "b2"],
+      parentUuid: "u2",
+      streaming: "all",
+    }),
+    toolResultLine(main, t("17:01:30"), "toolu_b", { uuid: "u3", parentUuid: "b2", outcome: "rejected" }),
+    '{"type":"assistant","message":{"id":"msg_torn","usage":{"input_tokens":9', // a corrupt line: rejected, counted
+    // an old-format response without requestId and without the 5m/1h split: the whole write counts as 5-minute
+    ...responseLines({
+      session: main,
+      time: t("17:02:00"),
+      model: OPUS,
+      messageId: "msg_r3",
+      usage: { uncached: 2, cacheWrite5m: 200, cacheWrite1h: 300, cacheRead: 17_300, output: 60 },
+      blocks: [{ type: "text", text: "I will wait." }],
+      uuids: ["c1"],
+      parentUuid: "u3",
+      streaming: "split",
+    }),
+    retryLine(main, t("17:03:00"), "u4", "c1", 1),
+    apiErrorLine(main, t("17:03:30"), "u5", "u4", 529),
+    customTitleLine(MAIN, "checkout flow"),
+  ];
+  const CORRUPT_LINE_NO = mainLines.findIndex((l) => l.includes("msg_torn")) + 1;
+  // a half-written last line (no newline yet): neither counted nor rejected
+  const TORN_TAIL = '{"parentUuid":"u5","isSidechain":false,"type":"assistant","message":{"id":"msg_r9","usage":{"input_tok';
+
+  const subLines = [
+    promptLine(sub, t("17:00:25"), "Find the checkout fixtures", "s0", null), // a subagent's task prompt is not a user prompt
+    ...responseLines({
+      session: sub,
+      time: t("17:00:30"),
+      model: HAIKU,
+      messageId: "msg_r4",
+      requestId: "req_r4",
+      usage: { uncached: 10, cacheWrite5m: 2000, cacheWrite1h: 0, cacheRead: 0, output: 90 },
+      blocks: [{ type: "text", text: "Found them." }],
+      uuids: ["s1"],
+      parentUuid: "s0",
+    }),
+  ];
+  // another session's file repeating response r1 (as a resumed session does): counted once
+  const copyLines = r1(copy);
+
+  const root = tempDir("root");
+  const project = join(root, "projects", "-home-dev-src-shop");
+  const mainPath = join(project, `${MAIN}.jsonl`);
+  const subPath = join(project, MAIN, "subagents", "agent-abc123.jsonl");
+  const copyPath = join(project, `${COPY}.jsonl`);
+  mkdirSync(join(project, MAIN, "subagents"), { recursive: true });
+  writeFileSync(mainPath, `${mainLines.join("\n")}\n${TORN_TAIL}`);
+  writeFileSync(subPath, `${subLines.join("\n")}\n`);
+  writeFileSync(copyPath, `${copyLines.join("\n")}\n`);
+
+  const { json } = runJson(["--json", "--root", root, ...PINNED]);
+
+  test("totals count each response once, with the largest usage", () => {
+    expect(json.demo).toBe(false);
+    expect(json.totals).toEqual({
+      responses: 4,
+      uncached: 3 + 5 + 2 + 10,
+      cacheWrite5m: 1200 + 300 + 500 + 2000,
+      cacheWrite1h: 800,
+      cacheRead: 15_000 + 17_000 + 17_300,
+      output: 420 + 150 + 60 + 90,
+      // r1 6703 + r2 2830 + r3 2657 + r4 2960
+      effectiveTokens: 15_150,
+      // µ$: r1 33515 + r2 14150 + r3 13285 (Opus 4.6) + r4 2960 (Haiku 4.5) = $0.06391
+      costUSD: 0.0639,
+    });
+  });
+
+  test("counts prompts, tool calls and outcomes, API errors and retries", () => {
+    expect(json.counts).toEqual({ prompts: 1, toolCalls: 2, toolErrors: 0, toolRejections: 1, apiErrors: 1, apiRetries: 1 });
+  });
+
+  test("shows the session with its title, context, fresh tokens, subagent and API error", () => {
+    expect(json.sessions.length).toBe(1);
+    const s = json.sessions[0];
+    expect(s).toMatchObject({
+      sessionId: MAIN,
+      project: "shop",
+      title: "checkout flow",
+      lastActivity: "2026-11-26T17:03:30.000Z",
+      model: OPUS,
+      contextTokens: 2 + 500 + 17_300,
+      contextWindow: 200_000,
+      mainFresh1h: 2003 + 305 + 502,
+      subFresh1h: 2010,
+      mainFreshWindow: 2810,
+      subFreshWindow: 2010,
+      effectiveTokens: 15_150,
+      apiErrorLast: true,
+      subagents: [{ agentId: "abc123", model: HAIKU, peakContext: 2010, effectiveTokens: 2960 }],
+    });
+    expect(s.lastApiError).toMatchObject({ time: "2026-11-26T17:03:30.000Z", status: 529 });
+    expect(s.lastApiError.message).toContain("529");
+  });
+
+  test("puts each response in the bucket of its final line", () => {
+    const b = (iso: string) => json.buckets.find((x: any) => x.start === iso);
+    expect(b("2026-11-26T17:00:00.000Z")).toEqual({
+      start: "2026-11-26T17:00:00.000Z",
+      uncached: 20,
+      cacheWrite5m: 4000,
+      cacheWrite1h: 800,
+      cacheRead: 49_300,
+      newInput: 2003 + 305 + 502,
+      cacheMiss: 2010,
+      output: 720,
+      responses: 4,
+    });
+  });
+
+  test("reports what it read: files, bytes, complete lines and the rejected line", () => {
+    const g = json.diagnostics;
+    expect(g.roots).toEqual([root]);
+    expect(g.files).toBe(3);
+    expect(g.bytesRead).toBe(statSync(mainPath).size + statSync(subPath).size + statSync(copyPath).size);
+    expect(g.linesRead).toBe(mainLines.length + subLines.length + copyLines.length);
+    expect(g.unreadable).toEqual([]);
+    expect(g.linesRejected).toBe(1);
+    expect(g.rejected.length).toBe(1);
+    expect(g.rejected[0]).toMatchObject({ file: mainPath, line: CORRUPT_LINE_NO });
+  });
+});
