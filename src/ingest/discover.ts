@@ -6,10 +6,15 @@ import { basename, dirname, join } from "node:path";
 
 interface DirEntry {
   mtimeMs: number;
+  /** wall-clock time of the readdir. */
+  readAt: number;
   id: string;
   dirs: string[];
   files: string[];
 }
+
+/** Directories modified this recently before we listed them are listed again on the next scan. */
+const MTIME_SLACK_MS = 2000;
 
 export interface FileInfo {
   path: string;
@@ -52,7 +57,9 @@ export class Discovery {
     seenIds.add(id);
     live.add(dir);
     let entry = this.dirs.get(dir);
-    if (!entry || entry.mtimeMs !== st.mtimeMs || entry.id !== id) {
+    // Re-read when the directory changed, and also while its mtime is within the timestamp granularity of our
+    // last read (coarse-mtime filesystems: a file created in the same tick leaves the mtime unchanged).
+    if (!entry || entry.mtimeMs !== st.mtimeMs || entry.id !== id || entry.readAt - st.mtimeMs < MTIME_SLACK_MS) {
       entry = this.read(dir, st.mtimeMs, id);
       this.dirs.set(dir, entry);
     }
@@ -61,7 +68,7 @@ export class Discovery {
   }
 
   private read(dir: string, mtimeMs: number, id: string): DirEntry {
-    const entry: DirEntry = { mtimeMs, id, dirs: [], files: [] };
+    const entry: DirEntry = { mtimeMs, readAt: Date.now(), id, dirs: [], files: [] };
     let names;
     try {
       names = readdirSync(dir, { withFileTypes: true });
@@ -86,8 +93,15 @@ export function fileInfo(path: string): FileInfo {
   const name = basename(path);
   const agent = AGENT_FILE.exec(name);
   if (agent) {
-    const parent = dirname(path);
-    const sessionId = basename(parent) === "subagents" ? basename(dirname(parent)) : null;
+    // <session>/subagents/agent-x.jsonl, or deeper (<session>/subagents/workflows/wf_<run>/agent-x.jsonl)
+    let dir = dirname(path);
+    let sessionId: string | null = null;
+    for (let up = 0; up < 4 && dir !== dirname(dir); up++, dir = dirname(dir)) {
+      if (basename(dir) === "subagents") {
+        sessionId = basename(dirname(dir));
+        break;
+      }
+    }
     return { path, sessionId, agentId: agent[1]! };
   }
   return { path, sessionId: name.slice(0, -".jsonl".length) || null, agentId: null };

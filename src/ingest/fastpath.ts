@@ -46,6 +46,7 @@ export function bytesToEvents(buf: Buffer, start: number, end: number, lineNo: n
 
 /** Same rule as quickType, on bytes: the first `"type":"` is the top-level key when no `{` or `[` precedes it. */
 export function byteQuickType(line: Buffer): string | null {
+  if (line[0] !== LB) return null;
   const i = line.indexOf(TYPE_KEY);
   if (i < 0) return null;
   const brace = line.indexOf(LB, 1);

@@ -111,6 +111,7 @@ export const IGNORED_TYPES: ReadonlySet<string> = new Set([
  * precedes it except the opening brace, it is the top-level key.
  */
 export function quickType(line: string): string | null {
+  if (line.charCodeAt(0) !== 123) return null; // not an object (or torn at the front): parse, and reject it
   const i = line.indexOf('"type":"');
   if (i < 0) return null;
   const brace = line.indexOf("{", 1);

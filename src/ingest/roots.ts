@@ -12,9 +12,10 @@ export interface RootInputs {
 export function resolveRoots(i: RootInputs): string[] {
   let roots: string[];
   if (i.flagRoots.length > 0) roots = [...i.flagRoots];
-  else if (i.claudeConfigDir && i.claudeConfigDir.trim().length > 0)
-    roots = i.claudeConfigDir.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  else roots = [join(i.home, ".claude"), join(i.home, ".config", "claude")];
+  else {
+    const fromEnv = (i.claudeConfigDir ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    roots = fromEnv.length > 0 ? fromEnv : [join(i.home, ".claude"), join(i.home, ".config", "claude")];
+  }
   const out: string[] = [];
   for (const r of roots) {
     const abs = resolve(expandHome(r, i.home));

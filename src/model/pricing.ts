@@ -17,8 +17,8 @@ export interface PriceRow {
 /** Known models. A minor version is one digit not followed by another digit, so "opus-4-20250514" is Opus 4, not 4.2. */
 export const PRICE_TABLE: readonly PriceRow[] = [
   { pattern: /opus-4-[5-9](?![0-9])|opus-[5-9](?![0-9])/, label: "Opus 4.5+", family: "opus", input: 5, output: 25 },
-  { pattern: /opus-4-[01](?![0-9])|opus-4(?:-[0-9]{8})?(?![-0-9])|3-opus/, label: "Opus 4 / 4.1", family: "opus", input: 15, output: 75 },
-  { pattern: /sonnet-4-[0-5](?![0-9])|sonnet-4(?:-[0-9]{8})?(?![-0-9])|3-[57]-sonnet/, label: "Sonnet 3.5–4.5", family: "sonnet", input: 3, output: 15 },
+  { pattern: /opus-4-[01](?![0-9])|opus-4(?:-[0-9]{8})?(?!-?[0-9])|3-opus/, label: "Opus 4 / 4.1", family: "opus", input: 15, output: 75 },
+  { pattern: /sonnet-4-[0-5](?![0-9])|sonnet-4(?:-[0-9]{8})?(?!-?[0-9])|3-[57]-sonnet/, label: "Sonnet 3.5–4.5", family: "sonnet", input: 3, output: 15 },
   { pattern: /haiku-4-5(?![0-9])/, label: "Haiku 4.5", family: "haiku", input: 1, output: 5 },
   { pattern: /3-5-haiku/, label: "Haiku 3.5", family: "haiku", input: 0.8, output: 4 },
   { pattern: /3-haiku/, label: "Haiku 3", family: "haiku", input: 0.25, output: 1.25 },

@@ -49,7 +49,9 @@ export interface ApiErrorRec extends Timed {
 
 export interface SessionAgg {
   sessionId: string;
+  /** working directory of the newest event that carried one (and that event's time). */
   cwd: string | null;
+  cwdTime: number;
   title: string | null;
   /** true once any main-thread response had more than 200k tokens of context. */
   window1M: boolean;
@@ -126,10 +128,17 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
 function sessionOf(s: ModelState, sessionId: string): SessionAgg {
   let agg = s.sessions.get(sessionId);
   if (!agg) {
-    agg = { sessionId, cwd: null, title: null, window1M: false, responses: [], apiErrors: [], totals: emptyTotals() };
+    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, window1M: false, responses: [], apiErrors: [], totals: emptyTotals() };
     s.sessions.set(sessionId, agg);
   }
   return agg;
+}
+
+function noteCwd(sess: SessionAgg, cwd: string | null, time: number): void {
+  if (cwd && time >= sess.cwdTime) {
+    sess.cwd = cwd;
+    sess.cwdTime = time;
+  }
 }
 
 /** Adds (sign 1) or removes (sign -1) one response's contribution to a rollup. */
@@ -203,7 +212,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       s.responseIndex.add(rec);
       const sess = sessionOf(s, e.sessionId);
       sess.responses.push(rec);
-      if (e.cwd) sess.cwd = e.cwd;
+      noteCwd(sess, e.cwd, e.time);
       if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
       addTo(s.totals, rec);
       addTo(sess.totals, rec);
@@ -215,7 +224,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       s.prompts.set(e.key, rec);
       s.promptIndex.add(rec);
       const sess = sessionOf(s, e.sessionId);
-      if (e.cwd) sess.cwd = e.cwd;
+      noteCwd(sess, e.cwd, e.time);
       return true;
     }
     case "ToolCallObserved": {
