@@ -5,7 +5,7 @@
 // zod-validated code as a fully parsed line. Anything unusual falls back to decoding and JSON.parse, so the
 // fast path can only be faster, never different (a test checks this on every real and generated line).
 import type { Buffer } from "node:buffer";
-import { endsWithBrace, IGNORED_TYPES, lineToEvents, recordToEvents, type EventSink, type LineContext } from "./records.ts";
+import { endsWithBrace, flatToEvents, IGNORED_TYPES, lineToEvents, type EventSink, type FlatRecord, type LineContext } from "./records.ts";
 
 const decoder = new TextDecoder("utf-8");
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -37,7 +37,7 @@ export function bytesToEvents(buf: Buffer, start: number, end: number, lineNo: n
   if (qt === "assistant" || qt === null || (qt === "user" && line.indexOf(TOOL_USE_ID) >= 0)) {
     const rec = skeleton(line);
     if (rec !== null) {
-      recordToEvents(rec, lineNo, ctx, out);
+      flatToEvents(rec, lineNo, ctx, out);
       return;
     }
   }
@@ -67,30 +67,51 @@ function endsWithBraceBytes(line: Buffer): boolean {
 
 // ---- the skeleton extractor ------------------------------------------------------------------------------
 
-/** How to read a member: a string, a primitive (true/false/null/number), a small JSON value, or a nested shape. */
-type Field = "str" | "prim" | "json" | Shape | { array: Shape };
+/**
+ * How to read a member: a string ("sym" for one that repeats from line to line, such as a session id or a model,
+ * which is interned rather than decoded again), a primitive, or a nested object whose members are written into
+ * the same flat record under their paths (the object itself is marked `true`), or an array of small objects.
+ */
+type Field = "str" | "sym" | "prim" | Shape | { array: Shape };
 interface Shape {
-  names: Uint8Array[];
+  /** output name of each member (its path in the flat record). */
   keys: string[];
   fields: Field[];
+  /** member names as bytes, and the indexes of the names of each byte length (a cheap first filter). */
+  names: Uint8Array[];
+  byLength: (number[] | undefined)[];
 }
 
-function shape(spec: Record<string, Field>): Shape {
+function shape(spec: Record<string, Field>, prefix = ""): Shape {
   const keys = Object.keys(spec);
-  return { keys, names: keys.map(enc), fields: keys.map((k) => spec[k]!) };
+  const names = keys.map(enc);
+  const byLength: (number[] | undefined)[] = [];
+  names.forEach((n, i) => (byLength[n.length] ??= []).push(i));
+  return { keys: keys.map((k) => prefix + k), names, fields: keys.map((k) => spec[k]!), byLength };
 }
 
-const BLOCK = shape({ type: "str", id: "str", name: "str", tool_use_id: "str", is_error: "prim" });
-const MESSAGE = shape({ id: "str", model: "str", usage: "json", content: { array: BLOCK } });
+const BLOCK = shape({ type: "sym", id: "str", name: "sym", tool_use_id: "str", is_error: "prim" });
+const CACHE_SPLIT = shape({ ephemeral_5m_input_tokens: "prim", ephemeral_1h_input_tokens: "prim" }, "message.usage.cache_creation.");
+const USAGE = shape(
+  {
+    input_tokens: "prim",
+    cache_creation_input_tokens: "prim",
+    cache_read_input_tokens: "prim",
+    output_tokens: "prim",
+    cache_creation: CACHE_SPLIT,
+  },
+  "message.usage.",
+);
+const MESSAGE = shape({ id: "str", model: "sym", usage: USAGE, content: { array: BLOCK } }, "message.");
+// No uuid: it only keys prompts and API errors, and those lines take the full parse.
 const RECORD = shape({
-  type: "str",
-  sessionId: "str",
+  type: "sym",
+  sessionId: "sym",
   timestamp: "str",
-  uuid: "str",
-  agentId: "str",
+  agentId: "sym",
   isSidechain: "prim",
-  cwd: "str",
-  entrypoint: "str",
+  cwd: "sym",
+  entrypoint: "sym",
   requestId: "str",
   isApiErrorMessage: "prim",
   apiErrorStatus: "prim",
@@ -104,19 +125,20 @@ const RECORD = shape({
  * full parse: an API error or synthetic message (their text matters), a prompt, a failed or rejected tool call
  * (its result text decides which), string content, or anything the scanner does not understand.
  */
-export function skeleton(b: Buffer): Record<string, unknown> | null {
-  const rec: Record<string, unknown> = {};
+export function skeleton(b: Buffer): FlatRecord | null {
+  const rec: FlatRecord = {};
   const end = readObject(b, ws(b, 0), RECORD, rec);
   if (end < 0 || ws(b, end) !== b.length) return null;
-  const msg = rec.message as { model?: unknown; content?: unknown } | undefined;
-  if (!msg || !Array.isArray(msg.content)) return null;
-  const blocks = msg.content as { type?: unknown; is_error?: unknown }[];
+  if (rec.message !== true) return null; // (the marker is not in the schema, so validation drops it)
+  const blocks = rec["message.content"] as { type?: unknown; is_error?: unknown }[] | undefined;
+  if (!Array.isArray(blocks)) return null;
   if (rec.type === "assistant") {
-    if (rec.isApiErrorMessage === true || msg.model === "<synthetic>") return null;
+    if (rec.isApiErrorMessage === true || rec["message.model"] === "<synthetic>") return null;
     return rec;
   }
   if (rec.type === "user") {
-    if (blocks.length === 0 || blocks.some((x) => x.type !== "tool_result" || x.is_error === true)) return null;
+    if (blocks.length === 0) return null;
+    for (const x of blocks) if (x.type !== "tool_result" || x.is_error === true) return null;
     return rec;
   }
   return null;
@@ -134,18 +156,27 @@ function ws(b: Buffer, p: number): number {
 
 /** p is at an opening quote; returns the position after the closing quote, or -1. */
 function stringEnd(b: Buffer, p: number): number {
-  let q = p + 1;
+  // Short strings (keys, ids) are found faster by a plain loop than by a native call.
+  const n = b.length;
+  const stop = Math.min(n, p + 48);
+  let i = p + 1;
+  for (; i < stop; i++) {
+    const c = b[i]!;
+    if (c === Q) return i + 1;
+    if (c === BS) break;
+  }
+  let q = i;
   for (;;) {
-    const i = b.indexOf(Q, q);
-    if (i < 0) return -1;
-    let k = i - 1;
+    const j = b.indexOf(Q, q);
+    if (j < 0) return -1;
+    let k = j - 1;
     let slashes = 0;
     while (b[k] === BS) {
       slashes++;
       k--;
     }
-    if ((slashes & 1) === 0) return i + 1;
-    q = i + 1;
+    if ((slashes & 1) === 0) return j + 1;
+    q = j + 1;
   }
 }
 
@@ -182,27 +213,87 @@ function skipValue(b: Buffer, p: number): number {
 
 /** Index of the field whose name equals the key bytes [s, e), or -1. */
 function fieldIndex(b: Buffer, s: number, e: number, sh: Shape): number {
-  const len = e - s;
-  const names = sh.names;
-  outer: for (let i = 0; i < names.length; i++) {
-    const nm = names[i]!;
-    if (nm.length !== len) continue;
-    for (let k = 0; k < len; k++) if (b[s + k] !== nm[k]) continue outer;
+  const cands = sh.byLength[e - s];
+  if (cands === undefined) return -1;
+  outer: for (let c = 0; c < cands.length; c++) {
+    const i = cands[c]!;
+    const nm = sh.names[i]!;
+    for (let k = 0; k < nm.length; k++) if (b[s + k] !== nm[k]) continue outer;
     return i;
   }
   return -1;
 }
 
+/** Interned decodings of short repeated strings, keyed by a hash of their bytes (verified on a hit). */
+const symbols = new Map<number, { bytes: Uint8Array; text: string }>();
+
+function symbol(b: Buffer, s: number, e: number): string | null {
+  const len = e - s;
+  if (len > 256) return null;
+  let h = len;
+  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
+  const hit = symbols.get(h);
+  if (hit && hit.bytes.length === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (hit.bytes[i] !== b[s + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return hit.text;
+  }
+  if (symbols.size > 4096) symbols.clear();
+  const text = b.toString("utf8", s, e);
+  symbols.set(h, { bytes: b.slice(s, e), text });
+  return text;
+}
+
 function readValue(b: Buffer, p: number, f: Field, into: Record<string, unknown>, key: string): number {
-  if (f === "str") {
+  if (f === "str" || f === "sym") {
     if (b[p] !== Q) return readJson(b, p, into, key); // not a string: let zod see (and reject) the real value
     const e = stringEnd(b, p);
     if (e < 0) return -1;
-    const slash = b.indexOf(BS, p + 1);
-    into[key] = slash >= 0 && slash < e ? JSON.parse(decoder.decode(b.subarray(p, e))) : b.toString("utf8", p + 1, e - 1);
+    let escaped = false;
+    for (let i = p + 1; i < e - 1; i++) {
+      if (b[i] === BS) {
+        escaped = true;
+        break;
+      }
+    }
+    into[key] = escaped
+      ? JSON.parse(decoder.decode(b.subarray(p, e)))
+      : f === "sym"
+        ? (symbol(b, p + 1, e - 1) ?? b.toString("utf8", p + 1, e - 1))
+        : b.toString("utf8", p + 1, e - 1);
     return e;
   }
-  if (f === "prim" || f === "json") return readJson(b, p, into, key);
+  if (f === "prim") {
+    // Non-negative integers, true and false are read in place; anything else through JSON.parse.
+    const c = b[p]!;
+    if (c >= 0x30 && c <= 0x39) {
+      let v = 0;
+      let i = p;
+      while (i < b.length) {
+        const d = b[i]!;
+        if (d < 0x30 || d > 0x39) break;
+        v = v * 10 + (d - 0x30);
+        i++;
+      }
+      const d = b[i];
+      if ((d === COMMA || d === RB || d === RS || d === undefined || d <= 0x20) && i - p < 16) {
+        into[key] = v;
+        return i;
+      }
+    } else if (c === 0x74 && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65) {
+      into[key] = true;
+      return p + 4;
+    } else if (c === 0x66 && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65) {
+      into[key] = false;
+      return p + 5;
+    }
+    return readJson(b, p, into, key);
+  }
   if ("array" in f) {
     if (b[p] !== LS) return readJson(b, p, into, key);
     const list: Record<string, unknown>[] = [];
@@ -224,9 +315,8 @@ function readValue(b: Buffer, p: number, f: Field, into: Record<string, unknown>
     }
   }
   if (b[p] !== LB) return readJson(b, p, into, key);
-  const obj: Record<string, unknown> = {};
-  into[key] = obj;
-  return readObject(b, p, f, obj);
+  into[key] = true;
+  return readObject(b, p, f, into);
 }
 
 function readJson(b: Buffer, p: number, into: Record<string, unknown>, key: string): number {

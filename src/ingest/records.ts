@@ -23,17 +23,14 @@ export interface LineContext {
 const num = z.number().finite().nonnegative();
 const optNum = num.nullish();
 
-const UsageSchema = z.object({
-  input_tokens: optNum,
-  cache_creation_input_tokens: optNum,
-  cache_read_input_tokens: optNum,
-  output_tokens: optNum,
-  cache_creation: z
-    .object({ ephemeral_5m_input_tokens: optNum, ephemeral_1h_input_tokens: optNum })
-    .nullish(),
-});
+// Assistant and user records are validated in a flat form: the fields we use, with nested ones named by their
+// path ("message.usage.input_tokens"). Both the full JSON.parse path (flatten) and the byte scanner
+// (fastpath.ts) produce this form, so one zod schema per record type checks every line, and flat schemas are
+// the cheapest for zod to check. A nested object present in the record is marked `true` under its own path.
+export type FlatRecord = Record<string, unknown>;
 
 const Envelope = {
+  type: z.string(),
   sessionId: z.string().min(1).nullish(),
   timestamp: z.string(),
   uuid: z.string().nullish(),
@@ -43,17 +40,24 @@ const Envelope = {
   entrypoint: z.string().nullish(),
 };
 
+const Content = z.union([z.array(z.unknown()), z.string()]).nullish();
+
 const AssistantSchema = z.object({
   ...Envelope,
   requestId: z.string().nullish(),
   isApiErrorMessage: z.boolean().nullish(),
   apiErrorStatus: z.number().nullish(),
-  message: z.object({
-    id: z.string().min(1),
-    model: z.string().nullish(),
-    usage: UsageSchema.nullish(),
-    content: z.union([z.array(z.unknown()), z.string()]).nullish(),
-  }),
+  "message.id": z.string().min(1),
+  "message.model": z.string().nullish(),
+  "message.content": Content,
+  "message.usage": z.literal(true).nullish(),
+  "message.usage.input_tokens": optNum,
+  "message.usage.cache_creation_input_tokens": optNum,
+  "message.usage.cache_read_input_tokens": optNum,
+  "message.usage.output_tokens": optNum,
+  "message.usage.cache_creation": z.literal(true).nullish(),
+  "message.usage.cache_creation.ephemeral_5m_input_tokens": optNum,
+  "message.usage.cache_creation.ephemeral_1h_input_tokens": optNum,
 });
 
 const UserSchema = z.object({
@@ -61,8 +65,45 @@ const UserSchema = z.object({
   isMeta: z.boolean().nullish(),
   isCompactSummary: z.boolean().nullish(),
   toolUseResult: z.unknown().optional(),
-  message: z.object({ content: z.union([z.array(z.unknown()), z.string()]).nullish() }),
+  "message.content": Content,
 });
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+const ENVELOPE_KEYS = ["type", "sessionId", "timestamp", "uuid", "isSidechain", "agentId", "cwd", "entrypoint"] as const;
+const ASSISTANT_KEYS = ["requestId", "isApiErrorMessage", "apiErrorStatus"] as const;
+const USER_KEYS = ["isMeta", "isCompactSummary", "toolUseResult"] as const;
+const USAGE_KEYS = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"] as const;
+
+/** The flat form of a parsed assistant or user record (see FlatRecord), or a reason it has none. */
+export function flatten(obj: Record<string, unknown>): FlatRecord | string {
+  const f: FlatRecord = {};
+  for (const k of ENVELOPE_KEYS) if (k in obj) f[k] = obj[k];
+  for (const k of obj.type === "assistant" ? ASSISTANT_KEYS : USER_KEYS) if (k in obj) f[k] = obj[k];
+  const m = obj.message;
+  if (!isObject(m)) return "message: expected an object";
+  if ("id" in m) f["message.id"] = m.id;
+  if ("model" in m) f["message.model"] = m.model;
+  if ("content" in m) f["message.content"] = m.content;
+  if (obj.type !== "assistant" || !("usage" in m)) return f;
+  const u = m.usage;
+  if (!isObject(u)) {
+    f["message.usage"] = u;
+    return f;
+  }
+  f["message.usage"] = true;
+  for (const k of USAGE_KEYS) if (k in u) f[`message.usage.${k}`] = u[k];
+  if ("cache_creation" in u) {
+    const cc = u.cache_creation;
+    if (!isObject(cc)) f["message.usage.cache_creation"] = cc;
+    else {
+      f["message.usage.cache_creation"] = true;
+      f["message.usage.cache_creation.ephemeral_5m_input_tokens"] = cc.ephemeral_5m_input_tokens;
+      f["message.usage.cache_creation.ephemeral_1h_input_tokens"] = cc.ephemeral_1h_input_tokens;
+    }
+  }
+  return f;
+}
 
 const SystemErrorSchema = z.object({
   ...Envelope,
@@ -128,21 +169,18 @@ export function endsWithBrace(line: string): boolean {
   return i >= 0 && line.charCodeAt(i) === 125;
 }
 
-function usageOf(u: z.infer<typeof UsageSchema>): Usage {
-  const write = u.cache_creation_input_tokens ?? 0;
-  const split = u.cache_creation;
-  let w5 = write;
-  let w1 = 0;
-  if (split && (split.ephemeral_5m_input_tokens != null || split.ephemeral_1h_input_tokens != null)) {
-    w5 = split.ephemeral_5m_input_tokens ?? 0;
-    w1 = split.ephemeral_1h_input_tokens ?? 0;
-  }
+function usageOf(d: z.infer<typeof AssistantSchema>): Usage {
+  const write = d["message.usage.cache_creation_input_tokens"] ?? 0;
+  const w5m = d["message.usage.cache_creation.ephemeral_5m_input_tokens"];
+  const w1h = d["message.usage.cache_creation.ephemeral_1h_input_tokens"];
+  // Older versions have no 5m/1h split: the whole write is a 5-minute write.
+  const split = d["message.usage.cache_creation"] === true && (w5m != null || w1h != null);
   return {
-    uncached: u.input_tokens ?? 0,
-    cacheWrite5m: w5,
-    cacheWrite1h: w1,
-    cacheRead: u.cache_read_input_tokens ?? 0,
-    output: u.output_tokens ?? 0,
+    uncached: d["message.usage.input_tokens"] ?? 0,
+    cacheWrite5m: split ? (w5m ?? 0) : write,
+    cacheWrite1h: split ? (w1h ?? 0) : 0,
+    cacheRead: d["message.usage.cache_read_input_tokens"] ?? 0,
+    output: d["message.usage.output_tokens"] ?? 0,
   };
 }
 
@@ -211,9 +249,11 @@ export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, o
   }
   switch (type) {
     case "assistant":
-      return assistant(obj, lineNo, ctx, out, reject);
-    case "user":
-      return user(obj, lineNo, ctx, out, reject);
+    case "user": {
+      const flat = flatten(obj as Record<string, unknown>);
+      if (typeof flat === "string") return reject(flat);
+      return flatToEvents(flat, lineNo, ctx, out);
+    }
     case "system":
       if ((obj as { subtype?: unknown }).subtype === "api_error") return systemError(obj, lineNo, ctx, out, reject);
       return;
@@ -229,6 +269,15 @@ export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, o
     default:
       return;
   }
+}
+
+/** Turns the flat form of an assistant or user record into events (validating it). */
+export function flatToEvents(flat: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink): void {
+  const reject = (reason: string): void => {
+    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
+  };
+  if (flat.type === "assistant") assistant(flat, lineNo, ctx, out, reject);
+  else user(flat, lineNo, ctx, out, reject);
 }
 
 interface EnvelopeData {
@@ -247,15 +296,15 @@ function common(d: EnvelopeData, ctx: LineContext): { sessionId: string; time: n
   return { sessionId, time, agentId };
 }
 
-function assistant(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
+function assistant(obj: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
   const r = AssistantSchema.safeParse(obj);
   if (!r.success) return reject(zodReason(r.error));
   const d = r.data;
   const c = common(d, ctx);
   if (typeof c === "string") return reject(c);
-  const model = d.message.model ?? "";
+  const model = d["message.model"] ?? "";
   if (d.isApiErrorMessage) {
-    const text = textOf(d.message.content);
+    const text = textOf(d["message.content"]);
     const m = /API Error:\s*(\d{3})/.exec(text);
     out.push({
       type: "ApiErrorObserved",
@@ -270,7 +319,7 @@ function assistant(obj: object, lineNo: number, ctx: LineContext, out: EventSink
     return;
   }
   if (model === "<synthetic>") return; // "No response requested." and similar: not an API call.
-  const content = d.message.content;
+  const content = d["message.content"];
   if (Array.isArray(content)) {
     for (const b of content) {
       if (b === null || typeof b !== "object" || (b as { type?: unknown }).type !== "tool_use") continue;
@@ -282,27 +331,28 @@ function assistant(obj: object, lineNo: number, ctx: LineContext, out: EventSink
       out.push({ type: "ToolCallObserved", key: t.data.id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(t.data.name, 80) });
     }
   }
-  if (!d.message.usage) return;
+  if (d["message.usage"] !== true) return;
+  const id = d["message.id"];
   out.push({
     type: "ResponseObserved",
-    key: d.requestId ? `${d.message.id}|${d.requestId}` : d.message.id,
+    key: d.requestId ? `${id}|${d.requestId}` : id,
     time: c.time,
     sessionId: c.sessionId,
     agentId: c.agentId,
     model: model || "unknown",
-    usage: usageOf(d.message.usage),
+    usage: usageOf(d),
     cwd: d.cwd ?? null,
     entrypoint: d.entrypoint ?? null,
   });
 }
 
-function user(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
+function user(obj: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
   const r = UserSchema.safeParse(obj);
   if (!r.success) return reject(zodReason(r.error));
   const d = r.data;
   const c = common(d, ctx);
   if (typeof c === "string") return reject(c);
-  const content = d.message.content;
+  const content = d["message.content"];
   let sawToolResult = false;
   if (Array.isArray(content)) {
     for (const b of content) {
