@@ -5,7 +5,22 @@
 // zod-validated code as a fully parsed line. Anything unusual falls back to decoding and JSON.parse, so the
 // fast path can only be faster, never different (a test checks this on every real and generated line).
 import type { Buffer } from "node:buffer";
-import { endsWithBrace, flatToEvents, IGNORED_TYPES, lineToEvents, type EventSink, type FlatRecord, type LineContext } from "./records.ts";
+import { z } from "zod";
+import {
+  AssistantSchema,
+  common,
+  endsWithBrace,
+  IGNORED_TYPES,
+  lineToEvents,
+  usageOf,
+  UserSchema,
+  type AssistantRecord,
+  type EventSink,
+  type FlatRecord,
+  type LineContext,
+  type UserRecord,
+} from "./records.ts";
+import { cleanText } from "./sanitize.ts";
 
 const decoder = new TextDecoder("utf-8");
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -23,25 +38,215 @@ const TYPE_KEY = enc('"type":"');
 const API_ERROR = enc('"api_error"');
 const TOOL_USE_ID = enc('"tool_use_id"');
 
-/** Turns the line [start, end) of `buf` into events: the byte-level equivalent of lineToEvents. */
+/**
+ * Turns lines into events. Assistant lines and plain tool results are scanned into flat records and collected;
+ * a batch is validated column by column with zod (a column of 256 values is checked far faster than 256
+ * records one by one) and turned into events in line order. A line that takes the full parse first flushes
+ * the batch, so events come out in the order of the lines.
+ */
+export class LineProcessor {
+  private rows: FlatRecord[] = [];
+  private lineNos: number[] = [];
+
+  constructor(
+    private readonly ctx: LineContext,
+    private readonly out: EventSink,
+  ) {}
+
+  line(buf: Buffer, start: number, end: number, lineNo: number): void {
+    if (start >= end) return;
+    const line = buf.subarray(start, end);
+    const qt = byteQuickType(line);
+    if (qt !== null && (IGNORED_TYPES.has(qt) || (qt === "system" && line.indexOf(API_ERROR) < 0))) {
+      if (!endsWithBraceBytes(line)) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
+      return;
+    }
+    if (qt === "assistant" || qt === null || (qt === "user" && line.indexOf(TOOL_USE_ID) >= 0)) {
+      const rec = skeleton(line);
+      if (rec !== null) {
+        this.rows.push(rec);
+        this.lineNos.push(lineNo);
+        if (this.rows.length >= BATCH_ROWS) this.flush();
+        return;
+      }
+    }
+    this.flush();
+    lineToEvents(decoder.decode(line), lineNo, this.ctx, this.out);
+  }
+
+  flush(): void {
+    if (this.rows.length === 0) return;
+    emitBatch(this.rows, this.lineNos, this.ctx, this.out);
+    this.rows = [];
+    this.lineNos = [];
+  }
+}
+
+const BATCH_ROWS = 256;
+
+/** One line at a time (for tests and one-off use): the same events as LineProcessor, flushed at once. */
 export function bytesToEvents(buf: Buffer, start: number, end: number, lineNo: number, ctx: LineContext, out: EventSink): void {
-  if (start >= end) return;
-  const line = buf.subarray(start, end);
-  const qt = byteQuickType(line);
-  if (qt !== null) {
-    if (IGNORED_TYPES.has(qt) || (qt === "system" && line.indexOf(API_ERROR) < 0)) {
-      if (!endsWithBraceBytes(line)) out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
-      return;
+  const p = new LineProcessor(ctx, out);
+  p.line(buf, start, end, lineNo);
+  p.flush();
+}
+
+// ---- columnar validation ---------------------------------------------------------------------------------
+
+/**
+ * A batch of rows as columns, each column stored as runs of equal values (`===`): lines of one response repeat
+ * its id, usage and envelope, so most columns have far fewer runs than rows. zod checks each run's value once;
+ * a value that fails marks every row of its run.
+ */
+interface Column {
+  values: unknown[];
+  /** row index where each run starts. */
+  starts: number[];
+}
+
+function columnsSchema<T extends z.ZodRawShape>(row: z.ZodObject<T>) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(row.shape)) shape[k] = z.array(v as z.ZodType);
+  return { keys: Object.keys(row.shape), schema: z.object(shape) };
+}
+
+const ASSISTANT_COLUMNS = columnsSchema(AssistantSchema);
+const USER_COLUMNS = columnsSchema(UserSchema);
+const TOOL_USE_COLUMNS = columnsSchema(z.object({ id: z.string().min(1), name: z.string() }));
+const TOOL_RESULT_COLUMNS = columnsSchema(z.object({ tool_use_id: z.string().min(1) }));
+
+function column(rows: readonly Record<string, unknown>[], key: string): Column {
+  const values: unknown[] = [];
+  const starts: number[] = [];
+  let prev: unknown = {};
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i]![key];
+    if (i === 0 || v !== prev) {
+      values.push(v);
+      starts.push(i);
+      prev = v;
     }
   }
-  if (qt === "assistant" || qt === null || (qt === "user" && line.indexOf(TOOL_USE_ID) >= 0)) {
-    const rec = skeleton(line);
-    if (rec !== null) {
-      flatToEvents(rec, lineNo, ctx, out);
-      return;
+  return { values, starts };
+}
+
+/** Validates the rows' fields; returns the first problem of each failing row, worded as the row-wise path words it. */
+function validate(rows: readonly Record<string, unknown>[], cs: { keys: string[]; schema: z.ZodType }, prefix = ""): Map<number, string> {
+  const bad = new Map<number, string>();
+  const cols: Record<string, Column> = {};
+  const input: Record<string, unknown[]> = {};
+  for (const k of cs.keys) {
+    const c = column(rows, k);
+    cols[k] = c;
+    input[k] = c.values;
+  }
+  const r = cs.schema.safeParse(input);
+  if (r.success) return bad;
+  for (const issue of r.error.issues) {
+    const [key, index] = issue.path;
+    if (typeof index !== "number") continue;
+    const c = cols[String(key)]!;
+    const end = index + 1 < c.starts.length ? c.starts[index + 1]! : rows.length;
+    for (let row = c.starts[index]!; row < end; row++) {
+      if (!bad.has(row)) bad.set(row, cleanText(`${prefix}${String(key)}: ${issue.message}`, 120));
     }
   }
-  lineToEvents(decoder.decode(line), lineNo, ctx, out);
+  return bad;
+}
+
+interface BlockRef {
+  row: number;
+  block: Record<string, unknown>;
+}
+
+function emitBatch(rows: FlatRecord[], lineNos: number[], ctx: LineContext, out: EventSink): void {
+  const asst: FlatRecord[] = [];
+  const user: FlatRecord[] = [];
+  const at: number[] = []; // index of each row within its kind
+  for (const r of rows) {
+    if (r.type === "assistant") {
+      at.push(asst.length);
+      asst.push(r);
+    } else {
+      at.push(user.length);
+      user.push(r);
+    }
+  }
+  const badAsst = validate(asst, ASSISTANT_COLUMNS);
+  const badUser = validate(user, USER_COLUMNS);
+  // Tool blocks of the valid rows, validated as columns too.
+  const uses: BlockRef[] = [];
+  const results: BlockRef[] = [];
+  rows.forEach((r, i) => {
+    const isAsst = r.type === "assistant";
+    if ((isAsst ? badAsst : badUser).has(at[i]!)) return;
+    for (const b of r["message.content"] as Record<string, unknown>[]) {
+      if (isAsst && b.type === "tool_use") uses.push({ row: i, block: b });
+      else if (!isAsst && b.type === "tool_result") results.push({ row: i, block: b });
+    }
+  });
+  const badUse = validate(
+    uses.map((u) => u.block),
+    TOOL_USE_COLUMNS,
+    "tool_use: ",
+  );
+  const badResult = validate(
+    results.map((u) => u.block),
+    TOOL_RESULT_COLUMNS,
+    "tool_result: ",
+  );
+  let ui = 0;
+  let ri = 0;
+  rows.forEach((r, i) => {
+    const lineNo = lineNos[i]!;
+    const reject = (reason: string): void => {
+      out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
+    };
+    const isAsst = r.type === "assistant";
+    const bad = (isAsst ? badAsst : badUser).get(at[i]!);
+    if (bad !== undefined) return reject(bad);
+    const c = common(r as UserRecord, ctx);
+    if (typeof c === "string") {
+      // the row's blocks were collected: skip them
+      while (ui < uses.length && uses[ui]!.row === i) ui++;
+      while (ri < results.length && results[ri]!.row === i) ri++;
+      return reject(c);
+    }
+    if (isAsst) {
+      const d = r as AssistantRecord;
+      for (; ui < uses.length && uses[ui]!.row === i; ui++) {
+        const why = badUse.get(ui);
+        if (why !== undefined) {
+          reject(why);
+          continue;
+        }
+        const b = uses[ui]!.block;
+        out.push({ type: "ToolCallObserved", key: b.id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(b.name as string, 80) });
+      }
+      if (d["message.usage"] !== true) return;
+      const id = d["message.id"];
+      out.push({
+        type: "ResponseObserved",
+        key: d.requestId ? `${id}|${d.requestId}` : id,
+        time: c.time,
+        sessionId: c.sessionId,
+        agentId: c.agentId,
+        model: d["message.model"] || "unknown",
+        usage: usageOf(d),
+        cwd: d.cwd ?? null,
+        entrypoint: d.entrypoint ?? null,
+      });
+    } else {
+      for (; ri < results.length && results[ri]!.row === i; ri++) {
+        const why = badResult.get(ri);
+        if (why !== undefined) {
+          reject(why);
+          continue;
+        }
+        out.push({ type: "ToolResultObserved", key: results[ri]!.block.tool_use_id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "ok" });
+      }
+    }
+  });
 }
 
 /** Same rule as quickType, on bytes: the first `"type":"` is the top-level key when no `{` or `[` precedes it. */

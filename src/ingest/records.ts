@@ -42,7 +42,7 @@ const Envelope = {
 
 const Content = z.union([z.array(z.unknown()), z.string()]).nullish();
 
-const AssistantSchema = z.object({
+export const AssistantSchema = z.object({
   ...Envelope,
   requestId: z.string().nullish(),
   isApiErrorMessage: z.boolean().nullish(),
@@ -60,7 +60,7 @@ const AssistantSchema = z.object({
   "message.usage.cache_creation.ephemeral_1h_input_tokens": optNum,
 });
 
-const UserSchema = z.object({
+export const UserSchema = z.object({
   ...Envelope,
   isMeta: z.boolean().nullish(),
   isCompactSummary: z.boolean().nullish(),
@@ -115,8 +115,8 @@ const SystemErrorSchema = z.object({
 
 const CustomTitleSchema = z.object({ sessionId: z.string().min(1).nullish(), customTitle: z.string() });
 
-const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string().min(1), name: z.string() });
-const ToolResultBlock = z.object({
+export const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string().min(1), name: z.string() });
+export const ToolResultBlock = z.object({
   type: z.literal("tool_result"),
   tool_use_id: z.string().min(1),
   is_error: z.boolean().nullish(),
@@ -169,7 +169,10 @@ export function endsWithBrace(line: string): boolean {
   return i >= 0 && line.charCodeAt(i) === 125;
 }
 
-function usageOf(d: z.infer<typeof AssistantSchema>): Usage {
+export type AssistantRecord = z.infer<typeof AssistantSchema>;
+export type UserRecord = z.infer<typeof UserSchema>;
+
+export function usageOf(d: AssistantRecord): Usage {
   const write = d["message.usage.cache_creation_input_tokens"] ?? 0;
   const w5m = d["message.usage.cache_creation.ephemeral_5m_input_tokens"];
   const w1h = d["message.usage.cache_creation.ephemeral_1h_input_tokens"];
@@ -200,7 +203,7 @@ function textOf(content: unknown): string {
 /** User text that Claude Code wrote itself, not something the user typed. */
 const NOT_A_PROMPT = /^\s*(?:<local-command-stdout>|<local-command-stderr>|<local-command-caveat>|<bash-stdout>|<bash-stderr>|<task-notification>|\[Request interrupted by user)/;
 
-function zodReason(err: z.ZodError): string {
+export function zodReason(err: z.ZodError): string {
   const first = err.issues[0];
   if (!first) return "invalid record";
   const path = first.path.join(".");
@@ -280,17 +283,43 @@ export function flatToEvents(flat: FlatRecord, lineNo: number, ctx: LineContext,
   else user(flat, lineNo, ctx, out, reject);
 }
 
-interface EnvelopeData {
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Epoch ms of an ISO-8601 time. The form Claude Code writes (2026-02-12T14:12:35.291Z) is read directly;
+ * anything else goes through Date.parse. NaN when it is not a time. */
+export function parseTime(s: string): number {
+  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(19) === 46 /* . */) {
+    for (const i of DIGIT_AT) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return Date.parse(s);
+    }
+    const d = (i: number) => s.charCodeAt(i) - 48;
+    const mo = d(5) * 10 + d(6);
+    const da = d(8) * 10 + d(9);
+    const h = d(11) * 10 + d(12);
+    const mi = d(14) * 10 + d(15);
+    const se = d(17) * 10 + d(18);
+    if (mo >= 1 && mo <= 12 && da >= 1 && da <= DAYS_IN_MONTH[mo - 1]! && h < 24 && mi < 60 && se < 60) {
+      const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+      const t = Date.UTC(y, mo - 1, da, h, mi, se, d(20) * 100 + d(21) * 10 + d(22));
+      if (mo !== 2 || da < 29 || new Date(t).getUTCMonth() === 1) return t;
+    }
+  }
+  return Date.parse(s);
+}
+
+export interface EnvelopeData {
   sessionId?: string | null;
   timestamp: string;
   isSidechain?: boolean | null;
   agentId?: string | null;
 }
 
-function common(d: EnvelopeData, ctx: LineContext): { sessionId: string; time: number; agentId: string | null } | string {
+export function common(d: EnvelopeData, ctx: LineContext): { sessionId: string; time: number; agentId: string | null } | string {
   const sessionId = d.sessionId ?? ctx.fileSessionId;
   if (!sessionId) return "no session id";
-  const time = Date.parse(d.timestamp);
+  const time = parseTime(d.timestamp);
   if (!Number.isFinite(time)) return "bad timestamp";
   const agentId = d.agentId ?? ctx.fileAgentId ?? (d.isSidechain ? "sidechain" : null);
   return { sessionId, time, agentId };

@@ -4,7 +4,7 @@
 import type { ModelEvent, ResponseObserved } from "../model/events.ts";
 import { isLarger } from "../model/tokens.ts";
 import { fileInfo } from "./discover.ts";
-import { bytesToEvents } from "./fastpath.ts";
+import { LineProcessor } from "./fastpath.ts";
 import type { EventSink } from "./records.ts";
 import { FileTailer, type TailerState } from "./tailer.ts";
 
@@ -68,10 +68,15 @@ export function scanFiles(job: ScanJob): ScanResult {
     const info = fileInfo(path);
     const ctx = { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId };
     const t = new FileTailer(path, job.maxLine);
+    const lines = new LineProcessor(ctx, out);
     const r = t.refreshBytes(
-      (buf, start, end, lineNo) => bytesToEvents(buf, start, end, lineNo, ctx, out),
-      (lineNo) => out.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${job.maxLine} bytes` }),
+      (buf, start, end, lineNo) => lines.line(buf, start, end, lineNo),
+      (lineNo) => {
+        lines.flush();
+        out.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${job.maxLine} bytes` });
+      },
     );
+    lines.flush();
     res.bytes += r.bytes;
     res.lines += r.lines;
     if (r.error) res.unreadable.push([path, r.error]);

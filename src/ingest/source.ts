@@ -3,7 +3,7 @@
 // appended to any file; `refreshFiles(paths)` reads just the named files (for file-watch notifications).
 
 import { Discovery, fileInfo, type FileInfo } from "./discover.ts";
-import { bytesToEvents } from "./fastpath.ts";
+import { LineProcessor } from "./fastpath.ts";
 import { MAX_LINE_BYTES, type EventSink, type LineContext } from "./records.ts";
 import { statSync } from "node:fs";
 import { startWorker, type WorkerHandle } from "../platform.ts";
@@ -136,11 +136,15 @@ export class TranscriptSource {
       t = { tailer: new FileTailer(path, this.maxLine), ctx: { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId } };
       this.files.set(path, t);
     }
-    const ctx = t.ctx;
+    const lines = new LineProcessor(t.ctx, out);
     const res = t.tailer.refreshBytes(
-      (buf, start, end, lineNo) => bytesToEvents(buf, start, end, lineNo, ctx, out),
-      (lineNo) => out.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${this.maxLine} bytes` }),
+      (buf, start, end, lineNo) => lines.line(buf, start, end, lineNo),
+      (lineNo) => {
+        lines.flush();
+        out.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${this.maxLine} bytes` });
+      },
     );
+    lines.flush();
     this.stats.bytesRead += res.bytes;
     this.stats.linesRead += res.lines;
     if (res.gone) this.files.delete(path);
