@@ -1,6 +1,6 @@
 // Generates a benchmark corpus: realistic Claude Code transcripts (the same builders as the demo and the tests)
 // laid out like ~/.claude/projects, until the requested size is reached. Deterministic for a seed.
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateSession } from "../src/ingest/corpus.ts";
 import { rng, uuidFrom } from "../src/ingest/synth.ts";
@@ -21,6 +21,14 @@ export interface CorpusInfo {
 
 const MODELS = ["claude-opus-4-6", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-opus-4-5-20251101", "claude-haiku-4-5-20251001"];
 const PROJECTS = Array.from({ length: 40 }, (_, i) => `/home/dev/src/project-${String(i).padStart(2, "0")}`);
+
+function lastTime(lines: string[]): number | null {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /"timestamp":"([^"]+)"/.exec(lines[i]!);
+    if (m) return Date.parse(m[1]!);
+  }
+  return null;
+}
 
 export function generateCorpus(dir: string, targetBytes: number, seed = 1): CorpusInfo {
   const meta = join(dir, "corpus.json");
@@ -58,6 +66,9 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
     const write = (path: string, ls: string[]) => {
       const text = `${ls.join("\n")}\n`;
       writeFileSync(path, text);
+      // Like a real transcript, the file was last written when its last line was.
+      const last = lastTime(ls);
+      if (last !== null) utimesSync(path, last / 1000, last / 1000);
       bytes += Buffer.byteLength(text);
       files++;
       lines += ls.length;

@@ -10,6 +10,8 @@ import { argv, env, home, wallClock, writeErr, writeOut } from "./platform.ts";
 import { textReport } from "./ui/report.ts";
 
 const VERSION = "0.1.0";
+/** Margin for clocks that disagree (a file's mtime against the timestamps written in it). */
+const SKEW_MARGIN_MS = 24 * 3_600_000;
 
 function main(): number {
   let opts;
@@ -30,15 +32,18 @@ function main(): number {
   let demo = opts.demo;
   let source: TranscriptSource | null = null;
   if (!demo) {
-    source = new TranscriptSource(roots);
+    // Files last written before the earliest window cannot hold anything in it: leave them unread.
+    const span = Math.max(opts.windowHours, opts.activeWindowHours) * 3_600_000;
+    source = new TranscriptSource(roots, { since: now - span - SKEW_MARGIN_MS });
     source.refresh(sink);
     // The dashboard falls back to demo data when there is nothing to show; --json never does (scripts want truth).
-    if (!opts.json && source.stats.files === 0) demo = true;
+    if (!opts.json && source.stats.files === 0 && source.stats.deferred === 0) demo = true;
   }
   if (demo) demoEvents(now, sink);
   const diagnostics = {
     roots: demo ? [] : roots,
     files: demo ? 0 : (source?.stats.files ?? 0),
+    filesDeferred: demo ? 0 : (source?.stats.deferred ?? 0),
     bytesRead: demo ? 0 : (source?.stats.bytesRead ?? 0),
     linesRead: demo ? 0 : (source?.stats.linesRead ?? 0),
     unreadable: demo ? [] : [...(source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),

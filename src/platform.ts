@@ -1,6 +1,6 @@
 // The one place that knows which runtime we are on. Everything else uses portable APIs (node:fs, node:path,
 // fetch) so that `--json` (and later `--once`) run on Deno as well as Bun. Bun-only APIs go here.
-import { availableParallelism, homedir } from "node:os";
+import { homedir } from "node:os";
 
 declare const Bun: { version: string; gc?: (force: boolean) => void } | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
@@ -43,48 +43,4 @@ export function peakRssBytes(): number {
 /** Asks the runtime for a full garbage collection where it offers one (Bun); elsewhere does nothing. */
 export function collectGarbage(): void {
   if (typeof Bun !== "undefined" && Bun.gc) Bun.gc(true);
-}
-
-/** A worker thread running `url` (a module), or null where the runtime has no Web Worker (Node). */
-export interface WorkerHandle {
-  run<T>(message: unknown): Promise<T>;
-  stop(): void;
-}
-
-declare const Worker: (new (url: string | URL, opts?: { type?: string }) => {
-  postMessage(v: unknown): void;
-  terminate(): void;
-  onmessage: ((e: { data: unknown }) => void) | null;
-  onerror: ((e: { message?: string }) => void) | null;
-}) | undefined;
-
-export function startWorker(url: URL): WorkerHandle | null {
-  if (typeof Worker === "undefined" || runtime === "node") return null;
-  let w: InstanceType<NonNullable<typeof Worker>>;
-  try {
-    w = new Worker(url.href, { type: "module" });
-  } catch {
-    return null;
-  }
-  return {
-    run<T>(message: unknown): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        w.onmessage = (e) => resolve(e.data as T);
-        w.onerror = (e) => reject(new Error(e.message ?? "worker failed"));
-        w.postMessage(message);
-      });
-    },
-    stop() {
-      w.terminate();
-    },
-  };
-}
-
-/** How many threads are worth using for CPU-bound work. */
-export function cpuCount(): number {
-  try {
-    return Math.max(1, availableParallelism());
-  } catch {
-    return 1;
-  }
 }

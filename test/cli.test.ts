@@ -83,7 +83,7 @@ const CONTRACT = {
   subagent: ["agentId", "model", "peakContext", "effectiveTokens"],
   lastApiError: ["time", "status", "message"],
   counts: ["prompts", "toolCalls", "toolErrors", "toolRejections", "apiErrors", "apiRetries"],
-  diagnostics: ["roots", "files", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected"],
+  diagnostics: ["roots", "files", "filesDeferred", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected"],
 };
 
 describe("--json --demo", () => {

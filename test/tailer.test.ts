@@ -50,7 +50,7 @@ describe("FileTailer: reading and appending", () => {
       [2, '{"b":2}'],
       [3, '{"c":"é"}'],
     ]);
-    expect(r.res).toEqual({ bytes: size(text), lines: 3, restarted: false, gone: false, error: null });
+    expect(r.res).toEqual({ bytes: size(text), lines: 3, restarted: false, gone: false, error: null, deferred: false });
     expect(r.overlong).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe("FileTailer: reading and appending", () => {
     fs.writeFileSync(file, "");
     const r = read(new FileTailer(file, BIG));
     expect(r.lines).toEqual([]);
-    expect(r.res).toEqual({ bytes: 0, lines: 0, restarted: false, gone: false, error: null });
+    expect(r.res).toEqual({ bytes: 0, lines: 0, restarted: false, gone: false, error: null, deferred: false });
   });
 
   test("a refresh with nothing new reads 0 bytes and delivers nothing", () => {
@@ -256,7 +256,7 @@ describe("FileTailer: truncation, replacement, deletion", () => {
 
   test("a path that never existed reports gone", () => {
     const r = read(new FileTailer(path.join(dir, "missing.jsonl"), BIG));
-    expect(r.res).toEqual({ bytes: 0, lines: 0, restarted: false, gone: true, error: null });
+    expect(r.res).toEqual({ bytes: 0, lines: 0, restarted: false, gone: true, error: null, deferred: false });
   });
 
   test("a path that is a directory, not a file, reports gone", () => {

@@ -5,16 +5,13 @@
 import { Discovery, fileInfo, type FileInfo } from "./discover.ts";
 import { LineProcessor } from "./fastpath.ts";
 import { MAX_LINE_BYTES, type EventSink, type LineContext } from "./records.ts";
-import { statSync } from "node:fs";
-import { startWorker, type WorkerHandle } from "../platform.ts";
-import { scanFiles, type ScanJob, type ScanResult } from "./scan.ts";
 import { FileTailer } from "./tailer.ts";
 
-/** Below this many bytes a cold scan is not worth starting threads for. */
-export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
-
 export interface SourceStats {
+  /** files read (and followed from now on). */
   files: number;
+  /** files not read yet because nothing in them can fall in the requested span (see `since`). */
+  deferred: number;
   bytesRead: number;
   linesRead: number;
   /** files that could not be read at the last attempt, with the reason. */
@@ -29,13 +26,38 @@ interface Tracked {
 export class TranscriptSource {
   private discovery: Discovery;
   private files = new Map<string, Tracked>();
-  readonly stats: SourceStats = { files: 0, bytesRead: 0, linesRead: 0, unreadable: new Map() };
+  private deferred = new Set<string>();
+  readonly stats: SourceStats = { files: 0, deferred: 0, bytesRead: 0, linesRead: 0, unreadable: new Map() };
+  private since: number;
+  private readonly maxLine: number;
 
+  /**
+   * `since` (epoch ms): files last modified before it are not read until `readDeferred` — a line is written at
+   * its timestamp, so such a file holds nothing newer than its mtime. Callers pass the start of the earliest
+   * window they show, less a margin for clock skew. Default: read everything.
+   */
   constructor(
     readonly roots: readonly string[],
-    private readonly maxLine = MAX_LINE_BYTES,
+    opts: { since?: number; maxLine?: number } = {},
   ) {
     this.discovery = new Discovery(roots);
+    this.since = opts.since ?? -Infinity;
+    this.maxLine = opts.maxLine ?? MAX_LINE_BYTES;
+  }
+
+  /** Reads the files that were deferred, and from now on reads every file. */
+  readDeferred<S extends EventSink>(out: S): S {
+    this.since = -Infinity;
+    const paths = [...this.deferred].sort();
+    this.deferred.clear();
+    for (const p of paths) this.readFile(p, out);
+    this.updateCounts();
+    return out;
+  }
+
+  private updateCounts(): void {
+    this.stats.files = this.files.size - this.deferred.size;
+    this.stats.deferred = this.deferred.size;
   }
 
   /** Problems seen while listing directories and reading files. */
@@ -50,82 +72,16 @@ export class TranscriptSource {
     const present = this.discovery.scan();
     const keep = new Set(present);
     for (const p of this.files.keys()) if (!keep.has(p)) this.files.delete(p);
+    for (const p of this.deferred) if (!keep.has(p)) this.deferred.delete(p);
     for (const p of present) this.readFile(p, out);
-    this.stats.files = this.files.size;
-    return out;
-  }
-
-  /**
-   * The first read of everything, on `threads` threads when there is enough to read: the files (sorted) are cut
-   * into contiguous ranges of about equal size, each range is scanned in a worker, and the results are applied
-   * in file order, so the state is exactly what `refresh` would build. Later refreshes continue from the
-   * workers' offsets. Falls back to `refresh` when workers are unavailable or fail.
-   */
-  async initialScan<S extends EventSink>(out: S, threads: number): Promise<S> {
-    const present = this.discovery.scan();
-    const sizes = present.map((p) => {
-      try {
-        return statSync(p).size;
-      } catch {
-        return 0;
-      }
-    });
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const n = Math.min(threads, Math.ceil(total / (PARALLEL_MIN_BYTES / 2)));
-    if (this.files.size > 0 || n < 2 || total < PARALLEL_MIN_BYTES) return this.refresh(out);
-    const ranges: string[][] = [];
-    let acc = 0;
-    let cur: string[] = [];
-    present.forEach((p, i) => {
-      cur.push(p);
-      acc += sizes[i]!;
-      if (acc >= (total * (ranges.length + 1)) / n && ranges.length < n - 1) {
-        ranges.push(cur);
-        cur = [];
-      }
-    });
-    ranges.push(cur);
-    const workers: WorkerHandle[] = [];
-    let results: ScanResult[];
-    try {
-      for (let i = 0; i < ranges.length; i++) {
-        const w = startWorker(new URL("./scan-worker.ts", import.meta.url));
-        if (!w) throw new Error("no workers");
-        workers.push(w);
-      }
-      const replies = await Promise.all(
-        ranges.map((files, i) => workers[i]!.run<{ ok: boolean; result?: ScanResult; error?: string }>({ files, maxLine: this.maxLine } satisfies ScanJob)),
-      );
-      results = replies.map((r) => {
-        if (!r.ok || !r.result) throw new Error(r.error ?? "worker failed");
-        return r.result;
-      });
-    } catch {
-      results = ranges.map((files) => scanFiles({ files, maxLine: this.maxLine }));
-    } finally {
-      for (const w of workers) w.stop();
-    }
-    for (const r of results) {
-      for (const e of r.events) out.push(e);
-      for (const st of r.tailers) {
-        const info = fileInfo(st.path);
-        this.files.set(st.path, {
-          tailer: FileTailer.restore(st, this.maxLine),
-          ctx: { file: st.path, fileSessionId: info.sessionId, fileAgentId: info.agentId },
-        });
-      }
-      this.stats.bytesRead += r.bytes;
-      this.stats.linesRead += r.lines;
-      for (const [p, why] of r.unreadable) this.stats.unreadable.set(p, why);
-    }
-    this.stats.files = this.files.size;
+    this.updateCounts();
     return out;
   }
 
   /** Reads only the given files (new ones are tracked when they are transcripts). */
   refreshFiles<S extends EventSink>(paths: readonly string[], out: S): S {
     for (const p of paths) if (p.endsWith(".jsonl")) this.readFile(p, out);
-    this.stats.files = this.files.size;
+    this.updateCounts();
     return out;
   }
 
@@ -143,11 +99,17 @@ export class TranscriptSource {
         lines.flush();
         out.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${this.maxLine} bytes` });
       },
+      this.since,
     );
     lines.flush();
+    if (res.deferred) this.deferred.add(path);
+    else this.deferred.delete(path);
     this.stats.bytesRead += res.bytes;
     this.stats.linesRead += res.lines;
-    if (res.gone) this.files.delete(path);
+    if (res.gone) {
+      this.files.delete(path);
+      this.deferred.delete(path);
+    }
     if (res.error) this.stats.unreadable.set(path, res.error);
     else this.stats.unreadable.delete(path);
   }

@@ -24,25 +24,14 @@ export interface TailResult {
   gone: boolean;
   /** set when reading failed for another reason (permissions…): the file is kept and retried later. */
   error: string | null;
+  /** true when the file was not read because it was last modified before `notModifiedBefore`. */
+  deferred: boolean;
 }
 
 export type LineSink = (line: string, lineNo: number) => void;
 /** A line as the byte range [start, end) of `buf`, valid only during the call. */
 export type ByteSink = (buf: Buffer, start: number, end: number, lineNo: number) => void;
 export type OverlongSink = (lineNo: number) => void;
-
-/** Everything a tailer remembers about its file: enough to continue where another tailer (in a worker) stopped. */
-export interface TailerState {
-  path: string;
-  dev: number;
-  ino: number;
-  offset: number;
-  pending: Uint8Array;
-  lineNo: number;
-  size: number;
-  mtimeMs: number;
-  skipping: boolean;
-}
 
 export class FileTailer {
   dev = -1;
@@ -63,33 +52,19 @@ export class FileTailer {
     readonly maxLine: number,
   ) {}
 
-  snapshot(): TailerState {
-    const { path, dev, ino, offset, pending, lineNo, size, mtimeMs, skipping } = this;
-    return { path, dev, ino, offset, pending, lineNo, size, mtimeMs, skipping };
-  }
-
-  static restore(st: TailerState, maxLine: number): FileTailer {
-    const t = new FileTailer(st.path, maxLine);
-    t.dev = st.dev;
-    t.ino = st.ino;
-    t.offset = st.offset;
-    t.pending = st.pending;
-    t.lineNo = st.lineNo;
-    t.size = st.size;
-    t.mtimeMs = st.mtimeMs;
-    t.skipping = st.skipping;
-    return t;
-  }
-
   /** Reads what was appended, delivering each complete line decoded as UTF-8. */
-  refresh(onLine: LineSink, onOverlong: OverlongSink): TailResult {
+  refresh(onLine: LineSink, onOverlong: OverlongSink, notModifiedBefore = -Infinity): TailResult {
     const decoder = new TextDecoder("utf-8");
-    return this.refreshBytes((buf, s, e, n) => onLine(decoder.decode(buf.subarray(s, e)), n), onOverlong);
+    return this.refreshBytes((buf, s, e, n) => onLine(decoder.decode(buf.subarray(s, e)), n), onOverlong, notModifiedBefore);
   }
 
-  /** Reads what was appended, delivering each complete line as bytes (the ingest fast path decodes only what it needs). */
-  refreshBytes(onLine: ByteSink, onOverlong: OverlongSink): TailResult {
-    const res: TailResult = { bytes: 0, lines: 0, restarted: false, gone: false, error: null };
+  /**
+   * Reads what was appended, delivering each complete line as bytes (the ingest fast path decodes only what it
+   * needs). A file never read before whose mtime is earlier than `notModifiedBefore` is left unread (`deferred`):
+   * every line in it was written before then.
+   */
+  refreshBytes(onLine: ByteSink, onOverlong: OverlongSink, notModifiedBefore = -Infinity): TailResult {
+    const res: TailResult = { bytes: 0, lines: 0, restarted: false, gone: false, error: null, deferred: false };
     let st;
     try {
       st = statSync(this.path);
@@ -101,6 +76,10 @@ export class FileTailer {
     }
     if (!st.isFile()) {
       this.forget(res);
+      return res;
+    }
+    if (this.dev === -1 && st.mtimeMs < notModifiedBefore) {
+      res.deferred = true;
       return res;
     }
     if (st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset) {

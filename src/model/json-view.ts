@@ -6,6 +6,8 @@ import { selectActiveSessions, selectBuckets, selectCounts, selectTotals, window
 export interface Diagnostics {
   roots: string[];
   files: number;
+  /** transcripts not read because they were last written before the window (they cannot change it). */
+  filesDeferred: number;
   bytesRead: number;
   linesRead: number;
   linesRejected: number;

@@ -1,5 +1,7 @@
-// A list of timed items kept sorted lazily: appends are O(1); the first query after a change sorts once
-// (nearly sorted input, so it is cheap); range queries are binary searches. Window semantics: from < time <= to.
+// A list of timed items kept sorted lazily: appends are O(1); the first query after a change puts them in
+// order — an insertion pass when only a few are out of place (the live case: new lines, or a response whose
+// later line moved it a little), a full sort otherwise (the cold load); range queries are binary searches.
+// Window semantics: from < time <= to.
 
 export interface Timed {
   time: number;
@@ -9,6 +11,8 @@ export interface Timed {
 export class TimeIndex<T extends Timed> {
   private items: T[] = [];
   private sorted = true;
+  /** index before which the items are known to be in order (when only appends happened). */
+  private orderedUpTo = 0;
 
   get size(): number {
     return this.items.length;
@@ -16,13 +20,17 @@ export class TimeIndex<T extends Timed> {
 
   add(item: T): void {
     const n = this.items.length;
-    if (n > 0 && compare(this.items[n - 1]!, item) > 0) this.sorted = false;
+    if (this.sorted && n > 0 && compare(this.items[n - 1]!, item) > 0) {
+      this.sorted = false;
+      this.orderedUpTo = n;
+    }
     this.items.push(item);
   }
 
   /** Call after changing the time of an item already in the index. */
   touched(): void {
     this.sorted = false;
+    this.orderedUpTo = 0;
   }
 
   /** All items, sorted by time (then arrival). */
@@ -48,10 +56,29 @@ export class TimeIndex<T extends Timed> {
 
   private sort(): void {
     if (this.sorted) return;
-    this.items.sort(compare);
+    const a = this.items;
+    let moves = 0;
+    for (let i = Math.max(1, this.orderedUpTo); i < a.length; i++) {
+      const x = a[i]!;
+      let j = i - 1;
+      while (j >= 0 && compare(a[j]!, x) > 0) {
+        a[j + 1] = a[j]!;
+        j--;
+        moves++;
+      }
+      a[j + 1] = x;
+      if (moves > INSERTION_BUDGET) {
+        a.sort(compare);
+        break;
+      }
+    }
     this.sorted = true;
+    this.orderedUpTo = a.length;
   }
 }
+
+/** Shifts an insertion pass may make before a full sort is cheaper. */
+const INSERTION_BUDGET = 50_000;
 
 function compare(a: Timed, b: Timed): number {
   return a.time - b.time || a.seq - b.seq;
