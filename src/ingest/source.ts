@@ -2,6 +2,8 @@
 // into model events. `refresh()` re-scans directories (only changed ones are re-read) and reads what was
 // appended to any file; `refreshFiles(paths)` reads just the named files (for file-watch notifications).
 
+import { Buffer } from "node:buffer";
+import type { ModelEvent } from "../model/events.ts";
 import { Discovery, fileInfo, type FileInfo } from "./discover.ts";
 import { LineProcessor } from "./fastpath.ts";
 import { MAX_LINE_BYTES, type EventSink, type LineContext } from "./records.ts";
@@ -85,6 +87,27 @@ export class TranscriptSource {
     return out;
   }
 
+  /**
+   * A last line without its newline is normally still being written, and is kept for the next read. But some
+   * files simply end that way (copies, other tools' captures). When the unfinished tail is already a whole JSON
+   * object, its events are taken now, provisionally: if it is still being written it is not valid yet and is
+   * ignored (no rejection), and when its newline arrives it is read again, which changes nothing (the reducer
+   * is idempotent).
+   */
+  private readUnfinishedTail(t: Tracked, out: EventSink): void {
+    const tail = t.tailer.pending;
+    if (tail.length === 0 || tail.length > this.maxLine) return;
+    let end = tail.length;
+    while (end > 0 && tail[end - 1]! <= 32) end--;
+    if (end === 0 || tail[0] !== 0x7b || tail[end - 1] !== 0x7d) return;
+    const events: ModelEvent[] = [];
+    const p = new LineProcessor(t.ctx, events);
+    p.line(Buffer.from(tail.buffer, tail.byteOffset, end), 0, end, t.tailer.lineNo + 1);
+    p.flush();
+    if (events.some((e) => e.type === "LineRejected")) return;
+    for (const e of events) out.push(e);
+  }
+
   private readFile(path: string, out: EventSink): void {
     let t = this.files.get(path);
     if (!t) {
@@ -102,6 +125,7 @@ export class TranscriptSource {
       this.since,
     );
     lines.flush();
+    if (res.bytes > 0) this.readUnfinishedTail(t, out);
     if (res.deferred) this.deferred.add(path);
     else this.deferred.delete(path);
     this.stats.bytesRead += res.bytes;
