@@ -36,7 +36,6 @@ const COMMA = 0x2c;
 
 const TYPE_KEY = enc('"type":"');
 const API_ERROR = enc('"api_error"');
-const TOOL_USE_ID = enc('"tool_use_id"');
 
 /**
  * Turns lines into events. Assistant lines and plain tool results are scanned into flat records and collected;
@@ -61,7 +60,7 @@ export class LineProcessor {
       if (!endsWithBraceBytes(line)) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
       return;
     }
-    if (qt === "assistant" || qt === null || (qt === "user" && line.indexOf(TOOL_USE_ID) >= 0)) {
+    if (qt === "assistant" || qt === "user" || qt === null) {
       const rec = skeleton(line);
       if (rec !== null) {
         this.rows.push(rec);
@@ -325,13 +324,43 @@ const RECORD = shape({
   message: MESSAGE,
 });
 
+/** Every row starts with all fields in one order, so all rows share one object shape (fast to read back). */
+function newRow(): FlatRecord {
+  return {
+    type: undefined,
+    sessionId: undefined,
+    timestamp: undefined,
+    agentId: undefined,
+    isSidechain: undefined,
+    cwd: undefined,
+    entrypoint: undefined,
+    requestId: undefined,
+    isApiErrorMessage: undefined,
+    apiErrorStatus: undefined,
+    isMeta: undefined,
+    isCompactSummary: undefined,
+    message: undefined,
+    "message.id": undefined,
+    "message.model": undefined,
+    "message.usage": undefined,
+    "message.usage.input_tokens": undefined,
+    "message.usage.cache_creation_input_tokens": undefined,
+    "message.usage.cache_read_input_tokens": undefined,
+    "message.usage.output_tokens": undefined,
+    "message.usage.cache_creation": undefined,
+    "message.usage.cache_creation.ephemeral_5m_input_tokens": undefined,
+    "message.usage.cache_creation.ephemeral_1h_input_tokens": undefined,
+    "message.content": undefined,
+  };
+}
+
 /**
  * The fields the model uses from an assistant line or a user tool_result line, or null when the line needs the
  * full parse: an API error or synthetic message (their text matters), a prompt, a failed or rejected tool call
  * (its result text decides which), string content, or anything the scanner does not understand.
  */
 export function skeleton(b: Buffer): FlatRecord | null {
-  const rec: FlatRecord = {};
+  const rec = newRow();
   const end = readObject(b, ws(b, 0), RECORD, rec);
   if (end < 0 || ws(b, end) !== b.length) return null;
   if (rec.message !== true) return null; // (the marker is not in the schema, so validation drops it)
