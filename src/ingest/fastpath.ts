@@ -12,7 +12,8 @@ import {
   endsWithBrace,
   IGNORED_TYPES,
   lineToEvents,
-  usageOf,
+  responseEvent,
+  toolCallEvent,
   UserSchema,
   type AssistantRecord,
   type EventSink,
@@ -220,21 +221,9 @@ function emitBatch(rows: FlatRecord[], lineNos: number[], ctx: LineContext, out:
           continue;
         }
         const b = uses[ui]!.block;
-        out.push({ type: "ToolCallObserved", key: b.id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(b.name as string, 80) });
+        out.push(toolCallEvent(b.id as string, b.name as string, c));
       }
-      if (d["message.usage"] !== true) return;
-      const id = d["message.id"];
-      out.push({
-        type: "ResponseObserved",
-        key: d.requestId ? `${id}|${d.requestId}` : id,
-        time: c.time,
-        sessionId: c.sessionId,
-        agentId: c.agentId,
-        model: d["message.model"] || "unknown",
-        usage: usageOf(d),
-        cwd: d.cwd ?? null,
-        entrypoint: d.entrypoint ?? null,
-      });
+      if (d["message.usage"] === true) out.push(responseEvent(d, c));
     } else {
       for (; ri < results.length && results[ri]!.row === i; ri++) {
         const why = badResult.get(ri);

@@ -316,7 +316,7 @@ export interface EnvelopeData {
   agentId?: string | null;
 }
 
-export function common(d: EnvelopeData, ctx: LineContext): { sessionId: string; time: number; agentId: string | null } | string {
+export function common(d: EnvelopeData, ctx: LineContext): Envelope | string {
   const sessionId = d.sessionId ?? ctx.fileSessionId;
   if (!sessionId) return "no session id";
   const time = parseTime(d.timestamp);
@@ -357,22 +357,32 @@ function assistant(obj: FlatRecord, lineNo: number, ctx: LineContext, out: Event
         reject(`tool_use: ${zodReason(t.error)}`);
         continue;
       }
-      out.push({ type: "ToolCallObserved", key: t.data.id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(t.data.name, 80) });
+      out.push(toolCallEvent(t.data.id, t.data.name, c));
     }
   }
-  if (d["message.usage"] !== true) return;
+  if (d["message.usage"] === true) out.push(responseEvent(d, c));
+}
+
+export type Envelope = { sessionId: string; time: number; agentId: string | null };
+
+export function toolCallEvent(id: string, name: string, c: Envelope): ModelEvent {
+  return { type: "ToolCallObserved", key: id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(name, 80) };
+}
+
+/** The response of a validated assistant record (one with usage). */
+export function responseEvent(d: AssistantRecord, c: Envelope): ModelEvent {
   const id = d["message.id"];
-  out.push({
+  return {
     type: "ResponseObserved",
     key: d.requestId ? `${id}|${d.requestId}` : id,
     time: c.time,
     sessionId: c.sessionId,
     agentId: c.agentId,
-    model: model || "unknown",
+    model: d["message.model"] || "unknown",
     usage: usageOf(d),
     cwd: d.cwd ?? null,
     entrypoint: d.entrypoint ?? null,
-  });
+  };
 }
 
 function user(obj: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
