@@ -31,13 +31,16 @@ function main(): number {
   const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
   let demo = opts.demo;
   let source: TranscriptSource | null = null;
+  let named = false;
   if (!demo) {
     // Files last written before the earliest window cannot hold anything in it: leave them unread.
     const span = Math.max(opts.windowHours, opts.activeWindowHours) * 3_600_000;
-    source = new TranscriptSource(roots, { since: now - span - SKEW_MARGIN_MS });
+    // Roots the user named (flag or environment) must exist; the two defaults may well not.
+    named = opts.roots.length > 0 || (env("CLAUDE_CONFIG_DIR") ?? "").trim().length > 0;
+    source = new TranscriptSource(roots, { since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named });
     source.refresh(sink);
     // The dashboard falls back to demo data when there is nothing to show; --json never does (scripts want truth).
-    if (!opts.json && source.stats.files === 0 && source.stats.deferred === 0) demo = true;
+    if (!opts.json && !named && source.stats.files === 0 && source.stats.deferred === 0) demo = true;
   }
   if (demo) demoEvents(now, sink);
   const diagnostics = {

@@ -27,9 +27,9 @@ const Schema = z
       .nullable()
       .transform((s, ctx) => {
         if (s === null) return null;
-        const t = /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : NaN;
-        if (!Number.isFinite(t)) {
-          ctx.addIssue({ code: "custom", message: `--now must be an ISO-8601 time such as 2026-11-26T18:00:00Z (got "${s}")` });
+        const t = parseInstant(s);
+        if (typeof t === "string") {
+          ctx.addIssue({ code: "custom", message: `--now ${t} (got "${s}")` });
           return z.NEVER;
         }
         return t;
@@ -46,10 +46,37 @@ const Schema = z
     message: `--window-hours / --bucket-minutes would make more than ${MAX_BUCKETS} buckets`,
   });
 
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
+/** An unambiguous ISO-8601 instant: a date (midnight UTC), or a date and time with Z or an offset. */
+export function parseInstant(s: string): number | string {
+  const m = INSTANT.exec(s.trim());
+  if (!m) return "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
+  if (m[4] !== undefined && m[7] === undefined) return "needs a time zone: add Z (UTC) or an offset such as +01:00";
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (mo < 1 || mo > 12 || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return "is not a real date";
+  if (Number(m[4] ?? 0) > 23 || Number(m[5] ?? 0) > 59 || Number(m[6] ?? 0) > 59) return "is not a real time";
+  const t = Date.parse(s.trim());
+  return Number.isFinite(t) ? t : "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
+}
+
+const VALUE_FLAGS = ["root", "now", "window-hours", "bucket-minutes", "active-window-hours"];
+const BOOLEAN_FLAGS = ["json", "demo"];
+
+/** What yargs accepts but a user would not mean: a switch given a value, a stray word. */
+function precheck(args: string[]): void {
+  for (const a of args) {
+    const m = /^--(?:no-)?([a-z-]+)=(.*)$/.exec(a);
+    if (m && BOOLEAN_FLAGS.includes(m[1]!) && m[2] !== "true" && m[2] !== "false") throw new UsageError(`--${m[1]} takes no value (got "${m[2]}")`);
+  }
+}
+
 export const HELP_EPILOG = "Reads ~/.claude/projects/**/*.jsonl (and ~/.config/claude, or $CLAUDE_CONFIG_DIR). Never writes to them.";
 
 /** Parses argv. Throws UsageError (one line, naming the flag) for anything invalid. Returns null after --help/--version. */
 export function parseOptions(args: string[], version: string, print: (s: string) => void): Options | null {
+  precheck(args);
   let failure: string | null = null;
   let printed = false;
   const parser = yargs(args)
@@ -57,11 +84,11 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .usage("claude-dash [options]\n\nWhat Claude Code is spending: tokens by cache disposition, cost, sessions, subagents.")
     .option("json", { type: "boolean", default: false, describe: "print the numbers as JSON and exit" })
     .option("demo", { type: "boolean", default: false, describe: "use the built-in demo data instead of transcripts" })
-    .option("root", { type: "string", array: true, default: [] as string[], describe: "a Claude config dir to read (repeatable); replaces the defaults" })
-    .option("now", { type: "string", default: null as string | null, describe: "pin the clock to this ISO-8601 time" })
-    .option("window-hours", { type: "number", default: 12, describe: "span of the charts and totals" })
-    .option("bucket-minutes", { type: "number", default: 5, describe: "width of one chart bucket" })
-    .option("active-window-hours", { type: "number", default: 1, describe: "a session is active when it did something this recently" })
+    .option("root", { requiresArg: true, type: "string", array: true, default: [] as string[], describe: "a Claude config dir to read (repeatable); replaces the defaults" })
+    .option("now", { requiresArg: true, type: "string", default: null as string | null, describe: "pin the clock to this ISO-8601 time" })
+    .option("window-hours", { requiresArg: true, type: "number", default: 12, describe: "span of the charts and totals" })
+    .option("bucket-minutes", { requiresArg: true, type: "number", default: 5, describe: "width of one chart bucket" })
+    .option("active-window-hours", { requiresArg: true, type: "number", default: 1, describe: "a session is active when it did something this recently" })
     .epilog(HELP_EPILOG)
     .strict()
     .version(version)
@@ -70,19 +97,19 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      failure = oneLine(msg ?? err?.message ?? "invalid arguments");
+      failure = oneLine(msg ?? err?.message ?? "invalid arguments", args);
     });
   let argvOut: Record<string, unknown>;
   try {
     argvOut = parser.parseSync(args, {}, (err, _argv, output) => {
-      if (err) failure ??= oneLine(err.message);
+      if (err) failure ??= oneLine(err.message, args);
       else if (output) {
         printed = true;
         print(`${output}\n`);
       }
     }) as Record<string, unknown>;
   } catch (e) {
-    throw new UsageError(failure ?? oneLine((e as Error).message));
+    throw new UsageError(failure ?? oneLine((e as Error).message, args));
   }
   if (failure) throw new UsageError(failure);
   if (printed) return null;
@@ -111,11 +138,15 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   };
 }
 
-function oneLine(msg: string): string {
+function oneLine(msg: string, args: readonly string[] = []): string {
   const m = /^Unknown arguments?: (.*)$/.exec(msg.trim());
   if (m) {
-    const names = m[1]!.split(", ").map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
-    return `unknown flag ${names.join(", ")} (see --help)`;
+    const names = m[1]!.split(", ");
+    const stray = names.find((n) => args.includes(n));
+    if (stray !== undefined) return `unexpected argument "${stray}": claude-dash takes only flags (see --help)`;
+    return `unknown flag ${names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(", ")} (see --help)`;
   }
+  const missing = /^Not enough arguments following: (.*)$/.exec(msg.trim());
+  if (missing) return `--${missing[1]} needs a value`;
   return msg.split("\n")[0]!.trim();
 }

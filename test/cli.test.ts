@@ -155,6 +155,15 @@ describe("flags", () => {
     [["--window-hours", "-1"], "--window-hours"],
     [["--now", "yesterday"], "--now"],
     [["--frobnicate"], "--frobnicate"],
+    [["--window-hours"], "--window-hours"],
+    [["--root"], "--root"],
+    [["--now"], "--now"],
+    [["--now", "2026-02-30"], "--now"],
+    [["--now", "2026-01-01T00:00:00"], "--now"],
+    [["--json=maybe"], "--json"],
+    [["--demo=yes"], "--demo"],
+    [["--bucket-minutes", "2.5"], "--bucket-minutes"],
+    [["extra"], '"extra"'],
   ])("%p exits 2 with one line on stderr naming %s", (args, flag) => {
     const r = run(["--json", ...args]);
     expect(r.code).toBe(2);

@@ -246,8 +246,10 @@ describe("reduce: one response counted once", () => {
   test("a 3-line streamed response (output 3, 3, 812) counts once with 812, at the third line's time", () => {
     const s = createState();
     expect(reduce(s, line(0, 3))).toBe(true);
-    expect(reduce(s, line(1, 3))).toBe(false);
+    expect(reduce(s, line(1, 3))).toBe(true); // same usage, later line: the response moves to that line's time
+    expect(s.responses.get("msg_01|req_01")!.time).toBe(t + 350);
     expect(reduce(s, line(2, 812))).toBe(true);
+    expect(reduce(s, line(1, 3))).toBe(false); // a smaller, earlier snapshot changes nothing
     const tot = totalsOf(s);
     expect(tot.responses).toBe(1);
     expect(tot.output).toBe(812);
@@ -277,6 +279,19 @@ describe("reduce: one response counted once", () => {
     const buckets = selectBuckets(s, windowOf(windowOpts()));
     expect(bucketAt(buckets, "2026-11-26T17:00:00Z").responses).toBe(0);
     expect(bucketAt(buckets, "2026-11-26T17:05:00Z").output).toBe(812);
+  });
+
+  test("lines that all carry the final usage (2.1.98+) time the response by the last of them, in any order", () => {
+    for (const order of [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ]) {
+      const s = createState();
+      for (const i of order) reduce(s, line(i, 812));
+      expect(s.responses.get("msg_01|req_01")!.time).toBe(t + 700);
+      expect(totalsOf(s).output).toBe(812);
+    }
   });
 
   test("a smaller snapshot after the largest one returns false and changes nothing", () => {
@@ -540,6 +555,11 @@ describe("active sessions", () => {
 
     test("is false when an older error arrives after a newer response", () => {
       const s = stateOf([response({ time: at("2026-11-26T17:20:00Z") }), err]);
+      expect(selectActiveSessions(s, windowOpts())[0]!.apiErrorLast).toBe(false);
+    });
+
+    test("is false once the user typed a new prompt after the error", () => {
+      const s = stateOf([response({ time: at("2026-11-26T17:00:00Z") }), err, prompt({ key: "p-after", time: at("2026-11-26T17:12:00Z") })]);
       expect(selectActiveSessions(s, windowOpts())[0]!.apiErrorLast).toBe(false);
     });
 

@@ -243,6 +243,33 @@ describe("FileTailer: truncation, replacement, deletion", () => {
     ]);
   });
 
+  test("a file rewritten in place (same inode, truncated and written again past the old end) is read from the start", () => {
+    fs.writeFileSync(file, '{"first":"version"}\n{"n":2}\n');
+    const t = new FileTailer(file, BIG);
+    read(t);
+    const fd = fs.openSync(file, "r+");
+    fs.ftruncateSync(fd, 0);
+    fs.writeSync(fd, '{"second":"version, longer than before"}\n{"n":2}\n{"n":3}\n', 0);
+    fs.closeSync(fd);
+    const r = read(t);
+    expect(r.res.restarted).toBe(true);
+    expect(r.lines).toEqual([
+      [1, '{"second":"version, longer than before"}'],
+      [2, '{"n":2}'],
+      [3, '{"n":3}'],
+    ]);
+  });
+
+  test("an append keeps reading from the offset (the first bytes are unchanged)", () => {
+    fs.writeFileSync(file, '{"a":1}\n');
+    const t = new FileTailer(file, BIG);
+    read(t);
+    fs.appendFileSync(file, '{"b":2}\n');
+    const r = read(t);
+    expect(r.res.restarted).toBe(false);
+    expect(r.lines).toEqual([[2, '{"b":2}']]);
+  });
+
   test("a deleted file reports gone, delivers nothing and does not throw", () => {
     fs.writeFileSync(file, "one\n");
     const t = new FileTailer(file, BIG);

@@ -1,7 +1,7 @@
 // Finds every `projects/**/*.jsonl` under the roots (including `<session>/subagents/`). Directories are
 // remembered with their mtime so a later scan re-reads only those that changed. Symlinks are followed, but
 // each directory (by device + inode) is visited once, so a symlink loop ends. It never writes.
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 interface DirEntry {
@@ -29,14 +29,23 @@ export class Discovery {
   /** directories that could not be read, with the reason (shown in diagnostics). */
   readonly problems = new Map<string, string>();
 
-  constructor(readonly roots: readonly string[]) {}
+  /** `reportMissing`: a root the user named that does not exist (or has no projects folder) is a problem to show. */
+  constructor(
+    readonly roots: readonly string[],
+    private readonly reportMissing = false,
+  ) {}
 
   /** All transcript files now present, sorted by path so results do not depend on directory order. */
   scan(): string[] {
     const seenIds = new Set<string>();
     const live = new Set<string>();
     const files: string[] = [];
-    for (const root of this.roots) this.visit(join(root, "projects"), seenIds, live, files);
+    for (const root of this.roots) {
+      const projects = join(root, "projects");
+      if (this.reportMissing && !existsSync(projects)) this.problems.set(root, existsSync(root) ? "no projects folder in it" : "not found");
+      else this.problems.delete(root);
+      this.visit(projects, seenIds, live, files);
+    }
     for (const d of this.dirs.keys()) if (!live.has(d)) this.dirs.delete(d);
     files.sort();
     return files;

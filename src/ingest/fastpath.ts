@@ -54,11 +54,37 @@ export class LineProcessor {
   ) {}
 
   line(buf: Buffer, start: number, end: number, lineNo: number): void {
+    try {
+      this.take(buf, start, end, lineNo);
+    } catch (e) {
+      // Never let one line stop the rest of the file: it is reported like any line we could not use.
+      this.flush();
+      this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: cleanText(`could not be read: ${(e as Error)?.message ?? e}`, 120) });
+    }
+  }
+
+  flush(): void {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    const lineNos = this.lineNos;
+    this.rows = [];
+    this.lineNos = [];
+    try {
+      emitBatch(rows, lineNos, this.ctx, this.out);
+    } catch (e) {
+      for (const lineNo of lineNos) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: cleanText(`could not be read: ${(e as Error)?.message ?? e}`, 120) });
+    }
+  }
+
+  private take(buf: Buffer, start: number, end: number, lineNo: number): void {
     if (start >= end) return;
     const line = buf.subarray(start, end);
     const qt = byteQuickType(line);
     if (qt !== null && (IGNORED_TYPES.has(qt) || (qt === "system" && line.indexOf(API_ERROR) < 0))) {
-      if (!endsWithBraceBytes(line)) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
+      if (!endsWithBraceBytes(line)) {
+        this.flush();
+        this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
+      }
       return;
     }
     if (qt === "assistant" || qt === "user" || qt === null) {
@@ -72,13 +98,6 @@ export class LineProcessor {
     }
     this.flush();
     lineToEvents(decoder.decode(line), lineNo, this.ctx, this.out);
-  }
-
-  flush(): void {
-    if (this.rows.length === 0) return;
-    emitBatch(this.rows, this.lineNos, this.ctx, this.out);
-    this.rows = [];
-    this.lineNos = [];
   }
 }
 
@@ -113,7 +132,7 @@ function columnsSchema<T extends z.ZodRawShape>(row: z.ZodObject<T>) {
 const ASSISTANT_COLUMNS = columnsSchema(AssistantSchema);
 const USER_COLUMNS = columnsSchema(UserSchema);
 const TOOL_USE_COLUMNS = columnsSchema(z.object({ id: z.string().min(1), name: z.string() }));
-const TOOL_RESULT_COLUMNS = columnsSchema(z.object({ tool_use_id: z.string().min(1) }));
+const TOOL_RESULT_COLUMNS = columnsSchema(z.object({ tool_use_id: z.string().min(1), is_error: z.boolean().nullish() }));
 
 function column(rows: readonly Record<string, unknown>[], key: string): Column {
   const values: unknown[] = [];
@@ -265,7 +284,7 @@ function endsWithBraceBytes(line: Buffer): boolean {
  * which is interned rather than decoded again), a primitive, or a nested object whose members are written into
  * the same flat record under their paths (the object itself is marked `true`), or an array of small objects.
  */
-type Field = "str" | "sym" | "prim" | Shape | { array: Shape };
+type Field = "str" | "sym" | "isstr" | "prim" | Shape | { array: Shape };
 interface Shape {
   /** output name of each member (its path in the flat record). */
   keys: string[];
@@ -296,9 +315,10 @@ const USAGE = shape(
   "message.usage.",
 );
 const MESSAGE = shape({ id: "str", model: "sym", usage: USAGE, content: { array: BLOCK } }, "message.");
-// No uuid: it only keys prompts and API errors, and those lines take the full parse.
+// uuid only keys prompts and API errors, which take the full parse: here just its type is checked ("isstr").
 const RECORD = shape({
   type: "sym",
+  uuid: "isstr",
   sessionId: "sym",
   timestamp: "str",
   agentId: "sym",
@@ -319,6 +339,7 @@ function newRow(): FlatRecord {
     type: undefined,
     sessionId: undefined,
     timestamp: undefined,
+    uuid: undefined,
     agentId: undefined,
     isSidechain: undefined,
     cwd: undefined,
@@ -403,6 +424,10 @@ function stringEnd(b: Buffer, p: number): number {
   }
 }
 
+/** Bytes that may stand outside strings inside a skipped array or object: structure, whitespace, literals. */
+const OUTSIDE_STRINGS = new Uint8Array(256);
+for (const c of '{}[]:,-+.0123456789eEtrufalsn \t\r\n') OUTSIDE_STRINGS[c.charCodeAt(0)] = 1;
+
 function skipValue(b: Buffer, p: number): number {
   const c = b[p];
   if (c === Q) return stringEnd(b, p);
@@ -420,19 +445,45 @@ function skipValue(b: Buffer, p: number): number {
       else if (ch === RB || ch === RS) {
         depth--;
         if (depth === 0) return p + 1;
-      }
+      } else if (OUTSIDE_STRINGS[ch] === 0) return -1; // not JSON: let the full parse reject it
       p++;
     }
     return -1;
   }
-  const s = p;
-  while (p < n) {
-    const ch = b[p]!;
-    if (ch === COMMA || ch === RB || ch === RS || ch <= 0x20) break;
-    p++;
-  }
-  return p > s ? p : -1;
+  return literalEnd(b, p);
 }
+
+/** End of a number, true, false or null at p (JSON's grammar), or -1. */
+function literalEnd(b: Buffer, p: number): number {
+  const n = b.length;
+  for (const word of LITERALS) {
+    if (b[p] === word[0]) {
+      for (let k = 1; k < word.length; k++) if (b[p + k] !== word[k]) return -1;
+      return p + word.length;
+    }
+  }
+  let i = p;
+  if (b[i] === 0x2d) i++;
+  if (b[i] === 0x30) i++;
+  else if (b[i]! >= 0x31 && b[i]! <= 0x39) while (i < n && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+  else return -1;
+  if (b[i] === 0x2e) {
+    i++;
+    const f = i;
+    while (i < n && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+    if (i === f) return -1;
+  }
+  if (b[i] === 0x65 || b[i] === 0x45) {
+    i++;
+    if (b[i] === 0x2b || b[i] === 0x2d) i++;
+    const e = i;
+    while (i < n && b[i]! >= 0x30 && b[i]! <= 0x39) i++;
+    if (i === e) return -1;
+  }
+  return i;
+}
+
+const LITERALS = ["true", "false", "null"].map(enc);
 
 /** Index of the field whose name equals the key bytes [s, e), or -1. */
 function fieldIndex(b: Buffer, s: number, e: number, sh: Shape): number {
@@ -468,33 +519,38 @@ function symbol(b: Buffer, s: number, e: number): string | null {
   }
   if (symbols.size > 4096) symbols.clear();
   const text = b.toString("utf8", s, e);
-  symbols.set(h, { bytes: b.slice(s, e), text });
+  symbols.set(h, { bytes: Uint8Array.prototype.slice.call(b, s, e), text }); // a copy: b is a reused buffer
   return text;
 }
 
 function readValue(b: Buffer, p: number, f: Field, into: Record<string, unknown>, key: string): number {
-  if (f === "str" || f === "sym") {
+  if (f === "str" || f === "sym" || f === "isstr") {
     if (b[p] !== Q) return readJson(b, p, into, key); // not a string: let zod see (and reject) the real value
     const e = stringEnd(b, p);
     if (e < 0) return -1;
+    if (f === "isstr") {
+      into[key] = ""; // only its type is checked; the value is not used on this path
+      return e;
+    }
     let escaped = false;
     for (let i = p + 1; i < e - 1; i++) {
-      if (b[i] === BS) {
-        escaped = true;
-        break;
-      }
+      const c = b[i]!;
+      if (c < 0x20) return -1; // a raw control character: not JSON
+      if (c === BS) escaped = true;
     }
-    into[key] = escaped
-      ? JSON.parse(decoder.decode(b.subarray(p, e)))
-      : f === "sym"
-        ? (symbol(b, p + 1, e - 1) ?? b.toString("utf8", p + 1, e - 1))
-        : b.toString("utf8", p + 1, e - 1);
+    if (escaped) {
+      try {
+        into[key] = JSON.parse(decoder.decode(b.subarray(p, e)));
+      } catch {
+        return -1; // a bad escape: the full parse rejects the line
+      }
+    } else into[key] = f === "sym" ? (symbol(b, p + 1, e - 1) ?? b.toString("utf8", p + 1, e - 1)) : b.toString("utf8", p + 1, e - 1);
     return e;
   }
   if (f === "prim") {
     // Non-negative integers, true and false are read in place; anything else through JSON.parse.
     const c = b[p]!;
-    if (c >= 0x30 && c <= 0x39) {
+    if (c >= 0x30 && c <= 0x39 && !(c === 0x30 && b[p + 1]! >= 0x30 && b[p + 1]! <= 0x39)) {
       let v = 0;
       let i = p;
       while (i < b.length) {
@@ -553,16 +609,25 @@ function readJson(b: Buffer, p: number, into: Record<string, unknown>, key: stri
   return e;
 }
 
-/** Reads the object at p into `into`, keeping only the members named in `sh`. */
+/**
+ * Reads the object at p into `into`, keeping only the members named in `sh`. A key written with escapes, or a
+ * wanted key given twice (JSON.parse would keep the last), sends the line to the full parse.
+ */
 function readObject(b: Buffer, p: number, sh: Shape, into: Record<string, unknown>): number {
   if (b[p] !== LB) return -1;
   p = ws(b, p + 1);
   if (b[p] === RB) return p + 1;
+  let seen = 0;
   for (;;) {
     if (b[p] !== Q) return -1;
     const ke = stringEnd(b, p);
     if (ke < 0) return -1;
+    for (let i = p + 1; i < ke - 1; i++) if (b[i] === BS) return -1;
     const fi = fieldIndex(b, p + 1, ke - 1, sh);
+    if (fi >= 0) {
+      if (seen & (1 << fi)) return -1;
+      seen |= 1 << fi;
+    }
     p = ws(b, ke);
     if (b[p] !== COLON) return -1;
     p = ws(b, p + 1);

@@ -216,6 +216,7 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
     out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
   };
   if (line.length === 0) return;
+  if (line.charCodeAt(0) === 0xfeff) line = line.slice(1); // a byte-order mark (as TextDecoder drops it)
   const qt = quickType(line);
   if (qt !== null) {
     // Lines that cannot produce an event are skipped unparsed, for speed; a torn or corrupt one is still

@@ -40,9 +40,9 @@ export class TranscriptSource {
    */
   constructor(
     readonly roots: readonly string[],
-    opts: { since?: number; maxLine?: number } = {},
+    opts: { since?: number; maxLine?: number; reportMissingRoots?: boolean } = {},
   ) {
-    this.discovery = new Discovery(roots);
+    this.discovery = new Discovery(roots, opts.reportMissingRoots ?? false);
     this.since = opts.since ?? -Infinity;
     this.maxLine = opts.maxLine ?? MAX_LINE_BYTES;
   }

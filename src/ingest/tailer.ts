@@ -6,6 +6,8 @@ import { Buffer } from "node:buffer";
 import { EMPTY_BYTES, scanLines } from "./splitter.ts";
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
+/** How many leading bytes identify a file's content (a transcript's first line holds uuids and a timestamp). */
+const HEAD_BYTES = 256;
 
 let shared: Buffer | null = null;
 function chunkBuffer(): Buffer {
@@ -44,6 +46,8 @@ export class FileTailer {
   /** size and mtime at the last refresh, to skip unchanged files cheaply. */
   size = -1;
   mtimeMs = -1;
+  /** the file's first bytes, to notice a rewrite in place (same inode, not shorter). */
+  private head: Uint8Array = EMPTY_BYTES;
   /** inside a line longer than maxLine: its bytes are being dropped. */
   private skipping = false;
 
@@ -82,19 +86,8 @@ export class FileTailer {
       res.deferred = true;
       return res;
     }
-    if (st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset) {
-      if (this.dev !== -1) res.restarted = true;
-      this.dev = st.dev;
-      this.ino = st.ino;
-      this.offset = 0;
-      this.pending = EMPTY_BYTES;
-      this.lineNo = 0;
-      this.skipping = false;
-    } else if (st.size === this.offset) {
-      this.size = st.size;
-      this.mtimeMs = st.mtimeMs;
-      return res;
-    }
+    const replaced = st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset;
+    if (!replaced && st.size === this.offset && st.mtimeMs === this.mtimeMs) return res; // unchanged
     let fd: number;
     try {
       fd = openSync(this.path, "r");
@@ -106,9 +99,21 @@ export class FileTailer {
     }
     const buf = chunkBuffer();
     try {
+      // Same file but rewritten in place (truncated and written again past our offset)? Its first bytes differ.
+      if (replaced || (this.offset > 0 && !this.sameHead(fd, buf))) {
+        if (this.dev !== -1) res.restarted = true;
+        this.dev = st.dev;
+        this.ino = st.ino;
+        this.offset = 0;
+        this.pending = EMPTY_BYTES;
+        this.lineNo = 0;
+        this.skipping = false;
+        this.head = EMPTY_BYTES;
+      }
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, this.offset);
         if (n <= 0) break;
+        if (this.offset === 0) this.head = Uint8Array.prototype.slice.call(buf, 0, Math.min(n, HEAD_BYTES)); // a copy
         this.offset += n;
         res.bytes += n;
         this.consume(buf.subarray(0, n), onLine, onOverlong, res);
@@ -124,6 +129,14 @@ export class FileTailer {
     return res;
   }
 
+  private sameHead(fd: number, buf: Buffer): boolean {
+    if (this.head.length === 0) return true;
+    const n = readSync(fd, buf, 0, this.head.length, 0);
+    if (n !== this.head.length) return false;
+    for (let i = 0; i < n; i++) if (buf[i] !== this.head[i]) return false;
+    return true;
+  }
+
   /** The file is gone: whatever appears at this path later is a new file, read from its first line. */
   private forget(res: TailResult): void {
     res.gone = true;
@@ -133,6 +146,7 @@ export class FileTailer {
     this.pending = EMPTY_BYTES;
     this.lineNo = 0;
     this.skipping = false;
+    this.head = EMPTY_BYTES;
   }
 
   private consume(chunk: Uint8Array, onLine: ByteSink, onOverlong: OverlongSink, res: TailResult): void {

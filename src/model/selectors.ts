@@ -201,7 +201,10 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
   }
   let lastError: ApiErrorRec | null = null;
   for (const e of agg.apiErrors) if (e.time <= now && later(e, lastError)) lastError = e;
-  const apiErrorLast = lastError !== null && (latestAny === null || later(lastError, latestAny));
+  // The session's last action was an API error when nothing came after it: no response, no new prompt.
+  let latestPrompt: { time: number; seq: number } | null = null;
+  for (const p of agg.prompts) if (p.time <= now && later(p, latestPrompt)) latestPrompt = p;
+  const apiErrorLast = lastError !== null && (latestAny === null || later(lastError, latestAny)) && (latestPrompt === null || later(lastError, latestPrompt));
   const subagents: SubagentView[] = [...agents.entries()]
     .sort((a, b) => b[1].last.time - a[1].last.time || (a[0] < b[0] ? -1 : 1))
     .map(([agentId, a]) => ({ agentId, model: a.model, peakContext: a.peak, effectiveTokens: Math.round(a.effective) }));

@@ -3,7 +3,7 @@
 // stored usage when it is larger. The model never reads the clock and does no I/O.
 import type { ModelEvent, ToolOutcome, Usage } from "./events.ts";
 import { type Family, type Price, priceFor } from "./pricing.ts";
-import { contextTokens, costUSD, effectiveTokens, isLarger, CONTEXT_200K } from "./tokens.ts";
+import { contextTokens, costUSD, effectiveTokens, isLarger, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
 
 export interface ResponseRec extends Timed {
@@ -56,6 +56,7 @@ export interface SessionAgg {
   /** true once any main-thread response had more than 200k tokens of context. */
   window1M: boolean;
   responses: ResponseRec[];
+  prompts: PromptRec[];
   apiErrors: ApiErrorRec[];
   totals: Totals;
 }
@@ -128,7 +129,7 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
 function sessionOf(s: ModelState, sessionId: string): SessionAgg {
   let agg = s.sessions.get(sessionId);
   if (!agg) {
-    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, window1M: false, responses: [], apiErrors: [], totals: emptyTotals() };
+    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, window1M: false, responses: [], prompts: [], apiErrors: [], totals: emptyTotals() };
     s.sessions.set(sessionId, agg);
   }
   return agg;
@@ -177,7 +178,16 @@ function apply(s: ModelState, e: ModelEvent): boolean {
     case "ResponseObserved": {
       const old = s.responses.get(e.key);
       if (old) {
-        if (!isLarger(e.usage, old.usage)) return false;
+        if (!isLarger(e.usage, old.usage)) {
+          // Same usage on a later line (versions that write the final usage on every block line): the response
+          // is timed by its last line. Taking the later time on a tie keeps the result independent of order.
+          if (e.time > old.time && totalTokens(e.usage) === totalTokens(old.usage)) {
+            old.time = e.time;
+            s.responseIndex.touched();
+            return true;
+          }
+          return false;
+        }
         const sess = s.sessions.get(old.sessionId)!;
         addTo(s.totals, old, -1);
         addTo(sess.totals, old, -1);
@@ -224,6 +234,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       s.prompts.set(e.key, rec);
       s.promptIndex.add(rec);
       const sess = sessionOf(s, e.sessionId);
+      sess.prompts.push(rec);
       noteCwd(sess, e.cwd, e.time);
       return true;
     }

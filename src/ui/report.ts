@@ -1,5 +1,6 @@
 // A plain-text report of the LIVE numbers, printed by the default command until the live dashboard lands.
 import type { DashboardJson } from "../model/json-view.ts";
+import { cleanText } from "../ingest/sanitize.ts";
 import { compact, percent, thousands, usd } from "./format.ts";
 
 function pad(s: string, n: number): string {
@@ -37,5 +38,6 @@ export function textReport(d: DashboardJson, banner: string | null): string {
   const g = d.diagnostics;
   out.push("");
   out.push(`read ${g.files} files, ${compact(g.bytesRead)}B, ${thousands(g.linesRead)} lines; ${g.linesRejected} rejected`);
+  for (const u of g.unreadable.slice(0, 5)) out.push(`could not read ${cleanText(u.path, 100)}: ${cleanText(u.reason, 60)}`);
   return `${out.join("\n")}\n`;
 }
