@@ -161,3 +161,43 @@ describe("a last line without its newline", () => {
     expect(state.rejected.count).toBe(0);
   });
 });
+
+describe("the live poll", () => {
+  test("reads an active file on every poll, and a quiet one within QUIET_EVERY polls", () => {
+    const quietFile = writeSession(11, 48, 0); // mtime two days ago: quiet
+    const activeFile = writeSession(12, 0, 0);
+    utimesSync(activeFile, new Date(), new Date()); // written just now
+    const state = createState();
+    const source = new TranscriptSource([root]);
+    const sink = { push: (e: ModelEvent) => reduce(state, e) };
+    source.refresh(sink);
+    const sid = (f: string) => f.split("/").pop()!.replace(".jsonl", "");
+    const add = (f: string, key: string) => {
+      appendFileSync(f, `${promptLine({ sessionId: sid(f), cwd: "/home/dev/src/app" }, NOW - 1000, "more", key, null)}\n`);
+      utimesSync(f, new Date(Date.now() - 48 * HOUR), new Date(Date.now() - 48 * HOUR)); // keep it quiet
+    };
+    appendFileSync(activeFile, `${promptLine({ sessionId: sid(activeFile), cwd: "/home/dev/src/app" }, NOW - 1000, "more", "p-active", null)}\n`);
+    source.poll(sink, Date.now());
+    expect(state.prompts.has("p-active")).toBe(true);
+    add(quietFile, "p-quiet");
+    let polls = 0;
+    while (!state.prompts.has("p-quiet") && polls < 20) {
+      source.poll(sink, Date.now());
+      polls++;
+    }
+    expect(state.prompts.has("p-quiet")).toBe(true);
+    expect(polls).toBeLessThanOrEqual(15);
+  });
+
+  test("finds a new session file at once, even in a quiet project", () => {
+    writeSession(13, 48, 0);
+    const state = createState();
+    const source = new TranscriptSource([root]);
+    const sink = { push: (e: ModelEvent) => reduce(state, e) };
+    source.refresh(sink);
+    const before = state.totals.responses;
+    writeSession(14, 0, 0);
+    source.poll(sink, Date.now());
+    expect(state.totals.responses).toBeGreaterThan(before);
+  });
+});

@@ -8,9 +8,32 @@ interface DirEntry {
   mtimeMs: number;
   /** wall-clock time of the readdir. */
   readAt: number;
+  hash: number;
   id: string;
   dirs: string[];
   files: string[];
+}
+
+/** For a poll: what counts as quiet, and how often a quiet file or directory is still checked. */
+export interface QuietCheck {
+  /** wall clock, epoch ms. */
+  now: number;
+  /** the poll's sequence number. */
+  tick: number;
+  /** unchanged for this long (mtime) = quiet. */
+  afterMs: number;
+  /** a quiet one is checked on one poll in this many (spread by a hash of its path). */
+  every: number;
+}
+
+export function isQuiet(mtimeMs: number, hash: number, q: QuietCheck): boolean {
+  return mtimeMs < q.now - q.afterMs && (q.tick + hash) % q.every !== 0;
+}
+
+export function pathHash(p: string): number {
+  let h = 0;
+  for (let i = 0; i < p.length; i++) h = (Math.imul(h, 31) + p.charCodeAt(i)) >>> 0;
+  return h;
 }
 
 /** Directories modified this recently before we listed them are listed again on the next scan. */
@@ -35,8 +58,12 @@ export class Discovery {
     private readonly reportMissing = false,
   ) {}
 
-  /** All transcript files now present, sorted by path so results do not depend on directory order. */
-  scan(): string[] {
+  /**
+   * All transcript files now present, sorted by path so results do not depend on directory order. With `quiet`,
+   * a directory unchanged for a while is trusted without a stat on most calls (each is still checked every
+   * `quiet.every` calls): the live poll's cost then follows what is active, not the size of the history.
+   */
+  scan(quiet?: QuietCheck): string[] {
     const seenIds = new Set<string>();
     const live = new Set<string>();
     const files: string[] = [];
@@ -44,14 +71,23 @@ export class Discovery {
       const projects = join(root, "projects");
       if (this.reportMissing && !existsSync(projects)) this.problems.set(root, existsSync(root) ? "no projects folder in it" : "not found");
       else this.problems.delete(root);
-      this.visit(projects, seenIds, live, files);
+      this.visit(projects, seenIds, live, files, quiet);
     }
     for (const d of this.dirs.keys()) if (!live.has(d)) this.dirs.delete(d);
     files.sort();
     return files;
   }
 
-  private visit(dir: string, seenIds: Set<string>, live: Set<string>, files: string[]): void {
+  private visit(dir: string, seenIds: Set<string>, live: Set<string>, files: string[], quiet?: QuietCheck): void {
+    const known = this.dirs.get(dir);
+    if (known && quiet && isQuiet(known.mtimeMs, known.hash, quiet)) {
+      if (seenIds.has(known.id)) return;
+      seenIds.add(known.id);
+      live.add(dir);
+      for (const f of known.files) files.push(f);
+      for (const d of known.dirs) this.visit(d, seenIds, live, files, quiet);
+      return;
+    }
     let st;
     try {
       st = statSync(dir);
@@ -73,11 +109,11 @@ export class Discovery {
       this.dirs.set(dir, entry);
     }
     for (const f of entry.files) files.push(f);
-    for (const d of entry.dirs) this.visit(d, seenIds, live, files);
+    for (const d of entry.dirs) this.visit(d, seenIds, live, files, quiet);
   }
 
   private read(dir: string, mtimeMs: number, id: string): DirEntry {
-    const entry: DirEntry = { mtimeMs, readAt: Date.now(), id, dirs: [], files: [] };
+    const entry: DirEntry = { mtimeMs, readAt: Date.now(), id, hash: pathHash(dir), dirs: [], files: [] };
     let names;
     try {
       names = readdirSync(dir, { withFileTypes: true });

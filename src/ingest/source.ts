@@ -4,7 +4,7 @@
 
 import { Buffer } from "node:buffer";
 import type { ModelEvent } from "../model/events.ts";
-import { Discovery, fileInfo, type FileInfo } from "./discover.ts";
+import { Discovery, fileInfo, isQuiet, pathHash, type FileInfo, type QuietCheck } from "./discover.ts";
 import { LineProcessor } from "./fastpath.ts";
 import { MAX_LINE_BYTES, type EventSink, type LineContext } from "./records.ts";
 import { FileTailer } from "./tailer.ts";
@@ -23,12 +23,18 @@ export interface SourceStats {
 interface Tracked {
   tailer: FileTailer;
   ctx: LineContext;
+  hash: number;
 }
+
+/** A file or directory unchanged for 10 minutes is checked on one poll in 15 (30 s at the default 2 s). */
+export const QUIET_AFTER_MS = 10 * 60_000;
+export const QUIET_EVERY = 15;
 
 export class TranscriptSource {
   private discovery: Discovery;
   private files = new Map<string, Tracked>();
   private deferred = new Set<string>();
+  private tick = 0;
   readonly stats: SourceStats = { files: 0, deferred: 0, bytesRead: 0, linesRead: 0, unreadable: new Map() };
   private since: number;
   private readonly maxLine: number;
@@ -80,6 +86,26 @@ export class TranscriptSource {
     return out;
   }
 
+  /**
+   * The live safety-net poll (file-watch events do the fast path): like `refresh`, but files and directories
+   * unchanged for QUIET_AFTER_MS are checked only on one poll in QUIET_EVERY, so a poll costs what is active,
+   * not what the history holds. New files are always read at once.
+   */
+  poll<S extends EventSink>(out: S, now: number): S {
+    const quiet: QuietCheck = { now, tick: ++this.tick, afterMs: QUIET_AFTER_MS, every: QUIET_EVERY };
+    const present = this.discovery.scan(quiet);
+    const keep = new Set(present);
+    for (const p of this.files.keys()) if (!keep.has(p)) this.files.delete(p);
+    for (const p of this.deferred) if (!keep.has(p)) this.deferred.delete(p);
+    for (const p of present) {
+      const t = this.files.get(p);
+      if (t && t.tailer.mtimeMs >= 0 && isQuiet(t.tailer.mtimeMs, t.hash, quiet)) continue;
+      this.readFile(p, out);
+    }
+    this.updateCounts();
+    return out;
+  }
+
   /** Reads only the given files (new ones are tracked when they are transcripts). */
   refreshFiles<S extends EventSink>(paths: readonly string[], out: S): S {
     for (const p of paths) if (p.endsWith(".jsonl")) this.readFile(p, out);
@@ -112,7 +138,7 @@ export class TranscriptSource {
     let t = this.files.get(path);
     if (!t) {
       const info: FileInfo = fileInfo(path);
-      t = { tailer: new FileTailer(path, this.maxLine), ctx: { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId } };
+      t = { tailer: new FileTailer(path, this.maxLine), ctx: { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId }, hash: pathHash(path) };
       this.files.set(path, t);
     }
     const lines = new LineProcessor(t.ctx, out);

@@ -84,6 +84,7 @@ export class FileTailer {
     }
     if (this.dev === -1 && st.mtimeMs < notModifiedBefore) {
       res.deferred = true;
+      this.mtimeMs = st.mtimeMs;
       return res;
     }
     const replaced = st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset;
