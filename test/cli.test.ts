@@ -208,6 +208,26 @@ describe("without transcripts", () => {
   });
 });
 
+describe("text from transcripts", () => {
+  test("is painted without control characters (an escape sequence in a cwd or model cannot reach the terminal)", () => {
+    const root = tempDir("evil");
+    mkdirSync(join(root, "projects", "x"), { recursive: true });
+    const line = JSON.stringify({
+      type: "assistant",
+      sessionId: "s1",
+      timestamp: "2026-11-26T17:59:00.000Z",
+      cwd: "/home/\u001b[31mEVIL\u001b[0m",
+      requestId: "r",
+      message: { id: "m", model: "claude-opus-4-6\u001b]0;pwned\u0007", content: [], usage: { input_tokens: 1, output_tokens: 1 } },
+    });
+    writeFileSync(join(root, "projects", "x", "s1.jsonl"), `${line}\n`);
+    const r = run(["--root", root, ...PINNED]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("EVIL");
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+});
+
 describe("--json --root <dir with a transcript>", () => {
   const MAIN = "1a1a1a1a-0000-4000-8000-000000000001";
   const COPY = "9f9f9f9f-0000-4000-8000-000000000009";

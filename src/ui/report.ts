@@ -1,7 +1,7 @@
 // A plain-text report of the LIVE numbers, printed by the default command until the live dashboard lands.
 import type { DashboardJson } from "../model/json-view.ts";
 import { cleanText } from "../ingest/sanitize.ts";
-import { compact, percent, thousands, usd } from "./format.ts";
+import { compact, hhmm, percent, thousands, usd } from "./format.ts";
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n) : s + " ".repeat(n - s.length);
@@ -15,7 +15,8 @@ export function textReport(d: DashboardJson, banner: string | null): string {
   if (banner) out.push(`*** ${banner} ***`, "");
   const t = d.totals;
   const input = t.uncached + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
-  out.push(`claude-dash — last ${Math.round((Date.parse(d.window.to) - Date.parse(d.window.from)) / 3_600_000)} h to ${d.window.to}`);
+  const to = Date.parse(d.window.to);
+  out.push(`claude-dash — the last ${Math.round((to - Date.parse(d.window.from)) / 3_600_000)} h, to ${new Date(to).toDateString().slice(0, 10)} ${hhmm(to)}`);
   out.push("");
   out.push("SUMMARY");
   out.push(`  input      ${lpad(thousands(input), 14)}   output ${lpad(thousands(t.output), 12)}   responses ${thousands(t.responses)}`);
@@ -29,15 +30,20 @@ export function textReport(d: DashboardJson, banner: string | null): string {
   out.push(`ACTIVE SESSIONS (${d.sessions.length})`);
   if (d.sessions.length === 0) out.push("  none in the active window");
   for (const s of d.sessions) {
-    const name = s.title ? `${s.project} · ${s.title}` : s.project;
+    // Transcript text is painted only after control characters are removed.
+    const name = cleanText(s.title ? `${s.project} · ${s.title}` : s.project, 60);
     const ctx = `${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`;
     out.push(
-      `  ${s.apiErrorLast ? "!" : " "} ${s.lastActivity.slice(11, 16)}  ${pad(name, 34)} ${pad(s.model ?? "", 26)} ctx ${lpad(ctx, 11)}  fresh 1h ${lpad(compact(s.mainFresh1h), 6)} + sub ${lpad(compact(s.subFresh1h), 6)}  eff ${lpad(compact(s.effectiveTokens), 7)}`,
+      `  ${s.apiErrorLast ? "!" : " "} ${hhmm(Date.parse(s.lastActivity))}  ${pad(name, 34)} ${pad(cleanText(s.model ?? "", 40), 26)} ctx ${lpad(ctx, 11)}  fresh 1h ${lpad(compact(s.mainFresh1h), 6)} + sub ${lpad(compact(s.subFresh1h), 6)}  eff ${lpad(compact(s.effectiveTokens), 7)}`,
     );
   }
   const g = d.diagnostics;
   out.push("");
-  out.push(`read ${g.files} files, ${compact(g.bytesRead)}B, ${thousands(g.linesRead)} lines; ${g.linesRejected} rejected`);
+  if (d.demo) out.push("numbers above are generated demo data");
+  else
+    out.push(
+      `read ${g.files} files, ${compact(g.bytesRead)}B, ${thousands(g.linesRead)} lines (${g.filesDeferred} older files not needed); ${g.linesRejected} lines rejected`,
+    );
   for (const u of g.unreadable.slice(0, 5)) out.push(`could not read ${cleanText(u.path, 100)}: ${cleanText(u.reason, 60)}`);
   return `${out.join("\n")}\n`;
 }
