@@ -1,20 +1,23 @@
 #!/usr/bin/env bun
-// claude-dash: wiring only. Flags → sources → model → output.
+// claude-dash: wiring only. Flags → sources → model → output (--json, a --once frame, or the live dashboard).
 import { demoEvents, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
+import type { ModelEvent } from "./model/events.ts";
 import { dashboardJson } from "./model/json-view.ts";
 import { createState, reduce } from "./model/state.ts";
-import { parseOptions, UsageError } from "./options.ts";
-import { argv, env, home, wallClock, writeErr, writeOut } from "./platform.ts";
-import { textReport } from "./ui/report.ts";
+import { parseOptions, UsageError, type Options } from "./options.ts";
+import { argv, env, home, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
+import { DashboardApp } from "./ui/app.ts";
+import { CellGrid } from "./ui/grid.ts";
 
 const VERSION = "0.1.0";
 /** Margin for clocks that disagree (a file's mtime against the timestamps written in it). */
 const SKEW_MARGIN_MS = 24 * 3_600_000;
+const HOUR = 3_600_000;
 
-function main(): number {
-  let opts;
+async function main(): Promise<number> {
+  let opts: Options | null;
   try {
     opts = parseOptions(argv(), VERSION, writeOut);
   } catch (e) {
@@ -27,34 +30,79 @@ function main(): number {
   if (!opts) return 0;
   const now = opts.now ?? wallClock();
   const state = createState();
-  const sink = { push: (e: Parameters<typeof reduce>[1]) => reduce(state, e) };
+  const sink = { push: (e: ModelEvent) => reduce(state, e) };
   const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
+  // Roots the user named (flag or environment) must exist; the two defaults may well not.
+  const named = opts.roots.length > 0 || (env("CLAUDE_CONFIG_DIR") ?? "").trim().length > 0;
   let demo = opts.demo;
   let source: TranscriptSource | null = null;
-  let named = false;
   if (!demo) {
-    // Files last written before the earliest window cannot hold anything in it: leave them unread.
-    const span = Math.max(opts.windowHours, opts.activeWindowHours) * 3_600_000;
-    // Roots the user named (flag or environment) must exist; the two defaults may well not.
-    named = opts.roots.length > 0 || (env("CLAUDE_CONFIG_DIR") ?? "").trim().length > 0;
+    // Files last written before the earliest window cannot hold anything in it: leave them unread for now.
+    const span = Math.max(opts.windowHours, opts.activeWindowHours) * HOUR;
     source = new TranscriptSource(roots, { since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named });
     source.refresh(sink);
     // The dashboard falls back to demo data when there is nothing to show; --json never does (scripts want truth).
     if (!opts.json && !named && source.stats.files === 0 && source.stats.deferred === 0) demo = true;
   }
-  if (demo) demoEvents(now, sink);
-  const diagnostics = {
-    roots: demo ? [] : roots,
-    files: demo ? 0 : (source?.stats.files ?? 0),
-    filesDeferred: demo ? 0 : (source?.stats.deferred ?? 0),
-    bytesRead: demo ? 0 : (source?.stats.bytesRead ?? 0),
-    linesRead: demo ? 0 : (source?.stats.linesRead ?? 0),
-    unreadable: demo ? [] : [...(source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),
-  };
-  const view = dashboardJson(state, { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes, activeWindowHours: opts.activeWindowHours }, diagnostics, demo);
-  if (opts.json) writeOut(`${JSON.stringify(view, null, 2)}\n`);
-  else writeOut(textReport(view, demo ? DEMO_BANNER : null));
-  return 0;
+  if (demo) {
+    source = null;
+    demoEvents(now, sink);
+  }
+
+  if (opts.json) {
+    const diagnostics = {
+      roots: demo ? [] : roots,
+      files: source?.stats.files ?? 0,
+      filesDeferred: source?.stats.deferred ?? 0,
+      bytesRead: source?.stats.bytesRead ?? 0,
+      linesRead: source?.stats.linesRead ?? 0,
+      unreadable: [...(source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),
+    };
+    const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? 5, activeWindowHours: opts.activeWindowHours };
+    writeOut(`${JSON.stringify(dashboardJson(state, w, diagnostics, demo), null, 2)}\n`);
+    return 0;
+  }
+
+  const noColor = (env("NO_COLOR") ?? "") !== "";
+  const app = new DashboardApp(state, {
+    windowHours: opts.windowHours,
+    bucketMinutes: opts.bucketMinutes,
+    activeWindowHours: opts.activeWindowHours,
+    banner: demo ? DEMO_BANNER : null,
+    account: null,
+    still: noColor || opts.plain,
+  });
+  app.status = statusLine(source);
+
+  if (opts.once || !terminalSize()) {
+    const size = terminalSize() ?? { columns: 152, rows: 48 };
+    const grid = new CellGrid(opts.width ?? size.columns, opts.height ?? size.rows);
+    app.render(grid, now, now);
+    writeOut(opts.plain ? grid.toPlain() : grid.toAnsi(noColor ? "none" : "truecolor"));
+    return 0;
+  }
+
+  if (runtime !== "bun") {
+    writeErr("claude-dash: the live dashboard needs Bun (use --once or --json on this runtime)\n");
+    return 2;
+  }
+  const { runLive } = await import("./ui/live.ts");
+  return runLive(app, { source, fps: opts.fps, intervalSeconds: opts.interval, pinnedNow: opts.now, statusLine });
 }
 
-process.exitCode = main();
+function statusLine(source: TranscriptSource | null): string | null {
+  if (!source) return "demo data";
+  const s = source.stats;
+  const problems = source.problems().size;
+  return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${problems ? ` · ${problems} unreadable` : ""}`;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    writeErr(`claude-dash: ${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

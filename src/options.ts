@@ -9,7 +9,16 @@ export interface Options {
   /** pinned clock (epoch ms), or null for the wall clock. */
   now: number | null;
   windowHours: number;
-  bucketMinutes: number;
+  /** null when not given: --json uses 5, the dashboard fits the window to the chart width. */
+  bucketMinutes: number | null;
+  once: boolean;
+  plain: boolean;
+  /** frame size for --once; null: the terminal's, or 152×48 when not a terminal. */
+  width: number | null;
+  height: number | null;
+  fps: number;
+  /** seconds between file checks in the live dashboard. */
+  interval: number;
   activeWindowHours: number;
 }
 
@@ -39,10 +48,17 @@ const Schema = z
       .number({ message: "--bucket-minutes must be a number" })
       .int("--bucket-minutes must be a whole number of minutes")
       .min(1, "--bucket-minutes must be at least 1")
-      .max(7 * 24 * 60, "--bucket-minutes must be at most 10080 (a week)"),
+      .max(7 * 24 * 60, "--bucket-minutes must be at most 10080 (a week)")
+      .optional(),
+    once: z.boolean(),
+    plain: z.boolean(),
+    width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
+    height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
+    fps: z.number({ message: "--fps must be a number" }).min(1, "--fps must be at least 1").max(120, "--fps must be at most 120"),
+    interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
     "active-window-hours": z.number({ message: "--active-window-hours must be a number" }).gt(0, "--active-window-hours must be more than 0").max(24 * 366, "--active-window-hours must be at most 8784"),
   })
-  .refine((o) => (o["window-hours"] * 60) / o["bucket-minutes"] <= MAX_BUCKETS, {
+  .refine((o) => (o["window-hours"] * 60) / (o["bucket-minutes"] ?? 5) <= MAX_BUCKETS, {
     message: `--window-hours / --bucket-minutes would make more than ${MAX_BUCKETS} buckets`,
   });
 
@@ -61,8 +77,7 @@ export function parseInstant(s: string): number | string {
   return Number.isFinite(t) ? t : "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
 }
 
-const VALUE_FLAGS = ["root", "now", "window-hours", "bucket-minutes", "active-window-hours"];
-const BOOLEAN_FLAGS = ["json", "demo"];
+const BOOLEAN_FLAGS = ["json", "demo", "once", "plain"];
 
 /** What yargs accepts but a user would not mean: a switch given a value, a stray word. */
 function precheck(args: string[]): void {
@@ -87,8 +102,14 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .option("root", { requiresArg: true, type: "string", array: true, default: [] as string[], describe: "a Claude config dir to read (repeatable); replaces the defaults" })
     .option("now", { requiresArg: true, type: "string", default: null as string | null, describe: "pin the clock to this ISO-8601 time" })
     .option("window-hours", { requiresArg: true, type: "number", default: 12, describe: "span of the charts and totals" })
-    .option("bucket-minutes", { requiresArg: true, type: "number", default: 5, describe: "width of one chart bucket" })
+    .option("bucket-minutes", { requiresArg: true, type: "number", describe: "width of one chart bucket (default: --json 5; the dashboard fits the width)" })
     .option("active-window-hours", { requiresArg: true, type: "number", default: 1, describe: "a session is active when it did something this recently" })
+    .option("once", { type: "boolean", default: false, describe: "print one frame of the dashboard and exit" })
+    .option("plain", { type: "boolean", default: false, describe: "with --once: text only, no colour" })
+    .option("width", { requiresArg: true, type: "number", describe: "with --once: columns (default: the terminal's, or 152)" })
+    .option("height", { requiresArg: true, type: "number", describe: "with --once: rows (default: the terminal's, or 48)" })
+    .option("fps", { requiresArg: true, type: "number", default: 30, describe: "frames per second of the live dashboard" })
+    .option("interval", { requiresArg: true, type: "number", default: 2, describe: "seconds between checks of the transcript files" })
     .epilog(HELP_EPILOG)
     .strict()
     .version(version)
@@ -113,7 +134,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   }
   if (failure) throw new UsageError(failure);
   if (printed) return null;
-  for (const k of ["window-hours", "bucket-minutes", "active-window-hours"]) {
+  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval"]) {
     const v = argvOut[k];
     if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
     if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
@@ -133,7 +154,13 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     roots: o.root,
     now: o.now,
     windowHours: o["window-hours"],
-    bucketMinutes: o["bucket-minutes"],
+    bucketMinutes: o["bucket-minutes"] ?? null,
+    once: o.once,
+    plain: o.plain,
+    width: o.width ?? null,
+    height: o.height ?? null,
+    fps: o.fps,
+    interval: o.interval,
     activeWindowHours: o["active-window-hours"],
   };
 }

@@ -44,3 +44,10 @@ export function peakRssBytes(): number {
 export function collectGarbage(): void {
   if (typeof Bun !== "undefined" && Bun.gc) Bun.gc(true);
 }
+
+/** The terminal's size when stdout is a terminal, else null. */
+export function terminalSize(): { columns: number; rows: number } | null {
+  const out = process.stdout as { isTTY?: boolean; columns?: number; rows?: number };
+  if (!out.isTTY || !out.columns || !out.rows) return null;
+  return { columns: out.columns, rows: out.rows };
+}

@@ -86,7 +86,7 @@ function emptyBucket(start: number): Bucket {
  * Buckets aligned to multiples of the bucket size (UTC epoch), from the one holding `from` to the one holding `to`,
  * so the chart does not jitter as the clock moves; the first and last bucket may be partial.
  */
-export function selectBuckets(s: ModelState, w: Window): Bucket[] {
+export function selectBuckets(s: ModelState, w: Window, only?: (r: ResponseRec) => boolean): Bucket[] {
   const size = w.bucketMinutes * MIN;
   const first = Math.floor(w.from / size) * size;
   const last = Math.floor(w.to / size) * size;
@@ -94,6 +94,7 @@ export function selectBuckets(s: ModelState, w: Window): Bucket[] {
   const out: Bucket[] = new Array(n);
   for (let i = 0; i < n; i++) out[i] = emptyBucket(first + i * size);
   s.responseIndex.each(w.from, w.to, (r) => {
+    if (only && !only(r)) return;
     const i = Math.floor((r.time - first) / size);
     const b = out[i];
     if (!b) return;

@@ -1,0 +1,126 @@
+// The dashboard as an object with no I/O: it holds the model and the UI state, turns keys and clicks into
+// actions, and draws a frame on any Canvas for a given time. The live terminal (live.ts) and --once both use it.
+import type { ModelEvent } from "../model/events.ts";
+import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
+import { reduce, type ModelState } from "../model/state.ts";
+import type { Canvas } from "./canvas.ts";
+import { drawFrame, type FrameView, type PopupView } from "./frame.ts";
+import { HitMap } from "./hits.ts";
+import { layout, type Layout } from "./layout.ts";
+import { initialUi, keyAction, reduceUi, type KeyPress, type UiAction, type UiState } from "./ui-state.ts";
+import { AXIS_W } from "./widgets/chart.ts";
+import { sessionRows } from "./widgets/sessions.ts";
+
+export interface AppOptions {
+  windowHours: number;
+  /** null: chosen so the window's buckets fit the chart width. */
+  bucketMinutes: number | null;
+  activeWindowHours: number;
+  banner: string | null;
+  account: string | null;
+  /** colour off: no animation either. */
+  still: boolean;
+}
+
+const AXIS_AND_BORDER = AXIS_W + 2;
+
+/** Bucket minutes that make the window fit the plot width (whole minutes, at least 1). */
+export function autoBucketMinutes(windowHours: number, plotWidth: number): number {
+  return Math.max(1, Math.ceil((windowHours * 60) / Math.max(1, plotWidth)));
+}
+
+export class DashboardApp {
+  ui: UiState = initialUi;
+  readonly hits = new HitMap();
+  private lay: Layout | null = null;
+  private cache: { key: string; view: LiveView } | null = null;
+  status: string | null = null;
+
+  constructor(
+    readonly state: ModelState,
+    readonly opts: AppOptions,
+  ) {}
+
+  /** Applies events from ingest (call between frames). */
+  apply(events: readonly ModelEvent[]): number {
+    let n = 0;
+    for (const e of events) if (reduce(this.state, e)) n++;
+    return n;
+  }
+
+  get quit(): boolean {
+    return this.ui.quit;
+  }
+
+  bucketMinutes(lay: Layout): number {
+    return this.opts.bucketMinutes ?? autoBucketMinutes(this.opts.windowHours, lay.charts[0].w - AXIS_AND_BORDER);
+  }
+
+  /** The LIVE view model, recomputed only when the data, the second or the size changed. */
+  view(now: number, lay: Layout): LiveView {
+    const bm = this.bucketMinutes(lay);
+    const key = `${this.state.version}|${Math.floor(now / 1000)}|${bm}`;
+    if (this.cache?.key !== key) {
+      this.cache = { key, view: selectLive(this.state, { now, windowHours: this.opts.windowHours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours }) };
+    }
+    return this.cache.view;
+  }
+
+  /** Draws one frame. `now` is the data clock (what "now" means for the windows); `time` drives animation. */
+  render(c: Canvas, now: number, time = now): void {
+    const lay = layout(c.width, c.height);
+    this.lay = lay;
+    const live = this.view(now, lay);
+    const popups: PopupView[] = [];
+    for (const p of this.ui.popups) {
+      if (p.kind === "help") popups.push({ kind: "help", scroll: p.scroll });
+      else if (p.kind === "session") {
+        const session = live.sessions.find((s) => s.sessionId === p.sessionId);
+        if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.state, live.window, session.sessionId), scroll: p.scroll });
+      } else {
+        const to = p.start + live.window.bucketMinutes * 60_000;
+        popups.push({ kind: "slice", from: p.start, to, rows: selectSlice(this.state, Math.max(p.start - 1, live.window.from), Math.min(to - 1, live.window.to)), scroll: p.scroll });
+      }
+    }
+    const frame: FrameView = {
+      live,
+      windowHours: this.opts.windowHours,
+      activeWindowHours: this.opts.activeWindowHours,
+      clock: clock(now),
+      account: this.opts.account,
+      banner: this.opts.banner,
+      status: this.status,
+      popups,
+      still: this.opts.still,
+    };
+    drawFrame(c, frame, lay, this.hits, this.ui, time);
+  }
+
+  dispatch(a: UiAction): void {
+    const lay = this.lay;
+    const sessions = this.cache?.view.sessions ?? [];
+    this.ui = reduceUi(this.ui, a, { sessionIds: sessions.map((s) => s.sessionId), sessionRows: lay ? sessionRows(lay.sessions) : 1 });
+  }
+
+  key(k: KeyPress): void {
+    const a = keyAction(k, this.lay ? sessionRows(this.lay.sessions) : 10);
+    if (a) this.dispatch(a);
+  }
+
+  /** A click at (x, y) (0-based cells): the action of what was drawn there in the last frame. */
+  click(x: number, y: number): void {
+    const a = this.hits.at(x, y);
+    if (!a) return;
+    if (a.type === "openSession") {
+      const i = this.cache?.view.sessions.findIndex((s) => s.sessionId === a.sessionId) ?? -1;
+      if (i >= 0) this.dispatch({ type: "select", index: i });
+    }
+    this.dispatch(a);
+  }
+}
+
+function clock(now: number): string {
+  const d = new Date(now);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.toDateString().slice(0, 10)} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}

@@ -1,0 +1,124 @@
+// UI state and its reducer: which tab, which overlays are open (a stack: q/Esc closes the top one), scroll
+// positions and the selected session. Keys and clicks both become UiActions. Pure.
+
+export type Tab = "live" | "history" | "insights";
+
+export type Popup =
+  | { kind: "help"; scroll: number }
+  | { kind: "session"; sessionId: string; scroll: number }
+  | { kind: "bucket"; start: number; scroll: number };
+
+export interface UiState {
+  tab: Tab;
+  popups: Popup[];
+  /** first visible row of the sessions list, and the selected row. */
+  sessionScroll: number;
+  selected: number;
+  quit: boolean;
+}
+
+export type UiAction =
+  | { type: "tab"; tab: Tab }
+  | { type: "help" }
+  | { type: "openSession"; sessionId: string }
+  | { type: "openBucket"; start: number }
+  | { type: "select"; index: number }
+  | { type: "move"; delta: number }
+  | { type: "scroll"; delta: number }
+  | { type: "enter" }
+  | { type: "back" }
+  | { type: "quit" };
+
+export interface UiContext {
+  /** ids of the rows of the sessions list, in order. */
+  sessionIds: readonly string[];
+  /** rows of the sessions list that fit on screen. */
+  sessionRows: number;
+}
+
+export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, quit: false };
+
+const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+
+export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
+  const top = s.popups[s.popups.length - 1];
+  switch (a.type) {
+    case "tab":
+      return { ...s, tab: a.tab, popups: [] };
+    case "help":
+      return top?.kind === "help" ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: "help", scroll: 0 }] };
+    case "openSession":
+      return { ...s, popups: [...s.popups, { kind: "session", sessionId: a.sessionId, scroll: 0 }] };
+    case "openBucket":
+      return { ...s, popups: [...s.popups, { kind: "bucket", start: a.start, scroll: 0 }] };
+    case "select":
+      return follow({ ...s, selected: clamp(a.index, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
+    case "move":
+      if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
+      return follow({ ...s, selected: clamp(s.selected + a.delta, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
+    case "scroll":
+      if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
+      return follow({ ...s, selected: clamp(s.selected + a.delta, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
+    case "enter": {
+      if (top) return s;
+      const id = ctx.sessionIds[s.selected];
+      return id === undefined ? s : { ...s, popups: [...s.popups, { kind: "session", sessionId: id, scroll: 0 }] };
+    }
+    case "back":
+      return top ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, quit: true };
+    case "quit":
+      return { ...s, quit: true };
+  }
+}
+
+/** Keeps the selected row visible. */
+function follow(s: UiState, ctx: UiContext): UiState {
+  const rows = Math.max(1, ctx.sessionRows);
+  let scroll = s.sessionScroll;
+  if (s.selected < scroll) scroll = s.selected;
+  if (s.selected >= scroll + rows) scroll = s.selected - rows + 1;
+  scroll = clamp(scroll, 0, Math.max(0, ctx.sessionIds.length - rows));
+  return scroll === s.sessionScroll ? s : { ...s, sessionScroll: scroll };
+}
+
+export interface KeyPress {
+  name: string;
+  ctrl?: boolean;
+  shift?: boolean;
+}
+
+/** The action of a key, or null. Keys: ? help, L/H/I tabs, arrows j k PgUp PgDn, Enter, q/Esc back, Ctrl-C quit. */
+export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
+  if (k.ctrl && k.name === "c") return { type: "quit" };
+  switch (k.name) {
+    case "?":
+      return { type: "help" };
+    case "l":
+    case "L":
+      return { type: "tab", tab: "live" };
+    case "h":
+    case "H":
+      return { type: "tab", tab: "history" };
+    case "i":
+    case "I":
+      return { type: "tab", tab: "insights" };
+    case "up":
+    case "k":
+      return { type: "move", delta: -1 };
+    case "down":
+    case "j":
+      return { type: "move", delta: 1 };
+    case "pageup":
+      return { type: "scroll", delta: -Math.max(1, pageRows) };
+    case "pagedown":
+      return { type: "scroll", delta: Math.max(1, pageRows) };
+    case "return":
+    case "enter":
+      return { type: "enter" };
+    case "q":
+    case "escape":
+      return { type: "back" };
+    default:
+      return null;
+  }
+}

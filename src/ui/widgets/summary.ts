@@ -1,0 +1,108 @@
+// SUMMARY: input, output, responses, effective tokens (1 h and window), cost, cache mix, counts.
+import { rect, type Canvas, type Rect } from "../canvas.ts";
+import { compact, percent, usd } from "../format.ts";
+import { padLeft, padRight } from "../text.ts";
+import { theme } from "../theme.ts";
+import { drawBox } from "./box.ts";
+
+export interface SummaryProps {
+  windowHours: number;
+  input: number;
+  uncached: number;
+  write5m: number;
+  write1h: number;
+  read: number;
+  miss: number;
+  output: number;
+  responses: number;
+  effective1h: number;
+  effectiveWindow: number;
+  cost1h: number;
+  costWindow: number;
+  prompts: number;
+  toolCalls: number;
+  toolErrors: number;
+  toolRejections: number;
+  apiErrors: number;
+  apiRetries: number;
+}
+
+export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
+  const inner = drawBox(c, r, { title: "SUMMARY", note: `${p.windowHours} h` });
+  if (inner.w < 10 || inner.h < 1) return;
+  type Item = [string, string, typeof theme.text];
+  const input: Item = ["input", compact(p.input), theme.uncached];
+  const output: Item = ["output", compact(p.output), theme.output];
+  const eff: Item = ["effective", compact(p.effectiveWindow), theme.accent];
+  const eff1h: Item = ["eff. 1 h", compact(p.effective1h), theme.accent];
+  const cost: Item = ["cost", usd(p.costWindow), theme.warn];
+  const cost1h: Item = ["cost 1 h", usd(p.cost1h), theme.warn];
+  const responses: Item = ["responses", String(p.responses), theme.text];
+  const prompts: Item = ["prompts", String(p.prompts), theme.text];
+  // Two columns in the side panel; three or four across a narrow screen, most important first.
+  const cols = Math.max(2, Math.min(4, Math.floor(inner.w / 24)));
+  const items = cols === 2 ? [input, output, eff, eff1h, cost, cost1h, responses, prompts] : [input, output, eff, cost, responses, prompts, eff1h, cost1h];
+  const colW = Math.floor((inner.w - 1) / cols);
+  const rowsForNumbers = Math.min(Math.ceil(items.length / cols), inner.h);
+  items.forEach(([k, v, color], i) => {
+    const row = Math.floor(i / cols);
+    if (row >= rowsForNumbers) return;
+    const x = inner.x + 1 + (i % cols) * colW;
+    const y = inner.y + row;
+    const kw = Math.min(10, colW - 7);
+    c.text(x, y, padRight(k, kw), { fg: theme.dim });
+    c.text(x + kw, y, padLeft(v, colW - kw - 1), { fg: color, bold: true });
+  });
+  let y = inner.y + rowsForNumbers;
+  const end = inner.y + inner.h;
+  if (y + 1 < end) {
+    mixBar(c, rect(inner.x + 1, y++, inner.w - 2, 1), p);
+    mixLegend(c, rect(inner.x + 1, y++, inner.w - 2, 1), p);
+  }
+  if (y < end) c.text(inner.x + 1, y++, `tool calls ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`, { fg: theme.dim }, inner.w - 2);
+  if (y < end) c.text(inner.x + 1, y++, `API errors ${p.apiErrors} · ${p.apiRetries} retries`, { fg: p.apiErrors > 0 ? theme.error : theme.dim }, inner.w - 2);
+}
+
+/** The cache mix as one proportional bar. */
+function mixBar(c: Canvas, r: Rect, p: SummaryProps): void {
+  const parts = mixParts(p);
+  const total = parts.reduce((a, x) => a + x.v, 0);
+  if (total <= 0 || r.w <= 0) {
+    c.text(r.x, r.y, "no input in this window", { fg: theme.dim });
+    return;
+  }
+  let x = r.x;
+  let acc = 0;
+  for (const part of parts) {
+    acc += part.v;
+    const end = r.x + Math.round((acc / total) * r.w);
+    for (; x < end; x++) c.cell(x, r.y, "█", { fg: part.color });
+  }
+}
+
+/** What the input was made of: read from cache, written (5 m, 1 h), sent uncached. Adds up to `input`. */
+function mixParts(p: SummaryProps) {
+  return [
+    { v: p.read, color: theme.read },
+    { v: p.write5m, color: theme.write5m },
+    { v: p.write1h, color: theme.write1h },
+    { v: p.uncached, color: theme.uncached },
+  ];
+}
+
+function mixLegend(c: Canvas, r: Rect, p: SummaryProps): void {
+  const items: [string, number, typeof theme.text][] = [
+    ["5m", p.write5m, theme.write5m],
+    ["1h", p.write1h, theme.write1h],
+    ["read", p.read, theme.read],
+    ["miss", p.miss, theme.miss],
+  ];
+  let x = r.x;
+  for (const [label, v, color] of items) {
+    const s = `${label} ${percent(v, p.input)}`;
+    if (x + s.length + 2 > r.x + r.w) break;
+    c.cell(x, r.y, "■", { fg: color });
+    c.text(x + 2, r.y, s, { fg: theme.dim });
+    x += s.length + 4;
+  }
+}
