@@ -1,0 +1,201 @@
+// Whole frames of the LIVE dashboard as a user sees them: `--once --plain` at three sizes on the demo corpus
+// with a pinned clock (snapshots: review every change as a picture), colours of one frame as style runs,
+// ANSI output, layout at many sizes, and the hit map (a click at x,y does what was drawn there).
+import { describe, expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { demoEvents } from "../src/ingest/demo.ts";
+import type { ModelEvent } from "../src/model/events.ts";
+import { createState, reduce } from "../src/model/state.ts";
+import { DashboardApp, autoBucketMinutes } from "../src/ui/app.ts";
+import { CellGrid } from "../src/ui/grid.ts";
+import { layout, MIN_HEIGHT, MIN_WIDTH } from "../src/ui/layout.ts";
+
+process.env.TZ = "UTC"; // hour labels are local time: pin the zone
+
+const REPO = resolve(import.meta.dir, "..");
+const BUN = process.execPath;
+const NOW = Date.parse("2026-11-26T18:00:00Z");
+
+function once(args: string[]) {
+  const p = Bun.spawnSync([BUN, join(REPO, "src/cli.ts"), "--once", "--demo", "--now", "2026-11-26T18:00:00Z", ...args], {
+    cwd: REPO,
+    env: { ...process.env, TZ: "UTC", NO_COLOR: "" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
+}
+
+function demoApp(): DashboardApp {
+  const state = createState();
+  demoEvents(NOW, { push: (e: ModelEvent) => reduce(state, e) });
+  return new DashboardApp(state, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: "DEMO DATA — generated", account: null, still: true });
+}
+
+describe("--once --plain frames", () => {
+  for (const [w, h] of [
+    [80, 24],
+    [120, 40],
+    [160, 50],
+  ] as const) {
+    test(`${w}×${h}`, () => {
+      const r = once(["--plain", "--width", String(w), "--height", String(h)]);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      const lines = r.out.split("\n");
+      expect(lines.length).toBe(h + 1); // h rows and the final newline
+      expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(w);
+      expect(r.out).toContain("DEMO DATA");
+      expect(r.out).toMatchSnapshot();
+    });
+  }
+
+  test("a terminal too small for a frame says what it needs", () => {
+    const r = once(["--plain", "--width", "50", "--height", "12"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`too small: need ${MIN_WIDTH}×${MIN_HEIGHT}`);
+  });
+});
+
+describe("colour", () => {
+  test("the 160×50 frame's style runs (colours and attributes)", () => {
+    const app = demoApp();
+    const g = new CellGrid(160, 50);
+    app.render(g, NOW, NOW);
+    expect(g.styleRuns().join("\n")).toMatchSnapshot();
+  });
+
+  test("--once prints truecolour ANSI; NO_COLOR keeps only bold/underline/dim", () => {
+    const colour = once(["--width", "100", "--height", "30"]);
+    expect(colour.out).toContain("\x1b[0;38;2;");
+    const p = Bun.spawnSync([BUN, join(REPO, "src/cli.ts"), "--once", "--demo", "--now", "2026-11-26T18:00:00Z", "--width", "100", "--height", "30"], {
+      cwd: REPO,
+      env: { ...process.env, TZ: "UTC", NO_COLOR: "1" },
+      stdout: "pipe",
+    });
+    const mono = p.stdout.toString();
+    expect(mono).not.toContain("38;2;");
+    expect(mono).not.toContain("48;2;");
+    expect(mono).toContain("\x1b[0;1m"); // bold titles survive
+  });
+});
+
+describe("layout", () => {
+  test("never throws and keeps every rectangle inside the terminal, 1×1 to 300×100", () => {
+    for (let w = 1; w <= 300; w += 7)
+      for (let h = 1; h <= 100; h += 3) {
+        const l = layout(w, h);
+        if (l.tooSmall) continue;
+        for (const r of [l.menu, l.footer, ...l.charts, l.summary, l.sessions, ...(l.allowance ? [l.allowance] : [])]) {
+          expect(r.x).toBeGreaterThanOrEqual(0);
+          expect(r.y).toBeGreaterThanOrEqual(0);
+          expect(r.x + r.w).toBeLessThanOrEqual(w);
+          expect(r.y + r.h).toBeLessThanOrEqual(h);
+        }
+      }
+  });
+
+  test("a whole frame draws at every size without throwing (1×1 included)", () => {
+    const app = demoApp();
+    for (const [w, h] of [
+      [1, 1],
+      [2, 40],
+      [59, 19],
+      [60, 20],
+      [61, 21],
+      [109, 30],
+      [110, 30],
+      [200, 60],
+      [400, 120],
+    ] as const) {
+      const g = new CellGrid(w, h);
+      expect(() => app.render(g, NOW, NOW)).not.toThrow();
+    }
+  });
+
+  test("wide screens put SUMMARY and ALLOWANCE beside the charts; narrow ones stack them", () => {
+    const wide = layout(152, 48);
+    expect(wide.wide).toBe(true);
+    expect(wide.summary.x).toBeGreaterThan(0);
+    expect(wide.allowance).not.toBeNull();
+    const narrow = layout(80, 24);
+    expect(narrow.wide).toBe(false);
+    expect(narrow.summary.x).toBe(0);
+  });
+
+  test("the bucket size fits the 12-hour window to the chart width", () => {
+    expect(autoBucketMinutes(12, 144)).toBe(5);
+    expect(autoBucketMinutes(12, 100)).toBe(8);
+    expect(autoBucketMinutes(12, 720)).toBe(1);
+    expect(autoBucketMinutes(12, 1)).toBe(720);
+  });
+});
+
+describe("clicks", () => {
+  function frame(app: DashboardApp, w = 152, h = 48) {
+    const g = new CellGrid(w, h);
+    app.render(g, NOW, NOW);
+    return g.toPlain().split("\n");
+  }
+
+  test("clicking a session row opens its detail; q closes it, a second q quits", () => {
+    const app = demoApp();
+    const rows = frame(app);
+    const y = rows.findIndex((l) => l.includes("render pipeline"));
+    expect(y).toBeGreaterThan(0);
+    app.click(40, y);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["session"]);
+    const popup = frame(app).join("\n");
+    expect(popup).toContain("subagent");
+    expect(popup).toContain("model claude-opus-4-6");
+    app.key({ name: "q" });
+    expect(app.ui.popups).toEqual([]);
+    expect(app.quit).toBe(false);
+    app.key({ name: "q" });
+    expect(app.quit).toBe(true);
+  });
+
+  test("clicking a bar opens that slice broken down by session", () => {
+    const app = demoApp();
+    const rows = frame(app);
+    // the tallest bar of the first chart is near the right end; click the column just left of the axis end
+    const y = rows.findIndex((l) => l.includes("INPUT")) + 5;
+    const chartPart = rows[y]!.slice(0, rows[y]!.indexOf("││"));
+    const x = chartPart.lastIndexOf("█");
+    expect(x).toBeGreaterThan(0);
+    app.click(x, y);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket"]);
+    expect(frame(app).join("\n")).toContain("BY SESSION");
+  });
+
+  test("clicking a tab switches view; L comes back", () => {
+    const app = demoApp();
+    const rows = frame(app);
+    app.click(rows[0]!.indexOf("HISTORY"), 0);
+    expect(app.ui.tab).toBe("history");
+    expect(frame(app).join("\n")).toContain("coming in a later release");
+    app.key({ name: "L" });
+    expect(app.ui.tab).toBe("live");
+  });
+
+  test("keys: ? toggles help, arrows move the selection, Enter opens the selected session", () => {
+    const app = demoApp();
+    frame(app);
+    app.key({ name: "?" });
+    expect(frame(app).join("\n")).toContain("HELP");
+    app.key({ name: "escape" });
+    app.key({ name: "down" });
+    expect(app.ui.selected).toBe(1);
+    app.key({ name: "return" });
+    expect(app.ui.popups[0]).toMatchObject({ kind: "session" });
+    app.key({ name: "c", ctrl: true });
+    expect(app.quit).toBe(true);
+  });
+
+  test("an empty place does nothing", () => {
+    const app = demoApp();
+    frame(app);
+    app.click(151, 47);
+    expect(app.ui.popups).toEqual([]);
+  });
+});
