@@ -8,6 +8,8 @@ import { parseArgs } from "node:util";
 import { TranscriptSource } from "../src/ingest/source.ts";
 import { responseLines, toolResultLine, idFrom, rng, uuidFrom } from "../src/ingest/synth.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
+import { DashboardApp } from "../src/ui/app.ts";
+import { CellGrid } from "../src/ui/grid.ts";
 import { createState, reduce } from "../src/model/state.ts";
 import { generateCorpus } from "./generate.ts";
 
@@ -135,6 +137,45 @@ console.log(`${"full refresh (stat every file and directory)".padEnd(44)} ${(per
 console.log(`${"LIVE view models, first after the full read".padEnd(44)} ${firstViewMs.toFixed(2).padStart(6)} ms   (puts ${state.responses.size} responses and the tool events in time order)`);
 console.log(`${"LIVE view models after each refresh".padEnd(44)} ${median(views).toFixed(2).padStart(6)} ms`);
 console.log(`peak RSS of this process (corpus fully loaded): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+
+// Drawing: a full 160×50 frame of the LIVE dashboard into the pure cell grid, on the loaded corpus.
+console.log("\ndrawing (in process):");
+const app = new DashboardApp(state, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: false });
+const drawNow = t;
+app.render(new CellGrid(160, 50), drawNow, 0); // view models computed once per second of data clock
+const frames = 300;
+const d0 = performance.now();
+for (let i = 0; i < frames; i++) app.render(new CellGrid(160, 50), drawNow, i * 33);
+const frameMs = (performance.now() - d0) / frames;
+console.log(`${"one full 160×50 frame (draw only)".padEnd(44)} ${frameMs.toFixed(2).padStart(6)} ms   (mean of ${frames})`);
+const cpu = await liveCpu();
+if (cpu !== null) console.log(`${"live process CPU at 30 fps, steady corpus".padEnd(44)} ${cpu.toFixed(1).padStart(6)} %   of one core over 10 s`);
+else console.log("live process CPU: skipped (needs tmux)");
+
+/** CPU use of the live dashboard over 10 s (after 3 s to start), run in a tmux pane as a user would. */
+async function liveCpu(): Promise<number | null> {
+  const has = Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" });
+  if (has.exitCode !== 0) return null;
+  const session = `claude-dash-bench-${process.pid}`;
+  const cmd = `COLORTERM=truecolor ${bun} ${join(root, "src/cli.ts")} --root ${corpus.root}`;
+  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", cmd]);
+  try {
+    await Bun.sleep(3000);
+    const pid = Bun.spawnSync(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], { stdout: "pipe" }).stdout.toString().trim();
+    const ticks = () => {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks
+    };
+    const a = ticks();
+    await Bun.sleep(10_000);
+    const b = ticks();
+    return ((b - a) / 100 / 10) * 100; // 100 ticks per second
+  } catch {
+    return null;
+  } finally {
+    Bun.spawnSync(["tmux", "kill-session", "-t", session]);
+  }
+}
 
 console.log("\nREADME row:");
 console.log(

@@ -200,8 +200,8 @@ describe("without transcripts", () => {
     expect(json.totals.responses).toBe(0);
   });
 
-  test("the text report shows the DEMO DATA banner", () => {
-    const r = run([...PINNED]);
+  test("the dashboard frame shows the DEMO DATA banner", () => {
+    const r = run(["--once", "--plain", ...PINNED]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("DEMO DATA");
     expect(r.stdout.split("\n")[0]).toContain("DEMO DATA");
@@ -221,10 +221,14 @@ describe("text from transcripts", () => {
       message: { id: "m", model: "claude-opus-4-6\u001b]0;pwned\u0007", content: [], usage: { input_tokens: 1, output_tokens: 1 } },
     });
     writeFileSync(join(root, "projects", "x", "s1.jsonl"), `${line}\n`);
-    const r = run(["--root", root, ...PINNED]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("EVIL");
-    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    const plain = run(["--once", "--plain", "--root", root, ...PINNED]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain("EVIL");
+    expect(plain.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    // in colour, the only escape sequences are our own SGR colour codes
+    const ansi = run(["--once", "--root", root, ...PINNED]);
+    expect(ansi.stdout).toContain("EVIL");
+    expect(ansi.stdout.replace(/\u001b\[[0-9;]*m/g, "")).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });
 });
 
