@@ -1,10 +1,5 @@
 // Number and time formatting shared by every text surface.
 
-/** 1234567 → "1,234,567". */
-export function thousands(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
-}
-
 /** Compact token counts with at most 4 significant digits: 950, 12.3k, 4.56M, 1.2B. */
 export function compact(n: number): string {
   const a = Math.abs(n);
@@ -23,16 +18,8 @@ export function percent(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(0)}%` : "–";
 }
 
-/** "14:05" in UTC or the given offset-free local formatter. */
+/** "14:05" in local time. */
 export function hhmm(t: number): string {
   const d = new Date(t);
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
-}
-
-export function ago(t: number, now: number): string {
-  const s = Math.max(0, Math.round((now - t) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
-  return `${Math.floor(s / 86400)}d ago`;
 }
