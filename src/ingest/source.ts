@@ -53,12 +53,19 @@ export class TranscriptSource {
     this.maxLine = opts.maxLine ?? MAX_LINE_BYTES;
   }
 
-  /** Reads the files that were deferred, and from now on reads every file. */
-  readDeferred<S extends EventSink>(out: S): S {
-    this.since = -Infinity;
-    const paths = [...this.deferred].sort();
-    this.deferred.clear();
-    for (const p of paths) this.readFile(p, out);
+  /**
+   * Reads the files that were deferred (newest first), for about `budgetMs` at most; call again while
+   * `stats.deferred` > 0. Once none is left, every file is read as it comes.
+   */
+  readDeferred<S extends EventSink>(out: S, budgetMs = Infinity): S {
+    const start = performance.now();
+    const paths = [...this.deferred].sort((a, b) => (this.files.get(b)?.tailer.mtimeMs ?? 0) - (this.files.get(a)?.tailer.mtimeMs ?? 0));
+    for (const p of paths) {
+      this.deferred.delete(p);
+      this.readFile(p, out, -Infinity);
+      if (performance.now() - start > budgetMs) break;
+    }
+    if (this.deferred.size === 0) this.since = -Infinity;
     this.updateCounts();
     return out;
   }
@@ -134,7 +141,7 @@ export class TranscriptSource {
     for (const e of events) out.push(e);
   }
 
-  private readFile(path: string, out: EventSink): void {
+  private readFile(path: string, out: EventSink, since = this.since): void {
     let t = this.files.get(path);
     if (!t) {
       const info: FileInfo = fileInfo(path);
@@ -148,7 +155,7 @@ export class TranscriptSource {
         lines.flush();
         out.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${this.maxLine} bytes` });
       },
-      this.since,
+      since,
     );
     lines.flush();
     if (res.bytes > 0) this.readUnfinishedTail(t, out);

@@ -26,6 +26,14 @@ export class CellGrid implements Canvas {
     this.attrs = new Uint8Array(n);
   }
 
+  /** Back to an empty frame (spaces, default colours), keeping the size. */
+  clear(): void {
+    this.chars.fill(" ");
+    this.fg.fill(-1);
+    this.bg.fill(-1);
+    this.attrs.fill(0);
+  }
+
   cell(x: number, y: number, ch: string, style: Style): void {
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const i = y * this.width + x;

@@ -96,14 +96,21 @@ export class DashboardRenderable extends Renderable {
     if (this.failed) return;
     try {
       this.hooks.beforeFrame?.();
-      const area = { x: this.x, y: this.y, w: this.width, h: this.height };
-      if (this.canvas) this.canvas.reset(buffer, area);
-      else this.canvas = new OpenTuiCanvas(buffer, area, { color: this.hooks.color ?? true });
-      this.app.render(this.canvas, this.clock.now(), this.clock.time());
-      this.canvas.flush();
+      const canvas = (this.canvas ??= new OpenTuiCanvas(this.ctx, { color: this.hooks.color ?? true }));
+      const x = Math.max(0, Math.trunc(this.x));
+      const y = Math.max(0, Math.trunc(this.y));
+      canvas.begin(Math.min(this.width, buffer.width - x), Math.min(this.height, buffer.height - y));
+      this.app.render(canvas, this.clock.now(), this.clock.time());
+      canvas.present(buffer, x, y);
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  protected override destroySelf(): void {
+    this.canvas?.destroy();
+    this.canvas = null;
+    super.destroySelf();
   }
 }
 
@@ -124,6 +131,145 @@ export function createDashboardRenderable(
   return { renderable, detach: () => renderer.keyInput.off("keypress", onKey) };
 }
 
+/**
+ * Live ingest: file-watch notifications (fast path, debounced) and a poll every `intervalSeconds` (safety net)
+ * read the transcripts into a queue; frame() applies the queue to the app at a frame boundary and refreshes the
+ * status line. The history left unread at startup is read once, shortly after the first frame.
+ */
+export class LiveIngest {
+  readonly queue: ModelEvent[] = [];
+  private statusStale = true;
+  private stopped = false;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
+  private deferredTimer: ReturnType<typeof setTimeout> | null = null;
+  private debounceTimer: ReturnType<typeof setTimeout> | null = null;
+  private firstFrameSeen = false;
+  private readonly watchers = new Map<string, FSWatcher>();
+  private readonly changed = new Set<string>();
+
+  constructor(
+    private readonly source: TranscriptSource | null,
+    private readonly opts: {
+      intervalSeconds: number;
+      statusLine: (source: TranscriptSource | null) => string | null;
+      /** An exception from ingest: the dashboard ends with it (never a silent death). */
+      onError: (e: unknown) => void;
+      /** Delay of the deferred history read after the first frame (ms). */
+      deferredDelayMs?: number;
+      /** Debounce of file-watch notifications (ms). */
+      debounceMs?: number;
+    },
+  ) {}
+
+  /** Starts watching and polling (nothing to do without a source). */
+  start(): void {
+    const source = this.source;
+    if (!source || this.stopped) return;
+    this.watchRoots();
+    this.pollTimer = setInterval(
+      () =>
+        this.guarded(() => {
+          source.poll(this.queue, Date.now());
+          this.watchRoots();
+        }),
+      Math.max(0.1, this.opts.intervalSeconds) * 1000,
+    );
+  }
+
+  /** At the start of each frame: applies what was read since the last frame. */
+  frame(app: DashboardApp): void {
+    if (this.queue.length > 0) {
+      app.apply(this.queue.splice(0));
+      this.statusStale = true;
+    }
+    if (this.statusStale) {
+      this.statusStale = false;
+      app.status = this.opts.statusLine(this.source);
+    }
+    if (!this.firstFrameSeen) {
+      this.firstFrameSeen = true;
+      const source = this.source;
+      // Older history is read once the first frame is up, not before it.
+      // In slices of ~25 ms between frames, so a long history never freezes the screen.
+      const step = () => {
+        if (!source || this.stopped) return;
+        this.guarded(() => source.readDeferred(this.queue, 25));
+        this.statusStale = true;
+        if (source.stats.deferred > 0) this.deferredTimer = setTimeout(step, 15);
+      };
+      if (source && !this.stopped) this.deferredTimer = setTimeout(step, this.opts.deferredDelayMs ?? 200);
+    }
+  }
+
+  /** Stops the timers and closes the watchers. */
+  stop(): void {
+    this.stopped = true;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.deferredTimer) clearTimeout(this.deferredTimer);
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.pollTimer = this.deferredTimer = this.debounceTimer = null;
+    for (const w of this.watchers.values()) closeQuietly(w);
+    this.watchers.clear();
+  }
+
+  /** The folders being watched. */
+  get watched(): string[] {
+    return [...this.watchers.keys()];
+  }
+
+  private guarded(f: () => void): void {
+    if (this.stopped) return;
+    try {
+      f();
+      this.statusStale = true;
+    } catch (e) {
+      this.stop();
+      this.opts.onError(e);
+    }
+  }
+
+  private flushChanged(): void {
+    this.debounceTimer = null;
+    const source = this.source;
+    if (!source || this.changed.size === 0) return;
+    const paths = [...this.changed];
+    this.changed.clear();
+    this.guarded(() => source.refreshFiles(paths, this.queue));
+  }
+
+  /** Watches each root's projects folder that exists and is not watched yet (a folder can appear later). */
+  private watchRoots(): void {
+    if (!this.source) return;
+    for (const root of this.source.roots) {
+      const dir = join(root, "projects");
+      if (this.watchers.has(dir) || !existsSync(dir)) continue;
+      try {
+        const w = watch(dir, { recursive: true }, (_event, name) => {
+          if (this.stopped || typeof name !== "string" || !name.endsWith(".jsonl")) return;
+          this.changed.add(join(dir, name));
+          this.debounceTimer ??= setTimeout(() => this.flushChanged(), this.opts.debounceMs ?? 50);
+        });
+        w.on("error", () => {
+          // The poll still sees every change; the folder is watched again on a later poll.
+          this.watchers.delete(dir);
+          closeQuietly(w);
+        });
+        this.watchers.set(dir, w);
+      } catch {
+        // No watch for this folder: the poll covers it.
+      }
+    }
+  }
+}
+
+function closeQuietly(w: FSWatcher): void {
+  try {
+    w.close();
+  } catch {
+    // already closed
+  }
+}
+
 const hex = (c: readonly [number, number, number]) => `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 /** How long to wait for the renderer to finish restoring the terminal before giving up on it. */
@@ -138,41 +284,22 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
     targetFps: fps,
     maxFps: Math.max(60, fps),
     exitOnCtrlC: false, // Ctrl-C is a key the app handles (it quits)
-    exitSignals: [], // signals are ours: see below, so that runLive's promise settles on every way out
+    exitSignals: [], // signals are ours (below), so that runLive's promise settles on every way out
     openConsoleOnError: false,
     backgroundColor: color ? hex(theme.bg) : undefined,
   });
 
   return new Promise<number>((resolve) => {
     let finished = false;
-    const source = o.source;
-    const queue: ModelEvent[] = [];
-    let statusStale = false;
-    let firstFrame = true;
-    let pollTimer: ReturnType<typeof setInterval> | null = null;
-    let deferredTimer: ReturnType<typeof setTimeout> | null = null;
-    let debounceTimer: ReturnType<typeof setTimeout> | null = null;
-    const watchers = new Map<string, FSWatcher>();
-    const changed = new Set<string>();
-
     const onSignal = () => finish(0);
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
+    const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal });
 
     function finish(code: number, err?: unknown): void {
       if (finished) return;
       finished = true;
-      if (pollTimer) clearInterval(pollTimer);
-      if (deferredTimer) clearTimeout(deferredTimer);
-      if (debounceTimer) clearTimeout(debounceTimer);
-      for (const w of watchers.values()) {
-        try {
-          w.close();
-        } catch {
-          // closing is best effort
-        }
-      }
-      watchers.clear();
+      ingest.stop();
       for (const s of EXIT_SIGNALS) process.off(s, onSignal);
       renderer.off("destroy", onDestroyed);
       detach();
@@ -198,78 +325,17 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
       });
     }
 
-    /** Runs ingest work; an exception in it ends the dashboard with the error (never a silent death). */
-    const guarded = (f: () => void) => {
-      if (finished) return;
-      try {
-        f();
-        statusStale = true;
-      } catch (e) {
-        finish(1, e);
-      }
-    };
-
-    const flushChanged = () => {
-      debounceTimer = null;
-      if (!source || changed.size === 0) return;
-      const paths = [...changed];
-      changed.clear();
-      guarded(() => source.refreshFiles(paths, queue));
-    };
-
-    /** Watches each root's projects folder that exists and is not watched yet (a folder can appear later). */
-    const watchRoots = () => {
-      if (!source) return;
-      for (const root of source.roots) {
-        const dir = join(root, "projects");
-        if (watchers.has(dir) || !existsSync(dir)) continue;
-        try {
-          const w = watch(dir, { recursive: true }, (_event, name) => {
-            if (typeof name !== "string" || !name.endsWith(".jsonl")) return;
-            changed.add(join(dir, name));
-            debounceTimer ??= setTimeout(flushChanged, 50);
-          });
-          w.on("error", () => {
-            // The poll still sees every change; try watching again on a later poll.
-            watchers.delete(dir);
-            try {
-              w.close();
-            } catch {
-              // already closed
-            }
-          });
-          watchers.set(dir, w);
-        } catch {
-          // No watch on this runtime or folder: the poll covers it.
-        }
-      }
-    };
-
     const { detach } = createDashboardRenderable(
       renderer,
       app,
       { now: () => o.pinnedNow ?? Date.now(), time: () => Date.now() },
       {
         color,
-        beforeFrame: () => {
-          if (queue.length > 0) {
-            app.apply(queue.splice(0));
-            statusStale = true;
-          }
-          if (statusStale) {
-            statusStale = false;
-            app.status = o.statusLine(source);
-          }
-          if (firstFrame) {
-            firstFrame = false;
-            // Older history is read once the first frame is up, not before it.
-            if (source) deferredTimer = setTimeout(() => guarded(() => source.readDeferred(queue)), 200);
-          }
-        },
+        beforeFrame: () => ingest.frame(app),
         afterInput: () => {
           if (app.quit) finish(0);
         },
-        onError: (e) => finish(1, e),
+        onError: onFatal,
       },
     );
 
@@ -277,18 +343,7 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
     process.on("uncaughtException", onFatal);
     process.on("unhandledRejection", onFatal);
     renderer.on("destroy", onDestroyed);
-
-    if (source) {
-      watchRoots();
-      pollTimer = setInterval(
-        () =>
-          guarded(() => {
-            source.poll(queue, Date.now());
-            watchRoots();
-          }),
-        Math.max(0.1, o.intervalSeconds) * 1000,
-      );
-    }
+    ingest.start();
     renderer.start(); // a fixed frame rate: the charts' shimmer moves every frame
   });
 }

@@ -104,9 +104,11 @@ export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
       return { type: "tab", tab: "insights" };
     case "up":
     case "k":
+    case "K":
       return { type: "move", delta: -1 };
     case "down":
     case "j":
+    case "J":
       return { type: "move", delta: 1 };
     case "pageup":
       return { type: "scroll", delta: -Math.max(1, pageRows) };
@@ -116,6 +118,7 @@ export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
     case "enter":
       return { type: "enter" };
     case "q":
+    case "Q":
     case "escape":
       return { type: "back" };
     default:

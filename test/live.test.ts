@@ -1,0 +1,256 @@
+// The live dashboard through OpenTUI's test renderer: the same renderable runLive mounts, on demo data, with
+// clicks and keys sent as terminal input.
+import { afterAll, afterEach, expect, test } from "bun:test";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
+import { demoEvents } from "../src/ingest/demo.ts";
+import { TranscriptSource } from "../src/ingest/source.ts";
+import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
+import type { ModelEvent } from "../src/model/events.ts";
+import { createState, reduce } from "../src/model/state.ts";
+import { DashboardApp } from "../src/ui/app.ts";
+import { CellGrid } from "../src/ui/grid.ts";
+import { createDashboardRenderable, keyPressOf, LiveIngest } from "../src/ui/live.ts";
+import { charWidth } from "../src/ui/text.ts";
+import { theme } from "../src/ui/theme.ts";
+
+const NOW = Date.parse("2026-11-26T18:00:00Z");
+
+let setup: TestRendererSetup | null = null;
+afterEach(async () => {
+  await setup?.dispose();
+  setup = null;
+});
+
+/** The animation clock of the mounted dashboard (the data clock stays at NOW). */
+let frameTime = NOW;
+
+async function mount(still = true): Promise<{ t: TestRendererSetup; app: DashboardApp }> {
+  frameTime = NOW;
+  const state = createState();
+  demoEvents(NOW, { push: (e: ModelEvent) => reduce(state, e) });
+  const app = new DashboardApp(state, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still });
+  const t = await createTestRenderer({ width: 152, height: 48 });
+  setup = t;
+  createDashboardRenderable(t.renderer, app, { now: () => NOW, time: () => frameTime });
+  return { t, app };
+}
+
+/** Renders until the frame satisfies `ok` (input is parsed asynchronously). */
+async function frameWhere(t: TestRendererSetup, ok: (frame: string) => boolean): Promise<string> {
+  for (let i = 0; i < 20; i++) {
+    await t.renderOnce();
+    const f = t.captureCharFrame();
+    if (ok(f)) return f;
+    await Bun.sleep(10);
+  }
+  await t.renderOnce();
+  return t.captureCharFrame();
+}
+
+const hasPopup = (f: string) => /│ model .*opus-4-6/.test(f) && f.includes("subagent");
+
+test("clicking a session row opens its popup; q closes it", async () => {
+  const { t, app } = await mount();
+  await t.renderOnce();
+  const rows = t.captureCharFrame().split("\n");
+  const y = rows.findIndex((r) => r.includes("render pipeline"));
+  expect(y).toBeGreaterThan(0);
+  expect(hasPopup(rows.join("\n"))).toBe(false);
+  const x = rows[y]!.indexOf("render pipeline");
+
+  await t.mockMouse.click(x, y);
+  const open = await frameWhere(t, hasPopup);
+  expect(hasPopup(open)).toBe(true);
+  expect(open).toContain("claude-opus-4-6");
+  expect(open).toContain("q closes");
+
+  t.mockInput.pressKey("q");
+  const closed = await frameWhere(t, (f) => !hasPopup(f));
+  expect(hasPopup(closed)).toBe(false);
+  expect(closed).toContain("ACTIVE SESSIONS");
+  expect(app.quit).toBe(false);
+});
+
+test("? shows the help overlay; Escape closes it, then Escape quits", async () => {
+  const { t, app } = await mount();
+  await t.renderOnce();
+  expect(t.captureCharFrame()).not.toContain("HELP");
+  t.mockInput.pressKey("?");
+  expect(await frameWhere(t, (f) => f.includes("HELP"))).toContain("HELP");
+
+  t.mockInput.pressEscape();
+  expect(await frameWhere(t, (f) => !f.includes("HELP"))).not.toContain("HELP");
+  expect(app.quit).toBe(false);
+
+  t.mockInput.pressEscape();
+  await frameWhere(t, () => app.quit);
+  expect(app.quit).toBe(true);
+});
+
+test("wheel scrolls the selection; Enter opens the selected session", async () => {
+  const { t, app } = await mount();
+  await t.renderOnce();
+  await t.mockMouse.scroll(40, 40, "down");
+  await frameWhere(t, () => app.ui.selected === 1);
+  expect(app.ui.selected).toBe(1);
+  t.mockInput.pressEnter();
+  const f = await frameWhere(t, (f) => f.includes("q closes"));
+  expect(f).toContain("api-gateway");
+  expect(app.ui.popups.map((p) => p.kind)).toEqual(["session"]);
+});
+
+test("key names: printable characters as typed, capitals, named keys, Ctrl-C", () => {
+  const k = (name: string, sequence: string, mods: { ctrl?: boolean; shift?: boolean; meta?: boolean } = {}) =>
+    keyPressOf({ name, sequence, ctrl: mods.ctrl ?? false, shift: mods.shift ?? false, meta: mods.meta ?? false });
+  expect(k("?", "?").name).toBe("?");
+  expect(k("l", "L", { shift: true }).name).toBe("L");
+  expect(k("l", "\x1b[108;2u", { shift: true }).name).toBe("L"); // kitty keyboard protocol
+  expect(k("/", "\x1b[47;2u", { shift: true }).name).toBe("?");
+  expect(k("pagedown", "\x1b[6~").name).toBe("pagedown");
+  expect(k("escape", "\x1b").name).toBe("escape");
+  expect(k("return", "\r").name).toBe("return");
+  expect(k("c", "\x03", { ctrl: true })).toEqual({ name: "c", ctrl: true, shift: false });
+});
+
+/** The differences between what the test renderer shows and a --once grid of the same app and time. */
+function diffFromGrid(t: TestRendererSetup, app: DashboardApp, w: number, h: number): string[] {
+  const grid = new CellGrid(w, h);
+  app.render(grid, NOW, frameTime);
+  const wrong: string[] = [];
+  const text = t.captureCharFrame().split("\n").map((l) => l.trimEnd()).join("\n").trimEnd();
+  if (text !== grid.toPlain().trimEnd()) wrong.push("text");
+  const pack = (b: ArrayLike<number>) => (b[0]! << 16) | (b[1]! << 8) | b[2]!;
+  const or = (v: number, d: readonly [number, number, number]) => (v >= 0 ? v : pack(d));
+  t.captureSpans().lines.forEach((line, y) => {
+    let x = 0;
+    for (const span of line.spans) {
+      for (const ch of span.text) {
+        const i = y * w + x;
+        if (pack(span.bg.buffer) !== or(grid.bg[i]!, theme.bg)) wrong.push(`bg ${x},${y}`);
+        if (ch !== " " && pack(span.fg.buffer) !== or(grid.fg[i]!, theme.text)) wrong.push(`fg ${x},${y} ${ch}`);
+        x += Math.max(1, charWidth(ch.codePointAt(0)!));
+      }
+    }
+  });
+  return wrong.slice(0, 10);
+}
+
+test("frame after frame (shimmer, popups, resize) the screen equals the --once cell grid, colours included", async () => {
+  const { t, app } = await mount(false);
+  const step = async (w = 152, h = 48) => {
+    await t.renderOnce();
+    expect(diffFromGrid(t, app, w, h)).toEqual([]);
+  };
+  await step();
+  for (let k = 1; k <= 4; k++) {
+    frameTime = NOW + k * 170; // the shimmer moves: only what changed is repainted
+    await step();
+  }
+  app.key({ name: "down" });
+  app.key({ name: "return" }); // a popup over the panels: its border keeps the panel colour under it
+  await step();
+  app.key({ name: "?" });
+  await step();
+  app.key({ name: "q" });
+  app.key({ name: "q" });
+  await step();
+  t.resize(100, 30);
+  await step(100, 30);
+  t.resize(40, 10); // too small
+  await step(40, 10);
+  t.resize(152, 48);
+  await step();
+});
+
+// Ingest: file-watch notifications and the deferred history reach the app at a frame boundary.
+const temps: string[] = [];
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+
+const SESSION: SessionInfo = { sessionId: "5b0c8a2e-0000-4000-8000-00000000live", cwd: "/home/dev/src/live" };
+const response = (n: number, time: number) =>
+  responseLines({
+    session: SESSION,
+    time,
+    model: "claude-opus-4-6",
+    messageId: `msg_${n}`,
+    requestId: `req_${n}`,
+    usage: { uncached: 10, cacheWrite5m: 1000, cacheWrite1h: 0, cacheRead: 20_000, output: 300 + n },
+    blocks: [{ type: "text", text: `answer ${n}` }],
+    uuids: [`a${n}`],
+    parentUuid: null,
+  }).join("\n") + "\n";
+
+function transcriptRoot(): { root: string; file: string } {
+  const root = mkdtempSync(join(tmpdir(), "claude-dash-live-"));
+  temps.push(root);
+  const dir = join(root, "projects", "-home-dev-src-live");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${SESSION.sessionId}.jsonl`);
+  const t0 = Date.now() - 60_000;
+  writeFileSync(file, `${promptLine(SESSION, t0, "hello", "p1", null)}\n${response(1, t0 + 1000)}`);
+  return { root, file };
+}
+
+async function until(ok: () => boolean, ms = 3000): Promise<void> {
+  for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await Bun.sleep(10);
+}
+
+function liveApp(): DashboardApp {
+  return new DashboardApp(createState(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+}
+
+test("a line appended to a transcript reaches the app through the file watch, at the next frame", async () => {
+  const { root, file } = transcriptRoot();
+  const source = new TranscriptSource([root]);
+  const app = liveApp();
+  source.refresh({ push: (e: ModelEvent) => app.apply([e]) });
+  const errors: unknown[] = [];
+  let statusCalls = 0;
+  // A poll far away: only the watch can bring the line in time.
+  const ingest = new LiveIngest(source, { intervalSeconds: 3600, statusLine: () => `status ${++statusCalls}`, onError: (e) => errors.push(e) });
+  ingest.start();
+  try {
+    expect(ingest.watched).toEqual([join(root, "projects")]);
+    ingest.frame(app);
+    expect(app.status).toBe("status 1");
+    const before = app.state.version;
+    appendFileSync(file, response(2, Date.now()));
+    await until(() => ingest.queue.length > 0);
+    expect(ingest.queue.length).toBeGreaterThan(0);
+    expect(app.state.version).toBe(before); // nothing touches the model between frames
+    ingest.frame(app);
+    expect(ingest.queue).toEqual([]);
+    expect(app.state.version).toBeGreaterThan(before);
+    expect(app.status).toBe("status 2");
+    expect(errors).toEqual([]);
+  } finally {
+    ingest.stop();
+  }
+});
+
+test("history left unread at startup is read shortly after the first frame", async () => {
+  const { root, file } = transcriptRoot();
+  const old = (Date.now() - 3 * 86_400_000) / 1000;
+  utimesSync(file, old, old);
+  const source = new TranscriptSource([root], { since: Date.now() - 86_400_000 });
+  const app = liveApp();
+  source.refresh({ push: (e: ModelEvent) => app.apply([e]) });
+  expect(source.stats.deferred).toBe(1);
+  const ingest = new LiveIngest(source, { intervalSeconds: 3600, statusLine: (s) => `${s?.stats.files} files, ${s?.stats.deferred} older`, onError: () => {}, deferredDelayMs: 20 });
+  try {
+    ingest.frame(app);
+    expect(app.status).toBe("0 files, 1 older");
+    await until(() => ingest.queue.length > 0);
+    const before = app.state.version;
+    ingest.frame(app);
+    expect(app.state.version).toBeGreaterThan(before);
+    expect(app.status).toBe("1 files, 0 older");
+  } finally {
+    ingest.stop();
+  }
+});
