@@ -4,7 +4,8 @@ import { demoEvents, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
 import type { ModelEvent } from "./model/events.ts";
-import { dashboardJson } from "./model/json-view.ts";
+import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
+import { dashboardJson, historyJson } from "./model/json-view.ts";
 import { createState, reduce } from "./model/state.ts";
 import { parseOptions, UsageError, type Options } from "./options.ts";
 import { argv, env, home, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
   }
   if (!opts) return 0;
   const now = opts.now ?? wallClock();
-  const state = createState();
+  const state = createState({ priceOverride: opts.pricePerMtok });
   const sink = { push: (e: ModelEvent) => reduce(state, e) };
   const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
   // Roots the user named (flag or environment) must exist; the two defaults may well not.
@@ -38,7 +39,9 @@ async function main(): Promise<number> {
   let source: TranscriptSource | null = null;
   if (!demo) {
     // Files last written before the earliest window cannot hold anything in it: leave them unread for now.
-    const span = Math.max(opts.windowHours, opts.activeWindowHours) * HOUR;
+    // (HISTORY's span counts too: it is the first view, or one key away.)
+    const historySpan = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 1000) / 60 : opts.historyHours;
+    const span = Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0) * HOUR;
     source = new TranscriptSource(roots, { since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named });
     source.refresh(sink);
     // The dashboard falls back to demo data when there is nothing to show; --json never does (scripts want truth).
@@ -58,6 +61,13 @@ async function main(): Promise<number> {
       linesRead: source?.stats.linesRead ?? 0,
       unreadable: [...(source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),
     };
+    if (opts.view === "history") {
+      const hours = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 168) / 60 : opts.historyHours;
+      const bucketMinutes = opts.historyBucketMinutes ?? historyBucketMinutes(hours, 168);
+      const v = selectHistory(state, { now, hours, bucketMinutes, timeZone: opts.tz });
+      writeOut(`${JSON.stringify(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diagnostics, state, demo), null, 2)}\n`);
+      return 0;
+    }
     const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? 5, activeWindowHours: opts.activeWindowHours };
     writeOut(`${JSON.stringify(dashboardJson(state, w, diagnostics, demo), null, 2)}\n`);
     return 0;
@@ -71,7 +81,12 @@ async function main(): Promise<number> {
     banner: demo ? DEMO_BANNER : null,
     account: null,
     still: noColor || opts.plain,
+    historyHours: opts.historyHours,
+    historyBucketMinutes: opts.historyBucketMinutes,
+    timeZone: opts.tz,
+    priceOverride: opts.pricePerMtok,
   });
+  if (opts.view === "history") app.dispatch({ type: "tab", tab: "history" });
   app.status = statusLine(source);
 
   if (opts.once || !terminalSize()) {

@@ -1,6 +1,7 @@
 // Command-line flags: yargs parses, zod validates. A bad flag is a one-line message naming it (exit 2).
 import yargs from "yargs";
 import { z } from "zod";
+import { validTimeZone } from "./model/history-view.ts";
 
 export interface Options {
   json: boolean;
@@ -20,6 +21,13 @@ export interface Options {
   /** seconds between file checks in the live dashboard. */
   interval: number;
   activeWindowHours: number;
+  view: "live" | "history";
+  historyHours: number;
+  historyBucketMinutes: number | null;
+  /** IANA zone for HISTORY's heatmap and day labels. */
+  tz: string | undefined;
+  /** USD per million tokens replacing every model's base input price. */
+  pricePerMtok: number | undefined;
 }
 
 export class UsageError extends Error {}
@@ -55,6 +63,14 @@ const Schema = z
     width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
     fps: z.number({ message: "--fps must be a number" }).min(1, "--fps must be at least 1").max(120, "--fps must be at most 120"),
+    view: z.enum(["live", "history"], { message: "--view must be live or history" }),
+    "history-hours": z.number({ message: "--history-hours must be a number" }).gt(0, "--history-hours must be more than 0").max(24 * 366, "--history-hours must be at most 8784"),
+    "history-bucket-minutes": z.number({ message: "--history-bucket-minutes must be a number" }).int("--history-bucket-minutes must be a whole number").min(1, "--history-bucket-minutes must be at least 1").max(10080, "--history-bucket-minutes must be at most 10080").optional(),
+    tz: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || validTimeZone(v), { message: "--tz must be a time zone such as Europe/Berlin or UTC" }),
+    "price-per-mtok": z.number({ message: "--price-per-mtok must be a number" }).gt(0, "--price-per-mtok must be more than 0").max(10_000, "--price-per-mtok must be at most 10000").optional(),
     interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
     "active-window-hours": z.number({ message: "--active-window-hours must be a number" }).gt(0, "--active-window-hours must be more than 0").max(24 * 366, "--active-window-hours must be at most 8784"),
   })
@@ -109,6 +125,11 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .option("width", { requiresArg: true, type: "number", describe: "with --once: columns (default: the terminal's, or 152)" })
     .option("height", { requiresArg: true, type: "number", describe: "with --once: rows (default: the terminal's, or 48)" })
     .option("fps", { requiresArg: true, type: "number", default: 30, describe: "frames per second of the live dashboard" })
+    .option("view", { requiresArg: true, type: "string", default: "live", describe: "live or history: the view for --once and --json (and the first one shown)" })
+    .option("history-hours", { requiresArg: true, type: "number", default: 168, describe: "span of HISTORY" })
+    .option("history-bucket-minutes", { requiresArg: true, type: "number", describe: "HISTORY bar width (then the span is bar × columns)" })
+    .option("tz", { requiresArg: true, type: "string", describe: "time zone for HISTORY's activity map and day labels (default: the system's)" })
+    .option("price-per-mtok", { requiresArg: true, type: "number", describe: "USD per million input tokens for every model (other classes scale with it)" })
     .option("interval", { requiresArg: true, type: "number", default: 2, describe: "seconds between checks of the transcript files" })
     .epilog(HELP_EPILOG)
     .strict()
@@ -134,12 +155,12 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   }
   if (failure) throw new UsageError(failure);
   if (printed) return null;
-  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval"]) {
+  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok"]) {
     const v = argvOut[k];
     if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
     if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
   }
-  for (const k of ["now"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
+  for (const k of ["now", "view", "tz"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
   const r = Schema.safeParse(argvOut);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -162,6 +183,11 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     fps: o.fps,
     interval: o.interval,
     activeWindowHours: o["active-window-hours"],
+    view: o.view,
+    historyHours: o["history-hours"],
+    historyBucketMinutes: o["history-bucket-minutes"] ?? null,
+    tz: o.tz,
+    pricePerMtok: o["price-per-mtok"],
   };
 }
 

@@ -1,5 +1,6 @@
 // The `--json` contract: the LIVE numbers as one plain object. Field names are stable (scripts and the UI's
 // snapshot tests depend on them). Times are ISO-8601 UTC strings.
+import { FAMILIES, WEEKDAY_NAMES, type HistoryView } from "./history-view.ts";
 import type { ModelState } from "./state.ts";
 import { selectActiveSessions, selectBuckets, selectCounts, selectTotals, windowOf, type WindowOptions } from "./selectors.ts";
 
@@ -56,3 +57,32 @@ export function dashboardJson(s: ModelState, o: WindowOptions, diagnostics: Omit
 }
 
 export type DashboardJson = ReturnType<typeof dashboardJson>;
+
+/** `--json --view history`: the HISTORY numbers, named in the style of the LIVE contract. */
+export function historyJson(v: HistoryView, o: { timeZone: string | undefined; priceOverride: number | undefined }, diagnostics: Omit<Diagnostics, "linesRejected" | "rejected">, s: ModelState, demo: boolean) {
+  const t = v.totals;
+  return {
+    now: iso(v.now),
+    demo,
+    view: "history",
+    window: { from: iso(v.window.from), to: iso(v.window.to), bucketMinutes: v.window.bucketMinutes },
+    timeZone: o.timeZone ?? null,
+    totals: {
+      responses: t.responses,
+      uncached: t.uncached,
+      cacheWrite5m: t.cacheWrite5m,
+      cacheWrite1h: t.cacheWrite1h,
+      cacheRead: t.cacheRead,
+      output: t.output,
+      effectiveTokens: round(t.effectiveTokens),
+      costUSD: round(t.costUSD, 4),
+      cacheHitRate: v.cacheHitRate === null ? null : round(v.cacheHitRate, 4),
+    },
+    cost: { estimate: true, priceOverridePerMtok: o.priceOverride ?? null, responsesPricedByFamily: v.estimatedResponses },
+    buckets: v.buckets.map((b) => ({ ...b, start: iso(b.start) })),
+    models: FAMILIES.map((family) => ({ family, effectiveTokens: round(v.familyTotals[family]), buckets: v.families[family].map((x) => round(x)) })),
+    heatmap: v.heatmap.map((c) => ({ weekday: WEEKDAY_NAMES[c.weekday]!, hour: c.hour, effectiveTokens: round(c.effectiveTokens), responses: c.responses, costUSD: round(c.costUSD, 4) })),
+    counts: v.counts,
+    diagnostics: { ...diagnostics, linesRejected: s.rejected.count, rejected: s.rejected.samples.map((r) => ({ ...r })) },
+  };
+}

@@ -4,9 +4,10 @@ import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
 import { reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
-import { drawFrame, type FrameView, type PopupView } from "./frame.ts";
+import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
+import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { HitMap } from "./hits.ts";
-import { layout, type Layout } from "./layout.ts";
+import { historyLayout, layout, type Layout } from "./layout.ts";
 import { initialUi, keyAction, reduceUi, type KeyPress, type UiAction, type UiState } from "./ui-state.ts";
 import { AXIS_W } from "./widgets/chart.ts";
 import { sessionRows } from "./widgets/sessions.ts";
@@ -20,6 +21,13 @@ export interface AppOptions {
   account: string | null;
   /** colour off: no animation either. */
   still: boolean;
+  /** HISTORY span and bucket (null: a round size that fits the width, the span kept). */
+  historyHours?: number;
+  historyBucketMinutes?: number | null;
+  /** IANA zone for HISTORY's heatmap and day labels; undefined: the system's. */
+  timeZone?: string;
+  /** USD per Mtok replacing every model's base input price (for the cost note). */
+  priceOverride?: number;
 }
 
 const AXIS_AND_BORDER = AXIS_W + 2;
@@ -34,6 +42,7 @@ export class DashboardApp {
   readonly hits = new HitMap();
   private lay: Layout | null = null;
   private cache: { key: string; view: LiveView } | null = null;
+  private historyCache: { key: string; frame: HistoryFrame } | null = null;
   status: string | null = null;
 
   constructor(
@@ -66,24 +75,46 @@ export class DashboardApp {
     return this.cache.view;
   }
 
+  /** The HISTORY view for a size: the window keeps its span with a round bucket that fits, unless one was given. */
+  history(now: number, width: number, height: number): HistoryFrame {
+    const lay = historyLayout(width, height);
+    const plot = Math.max(1, (lay.charts[0]?.w ?? width) - AXIS_AND_BORDER);
+    const given = this.opts.historyBucketMinutes ?? null;
+    const hours = given ? (given * plot) / 60 : (this.opts.historyHours ?? 168);
+    const bucketMinutes = given ?? historyBucketMinutes(hours, plot);
+    const key = `${this.state.version}|${Math.floor(now / 1000)}|${width}x${height}`;
+    if (this.historyCache?.key !== key) {
+      const view = selectHistory(this.state, { now, hours, bucketMinutes, timeZone: this.opts.timeZone });
+      const zoneLabel = this.opts.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
+      this.historyCache = { key, frame: { view, layout: lay, hours, zoneLabel, zone: this.opts.timeZone, priceOverride: this.opts.priceOverride } };
+    }
+    return this.historyCache.frame;
+  }
+
   /** Draws one frame. `now` is the data clock (what "now" means for the windows); `time` drives animation. */
   render(c: Canvas, now: number, time = now): void {
     const lay = layout(c.width, c.height);
     this.lay = lay;
     const live = this.view(now, lay);
+    const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
+    const window = history ? history.view.window : live.window;
     const popups: PopupView[] = [];
     for (const p of this.ui.popups) {
       if (p.kind === "help") popups.push({ kind: "help", scroll: p.scroll });
       else if (p.kind === "session") {
         const session = live.sessions.find((s) => s.sessionId === p.sessionId);
         if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.state, live.window, session.sessionId), scroll: p.scroll });
-      } else {
-        const to = p.start + live.window.bucketMinutes * 60_000;
-        popups.push({ kind: "slice", from: p.start, to, rows: selectSlice(this.state, Math.max(p.start - 1, live.window.from), Math.min(to - 1, live.window.to)), scroll: p.scroll });
-      }
+      } else if (p.kind === "bucket") {
+        const to = p.start + window.bucketMinutes * 60_000;
+        popups.push({ kind: "slice", from: p.start, to, rows: selectSlice(this.state, Math.max(p.start - 1, window.from), Math.min(to - 1, window.to)), scroll: p.scroll });
+      } else if (p.kind === "hour" && history) {
+        const cell = history.view.heatmap[p.weekday * 24 + p.hour];
+        if (cell) popups.push({ kind: "hour", cell, weekTotal: history.view.totals.effectiveTokens });
+      } else if (p.kind === "summary" || p.kind === "heatmap") popups.push({ kind: p.kind });
     }
     const frame: FrameView = {
       live,
+      history,
       windowHours: this.opts.windowHours,
       activeWindowHours: this.opts.activeWindowHours,
       clock: clock(now),

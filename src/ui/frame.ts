@@ -17,14 +17,38 @@ import { drawSessions } from "./widgets/sessions.ts";
 import { drawSlicePopup } from "./widgets/slice-popup.ts";
 import { drawSummary } from "./widgets/summary.ts";
 import { drawTooSmall } from "./widgets/too-small.ts";
+import { dayTicks, zoneOf, type HeatCell, type HistoryView } from "../model/history-view.ts";
+import type { HistoryLayout } from "./layout.ts";
+import { HitMap as FreshHits } from "./hits.ts";
+import { AXIS_W } from "./widgets/chart.ts";
+import { drawHeatmap, heatmapSize } from "./widgets/heatmap.ts";
+import { historySeries } from "./widgets/history-charts.ts";
+import { drawHistorySummary } from "./widgets/history-summary.ts";
+import { drawHourPopup } from "./widgets/hour-popup.ts";
+import { overlayRect } from "./widgets/overlay.ts";
 
 export type PopupView =
   | { kind: "help"; scroll: number }
   | { kind: "session"; session: SessionView; buckets: readonly Bucket[]; scroll: number }
-  | { kind: "slice"; from: number; to: number; rows: readonly SliceRow[]; scroll: number };
+  | { kind: "slice"; from: number; to: number; rows: readonly SliceRow[]; scroll: number }
+  | { kind: "hour"; cell: HeatCell; weekTotal: number }
+  | { kind: "summary" }
+  | { kind: "heatmap" };
+
+export interface HistoryFrame {
+  view: HistoryView;
+  layout: HistoryLayout;
+  hours: number;
+  zoneLabel: string;
+  /** IANA zone of the heatmap and the day labels; undefined: the system's. */
+  zone: string | undefined;
+  priceOverride: number | undefined;
+}
 
 export interface FrameView {
   live: LiveView;
+  /** set on the HISTORY tab. */
+  history: HistoryFrame | null;
   windowHours: number;
   activeWindowHours: number;
   clock: string;
@@ -45,6 +69,23 @@ const FOOTER_KEYS: [string, string][] = [
   ["q", "back/quit"],
 ];
 
+const HISTORY_KEYS: [string, string][] = [
+  ["?", "help"],
+  ["click", "bar · hour"],
+  ["S", "summary"],
+  ["M", "activity map"],
+  ["L q", "back to LIVE"],
+];
+
+function drawHistory(c: Canvas, h: HistoryFrame, hits: HitMap, time: number, still: boolean): void {
+  const lay = h.layout;
+  const series = historySeries(h.view);
+  const ticks = (plotCols: number) => dayTicks(h.view.buckets.map((b) => b.start), h.view.window.bucketMinutes, zoneOf(h.zone), Math.max(1, Math.floor(plotCols / Math.max(1, h.view.buckets.length))));
+  lay.charts.forEach((r, i) => drawChart(c, r, { ...series[i]!, time, still, ticks: ticks(r.w - AXIS_W - 2) }, hits));
+  if (lay.summary) drawHistorySummary(c, lay.summary, h.view, h.hours, h.priceOverride);
+  if (lay.heatmap) drawHeatmap(c, lay.heatmap, h.view.heatmap, h.zoneLabel, hits);
+}
+
 export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui: UiState, time: number): void {
   hits.clear();
   c.fill({ x: 0, y: 0, w: c.width, h: c.height }, { bg: theme.bg });
@@ -52,8 +93,10 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     drawTooSmall(c, lay.tooSmall);
     return;
   }
-  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.account, banner: v.banner, coming: ["history", "insights"] }, hits);
-  if (ui.tab !== "live") {
+  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.account, banner: v.banner, coming: ["insights"] }, hits);
+  if (ui.tab === "history" && v.history) {
+    drawHistory(c, v.history, hits, time, v.still);
+  } else if (ui.tab !== "live") {
     const msg = `${ui.tab.toUpperCase()} is coming in a later release — press L for LIVE`;
     c.text(Math.max(0, Math.floor((c.width - msg.length) / 2)), Math.floor(c.height / 2), msg, { fg: theme.dim });
   } else {
@@ -80,12 +123,18 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     if (lay.allowance) drawAllowance(c, lay.allowance);
     drawSessions(c, lay.sessions, { sessions: v.live.sessions, scroll: ui.sessionScroll, selected: ui.selected, time: v.still ? 0 : time, activeWindowHours: v.activeWindowHours }, hits);
   }
-  drawFooter(c, lay.footer, FOOTER_KEYS, v.status);
+  drawFooter(c, lay.footer, ui.tab === "history" ? HISTORY_KEYS : FOOTER_KEYS, v.status);
   for (const p of v.popups) {
     // an open overlay takes every click that lands on it (nothing behind it reacts)
     if (p.kind === "help") drawHelp(c, p.scroll);
     else if (p.kind === "session") drawSessionPopup(c, { session: p.session, buckets: p.buckets, time: v.still ? 0 : time, scroll: p.scroll });
-    else drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll });
+    else if (p.kind === "slice") drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll });
+    else if (p.kind === "hour") drawHourPopup(c, p.cell, p.weekTotal);
+    else if (v.history && p.kind === "summary") drawHistorySummary(c, overlayRect(c, 64, 12), v.history.view, v.history.hours, v.history.priceOverride);
+    else if (v.history && p.kind === "heatmap") {
+      const size = heatmapSize();
+      drawHeatmap(c, overlayRect(c, size.w + 22, size.h), v.history.view.heatmap, v.history.zoneLabel, new FreshHits());
+    }
   }
   if (v.popups.length > 0) {
     hits.clear();

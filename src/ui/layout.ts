@@ -69,3 +69,43 @@ function split(r: Rect): [Rect, Rect, Rect] {
   const first = r.h - 2 * each;
   return [rect(r.x, r.y, r.w, first), rect(r.x, r.y + first, r.w, each), rect(r.x, r.y + first + each, r.w, each)];
 }
+
+export interface HistoryLayout {
+  width: number;
+  height: number;
+  tooSmall: { width: number; height: number } | null;
+  menu: Rect;
+  footer: Rect;
+  charts: Rect[];
+  /** side panels; null on small terminals, where S and M open them as overlays. */
+  summary: Rect | null;
+  heatmap: Rect | null;
+}
+
+/** HISTORY: four stacked charts; SUMMARY and ACTIVITY beside them when there is room. */
+export function historyLayout(width: number, height: number): HistoryLayout {
+  const w = Math.max(0, Math.floor(width));
+  const h = Math.max(0, Math.floor(height));
+  const base = { width: w, height: h, menu: rect(0, 0, w, 1), footer: rect(0, h - 1, w, 1) };
+  if (w < MIN_WIDTH || h < MIN_HEIGHT) return { ...base, tooSmall: { width: MIN_WIDTH, height: MIN_HEIGHT }, charts: [], summary: null, heatmap: null };
+  const bodyH = h - 2;
+  const heatH = 11;
+  const summaryH = 11;
+  if (w >= 110 && bodyH >= heatH + summaryH) {
+    const sideW = clamp(Math.floor(w * 0.27), 36, 48);
+    return {
+      ...base,
+      tooSmall: null,
+      charts: split4(rect(0, 1, w - sideW, bodyH)),
+      summary: rect(w - sideW, 1, sideW, summaryH),
+      heatmap: rect(w - sideW, 1 + summaryH, sideW, Math.max(heatH, bodyH - summaryH)),
+    };
+  }
+  return { ...base, tooSmall: null, charts: split4(rect(0, 1, w, bodyH)), summary: null, heatmap: null };
+}
+
+function split4(r: Rect): Rect[] {
+  const each = Math.floor(r.h / 4);
+  const first = r.h - 3 * each;
+  return [rect(r.x, r.y, r.w, first), ...[0, 1, 2].map((i) => rect(r.x, r.y + first + i * each, r.w, each))];
+}

@@ -6,7 +6,10 @@ export type Tab = "live" | "history" | "insights";
 export type Popup =
   | { kind: "help"; scroll: number }
   | { kind: "session"; sessionId: string; scroll: number }
-  | { kind: "bucket"; start: number; scroll: number };
+  | { kind: "bucket"; start: number; scroll: number }
+  | { kind: "hour"; weekday: number; hour: number; scroll: number }
+  | { kind: "summary"; scroll: number }
+  | { kind: "heatmap"; scroll: number };
 
 export interface UiState {
   tab: Tab;
@@ -22,6 +25,8 @@ export type UiAction =
   | { type: "help" }
   | { type: "openSession"; sessionId: string }
   | { type: "openBucket"; start: number }
+  | { type: "openHour"; weekday: number; hour: number }
+  | { type: "panel"; panel: "summary" | "heatmap" }
   | { type: "select"; index: number }
   | { type: "move"; delta: number }
   | { type: "scroll"; delta: number }
@@ -51,6 +56,11 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return { ...s, popups: [...s.popups, { kind: "session", sessionId: a.sessionId, scroll: 0 }] };
     case "openBucket":
       return { ...s, popups: [...s.popups, { kind: "bucket", start: a.start, scroll: 0 }] };
+    case "openHour":
+      return { ...s, popups: [...s.popups, { kind: "hour", weekday: a.weekday, hour: a.hour, scroll: 0 }] };
+    case "panel":
+      if (s.tab !== "history") return s;
+      return top?.kind === a.panel ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: a.panel, scroll: 0 }] };
     case "select":
       return follow({ ...s, selected: clamp(a.index, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
     case "move":
@@ -65,7 +75,9 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return id === undefined ? s : { ...s, popups: [...s.popups, { kind: "session", sessionId: id, scroll: 0 }] };
     }
     case "back":
-      return top ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, quit: true };
+      // close the top overlay; then leave HISTORY/INSIGHTS for LIVE; then quit
+      if (top) return { ...s, popups: s.popups.slice(0, -1) };
+      return s.tab !== "live" ? { ...s, tab: "live" } : { ...s, quit: true };
     case "quit":
       return { ...s, quit: true };
   }
@@ -121,6 +133,12 @@ export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
     case "Q":
     case "escape":
       return { type: "back" };
+    case "s":
+    case "S":
+      return { type: "panel", panel: "summary" };
+    case "m":
+    case "M":
+      return { type: "panel", panel: "heatmap" };
     default:
       return null;
   }

@@ -23,6 +23,8 @@ export interface ChartProps {
   time: number;
   /** draw the bars flat (no shimmer), e.g. for NO_COLOR. */
   still?: boolean;
+  /** x-axis labels by bucket index; default: local hours. */
+  ticks?: readonly { index: number; label: string }[];
 }
 
 const EIGHTHS = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
@@ -97,7 +99,8 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
     const msg = "no responses in this window";
     c.text(plotX + Math.max(0, Math.floor((plotW - msg.length) / 2)), y0 + Math.floor(plotH / 2), fit(msg, plotW), { fg: theme.dim });
   }
-  drawTimeAxis(c, rect(plotX, y0 + plotH, plotW, 1), p.starts.slice(first), left - plotX, barW);
+  if (p.ticks) drawTicks(c, rect(plotX, y0 + plotH, plotW, 1), p.ticks.filter((t) => t.index >= first).map((t) => ({ x: left - plotX + (t.index - first) * barW, label: t.label })));
+  else drawTimeAxis(c, rect(plotX, y0 + plotH, plotW, 1), p.starts.slice(first), left - plotX, barW);
 }
 
 function drawLegend(c: Canvas, r: Rect, series: readonly Series[], offset: number): void {
@@ -111,6 +114,18 @@ function drawLegend(c: Canvas, r: Rect, series: readonly Series[], offset: numbe
     x += w;
   }
   c.cell(x, r.y, " ", {});
+}
+
+/** Labels at columns (relative to r.x), skipping any that would overlap the previous one. */
+function drawTicks(c: Canvas, r: Rect, ticks: readonly { x: number; label: string }[]): void {
+  let lastEnd = -1;
+  for (const t of ticks) {
+    const x = r.x + t.x;
+    if (x <= lastEnd || x + t.label.length + 1 > r.x + r.w) continue;
+    c.cell(x, r.y, "╵", { fg: theme.rule });
+    c.text(x + 1, r.y, t.label, { fg: theme.dim });
+    lastEnd = x + t.label.length + 1;
+  }
 }
 
 /** The first local full hour at or after t. */
