@@ -173,9 +173,14 @@ describe("clicks", () => {
     const rows = frame(app);
     app.click(rows[0]!.indexOf("HISTORY"), 0);
     expect(app.ui.tab).toBe("history");
-    expect(frame(app).join("\n")).toContain("coming in a later release");
+    expect(frame(app).join("\n")).toContain("ACTIVITY");
     app.key({ name: "L" });
     expect(app.ui.tab).toBe("live");
+    app.click(rows[0]!.indexOf("INSIGHTS"), 0);
+    expect(frame(app).join("\n")).toContain("coming in a later release");
+    app.key({ name: "q" }); // q leaves a non-LIVE tab for LIVE before it quits
+    expect(app.ui.tab).toBe("live");
+    expect(app.quit).toBe(false);
   });
 
   test("keys: ? toggles help, arrows move the selection, Enter opens the selected session", () => {
