@@ -1,0 +1,167 @@
+// HISTORY: frames on a fixed corpus spanning eight days (so the week's edge is crossed), the bucket choice at
+// several widths, the activity map across daylight-saving changes in a fixed zone, --json --view history.
+import { describe, expect, test } from "bun:test";
+import { join, resolve } from "node:path";
+import { generateSession } from "../src/ingest/corpus.ts";
+import { lineToEvents } from "../src/ingest/records.ts";
+import { rng, uuidFrom } from "../src/ingest/synth.ts";
+import type { ModelEvent, ResponseObserved } from "../src/model/events.ts";
+import { historyBucketMinutes, selectHistory, zoneOf } from "../src/model/history-view.ts";
+import { createState, reduce, type ModelState } from "../src/model/state.ts";
+import { DashboardApp } from "../src/ui/app.ts";
+import { CellGrid } from "../src/ui/grid.ts";
+
+process.env.TZ = "UTC";
+
+const NOW = Date.parse("2026-11-26T18:00:00Z");
+const HOUR = 3_600_000;
+const MODELS = ["claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805"];
+
+/** Twelve sessions, one every 16 hours back to eight days ago, on four models. */
+function eightDays(): ModelState {
+  const s = createState();
+  const sink = { push: (e: ModelEvent) => reduce(s, e) };
+  for (let i = 0; i < 12; i++) {
+    const seed = 900 + i;
+    const plan = { sessionId: uuidFrom(rng(seed)), cwd: `/home/dev/src/p${i % 3}`, model: MODELS[i % 4]!, turns: 4, subagents: i % 3 === 0 ? 1 : 0, start: 0 };
+    const dry = generateSession(rng(seed), plan);
+    const g = generateSession(rng(seed), { ...plan, start: NOW - (i * 16 + 1) * HOUR - dry.end });
+    const ctx = { file: `f${i}`, fileSessionId: plan.sessionId, fileAgentId: null };
+    g.main.forEach((l, n) => lineToEvents(l, n + 1, ctx, sink));
+    for (const a of g.agents) a.lines.forEach((l, n) => lineToEvents(l, n + 1, { ...ctx, file: `a${i}`, fileAgentId: a.agentId }, sink));
+  }
+  return s;
+}
+
+function historyFrame(w: number, h: number): string {
+  const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+  app.dispatch({ type: "tab", tab: "history" });
+  const g = new CellGrid(w, h);
+  app.render(g, NOW, NOW);
+  return g.toPlain();
+}
+
+describe("HISTORY frames (eight days of data, a seven-day window)", () => {
+  test("160×50", () => {
+    const f = historyFrame(160, 50);
+    for (const s of ["EFFECTIVE TOKENS · by model", "ACTIVITY", "SUMMARY", "cost is an estimate", "Thu 26", "Fri 20"]) expect(f).toContain(s);
+    expect(f).toMatchSnapshot();
+  });
+
+  test("100×30: the summary and the map open as overlays (S, M)", () => {
+    const f = historyFrame(100, 30);
+    expect(f).not.toContain("ACTIVITY");
+    expect(f).toContain("S summary");
+    expect(f).toMatchSnapshot();
+    const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+    app.dispatch({ type: "tab", tab: "history" });
+    app.key({ name: "M" });
+    const g = new CellGrid(100, 30);
+    app.render(g, NOW, NOW);
+    expect(g.toPlain()).toContain("ACTIVITY");
+    app.key({ name: "q" });
+    app.key({ name: "S" });
+    const g2 = new CellGrid(100, 30);
+    app.render(g2, NOW, NOW);
+    expect(g2.toPlain()).toContain("cache hits");
+  });
+
+  test("only the window counts: the oldest session (eight days back) is outside it", () => {
+    const s = eightDays();
+    const v = selectHistory(s, { now: NOW, hours: 168, bucketMinutes: 60 });
+    let inWindow = 0;
+    for (const r of s.responses.values()) if (r.time > NOW - 168 * HOUR && r.time <= NOW) inWindow++;
+    expect(v.totals.responses).toBe(inWindow);
+    expect(inWindow).toBeLessThan(s.responses.size);
+    const sumFamilies = Object.values(v.familyTotals).reduce((a, b) => a + b, 0);
+    expect(sumFamilies).toBeCloseTo(v.totals.effectiveTokens, 3);
+    const sumHeat = v.heatmap.reduce((a, c) => a + c.effectiveTokens, 0);
+    expect(sumHeat).toBeCloseTo(v.totals.effectiveTokens, 3);
+  });
+});
+
+describe("bucket size", () => {
+  test("a round size whose buckets fit the width", () => {
+    expect(historyBucketMinutes(168, 700)).toBe(15);
+    expect(historyBucketMinutes(168, 336)).toBe(30);
+    expect(historyBucketMinutes(168, 168)).toBe(60);
+    expect(historyBucketMinutes(168, 100)).toBe(120);
+    expect(historyBucketMinutes(168, 60)).toBe(180);
+    expect(historyBucketMinutes(168, 20)).toBe(720);
+  });
+
+  test("--history-bucket-minutes fixes the bar; the span is bar × columns", () => {
+    const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true, historyBucketMinutes: 30 });
+    const h = app.history(NOW, 160, 50);
+    expect(h.view.window.bucketMinutes).toBe(30);
+    const plot = h.layout.charts[0]!.w - 9;
+    expect(h.hours).toBeCloseTo((30 * plot) / 60, 6);
+  });
+});
+
+describe("activity map across daylight-saving changes (Europe/Berlin)", () => {
+  const at = (iso: string, key: string): ResponseObserved => ({
+    type: "ResponseObserved",
+    key,
+    time: Date.parse(iso),
+    sessionId: "s",
+    agentId: null,
+    model: "claude-opus-4-6",
+    usage: { uncached: 10, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 },
+    cwd: null,
+    entrypoint: null,
+  });
+  const SUN = 6;
+
+  test("autumn: 02:00–03:00 happens twice on 25 Oct 2026, both land in Sunday 02", () => {
+    const s = createState();
+    for (const e of [at("2026-10-25T00:30:00Z", "a"), at("2026-10-25T01:30:00Z", "b"), at("2026-10-25T02:30:00Z", "c")]) reduce(s, e);
+    const v = selectHistory(s, { now: Date.parse("2026-10-26T00:00:00Z"), hours: 48, bucketMinutes: 60, timeZone: "Europe/Berlin" });
+    const cell = (h: number) => v.heatmap[SUN * 24 + h]!;
+    expect(cell(2).responses).toBe(2); // 02:30 CEST and 02:30 CET
+    expect(cell(3).responses).toBe(1); // 03:30 CET
+    expect(cell(1).responses).toBe(0);
+  });
+
+  test("spring: 29 Mar 2026 skips 02:00–03:00", () => {
+    const s = createState();
+    for (const e of [at("2026-03-29T00:30:00Z", "a"), at("2026-03-29T01:30:00Z", "b")]) reduce(s, e);
+    const v = selectHistory(s, { now: Date.parse("2026-03-30T00:00:00Z"), hours: 48, bucketMinutes: 60, timeZone: "Europe/Berlin" });
+    const cell = (h: number) => v.heatmap[SUN * 24 + h]!;
+    expect(cell(1).responses).toBe(1); // 01:30 CET
+    expect(cell(2).responses).toBe(0); // does not exist
+    expect(cell(3).responses).toBe(1); // 03:30 CEST
+  });
+
+  test("a zone with a half-hour offset (Asia/Kolkata) puts 18:45Z at 00:15 the next day", () => {
+    expect(zoneOf("Asia/Kolkata")(Date.parse("2026-11-26T18:45:00Z"))).toEqual({ weekday: 4, hour: 0, day: 27 });
+  });
+});
+
+describe("--json --view history", () => {
+  test("prints the window, totals with cost and cache-hit rate, buckets, models, heatmap", () => {
+    const p = Bun.spawnSync([process.execPath, join(resolve(import.meta.dir, ".."), "src/cli.ts"), "--json", "--demo", "--view", "history", "--now", "2026-11-26T18:00:00Z", "--tz", "UTC"], { stdout: "pipe", stderr: "pipe" });
+    expect(p.exitCode).toBe(0);
+    const d = JSON.parse(p.stdout.toString());
+    expect(Object.keys(d).sort()).toEqual(["buckets", "cost", "counts", "demo", "diagnostics", "heatmap", "models", "now", "timeZone", "totals", "view", "window"]);
+    expect(d.view).toBe("history");
+    expect(d.window.bucketMinutes).toBe(60);
+    expect(d.heatmap).toHaveLength(168);
+    expect(d.models.map((m: { family: string }) => m.family)).toEqual(["opus", "sonnet", "haiku", "other"]);
+    expect(d.totals.cacheHitRate).toBeGreaterThan(0.5);
+    expect(d.cost.estimate).toBe(true);
+    const bucketSum = d.buckets.reduce((a: number, b: { responses: number }) => a + b.responses, 0);
+    expect(bucketSum).toBe(d.totals.responses);
+  });
+
+  test("--price-per-mtok changes the cost and says so; a bad --tz exits 2", () => {
+    const run = (args: string[]) => Bun.spawnSync([process.execPath, join(resolve(import.meta.dir, ".."), "src/cli.ts"), "--json", "--demo", "--view", "history", "--now", "2026-11-26T18:00:00Z", ...args], { stdout: "pipe", stderr: "pipe" });
+    const base = JSON.parse(run([]).stdout.toString());
+    const cheap = JSON.parse(run(["--price-per-mtok", "1"]).stdout.toString());
+    expect(cheap.cost.priceOverridePerMtok).toBe(1);
+    expect(cheap.totals.costUSD).toBeLessThan(base.totals.costUSD);
+    const bad = run(["--tz", "Mars/Olympus"]);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr.toString()).toContain("--tz");
+  });
+});
