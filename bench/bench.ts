@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { TranscriptSource } from "../src/ingest/source.ts";
 import { responseLines, toolResultLine, idFrom, rng, uuidFrom } from "../src/ingest/synth.ts";
+import { historyBucketMinutes, selectHistory } from "../src/model/history-view.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
@@ -109,6 +110,17 @@ const viewOf = (at: number) =>
 const firstView0 = performance.now();
 viewOf(t);
 const firstViewMs = performance.now() - firstView0;
+// HISTORY from the same state (no second scan): the week's view models, as when the H key is pressed.
+const hist = () => selectHistory(state, { now: t, hours: 168, bucketMinutes: historyBucketMinutes(168, 110) });
+const h0 = performance.now();
+hist();
+const historyFirstMs = performance.now() - h0;
+const historyRuns: number[] = [];
+for (let i = 0; i < 10; i++) {
+  const a = performance.now();
+  hist();
+  historyRuns.push(performance.now() - a);
+}
 const original = readFileSync(corpus.sampleFile);
 const watched: number[] = [];
 const views: number[] = [];
@@ -136,6 +148,7 @@ source.refresh(sink);
 console.log(`${"full refresh (stat every file and directory)".padEnd(44)} ${(performance.now() - f0).toFixed(2).padStart(6)} ms`);
 console.log(`${"LIVE view models, first after the full read".padEnd(44)} ${firstViewMs.toFixed(2).padStart(6)} ms   (puts ${state.responses.size} responses and the tool events in time order)`);
 console.log(`${"LIVE view models after each refresh".padEnd(44)} ${median(views).toFixed(2).padStart(6)} ms`);
+console.log(`${"HISTORY view models (7 days), after the scan".padEnd(44)} ${historyFirstMs.toFixed(2).padStart(6)} ms   first; ${median(historyRuns).toFixed(2)} ms median of 10`);
 console.log(`peak RSS of this process (corpus fully loaded): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 
 // Drawing: a full 160×50 frame of the LIVE dashboard into the pure cell grid, on the loaded corpus.
