@@ -9,13 +9,15 @@ export const HELP_KEYS: [string, string][] = [
   ["↑ ↓  j k", "move the selection; scroll an open panel"],
   ["PgUp PgDn", "scroll a page"],
   ["Enter", "open the selected session"],
-  ["q  Esc", "close the top panel; with none open, quit"],
+  ["S  M", "HISTORY on a small screen: the summary, the activity map"],
+  ["q  Esc", "close the top panel; then back to LIVE; then quit"],
   ["Ctrl-C", "quit"],
 ];
 
 export const HELP_CLICKS: [string, string][] = [
   ["a session row", "its detail: own charts, model, subagents, last API error"],
   ["a bar", "that time slice broken down by session"],
+  ["an activity cell", "that hour of the week's totals (HISTORY)"],
   ["a tab", "switch view"],
 ];
 
@@ -29,6 +31,11 @@ export const HELP_FLAGS: [string, string][] = [
   ["--window-hours H", "chart span (12)"],
   ["--bucket-minutes M", "bar width (fits the screen when not given)"],
   ["--active-window-hours H", "what counts as an active session (1)"],
+  ["--view live|history", "the view to start in (and for --once, --json)"],
+  ["--history-hours H", "HISTORY span (168)"],
+  ["--history-bucket-minutes M", "HISTORY bar width (span = bar × columns)"],
+  ["--tz ZONE", "time zone of the activity map and day labels"],
+  ["--price-per-mtok USD", "base input price for every model"],
   ["--fps N", "frames per second (30)"],
   ["--interval S", "seconds between file checks (2)"],
 ];
@@ -42,10 +49,10 @@ export const HELP_NOTES: string[] = [
 ];
 
 export function drawHelp(c: Canvas, scroll: number): number {
-  const r = overlayRect(c, 84, 34);
+  const r = overlayRect(c, 88, 44);
   const inner = drawOverlay(c, r, "HELP", "q closes");
   const key = (k: string, v: string): Line => [
-    [k.padEnd(26), { fg: theme.accent, bold: true }],
+    [k.padEnd(30), { fg: theme.accent, bold: true }],
     [v, { fg: theme.text }],
   ];
   const head = (t: string): Line => [[t, { fg: theme.dim, bold: true }]];
