@@ -40,9 +40,9 @@ export function peakRssBytes(): number {
   return ru ? ru.maxRSS * 1024 : process.memoryUsage().rss;
 }
 
-/** Asks the runtime for a full garbage collection where it offers one (Bun); elsewhere does nothing. */
-export function collectGarbage(): void {
-  if (typeof Bun !== "undefined" && Bun.gc) Bun.gc(true);
+/** Asks the runtime for a garbage collection where it offers one (Bun); elsewhere does nothing. */
+export function collectGarbage(full = true): void {
+  if (typeof Bun !== "undefined" && Bun.gc) Bun.gc(full);
 }
 
 /** The terminal's size when stdout is a terminal, else null. */
