@@ -15,7 +15,7 @@ export interface SlicePopupProps {
 }
 
 const COLS: [string, number][] = [
-  ["uncached", 9],
+  ["new input", 9],
   ["5m write", 9],
   ["1h write", 9],
   ["read", 9],
