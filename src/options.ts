@@ -28,6 +28,11 @@ export interface Options {
   tz: string | undefined;
   /** USD per million tokens replacing every model's base input price. */
   pricePerMtok: number | undefined;
+  /** false with --no-allowance. */
+  allowance: boolean;
+  apiBase: string;
+  /** seconds between allowance requests (at least 60). */
+  allowanceInterval: number;
 }
 
 export class UsageError extends Error {}
@@ -71,6 +76,9 @@ const Schema = z
       .optional()
       .refine((v) => v === undefined || validTimeZone(v), { message: "--tz must be a time zone such as Europe/Berlin or UTC" }),
     "price-per-mtok": z.number({ message: "--price-per-mtok must be a number" }).gt(0, "--price-per-mtok must be more than 0").max(10_000, "--price-per-mtok must be at most 10000").optional(),
+    allowance: z.boolean(),
+    "api-base": z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--api-base must be an http(s) URL such as https://api.anthropic.com" }),
+    "allowance-interval": z.number({ message: "--allowance-interval must be a number" }).min(60, "--allowance-interval must be at least 60 seconds").max(86_400, "--allowance-interval must be at most 86400 seconds"),
     interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
     "active-window-hours": z.number({ message: "--active-window-hours must be a number" }).gt(0, "--active-window-hours must be more than 0").max(24 * 366, "--active-window-hours must be at most 8784"),
   })
@@ -93,7 +101,7 @@ export function parseInstant(s: string): number | string {
   return Number.isFinite(t) ? t : "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
 }
 
-const BOOLEAN_FLAGS = ["json", "demo", "once", "plain"];
+const BOOLEAN_FLAGS = ["json", "demo", "once", "plain", "allowance"];
 
 /** What yargs accepts but a user would not mean: a switch given a value, a stray word. */
 function precheck(args: string[]): void {
@@ -130,6 +138,9 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .option("history-bucket-minutes", { requiresArg: true, type: "number", describe: "HISTORY bar width (then the span is bar × columns)" })
     .option("tz", { requiresArg: true, type: "string", describe: "time zone for HISTORY's activity map and day labels (default: the system's)" })
     .option("price-per-mtok", { requiresArg: true, type: "number", describe: "USD per million input tokens for every model (other classes scale with it)" })
+    .option("allowance", { type: "boolean", default: true, describe: "ask claude.ai for the subscription's limits (--no-allowance: never)" })
+    .option("api-base", { requiresArg: true, type: "string", default: "https://api.anthropic.com", describe: "server for the allowance requests (tests, proxies)" })
+    .option("allowance-interval", { requiresArg: true, type: "number", default: 300, describe: "seconds between allowance requests (at least 60)" })
     .option("interval", { requiresArg: true, type: "number", default: 2, describe: "seconds between checks of the transcript files" })
     .epilog(HELP_EPILOG)
     .strict()
@@ -155,12 +166,12 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   }
   if (failure) throw new UsageError(failure);
   if (printed) return null;
-  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok"]) {
+  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok", "allowance-interval"]) {
     const v = argvOut[k];
     if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
     if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
   }
-  for (const k of ["now", "view", "tz"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
+  for (const k of ["now", "view", "tz", "api-base"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
   const r = Schema.safeParse(argvOut);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -188,6 +199,9 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     historyBucketMinutes: o["history-bucket-minutes"] ?? null,
     tz: o.tz,
     pricePerMtok: o["price-per-mtok"],
+    allowance: o.allowance,
+    apiBase: o["api-base"].replace(/\/+$/, ""),
+    allowanceInterval: o["allowance-interval"],
   };
 }
 

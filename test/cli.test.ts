@@ -59,7 +59,7 @@ function runJson(args: string[]): { run: Run; json: any } {
 const sorted = (o: object) => Object.keys(o).sort();
 
 const CONTRACT = {
-  top: ["now", "demo", "window", "totals", "buckets", "sessions", "counts", "diagnostics"],
+  top: ["now", "demo", "window", "totals", "buckets", "sessions", "counts", "allowance", "diagnostics"],
   window: ["from", "to", "bucketMinutes"],
   totals: ["responses", "uncached", "cacheWrite5m", "cacheWrite1h", "cacheRead", "output", "effectiveTokens", "costUSD"],
   bucket: ["start", "uncached", "cacheWrite5m", "cacheWrite1h", "cacheRead", "newInput", "cacheMiss", "output", "responses"],

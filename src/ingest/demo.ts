@@ -51,6 +51,18 @@ export function demoEvents<S extends EventSink>(now: number, out: S): S {
     feed(`demo/${g.sessionId}.jsonl`, g.main, null);
     for (const a of g.agents) feed(`demo/${g.sessionId}/subagents/agent-${a.agentId}.jsonl`, a.lines, a.agentId);
   }
+  // The allowance, as the usage endpoint would report it for this much use.
+  const minute = (t: number) => Math.floor(t / MIN) * MIN;
+  out.push({ type: "AccountIdentified", label: "demo@example.com · Max" });
+  out.push({
+    type: "AllowanceFetched",
+    time: now - 90_000,
+    limits: [
+      { kind: "session", percent: 62, resetsAt: minute(now + 103 * MIN) },
+      { kind: "weekly", percent: 31, resetsAt: minute(now + 4 * 24 * 60 * MIN + 17 * MIN) },
+      { kind: "weekly_opus", percent: 18, resetsAt: minute(now + 4 * 24 * 60 * MIN + 17 * MIN) },
+    ],
+  });
   return out;
 }
 

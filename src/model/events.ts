@@ -93,6 +93,39 @@ export interface LineRejected {
   reason: string;
 }
 
+/** One limit of the subscription allowance, as the usage endpoint reports it. */
+export interface AllowanceLimit {
+  /** "session" (the 5-hour window), "weekly", "weekly_opus", "weekly_sonnet", or another kind the endpoint names. */
+  kind: string;
+  /** 0–100 (may exceed 100). */
+  percent: number;
+  /** epoch ms, or null when unknown. */
+  resetsAt: number | null;
+}
+
+export interface AllowanceFetched {
+  type: "AllowanceFetched";
+  time: number;
+  limits: AllowanceLimit[];
+}
+
+export type AllowanceProblem = "no-credentials" | "unauthorized" | "rate-limited" | "server" | "network" | "timeout" | "malformed";
+
+export interface AllowanceFailed {
+  type: "AllowanceFailed";
+  time: number;
+  problem: AllowanceProblem;
+  /** the full text for the user (never contains the token). */
+  message: string;
+  /** when the client will try again (epoch ms), or null. */
+  retryAt: number | null;
+}
+
+export interface AccountIdentified {
+  type: "AccountIdentified";
+  label: string;
+}
+
 export type ModelEvent =
   | ResponseObserved
   | PromptObserved
@@ -100,4 +133,7 @@ export type ModelEvent =
   | ToolResultObserved
   | ApiErrorObserved
   | SessionTitled
-  | LineRejected;
+  | LineRejected
+  | AllowanceFetched
+  | AllowanceFailed
+  | AccountIdentified;

@@ -1,6 +1,7 @@
 // The `--json` contract: the LIVE numbers as one plain object. Field names are stable (scripts and the UI's
 // snapshot tests depend on them). Times are ISO-8601 UTC strings.
 import { FAMILIES, WEEKDAY_NAMES, type HistoryView } from "./history-view.ts";
+import type { AllowanceView } from "./allowance-view.ts";
 import type { ModelState } from "./state.ts";
 import { selectActiveSessions, selectBuckets, selectCounts, selectTotals, windowOf, type WindowOptions } from "./selectors.ts";
 
@@ -24,7 +25,19 @@ const round = (x: number, digits = 0) => {
   return Math.round(x * f) / f;
 };
 
-export function dashboardJson(s: ModelState, o: WindowOptions, diagnostics: Omit<Diagnostics, "linesRejected" | "rejected">, demo: boolean) {
+/** The allowance as JSON: status, account, limits with reset times, the age of the numbers, the last problem. */
+export function allowanceJson(v: AllowanceView) {
+  return {
+    status: v.status,
+    account: v.account,
+    fetchedAt: v.fetchedAt === null ? null : iso(v.fetchedAt),
+    limits: v.limits.map((l) => ({ kind: l.kind, percent: l.percent, resetsAt: l.resetsAt === null ? null : iso(l.resetsAt) })),
+    projectedLimitAt: v.projectedLimitAt === null ? null : iso(v.projectedLimitAt),
+    problem: v.problem ? { kind: v.problem.problem, message: v.problem.message, at: iso(v.problem.time), retryAt: v.problem.retryAt === null ? null : iso(v.problem.retryAt) } : null,
+  };
+}
+
+export function dashboardJson(s: ModelState, o: WindowOptions, diagnostics: Omit<Diagnostics, "linesRejected" | "rejected">, demo: boolean, allowance?: AllowanceView) {
   const w = windowOf(o);
   const t = selectTotals(s, w.from, w.to);
   return {
@@ -48,6 +61,7 @@ export function dashboardJson(s: ModelState, o: WindowOptions, diagnostics: Omit
       lastApiError: v.lastApiError ? { ...v.lastApiError, time: iso(v.lastApiError.time) } : null,
     })),
     counts: selectCounts(s, w.from, w.to),
+    allowance: allowance ? allowanceJson(allowance) : null,
     diagnostics: {
       ...diagnostics,
       linesRejected: s.rejected.count,

@@ -1,7 +1,7 @@
 // The model's state and its reducer. `reduce` mutates the state in place for speed but is idempotent:
 // an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
 // stored usage when it is larger. The model never reads the clock and does no I/O.
-import type { ModelEvent, ToolOutcome, Usage } from "./events.ts";
+import type { AllowanceLimit, AllowanceProblem, ModelEvent, ToolOutcome, Usage } from "./events.ts";
 import { type Family, type Price, priceFor } from "./pricing.ts";
 import { contextTokens, costUSD, effectiveTokens, isLarger, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
@@ -95,8 +95,18 @@ export interface ModelState {
   sessions: Map<string, SessionAgg>;
   totals: Totals;
   rejected: { count: number; samples: RejectedLine[]; seen: Set<string> };
+  /** the subscription allowance: last good numbers, last problem, account label. */
+  allowance: AllowanceState;
   /** USD per Mtok replacing every model's base input price (the `--price-per-mtok` flag), or undefined. */
   priceOverride: number | undefined;
+}
+
+export interface AllowanceState {
+  /** the last good numbers and when they were fetched. */
+  last: { time: number; limits: AllowanceLimit[] } | null;
+  /** the last problem, cleared by the next success. */
+  problem: { time: number; problem: AllowanceProblem; message: string; retryAt: number | null } | null;
+  account: string | null;
 }
 
 export const MAX_REJECTED_SAMPLES = 50;
@@ -122,6 +132,7 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
     sessions: new Map(),
     totals: emptyTotals(),
     rejected: { count: 0, samples: [], seen: new Set() },
+    allowance: { last: null, problem: null, account: null },
     priceOverride: opts.priceOverride,
   };
 }
@@ -275,6 +286,24 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       const sess = sessionOf(s, e.sessionId);
       if (sess.title === e.title) return false;
       sess.title = e.title;
+      return true;
+    }
+    case "AllowanceFetched": {
+      const a = s.allowance;
+      if (a.last && a.last.time >= e.time) return false; // an older answer arriving late changes nothing
+      a.last = { time: e.time, limits: e.limits.map((l) => ({ ...l })) };
+      a.problem = null;
+      return true;
+    }
+    case "AllowanceFailed": {
+      const a = s.allowance;
+      if (a.problem && a.problem.time >= e.time) return false;
+      a.problem = { time: e.time, problem: e.problem, message: e.message, retryAt: e.retryAt };
+      return true;
+    }
+    case "AccountIdentified": {
+      if (s.allowance.account === e.label) return false;
+      s.allowance.account = e.label;
       return true;
     }
     case "LineRejected": {

@@ -6,6 +6,7 @@ import { reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
 import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
+import { selectAllowance } from "../model/allowance-view.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
 import { initialUi, keyAction, reduceUi, type KeyPress, type UiAction, type UiState } from "./ui-state.ts";
@@ -28,6 +29,8 @@ export interface AppOptions {
   timeZone?: string;
   /** USD per Mtok replacing every model's base input price (for the cost note). */
   priceOverride?: number;
+  /** false with --no-allowance. */
+  allowance?: boolean;
 }
 
 const AXIS_AND_BORDER = AXIS_W + 2;
@@ -110,10 +113,12 @@ export class DashboardApp {
       } else if (p.kind === "hour" && history) {
         const cell = history.view.heatmap[p.weekday * 24 + p.hour];
         if (cell) popups.push({ kind: "hour", cell, weekTotal: history.view.totals.effectiveTokens });
-      } else if (p.kind === "summary" || p.kind === "heatmap") popups.push({ kind: p.kind });
+      } else if (p.kind === "summary" || p.kind === "heatmap" || p.kind === "allowance") popups.push({ kind: p.kind });
     }
     const frame: FrameView = {
+      now,
       live,
+      allowance: selectAllowance(this.state, now, this.opts.allowance ?? true),
       history,
       windowHours: this.opts.windowHours,
       activeWindowHours: this.opts.activeWindowHours,

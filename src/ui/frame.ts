@@ -6,7 +6,9 @@ import type { HitMap } from "./hits.ts";
 import type { Layout } from "./layout.ts";
 import { theme } from "./theme.ts";
 import type { UiState } from "./ui-state.ts";
-import { drawAllowance } from "./widgets/allowance.ts";
+import type { AllowanceView } from "../model/allowance-view.ts";
+import { allowanceBadge, drawAllowance } from "./widgets/allowance.ts";
+import { drawAllowancePopup } from "./widgets/allowance-popup.ts";
 import { chartSeries } from "./widgets/chart-series.ts";
 import { drawChart } from "./widgets/chart.ts";
 import { drawFooter } from "./widgets/footer.ts";
@@ -33,7 +35,8 @@ export type PopupView =
   | { kind: "slice"; from: number; to: number; rows: readonly SliceRow[]; scroll: number }
   | { kind: "hour"; cell: HeatCell; weekTotal: number }
   | { kind: "summary" }
-  | { kind: "heatmap" };
+  | { kind: "heatmap" }
+  | { kind: "allowance" };
 
 export interface HistoryFrame {
   view: HistoryView;
@@ -46,7 +49,10 @@ export interface HistoryFrame {
 }
 
 export interface FrameView {
+  /** the data clock. */
+  now: number;
   live: LiveView;
+  allowance: AllowanceView;
   /** set on the HISTORY tab. */
   history: HistoryFrame | null;
   windowHours: number;
@@ -93,7 +99,9 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     drawTooSmall(c, lay.tooSmall);
     return;
   }
-  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.account, banner: v.banner, coming: ["insights"] }, hits);
+  const badge = allowanceBadge(v.allowance);
+  const account = [v.allowance.account ?? v.account, badge].filter(Boolean).join("  ") || null;
+  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account, banner: v.banner, coming: ["insights"] }, hits);
   if (ui.tab === "history" && v.history) {
     drawHistory(c, v.history, hits, time, v.still);
   } else if (ui.tab !== "live") {
@@ -120,7 +128,7 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
       costWindow: t.costUSD,
       ...v.live.counts,
     });
-    if (lay.allowance) drawAllowance(c, lay.allowance);
+    if (lay.allowance) drawAllowance(c, lay.allowance, v.allowance, v.now, v.still ? 0 : time, hits);
     drawSessions(c, lay.sessions, { sessions: v.live.sessions, scroll: ui.sessionScroll, selected: ui.selected, time: v.still ? 0 : time, activeWindowHours: v.activeWindowHours }, hits);
   }
   drawFooter(c, lay.footer, ui.tab === "history" ? HISTORY_KEYS : FOOTER_KEYS, v.status);
@@ -130,6 +138,7 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     else if (p.kind === "session") drawSessionPopup(c, { session: p.session, buckets: p.buckets, time: v.still ? 0 : time, scroll: p.scroll });
     else if (p.kind === "slice") drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll });
     else if (p.kind === "hour") drawHourPopup(c, p.cell, p.weekTotal);
+    else if (p.kind === "allowance") drawAllowancePopup(c, v.allowance, v.now);
     else if (v.history && p.kind === "summary") drawHistorySummary(c, overlayRect(c, 64, 12), v.history.view, v.history.hours, v.history.priceOverride);
     else if (v.history && p.kind === "heatmap") {
       const size = heatmapSize();

@@ -9,7 +9,8 @@ export type Popup =
   | { kind: "bucket"; start: number; scroll: number }
   | { kind: "hour"; weekday: number; hour: number; scroll: number }
   | { kind: "summary"; scroll: number }
-  | { kind: "heatmap"; scroll: number };
+  | { kind: "heatmap"; scroll: number }
+  | { kind: "allowance"; scroll: number };
 
 export interface UiState {
   tab: Tab;
@@ -27,6 +28,7 @@ export type UiAction =
   | { type: "openBucket"; start: number }
   | { type: "openHour"; weekday: number; hour: number }
   | { type: "panel"; panel: "summary" | "heatmap" }
+  | { type: "allowance" }
   | { type: "select"; index: number }
   | { type: "move"; delta: number }
   | { type: "scroll"; delta: number }
@@ -58,6 +60,8 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return { ...s, popups: [...s.popups, { kind: "bucket", start: a.start, scroll: 0 }] };
     case "openHour":
       return { ...s, popups: [...s.popups, { kind: "hour", weekday: a.weekday, hour: a.hour, scroll: 0 }] };
+    case "allowance":
+      return top?.kind === "allowance" ? s : { ...s, popups: [...s.popups, { kind: "allowance", scroll: 0 }] };
     case "panel":
       if (s.tab !== "history") return s;
       return top?.kind === a.panel ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: a.panel, scroll: 0 }] };
