@@ -99,9 +99,7 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     drawTooSmall(c, lay.tooSmall);
     return;
   }
-  const badge = allowanceBadge(v.allowance);
-  const account = [v.allowance.account ?? v.account, badge].filter(Boolean).join("  ") || null;
-  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account, banner: v.banner, coming: ["insights"] }, hits);
+  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.allowance.account ?? v.account, badge: allowanceBadge(v.allowance), banner: v.banner, coming: ["insights"] }, hits);
   if (ui.tab === "history" && v.history) {
     drawHistory(c, v.history, hits, time, v.still);
   } else if (ui.tab !== "live") {

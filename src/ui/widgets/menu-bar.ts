@@ -10,6 +10,8 @@ export interface MenuBarProps {
   /** the wall clock as text (already formatted). */
   clock: string;
   account: string | null;
+  /** a compact allowance badge ("5h 62% · wk 31%"). */
+  badge: string | null;
   /** shown prominently, e.g. the demo-data notice. */
   banner: string | null;
   /** tabs whose view has not landed yet. */
@@ -45,7 +47,14 @@ export function drawMenuBar(c: Canvas, r: Rect, p: MenuBarProps, hits: HitMap): 
     }
     x += 1;
   }
-  const right = [narrow ? null : p.account, clock].filter((s): s is string => !!s).join("  ");
+  // Right side: the clock always; then the allowance badge and the account while the banner keeps its room.
+  const bannerNeed = p.banner ? textWidth(p.banner.split(" — ")[0]!) + 4 : 0;
+  let right = clock;
+  for (const extra of [p.badge, narrow ? null : p.account]) {
+    if (!extra) continue;
+    const next = `${extra}  ${right}`;
+    if (r.x + r.w - textWidth(next) - 2 - x >= bannerNeed) right = next;
+  }
   const rw = textWidth(right);
   c.text(r.x + r.w - rw - 1, r.y, right, { fg: theme.text, bg: theme.panel });
   if (p.banner) {

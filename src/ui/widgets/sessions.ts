@@ -34,7 +34,7 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
     c.text(inner.x + 1, inner.y, fit(`no session did anything in the last ${p.activeWindowHours} h`, inner.w - 2), { fg: theme.dim });
     return;
   }
-  const wide = inner.w >= 110;
+  const wide = inner.w >= 130;
   const cols = wide
     ? [2, 6, 0, 24, 14, 9, 9, 6, 9, 9, 8]
     : [2, 6, 0, 14, 9, 9, 8];
