@@ -8,7 +8,10 @@ import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
 import { dashboardJson, historyJson } from "./model/json-view.ts";
 import { createState, reduce } from "./model/state.ts";
 import { parseOptions, UsageError, type Options } from "./options.ts";
-import { argv, env, home, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
+import { argv, env, home, readMacKeychain, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
+import { AllowanceClient } from "./net/allowance.ts";
+import { KEYCHAIN_SERVICE, readAccessToken } from "./net/credentials.ts";
+import { selectAllowance } from "./model/allowance-view.ts";
 import { DashboardApp } from "./ui/app.ts";
 import { CellGrid } from "./ui/grid.ts";
 
@@ -51,6 +54,26 @@ async function main(): Promise<number> {
     source = null;
     demoEvents(now, sink);
   }
+  // The subscription allowance: never for demo data, never with --no-allowance. Its events wait in a queue
+  // (the live dashboard applies them between frames).
+  const allowanceEvents: ModelEvent[] = [];
+  const client =
+    opts.allowance && !demo
+      ? new AllowanceClient({
+          apiBase: opts.apiBase,
+          fetch: globalThis.fetch,
+          readToken: () => readAccessToken(roots, { keychain: () => readMacKeychain(KEYCHAIN_SERVICE) }),
+          now: wallClock,
+          emit: (e) => allowanceEvents.push(e),
+          minIntervalMs: opts.allowanceInterval * 1000,
+        })
+      : null;
+  const oneShot = opts.json || opts.once || !terminalSize();
+  if (client && oneShot) {
+    // A one-shot answer waits up to 3 s for one request, so it shows the allowance too.
+    await Promise.race([Promise.all([client.fetchNow(), client.fetchProfile()]), new Promise((r) => setTimeout(r, 3000))]);
+    for (const e of allowanceEvents.splice(0)) reduce(state, e);
+  }
 
   if (opts.json) {
     const diagnostics = {
@@ -69,7 +92,8 @@ async function main(): Promise<number> {
       return 0;
     }
     const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? 5, activeWindowHours: opts.activeWindowHours };
-    writeOut(`${JSON.stringify(dashboardJson(state, w, diagnostics, demo), null, 2)}\n`);
+    const allowance = selectAllowance(state, wallClock(), opts.allowance);
+    writeOut(`${JSON.stringify(dashboardJson(state, w, diagnostics, demo, allowance), null, 2)}\n`);
     return 0;
   }
 
@@ -85,11 +109,12 @@ async function main(): Promise<number> {
     historyBucketMinutes: opts.historyBucketMinutes,
     timeZone: opts.tz,
     priceOverride: opts.pricePerMtok,
+    allowance: opts.allowance,
   });
   if (opts.view === "history") app.dispatch({ type: "tab", tab: "history" });
   app.status = statusLine(source);
 
-  if (opts.once || !terminalSize()) {
+  if (oneShot) {
     const size = terminalSize() ?? { columns: 152, rows: 48 };
     const grid = new CellGrid(opts.width ?? size.columns, opts.height ?? size.rows);
     app.render(grid, now, now);
@@ -102,7 +127,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const { runLive } = await import("./ui/live.ts");
-  return runLive(app, { source, fps: opts.fps, intervalSeconds: opts.interval, pinnedNow: opts.now, statusLine });
+  return runLive(app, {
+    source,
+    allowance: client ? { client, events: allowanceEvents } : null,
+    fps: opts.fps,
+    intervalSeconds: opts.interval,
+    pinnedNow: opts.now,
+    statusLine,
+  });
 }
 
 function statusLine(source: TranscriptSource | null): string | null {

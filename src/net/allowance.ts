@@ -477,7 +477,7 @@ function errorCause(err: unknown, token: string): string {
   };
   const cause = typeof err === "object" && err !== null ? (err as { cause?: unknown }).cause : undefined;
   const code = codeOf(cause) ?? codeOf(err);
-  if (code !== null) return code;
+  if (code !== null) return scrub(code, token);
   const msg = err instanceof Error ? err.message : typeof err === "string" ? err : "";
   const line = scrub(msg.split("\n")[0] ?? "", token).slice(0, 160).trim();
   return line.length > 0 ? line : "unknown error";

@@ -12,8 +12,15 @@ import { OpenTuiCanvas } from "./opentui-canvas.ts";
 import { theme } from "./theme.ts";
 import type { KeyPress } from "./ui-state.ts";
 
+/** The allowance client and the events it emits (applied at frame boundaries like ingest's). */
+export interface LiveAllowance {
+  client: { tick(): Promise<void>; fetchProfile(): Promise<void> };
+  events: ModelEvent[];
+}
+
 export interface LiveOptions {
   source: TranscriptSource | null;
+  allowance: LiveAllowance | null;
   fps: number;
   intervalSeconds: number;
   pinnedNow: number | null;
@@ -295,11 +302,20 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
     const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal });
+    // The allowance: asked once a second whether a request is due (the client keeps to its interval and backoff).
+    const allowance = o.allowance;
+    let allowanceTimer: ReturnType<typeof setInterval> | null = null;
+    if (allowance) {
+      void allowance.client.fetchProfile();
+      void allowance.client.tick();
+      allowanceTimer = setInterval(() => void allowance.client.tick(), 1000);
+    }
 
     function finish(code: number, err?: unknown): void {
       if (finished) return;
       finished = true;
       ingest.stop();
+      if (allowanceTimer) clearInterval(allowanceTimer);
       for (const s of EXIT_SIGNALS) process.off(s, onSignal);
       renderer.off("destroy", onDestroyed);
       detach();
@@ -331,7 +347,10 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
       { now: () => o.pinnedNow ?? Date.now(), time: () => Date.now() },
       {
         color,
-        beforeFrame: () => ingest.frame(app),
+        beforeFrame: () => {
+          ingest.frame(app);
+          if (allowance && allowance.events.length > 0) app.apply(allowance.events.splice(0));
+        },
         afterInput: () => {
           if (app.quit) finish(0);
         },
