@@ -71,7 +71,9 @@ async function main(): Promise<number> {
   const oneShot = opts.json || opts.once || !terminalSize();
   if (client && oneShot) {
     // A one-shot answer waits up to 3 s for one request, so it shows the allowance too.
-    await Promise.race([Promise.all([client.fetchNow(), client.fetchProfile()]), new Promise((r) => setTimeout(r, 3000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all([client.fetchNow(), client.fetchProfile()]), new Promise((r) => (timer = setTimeout(r, 3000)))]);
+    clearTimeout(timer); // (a pending timer would keep the process alive)
     for (const e of allowanceEvents.splice(0)) reduce(state, e);
   }
 

@@ -42,8 +42,17 @@ export function drawAllowance(c: Canvas, r: Rect, v: AllowanceView, now: number,
   if (inner.h < 1 || inner.w < 16) return;
   hits.add(r, { type: "allowance" });
   let y = inner.y;
+  /** Text wrapped at spaces to the panel's width (the last line that fits ends with "…" when cut). */
   const line = (s: string, fg: RGB, bold = false) => {
-    if (y < inner.y + inner.h) c.text(inner.x + 1, y++, fit(s, inner.w - 2), { fg, bold });
+    const width = inner.w - 2;
+    let rest = s.trim();
+    while (rest.length > 0 && y < inner.y + inner.h) {
+      let cut = rest.length <= width ? rest.length : rest.lastIndexOf(" ", width);
+      if (cut <= 0) cut = Math.min(width, rest.length);
+      const last = y === inner.y + inner.h - 1;
+      c.text(inner.x + 1, y++, last ? fit(rest, width) : rest.slice(0, cut), { fg, bold });
+      rest = rest.slice(cut).trim();
+    }
   };
   if (v.status === "off") return line("off (--no-allowance)", theme.dim);
   if (v.status === "waiting") return line("asking claude.ai for your limits…", theme.dim);
