@@ -77,6 +77,12 @@ const SAME: [string, string][] = [
   ["a bad escape in the timestamp", A().replace(T, "2026\\q")],
   ["a record torn inside a number and glued to the next", `${A().slice(0, 60)}12${A()}`],
   ["a torn progress line", '{"type":"progress","data":{"type":"hook_progress"'],
+  ["a tool result reporting durationMs", U(',"toolUseResult":{"durationMs":412,"filenames":["a"]}')],
+  ["a tool result reporting durationSeconds", U(',"toolUseResult":{"durationSeconds":2.5}')],
+  ["a tool result with a bad duration", U(',"toolUseResult":{"durationMs":"soon"}')],
+  ["a tool result whose toolUseResult is a string", U(',"toolUseResult":"done"')],
+  ["a tool result whose toolUseResult is an array (MCP)", U(',"toolUseResult":[{"type":"text","text":"x"}]')],
+  ["a turn_duration line", '{"type":"system","subtype":"turn_duration","durationMs":1341830,"sessionId":"S","timestamp":"2026-01-01T00:00:00.000Z","uuid":"t1"}'],
   ["not an object", "[1,2,3]"],
   ["binary junk", "\u0000\u0001\u0002garbage\u00ff"],
 ];

@@ -249,7 +249,15 @@ describe("tool results", () => {
 
   test("a normal result is ToolResultObserved with outcome ok, keyed by the tool_use id", () => {
     const evs = result({ uuid: "u-res", parentUuid: "uuid-r-2" });
-    expect(evs).toEqual([{ type: "ToolResultObserved", key: "toolu_01AbCdEf", time: T0, sessionId: SESSION, agentId: null, outcome: "ok" }]);
+    expect(evs).toEqual([{ type: "ToolResultObserved", key: "toolu_01AbCdEf", time: T0, sessionId: SESSION, agentId: null, outcome: "ok", reportedMs: null }]);
+  });
+
+  test("a duration the tool reports itself is kept (durationMs, totalDurationMs, or durationSeconds); a bad one is ignored", () => {
+    const withResult = (tur: unknown) => only(result({ uuid: "u", parentUuid: null, toolUseResult: tur }), "ToolResultObserved")[0]!.reportedMs;
+    expect(withResult({ durationMs: 412, filenames: [] })).toBe(412);
+    expect(withResult({ totalDurationMs: 75_000, status: "completed" })).toBe(75_000);
+    expect(withResult({ durationSeconds: 2.5, results: [] })).toBe(2500);
+    expect(withResult({ durationMs: "soon" })).toBeNull();
   });
 
   test("is_error with an ordinary error text is outcome error", () => {
@@ -426,7 +434,7 @@ describe("API errors", () => {
     expect(e!.message).toContain("ECONNRESET");
   });
 
-  test("other system lines (turn_duration, compact_boundary) produce nothing", () => {
+  test("turn_duration is a TurnCompleted with its wall time; compact_boundary produces nothing", () => {
     const turn = tweak(retryLine(S, T0, "u", null, 1), (r) => {
       r.subtype = "turn_duration";
       r.durationMs = 1234;
@@ -438,7 +446,7 @@ describe("API errors", () => {
       r.compactMetadata = { trigger: "auto", preTokens: 150000 };
       delete r.error;
     });
-    expect(events(turn)).toEqual([]);
+    expect(events(turn)).toEqual([{ type: "TurnCompleted", key: "u", time: T0, sessionId: S.sessionId, durationMs: 1234 }]);
     expect(events(compact)).toEqual([]);
   });
 

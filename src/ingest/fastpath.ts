@@ -12,6 +12,7 @@ import {
   endsWithBrace,
   IGNORED_TYPES,
   lineToEvents,
+  reportedMs,
   responseEvent,
   toolCallEvent,
   UserSchema,
@@ -37,6 +38,7 @@ const COMMA = 0x2c;
 
 const TYPE_KEY = enc('"type":"');
 const API_ERROR = enc('"api_error"');
+const TURN_DURATION = enc('"turn_duration"');
 
 /**
  * Turns lines into events. Assistant lines and plain tool results are scanned into flat records and collected;
@@ -80,7 +82,7 @@ export class LineProcessor {
     if (start >= end) return;
     const line = buf.subarray(start, end);
     const qt = byteQuickType(line);
-    if (qt !== null && (IGNORED_TYPES.has(qt) || (qt === "system" && line.indexOf(API_ERROR) < 0))) {
+    if (qt !== null && (IGNORED_TYPES.has(qt) || (qt === "system" && line.indexOf(API_ERROR) < 0 && line.indexOf(TURN_DURATION) < 0))) {
       if (!endsWithBraceBytes(line)) {
         this.flush();
         this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
@@ -250,7 +252,7 @@ function emitBatch(rows: FlatRecord[], lineNos: number[], ctx: LineContext, out:
           reject(why);
           continue;
         }
-        out.push({ type: "ToolResultObserved", key: results[ri]!.block.tool_use_id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "ok" });
+        out.push({ type: "ToolResultObserved", key: results[ri]!.block.tool_use_id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "ok", reportedMs: reportedMs(r as UserRecord) });
       }
     }
   });
@@ -331,6 +333,7 @@ const RECORD = shape({
   isMeta: "prim",
   isCompactSummary: "prim",
   message: MESSAGE,
+  toolUseResult: shape({ durationMs: "prim", totalDurationMs: "prim", durationSeconds: "prim" }, "toolUseResult."),
 });
 
 /** Every row starts with all fields in one order, so all rows share one object shape (fast to read back). */
@@ -361,6 +364,10 @@ function newRow(): FlatRecord {
     "message.usage.cache_creation.ephemeral_5m_input_tokens": undefined,
     "message.usage.cache_creation.ephemeral_1h_input_tokens": undefined,
     "message.content": undefined,
+    toolUseResult: undefined,
+    "toolUseResult.durationMs": undefined,
+    "toolUseResult.totalDurationMs": undefined,
+    "toolUseResult.durationSeconds": undefined,
   };
 }
 

@@ -60,12 +60,33 @@ export const AssistantSchema = z.object({
   "message.usage.cache_creation.ephemeral_1h_input_tokens": optNum,
 });
 
+/** A duration a tool reports about itself: used when it is a sane number, ignored (never fatal) otherwise. */
+const Duration = z.number().finite().nonnegative().nullish().catch(null);
+
 export const UserSchema = z.object({
   ...Envelope,
   isMeta: z.boolean().nullish(),
   isCompactSummary: z.boolean().nullish(),
   toolUseResult: z.unknown().optional(),
+  "toolUseResult.durationMs": Duration,
+  "toolUseResult.totalDurationMs": Duration,
+  "toolUseResult.durationSeconds": Duration,
   "message.content": Content,
+});
+
+/** The duration a tool reported for itself, in ms, or null. */
+export function reportedMs(d: UserRecord): number | null {
+  const ms = d["toolUseResult.durationMs"] ?? d["toolUseResult.totalDurationMs"];
+  if (ms != null) return ms;
+  const sec = d["toolUseResult.durationSeconds"];
+  return sec != null ? sec * 1000 : null;
+}
+
+const TurnSchema = z.object({
+  sessionId: z.string().min(1).nullish(),
+  timestamp: z.string(),
+  uuid: z.string().nullish(),
+  durationMs: z.number().finite().nonnegative(),
 });
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
@@ -80,6 +101,10 @@ export function flatten(obj: Record<string, unknown>): FlatRecord | string {
   const f: FlatRecord = {};
   for (const k of ENVELOPE_KEYS) if (k in obj) f[k] = obj[k];
   for (const k of obj.type === "assistant" ? ASSISTANT_KEYS : USER_KEYS) if (k in obj) f[k] = obj[k];
+  const tur = obj.toolUseResult;
+  if (obj.type === "user" && isObject(tur)) {
+    for (const k of ["durationMs", "totalDurationMs", "durationSeconds"]) if (k in tur) f[`toolUseResult.${k}`] = tur[k];
+  }
   const m = obj.message;
   if (!isObject(m)) return "message: expected an object";
   if ("id" in m) f["message.id"] = m.id;
@@ -221,7 +246,7 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
   if (qt !== null) {
     // Lines that cannot produce an event are skipped unparsed, for speed; a torn or corrupt one is still
     // caught by its missing closing brace.
-    if (IGNORED_TYPES.has(qt) || (qt === "system" && !line.includes('"api_error"'))) {
+    if (IGNORED_TYPES.has(qt) || (qt === "system" && !line.includes('"api_error"') && !line.includes('"turn_duration"'))) {
       if (!endsWithBrace(line)) reject("not JSON (truncated or corrupt line)");
       return;
     }
@@ -258,9 +283,12 @@ export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, o
       if (typeof flat === "string") return reject(flat);
       return flatToEvents(flat, lineNo, ctx, out);
     }
-    case "system":
-      if ((obj as { subtype?: unknown }).subtype === "api_error") return systemError(obj, lineNo, ctx, out, reject);
+    case "system": {
+      const subtype = (obj as { subtype?: unknown }).subtype;
+      if (subtype === "api_error") return systemError(obj, lineNo, ctx, out, reject);
+      if (subtype === "turn_duration") return turnDuration(obj, lineNo, ctx, out, reject);
       return;
+    }
     case "custom-title": {
       const r = CustomTitleSchema.safeParse(obj);
       if (!r.success) return reject(zodReason(r.error));
@@ -409,13 +437,23 @@ function user(obj: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink,
         const tur = typeof d.toolUseResult === "string" ? d.toolUseResult : "";
         outcome = REJECTION.test(text) || REJECTION.test(tur) ? "rejected" : "error";
       }
-      out.push({ type: "ToolResultObserved", key: t.data.tool_use_id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome });
+      out.push({ type: "ToolResultObserved", key: t.data.tool_use_id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome, reportedMs: reportedMs(d) });
     }
   }
   if (sawToolResult || d.isMeta || d.isCompactSummary || c.agentId !== null) return;
   const text = textOf(content);
   if (text.trim().length === 0 || NOT_A_PROMPT.test(text)) return;
   out.push({ type: "PromptObserved", key: d.uuid ?? `${ctx.file}:${lineNo}`, time: c.time, sessionId: c.sessionId, cwd: d.cwd ?? null });
+}
+
+function turnDuration(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
+  const r = TurnSchema.safeParse(obj);
+  if (!r.success) return reject(zodReason(r.error));
+  const sessionId = r.data.sessionId ?? ctx.fileSessionId;
+  if (!sessionId) return reject("no session id");
+  const time = parseTime(r.data.timestamp);
+  if (!Number.isFinite(time)) return reject("bad timestamp");
+  out.push({ type: "TurnCompleted", key: r.data.uuid ?? `${ctx.file}:${lineNo}`, time, sessionId, durationMs: r.data.durationMs });
 }
 
 function systemError(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {

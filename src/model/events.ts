@@ -63,6 +63,17 @@ export interface ToolResultObserved {
   sessionId: string;
   agentId: string | null;
   outcome: ToolOutcome;
+  /** the duration the tool reported itself (toolUseResult durationMs / totalDurationMs / durationSeconds), if any. */
+  reportedMs?: number | null;
+}
+
+/** A turn ended: `system/turn_duration` (the wall time of one user turn). */
+export interface TurnCompleted {
+  type: "TurnCompleted";
+  key: string;
+  time: number;
+  sessionId: string;
+  durationMs: number;
 }
 
 export interface ApiErrorObserved {
@@ -131,6 +142,7 @@ export type ModelEvent =
   | PromptObserved
   | ToolCallObserved
   | ToolResultObserved
+  | TurnCompleted
   | ApiErrorObserved
   | SessionTitled
   | LineRejected

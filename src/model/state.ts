@@ -36,6 +36,13 @@ export interface ToolResultRec extends Timed {
   sessionId: string;
   agentId: string | null;
   outcome: ToolOutcome;
+  reportedMs: number | null;
+}
+
+export interface TurnRec extends Timed {
+  key: string;
+  sessionId: string;
+  durationMs: number;
 }
 
 export interface ApiErrorRec extends Timed {
@@ -53,6 +60,8 @@ export interface SessionAgg {
   cwd: string | null;
   cwdTime: number;
   title: string | null;
+  /** how Claude Code was launched (cli, claude-vscode, sdk-cli…), from 2.1.78 on; null before. */
+  entrypoint: string | null;
   /** true once any main-thread response had more than 200k tokens of context. */
   window1M: boolean;
   responses: ResponseRec[];
@@ -92,6 +101,8 @@ export interface ModelState {
   toolResultIndex: TimeIndex<ToolResultRec>;
   apiErrors: Map<string, ApiErrorRec>;
   apiErrorIndex: TimeIndex<ApiErrorRec>;
+  turns: Map<string, TurnRec>;
+  turnIndex: TimeIndex<TurnRec>;
   sessions: Map<string, SessionAgg>;
   totals: Totals;
   rejected: { count: number; samples: RejectedLine[]; seen: Set<string> };
@@ -129,6 +140,8 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
     toolResultIndex: new TimeIndex(),
     apiErrors: new Map(),
     apiErrorIndex: new TimeIndex(),
+    turns: new Map(),
+    turnIndex: new TimeIndex(),
     sessions: new Map(),
     totals: emptyTotals(),
     rejected: { count: 0, samples: [], seen: new Set() },
@@ -140,7 +153,7 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
 function sessionOf(s: ModelState, sessionId: string): SessionAgg {
   let agg = s.sessions.get(sessionId);
   if (!agg) {
-    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, window1M: false, responses: [], prompts: [], apiErrors: [], totals: emptyTotals() };
+    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, entrypoint: null, window1M: false, responses: [], prompts: [], apiErrors: [], totals: emptyTotals() };
     s.sessions.set(sessionId, agg);
   }
   return agg;
@@ -233,6 +246,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       s.responseIndex.add(rec);
       const sess = sessionOf(s, e.sessionId);
       sess.responses.push(rec);
+      if (e.entrypoint && !sess.entrypoint) sess.entrypoint = e.entrypoint;
       noteCwd(sess, e.cwd, e.time);
       if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
       addTo(s.totals, rec);
@@ -259,7 +273,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
     }
     case "ToolResultObserved": {
       if (s.toolResults.has(e.key)) return false;
-      const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome };
+      const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome, reportedMs: e.reportedMs ?? null };
       s.toolResults.set(e.key, rec);
       s.toolResultIndex.add(rec);
       sessionOf(s, e.sessionId);
@@ -280,6 +294,13 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       s.apiErrors.set(e.key, rec);
       s.apiErrorIndex.add(rec);
       sessionOf(s, e.sessionId).apiErrors.push(rec);
+      return true;
+    }
+    case "TurnCompleted": {
+      if (s.turns.has(e.key)) return false;
+      const rec: TurnRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, durationMs: e.durationMs };
+      s.turns.set(e.key, rec);
+      s.turnIndex.add(rec);
       return true;
     }
     case "SessionTitled": {
