@@ -74,12 +74,13 @@ export const UserSchema = z.object({
   "message.content": Content,
 });
 
-/** The duration a tool reported for itself, in ms, or null. */
+/** The duration a tool reported for itself, in ms, or null (also given unvalidated rows: anything but a sane number is ignored). */
 export function reportedMs(d: UserRecord): number | null {
-  const ms = d["toolUseResult.durationMs"] ?? d["toolUseResult.totalDurationMs"];
-  if (ms != null) return ms;
-  const sec = d["toolUseResult.durationSeconds"];
-  return sec != null ? sec * 1000 : null;
+  const ok = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : null);
+  const ms = ok(d["toolUseResult.durationMs"]) ?? ok(d["toolUseResult.totalDurationMs"]);
+  if (ms !== null) return ms;
+  const sec = ok(d["toolUseResult.durationSeconds"]);
+  return sec !== null ? sec * 1000 : null;
 }
 
 const TurnSchema = z.object({
