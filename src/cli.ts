@@ -5,7 +5,8 @@ import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
-import { dashboardJson, historyJson } from "./model/json-view.ts";
+import { dashboardJson, historyJson, insightsJson } from "./model/json-view.ts";
+import { selectInsights } from "./model/insights-view.ts";
 import { createState, reduce } from "./model/state.ts";
 import { parseOptions, UsageError, type Options } from "./options.ts";
 import { argv, env, home, readMacKeychain, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
     // Files last written before the earliest window cannot hold anything in it: leave them unread for now.
     // (HISTORY's span counts too: it is the first view, or one key away.)
     const historySpan = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 1000) / 60 : opts.historyHours;
-    const span = Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0) * HOUR;
+    const span = Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0, opts.view === "insights" ? opts.insightsHours : 0) * HOUR;
     source = new TranscriptSource(roots, { since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named });
     source.refresh(sink);
     // The dashboard falls back to demo data when there is nothing to show; --json never does (scripts want truth).
@@ -86,6 +87,13 @@ async function main(): Promise<number> {
       linesRead: source?.stats.linesRead ?? 0,
       unreadable: [...(source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),
     };
+    if (opts.view === "insights") {
+      const allowanceView = selectAllowance(state, wallClock(), opts.allowance);
+      const session = allowanceView.limits.find((l) => l.kind === "session");
+      const v = selectInsights(state, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null });
+      writeOut(`${JSON.stringify(insightsJson(v, diagnostics, state, demo), null, 2)}\n`);
+      return 0;
+    }
     if (opts.view === "history") {
       const hours = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 168) / 60 : opts.historyHours;
       const bucketMinutes = opts.historyBucketMinutes ?? historyBucketMinutes(hours, 168);
@@ -112,8 +120,9 @@ async function main(): Promise<number> {
     timeZone: opts.tz,
     priceOverride: opts.pricePerMtok,
     allowance: opts.allowance,
+    insightsHours: opts.insightsHours,
   });
-  if (opts.view === "history") app.dispatch({ type: "tab", tab: "history" });
+  if (opts.view !== "live") app.dispatch({ type: "tab", tab: opts.view });
   app.status = statusLine(source);
 
   if (oneShot) {

@@ -21,7 +21,8 @@ export interface Options {
   /** seconds between file checks in the live dashboard. */
   interval: number;
   activeWindowHours: number;
-  view: "live" | "history";
+  view: "live" | "history" | "insights";
+  insightsHours: number;
   historyHours: number;
   historyBucketMinutes: number | null;
   /** IANA zone for HISTORY's heatmap and day labels. */
@@ -68,7 +69,8 @@ const Schema = z
     width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
     fps: z.number({ message: "--fps must be a number" }).min(1, "--fps must be at least 1").max(120, "--fps must be at most 120"),
-    view: z.enum(["live", "history"], { message: "--view must be live or history" }),
+    view: z.enum(["live", "history", "insights"], { message: "--view must be live, history or insights" }),
+    "insights-hours": z.number({ message: "--insights-hours must be a number" }).gt(0, "--insights-hours must be more than 0").max(24 * 366, "--insights-hours must be at most 8784"),
     "history-hours": z.number({ message: "--history-hours must be a number" }).gt(0, "--history-hours must be more than 0").max(24 * 366, "--history-hours must be at most 8784"),
     "history-bucket-minutes": z.number({ message: "--history-bucket-minutes must be a number" }).int("--history-bucket-minutes must be a whole number").min(1, "--history-bucket-minutes must be at least 1").max(10080, "--history-bucket-minutes must be at most 10080").optional(),
     tz: z
@@ -133,7 +135,8 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .option("width", { requiresArg: true, type: "number", describe: "with --once: columns (default: the terminal's, or 152)" })
     .option("height", { requiresArg: true, type: "number", describe: "with --once: rows (default: the terminal's, or 48)" })
     .option("fps", { requiresArg: true, type: "number", default: 30, describe: "frames per second of the live dashboard" })
-    .option("view", { requiresArg: true, type: "string", default: "live", describe: "live or history: the view for --once and --json (and the first one shown)" })
+    .option("view", { requiresArg: true, type: "string", default: "live", describe: "live, history or insights: the view for --once and --json (and the first one shown)" })
+    .option("insights-hours", { requiresArg: true, type: "number", default: 168, describe: "INSIGHTS' window (1–5 in the view choose 1 h, 5 h, 24 h, 7 d, 30 d)" })
     .option("history-hours", { requiresArg: true, type: "number", default: 168, describe: "span of HISTORY" })
     .option("history-bucket-minutes", { requiresArg: true, type: "number", describe: "HISTORY bar width (then the span is bar × columns)" })
     .option("tz", { requiresArg: true, type: "string", describe: "time zone for HISTORY's activity map and day labels (default: the system's)" })
@@ -166,7 +169,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   }
   if (failure) throw new UsageError(failure);
   if (printed) return null;
-  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok", "allowance-interval"]) {
+  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok", "allowance-interval", "insights-hours"]) {
     const v = argvOut[k];
     if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
     if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
@@ -195,6 +198,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     interval: o.interval,
     activeWindowHours: o["active-window-hours"],
     view: o.view,
+    insightsHours: o["insights-hours"],
     historyHours: o["history-hours"],
     historyBucketMinutes: o["history-bucket-minutes"] ?? null,
     tz: o.tz,

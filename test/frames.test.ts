@@ -177,7 +177,7 @@ describe("clicks", () => {
     app.key({ name: "L" });
     expect(app.ui.tab).toBe("live");
     app.click(rows[0]!.indexOf("INSIGHTS"), 0);
-    expect(frame(app).join("\n")).toContain("coming in a later release");
+    expect(frame(app).join("\n")).toContain("TOOL TYPES");
     app.key({ name: "q" }); // q leaves a non-LIVE tab for LIVE before it quits
     expect(app.ui.tab).toBe("live");
     expect(app.quit).toBe(false);

@@ -6,7 +6,9 @@ import { reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
 import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
-import { selectAllowance } from "../model/allowance-view.ts";
+import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
+import { selectInsights, type InsightsView } from "../model/insights-view.ts";
+import { insightColumns } from "./widgets/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
 import { initialUi, keyAction, reduceUi, type KeyPress, type UiAction, type UiState } from "./ui-state.ts";
@@ -31,6 +33,8 @@ export interface AppOptions {
   priceOverride?: number;
   /** false with --no-allowance. */
   allowance?: boolean;
+  /** INSIGHTS' default window (hours). */
+  insightsHours?: number;
 }
 
 const AXIS_AND_BORDER = AXIS_W + 2;
@@ -94,12 +98,28 @@ export class DashboardApp {
     return this.historyCache.frame;
   }
 
+  private insightsCache: { key: string; view: InsightsView } | null = null;
+
+  /** The INSIGHTS view for the chosen window. */
+  insights(now: number, width: number, allowance: AllowanceView): InsightsView {
+    const hours = this.ui.insightsHours ?? this.opts.insightsHours ?? 168;
+    const session = allowance.status === "ok" ? (allowance.limits.find((l) => l.kind === "session") ?? null) : null;
+    const buckets = Math.max(10, Math.floor(width / insightColumns(width)) - 4);
+    const key = `${this.state.version}|${Math.floor(now / 1000)}|${hours}|${buckets}|${session?.percent ?? ""}`;
+    if (this.insightsCache?.key !== key) {
+      this.insightsCache = { key, view: selectInsights(this.state, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null }) };
+    }
+    return this.insightsCache.view;
+  }
+
   /** Draws one frame. `now` is the data clock (what "now" means for the windows); `time` drives animation. */
   render(c: Canvas, now: number, time = now): void {
     const lay = layout(c.width, c.height);
     this.lay = lay;
     const live = this.view(now, lay);
     const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
+    const allowance = selectAllowance(this.state, now, this.opts.allowance ?? true);
+    const insights = this.ui.tab === "insights" ? this.insights(now, c.width, allowance) : null;
     const window = history ? history.view.window : live.window;
     const popups: PopupView[] = [];
     for (const p of this.ui.popups) {
@@ -114,11 +134,13 @@ export class DashboardApp {
         const cell = history.view.heatmap[p.weekday * 24 + p.hour];
         if (cell) popups.push({ kind: "hour", cell, weekTotal: history.view.totals.effectiveTokens });
       } else if (p.kind === "summary" || p.kind === "heatmap" || p.kind === "allowance") popups.push({ kind: p.kind });
+      else if (p.kind === "insight") popups.push({ kind: "insight", id: p.id });
     }
     const frame: FrameView = {
       now,
       live,
-      allowance: selectAllowance(this.state, now, this.opts.allowance ?? true),
+      allowance,
+      insights,
       history,
       windowHours: this.opts.windowHours,
       activeWindowHours: this.opts.activeWindowHours,

@@ -28,6 +28,8 @@ import { historySeries } from "./widgets/history-charts.ts";
 import { drawHistorySummary } from "./widgets/history-summary.ts";
 import { drawHourPopup } from "./widgets/hour-popup.ts";
 import { overlayRect } from "./widgets/overlay.ts";
+import type { InsightsView } from "../model/insights-view.ts";
+import { drawInsightFull, drawInsightsPage } from "./widgets/insights-page.ts";
 
 export type PopupView =
   | { kind: "help"; scroll: number }
@@ -36,7 +38,8 @@ export type PopupView =
   | { kind: "hour"; cell: HeatCell; weekTotal: number }
   | { kind: "summary" }
   | { kind: "heatmap" }
-  | { kind: "allowance" };
+  | { kind: "allowance" }
+  | { kind: "insight"; id: string };
 
 export interface HistoryFrame {
   view: HistoryView;
@@ -55,6 +58,8 @@ export interface FrameView {
   allowance: AllowanceView;
   /** set on the HISTORY tab. */
   history: HistoryFrame | null;
+  /** set on the INSIGHTS tab. */
+  insights: InsightsView | null;
   windowHours: number;
   activeWindowHours: number;
   clock: string;
@@ -73,6 +78,15 @@ const FOOTER_KEYS: [string, string][] = [
   ["click", "bar · session · tab"],
   ["L H I", "tabs"],
   ["q", "back/quit"],
+];
+
+const INSIGHTS_KEYS: [string, string][] = [
+  ["?", "help"],
+  ["1–5", "window"],
+  ["click", "full screen"],
+  ["o", "sort projects"],
+  ["↑↓", "scroll"],
+  ["L q", "back to LIVE"],
 ];
 
 const HISTORY_KEYS: [string, string][] = [
@@ -99,9 +113,11 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     drawTooSmall(c, lay.tooSmall);
     return;
   }
-  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.allowance.account ?? v.account, badge: allowanceBadge(v.allowance), banner: v.banner, coming: ["insights"] }, hits);
+  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.allowance.account ?? v.account, badge: allowanceBadge(v.allowance), banner: v.banner, coming: [] }, hits);
   if (ui.tab === "history" && v.history) {
     drawHistory(c, v.history, hits, time, v.still);
+  } else if (ui.tab === "insights" && v.insights) {
+    drawInsightsPage(c, { x: 0, y: 1, w: c.width, h: c.height - 2 }, v.insights, { scroll: ui.insightsScroll, sort: ui.projectSort, time }, hits);
   } else if (ui.tab !== "live") {
     const msg = `${ui.tab.toUpperCase()} is coming in a later release — press L for LIVE`;
     c.text(Math.max(0, Math.floor((c.width - msg.length) / 2)), Math.floor(c.height / 2), msg, { fg: theme.dim });
@@ -129,7 +145,7 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     if (lay.allowance) drawAllowance(c, lay.allowance, v.allowance, v.now, v.still ? 0 : time, hits);
     drawSessions(c, lay.sessions, { sessions: v.live.sessions, scroll: ui.sessionScroll, selected: ui.selected, time: v.still ? 0 : time, activeWindowHours: v.activeWindowHours }, hits);
   }
-  drawFooter(c, lay.footer, ui.tab === "history" ? HISTORY_KEYS : FOOTER_KEYS, v.status);
+  drawFooter(c, lay.footer, ui.tab === "history" ? HISTORY_KEYS : ui.tab === "insights" ? INSIGHTS_KEYS : FOOTER_KEYS, v.status);
   for (const p of v.popups) {
     // an open overlay takes every click that lands on it (nothing behind it reacts)
     if (p.kind === "help") drawHelp(c, p.scroll);
@@ -137,6 +153,7 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     else if (p.kind === "slice") drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll });
     else if (p.kind === "hour") drawHourPopup(c, p.cell, p.weekTotal);
     else if (p.kind === "allowance") drawAllowancePopup(c, v.allowance, v.now);
+    else if (p.kind === "insight" && v.insights) drawInsightFull(c, p.id, v.insights, { sort: ui.projectSort, time }, new FreshHits());
     else if (v.history && p.kind === "summary") drawHistorySummary(c, overlayRect(c, 64, 12), v.history.view, v.history.hours, v.history.priceOverride);
     else if (v.history && p.kind === "heatmap") {
       const size = heatmapSize();

@@ -10,7 +10,8 @@ export type Popup =
   | { kind: "hour"; weekday: number; hour: number; scroll: number }
   | { kind: "summary"; scroll: number }
   | { kind: "heatmap"; scroll: number }
-  | { kind: "allowance"; scroll: number };
+  | { kind: "allowance"; scroll: number }
+  | { kind: "insight"; id: string; scroll: number };
 
 export interface UiState {
   tab: Tab;
@@ -19,6 +20,10 @@ export interface UiState {
   sessionScroll: number;
   selected: number;
   quit: boolean;
+  /** INSIGHTS: first visible row of the page, the chosen window (null: --insights-hours), the projects' order. */
+  insightsScroll: number;
+  insightsHours: number | null;
+  projectSort: "cost" | "prompts" | "responses" | "sessions";
 }
 
 export type UiAction =
@@ -29,6 +34,10 @@ export type UiAction =
   | { type: "openHour"; weekday: number; hour: number }
   | { type: "panel"; panel: "summary" | "heatmap" }
   | { type: "allowance" }
+  | { type: "openInsight"; id: string }
+  | { type: "sortProjects"; by: "cost" | "prompts" | "responses" | "sessions" }
+  | { type: "insightsWindow"; hours: number }
+  | { type: "cycleSort" }
   | { type: "select"; index: number }
   | { type: "move"; delta: number }
   | { type: "scroll"; delta: number }
@@ -43,7 +52,11 @@ export interface UiContext {
   sessionRows: number;
 }
 
-export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, quit: false };
+export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost" };
+
+/** The windows INSIGHTS offers (keys 1–5). */
+export const INSIGHT_WINDOWS = [1, 5, 24, 168, 720];
+const SORTS = ["cost", "prompts", "responses", "sessions"] as const;
 
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
@@ -60,6 +73,14 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return { ...s, popups: [...s.popups, { kind: "bucket", start: a.start, scroll: 0 }] };
     case "openHour":
       return { ...s, popups: [...s.popups, { kind: "hour", weekday: a.weekday, hour: a.hour, scroll: 0 }] };
+    case "openInsight":
+      return { ...s, popups: [...s.popups, { kind: "insight", id: a.id, scroll: 0 }] };
+    case "sortProjects":
+      return { ...s, projectSort: a.by };
+    case "cycleSort":
+      return { ...s, projectSort: SORTS[(SORTS.indexOf(s.projectSort) + 1) % SORTS.length]! };
+    case "insightsWindow":
+      return { ...s, insightsHours: a.hours, insightsScroll: 0 };
     case "allowance":
       return top?.kind === "allowance" ? s : { ...s, popups: [...s.popups, { kind: "allowance", scroll: 0 }] };
     case "panel":
@@ -69,9 +90,11 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return follow({ ...s, selected: clamp(a.index, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
     case "move":
       if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
+      if (s.tab === "insights") return { ...s, insightsScroll: Math.max(0, s.insightsScroll + a.delta) };
       return follow({ ...s, selected: clamp(s.selected + a.delta, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
     case "scroll":
       if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
+      if (s.tab === "insights") return { ...s, insightsScroll: Math.max(0, s.insightsScroll + a.delta) };
       return follow({ ...s, selected: clamp(s.selected + a.delta, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
     case "enter": {
       if (top) return s;
@@ -137,6 +160,15 @@ export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
     case "Q":
     case "escape":
       return { type: "back" };
+    case "1":
+    case "2":
+    case "3":
+    case "4":
+    case "5":
+      return { type: "insightsWindow", hours: INSIGHT_WINDOWS[Number(k.name) - 1]! };
+    case "o":
+    case "O":
+      return { type: "cycleSort" };
     case "s":
     case "S":
       return { type: "panel", panel: "summary" };

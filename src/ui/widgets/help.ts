@@ -1,6 +1,8 @@
 // The help overlay: every key, click and flag.
 import type { Canvas } from "../canvas.ts";
 import { theme } from "../theme.ts";
+import { INSIGHT_NOTES } from "../../model/insights-view.ts";
+import { PANELS } from "./insight-panels.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
 export const HELP_KEYS: [string, string][] = [
@@ -10,6 +12,8 @@ export const HELP_KEYS: [string, string][] = [
   ["PgUp PgDn", "scroll a page"],
   ["Enter", "open the selected session"],
   ["S  M", "HISTORY on a small screen: the summary, the activity map"],
+  ["1 2 3 4 5", "INSIGHTS window: 1 h, 5 h, 24 h, 7 d, 30 d"],
+  ["o", "INSIGHTS: sort the projects by the next column"],
   ["q  Esc", "close the top panel; then back to LIVE; then quit"],
   ["Ctrl-C", "quit"],
 ];
@@ -18,6 +22,8 @@ export const HELP_CLICKS: [string, string][] = [
   ["a session row", "its detail: own charts, model, subagents, last API error"],
   ["a bar", "that time slice broken down by session"],
   ["an activity cell", "that hour of the week's totals (HISTORY)"],
+  ["an INSIGHTS panel", "that panel full screen, with more rows"],
+  ["a projects column", "sort the projects by it"],
   ["a tab", "switch view"],
 ];
 
@@ -31,7 +37,8 @@ export const HELP_FLAGS: [string, string][] = [
   ["--window-hours H", "chart span (12)"],
   ["--bucket-minutes M", "bar width (fits the screen when not given)"],
   ["--active-window-hours H", "what counts as an active session (1)"],
-  ["--view live|history", "the view to start in (and for --once, --json)"],
+  ["--view live|history|insights", "the view to start in (and for --once, --json)"],
+  ["--insights-hours H", "INSIGHTS window (168); keys 1–5 in the view"],
   ["--history-hours H", "HISTORY span (168)"],
   ["--history-bucket-minutes M", "HISTORY bar width (span = bar × columns)"],
   ["--tz ZONE", "time zone of the activity map and day labels"],
@@ -68,6 +75,12 @@ export function drawHelp(c: Canvas, scroll: number): number {
     [],
     head("HOW IT COUNTS"),
     ...HELP_NOTES.map((n): Line => [[n, { fg: theme.dim }]]),
+    [],
+    head("INSIGHTS PANELS"),
+    ...PANELS.map((p): Line => [
+      [`${p.title.toLowerCase()}: `, { fg: theme.accent }],
+      [INSIGHT_NOTES[p.id] ?? "", { fg: theme.dim }],
+    ]),
   ];
   return drawLines(c, inner, lines, scroll);
 }

@@ -1,0 +1,251 @@
+// The twelve INSIGHTS panels, each a function drawing its content into a panel's inner area. `full` is true when
+// the panel is opened full screen (more rows).
+import { rect, type Canvas, type Rect } from "../canvas.ts";
+import type { InsightsView, Stat } from "../../model/insights-view.ts";
+import { cleanText } from "../../ingest/sanitize.ts";
+import { familyOf } from "../../model/pricing.ts";
+import { compact, hhmm, usd } from "../format.ts";
+import type { HitMap } from "../hits.ts";
+import { fit, padLeft, padRight } from "../text.ts";
+import { theme } from "../theme.ts";
+import { drawRankedBars, drawShareBar } from "./bars.ts";
+
+export type InsightId =
+  | "tokens"
+  | "sessions"
+  | "cost"
+  | "durations"
+  | "overTime"
+  | "success"
+  | "entrypoints"
+  | "projects"
+  | "models"
+  | "toolTypes"
+  | "decisions"
+  | "quota";
+
+export type ProjectSort = "cost" | "prompts" | "responses" | "sessions";
+
+export interface PanelContext {
+  full: boolean;
+  sort: ProjectSort;
+  time: number;
+  hits: HitMap;
+}
+
+export const PANELS: { id: InsightId; title: string }[] = [
+  { id: "tokens", title: "TOTAL TOKEN USAGE" },
+  { id: "sessions", title: "SESSIONS AND CONVERSATIONS" },
+  { id: "cost", title: "TOTAL COST" },
+  { id: "durations", title: "COMMAND DURATION" },
+  { id: "overTime", title: "TOKEN USAGE OVER TIME" },
+  { id: "success", title: "SUCCESS RATE" },
+  { id: "entrypoints", title: "ENTRY POINT" },
+  { id: "projects", title: "REQUESTS PER PROJECT" },
+  { id: "models", title: "MODEL DISTRIBUTION" },
+  { id: "toolTypes", title: "TOOL TYPES" },
+  { id: "decisions", title: "USER DECISIONS" },
+  { id: "quota", title: "QUOTA (5-HOUR WINDOW)" },
+];
+
+const FAMILY_COLOR = { opus: theme.opus, sonnet: theme.sonnet, haiku: theme.haiku, other: theme.other };
+const SPARK = " ▁▂▃▄▅▆▇█";
+
+function empty(c: Canvas, r: Rect, what: string): void {
+  c.text(r.x + 1, r.y, fit(what, r.w - 2), { fg: theme.dim });
+}
+
+/** A label over a big number; returns the columns used (the wider of the two) plus a gap. */
+function big(c: Canvas, x: number, y: number, label: string, value: string, color: typeof theme.text): number {
+  const a = c.text(x, y, label, { fg: theme.dim });
+  const b = c.text(x, y + 1, value, { fg: color, bold: true });
+  return Math.max(a, b) + 2;
+}
+
+function sparkline(values: readonly number[]): string {
+  const max = Math.max(0, ...values);
+  return values.map((v) => (max > 0 && v > 0 ? SPARK[Math.max(1, Math.round((v / max) * 8))] : SPARK[0])).join("");
+}
+
+const ms = (v: number) => (v >= 60_000 ? `${(v / 60_000).toFixed(1)}m` : v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
+
+export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsView, ctx: PanelContext): void {
+  const inner = rect(r.x + 1, r.y, r.w - 2, r.h);
+  switch (id) {
+    case "tokens": {
+      const t = v.tokens;
+      if (t.input + t.output === 0) return empty(c, inner, "no responses in this window");
+      let x = inner.x;
+      x += big(c, x, inner.y, "input", compact(t.input), theme.uncached);
+      big(c, x + 2, inner.y, "output", compact(t.output), theme.output);
+      if (inner.h >= 4)
+        drawShareBar(c, rect(inner.x, inner.y + 3, inner.w, 2), [
+          { label: "read", value: t.cacheRead, color: theme.read },
+          { label: "5m", value: t.cacheWrite5m, color: theme.write5m },
+          { label: "1h", value: t.cacheWrite1h, color: theme.write1h },
+          { label: "uncached", value: t.uncached, color: theme.uncached },
+        ]);
+      return;
+    }
+    case "sessions": {
+      let x = inner.x;
+      x += big(c, x, inner.y, "sessions", String(v.sessions.count), theme.accent);
+      big(c, x + 2, inner.y, "prompts", String(v.sessions.prompts), theme.text);
+      if (inner.h >= 4 && v.sessions.perDay.length > 1) {
+        c.text(inner.x, inner.y + 3, `prompts/day ${sparkline(v.sessions.perDay.map((d) => d.prompts))}`, { fg: theme.accent }, inner.w);
+        c.text(inner.x, inner.y + 4, `sessions/day ${sparkline(v.sessions.perDay.map((d) => d.sessions))}`, { fg: theme.sub }, inner.w);
+      }
+      return;
+    }
+    case "cost": {
+      if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
+      big(c, inner.x, inner.y, "USD (list prices, an estimate)", usd(v.cost.totalUSD), theme.warn);
+      drawRankedBars(
+        c,
+        rect(inner.x, inner.y + 3, inner.w, inner.h - 3),
+        v.cost.byModel.map((m) => ({ label: cleanText(m.model, 40).replace(/^claude-/, ""), value: m.costUSD, text: usd(m.costUSD), color: FAMILY_COLOR[familyOf(m.model)] })),
+      );
+      return;
+    }
+    case "durations": {
+      const all = v.durations.all;
+      if (!all) return empty(c, inner, "no tool calls in this window");
+      const line = (label: string, s: Stat) => `${padRight(label, 10)} p50 ${padLeft(ms(s.p50), 6)}  p95 ${padLeft(ms(s.p95), 6)}  max ${padLeft(ms(s.max), 6)}`;
+      c.text(inner.x, inner.y, line("all tools", all), { fg: theme.text, bold: true }, inner.w);
+      let y = inner.y + 1;
+      if (v.durations.turns) c.text(inner.x, y++, line("turns", v.durations.turns), { fg: theme.accent }, inner.w);
+      for (const t of v.durations.tools) {
+        if (y >= inner.y + inner.h - (ctx.full ? 0 : 1)) break;
+        c.text(inner.x, y++, line(cleanText(t.name, 30), t), { fg: theme.dim }, inner.w);
+      }
+      if (y < inner.y + inner.h && v.durations.p95PerDay.length > 1)
+        c.text(inner.x, inner.y + inner.h - 1, `p95/day ${sparkline(v.durations.p95PerDay.map((d) => d.p95 ?? 0))}`, { fg: theme.warn }, inner.w);
+      return;
+    }
+    case "overTime": {
+      const inputs = v.overTime.map((b) => b.input);
+      const outputs = v.overTime.map((b) => b.output);
+      if (inputs.every((x) => x === 0)) return empty(c, inner, "no responses in this window");
+      const rows = Math.max(1, Math.floor((inner.h - 1) / 2));
+      area(c, rect(inner.x, inner.y, inner.w, rows), inputs, theme.uncached, "input");
+      area(c, rect(inner.x, inner.y + rows, inner.w, rows), outputs, theme.output, "output");
+      const first = v.overTime[0];
+      const last = v.overTime[v.overTime.length - 1];
+      if (first && last && inner.h > rows * 2) {
+        const when = (t: number) => (v.window.hours > 24 ? `${new Date(t).toDateString().slice(0, 10)} ${hhmm(t)}` : hhmm(t));
+        c.text(inner.x, inner.y + rows * 2, when(first.start), { fg: theme.dim });
+        const end = when(last.start);
+        c.text(inner.x + inner.w - end.length, inner.y + rows * 2, end, { fg: theme.dim });
+      }
+      return;
+    }
+    case "success": {
+      const s = v.success;
+      const rate = (ok: number, bad: number) => (ok + bad > 0 ? `${((100 * ok) / (ok + bad)).toFixed(1)}%` : "–");
+      let x = inner.x;
+      x += big(c, x, inner.y, "API requests", rate(s.apiOk, s.apiFailed), s.apiFailed > 0 ? theme.warn : theme.ok);
+      big(c, x + 2, inner.y, "tool calls", rate(s.toolsOk, s.toolsFailed), s.toolsFailed > 0 ? theme.warn : theme.ok);
+      c.text(inner.x, inner.y + 3, `${s.apiOk} ok · ${s.apiFailed} failed · ${s.apiRetries} retries`, { fg: theme.dim }, inner.w);
+      c.text(inner.x, inner.y + 4, `${s.toolsOk} ok · ${s.toolsFailed} errors`, { fg: theme.dim }, inner.w);
+      return;
+    }
+    case "entrypoints": {
+      if (v.entrypoints.length === 0) return empty(c, inner, "no sessions in this window");
+      drawRankedBars(c, inner, v.entrypoints.map((e) => ({ label: cleanText(e.name, 30), value: e.sessions, color: theme.sub })));
+      return;
+    }
+    case "projects": {
+      if (v.projects.length === 0) return empty(c, inner, "no sessions in this window");
+      const cols: [ProjectSort, string, number][] = [
+        ["sessions", "sess", 6],
+        ["prompts", "prompts", 8],
+        ["responses", "resp", 7],
+        ["cost", "cost", 9],
+      ];
+      const nameW = Math.max(8, inner.w - cols.reduce((a, [, , w]) => a + w + 1, 0));
+      c.text(inner.x, inner.y, padRight("project", nameW), { fg: theme.dim });
+      let x = inner.x + nameW;
+      for (const [key, label, w] of cols) {
+        const on = ctx.sort === key;
+        c.text(x + 1, inner.y, padLeft(on ? `${label}▼` : label, w), { fg: on ? theme.accent : theme.dim, underline: on });
+        ctx.hits.add(rect(x + 1, inner.y, w, 1), { type: "sortProjects", by: key });
+        x += w + 1;
+      }
+      const field = ctx.sort === "cost" ? "costUSD" : ctx.sort;
+      const sorted = [...v.projects].sort((a, b) => b[field] - a[field] || b.costUSD - a.costUSD);
+      sorted.slice(0, inner.h - 1).forEach((p, i) => {
+        const y = inner.y + 1 + i;
+        c.text(inner.x, y, padRight(cleanText(p.project, 60), nameW), { fg: theme.text });
+        let cx = inner.x + nameW;
+        const vals = [String(p.sessions), String(p.prompts), String(p.responses), usd(p.costUSD)];
+        cols.forEach(([, , w], k) => {
+          c.text(cx + 1, y, padLeft(vals[k]!, w), { fg: k === 3 ? theme.warn : theme.text });
+          cx += w + 1;
+        });
+      });
+      return;
+    }
+    case "models": {
+      if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
+      const total = v.cost.byModel.reduce((a, m) => a + m.responses, 0);
+      drawRankedBars(
+        c,
+        inner,
+        v.cost.byModel.map((m) => ({ label: cleanText(m.model, 40).replace(/^claude-/, ""), value: m.responses, text: `${m.responses} · ${usd(m.costUSD)}`, color: FAMILY_COLOR[familyOf(m.model)] })),
+        total,
+      );
+      return;
+    }
+    case "toolTypes": {
+      if (v.toolTypes.length === 0) return empty(c, inner, "no tool calls in this window");
+      drawRankedBars(c, inner, v.toolTypes.map((t) => ({ label: cleanText(t.name, 40), value: t.calls, text: t.errors > 0 ? `${t.calls} (${t.errors}✗)` : String(t.calls), color: theme.accent })));
+      return;
+    }
+    case "decisions": {
+      const d = v.decisions;
+      if (d.accepted + d.rejected === 0) return empty(c, inner, "no tool calls in this window");
+      drawShareBar(c, rect(inner.x, inner.y, inner.w, 2), [
+        { label: "accepted", value: d.accepted, color: theme.ok },
+        { label: "rejected", value: d.rejected, color: theme.error },
+      ]);
+      d.byTool.slice(0, inner.h - 3).forEach((t, i) => {
+        c.text(inner.x, inner.y + 3 + i, `${padRight(cleanText(t.name, 30), Math.max(8, inner.w - 18))}${padLeft(String(t.accepted), 7)} ✓${padLeft(String(t.rejected), 5)} ✗`, { fg: t.rejected > 0 ? theme.text : theme.dim }, inner.w);
+      });
+      return;
+    }
+    case "quota": {
+      const q = v.quota;
+      if (!q) return empty(c, inner, "no responses yet");
+      const pct = Math.min(100, q.percent);
+      const color = pct <= 70 ? theme.ok : pct <= 80 ? theme.warn : pct <= 90 ? theme.amber : theme.error;
+      big(c, inner.x, inner.y, q.kind === "live" ? "5-hour allowance used" : "last 5 h vs your busiest 5 h (an estimate)", `${q.percent.toFixed(0)}%`, color);
+      const barW = inner.w;
+      const filled = Math.round((pct / 100) * barW);
+      for (let k = 0; k < barW; k++) c.cell(inner.x + k, inner.y + 3, k < filled ? "█" : "░", { fg: k < filled ? color : theme.rule });
+      if (inner.h >= 5)
+        c.text(
+          inner.x,
+          inner.y + 4,
+          q.kind === "live" ? (q.resetsAt ? `resets ${hhmm(q.resetsAt)}` : "") : `${compact(q.last5h)} of ${compact(q.max5h)} effective tokens`,
+          { fg: theme.dim },
+          inner.w,
+        );
+      return;
+    }
+  }
+}
+
+function area(c: Canvas, r: Rect, values: readonly number[], color: typeof theme.text, label: string): void {
+  const max = Math.max(0, ...values);
+  const n = values.length;
+  for (let x = 0; x < r.w; x++) {
+    // resample to the width
+    const i = Math.min(n - 1, Math.floor((x * n) / r.w));
+    const h = max > 0 ? (values[i]! / max) * r.h * 8 : 0;
+    for (let row = 0; row < r.h; row++) {
+      const e = Math.max(0, Math.min(8, Math.round(h - row * 8)));
+      if (e > 0) c.cell(r.x + x, r.y + r.h - 1 - row, SPARK[e]!, { fg: color });
+    }
+  }
+  c.text(r.x, r.y, `${label} ${compact(max)}`, { fg: color, bold: true });
+}

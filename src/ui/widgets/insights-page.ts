@@ -1,0 +1,64 @@
+// INSIGHTS: a window chooser and the twelve panels, reflowed from one column at 80 wide to three at 160+,
+// scrolled by panel rows; a click on a panel opens it full screen.
+import { rect, type Canvas, type Rect } from "../canvas.ts";
+import { INSIGHT_NOTES, type InsightsView } from "../../model/insights-view.ts";
+import type { HitMap } from "../hits.ts";
+import { theme } from "../theme.ts";
+import { INSIGHT_WINDOWS } from "../ui-state.ts";
+import { drawBox } from "./box.ts";
+import { drawInsightPanel, PANELS, type InsightId, type ProjectSort } from "./insight-panels.ts";
+import { drawOverlay } from "./overlay.ts";
+
+export const PANEL_HEIGHT = 9;
+
+export function insightColumns(width: number): number {
+  return width >= 160 ? 3 : width >= 110 ? 2 : 1;
+}
+
+const windowLabel = (h: number) => (h % 24 === 0 ? `${h / 24}d` : `${h}h`);
+
+export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { scroll: number; sort: ProjectSort; time: number }, hits: HitMap): void {
+  // the window chooser
+  let x = r.x + 1;
+  x += c.text(x, r.y, "window ", { fg: theme.dim });
+  INSIGHT_WINDOWS.forEach((h, i) => {
+    const on = Math.abs(h - v.window.hours) < 1e-9;
+    const label = ` ${i + 1} ${windowLabel(h)} `;
+    c.text(x, r.y, label, { fg: on ? theme.bg : theme.text, bg: on ? theme.accent : undefined, bold: on });
+    hits.add(rect(x, r.y, label.length, 1), { type: "insightsWindow", hours: h });
+    x += label.length + 1;
+  });
+  if (!INSIGHT_WINDOWS.includes(v.window.hours)) c.text(x + 1, r.y, `(${windowLabel(v.window.hours)})`, { fg: theme.accent });
+  const hint = "click a panel: full screen · o: sort projects · ↑↓ scroll";
+  if (r.w - (x - r.x) > hint.length + 4) c.text(r.x + r.w - hint.length - 1, r.y, hint, { fg: theme.dim });
+  const cols = insightColumns(r.w);
+  const colW = Math.floor(r.w / cols);
+  const rowsVisible = Math.max(1, Math.floor((r.h - 1) / PANEL_HEIGHT));
+  const totalRows = Math.ceil(PANELS.length / cols);
+  const first = Math.max(0, Math.min(opts.scroll, totalRows - rowsVisible));
+  PANELS.forEach((p, i) => {
+    const row = Math.floor(i / cols) - first;
+    if (row < 0 || row >= rowsVisible) return;
+    const col = i % cols;
+    const w = col === cols - 1 ? r.w - col * colW : colW;
+    const pr = rect(r.x + col * colW, r.y + 1 + row * PANEL_HEIGHT, w, PANEL_HEIGHT);
+    hits.add(pr, { type: "openInsight", id: p.id });
+    const inner = drawBox(c, pr, { title: p.title });
+    drawInsightPanel(p.id, c, inner, v, { full: false, sort: opts.sort, time: opts.time, hits });
+  });
+  if (totalRows > rowsVisible) {
+    const label = ` rows ${first + 1}–${first + rowsVisible} of ${totalRows} `;
+    c.text(r.x + r.w - label.length - 1, r.y + r.h - 1, label, { fg: theme.dim });
+  }
+}
+
+/** One panel full screen, with how it is computed. */
+export function drawInsightFull(c: Canvas, id: string, v: InsightsView, opts: { sort: ProjectSort; time: number }, hits: HitMap): void {
+  const panel = PANELS.find((p) => p.id === id);
+  if (!panel) return;
+  const r = rect(2, 2, c.width - 4, c.height - 4);
+  const inner = drawOverlay(c, r, panel.title, "q closes");
+  const note = INSIGHT_NOTES[id === "models" ? "models" : id] ?? "";
+  drawInsightPanel(panel.id as InsightId, c, rect(inner.x, inner.y, inner.w, inner.h - 2), v, { full: true, sort: opts.sort, time: opts.time, hits });
+  c.text(inner.x + 1, inner.y + inner.h - 1, note, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
+}
