@@ -405,6 +405,7 @@ export function responseEvent(d: AssistantRecord, c: Envelope): ModelEvent {
   return {
     type: "ResponseObserved",
     key: d.requestId ? `${id}|${d.requestId}` : id,
+    requestId: d.requestId ?? null,
     time: c.time,
     sessionId: c.sessionId,
     agentId: c.agentId,

@@ -15,14 +15,26 @@ export interface Usage {
   output: number;
 }
 
+/** Where an event came from: the local transcripts, or Claude Code's OpenTelemetry export (team telemetry). */
+export type Origin2 = "transcript" | "team";
+
+/** Who and where, known only from team telemetry (user.email / user.account_uuid, terminal.type). */
+export interface TelemetryMeta {
+  origin?: Origin2;
+  user?: string | null;
+  terminal?: string | null;
+}
+
 /** Where a line came from, for diagnostics and ordering. */
 export interface Origin {
   file: string;
   line: number;
 }
 
-export interface ResponseObserved {
+export interface ResponseObserved extends TelemetryMeta {
   type: "ResponseObserved";
+  /** the API request id (transcripts' requestId, telemetry's request_id): one response seen both ways counts once. */
+  requestId?: string | null;
   /** message.id + "|" + requestId, or message.id alone. */
   key: string;
   time: number;
@@ -35,7 +47,7 @@ export interface ResponseObserved {
   entrypoint: string | null;
 }
 
-export interface PromptObserved {
+export interface PromptObserved extends TelemetryMeta {
   type: "PromptObserved";
   key: string;
   time: number;
@@ -43,7 +55,7 @@ export interface PromptObserved {
   cwd: string | null;
 }
 
-export interface ToolCallObserved {
+export interface ToolCallObserved extends TelemetryMeta {
   type: "ToolCallObserved";
   /** tool_use id (toolu_…). */
   key: string;
@@ -55,7 +67,7 @@ export interface ToolCallObserved {
 
 export type ToolOutcome = "ok" | "error" | "rejected";
 
-export interface ToolResultObserved {
+export interface ToolResultObserved extends TelemetryMeta {
   type: "ToolResultObserved";
   /** the tool_use_id it answers. */
   key: string;
@@ -76,7 +88,7 @@ export interface TurnCompleted {
   durationMs: number;
 }
 
-export interface ApiErrorObserved {
+export interface ApiErrorObserved extends TelemetryMeta {
   type: "ApiErrorObserved";
   /** the line's uuid (or file:line when it has none). */
   key: string;

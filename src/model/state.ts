@@ -8,6 +8,9 @@ import { TimeIndex, type Timed } from "./time-index.ts";
 
 export interface ResponseRec extends Timed {
   key: string;
+  requestId: string | null;
+  origin: "transcript" | "team";
+  user: string | null;
   sessionId: string;
   agentId: string | null;
   model: string;
@@ -22,10 +25,14 @@ export interface ResponseRec extends Timed {
 export interface PromptRec extends Timed {
   key: string;
   sessionId: string;
+  origin: "transcript" | "team";
+  user: string | null;
 }
 
 export interface ToolCallRec extends Timed {
   key: string;
+  origin: "transcript" | "team";
+  user: string | null;
   sessionId: string;
   agentId: string | null;
   name: string;
@@ -33,6 +40,8 @@ export interface ToolCallRec extends Timed {
 
 export interface ToolResultRec extends Timed {
   key: string;
+  origin: "transcript" | "team";
+  user: string | null;
   sessionId: string;
   agentId: string | null;
   outcome: ToolOutcome;
@@ -47,6 +56,8 @@ export interface TurnRec extends Timed {
 
 export interface ApiErrorRec extends Timed {
   key: string;
+  origin: "transcript" | "team";
+  user: string | null;
   sessionId: string;
   agentId: string | null;
   status: number | null;
@@ -62,6 +73,9 @@ export interface SessionAgg {
   title: string | null;
   /** how Claude Code was launched (cli, claude-vscode, sdk-cli…), from 2.1.78 on; null before. */
   entrypoint: string | null;
+  /** from team telemetry: the user and the terminal. */
+  user: string | null;
+  terminal: string | null;
   /** true once any main-thread response had more than 200k tokens of context. */
   window1M: boolean;
   responses: ResponseRec[];
@@ -92,6 +106,8 @@ export interface ModelState {
   version: number;
   seq: number;
   responses: Map<string, ResponseRec>;
+  /** responses by API request id: the same response seen in a transcript and over OTLP counts once. */
+  byRequestId: Map<string, ResponseRec>;
   responseIndex: TimeIndex<ResponseRec>;
   prompts: Map<string, PromptRec>;
   promptIndex: TimeIndex<PromptRec>;
@@ -131,6 +147,7 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
     version: 0,
     seq: 0,
     responses: new Map(),
+    byRequestId: new Map(),
     responseIndex: new TimeIndex(),
     prompts: new Map(),
     promptIndex: new TimeIndex(),
@@ -153,10 +170,15 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
 function sessionOf(s: ModelState, sessionId: string): SessionAgg {
   let agg = s.sessions.get(sessionId);
   if (!agg) {
-    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, entrypoint: null, window1M: false, responses: [], prompts: [], apiErrors: [], totals: emptyTotals() };
+    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, entrypoint: null, user: null, terminal: null, window1M: false, responses: [], prompts: [], apiErrors: [], totals: emptyTotals() };
     s.sessions.set(sessionId, agg);
   }
   return agg;
+}
+
+function noteWho(sess: SessionAgg, user: string | null | undefined, terminal: string | null | undefined): void {
+  if (user && !sess.user) sess.user = user;
+  if (terminal && !sess.terminal) sess.terminal = terminal;
 }
 
 function noteCwd(sess: SessionAgg, cwd: string | null, time: number): void {
@@ -200,7 +222,7 @@ export function reduceAll(s: ModelState, events: readonly ModelEvent[]): number 
 function apply(s: ModelState, e: ModelEvent): boolean {
   switch (e.type) {
     case "ResponseObserved": {
-      const old = s.responses.get(e.key);
+      const old = s.responses.get(e.key) ?? (e.requestId ? s.byRequestId.get(e.requestId) : undefined);
       if (old) {
         if (!isLarger(e.usage, old.usage)) {
           // Same usage on a later line (versions that write the final usage on every block line): the response
@@ -231,6 +253,9 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       const p = price(s, e.model);
       const rec: ResponseRec = {
         key: e.key,
+        requestId: e.requestId ?? null,
+        origin: e.origin ?? "transcript",
+        user: e.user ?? null,
         time: e.time,
         seq: s.seq++,
         sessionId: e.sessionId,
@@ -243,10 +268,12 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         estimated: p.estimated,
       };
       s.responses.set(e.key, rec);
+      if (rec.requestId) s.byRequestId.set(rec.requestId, rec);
       s.responseIndex.add(rec);
       const sess = sessionOf(s, e.sessionId);
       sess.responses.push(rec);
       if (e.entrypoint && !sess.entrypoint) sess.entrypoint = e.entrypoint;
+      noteWho(sess, e.user, e.terminal);
       noteCwd(sess, e.cwd, e.time);
       if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
       addTo(s.totals, rec);
@@ -255,17 +282,18 @@ function apply(s: ModelState, e: ModelEvent): boolean {
     }
     case "PromptObserved": {
       if (s.prompts.has(e.key)) return false;
-      const rec: PromptRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId };
+      const rec: PromptRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, origin: e.origin ?? "transcript", user: e.user ?? null };
       s.prompts.set(e.key, rec);
       s.promptIndex.add(rec);
       const sess = sessionOf(s, e.sessionId);
       sess.prompts.push(rec);
+      noteWho(sess, e.user, e.terminal);
       noteCwd(sess, e.cwd, e.time);
       return true;
     }
     case "ToolCallObserved": {
       if (s.toolCalls.has(e.key)) return false;
-      const rec: ToolCallRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, name: e.name };
+      const rec: ToolCallRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, name: e.name, origin: e.origin ?? "transcript", user: e.user ?? null };
       s.toolCalls.set(e.key, rec);
       s.toolCallIndex.add(rec);
       sessionOf(s, e.sessionId);
@@ -273,7 +301,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
     }
     case "ToolResultObserved": {
       if (s.toolResults.has(e.key)) return false;
-      const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome, reportedMs: e.reportedMs ?? null };
+      const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome, reportedMs: e.reportedMs ?? null, origin: e.origin ?? "transcript", user: e.user ?? null };
       s.toolResults.set(e.key, rec);
       s.toolResultIndex.add(rec);
       sessionOf(s, e.sessionId);
@@ -290,6 +318,8 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         status: e.status,
         message: e.message,
         retry: e.retry,
+        origin: e.origin ?? "transcript",
+        user: e.user ?? null,
       };
       s.apiErrors.set(e.key, rec);
       s.apiErrorIndex.add(rec);
