@@ -200,7 +200,7 @@ describe("INSIGHTS frames", () => {
 
   test("160×50: three columns, all twelve panels", () => {
     const f = frame(demoApp(), 160, 50);
-    for (const t of ["TOTAL TOKEN USAGE", "SESSIONS AND CONVERSATIONS", "TOTAL COST", "COMMAND DURATION", "TOKEN USAGE OVER TIME", "SUCCESS RATE", "ENTRY POINT", "REQUESTS PER PROJECT", "MODEL DISTRIBUTION", "TOOL TYPES", "USER DECISIONS", "QUOTA"]) expect(f).toContain(t);
+    for (const t of ["TOTAL TOKEN USAGE", "SESSIONS AND CONVERSATIONS", "TOTAL COST", "COMMAND DURATION", "TOKEN USAGE OVER TIME", "SUCCESS RATE", "ENTRY POINT / TERMINAL", "REQUESTS PER USER / PROJECT", "MODEL DISTRIBUTION", "TOOL TYPES", "USER DECISIONS", "QUOTA"]) expect(f).toContain(t);
     expect(f).toMatchSnapshot();
   });
 

@@ -16,7 +16,13 @@ export interface InsightsOptions {
   timeZone?: string;
   /** the live 5-hour allowance when known (percent, resets at). */
   session?: { percent: number; resetsAt: number | null } | null;
+  /** local transcripts, team telemetry, or both (default both). */
+  source?: InsightSource;
+  /** only this user's data (team telemetry knows users). */
+  user?: string | null;
 }
+
+export type InsightSource = "local" | "team" | "both";
 
 export interface Stat {
   p50: number;
@@ -35,6 +41,14 @@ export interface InsightsView {
   success: { apiOk: number; apiFailed: number; apiRetries: number; toolsOk: number; toolsFailed: number };
   entrypoints: { name: string; sessions: number }[];
   projects: { project: string; sessions: number; prompts: number; responses: number; costUSD: number }[];
+  /** per user (team telemetry): the same columns as projects. */
+  users: { project: string; sessions: number; prompts: number; responses: number; costUSD: number }[];
+  /** terminal types of the sessions (team telemetry). */
+  terminals: { name: string; sessions: number }[];
+  /** the users seen in the window (for the filter). */
+  knownUsers: string[];
+  source: InsightSource;
+  user: string | null;
   toolTypes: { name: string; calls: number; errors: number; rejections: number }[];
   decisions: { accepted: number; rejected: number; byTool: { name: string; accepted: number; rejected: number }[] };
   quota:
@@ -50,8 +64,8 @@ export const INSIGHT_NOTES: Record<string, string> = {
   durations: "tool_use → tool_result time per call (a tool's own reported duration when it gives one); turns from turn_duration lines.",
   overTime: "Input (all four classes) and output per bucket.",
   success: "API: responses vs final API errors (retries shown apart). Tools: results without vs with is_error (rejections apart).",
-  entrypoints: "Sessions by how Claude Code was started (the transcripts record it from 2.1.78; older ones are 'unknown').",
-  projects: "Per project (last part of the working directory): sessions, prompts, responses and cost.",
+  entrypoints: "Sessions by how Claude Code was started (transcripts record it from 2.1.78; older ones are 'unknown'); by terminal.type where team telemetry gives it.",
+  projects: "Per user where team telemetry gives users; otherwise per project (last part of the working directory): sessions, prompts, responses and cost.",
   models: "Responses and cost by model id.",
   toolTypes: "Calls per tool name (MCP tools grouped by server), with errors and rejections.",
   decisions: "A rejection is a tool result saying the user did not want to proceed; every other completed call counts as accepted.",
@@ -80,6 +94,16 @@ export function toolGroup(name: string): string {
 export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView {
   const from = o.now - o.hours * HOUR;
   const to = o.now;
+  const source = o.source ?? "both";
+  const want = (r: { origin: "transcript" | "team"; user: string | null }) =>
+    (source === "both" || (source === "local" ? r.origin === "transcript" : r.origin === "team")) && (!o.user || r.user === o.user);
+  const knownUsers = new Set<string>();
+  const users = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
+  const userRow = (u: string) => {
+    let e = users.get(u);
+    if (!e) users.set(u, (e = { sessions: new Set(), prompts: 0, responses: 0, costUSD: 0 }));
+    return e;
+  };
   const zone = zoneOf(o.timeZone);
   const days = Math.max(1, Math.min(31, Math.ceil(o.hours / 24)));
   const dayIndex = (t: number) => days - 1 - Math.floor((to - t) / (24 * HOUR));
@@ -105,6 +129,14 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
   const overTime = Array.from({ length: nb }, (_, i) => ({ start: first + i * bucketMs, input: 0, output: 0 }));
   let totalCost = 0;
   s.responseIndex.each(from, to, (r: ResponseRec) => {
+    if (r.user) knownUsers.add(r.user);
+    if (!want(r)) return;
+    if (r.user) {
+      const ur = userRow(r.user);
+      ur.sessions.add(r.sessionId);
+      ur.responses++;
+      ur.costUSD += r.costUSD;
+    }
     const u = r.usage;
     tokens.uncached += u.uncached;
     tokens.cacheWrite5m += u.cacheWrite5m;
@@ -132,6 +164,8 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
   tokens.input = tokens.uncached + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
   let prompts = 0;
   s.promptIndex.each(from, to, (p) => {
+    if (!want(p)) return;
+    if (p.user) userRow(p.user).prompts++;
     prompts++;
     const d = dayIndex(p.time);
     if (d >= 0) perDayPrompts[d]!++;
@@ -144,12 +178,15 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
     if (!t) tools.set(name, (t = { calls: 0, errors: 0, rejections: 0, accepted: 0, durations: [] }));
     return t;
   };
-  s.toolCallIndex.each(from, to, (c) => tool(toolGroup(c.name)).calls++);
+  s.toolCallIndex.each(from, to, (c) => {
+    if (want(c)) tool(toolGroup(c.name)).calls++;
+  });
   let toolsOk = 0;
   let toolsFailed = 0;
   const allDurations: number[] = [];
   const dayDurations = Array.from({ length: days }, () => [] as number[]);
   s.toolResultIndex.each(from, to, (r) => {
+    if (!want(r)) return;
     const call = s.toolCalls.get(r.key);
     const t = tool(call ? toolGroup(call.name) : "unknown");
     if (r.outcome === "rejected") t.rejections++;
@@ -170,11 +207,16 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
   s.turnIndex.each(from, to, (t) => turns.push(t.durationMs));
   let apiFailed = 0;
   let apiRetries = 0;
-  s.apiErrorIndex.each(from, to, (e) => (e.retry ? apiRetries++ : apiFailed++));
+  s.apiErrorIndex.each(from, to, (e) => {
+    if (want(e)) e.retry ? apiRetries++ : apiFailed++;
+  });
   const entry = new Map<string, number>();
+  const terminals = new Map<string, number>();
   for (const id of sessionsSeen) {
-    const e = s.sessions.get(id)?.entrypoint ?? "unknown";
+    const agg = s.sessions.get(id);
+    const e = agg?.entrypoint ?? "unknown";
     entry.set(e, (entry.get(e) ?? 0) + 1);
+    if (agg?.terminal) terminals.set(agg.terminal, (terminals.get(agg.terminal) ?? 0) + 1);
   }
   const toolList = [...tools.entries()].filter(([, t]) => t.calls > 0 || t.accepted + t.rejections > 0);
   return {
@@ -204,6 +246,13 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
     projects: [...projects.entries()]
       .map(([p, v]) => ({ project: p, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD }))
       .sort((a, b) => b.costUSD - a.costUSD),
+    users: [...users.entries()]
+      .map(([u, v]) => ({ project: u, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD }))
+      .sort((a, b) => b.costUSD - a.costUSD),
+    terminals: [...terminals.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions),
+    knownUsers: [...knownUsers].sort(),
+    source,
+    user: o.user ?? null,
     toolTypes: toolList.map(([name, t]) => ({ name, calls: t.calls, errors: t.errors, rejections: t.rejections })).sort((a, b) => b.calls - a.calls),
     decisions: {
       accepted: toolList.reduce((a, [, t]) => a + t.accepted, 0),

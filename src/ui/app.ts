@@ -105,9 +105,13 @@ export class DashboardApp {
     const hours = this.ui.insightsHours ?? this.opts.insightsHours ?? 168;
     const session = allowance.status === "ok" ? (allowance.limits.find((l) => l.kind === "session") ?? null) : null;
     const buckets = Math.max(10, Math.floor(width / insightColumns(width)) - 4);
-    const key = `${this.state.version}|${Math.floor(now / 1000)}|${hours}|${buckets}|${session?.percent ?? ""}`;
+    const { insightsSource: source, insightsUser: user } = this.ui;
+    const key = `${this.state.version}|${Math.floor(now / 1000)}|${hours}|${buckets}|${session?.percent ?? ""}|${source}|${user ?? ""}`;
     if (this.insightsCache?.key !== key) {
-      this.insightsCache = { key, view: selectInsights(this.state, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null }) };
+      this.insightsCache = {
+        key,
+        view: selectInsights(this.state, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }),
+      };
     }
     return this.insightsCache.view;
   }
@@ -157,7 +161,7 @@ export class DashboardApp {
   dispatch(a: UiAction): void {
     const lay = this.lay;
     const sessions = this.cache?.view.sessions ?? [];
-    this.ui = reduceUi(this.ui, a, { sessionIds: sessions.map((s) => s.sessionId), sessionRows: lay ? sessionRows(lay.sessions) : 1 });
+    this.ui = reduceUi(this.ui, a, { sessionIds: sessions.map((s) => s.sessionId), sessionRows: lay ? sessionRows(lay.sessions) : 1, users: this.insightsCache?.view.knownUsers ?? [] });
   }
 
   key(k: KeyPress): void {

@@ -24,6 +24,9 @@ export interface UiState {
   insightsScroll: number;
   insightsHours: number | null;
   projectSort: "cost" | "prompts" | "responses" | "sessions";
+  /** INSIGHTS: local transcripts, team telemetry or both; one user or all. */
+  insightsSource: "local" | "team" | "both";
+  insightsUser: string | null;
 }
 
 export type UiAction =
@@ -38,6 +41,9 @@ export type UiAction =
   | { type: "sortProjects"; by: "cost" | "prompts" | "responses" | "sessions" }
   | { type: "insightsWindow"; hours: number }
   | { type: "cycleSort" }
+  | { type: "cycleSource" }
+  | { type: "cycleUser" }
+  | { type: "source"; source: "local" | "team" | "both" }
   | { type: "select"; index: number }
   | { type: "move"; delta: number }
   | { type: "scroll"; delta: number }
@@ -46,13 +52,15 @@ export type UiAction =
   | { type: "quit" };
 
 export interface UiContext {
+  /** users known to INSIGHTS (team telemetry), for the user filter. */
+  users?: readonly string[];
   /** ids of the rows of the sessions list, in order. */
   sessionIds: readonly string[];
   /** rows of the sessions list that fit on screen. */
   sessionRows: number;
 }
 
-export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost" };
+export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null };
 
 /** The windows INSIGHTS offers (keys 1–5). */
 export const INSIGHT_WINDOWS = [1, 5, 24, 168, 720];
@@ -77,6 +85,18 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return { ...s, popups: [...s.popups, { kind: "insight", id: a.id, scroll: 0 }] };
     case "sortProjects":
       return { ...s, projectSort: a.by };
+    case "cycleSource": {
+      const order = ["both", "local", "team"] as const;
+      return { ...s, insightsSource: order[(order.indexOf(s.insightsSource) + 1) % order.length]! };
+    }
+    case "source":
+      return { ...s, insightsSource: a.source };
+    case "cycleUser": {
+      const users = ctx.users ?? [];
+      if (users.length === 0) return { ...s, insightsUser: null };
+      const i = s.insightsUser === null ? -1 : users.indexOf(s.insightsUser);
+      return { ...s, insightsUser: i + 1 < users.length ? users[i + 1]! : null };
+    }
     case "cycleSort":
       return { ...s, projectSort: SORTS[(SORTS.indexOf(s.projectSort) + 1) % SORTS.length]! };
     case "insightsWindow":
@@ -169,6 +189,12 @@ export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
     case "o":
     case "O":
       return { type: "cycleSort" };
+    case "t":
+    case "T":
+      return { type: "cycleSource" };
+    case "u":
+    case "U":
+      return { type: "cycleUser" };
     case "s":
     case "S":
       return { type: "panel", panel: "summary" };

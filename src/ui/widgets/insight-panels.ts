@@ -40,8 +40,8 @@ export const PANELS: { id: InsightId; title: string }[] = [
   { id: "durations", title: "COMMAND DURATION" },
   { id: "overTime", title: "TOKEN USAGE OVER TIME" },
   { id: "success", title: "SUCCESS RATE" },
-  { id: "entrypoints", title: "ENTRY POINT" },
-  { id: "projects", title: "REQUESTS PER PROJECT" },
+  { id: "entrypoints", title: "ENTRY POINT / TERMINAL" },
+  { id: "projects", title: "REQUESTS PER USER / PROJECT" },
   { id: "models", title: "MODEL DISTRIBUTION" },
   { id: "toolTypes", title: "TOOL TYPES" },
   { id: "decisions", title: "USER DECISIONS" },
@@ -150,12 +150,15 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
       return;
     }
     case "entrypoints": {
-      if (v.entrypoints.length === 0) return empty(c, inner, "no sessions in this window");
-      drawRankedBars(c, inner, v.entrypoints.map((e) => ({ label: cleanText(e.name, 30), value: e.sessions, color: theme.sub })));
+      const rows = v.terminals.length > 0 ? v.terminals : v.entrypoints;
+      if (rows.length === 0) return empty(c, inner, "no sessions in this window");
+      drawRankedBars(c, inner, rows.map((e) => ({ label: cleanText(e.name, 30), value: e.sessions, color: theme.sub })));
       return;
     }
     case "projects": {
-      if (v.projects.length === 0) return empty(c, inner, "no sessions in this window");
+      const perUser = v.users.length > 0;
+      const list = perUser ? v.users : v.projects;
+      if (list.length === 0) return empty(c, inner, "no sessions in this window");
       const cols: [ProjectSort, string, number][] = [
         ["sessions", "sess", 6],
         ["prompts", "prompts", 8],
@@ -163,7 +166,7 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
         ["cost", "cost", 9],
       ];
       const nameW = Math.max(8, inner.w - cols.reduce((a, [, , w]) => a + w + 1, 0));
-      c.text(inner.x, inner.y, padRight("project", nameW), { fg: theme.dim });
+      c.text(inner.x, inner.y, padRight(perUser ? "user" : "project", nameW), { fg: theme.dim });
       let x = inner.x + nameW;
       for (const [key, label, w] of cols) {
         const on = ctx.sort === key;
@@ -172,7 +175,7 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
         x += w + 1;
       }
       const field = ctx.sort === "cost" ? "costUSD" : ctx.sort;
-      const sorted = [...v.projects].sort((a, b) => b[field] - a[field] || b.costUSD - a.costUSD);
+      const sorted = [...list].sort((a, b) => b[field] - a[field] || b.costUSD - a.costUSD);
       sorted.slice(0, inner.h - 1).forEach((p, i) => {
         const y = inner.y + 1 + i;
         c.text(inner.x, y, padRight(cleanText(p.project, 60), nameW), { fg: theme.text });

@@ -28,8 +28,17 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
     hits.add(rect(x, r.y, label.length, 1), { type: "insightsWindow", hours: h });
     x += label.length + 1;
   });
-  if (!INSIGHT_WINDOWS.includes(v.window.hours)) c.text(x + 1, r.y, `(${windowLabel(v.window.hours)})`, { fg: theme.accent });
-  const hint = "click a panel: full screen · o: sort projects · ↑↓ scroll";
+  if (!INSIGHT_WINDOWS.includes(v.window.hours)) x += c.text(x + 1, r.y, `(${windowLabel(v.window.hours)})`, { fg: theme.accent }) + 2;
+  // source (t) and user (u) — the user filter only when team telemetry knows users
+  const src = ` t ${v.source === "both" ? "local+team" : v.source} `;
+  hits.add(rect(x + 1, r.y, src.length, 1), { type: "cycleSource" });
+  x += 1 + c.text(x + 1, r.y, src, { fg: theme.bg, bg: theme.sub, bold: true }) + 1;
+  if (v.knownUsers.length > 0) {
+    const who = ` u ${v.user ?? "all users"} `;
+    hits.add(rect(x + 1, r.y, who.length, 1), { type: "cycleUser" });
+    x += 1 + c.text(x + 1, r.y, who, { fg: theme.bg, bg: theme.sub, bold: true }) + 1;
+  }
+  const hint = "click a panel: full screen · o: sort · ↑↓ scroll";
   if (r.w - (x - r.x) > hint.length + 4) c.text(r.x + r.w - hint.length - 1, r.y, hint, { fg: theme.dim });
   const cols = insightColumns(r.w);
   const colW = Math.floor(r.w / cols);
