@@ -34,6 +34,13 @@ export interface Options {
   apiBase: string;
   /** seconds between allowance requests (at least 60). */
   allowanceInterval: number;
+  /** the OTLP receiver's address, or null when off. */
+  otlp: { host: string; port: number; explicitHost: boolean } | null;
+  otlpToken: string | null;
+  otlpRetentionDays: number;
+  headless: boolean;
+  /** INSIGHTS' data: local transcripts, team telemetry or both. */
+  source: "local" | "team" | "both";
 }
 
 export class UsageError extends Error {}
@@ -81,6 +88,23 @@ const Schema = z
     allowance: z.boolean(),
     "api-base": z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--api-base must be an http(s) URL such as https://api.anthropic.com" }),
     "allowance-interval": z.number({ message: "--allowance-interval must be a number" }).min(60, "--allowance-interval must be at least 60 seconds").max(86_400, "--allowance-interval must be at most 86400 seconds"),
+    otlp: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return null;
+        const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(v.trim() === "" ? "4318" : v.trim());
+        const port = m ? Number(m[2]) : NaN;
+        if (!m || port < 1 || port > 65535) {
+          ctx.addIssue({ code: "custom", message: `--otlp must be [HOST:]PORT such as 4318 or 0.0.0.0:4318 (got "${v}")` });
+          return z.NEVER;
+        }
+        return { host: m[1]?.replace(/^\[|\]$/g, "") ?? "127.0.0.1", port, explicitHost: m[1] !== undefined };
+      }),
+    "otlp-token": z.string().min(8, "--otlp-token must be at least 8 characters").optional(),
+    "otlp-retention-days": z.number({ message: "--otlp-retention-days must be a number" }).gt(0, "--otlp-retention-days must be more than 0").max(3650, "--otlp-retention-days must be at most 3650"),
+    headless: z.boolean(),
+    source: z.enum(["local", "team", "both"], { message: "--source must be local, team or both" }),
     interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
     "active-window-hours": z.number({ message: "--active-window-hours must be a number" }).gt(0, "--active-window-hours must be more than 0").max(24 * 366, "--active-window-hours must be at most 8784"),
   })
@@ -103,7 +127,7 @@ export function parseInstant(s: string): number | string {
   return Number.isFinite(t) ? t : "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
 }
 
-const BOOLEAN_FLAGS = ["json", "demo", "once", "plain", "allowance"];
+const BOOLEAN_FLAGS = ["json", "demo", "once", "plain", "allowance", "headless"];
 
 /** What yargs accepts but a user would not mean: a switch given a value, a stray word. */
 function precheck(args: string[]): void {
@@ -144,6 +168,11 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .option("allowance", { type: "boolean", default: true, describe: "ask claude.ai for the subscription's limits (--no-allowance: never)" })
     .option("api-base", { requiresArg: true, type: "string", default: "https://api.anthropic.com", describe: "server for the allowance requests (tests, proxies)" })
     .option("allowance-interval", { requiresArg: true, type: "number", default: 300, describe: "seconds between allowance requests (at least 60)" })
+    .option("otlp", { type: "string", describe: "receive Claude Code's OpenTelemetry export: [HOST:]PORT (default 127.0.0.1:4318)" })
+    .option("otlp-token", { requiresArg: true, type: "string", describe: "a shared secret senders must give (Authorization: Bearer …)" })
+    .option("otlp-retention-days", { requiresArg: true, type: "number", default: 30, describe: "days of received telemetry to keep" })
+    .option("headless", { type: "boolean", default: false, describe: "with --otlp: no UI, a log line a minute (for a server)" })
+    .option("source", { requiresArg: true, type: "string", default: "both", describe: "INSIGHTS data: local, team or both" })
     .option("interval", { requiresArg: true, type: "number", default: 2, describe: "seconds between checks of the transcript files" })
     .epilog(HELP_EPILOG)
     .strict()
@@ -169,12 +198,12 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   }
   if (failure) throw new UsageError(failure);
   if (printed) return null;
-  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok", "allowance-interval", "insights-hours"]) {
+  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok", "allowance-interval", "insights-hours", "otlp-retention-days"]) {
     const v = argvOut[k];
     if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
     if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
   }
-  for (const k of ["now", "view", "tz", "api-base"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
+  for (const k of ["now", "view", "tz", "api-base", "otlp", "otlp-token", "source"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
   const r = Schema.safeParse(argvOut);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -183,6 +212,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     throw new UsageError(msg);
   }
   const o = r.data;
+  if (o.headless && !o.otlp) throw new UsageError("--headless needs --otlp (it runs the telemetry receiver without the UI)");
   return {
     json: o.json,
     demo: o.demo,
@@ -206,6 +236,11 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     allowance: o.allowance,
     apiBase: o["api-base"].replace(/\/+$/, ""),
     allowanceInterval: o["allowance-interval"],
+    otlp: o.otlp,
+    otlpToken: o["otlp-token"] ?? null,
+    otlpRetentionDays: o["otlp-retention-days"],
+    headless: o.headless,
+    source: o.source,
   };
 }
 
