@@ -1,0 +1,75 @@
+// --headless: the telemetry receiver and the transcript ingest with no UI, for a server or a service manager.
+// It logs one line a minute with counts, and stops cleanly on SIGTERM/SIGINT (the store flushed and closed).
+import type { TranscriptSource } from "./ingest/source.ts";
+import type { ModelEvent } from "./model/events.ts";
+import { reduce, type ModelState } from "./model/state.ts";
+
+export interface HeadlessCounts {
+  requests: number;
+  events: number;
+  rejected: number;
+}
+
+export interface HeadlessOptions {
+  state: ModelState;
+  source: TranscriptSource | null;
+  /** events received over OTLP, waiting to be applied. */
+  queue: ModelEvent[];
+  counts: HeadlessCounts;
+  intervalSeconds: number;
+  /** where the log lines go (stderr in the CLI). */
+  log: (line: string) => void;
+  /** stops the receiver and closes the store. */
+  shutdown: () => Promise<void>;
+  listening: string;
+  logEveryMs?: number;
+  now?: () => number;
+}
+
+export function runHeadless(o: HeadlessOptions): Promise<number> {
+  const now = o.now ?? Date.now;
+  const apply = () => {
+    for (const e of o.queue.splice(0)) reduce(o.state, e);
+  };
+  o.log(`claude-dash: receiving OpenTelemetry at ${o.listening} (POST /v1/logs, /v1/metrics); reading transcripts: ${o.source ? "yes" : "no"}`);
+  const poll = setInterval(() => {
+    try {
+      if (o.source) o.source.poll({ push: (e: ModelEvent) => reduce(o.state, e) }, now());
+      apply();
+    } catch (e) {
+      o.log(`claude-dash: ingest error: ${(e as Error)?.message ?? e}`);
+    }
+  }, Math.max(0.2, o.intervalSeconds) * 1000);
+  let last = { ...o.counts };
+  const minute = setInterval(() => {
+    apply();
+    const c = o.counts;
+    o.log(
+      `${new Date(now()).toISOString()} received ${c.requests - last.requests} requests, ${c.events - last.events} events (${c.rejected - last.rejected} rejected) in the last minute; ` +
+        `${o.state.totals.responses} responses, ${o.state.sessions.size} sessions in memory`,
+    );
+    last = { ...c };
+  }, o.logEveryMs ?? 60_000);
+  return new Promise<number>((resolve) => {
+    let done = false;
+    const stop = async () => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      clearInterval(minute);
+      process.off("SIGTERM", stop);
+      process.off("SIGINT", stop);
+      apply();
+      try {
+        await o.shutdown();
+        o.log("claude-dash: stopped (telemetry flushed)");
+        resolve(0);
+      } catch (e) {
+        o.log(`claude-dash: error while stopping: ${(e as Error)?.message ?? e}`);
+        resolve(1);
+      }
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+}
