@@ -77,3 +77,47 @@ export function readMacKeychain(service: string, timeoutMs = 3000): Promise<stri
     }
   });
 }
+
+/** A value SQLite can bind or return. */
+export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
+
+/** The few things the telemetry store needs from an SQLite database (Bun's `bun:sqlite` behind it). */
+export interface SqlDatabase {
+  /** Runs one statement (prepared once and cached) with positional `?` parameters; returns the rows it changed. */
+  run(sql: string, ...params: SqlValue[]): { changes: number };
+  /** All rows of one query (prepared once and cached), as objects keyed by column name. */
+  query<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): T[];
+  /** Runs a script of one or more statements without parameters (schema, pragmas). */
+  exec(sql: string): void;
+  /** Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed) an SQLite database file. Bun only: `bun:sqlite` is loaded at call time, so this file still
+ * imports on Deno and Node, where calling this throws.
+ */
+export function openDatabase(path: string): SqlDatabase {
+  if (typeof Bun === "undefined" || typeof require !== "function") throw new Error("the telemetry store needs Bun (bun:sqlite)");
+  const { Database } = require("bun:sqlite") as typeof import("bun:sqlite");
+  const db = new Database(path, { create: true, readwrite: true });
+  return {
+    run(sql, ...params) {
+      const r = db.query(sql).run(...(params as import("bun:sqlite").SQLQueryBindings[]));
+      return { changes: r.changes };
+    },
+    query<T>(sql: string, ...params: SqlValue[]): T[] {
+      return db.query(sql).all(...(params as import("bun:sqlite").SQLQueryBindings[])) as T[];
+    },
+    exec(sql) {
+      db.run(sql);
+    },
+    transaction<T>(fn: () => T): T {
+      return db.transaction(fn).immediate();
+    },
+    close() {
+      db.close();
+    },
+  };
+}
