@@ -13,6 +13,10 @@ import { argv, env, home, readMacKeychain, runtime, terminalSize, wallClock, wri
 import { AllowanceClient } from "./net/allowance.ts";
 import { KEYCHAIN_SERVICE, readAccessToken } from "./net/credentials.ts";
 import { selectAllowance } from "./model/allowance-view.ts";
+import { runHeadless } from "./headless.ts";
+import { logsToEvents, metricsToEvents } from "./net/otlp-map.ts";
+import { startOtlpReceiver } from "./net/otlp-receiver.ts";
+import { defaultStorePath, TelemetryStore } from "./net/telemetry-store.ts";
 import { DashboardApp } from "./ui/app.ts";
 import { CellGrid } from "./ui/grid.ts";
 
@@ -69,7 +73,35 @@ async function main(): Promise<number> {
           minIntervalMs: opts.allowanceInterval * 1000,
         })
       : null;
-  const oneShot = opts.json || opts.once || !terminalSize();
+  const oneShot = (opts.json || opts.once || !terminalSize()) && !opts.headless;
+
+  // Team telemetry: what earlier runs received comes from the store; new batches queue up for the next frame.
+  const telemetryEvents: ModelEvent[] = [];
+  const counts = { requests: 0, events: 0, rejected: 0 };
+  let telemetry: { listening: string; stop: () => Promise<void> } | null = null;
+  if (opts.otlp) {
+    const started = await startTelemetry(opts, state, telemetryEvents, counts, wallClock());
+    if (typeof started === "string") {
+      writeErr(`claude-dash: ${started}\n`);
+      return 1;
+    }
+    telemetry = started;
+    if (opts.otlp.explicitHost && !isLoopback(opts.otlp.host))
+      writeErr(`claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`);
+  }
+  if (opts.headless && telemetry) {
+    const t = telemetry;
+    return runHeadless({
+      state,
+      source,
+      queue: telemetryEvents,
+      counts,
+      intervalSeconds: opts.interval,
+      log: (line) => writeErr(`${line}\n`),
+      shutdown: () => t.stop(),
+      listening: t.listening,
+    });
+  }
   if (client && oneShot) {
     // A one-shot answer waits up to 3 s for one request, so it shows the allowance too.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -90,7 +122,7 @@ async function main(): Promise<number> {
     if (opts.view === "insights") {
       const allowanceView = selectAllowance(state, wallClock(), opts.allowance);
       const session = allowanceView.limits.find((l) => l.kind === "session");
-      const v = selectInsights(state, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null });
+      const v = selectInsights(state, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source });
       writeOut(`${JSON.stringify(insightsJson(v, diagnostics, state, demo), null, 2)}\n`);
       return 0;
     }
@@ -123,6 +155,7 @@ async function main(): Promise<number> {
     insightsHours: opts.insightsHours,
   });
   if (opts.view !== "live") app.dispatch({ type: "tab", tab: opts.view });
+  app.dispatch({ type: "source", source: opts.source });
   app.status = statusLine(source);
 
   if (oneShot) {
@@ -141,11 +174,70 @@ async function main(): Promise<number> {
   return runLive(app, {
     source,
     allowance: client ? { client, events: allowanceEvents } : null,
+    telemetry: telemetry ? { events: telemetryEvents, stop: telemetry.stop } : null,
     fps: opts.fps,
     intervalSeconds: opts.interval,
     pinnedNow: opts.now,
     statusLine,
   });
+}
+
+/** Opens the store (loading what it holds into the state) and starts the receiver; a message when it cannot. */
+async function startTelemetry(
+  opts: Options,
+  state: ReturnType<typeof createState>,
+  queue: ModelEvent[],
+  counts: { requests: number; events: number; rejected: number },
+  now: number,
+): Promise<{ listening: string; stop: () => Promise<void> } | string> {
+  const otlp = opts.otlp!;
+  let store: TelemetryStore;
+  try {
+    store = new TelemetryStore(defaultStorePath(process.env, home()));
+    store.prune(now, opts.otlpRetentionDays);
+    for (const e of store.loadEvents()) reduce(state, e);
+  } catch (e) {
+    return `cannot open the telemetry store: ${(e as Error)?.message ?? e}`;
+  }
+  const metricState = store.loadMetricState();
+  try {
+    const receiver = await startOtlpReceiver({
+      host: otlp.host,
+      port: otlp.port,
+      token: opts.otlpToken,
+      onLogs: (req: unknown) => {
+        const { events, rejected } = logsToEvents(req);
+        store.append(events, []);
+        queue.push(...events);
+        counts.requests++;
+        counts.events += events.length;
+        counts.rejected += rejected;
+        return rejected > 0 ? { rejected, message: `${rejected} log records could not be used` } : undefined;
+      },
+      onMetrics: (req: unknown) => {
+        const { samples, rejected } = metricsToEvents(req, metricState);
+        store.append([], samples, metricState);
+        counts.requests++;
+        counts.events += samples.length;
+        counts.rejected += rejected;
+        return rejected > 0 ? { rejected, message: `${rejected} data points could not be used` } : undefined;
+      },
+    });
+    return {
+      listening: receiver.url,
+      stop: async () => {
+        await receiver.stop();
+        store.close();
+      },
+    };
+  } catch (e) {
+    store.close();
+    return `cannot listen on ${otlp.host}:${otlp.port}: ${(e as Error)?.message ?? e}`;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
 function statusLine(source: TranscriptSource | null): string | null {

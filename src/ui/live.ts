@@ -21,6 +21,8 @@ export interface LiveAllowance {
 export interface LiveOptions {
   source: TranscriptSource | null;
   allowance: LiveAllowance | null;
+  /** team telemetry received over OTLP: events to apply between frames, and how to stop the receiver. */
+  telemetry?: { events: ModelEvent[]; stop: () => Promise<void> } | null;
   fps: number;
   intervalSeconds: number;
   pinnedNow: number | null;
@@ -316,6 +318,7 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
       finished = true;
       ingest.stop();
       if (allowanceTimer) clearInterval(allowanceTimer);
+      if (o.telemetry) void o.telemetry.stop();
       for (const s of EXIT_SIGNALS) process.off(s, onSignal);
       renderer.off("destroy", onDestroyed);
       detach();
@@ -350,6 +353,7 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
         beforeFrame: () => {
           ingest.frame(app);
           if (allowance && allowance.events.length > 0) app.apply(allowance.events.splice(0));
+          if (o.telemetry && o.telemetry.events.length > 0) app.apply(o.telemetry.events.splice(0));
         },
         afterInput: () => {
           if (app.quit) finish(0);

@@ -1,0 +1,377 @@
+// The OTLP/HTTP receiver: `POST /v1/logs` and `POST /v1/metrics`, bodies in protobuf or JSON, optionally gzip,
+// chunked or with a Content-Length, answered as the OTLP specification says. node:http only (Bun, Node and Deno
+// all implement it), so no runtime-specific API is needed here.
+//
+// Status codes: 200 (empty body, or partialSuccess when records were left out), 400 undecodable body,
+// 401 missing/wrong shared secret, 404 other paths, 405 other methods, 408 body not received within the timeout,
+// 413 body (on the wire, or once decompressed) above `maxBytes`, 415 other content types or encodings,
+// 500 a handler threw, 503 (Retry-After) too many requests at once. Error bodies are a google.rpc.Status in the
+// request's encoding (text/plain when the Content-Type named none we know).
+//
+// Memory is bounded: a declared Content-Length above the limit is refused before any byte is read; a chunked body is
+// counted as it arrives and refused as soon as it passes the limit (what arrives after that is discarded, never
+// kept); gzip is inflated with an output cap, so a small "gzip bomb" costs at most `maxBytes`; at most
+// `maxConcurrent` bodies are held at once. A client that stalls mid-body gets 408 after `bodyTimeoutMs` and only
+// ever holds its own request: others are served meanwhile (the server never waits on one socket).
+import { createHash, timingSafeEqual } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { promisify } from "node:util";
+import zlib from "node:zlib";
+import {
+  decodeLogs,
+  decodeMetrics,
+  encodeExportResponse,
+  encodeStatus,
+  OtlpDecodeError,
+  type BodyEncoding,
+  type Decoded,
+  type OtlpLogsRequest,
+  type OtlpMetricsRequest,
+  type Signal,
+} from "./otlp-decode.ts";
+
+export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_CONCURRENT = 64;
+
+/** What a handler may answer: records it could not use (reported back to the sender as a partial success). */
+export interface OtlpHandlerResult {
+  rejected: number;
+  message?: string;
+}
+
+export type OtlpHandlerReturn = OtlpHandlerResult | undefined | void | Promise<OtlpHandlerResult | undefined | void>;
+
+/** About the request a handler is given. */
+export interface OtlpRequestInfo {
+  encoding: BodyEncoding;
+  /** body bytes as received (before any decompression) */
+  bytes: number;
+  /** records left out by the decoder for a field of the wrong type (already part of the partial success) */
+  rejectedByDecoder: number;
+}
+
+export interface OtlpReceiverOptions {
+  host: string;
+  /** 0 picks a free port */
+  port: number;
+  /** when set, requests must carry `Authorization: Bearer <token>` or `x-claude-dash-token: <token>` */
+  token?: string | null;
+  /** the largest body accepted, on the wire and once decompressed (default 8 MiB) */
+  maxBytes?: number;
+  /** how long a request body may take to arrive (default 30 s) */
+  bodyTimeoutMs?: number;
+  /** requests being received or decoded at once; more get 503 with Retry-After (default 64) */
+  maxConcurrent?: number;
+  onLogs(req: OtlpLogsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
+  onMetrics(req: OtlpMetricsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
+  /** every request answered with an error status, for logging (never throws into the server) */
+  onError?(e: { status: number; message: string; path: string }): void;
+}
+
+export interface OtlpReceiver {
+  /** the port listened on (the one picked when `port` was 0) */
+  port: number;
+  /** e.g. http://127.0.0.1:4318 */
+  url: string;
+  /** stops listening and closes every connection */
+  stop(): Promise<void>;
+}
+
+const gunzip = promisify(zlib.gunzip) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
+
+/** How long the rest of a refused body is read and dropped before the connection is closed (see lingerThenClose). */
+const LINGER_MS = 1000;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<OtlpReceiver> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const maxConcurrent = opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  const tokenDigest = opts.token ? sha256(opts.token) : null;
+  let inFlight = 0;
+  const sockets = new Set<Socket>();
+
+  const report = (status: number, message: string, path: string) => {
+    try {
+      opts.onError?.({ status, message, path });
+    } catch {
+      // a logging hook must not take the server down
+    }
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const path = pathOf(req.url);
+    let encoding: BodyEncoding | null = null;
+    let counted = false;
+    try {
+      const signal: Signal | null = path === "/v1/logs" ? "logs" : path === "/v1/metrics" ? "metrics" : null;
+      if (!signal) throw new HttpError(404, `no such endpoint: ${quote(path)} (use /v1/logs or /v1/metrics)`);
+      if (req.method !== "POST") throw new HttpError(405, `${quote(req.method)} is not allowed (use POST)`, { Allow: "POST" });
+      encoding = encodingOf(req.headers["content-type"]);
+      if (tokenDigest && !authorized(req.headers, tokenDigest)) {
+        throw new HttpError(401, "missing or wrong token (send Authorization: Bearer <token>)", { "WWW-Authenticate": 'Bearer realm="claude-dash"' });
+      }
+      if (!encoding) throw new HttpError(415, `unsupported Content-Type ${quote(req.headers["content-type"])} (use application/x-protobuf or application/json)`);
+      const gzip = contentCoding(req.headers["content-encoding"]);
+      const declared = req.headers["content-length"];
+      if (declared !== undefined && Number(declared) > maxBytes) throw new HttpError(413, `body of ${declared} bytes is above the limit of ${maxBytes}`);
+      if (inFlight >= maxConcurrent) throw new HttpError(503, "too many requests at once", { "Retry-After": "1" });
+      inFlight++;
+      counted = true;
+
+      const wire = await readBody(req, maxBytes, bodyTimeoutMs);
+      let body: Uint8Array = wire;
+      if (gzip) body = await inflate(wire, maxBytes);
+      const decoded: Decoded<OtlpLogsRequest | OtlpMetricsRequest> = signal === "logs" ? decodeLogs(body, encoding) : decodeMetrics(body, encoding);
+      inFlight--;
+      counted = false;
+
+      const info: OtlpRequestInfo = { encoding, bytes: wire.length, rejectedByDecoder: decoded.rejected };
+      let result: OtlpHandlerResult | undefined | void;
+      try {
+        result = await (signal === "logs" ? opts.onLogs(decoded.request as OtlpLogsRequest, info) : opts.onMetrics(decoded.request as OtlpMetricsRequest, info));
+      } catch (e) {
+        throw new HttpError(500, `the receiver could not store the batch: ${errorText(e)}`);
+      }
+      const handlerRejected = result && Number.isFinite(result.rejected) && result.rejected > 0 ? Math.floor(result.rejected) : 0;
+      const rejected = decoded.rejected + handlerRejected;
+      const message = [decoded.message, handlerRejected > 0 ? (result?.message ?? `${handlerRejected} rejected`) : null].filter(Boolean).join("; ") || null;
+      send(res, 200, encoding, encodeExportResponse(signal, encoding, rejected, message));
+    } catch (e) {
+      const err =
+        e instanceof HttpError ? e : e instanceof OtlpDecodeError ? new HttpError(400, e.message) : new HttpError(500, `internal error: ${errorText(e)}`);
+      const message = printable(err.message);
+      report(err.status, message, printable(path));
+      const complete = req.complete;
+      if (!res.headersSent && !res.writableEnded) {
+        // The OTLP status code for a google.rpc.Status: 3 INVALID_ARGUMENT for client errors, 14 UNAVAILABLE for
+        // retryable ones, 13 INTERNAL otherwise.
+        const rpcCode = err.status === 503 || err.status === 408 ? 14 : err.status >= 500 ? 13 : 3;
+        if (encoding) send(res, err.status, encoding, encodeStatus(encoding, rpcCode, message), err.headers);
+        else sendText(res, err.status, message, err.headers);
+      }
+      if (!complete) lingerThenClose(req);
+    } finally {
+      if (counted) inFlight--;
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    req.on("error", () => {});
+    res.on("error", () => {});
+    handle(req, res).catch(() => {
+      try {
+        req.socket.destroy();
+      } catch {
+        // already gone
+      }
+    });
+  });
+  // Node's own timers as a backstop behind ours (a client that never finishes its headers, an idle connection).
+  server.headersTimeout = Math.min(60_000, Math.max(1000, bodyTimeoutMs));
+  server.requestTimeout = bodyTimeoutMs * 2;
+  server.keepAliveTimeout = 5000;
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+  });
+  server.on("clientError", (_err: Error, socket: Socket) => {
+    try {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      else socket.destroy();
+    } catch {
+      // nothing more to do for a broken connection
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", onError);
+      server.on("error", () => {});
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Request parts
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  if (!u.startsWith("/")) {
+    try {
+      return new URL(u).pathname;
+    } catch {
+      return u;
+    }
+  }
+  const q = u.indexOf("?");
+  return q < 0 ? u : u.slice(0, q);
+}
+
+/** The body encoding named by a Content-Type, or null for anything else. */
+export function encodingOf(contentType: string | undefined): BodyEncoding | null {
+  if (!contentType) return null;
+  const mime = (contentType.split(";")[0] ?? "").trim().toLowerCase();
+  if (mime === "application/x-protobuf" || mime === "application/protobuf") return "protobuf";
+  if (mime === "application/json") return "json";
+  return null;
+}
+
+/** true for gzip, false for none; throws 415 for other codings. */
+function contentCoding(header: string | undefined): boolean {
+  const v = (header ?? "").trim().toLowerCase();
+  if (v === "" || v === "identity") return false;
+  if (v === "gzip" || v === "x-gzip") return true;
+  throw new HttpError(415, `unsupported Content-Encoding ${quote(header)} (use gzip or none)`);
+}
+
+function sha256(s: string): Buffer {
+  return createHash("sha256").update(s, "utf8").digest();
+}
+
+/** Bearer token or x-claude-dash-token, compared in constant time (digests of equal length, so the token's length
+ * does not leak either). */
+function authorized(headers: http.IncomingHttpHeaders, expected: Buffer): boolean {
+  const candidates: string[] = [];
+  const auth = headers.authorization;
+  if (typeof auth === "string") {
+    const m = /^\s*bearer\s+(.+?)\s*$/i.exec(auth);
+    if (m?.[1]) candidates.push(m[1]);
+  }
+  const own = headers["x-claude-dash-token"];
+  if (typeof own === "string") candidates.push(own.trim());
+  let ok = false;
+  for (const c of candidates) ok = timingSafeEqual(sha256(c), expected) || ok;
+  return ok;
+}
+
+/** The whole body, refused (413) as soon as it passes `max` bytes and timed out (408) after `timeoutMs`. */
+function readBody(req: http.IncomingMessage, max: number, timeoutMs: number): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: HttpError | null) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("close", onClose);
+      if (err) {
+        chunks = [];
+        reject(err);
+      } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer | string) => {
+      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      size += b.length;
+      if (size > max) return finish(new HttpError(413, `body is above the limit of ${max} bytes`));
+      chunks.push(b);
+    };
+    const onEnd = () => finish(null);
+    const onClose = () => finish(new HttpError(400, "the client closed the connection before the body was complete"));
+    const timer = setTimeout(() => finish(new HttpError(408, `the body did not arrive within ${timeoutMs} ms`)), timeoutMs);
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("close", onClose);
+  });
+}
+
+/** gunzip with an output cap: 413 past `max` bytes, 400 when it is not gzip. */
+async function inflate(wire: Uint8Array, max: number): Promise<Uint8Array> {
+  try {
+    return await gunzip(wire, { maxOutputLength: max });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ERR_BUFFER_TOO_LARGE" || e instanceof RangeError) throw new HttpError(413, `body is above the limit of ${max} bytes once decompressed`);
+    throw new HttpError(400, `body is not valid gzip: ${errorText(e)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answers
+
+const CONTENT_TYPE: Record<BodyEncoding, string> = { json: "application/json", protobuf: "application/x-protobuf" };
+
+function send(res: http.ServerResponse, status: number, encoding: BodyEncoding, body: Uint8Array, headers: Record<string, string> = {}): void {
+  try {
+    res.writeHead(status, { ...headers, "Content-Type": CONTENT_TYPE[encoding], "Content-Length": String(body.length) });
+    res.end(body);
+  } catch {
+    // the connection is gone
+  }
+}
+
+function sendText(res: http.ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  const body = Buffer.from(`${text}\n`, "utf8");
+  try {
+    res.writeHead(status, { ...headers, "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.length) });
+    res.end(body);
+  } catch {
+    // the connection is gone
+  }
+}
+
+/**
+ * After answering before the body was read (401, 413, 408, …): the rest of the body is read and dropped, so that the
+ * client, which may still be sending, gets to read the answer (closing a socket with unread input resets it, and the
+ * answer can be lost with it: HTTP's "lingering close"). When the body ends within LINGER_MS the connection stays
+ * usable; otherwise it is closed then.
+ */
+function lingerThenClose(req: http.IncomingMessage): void {
+  try {
+    req.on("data", () => {});
+    req.resume();
+    if (req.complete) return;
+    const timer = setTimeout(() => req.socket?.destroy(), LINGER_MS);
+    timer.unref?.();
+    req.once("end", () => clearTimeout(timer));
+  } catch {
+    // nothing more to do
+  }
+}
+
+function errorText(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.length > 200 ? `${m.slice(0, 200)}…` : m;
+}
+
+/** Text safe to print on a terminal or in a log line: control characters replaced, at most 300 characters. */
+function printable(s: string): string {
+  const t = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return t.length > 300 ? `${t.slice(0, 300)}…` : t;
+}
+
+/** A client-supplied string for a message: quoted, cut short. */
+function quote(s: string | undefined): string {
+  const v = s ?? "";
+  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+}
