@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 // claude-dash: wiring only. Flags → sources → model → output (--json, a --once frame, or the live dashboard).
+import { existsSync } from "node:fs";
 import { demoEvents, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
@@ -89,6 +90,7 @@ async function main(): Promise<number> {
     if (opts.otlp.explicitHost && !isLoopback(opts.otlp.host))
       writeErr(`claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`);
   }
+  else if (opts.source !== "local" && !demo) loadStoredTelemetry(state);
   if (opts.headless && telemetry) {
     const t = telemetry;
     return runHeadless({
@@ -233,6 +235,19 @@ async function startTelemetry(
   } catch (e) {
     store.close();
     return `cannot listen on ${otlp.host}:${otlp.port}: ${(e as Error)?.message ?? e}`;
+  }
+}
+
+/** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
+function loadStoredTelemetry(state: ReturnType<typeof createState>): void {
+  const path = defaultStorePath(process.env, home());
+  if (runtime !== "bun" || !existsSync(path)) return;
+  try {
+    const store = new TelemetryStore(path);
+    for (const e of store.loadEvents()) reduce(state, e);
+    store.close();
+  } catch {
+    // an unreadable store only means no team data
   }
 }
 
