@@ -13,6 +13,7 @@ import { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { createState, reduce } from "../src/model/state.ts";
 import { generateCorpus } from "./generate.ts";
+import { formatOtlpBench, runOtlpBench } from "./otlp-bench.ts";
 
 const { values } = parseArgs({
   options: { "size-mb": { type: "string", default: "1024" }, runs: { type: "string", default: "3" }, dir: { type: "string" } },
@@ -192,6 +193,11 @@ async function liveCpu(): Promise<number | null> {
     Bun.spawnSync(["tmux", "kill-session", "-t", session]);
   }
 }
+
+// Team telemetry: the OTLP receiver under 16 concurrent senders (decoded and mapped to model events).
+console.log("\nOTLP receiver (16 senders, 50-event batches, 5 s):");
+const otlp = await runOtlpBench({ senders: 16, batch: 50, seconds: 5, encoding: "json", map: true });
+console.log(formatOtlpBench(otlp));
 
 console.log("\nREADME row:");
 console.log(

@@ -223,7 +223,7 @@ describe("--json --view insights", () => {
   test("holds every panel's data", () => {
     const p = Bun.spawnSync([process.execPath, join(resolve(import.meta.dir, ".."), "src/cli.ts"), "--json", "--demo", "--view", "insights", "--now", "2026-11-26T18:00:00Z"], { stdout: "pipe" });
     const d = JSON.parse(p.stdout.toString());
-    expect(Object.keys(d)).toEqual(["view", "demo", "window", "tokens", "sessions", "cost", "durations", "tokensOverTime", "successRate", "entrypoints", "projects", "models", "toolTypes", "decisions", "quota", "notes", "diagnostics"]);
+    expect(Object.keys(d)).toEqual(["view", "demo", "source", "user", "window", "tokens", "sessions", "cost", "durations", "tokensOverTime", "successRate", "entrypoints", "terminals", "projects", "users", "models", "toolTypes", "decisions", "quota", "notes", "diagnostics"]);
     expect(d.quota.kind).toBe("live");
     expect(d.decisions.rejected).toBeGreaterThan(0);
   });

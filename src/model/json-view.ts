@@ -107,6 +107,8 @@ export function insightsJson(v: InsightsView, diagnostics: Omit<Diagnostics, "li
   return {
     view: "insights",
     demo,
+    source: v.source,
+    user: v.user,
     window: { from: iso(v.window.from), to: iso(v.window.to), hours: v.window.hours },
     tokens: v.tokens,
     sessions: v.sessions,
@@ -115,7 +117,9 @@ export function insightsJson(v: InsightsView, diagnostics: Omit<Diagnostics, "li
     tokensOverTime: v.overTime.map((b) => ({ ...b, start: iso(b.start) })),
     successRate: v.success,
     entrypoints: v.entrypoints,
+    terminals: v.terminals,
     projects: v.projects.map((p) => ({ ...p, costUSD: round(p.costUSD, 4) })),
+    users: v.users.map(({ project, ...p }) => ({ user: project, ...p, costUSD: round(p.costUSD, 4) })),
     models: v.cost.byModel.map((m) => ({ model: m.model, responses: m.responses, costUSD: round(m.costUSD, 4) })),
     toolTypes: v.toolTypes,
     decisions: v.decisions,
