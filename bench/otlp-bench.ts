@@ -6,6 +6,11 @@
 //   bun bench/otlp-bench.ts [--seconds 5] [--senders 16] [--batch 50] [--encoding json|protobuf] [--no-map]
 //
 // `runOtlpBench()` is exported for bench/bench.ts.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TelemetryStore } from "../src/net/telemetry-store.ts";
+import { createState, reduce } from "../src/model/state.ts";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -126,13 +131,22 @@ async function senderMain(url: string, o: OtlpBenchOptions): Promise<void> {
 export async function runOtlpBench(o: OtlpBenchOptions): Promise<OtlpBenchResult> {
   let events = 0;
   let mappedEvents = 0;
+  // As the app does: map, store (SQLite, in a temp dir) and reduce into a model.
+  const dir = mkdtempSync(join(tmpdir(), "claude-dash-otlp-bench-"));
+  const store = o.map ? new TelemetryStore(join(dir, "telemetry.sqlite")) : null;
+  const state = createState();
   const receiver = await startOtlpReceiver({
     host: "127.0.0.1",
     port: 0,
     maxConcurrent: 256,
     onLogs: (req) => {
       for (const rl of req.resourceLogs) for (const sl of rl.scopeLogs) events += sl.logRecords.length;
-      if (o.map) mappedEvents += logsToEvents(req).events.length;
+      if (o.map) {
+        const mapped = logsToEvents(req).events;
+        store?.append(mapped, []);
+        for (const e of mapped) reduce(state, e);
+        mappedEvents += mapped.length;
+      }
     },
     onMetrics: () => {},
   });
@@ -162,12 +176,14 @@ export async function runOtlpBench(o: OtlpBenchOptions): Promise<OtlpBenchResult
     };
   } finally {
     await receiver.stop();
+    store?.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export function formatOtlpBench(r: OtlpBenchResult): string {
   return (
-    `OTLP receiver (${r.encoding}, ${r.senders} senders × ${r.batch}-event batches of ~${(r.bodyBytes / 1024).toFixed(0)} KB, ${r.map ? "decoded + mapped" : "decoded only"}): ` +
+    `OTLP receiver (${r.encoding}, ${r.senders} senders × ${r.batch}-event batches of ~${(r.bodyBytes / 1024).toFixed(0)} KB, ${r.map ? "decoded, mapped, stored in SQLite and reduced" : "decoded only"}): ` +
     `${Math.round(r.eventsPerSecond).toLocaleString("en-US")} events/s ingested (${r.events.toLocaleString("en-US")} events, ${r.requests.toLocaleString("en-US")} requests, ${r.failed} failed, in ${r.seconds.toFixed(1)} s); ` +
     `latency p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`
   );

@@ -225,9 +225,19 @@ async function startTelemetry(
         return rejected > 0 ? { rejected, message: `${rejected} data points could not be used` } : undefined;
       },
     });
+    // Retention also applies to a receiver that runs for weeks: prune once an hour.
+    const pruner = setInterval(() => {
+      try {
+        store.prune(Date.now(), opts.otlpRetentionDays);
+      } catch {
+        // the next hour tries again
+      }
+    }, 3_600_000);
+    pruner.unref?.();
     return {
       listening: receiver.url,
       stop: async () => {
+        clearInterval(pruner);
         await receiver.stop();
         store.close();
       },
