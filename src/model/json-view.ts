@@ -3,7 +3,7 @@
 import { FAMILIES, WEEKDAY_NAMES, type HistoryView } from "./history-view.ts";
 import type { AllowanceView } from "./allowance-view.ts";
 import { INSIGHT_NOTES, type InsightsView } from "./insights-view.ts";
-import type { ModelState } from "./state.ts";
+import type { ModelState, Totals } from "./state.ts";
 import { selectActiveSessions, selectBuckets, selectCounts, selectTotals, windowOf, type WindowOptions } from "./selectors.ts";
 
 export interface Diagnostics {
@@ -26,6 +26,20 @@ const round = (x: number, digits = 0) => {
   return Math.round(x * f) / f;
 };
 
+/** Window totals as JSON (the contract's names; effective tokens whole, cost to 1/100 of a cent). */
+function totalsJson(t: Totals) {
+  return {
+    responses: t.responses,
+    uncached: t.uncached,
+    cacheWrite5m: t.cacheWrite5m,
+    cacheWrite1h: t.cacheWrite1h,
+    cacheRead: t.cacheRead,
+    output: t.output,
+    effectiveTokens: round(t.effectiveTokens),
+    costUSD: round(t.costUSD, 4),
+  };
+}
+
 /** The allowance as JSON: status, account, limits with reset times, the age of the numbers, the last problem. */
 export function allowanceJson(v: AllowanceView) {
   return {
@@ -45,16 +59,7 @@ export function dashboardJson(s: ModelState, o: WindowOptions, diagnostics: Omit
     now: iso(o.now),
     demo,
     window: { from: iso(w.from), to: iso(w.to), bucketMinutes: w.bucketMinutes },
-    totals: {
-      responses: t.responses,
-      uncached: t.uncached,
-      cacheWrite5m: t.cacheWrite5m,
-      cacheWrite1h: t.cacheWrite1h,
-      cacheRead: t.cacheRead,
-      output: t.output,
-      effectiveTokens: round(t.effectiveTokens),
-      costUSD: round(t.costUSD, 4),
-    },
+    totals: totalsJson(t),
     buckets: selectBuckets(s, w).map((b) => ({ ...b, start: iso(b.start) })),
     sessions: selectActiveSessions(s, o).map((v) => ({
       ...v,
@@ -82,17 +87,7 @@ export function historyJson(v: HistoryView, o: { timeZone: string | undefined; p
     view: "history",
     window: { from: iso(v.window.from), to: iso(v.window.to), bucketMinutes: v.window.bucketMinutes },
     timeZone: o.timeZone ?? null,
-    totals: {
-      responses: t.responses,
-      uncached: t.uncached,
-      cacheWrite5m: t.cacheWrite5m,
-      cacheWrite1h: t.cacheWrite1h,
-      cacheRead: t.cacheRead,
-      output: t.output,
-      effectiveTokens: round(t.effectiveTokens),
-      costUSD: round(t.costUSD, 4),
-      cacheHitRate: v.cacheHitRate === null ? null : round(v.cacheHitRate, 4),
-    },
+    totals: { ...totalsJson(t), cacheHitRate: v.cacheHitRate === null ? null : round(v.cacheHitRate, 4) },
     cost: { estimate: true, priceOverridePerMtok: o.priceOverride ?? null, responsesPricedByFamily: v.estimatedResponses },
     buckets: v.buckets.map((b) => ({ ...b, start: iso(b.start) })),
     models: FAMILIES.map((family) => ({ family, effectiveTokens: round(v.familyTotals[family]), buckets: v.families[family].map((x) => round(x)) })),
