@@ -15,6 +15,15 @@ export interface Usage {
   output: number;
 }
 
+/** Adds (sign 1) or removes (sign -1) one response's token counts to a running sum of the same five fields. */
+export function addUsage(into: Usage, u: Usage, sign: 1 | -1 = 1): void {
+  into.uncached += sign * u.uncached;
+  into.cacheWrite5m += sign * u.cacheWrite5m;
+  into.cacheWrite1h += sign * u.cacheWrite1h;
+  into.cacheRead += sign * u.cacheRead;
+  into.output += sign * u.output;
+}
+
 /** Where an event came from: the local transcripts, or Claude Code's OpenTelemetry export (team telemetry). */
 export type Origin2 = "transcript" | "team";
 

@@ -3,6 +3,7 @@
 // each is computed (the help overlay shows it).
 import { projectName } from "./selectors.ts";
 import type { ModelState, ResponseRec } from "./state.ts";
+import { addUsage } from "./events.ts";
 import { zoneOf } from "./history-view.ts";
 
 const MIN = 60_000;
@@ -138,11 +139,7 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
       ur.costUSD += r.costUSD;
     }
     const u = r.usage;
-    tokens.uncached += u.uncached;
-    tokens.cacheWrite5m += u.cacheWrite5m;
-    tokens.cacheWrite1h += u.cacheWrite1h;
-    tokens.cacheRead += u.cacheRead;
-    tokens.output += u.output;
+    addUsage(tokens, u);
     totalCost += r.costUSD;
     sessionsSeen.add(r.sessionId);
     const d = dayIndex(r.time);

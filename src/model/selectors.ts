@@ -1,6 +1,7 @@
 // Selectors: plain view models computed from the state for a given `now` (never read from the clock).
 // A response belongs to a window when from < time <= to.
 import { addTo, emptyTotals, type ApiErrorRec, type ModelState, type ResponseRec, type SessionAgg, type Totals } from "./state.ts";
+import { addUsage } from "./events.ts";
 import { contextTokens, freshTokens, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
 
 const MIN = 60_000;
@@ -99,11 +100,7 @@ export function selectBuckets(s: ModelState, w: Window, only?: (r: ResponseRec) 
     const b = out[i];
     if (!b) return;
     const u = r.usage;
-    b.uncached += u.uncached;
-    b.cacheWrite5m += u.cacheWrite5m;
-    b.cacheWrite1h += u.cacheWrite1h;
-    b.cacheRead += u.cacheRead;
-    b.output += u.output;
+    addUsage(b, u);
     b.responses++;
     if (u.cacheRead > 0) b.newInput += freshTokens(u);
     else b.cacheMiss += freshTokens(u);

@@ -1,7 +1,7 @@
 // The model's state and its reducer. `reduce` mutates the state in place for speed but is idempotent:
 // an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
 // stored usage when it is larger. The model never reads the clock and does no I/O.
-import type { AllowanceLimit, AllowanceProblem, ModelEvent, ToolOutcome, Usage } from "./events.ts";
+import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
 import { type Family, type Price, priceFor } from "./pricing.ts";
 import { contextTokens, costUSD, effectiveTokens, isLarger, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
@@ -190,13 +190,8 @@ function noteCwd(sess: SessionAgg, cwd: string | null, time: number): void {
 
 /** Adds (sign 1) or removes (sign -1) one response's contribution to a rollup. */
 export function addTo(t: Totals, r: ResponseRec, sign: 1 | -1 = 1): void {
-  const u = r.usage;
   t.responses += sign;
-  t.uncached += sign * u.uncached;
-  t.cacheWrite5m += sign * u.cacheWrite5m;
-  t.cacheWrite1h += sign * u.cacheWrite1h;
-  t.cacheRead += sign * u.cacheRead;
-  t.output += sign * u.output;
+  addUsage(t, r.usage, sign);
   t.effectiveTokens += sign * r.effective;
   t.costUSD += sign * r.costUSD;
 }

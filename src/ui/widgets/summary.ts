@@ -1,11 +1,13 @@
 // SUMMARY: input, output, responses, effective tokens (1 h and window), cost, cache mix, counts.
 import { rect, type Canvas, type Rect } from "../canvas.ts";
+import type { Counts } from "../../model/selectors.ts";
 import { compact, percent, usd } from "../format.ts";
 import { padLeft, padRight } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
 
-export interface SummaryProps {
+/** The six activity counters come straight from the model's Counts. */
+export interface SummaryProps extends Counts {
   windowHours: number;
   input: number;
   uncached: number;
@@ -19,12 +21,6 @@ export interface SummaryProps {
   effectiveWindow: number;
   cost1h: number;
   costWindow: number;
-  prompts: number;
-  toolCalls: number;
-  toolErrors: number;
-  toolRejections: number;
-  apiErrors: number;
-  apiRetries: number;
 }
 
 export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
