@@ -1,7 +1,7 @@
 // Generates a benchmark corpus: realistic Claude Code transcripts (the same builders as the demo and the tests)
 // laid out like ~/.claude/projects, until the requested size is reached. Deterministic for a seed.
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { generateSession } from "../src/ingest/corpus.ts";
 import { rng, uuidFrom } from "../src/ingest/synth.ts";
 
@@ -17,7 +17,12 @@ export interface CorpusInfo {
   sampleCwd: string;
   /** the newest line's time: --now for the benchmark runs. */
   end: number;
+  /** CORPUS_VERSION when it was generated: an older corpus is generated again. */
+  version?: number;
 }
+
+/** 2: directory mtimes are those of their newest file. */
+const CORPUS_VERSION = 2;
 
 const MODELS = ["claude-opus-4-6", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-opus-4-5-20251101", "claude-haiku-4-5-20251001"];
 const PROJECTS = Array.from({ length: 40 }, (_, i) => `/home/dev/src/project-${String(i).padStart(2, "0")}`);
@@ -34,10 +39,11 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
   const meta = join(dir, "corpus.json");
   if (existsSync(meta)) {
     const info = JSON.parse(readFileSync(meta, "utf8")) as CorpusInfo;
-    if (info.bytes >= targetBytes) return info;
+    if (info.bytes >= targetBytes && info.version === CORPUS_VERSION) return info;
   }
   const r = rng(seed);
   const root = join(dir, "claude");
+  rmSync(root, { recursive: true, force: true });
   const end = Date.parse("2026-11-26T12:00:00Z");
   const span = 30 * 24 * 3_600_000;
   let bytes = 0;
@@ -45,6 +51,9 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
   let sessions = 0;
   let lines = 0;
   let sample: { file: string; sessionId: string; cwd: string } | null = null;
+  // Directories get the time of their newest file, as on a real machine (not the moment this ran), so the
+  // live poll sees them as quiet the way it would in use.
+  const dirTimes = new Map<string, number>();
   while (bytes < targetBytes) {
     const cwd = PROJECTS[Math.floor(r() * PROJECTS.length)]!;
     const sessionId = uuidFrom(r);
@@ -68,7 +77,10 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
       writeFileSync(path, text);
       // Like a real transcript, the file was last written when its last line was.
       const last = lastTime(ls);
-      if (last !== null) utimesSync(path, last / 1000, last / 1000);
+      if (last !== null) {
+        utimesSync(path, last / 1000, last / 1000);
+        for (let d = dirname(path); d.startsWith(root); d = dirname(d)) dirTimes.set(d, Math.max(dirTimes.get(d) ?? 0, last));
+      }
       bytes += Buffer.byteLength(text);
       files++;
       lines += ls.length;
@@ -83,7 +95,15 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
     sessions++;
     if (!sample && g.main.length > 100) sample = { file: mainPath, sessionId, cwd };
   }
-  const info: CorpusInfo = { root, bytes, files, sessions, lines, sampleFile: sample!.file, sampleSessionId: sample!.sessionId, sampleCwd: sample!.cwd, end };
+  for (const [d, t] of dirTimes) utimesSync(d, t / 1000, t / 1000);
+  const info: CorpusInfo = { root, bytes, files, sessions, lines, sampleFile: sample!.file, sampleSessionId: sample!.sessionId, sampleCwd: sample!.cwd, end, version: CORPUS_VERSION };
   writeFileSync(meta, JSON.stringify(info, null, 2));
   return info;
+}
+
+// `bun bench/generate.ts DIR BYTES`: the benchmark generates in a child process, so that its own memory stays
+// small (Linux counts the parent's memory at spawn in a child's peak RSS).
+if (import.meta.main) {
+  const [d, b] = process.argv.slice(2);
+  generateCorpus(d!, Number(b));
 }
