@@ -50,6 +50,23 @@ describe("--once --plain frames", () => {
     });
   }
 
+  test("a month-long window labels its time axis with days, not a row of 00:00", () => {
+    const r = once(["--plain", "--width", "120", "--height", "40", "--window-hours", "720", "--bucket-minutes", "360"]);
+    expect(r.code).toBe(0);
+    const axis = r.out.split("\n").find((l) => l.includes("╵"))!;
+    expect(axis).not.toContain("00:00");
+    expect(axis).toContain("╵Thu 19"); // a Thursday, a week before --now
+    expect(axis).toContain("╵Wed 25"); // the day before --now
+  });
+
+  test("SUMMARY's activity counts switch to a shorter wording rather than being cut off", () => {
+    const r = once(["--plain", "--width", "120", "--height", "40", "--window-hours", "720", "--bucket-minutes", "360"]);
+    expect(r.out).toContain("tools 1238 · 61 err · 20 rej");
+    expect(r.out).not.toContain("tool calls 1238");
+    const wide = once(["--plain", "--width", "160", "--height", "50"]);
+    expect(wide.out).toMatch(/tool calls \d+ · \d+ err · \d+ rej/);
+  });
+
   test("a terminal too small for a frame says what it needs", () => {
     const r = once(["--plain", "--width", "50", "--height", "12"]);
     expect(r.code).toBe(0);

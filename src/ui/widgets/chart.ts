@@ -6,6 +6,7 @@ import type { HitMap } from "../hits.ts";
 import { fit, padLeft, textWidth } from "../text.ts";
 import { shade, theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
+import { WEEKDAY_NAMES } from "../../model/history-view.ts";
 
 export interface Series {
   label: string;
@@ -135,7 +136,16 @@ function nextHour(t: number): number {
   return new Date(d.getFullYear(), d.getMonth(), d.getDate(), d.getHours() + 1).getTime();
 }
 
-/** Hour labels under the bars (local time), spaced so they never overlap: every 1, 2, 3, 4, 6, 12 or 24 hours. */
+/** "Fri 20": the local weekday and day of the month. */
+function dayLabel(t: number): string {
+  const d = new Date(t);
+  return `${WEEKDAY_NAMES[(d.getDay() + 6) % 7]} ${d.getDate()}`;
+}
+
+/**
+ * Hour labels under the bars (local time), spaced so they never overlap: every 1, 2, 3, 4, 6, 12 or 24 hours;
+ * at 24 (long windows, wide buckets) each label names its day.
+ */
 function drawTimeAxis(c: Canvas, r: Rect, starts: readonly number[], pad: number, barW: number): void {
   if (starts.length < 2) return;
   const bucketMs = starts[1]! - starts[0]!;
@@ -148,7 +158,8 @@ function drawTimeAxis(c: Canvas, r: Rect, starts: readonly number[], pad: number
     const h = new Date(hour).getHours();
     if (h % every !== 0) return;
     const x = r.x + pad + k * barW;
-    const label = `${String(h).padStart(2, "0")}:00`;
+    // Labels a day or more apart would all read "00:00": name the day instead.
+    const label = every === 24 ? dayLabel(hour) : `${String(h).padStart(2, "0")}:00`;
     if (x <= lastEnd || x + label.length > r.x + r.w) return;
     c.cell(x, r.y, "╵", { fg: theme.rule });
     c.text(x + 1, r.y, label, { fg: theme.dim });

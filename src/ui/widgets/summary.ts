@@ -2,7 +2,7 @@
 import { rect, type Canvas, type Rect } from "../canvas.ts";
 import type { Counts } from "../../model/selectors.ts";
 import { compact, percent, usd } from "../format.ts";
-import { padLeft, padRight } from "../text.ts";
+import { padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
 
@@ -55,8 +55,16 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
     mixBar(c, rect(inner.x + 1, y++, inner.w - 2, 1), p);
     mixLegend(c, rect(inner.x + 1, y++, inner.w - 2, 1), p);
   }
-  if (y < end) c.text(inner.x + 1, y++, `tool calls ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`, { fg: theme.dim }, inner.w - 2);
-  if (y < end) c.text(inner.x + 1, y++, `API errors ${p.apiErrors} · ${p.apiRetries} retries`, { fg: p.apiErrors > 0 ? theme.error : theme.dim }, inner.w - 2);
+  const w = inner.w - 2;
+  const tools = [`tool calls ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`, `tools ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`];
+  const api = [`API errors ${p.apiErrors} · ${p.apiRetries} retries`, `API err ${p.apiErrors} · ${p.apiRetries} retries`];
+  if (y < end) c.text(inner.x + 1, y++, longestFitting(tools, w), { fg: theme.dim }, w);
+  if (y < end) c.text(inner.x + 1, y++, longestFitting(api, w), { fg: p.apiErrors > 0 ? theme.error : theme.dim }, w);
+}
+
+/** The first (fullest) wording that fits the width, else the shortest one (cut by the caller's width). */
+function longestFitting(wordings: readonly string[], width: number): string {
+  return wordings.find((s) => textWidth(s) <= width) ?? wordings[wordings.length - 1]!;
 }
 
 /** The cache mix as one proportional bar. */
