@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { demoEvents, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
+import { cleanText } from "./ingest/sanitize.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
 import { dashboardJson, historyJson, insightsJson } from "./model/json-view.ts";
@@ -268,8 +269,12 @@ function isLoopback(host: string): boolean {
 function statusLine(source: TranscriptSource | null): string | null {
   if (!source) return "demo data";
   const s = source.stats;
-  const problems = source.problems().size;
-  return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${problems ? ` · ${problems} unreadable` : ""}`;
+  const problems = [...source.problems()];
+  // One problem is named (a root with no projects folder is the usual one); several are counted, and
+  // `--json` lists them in diagnostics.unreadable.
+  const first = problems[0];
+  const note = problems.length === 1 && first ? ` · ${cleanText(`${first[0]}: ${first[1]}`, 120)}` : problems.length > 1 ? ` · ${problems.length} unreadable (see --json)` : "";
+  return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${note}`;
 }
 
 main().then(

@@ -200,6 +200,21 @@ describe("without transcripts", () => {
     expect(json.totals.responses).toBe(0);
   });
 
+  test("a --root with no projects folder is named in the footer, even on a narrow terminal", () => {
+    const empty = tempDir("noprojects");
+    const missing = join(empty, "nope");
+    for (const [root, reason] of [
+      [empty, "no projects folder in it"],
+      [missing, "not found"],
+    ] as const) {
+      const r = run(["--once", "--plain", "--root", root, "--width", "120", "--height", "30", ...PINNED]);
+      expect(r.code).toBe(0);
+      const footer = r.stdout.trimEnd().split("\n").at(-1)!;
+      expect(footer).toContain("? help");
+      expect(footer).toContain(`0 files · ${root}: ${reason}`);
+    }
+  });
+
   test("the dashboard frame shows the DEMO DATA banner", () => {
     const r = run(["--once", "--plain", ...PINNED]);
     expect(r.code).toBe(0);
