@@ -204,6 +204,20 @@ describe("INSIGHTS frames", () => {
     expect(f).toMatchSnapshot();
   });
 
+  test("per-day sparklines widen to the panel, line their days up, and carry their peak", () => {
+    const rows = frame(demoApp(), 80, 24).split("\n");
+    const spark = (label: string) => {
+      const row = rows.find((l) => l.includes(label))!;
+      return { bars: /[▁▂▃▄▅▆▇█ ]+(?=  peak)/.exec(row.slice(row.indexOf(label) + 13))![0], row };
+    };
+    const prompts = spark("prompts/day");
+    const sessions = spark("sessions/day");
+    expect(prompts.bars.length).toBe(7 * 4); // a week at 4 columns a day
+    expect(sessions.bars.length).toBe(prompts.bars.length);
+    expect(prompts.bars.endsWith("████")).toBe(true); // today is the busiest day of the demo
+    expect(prompts.row).toContain("peak 75");
+  });
+
   test("keys 1–5 choose the window; o sorts projects; a click opens a panel full screen", () => {
     const app = demoApp();
     frame(app, 160, 50);

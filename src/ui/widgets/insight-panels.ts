@@ -1,6 +1,6 @@
 // The twelve INSIGHTS panels, each a function drawing its content into a panel's inner area. `full` is true when
 // the panel is opened full screen (more rows).
-import { rect, type Canvas, type Rect } from "../canvas.ts";
+import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
 import type { InsightsView, Stat } from "../../model/insights-view.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import { familyOf } from "../../model/pricing.ts";
@@ -62,9 +62,20 @@ function big(c: Canvas, x: number, y: number, label: string, value: string, colo
   return Math.max(a, b) + 2;
 }
 
-function sparkline(values: readonly number[]): string {
+function sparkline(values: readonly number[], width: number): string {
   const max = Math.max(0, ...values);
-  return values.map((v) => (max > 0 && v > 0 ? SPARK[Math.max(1, Math.round((v / max) * 8))] : SPARK[0])).join("");
+  // Each day gets up to 4 columns, so a week reads as a shape rather than 7 characters lost in a wide panel.
+  const each = Math.max(1, Math.min(4, Math.floor(width / Math.max(1, values.length))));
+  return values.map((v) => (max > 0 && v > 0 ? SPARK[Math.max(1, Math.round((v / max) * 8))] : SPARK[0])!.repeat(each)).join("");
+}
+
+/** "label ▁▂█  peak 54": a per-day sparkline, sized to the line, with its scale. */
+function sparkRow(c: Canvas, x: number, y: number, w: number, label: string, values: readonly number[], fmt: (v: number) => string, fg: RGB): void {
+  const peak = `  peak ${fmt(Math.max(0, ...values))}`;
+  const head = padRight(label, 13);
+  const line = sparkline(values, w - head.length - 13); // the same room on every row, so the days line up
+  const used = c.text(x, y, `${head}${line}`, { fg }, w);
+  if (used + peak.length <= w) c.text(x + used, y, peak, { fg: theme.dim });
 }
 
 const ms = (v: number) => (v >= 60_000 ? `${(v / 60_000).toFixed(1)}m` : v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
@@ -92,8 +103,8 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
       x += big(c, x, inner.y, "sessions", String(v.sessions.count), theme.accent);
       big(c, x + 2, inner.y, "prompts", String(v.sessions.prompts), theme.text);
       if (inner.h >= 4 && v.sessions.perDay.length > 1) {
-        c.text(inner.x, inner.y + 3, `prompts/day ${sparkline(v.sessions.perDay.map((d) => d.prompts))}`, { fg: theme.accent }, inner.w);
-        c.text(inner.x, inner.y + 4, `sessions/day ${sparkline(v.sessions.perDay.map((d) => d.sessions))}`, { fg: theme.sub }, inner.w);
+        sparkRow(c, inner.x, inner.y + 3, inner.w, "prompts/day", v.sessions.perDay.map((d) => d.prompts), String, theme.accent);
+        sparkRow(c, inner.x, inner.y + 4, inner.w, "sessions/day", v.sessions.perDay.map((d) => d.sessions), String, theme.sub);
       }
       return;
     }
@@ -119,7 +130,7 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
         c.text(inner.x, y++, line(cleanText(t.name, 30), t), { fg: theme.dim }, inner.w);
       }
       if (y < inner.y + inner.h && v.durations.p95PerDay.length > 1)
-        c.text(inner.x, inner.y + inner.h - 1, `p95/day ${sparkline(v.durations.p95PerDay.map((d) => d.p95 ?? 0))}`, { fg: theme.warn }, inner.w);
+        sparkRow(c, inner.x, inner.y + inner.h - 1, inner.w, "p95/day", v.durations.p95PerDay.map((d) => d.p95 ?? 0), ms, theme.warn);
       return;
     }
     case "overTime": {
