@@ -66,6 +66,31 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
     expect(g2.toPlain()).toContain("cache hits");
   });
 
+  test("at 80×24 the map and summary overlays hide the charts behind them completely", () => {
+    const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+    app.dispatch({ type: "tab", tab: "history" });
+    const inside = (title: string) => {
+      const g = new CellGrid(80, 24);
+      app.render(g, NOW, NOW);
+      const rows = g.toPlain().split("\n").map((l) => [...l]);
+      const top = rows.findIndex((r) => r.join("").includes(`╭─ ${title}`));
+      const left = rows[top]!.join("").indexOf(`╭─ ${title}`);
+      const right = rows[top]!.indexOf("╮", left);
+      const out: string[] = [];
+      for (let y = top + 1; rows[y]![left] !== "╰"; y++) out.push(rows[y]!.slice(left + 1, right).join(""));
+      return out;
+    };
+    app.key({ name: "M" });
+    const map = inside("ACTIVITY");
+    expect(map.some((l) => l.startsWith("Mon "))).toBe(true);
+    for (const l of map) expect(l).not.toMatch(/[╵■]|Sun \d|Mon \d/); // no axis, legend or chart label from behind
+    app.key({ name: "q" });
+    app.key({ name: "S" });
+    const summary = inside("SUMMARY");
+    expect(summary.join("\n")).toContain("cache hits");
+    for (const l of summary) expect(l).not.toMatch(/[╵■]/);
+  });
+
   test("only the window counts: the oldest session (eight days back) is outside it", () => {
     const s = eightDays();
     const v = selectHistory(s, { now: NOW, hours: 168, bucketMinutes: 60 });

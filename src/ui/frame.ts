@@ -27,7 +27,7 @@ import { drawHeatmap, heatmapSize } from "./widgets/heatmap.ts";
 import { historySeries } from "./widgets/history-charts.ts";
 import { drawHistorySummary } from "./widgets/history-summary.ts";
 import { drawHourPopup } from "./widgets/hour-popup.ts";
-import { overlayRect } from "./widgets/overlay.ts";
+import { clearedOverlay } from "./widgets/overlay.ts";
 import type { InsightsView } from "../model/insights-view.ts";
 import { drawInsightFull, drawInsightsPage } from "./widgets/insights-page.ts";
 
@@ -154,10 +154,10 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     else if (p.kind === "hour") drawHourPopup(c, p.cell, p.weekTotal);
     else if (p.kind === "allowance") drawAllowancePopup(c, v.allowance, v.now);
     else if (p.kind === "insight" && v.insights) drawInsightFull(c, p.id, v.insights, { sort: ui.projectSort, time }, new FreshHits());
-    else if (v.history && p.kind === "summary") drawHistorySummary(c, overlayRect(c, 64, 12), v.history.view, v.history.hours, v.history.priceOverride);
+    else if (v.history && p.kind === "summary") drawHistorySummary(c, clearedOverlay(c, 64, 12), v.history.view, v.history.hours, v.history.priceOverride);
     else if (v.history && p.kind === "heatmap") {
       const size = heatmapSize();
-      drawHeatmap(c, overlayRect(c, size.w + 22, size.h), v.history.view.heatmap, v.history.zoneLabel, new FreshHits());
+      drawHeatmap(c, clearedOverlay(c, size.w + 22, size.h), v.history.view.heatmap, v.history.zoneLabel, new FreshHits());
     }
   }
   if (v.popups.length > 0) {

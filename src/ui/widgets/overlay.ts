@@ -9,6 +9,13 @@ export function overlayRect(c: Canvas, w: number, h: number): Rect {
   return rect(Math.floor((c.width - ww) / 2), Math.max(1, Math.floor((c.height - hh) / 2)), ww, hh);
 }
 
+/** A centred overlay rectangle, cleared (for a panel drawn as a popup: nothing behind may show through it). */
+export function clearedOverlay(c: Canvas, w: number, h: number): Rect {
+  const r = overlayRect(c, w, h);
+  c.fill(r, { bg: theme.panel });
+  return r;
+}
+
 export function drawOverlay(c: Canvas, r: Rect, title: string, note: string): Rect {
   c.fill(r, { bg: theme.panel });
   return drawBox(c, r, { title, note, focused: true });
