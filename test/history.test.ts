@@ -83,6 +83,7 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
     app.key({ name: "M" });
     const map = inside("ACTIVITY");
     expect(map.some((l) => l.startsWith("Mon "))).toBe(true);
+    expect(map.find((l) => l.startsWith("Mon "))!.trimEnd().length).toBe(4 + 48); // two columns an hour
     for (const l of map) expect(l).not.toMatch(/[╵■]|Sun \d|Mon \d/); // no axis, legend or chart label from behind
     app.key({ name: "q" });
     app.key({ name: "S" });

@@ -157,7 +157,7 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     else if (v.history && p.kind === "summary") drawHistorySummary(c, clearedOverlay(c, 64, 12), v.history.view, v.history.hours, v.history.priceOverride);
     else if (v.history && p.kind === "heatmap") {
       const size = heatmapSize();
-      drawHeatmap(c, clearedOverlay(c, size.w + 22, size.h), v.history.view.heatmap, v.history.zoneLabel, new FreshHits());
+      drawHeatmap(c, clearedOverlay(c, size.w, size.h), v.history.view.heatmap, v.history.zoneLabel, new FreshHits());
     }
   }
   if (v.popups.length > 0) {

@@ -33,8 +33,9 @@ export function shadeChar(v: number, max: number): string {
   return t < 0.25 ? "░" : t < 0.5 ? "▒" : t < 0.75 ? "▓" : "█";
 }
 
+/** The box that shows the map at its best (two columns an hour): borders, day labels, 48 cells, a margin. */
 export function heatmapSize(): { w: number; h: number } {
-  return { w: 4 + 24 + 4, h: 7 + 4 };
+  return { w: 2 + 4 + 24 * 2 + 1, h: 2 + 1 + 7 + 1 };
 }
 
 export function drawHeatmap(c: Canvas, r: Rect, cells: readonly HeatCell[], zoneLabel: string, hits: HitMap): void {
