@@ -214,6 +214,22 @@ describe("clicks", () => {
     expect(app.quit).toBe(true);
   });
 
+  test("on an 80-column terminal the help wraps its descriptions instead of cutting them", () => {
+    const app = demoApp();
+    app.key({ name: "?" });
+    const seen: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      seen.push(...frame(app, 80, 24).slice(2, 22));
+      app.key({ name: "down" });
+    }
+    const text = seen.join("\n");
+    expect(text).not.toContain("…"); // nothing cut off
+    expect(text).toContain("LIVE, HISTORY, INSIGHTS tabs (or click a tab)");
+    expect(text).toContain("its detail: own charts, model, subagents, last API");
+    expect(seen.some((l) => /│ {20}error +│/.test(l))).toBe(true); // the rest, under its description
+    expect(text).toContain("A red ! marks a session whose last action was an API error.");
+  });
+
   test("an empty place does nothing", () => {
     const app = demoApp();
     frame(app);

@@ -50,3 +50,20 @@ export function padLeft(s: string, w: number): string {
   const f = fit(s, w);
   return " ".repeat(Math.max(0, w - textWidth(f))) + f;
 }
+
+/** `s` broken into lines of at most `w` columns at spaces; a word longer than a line is cut with "…". */
+export function wrap(s: string, w: number): string[] {
+  if (w <= 0) return [];
+  const lines: string[] = [];
+  let line = "";
+  for (const word of s.split(" ").filter((x) => x !== "")) {
+    const next = line === "" ? word : `${line} ${word}`;
+    if (textWidth(next) <= w) line = next;
+    else {
+      if (line !== "") lines.push(line);
+      line = fit(word, w);
+    }
+  }
+  if (line !== "" || lines.length === 0) lines.push(line);
+  return lines;
+}

@@ -1,5 +1,6 @@
 // The help overlay: every key, click and flag.
 import type { Canvas } from "../canvas.ts";
+import { padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { INSIGHT_NOTES } from "../../model/insights-view.ts";
 import { PANELS } from "./insight-panels.ts";
@@ -58,29 +59,28 @@ export const HELP_NOTES: string[] = [
 export function drawHelp(c: Canvas, scroll: number): number {
   const r = overlayRect(c, 88, 44);
   const inner = drawOverlay(c, r, "HELP", "q closes");
-  const key = (k: string, v: string): Line => [
-    [k.padEnd(30), { fg: theme.accent, bold: true }],
-    [v, { fg: theme.text }],
-  ];
-  const head = (t: string): Line => [[t, { fg: theme.dim, bold: true }]];
+  const width = inner.w - 2;
+  // Each section's key column is as wide as its longest key; descriptions wrap under themselves.
+  const section = (title: string, rows: readonly [string, string][]): Line[] => {
+    const keyW = Math.min(Math.max(...rows.map(([k]) => textWidth(k))) + 2, Math.floor(width / 2));
+    const out: Line[] = [[[title, { fg: theme.dim, bold: true }]]];
+    for (const [k, v] of rows) {
+      wrap(v, width - keyW).forEach((part, i) => out.push([[i === 0 ? padRight(k, keyW) : " ".repeat(keyW), { fg: theme.accent, bold: true }], [part, { fg: theme.text }]]));
+    }
+    return out;
+  };
+  const prose = (title: string, rows: readonly Line[][]): Line[] => [[[title, { fg: theme.dim, bold: true }]], ...rows.flat()];
+  const note = (text: string, style: Line[number][1]): Line[] => wrap(text, width).map((part): Line => [[part, style]]);
   const lines: Line[] = [
-    head("KEYS"),
-    ...HELP_KEYS.map(([k, v]) => key(k, v)),
+    ...section("KEYS", HELP_KEYS),
     [],
-    head("CLICKS"),
-    ...HELP_CLICKS.map(([k, v]) => key(k, v)),
+    ...section("CLICKS", HELP_CLICKS),
     [],
-    head("FLAGS"),
-    ...HELP_FLAGS.map(([k, v]) => key(k, v)),
+    ...section("FLAGS", HELP_FLAGS),
     [],
-    head("HOW IT COUNTS"),
-    ...HELP_NOTES.map((n): Line => [[n, { fg: theme.dim }]]),
+    ...prose("HOW IT COUNTS", HELP_NOTES.map((n) => note(n, { fg: theme.dim }))),
     [],
-    head("INSIGHTS PANELS"),
-    ...PANELS.map((p): Line => [
-      [`${p.title.toLowerCase()}: `, { fg: theme.accent }],
-      [INSIGHT_NOTES[p.id] ?? "", { fg: theme.dim }],
-    ]),
+    ...prose("INSIGHTS PANELS", PANELS.map((p) => note(`${p.title.toLowerCase()}: ${INSIGHT_NOTES[p.id] ?? ""}`, { fg: theme.dim }))),
   ];
   return drawLines(c, inner, lines, scroll);
 }
