@@ -140,6 +140,22 @@ describe("layout", () => {
     expect(narrow.summary.x).toBe(0);
   });
 
+  test("ACTIVE SESSIONS drops its least useful columns on a narrow terminal instead of running over the border", () => {
+    for (const [w, cols] of [
+      [60, ["main 1h", "eff win"]],
+      [72, ["main 1h", "sub 1h", "eff win"]],
+    ] as const) {
+      const g = new CellGrid(w, 20);
+      demoApp().render(g, NOW, NOW);
+      const rows = g.toPlain().split("\n");
+      const top = rows.findIndex((l) => l.includes("ACTIVE SESSIONS"));
+      const bottom = rows.findIndex((l, i) => i > top && l.startsWith("╰"));
+      for (let y = top + 1; y < bottom; y++) expect([...rows[y]!].at(-1)).toBe("│");
+      for (const h of cols) expect(rows[top + 1]).toContain(h);
+      if (w === 60) expect(rows[top + 1]).not.toContain("sub 1h");
+    }
+  });
+
   test("the bucket size fits the 12-hour window to the chart width", () => {
     expect(autoBucketMinutes(12, 144)).toBe(5);
     expect(autoBucketMinutes(12, 100)).toBe(8);

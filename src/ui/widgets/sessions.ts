@@ -1,5 +1,5 @@
 // ACTIVE SESSIONS: one row per session active in the active window, newest first; scrolls; click opens it.
-import { rect, type Canvas, type Rect } from "../canvas.ts";
+import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { SessionView } from "../../model/selectors.ts";
 import { compact, hhmm } from "../format.ts";
@@ -22,6 +22,9 @@ export function sessionLabel(s: SessionView): string {
 }
 
 /** Rows of the list that fit in the panel. */
+/** The fewest columns the project · title column gets before numeric columns are dropped. */
+const TITLE_MIN = 12;
+
 export function sessionRows(r: Rect): number {
   return Math.max(0, r.h - 3);
 }
@@ -35,23 +38,39 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
     return;
   }
   const wide = inner.w >= 130;
-  const cols = wide
-    ? [2, 6, 0, 24, 14, 9, 9, 6, 9, 9, 8]
-    : [2, 6, 0, 14, 9, 9, 8];
-  const headers = wide
-    ? ["", "last", "project · title", "model", "context", "main 1h", "sub 1h", "sub%", "main win", "sub win", "eff win"]
-    : ["", "last", "project · title", "context", "main 1h", "sub 1h", "eff win"];
+  // Numeric columns, left to right; on a narrow panel the ones with the lowest `keep` go first, so the title
+  // keeps at least TITLE_MIN columns and nothing runs over the border.
+  type Num = { head: string; w: number; keep: number; color: RGB; value: (s: SessionView) => string };
+  const share = (s: SessionView) => {
+    const all = s.mainFreshWindow + s.subFreshWindow;
+    return s.subFreshWindow > 0 && all > 0 ? `${Math.round((100 * s.subFreshWindow) / all)}%` : "–";
+  };
+  const all: (Num & { wideOnly?: boolean })[] = [
+    { head: "main 1h", w: 9, keep: 2, color: theme.main, value: (s) => compact(s.mainFresh1h) },
+    { head: "sub 1h", w: 9, keep: 1, color: theme.sub, value: (s) => compact(s.subFresh1h) },
+    { head: "sub%", w: 6, keep: 0, color: theme.sub, value: share, wideOnly: true },
+    { head: "main win", w: 9, keep: 0, color: theme.main, value: (s) => compact(s.mainFreshWindow), wideOnly: true },
+    { head: "sub win", w: 9, keep: 0, color: theme.sub, value: (s) => compact(s.subFreshWindow), wideOnly: true },
+    { head: "eff win", w: 8, keep: 3, color: theme.accent, value: (s) => compact(s.effectiveTokens) },
+  ];
+  let nums = all.filter((n) => wide || !n.wideOnly);
+  const base = [2, 6, 0, ...(wide ? [24] : []), 14];
+  const needed = () => [...base, ...nums.map((n) => n.w)].reduce((a, b) => a + b + 1, 0) + TITLE_MIN + 1;
+  for (let keep = 0; keep < 3 && needed() > inner.w; keep++) nums = nums.filter((n) => n.keep > keep);
+  const cols = [...base, ...nums.map((n) => n.w)];
+  const headers = ["", "last", "project · title", ...(wide ? ["model"] : []), "context", ...nums.map((n) => n.head)];
   const fixed = cols.reduce((a, b) => a + b, 0) + cols.length;
-  cols[2] = Math.max(10, inner.w - fixed - 1);
+  cols[2] = Math.max(TITLE_MIN, inner.w - fixed - 1);
   const xs: number[] = [];
   let x = inner.x + 1;
   for (const w of cols) {
     xs.push(x);
     x += w + 1;
   }
+  const ctxCol = wide ? 4 : 3;
   headers.forEach((h, i) => {
-    const right = i >= 4 || (!wide && i >= 3);
-    c.text(xs[i]!, inner.y, right && i !== 2 ? padLeft(h, cols[i]!) : padRight(h, cols[i]!), { fg: theme.dim });
+    const right = i >= ctxCol;
+    c.text(xs[i]!, inner.y, right ? padLeft(h, cols[i]!) : padRight(h, cols[i]!), { fg: theme.dim }, inner.x + inner.w - xs[i]!);
   });
   const rows = inner.h - 1;
   const list = p.sessions.slice(p.scroll, p.scroll + rows);
@@ -66,27 +85,12 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
     if (s.apiErrorLast) c.text(xs[0]!, y, " !", st(theme.error, true));
     c.text(xs[1]!, y, padRight(hhmm(s.lastActivity), cols[1]!), st(theme.dim));
     c.text(xs[2]!, y, padRight(sessionLabel(s), cols[2]!), st(theme.text));
-    const sub = s.subFreshWindow;
-    const share = s.mainFreshWindow + sub > 0 ? Math.round((100 * sub) / (s.mainFreshWindow + sub)) : 0;
     const ctx = `${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`;
     const light = lightColor(s.contextTokens, s.contextWindow, p.time);
-    let i = 3;
-    if (wide) c.text(xs[i++]!, y, padRight(cleanText(s.model ?? "", 40).replace(/^claude-/, ""), cols[3]!), st(theme.dim));
-    const ctxCol = i++;
+    if (wide) c.text(xs[3]!, y, padRight(cleanText(s.model ?? "", 40).replace(/^claude-/, ""), cols[3]!), st(theme.dim));
     c.text(xs[ctxCol]!, y, padLeft(ctx, cols[ctxCol]! - 2), st(theme.text));
     c.cell(xs[ctxCol]! + cols[ctxCol]! - 1, y, "●", st(light));
-    const num = (v: string, color = theme.text) => {
-      c.text(xs[i]!, y, padLeft(v, cols[i]!), st(color));
-      i++;
-    };
-    num(compact(s.mainFresh1h), theme.main);
-    num(compact(s.subFresh1h), theme.sub);
-    if (wide) {
-      num(sub > 0 ? `${share}%` : "–", theme.sub);
-      num(compact(s.mainFreshWindow), theme.main);
-      num(compact(s.subFreshWindow), theme.sub);
-    }
-    num(compact(s.effectiveTokens), theme.accent);
+    nums.forEach((n, j) => c.text(xs[ctxCol + 1 + j]!, y, padLeft(n.value(s), cols[ctxCol + 1 + j]!), st(n.color)));
   });
   if (p.sessions.length > rows) {
     const more = `${p.scroll + 1}–${Math.min(p.sessions.length, p.scroll + rows)} of ${p.sessions.length}`;
