@@ -246,6 +246,21 @@ describe("clicks", () => {
     expect(text).toContain("A red ! marks a session whose last action was an API error.");
   });
 
+  test("a session's detail on a 60-column terminal wraps its figures and keeps its border", () => {
+    const app = demoApp();
+    frame(app, 60, 30);
+    app.key({ name: "return" });
+    expect(app.ui.popups[0]).toMatchObject({ kind: "session" });
+    const rows = frame(app, 60, 30);
+    const top = rows.findIndex((l) => l.includes("q closes"));
+    const left = rows[top]!.indexOf("╭");
+    const right = [...rows[top]!].lastIndexOf("╮");
+    const bottom = rows.findIndex((l, i) => i > top && [...l][left] === "╰");
+    for (let y = top + 1; y < bottom; y++) expect([...rows[y]!][right]).toBe("│");
+    const body = rows.slice(top + 1, bottom).join("\n");
+    for (const s of ["model claude-opus-4-6", "context 62.5k of 200k", "effective 2.26M", "window: main 656k", "subagent", "peak context"]) expect(body).toContain(s);
+  });
+
   test("an empty place does nothing", () => {
     const app = demoApp();
     frame(app);

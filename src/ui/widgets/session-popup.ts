@@ -1,11 +1,11 @@
 // A session's detail: its own three charts, model, context, effective tokens, the subagents that ran in the
 // window, and its last API error.
-import { rect, type Canvas } from "../canvas.ts";
+import { rect, type Canvas, type RGB } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { Bucket, SessionView } from "../../model/selectors.ts";
 import { compact, hhmm } from "../format.ts";
 import { HitMap } from "../hits.ts";
-import { fit, padLeft, padRight } from "../text.ts";
+import { fit, padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 import { chartSeries } from "./chart-series.ts";
 import { drawChart } from "./chart.ts";
@@ -26,22 +26,33 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
   const inner = drawOverlay(c, r, fit(sessionLabel(s), 60), "q closes");
   if (inner.h < 4) return;
   let y = inner.y;
-  const kv = (x: number, k: string, v: string, fg = theme.text) => {
-    const used = c.text(x, y, `${k} `, { fg: theme.dim, bg: theme.panel });
-    return used + c.text(x + used, y, v, { fg, bg: theme.panel, bold: true });
+  // Label–value pairs flow left to right and wrap to a new line rather than run over the border.
+  const right = inner.x + inner.w - 1;
+  const flow = (items: readonly [string, string, RGB][]) => {
+    let x = inner.x + 1;
+    for (const [k, v, fg] of items) {
+      const w = textWidth(`${k} ${v}`);
+      if (x > inner.x + 1 && x + w > right) {
+        y++;
+        x = inner.x + 1;
+      }
+      const used = c.text(x, y, `${k} `, { fg: theme.dim, bg: theme.panel }, right - x);
+      x += used + c.text(x + used, y, v, { fg, bg: theme.panel, bold: true }, right - x - used) + 3;
+    }
+    y++;
   };
-  let x = inner.x + 1;
-  x += kv(x, "model", cleanText(s.model ?? "?", 40)) + 3;
-  x += kv(x, "context", `${compact(s.contextTokens)} of ${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`, lightColor(s.contextTokens, s.contextWindow, p.time)) + 3;
-  x += kv(x, "effective", compact(s.effectiveTokens), theme.accent) + 3;
-  kv(x, "last", hhmm(s.lastActivity));
-  y++;
-  x = inner.x + 1;
-  x += kv(x, "fresh 1 h: main", compact(s.mainFresh1h), theme.main) + 2;
-  x += kv(x, "sub", compact(s.subFresh1h), theme.sub) + 3;
-  x += kv(x, "window: main", compact(s.mainFreshWindow), theme.main) + 2;
-  kv(x, "sub", compact(s.subFreshWindow), theme.sub);
-  y += 1;
+  flow([
+    ["model", cleanText(s.model ?? "?", 40), theme.text],
+    ["context", `${compact(s.contextTokens)} of ${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`, lightColor(s.contextTokens, s.contextWindow, p.time)],
+    ["effective", compact(s.effectiveTokens), theme.accent],
+    ["last", hhmm(s.lastActivity), theme.text],
+  ]);
+  flow([
+    ["fresh 1 h: main", compact(s.mainFresh1h), theme.main],
+    ["sub", compact(s.subFresh1h), theme.sub],
+    ["window: main", compact(s.mainFreshWindow), theme.main],
+    ["sub", compact(s.subFreshWindow), theme.sub],
+  ]);
   const agentsH = Math.min(s.subagents.length + 1, 6) + 1;
   const errorH = s.lastApiError ? 2 : 0;
   const chartsH = inner.y + inner.h - y - agentsH - errorH;
@@ -66,15 +77,17 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
     c.text(inner.x + 1, y, "no subagents in this window", { fg: theme.dim, bg: theme.panel });
     return;
   }
-  c.text(inner.x + 1, y, `${padRight("subagent", 22)} ${padRight("model", 26)} ${padLeft("peak context", 14)}   ${padLeft("effective", 10)}`, { fg: theme.dim, bg: theme.panel });
+  const withModel = inner.w >= 80; // the model column goes first when the table would not fit
+  const idW = Math.max(8, Math.min(22, inner.w - 2 - (withModel ? 27 : 0) - 27));
+  c.text(inner.x + 1, y, `${padRight("subagent", idW)} ${withModel ? `${padRight("model", 26)} ` : ""}${padLeft("peak context", 14)}   ${padLeft("effective", 10)}`, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
   y++;
   const rows = inner.y + inner.h - y;
   const from = Math.min(p.scroll, Math.max(0, s.subagents.length - rows));
   for (const a of s.subagents.slice(from, from + rows)) {
     const st = { fg: theme.text, bg: theme.panel };
     let ax = inner.x + 1;
-    ax += c.text(ax, y, padRight(cleanText(a.agentId, 40), 22), st) + 1;
-    ax += c.text(ax, y, padRight(cleanText(a.model, 40).replace(/^claude-/, ""), 26), { ...st, fg: theme.dim }) + 1;
+    ax += c.text(ax, y, padRight(cleanText(a.agentId, 40), idW), st) + 1;
+    if (withModel) ax += c.text(ax, y, padRight(cleanText(a.model, 40).replace(/^claude-/, ""), 26), { ...st, fg: theme.dim }) + 1;
     ax += c.text(ax, y, padLeft(compact(a.peakContext), 12), st);
     c.cell(ax + 1, y, "●", { fg: lightColor(a.peakContext, a.peakContext > 200_000 ? 1_000_000 : 200_000, p.time), bg: theme.panel });
     c.text(ax + 3, y, padLeft(compact(a.effectiveTokens), 11), { ...st, fg: theme.accent });
