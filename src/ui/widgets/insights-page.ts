@@ -45,12 +45,17 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
   const rowsVisible = Math.max(1, Math.floor((r.h - 1) / PANEL_HEIGHT));
   const totalRows = Math.ceil(PANELS.length / cols);
   const first = Math.max(0, Math.min(opts.scroll, totalRows - rowsVisible));
+  // The rows on screen share the height (up to twice the usual), so no band of empty rows is left below them;
+  // the last row of the page is kept for "rows a–b of n" when there is more to scroll to.
+  const shown = Math.min(rowsVisible, totalRows);
+  const spare = r.h - 1 - (totalRows > rowsVisible ? 1 : 0);
+  const panelH = Math.min(PANEL_HEIGHT * 2, Math.max(PANEL_HEIGHT, Math.floor(spare / shown)));
   PANELS.forEach((p, i) => {
     const row = Math.floor(i / cols) - first;
     if (row < 0 || row >= rowsVisible) return;
     const col = i % cols;
     const w = col === cols - 1 ? r.w - col * colW : colW;
-    const pr = rect(r.x + col * colW, r.y + 1 + row * PANEL_HEIGHT, w, PANEL_HEIGHT);
+    const pr = rect(r.x + col * colW, r.y + 1 + row * panelH, w, panelH);
     hits.add(pr, { type: "openInsight", id: p.id });
     const inner = drawBox(c, pr, { title: p.title });
     drawInsightPanel(p.id, c, inner, v, { full: false, sort: opts.sort, time: opts.time, hits });
