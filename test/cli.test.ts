@@ -4,6 +4,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { HELP_FLAGS } from "../src/ui/widgets/help.ts";
 import {
   apiErrorLine,
   customTitleLine,
@@ -178,6 +179,13 @@ describe("flags", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     for (const flag of ["--json", "--demo", "--root", "--now", "--window-hours", "--bucket-minutes"]) expect(r.stdout).toContain(flag);
+  });
+
+  test("every flag the in-app help lists is a real flag", () => {
+    const r = run(["--help"]);
+    for (const [keys] of HELP_FLAGS) {
+      for (const flag of keys.match(/--[a-z-]+/g)!) expect(r.stdout).toContain(flag.replace(/^--no-/, "--"));
+    }
   });
 });
 

@@ -46,6 +46,12 @@ export const HELP_FLAGS: [string, string][] = [
   ["--price-per-mtok USD", "base input price for every model"],
   ["--fps N", "frames per second (30)"],
   ["--interval S", "seconds between file checks (2)"],
+  ["--no-allowance", "never ask claude.ai for the subscription's limits"],
+  ["--otlp [HOST:]PORT", "receive Claude Code's OpenTelemetry export (team telemetry)"],
+  ["--otlp-token T", "a shared secret senders must give"],
+  ["--headless", "with --otlp: no UI, a log line a minute"],
+  ["--source local|team|both", "INSIGHTS data (t in the view)"],
+  ["--help", "every flag, with its default"],
 ];
 
 export const HELP_NOTES: string[] = [
