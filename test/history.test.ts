@@ -44,7 +44,7 @@ function historyFrame(w: number, h: number): string {
 describe("HISTORY frames (eight days of data, a seven-day window)", () => {
   test("160×50", () => {
     const f = historyFrame(160, 50);
-    for (const s of ["EFFECTIVE TOKENS · by model", "ACTIVITY", "SUMMARY", "cost is an estimate", "Thu 26", "Fri 20"]) expect(f).toContain(s);
+    for (const s of ["EFFECTIVE TOKENS · by model", "ACTIVITY", "SUMMARY", "cost: an estimate (list prices)", "Thu 26", "Fri 20"]) expect(f).toContain(s);
     expect(f).toMatchSnapshot();
   });
 
@@ -64,6 +64,18 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
     const g2 = new CellGrid(100, 30);
     app.render(g2, NOW, NOW);
     expect(g2.toPlain()).toContain("cache hits");
+  });
+
+  test("at 120×30 the side panels keep their borders: the map's legend and the cost note fit inside", () => {
+    const rows = historyFrame(120, 30).split("\n").map((l) => [...l]);
+    for (const title of ["SUMMARY", "ACTIVITY"]) {
+      const top = rows.findIndex((r) => r.join("").includes(`╭─ ${title}`));
+      const right = rows[top]!.lastIndexOf("╮");
+      for (let y = top + 1; rows[y]![right] !== "╯"; y++) expect(rows[y]![right]).toBe("│");
+    }
+    const text = rows.map((r) => r.join("")).join("\n");
+    expect(text).toContain("cost: an estimate (list prices)");
+    expect(text).toMatch(/0 ·░░▒▒▓▓▓███ [\d.]+[kM]?/);
   });
 
   test("at 80×24 the map and summary overlays hide the charts behind them completely", () => {

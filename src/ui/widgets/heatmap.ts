@@ -5,7 +5,7 @@ import type { HeatCell } from "../../model/history-view.ts";
 import { WEEKDAY_NAMES } from "../../model/history-view.ts";
 import { compact } from "../format.ts";
 import type { HitMap } from "../hits.ts";
-import { fit } from "../text.ts";
+import { fit, textWidth } from "../text.ts";
 import { mix, theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
 
@@ -65,6 +65,8 @@ export function drawHeatmap(c: Canvas, r: Rect, cells: readonly HeatCell[], zone
     let x = x0;
     x += c.text(x, ly, "0 ", { fg: theme.dim });
     for (let k = 0; k <= 10; k++) c.cell(x + k, ly, shadeChar((k / 10) ** 2 * max, max), { fg: heatColor((k / 10) ** 2 * max, max) });
-    c.text(x + 12, ly, `${compact(max)} eff. tokens`, { fg: theme.dim });
+    const room = inner.x + inner.w - (x + 12);
+    const label = textWidth(`${compact(max)} eff. tokens`) <= room ? `${compact(max)} eff. tokens` : compact(max);
+    c.text(x + 12, ly, label, { fg: theme.dim }, room);
   }
 }

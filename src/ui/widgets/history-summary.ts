@@ -2,7 +2,7 @@
 import type { Canvas, Rect } from "../canvas.ts";
 import type { HistoryView } from "../../model/history-view.ts";
 import { compact, usd } from "../format.ts";
-import { padLeft, padRight } from "../text.ts";
+import { fit, padLeft, padRight, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
 
@@ -24,16 +24,22 @@ export function drawHistorySummary(c: Canvas, r: Rect, v: HistoryView, hours: nu
   const cols = inner.w >= 60 ? 2 : 1;
   const colW = Math.floor((inner.w - 1) / cols);
   const perCol = Math.ceil(rows.length / cols);
+  const note = priceOverride !== undefined
+    ? `cost is an estimate: base input price set to $${priceOverride}/Mtok for every model`
+    : `cost is an estimate from list prices per model${v.estimatedResponses ? `; ${v.estimatedResponses} responses of unknown models priced by family` : ""}`;
+  // The note wraps into the rows the figures leave free (at least one); when it cannot, a shorter wording.
+  const room = Math.max(1, inner.h - perCol);
+  const short = priceOverride !== undefined ? `cost: an estimate ($${priceOverride}/Mtok base)` : "cost: an estimate (list prices)";
+  let lines = wrap(note, inner.w - 2);
+  if (lines.length > room) lines = wrap(short, inner.w - 2);
+  if (lines.length > room) lines = [...lines.slice(0, room - 1), fit(lines.slice(room - 1).join(" "), inner.w - 2)];
   rows.forEach(([k, val, color], i) => {
     const col = Math.floor(i / perCol);
     const y = inner.y + (i % perCol);
-    if (y >= inner.y + inner.h - 1) return;
+    if (y >= inner.y + inner.h - lines.length) return;
     const x = inner.x + 1 + col * colW;
     c.text(x, y, padRight(k, 11), { fg: theme.dim });
     c.text(x + 11, y, padLeft(val, colW - 12), { fg: color, bold: true });
   });
-  const note = priceOverride !== undefined
-    ? `cost is an estimate: base input price set to $${priceOverride}/Mtok for every model`
-    : `cost is an estimate from list prices per model${v.estimatedResponses ? `; ${v.estimatedResponses} responses of unknown models priced by family` : ""}`;
-  c.text(inner.x + 1, inner.y + inner.h - 1, note, { fg: theme.dim }, inner.w - 2);
+  lines.forEach((line, i) => c.text(inner.x + 1, inner.y + inner.h - lines.length + i, line, { fg: theme.dim }, inner.w - 2));
 }
