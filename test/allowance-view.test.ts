@@ -8,6 +8,7 @@ import { CellGrid } from "../src/ui/grid.ts";
 import { HitMap } from "../src/ui/hits.ts";
 import { theme } from "../src/ui/theme.ts";
 import { countdown, drawAllowance, gaugeColor, resetLabel } from "../src/ui/widgets/allowance.ts";
+import { drawAllowancePopup } from "../src/ui/widgets/allowance-popup.ts";
 
 process.env.TZ = "UTC";
 const NOW = Date.parse("2026-11-26T18:00:00Z");
@@ -105,5 +106,24 @@ describe("the panel", () => {
     expect(text).toContain("updated 1m ago");
     expect(text).toContain("retry in 5:00");
     expect(hits.at(5, 5)).toEqual({ type: "allowance" });
+  });
+
+  test("the popup lists every limit and the last problem word for word, wrapped inside its border, and is as tall as that", () => {
+    const s = createState();
+    reduce(s, fetched(62, 100));
+    const long = "the usage endpoint answered 503 Service Unavailable: upstream connect error or disconnect/reset before headers, retried too many times";
+    reduce(s, { type: "AllowanceFailed", time: NOW, problem: "server", message: long, retryAt: NOW + 5 * MIN });
+    const g = new CellGrid(70, 40);
+    drawAllowancePopup(g, selectAllowance(s, NOW, true), NOW);
+    const rows = g.toPlain().split("\n").map((l) => [...l]);
+    const top = rows.findIndex((r) => r.join("").includes("╭─ ALLOWANCE"));
+    const left = rows[top]!.indexOf("╭");
+    const right = rows[top]!.lastIndexOf("╮");
+    const bottom = rows.findIndex((r, y) => y > top && r[left] === "╰");
+    for (let y = top + 1; y < bottom; y++) expect(rows[y]![right]).toBe("│");
+    const body = rows.slice(top + 1, bottom).map((r) => r.slice(left + 1, right).join("").trim());
+    expect(body.join(" ")).toContain(long); // every word, in order, across the wrapped lines
+    expect(body.some((l) => l.startsWith("5-hour") && l.includes("62.0%"))).toBe(true);
+    expect(body.at(-1)).toBe("next try in 5:00 (18:05)"); // no blank rows below the last line
   });
 });

@@ -3,13 +3,13 @@ import type { Canvas } from "../canvas.ts";
 import type { AllowanceView } from "../../model/allowance-view.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import { hhmm } from "../format.ts";
+import { wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { ageLabel, countdown, gaugeColor, resetLabel } from "./allowance.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
 export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): void {
-  const r = overlayRect(c, 86, 16);
-  const inner = drawOverlay(c, r, "ALLOWANCE", "q closes");
+  const width = Math.min(86, c.width - 4);
   const lines: Line[] = [];
   if (v.account) lines.push([["account ".padEnd(14), { fg: theme.dim }], [cleanText(v.account, 80), { fg: theme.text }]]);
   for (const l of v.limits)
@@ -25,8 +25,10 @@ export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): vo
   if (v.problem) {
     lines.push([]);
     lines.push([[`last problem (${hhmm(v.problem.time)}): ${v.problem.problem}`, { fg: theme.warn, bold: true }]]);
-    for (const part of cleanText(v.problem.message, 600).match(/.{1,80}(\s|$)/g) ?? []) lines.push([[part.trim(), { fg: theme.text }]]);
+    for (const part of wrap(cleanText(v.problem.message, 600), width - 4)) lines.push([[part, { fg: theme.text }]]);
     if (v.problem.retryAt !== null) lines.push([[v.problem.retryAt > now ? `next try in ${countdown(v.problem.retryAt - now)} (${hhmm(v.problem.retryAt)})` : "trying again now", { fg: theme.dim }]]);
   }
+  // As tall as what it says (it scrolls past the screen's height).
+  const inner = drawOverlay(c, overlayRect(c, width, lines.length + 2), "ALLOWANCE", "q closes");
   drawLines(c, inner, lines, 0);
 }
