@@ -201,6 +201,20 @@ describe("clicks", () => {
     expect(frame(app).join("\n")).toContain("BY SESSION");
   });
 
+  test("on 80 columns the slice keeps its effective tokens and cost, dropping the cache-write and miss columns", () => {
+    const app = demoApp();
+    const rows = frame(app, 80, 24);
+    const y = rows.findIndex((l) => l.includes("INPUT")) + 1;
+    const x = rows[y]!.lastIndexOf("▇") >= 0 ? rows[y]!.lastIndexOf("▇") : rows[y]!.lastIndexOf("▆");
+    app.click(x, y);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket"]);
+    const shown = frame(app, 80, 24);
+    const header = shown.find((l) => l.includes("project · t"))!;
+    for (const h of ["new input", "read", "output", "effective", "cost"]) expect(header).toContain(h);
+    for (const h of ["1h write", "miss"]) expect(header).not.toContain(h);
+    expect(shown.some((l) => /\$\d+\.\d\d │/.test(l))).toBe(true); // a cost, inside the border
+  });
+
   test("clicking a tab switches view; L comes back", () => {
     const app = demoApp();
     const rows = frame(app);

@@ -1,5 +1,5 @@
 // One time slice (a clicked bar) broken down by session, most expensive first; scrolls.
-import type { Canvas } from "../canvas.ts";
+import type { Canvas, RGB } from "../canvas.ts";
 import type { SliceRow } from "../../model/live-view.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import { compact, hhmm, usd } from "../format.ts";
@@ -14,38 +14,39 @@ export interface SlicePopupProps {
   scroll: number;
 }
 
-const COLS: [string, number][] = [
-  ["new input", 9],
-  ["5m write", 9],
-  ["1h write", 9],
-  ["read", 9],
-  ["miss", 8],
-  ["output", 8],
-  ["effective", 10],
-  ["cost", 9],
+type Col = { head: string; w: number; keep: number; color: RGB; value: (r: SliceRow) => string };
+
+/** Left to right; on a narrow screen the lowest `keep` goes first (effective tokens and cost always stay). */
+const COLS: Col[] = [
+  { head: "new input", w: 9, keep: 5, color: theme.uncached, value: (r) => compact(r.uncached) },
+  { head: "5m write", w: 9, keep: 2, color: theme.write5m, value: (r) => compact(r.cacheWrite5m) },
+  { head: "1h write", w: 9, keep: 1, color: theme.write1h, value: (r) => compact(r.cacheWrite1h) },
+  { head: "read", w: 9, keep: 3, color: theme.read, value: (r) => compact(r.cacheRead) },
+  { head: "miss", w: 8, keep: 0, color: theme.miss, value: (r) => compact(r.cacheMiss) },
+  { head: "output", w: 8, keep: 4, color: theme.output, value: (r) => compact(r.output) },
+  { head: "effective", w: 10, keep: 9, color: theme.accent, value: (r) => compact(r.effectiveTokens) },
+  { head: "cost", w: 9, keep: 9, color: theme.warn, value: (r) => usd(r.costUSD) },
 ];
+const NAME_MIN = 12;
 
 export function drawSlicePopup(c: Canvas, p: SlicePopupProps): void {
   const r = overlayRect(c, 130, Math.max(8, p.rows.length + 5));
   const inner = drawOverlay(c, r, `${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
-  const nameW = Math.max(12, inner.w - 2 - COLS.reduce((a, [, w]) => a + w + 1, 0));
-  const header: Line = [[padRight("project · title", nameW), { fg: theme.dim }], ...COLS.map(([h, w]): [string, { fg: typeof theme.dim }] => [` ${padLeft(h, w)}`, { fg: theme.dim }])];
+  const width = (cols: readonly Col[]) => cols.reduce((a, col) => a + col.w + 1, 0);
+  let cols = COLS;
+  for (let keep = 0; keep < 9 && NAME_MIN + width(cols) > inner.w - 2; keep++) cols = cols.filter((col) => col.keep > keep);
+  const nameW = Math.max(NAME_MIN, inner.w - 2 - width(cols));
+  const header: Line = [[padRight("project · title", nameW), { fg: theme.dim }], ...cols.map((col): Line[number] => [` ${padLeft(col.head, col.w)}`, { fg: theme.dim }])];
   if (p.rows.length === 0) {
     drawLines(c, inner, [header, [["no responses in this slice", { fg: theme.dim }]]], 0);
     return;
   }
   const lines: Line[] = [
     header,
-    ...p.rows.map((row): Line => {
-      const name = cleanText(row.title ? `${row.project} · ${row.title}` : row.project, 80);
-      const v = [row.uncached, row.cacheWrite5m, row.cacheWrite1h, row.cacheRead, row.cacheMiss, row.output, row.effectiveTokens];
-      const colors = [theme.uncached, theme.write5m, theme.write1h, theme.read, theme.miss, theme.output, theme.accent];
-      return [
-        [padRight(name, nameW), { fg: theme.text }],
-        ...v.map((x, i): [string, { fg: typeof theme.text }] => [` ${padLeft(compact(x), COLS[i]![1])}`, { fg: colors[i]! }]),
-        [` ${padLeft(usd(row.costUSD), COLS[7]![1])}`, { fg: theme.warn }],
-      ];
-    }),
+    ...p.rows.map((row): Line => [
+      [padRight(cleanText(row.title ? `${row.project} · ${row.title}` : row.project, 80), nameW), { fg: theme.text }],
+      ...cols.map((col): Line[number] => [` ${padLeft(col.value(row), col.w)}`, { fg: col.color }]),
+    ]),
   ];
   drawLines(c, inner, lines, p.scroll);
 }
