@@ -7,6 +7,7 @@ import type { HitMap } from "../hits.ts";
 import { fit, padLeft, padRight } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
+import { fitColumns } from "./columns.ts";
 import { lightColor } from "./context-light.ts";
 
 export interface SessionsProps {
@@ -53,10 +54,8 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
     { head: "sub win", w: 9, keep: 0, color: theme.sub, value: (s) => compact(s.subFreshWindow), wideOnly: true },
     { head: "eff win", w: 8, keep: 3, color: theme.accent, value: (s) => compact(s.effectiveTokens) },
   ];
-  let nums = all.filter((n) => wide || !n.wideOnly);
   const base = [2, 6, 0, ...(wide ? [24] : []), 14];
-  const needed = () => [...base, ...nums.map((n) => n.w)].reduce((a, b) => a + b + 1, 0) + TITLE_MIN + 1;
-  for (let keep = 0; keep < 3 && needed() > inner.w; keep++) nums = nums.filter((n) => n.keep > keep);
+  const nums = fitColumns(all.filter((n) => wide || !n.wideOnly), inner.w - 1 - TITLE_MIN - base.reduce((a, b) => a + b + 1, 0));
   const cols = [...base, ...nums.map((n) => n.w)];
   const headers = ["", "last", "project · title", ...(wide ? ["model"] : []), "context", ...nums.map((n) => n.head)];
   const fixed = cols.reduce((a, b) => a + b, 0) + cols.length;

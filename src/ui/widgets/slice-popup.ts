@@ -5,6 +5,7 @@ import { cleanText } from "../../ingest/sanitize.ts";
 import { compact, hhmm, usd } from "../format.ts";
 import { padLeft, padRight } from "../text.ts";
 import { theme } from "../theme.ts";
+import { fitColumns } from "./columns.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
 export interface SlicePopupProps {
@@ -32,10 +33,8 @@ const NAME_MIN = 12;
 export function drawSlicePopup(c: Canvas, p: SlicePopupProps): void {
   const r = overlayRect(c, 130, Math.max(8, p.rows.length + 5));
   const inner = drawOverlay(c, r, `${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
-  const width = (cols: readonly Col[]) => cols.reduce((a, col) => a + col.w + 1, 0);
-  let cols = COLS;
-  for (let keep = 0; keep < 9 && NAME_MIN + width(cols) > inner.w - 2; keep++) cols = cols.filter((col) => col.keep > keep);
-  const nameW = Math.max(NAME_MIN, inner.w - 2 - width(cols));
+  const cols = fitColumns(COLS, inner.w - 2 - NAME_MIN);
+  const nameW = Math.max(NAME_MIN, inner.w - 2 - cols.reduce((a, col) => a + col.w + 1, 0));
   const header: Line = [[padRight("project · title", nameW), { fg: theme.dim }], ...cols.map((col): Line[number] => [` ${padLeft(col.head, col.w)}`, { fg: theme.dim }])];
   if (p.rows.length === 0) {
     drawLines(c, inner, [header, [["no responses in this slice", { fg: theme.dim }]]], 0);
