@@ -19,10 +19,17 @@ export interface CorpusInfo {
   end: number;
   /** CORPUS_VERSION when it was generated: an older corpus is generated again. */
   version?: number;
+  shape?: CorpusShape;
 }
 
-/** 2: directory mtimes are those of their newest file. */
-const CORPUS_VERSION = 2;
+/** 2: directory mtimes are those of their newest file. 3: two shapes. */
+const CORPUS_VERSION = 3;
+
+/**
+ * "big": ~2,600 files of ~400 KB per GB (long sessions). "small": the shape of a heavy user's disk, ~12,000 files of
+ * ~80 KB per GB: many short sessions, most with several small subagent files, and less tool output per call.
+ */
+export type CorpusShape = "big" | "small";
 
 const MODELS = ["claude-opus-4-6", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-opus-4-5-20251101", "claude-haiku-4-5-20251001"];
 const PROJECTS = Array.from({ length: 40 }, (_, i) => `/home/dev/src/project-${String(i).padStart(2, "0")}`);
@@ -35,12 +42,13 @@ function lastTime(lines: string[]): number | null {
   return null;
 }
 
-export function generateCorpus(dir: string, targetBytes: number, seed = 1): CorpusInfo {
+export function generateCorpus(dir: string, targetBytes: number, seed = 1, shape: CorpusShape = "big"): CorpusInfo {
   const meta = join(dir, "corpus.json");
   if (existsSync(meta)) {
     const info = JSON.parse(readFileSync(meta, "utf8")) as CorpusInfo;
-    if (info.bytes >= targetBytes && info.version === CORPUS_VERSION) return info;
+    if (info.bytes >= targetBytes && info.version === CORPUS_VERSION && (info.shape ?? "big") === shape) return info;
   }
+  const small = shape === "small";
   const r = rng(seed);
   const root = join(dir, "claude");
   rmSync(root, { recursive: true, force: true });
@@ -62,9 +70,10 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
       cwd,
       model: MODELS[Math.floor(r() * MODELS.length)]!,
       start: end - Math.floor(r() * span) - 3 * 3_600_000,
-      turns: 2 + Math.floor(r() * 12),
+      turns: small ? 1 + Math.floor(r() * 3) : 2 + Math.floor(r() * 12),
       turnGapMinutes: 2 + Math.floor(r() * 8),
-      subagents: r() < 0.4 ? 1 + Math.floor(r() * 3) : 0,
+      subagents: small ? (r() < 0.75 ? 1 + Math.floor(r() * 6) : 0) : r() < 0.4 ? 1 + Math.floor(r() * 3) : 0,
+      outputScale: small ? 0.5 : 1,
       subagentModel: r() < 0.5 ? "claude-haiku-4-5-20251001" : "claude-sonnet-4-5-20250929",
       endsWithApiError: r() < 0.03,
       bigContext: r() < 0.05,
@@ -96,7 +105,7 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
     if (!sample && g.main.length > 100) sample = { file: mainPath, sessionId, cwd };
   }
   for (const [d, t] of dirTimes) utimesSync(d, t / 1000, t / 1000);
-  const info: CorpusInfo = { root, bytes, files, sessions, lines, sampleFile: sample!.file, sampleSessionId: sample!.sessionId, sampleCwd: sample!.cwd, end, version: CORPUS_VERSION };
+  const info: CorpusInfo = { root, bytes, files, sessions, lines, sampleFile: sample!.file, sampleSessionId: sample!.sessionId, sampleCwd: sample!.cwd, end, version: CORPUS_VERSION, shape };
   writeFileSync(meta, JSON.stringify(info, null, 2));
   return info;
 }
@@ -104,6 +113,6 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1): Corp
 // `bun bench/generate.ts DIR BYTES`: the benchmark generates in a child process, so that its own memory stays
 // small (Linux counts the parent's memory at spawn in a child's peak RSS).
 if (import.meta.main) {
-  const [d, b] = process.argv.slice(2);
-  generateCorpus(d!, Number(b));
+  const [d, b, shape] = process.argv.slice(2);
+  generateCorpus(d!, Number(b), 1, shape === "small" ? "small" : "big");
 }

@@ -252,7 +252,7 @@ async function startTelemetry(
 /** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
 function loadStoredTelemetry(state: ReturnType<typeof createState>): void {
   const path = defaultStorePath(process.env, home());
-  if (runtime !== "bun" || !existsSync(path)) return;
+  if (!existsSync(path)) return;
   try {
     const store = new TelemetryStore(path);
     for (const e of store.loadEvents()) reduce(state, e);

@@ -2,6 +2,7 @@
 // fetch) so that `--json` (and later `--once`) run on Deno as well as Bun. Bun-only APIs go here.
 import { execFile } from "node:child_process";
 import { homedir } from "node:os";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 declare const Bun: { version: string; gc?: (force: boolean) => void } | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
@@ -79,44 +80,74 @@ export function readMacKeychain(service: string, timeoutMs = 3000): Promise<stri
 }
 
 /** A value SQLite can bind or return. */
-export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
+export type SqlValue = string | number | bigint | null | Uint8Array;
 
-/** The few things the telemetry store needs from an SQLite database (Bun's `bun:sqlite` behind it). */
+/** The few things the stores need from an SQLite database (`node:sqlite`, the same on Bun and Deno). */
 export interface SqlDatabase {
-  /** Runs one statement (prepared once and cached) with positional `?` parameters; returns the rows it changed. */
-  run(sql: string, ...params: SqlValue[]): { changes: number };
+  /** Runs one statement (prepared once and cached) with positional `?` parameters. */
+  run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number };
   /** All rows of one query (prepared once and cached), as objects keyed by column name. */
   query<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): T[];
+  /** The first row of one query, or undefined. */
+  get<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): T | undefined;
+  /** The rows of one query one at a time (for long results that need not be held at once). */
+  iterate<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): IterableIterator<T>;
   /** Runs a script of one or more statements without parameters (schema, pragmas). */
   exec(sql: string): void;
-  /** Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. */
+  /** Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Not re-entrant. */
   transaction<T>(fn: () => T): T;
   close(): void;
 }
 
 /**
- * Opens (creating if needed) an SQLite database file. Bun only: `bun:sqlite` is loaded at call time, so this file still
- * imports on Deno and Node, where calling this throws.
+ * Opens (creating if needed, unless `readOnly`) an SQLite database file, or a private in-memory database for
+ * ":memory:". `node:sqlite` works the same on Bun and Deno (Deno needs --allow-read and --allow-write).
  */
-export function openDatabase(path: string): SqlDatabase {
-  if (typeof Bun === "undefined" || typeof require !== "function") throw new Error("the telemetry store needs Bun (bun:sqlite)");
-  const { Database } = require("bun:sqlite") as typeof import("bun:sqlite");
-  const db = new Database(path, { create: true, readwrite: true });
+export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): SqlDatabase {
+  const db = new DatabaseSync(path, opts.readOnly ? { readOnly: true } : {});
+  const cache = new Map<string, StatementSync>();
+  const stmt = (sql: string): StatementSync => {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
   return {
     run(sql, ...params) {
-      const r = db.query(sql).run(...(params as import("bun:sqlite").SQLQueryBindings[]));
-      return { changes: r.changes };
+      const r = stmt(sql).run(...params);
+      return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
     },
     query<T>(sql: string, ...params: SqlValue[]): T[] {
-      return db.query(sql).all(...(params as import("bun:sqlite").SQLQueryBindings[])) as T[];
+      return stmt(sql).all(...params) as T[];
+    },
+    get<T>(sql: string, ...params: SqlValue[]): T | undefined {
+      return stmt(sql).get(...params) as T | undefined;
+    },
+    iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
+      return stmt(sql).iterate(...params) as IterableIterator<T>;
     },
     exec(sql) {
-      db.run(sql);
+      db.exec(sql);
     },
     transaction<T>(fn: () => T): T {
-      return db.transaction(fn).immediate();
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const out = fn();
+        db.exec("COMMIT");
+        return out;
+      } catch (e) {
+        try {
+          db.exec("ROLLBACK");
+        } catch {
+          /* the transaction was already rolled back (e.g. by SQLITE_FULL) */
+        }
+        throw e;
+      }
     },
     close() {
+      cache.clear();
       db.close();
     },
   };
