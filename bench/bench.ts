@@ -12,6 +12,8 @@ import { dashboardJson } from "../src/model/json-view.ts";
 import { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { createState, reduce } from "../src/model/state.ts";
+import { memoryStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
 import { generateCorpus } from "./generate.ts";
 import { formatOtlpBench, runOtlpBench } from "./otlp-bench.ts";
 
@@ -73,7 +75,9 @@ const all = measure("claude-dash --json --window-hours 8760 (every file)", ["--w
 console.log("\nrefresh after appending 10 KB to one session (in process, median of 20):");
 const state = createState();
 const sink = { push: (e: Parameters<typeof reduce>[1]) => reduce(state, e) };
-const source = new TranscriptSource([corpus.root]);
+const memStore = memoryStore();
+const q = new StoreQueries(memStore);
+const source = new TranscriptSource([corpus.root], memStore);
 const l0 = performance.now();
 source.refresh(sink);
 const loadMs = performance.now() - l0;
@@ -110,12 +114,17 @@ function append10k(): number {
   return bytes;
 }
 const viewOf = (at: number) =>
-  dashboardJson(state, { now: at, windowHours: 12, bucketMinutes: 5, activeWindowHours: 1 }, { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [] }, false);
+  dashboardJson(
+    q,
+    { now: at, windowHours: 12, bucketMinutes: 5, activeWindowHours: 1 },
+    { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } },
+    false,
+  );
 const firstView0 = performance.now();
 viewOf(t);
 const firstViewMs = performance.now() - firstView0;
 // HISTORY from the same state (no second scan): the week's view models, as when the H key is pressed.
-const hist = () => selectHistory(state, { now: t, hours: 168, bucketMinutes: historyBucketMinutes(168, 110) });
+const hist = () => selectHistory(q, { now: t, hours: 168, bucketMinutes: historyBucketMinutes(168, 110) });
 const h0 = performance.now();
 hist();
 const historyFirstMs = performance.now() - h0;
@@ -140,7 +149,7 @@ for (let i = 0; i < 20; i++) {
   views.push(performance.now() - v);
   append10k();
   const b = performance.now();
-  source.poll(sink, Date.now());
+  source.poll(Date.now(), sink);
   polled.push(performance.now() - b);
 }
 Bun.write(corpus.sampleFile, original); // leave the corpus as generated (the tailer would restart on the shrink)
@@ -157,7 +166,7 @@ console.log(`peak RSS of this process (corpus fully loaded): ${(process.resource
 
 // Drawing: a full 160×50 frame of the LIVE dashboard into the pure cell grid, on the loaded corpus.
 console.log("\ndrawing (in process):");
-const app = new DashboardApp(state, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: false });
+const app = new DashboardApp(q, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: false });
 const drawNow = t;
 app.render(new CellGrid(160, 50), drawNow, 0); // view models computed once per second of data clock
 const frames = 300;

@@ -1,15 +1,22 @@
 #!/usr/bin/env bun
 // claude-dash: wiring only. Flags → sources → model → output (--json, a --once frame, or the live dashboard).
 import { existsSync } from "node:fs";
-import { demoEvents, DEMO_BANNER } from "./ingest/demo.ts";
+import { demoAllowance, demoFiles, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
 import { cleanText } from "./ingest/sanitize.ts";
+import type { UsageStore } from "./ingest/store.ts";
+import { copyToMemory, dataDir, inspectStore, memoryStore, openUsageStore, sqliteProblem, storeFile, type StoreStatus } from "./ingest/store-open.ts";
+import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
-import { dashboardJson, historyJson, insightsJson } from "./model/json-view.ts";
+import { dashboardJson, historyJson, insightsJson, jsonBucketMinutes, type Diagnostics } from "./model/json-view.ts";
 import { selectInsights } from "./model/insights-view.ts";
-import { createState, reduce } from "./model/state.ts";
+import { createState, MAX_REJECTED_SAMPLES, reduce } from "./model/state.ts";
+import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
+import type { UsageQueries } from "./model/queries.ts";
+import { storeInfo } from "./ingest/store-info.ts";
+import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
 import { parseOptions, UsageError, type Options } from "./options.ts";
 import { argv, env, home, readMacKeychain, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
 import { AllowanceClient } from "./net/allowance.ts";
@@ -19,7 +26,7 @@ import { runHeadless } from "./headless.ts";
 import { logsToEvents, metricsToEvents } from "./net/otlp-map.ts";
 import { startOtlpReceiver } from "./net/otlp-receiver.ts";
 import { defaultStorePath, TelemetryStore } from "./net/telemetry-store.ts";
-import { DashboardApp } from "./ui/app.ts";
+import { DashboardApp, INSIGHTS_MIN_HOURS } from "./ui/app.ts";
 import { CellGrid } from "./ui/grid.ts";
 
 const VERSION = "0.1.0";
@@ -40,27 +47,37 @@ async function main(): Promise<number> {
   }
   if (!opts) return 0;
   const now = opts.now ?? wallClock();
-  const state = createState({ priceOverride: opts.pricePerMtok });
-  const sink = { push: (e: ModelEvent) => reduce(state, e) };
+  if (opts.since !== null) {
+    if (opts.since >= now) {
+      writeErr(`claude-dash: --since must be before ${opts.now === null ? "now" : "--now"}\n`);
+      return 2;
+    }
+    // --since sets the start of every view's window.
+    const hours = (now - opts.since) / HOUR;
+    opts = { ...opts, windowHours: hours, historyHours: hours, insightsHours: hours, historyBucketMinutes: null };
+  }
   const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
   // Roots the user named (flag or environment) must exist; the two defaults may well not.
   const named = opts.roots.length > 0 || (env("CLAUDE_CONFIG_DIR") ?? "").trim().length > 0;
-  let demo = opts.demo;
-  let source: TranscriptSource | null = null;
-  if (!demo) {
-    // Files last written before the earliest window cannot hold anything in it: leave them unread for now.
-    // (HISTORY's span counts too: it is the first view, or one key away.)
-    const historySpan = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 1000) / 60 : opts.historyHours;
-    const span = Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0, opts.view === "insights" ? opts.insightsHours : 0) * HOUR;
-    source = new TranscriptSource(roots, { since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named });
-    source.refresh(sink);
-    // The dashboard falls back to demo data when there is nothing to show; --json never does (scripts want truth).
-    if (!opts.json && !named && source.stats.files === 0 && source.stats.deferred === 0) demo = true;
-  }
-  if (demo) {
-    source = null;
-    demoEvents(now, sink);
-  }
+  const storeAt = opts.store ? storeFile(dataDir(process.env, home()), roots, resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home: home() })) : null;
+  if (opts.storeInfo) return printStoreInfo(storeAt, roots, opts.json, opts.tz);
+
+  // What the run needs read: files last written before the earliest window it shows cannot hold anything in it, and
+  // are left unread for now (HISTORY's and INSIGHTS' spans count when they are the first view, or one key away).
+  const historySpan = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 1000) / 60 : opts.historyHours;
+  const span = opts.report
+    ? Infinity
+    : Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0, opts.view === "insights" ? Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) : 0) * HOUR;
+  const data = openData(opts, { roots, named, storeAt, since: now - span - SKEW_MARGIN_MS, now });
+  let demo = data.demo;
+  const { source, status } = data;
+  const q = new StoreQueries(data.store);
+  // Events for the in-memory model (the allowance, team telemetry; INSIGHTS adds the stored facts of its window).
+  const early: ModelEvent[] = [];
+  if (demo) demoAllowance(now, early);
+
+  if (opts.report) return printReport(q, opts, now, diagnostics(data, demo, roots));
+
   // The subscription allowance: never for demo data, never with --no-allowance. Its events wait in a queue
   // (the live dashboard applies them between frames).
   const allowanceEvents: ModelEvent[] = [];
@@ -77,12 +94,13 @@ async function main(): Promise<number> {
       : null;
   const oneShot = (opts.json || opts.once || !terminalSize()) && !opts.headless;
 
-  // Team telemetry: what earlier runs received comes from the store; new batches queue up for the next frame.
+  // Team telemetry: what earlier runs received comes from the telemetry store; new batches queue up for the next frame.
   const telemetryEvents: ModelEvent[] = [];
   const counts = { requests: 0, events: 0, rejected: 0 };
   let telemetry: { listening: string; stop: () => Promise<void> } | null = null;
+  const team: ModelEvent[] = [];
   if (opts.otlp) {
-    const started = await startTelemetry(opts, state, telemetryEvents, counts, wallClock());
+    const started = await startTelemetry(opts, team, telemetryEvents, counts, wallClock());
     if (typeof started === "string") {
       writeErr(`claude-dash: ${started}\n`);
       return 1;
@@ -90,12 +108,10 @@ async function main(): Promise<number> {
     telemetry = started;
     if (opts.otlp.explicitHost && !isLoopback(opts.otlp.host))
       writeErr(`claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`);
-  }
-  else if (opts.source !== "local" && !demo) loadStoredTelemetry(state);
+  } else if (opts.source !== "local" && !demo) loadStoredTelemetry(team);
   if (opts.headless && telemetry) {
     const t = telemetry;
     return runHeadless({
-      state,
       source,
       queue: telemetryEvents,
       counts,
@@ -110,40 +126,37 @@ async function main(): Promise<number> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([Promise.all([client.fetchNow(), client.fetchProfile()]), new Promise((r) => (timer = setTimeout(r, 3000)))]);
     clearTimeout(timer); // (a pending timer would keep the process alive)
-    for (const e of allowanceEvents.splice(0)) reduce(state, e);
+    early.push(...allowanceEvents.splice(0));
   }
 
   if (opts.json) {
-    const diagnostics = {
-      roots: demo ? [] : roots,
-      files: source?.stats.files ?? 0,
-      filesDeferred: source?.stats.deferred ?? 0,
-      bytesRead: source?.stats.bytesRead ?? 0,
-      linesRead: source?.stats.linesRead ?? 0,
-      unreadable: [...(source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),
-    };
+    const diag = diagnostics(data, demo, roots);
+    const state = createState({ priceOverride: opts.pricePerMtok });
+    for (const e of early) reduce(state, e);
     if (opts.view === "insights") {
-      const allowanceView = selectAllowance(state, wallClock(), opts.allowance);
+      for (const e of q.windowEvents(now - Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) * HOUR, Infinity)) reduce(state, e);
+      for (const e of team) reduce(state, e);
+      const allowanceView = selectAllowance(state, q, wallClock(), opts.allowance);
       const session = allowanceView.limits.find((l) => l.kind === "session");
       const v = selectInsights(state, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source });
-      writeOut(`${JSON.stringify(insightsJson(v, diagnostics, state, demo), null, 2)}\n`);
+      writeOut(`${JSON.stringify(insightsJson(v, diag, demo), null, 2)}\n`);
       return 0;
     }
     if (opts.view === "history") {
       const hours = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 168) / 60 : opts.historyHours;
       const bucketMinutes = opts.historyBucketMinutes ?? historyBucketMinutes(hours, 168);
-      const v = selectHistory(state, { now, hours, bucketMinutes, timeZone: opts.tz });
-      writeOut(`${JSON.stringify(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diagnostics, state, demo), null, 2)}\n`);
+      const v = selectHistory(q, { now, hours, bucketMinutes, timeZone: opts.tz, priceOverride: opts.pricePerMtok });
+      writeOut(`${JSON.stringify(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diag, demo), null, 2)}\n`);
       return 0;
     }
-    const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? 5, activeWindowHours: opts.activeWindowHours };
-    const allowance = selectAllowance(state, wallClock(), opts.allowance);
-    writeOut(`${JSON.stringify(dashboardJson(state, w, diagnostics, demo, allowance), null, 2)}\n`);
+    const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? jsonBucketMinutes(opts.windowHours), activeWindowHours: opts.activeWindowHours, priceOverride: opts.pricePerMtok };
+    const allowance = selectAllowance(state, q, wallClock(), opts.allowance);
+    writeOut(`${JSON.stringify(dashboardJson(q, w, diag, demo, allowance), null, 2)}\n`);
     return 0;
   }
 
   const noColor = (env("NO_COLOR") ?? "") !== "";
-  const app = new DashboardApp(state, {
+  const app = new DashboardApp(q, {
     windowHours: opts.windowHours,
     bucketMinutes: opts.bucketMinutes,
     activeWindowHours: opts.activeWindowHours,
@@ -157,9 +170,12 @@ async function main(): Promise<number> {
     allowance: opts.allowance,
     insightsHours: opts.insightsHours,
   });
+  app.apply(early);
+  app.apply(team);
   if (opts.view !== "live") app.dispatch({ type: "tab", tab: opts.view });
   app.dispatch({ type: "source", source: opts.source });
-  app.status = statusLine(source);
+  const statusOf = (src: TranscriptSource | null) => statusLine(src, status);
+  app.status = statusOf(source);
 
   if (oneShot) {
     const size = terminalSize() ?? { columns: 152, rows: 48 };
@@ -181,14 +197,14 @@ async function main(): Promise<number> {
     fps: opts.fps,
     intervalSeconds: opts.interval,
     pinnedNow: opts.now,
-    statusLine,
+    statusLine: statusOf,
   });
 }
 
-/** Opens the store (loading what it holds into the state) and starts the receiver; a message when it cannot. */
+/** Opens the telemetry store (its events go to `team`) and starts the receiver; a message when it cannot. */
 async function startTelemetry(
   opts: Options,
-  state: ReturnType<typeof createState>,
+  team: ModelEvent[],
   queue: ModelEvent[],
   counts: { requests: number; events: number; rejected: number },
   now: number,
@@ -198,7 +214,7 @@ async function startTelemetry(
   try {
     store = new TelemetryStore(defaultStorePath(process.env, home()));
     store.prune(now, opts.otlpRetentionDays);
-    for (const e of store.loadEvents()) reduce(state, e);
+    team.push(...store.loadEvents());
   } catch (e) {
     return `cannot open the telemetry store: ${(e as Error)?.message ?? e}`;
   }
@@ -250,24 +266,130 @@ async function startTelemetry(
 }
 
 /** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
-function loadStoredTelemetry(state: ReturnType<typeof createState>): void {
+function loadStoredTelemetry(team: ModelEvent[]): void {
   const path = defaultStorePath(process.env, home());
   if (!existsSync(path)) return;
   try {
     const store = new TelemetryStore(path);
-    for (const e of store.loadEvents()) reduce(state, e);
+    team.push(...store.loadEvents());
     store.close();
   } catch {
     // an unreadable store only means no team data
   }
 }
 
+interface Data {
+  store: UsageStore;
+  status: StoreStatus;
+  /** null for the demo. */
+  source: TranscriptSource | null;
+  demo: boolean;
+}
+
+/**
+ * Opens the usage store and brings it up to date with the transcripts (only bytes it has not seen are read). A store
+ * that fails on the way (damaged, or the disk full) is replaced, and the reading done again: it never costs a number.
+ * Falls back to the demo when there is nothing at all to show and no root was named (never for --json/--report).
+ */
+function openData(opts: Options, o: { roots: string[]; named: boolean; storeAt: string | null; since: number; now: number }): Data {
+  const demoData = (): Data => {
+    const store = memoryStore();
+    for (const f of demoFiles(o.now)) store.putEvents(f.path, f.events);
+    return { store, status: { state: "off", path: null, notice: null }, source: null, demo: true };
+  };
+  if (opts.demo) return demoData();
+  let { store, status } = openUsageStore({ path: o.storeAt, roots: o.roots, now: wallClock() });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const source = new TranscriptSource(o.roots, store, { since: o.since, reportMissingRoots: o.named });
+      syncSource(source);
+      const nothing = source.stats.files === 0 && source.stats.deferred === 0 && new StoreQueries(store).span() === null;
+      if (!opts.json && !opts.report && !o.named && nothing) {
+        store.close();
+        return demoData();
+      }
+      return { store, status, source, demo: false };
+    } catch (e) {
+      const problem = sqliteProblem(e);
+      if (attempt > 1 || (problem !== "full" && problem !== "corrupt")) throw e;
+      if (problem === "full") {
+        // Keep every fact read so far, in memory, and go on writing nothing.
+        const copy = store.kind === "file" ? copyToMemory(store) : null;
+        store.close();
+        store = copy ?? memoryStore();
+        status = { state: "full", path: o.storeAt, notice: "the disk is full: usage history is not updated this run (the numbers are exact)" };
+      } else {
+        store.close();
+        ({ store, status } = openUsageStore({ path: o.storeAt, roots: o.roots, now: wallClock(), damaged: true }));
+      }
+    }
+  }
+}
+
+/** Reads what the source has not seen yet. */
+function syncSource(source: TranscriptSource): void {
+  source.refresh();
+}
+
+/** The `--json` diagnostics: what was read this run, what could not be, and the store. */
+function diagnostics(data: Data, demo: boolean, roots: string[]): Diagnostics {
+  const s = data.source?.stats;
+  const rejected = data.store.rejectedLines(MAX_REJECTED_SAMPLES);
+  return {
+    roots: demo ? [] : roots,
+    files: s?.files ?? 0,
+    filesDeferred: s?.deferred ?? 0,
+    bytesRead: s?.bytesRead ?? 0,
+    linesRead: s?.linesRead ?? 0,
+    unreadable: [...(data.source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),
+    linesRejected: rejected.count,
+    rejected: rejected.samples,
+    store: { state: data.status.state, path: data.status.path, notice: data.status.notice },
+  };
+}
+
+/** `--report`: the cost table of all history (from --since when given), as text or JSON. */
+function printReport(q: UsageQueries, opts: Options, now: number, diag: Diagnostics): number {
+  const from = opts.since ?? -Infinity;
+  const report =
+    opts.report === "session"
+      ? (() => {
+          const cells = q.sessionCells(from, now);
+          return sessionReport(cells, q.labels([...new Set(cells.map((c) => c.sessionId))]), opts.pricePerMtok);
+        })()
+      : periodReport(opts.report!, q.cells(from, now, REPORT_SLOT_MS), opts.tz, opts.pricePerMtok);
+  const o = { now, timeZone: opts.tz, priceOverride: opts.pricePerMtok };
+  writeOut(opts.json ? `${JSON.stringify(reportJson(report, o, diag), null, 2)}\n` : reportText(report, { ...o, local: localStamp(opts.tz) }));
+  return 0;
+}
+
+/** `--store-info`: the store as it is (nothing is created or changed). */
+function printStoreInfo(path: string | null, roots: string[], json: boolean, tz: string | undefined): number {
+  const { store, status } = inspectStore(path);
+  const info = storeInfo(store, status, roots);
+  store?.close();
+  writeOut(json ? `${JSON.stringify(storeInfoJson(info), null, 2)}\n` : storeInfoText(info, localStamp(tz)));
+  return 0;
+}
+
+/** "2026-11-26 17:58" in a zone. */
+function localStamp(timeZone: string | undefined): (t: number) => string {
+  const fmt = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  return (t) => {
+    const p: Record<string, string> = {};
+    for (const x of fmt.formatToParts(t)) p[x.type] = x.value;
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  };
+}
+
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\./.test(host);
 }
 
-function statusLine(source: TranscriptSource | null): string | null {
+function statusLine(source: TranscriptSource | null, store: StoreStatus): string | null {
   if (!source) return "demo data";
+  // A store that could not be used (or was repaired) is worth saying before the file counts.
+  if (store.notice) return cleanText(store.notice, 200);
   const s = source.stats;
   const problems = [...source.problems()];
   // One problem is named (a root with no projects folder is the usual one); several are counted, and

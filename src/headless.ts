@@ -2,7 +2,6 @@
 // It logs one line a minute with counts, and stops cleanly on SIGTERM/SIGINT (the store flushed and closed).
 import type { TranscriptSource } from "./ingest/source.ts";
 import type { ModelEvent } from "./model/events.ts";
-import { reduce, type ModelState } from "./model/state.ts";
 
 export interface HeadlessCounts {
   requests: number;
@@ -11,7 +10,6 @@ export interface HeadlessCounts {
 }
 
 export interface HeadlessOptions {
-  state: ModelState;
   source: TranscriptSource | null;
   /** events received over OTLP, waiting to be applied. */
   queue: ModelEvent[];
@@ -28,13 +26,14 @@ export interface HeadlessOptions {
 
 export function runHeadless(o: HeadlessOptions): Promise<number> {
   const now = o.now ?? Date.now;
+  // Received events are already in the telemetry store; transcripts go to the usage store as they are read.
   const apply = () => {
-    for (const e of o.queue.splice(0)) reduce(o.state, e);
+    o.queue.length = 0;
   };
   o.log(`claude-dash: receiving OpenTelemetry at ${o.listening} (POST /v1/logs, /v1/metrics); reading transcripts: ${o.source ? "yes" : "no"}`);
   const poll = setInterval(() => {
     try {
-      if (o.source) o.source.poll({ push: (e: ModelEvent) => reduce(o.state, e) }, now());
+      if (o.source) o.source.poll(now());
       apply();
     } catch (e) {
       o.log(`claude-dash: ingest error: ${(e as Error)?.message ?? e}`);
@@ -46,7 +45,7 @@ export function runHeadless(o: HeadlessOptions): Promise<number> {
     const c = o.counts;
     o.log(
       `${new Date(now()).toISOString()} received ${c.requests - last.requests} requests, ${c.events - last.events} events (${c.rejected - last.rejected} rejected) in the last minute; ` +
-        `${o.state.totals.responses} responses, ${o.state.sessions.size} sessions in memory`,
+        `transcripts: ${o.source ? `${o.source.stats.files} files followed` : "not read"}`,
     );
     last = { ...c };
   }, o.logEveryMs ?? 60_000);

@@ -41,11 +41,24 @@ export interface Options {
   headless: boolean;
   /** INSIGHTS' data: local transcripts, team telemetry or both. */
   source: "local" | "team" | "both";
+  /** false with --no-store: keep no history, write nothing. */
+  store: boolean;
+  /** --since: the start of the window (epoch ms), or null. */
+  since: number | null;
+  /** --report: a cost table of all history. */
+  report: "daily" | "weekly" | "monthly" | "session" | null;
+  /** --store-info: where the store is and what it holds. */
+  storeInfo: boolean;
 }
 
 export class UsageError extends Error {}
 
-const MAX_BUCKETS = 20_000;
+/** The longest window a flag may ask for, in hours (a century: "all of it" in practice). */
+export const MAX_HOURS = 100 * 8766;
+/** An explicit --bucket-minutes may make at most this many buckets (beyond, the output itself becomes the problem). */
+const MAX_BUCKETS = 1_000_000;
+const hours = (flag: string) =>
+  z.number({ message: `--${flag} must be a number` }).gt(0, `--${flag} must be more than 0`).max(MAX_HOURS, `--${flag} must be at most ${MAX_HOURS} (a century)`);
 
 const Schema = z
   .object({
@@ -64,7 +77,7 @@ const Schema = z
         }
         return t;
       }),
-    "window-hours": z.number({ message: "--window-hours must be a number" }).gt(0, "--window-hours must be more than 0").max(24 * 366, "--window-hours must be at most 8784 (a year)"),
+    "window-hours": hours("window-hours"),
     "bucket-minutes": z
       .number({ message: "--bucket-minutes must be a number" })
       .int("--bucket-minutes must be a whole number of minutes")
@@ -77,8 +90,8 @@ const Schema = z
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
     fps: z.number({ message: "--fps must be a number" }).min(1, "--fps must be at least 1").max(120, "--fps must be at most 120"),
     view: z.enum(["live", "history", "insights"], { message: "--view must be live, history or insights" }),
-    "insights-hours": z.number({ message: "--insights-hours must be a number" }).gt(0, "--insights-hours must be more than 0").max(24 * 366, "--insights-hours must be at most 8784"),
-    "history-hours": z.number({ message: "--history-hours must be a number" }).gt(0, "--history-hours must be more than 0").max(24 * 366, "--history-hours must be at most 8784"),
+    "insights-hours": hours("insights-hours"),
+    "history-hours": hours("history-hours"),
     "history-bucket-minutes": z.number({ message: "--history-bucket-minutes must be a number" }).int("--history-bucket-minutes must be a whole number").min(1, "--history-bucket-minutes must be at least 1").max(10080, "--history-bucket-minutes must be at most 10080").optional(),
     tz: z
       .string()
@@ -106,10 +119,22 @@ const Schema = z
     headless: z.boolean(),
     source: z.enum(["local", "team", "both"], { message: "--source must be local, team or both" }),
     interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
-    "active-window-hours": z.number({ message: "--active-window-hours must be a number" }).gt(0, "--active-window-hours must be more than 0").max(24 * 366, "--active-window-hours must be at most 8784"),
-  })
-  .refine((o) => (o["window-hours"] * 60) / (o["bucket-minutes"] ?? 5) <= MAX_BUCKETS, {
-    message: `--window-hours / --bucket-minutes would make more than ${MAX_BUCKETS} buckets`,
+    "active-window-hours": hours("active-window-hours"),
+    store: z.boolean(),
+    since: z
+      .string()
+      .nullable()
+      .transform((s, ctx) => {
+        if (s === null) return null;
+        const t = parseInstant(s);
+        if (typeof t === "string") {
+          ctx.addIssue({ code: "custom", message: `--since ${t} (got "${s}")` });
+          return z.NEVER;
+        }
+        return t;
+      }),
+    report: z.enum(["daily", "weekly", "monthly", "session"], { message: "--report must be daily, weekly, monthly or session" }).nullable(),
+    "store-info": z.boolean(),
   });
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
@@ -127,7 +152,7 @@ export function parseInstant(s: string): number | string {
   return Number.isFinite(t) ? t : "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
 }
 
-const BOOLEAN_FLAGS = ["json", "demo", "once", "plain", "allowance", "headless"];
+const BOOLEAN_FLAGS = ["json", "demo", "once", "plain", "allowance", "headless", "store", "store-info"];
 
 /** What yargs accepts but a user would not mean: a switch given a value, a stray word. */
 function precheck(args: string[]): void {
@@ -174,6 +199,10 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     .option("headless", { type: "boolean", default: false, describe: "with --otlp: no UI, a log line a minute (for a server)" })
     .option("source", { requiresArg: true, type: "string", default: "both", describe: "INSIGHTS data: local, team or both" })
     .option("interval", { requiresArg: true, type: "number", default: 2, describe: "seconds between checks of the transcript files" })
+    .option("since", { requiresArg: true, type: "string", default: null as string | null, describe: "start the window at this date or time (ISO-8601); any span, all of history included" })
+    .option("report", { requiresArg: true, type: "string", default: null as string | null, describe: "print a cost table of all history: daily, weekly, monthly or session (with --json: as JSON)" })
+    .option("store", { type: "boolean", default: true, describe: "keep usage history in the local store (--no-store: write nothing, read the transcripts only)" })
+    .option("store-info", { type: "boolean", default: false, describe: "print where the usage store is and what it holds" })
     .epilog(HELP_EPILOG)
     .strict()
     .version(version)
@@ -203,7 +232,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
     if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
   }
-  for (const k of ["now", "view", "tz", "api-base", "otlp", "otlp-token", "source"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
+  for (const k of ["now", "view", "tz", "api-base", "otlp", "otlp-token", "source", "since", "report"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
   const r = Schema.safeParse(argvOut);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -213,6 +242,8 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   }
   const o = r.data;
   if (o.headless && !o.otlp) throw new UsageError("--headless needs --otlp (it runs the telemetry receiver without the UI)");
+  const bucket = o["bucket-minutes"];
+  if (bucket !== undefined && (o["window-hours"] * 60) / bucket > MAX_BUCKETS) throw new UsageError(`--bucket-minutes ${bucket} would make more than ${MAX_BUCKETS} buckets over --window-hours ${o["window-hours"]}`);
   return {
     json: o.json,
     demo: o.demo,
@@ -241,6 +272,10 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     otlpRetentionDays: o["otlp-retention-days"],
     headless: o.headless,
     source: o.source,
+    store: o.store,
+    since: o.since,
+    report: o.report,
+    storeInfo: o["store-info"],
   };
 }
 

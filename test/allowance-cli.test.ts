@@ -40,7 +40,7 @@ async function run(args: string[], rootDir = root) {
   requests = [];
   const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", rootDir, "--api-base", `http://127.0.0.1:${server.port}`, "--now", "2026-11-26T18:00:00Z", ...args], {
     cwd: REPO,
-    env: { ...process.env, HOME: home, TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
+    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
     stdout: "pipe",
     stderr: "pipe",
   });

@@ -4,6 +4,8 @@ import { describe, expect, test } from "bun:test";
 import type { ModelEvent } from "../src/model/events.ts";
 import { selectAllowance } from "../src/model/allowance-view.ts";
 import { createState, reduce } from "../src/model/state.ts";
+import type { UsageQueries } from "../src/model/queries.ts";
+import { queriesOf } from "./builders.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { HitMap } from "../src/ui/hits.ts";
 import { theme } from "../src/ui/theme.ts";
@@ -17,6 +19,9 @@ const MIN = 60_000;
 function response(key: string, minutesAgo: number, effectiveOutput: number): ModelEvent {
   return { type: "ResponseObserved", key, time: NOW - minutesAgo * MIN, sessionId: "s", agentId: null, model: "claude-opus-4-6", usage: { uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: effectiveOutput / 5 }, cwd: null, entrypoint: null };
 }
+
+/** No usage stored. */
+const NONE: UsageQueries = queriesOf([]);
 
 const fetched = (percent: number, resetsInMin: number | null, time = NOW - MIN): ModelEvent => ({
   type: "AllowanceFetched",
@@ -32,48 +37,46 @@ describe("the allowance view model", () => {
     const s = createState();
     reduce(s, fetched(40, 120));
     reduce(s, { type: "AllowanceFailed", time: NOW, problem: "rate-limited", message: "rate-limited (HTTP 429)", retryAt: NOW + 5 * MIN });
-    const v = selectAllowance(s, NOW, true);
+    const v = selectAllowance(s, NONE, NOW, true);
     expect(v.status).toBe("ok");
     expect(v.limits.map((l) => l.label)).toEqual(["5-hour", "weekly"]);
     expect(v.fetchedAt).toBe(NOW - MIN);
     expect(v.problem?.retryAt).toBe(NOW + 5 * MIN);
     reduce(s, fetched(41, 119, NOW + MIN)); // a success clears the problem
-    expect(selectAllowance(s, NOW + MIN, true).problem).toBeNull();
+    expect(selectAllowance(s, NONE, NOW + MIN, true).problem).toBeNull();
   });
 
   test("an older answer arriving late changes nothing", () => {
     const s = createState();
     reduce(s, fetched(40, 120, NOW));
     expect(reduce(s, fetched(10, 120, NOW - 10 * MIN))).toBe(false);
-    expect(selectAllowance(s, NOW, true).limits[0]!.percent).toBe(40);
+    expect(selectAllowance(s, NONE, NOW, true).limits[0]!.percent).toBe(40);
   });
 
   test("projection: 50 % used by 100k effective tokens, burning 50k an hour, the rest lasts 2 h", () => {
     const s = createState();
-    reduce(s, response("a", 90, 50_000));
-    reduce(s, response("b", 30, 50_000)); // last hour: 50k
+    const q = queriesOf([response("a", 90, 50_000), response("b", 30, 50_000)]); // last hour: 50k
     reduce(s, fetched(50, 180));
-    expect(selectAllowance(s, NOW, true).projectedLimitAt).toBe(NOW + 2 * 60 * MIN);
+    expect(selectAllowance(s, q, NOW, true).projectedLimitAt).toBe(NOW + 2 * 60 * MIN);
   });
 
   test("no projection when it would not be honest: little use, no recent burn, or the window resets first", () => {
     const s = createState();
-    reduce(s, response("a", 90, 50_000));
     reduce(s, fetched(50, 180));
-    expect(selectAllowance(s, NOW, true).projectedLimitAt).toBeNull(); // nothing in the last hour
-    reduce(s, response("b", 30, 50_000));
+    expect(selectAllowance(s, queriesOf([response("a", 90, 50_000)]), NOW, true).projectedLimitAt).toBeNull(); // nothing in the last hour
+    const q = queriesOf([response("a", 90, 50_000), response("b", 30, 50_000)]);
     reduce(s, fetched(3, 180, NOW));
-    expect(selectAllowance(s, NOW, true).projectedLimitAt).toBeNull(); // 3 % is too little to extrapolate
+    expect(selectAllowance(s, q, NOW, true).projectedLimitAt).toBeNull(); // 3 % is too little to extrapolate
     reduce(s, fetched(50, 60, NOW + 1));
-    expect(selectAllowance(s, NOW, true).projectedLimitAt).toBeNull(); // resets in 1 h, before the 2 h
+    expect(selectAllowance(s, q, NOW, true).projectedLimitAt).toBeNull(); // resets in 1 h, before the 2 h
   });
 
   test("status: off with --no-allowance, waiting before any answer, problem without numbers", () => {
     const s = createState();
-    expect(selectAllowance(s, NOW, false).status).toBe("off");
-    expect(selectAllowance(s, NOW, true).status).toBe("waiting");
+    expect(selectAllowance(s, NONE, NOW, false).status).toBe("off");
+    expect(selectAllowance(s, NONE, NOW, true).status).toBe("waiting");
     reduce(s, { type: "AllowanceFailed", time: NOW, problem: "no-credentials", message: "sign in with `claude` to see your allowance", retryAt: null });
-    expect(selectAllowance(s, NOW, true).status).toBe("problem");
+    expect(selectAllowance(s, NONE, NOW, true).status).toBe("problem");
   });
 });
 
@@ -98,7 +101,7 @@ describe("the panel", () => {
     reduce(s, { type: "AllowanceFailed", time: NOW, problem: "server", message: "api failed (HTTP 503)", retryAt: NOW + 5 * MIN });
     const g = new CellGrid(44, 14);
     const hits = new HitMap();
-    drawAllowance(g, { x: 0, y: 0, w: 44, h: 14 }, selectAllowance(s, NOW, true), NOW, 0, hits);
+    drawAllowance(g, { x: 0, y: 0, w: 44, h: 14 }, selectAllowance(s, NONE, NOW, true), NOW, 0, hits);
     const text = g.toPlain();
     expect(text).toContain("5-hour");
     expect(text).toContain("62%");
@@ -114,7 +117,7 @@ describe("the panel", () => {
     const long = "the usage endpoint answered 503 Service Unavailable: upstream connect error or disconnect/reset before headers, retried too many times";
     reduce(s, { type: "AllowanceFailed", time: NOW, problem: "server", message: long, retryAt: NOW + 5 * MIN });
     const g = new CellGrid(70, 40);
-    drawAllowancePopup(g, selectAllowance(s, NOW, true), NOW);
+    drawAllowancePopup(g, selectAllowance(s, NONE, NOW, true), NOW);
     const rows = g.toPlain().split("\n").map((l) => [...l]);
     const top = rows.findIndex((r) => r.join("").includes("╭─ ALLOWANCE"));
     const left = rows[top]!.indexOf("╭");

@@ -1,8 +1,13 @@
 // Small typed builders for model events, with sensible defaults, so each test states only what it is about.
 // Times are epoch milliseconds (UTC).
+import { demoAllowance, demoFiles } from "../src/ingest/demo.ts";
+import { memoryStore } from "../src/ingest/store-open.ts";
+import { DashboardApp, type AppOptions } from "../src/ui/app.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
 import type {
   ApiErrorObserved,
   LineRejected,
+  ModelEvent,
   PromptObserved,
   ResponseObserved,
   SessionTitled,
@@ -144,4 +149,34 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
+}
+
+/**
+ * A usage store in memory holding these events as the facts of one transcript file (or, with `perEvent`, each event
+ * as its own file, which exercises how a fact seen in several files counts once), and the queries the views ask it.
+ */
+export function queriesOf(events: readonly ModelEvent[], opts: { perEvent?: boolean } = {}): StoreQueries {
+  const store = memoryStore();
+  if (opts.perEvent) events.forEach((e, i) => store.putEvents(`/t/file-${i}.jsonl`, [e]));
+  else store.putEvents("/t/session.jsonl", events);
+  return new StoreQueries(store);
+}
+
+const FACT_TYPES = new Set(["ResponseObserved", "PromptObserved", "ToolCallObserved", "ToolResultObserved", "TurnCompleted", "ApiErrorObserved", "SessionTitled", "LineRejected"]);
+
+/** The dashboard over these events: transcript facts in a store, the rest (allowance, team telemetry) applied to it. */
+export function appOf(events: readonly ModelEvent[], opts: AppOptions): DashboardApp {
+  const local = events.filter((e) => FACT_TYPES.has(e.type) && !("origin" in e && e.origin === "team"));
+  const app = new DashboardApp(queriesOf(local), opts);
+  app.apply(events.filter((e) => !local.includes(e)));
+  return app;
+}
+
+/** The dashboard over the built-in demo data (each demo transcript a file of its own, as the CLI loads it). */
+export function demoApp(now: number, opts: AppOptions): DashboardApp {
+  const store = memoryStore();
+  for (const f of demoFiles(now)) store.putEvents(f.path, f.events);
+  const app = new DashboardApp(new StoreQueries(store), opts);
+  app.apply(demoAllowance(now, [] as ModelEvent[]));
+  return app;
 }

@@ -44,7 +44,7 @@ interface Run {
 function run(args: string[], cmd: string[] = [BUN, "src/cli.ts"]): Run {
   const p = Bun.spawnSync([...cmd, ...args], {
     cwd: REPO,
-    env: { ...process.env, HOME, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1" },
+    env: { ...process.env, HOME, XDG_DATA_HOME: join(HOME, ".local", "share"), CLAUDE_CONFIG_DIR: "", NO_COLOR: "1" },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -84,7 +84,7 @@ const CONTRACT = {
   subagent: ["agentId", "model", "peakContext", "effectiveTokens"],
   lastApiError: ["time", "status", "message"],
   counts: ["prompts", "toolCalls", "toolErrors", "toolRejections", "apiErrors", "apiRetries"],
-  diagnostics: ["roots", "files", "filesDeferred", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected"],
+  diagnostics: ["roots", "files", "filesDeferred", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected", "store"],
 };
 
 describe("--json --demo", () => {

@@ -9,9 +9,12 @@ import { lineToEvents } from "../src/ingest/records.ts";
 import { fileInfo } from "../src/ingest/discover.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
 import type { ModelEvent } from "../src/model/events.ts";
+import { memoryStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
+import type { UsageStore } from "../src/ingest/store.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
-import { selectActiveSessions, selectCounts } from "../src/model/selectors.ts";
-import { createState, reduce, reduceAll, type ModelState } from "../src/model/state.ts";
+import { selectActiveSessions } from "../src/model/selectors.ts";
+import { createState, reduce, type ModelState } from "../src/model/state.ts";
 
 const FIXTURES = resolve(import.meta.dir, "../../shared/fixtures/real");
 const EVER = { from: -Infinity, to: Infinity };
@@ -86,6 +89,8 @@ function simpleCount(files: string[]) {
 
 let home: string;
 let state: ModelState;
+let store: UsageStore;
+let q: StoreQueries;
 let source: TranscriptSource;
 let files: string[];
 
@@ -95,7 +100,9 @@ beforeAll(() => {
   symlinkSync(FIXTURES, join(home, "claude", "projects")); // also exercises following a symlinked projects dir
   files = jsonlFiles(FIXTURES);
   state = createState();
-  source = new TranscriptSource([join(home, "claude")]);
+  store = memoryStore();
+  q = new StoreQueries(store);
+  source = new TranscriptSource([join(home, "claude")], store);
   source.refresh({ push: (e: ModelEvent) => reduce(state, e) });
 });
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -105,7 +112,7 @@ describe("every real fixture", () => {
     expect(files.length).toBeGreaterThanOrEqual(25);
     expect(source.stats.files).toBe(files.length);
     expect(source.stats.bytesRead).toBe(files.reduce((a, f) => a + statSync(f).size, 0));
-    expect(state.rejected.samples).toEqual([]);
+    expect(store.rejectedLines(50)).toEqual({ count: 0, samples: [] });
   });
 
   test("response count and token totals equal the simple counter's", () => {
@@ -126,7 +133,7 @@ describe("every real fixture", () => {
 
   test("tool calls, errors, rejections, API errors and retries equal the simple counter's", () => {
     const simple = simpleCount(files);
-    const c = selectCounts(state, EVER.from, EVER.to);
+    const c = q.counts(EVER.from, EVER.to);
     expect(c).toMatchObject({
       toolCalls: simple.toolCalls,
       toolErrors: simple.toolErrors,
@@ -137,7 +144,7 @@ describe("every real fixture", () => {
   });
 
   test("the byte fast path gives the same state as parsing every line with JSON.parse", () => {
-    const slow = createState();
+    const slow = memoryStore();
     for (const f of files) {
       const info = fileInfo(f);
       const ctx = { file: f, fileSessionId: info.sessionId, fileAgentId: info.agentId };
@@ -146,16 +153,16 @@ describe("every real fixture", () => {
       readFileSync(f, "utf8")
         .split("\n")
         .forEach((line, i) => lineToEvents(line, i + 1, ctx, events));
-      reduceAll(slow, events);
+      slow.putEvents(f, events);
     }
-    const diag = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [] };
+    const diag = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
     const strip = (j: ReturnType<typeof dashboardJson>) => ({ ...j, diagnostics: null });
-    expect(strip(dashboardJson(state, ALL_TIME, diag, false))).toEqual(strip(dashboardJson(slow, ALL_TIME, diag, false)));
+    expect(strip(dashboardJson(q, ALL_TIME, diag, false))).toEqual(strip(dashboardJson(new StoreQueries(slow), ALL_TIME, diag, false)));
   });
 });
 
 describe("facts read off the fixtures by hand", () => {
-  const session = (id: string) => selectActiveSessions(state, ALL_TIME).find((s) => s.sessionId === id)!;
+  const session = (id: string) => selectActiveSessions(q, ALL_TIME).find((s) => s.sessionId === id)!;
 
   test("a 217-response main session (ae4a77f8) with its subagent and compaction files", () => {
     const main = [...state.responses.values()].filter((r) => r.sessionId === "ae4a77f8-aedd-4bc1-888f-c94edc91af04");

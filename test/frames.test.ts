@@ -3,10 +3,8 @@
 // ANSI output, layout at many sizes, and the hit map (a click at x,y does what was drawn there).
 import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
-import { demoEvents } from "../src/ingest/demo.ts";
-import type { ModelEvent } from "../src/model/events.ts";
-import { createState, reduce } from "../src/model/state.ts";
-import { DashboardApp, autoBucketMinutes } from "../src/ui/app.ts";
+import { autoBucketMinutes, type DashboardApp } from "../src/ui/app.ts";
+import { demoApp as demoAppOf } from "./builders.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { layout, MIN_HEIGHT, MIN_WIDTH } from "../src/ui/layout.ts";
 
@@ -27,9 +25,7 @@ function once(args: string[]) {
 }
 
 function demoApp(): DashboardApp {
-  const state = createState();
-  demoEvents(NOW, { push: (e: ModelEvent) => reduce(state, e) });
-  return new DashboardApp(state, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: "DEMO DATA — generated", account: null, still: true });
+  return demoAppOf(NOW, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: "DEMO DATA — generated", account: null, still: true });
 }
 
 describe("--once --plain frames", () => {

@@ -7,9 +7,10 @@ import { lineToEvents } from "../src/ingest/records.ts";
 import { rng, uuidFrom } from "../src/ingest/synth.ts";
 import type { ModelEvent, ResponseObserved } from "../src/model/events.ts";
 import { historyBucketMinutes, selectHistory, zoneOf } from "../src/model/history-view.ts";
-import { createState, reduce, type ModelState } from "../src/model/state.ts";
-import { DashboardApp } from "../src/ui/app.ts";
+import { createState, reduce } from "../src/model/state.ts";
+import type { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
+import { appOf, queriesOf } from "./builders.ts";
 
 process.env.TZ = "UTC";
 
@@ -18,9 +19,8 @@ const HOUR = 3_600_000;
 const MODELS = ["claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805"];
 
 /** Twelve sessions, one every 16 hours back to eight days ago, on four models. */
-function eightDays(): ModelState {
-  const s = createState();
-  const sink = { push: (e: ModelEvent) => reduce(s, e) };
+function eightDays(): ModelEvent[] {
+  const sink: ModelEvent[] = [];
   for (let i = 0; i < 12; i++) {
     const seed = 900 + i;
     const plan = { sessionId: uuidFrom(rng(seed)), cwd: `/home/dev/src/p${i % 3}`, model: MODELS[i % 4]!, turns: 4, subagents: i % 3 === 0 ? 1 : 0, start: 0 };
@@ -30,14 +30,18 @@ function eightDays(): ModelState {
     g.main.forEach((l, n) => lineToEvents(l, n + 1, ctx, sink));
     for (const a of g.agents) a.lines.forEach((l, n) => lineToEvents(l, n + 1, { ...ctx, file: `a${i}`, fileAgentId: a.agentId }, sink));
   }
-  return s;
+  return sink;
+}
+
+function app(opts: { historyBucketMinutes?: number } = {}): DashboardApp {
+  return appOf(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true, ...opts });
 }
 
 function historyFrame(w: number, h: number): string {
-  const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
-  app.dispatch({ type: "tab", tab: "history" });
+  const a = app();
+  a.dispatch({ type: "tab", tab: "history" });
   const g = new CellGrid(w, h);
-  app.render(g, NOW, NOW);
+  a.render(g, NOW, NOW);
   return g.toPlain();
 }
 
@@ -53,16 +57,16 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
     expect(f).not.toContain("ACTIVITY");
     expect(f).toContain("S summary");
     expect(f).toMatchSnapshot();
-    const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
-    app.dispatch({ type: "tab", tab: "history" });
-    app.key({ name: "M" });
+    const a = app();
+    a.dispatch({ type: "tab", tab: "history" });
+    a.key({ name: "M" });
     const g = new CellGrid(100, 30);
-    app.render(g, NOW, NOW);
+    a.render(g, NOW, NOW);
     expect(g.toPlain()).toContain("ACTIVITY");
-    app.key({ name: "q" });
-    app.key({ name: "S" });
+    a.key({ name: "q" });
+    a.key({ name: "S" });
     const g2 = new CellGrid(100, 30);
-    app.render(g2, NOW, NOW);
+    a.render(g2, NOW, NOW);
     expect(g2.toPlain()).toContain("cache hits");
   });
 
@@ -79,11 +83,11 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
   });
 
   test("at 80×24 the map and summary overlays hide the charts behind them completely", () => {
-    const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
-    app.dispatch({ type: "tab", tab: "history" });
+    const a = app();
+    a.dispatch({ type: "tab", tab: "history" });
     const inside = (title: string) => {
       const g = new CellGrid(80, 24);
-      app.render(g, NOW, NOW);
+      a.render(g, NOW, NOW);
       const rows = g.toPlain().split("\n").map((l) => [...l]);
       const top = rows.findIndex((r) => r.join("").includes(`╭─ ${title}`));
       const left = rows[top]!.join("").indexOf(`╭─ ${title}`);
@@ -92,21 +96,23 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
       for (let y = top + 1; rows[y]![left] !== "╰"; y++) out.push(rows[y]!.slice(left + 1, right).join(""));
       return out;
     };
-    app.key({ name: "M" });
+    a.key({ name: "M" });
     const map = inside("ACTIVITY");
     expect(map.some((l) => l.startsWith("Mon "))).toBe(true);
     expect(map.find((l) => l.startsWith("Mon "))!.trimEnd().length).toBe(4 + 48); // two columns an hour
     for (const l of map) expect(l).not.toMatch(/[╵■]|Sun \d|Mon \d/); // no axis, legend or chart label from behind
-    app.key({ name: "q" });
-    app.key({ name: "S" });
+    a.key({ name: "q" });
+    a.key({ name: "S" });
     const summary = inside("SUMMARY");
     expect(summary.join("\n")).toContain("cache hits");
     for (const l of summary) expect(l).not.toMatch(/[╵■]/);
   });
 
   test("only the window counts: the oldest session (eight days back) is outside it", () => {
-    const s = eightDays();
-    const v = selectHistory(s, { now: NOW, hours: 168, bucketMinutes: 60 });
+    const events = eightDays();
+    const s = createState();
+    for (const e of events) reduce(s, e);
+    const v = selectHistory(queriesOf(events), { now: NOW, hours: 168, bucketMinutes: 60 });
     let inWindow = 0;
     for (const r of s.responses.values()) if (r.time > NOW - 168 * HOUR && r.time <= NOW) inWindow++;
     expect(v.totals.responses).toBe(inWindow);
@@ -129,8 +135,7 @@ describe("bucket size", () => {
   });
 
   test("--history-bucket-minutes fixes the bar; the span is bar × columns", () => {
-    const app = new DashboardApp(eightDays(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true, historyBucketMinutes: 30 });
-    const h = app.history(NOW, 160, 50);
+    const h = app({ historyBucketMinutes: 30 }).history(NOW, 160, 50);
     expect(h.view.window.bucketMinutes).toBe(30);
     const plot = h.layout.charts[0]!.w - 9;
     expect(h.hours).toBeCloseTo((30 * plot) / 60, 6);
@@ -152,9 +157,8 @@ describe("activity map across daylight-saving changes (Europe/Berlin)", () => {
   const SUN = 6;
 
   test("autumn: 02:00–03:00 happens twice on 25 Oct 2026, both land in Sunday 02", () => {
-    const s = createState();
-    for (const e of [at("2026-10-25T00:30:00Z", "a"), at("2026-10-25T01:30:00Z", "b"), at("2026-10-25T02:30:00Z", "c")]) reduce(s, e);
-    const v = selectHistory(s, { now: Date.parse("2026-10-26T00:00:00Z"), hours: 48, bucketMinutes: 60, timeZone: "Europe/Berlin" });
+    const q = queriesOf([at("2026-10-25T00:30:00Z", "a"), at("2026-10-25T01:30:00Z", "b"), at("2026-10-25T02:30:00Z", "c")]);
+    const v = selectHistory(q, { now: Date.parse("2026-10-26T00:00:00Z"), hours: 48, bucketMinutes: 60, timeZone: "Europe/Berlin" });
     const cell = (h: number) => v.heatmap[SUN * 24 + h]!;
     expect(cell(2).responses).toBe(2); // 02:30 CEST and 02:30 CET
     expect(cell(3).responses).toBe(1); // 03:30 CET
@@ -162,9 +166,8 @@ describe("activity map across daylight-saving changes (Europe/Berlin)", () => {
   });
 
   test("spring: 29 Mar 2026 skips 02:00–03:00", () => {
-    const s = createState();
-    for (const e of [at("2026-03-29T00:30:00Z", "a"), at("2026-03-29T01:30:00Z", "b")]) reduce(s, e);
-    const v = selectHistory(s, { now: Date.parse("2026-03-30T00:00:00Z"), hours: 48, bucketMinutes: 60, timeZone: "Europe/Berlin" });
+    const q = queriesOf([at("2026-03-29T00:30:00Z", "a"), at("2026-03-29T01:30:00Z", "b")]);
+    const v = selectHistory(q, { now: Date.parse("2026-03-30T00:00:00Z"), hours: 48, bucketMinutes: 60, timeZone: "Europe/Berlin" });
     const cell = (h: number) => v.heatmap[SUN * 24 + h]!;
     expect(cell(1).responses).toBe(1); // 01:30 CET
     expect(cell(2).responses).toBe(0); // does not exist

@@ -3,14 +3,14 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { demoEvents } from "../src/ingest/demo.ts";
 import { fileInfo } from "../src/ingest/discover.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { quantile, selectInsights, stat, toolGroup } from "../src/model/insights-view.ts";
 import { createState, reduce, reduceAll } from "../src/model/state.ts";
-import { DashboardApp } from "../src/ui/app.ts";
+import type { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
+import { appOf, demoApp as demoAppOf } from "./builders.ts";
 
 process.env.TZ = "UTC";
 const NOW = Date.parse("2026-11-26T18:00:00Z");
@@ -163,7 +163,7 @@ describe("panel numbers", () => {
   });
 
   test("every panel degrades cleanly with no data", () => {
-    const app = new DashboardApp(createState(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true, allowance: false });
+    const app = appOf([], { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true, allowance: false });
     app.dispatch({ type: "tab", tab: "insights" });
     const g = new CellGrid(160, 50);
     app.render(g, NOW, NOW);
@@ -174,9 +174,7 @@ describe("panel numbers", () => {
 });
 
 function demoApp(): DashboardApp {
-  const s = createState();
-  demoEvents(NOW, { push: (e: ModelEvent) => reduce(s, e) });
-  const app = new DashboardApp(s, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+  const app = demoAppOf(NOW, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
   app.dispatch({ type: "tab", tab: "insights" });
   return app;
 }

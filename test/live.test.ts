@@ -5,12 +5,14 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
-import { demoEvents } from "../src/ingest/demo.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
+import { memoryStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
+import type { UsageStore } from "../src/ingest/store.ts";
 import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
 import type { ModelEvent } from "../src/model/events.ts";
-import { createState, reduce } from "../src/model/state.ts";
 import { DashboardApp } from "../src/ui/app.ts";
+import { demoApp } from "./builders.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { createDashboardRenderable, keyPressOf, LiveIngest } from "../src/ui/live.ts";
 import { charWidth } from "../src/ui/text.ts";
@@ -29,9 +31,7 @@ let frameTime = NOW;
 
 async function mount(still = true): Promise<{ t: TestRendererSetup; app: DashboardApp }> {
   frameTime = NOW;
-  const state = createState();
-  demoEvents(NOW, { push: (e: ModelEvent) => reduce(state, e) });
-  const app = new DashboardApp(state, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still });
+  const app = demoApp(NOW, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still });
   const t = await createTestRenderer({ width: 152, height: 48 });
   setup = t;
   createDashboardRenderable(t.renderer, app, { now: () => NOW, time: () => frameTime });
@@ -200,14 +200,18 @@ async function until(ok: () => boolean, ms = 3000): Promise<void> {
   for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await Bun.sleep(10);
 }
 
-function liveApp(): DashboardApp {
-  return new DashboardApp(createState(), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+function liveApp(store: UsageStore): DashboardApp {
+  return new DashboardApp(new StoreQueries(store), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
 }
+
+/** Responses stored so far. */
+const stored = (store: UsageStore) => store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses")!.n;
 
 test("a line appended to a transcript reaches the app through the file watch, at the next frame", async () => {
   const { root, file } = transcriptRoot();
-  const source = new TranscriptSource([root]);
-  const app = liveApp();
+  const store = memoryStore();
+  const source = new TranscriptSource([root], store);
+  const app = liveApp(store);
   source.refresh({ push: (e: ModelEvent) => app.apply([e]) });
   const errors: unknown[] = [];
   let statusCalls = 0;
@@ -219,10 +223,12 @@ test("a line appended to a transcript reaches the app through the file watch, at
     ingest.frame(app);
     expect(app.status).toBe("status 1");
     const before = app.state.version;
+    expect(stored(store)).toBe(1);
     appendFileSync(file, response(2, Date.now()));
     await until(() => ingest.queue.length > 0);
     expect(ingest.queue.length).toBeGreaterThan(0);
-    expect(app.state.version).toBe(before); // nothing touches the model between frames
+    expect(stored(store)).toBe(2); // stored as soon as it is read, off the frame path
+    expect(app.state.version).toBe(before); // the in-memory model changes only at a frame
     ingest.frame(app);
     expect(ingest.queue).toEqual([]);
     expect(app.state.version).toBeGreaterThan(before);
@@ -237,15 +243,18 @@ test("history left unread at startup is read shortly after the first frame", asy
   const { root, file } = transcriptRoot();
   const old = (Date.now() - 3 * 86_400_000) / 1000;
   utimesSync(file, old, old);
-  const source = new TranscriptSource([root], { since: Date.now() - 86_400_000 });
-  const app = liveApp();
+  const store = memoryStore();
+  const source = new TranscriptSource([root], store, { since: Date.now() - 86_400_000 });
+  const app = liveApp(store);
   source.refresh({ push: (e: ModelEvent) => app.apply([e]) });
   expect(source.stats.deferred).toBe(1);
+  expect(stored(store)).toBe(0);
   const ingest = new LiveIngest(source, { intervalSeconds: 3600, statusLine: (s) => `${s?.stats.files} files, ${s?.stats.deferred} older`, onError: () => {}, deferredDelayMs: 20 });
   try {
     ingest.frame(app);
     expect(app.status).toBe("0 files, 1 older");
     await until(() => ingest.queue.length > 0);
+    expect(stored(store)).toBe(1);
     const before = app.state.version;
     ingest.frame(app);
     expect(app.state.version).toBeGreaterThan(before);

@@ -1,17 +1,12 @@
 // The model layer: reduce (idempotent, dedupe by key keeping the largest usage), selectors (window, buckets,
-// active sessions, counts), token arithmetic and pricing. Expected numbers are worked out by hand in each test.
+// active sessions, counts) over the usage store, token arithmetic and pricing. Expected numbers are worked out by hand
+// in each test. Every selector check runs on a store holding the events as one transcript and again with each event
+// in a transcript of its own (a fact seen in several files counts once): both must give the same view.
 import { describe, expect, test } from "bun:test";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
 import { priceFor } from "../src/model/pricing.ts";
-import {
-  selectActiveSessions,
-  selectBuckets,
-  selectCounts,
-  selectTotals,
-  windowOf,
-  type Bucket,
-  type WindowOptions,
-} from "../src/model/selectors.ts";
+import { bucketsOf, totalsOf as cellTotals, type Bucket, type UsageQueries } from "../src/model/queries.ts";
+import { selectActiveSessions, windowOf, type WindowOptions } from "../src/model/selectors.ts";
 import { createState, MAX_REJECTED_SAMPLES, reduce, reduceAll, type ModelState } from "../src/model/state.ts";
 import { contextTokens, costUSD, effectiveTokens, freshTokens } from "../src/model/tokens.ts";
 import {
@@ -23,6 +18,7 @@ import {
   NOW,
   OPUS,
   prompt,
+  queriesOf,
   rejected,
   response,
   SEC,
@@ -36,17 +32,24 @@ import {
   windowOpts,
 } from "./builders.ts";
 
-/** Everything the selectors show for a window, as plain data (rejected samples as a set: their order is arrival order). */
-function view(s: ModelState, o: WindowOptions = windowOpts()) {
+/** Everything the selectors show for a window, as plain data, from stored facts. */
+function viewOf(q: UsageQueries, o: WindowOptions, priceOverride?: number) {
   const w = windowOf(o);
+  const cells = q.cells(w.from, w.to, w.bucketMinutes * MIN);
   return {
-    totals: selectTotals(s, w.from, w.to),
-    buckets: selectBuckets(s, w),
-    sessions: selectActiveSessions(s, o),
-    counts: selectCounts(s, w.from, w.to),
-    rejectedCount: s.rejected.count,
-    rejectedSamples: [...s.rejected.samples].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)),
+    totals: cellTotals(cells, priceOverride),
+    buckets: bucketsOf(cells, w.from, w.to, w.bucketMinutes),
+    sessions: selectActiveSessions(q, o),
+    counts: q.counts(w.from, w.to),
   };
+}
+
+/** The view of these events stored as one transcript; the same events one per transcript must give the same view. */
+function view(events: readonly ModelEvent[], o: WindowOptions = windowOpts(), priceOverride?: number) {
+  const v = viewOf(queriesOf(events), o, priceOverride);
+  const spread = viewOf(queriesOf(events, { perEvent: true }), o, priceOverride);
+  expect(JSON.parse(JSON.stringify(spread))).toEqual(JSON.parse(JSON.stringify(v)));
+  return v;
 }
 
 function stateOf(events: readonly ModelEvent[], opts: { priceOverride?: number } = {}): ModelState {
@@ -55,9 +58,41 @@ function stateOf(events: readonly ModelEvent[], opts: { priceOverride?: number }
   return s;
 }
 
-function totalsOf(s: ModelState, o: WindowOptions = windowOpts()) {
-  const w = windowOf(o);
-  return selectTotals(s, w.from, w.to);
+/** What the in-memory model holds, as plain data (for the reducer's own properties). */
+function memory(s: ModelState) {
+  const byKey = <T extends { key: string }>(m: Map<string, T>) => [...m.values()].map((r) => ({ ...r, seq: 0 })).sort((a, b) => (a.key < b.key ? -1 : 1));
+  const round = (x: number) => Math.round(x * 1e9) / 1e9; // running sums: the order of additions shows in the last bits
+  return {
+    totals: { ...s.totals, costUSD: round(s.totals.costUSD), effectiveTokens: round(s.totals.effectiveTokens) },
+    responses: byKey(s.responses),
+    prompts: byKey(s.prompts),
+    toolCalls: byKey(s.toolCalls),
+    toolResults: byKey(s.toolResults),
+    apiErrors: byKey(s.apiErrors),
+    sessions: [...s.sessions.values()]
+      .map(({ responses, prompts, apiErrors, totals, ...rest }) => ({
+        ...rest,
+        totals: { ...totals, costUSD: round(totals.costUSD), effectiveTokens: round(totals.effectiveTokens) },
+        responses: responses.length,
+        prompts: prompts.length,
+        apiErrors: apiErrors.length,
+      }))
+      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1)),
+    rejectedCount: s.rejected.count,
+    rejectedSamples: [...s.rejected.samples].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line)),
+  };
+}
+
+function totalsOf(events: readonly ModelEvent[], o: WindowOptions = windowOpts(), priceOverride?: number) {
+  return view(events, o, priceOverride).totals;
+}
+
+function bucketsFor(events: readonly ModelEvent[], o: WindowOptions = windowOpts()): Bucket[] {
+  return view(events, o).buckets;
+}
+
+function sessionsOf(events: readonly ModelEvent[], o: WindowOptions = windowOpts()) {
+  return view(events, o).sessions;
 }
 
 function bucketAt(buckets: Bucket[], iso: string): Bucket {
@@ -110,8 +145,7 @@ describe("tokens", () => {
   });
 
   test("window totals carry the summed effective tokens of their responses", () => {
-    const s = stateOf([response({ usage: u }), response({ usage: u, time: NOW - HOUR })]);
-    expect(totalsOf(s).effectiveTokens).toBe(25_000);
+    expect(totalsOf([response({ usage: u }), response({ usage: u, time: NOW - HOUR })]).effectiveTokens).toBe(25_000);
   });
 });
 
@@ -153,13 +187,12 @@ describe("pricing", () => {
 
   test("cost is summed per response at each response's own model price", () => {
     const u = { uncached: 1000, cacheWrite5m: 2000, cacheWrite1h: 4000, cacheRead: 100_000, output: 3000 };
-    const s = stateOf([
+    const t = totalsOf([
       response({ model: "claude-opus-4-6", usage: u }), // 5000+12500+40000+50000+75000 µ$ = $0.1825
       response({ model: "claude-sonnet-4-5-20250929", usage: u }), // 3000+7500+24000+30000+45000 = $0.1095
       response({ model: "claude-opus-4-20250514", usage: u }), // 15000+37500+120000+150000+225000 = $0.5475
       response({ model: "claude-3-5-haiku-20241022", usage: u }), // 800+2000+6400+8000+12000 = $0.0292
     ]);
-    const t = totalsOf(s);
     expect(t.responses).toBe(4);
     expect(t.costUSD).toBeCloseTo(0.8687, 10);
     // effective tokens do not depend on the model: 1000+2500+8000+10000+15000 each
@@ -181,21 +214,23 @@ describe("pricing", () => {
     expect(p.write5m * 1e6).toBeCloseTo(7.5, 9);
     expect(p.write1h * 1e6).toBeCloseTo(12, 9);
     expect(p.read * 1e6).toBeCloseTo(0.6, 9);
-    const s = stateOf([response({ model: SONNET, usage: { uncached: 1_000_000 } })], { priceOverride: 6 });
-    expect(totalsOf(s).costUSD).toBeCloseTo(6, 9);
+    expect(totalsOf([response({ model: SONNET, usage: { uncached: 1_000_000 } })], windowOpts(), 6).costUSD).toBeCloseTo(6, 9);
+    expect(stateOf([response({ model: SONNET, usage: { uncached: 1_000_000 } })], { priceOverride: 6 }).totals.costUSD).toBeCloseTo(6, 9);
   });
 });
 
 describe("reduce: idempotency", () => {
-  test("applying the same events twice changes nothing and gives identical selector output", () => {
+  test("applying the same events twice changes nothing, in memory and in the store", () => {
     const events = corpus();
     const s = createState();
     reduceAll(s, events);
-    const once = view(s);
+    const once = memory(s);
     const version = s.version;
     expect(reduceAll(s, events)).toBe(0);
     expect(s.version).toBe(version);
-    expect(view(s)).toEqual(once);
+    expect(memory(s)).toEqual(once);
+    // the same transcript stored twice (read again from its start)
+    expect(viewOf(queriesOf([...events, ...events]), windowOpts())).toEqual(view(events));
   });
 
   test("reduce returns false for an event already applied, of every kind", () => {
@@ -209,11 +244,14 @@ describe("reduce: idempotency", () => {
     expect(s.version).toBe(1);
   });
 
-  test("any interleaving of the same events gives identical selector output", () => {
+  test("any interleaving of the same events gives identical output", () => {
     const events = corpus();
-    const expected = view(stateOf(events));
-    expect(view(stateOf([...events].reverse()))).toEqual(expected);
-    for (const seed of [1, 2, 3, 42, 20261126]) expect(view(stateOf(shuffled(events, seed)))).toEqual(expected);
+    const expected = view(events);
+    const mem = memory(stateOf(events));
+    for (const order of [[...events].reverse(), ...[1, 2, 3, 42, 20261126].map((seed) => shuffled(events, seed))]) {
+      expect(view(order)).toEqual(expected);
+      expect(memory(stateOf(order))).toEqual(mem);
+    }
   });
 
   test("re-reading everything after a partial read gives the same numbers as one full read", () => {
@@ -221,7 +259,8 @@ describe("reduce: idempotency", () => {
     const s = createState();
     reduceAll(s, events.slice(0, 7));
     reduceAll(s, events);
-    expect(view(s)).toEqual(view(stateOf(events)));
+    expect(memory(s)).toEqual(memory(stateOf(events)));
+    expect(viewOf(queriesOf([...events.slice(0, 7), ...events]), windowOpts())).toEqual(view(events));
   });
 
   test("a session whose working directory changed is named after its latest one, whatever the arrival order", () => {
@@ -230,10 +269,14 @@ describe("reduce: idempotency", () => {
       response({ key: "r1", time: NOW - 29 * MIN, cwd: "/home/dev/src/alpha", usage: { output: 10 } }),
       response({ key: "r2", time: NOW - 5 * MIN, cwd: "/home/dev/src/beta", usage: { output: 10 } }),
     ];
-    const inOrder = selectActiveSessions(stateOf(events), windowOpts());
-    const reversed = selectActiveSessions(stateOf([...events].reverse()), windowOpts());
-    expect(inOrder[0]!.project).toBe("beta");
-    expect(reversed[0]!.project).toBe("beta");
+    expect(sessionsOf(events)[0]!.project).toBe("beta");
+    expect(sessionsOf([...events].reverse())[0]!.project).toBe("beta");
+  });
+
+  test("the entry point is the earliest line's, whatever the arrival order", () => {
+    const events = [response({ key: "a", time: NOW - 30 * MIN, entrypoint: "cli" }), response({ key: "b", time: NOW - 5 * MIN, entrypoint: "sdk-cli" })];
+    expect(stateOf(events).sessions.get(SESSION)!.entrypoint).toBe("cli");
+    expect(stateOf([...events].reverse()).sessions.get(SESSION)!.entrypoint).toBe("cli");
   });
 });
 
@@ -250,7 +293,9 @@ describe("reduce: one response counted once", () => {
     expect(s.responses.get("msg_01|req_01")!.time).toBe(t + 350);
     expect(reduce(s, line(2, 812))).toBe(true);
     expect(reduce(s, line(1, 3))).toBe(false); // a smaller, earlier snapshot changes nothing
-    const tot = totalsOf(s);
+    expect(s.responses.get("msg_01|req_01")!.time).toBe(t + 700);
+    const v = view([line(0, 3), line(1, 3), line(2, 812), line(1, 3)]);
+    const tot = v.totals;
     expect(tot.responses).toBe(1);
     expect(tot.output).toBe(812);
     expect(tot.uncached).toBe(3);
@@ -258,10 +303,8 @@ describe("reduce: one response counted once", () => {
     expect(tot.cacheRead).toBe(20_000);
     // 3 + 1500 + 2000 + 4060
     expect(tot.effectiveTokens).toBe(7563);
-    const buckets = selectBuckets(s, windowOf(windowOpts()));
-    expect(bucketAt(buckets, "2026-11-26T17:00:00Z").responses).toBe(0);
-    expect(bucketAt(buckets, "2026-11-26T17:05:00Z")).toMatchObject({ responses: 1, output: 812 });
-    expect(s.responses.get("msg_01|req_01")!.time).toBe(t + 700);
+    expect(bucketAt(v.buckets, "2026-11-26T17:00:00Z").responses).toBe(0);
+    expect(bucketAt(v.buckets, "2026-11-26T17:05:00Z")).toMatchObject({ responses: 1, output: 812 });
   });
 
   test.each([
@@ -270,13 +313,13 @@ describe("reduce: one response counted once", () => {
     ["reversed", [2, 1, 0]],
   ])("lines out of order (%s): the largest usage still wins, timed by its own line", (_name, order) => {
     const lines = [line(0, 3), line(1, 3), line(2, 812)];
-    const s = stateOf(order.map((i) => lines[i]!));
-    const tot = totalsOf(s);
+    const events = order.map((i) => lines[i]!);
+    const tot = totalsOf(events);
     expect(tot.responses).toBe(1);
     expect(tot.output).toBe(812);
     expect(tot.effectiveTokens).toBe(7563);
-    expect(s.responses.get("msg_01|req_01")!.time).toBe(t + 700);
-    const buckets = selectBuckets(s, windowOf(windowOpts()));
+    expect(stateOf(events).responses.get("msg_01|req_01")!.time).toBe(t + 700);
+    const buckets = bucketsFor(events);
     expect(bucketAt(buckets, "2026-11-26T17:00:00Z").responses).toBe(0);
     expect(bucketAt(buckets, "2026-11-26T17:05:00Z").output).toBe(812);
   });
@@ -287,18 +330,19 @@ describe("reduce: one response counted once", () => {
       [2, 1, 0],
       [1, 2, 0],
     ]) {
-      const s = createState();
-      for (const i of order) reduce(s, line(i, 812));
-      expect(s.responses.get("msg_01|req_01")!.time).toBe(t + 700);
-      expect(totalsOf(s).output).toBe(812);
+      const events = order.map((i) => line(i, 812));
+      expect(stateOf(events).responses.get("msg_01|req_01")!.time).toBe(t + 700);
+      expect(totalsOf(events).output).toBe(812);
+      expect(bucketAt(bucketsFor(events), "2026-11-26T17:05:00Z").responses).toBe(1);
     }
   });
 
   test("a smaller snapshot after the largest one returns false and changes nothing", () => {
     const s = stateOf([line(2, 812)]);
-    const before = view(s);
+    const before = memory(s);
     expect(reduce(s, line(0, 3))).toBe(false);
-    expect(view(s)).toEqual(before);
+    expect(memory(s)).toEqual(before);
+    expect(view([line(2, 812), line(0, 3)])).toEqual(view([line(2, 812)]));
   });
 
   test("the session's own totals follow the largest snapshot too", () => {
@@ -312,17 +356,30 @@ describe("reduce: one response counted once", () => {
   test("the same response key in two different sessions' files counts once", () => {
     const other = "22222222-2222-4222-8222-222222222222";
     const u = { uncached: 4, cacheWrite5m: 1000, cacheRead: 5000, output: 100 };
-    const s = stateOf([
+    const events = [
       response({ key: "msg_dup|req_dup", sessionId: SESSION, time: NOW - 20 * MIN, usage: u }),
       response({ key: "msg_dup|req_dup", sessionId: other, time: NOW - 20 * MIN, usage: u }),
-    ]);
-    const tot = totalsOf(s);
+    ];
+    const tot = totalsOf(events);
     expect(tot.responses).toBe(1);
     expect(tot.output).toBe(100);
     expect(tot.cacheWrite5m).toBe(1000);
-    const sessions = selectActiveSessions(s, windowOpts());
-    const freshSum = sessions.reduce((n, v) => n + v.mainFreshWindow + v.subFreshWindow, 0);
+    const freshSum = sessionsOf(events).reduce((n, v) => n + v.mainFreshWindow + v.subFreshWindow, 0);
     expect(freshSum).toBe(1004);
+  });
+
+  test("a larger usage seen later in another session moves the response there, in memory as in the store", () => {
+    const other = "22222222-2222-4222-8222-222222222222";
+    const events = [
+      response({ key: "m|r", sessionId: SESSION, time: NOW - 20 * MIN, usage: { cacheWrite5m: 100, output: 3 } }),
+      response({ key: "m|r", sessionId: other, time: NOW - 19 * MIN, usage: { cacheWrite5m: 100, output: 300 } }),
+    ];
+    const s = stateOf(events);
+    expect(s.sessions.get(SESSION)!.totals.responses).toBe(0);
+    expect(s.sessions.get(other)!.totals.output).toBe(300);
+    const v = sessionsOf(events);
+    expect(v.find((x) => x.sessionId === other)!.mainFreshWindow).toBe(100);
+    expect(v.find((x) => x.sessionId === SESSION)?.mainFreshWindow ?? 0).toBe(0);
   });
 });
 
@@ -331,36 +388,29 @@ describe("window: from < time <= to", () => {
   const from = NOW - 12 * HOUR;
 
   test("a response exactly at `from` is out; one exactly at `now` is in", () => {
-    const s = stateOf([
-      response({ time: from, usage: { output: 1 } }),
-      response({ time: from + 1, usage: { output: 10 } }),
-      response({ time: NOW, usage: { output: 100 } }),
-      response({ time: NOW + 1, usage: { output: 1000 } }),
-    ]);
-    const t = totalsOf(s, o);
-    expect(t.responses).toBe(2);
-    expect(t.output).toBe(110);
-    const buckets = selectBuckets(s, windowOf(o));
-    expect(buckets.reduce((n, b) => n + b.output, 0)).toBe(110);
+    const v = view(
+      [
+        response({ time: from, usage: { output: 1 } }),
+        response({ time: from + 1, usage: { output: 10 } }),
+        response({ time: NOW, usage: { output: 100 } }),
+        response({ time: NOW + 1, usage: { output: 1000 } }),
+      ],
+      o,
+    );
+    expect(v.totals.responses).toBe(2);
+    expect(v.totals.output).toBe(110);
+    expect(v.buckets.reduce((n, b) => n + b.output, 0)).toBe(110);
   });
 
   test("prompts, tool calls and API errors use the same window", () => {
-    const s = stateOf([
-      prompt({ time: from }),
-      prompt({ time: NOW }),
-      toolCall({ time: from }),
-      toolCall({ time: NOW }),
-      apiError({ time: from }),
-      apiError({ time: NOW }),
-    ]);
-    const w = windowOf(o);
-    expect(selectCounts(s, w.from, w.to)).toMatchObject({ prompts: 1, toolCalls: 1, apiErrors: 1 });
+    const events = [prompt({ time: from }), prompt({ time: NOW }), toolCall({ time: from }), toolCall({ time: NOW }), apiError({ time: from }), apiError({ time: NOW })];
+    expect(view(events, o).counts).toMatchObject({ prompts: 1, toolCalls: 1, apiErrors: 1 });
   });
 });
 
 describe("buckets", () => {
   test("the default 12 h window at 18:00 has 145 five-minute buckets from 06:00 to 18:00", () => {
-    const b = selectBuckets(createState(), windowOf(windowOpts()));
+    const b = bucketsFor([]);
     expect(b.length).toBe(145);
     expect(b[0]!.start).toBe(at("2026-11-26T06:00:00Z"));
     expect(b[144]!.start).toBe(at("2026-11-26T18:00:00Z"));
@@ -368,7 +418,7 @@ describe("buckets", () => {
 
   test("buckets are aligned to multiples of the bucket size in UTC epoch, whatever `now` is", () => {
     const now = at("2026-11-26T18:02:30Z");
-    const b5 = selectBuckets(createState(), windowOf(windowOpts({ now, windowHours: 1, bucketMinutes: 5 })));
+    const b5 = bucketsFor([], windowOpts({ now, windowHours: 1, bucketMinutes: 5 }));
     expect(b5.length).toBe(13);
     expect(b5[0]!.start).toBe(at("2026-11-26T17:00:00Z"));
     expect(b5[12]!.start).toBe(at("2026-11-26T18:00:00Z"));
@@ -376,7 +426,7 @@ describe("buckets", () => {
     for (const minutes of [1, 7, 13, 60]) {
       const size = minutes * MIN;
       const w = windowOf(windowOpts({ now, windowHours: 3, bucketMinutes: minutes }));
-      const b = selectBuckets(createState(), w);
+      const b = bucketsFor([], windowOpts({ now, windowHours: 3, bucketMinutes: minutes }));
       for (const x of b) expect(x.start % size).toBe(0);
       for (let i = 1; i < b.length; i++) expect(b[i]!.start - b[i - 1]!.start).toBe(size);
       expect(b[0]!.start).toBeLessThanOrEqual(w.from);
@@ -389,7 +439,7 @@ describe("buckets", () => {
   test("the bucket fields sum to the window totals", () => {
     const from = NOW - 12 * HOUR;
     const u = (n: number) => ({ uncached: n, cacheWrite5m: 10 * n, cacheWrite1h: 3 * n, cacheRead: n % 2 === 0 ? 0 : 100 * n, output: 7 * n });
-    const s = stateOf([
+    const v = view([
       response({ time: from, usage: u(1000) }), // out
       response({ time: from + 1, usage: u(1) }),
       response({ time: at("2026-11-26T07:33:20Z"), usage: u(2) }),
@@ -399,8 +449,8 @@ describe("buckets", () => {
       response({ time: NOW, usage: u(6) }),
       response({ time: NOW + 1, usage: u(1000) }), // out
     ]);
-    const buckets = selectBuckets(s, windowOf(windowOpts()));
-    const t = totalsOf(s);
+    const buckets = v.buckets;
+    const t = v.totals;
     const sum = (f: (b: Bucket) => number) => buckets.reduce((n, b) => n + f(b), 0);
     expect(t.responses).toBe(6);
     expect(sum((b) => b.responses)).toBe(6);
@@ -419,12 +469,11 @@ describe("buckets", () => {
 
   test("input of a response that read from the cache is new input; of one that read nothing, a cache miss", () => {
     const time = at("2026-11-26T15:01:00Z");
-    const s = stateOf([
+    const buckets = bucketsFor([
       response({ time, usage: { uncached: 100, cacheWrite5m: 2000, cacheRead: 0, output: 5 } }), // miss: 2100
       response({ time: time + SEC, usage: { uncached: 50, cacheWrite5m: 300, cacheWrite1h: 700, cacheRead: 40_000, output: 5 } }), // new: 1050
       response({ time: time + 5 * MIN, usage: { uncached: 7, cacheRead: 0 } }), // next bucket, miss: 7
     ]);
-    const buckets = selectBuckets(s, windowOf(windowOpts()));
     expect(bucketAt(buckets, "2026-11-26T15:00:00Z")).toEqual({
       start: at("2026-11-26T15:00:00Z"),
       uncached: 150,
@@ -447,8 +496,8 @@ describe("active sessions", () => {
   const S4 = "40000000-0000-4000-8000-000000000004";
   const t = (hhmm: string) => at(`2026-11-26T${hhmm}:00Z`);
 
-  function fourSessions(): ModelState {
-    return stateOf([
+  function fourSessions(): ModelEvent[] {
+    return [
       // S1: main thread, two subagents
       response({ sessionId: S1, time: t("17:50"), model: OPUS, cwd: "/home/dev/src/alpha", usage: { uncached: 10, cacheWrite5m: 1000, cacheWrite1h: 2000, cacheRead: 50_000, output: 500 } }),
       response({ sessionId: S1, time: t("10:00"), model: OPUS, cwd: "/home/dev/src/alpha", usage: { uncached: 20, cacheWrite5m: 4000, output: 100 } }),
@@ -462,41 +511,41 @@ describe("active sessions", () => {
       response({ sessionId: S3, time: NOW - HOUR, cwd: "/home/dev/src/gamma", usage: { uncached: 1 } }),
       // S4: activity exactly at now
       response({ sessionId: S4, time: NOW, cwd: "/home/dev/src/delta", usage: { uncached: 2 } }),
-    ]);
+    ];
   }
 
   test("sessions with activity in (now - active window, now] are listed, newest first", () => {
-    const v = selectActiveSessions(fourSessions(), windowOpts());
+    const v = sessionsOf(fourSessions());
     expect(v.map((x) => x.sessionId)).toEqual([S4, S1, S2]);
     expect(v.map((x) => x.project)).toEqual(["delta", "alpha", "beta"]);
     expect(v.map((x) => x.lastActivity)).toEqual([NOW, t("17:55"), t("17:30")]);
   });
 
   test("a wider active window brings older sessions in", () => {
-    const v = selectActiveSessions(fourSessions(), windowOpts({ activeWindowHours: 2 }));
+    const v = sessionsOf(fourSessions(), windowOpts({ activeWindowHours: 2 }));
     expect(v.map((x) => x.sessionId)).toEqual([S4, S1, S2, S3]);
   });
 
   test("main vs subagent fresh tokens over the last hour and the window", () => {
-    const s1 = selectActiveSessions(fourSessions(), windowOpts()).find((x) => x.sessionId === S1)!;
+    const s1 = sessionsOf(fourSessions()).find((x) => x.sessionId === S1)!;
     expect(s1.mainFresh1h).toBe(3010); // 10 + 1000 + 2000
     expect(s1.mainFreshWindow).toBe(7030); // + 20 + 4000
     expect(s1.subFresh1h).toBe(806); // a@17:40 605 + b@17:55 201
     expect(s1.subFreshWindow).toBe(9811); // + a@16:00 9005
-    const s2 = selectActiveSessions(fourSessions(), windowOpts()).find((x) => x.sessionId === S2)!;
+    const s2 = sessionsOf(fourSessions()).find((x) => x.sessionId === S2)!;
     expect(s2.mainFresh1h).toBe(0);
     expect(s2.mainFreshWindow).toBe(77);
   });
 
   test("context is the latest main-thread response's input + writes + read, and the model is the main thread's", () => {
-    const s1 = selectActiveSessions(fourSessions(), windowOpts()).find((x) => x.sessionId === S1)!;
+    const s1 = sessionsOf(fourSessions()).find((x) => x.sessionId === S1)!;
     expect(s1.contextTokens).toBe(53_010);
     expect(s1.contextWindow).toBe(200_000);
     expect(s1.model).toBe(OPUS);
   });
 
   test("subagents are listed newest first with their peak context and effective tokens", () => {
-    const s1 = selectActiveSessions(fourSessions(), windowOpts()).find((x) => x.sessionId === S1)!;
+    const s1 = sessionsOf(fourSessions()).find((x) => x.sessionId === S1)!;
     expect(s1.subagents).toEqual([
       // 1 + 125 + 200 + 3000 + 50
       { agentId: "b", model: HAIKU, peakContext: 30_201, effectiveTokens: 3376 },
@@ -509,63 +558,54 @@ describe("active sessions", () => {
 
   test("the context window is 1M once any main-thread response exceeded 200k, even after the context shrank", () => {
     const big = "50000000-0000-4000-8000-000000000005";
-    const s = stateOf([
+    const v = sessionsOf([
       response({ sessionId: big, time: NOW - 30 * MIN, usage: { cacheRead: 150_000, cacheWrite5m: 1000 } }),
       response({ sessionId: big, time: NOW - 20 * MIN, usage: { cacheRead: 240_000, cacheWrite5m: 2000, uncached: 5 } }),
       response({ sessionId: big, time: NOW - 10 * MIN, usage: { cacheRead: 80_000, cacheWrite5m: 9000, uncached: 1 } }), // after /compact
-    ]);
-    const v = selectActiveSessions(s, windowOpts())[0]!;
+    ])[0]!;
     expect(v.contextTokens).toBe(89_001);
     expect(v.contextWindow).toBe(1_000_000);
   });
 
   test("exactly 200k of context, or a subagent above 200k, keeps the 200k window", () => {
-    const s = stateOf([
+    const v = sessionsOf([
       response({ sessionId: "x", time: NOW - 10 * MIN, usage: { cacheRead: 199_000, cacheWrite5m: 1000 } }),
       response({ sessionId: "y", time: NOW - 10 * MIN, usage: { cacheRead: 50_000 } }),
       response({ sessionId: "y", agentId: "big", time: NOW - 5 * MIN, usage: { cacheRead: 300_000 } }),
     ]);
-    const v = selectActiveSessions(s, windowOpts());
     expect(v.find((x) => x.sessionId === "x")!).toMatchObject({ contextTokens: 200_000, contextWindow: 200_000 });
     expect(v.find((x) => x.sessionId === "y")!).toMatchObject({ contextTokens: 50_000, contextWindow: 200_000 });
   });
 
   test("a session's title comes from its /rename line", () => {
-    const s = stateOf([response({ time: NOW - MIN }), titled("pricing page")]);
-    expect(selectActiveSessions(s, windowOpts())[0]!.title).toBe("pricing page");
+    expect(sessionsOf([response({ time: NOW - MIN }), titled("pricing page")])[0]!.title).toBe("pricing page");
   });
 
   describe("apiErrorLast", () => {
     const err = apiError({ key: "e1", time: at("2026-11-26T17:10:00Z"), status: 529, message: "API Error: 529 overloaded" });
 
     test("is true when the session's most recent action is an API error", () => {
-      const s = stateOf([response({ time: at("2026-11-26T17:00:00Z") }), err]);
-      const v = selectActiveSessions(s, windowOpts())[0]!;
+      const v = sessionsOf([response({ time: at("2026-11-26T17:00:00Z") }), err])[0]!;
       expect(v.apiErrorLast).toBe(true);
       expect(v.lastApiError).toEqual({ time: at("2026-11-26T17:10:00Z"), status: 529, message: "API Error: 529 overloaded" });
     });
 
     test("is false again after a later response, which keeps the last error for reference", () => {
-      const s = stateOf([response({ time: at("2026-11-26T17:00:00Z") }), err]);
-      reduce(s, response({ time: at("2026-11-26T17:20:00Z") }));
-      const v = selectActiveSessions(s, windowOpts())[0]!;
+      const v = sessionsOf([response({ time: at("2026-11-26T17:00:00Z") }), err, response({ time: at("2026-11-26T17:20:00Z") })])[0]!;
       expect(v.apiErrorLast).toBe(false);
       expect(v.lastApiError?.time).toBe(at("2026-11-26T17:10:00Z"));
     });
 
     test("is false when an older error arrives after a newer response", () => {
-      const s = stateOf([response({ time: at("2026-11-26T17:20:00Z") }), err]);
-      expect(selectActiveSessions(s, windowOpts())[0]!.apiErrorLast).toBe(false);
+      expect(sessionsOf([response({ time: at("2026-11-26T17:20:00Z") }), err])[0]!.apiErrorLast).toBe(false);
     });
 
     test("is false once the user typed a new prompt after the error", () => {
-      const s = stateOf([response({ time: at("2026-11-26T17:00:00Z") }), err, prompt({ key: "p-after", time: at("2026-11-26T17:12:00Z") })]);
-      expect(selectActiveSessions(s, windowOpts())[0]!.apiErrorLast).toBe(false);
+      expect(sessionsOf([response({ time: at("2026-11-26T17:00:00Z") }), err, prompt({ key: "p-after", time: at("2026-11-26T17:12:00Z") })])[0]!.apiErrorLast).toBe(false);
     });
 
     test("is false for a session without errors", () => {
-      const s = stateOf([response({ time: NOW - MIN })]);
-      const v = selectActiveSessions(s, windowOpts())[0]!;
+      const v = sessionsOf([response({ time: NOW - MIN })])[0]!;
       expect(v.apiErrorLast).toBe(false);
       expect(v.lastApiError).toBeNull();
     });
@@ -575,7 +615,7 @@ describe("active sessions", () => {
 describe("counts", () => {
   test("prompts, tool calls, tool errors and rejections, API errors and retries in the window", () => {
     const out = NOW - 13 * HOUR;
-    const s = stateOf([
+    const events = [
       prompt({ time: NOW - HOUR }),
       prompt({ time: NOW - 2 * HOUR }),
       prompt({ time: out }),
@@ -594,9 +634,8 @@ describe("counts", () => {
       apiError({ retry: true }),
       apiError({ retry: false }),
       apiError({ retry: true, time: out }),
-    ]);
-    const w = windowOf(windowOpts());
-    expect(selectCounts(s, w.from, w.to)).toEqual({ prompts: 2, toolCalls: 4, toolErrors: 2, toolRejections: 1, apiErrors: 1, apiRetries: 2 });
+    ];
+    expect(view(events).counts).toEqual({ prompts: 2, toolCalls: 4, toolErrors: 2, toolRejections: 1, apiErrors: 1, apiRetries: 2 });
   });
 });
 

@@ -320,9 +320,9 @@ describe("tool results", () => {
 });
 
 describe("prompts", () => {
-  test("a typed prompt is PromptObserved with its uuid, time, session and cwd", () => {
+  test("a typed prompt is PromptObserved with its uuid, time, session, cwd and git branch", () => {
     const evs = events(promptLine(S, T0, "fix the failing test", "uuid-p1", null));
-    expect(evs).toEqual([{ type: "PromptObserved", key: "uuid-p1", time: T0, sessionId: SESSION, cwd: "/home/me/app" }]);
+    expect(evs).toEqual([{ type: "PromptObserved", key: "uuid-p1", time: T0, sessionId: SESSION, cwd: "/home/me/app", branch: "main" }]);
   });
 
   test("a prompt given as text blocks (e.g. with a pasted image) is a prompt", () => {

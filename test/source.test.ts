@@ -12,13 +12,17 @@ import { TranscriptSource } from "../src/ingest/source.ts";
 import { promptLine, responseLines, rng, uuidFrom } from "../src/ingest/synth.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
+import type { UsageQueries } from "../src/model/queries.ts";
+import { memoryStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
 import { createState, reduce, reduceAll, type ModelState } from "../src/model/state.ts";
+import { queriesOf } from "./builders.ts";
 
 const HOUR = 3_600_000;
 const NOW = Date.parse("2026-11-26T18:00:00Z");
-const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [] };
-const view = (s: ModelState, windowHours = 12) => {
-  const j = dashboardJson(s, { now: NOW, windowHours, bucketMinutes: 60, activeWindowHours: windowHours }, DIAG, false);
+const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
+const view = (q: UsageQueries, windowHours = 12) => {
+  const j = dashboardJson(q, { now: NOW, windowHours, bucketMinutes: 60, activeWindowHours: windowHours }, DIAG, false);
   return { ...j, diagnostics: null };
 };
 
@@ -51,18 +55,21 @@ function writeSession(seed: number, endsHoursAgo: number, subagents = 1): string
   return main;
 }
 
-function load(opts: { since?: number } = {}): { state: ModelState; source: TranscriptSource } {
+/** Reads the root into a store in memory; the stored facts also go to an in-memory model. */
+function load(opts: { since?: number } = {}): { state: ModelState; source: TranscriptSource; q: StoreQueries } {
   const state = createState();
-  const source = new TranscriptSource([root], opts);
+  const store = memoryStore();
+  const source = new TranscriptSource([root], store, opts);
   source.refresh({ push: (e: ModelEvent) => reduce(state, e) });
-  return { state, source };
+  return { state, source, q: new StoreQueries(store) };
 }
 
 describe("the byte fast path", () => {
   test("gives the same numbers as parsing every line with JSON.parse, over whole generated sessions", () => {
     for (let i = 0; i < 6; i++) writeSession(100 + i, i * 3);
-    const { state, source } = load();
+    const { state, source, q } = load();
     const slow = createState();
+    const all: ModelEvent[] = [];
     expect(source.stats.files).toBe(listFiles().length);
     for (const f of listFiles()) {
       const info = fileInfo(f);
@@ -71,9 +78,11 @@ describe("the byte fast path", () => {
         .split("\n")
         .forEach((l, i) => lineToEvents(l, i + 1, { file: f, fileSessionId: info.sessionId, fileAgentId: info.agentId }, events));
       reduceAll(slow, events);
+      all.push(...events);
     }
     expect(state.totals.responses).toBeGreaterThan(50);
-    expect(view(state, 48)).toEqual(view(slow, 48));
+    expect(state.totals).toEqual(slow.totals);
+    expect(view(q, 48)).toEqual(view(queriesOf(all), 48));
   });
 });
 
@@ -100,7 +109,7 @@ describe("files last written before the window", () => {
     const lazy = load({ since: NOW - 12 * HOUR - 24 * HOUR });
     expect(lazy.source.stats.deferred).toBeGreaterThanOrEqual(2);
     expect(lazy.source.stats.bytesRead).toBeLessThan(full.source.stats.bytesRead);
-    expect(view(lazy.state)).toEqual(view(full.state));
+    expect(view(lazy.q)).toEqual(view(full.q));
   });
 
   test("are read by readDeferred, after which the state equals a full read", () => {
@@ -108,10 +117,10 @@ describe("files last written before the window", () => {
     writeSession(6, 100);
     const full = load();
     const lazy = load({ since: NOW - 36 * HOUR });
-    expect(view(lazy.state, 24 * 30)).not.toEqual(view(full.state, 24 * 30));
+    expect(view(lazy.q, 24 * 30)).not.toEqual(view(full.q, 24 * 30));
     lazy.source.readDeferred({ push: (e: ModelEvent) => reduce(lazy.state, e) });
     expect(lazy.source.stats.deferred).toBe(0);
-    expect(view(lazy.state, 24 * 30)).toEqual(view(full.state, 24 * 30));
+    expect(view(lazy.q, 24 * 30)).toEqual(view(full.q, 24 * 30));
   });
 
   test("a deferred file that is written again is read (whole) on the next refresh", () => {
@@ -124,7 +133,7 @@ describe("files last written before the window", () => {
     lazy.source.refresh({ push: (e: ModelEvent) => reduce(lazy.state, e) });
     const full = load();
     expect(lazy.state.totals.responses).toBeGreaterThan(before);
-    expect(view(lazy.state, 24 * 30)).toEqual(view(full.state, 24 * 30));
+    expect(view(lazy.q, 24 * 30)).toEqual(view(full.q, 24 * 30));
   });
 });
 
@@ -146,11 +155,12 @@ describe("a last line without its newline", () => {
     const whole = line("m3", NOW - HOUR);
     writeFileSync(f, whole.slice(0, 120));
     const state = createState();
-    const source = new TranscriptSource([root]);
+    const store = memoryStore();
+    const source = new TranscriptSource([root], store);
     const sink = { push: (e: ModelEvent) => reduce(state, e) };
     source.refresh(sink);
     expect(state.totals.responses).toBe(0);
-    expect(state.rejected.count).toBe(0);
+    expect(store.rejectedLines(10).count).toBe(0);
     appendFileSync(f, whole.slice(120)); // whole record, still no newline
     source.refresh(sink);
     expect(state.totals.responses).toBe(1);
@@ -158,7 +168,8 @@ describe("a last line without its newline", () => {
     source.refresh(sink);
     expect(state.totals.responses).toBe(1);
     expect(state.totals.output).toBe(50);
-    expect(state.rejected.count).toBe(0);
+    expect(store.rejectedLines(10).count).toBe(0);
+    expect(new StoreQueries(store).cells(0, NOW, HOUR).reduce((n, c) => n + c.responses, 0)).toBe(1);
   });
 });
 
@@ -168,7 +179,7 @@ describe("the live poll", () => {
     const activeFile = writeSession(12, 0, 0);
     utimesSync(activeFile, new Date(), new Date()); // written just now
     const state = createState();
-    const source = new TranscriptSource([root]);
+    const source = new TranscriptSource([root], memoryStore());
     const sink = { push: (e: ModelEvent) => reduce(state, e) };
     source.refresh(sink);
     const sid = (f: string) => f.split("/").pop()!.replace(".jsonl", "");
@@ -177,12 +188,12 @@ describe("the live poll", () => {
       utimesSync(f, new Date(Date.now() - 48 * HOUR), new Date(Date.now() - 48 * HOUR)); // keep it quiet
     };
     appendFileSync(activeFile, `${promptLine({ sessionId: sid(activeFile), cwd: "/home/dev/src/app" }, NOW - 1000, "more", "p-active", null)}\n`);
-    source.poll(sink, Date.now());
+    source.poll(Date.now(), sink);
     expect(state.prompts.has("p-active")).toBe(true);
     add(quietFile, "p-quiet");
     let polls = 0;
     while (!state.prompts.has("p-quiet") && polls < 20) {
-      source.poll(sink, Date.now());
+      source.poll(Date.now(), sink);
       polls++;
     }
     expect(state.prompts.has("p-quiet")).toBe(true);
@@ -192,12 +203,12 @@ describe("the live poll", () => {
   test("finds a new session file at once, even in a quiet project", () => {
     writeSession(13, 48, 0);
     const state = createState();
-    const source = new TranscriptSource([root]);
+    const source = new TranscriptSource([root], memoryStore());
     const sink = { push: (e: ModelEvent) => reduce(state, e) };
     source.refresh(sink);
     const before = state.totals.responses;
     writeSession(14, 0, 0);
-    source.poll(sink, Date.now());
+    source.poll(Date.now(), sink);
     expect(state.totals.responses).toBeGreaterThan(before);
   });
 });

@@ -2,6 +2,7 @@
 // through the same line parser as real transcripts. Shown by `--demo`, and by the dashboard when no
 // transcript exists (always with a clear "demo data" banner).
 import { generateSession, type GeneratedSession, type SessionPlan } from "./corpus.ts";
+import type { ModelEvent } from "../model/events.ts";
 import { lineToEvents, type EventSink, type LineContext } from "./records.ts";
 import { rng, uuidFrom } from "./synth.ts";
 
@@ -41,16 +42,30 @@ export function demoSessions(now: number): GeneratedSession[] {
   });
 }
 
-/** Feeds the demo corpus into `out` as events. */
-export function demoEvents<S extends EventSink>(now: number, out: S): S {
+/** The demo corpus's files, each as the events its lines give. */
+export function demoFiles(now: number): { path: string; events: ModelEvent[] }[] {
+  const out: { path: string; events: ModelEvent[] }[] = [];
   for (const g of demoSessions(now)) {
-    const feed = (file: string, lines: string[], agentId: string | null) => {
-      const ctx: LineContext = { file, fileSessionId: g.sessionId, fileAgentId: agentId };
-      lines.forEach((line, i) => lineToEvents(line, i + 1, ctx, out));
+    const feed = (path: string, lines: string[], agentId: string | null) => {
+      const ctx: LineContext = { file: path, fileSessionId: g.sessionId, fileAgentId: agentId };
+      const events: ModelEvent[] = [];
+      lines.forEach((line, i) => lineToEvents(line, i + 1, ctx, events));
+      out.push({ path, events });
     };
     feed(`demo/${g.sessionId}.jsonl`, g.main, null);
     for (const a of g.agents) feed(`demo/${g.sessionId}/subagents/agent-${a.agentId}.jsonl`, a.lines, a.agentId);
   }
+  return out;
+}
+
+/** Feeds the demo corpus into `out` as events (tests compare the model with it). */
+export function demoEvents<S extends EventSink>(now: number, out: S): S {
+  for (const f of demoFiles(now)) for (const e of f.events) out.push(e);
+  return demoAllowance(now, out);
+}
+
+/** The allowance the usage endpoint would report for this much use. */
+export function demoAllowance<S extends EventSink>(now: number, out: S): S {
   // The allowance, as the usage endpoint would report it for this much use.
   const minute = (t: number) => Math.floor(t / MIN) * MIN;
   out.push({ type: "AccountIdentified", label: "demo@example.com · Max" });

@@ -1,17 +1,26 @@
 // Finds every `projects/**/*.jsonl` under the roots (including `<session>/subagents/`). Directories are
 // remembered with their mtime so a later scan re-reads only those that changed. Symlinks are followed, but
-// each directory (by device + inode) is visited once, so a symlink loop ends. It never writes.
+// each directory (by device + inode) is visited once, so a symlink loop ends. It never writes to them; listings can be
+// kept in a cache (the usage store) so that a later process too lists only directories that changed.
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
-interface DirEntry {
+export interface DirEntry {
   mtimeMs: number;
   /** wall-clock time of the readdir. */
   readAt: number;
   hash: number;
+  /** device:inode. */
   id: string;
   dirs: string[];
   files: string[];
+}
+
+/** Listings kept from an earlier run (the usage store keeps them), so a start lists only directories that changed. */
+export interface DirCache {
+  load(): Iterable<[string, DirEntry]>;
+  /** Keeps listings made by a scan (called once after each scan that listed something). */
+  save(entries: readonly [string, DirEntry][]): void;
 }
 
 /** For a poll: what counts as quiet, and how often a quiet file or directory is still checked. */
@@ -52,11 +61,17 @@ export class Discovery {
   /** directories that could not be read, with the reason (shown in diagnostics). */
   readonly problems = new Map<string, string>();
 
+  /** listings made by the current scan, to hand to the cache. */
+  private listed: [string, DirEntry][] = [];
+
   /** `reportMissing`: a root the user named that does not exist (or has no projects folder) is a problem to show. */
   constructor(
     readonly roots: readonly string[],
     private readonly reportMissing = false,
-  ) {}
+    private readonly cache?: DirCache,
+  ) {
+    if (cache) for (const [p, e] of cache.load()) this.dirs.set(p, e);
+  }
 
   /**
    * All transcript files now present, sorted by path so results do not depend on directory order. With `quiet`,
@@ -74,6 +89,8 @@ export class Discovery {
       this.visit(projects, seenIds, live, files, quiet);
     }
     for (const d of this.dirs.keys()) if (!live.has(d)) this.dirs.delete(d);
+    if (this.cache && this.listed.length > 0) this.cache.save(this.listed);
+    this.listed = [];
     files.sort();
     return files;
   }
@@ -107,6 +124,7 @@ export class Discovery {
     if (!entry || entry.mtimeMs !== st.mtimeMs || entry.id !== id || entry.readAt - st.mtimeMs < MTIME_SLACK_MS) {
       entry = this.read(dir, st.mtimeMs, id);
       this.dirs.set(dir, entry);
+      if (!this.problems.has(dir)) this.listed.push([dir, entry]);
     }
     for (const f of entry.files) files.push(f);
     for (const d of entry.dirs) this.visit(d, seenIds, live, files, quiet);

@@ -37,6 +37,7 @@ const Envelope = {
   isSidechain: z.boolean().nullish(),
   agentId: z.string().min(1).nullish(),
   cwd: z.string().nullish(),
+  gitBranch: z.string().nullish(),
   entrypoint: z.string().nullish(),
 };
 
@@ -92,7 +93,7 @@ const TurnSchema = z.object({
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-const ENVELOPE_KEYS = ["type", "sessionId", "timestamp", "uuid", "isSidechain", "agentId", "cwd", "entrypoint"] as const;
+const ENVELOPE_KEYS = ["type", "sessionId", "timestamp", "uuid", "isSidechain", "agentId", "cwd", "gitBranch", "entrypoint"] as const;
 const ASSISTANT_KEYS = ["requestId", "isApiErrorMessage", "apiErrorStatus"] as const;
 const USER_KEYS = ["isMeta", "isCompactSummary", "toolUseResult"] as const;
 const USAGE_KEYS = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"] as const;
@@ -412,6 +413,7 @@ export function responseEvent(d: AssistantRecord, c: Envelope): ModelEvent {
     model: d["message.model"] || "unknown",
     usage: usageOf(d),
     cwd: d.cwd ?? null,
+    branch: d.gitBranch ?? null,
     entrypoint: d.entrypoint ?? null,
   };
 }
@@ -445,7 +447,7 @@ function user(obj: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink,
   if (sawToolResult || d.isMeta || d.isCompactSummary || c.agentId !== null) return;
   const text = textOf(content);
   if (text.trim().length === 0 || NOT_A_PROMPT.test(text)) return;
-  out.push({ type: "PromptObserved", key: d.uuid ?? `${ctx.file}:${lineNo}`, time: c.time, sessionId: c.sessionId, cwd: d.cwd ?? null });
+  out.push({ type: "PromptObserved", key: d.uuid ?? `${ctx.file}:${lineNo}`, time: c.time, sessionId: c.sessionId, cwd: d.cwd ?? null, branch: d.gitBranch ?? null });
 }
 
 function turnDuration(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {

@@ -1,13 +1,18 @@
-// The transcript source: discovers files under the roots, keeps a tailer per file and turns appended lines
-// into model events. `refresh()` re-scans directories (only changed ones are re-read) and reads what was
-// appended to any file; `refreshFiles(paths)` reads just the named files (for file-watch notifications).
+// The transcript source: discovers files under the roots, keeps a tailer per file and stores the facts of what was
+// appended in the usage store. A file the store already knows continues from where the last read ended (by this or
+// an earlier process), so a start reads only bytes never seen; a file that vanished keeps its facts; a file that was
+// rewritten, truncated or replaced has its facts replaced. `refresh()` re-scans directories (only changed ones are
+// re-read) and reads what was appended to any file; `refreshFiles(paths)` reads just the named files (for file-watch
+// notifications). Facts that were stored go on to an optional event sink (the in-memory model of the live views).
 
 import { Buffer } from "node:buffer";
 import { collectGarbage } from "../platform.ts";
 import type { ModelEvent } from "../model/events.ts";
 import { Discovery, fileInfo, isQuiet, pathHash, type FileInfo, type QuietCheck } from "./discover.ts";
+import { FactCollector, factEvents, type FileFacts } from "./facts.ts";
 import { LineProcessor } from "./fastpath.ts";
 import { MAX_LINE_BYTES, type EventSink, type LineContext } from "./records.ts";
+import type { StoredFile, UsageStore } from "./store.ts";
 import { FileTailer } from "./tailer.ts";
 
 export interface SourceStats {
@@ -21,55 +26,111 @@ export interface SourceStats {
   unreadable: Map<string, string>;
 }
 
+/** What a read did beyond adding facts. */
+export interface ReadReport {
+  /** facts were stored. */
+  changed: boolean;
+  /** files whose facts were replaced (rewritten, truncated or replaced, or replaced by another process): a view
+   *  built from their earlier facts is out of date. */
+  replaced: number;
+}
+
 interface Tracked {
   tailer: FileTailer;
   ctx: LineContext;
   hash: number;
+  /** generation of the stored file this tailer continues (-1: not stored yet). */
+  gen: number;
+  /** read it again from its first byte (another process replaced its facts meanwhile). */
+  restart: boolean;
 }
 
 /** A file or directory unchanged for 10 minutes is checked on one poll in 15 (30 s at the default 2 s). */
 export const QUIET_AFTER_MS = 10 * 60_000;
 export const QUIET_EVERY = 15;
+/** Facts are stored in transactions of about this many facts (or 16 MB of transcript read). */
+const FACTS_PER_WRITE = 20_000;
+const BYTES_PER_WRITE = 16 * 1024 * 1024;
+
+export interface SourceOptions {
+  /**
+   * (epoch ms) Files the store does not know and last modified before this are not read until `readDeferred` — a line
+   * is written at its timestamp, so such a file holds nothing newer than its mtime. Callers pass the start of the
+   * earliest window they show, less a margin for clock skew. Default: read everything.
+   */
+  since?: number;
+  maxLine?: number;
+  /** A root the user named that does not exist (or has no projects folder) is a problem to show. */
+  reportMissingRoots?: boolean;
+  /** The wall clock, for when a file was found missing. */
+  clock?: () => number;
+}
 
 export class TranscriptSource {
   private discovery: Discovery;
   private files = new Map<string, Tracked>();
   private deferred = new Set<string>();
+  /** what the store knows of each file, by path (kept in step with what this source writes). */
+  private stored = new Map<string, StoredFile>();
   private tick = 0;
   private sinceCollect = 0;
   readonly stats: SourceStats = { files: 0, deferred: 0, bytesRead: 0, linesRead: 0, unreadable: new Map() };
   private since: number;
   private readonly maxLine: number;
+  private readonly clock: () => number;
+  /** reads waiting to be stored, and how much they hold. */
+  private pending: FileFacts[] = [];
+  private pendingFacts = 0;
+  private pendingBytes = 0;
+  private report: ReadReport = { changed: false, replaced: 0 };
 
-  /**
-   * `since` (epoch ms): files last modified before it are not read until `readDeferred` — a line is written at
-   * its timestamp, so such a file holds nothing newer than its mtime. Callers pass the start of the earliest
-   * window they show, less a margin for clock skew. Default: read everything.
-   */
   constructor(
     readonly roots: readonly string[],
-    opts: { since?: number; maxLine?: number; reportMissingRoots?: boolean } = {},
+    readonly store: UsageStore,
+    opts: SourceOptions = {},
   ) {
-    this.discovery = new Discovery(roots, opts.reportMissingRoots ?? false);
+    this.discovery = new Discovery(roots, opts.reportMissingRoots ?? false, store);
     this.since = opts.since ?? -Infinity;
     this.maxLine = opts.maxLine ?? MAX_LINE_BYTES;
+    this.clock = opts.clock ?? Date.now;
+    for (const f of store.files()) this.stored.set(f.path, f);
+  }
+
+  /** The files left unread so far (see `since`), newest first. */
+  deferredPaths(): string[] {
+    return [...this.deferred].sort((a, b) => (this.files.get(b)?.tailer.mtimeMs ?? 0) - (this.files.get(a)?.tailer.mtimeMs ?? 0));
   }
 
   /**
-   * Reads the files that were deferred (newest first), for about `budgetMs` at most; call again while
-   * `stats.deferred` > 0. Once none is left, every file is read as it comes.
+   * Reads the files that were deferred (newest first), for about `budgetMs` at most; call again while `stats.deferred`
+   * > 0. Once none is left, every file is read as it comes.
    */
-  readDeferred<S extends EventSink>(out: S, budgetMs = Infinity): S {
+  readDeferred(sink?: EventSink, budgetMs = Infinity): ReadReport {
     const start = performance.now();
-    const paths = [...this.deferred].sort((a, b) => (this.files.get(b)?.tailer.mtimeMs ?? 0) - (this.files.get(a)?.tailer.mtimeMs ?? 0));
-    for (const p of paths) {
+    for (const p of this.deferredPaths()) {
       this.deferred.delete(p);
-      this.readFile(p, out, -Infinity);
+      this.readFile(p, sink, -Infinity);
       if (performance.now() - start > budgetMs) break;
     }
     if (this.deferred.size === 0) this.since = -Infinity;
+    return this.finish(sink);
+  }
+
+  /**
+   * Another reader (a worker) stored these files: continue from the store's positions. Files it could not read stay
+   * deferred for this source.
+   */
+  takeOver(paths: readonly string[]): void {
+    for (const p of paths) {
+      const f = this.store.file(p);
+      if (!f) continue;
+      this.stored.set(p, f);
+      this.deferred.delete(p);
+      this.files.delete(p);
+      this.track(p);
+    }
+    if (this.deferred.size === 0) this.since = -Infinity;
     this.updateCounts();
-    return out;
   }
 
   private updateCounts(): void {
@@ -85,14 +146,10 @@ export class TranscriptSource {
   }
 
   /** Scans for new and vanished files and reads everything appended since the last call. */
-  refresh<S extends EventSink>(out: S): S {
-    const present = this.discovery.scan();
-    const keep = new Set(present);
-    for (const p of this.files.keys()) if (!keep.has(p)) this.files.delete(p);
-    for (const p of this.deferred) if (!keep.has(p)) this.deferred.delete(p);
-    for (const p of present) this.readFile(p, out);
-    this.updateCounts();
-    return out;
+  refresh(sink?: EventSink): ReadReport {
+    const present = this.scan();
+    for (const p of present) this.readFile(p, sink);
+    return this.finish(sink);
   }
 
   /**
@@ -100,34 +157,82 @@ export class TranscriptSource {
    * unchanged for QUIET_AFTER_MS are checked only on one poll in QUIET_EVERY, so a poll costs what is active,
    * not what the history holds. New files are always read at once.
    */
-  poll<S extends EventSink>(out: S, now: number): S {
+  poll(now: number, sink?: EventSink): ReadReport {
     const quiet: QuietCheck = { now, tick: ++this.tick, afterMs: QUIET_AFTER_MS, every: QUIET_EVERY };
+    const present = this.scan(quiet);
+    for (const p of present) {
+      const t = this.files.get(p);
+      if (t && !t.restart && t.tailer.mtimeMs >= 0 && isQuiet(t.tailer.mtimeMs, t.hash, quiet)) continue;
+      this.readFile(p, sink);
+    }
+    return this.finish(sink);
+  }
+
+  /** Reads only the given files (new ones are tracked when they are transcripts). */
+  refreshFiles(paths: readonly string[], sink?: EventSink): ReadReport {
+    for (const p of paths) if (p.endsWith(".jsonl")) this.readFile(p, sink);
+    return this.finish(sink);
+  }
+
+  /**
+   * Lists the files, forgets vanished ones (noting them gone in the store: their facts stay) and, for files the parser
+   * must read again, removes their facts in one go.
+   */
+  private scan(quiet?: QuietCheck): string[] {
     const present = this.discovery.scan(quiet);
     const keep = new Set(present);
     for (const p of this.files.keys()) if (!keep.has(p)) this.files.delete(p);
     for (const p of this.deferred) if (!keep.has(p)) this.deferred.delete(p);
-    for (const p of present) {
-      const t = this.files.get(p);
-      if (t && t.tailer.mtimeMs >= 0 && isQuiet(t.tailer.mtimeMs, t.hash, quiet)) continue;
-      this.readFile(p, out);
+    const gone: string[] = [];
+    const back: string[] = [];
+    const reread: StoredFile[] = [];
+    for (const [p, f] of this.stored) {
+      if (!keep.has(p)) {
+        if (f.gone === null && !quiet) gone.push(p); // (a quiet poll may not have listed it)
+      } else {
+        if (f.gone !== null) back.push(p);
+        if (f.reread) reread.push(f);
+      }
     }
-    this.updateCounts();
-    return out;
+    if (gone.length > 0) {
+      const now = this.clock();
+      this.store.markGone(gone, now);
+      for (const p of gone) this.stored.get(p)!.gone = now;
+    }
+    if (back.length > 0) {
+      this.store.markPresent(back);
+      for (const p of back) this.stored.get(p)!.gone = null;
+    }
+    if (reread.length > 0) {
+      this.store.removeFiles(reread.map((f) => f.id));
+      for (const f of reread) {
+        const now = this.store.file(f.path);
+        if (now) this.stored.set(f.path, now);
+        this.files.delete(f.path);
+      }
+      this.report.replaced += reread.length;
+    }
+    return present;
   }
 
-  /** Reads only the given files (new ones are tracked when they are transcripts). */
-  refreshFiles<S extends EventSink>(paths: readonly string[], out: S): S {
-    for (const p of paths) if (p.endsWith(".jsonl")) this.readFile(p, out);
-    this.updateCounts();
-    return out;
+  private track(path: string): Tracked {
+    let t = this.files.get(path);
+    if (!t) {
+      const info: FileInfo = fileInfo(path);
+      const tailer = new FileTailer(path, this.maxLine);
+      const stored = this.stored.get(path);
+      if (stored) tailer.restore(stored);
+      t = { tailer, ctx: { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId }, hash: pathHash(path), gen: stored?.gen ?? -1, restart: false };
+      this.files.set(path, t);
+    }
+    return t;
   }
 
   /**
-   * A last line without its newline is normally still being written, and is kept for the next read. But some
-   * files simply end that way (copies, other tools' captures). When the unfinished tail is already a whole JSON
-   * object, its events are taken now, provisionally: if it is still being written it is not valid yet and is
-   * ignored (no rejection), and when its newline arrives it is read again, which changes nothing (the reducer
-   * is idempotent).
+   * A last line without its newline is normally still being written, and is kept for the next read. But some files
+   * simply end that way (copies, other tools' captures). When the unfinished tail is already a whole JSON object,
+   * its facts are taken now, provisionally: if it is still being written it is not valid yet and is ignored (no
+   * rejection), and when its newline arrives it is read again, which changes nothing (facts are idempotent).
    */
   private readUnfinishedTail(t: Tracked, out: EventSink): void {
     const tail = t.tailer.pending;
@@ -143,41 +248,85 @@ export class TranscriptSource {
     for (const e of events) out.push(e);
   }
 
-  private readFile(path: string, out: EventSink, since = this.since): void {
-    let t = this.files.get(path);
-    if (!t) {
-      const info: FileInfo = fileInfo(path);
-      t = { tailer: new FileTailer(path, this.maxLine), ctx: { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId }, hash: pathHash(path) };
-      this.files.set(path, t);
+  private readFile(path: string, sink: EventSink | undefined, since = this.since): void {
+    const t = this.track(path);
+    let restart = false;
+    if (t.restart) {
+      t.restart = false;
+      t.tailer = new FileTailer(path, this.maxLine);
+      restart = true;
     }
-    const lines = new LineProcessor(t.ctx, out);
+    const facts = new FactCollector();
+    const lines = new LineProcessor(t.ctx, facts);
     const res = t.tailer.refreshBytes(
       (buf, start, end, lineNo) => lines.line(buf, start, end, lineNo),
       (lineNo) => {
         lines.flush();
-        out.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${this.maxLine} bytes` });
+        facts.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${this.maxLine} bytes` });
       },
       since,
     );
     lines.flush();
-    if (res.bytes > 0) this.readUnfinishedTail(t, out);
+    if (res.bytes > 0) this.readUnfinishedTail(t, facts);
     if (res.deferred) this.deferred.add(path);
     else this.deferred.delete(path);
     this.stats.bytesRead += res.bytes;
     this.stats.linesRead += res.lines;
-    // A long first read leaves a lot of short-lived garbage; collecting it every 16 MB read keeps the peak memory
-    // of a 1 GB read at 220-230 MB instead of 280-290 MB (64 MB steps), for about 4 % more time (median of 5
-    // alternating runs: 3.28 s against 3.14 s); 8 MB steps cost about a fifth more time for little more.
-    this.sinceCollect += res.bytes;
-    if (this.sinceCollect > 16 * 1024 * 1024) {
-      this.sinceCollect = 0;
-      collectGarbage(false);
-    }
     if (res.gone) {
       this.files.delete(path);
       this.deferred.delete(path);
     }
     if (res.error) this.stats.unreadable.set(path, res.error);
     else this.stats.unreadable.delete(path);
+    if (res.gone || res.deferred || res.error || (res.bytes === 0 && !restart && !res.restarted)) return;
+    const f = facts.facts(path, t.tailer.position(), restart || res.restarted, restart ? this.stored.get(path)?.gen ?? -1 : t.gen);
+    this.pending.push(f);
+    this.pendingFacts += facts.events + 1;
+    this.pendingBytes += res.bytes;
+    // A long first read leaves a lot of short-lived garbage; collecting it every 16 MB read keeps the peak memory low
+    // for a few per cent more time.
+    this.sinceCollect += res.bytes;
+    if (this.sinceCollect > 16 * 1024 * 1024) {
+      this.sinceCollect = 0;
+      collectGarbage(false);
+    }
+    if (this.pendingFacts >= FACTS_PER_WRITE || this.pendingBytes >= BYTES_PER_WRITE) this.store_(sink);
+  }
+
+  /** Stores the reads waiting; the stored facts go on to the sink. */
+  private store_(sink: EventSink | undefined): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.pendingFacts = 0;
+    this.pendingBytes = 0;
+    const outcomes = this.store.write(batch);
+    batch.forEach((f, i) => {
+      const t = this.files.get(f.path);
+      const o = outcomes[i]!;
+      if (o === "conflict") {
+        // Another process replaced this file's facts since our position was taken: start it again.
+        if (t) t.restart = true;
+        this.report.replaced++;
+        return;
+      }
+      if (t) t.gen = o.gen;
+      this.stored.set(f.path, { ...f.pos, id: o.id, path: f.path, gen: o.gen, gone: null, reread: false, rejected: 0 });
+      if (f.restart) this.report.replaced++;
+      this.report.changed = true;
+      if (sink) for (const e of factEvents(f)) sink.push(e);
+    });
+  }
+
+  private finish(sink: EventSink | undefined): ReadReport {
+    this.store_(sink);
+    // A conflict leaves files to read again: do it now (once), so a caller sees a settled state.
+    const again = [...this.files].filter(([, t]) => t.restart);
+    for (const [p] of again) this.readFile(p, sink);
+    this.store_(sink);
+    this.updateCounts();
+    const r = this.report;
+    this.report = { changed: false, replaced: 0 };
+    return r;
   }
 }

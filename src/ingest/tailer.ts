@@ -3,6 +3,7 @@
 // shrank or was replaced is read again from 0; a file that vanished reports `gone`. It never writes.
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
+import type { FilePos } from "./facts.ts";
 import { EMPTY_BYTES, scanLines } from "./splitter.ts";
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -46,8 +47,9 @@ export class FileTailer {
   /** size and mtime at the last refresh, to skip unchanged files cheaply. */
   size = -1;
   mtimeMs = -1;
-  /** the file's first bytes, to notice a rewrite in place (same inode, not shorter). */
-  private head: Uint8Array = EMPTY_BYTES;
+  /** a hash of the file's first `headLen` bytes, to notice a rewrite in place (same inode, not shorter). */
+  headLen = 0;
+  headHash = 0;
   /** inside a line longer than maxLine: its bytes are being dropped. */
   private skipping = false;
 
@@ -55,6 +57,34 @@ export class FileTailer {
     readonly path: string,
     readonly maxLine: number,
   ) {}
+
+  /** Continues from where an earlier read (perhaps by an earlier process) ended. */
+  restore(p: FilePos): void {
+    this.dev = p.dev;
+    this.ino = p.ino;
+    this.size = p.size;
+    this.mtimeMs = p.mtimeMs;
+    this.offset = p.offset;
+    this.lineNo = p.lines;
+    this.headLen = p.headLen;
+    this.headHash = p.headHash;
+    this.pending = EMPTY_BYTES;
+    this.skipping = false;
+  }
+
+  /** Where the next read starts (an unfinished last line is read again), and how to recognise the file. */
+  position(): FilePos {
+    return {
+      dev: this.dev,
+      ino: this.ino,
+      size: this.size,
+      mtimeMs: this.mtimeMs,
+      offset: this.offset - this.pending.length,
+      lines: this.lineNo,
+      headLen: this.headLen,
+      headHash: this.headHash,
+    };
+  }
 
   /** Reads what was appended, delivering each complete line decoded as UTF-8. */
   refresh(onLine: LineSink, onOverlong: OverlongSink, notModifiedBefore = -Infinity): TailResult {
@@ -88,7 +118,7 @@ export class FileTailer {
       return res;
     }
     const replaced = st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset;
-    if (!replaced && st.size === this.offset && st.mtimeMs === this.mtimeMs) return res; // unchanged
+    if (!replaced && st.size === this.size && st.mtimeMs === this.mtimeMs) return res; // unchanged
     let fd: number;
     try {
       fd = openSync(this.path, "r");
@@ -109,12 +139,13 @@ export class FileTailer {
         this.pending = EMPTY_BYTES;
         this.lineNo = 0;
         this.skipping = false;
-        this.head = EMPTY_BYTES;
+        this.headLen = 0;
+        this.headHash = 0;
       }
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, this.offset);
         if (n <= 0) break;
-        if (this.offset === 0) this.head = Uint8Array.prototype.slice.call(buf, 0, Math.min(n, HEAD_BYTES)); // a copy
+        if (this.offset === 0 || this.headLen < HEAD_BYTES) this.noteHead(fd, buf, n);
         this.offset += n;
         res.bytes += n;
         this.consume(buf.subarray(0, n), onLine, onOverlong, res);
@@ -130,12 +161,26 @@ export class FileTailer {
     return res;
   }
 
+  /** Hashes the file's first bytes (up to HEAD_BYTES), once the read that holds them is in `buf`. */
+  private noteHead(fd: number, buf: Buffer, n: number): void {
+    if (this.offset === 0) {
+      this.headLen = Math.min(n, HEAD_BYTES);
+      this.headHash = hashBytes(buf, this.headLen);
+      return;
+    }
+    // The file was shorter than HEAD_BYTES at the first read: its head is longer now.
+    const len = Math.min(this.offset + n, HEAD_BYTES);
+    const head = Buffer.alloc(len);
+    if (readSync(fd, head, 0, len, 0) === len) {
+      this.headLen = len;
+      this.headHash = hashBytes(head, len);
+    }
+  }
+
   private sameHead(fd: number, buf: Buffer): boolean {
-    if (this.head.length === 0) return true;
-    const n = readSync(fd, buf, 0, this.head.length, 0);
-    if (n !== this.head.length) return false;
-    for (let i = 0; i < n; i++) if (buf[i] !== this.head[i]) return false;
-    return true;
+    if (this.headLen === 0) return true;
+    const n = readSync(fd, buf, 0, this.headLen, 0);
+    return n === this.headLen && hashBytes(buf, n) === this.headHash;
   }
 
   /** The file is gone: whatever appears at this path later is a new file, read from its first line. */
@@ -147,7 +192,8 @@ export class FileTailer {
     this.pending = EMPTY_BYTES;
     this.lineNo = 0;
     this.skipping = false;
-    this.head = EMPTY_BYTES;
+    this.headLen = 0;
+    this.headHash = 0;
   }
 
   private consume(chunk: Uint8Array, onLine: ByteSink, onOverlong: OverlongSink, res: TailResult): void {
@@ -172,6 +218,13 @@ export class FileTailer {
       this.pending = rest;
     }
   }
+}
+
+/** FNV-1a (32 bits) of the first `n` bytes. */
+export function hashBytes(b: Uint8Array, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
 }
 
 function describe(e: unknown): string {

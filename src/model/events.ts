@@ -53,6 +53,8 @@ export interface ResponseObserved extends TelemetryMeta {
   model: string;
   usage: Usage;
   cwd: string | null;
+  /** the git branch the session was on (gitBranch), when the line says. */
+  branch?: string | null;
   entrypoint: string | null;
 }
 
@@ -62,6 +64,7 @@ export interface PromptObserved extends TelemetryMeta {
   time: number;
   sessionId: string;
   cwd: string | null;
+  branch?: string | null;
 }
 
 export interface ToolCallObserved extends TelemetryMeta {
@@ -118,6 +121,23 @@ export interface SessionTitled {
   title: string;
 }
 
+/**
+ * What the usage store knows about a session, sent with its stored facts: merged the way the lines that carried
+ * it are (the newest working directory and branch, the earliest entry point, the last title, 1M once seen).
+ */
+export interface SessionMeta {
+  type: "SessionMeta";
+  sessionId: string;
+  cwd: string | null;
+  cwdTime: number;
+  branch: string | null;
+  branchTime: number;
+  entrypoint: string | null;
+  entrypointTime: number;
+  title: string | null;
+  window1M: boolean;
+}
+
 export interface LineRejected {
   type: "LineRejected";
   file: string;
@@ -166,6 +186,7 @@ export type ModelEvent =
   | TurnCompleted
   | ApiErrorObserved
   | SessionTitled
+  | SessionMeta
   | LineRejected
   | AllowanceFetched
   | AllowanceFailed

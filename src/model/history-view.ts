@@ -1,9 +1,11 @@
 // The HISTORY view model: a week (by default) of usage from the same state as LIVE — the three charts, effective
 // tokens by model family, a summary with cost and cache-hit rate, and an activity heatmap of local weekday ×
 // hour. Pure: `now` and the time zone are arguments; zone arithmetic goes through Intl, memoised per 15 minutes.
-import type { Family } from "./pricing.ts";
-import { selectBuckets, selectCounts, type Bucket, type Counts, type Window } from "./selectors.ts";
-import { addTo, emptyTotals, type ModelState, type Totals } from "./state.ts";
+import { priceFor, type Family } from "./pricing.ts";
+import { addCell, bucketsOf, familyBuckets, type Bucket, type Counts, type UsageQueries } from "./queries.ts";
+import type { Window } from "./selectors.ts";
+import { emptyTotals, type Totals } from "./state.ts";
+import { costUSD, effectiveTokens } from "./tokens.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -17,6 +19,8 @@ export interface HistoryOptions {
   bucketMinutes: number;
   /** IANA zone for the heatmap and day labels; undefined: the system's. */
   timeZone?: string;
+  /** USD per Mtok replacing every model's base input price. */
+  priceOverride?: number;
 }
 
 export interface HeatCell {
@@ -54,30 +58,33 @@ export function historyBucketMinutes(hours: number, columns: number): number {
   return HISTORY_BUCKETS.find((m) => m >= need) ?? HISTORY_BUCKETS[HISTORY_BUCKETS.length - 1]!;
 }
 
-export function selectHistory(s: ModelState, o: HistoryOptions): HistoryView {
+/** The heatmap's slots: every zone offset in use is a multiple of 15 minutes, so a slot is in one local hour. */
+const QUARTER = 15 * MIN;
+
+export function selectHistory(q: UsageQueries, o: HistoryOptions): HistoryView {
   const window: Window = { from: o.now - o.hours * HOUR, to: o.now, bucketMinutes: o.bucketMinutes };
-  const buckets = selectBuckets(s, window);
-  const size = o.bucketMinutes * MIN;
-  const first = buckets[0]?.start ?? 0;
-  const families = Object.fromEntries(FAMILIES.map((f) => [f, new Array<number>(buckets.length).fill(0)])) as Record<Family, number[]>;
+  const cells = q.cells(window.from, window.to, o.bucketMinutes * MIN);
+  const buckets = bucketsOf(cells, window.from, window.to, o.bucketMinutes);
+  const families = familyBuckets(cells, buckets.map((b) => b.start), o.bucketMinutes);
   const familyTotals = Object.fromEntries(FAMILIES.map((f) => [f, 0])) as Record<Family, number>;
-  const heat: HeatCell[] = [];
-  for (let d = 0; d < 7; d++) for (let h = 0; h < 24; h++) heat.push({ weekday: d, hour: h, effectiveTokens: 0, responses: 0, costUSD: 0 });
   const totals = emptyTotals();
   let estimated = 0;
+  for (const c of cells) {
+    addCell(totals, c, o.priceOverride);
+    const p = priceFor(c.model);
+    if (p.estimated) estimated += c.responses;
+    familyTotals[p.family] += effectiveTokens(c.usage);
+  }
+  const heat: HeatCell[] = [];
+  for (let d = 0; d < 7; d++) for (let h = 0; h < 24; h++) heat.push({ weekday: d, hour: h, effectiveTokens: 0, responses: 0, costUSD: 0 });
   const zone = zoneOf(o.timeZone);
-  s.responseIndex.each(window.from, window.to, (r) => {
-    addTo(totals, r);
-    if (r.estimated) estimated++;
-    const i = Math.floor((r.time - first) / size);
-    if (i >= 0 && i < buckets.length) families[r.family][i]! += r.effective;
-    familyTotals[r.family] += r.effective;
-    const { weekday, hour } = zone(r.time);
+  for (const c of q.cells(window.from, window.to, QUARTER)) {
+    const { weekday, hour } = zone(c.start);
     const cell = heat[weekday * 24 + hour]!;
-    cell.effectiveTokens += r.effective;
-    cell.responses++;
-    cell.costUSD += r.costUSD;
-  });
+    cell.effectiveTokens += effectiveTokens(c.usage);
+    cell.responses += c.responses;
+    cell.costUSD += costUSD(c.usage, priceFor(c.model, o.priceOverride));
+  }
   const input = totals.uncached + totals.cacheWrite5m + totals.cacheWrite1h + totals.cacheRead;
   return {
     now: o.now,
@@ -86,7 +93,7 @@ export function selectHistory(s: ModelState, o: HistoryOptions): HistoryView {
     families,
     familyTotals,
     totals,
-    counts: selectCounts(s, window.from, window.to),
+    counts: q.counts(window.from, window.to),
     cacheHitRate: input > 0 ? totals.cacheRead / input : null,
     estimatedResponses: estimated,
     heatmap: heat,

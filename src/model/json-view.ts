@@ -3,8 +3,9 @@
 import { FAMILIES, WEEKDAY_NAMES, type HistoryView } from "./history-view.ts";
 import type { AllowanceView } from "./allowance-view.ts";
 import { INSIGHT_NOTES, type InsightsView } from "./insights-view.ts";
-import type { ModelState, Totals } from "./state.ts";
-import { selectActiveSessions, selectBuckets, selectCounts, selectTotals, windowOf, type WindowOptions } from "./selectors.ts";
+import type { Totals } from "./state.ts";
+import { selectActiveSessions, windowOf, type WindowOptions } from "./selectors.ts";
+import { bucketsOf, totalsOf, type UsageQueries } from "./queries.ts";
 
 export interface Diagnostics {
   roots: string[];
@@ -18,6 +19,17 @@ export interface Diagnostics {
   rejected: { file: string; line: number; reason: string }[];
   /** directories or files that could not be read. */
   unreadable: { path: string; reason: string }[];
+  /** the usage store: its state (ok, created, off, read-only, recovered…), its file, and what the user should know. */
+  store: { state: string; path: string | null; notice: string | null };
+}
+
+/** Round bucket sizes for --json, smallest first: the smallest that keeps a window within MAX_JSON_BUCKETS is used. */
+const JSON_BUCKETS = [5, 15, 30, 60, 120, 180, 360, 720, 1440, 10080, 43200];
+const MAX_JSON_BUCKETS = 2016;
+
+/** --json's bucket when none is given: 5 minutes, or for a long window the smallest round size that fits 2016 buckets (a week of 5 minutes). */
+export function jsonBucketMinutes(windowHours: number): number {
+  return JSON_BUCKETS.find((m) => (windowHours * 60) / m <= MAX_JSON_BUCKETS) ?? Math.ceil((windowHours * 60) / MAX_JSON_BUCKETS);
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -52,34 +64,30 @@ export function allowanceJson(v: AllowanceView) {
   };
 }
 
-export function dashboardJson(s: ModelState, o: WindowOptions, diagnostics: Omit<Diagnostics, "linesRejected" | "rejected">, demo: boolean, allowance?: AllowanceView) {
+export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverride?: number }, diagnostics: Diagnostics, demo: boolean, allowance?: AllowanceView) {
   const w = windowOf(o);
-  const t = selectTotals(s, w.from, w.to);
+  const cells = q.cells(w.from, w.to, w.bucketMinutes * 60_000);
   return {
     now: iso(o.now),
     demo,
     window: { from: iso(w.from), to: iso(w.to), bucketMinutes: w.bucketMinutes },
-    totals: totalsJson(t),
-    buckets: selectBuckets(s, w).map((b) => ({ ...b, start: iso(b.start) })),
-    sessions: selectActiveSessions(s, o).map((v) => ({
+    totals: totalsJson(totalsOf(cells, o.priceOverride)),
+    buckets: bucketsOf(cells, w.from, w.to, w.bucketMinutes).map((b) => ({ ...b, start: iso(b.start) })),
+    sessions: selectActiveSessions(q, o).map((v) => ({
       ...v,
       lastActivity: iso(v.lastActivity),
       lastApiError: v.lastApiError ? { ...v.lastApiError, time: iso(v.lastApiError.time) } : null,
     })),
-    counts: selectCounts(s, w.from, w.to),
+    counts: q.counts(w.from, w.to),
     allowance: allowance ? allowanceJson(allowance) : null,
-    diagnostics: {
-      ...diagnostics,
-      linesRejected: s.rejected.count,
-      rejected: s.rejected.samples.map((r) => ({ ...r })),
-    },
+    diagnostics,
   };
 }
 
 export type DashboardJson = ReturnType<typeof dashboardJson>;
 
 /** `--json --view history`: the HISTORY numbers, named in the style of the LIVE contract. */
-export function historyJson(v: HistoryView, o: { timeZone: string | undefined; priceOverride: number | undefined }, diagnostics: Omit<Diagnostics, "linesRejected" | "rejected">, s: ModelState, demo: boolean) {
+export function historyJson(v: HistoryView, o: { timeZone: string | undefined; priceOverride: number | undefined }, diagnostics: Diagnostics, demo: boolean) {
   const t = v.totals;
   return {
     now: iso(v.now),
@@ -93,12 +101,12 @@ export function historyJson(v: HistoryView, o: { timeZone: string | undefined; p
     models: FAMILIES.map((family) => ({ family, effectiveTokens: round(v.familyTotals[family]), buckets: v.families[family].map((x) => round(x)) })),
     heatmap: v.heatmap.map((c) => ({ weekday: WEEKDAY_NAMES[c.weekday]!, hour: c.hour, effectiveTokens: round(c.effectiveTokens), responses: c.responses, costUSD: round(c.costUSD, 4) })),
     counts: v.counts,
-    diagnostics: { ...diagnostics, linesRejected: s.rejected.count, rejected: s.rejected.samples.map((r) => ({ ...r })) },
+    diagnostics,
   };
 }
 
 /** `--json --view insights`: every panel's data, times as ISO strings. */
-export function insightsJson(v: InsightsView, diagnostics: Omit<Diagnostics, "linesRejected" | "rejected">, s: ModelState, demo: boolean) {
+export function insightsJson(v: InsightsView, diagnostics: Diagnostics, demo: boolean) {
   return {
     view: "insights",
     demo,
@@ -120,6 +128,6 @@ export function insightsJson(v: InsightsView, diagnostics: Omit<Diagnostics, "li
     decisions: v.decisions,
     quota: v.quota === null ? null : v.quota.kind === "live" ? { ...v.quota, resetsAt: v.quota.resetsAt === null ? null : iso(v.quota.resetsAt) } : { ...v.quota, last5h: round(v.quota.last5h), max5h: round(v.quota.max5h), percent: round(v.quota.percent, 1) },
     notes: INSIGHT_NOTES,
-    diagnostics: { ...diagnostics, linesRejected: s.rejected.count, rejected: s.rejected.samples.map((r) => ({ ...r })) },
+    diagnostics,
   };
 }

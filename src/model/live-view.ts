@@ -1,8 +1,10 @@
-// The LIVE screen's view model: everything the dashboard draws, computed from the state for a given `now`.
-import { projectName, selectActiveSessions, selectBuckets, selectCounts, selectTotals, type Bucket, type Counts, type SessionView, type Window } from "./selectors.ts";
-import { addTo, emptyTotals, type ModelState, type Totals } from "./state.ts";
-import { freshTokens } from "./tokens.ts";
+// The LIVE screen's view model: everything the dashboard draws, from the stored facts for a given `now`.
+import { bucketsOf, totalsOf, type Bucket, type Counts, type UsageQueries } from "./queries.ts";
+import { projectName, selectActiveSessions, type SessionView, type Window } from "./selectors.ts";
+import { emptyTotals, type Totals } from "./state.ts";
+import { addCell } from "./queries.ts";
 
+const MIN = 60_000;
 const HOUR = 3_600_000;
 
 export interface LiveOptions {
@@ -10,6 +12,8 @@ export interface LiveOptions {
   windowHours: number;
   bucketMinutes: number;
   activeWindowHours: number;
+  /** USD per Mtok replacing every model's base input price. */
+  priceOverride?: number;
 }
 
 export interface LiveView {
@@ -23,22 +27,23 @@ export interface LiveView {
   sessions: SessionView[];
 }
 
-export function selectLive(s: ModelState, o: LiveOptions): LiveView {
+export function selectLive(q: UsageQueries, o: LiveOptions): LiveView {
   const window: Window = { from: o.now - o.windowHours * HOUR, to: o.now, bucketMinutes: o.bucketMinutes };
+  const cells = q.cells(window.from, window.to, o.bucketMinutes * MIN);
   return {
     now: o.now,
     window,
-    buckets: selectBuckets(s, window),
-    totals: selectTotals(s, window.from, window.to),
-    totals1h: selectTotals(s, o.now - HOUR, o.now),
-    counts: selectCounts(s, window.from, window.to),
-    sessions: selectActiveSessions(s, o),
+    buckets: bucketsOf(cells, window.from, window.to, o.bucketMinutes),
+    totals: totalsOf(cells, o.priceOverride),
+    totals1h: totalsOf(q.cells(o.now - HOUR, o.now, HOUR), o.priceOverride),
+    counts: q.counts(window.from, window.to),
+    sessions: selectActiveSessions(q, o),
   };
 }
 
 /** One session's own buckets over the window (for its detail popup). */
-export function selectSessionBuckets(s: ModelState, w: Window, sessionId: string): Bucket[] {
-  return selectBuckets(s, w, (r) => r.sessionId === sessionId);
+export function selectSessionBuckets(q: UsageQueries, w: Window, sessionId: string): Bucket[] {
+  return bucketsOf(q.cells(w.from, w.to, w.bucketMinutes * MIN, sessionId), w.from, w.to, w.bucketMinutes);
 }
 
 export interface SliceRow {
@@ -57,40 +62,26 @@ export interface SliceRow {
 }
 
 /** A time slice (one bar) broken down by session, most expensive first. */
-export function selectSlice(s: ModelState, from: number, to: number): SliceRow[] {
-  const rows = new Map<string, SliceRow & { t: Totals }>();
-  s.responseIndex.each(from, to, (r) => {
-    let row = rows.get(r.sessionId);
-    if (!row) {
-      const agg = s.sessions.get(r.sessionId);
-      row = {
-        sessionId: r.sessionId,
-        project: projectName(agg?.cwd ?? null),
-        title: agg?.title ?? null,
-        uncached: 0,
-        cacheWrite5m: 0,
-        cacheWrite1h: 0,
-        cacheRead: 0,
-        cacheMiss: 0,
-        output: 0,
-        effectiveTokens: 0,
-        costUSD: 0,
-        responses: 0,
-        t: emptyTotals(),
-      };
-      rows.set(r.sessionId, row);
-    }
-    addTo(row.t, r);
+export function selectSlice(q: UsageQueries, from: number, to: number, priceOverride?: number): SliceRow[] {
+  const bySession = new Map<string, { t: Totals; miss: number }>();
+  for (const c of q.sessionCells(from, to)) {
+    let row = bySession.get(c.sessionId);
+    if (!row) bySession.set(c.sessionId, (row = { t: emptyTotals(), miss: 0 }));
+    addCell(row.t, c, priceOverride);
     // a miss: the response read nothing from the cache, so all its input was sent afresh
-    if (r.usage.cacheRead === 0) row.cacheMiss += freshTokens(r.usage);
-  });
-  return [...rows.values()]
-    .map(({ t, ...row }) => ({
-      ...row,
+    row.miss += c.freshMiss;
+  }
+  const labels = new Map(q.labels([...bySession.keys()]).map((l) => [l.sessionId, l]));
+  return [...bySession.entries()]
+    .map(([sessionId, { t, miss }]) => ({
+      sessionId,
+      project: projectName(labels.get(sessionId)?.cwd ?? null),
+      title: labels.get(sessionId)?.title ?? null,
       uncached: t.uncached,
       cacheWrite5m: t.cacheWrite5m,
       cacheWrite1h: t.cacheWrite1h,
       cacheRead: t.cacheRead,
+      cacheMiss: miss,
       output: t.output,
       effectiveTokens: t.effectiveTokens,
       costUSD: t.costUSD,

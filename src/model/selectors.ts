@@ -1,8 +1,10 @@
-// Selectors: plain view models computed from the state for a given `now` (never read from the clock).
-// A response belongs to a window when from < time <= to.
-import { addTo, emptyTotals, type ApiErrorRec, type ModelState, type ResponseRec, type SessionAgg, type Totals } from "./state.ts";
-import { addUsage } from "./events.ts";
+// Selectors: plain view models for a given `now` (never read from the clock). A response belongs to a window when
+// from < time <= to.
+import type { UsageQueries } from "./queries.ts";
+import { createState, reduce, type ApiErrorRec, type ResponseRec, type SessionAgg } from "./state.ts";
 import { contextTokens, freshTokens, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
+
+export type { Bucket, Counts } from "./queries.ts";
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -18,20 +20,6 @@ export interface Window {
   from: number;
   to: number;
   bucketMinutes: number;
-}
-
-export interface Bucket {
-  start: number;
-  uncached: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
-  /** input of responses that did read from the cache: uncached + writes. */
-  newInput: number;
-  /** input of responses that read nothing from the cache (a cache miss): uncached + writes. */
-  cacheMiss: number;
-  output: number;
-  responses: number;
 }
 
 export interface SubagentView {
@@ -59,68 +47,8 @@ export interface SessionView {
   subagents: SubagentView[];
 }
 
-export interface Counts {
-  prompts: number;
-  toolCalls: number;
-  toolErrors: number;
-  toolRejections: number;
-  apiErrors: number;
-  apiRetries: number;
-}
-
 export function windowOf(o: WindowOptions): Window {
   return { from: o.now - o.windowHours * HOUR, to: o.now, bucketMinutes: o.bucketMinutes };
-}
-
-/** Sum of the responses in the window. */
-export function selectTotals(s: ModelState, from: number, to: number): Totals {
-  const t = emptyTotals();
-  s.responseIndex.each(from, to, (r) => addTo(t, r));
-  return t;
-}
-
-function emptyBucket(start: number): Bucket {
-  return { start, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, newInput: 0, cacheMiss: 0, output: 0, responses: 0 };
-}
-
-/**
- * Buckets aligned to multiples of the bucket size (UTC epoch), from the one holding `from` to the one holding `to`,
- * so the chart does not jitter as the clock moves; the first and last bucket may be partial.
- */
-export function selectBuckets(s: ModelState, w: Window, only?: (r: ResponseRec) => boolean): Bucket[] {
-  const size = w.bucketMinutes * MIN;
-  const first = Math.floor(w.from / size) * size;
-  const last = Math.floor(w.to / size) * size;
-  const n = Math.round((last - first) / size) + 1;
-  const out: Bucket[] = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = emptyBucket(first + i * size);
-  s.responseIndex.each(w.from, w.to, (r) => {
-    if (only && !only(r)) return;
-    const i = Math.floor((r.time - first) / size);
-    const b = out[i];
-    if (!b) return;
-    const u = r.usage;
-    addUsage(b, u);
-    b.responses++;
-    if (u.cacheRead > 0) b.newInput += freshTokens(u);
-    else b.cacheMiss += freshTokens(u);
-  });
-  return out;
-}
-
-export function selectCounts(s: ModelState, from: number, to: number): Counts {
-  const c: Counts = { prompts: 0, toolCalls: 0, toolErrors: 0, toolRejections: 0, apiErrors: 0, apiRetries: 0 };
-  s.promptIndex.each(from, to, () => c.prompts++);
-  s.toolCallIndex.each(from, to, () => c.toolCalls++);
-  s.toolResultIndex.each(from, to, (r) => {
-    if (r.outcome === "error") c.toolErrors++;
-    else if (r.outcome === "rejected") c.toolRejections++;
-  });
-  s.apiErrorIndex.each(from, to, (e) => {
-    if (e.retry) c.apiRetries++;
-    else c.apiErrors++;
-  });
-  return c;
 }
 
 /** The last path component of a working directory, the way a user names a project. */
@@ -130,23 +58,20 @@ export function projectName(cwd: string | null): string {
   return parts.length > 0 ? parts[parts.length - 1]! : cwd;
 }
 
-/** Sessions with any activity (response, prompt, tool result, API error) in (now - active, now], newest first. */
-export function selectActiveSessions(s: ModelState, o: WindowOptions): SessionView[] {
+/**
+ * Sessions with any activity (response, prompt, tool result, API error) in (now - active, now], newest first, each
+ * with its figures over the window (its facts are loaded for this: a session's history is bounded).
+ */
+export function selectActiveSessions(q: UsageQueries, o: WindowOptions): SessionView[] {
   const now = o.now;
-  const activeFrom = now - o.activeWindowHours * HOUR;
-  const last = new Map<string, number>();
-  const seen = (sessionId: string, time: number) => {
-    const t = last.get(sessionId);
-    if (t === undefined || time > t) last.set(sessionId, time);
-  };
-  s.responseIndex.each(activeFrom, now, (r) => seen(r.sessionId, r.time));
-  s.promptIndex.each(activeFrom, now, (r) => seen(r.sessionId, r.time));
-  s.toolResultIndex.each(activeFrom, now, (r) => seen(r.sessionId, r.time));
-  s.apiErrorIndex.each(activeFrom, now, (r) => seen(r.sessionId, r.time));
+  const active = q.activeSessions(now - o.activeWindowHours * HOUR, now);
+  if (active.length === 0) return [];
+  const s = createState();
+  for (const e of q.sessionEvents(active.map((a) => a.sessionId))) reduce(s, e);
   const w = windowOf(o);
   const views: SessionView[] = [];
-  for (const [id, lastActivity] of last) {
-    const agg = s.sessions.get(id);
+  for (const { sessionId, lastActivity } of active) {
+    const agg = s.sessions.get(sessionId);
     if (agg) views.push(sessionView(agg, lastActivity, w, now));
   }
   views.sort((a, b) => b.lastActivity - a.lastActivity || (a.sessionId < b.sessionId ? -1 : 1));

@@ -3,7 +3,7 @@
 // stored usage when it is larger. The model never reads the clock and does no I/O.
 import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
 import { type Family, type Price, priceFor } from "./pricing.ts";
-import { contextTokens, costUSD, effectiveTokens, isLarger, totalTokens, CONTEXT_200K } from "./tokens.ts";
+import { contextTokens, costUSD, effectiveTokens, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
 
 export interface ResponseRec extends Timed {
@@ -70,9 +70,13 @@ export interface SessionAgg {
   /** working directory of the newest event that carried one (and that event's time). */
   cwd: string | null;
   cwdTime: number;
+  /** git branch of the newest event that carried one (and that event's time). */
+  branch: string | null;
+  branchTime: number;
   title: string | null;
-  /** how Claude Code was launched (cli, claude-vscode, sdk-cli…), from 2.1.78 on; null before. */
+  /** how Claude Code was launched (cli, claude-vscode, sdk-cli…), from 2.1.78 on; null before: the earliest seen. */
   entrypoint: string | null;
+  entrypointTime: number;
   /** from team telemetry: the user and the terminal. */
   user: string | null;
   terminal: string | null;
@@ -170,7 +174,23 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
 function sessionOf(s: ModelState, sessionId: string): SessionAgg {
   let agg = s.sessions.get(sessionId);
   if (!agg) {
-    agg = { sessionId, cwd: null, cwdTime: -Infinity, title: null, entrypoint: null, user: null, terminal: null, window1M: false, responses: [], prompts: [], apiErrors: [], totals: emptyTotals() };
+    agg = {
+      sessionId,
+      cwd: null,
+      cwdTime: -Infinity,
+      branch: null,
+      branchTime: -Infinity,
+      title: null,
+      entrypoint: null,
+      entrypointTime: Infinity,
+      user: null,
+      terminal: null,
+      window1M: false,
+      responses: [],
+      prompts: [],
+      apiErrors: [],
+      totals: emptyTotals(),
+    };
     s.sessions.set(sessionId, agg);
   }
   return agg;
@@ -181,11 +201,27 @@ function noteWho(sess: SessionAgg, user: string | null | undefined, terminal: st
   if (terminal && !sess.terminal) sess.terminal = terminal;
 }
 
-function noteCwd(sess: SessionAgg, cwd: string | null, time: number): void {
+/** The newest working directory and branch win (a later line on a tie); the earliest entry point wins. */
+function noteWhere(sess: SessionAgg, time: number, cwd: string | null | undefined, branch?: string | null, entrypoint?: string | null): void {
   if (cwd && time >= sess.cwdTime) {
     sess.cwd = cwd;
     sess.cwdTime = time;
   }
+  if (branch && time >= sess.branchTime) {
+    sess.branch = branch;
+    sess.branchTime = time;
+  }
+  if (entrypoint && time < sess.entrypointTime) {
+    sess.entrypoint = entrypoint;
+    sess.entrypointTime = time;
+  }
+}
+
+/** One observation of a response beats another when it carries more tokens, or as many from a later line. */
+export function beats(a: { usage: Usage; time: number }, b: { usage: Usage; time: number }): boolean {
+  const ta = totalTokens(a.usage);
+  const tb = totalTokens(b.usage);
+  return ta > tb || (ta === tb && a.time > b.time);
 }
 
 /** Adds (sign 1) or removes (sign -1) one response's contribution to a rollup. */
@@ -219,20 +255,25 @@ function apply(s: ModelState, e: ModelEvent): boolean {
     case "ResponseObserved": {
       const old = s.responses.get(e.key) ?? (e.requestId ? s.byRequestId.get(e.requestId) : undefined);
       if (old) {
-        if (!isLarger(e.usage, old.usage)) {
-          // Same usage on a later line (versions that write the final usage on every block line): the response
-          // is timed by its last line. Taking the later time on a tie keeps the result independent of order.
-          if (e.time > old.time && totalTokens(e.usage) === totalTokens(old.usage)) {
-            old.time = e.time;
-            s.responseIndex.touched();
-            return true;
-          }
-          return false;
-        }
-        const sess = s.sessions.get(old.sessionId)!;
+        // The larger usage wins (the later streaming snapshot); on a tie the later line, which times the response
+        // by its last line (versions that write the final usage on every block line). Either way the result does
+        // not depend on the order lines are read in, and the winner's session, agent and model come with it.
+        if (!beats(e, old)) return false;
+        let sess = s.sessions.get(old.sessionId)!;
         addTo(s.totals, old, -1);
         addTo(sess.totals, old, -1);
-        const p = price(s, old.model);
+        if (e.sessionId !== old.sessionId) {
+          const i = sess.responses.indexOf(old);
+          if (i >= 0) sess.responses.splice(i, 1);
+          sess = sessionOf(s, e.sessionId);
+          sess.responses.push(old);
+          old.sessionId = e.sessionId;
+        }
+        const p = price(s, e.model);
+        old.agentId = e.agentId;
+        old.model = e.model;
+        old.family = p.family;
+        old.estimated = p.estimated;
         old.usage = { ...e.usage };
         old.costUSD = costUSD(old.usage, p);
         old.effective = effectiveTokens(old.usage);
@@ -242,6 +283,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         }
         addTo(s.totals, old);
         addTo(sess.totals, old);
+        noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
         if (old.agentId === null && contextTokens(old.usage) > CONTEXT_200K) sess.window1M = true;
         return true;
       }
@@ -267,9 +309,8 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       s.responseIndex.add(rec);
       const sess = sessionOf(s, e.sessionId);
       sess.responses.push(rec);
-      if (e.entrypoint && !sess.entrypoint) sess.entrypoint = e.entrypoint;
       noteWho(sess, e.user, e.terminal);
-      noteCwd(sess, e.cwd, e.time);
+      noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
       if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
       addTo(s.totals, rec);
       addTo(sess.totals, rec);
@@ -283,7 +324,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       const sess = sessionOf(s, e.sessionId);
       sess.prompts.push(rec);
       noteWho(sess, e.user, e.terminal);
-      noteCwd(sess, e.cwd, e.time);
+      noteWhere(sess, e.time, e.cwd, e.branch);
       return true;
     }
     case "ToolCallObserved": {
@@ -327,6 +368,16 @@ function apply(s: ModelState, e: ModelEvent): boolean {
       s.turns.set(e.key, rec);
       s.turnIndex.add(rec);
       return true;
+    }
+    case "SessionMeta": {
+      const sess = sessionOf(s, e.sessionId);
+      const before = `${sess.cwd}|${sess.branch}|${sess.entrypoint}|${sess.title}|${sess.window1M}`;
+      noteWhere(sess, e.cwdTime, e.cwd, null, null);
+      noteWhere(sess, e.branchTime, null, e.branch, null);
+      noteWhere(sess, e.entrypointTime, null, null, e.entrypoint);
+      if (e.title !== null) sess.title = e.title;
+      if (e.window1M) sess.window1M = true;
+      return before !== `${sess.cwd}|${sess.branch}|${sess.entrypoint}|${sess.title}|${sess.window1M}`;
     }
     case "SessionTitled": {
       const sess = sessionOf(s, e.sessionId);

@@ -33,10 +33,5 @@ export function costUSD(u: Usage, p: Price): number {
   );
 }
 
-/** A response whose usage is at least as large as another's, field by field sum (the later streaming snapshot). */
-export function isLarger(a: Usage, b: Usage): boolean {
-  return totalTokens(a) > totalTokens(b);
-}
-
 export const CONTEXT_200K = 200_000;
 export const CONTEXT_1M = 1_000_000;

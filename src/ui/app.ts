@@ -2,7 +2,8 @@
 // actions, and draws a frame on any Canvas for a given time. The live terminal (live.ts) and --once both use it.
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
-import { reduce, type ModelState } from "../model/state.ts";
+import type { UsageQueries } from "../model/queries.ts";
+import { createState, reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
 import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
@@ -44,6 +45,9 @@ export function autoBucketMinutes(windowHours: number, plotWidth: number): numbe
   return Math.max(1, Math.ceil((windowHours * 60) / Math.max(1, plotWidth)));
 }
 
+/** INSIGHTS keeps at least this much history in memory (its quota estimate compares with the busiest 5 h in it). */
+export const INSIGHTS_MIN_HOURS = 168;
+
 export class DashboardApp {
   ui: UiState = initialUi;
   readonly hits = new HitMap();
@@ -51,17 +55,50 @@ export class DashboardApp {
   private cache: { key: string; view: LiveView } | null = null;
   private historyCache: { key: string; frame: HistoryFrame } | null = null;
   status: string | null = null;
+  /**
+   * The in-memory model: the allowance, team telemetry and, once INSIGHTS is shown, the stored facts of its window
+   * (from `insightsFrom` on; later facts arrive through `apply`). The other views ask the store.
+   */
+  state: ModelState;
+  private insightsFrom = Infinity;
+  /** team telemetry applied so far (to rebuild the model with). */
+  private team: ModelEvent[] = [];
 
   constructor(
-    readonly state: ModelState,
+    readonly q: UsageQueries,
     readonly opts: AppOptions,
-  ) {}
+  ) {
+    this.state = createState({ priceOverride: opts.priceOverride });
+  }
 
-  /** Applies events from ingest (call between frames). */
+  /** Applies events from ingest, the allowance client or team telemetry (call between frames). */
   apply(events: readonly ModelEvent[]): number {
     let n = 0;
-    for (const e of events) if (reduce(this.state, e)) n++;
+    for (const e of events) {
+      if ("origin" in e && e.origin === "team") this.team.push(e);
+      if (reduce(this.state, e)) n++;
+    }
     return n;
+  }
+
+  /**
+   * Some stored facts were replaced (a transcript was rewritten or truncated): the in-memory model starts again from
+   * the store (the allowance and team telemetry are kept).
+   */
+  reload(): void {
+    const allowance = this.state.allowance;
+    this.state = createState({ priceOverride: this.opts.priceOverride });
+    this.state.allowance = allowance;
+    for (const e of this.team) reduce(this.state, e);
+    this.insightsFrom = Infinity;
+    this.insightsCache = null;
+  }
+
+  /** Loads the stored facts INSIGHTS needs for a window starting at `from`. */
+  private loadInsights(from: number): void {
+    if (from >= this.insightsFrom) return;
+    for (const e of this.q.windowEvents(from, this.insightsFrom)) reduce(this.state, e);
+    this.insightsFrom = from;
   }
 
   get quit(): boolean {
@@ -75,9 +112,12 @@ export class DashboardApp {
   /** The LIVE view model, recomputed only when the data, the second or the size changed. */
   view(now: number, lay: Layout): LiveView {
     const bm = this.bucketMinutes(lay);
-    const key = `${this.state.version}|${Math.floor(now / 1000)}|${bm}`;
+    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${bm}`;
     if (this.cache?.key !== key) {
-      this.cache = { key, view: selectLive(this.state, { now, windowHours: this.opts.windowHours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours }) };
+      this.cache = {
+        key,
+        view: selectLive(this.q, { now, windowHours: this.opts.windowHours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }),
+      };
     }
     return this.cache.view;
   }
@@ -89,9 +129,9 @@ export class DashboardApp {
     const given = this.opts.historyBucketMinutes ?? null;
     const hours = given ? (given * plot) / 60 : (this.opts.historyHours ?? 168);
     const bucketMinutes = given ?? historyBucketMinutes(hours, plot);
-    const key = `${this.state.version}|${Math.floor(now / 1000)}|${width}x${height}`;
+    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${width}x${height}`;
     if (this.historyCache?.key !== key) {
-      const view = selectHistory(this.state, { now, hours, bucketMinutes, timeZone: this.opts.timeZone });
+      const view = selectHistory(this.q, { now, hours, bucketMinutes, timeZone: this.opts.timeZone, priceOverride: this.opts.priceOverride });
       const zoneLabel = this.opts.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
       this.historyCache = { key, frame: { view, layout: lay, hours, zoneLabel, zone: this.opts.timeZone, priceOverride: this.opts.priceOverride } };
     }
@@ -106,6 +146,7 @@ export class DashboardApp {
     const session = allowance.status === "ok" ? (allowance.limits.find((l) => l.kind === "session") ?? null) : null;
     const buckets = Math.max(10, Math.floor(width / insightColumns(width)) - 4);
     const { insightsSource: source, insightsUser: user } = this.ui;
+    this.loadInsights(now - Math.max(hours, INSIGHTS_MIN_HOURS) * 3_600_000);
     const key = `${this.state.version}|${Math.floor(now / 1000)}|${hours}|${buckets}|${session?.percent ?? ""}|${source}|${user ?? ""}`;
     if (this.insightsCache?.key !== key) {
       this.insightsCache = {
@@ -122,7 +163,7 @@ export class DashboardApp {
     this.lay = lay;
     const live = this.view(now, lay);
     const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
-    const allowance = selectAllowance(this.state, now, this.opts.allowance ?? true);
+    const allowance = selectAllowance(this.state, this.q, now, this.opts.allowance ?? true);
     const insights = this.ui.tab === "insights" ? this.insights(now, c.width, allowance) : null;
     const window = history ? history.view.window : live.window;
     const popups: PopupView[] = [];
@@ -130,10 +171,10 @@ export class DashboardApp {
       if (p.kind === "help") popups.push({ kind: "help", scroll: p.scroll });
       else if (p.kind === "session") {
         const session = live.sessions.find((s) => s.sessionId === p.sessionId);
-        if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.state, live.window, session.sessionId), scroll: p.scroll });
+        if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.q, live.window, session.sessionId), scroll: p.scroll });
       } else if (p.kind === "bucket") {
         const to = p.start + window.bucketMinutes * 60_000;
-        popups.push({ kind: "slice", from: p.start, to, rows: selectSlice(this.state, Math.max(p.start - 1, window.from), Math.min(to - 1, window.to)), scroll: p.scroll });
+        popups.push({ kind: "slice", from: p.start, to, rows: selectSlice(this.q, Math.max(p.start - 1, window.from), Math.min(to - 1, window.to), this.opts.priceOverride), scroll: p.scroll });
       } else if (p.kind === "hour" && history) {
         const cell = history.view.heatmap[p.weekday * 24 + p.hour];
         if (cell) popups.push({ kind: "hour", cell, weekTotal: history.view.totals.effectiveTokens });

@@ -4,7 +4,7 @@
 import { existsSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { createCliRenderer, Renderable, type CliRenderer, type KeyEvent, type MouseEvent, type OptimizedBuffer, type RenderContext } from "@opentui/core";
-import type { TranscriptSource } from "../ingest/source.ts";
+import type { ReadReport, TranscriptSource } from "../ingest/source.ts";
 import type { ModelEvent } from "../model/events.ts";
 import { env, writeErr } from "../platform.ts";
 import type { DashboardApp } from "./app.ts";
@@ -147,6 +147,8 @@ export function createDashboardRenderable(
  */
 export class LiveIngest {
   readonly queue: ModelEvent[] = [];
+  /** stored facts were replaced (a transcript rewritten or truncated): the in-memory model starts again. */
+  private replaced = false;
   private statusStale = true;
   private stopped = false;
   private pollTimer: ReturnType<typeof setInterval> | null = null;
@@ -178,7 +180,7 @@ export class LiveIngest {
     this.pollTimer = setInterval(
       () =>
         this.guarded(() => {
-          source.poll(this.queue, Date.now());
+          this.note(source.poll(Date.now(), this.queue));
           this.watchRoots();
         }),
       Math.max(0.1, this.opts.intervalSeconds) * 1000,
@@ -187,6 +189,12 @@ export class LiveIngest {
 
   /** At the start of each frame: applies what was read since the last frame. */
   frame(app: DashboardApp): void {
+    if (this.replaced) {
+      this.replaced = false;
+      this.queue.length = 0;
+      app.reload();
+      this.statusStale = true;
+    }
     if (this.queue.length > 0) {
       app.apply(this.queue.splice(0));
       this.statusStale = true;
@@ -202,7 +210,7 @@ export class LiveIngest {
       // In slices of ~25 ms between frames, so a long history never freezes the screen.
       const step = () => {
         if (!source || this.stopped) return;
-        this.guarded(() => source.readDeferred(this.queue, 25));
+        this.guarded(() => this.note(source.readDeferred(this.queue, 25)));
         this.statusStale = true;
         if (source.stats.deferred > 0) this.deferredTimer = setTimeout(step, 15);
       };
@@ -226,6 +234,10 @@ export class LiveIngest {
     return [...this.watchers.keys()];
   }
 
+  private note(r: ReadReport): void {
+    if (r.replaced > 0) this.replaced = true;
+  }
+
   private guarded(f: () => void): void {
     if (this.stopped) return;
     try {
@@ -243,7 +255,7 @@ export class LiveIngest {
     if (!source || this.changed.size === 0) return;
     const paths = [...this.changed];
     this.changed.clear();
-    this.guarded(() => source.refreshFiles(paths, this.queue));
+    this.guarded(() => this.note(source.refreshFiles(paths, this.queue)));
   }
 
   /** Watches each root's projects folder that exists and is not watched yet (a folder can appear later). */

@@ -1,0 +1,279 @@
+// The views' questions answered by aggregate queries on the usage store (see model/queries.ts). Times are epoch ms;
+// a fact belongs to a span when from < time <= to.
+import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
+import type { Counts, SessionCell, SessionLabel, UsageCell, UsageQueries } from "../model/queries.ts";
+import { CELL_MS, type ResponseRow, type UsageStore } from "./store.ts";
+
+/** Spans longer than this (in whole quarter hours) are summed from the rollup. */
+const ROLLUP_SPAN = 2 * 86_400_000;
+/** Bound for "all of time", so every span is a finite number SQLite compares exactly. */
+const EDGE = 8.64e15;
+const clamp = (t: number) => Math.max(-EDGE, Math.min(EDGE, t));
+
+const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
+
+interface CellRow {
+  slot: number;
+  model: number;
+  n: number;
+  u: number;
+  a: number;
+  b: number;
+  r: number;
+  o: number;
+  hit: number;
+  miss: number;
+}
+
+const SUMS = `count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o,
+  sum(CASE WHEN rd > 0 THEN uncached + w5 + w1 ELSE 0 END) AS hit, sum(CASE WHEN rd > 0 THEN 0 ELSE uncached + w5 + w1 END) AS miss`;
+
+
+interface ToolRow {
+  key: string;
+  session: number;
+  agent: number | null;
+  call_time: number | null;
+  name: number | null;
+  result_time: number | null;
+  outcome: number | null;
+  ms: number | null;
+}
+
+interface SessionRow {
+  id: number;
+  sid: string;
+  cwd: string | null;
+  cwd_time: number | null;
+  branch: string | null;
+  branch_time: number | null;
+  entrypoint: string | null;
+  ep_time: number | null;
+  title: string | null;
+  window1m: number;
+}
+
+export class StoreQueries implements UsageQueries {
+  constructor(readonly store: UsageStore) {}
+
+  private get db() {
+    return this.store.db;
+  }
+
+  version(): string {
+    return this.store.version();
+  }
+
+  private cell(r: CellRow, start: number): UsageCell {
+    return {
+      start,
+      model: this.store.name(r.model),
+      responses: r.n,
+      usage: { uncached: r.u, cacheWrite5m: r.a, cacheWrite1h: r.b, cacheRead: r.r, output: r.o },
+      freshHit: r.hit,
+      freshMiss: r.miss,
+    };
+  }
+
+  cells(from: number, to: number, slotMs: number, sessionId?: string): UsageCell[] {
+    const slot = Math.max(1, Math.round(slotMs));
+    const f = clamp(from);
+    const t = clamp(to);
+    // A long span in slots of whole quarter hours: the quarter hours it covers come from the rollup, the two partial
+    // ends from the responses themselves.
+    if (sessionId === undefined && slot % CELL_MS === 0 && t - f > ROLLUP_SPAN) {
+      const lo = Math.floor(f / CELL_MS) + 1;
+      const hi = Math.floor((t + 1) / CELL_MS) - 1;
+      if (lo <= hi) {
+        if (!this.store.rollupReady()) this.store.rebuildRollup();
+        const rows = [
+          ...this.raw(f, lo * CELL_MS - 1, slot),
+          ...this.db.query<CellRow>(
+            `SELECT (slot * ${CELL_MS}) / CAST(?1 AS INTEGER) AS slot, model, sum(n) AS n, sum(u) AS u, sum(a) AS a, sum(b) AS b, sum(r) AS r, sum(o) AS o, sum(hit) AS hit, sum(miss) AS miss FROM cells WHERE slot >= ?2 AND slot <= ?3 GROUP BY 1, 2`,
+            slot,
+            Math.trunc(lo),
+            Math.trunc(hi),
+          ),
+          ...this.raw((hi + 1) * CELL_MS - 1, t, slot),
+        ];
+        return this.merge(rows, slot);
+      }
+    }
+    return this.raw(f, t, slot, sessionId).map((r) => this.cell(r, r.slot * slot));
+  }
+
+  private raw(from: number, to: number, slot: number, sessionId?: string): CellRow[] {
+    if (to <= from) return [];
+    const where = sessionId === undefined ? "" : " AND session = (SELECT id FROM sessions WHERE sid = ?)";
+    const params = sessionId === undefined ? [slot, from, to] : [slot, from, to, sessionId];
+    return this.db.query<CellRow>(
+      `SELECT time / CAST(? AS INTEGER) AS slot, model, ${SUMS} FROM responses WHERE time > ? AND time <= ?${where} GROUP BY slot, model ORDER BY slot, model`,
+      ...params,
+    );
+  }
+
+  /** Rows of the same slot and model added up, in slot and model order. */
+  private merge(rows: CellRow[], slot: number): UsageCell[] {
+    const by = new Map<string, CellRow>();
+    for (const r of rows) {
+      const k = `${r.slot}|${r.model}`;
+      const c = by.get(k);
+      if (!c) by.set(k, { ...r });
+      else for (const f of ["n", "u", "a", "b", "r", "o", "hit", "miss"] as const) c[f] += r[f];
+    }
+    return [...by.values()].sort((a, b) => a.slot - b.slot || a.model - b.model).map((r) => this.cell(r, r.slot * slot));
+  }
+
+  sessionCells(from: number, to: number): SessionCell[] {
+    const rows = this.db.query<CellRow & { session: number; first: number; last: number }>(
+      `SELECT session, model, 0 AS slot, min(time) AS first, max(time) AS last, ${SUMS} FROM responses WHERE time > ? AND time <= ? GROUP BY session, model`,
+      clamp(from),
+      clamp(to),
+    );
+    return rows.map((r) => {
+      const { start: _, ...c } = this.cell(r, 0);
+      return { ...c, sessionId: this.store.sessionId(r.session), first: r.first, last: r.last };
+    });
+  }
+
+  counts(from: number, to: number): Counts {
+    const f = clamp(from);
+    const t = clamp(to);
+    const one = (sql: string) => this.db.get<{ n: number }>(sql, f, t)?.n ?? 0;
+    const results = this.db.get<{ e: number | null; r: number | null }>(
+      "SELECT sum(outcome = 1) AS e, sum(outcome = 2) AS r FROM tools WHERE result_time > ? AND result_time <= ?",
+      f,
+      t,
+    );
+    const errors = this.db.get<{ f: number | null; r: number | null }>("SELECT sum(retry = 0) AS f, sum(retry = 1) AS r FROM errors WHERE time > ? AND time <= ?", f, t);
+    return {
+      prompts: one("SELECT count(*) AS n FROM prompts WHERE time > ? AND time <= ?"),
+      toolCalls: one("SELECT count(*) AS n FROM tools WHERE call_time > ? AND call_time <= ?"),
+      toolErrors: results?.e ?? 0,
+      toolRejections: results?.r ?? 0,
+      apiErrors: errors?.f ?? 0,
+      apiRetries: errors?.r ?? 0,
+    };
+  }
+
+  activeSessions(from: number, to: number): { sessionId: string; lastActivity: number }[] {
+    const f = clamp(from);
+    const t = clamp(to);
+    const rows = this.db.query<{ session: number; last: number }>(
+      `SELECT session, max(t) AS last FROM (
+         SELECT session, max(time) AS t FROM responses WHERE time > ?1 AND time <= ?2 GROUP BY session
+         UNION ALL SELECT session, max(time) FROM prompts WHERE time > ?1 AND time <= ?2 GROUP BY session
+         UNION ALL SELECT session, max(result_time) FROM tools WHERE result_time > ?1 AND result_time <= ?2 GROUP BY session
+         UNION ALL SELECT session, max(time) FROM errors WHERE time > ?1 AND time <= ?2 GROUP BY session
+       ) GROUP BY session`,
+      f,
+      t,
+    );
+    return rows.map((r) => ({ sessionId: this.store.sessionId(r.session), lastActivity: r.last }));
+  }
+
+  private sessionRows(ids: readonly number[]): SessionRow[] {
+    if (ids.length === 0) return [];
+    return this.db.query<SessionRow>(`SELECT * FROM sessions WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+  }
+
+  private meta(r: SessionRow): SessionMeta {
+    return {
+      type: "SessionMeta",
+      sessionId: r.sid,
+      cwd: r.cwd,
+      cwdTime: r.cwd_time ?? -Infinity,
+      branch: r.branch,
+      branchTime: r.branch_time ?? -Infinity,
+      entrypoint: r.entrypoint,
+      entrypointTime: r.ep_time ?? Infinity,
+      title: r.title,
+      window1M: r.window1m !== 0,
+    };
+  }
+
+  private ids(sessionIds: readonly string[]): number[] {
+    if (sessionIds.length === 0) return [];
+    return this.db.query<{ id: number }>(`SELECT id FROM sessions WHERE sid IN (${sessionIds.map(() => "?").join(",")})`, ...sessionIds).map((r) => r.id);
+  }
+
+  labels(sessionIds: readonly string[]): SessionLabel[] {
+    return this.sessionRows(this.ids(sessionIds)).map((r) => ({ sessionId: r.sid, cwd: r.cwd, title: r.title }));
+  }
+
+  sessionEvents(sessionIds: readonly string[]): ModelEvent[] {
+    const ids = this.ids(sessionIds);
+    if (ids.length === 0) return [];
+    const list = ids.join(",");
+    const out: ModelEvent[] = this.sessionRows(ids).map((r) => this.meta(r));
+    for (const r of this.db.query<ResponseRow>(`SELECT * FROM responses WHERE session IN (${list}) ORDER BY time, id`)) out.push(this.store.responseEvent(r));
+    for (const r of this.db.query<{ key: string; time: number; session: number }>(`SELECT key, time, session FROM prompts WHERE session IN (${list}) ORDER BY time, id`))
+      out.push({ type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null });
+    for (const r of this.db.query<ErrorRow>(`SELECT * FROM errors WHERE session IN (${list}) ORDER BY time, id`)) out.push(this.errorEvent(r));
+    return out;
+  }
+
+  private errorEvent(r: ErrorRow): ModelEvent {
+    return {
+      type: "ApiErrorObserved",
+      key: r.key,
+      time: r.time,
+      sessionId: this.store.sessionId(r.session),
+      agentId: r.agent === null ? null : this.store.name(r.agent),
+      status: r.status,
+      message: r.message,
+      retry: r.retry !== 0,
+    };
+  }
+
+  windowEvents(from: number, to: number): ModelEvent[] {
+    const f = clamp(from);
+    const t = clamp(to);
+    const out: ModelEvent[] = [];
+    const sessions = new Set<number>();
+    const responses = this.db.query<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
+    const prompts = this.db.query<{ key: string; time: number; session: number }>("SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
+    const tools = this.db.query<ToolRow>(
+      `SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE call_time > ?1 AND call_time <= ?2
+       UNION SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE result_time > ?1 AND result_time <= ?2`,
+      f,
+      t,
+    );
+    const errors = this.db.query<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
+    const turns = this.db.query<{ key: string; time: number; session: number; ms: number }>("SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
+    for (const r of responses) sessions.add(r.session);
+    for (const r of prompts) sessions.add(r.session);
+    for (const r of tools) sessions.add(r.session);
+    for (const r of errors) sessions.add(r.session);
+    for (const r of turns) sessions.add(r.session);
+    for (const r of this.sessionRows([...sessions])) out.push(this.meta(r));
+    for (const r of responses) out.push(this.store.responseEvent(r));
+    for (const r of prompts) out.push({ type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null });
+    tools.sort((a, b) => (a.call_time ?? a.result_time ?? 0) - (b.call_time ?? b.result_time ?? 0));
+    for (const r of tools) {
+      const sessionId = this.store.sessionId(r.session);
+      const agentId = r.agent === null ? null : this.store.name(r.agent);
+      if (r.call_time !== null && r.name !== null) out.push({ type: "ToolCallObserved", key: r.key, time: r.call_time, sessionId, agentId, name: this.store.name(r.name) });
+      if (r.result_time !== null)
+        out.push({ type: "ToolResultObserved", key: r.key, time: r.result_time, sessionId, agentId, outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", reportedMs: r.ms });
+    }
+    for (const r of errors) out.push(this.errorEvent(r));
+    for (const r of turns) out.push({ type: "TurnCompleted", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), durationMs: r.ms });
+    return out;
+  }
+
+  span(): { first: number; last: number } | null {
+    const r = this.db.get<{ first: number | null; last: number | null }>("SELECT min(time) AS first, max(time) AS last FROM responses");
+    return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : null;
+  }
+}
+
+interface ErrorRow {
+  key: string;
+  time: number;
+  session: number;
+  agent: number | null;
+  status: number | null;
+  message: string;
+  retry: number;
+}

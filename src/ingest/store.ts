@@ -1,0 +1,842 @@
+// The usage store: the compact facts of every transcript read so far, in SQLite, so that a start reads only bytes
+// it has never seen and usage outlives Claude Code's cleanup of old transcripts. It holds, per transcript file,
+// where the last read ended, and per fact the file it came from:
+// - responses (key, time, session, agent, model, the five token counts), tool calls and results (one row per
+//   tool_use id), prompts, API errors and retries, turns;
+// - sessions (working directory, branch, entry point, title, 1M context);
+// - never message text, tool input or tool output.
+// A fact seen in several files is one row, the winner (for a response the largest usage, on a tie the later line;
+// otherwise the first seen); the other files' copies wait in `copies`, so that when a file is rewritten its facts
+// are replaced and a copy elsewhere takes over. A file that disappears keeps its facts. Every write is one
+// transaction; several processes may read and write at once (WAL), and a file whose facts another process replaced
+// meanwhile is reported as a conflict so that its reader starts it again.
+import { basename, dirname, join } from "node:path";
+import type { ApiErrorObserved, ModelEvent, PromptObserved, ResponseObserved, SessionMeta, ToolCallObserved, ToolOutcome, ToolResultObserved, TurnCompleted, Usage } from "../model/events.ts";
+import { beats } from "../model/state.ts";
+import type { SqlDatabase, SqlValue } from "../platform.ts";
+import { pathHash, type DirCache, type DirEntry } from "./discover.ts";
+import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
+
+/** The layout of the tables. A store written with a higher number is left alone. */
+export const SCHEMA_VERSION = 1;
+/**
+ * How facts are read from lines. When it changes, transcripts still on disk are read again (their facts replaced);
+ * the facts of deleted transcripts stay as they are.
+ */
+export const PARSER_VERSION = 1;
+
+// Facts are keyed by their key (message id + request id, tool_use id, line uuid). To keep the store small and writes
+// fast the key is not indexed: rows are appended, and a unique 53-bit hash of the key (`h`) finds them; on the rare
+// collision the next free hash is taken (the key is compared, so a collision never merges two facts).
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS sessions (
+  id INTEGER PRIMARY KEY, sid TEXT NOT NULL UNIQUE,
+  cwd TEXT, cwd_time INTEGER, branch TEXT, branch_time INTEGER, entrypoint TEXT, ep_time INTEGER, title TEXT,
+  window1m INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS dirs (
+  id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, inode TEXT, mtime REAL, read_at INTEGER, entries TEXT);
+CREATE TABLE IF NOT EXISTS files (
+  id INTEGER PRIMARY KEY, dir INTEGER NOT NULL, name TEXT NOT NULL,
+  dev INTEGER NOT NULL, ino INTEGER NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
+  offset INTEGER NOT NULL, lines INTEGER NOT NULL, head_len INTEGER NOT NULL, head_hash INTEGER NOT NULL,
+  gen INTEGER NOT NULL DEFAULT 0, reread INTEGER NOT NULL DEFAULT 0, gone INTEGER, rejected INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (dir, name));
+CREATE TABLE IF NOT EXISTS rejected (file INTEGER NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (file, line)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS responses (
+  id INTEGER PRIMARY KEY, h INTEGER NOT NULL UNIQUE, key TEXT NOT NULL, file INTEGER NOT NULL, time INTEGER NOT NULL,
+  session INTEGER NOT NULL, agent INTEGER, model INTEGER NOT NULL,
+  uncached INTEGER NOT NULL, w5 INTEGER NOT NULL, w1 INTEGER NOT NULL, rd INTEGER NOT NULL, out INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS responses_time ON responses (time);
+CREATE INDEX IF NOT EXISTS responses_session ON responses (session, time);
+CREATE TABLE IF NOT EXISTS tools (
+  id INTEGER PRIMARY KEY, h INTEGER NOT NULL UNIQUE, key TEXT NOT NULL, session INTEGER NOT NULL, agent INTEGER,
+  call_file INTEGER, call_time INTEGER, name INTEGER,
+  result_file INTEGER, result_time INTEGER, outcome INTEGER, ms REAL);
+CREATE INDEX IF NOT EXISTS tools_call ON tools (call_time) WHERE call_time IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tools_result ON tools (result_time, outcome) WHERE result_time IS NOT NULL;
+CREATE TABLE IF NOT EXISTS prompts (id INTEGER PRIMARY KEY, h INTEGER NOT NULL UNIQUE, key TEXT NOT NULL, file INTEGER NOT NULL, time INTEGER NOT NULL, session INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS prompts_time ON prompts (time);
+CREATE INDEX IF NOT EXISTS prompts_session ON prompts (session, time);
+CREATE TABLE IF NOT EXISTS errors (
+  id INTEGER PRIMARY KEY, h INTEGER NOT NULL UNIQUE, key TEXT NOT NULL, file INTEGER NOT NULL, time INTEGER NOT NULL,
+  session INTEGER NOT NULL, agent INTEGER, status INTEGER, message TEXT NOT NULL, retry INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS errors_time ON errors (time, retry);
+CREATE INDEX IF NOT EXISTS errors_session ON errors (session, time);
+CREATE TABLE IF NOT EXISTS turns (id INTEGER PRIMARY KEY, h INTEGER NOT NULL UNIQUE, key TEXT NOT NULL, file INTEGER NOT NULL, time INTEGER NOT NULL, session INTEGER NOT NULL, ms REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS turns_time ON turns (time);
+CREATE TABLE IF NOT EXISTS copies (kind INTEGER NOT NULL, key TEXT NOT NULL, file INTEGER NOT NULL, fact TEXT NOT NULL, PRIMARY KEY (kind, key, file)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cells (
+  slot INTEGER NOT NULL, model INTEGER NOT NULL,
+  n INTEGER NOT NULL, u INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, r INTEGER NOT NULL, o INTEGER NOT NULL,
+  hit INTEGER NOT NULL, miss INTEGER NOT NULL, PRIMARY KEY (slot, model)) WITHOUT ROWID;
+`;
+
+/** The rollup's slot: 15 minutes (every zone offset in use is a multiple of it, so a slot is in one local hour). */
+export const CELL_MS = 15 * 60_000;
+/** A write with more responses than this marks the rollup for a rebuild instead of updating it response by response. */
+const ROLLUP_BULK = 2000;
+
+/** A 53-bit hash of a fact's key (its `h`, unless another key holds it: then the next free one). */
+export function keyId(key: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+const ID_SPACE = 2 ** 53;
+
+/** What a copy is a copy of. */
+const enum Kind {
+  Response = 0,
+  ToolCall = 1,
+  ToolResult = 2,
+  Prompt = 3,
+  ApiError = 4,
+  Turn = 5,
+}
+
+const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
+
+/** A transcript file as the store knows it. */
+export interface StoredFile extends FilePos {
+  id: number;
+  path: string;
+  /** bumps each time the file's facts are replaced. */
+  gen: number;
+  /** read it again from its first byte (the parser changed since its facts were read). */
+  reread: boolean;
+  /** when it was found missing from disk (its facts stay), or null. */
+  gone: number | null;
+  rejected: number;
+}
+
+/** How one file's facts went in: stored (with the file's generation now), or not, because another process
+ *  replaced this file's facts since this reader's position was taken: read it again from the start. */
+export type WriteOutcome = { id: number; gen: number } | "conflict";
+
+interface FileRow {
+  id: number;
+  dir: number;
+  name: string;
+  dev: number;
+  ino: number;
+  size: number;
+  mtime: number;
+  offset: number;
+  lines: number;
+  head_len: number;
+  head_hash: number;
+  gen: number;
+  reread: number;
+  gone: number | null;
+  rejected: number;
+}
+
+const toStored = (r: FileRow, path: string): StoredFile => ({
+  id: r.id,
+  path,
+  dev: r.dev,
+  ino: r.ino,
+  size: r.size,
+  mtimeMs: r.mtime,
+  offset: r.offset,
+  lines: r.lines,
+  headLen: r.head_len,
+  headHash: r.head_hash,
+  gen: r.gen,
+  reread: r.reread !== 0,
+  gone: r.gone,
+  rejected: r.rejected,
+});
+
+type Tables = "responses" | "tools" | "prompts" | "errors" | "turns";
+
+/** One response's part of a rollup cell, added (sign 1) or taken away (-1). */
+interface CellDelta {
+  slot: number;
+  model: number;
+  d: number[];
+}
+
+export class UsageStore implements DirCache {
+  private names = new Map<string, number>();
+  private nameById = new Map<number, string>();
+  private sessionIds = new Map<string, number>();
+  private sessionById = new Map<number, string>();
+  private dirIds = new Map<string, number>();
+  private dirById = new Map<number, string>();
+  /** bumps on every write through this connection (PRAGMA data_version covers the other connections). */
+  private writes = 0;
+  /** rollup changes of the current transaction, or null when the rollup is being rebuilt instead. */
+  private deltas: Map<string, CellDelta> | null = null;
+
+  /**
+   * `db` must already hold the schema (see `prepareStore`). `kind`: "file" for a store on disk, "memory" for one that
+   * lives as long as the process (--no-store, or no usable file).
+   */
+  constructor(
+    readonly db: SqlDatabase,
+    readonly kind: "file" | "memory",
+    readonly path: string | null,
+  ) {}
+
+  /** Changes whenever the facts change, in this process or another: views cache on it. */
+  version(): string {
+    const dv = this.db.get<{ data_version: number }>("PRAGMA data_version")?.data_version ?? 0;
+    return `${this.writes}.${dv}`;
+  }
+
+  close(): void {
+    try {
+      this.db.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  // ---- directories and files -----------------------------------------------------------------------------------
+
+  private dirId(path: string): number {
+    let id = this.dirIds.get(path);
+    if (id === undefined) {
+      this.db.run("INSERT OR IGNORE INTO dirs (path) VALUES (?)", path);
+      id = this.db.get<{ id: number }>("SELECT id FROM dirs WHERE path = ?", path)!.id;
+      this.dirIds.set(path, id);
+      this.dirById.set(id, path);
+    }
+    return id;
+  }
+
+  /** Directory listings kept by earlier scans. */
+  load(): [string, DirEntry][] {
+    const out: [string, DirEntry][] = [];
+    for (const r of this.db.query<{ id: number; path: string; inode: string | null; mtime: number | null; read_at: number | null; entries: string | null }>("SELECT * FROM dirs")) {
+      this.dirIds.set(r.path, r.id);
+      this.dirById.set(r.id, r.path);
+      if (r.entries === null || r.inode === null || r.mtime === null || r.read_at === null) continue;
+      const dirs: string[] = [];
+      const files: string[] = [];
+      for (const name of r.entries.split("\n")) {
+        if (name.endsWith("/")) dirs.push(join(r.path, name.slice(0, -1)));
+        else if (name) files.push(join(r.path, name));
+      }
+      out.push([r.path, { mtimeMs: r.mtime, readAt: r.read_at, id: r.inode, hash: pathHash(r.path), dirs, files }]);
+    }
+    return out;
+  }
+
+  /** Keeps directory listings (so a later start lists only directories that changed). */
+  save(entries: readonly [string, DirEntry][]): void {
+    this.db.transaction(() => {
+      for (const [path, e] of entries) {
+        const names = [...e.dirs.map((d) => `${basename(d)}/`), ...e.files.map((f) => basename(f))].join("\n");
+        this.dirId(path);
+        this.db.run("UPDATE dirs SET inode = ?, mtime = ?, read_at = ?, entries = ? WHERE path = ?", e.id, e.mtimeMs, e.readAt, names, path);
+      }
+    });
+    this.writes++;
+  }
+
+  /** Every transcript file the store knows, present or gone. */
+  files(): StoredFile[] {
+    if (this.dirById.size === 0) this.load();
+    return this.db.query<FileRow>("SELECT * FROM files").map((r) => toStored(r, join(this.dirPath(r.dir), r.name)));
+  }
+
+  private dirPath(id: number): string {
+    let p = this.dirById.get(id);
+    if (p === undefined) {
+      p = this.db.get<{ path: string }>("SELECT path FROM dirs WHERE id = ?", id)?.path ?? "";
+      this.dirById.set(id, p);
+      this.dirIds.set(p, id);
+    }
+    return p;
+  }
+
+  private fileRow(path: string): FileRow | undefined {
+    const dir = this.dirIds.get(dirname(path)) ?? this.db.get<{ id: number }>("SELECT id FROM dirs WHERE path = ?", dirname(path))?.id;
+    if (dir === undefined) return undefined;
+    return this.db.get<FileRow>("SELECT * FROM files WHERE dir = ? AND name = ?", dir, basename(path));
+  }
+
+  file(path: string): StoredFile | null {
+    const r = this.fileRow(path);
+    return r ? toStored(r, path) : null;
+  }
+
+  /** Notes files that are no longer on disk (their facts stay), at `now`. */
+  markGone(paths: readonly string[], now: number): void {
+    this.setGone(paths, now);
+  }
+
+  /** Notes files that are on disk again. */
+  markPresent(paths: readonly string[]): void {
+    this.setGone(paths, null);
+  }
+
+  private setGone(paths: readonly string[], when: number | null): void {
+    if (paths.length === 0) return;
+    this.db.transaction(() => {
+      for (const p of paths) {
+        const r = this.fileRow(p);
+        if (r) this.db.run("UPDATE files SET gone = ? WHERE id = ?", when, r.id);
+      }
+    });
+    this.writes++;
+  }
+
+  // ---- writing -------------------------------------------------------------------------------------------------
+
+  /** Stores the facts of several file reads in one transaction. */
+  write(batches: readonly FileFacts[]): WriteOutcome[] {
+    if (batches.length === 0) return [];
+    const out = this.db.transaction(() => {
+      const responses = batches.reduce((n, f) => n + f.responses.length, 0);
+      this.beginRollup(responses > ROLLUP_BULK);
+      const outcomes = batches.map((f) => this.writeOne(f));
+      this.endRollup();
+      return outcomes;
+    });
+    this.writes++;
+    return out;
+  }
+
+  private writeOne(f: FileFacts): WriteOutcome {
+    const db = this.db;
+    const row = this.fileRow(f.path);
+    const p = f.pos;
+    let id: number;
+    let gen: number;
+    let offset = p.offset;
+    let lines = p.lines;
+    let rejected = f.rejectedCount;
+    if (!row) {
+      id = db.run(
+        "INSERT INTO files (dir, name, dev, ino, size, mtime, offset, lines, head_len, head_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        this.dirId(dirname(f.path)),
+        basename(f.path),
+        p.dev,
+        p.ino,
+        p.size,
+        p.mtimeMs,
+        p.offset,
+        p.lines,
+        p.headLen,
+        p.headHash,
+      ).lastInsertRowid;
+      gen = 0;
+    } else {
+      id = row.id;
+      gen = row.gen;
+      const sameFile = row.dev === p.dev && row.ino === p.ino && row.head_hash === p.headHash && row.head_len <= p.headLen;
+      if (f.restart || row.reread !== 0) {
+        if (!f.restart) return "conflict"; // read it again from the start, as the parser changed
+        this.removeFacts([id]);
+        gen = db.get<{ gen: number }>("SELECT gen FROM files WHERE id = ?", id)!.gen;
+      } else if (f.gen === -1 ? !sameFile : f.gen !== gen) {
+        return "conflict";
+      } else {
+        // The same file, continued (perhaps also by another process: facts are idempotent, positions only advance).
+        if (row.offset > offset) {
+          offset = row.offset;
+          lines = row.lines;
+        }
+        rejected += row.rejected;
+      }
+    }
+    this.putFacts(f, id);
+    db.run(
+      "UPDATE files SET dev = ?, ino = ?, size = ?, mtime = ?, offset = ?, lines = ?, head_len = ?, head_hash = ?, gen = ?, reread = 0, gone = NULL, rejected = ? WHERE id = ?",
+      p.dev,
+      p.ino,
+      p.size,
+      p.mtimeMs,
+      offset,
+      lines,
+      p.headLen,
+      p.headHash,
+      gen,
+      rejected,
+      id,
+    );
+    return { id, gen };
+  }
+
+  private putFacts(f: FileFacts, file: number): void {
+    for (const m of f.sessions) this.putSession(m);
+    for (const e of f.responses) this.putResponse(e, file);
+    const results = new Map(f.toolResults.map((r) => [r.key, r]));
+    for (const c of f.toolCalls) {
+      this.putTool(c, results.get(c.key), file);
+      results.delete(c.key);
+    }
+    for (const r of results.values()) this.putTool(undefined, r, file);
+    for (const e of f.prompts) this.putPrompt(e, file);
+    for (const e of f.apiErrors) this.putApiError(e, file);
+    for (const e of f.turns) this.putTurn(e, file);
+    for (const r of f.rejected) this.db.run("INSERT OR IGNORE INTO rejected (file, line, reason) VALUES (?, ?, ?)", file, r.line, r.reason);
+  }
+
+  private nameId(s: string): number {
+    let id = this.names.get(s);
+    if (id === undefined) {
+      this.db.run("INSERT OR IGNORE INTO names (s) VALUES (?)", s);
+      id = this.db.get<{ id: number }>("SELECT id FROM names WHERE s = ?", s)!.id;
+      this.names.set(s, id);
+      this.nameById.set(id, s);
+    }
+    return id;
+  }
+
+  /** The name of an interned id (models, agents, tools). */
+  name(id: number): string {
+    let s = this.nameById.get(id);
+    if (s === undefined) {
+      s = this.db.get<{ s: string }>("SELECT s FROM names WHERE id = ?", id)?.s ?? "?";
+      this.nameById.set(id, s);
+      this.names.set(s, id);
+    }
+    return s;
+  }
+
+  private sessionRow(sid: string): number {
+    let id = this.sessionIds.get(sid);
+    if (id === undefined) {
+      this.db.run("INSERT OR IGNORE INTO sessions (sid) VALUES (?)", sid);
+      id = this.db.get<{ id: number }>("SELECT id FROM sessions WHERE sid = ?", sid)!.id;
+      this.sessionIds.set(sid, id);
+      this.sessionById.set(id, sid);
+    }
+    return id;
+  }
+
+  /** The session id of a stored session row. */
+  sessionId(id: number): string {
+    let s = this.sessionById.get(id);
+    if (s === undefined) {
+      s = this.db.get<{ sid: string }>("SELECT sid FROM sessions WHERE id = ?", id)?.sid ?? "?";
+      this.sessionById.set(id, s);
+      this.sessionIds.set(s, id);
+    }
+    return s;
+  }
+
+  private putSession(m: SessionMeta): void {
+    const id = this.sessionRow(m.sessionId);
+    const t = (x: number) => (Number.isFinite(x) ? x : null);
+    this.db.run(
+      `UPDATE sessions SET
+         cwd = CASE WHEN ?2 IS NOT NULL AND (cwd_time IS NULL OR cwd_time <= ?3) THEN ?2 ELSE cwd END,
+         cwd_time = CASE WHEN ?2 IS NOT NULL AND (cwd_time IS NULL OR cwd_time <= ?3) THEN ?3 ELSE cwd_time END,
+         branch = CASE WHEN ?4 IS NOT NULL AND (branch_time IS NULL OR branch_time <= ?5) THEN ?4 ELSE branch END,
+         branch_time = CASE WHEN ?4 IS NOT NULL AND (branch_time IS NULL OR branch_time <= ?5) THEN ?5 ELSE branch_time END,
+         entrypoint = CASE WHEN ?6 IS NOT NULL AND (ep_time IS NULL OR ep_time > ?7) THEN ?6 ELSE entrypoint END,
+         ep_time = CASE WHEN ?6 IS NOT NULL AND (ep_time IS NULL OR ep_time > ?7) THEN ?7 ELSE ep_time END,
+         title = coalesce(?8, title),
+         window1m = max(window1m, ?9)
+       WHERE id = ?1`,
+      id,
+      m.cwd,
+      t(m.cwdTime),
+      m.branch,
+      t(m.branchTime),
+      m.entrypoint,
+      t(m.entrypointTime),
+      m.title,
+      m.window1M ? 1 : 0,
+    );
+  }
+
+  /** The row that holds `key` in `table`, or the free hash it would take. */
+  private locate(table: Tables, key: string): { h: number; id: number | null } {
+    for (let h = keyId(key); ; h = (h + 1) % ID_SPACE) {
+      const r = this.db.get<{ id: number; key: string }>(`SELECT id, key FROM ${table} WHERE h = ?`, h);
+      if (!r) return { h, id: null };
+      if (r.key === key) return { h, id: r.id };
+    }
+  }
+
+  private copy(kind: Kind, key: string, file: number, fact: ModelEvent): void {
+    this.db.run("INSERT OR REPLACE INTO copies (kind, key, file, fact) VALUES (?, ?, ?, ?)", kind, key, file, JSON.stringify(fact));
+  }
+
+  private storedCopy<T>(kind: Kind, key: string, file: number): T | null {
+    const r = this.db.get<{ fact: string }>("SELECT fact FROM copies WHERE kind = ? AND key = ? AND file = ?", kind, key, file);
+    return r ? (JSON.parse(r.fact) as T) : null;
+  }
+
+  // -- the rollup: responses summed per 15 minutes and model, for long spans
+
+  private beginRollup(bulk: boolean): void {
+    const stale = this.db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'rollup'")?.v === "stale";
+    if (bulk && !stale) this.db.run("INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'stale')");
+    this.deltas = bulk || stale ? null : new Map();
+  }
+
+  private delta(time: number, model: number, u: Usage, sign: 1 | -1): void {
+    if (!this.deltas) return;
+    const slot = Math.floor(time / CELL_MS);
+    const k = `${slot}|${model}`;
+    let c = this.deltas.get(k);
+    if (!c) this.deltas.set(k, (c = { slot, model, d: [0, 0, 0, 0, 0, 0, 0, 0] }));
+    const fresh = u.uncached + u.cacheWrite5m + u.cacheWrite1h;
+    const d = c.d;
+    d[0]! += sign;
+    d[1]! += sign * u.uncached;
+    d[2]! += sign * u.cacheWrite5m;
+    d[3]! += sign * u.cacheWrite1h;
+    d[4]! += sign * u.cacheRead;
+    d[5]! += sign * u.output;
+    if (u.cacheRead > 0) d[6]! += sign * fresh;
+    else d[7]! += sign * fresh;
+  }
+
+  private endRollup(): void {
+    const deltas = this.deltas;
+    this.deltas = null;
+    if (!deltas) return;
+    for (const { slot, model, d } of deltas.values()) {
+      if (d.every((x) => x === 0)) continue;
+      this.db.run(
+        "INSERT INTO cells (slot, model, n, u, a, b, r, o, hit, miss) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slot, model) DO UPDATE SET n = n + excluded.n, u = u + excluded.u, a = a + excluded.a, b = b + excluded.b, r = r + excluded.r, o = o + excluded.o, hit = hit + excluded.hit, miss = miss + excluded.miss",
+        slot,
+        model,
+        ...(d as [number, number, number, number, number, number, number, number]),
+      );
+      if (d[0]! < 0) this.db.run("DELETE FROM cells WHERE slot = ? AND model = ? AND n <= 0", slot, model);
+    }
+  }
+
+  /** True when the rollup holds every stored response (it is rebuilt after a bulk write). */
+  rollupReady(): boolean {
+    return this.db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'rollup'")?.v !== "stale";
+  }
+
+  /** Rebuilds the rollup from the responses (after bulk writes). */
+  rebuildRollup(): void {
+    this.db.transaction(() => {
+      this.db.exec(`DELETE FROM cells;
+        INSERT INTO cells (slot, model, n, u, a, b, r, o, hit, miss)
+          SELECT time / ${CELL_MS}, model, count(*), sum(uncached), sum(w5), sum(w1), sum(rd), sum(out),
+            sum(CASE WHEN rd > 0 THEN uncached + w5 + w1 ELSE 0 END), sum(CASE WHEN rd > 0 THEN 0 ELSE uncached + w5 + w1 END)
+          FROM responses GROUP BY 1, 2;
+        INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'ok');`);
+    });
+    this.writes++;
+  }
+
+  // -- facts
+
+  private responseParams(e: ResponseObserved, file: number): SqlValue[] {
+    const u = e.usage;
+    return [file, e.time, this.sessionRow(e.sessionId), e.agentId === null ? null : this.nameId(e.agentId), this.nameId(e.model), u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output];
+  }
+
+  private putResponse(e: ResponseObserved, file: number): void {
+    const db = this.db;
+    const params = this.responseParams(e, file);
+    const model = params[4] as number;
+    const sql = "INSERT INTO responses (h, key, file, time, session, agent, model, uncached, w5, w1, rd, out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    if (db.run(sql, keyId(e.key), e.key, ...params).changes > 0) {
+      this.delta(e.time, model, e.usage, 1);
+      return;
+    }
+    const at = this.locate("responses", e.key);
+    if (at.id === null) {
+      db.run(sql, at.h, e.key, ...params);
+      this.delta(e.time, model, e.usage, 1);
+      return;
+    }
+    const id = at.id;
+    const old = this.storedResponse(id)!;
+    const replace = (cand: ResponseObserved, from: number) => {
+      this.delta(old.e.time, old.model, old.e.usage, -1);
+      db.run("UPDATE responses SET file = ?, time = ?, session = ?, agent = ?, model = ?, uncached = ?, w5 = ?, w1 = ?, rd = ?, out = ? WHERE id = ?", ...this.responseParams(cand, from), id);
+      this.delta(cand.time, this.nameId(cand.model), cand.usage, 1);
+    };
+    if (old.file === file) {
+      if (beats(e, old.e)) replace(e, file);
+      return;
+    }
+    // Seen in another file too: the better of this file's observations competes with the stored winner.
+    const mine = this.storedCopy<ResponseObserved>(Kind.Response, e.key, file);
+    const cand = mine && !beats(e, mine) ? mine : e;
+    if (beats(cand, old.e)) {
+      replace(cand, file);
+      this.copy(Kind.Response, e.key, old.file, old.e);
+      db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.Response, e.key, file);
+    } else this.copy(Kind.Response, e.key, file, cand);
+  }
+
+  private storedResponse(id: number): { file: number; model: number; e: ResponseObserved } | null {
+    const r = this.db.get<ResponseRow>("SELECT * FROM responses WHERE id = ?", id);
+    return r ? { file: r.file, model: r.model, e: this.responseEvent(r) } : null;
+  }
+
+  /** A stored response row as the event that would reproduce it. */
+  responseEvent(r: ResponseRow): ResponseObserved {
+    const bar = r.key.indexOf("|");
+    return {
+      type: "ResponseObserved",
+      key: r.key,
+      requestId: bar >= 0 ? r.key.slice(bar + 1) : null,
+      time: r.time,
+      sessionId: this.sessionId(r.session),
+      agentId: r.agent === null ? null : this.name(r.agent),
+      model: this.name(r.model),
+      usage: { uncached: r.uncached, cacheWrite5m: r.w5, cacheWrite1h: r.w1, cacheRead: r.rd, output: r.out },
+      cwd: null,
+      entrypoint: null,
+    };
+  }
+
+  /**
+   * A tool call and its result (either may be missing), one row per tool_use id: the first file to give each part
+   * holds it; another file's sighting of a part is kept as a copy.
+   */
+  private putTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined, file: number): void {
+    const db = this.db;
+    const e = (call ?? result)!;
+    const fresh = db.run(
+      "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      keyId(e.key),
+      e.key,
+      this.sessionRow(e.sessionId),
+      e.agentId === null ? null : this.nameId(e.agentId),
+      call ? file : null,
+      call?.time ?? null,
+      call ? this.nameId(call.name) : null,
+      result ? file : null,
+      result?.time ?? null,
+      result ? OUTCOMES.indexOf(result.outcome) : null,
+      result?.reportedMs ?? null,
+    );
+    if (fresh.changes > 0) return;
+    const at = this.locate("tools", e.key);
+    if (at.id === null) {
+      db.run(
+        "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        at.h,
+        e.key,
+        this.sessionRow(e.sessionId),
+        e.agentId === null ? null : this.nameId(e.agentId),
+        call ? file : null,
+        call?.time ?? null,
+        call ? this.nameId(call.name) : null,
+        result ? file : null,
+        result?.time ?? null,
+        result ? OUTCOMES.indexOf(result.outcome) : null,
+        result?.reportedMs ?? null,
+      );
+      return;
+    }
+    const row = db.get<{ call_file: number | null; result_file: number | null }>("SELECT call_file, result_file FROM tools WHERE id = ?", at.id)!;
+    if (call) {
+      if (row.call_file === null) db.run("UPDATE tools SET call_file = ?, call_time = ?, name = ? WHERE id = ?", file, call.time, this.nameId(call.name), at.id);
+      else if (row.call_file !== file) this.copy(Kind.ToolCall, e.key, file, call);
+    }
+    if (result) {
+      if (row.result_file === null) db.run("UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?", file, result.time, OUTCOMES.indexOf(result.outcome), result.reportedMs ?? null, at.id);
+      else if (row.result_file !== file) this.copy(Kind.ToolResult, e.key, file, result);
+    }
+  }
+
+  /** Inserts a fact whose first sighting wins; a sighting in another file is kept as a copy. */
+  private putFirst(kind: Kind, table: Tables, key: string, file: number, sql: string, params: SqlValue[], e: ModelEvent): void {
+    if (this.db.run(sql, keyId(key), key, file, ...params).changes > 0) return;
+    const at = this.locate(table, key);
+    if (at.id === null) {
+      this.db.run(sql, at.h, key, file, ...params);
+      return;
+    }
+    const owner = this.db.get<{ file: number }>(`SELECT file FROM ${table} WHERE id = ?`, at.id)!.file;
+    if (owner !== file) this.copy(kind, key, file, e);
+  }
+
+  private putPrompt(e: PromptObserved, file: number): void {
+    this.putFirst(Kind.Prompt, "prompts", e.key, file, "INSERT INTO prompts (h, key, file, time, session) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [e.time, this.sessionRow(e.sessionId)], e);
+  }
+
+  private putApiError(e: ApiErrorObserved, file: number): void {
+    this.putFirst(
+      Kind.ApiError,
+      "errors",
+      e.key,
+      file,
+      "INSERT INTO errors (h, key, file, time, session, agent, status, message, retry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      [e.time, this.sessionRow(e.sessionId), e.agentId === null ? null : this.nameId(e.agentId), e.status, e.message, e.retry ? 1 : 0],
+      e,
+    );
+  }
+
+  private putTurn(e: TurnCompleted, file: number): void {
+    this.putFirst(Kind.Turn, "turns", e.key, file, "INSERT INTO turns (h, key, file, time, session, ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [e.time, this.sessionRow(e.sessionId), e.durationMs], e);
+  }
+
+  /**
+   * Removes the facts that came from these files, to be read again from their first byte: a copy of a removed fact in
+   * another file, present or gone, takes its place. The files' rows stay, at offset 0 with their generation bumped.
+   */
+  removeFiles(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.db.transaction(() => {
+      this.beginRollup(false);
+      this.removeFacts(ids);
+      this.endRollup();
+    });
+    this.writes++;
+  }
+
+  private removeFacts(ids: readonly number[]): void {
+    const db = this.db;
+    db.exec("CREATE TEMP TABLE IF NOT EXISTS gone_files (id INTEGER PRIMARY KEY)");
+    db.exec("DELETE FROM temp.gone_files");
+    for (const id of ids) db.run("INSERT OR IGNORE INTO temp.gone_files (id) VALUES (?)", id);
+    const lost: { kind: Kind; key: string }[] = [];
+    for (const r of db.query<ResponseRow>("SELECT * FROM responses WHERE file IN (SELECT id FROM temp.gone_files)")) {
+      lost.push({ kind: Kind.Response, key: r.key });
+      this.delta(r.time, r.model, UsageStore.usageOf(r), -1);
+    }
+    db.run("DELETE FROM responses WHERE file IN (SELECT id FROM temp.gone_files)");
+    for (const [kind, table] of [
+      [Kind.Prompt, "prompts"],
+      [Kind.ApiError, "errors"],
+      [Kind.Turn, "turns"],
+    ] as const) {
+      for (const r of db.query<{ key: string }>(`SELECT key FROM ${table} WHERE file IN (SELECT id FROM temp.gone_files)`)) lost.push({ kind, key: r.key });
+      db.run(`DELETE FROM ${table} WHERE file IN (SELECT id FROM temp.gone_files)`);
+    }
+    for (const r of db.query<{ key: string }>("SELECT key FROM tools WHERE call_file IN (SELECT id FROM temp.gone_files)")) lost.push({ kind: Kind.ToolCall, key: r.key });
+    for (const r of db.query<{ key: string }>("SELECT key FROM tools WHERE result_file IN (SELECT id FROM temp.gone_files)")) lost.push({ kind: Kind.ToolResult, key: r.key });
+    db.run("UPDATE tools SET call_file = NULL, call_time = NULL, name = NULL WHERE call_file IN (SELECT id FROM temp.gone_files)");
+    db.run("UPDATE tools SET result_file = NULL, result_time = NULL, outcome = NULL, ms = NULL WHERE result_file IN (SELECT id FROM temp.gone_files)");
+    db.run("DELETE FROM tools WHERE call_file IS NULL AND result_file IS NULL");
+    db.run("DELETE FROM copies WHERE file IN (SELECT id FROM temp.gone_files)");
+    db.run("DELETE FROM rejected WHERE file IN (SELECT id FROM temp.gone_files)");
+    db.run("UPDATE files SET rejected = 0, offset = 0, lines = 0, reread = 0, gen = gen + 1 WHERE id IN (SELECT id FROM temp.gone_files)");
+    for (const { kind, key } of lost) this.promote(kind, key);
+  }
+
+  /** The best remaining copy of a fact (from another file) becomes its stored row. */
+  private promote(kind: Kind, key: string): void {
+    const rows = this.db.query<{ file: number; fact: string }>("SELECT file, fact FROM copies WHERE kind = ? AND key = ? ORDER BY file", kind, key);
+    if (rows.length === 0) return;
+    let best = rows[0]!;
+    let bestFact = JSON.parse(best.fact) as ModelEvent;
+    if (kind === Kind.Response) {
+      for (const r of rows.slice(1)) {
+        const f = JSON.parse(r.fact) as ResponseObserved;
+        if (beats(f, bestFact as ResponseObserved)) {
+          best = r;
+          bestFact = f;
+        }
+      }
+    }
+    this.db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", kind, key, best.file);
+    switch (bestFact.type) {
+      case "ResponseObserved":
+        return this.putResponse(bestFact, best.file);
+      case "ToolCallObserved":
+        return this.putTool(bestFact, undefined, best.file);
+      case "ToolResultObserved":
+        return this.putTool(undefined, bestFact, best.file);
+      case "PromptObserved":
+        return this.putPrompt(bestFact, best.file);
+      case "ApiErrorObserved":
+        return this.putApiError(bestFact, best.file);
+      case "TurnCompleted":
+        return this.putTurn(bestFact, best.file);
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Stores events as the facts of one file (for built-in data and tests: a path that is not a real transcript). Later
+   * calls for the same path add to its facts.
+   */
+  putEvents(path: string, events: Iterable<ModelEvent>): void {
+    const c = new FactCollector();
+    for (const e of events) c.push(e);
+    const pos: FilePos = { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0 };
+    this.write([c.facts(path, pos, false, this.file(path)?.gen ?? -1)]);
+  }
+
+  /** How many lines could not be used, and the first `max` of them (by file and line). */
+  rejectedLines(max: number): { count: number; samples: { file: string; line: number; reason: string }[] } {
+    const count = this.db.get<{ n: number | null }>("SELECT sum(rejected) AS n FROM files")?.n ?? 0;
+    const samples = this.db
+      .query<{ dir: number; name: string; line: number; reason: string }>("SELECT f.dir AS dir, f.name AS name, r.line AS line, r.reason AS reason FROM rejected r JOIN files f ON f.id = r.file")
+      .map((r) => ({ file: join(this.dirPath(r.dir), r.name), line: r.line, reason: r.reason }))
+      .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
+      .slice(0, max);
+    return { count, samples };
+  }
+
+  // ---- meta ----------------------------------------------------------------------------------------------------
+
+  meta(k: string): string | null {
+    return this.db.get<{ v: string }>("SELECT v FROM meta WHERE k = ?", k)?.v ?? null;
+  }
+
+  setMetaIfMissing(k: string, v: string): void {
+    if (this.meta(k) === null) this.setMeta(k, v);
+  }
+
+  setMeta(k: string, v: string): void {
+    this.db.run("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", k, v);
+    this.writes++;
+  }
+
+  /** Plain usage sums, for tests and checks. */
+  static usageOf(r: { uncached: number; w5: number; w1: number; rd: number; out: number }): Usage {
+    return { uncached: r.uncached, cacheWrite5m: r.w5, cacheWrite1h: r.w1, cacheRead: r.rd, output: r.out };
+  }
+}
+
+export interface ResponseRow {
+  id: number;
+  h: number;
+  key: string;
+  file: number;
+  time: number;
+  session: number;
+  agent: number | null;
+  model: number;
+  uncached: number;
+  w5: number;
+  w1: number;
+  rd: number;
+  out: number;
+}
+
+/** Creates the tables of a new store, or checks and upgrades an existing one. Returns what happened. */
+export function prepareStore(db: SqlDatabase, parserVersion = PARSER_VERSION): { upgraded: { from: number } | null; newer: boolean } {
+  const version = db.get<{ user_version: number }>("PRAGMA user_version")?.user_version ?? 0;
+  if (version > SCHEMA_VERSION) return { upgraded: null, newer: true };
+  let upgraded: { from: number } | null = null;
+  db.transaction(() => {
+    db.exec(SCHEMA);
+    if (version < SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+    const stored = Number(db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'parser'")?.v ?? NaN);
+    if (version === 0 || !Number.isFinite(stored)) {
+      db.run("INSERT OR REPLACE INTO meta (k, v) VALUES ('parser', ?)", String(parserVersion));
+    } else if (stored !== parserVersion) {
+      // Facts were read by another parser: files still on disk are read again (their facts replaced); the facts of
+      // files that are gone cannot be read again and stay.
+      db.run("UPDATE files SET reread = 1");
+      db.run("INSERT OR REPLACE INTO meta (k, v) VALUES ('parser', ?)", String(parserVersion));
+      upgraded = { from: stored };
+    }
+  });
+  return { upgraded, newer: false };
+}

@@ -1,0 +1,140 @@
+// What the views ask of the stored facts (the usage store answers with aggregate queries, so a long span costs what
+// it returns, not what it covers), and the pure folds that turn the answers into the numbers on screen.
+// A response belongs to a window when from < time <= to.
+import { addUsage, type ModelEvent, type Usage } from "./events.ts";
+import { type Family, priceFor } from "./pricing.ts";
+import { emptyTotals, type Totals } from "./state.ts";
+import { costUSD, effectiveTokens } from "./tokens.ts";
+
+const MIN = 60_000;
+
+/** The responses of one model in one time slot, summed. */
+export interface UsageCell {
+  /** start of the slot (epoch ms, a multiple of the slot size). */
+  start: number;
+  model: string;
+  responses: number;
+  usage: Usage;
+  /** fresh input (uncached + cache writes) of the responses that read from the cache, and of those that read nothing
+   *  from it (a cache miss). */
+  freshHit: number;
+  freshMiss: number;
+}
+
+/** The responses of one session and one model in a span, summed. */
+export interface SessionCell extends Omit<UsageCell, "start"> {
+  sessionId: string;
+  /** the first and last of these responses (epoch ms). */
+  first: number;
+  last: number;
+}
+
+export interface Counts {
+  prompts: number;
+  toolCalls: number;
+  toolErrors: number;
+  toolRejections: number;
+  apiErrors: number;
+  apiRetries: number;
+}
+
+/** What a session is called and where it ran. */
+export interface SessionLabel {
+  sessionId: string;
+  cwd: string | null;
+  title: string | null;
+}
+
+export interface UsageQueries {
+  /** Changes whenever the facts change: views cache on it. */
+  version(): string;
+  /** Responses with from < time <= to, summed per slot of `slotMs` (aligned to multiples of it) and model; one session's only when given. */
+  cells(from: number, to: number, slotMs: number, sessionId?: string): UsageCell[];
+  /** Responses with from < time <= to, summed per session and model. */
+  sessionCells(from: number, to: number): SessionCell[];
+  counts(from: number, to: number): Counts;
+  /** Sessions with any activity (response, prompt, tool result, API error) in the span, with the time of the last. */
+  activeSessions(from: number, to: number): { sessionId: string; lastActivity: number }[];
+  /** What the detail of these sessions needs: their metadata, every response, prompt and API error. */
+  sessionEvents(sessionIds: readonly string[]): ModelEvent[];
+  /** Every fact with a time in the span (a tool call and its result come together when either is in it). */
+  windowEvents(from: number, to: number): ModelEvent[];
+  labels(sessionIds: readonly string[]): SessionLabel[];
+  /** The times of the first and last response, or null when there is none. */
+  span(): { first: number; last: number } | null;
+}
+
+/** Adds a cell's responses into running totals, priced per model (`priceOverride`: USD per Mtok of input). */
+export function addCell(t: Totals, c: Omit<UsageCell, "start">, priceOverride?: number): void {
+  t.responses += c.responses;
+  addUsage(t, c.usage);
+  t.effectiveTokens += effectiveTokens(c.usage);
+  t.costUSD += costUSD(c.usage, priceFor(c.model, priceOverride));
+}
+
+export function totalsOf(cells: readonly Omit<UsageCell, "start">[], priceOverride?: number): Totals {
+  const t = emptyTotals();
+  for (const c of cells) addCell(t, c, priceOverride);
+  return t;
+}
+
+export interface Bucket {
+  start: number;
+  uncached: number;
+  cacheWrite5m: number;
+  cacheWrite1h: number;
+  cacheRead: number;
+  /** input of responses that did read from the cache: uncached + writes. */
+  newInput: number;
+  /** input of responses that read nothing from the cache (a cache miss): uncached + writes. */
+  cacheMiss: number;
+  output: number;
+  responses: number;
+}
+
+function emptyBucket(start: number): Bucket {
+  return { start, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, newInput: 0, cacheMiss: 0, output: 0, responses: 0 };
+}
+
+/** The bucket starts of a window: multiples of the size, from the one holding `from` to the one holding `to`. */
+export function bucketStarts(from: number, to: number, bucketMinutes: number): number[] {
+  const size = bucketMinutes * MIN;
+  const first = Math.floor(from / size) * size;
+  const last = Math.floor(to / size) * size;
+  const n = Math.round((last - first) / size) + 1;
+  return Array.from({ length: n }, (_, i) => first + i * size);
+}
+
+/**
+ * Buckets aligned to multiples of the bucket size (UTC epoch), from the one holding `from` to the one holding `to`, so
+ * the chart does not jitter as the clock moves; the first and last may be partial. `cells` are slots of the bucket size.
+ */
+export function bucketsOf(cells: readonly UsageCell[], from: number, to: number, bucketMinutes: number): Bucket[] {
+  const starts = bucketStarts(from, to, bucketMinutes);
+  const out = starts.map(emptyBucket);
+  const size = bucketMinutes * MIN;
+  const first = starts[0]!;
+  for (const c of cells) {
+    const b = out[Math.round((c.start - first) / size)];
+    if (!b) continue;
+    addUsage(b, c.usage);
+    b.responses += c.responses;
+    b.newInput += c.freshHit;
+    b.cacheMiss += c.freshMiss;
+  }
+  return out;
+}
+
+/** Effective tokens per model family, one value per bucket (cells are slots of the bucket size). */
+export function familyBuckets(cells: readonly UsageCell[], starts: readonly number[], bucketMinutes: number): Record<Family, number[]> {
+  const out: Record<Family, number[]> = { opus: [], sonnet: [], haiku: [], other: [] };
+  for (const f of Object.keys(out) as Family[]) out[f] = new Array<number>(starts.length).fill(0);
+  const size = bucketMinutes * MIN;
+  const first = starts[0] ?? 0;
+  for (const c of cells) {
+    const i = Math.round((c.start - first) / size);
+    if (i < 0 || i >= starts.length) continue;
+    out[priceFor(c.model).family][i]! += effectiveTokens(c.usage);
+  }
+  return out;
+}

@@ -1,0 +1,117 @@
+// The text (and JSON) of `--report` and `--store-info`: plain tables for a terminal or a pipe, no colour.
+import type { StoreInfo } from "../ingest/store-info.ts";
+import type { Report, ReportRow } from "../model/report.ts";
+import { cleanText } from "../ingest/sanitize.ts";
+import { compact } from "./format.ts";
+
+const iso = (t: number) => new Date(t).toISOString();
+const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** "$1,234.56". */
+export function dollars(n: number): string {
+  const [int, frac] = n.toFixed(2).split(".");
+  return `$${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${frac}`;
+}
+
+/** A model id without the vendor prefix and date suffix: claude-sonnet-4-5-20250929 → sonnet-4-5. */
+export function shortModel(model: string): string {
+  return model.replace(/^claude-/, "").replace(/-\d{8}(?=$|-v\d)/, "");
+}
+
+const TITLES = { daily: "date", weekly: "week of", monthly: "month", session: "session" } as const;
+
+/** The report as a table, one row a period (or session), with a total. */
+export function reportText(r: Report, o: { timeZone: string | undefined; priceOverride: number | undefined; local: (t: number) => string }): string {
+  const zone = o.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
+  const head = [TITLES[r.kind], ...(r.kind === "session" ? ["last", "project · title"] : []), "responses", "input", "cache write", "cache read", "output", "effective", "cost", "models"];
+  const line = (row: Omit<ReportRow, "period" | "label">, first: string[]) => [
+    ...first,
+    String(row.responses),
+    compact(row.uncached),
+    compact(row.cacheWrite5m + row.cacheWrite1h),
+    compact(row.cacheRead),
+    compact(row.output),
+    compact(row.effectiveTokens),
+    dollars(row.costUSD),
+    row.models.map((m) => `${shortModel(m.model)} ${dollars(m.costUSD)}`).join(", "),
+  ];
+  const rows = r.rows.map((row) => line(row, r.kind === "session" ? [row.period.slice(0, 8), o.local(row.last), cleanText(row.label ?? "", 40)] : [row.period]));
+  const total = line(r.totals, r.kind === "session" ? [`${r.rows.length} sessions`, "", ""] : ["total"]);
+  const table = [head, ...rows, total];
+  const widths = head.map((_, i) => Math.max(...table.map((t) => [...(t[i] ?? "")].length)));
+  const left = new Set([0, ...(r.kind === "session" ? [1, 2] : []), head.length - 1]);
+  const fmt = (t: string[]) =>
+    t
+      .map((cell, i) => (i === t.length - 1 ? cell : left.has(i) ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join("  ")
+      .trimEnd();
+  const kind = r.kind === "session" ? "per session" : r.kind;
+  const note = o.priceOverride !== undefined ? `input at $${o.priceOverride}/Mtok` : "list prices";
+  const out = [
+    `claude-dash: cost ${kind}, all history (${zone}); ${note}, an estimate${r.estimatedResponses > 0 ? `; ${r.estimatedResponses} responses of unknown models priced by family` : ""}`,
+    "",
+    fmt(head),
+    ...rows.map(fmt),
+    fmt(total),
+  ];
+  if (r.rows.length === 0) out.splice(2, out.length - 2, "no usage stored yet");
+  return `${out.join("\n")}\n`;
+}
+
+export function reportJson(r: Report, o: { now: number; timeZone: string | undefined; priceOverride: number | undefined }, diagnostics: unknown) {
+  const usage = (x: Omit<ReportRow, "period" | "label">) => ({
+    responses: x.responses,
+    uncached: x.uncached,
+    cacheWrite5m: x.cacheWrite5m,
+    cacheWrite1h: x.cacheWrite1h,
+    cacheRead: x.cacheRead,
+    output: x.output,
+    effectiveTokens: round(x.effectiveTokens),
+    costUSD: round(x.costUSD, 4),
+    models: x.models.map((m) => ({
+      model: m.model,
+      responses: m.responses,
+      uncached: m.uncached,
+      cacheWrite5m: m.cacheWrite5m,
+      cacheWrite1h: m.cacheWrite1h,
+      cacheRead: m.cacheRead,
+      output: m.output,
+      effectiveTokens: round(m.effectiveTokens),
+      costUSD: round(m.costUSD, 4),
+    })),
+  });
+  return {
+    report: r.kind,
+    now: iso(o.now),
+    timeZone: o.timeZone ?? null,
+    rows: r.rows.map((row) =>
+      r.kind === "session" ? { sessionId: row.period, label: row.label, first: iso(row.first), last: iso(row.last), ...usage(row) } : { period: row.period, ...usage(row) },
+    ),
+    totals: usage(r.totals),
+    cost: { estimate: true, priceOverridePerMtok: o.priceOverride ?? null, responsesPricedByFamily: r.estimatedResponses },
+    diagnostics,
+  };
+}
+
+const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(0)} kB`);
+
+export function storeInfoText(i: StoreInfo, local: (t: number) => string): string {
+  const lines = [
+    `usage store   ${i.path ?? "(none: --no-store)"}${i.path ? `  ${mb(i.sizeBytes)}` : ""}`,
+    `state         ${i.state}${i.notice ? ` — ${i.notice}` : ""}`,
+    `roots         ${i.roots.join(", ")}`,
+    `span          ${i.first === null || i.last === null ? "nothing stored yet" : `${local(i.first)} → ${local(i.last)}`}`,
+    `holds         ${i.responses} responses in ${i.sessions} sessions, from ${i.files} transcripts`,
+    `outlived      ${i.filesGone} of those transcripts are no longer on disk (their usage is kept here)`,
+    i.cleanup.days !== null
+      ? `cleanup       Claude Code keeps transcripts ${i.cleanup.days} days (cleanupPeriodDays in ${i.cleanup.file})`
+      : `cleanup       cleanupPeriodDays is not set: Claude Code deletes transcripts after 30 days; their usage stays here`,
+    "",
+    `To move the store, move the file (and any -wal file beside it) and set XDG_DATA_HOME; to forget the history, delete it.`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export function storeInfoJson(i: StoreInfo) {
+  return { ...i, first: i.first === null ? null : iso(i.first), last: i.last === null ? null : iso(i.last) };
+}
