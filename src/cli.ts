@@ -6,7 +6,8 @@ import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
 import { cleanText } from "./ingest/sanitize.ts";
 import type { UsageStore } from "./ingest/store.ts";
-import { copyToMemory, dataDir, inspectStore, memoryStore, openUsageStore, sqliteProblem, storeFile, type StoreStatus } from "./ingest/store-open.ts";
+import { dataDir, inspectStore, memoryStore, storeFile, type StoreStatus } from "./ingest/store-open.ts";
+import { withUsage } from "./ingest/usage-data.ts";
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
@@ -68,8 +69,41 @@ async function main(): Promise<number> {
   const span = opts.report
     ? Infinity
     : Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0, opts.view === "insights" ? Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) : 0) * HOUR;
-  const data = openData(opts, { roots, named, storeAt, since: now - span - SKEW_MARGIN_MS, now });
-  let demo = data.demo;
+  const load = { roots, storeAt, since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named, clock: wallClock };
+  const o = opts;
+  if (o.demo) return run(o, now, demoData(now), roots, true);
+  const go = (data: Data & { source: TranscriptSource }) => {
+    // The dashboard falls back to demo data when there is nothing at all to show and no root was named (never --json).
+    const nothing = data.source.stats.files === 0 && data.source.stats.deferred === 0 && new StoreQueries(data.store).span() === null;
+    if (!o.json && !o.report && !named && nothing) {
+      data.store.close();
+      return run(o, now, demoData(now), roots, true);
+    }
+    return run(o, now, data, roots, false);
+  };
+  // A one-shot answer is made again from scratch if the store fails while it is made; the live dashboard and the
+  // headless receiver start from a store that worked and deal with later failures themselves.
+  const oneShot = (o.json || o.once || o.report !== null || !terminalSize()) && !o.headless;
+  if (oneShot) return withUsage(load, go);
+  return go(await withUsage(load, (d) => d));
+}
+
+/** The demo corpus in a store in memory (it is never kept). */
+function demoData(now: number): { store: UsageStore; status: StoreStatus; source: null } {
+  const store = memoryStore();
+  for (const f of demoFiles(now)) store.putEvents(f.path, f.events);
+  return { store, status: { state: "off", path: null, notice: null }, source: null };
+}
+
+interface Data {
+  store: UsageStore;
+  status: StoreStatus;
+  /** null for the demo. */
+  source: TranscriptSource | null;
+}
+
+/** Everything after the store is up to date: --report, --json, a --once frame, --headless or the live dashboard. */
+async function run(opts: Options, now: number, data: Data, roots: string[], demo: boolean): Promise<number> {
   const { source, status } = data;
   const q = new StoreQueries(data.store);
   // Events for the in-memory model (the allowance, team telemetry; INSIGHTS adds the stored facts of its window).
@@ -276,59 +310,6 @@ function loadStoredTelemetry(team: ModelEvent[]): void {
   } catch {
     // an unreadable store only means no team data
   }
-}
-
-interface Data {
-  store: UsageStore;
-  status: StoreStatus;
-  /** null for the demo. */
-  source: TranscriptSource | null;
-  demo: boolean;
-}
-
-/**
- * Opens the usage store and brings it up to date with the transcripts (only bytes it has not seen are read). A store
- * that fails on the way (damaged, or the disk full) is replaced, and the reading done again: it never costs a number.
- * Falls back to the demo when there is nothing at all to show and no root was named (never for --json/--report).
- */
-function openData(opts: Options, o: { roots: string[]; named: boolean; storeAt: string | null; since: number; now: number }): Data {
-  const demoData = (): Data => {
-    const store = memoryStore();
-    for (const f of demoFiles(o.now)) store.putEvents(f.path, f.events);
-    return { store, status: { state: "off", path: null, notice: null }, source: null, demo: true };
-  };
-  if (opts.demo) return demoData();
-  let { store, status } = openUsageStore({ path: o.storeAt, roots: o.roots, now: wallClock() });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const source = new TranscriptSource(o.roots, store, { since: o.since, reportMissingRoots: o.named });
-      syncSource(source);
-      const nothing = source.stats.files === 0 && source.stats.deferred === 0 && new StoreQueries(store).span() === null;
-      if (!opts.json && !opts.report && !o.named && nothing) {
-        store.close();
-        return demoData();
-      }
-      return { store, status, source, demo: false };
-    } catch (e) {
-      const problem = sqliteProblem(e);
-      if (attempt > 1 || (problem !== "full" && problem !== "corrupt")) throw e;
-      if (problem === "full") {
-        // Keep every fact read so far, in memory, and go on writing nothing.
-        const copy = store.kind === "file" ? copyToMemory(store) : null;
-        store.close();
-        store = copy ?? memoryStore();
-        status = { state: "full", path: o.storeAt, notice: "the disk is full: usage history is not updated this run (the numbers are exact)" };
-      } else {
-        store.close();
-        ({ store, status } = openUsageStore({ path: o.storeAt, roots: o.roots, now: wallClock(), damaged: true }));
-      }
-    }
-  }
-}
-
-/** Reads what the source has not seen yet. */
-function syncSource(source: TranscriptSource): void {
-  source.refresh();
 }
 
 /** The `--json` diagnostics: what was read this run, what could not be, and the store. */

@@ -1,0 +1,54 @@
+// Bringing the usage store up to date with the transcripts, and keeping the numbers exact when the store fails on the
+// way: a damaged store is moved aside and a new one read from the transcripts; when the disk fills up, every fact read
+// so far is kept in memory and the run goes on writing nothing. Either way the user is told (StoreStatus.notice).
+import { copyToMemory, memoryStore, openUsageStore, sqliteProblem, type StoreStatus } from "./store-open.ts";
+import type { UsageStore } from "./store.ts";
+import { TranscriptSource, type SourceOptions } from "./source.ts";
+
+export interface UsageData {
+  store: UsageStore;
+  status: StoreStatus;
+  source: TranscriptSource;
+}
+
+export interface LoadOptions extends SourceOptions {
+  roots: string[];
+  /** the store's file, or null for a store in memory (--no-store). */
+  storeAt: string | null;
+  /** a store already opened (tests; otherwise it is opened here). */
+  opened?: { store: UsageStore; status: StoreStatus };
+  /** how to read the files the source would read (e.g. with worker threads); default: `source.refresh()`. */
+  sync?: (source: TranscriptSource, store: UsageStore) => void;
+}
+
+const FULL = "the disk is full: usage history is not updated this run (the numbers are exact)";
+
+/**
+ * Opens the store (unless given), reads what it has not seen and runs `use` on the result. If the store turns out
+ * damaged or the disk full, at any point, the store is replaced as described above and everything is done again (once).
+ */
+export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Promise<T>): Promise<T> {
+  let { store, status } = o.opened ?? openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)() });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const source = new TranscriptSource(o.roots, store, o);
+      (o.sync ?? ((s: TranscriptSource) => s.refresh()))(source, store);
+      return await use({ store, status, source });
+    } catch (e) {
+      const problem = sqliteProblem(e);
+      if (attempt > 1 || (problem !== "full" && problem !== "corrupt")) throw e;
+      ({ store, status } = replaceStore(store, problem, o));
+    }
+  }
+}
+
+/** A store that failed (damaged, or the disk full) replaced by one that works; the failed one is closed. */
+export function replaceStore(store: UsageStore, problem: "full" | "corrupt", o: { roots: string[]; storeAt: string | null; clock?: () => number }): { store: UsageStore; status: StoreStatus } {
+  if (problem === "full") {
+    const copy = store.kind === "file" ? copyToMemory(store) : null;
+    store.close();
+    return { store: copy ?? memoryStore(), status: { state: "full", path: o.storeAt, notice: FULL } };
+  }
+  store.close();
+  return openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)(), damaged: true });
+}
