@@ -29,6 +29,8 @@ export interface FilePos {
   /** a hash of the file's first `headLen` bytes (a rewrite in place changes them). */
   headLen: number;
   headHash: number;
+  /** a hash of the (up to 256) bytes before `offset`. */
+  tailHash: number;
 }
 
 /** How many rejected lines of one file are kept with their reason (all are counted). */

@@ -176,7 +176,8 @@ export function copyToMemory(from: UsageStore, parserVersion = PARSER_VERSION): 
   try {
     to.db.exec(`ATTACH DATABASE '${from.path.replace(/'/g, "''")}' AS old`);
     to.db.transaction(() => {
-      for (const t of ["meta", "names", "sessions", "files", "rejected", "responses", "tools", "prompts", "errors", "turns", "copies"]) {
+      const tables = to.db.query<{ name: string }>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((r) => r.name);
+      for (const t of tables) {
         to.db.exec(`DELETE FROM main.${t}; INSERT INTO main.${t} SELECT * FROM old.${t}`);
       }
     });

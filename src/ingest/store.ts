@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS dirs (
 CREATE TABLE IF NOT EXISTS files (
   id INTEGER PRIMARY KEY, dir INTEGER NOT NULL, name TEXT NOT NULL,
   dev INTEGER NOT NULL, ino INTEGER NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
-  offset INTEGER NOT NULL, lines INTEGER NOT NULL, head_len INTEGER NOT NULL, head_hash INTEGER NOT NULL,
+  offset INTEGER NOT NULL, lines INTEGER NOT NULL, head_len INTEGER NOT NULL, head_hash INTEGER NOT NULL, tail_hash INTEGER NOT NULL,
   gen INTEGER NOT NULL DEFAULT 0, reread INTEGER NOT NULL DEFAULT 0, gone INTEGER, rejected INTEGER NOT NULL DEFAULT 0,
   UNIQUE (dir, name));
 CREATE TABLE IF NOT EXISTS rejected (file INTEGER NOT NULL, line INTEGER NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (file, line)) WITHOUT ROWID;
@@ -135,6 +135,7 @@ interface FileRow {
   lines: number;
   head_len: number;
   head_hash: number;
+  tail_hash: number;
   gen: number;
   reread: number;
   gone: number | null;
@@ -147,11 +148,12 @@ const toStored = (r: FileRow, path: string): StoredFile => ({
   dev: r.dev,
   ino: r.ino,
   size: r.size,
-  mtimeMs: r.mtime,
+  mtimeMs: r.mtime < 0 ? NaN : r.mtime, // (unknown: written to while it was read)
   offset: r.offset,
   lines: r.lines,
   headLen: r.head_len,
   headHash: r.head_hash,
+  tailHash: r.tail_hash,
   gen: r.gen,
   reread: r.reread !== 0,
   gone: r.gone,
@@ -313,7 +315,7 @@ export class UsageStore implements DirCache {
   private writeOne(f: FileFacts): WriteOutcome {
     const db = this.db;
     const row = this.fileRow(f.path);
-    const p = f.pos;
+    const p = { ...f.pos, mtimeMs: Number.isNaN(f.pos.mtimeMs) ? -1 : f.pos.mtimeMs };
     let id: number;
     let gen: number;
     let offset = p.offset;
@@ -321,7 +323,7 @@ export class UsageStore implements DirCache {
     let rejected = f.rejectedCount;
     if (!row) {
       id = db.run(
-        "INSERT INTO files (dir, name, dev, ino, size, mtime, offset, lines, head_len, head_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO files (dir, name, dev, ino, size, mtime, offset, lines, head_len, head_hash, tail_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         this.dirId(dirname(f.path)),
         basename(f.path),
         p.dev,
@@ -332,6 +334,7 @@ export class UsageStore implements DirCache {
         p.lines,
         p.headLen,
         p.headHash,
+        p.tailHash,
       ).lastInsertRowid;
       gen = 0;
     } else {
@@ -355,7 +358,7 @@ export class UsageStore implements DirCache {
     }
     this.putFacts(f, id);
     db.run(
-      "UPDATE files SET dev = ?, ino = ?, size = ?, mtime = ?, offset = ?, lines = ?, head_len = ?, head_hash = ?, gen = ?, reread = 0, gone = NULL, rejected = ? WHERE id = ?",
+      "UPDATE files SET dev = ?, ino = ?, size = ?, mtime = ?, offset = ?, lines = ?, head_len = ?, head_hash = ?, tail_hash = ?, gen = ?, reread = 0, gone = NULL, rejected = ? WHERE id = ?",
       p.dev,
       p.ino,
       p.size,
@@ -364,6 +367,7 @@ export class UsageStore implements DirCache {
       lines,
       p.headLen,
       p.headHash,
+      p.tailHash,
       gen,
       rejected,
       id,
@@ -722,7 +726,7 @@ export class UsageStore implements DirCache {
     db.run("DELETE FROM tools WHERE call_file IS NULL AND result_file IS NULL");
     db.run("DELETE FROM copies WHERE file IN (SELECT id FROM temp.gone_files)");
     db.run("DELETE FROM rejected WHERE file IN (SELECT id FROM temp.gone_files)");
-    db.run("UPDATE files SET rejected = 0, offset = 0, lines = 0, reread = 0, gen = gen + 1 WHERE id IN (SELECT id FROM temp.gone_files)");
+    db.run("UPDATE files SET rejected = 0, offset = 0, lines = 0, size = -1, mtime = -1, reread = 0, gen = gen + 1 WHERE id IN (SELECT id FROM temp.gone_files)");
     for (const { kind, key } of lost) this.promote(kind, key);
   }
 
@@ -767,7 +771,7 @@ export class UsageStore implements DirCache {
   putEvents(path: string, events: Iterable<ModelEvent>): void {
     const c = new FactCollector();
     for (const e of events) c.push(e);
-    const pos: FilePos = { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0 };
+    const pos: FilePos = { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0, tailHash: 0 };
     this.write([c.facts(path, pos, false, this.file(path)?.gen ?? -1)]);
   }
 

@@ -1,7 +1,7 @@
 // Tails one transcript file by byte offset. It keeps the file's identity (device + inode), the offset of the
 // next unread byte and the unfinished last line, so each refresh reads only the appended bytes. A file that
 // shrank or was replaced is read again from 0; a file that vanished reports `gone`. It never writes.
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import type { FilePos } from "./facts.ts";
 import { EMPTY_BYTES, scanLines } from "./splitter.ts";
@@ -50,6 +50,9 @@ export class FileTailer {
   /** a hash of the file's first `headLen` bytes, to notice a rewrite in place (same inode, not shorter). */
   headLen = 0;
   headHash = 0;
+  /** a hash of the (up to) HEAD_BYTES bytes before the end of the last complete line read: a rewrite that also grew
+   *  the file changes them. */
+  tailHash = 0;
   /** inside a line longer than maxLine: its bytes are being dropped. */
   private skipping = false;
 
@@ -68,6 +71,7 @@ export class FileTailer {
     this.lineNo = p.lines;
     this.headLen = p.headLen;
     this.headHash = p.headHash;
+    this.tailHash = p.tailHash;
     this.pending = EMPTY_BYTES;
     this.skipping = false;
   }
@@ -83,6 +87,7 @@ export class FileTailer {
       lines: this.lineNo,
       headLen: this.headLen,
       headHash: this.headHash,
+      tailHash: this.tailHash,
     };
   }
 
@@ -117,8 +122,11 @@ export class FileTailer {
       this.mtimeMs = st.mtimeMs;
       return res;
     }
-    const replaced = st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset;
-    if (!replaced && st.size === this.size && st.mtimeMs === this.mtimeMs) return res; // unchanged
+    // Replaced (another inode), shorter, or rewritten in place at the same size (appends change the size; a rewrite
+    // at the same size shows only in the mtime: read it again, which costs a re-read when the mtime alone changed).
+    const sameSize = st.size === this.size;
+    if (sameSize && st.mtimeMs === this.mtimeMs && st.dev === this.dev && st.ino === this.ino) return res; // unchanged
+    const replaced = st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset || (sameSize && !Number.isNaN(this.mtimeMs));
     let fd: number;
     try {
       fd = openSync(this.path, "r");
@@ -130,8 +138,8 @@ export class FileTailer {
     }
     const buf = chunkBuffer();
     try {
-      // Same file but rewritten in place (truncated and written again past our offset)? Its first bytes differ.
-      if (replaced || (this.offset > 0 && !this.sameHead(fd, buf))) {
+      // Same file but rewritten in place and grown? Its first bytes, or those before where the last read ended, differ.
+      if (replaced || (this.offset > 0 && (!this.sameHead(fd, buf) || !this.sameTail(fd, buf)))) {
         if (this.dev !== -1) res.restarted = true;
         this.dev = st.dev;
         this.ino = st.ino;
@@ -141,6 +149,7 @@ export class FileTailer {
         this.skipping = false;
         this.headLen = 0;
         this.headHash = 0;
+        this.tailHash = 0;
       }
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, this.offset);
@@ -151,14 +160,38 @@ export class FileTailer {
         this.consume(buf.subarray(0, n), onLine, onOverlong, res);
         if (n < buf.length) break;
       }
+      this.noteTail(fd, buf);
+      // The size and mtime of what was read: a writer that appended meanwhile makes the mtime unknown (NaN), so the
+      // next look reads on instead of taking the same size for a rewrite.
+      const after = fstatSync(fd);
+      this.size = this.offset;
+      this.mtimeMs = after.size === this.offset ? after.mtimeMs : NaN;
     } catch (e) {
       res.error = describe(e);
+      this.size = st.size;
+      this.mtimeMs = st.mtimeMs;
     } finally {
       closeSync(fd);
     }
-    this.size = st.size;
-    this.mtimeMs = st.mtimeMs;
     return res;
+  }
+
+  /** Where the last complete line read ends (the next read of a later process starts there). */
+  private get lineEnd(): number {
+    return this.offset - this.pending.length;
+  }
+
+  private noteTail(fd: number, buf: Buffer): void {
+    const end = this.lineEnd;
+    const len = Math.min(end, HEAD_BYTES);
+    this.tailHash = len > 0 && readSync(fd, buf, 0, len, end - len) === len ? hashBytes(buf, len) : 0;
+  }
+
+  private sameTail(fd: number, buf: Buffer): boolean {
+    const end = this.lineEnd;
+    const len = Math.min(end, HEAD_BYTES);
+    if (len === 0) return true;
+    return readSync(fd, buf, 0, len, end - len) === len && hashBytes(buf, len) === this.tailHash;
   }
 
   /** Hashes the file's first bytes (up to HEAD_BYTES), once the read that holds them is in `buf`. */
@@ -194,6 +227,7 @@ export class FileTailer {
     this.skipping = false;
     this.headLen = 0;
     this.headHash = 0;
+    this.tailHash = 0;
   }
 
   private consume(chunk: Uint8Array, onLine: ByteSink, onOverlong: OverlongSink, res: TailResult): void {

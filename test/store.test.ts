@@ -1,0 +1,335 @@
+// The usage store's truth rules, on real files and a real store file: a start reads only bytes never seen; a rewritten,
+// truncated or replaced transcript has its facts replaced and is never counted twice (the long-running reader equals a
+// fresh run at every step); a deleted transcript keeps its facts; the same response in several files counts once,
+// across stored files and files on disk; a new parser reads again what is on disk and keeps the facts of deleted
+// transcripts; a damaged store is moved aside and a full disk costs no number.
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileInfo } from "../src/ingest/discover.ts";
+import { lineToEvents } from "../src/ingest/records.ts";
+import { TranscriptSource } from "../src/ingest/source.ts";
+import { memoryStore, openUsageStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
+import { PARSER_VERSION, type UsageStore } from "../src/ingest/store.ts";
+import { promptLine, responseLines, toolResultLine, type SessionInfo } from "../src/ingest/synth.ts";
+import { withUsage } from "../src/ingest/usage-data.ts";
+import type { ModelEvent, Usage } from "../src/model/events.ts";
+import { historyBucketMinutes, selectHistory } from "../src/model/history-view.ts";
+import { selectInsights } from "../src/model/insights-view.ts";
+import { dashboardJson } from "../src/model/json-view.ts";
+import type { UsageQueries } from "../src/model/queries.ts";
+import { createState, reduce } from "../src/model/state.ts";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const NOW = Date.parse("2026-11-26T18:00:00Z");
+
+let root: string;
+let projects: string;
+let data: string;
+let storePath: string;
+const open: UsageStore[] = [];
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "claude-dash-store-root-"));
+  projects = join(root, "projects", "-home-dev-src-app");
+  mkdirSync(projects, { recursive: true });
+  data = mkdtempSync(join(tmpdir(), "claude-dash-store-data-"));
+  storePath = join(data, "usage.sqlite");
+});
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+  rmSync(root, { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
+});
+
+function fileStore(parserVersion = PARSER_VERSION): UsageStore {
+  const { store } = openUsageStore({ path: storePath, roots: [root], now: NOW, parserVersion });
+  open.push(store);
+  return store;
+}
+
+const session = (id: string): SessionInfo => ({ sessionId: id, cwd: "/home/dev/src/app" });
+const S1 = "11111111-1111-4111-8111-111111111111";
+const S2 = "22222222-2222-4222-8222-222222222222";
+
+function resp(s: SessionInfo, id: string, minutesAgo: number, output: number, u: Partial<Usage> = {}): string[] {
+  return responseLines({
+    session: s,
+    time: NOW - minutesAgo * MIN,
+    model: "claude-opus-4-6",
+    messageId: `msg_${id}`,
+    requestId: `req_${id}`,
+    usage: { uncached: 3, cacheWrite5m: 1000, cacheWrite1h: 0, cacheRead: 20_000, output, ...u },
+    blocks: [
+      { type: "text", text: "ok" },
+      { type: "tool_use", id: `toolu_${id}`, name: "Read", input: { file_path: "/x" } },
+    ],
+    uuids: [`u1-${id}`, `u2-${id}`],
+    parentUuid: null,
+  });
+}
+
+function lines(s: SessionInfo, ids: string[], base = 100): string[] {
+  const out = [promptLine(s, NOW - (base + 1) * MIN, "do it", `p-${s.sessionId}-${ids[0]}`, null)];
+  ids.forEach((id, i) => {
+    out.push(...resp(s, id, base - i, 100 + i));
+    out.push(toolResultLine(s, NOW - (base - i) * MIN + 500, `toolu_${id}`, { uuid: `r-${id}`, parentUuid: null }));
+  });
+  return out;
+}
+
+const write = (path: string, ls: string[]) => writeFileSync(path, `${ls.join("\n")}\n`);
+
+/** What a user sees of the facts: the --json numbers over all time, HISTORY's week and INSIGHTS' totals. */
+function seen(q: UsageQueries) {
+  const diag = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "", path: null, notice: null } };
+  const json = dashboardJson(q, { now: NOW, windowHours: 24 * 365, bucketMinutes: 60, activeWindowHours: 24 * 365 }, diag, false);
+  const history = selectHistory(q, { now: NOW, hours: 168, bucketMinutes: historyBucketMinutes(168, 168) });
+  const s = createState();
+  for (const e of q.windowEvents(NOW - 30 * 24 * HOUR, NOW)) reduce(s, e);
+  const insights = selectInsights(s, { now: NOW, hours: 24 * 30, buckets: 10 });
+  return { totals: json.totals, counts: json.counts, sessions: json.sessions, buckets: json.buckets, history: history.totals, insights: { tokens: insights.tokens, prompts: insights.sessions.prompts, tools: insights.toolTypes } };
+}
+
+/** The events of the files now on disk (each its own file), plus those of files that were deleted. */
+function expected(deleted: ModelEvent[][] = []) {
+  const store = memoryStore();
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".jsonl") ? [join(d, e.name)] : []));
+  for (const f of walk(join(root, "projects"))) store.putEvents(f, eventsOf(f));
+  deleted.forEach((events, i) => store.putEvents(`/deleted/${i}.jsonl`, events));
+  return seen(new StoreQueries(store));
+}
+
+function eventsOf(f: string): ModelEvent[] {
+  const info = fileInfo(f);
+  const out: ModelEvent[] = [];
+  readFileSync(f, "utf8")
+    .split("\n")
+    .forEach((l, i) => lineToEvents(l, i + 1, { file: f, fileSessionId: info.sessionId, fileAgentId: info.agentId }, out));
+  return out;
+}
+
+/** A new process: its own connection to the store file, reading what it has not seen. */
+function freshRun() {
+  const store = fileStore();
+  const source = new TranscriptSource([root], store);
+  source.refresh();
+  return { view: seen(new StoreQueries(store)), bytes: source.stats.bytesRead };
+}
+
+describe("a start reads only bytes never seen", () => {
+  test("a second run reads nothing, an append is read alone, and the numbers equal a full read", () => {
+    const f = join(projects, `${S1}.jsonl`);
+    write(f, lines(session(S1), ["a", "b", "c"]));
+    const first = freshRun();
+    expect(first.bytes).toBe(statSync(f).size);
+    const second = freshRun();
+    expect(second.bytes).toBe(0);
+    expect(second.view).toEqual(first.view);
+    const more = resp(session(S1), "d", 10, 500);
+    appendFileSync(f, `${more.join("\n")}\n`);
+    const third = freshRun();
+    expect(third.bytes).toBe(Buffer.byteLength(`${more.join("\n")}\n`));
+    expect(third.view).toEqual(expected());
+    expect(third.view.totals.responses).toBe(4);
+  });
+
+  test("a response whose lines straddle two runs counts once, with its final usage", () => {
+    const f = join(projects, `${S1}.jsonl`);
+    const r = resp(session(S1), "x", 10, 777); // two lines: output 1 (placeholder), then 777
+    write(f, [r[0]!]);
+    expect(freshRun().view.totals.output).toBe(1);
+    appendFileSync(f, `${r[1]}\n`);
+    const v = freshRun().view;
+    expect(v.totals.responses).toBe(1);
+    expect(v.totals.output).toBe(777);
+  });
+});
+
+describe("the long-running reader equals a fresh run at every step", () => {
+  test("append, truncate, rewrite in place at the same size, rotate, delete", () => {
+    const a = join(projects, `${S1}.jsonl`);
+    const b = join(projects, `${S2}.jsonl`);
+    write(a, lines(session(S1), ["a1", "a2"], 300));
+    write(b, lines(session(S2), ["b1", "b2", "b3"]));
+    const live = fileStore();
+    const source = new TranscriptSource([root], live);
+    const step = (deleted: ModelEvent[][] = []) => {
+      source.poll(Date.now());
+      source.refresh();
+      const v = seen(new StoreQueries(live));
+      expect(v).toEqual(freshRun().view);
+      expect(v).toEqual(expected(deleted));
+      return v;
+    };
+    const start = step();
+    expect(start.totals.responses).toBe(5);
+
+    appendFileSync(b, `${resp(session(S2), "b4", 20, 400).join("\n")}\n`); // append
+    expect(step().totals.responses).toBe(6);
+
+    const text = readFileSync(b, "utf8");
+    truncateSync(b, Buffer.byteLength(text.split("\n").slice(0, 3).join("\n")) + 1); // truncate: prompt + b1
+    expect(step().totals.responses).toBe(3);
+
+    write(b, lines(session(S2), ["b1", "b2"]));
+    const before = step();
+    const same = readFileSync(b, "utf8").replace('"output_tokens":101', '"output_tokens":909'); // same size, same head
+    expect(Buffer.byteLength(same)).toBe(statSync(b).size);
+    writeFileSync(b, same);
+    const rewritten = step();
+    expect(rewritten.totals.output).toBe(before.totals.output - 101 + 909);
+
+    renameSync(b, `${b}.1`); // rotate: the old content leaves the transcripts, a new file takes the path
+    write(b, lines(session(S2), ["c1"]));
+    expect(step().totals.responses).toBe(3); // a1, a2 and c1
+
+    const aEvents = eventsOf(a);
+    rmSync(a); // delete: its usage stays
+    const after = step([aEvents]);
+    expect(after.totals.responses).toBe(3);
+    expect(after.history.responses).toBe(3);
+    expect(after.insights.prompts).toBe(2);
+  });
+});
+
+describe("a deleted transcript keeps its facts", () => {
+  test("in --json, HISTORY and INSIGHTS, in this run and the next, and --store-info counts it", () => {
+    const a = join(projects, `${S1}.jsonl`);
+    const sub = join(projects, S1, "subagents");
+    mkdirSync(sub, { recursive: true });
+    write(a, lines(session(S1), ["a1", "a2"]));
+    write(join(sub, "agent-x1.jsonl"), resp({ ...session(S1), agentId: "x1" }, "s1", 50, 60));
+    write(join(projects, `${S2}.jsonl`), lines(session(S2), ["b1"]));
+    const before = freshRun().view;
+    rmSync(join(projects, S1), { recursive: true });
+    rmSync(a);
+    const after = freshRun().view;
+    expect(after).toEqual(before);
+    expect(after.totals.responses).toBe(4);
+    const store = fileStore();
+    expect(store.files().filter((f) => !existsSync(f.path)).length).toBe(2);
+  });
+});
+
+describe("the same response in several files counts once", () => {
+  test("a copy in a later file (a resumed session) counts once; the larger usage wins; either file may go", () => {
+    const a = join(projects, `${S1}.jsonl`);
+    const b = join(projects, `${S2}.jsonl`);
+    write(a, lines(session(S1), ["r1", "r2"]));
+    const first = freshRun().view;
+    expect(first.totals.responses).toBe(2);
+    // a new file repeats r1 (smaller output: an earlier snapshot) and r2 with a larger one, then goes on
+    write(b, [...resp(session(S2), "r1", 100, 5), ...resp(session(S2), "r2", 99, 9999), ...resp(session(S2), "r3", 5, 50)]);
+    const both = freshRun().view;
+    expect(both.totals.responses).toBe(3);
+    expect(both.totals.output).toBe(100 + 9999 + 50);
+    expect(both).toEqual(expected());
+    // the file that holds the winner of r2 is rewritten without it: the other file's copy takes over
+    write(b, resp(session(S2), "r3", 5, 50));
+    const rewritten = freshRun().view;
+    expect(rewritten.totals.responses).toBe(3);
+    expect(rewritten.totals.output).toBe(100 + 101 + 50);
+    // and the first file deleted: its facts stay, still once
+    const aEvents = eventsOf(a);
+    rmSync(a);
+    expect(freshRun().view).toEqual(expected([aEvents]));
+  });
+});
+
+describe("a new parser version", () => {
+  test("reads again the transcripts on disk, keeps the facts of deleted ones, and says so", () => {
+    const a = join(projects, `${S1}.jsonl`);
+    const b = join(projects, `${S2}.jsonl`);
+    write(a, lines(session(S1), ["a1", "a2"]));
+    write(b, lines(session(S2), ["b1"]));
+    const before = freshRun().view;
+    const aEvents = eventsOf(a);
+    rmSync(a);
+    for (const s of open.splice(0)) s.close();
+    const opened = openUsageStore({ path: storePath, roots: [root], now: NOW, parserVersion: PARSER_VERSION + 1 });
+    open.push(opened.store);
+    expect(opened.status.state).toBe("upgraded");
+    expect(opened.status.notice).toContain("read again");
+    const source = new TranscriptSource([root], opened.store);
+    source.refresh();
+    expect(source.stats.bytesRead).toBe(statSync(b).size); // b read again; a is gone and keeps its facts
+    const after = seen(new StoreQueries(opened.store));
+    expect(after).toEqual(before);
+    expect(after).toEqual(expected([aEvents]));
+  });
+});
+
+describe("a store that fails never costs a number", () => {
+  test("a damaged file is moved aside (never deleted), a new store starts, and the numbers are the transcripts'", async () => {
+    write(join(projects, `${S1}.jsonl`), lines(session(S1), ["a1", "a2"]));
+    freshRun();
+    for (const s of open.splice(0)) s.close();
+    writeFileSync(storePath, "this is not a database ".repeat(500));
+    const { status, view } = await withUsage({ roots: [root], storeAt: storePath }, (d) => {
+      open.push(d.store);
+      return { status: d.status, view: seen(new StoreQueries(d.store)) };
+    });
+    expect(status.state).toBe("recovered");
+    expect(status.notice).toContain("moved to");
+    expect(view).toEqual(expected());
+    const aside = readdirSync(data).filter((n) => n.includes(".damaged-"));
+    expect(aside.length).toBeGreaterThan(0);
+    expect(readFileSync(join(data, aside.find((n) => !n.endsWith("-wal") && !n.endsWith("-shm"))!), "utf8")).toContain("not a database");
+  });
+
+  test("a disk that fills up while reading: every fact read so far stays, the rest in memory, and it says so", async () => {
+    write(join(projects, `${S1}.jsonl`), lines(session(S1), ["a1", "a2"]));
+    freshRun(); // the store holds this session
+    for (const s of open.splice(0)) s.close();
+    for (let i = 0; i < 30; i++) write(join(projects, `f${i}-0000-4000-8000-000000000000.jsonl`), lines(session(`f${i}-0000-4000-8000-000000000000`), [`x${i}a`, `x${i}b`, `x${i}c`]));
+    const store = fileStore();
+    const pages = store.db.get<{ page_count: number }>("PRAGMA page_count")!.page_count;
+    store.db.exec(`PRAGMA max_page_count = ${pages + 2}`); // the "disk" holds two more pages
+    const { status, view } = await withUsage({ roots: [root], storeAt: storePath, opened: { store, status: { state: "ok", path: storePath, notice: null } } }, (d) => ({
+      status: d.status,
+      view: seen(new StoreQueries(d.store)),
+    }));
+    expect(status.state).toBe("full");
+    expect(status.notice).toContain("disk is full");
+    expect(view).toEqual(expected());
+    expect(view.totals.responses).toBe(2 + 30 * 3);
+  });
+
+  test("a read-only data directory, or --no-store, writes nothing and gives the transcripts' numbers", async () => {
+    write(join(projects, `${S1}.jsonl`), lines(session(S1), ["a1"]));
+    const blocker = join(data, "not-a-dir");
+    writeFileSync(blocker, "");
+    for (const at of [join(blocker, "claude-dash", "usage.sqlite"), null]) {
+      const r = await withUsage({ roots: [root], storeAt: at }, (d) => ({ status: d.status, kind: d.store.kind, view: seen(new StoreQueries(d.store)) }));
+      expect(r.kind).toBe("memory");
+      expect(r.status.state).toBe(at === null ? "off" : "read-only");
+      expect(r.view).toEqual(expected());
+    }
+    expect(readdirSync(data)).toEqual(["not-a-dir"]);
+  });
+});
+
+describe("two processes at once", () => {
+  test("two readers of one store, each appending and reading, are both right with no lock error", () => {
+    const f = join(projects, `${S1}.jsonl`);
+    write(f, lines(session(S1), ["a1"]));
+    const one = new TranscriptSource([root], fileStore());
+    const two = new TranscriptSource([root], fileStore());
+    one.refresh();
+    two.refresh();
+    for (let i = 0; i < 5; i++) {
+      appendFileSync(f, `${resp(session(S1), `n${i}`, 50 - i, 10 + i).join("\n")}\n`);
+      (i % 2 ? one : two).refresh();
+      (i % 2 ? two : one).refresh();
+    }
+    writeFileSync(f, `${lines(session(S1), ["z1"]).join("\n")}\n`); // rewritten: both notice, in either order
+    two.refresh();
+    one.refresh();
+    expect(seen(new StoreQueries(one.store))).toEqual(expected());
+    expect(seen(new StoreQueries(two.store))).toEqual(expected());
+  });
+});
