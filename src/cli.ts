@@ -24,11 +24,9 @@ import { AllowanceClient } from "./net/allowance.ts";
 import { KEYCHAIN_SERVICE, readAccessToken } from "./net/credentials.ts";
 import { selectAllowance } from "./model/allowance-view.ts";
 import { runHeadless } from "./headless.ts";
-import { logsToEvents, metricsToEvents } from "./net/otlp-map.ts";
-import { startOtlpReceiver } from "./net/otlp-receiver.ts";
-import { defaultStorePath, TelemetryStore } from "./net/telemetry-store.ts";
-import { DashboardApp, INSIGHTS_MIN_HOURS } from "./ui/app.ts";
-import { CellGrid } from "./ui/grid.ts";
+import { INSIGHTS_MIN_HOURS } from "./model/insights-view.ts";
+// (The OTLP receiver, the telemetry store and the drawing code load only when a run needs them: a --json start
+// should not pay for node:http, protobufjs or the widgets.)
 
 const VERSION = "0.1.0";
 /** Margin for clocks that disagree (a file's mtime against the timestamps written in it). */
@@ -142,7 +140,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     telemetry = started;
     if (opts.otlp.explicitHost && !isLoopback(opts.otlp.host))
       writeErr(`claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`);
-  } else if (opts.source !== "local" && !demo) loadStoredTelemetry(team);
+  } else if (opts.source !== "local" && !demo && (opts.view === "insights" || !oneShot)) await loadStoredTelemetry(team); // (only INSIGHTS shows it)
   if (opts.headless && telemetry) {
     const t = telemetry;
     return runHeadless({
@@ -190,6 +188,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   }
 
   const noColor = (env("NO_COLOR") ?? "") !== "";
+  const { DashboardApp } = await import("./ui/app.ts");
   const app = new DashboardApp(q, {
     windowHours: opts.windowHours,
     bucketMinutes: opts.bucketMinutes,
@@ -213,6 +212,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
 
   if (oneShot) {
     const size = terminalSize() ?? { columns: 152, rows: 48 };
+    const { CellGrid } = await import("./ui/grid.ts");
     const grid = new CellGrid(opts.width ?? size.columns, opts.height ?? size.rows);
     app.render(grid, now, now);
     writeOut(opts.plain ? grid.toPlain() : grid.toAnsi(noColor ? "none" : "truecolor"));
@@ -244,7 +244,10 @@ async function startTelemetry(
   now: number,
 ): Promise<{ listening: string; stop: () => Promise<void> } | string> {
   const otlp = opts.otlp!;
-  let store: TelemetryStore;
+  const { defaultStorePath, TelemetryStore } = await import("./net/telemetry-store.ts");
+  const { logsToEvents, metricsToEvents } = await import("./net/otlp-map.ts");
+  const { startOtlpReceiver } = await import("./net/otlp-receiver.ts");
+  let store: InstanceType<typeof TelemetryStore>;
   try {
     store = new TelemetryStore(defaultStorePath(process.env, home()));
     store.prune(now, opts.otlpRetentionDays);
@@ -300,7 +303,8 @@ async function startTelemetry(
 }
 
 /** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
-function loadStoredTelemetry(team: ModelEvent[]): void {
+async function loadStoredTelemetry(team: ModelEvent[]): Promise<void> {
+  const { defaultStorePath, TelemetryStore } = await import("./net/telemetry-store.ts");
   const path = defaultStorePath(process.env, home());
   if (!existsSync(path)) return;
   try {

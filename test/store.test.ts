@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileInfo } from "../src/ingest/discover.ts";
+import { FactCollector } from "../src/ingest/facts.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
 import { memoryStore, openUsageStore } from "../src/ingest/store-open.ts";
@@ -331,5 +332,56 @@ describe("two processes at once", () => {
     one.refresh();
     expect(seen(new StoreQueries(one.store))).toEqual(expected());
     expect(seen(new StoreQueries(two.store))).toEqual(expected());
+  });
+});
+
+describe("the rollups (per quarter hour) behind long spans", () => {
+  test("give the same sums and counts as the facts, after bulk writes, single writes and a replaced file", () => {
+    const store = memoryStore();
+    const q = new StoreQueries(store);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const events = (file: number, n: number): ModelEvent[] => {
+      const out: ModelEvent[] = [];
+      for (let i = 0; i < n; i++) {
+        const time = Math.floor(NOW - rand() * 30 * 24 * HOUR);
+        const key = `f${file}-${i}`;
+        const model = ["claude-opus-4-6", "claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929"][i % 3]!;
+        const u = { uncached: Math.floor(rand() * 50), cacheWrite5m: Math.floor(rand() * 5000), cacheWrite1h: 0, cacheRead: rand() < 0.2 ? 0 : Math.floor(rand() * 90_000), output: Math.floor(rand() * 900) };
+        out.push({ type: "ResponseObserved", key, time, sessionId: `s${file}`, agentId: null, model, usage: u, cwd: null, entrypoint: null });
+        out.push({ type: "ToolCallObserved", key: `t-${key}`, time, sessionId: `s${file}`, agentId: null, name: "Bash" });
+        out.push({ type: "ToolResultObserved", key: `t-${key}`, time: time + 700, sessionId: `s${file}`, agentId: null, outcome: i % 7 === 0 ? "error" : i % 11 === 0 ? "rejected" : "ok" });
+        if (i % 5 === 0) out.push({ type: "PromptObserved", key: `p-${key}`, time: time - 1000, sessionId: `s${file}`, cwd: null });
+        if (i % 13 === 0) out.push({ type: "ApiErrorObserved", key: `e-${key}`, time: time + 3, sessionId: `s${file}`, agentId: null, status: 529, message: "x", retry: i % 2 === 0 });
+      }
+      return out;
+    };
+    store.putEvents("/t/bulk.jsonl", events(0, 3000)); // a bulk write: the rollups are rebuilt when next asked
+    const check = () => {
+      const from = NOW - 40 * 24 * HOUR + 123_457; // not on a quarter hour
+      const to = NOW - 17_000;
+      const day = 24 * HOUR;
+      const long = q.cells(from, to, day);
+      const short = [] as typeof long;
+      for (let a = from; a < to; a += day) short.push(...q.cells(a, Math.min(to, a + day), day)); // a day each: from the facts
+      const sum = (cs: typeof long) => cs.reduce((n, c) => n + c.responses + c.usage.output + c.usage.cacheRead + c.freshHit + c.freshMiss, 0);
+      expect(sum(long)).toBe(sum(short));
+      expect(long.reduce((n, c) => n + c.responses, 0)).toBe(store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses WHERE time > ? AND time <= ?", from, to)!.n);
+      const counts = q.counts(from, to);
+      const parts = Array.from({ length: 40 }, (_, i) => q.counts(from + i * day, Math.min(to, from + (i + 1) * day)));
+      for (const k of Object.keys(counts) as (keyof typeof counts)[]) expect(counts[k]).toBe(parts.reduce((n, c) => n + c[k], 0));
+      return counts;
+    };
+    const first = check();
+    expect(first.toolErrors).toBeGreaterThan(0);
+    store.putEvents("/t/small.jsonl", events(1, 40)); // a single write: the rollups follow it
+    check();
+    // a file read again from its start with fewer facts: what it no longer holds leaves the rollups
+    const bulk = store.file("/t/bulk.jsonl")!;
+    const c = new FactCollector();
+    for (const e of events(0, 3000).slice(0, 500)) c.push(e);
+    store.write([c.facts("/t/bulk.jsonl", { ...bulk, offset: 0 }, true, bulk.gen)]);
+    const after = check();
+    expect(after.toolCalls).toBeLessThan(first.toolCalls);
   });
 });

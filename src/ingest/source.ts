@@ -6,6 +6,7 @@
 // notifications). Facts that were stored go on to an optional event sink (the in-memory model of the live views).
 
 import { Buffer } from "node:buffer";
+import { statSync } from "node:fs";
 import { collectGarbage } from "../platform.ts";
 import type { ModelEvent } from "../model/events.ts";
 import { Discovery, fileInfo, isQuiet, pathHash, type FileInfo, type QuietCheck } from "./discover.ts";
@@ -69,6 +70,9 @@ export interface SourceOptions {
 export class TranscriptSource {
   private discovery: Discovery;
   private files = new Map<string, Tracked>();
+  /** stored files found unchanged since they were read (no tailer until they change). */
+  private resting = new Set<string>();
+  private hashes = new Map<string, number>();
   private deferred = new Set<string>();
   /** what the store knows of each file, by path (kept in step with what this source writes). */
   private stored = new Map<string, StoredFile>();
@@ -134,7 +138,7 @@ export class TranscriptSource {
   }
 
   private updateCounts(): void {
-    this.stats.files = this.files.size - this.deferred.size;
+    this.stats.files = this.files.size + this.resting.size - this.deferred.size;
     this.stats.deferred = this.deferred.size;
   }
 
@@ -163,6 +167,7 @@ export class TranscriptSource {
     for (const p of present) {
       const t = this.files.get(p);
       if (t && !t.restart && t.tailer.mtimeMs >= 0 && isQuiet(t.tailer.mtimeMs, t.hash, quiet)) continue;
+      if (!t && this.resting.has(p) && isQuiet(this.stored.get(p)?.mtimeMs ?? NaN, this.hashOf(p), quiet)) continue;
       this.readFile(p, sink);
     }
     return this.finish(sink);
@@ -182,6 +187,7 @@ export class TranscriptSource {
     const present = this.discovery.scan(quiet);
     const keep = new Set(present);
     for (const p of this.files.keys()) if (!keep.has(p)) this.files.delete(p);
+    for (const p of this.resting) if (!keep.has(p)) this.resting.delete(p);
     for (const p of this.deferred) if (!keep.has(p)) this.deferred.delete(p);
     const gone: string[] = [];
     const back: string[] = [];
@@ -248,7 +254,31 @@ export class TranscriptSource {
     for (const e of events) out.push(e);
   }
 
+  private hashOf(path: string): number {
+    let h = this.hashes.get(path);
+    if (h === undefined) this.hashes.set(path, (h = pathHash(path)));
+    return h;
+  }
+
+  /** A stored file that has not changed since it was read (by this or an earlier process): one stat, no tailer. */
+  private unchanged(path: string): boolean {
+    const f = this.stored.get(path);
+    if (!f || f.reread || this.files.has(path)) return false;
+    let st;
+    try {
+      st = statSync(path, { throwIfNoEntry: false });
+    } catch {
+      return false; // the tailer says what is wrong
+    }
+    return st !== undefined && st.isFile() && st.size === f.size && st.mtimeMs === f.mtimeMs && st.dev === f.dev && st.ino === f.ino;
+  }
+
   private readFile(path: string, sink: EventSink | undefined, since = this.since): void {
+    if (this.unchanged(path)) {
+      this.resting.add(path);
+      return;
+    }
+    this.resting.delete(path);
     const t = this.track(path);
     let restart = false;
     if (t.restart) {

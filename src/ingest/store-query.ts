@@ -139,6 +139,34 @@ export class StoreQueries implements UsageQueries {
   counts(from: number, to: number): Counts {
     const f = clamp(from);
     const t = clamp(to);
+    // A long span: whole quarter hours from the tallies, the partial ends from the facts.
+    if (t - f > ROLLUP_SPAN) {
+      const lo = Math.floor(f / CELL_MS) + 1;
+      const hi = Math.floor((t + 1) / CELL_MS) - 1;
+      if (lo <= hi) {
+        if (!this.store.rollupReady()) this.store.rebuildRollup();
+        const r = this.db.get<{ p: number | null; c: number | null; e: number | null; j: number | null; a: number | null; t: number | null }>(
+          "SELECT sum(prompts) AS p, sum(calls) AS c, sum(errors) AS e, sum(rejections) AS j, sum(apierrors) AS a, sum(retries) AS t FROM tallies WHERE slot >= ? AND slot <= ?",
+          Math.trunc(lo),
+          Math.trunc(hi),
+        );
+        const sum = (a: Counts, b: Counts): Counts => ({
+          prompts: a.prompts + b.prompts,
+          toolCalls: a.toolCalls + b.toolCalls,
+          toolErrors: a.toolErrors + b.toolErrors,
+          toolRejections: a.toolRejections + b.toolRejections,
+          apiErrors: a.apiErrors + b.apiErrors,
+          apiRetries: a.apiRetries + b.apiRetries,
+        });
+        const mid: Counts = { prompts: r?.p ?? 0, toolCalls: r?.c ?? 0, toolErrors: r?.e ?? 0, toolRejections: r?.j ?? 0, apiErrors: r?.a ?? 0, apiRetries: r?.t ?? 0 };
+        return sum(sum(this.rawCounts(f, lo * CELL_MS - 1), mid), this.rawCounts((hi + 1) * CELL_MS - 1, t));
+      }
+    }
+    return this.rawCounts(f, t);
+  }
+
+  private rawCounts(f: number, t: number): Counts {
+    if (t <= f) return { prompts: 0, toolCalls: 0, toolErrors: 0, toolRejections: 0, apiErrors: 0, apiRetries: 0 };
     const one = (sql: string) => this.db.get<{ n: number }>(sql, f, t)?.n ?? 0;
     const results = this.db.get<{ e: number | null; r: number | null }>(
       "SELECT sum(outcome = 1) AS e, sum(outcome = 2) AS r FROM tools WHERE result_time > ? AND result_time <= ?",

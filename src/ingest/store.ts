@@ -10,11 +10,11 @@
 // are replaced and a copy elsewhere takes over. A file that disappears keeps its facts. Every write is one
 // transaction; several processes may read and write at once (WAL), and a file whose facts another process replaced
 // meanwhile is reported as a conflict so that its reader starts it again.
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import type { ApiErrorObserved, ModelEvent, PromptObserved, ResponseObserved, SessionMeta, ToolCallObserved, ToolOutcome, ToolResultObserved, TurnCompleted, Usage } from "../model/events.ts";
 import { beats } from "../model/state.ts";
 import type { SqlDatabase, SqlValue } from "../platform.ts";
-import { pathHash, type DirCache, type DirEntry } from "./discover.ts";
+import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
 
 /** The layout of the tables. A store written with a higher number is left alone. */
@@ -71,6 +71,9 @@ CREATE TABLE IF NOT EXISTS cells (
   slot INTEGER NOT NULL, model INTEGER NOT NULL,
   n INTEGER NOT NULL, u INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, r INTEGER NOT NULL, o INTEGER NOT NULL,
   hit INTEGER NOT NULL, miss INTEGER NOT NULL, PRIMARY KEY (slot, model)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tallies (
+  slot INTEGER PRIMARY KEY, prompts INTEGER NOT NULL, calls INTEGER NOT NULL, errors INTEGER NOT NULL,
+  rejections INTEGER NOT NULL, apierrors INTEGER NOT NULL, retries INTEGER NOT NULL);
 `;
 
 /** The rollup's slot: 15 minutes (every zone offset in use is a multiple of it, so a slot is in one local hour). */
@@ -176,10 +179,13 @@ export class UsageStore implements DirCache {
   private sessionById = new Map<number, string>();
   private dirIds = new Map<string, number>();
   private dirById = new Map<number, string>();
+  private listings: [string, DirEntry][] | null = null;
   /** bumps on every write through this connection (PRAGMA data_version covers the other connections). */
   private writes = 0;
   /** rollup changes of the current transaction, or null when the rollup is being rebuilt instead. */
   private deltas: Map<string, CellDelta> | null = null;
+  /** the same for the tallies: per slot, prompts, tool calls, tool errors, rejections, API errors, retries. */
+  private tallyDeltas: Map<number, number[]> | null = null;
 
   /**
    * `db` must already hold the schema (see `prepareStore`). `kind`: "file" for a store on disk, "memory" for one that
@@ -218,8 +224,9 @@ export class UsageStore implements DirCache {
     return id;
   }
 
-  /** Directory listings kept by earlier scans. */
+  /** Directory listings kept by earlier scans (read once per connection). */
   load(): [string, DirEntry][] {
+    if (this.listings) return this.listings;
     const out: [string, DirEntry][] = [];
     for (const r of this.db.query<{ id: number; path: string; inode: string | null; mtime: number | null; read_at: number | null; entries: string | null }>("SELECT * FROM dirs")) {
       this.dirIds.set(r.path, r.id);
@@ -227,17 +234,20 @@ export class UsageStore implements DirCache {
       if (r.entries === null || r.inode === null || r.mtime === null || r.read_at === null) continue;
       const dirs: string[] = [];
       const files: string[] = [];
+      const at = r.path + sep;
       for (const name of r.entries.split("\n")) {
-        if (name.endsWith("/")) dirs.push(join(r.path, name.slice(0, -1)));
-        else if (name) files.push(join(r.path, name));
+        if (name.endsWith("/")) dirs.push(at + name.slice(0, -1));
+        else if (name) files.push(at + name);
       }
-      out.push([r.path, { mtimeMs: r.mtime, readAt: r.read_at, id: r.inode, hash: pathHash(r.path), dirs, files }]);
+      out.push([r.path, { mtimeMs: r.mtime, readAt: r.read_at, id: r.inode, dirs, files }]);
     }
+    this.listings = out;
     return out;
   }
 
   /** Keeps directory listings (so a later start lists only directories that changed). */
   save(entries: readonly [string, DirEntry][]): void {
+    this.listings = null;
     this.db.transaction(() => {
       for (const [path, e] of entries) {
         const names = [...e.dirs.map((d) => `${basename(d)}/`), ...e.files.map((f) => basename(f))].join("\n");
@@ -251,7 +261,7 @@ export class UsageStore implements DirCache {
   /** Every transcript file the store knows, present or gone. */
   files(): StoredFile[] {
     if (this.dirById.size === 0) this.load();
-    return this.db.query<FileRow>("SELECT * FROM files").map((r) => toStored(r, join(this.dirPath(r.dir), r.name)));
+    return this.db.query<FileRow>("SELECT * FROM files").map((r) => toStored(r, this.dirPath(r.dir) + sep + r.name));
   }
 
   private dirPath(id: number): string {
@@ -484,6 +494,16 @@ export class UsageStore implements DirCache {
     const stale = this.db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'rollup'")?.v === "stale";
     if (bulk && !stale) this.db.run("INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'stale')");
     this.deltas = bulk || stale ? null : new Map();
+    this.tallyDeltas = bulk || stale ? null : new Map();
+  }
+
+  /** Counts one fact into (sign 1) or out of (-1) the tallies: `col` 0 prompts … 5 retries. */
+  private tally(time: number | null, col: number, sign: 1 | -1): void {
+    if (!this.tallyDeltas || time === null) return;
+    const slot = Math.floor(time / CELL_MS);
+    let d = this.tallyDeltas.get(slot);
+    if (!d) this.tallyDeltas.set(slot, (d = [0, 0, 0, 0, 0, 0]));
+    d[col]! += sign;
   }
 
   private delta(time: number, model: number, u: Usage, sign: 1 | -1): void {
@@ -506,7 +526,17 @@ export class UsageStore implements DirCache {
 
   private endRollup(): void {
     const deltas = this.deltas;
+    const tallies = this.tallyDeltas;
     this.deltas = null;
+    this.tallyDeltas = null;
+    for (const [slot, d] of tallies ?? []) {
+      if (d.every((x) => x === 0)) continue;
+      this.db.run(
+        "INSERT INTO tallies (slot, prompts, calls, errors, rejections, apierrors, retries) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slot) DO UPDATE SET prompts = prompts + excluded.prompts, calls = calls + excluded.calls, errors = errors + excluded.errors, rejections = rejections + excluded.rejections, apierrors = apierrors + excluded.apierrors, retries = retries + excluded.retries",
+        slot,
+        ...(d as [number, number, number, number, number, number]),
+      );
+    }
     if (!deltas) return;
     for (const { slot, model, d } of deltas.values()) {
       if (d.every((x) => x === 0)) continue;
@@ -525,7 +555,7 @@ export class UsageStore implements DirCache {
     return this.db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'rollup'")?.v !== "stale";
   }
 
-  /** Rebuilds the rollup from the responses (after bulk writes). */
+  /** Rebuilds the rollups (responses per slot and model, counts per slot) from the facts (after bulk writes). */
   rebuildRollup(): void {
     this.db.transaction(() => {
       this.db.exec(`DELETE FROM cells;
@@ -533,6 +563,14 @@ export class UsageStore implements DirCache {
           SELECT time / ${CELL_MS}, model, count(*), sum(uncached), sum(w5), sum(w1), sum(rd), sum(out),
             sum(CASE WHEN rd > 0 THEN uncached + w5 + w1 ELSE 0 END), sum(CASE WHEN rd > 0 THEN 0 ELSE uncached + w5 + w1 END)
           FROM responses GROUP BY 1, 2;
+        DELETE FROM tallies;
+        INSERT INTO tallies (slot, prompts, calls, errors, rejections, apierrors, retries)
+          SELECT slot, sum(p), sum(c), sum(e), sum(j), sum(a), sum(t) FROM (
+            SELECT time / ${CELL_MS} AS slot, 1 AS p, 0 AS c, 0 AS e, 0 AS j, 0 AS a, 0 AS t FROM prompts
+            UNION ALL SELECT call_time / ${CELL_MS}, 0, 1, 0, 0, 0, 0 FROM tools WHERE call_time IS NOT NULL
+            UNION ALL SELECT result_time / ${CELL_MS}, 0, 0, outcome = 1, outcome = 2, 0, 0 FROM tools WHERE result_time IS NOT NULL AND outcome > 0
+            UNION ALL SELECT time / ${CELL_MS}, 0, 0, 0, 0, retry = 0, retry = 1 FROM errors)
+          GROUP BY slot;
         INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'ok');`);
     });
     this.writes++;
@@ -624,9 +662,17 @@ export class UsageStore implements DirCache {
       result ? OUTCOMES.indexOf(result.outcome) : null,
       result?.reportedMs ?? null,
     );
-    if (fresh.changes > 0) return;
+    const tallyCall = () => call && this.tally(call.time, 1, 1);
+    const tallyResult = () => result && result.outcome !== "ok" && this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
+    if (fresh.changes > 0) {
+      tallyCall();
+      tallyResult();
+      return;
+    }
     const at = this.locate("tools", e.key);
     if (at.id === null) {
+      tallyCall();
+      tallyResult();
       db.run(
         "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         at.h,
@@ -645,33 +691,39 @@ export class UsageStore implements DirCache {
     }
     const row = db.get<{ call_file: number | null; result_file: number | null }>("SELECT call_file, result_file FROM tools WHERE id = ?", at.id)!;
     if (call) {
-      if (row.call_file === null) db.run("UPDATE tools SET call_file = ?, call_time = ?, name = ? WHERE id = ?", file, call.time, this.nameId(call.name), at.id);
-      else if (row.call_file !== file) this.copy(Kind.ToolCall, e.key, file, call);
+      if (row.call_file === null) {
+        db.run("UPDATE tools SET call_file = ?, call_time = ?, name = ? WHERE id = ?", file, call.time, this.nameId(call.name), at.id);
+        tallyCall();
+      } else if (row.call_file !== file) this.copy(Kind.ToolCall, e.key, file, call);
     }
     if (result) {
-      if (row.result_file === null) db.run("UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?", file, result.time, OUTCOMES.indexOf(result.outcome), result.reportedMs ?? null, at.id);
-      else if (row.result_file !== file) this.copy(Kind.ToolResult, e.key, file, result);
+      if (row.result_file === null) {
+        db.run("UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?", file, result.time, OUTCOMES.indexOf(result.outcome), result.reportedMs ?? null, at.id);
+        tallyResult();
+      } else if (row.result_file !== file) this.copy(Kind.ToolResult, e.key, file, result);
     }
   }
 
-  /** Inserts a fact whose first sighting wins; a sighting in another file is kept as a copy. */
-  private putFirst(kind: Kind, table: Tables, key: string, file: number, sql: string, params: SqlValue[], e: ModelEvent): void {
-    if (this.db.run(sql, keyId(key), key, file, ...params).changes > 0) return;
+  /** Inserts a fact whose first sighting wins (true when it was new); a sighting in another file is kept as a copy. */
+  private putFirst(kind: Kind, table: Tables, key: string, file: number, sql: string, params: SqlValue[], e: ModelEvent): boolean {
+    if (this.db.run(sql, keyId(key), key, file, ...params).changes > 0) return true;
     const at = this.locate(table, key);
     if (at.id === null) {
       this.db.run(sql, at.h, key, file, ...params);
-      return;
+      return true;
     }
     const owner = this.db.get<{ file: number }>(`SELECT file FROM ${table} WHERE id = ?`, at.id)!.file;
     if (owner !== file) this.copy(kind, key, file, e);
+    return false;
   }
 
   private putPrompt(e: PromptObserved, file: number): void {
-    this.putFirst(Kind.Prompt, "prompts", e.key, file, "INSERT INTO prompts (h, key, file, time, session) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [e.time, this.sessionRow(e.sessionId)], e);
+    if (this.putFirst(Kind.Prompt, "prompts", e.key, file, "INSERT INTO prompts (h, key, file, time, session) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [e.time, this.sessionRow(e.sessionId)], e))
+      this.tally(e.time, 0, 1);
   }
 
   private putApiError(e: ApiErrorObserved, file: number): void {
-    this.putFirst(
+    const added = this.putFirst(
       Kind.ApiError,
       "errors",
       e.key,
@@ -680,6 +732,7 @@ export class UsageStore implements DirCache {
       [e.time, this.sessionRow(e.sessionId), e.agentId === null ? null : this.nameId(e.agentId), e.status, e.message, e.retry ? 1 : 0],
       e,
     );
+    if (added) this.tally(e.time, e.retry ? 5 : 4, 1);
   }
 
   private putTurn(e: TurnCompleted, file: number): void {
@@ -711,16 +764,24 @@ export class UsageStore implements DirCache {
       this.delta(r.time, r.model, UsageStore.usageOf(r), -1);
     }
     db.run("DELETE FROM responses WHERE file IN (SELECT id FROM temp.gone_files)");
-    for (const [kind, table] of [
-      [Kind.Prompt, "prompts"],
-      [Kind.ApiError, "errors"],
-      [Kind.Turn, "turns"],
-    ] as const) {
-      for (const r of db.query<{ key: string }>(`SELECT key FROM ${table} WHERE file IN (SELECT id FROM temp.gone_files)`)) lost.push({ kind, key: r.key });
-      db.run(`DELETE FROM ${table} WHERE file IN (SELECT id FROM temp.gone_files)`);
+    for (const r of db.query<{ key: string; time: number }>("SELECT key, time FROM prompts WHERE file IN (SELECT id FROM temp.gone_files)")) {
+      lost.push({ kind: Kind.Prompt, key: r.key });
+      this.tally(r.time, 0, -1);
     }
-    for (const r of db.query<{ key: string }>("SELECT key FROM tools WHERE call_file IN (SELECT id FROM temp.gone_files)")) lost.push({ kind: Kind.ToolCall, key: r.key });
-    for (const r of db.query<{ key: string }>("SELECT key FROM tools WHERE result_file IN (SELECT id FROM temp.gone_files)")) lost.push({ kind: Kind.ToolResult, key: r.key });
+    for (const r of db.query<{ key: string; time: number; retry: number }>("SELECT key, time, retry FROM errors WHERE file IN (SELECT id FROM temp.gone_files)")) {
+      lost.push({ kind: Kind.ApiError, key: r.key });
+      this.tally(r.time, r.retry ? 5 : 4, -1);
+    }
+    for (const r of db.query<{ key: string }>("SELECT key FROM turns WHERE file IN (SELECT id FROM temp.gone_files)")) lost.push({ kind: Kind.Turn, key: r.key });
+    for (const table of ["prompts", "errors", "turns"]) db.run(`DELETE FROM ${table} WHERE file IN (SELECT id FROM temp.gone_files)`);
+    for (const r of db.query<{ key: string; call_time: number }>("SELECT key, call_time FROM tools WHERE call_file IN (SELECT id FROM temp.gone_files)")) {
+      lost.push({ kind: Kind.ToolCall, key: r.key });
+      this.tally(r.call_time, 1, -1);
+    }
+    for (const r of db.query<{ key: string; result_time: number; outcome: number }>("SELECT key, result_time, outcome FROM tools WHERE result_file IN (SELECT id FROM temp.gone_files)")) {
+      lost.push({ kind: Kind.ToolResult, key: r.key });
+      if (r.outcome > 0) this.tally(r.result_time, r.outcome === 1 ? 2 : 3, -1);
+    }
     db.run("UPDATE tools SET call_file = NULL, call_time = NULL, name = NULL WHERE call_file IN (SELECT id FROM temp.gone_files)");
     db.run("UPDATE tools SET result_file = NULL, result_time = NULL, outcome = NULL, ms = NULL WHERE result_file IN (SELECT id FROM temp.gone_files)");
     db.run("DELETE FROM tools WHERE call_file IS NULL AND result_file IS NULL");

@@ -9,6 +9,9 @@ import { zoneOf } from "./history-view.ts";
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
+/** INSIGHTS keeps at least this much history in memory (its quota estimate compares with the busiest 5 h in it). */
+export const INSIGHTS_MIN_HOURS = 168;
+
 export interface InsightsOptions {
   now: number;
   hours: number;

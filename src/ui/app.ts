@@ -8,7 +8,7 @@ import type { Canvas } from "./canvas.ts";
 import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
-import { selectInsights, type InsightsView } from "../model/insights-view.ts";
+import { INSIGHTS_MIN_HOURS, selectInsights, type InsightsView } from "../model/insights-view.ts";
 import { insightColumns } from "./widgets/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
@@ -45,8 +45,6 @@ export function autoBucketMinutes(windowHours: number, plotWidth: number): numbe
   return Math.max(1, Math.ceil((windowHours * 60) / Math.max(1, plotWidth)));
 }
 
-/** INSIGHTS keeps at least this much history in memory (its quota estimate compares with the busiest 5 h in it). */
-export const INSIGHTS_MIN_HOURS = 168;
 
 export class DashboardApp {
   ui: UiState = initialUi;
