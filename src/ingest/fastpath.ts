@@ -22,6 +22,7 @@ import {
   type LineContext,
   type UserRecord,
 } from "./records.ts";
+import { guardOf } from "./guard.ts";
 import { cleanText } from "./sanitize.ts";
 
 const decoder = new TextDecoder("utf-8");
@@ -41,15 +42,11 @@ const API_ERROR = enc('"api_error"');
 const TURN_DURATION = enc('"turn_duration"');
 
 /**
- * Turns lines into events. Assistant lines and plain tool results are scanned into flat records and collected;
- * a batch is validated column by column with zod (a column of 256 values is checked far faster than 256
- * records one by one) and turned into events in line order. A line that takes the full parse first flushes
- * the batch, so events come out in the order of the lines.
+ * Turns lines into events. Assistant lines and plain tool results are scanned into flat records, checked (a fast
+ * check compiled from the zod schemas, and zod itself for a record it does not pass) and turned into events; other
+ * lines take the full parse. Events come out in the order of the lines.
  */
 export class LineProcessor {
-  private rows: FlatRecord[] = [];
-  private lineNos: number[] = [];
-
   constructor(
     private readonly ctx: LineContext,
     private readonly out: EventSink,
@@ -60,202 +57,81 @@ export class LineProcessor {
       this.take(buf, start, end, lineNo);
     } catch (e) {
       // Never let one line stop the rest of the file: it is reported like any line we could not use.
-      this.flush();
       this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: cleanText(`could not be read: ${(e as Error)?.message ?? e}`, 120) });
     }
   }
 
-  flush(): void {
-    if (this.rows.length === 0) return;
-    const rows = this.rows;
-    const lineNos = this.lineNos;
-    this.rows = [];
-    this.lineNos = [];
-    try {
-      emitBatch(rows, lineNos, this.ctx, this.out);
-    } catch (e) {
-      for (const lineNo of lineNos) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: cleanText(`could not be read: ${(e as Error)?.message ?? e}`, 120) });
-    }
-  }
+  /** (Lines are turned into events as they come; kept for callers that end a run of lines.) */
+  flush(): void {}
 
   private take(buf: Buffer, start: number, end: number, lineNo: number): void {
     if (start >= end) return;
     const line = buf.subarray(start, end);
     const qt = byteQuickType(line);
     if (qt !== null && (IGNORED_TYPES.has(qt) || (qt === "system" && line.indexOf(API_ERROR) < 0 && line.indexOf(TURN_DURATION) < 0))) {
-      if (!endsWithBraceBytes(line)) {
-        this.flush();
-        this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
-      }
+      if (!endsWithBraceBytes(line)) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
       return;
     }
     if (qt === "assistant" || qt === "user" || qt === null) {
       const rec = skeleton(line);
-      if (rec !== null) {
-        this.rows.push(rec);
-        this.lineNos.push(lineNo);
-        if (this.rows.length >= BATCH_ROWS) this.flush();
-        return;
-      }
+      if (rec !== null) return emitRow(rec, lineNo, this.ctx, this.out);
     }
-    this.flush();
     lineToEvents(decoder.decode(line), lineNo, this.ctx, this.out);
   }
 }
 
-const BATCH_ROWS = 256;
+// ---- validation -------------------------------------------------------------------------------------------
 
-/** One line at a time (for tests and one-off use): the same events as LineProcessor, flushed at once. */
-export function bytesToEvents(buf: Buffer, start: number, end: number, lineNo: number, ctx: LineContext, out: EventSink): void {
-  const p = new LineProcessor(ctx, out);
-  p.line(buf, start, end, lineNo);
-  p.flush();
+/** A schema with its fast first check (see guard.ts): zod runs only on a record the check does not pass. */
+interface Checked {
+  schema: z.ZodType;
+  guard: (v: unknown) => boolean;
+  prefix: string;
 }
 
-// ---- columnar validation ---------------------------------------------------------------------------------
+const checked = (schema: z.ZodType, prefix = ""): Checked => ({ schema, guard: guardOf(schema), prefix });
 
-/**
- * A batch of rows as columns, each column stored as runs of equal values (`===`): lines of one response repeat
- * its id, usage and envelope, so most columns have far fewer runs than rows. zod checks each run's value once;
- * a value that fails marks every row of its run.
- */
-interface Column {
-  values: unknown[];
-  /** row index where each run starts. */
-  starts: number[];
+const ASSISTANT = checked(AssistantSchema);
+const USER = checked(UserSchema);
+const TOOL_USE = checked(z.object({ id: z.string().min(1), name: z.string() }), "tool_use: ");
+const TOOL_RESULT = checked(z.object({ tool_use_id: z.string().min(1), is_error: z.boolean().nullish() }), "tool_result: ");
+
+/** Null when the record is valid, else its first problem, worded as zod words it. */
+function problem(c: Checked, v: Record<string, unknown>): string | null {
+  if (c.guard(v)) return null;
+  const r = c.schema.safeParse(v);
+  if (r.success) return null;
+  const first = r.error.issues[0];
+  return cleanText(`${c.prefix}${first ? `${first.path.map(String).join(".")}: ${first.message}` : "invalid record"}`, 120);
 }
 
-function columnsSchema<T extends z.ZodRawShape>(row: z.ZodObject<T>) {
-  const shape: Record<string, z.ZodType> = {};
-  for (const [k, v] of Object.entries(row.shape)) shape[k] = z.array(v as z.ZodType);
-  return { keys: Object.keys(row.shape), schema: z.object(shape) };
-}
-
-const ASSISTANT_COLUMNS = columnsSchema(AssistantSchema);
-const USER_COLUMNS = columnsSchema(UserSchema);
-const TOOL_USE_COLUMNS = columnsSchema(z.object({ id: z.string().min(1), name: z.string() }));
-const TOOL_RESULT_COLUMNS = columnsSchema(z.object({ tool_use_id: z.string().min(1), is_error: z.boolean().nullish() }));
-
-function column(rows: readonly Record<string, unknown>[], key: string): Column {
-  const values: unknown[] = [];
-  const starts: number[] = [];
-  let prev: unknown = {};
-  for (let i = 0; i < rows.length; i++) {
-    const v = rows[i]![key];
-    if (i === 0 || v !== prev) {
-      values.push(v);
-      starts.push(i);
-      prev = v;
+/** Turns the flat record of an assistant line or a plain tool-result line into events (validating it). */
+function emitRow(r: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink): void {
+  const reject = (reason: string): void => {
+    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
+  };
+  const isAsst = r.type === "assistant";
+  const bad = problem(isAsst ? ASSISTANT : USER, r);
+  if (bad !== null) return reject(bad);
+  const c = common(r as UserRecord, ctx);
+  if (typeof c === "string") return reject(c);
+  const blocks = r["message.content"] as Record<string, unknown>[];
+  if (isAsst) {
+    for (const b of blocks) {
+      if (b.type !== "tool_use") continue;
+      const why = problem(TOOL_USE, b);
+      if (why !== null) reject(why);
+      else out.push(toolCallEvent(b.id as string, b.name as string, c));
     }
+    if (r["message.usage"] === true) out.push(responseEvent(r as AssistantRecord, c));
+    return;
   }
-  return { values, starts };
-}
-
-/** Validates the rows' fields; returns the first problem of each failing row, worded as the row-wise path words it. */
-function validate(rows: readonly Record<string, unknown>[], cs: { keys: string[]; schema: z.ZodType }, prefix = ""): Map<number, string> {
-  const bad = new Map<number, string>();
-  const cols: Record<string, Column> = {};
-  const input: Record<string, unknown[]> = {};
-  for (const k of cs.keys) {
-    const c = column(rows, k);
-    cols[k] = c;
-    input[k] = c.values;
+  for (const b of blocks) {
+    if (b.type !== "tool_result") continue;
+    const why = problem(TOOL_RESULT, b);
+    if (why !== null) reject(why);
+    else out.push({ type: "ToolResultObserved", key: b.tool_use_id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "ok", reportedMs: reportedMs(r as UserRecord) });
   }
-  const r = cs.schema.safeParse(input);
-  if (r.success) return bad;
-  for (const issue of r.error.issues) {
-    const [key, index] = issue.path;
-    if (typeof index !== "number") continue;
-    const c = cols[String(key)]!;
-    const end = index + 1 < c.starts.length ? c.starts[index + 1]! : rows.length;
-    for (let row = c.starts[index]!; row < end; row++) {
-      if (!bad.has(row)) bad.set(row, cleanText(`${prefix}${String(key)}: ${issue.message}`, 120));
-    }
-  }
-  return bad;
-}
-
-interface BlockRef {
-  row: number;
-  block: Record<string, unknown>;
-}
-
-function emitBatch(rows: FlatRecord[], lineNos: number[], ctx: LineContext, out: EventSink): void {
-  const asst: FlatRecord[] = [];
-  const user: FlatRecord[] = [];
-  const at: number[] = []; // index of each row within its kind
-  for (const r of rows) {
-    if (r.type === "assistant") {
-      at.push(asst.length);
-      asst.push(r);
-    } else {
-      at.push(user.length);
-      user.push(r);
-    }
-  }
-  const badAsst = validate(asst, ASSISTANT_COLUMNS);
-  const badUser = validate(user, USER_COLUMNS);
-  // Tool blocks of the valid rows, validated as columns too.
-  const uses: BlockRef[] = [];
-  const results: BlockRef[] = [];
-  rows.forEach((r, i) => {
-    const isAsst = r.type === "assistant";
-    if ((isAsst ? badAsst : badUser).has(at[i]!)) return;
-    for (const b of r["message.content"] as Record<string, unknown>[]) {
-      if (isAsst && b.type === "tool_use") uses.push({ row: i, block: b });
-      else if (!isAsst && b.type === "tool_result") results.push({ row: i, block: b });
-    }
-  });
-  const badUse = validate(
-    uses.map((u) => u.block),
-    TOOL_USE_COLUMNS,
-    "tool_use: ",
-  );
-  const badResult = validate(
-    results.map((u) => u.block),
-    TOOL_RESULT_COLUMNS,
-    "tool_result: ",
-  );
-  let ui = 0;
-  let ri = 0;
-  rows.forEach((r, i) => {
-    const lineNo = lineNos[i]!;
-    const reject = (reason: string): void => {
-      out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
-    };
-    const isAsst = r.type === "assistant";
-    const bad = (isAsst ? badAsst : badUser).get(at[i]!);
-    if (bad !== undefined) return reject(bad);
-    const c = common(r as UserRecord, ctx);
-    if (typeof c === "string") {
-      // the row's blocks were collected: skip them
-      while (ui < uses.length && uses[ui]!.row === i) ui++;
-      while (ri < results.length && results[ri]!.row === i) ri++;
-      return reject(c);
-    }
-    if (isAsst) {
-      const d = r as AssistantRecord;
-      for (; ui < uses.length && uses[ui]!.row === i; ui++) {
-        const why = badUse.get(ui);
-        if (why !== undefined) {
-          reject(why);
-          continue;
-        }
-        const b = uses[ui]!.block;
-        out.push(toolCallEvent(b.id as string, b.name as string, c));
-      }
-      if (d["message.usage"] === true) out.push(responseEvent(d, c));
-    } else {
-      for (; ri < results.length && results[ri]!.row === i; ri++) {
-        const why = badResult.get(ri);
-        if (why !== undefined) {
-          reject(why);
-          continue;
-        }
-        out.push({ type: "ToolResultObserved", key: results[ri]!.block.tool_use_id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "ok", reportedMs: reportedMs(r as UserRecord) });
-      }
-    }
-  });
 }
 
 /** Same rule as quickType, on bytes: the first `"type":"` is the top-level key when no `{` or `[` precedes it. */
