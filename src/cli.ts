@@ -7,6 +7,7 @@ import { TranscriptSource } from "./ingest/source.ts";
 import { cleanText } from "./ingest/sanitize.ts";
 import type { UsageStore } from "./ingest/store.ts";
 import { dataDir, inspectStore, memoryStore, storeFile, type StoreStatus } from "./ingest/store-open.ts";
+import { readerThreads } from "./ingest/pool.ts";
 import { withUsage } from "./ingest/usage-data.ts";
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
@@ -67,7 +68,7 @@ async function main(): Promise<number> {
   const span = opts.report
     ? Infinity
     : Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0, opts.view === "insights" ? Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) : 0) * HOUR;
-  const load = { roots, storeAt, since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named, clock: wallClock };
+  const load = { roots, storeAt, since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named, clock: wallClock, threads: readerThreads(env("CLAUDE_DASH_THREADS")) };
   const o = opts;
   if (o.demo) return run(o, now, demoData(now), roots, true);
   const go = (data: Data & { source: TranscriptSource }) => {

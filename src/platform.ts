@@ -96,6 +96,8 @@ export interface SqlDatabase {
   exec(sql: string): void;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Not re-entrant. */
   transaction<T>(fn: () => T): T;
+  /** Like `transaction`, but returns null at once (running nothing) when another connection holds the write lock. */
+  tryTransaction<T>(fn: () => T): T | null;
   close(): void;
 }
 
@@ -133,22 +135,39 @@ export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): S
     },
     transaction<T>(fn: () => T): T {
       db.exec("BEGIN IMMEDIATE");
+      return finish(fn);
+    },
+    tryTransaction<T>(fn: () => T): T | null {
+      const timeout = Number(Object.values(stmt("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
+      db.exec("PRAGMA busy_timeout = 0");
       try {
-        const out = fn();
-        db.exec("COMMIT");
-        return out;
+        db.exec("BEGIN IMMEDIATE");
       } catch (e) {
-        try {
-          db.exec("ROLLBACK");
-        } catch {
-          /* the transaction was already rolled back (e.g. by SQLITE_FULL) */
-        }
+        if (/locked|busy/i.test(String((e as Error)?.message))) return null;
         throw e;
+      } finally {
+        db.exec(`PRAGMA busy_timeout = ${timeout}`);
       }
+      return finish(fn);
     },
     close() {
       cache.clear();
       db.close();
     },
   };
+  /** Runs `fn` in the transaction just begun: COMMIT, or ROLLBACK if it throws. */
+  function finish<T>(fn: () => T): T {
+    try {
+      const out = fn();
+      db.exec("COMMIT");
+      return out;
+    } catch (e) {
+      try {
+        db.exec("ROLLBACK");
+      } catch {
+        /* the transaction was already rolled back (e.g. by SQLITE_FULL) */
+      }
+      throw e;
+    }
+  }
 }

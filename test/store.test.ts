@@ -15,7 +15,7 @@ import { memoryStore, openUsageStore } from "../src/ingest/store-open.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import { PARSER_VERSION, type UsageStore } from "../src/ingest/store.ts";
 import { promptLine, responseLines, toolResultLine, type SessionInfo } from "../src/ingest/synth.ts";
-import { withUsage } from "../src/ingest/usage-data.ts";
+import { catchUp, withUsage } from "../src/ingest/usage-data.ts";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
 import { historyBucketMinutes, selectHistory } from "../src/model/history-view.ts";
 import { selectInsights } from "../src/model/insights-view.ts";
@@ -383,5 +383,76 @@ describe("the rollups (per quarter hour) behind long spans", () => {
     store.write([c.facts("/t/bulk.jsonl", { ...bulk, offset: 0 }, true, bulk.gen)]);
     const after = check();
     expect(after.toolCalls).toBeLessThan(first.toolCalls);
+  });
+});
+
+describe("the order files are read in does not matter", () => {
+  test("facts seen in several files, even differing, are held by the same sighting whichever file comes first", () => {
+    const u = (output: number): Usage => ({ uncached: 1, cacheWrite5m: 10, cacheWrite1h: 0, cacheRead: 100, output });
+    const r = (file: string, output: number, minutesAgo: number): ModelEvent => ({ type: "ResponseObserved", key: "m|r", time: NOW - minutesAgo * MIN, sessionId: file, agentId: null, model: "claude-opus-4-6", usage: u(output), cwd: null, entrypoint: null });
+    const files: Record<string, ModelEvent[]> = {
+      "/t/a.jsonl": [
+        r("a", 50, 10),
+        { type: "ToolResultObserved", key: "toolu_x", time: NOW - 5 * MIN, sessionId: "a", agentId: null, outcome: "error" },
+        { type: "PromptObserved", key: "p1", time: NOW - 9 * MIN, sessionId: "a", cwd: null },
+      ],
+      "/t/b.jsonl": [
+        r("b", 50, 10), // the same usage at the same time: a tie, held by the path that sorts first (a)
+        { type: "ToolResultObserved", key: "toolu_x", time: NOW - 6 * MIN, sessionId: "b", agentId: null, outcome: "rejected" }, // earlier: wins
+        { type: "ToolCallObserved", key: "toolu_x", time: NOW - 7 * MIN, sessionId: "b", agentId: null, name: "Bash" },
+      ],
+      "/t/c.jsonl": [
+        { type: "PromptObserved", key: "p1", time: NOW - 11 * MIN, sessionId: "c", cwd: null }, // earlier: wins
+        { type: "ToolCallObserved", key: "toolu_x", time: NOW - 7 * MIN, sessionId: "c", agentId: null, name: "Read" }, // a tie with b: b holds it
+      ],
+    };
+    const held = (order: string[]) => {
+      const store = memoryStore();
+      for (const f of order) store.putEvents(f, files[f]!);
+      const q = new StoreQueries(store);
+      const rows = store.db.query<{ t: string; k: string; f: number; time: number }>(
+        "SELECT 'r' AS t, key AS k, file AS f, time FROM responses UNION ALL SELECT 'p', key, file, time FROM prompts UNION ALL SELECT 'c', key, call_file, call_time FROM tools UNION ALL SELECT 'o', key, result_file, result_time FROM tools",
+      );
+      const path = (id: number) => store.files().find((x) => x.id === id)!.path;
+      return { rows: rows.map((x) => `${x.t} ${x.k} ${path(x.f)} ${x.time}`).sort(), seen: seen(q), counts: q.counts(NOW - HOUR, NOW) };
+    };
+    const first = held(["/t/a.jsonl", "/t/b.jsonl", "/t/c.jsonl"]);
+    expect(first.rows).toEqual([
+      `c toolu_x /t/b.jsonl ${NOW - 7 * MIN}`,
+      `o toolu_x /t/b.jsonl ${NOW - 6 * MIN}`,
+      `p p1 /t/c.jsonl ${NOW - 11 * MIN}`,
+      `r m|r /t/a.jsonl ${NOW - 10 * MIN}`,
+    ]);
+    expect(first.counts).toMatchObject({ toolRejections: 1, toolErrors: 0, prompts: 1, toolCalls: 1 });
+    for (const order of [
+      ["/t/a.jsonl", "/t/c.jsonl", "/t/b.jsonl"],
+      ["/t/b.jsonl", "/t/a.jsonl", "/t/c.jsonl"],
+      ["/t/b.jsonl", "/t/c.jsonl", "/t/a.jsonl"],
+      ["/t/c.jsonl", "/t/a.jsonl", "/t/b.jsonl"],
+      ["/t/c.jsonl", "/t/b.jsonl", "/t/a.jsonl"],
+    ])
+      expect(held(order)).toEqual(first);
+  });
+});
+
+describe("reading on reader threads", () => {
+  test("a backlog read by threads stores exactly what one thread stores, and a later run reads nothing again", async () => {
+    const sub = join(projects, S1, "subagents");
+    mkdirSync(sub, { recursive: true });
+    for (let i = 0; i < 12; i++) {
+      const sid = `${String(i).padStart(8, "0")}-0000-4000-8000-000000000000`;
+      write(join(projects, `${sid}.jsonl`), lines(session(sid), [`t${i}a`, `t${i}b`, `t${i}c`], 200 + i));
+    }
+    write(join(sub, "agent-x1.jsonl"), resp({ ...session(S1), agentId: "x1" }, "s1", 50, 60));
+    writeFileSync(join(projects, `${S2}.jsonl`), resp(session(S2), "tail", 30, 7)[1]!); // ends without a newline
+    const threaded = fileStore();
+    const source = new TranscriptSource([root], threaded);
+    await catchUp(source, threaded, 2, { minBytes: 0 });
+    expect(source.stats.bytesRead).toBe(readdirSync(projects, { recursive: true }).filter((n) => String(n).endsWith(".jsonl")).reduce((a, n) => a + statSync(join(projects, String(n))).size, 0));
+    const single = memoryStore();
+    new TranscriptSource([root], single).refresh();
+    expect(seen(new StoreQueries(threaded))).toEqual(seen(new StoreQueries(single)));
+    expect(seen(new StoreQueries(threaded))).toEqual(expected());
+    expect(freshRun().bytes).toBe(0);
   });
 });

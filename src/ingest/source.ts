@@ -65,6 +65,9 @@ export interface SourceOptions {
   reportMissingRoots?: boolean;
   /** The wall clock, for when a file was found missing. */
   clock?: () => number;
+  /** Other readers write to the same store at the same time (reader threads): rather than wait for the write lock,
+   *  go on reading and try again later. */
+  shared?: boolean;
 }
 
 export class TranscriptSource {
@@ -80,8 +83,9 @@ export class TranscriptSource {
   private sinceCollect = 0;
   readonly stats: SourceStats = { files: 0, deferred: 0, bytesRead: 0, linesRead: 0, unreadable: new Map() };
   private since: number;
-  private readonly maxLine: number;
+  readonly maxLine: number;
   private readonly clock: () => number;
+  private readonly shared: boolean;
   /** reads waiting to be stored, and how much they hold. */
   private pending: FileFacts[] = [];
   private pendingFacts = 0;
@@ -97,6 +101,7 @@ export class TranscriptSource {
     this.since = opts.since ?? -Infinity;
     this.maxLine = opts.maxLine ?? MAX_LINE_BYTES;
     this.clock = opts.clock ?? Date.now;
+    this.shared = opts.shared ?? false;
     for (const f of store.files()) this.stored.set(f.path, f);
   }
 
@@ -121,6 +126,31 @@ export class TranscriptSource {
   }
 
   /**
+   * The files a refresh would read from their first byte (present, not known to the store, not left unread as older
+   * than `since`), with their sizes: what reader threads can take (see `takeOver`). Scans the roots.
+   */
+  backlog(deferred = false): { path: string; size: number }[] {
+    const out: { path: string; size: number }[] = [];
+    for (const path of deferred ? this.deferredPaths() : this.scan()) {
+      if (this.stored.has(path) || (!deferred && this.files.has(path))) continue;
+      try {
+        const st = statSync(path);
+        if (st.isFile() && (deferred || st.mtimeMs >= this.since)) out.push({ path, size: st.size });
+      } catch {
+        // the refresh that follows says what is wrong with it
+      }
+    }
+    return out;
+  }
+
+  /** Counts what reader threads read for this source (diagnostics). */
+  noteRead(bytes: number, lines: number, unreadable: Map<string, string>): void {
+    this.stats.bytesRead += bytes;
+    this.stats.linesRead += lines;
+    for (const [p, why] of unreadable) this.stats.unreadable.set(p, why);
+  }
+
+  /**
    * Another reader (a worker) stored these files: continue from the store's positions. Files it could not read stay
    * deferred for this source.
    */
@@ -131,7 +161,6 @@ export class TranscriptSource {
       this.stored.set(p, f);
       this.deferred.delete(p);
       this.files.delete(p);
-      this.track(p);
     }
     if (this.deferred.size === 0) this.since = -Infinity;
     this.updateCounts();
@@ -234,26 +263,6 @@ export class TranscriptSource {
     return t;
   }
 
-  /**
-   * A last line without its newline is normally still being written, and is kept for the next read. But some files
-   * simply end that way (copies, other tools' captures). When the unfinished tail is already a whole JSON object,
-   * its facts are taken now, provisionally: if it is still being written it is not valid yet and is ignored (no
-   * rejection), and when its newline arrives it is read again, which changes nothing (facts are idempotent).
-   */
-  private readUnfinishedTail(t: Tracked, out: EventSink): void {
-    const tail = t.tailer.pending;
-    if (tail.length === 0 || tail.length > this.maxLine) return;
-    let end = tail.length;
-    while (end > 0 && tail[end - 1]! <= 32) end--;
-    if (end === 0 || tail[0] !== 0x7b || tail[end - 1] !== 0x7d) return;
-    const events: ModelEvent[] = [];
-    const p = new LineProcessor(t.ctx, events);
-    p.line(Buffer.from(tail.buffer, tail.byteOffset, end), 0, end, t.tailer.lineNo + 1);
-    p.flush();
-    if (events.some((e) => e.type === "LineRejected")) return;
-    for (const e of events) out.push(e);
-  }
-
   private hashOf(path: string): number {
     let h = this.hashes.get(path);
     if (h === undefined) this.hashes.set(path, (h = pathHash(path)));
@@ -297,7 +306,7 @@ export class TranscriptSource {
       since,
     );
     lines.flush();
-    if (res.bytes > 0) this.readUnfinishedTail(t, facts);
+    if (res.bytes > 0) readUnfinishedTail(t.tailer, t.ctx, this.maxLine, facts);
     if (res.deferred) this.deferred.add(path);
     else this.deferred.delete(path);
     this.stats.bytesRead += res.bytes;
@@ -320,17 +329,22 @@ export class TranscriptSource {
       this.sinceCollect = 0;
       collectGarbage(false);
     }
-    if (this.pendingFacts >= FACTS_PER_WRITE || this.pendingBytes >= BYTES_PER_WRITE) this.store_(sink);
+    if (this.pendingFacts >= FACTS_PER_WRITE || this.pendingBytes >= BYTES_PER_WRITE) {
+      // A reader sharing the store with others goes on reading while another holds the write lock (up to a point).
+      const wait = !this.shared || this.pendingFacts >= 4 * FACTS_PER_WRITE;
+      this.store_(sink, wait);
+    }
   }
 
   /** Stores the reads waiting; the stored facts go on to the sink. */
-  private store_(sink: EventSink | undefined): void {
+  private store_(sink: EventSink | undefined, wait = true): void {
     const batch = this.pending;
     if (batch.length === 0) return;
+    const outcomes = this.store.write(batch, wait);
+    if (!outcomes) return; // another writer holds the store: the reads wait for the next try
     this.pending = [];
     this.pendingFacts = 0;
     this.pendingBytes = 0;
-    const outcomes = this.store.write(batch);
     batch.forEach((f, i) => {
       const t = this.files.get(f.path);
       const o = outcomes[i]!;
@@ -360,3 +374,39 @@ export class TranscriptSource {
     return r;
   }
 }
+
+/**
+ * A last line without its newline is normally still being written, and is kept for the next read. But some files simply
+ * end that way (copies, other tools' captures). When the unfinished tail is already a whole JSON object, its events are
+ * taken now, provisionally: if it is still being written it is not valid yet and is ignored (no rejection), and when its
+ * newline arrives it is read again, which changes nothing (facts are idempotent).
+ */
+export function readUnfinishedTail(tailer: FileTailer, ctx: LineContext, maxLine: number, out: EventSink): void {
+  const tail = tailer.pending;
+  if (tail.length === 0 || tail.length > maxLine) return;
+  let end = tail.length;
+  while (end > 0 && tail[end - 1]! <= 32) end--;
+  if (end === 0 || tail[0] !== 0x7b || tail[end - 1] !== 0x7d) return;
+  const events: ModelEvent[] = [];
+  const p = new LineProcessor(ctx, events);
+  p.line(Buffer.from(tail.buffer, tail.byteOffset, end), 0, end, tailer.lineNo + 1);
+  if (events.some((e) => e.type === "LineRejected")) return;
+  for (const e of events) out.push(e);
+}
+
+/** Reads one file whole into its facts (or says why it could not). */
+export function readWhole(path: string, maxLine: number): { facts: FileFacts | null; bytes: number; lines: number; error: string | null } {
+  const info = fileInfo(path);
+  const ctx = { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId };
+  const facts = new FactCollector();
+  const lines = new LineProcessor(ctx, facts);
+  const t = new FileTailer(path, maxLine);
+  const res = t.refreshBytes(
+    (buf, start, end, lineNo) => lines.line(buf, start, end, lineNo),
+    (lineNo) => facts.push({ type: "LineRejected", file: path, line: lineNo, reason: `line longer than ${maxLine} bytes` }),
+  );
+  if (res.error || res.gone) return { facts: null, bytes: res.bytes, lines: res.lines, error: res.error ?? "gone" };
+  if (res.bytes > 0) readUnfinishedTail(t, ctx, maxLine, facts);
+  return { facts: facts.facts(path, t.position(), false, -1), bytes: res.bytes, lines: res.lines, error: null };
+}
+

@@ -189,6 +189,15 @@ export function copyToMemory(from: UsageStore, parserVersion = PARSER_VERSION): 
   }
 }
 
+/** Another connection to a store in use (a reader thread's): no creating, upgrading or moving; throws on failure. */
+export function joinStore(path: string): UsageStore {
+  const db = openDatabase(path);
+  db.exec("PRAGMA busy_timeout = 10000");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA cache_size = -8000");
+  return new UsageStore(db, "file", path);
+}
+
 /** The store as it is, read-only (for --store-info: nothing is created, upgraded or moved). */
 export function inspectStore(path: string | null): { store: UsageStore | null; status: StoreStatus } {
   if (path === null) return { store: null, status: { state: "off", path: null, notice: "--no-store: nothing is kept" } };

@@ -96,10 +96,10 @@ export class StoreQueries implements UsageQueries {
           ),
           ...this.raw((hi + 1) * CELL_MS - 1, t, slot),
         ];
-        return this.merge(rows, slot);
+        return byStartAndModel(this.merge(rows, slot));
       }
     }
-    return this.raw(f, t, slot, sessionId).map((r) => this.cell(r, r.slot * slot));
+    return byStartAndModel(this.raw(f, t, slot, sessionId).map((r) => this.cell(r, r.slot * slot)));
   }
 
   private raw(from: number, to: number, slot: number, sessionId?: string): CellRow[] {
@@ -121,7 +121,7 @@ export class StoreQueries implements UsageQueries {
       if (!c) by.set(k, { ...r });
       else for (const f of ["n", "u", "a", "b", "r", "o", "hit", "miss"] as const) c[f] += r[f];
     }
-    return [...by.values()].sort((a, b) => a.slot - b.slot || a.model - b.model).map((r) => this.cell(r, r.slot * slot));
+    return [...by.values()].map((r) => this.cell(r, r.slot * slot));
   }
 
   sessionCells(from: number, to: number): SessionCell[] {
@@ -130,10 +130,12 @@ export class StoreQueries implements UsageQueries {
       clamp(from),
       clamp(to),
     );
-    return rows.map((r) => {
-      const { start: _, ...c } = this.cell(r, 0);
-      return { ...c, sessionId: this.store.sessionId(r.session), first: r.first, last: r.last };
-    });
+    return rows
+      .map((r) => {
+        const { start: _, ...c } = this.cell(r, 0);
+        return { ...c, sessionId: this.store.sessionId(r.session), first: r.first, last: r.last };
+      })
+      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
   }
 
   counts(from: number, to: number): Counts {
@@ -234,10 +236,10 @@ export class StoreQueries implements UsageQueries {
     if (ids.length === 0) return [];
     const list = ids.join(",");
     const out: ModelEvent[] = this.sessionRows(ids).map((r) => this.meta(r));
-    for (const r of this.db.query<ResponseRow>(`SELECT * FROM responses WHERE session IN (${list}) ORDER BY time, id`)) out.push(this.store.responseEvent(r));
-    for (const r of this.db.query<{ key: string; time: number; session: number }>(`SELECT key, time, session FROM prompts WHERE session IN (${list}) ORDER BY time, id`))
+    for (const r of this.db.query<ResponseRow>(`SELECT * FROM responses WHERE session IN (${list}) ORDER BY time, key`)) out.push(this.store.responseEvent(r));
+    for (const r of this.db.query<{ key: string; time: number; session: number }>(`SELECT key, time, session FROM prompts WHERE session IN (${list}) ORDER BY time, key`))
       out.push({ type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null });
-    for (const r of this.db.query<ErrorRow>(`SELECT * FROM errors WHERE session IN (${list}) ORDER BY time, id`)) out.push(this.errorEvent(r));
+    for (const r of this.db.query<ErrorRow>(`SELECT * FROM errors WHERE session IN (${list}) ORDER BY time, key`)) out.push(this.errorEvent(r));
     return out;
   }
 
@@ -259,16 +261,16 @@ export class StoreQueries implements UsageQueries {
     const t = clamp(to);
     const out: ModelEvent[] = [];
     const sessions = new Set<number>();
-    const responses = this.db.query<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
-    const prompts = this.db.query<{ key: string; time: number; session: number }>("SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
+    const responses = this.db.query<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
+    const prompts = this.db.query<{ key: string; time: number; session: number }>("SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
     const tools = this.db.query<ToolRow>(
       `SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE call_time > ?1 AND call_time <= ?2
        UNION SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE result_time > ?1 AND result_time <= ?2`,
       f,
       t,
     );
-    const errors = this.db.query<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
-    const turns = this.db.query<{ key: string; time: number; session: number; ms: number }>("SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, id", f, t);
+    const errors = this.db.query<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
+    const turns = this.db.query<{ key: string; time: number; session: number; ms: number }>("SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
     for (const r of responses) sessions.add(r.session);
     for (const r of prompts) sessions.add(r.session);
     for (const r of tools) sessions.add(r.session);
@@ -294,6 +296,11 @@ export class StoreQueries implements UsageQueries {
     const r = this.db.get<{ first: number | null; last: number | null }>("SELECT min(time) AS first, max(time) AS last FROM responses");
     return r && r.first !== null && r.last !== null ? { first: r.first, last: r.last } : null;
   }
+}
+
+/** Cells in one order whatever the order facts were stored in (sums of costs then agree to the last bit). */
+function byStartAndModel(cells: UsageCell[]): UsageCell[] {
+  return cells.sort((a, b) => a.start - b.start || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
 }
 
 interface ErrorRow {

@@ -76,6 +76,9 @@ CREATE TABLE IF NOT EXISTS tallies (
   rejections INTEGER NOT NULL, apierrors INTEGER NOT NULL, retries INTEGER NOT NULL);
 `;
 
+/** Indexes that only speed up reading (the key hashes' are needed to write). */
+const SECONDARY_INDEXES = ["responses_time", "responses_session", "tools_call", "tools_result", "prompts_time", "prompts_session", "errors_time", "errors_session", "turns_time"];
+
 /** The rollup's slot: 15 minutes (every zone offset in use is a multiple of it, so a slot is in one local hour). */
 export const CELL_MS = 15 * 60_000;
 /** A write with more responses than this marks the rollup for a rebuild instead of updating it response by response. */
@@ -119,6 +122,14 @@ export interface StoredFile extends FilePos {
   reread: boolean;
   /** when it was found missing from disk (its facts stay), or null. */
   gone: number | null;
+  rejected: number;
+}
+
+interface Claim {
+  id: number;
+  gen: number;
+  offset: number;
+  lines: number;
   rejected: number;
 }
 
@@ -308,96 +319,121 @@ export class UsageStore implements DirCache {
 
   // ---- writing -------------------------------------------------------------------------------------------------
 
-  /** Stores the facts of several file reads in one transaction. */
-  write(batches: readonly FileFacts[]): WriteOutcome[] {
+  /**
+   * Stores the facts of several file reads in one transaction. With `wait` false, returns null at once (nothing
+   * written) when another connection holds the write lock.
+   */
+  write(batches: readonly FileFacts[], wait?: true): WriteOutcome[];
+  write(batches: readonly FileFacts[], wait: boolean): WriteOutcome[] | null;
+  write(batches: readonly FileFacts[], wait = true): WriteOutcome[] | null {
     if (batches.length === 0) return [];
-    const out = this.db.transaction(() => {
+    const body = () => {
       const responses = batches.reduce((n, f) => n + f.responses.length, 0);
       this.beginRollup(responses > ROLLUP_BULK);
-      const outcomes = batches.map((f) => this.writeOne(f));
+      const claims = batches.map((f) => this.claim(f));
+      const accepted: [FileFacts, number][] = [];
+      batches.forEach((f, i) => {
+        const c = claims[i]!;
+        if (c !== "conflict") accepted.push([f, c.id]);
+      });
+      this.putAll(accepted);
+      const outcomes = batches.map((f, i) => {
+        const c = claims[i]!;
+        if (c === "conflict") return c;
+        this.settle(f, c);
+        return { id: c.id, gen: c.gen };
+      });
       this.endRollup();
       return outcomes;
-    });
-    this.writes++;
+    };
+    const out = wait ? this.db.transaction(body) : this.db.tryTransaction(body);
+    if (out) this.writes++;
     return out;
   }
 
-  private writeOne(f: FileFacts): WriteOutcome {
+  /** The stored row of a file whose facts are about to be written (replacing them when it was read from its start);
+   *  "conflict" when another process replaced them since this reader's position was taken. */
+  private claim(f: FileFacts): Claim | "conflict" {
     const db = this.db;
     const row = this.fileRow(f.path);
-    const p = { ...f.pos, mtimeMs: Number.isNaN(f.pos.mtimeMs) ? -1 : f.pos.mtimeMs };
-    let id: number;
-    let gen: number;
-    let offset = p.offset;
-    let lines = p.lines;
-    let rejected = f.rejectedCount;
+    const p = f.pos;
     if (!row) {
-      id = db.run(
+      const id = db.run(
         "INSERT INTO files (dir, name, dev, ino, size, mtime, offset, lines, head_len, head_hash, tail_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         this.dirId(dirname(f.path)),
         basename(f.path),
         p.dev,
         p.ino,
         p.size,
-        p.mtimeMs,
+        Number.isNaN(p.mtimeMs) ? -1 : p.mtimeMs,
         p.offset,
         p.lines,
         p.headLen,
         p.headHash,
         p.tailHash,
       ).lastInsertRowid;
-      gen = 0;
-    } else {
-      id = row.id;
-      gen = row.gen;
-      const sameFile = row.dev === p.dev && row.ino === p.ino && row.head_hash === p.headHash && row.head_len <= p.headLen;
-      if (f.restart || row.reread !== 0) {
-        if (!f.restart) return "conflict"; // read it again from the start, as the parser changed
-        this.removeFacts([id]);
-        gen = db.get<{ gen: number }>("SELECT gen FROM files WHERE id = ?", id)!.gen;
-      } else if (f.gen === -1 ? !sameFile : f.gen !== gen) {
-        return "conflict";
-      } else {
-        // The same file, continued (perhaps also by another process: facts are idempotent, positions only advance).
-        if (row.offset > offset) {
-          offset = row.offset;
-          lines = row.lines;
-        }
-        rejected += row.rejected;
-      }
+      return { id, gen: 0, offset: p.offset, lines: p.lines, rejected: f.rejectedCount };
     }
-    this.putFacts(f, id);
-    db.run(
+    const sameFile = row.dev === p.dev && row.ino === p.ino && row.head_hash === p.headHash && row.head_len <= p.headLen;
+    if (f.restart || row.reread !== 0) {
+      if (!f.restart) return "conflict"; // read it again from the start, as the parser changed
+      this.removeFacts([row.id]);
+      return { id: row.id, gen: db.get<{ gen: number }>("SELECT gen FROM files WHERE id = ?", row.id)!.gen, offset: p.offset, lines: p.lines, rejected: f.rejectedCount };
+    }
+    if (f.gen === -1 ? !sameFile : f.gen !== row.gen) return "conflict";
+    // The same file, continued (perhaps also by another process: facts are idempotent, positions only advance).
+    const ahead = row.offset > p.offset;
+    return { id: row.id, gen: row.gen, offset: ahead ? row.offset : p.offset, lines: ahead ? row.lines : p.lines, rejected: f.rejectedCount + row.rejected };
+  }
+
+  /** Records where the read ended. */
+  private settle(f: FileFacts, c: Claim): void {
+    const p = f.pos;
+    this.db.run(
       "UPDATE files SET dev = ?, ino = ?, size = ?, mtime = ?, offset = ?, lines = ?, head_len = ?, head_hash = ?, tail_hash = ?, gen = ?, reread = 0, gone = NULL, rejected = ? WHERE id = ?",
       p.dev,
       p.ino,
       p.size,
-      p.mtimeMs,
-      offset,
-      lines,
+      Number.isNaN(p.mtimeMs) ? -1 : p.mtimeMs,
+      c.offset,
+      c.lines,
       p.headLen,
       p.headHash,
       p.tailHash,
-      gen,
-      rejected,
-      id,
+      c.gen,
+      c.rejected,
+      c.id,
     );
-    return { id, gen };
   }
 
-  private putFacts(f: FileFacts, file: number): void {
-    for (const m of f.sessions) this.putSession(m);
-    for (const e of f.responses) this.putResponse(e, file);
-    const results = new Map(f.toolResults.map((r) => [r.key, r]));
-    for (const c of f.toolCalls) {
-      this.putTool(c, results.get(c.key), file);
-      results.delete(c.key);
+  /**
+   * The facts of several files, each kind together and in order of its key hash: each page of a key index is then
+   * written once a transaction (a first read writes a fraction of the pages it did file by file).
+   */
+  private putAll(files: readonly (readonly [FileFacts, number])[]): void {
+    const responses: [number, ResponseObserved, number][] = [];
+    const tools: [number, ToolCallObserved | undefined, ToolResultObserved | undefined, number][] = [];
+    const prompts: [number, PromptObserved, number][] = [];
+    for (const [f, file] of files) {
+      for (const m of f.sessions) this.putSession(m);
+      for (const e of f.responses) responses.push([keyId(e.key), e, file]);
+      const results = new Map(f.toolResults.map((r) => [r.key, r]));
+      for (const c of f.toolCalls) {
+        tools.push([keyId(c.key), c, results.get(c.key), file]);
+        results.delete(c.key);
+      }
+      for (const r of results.values()) tools.push([keyId(r.key), undefined, r, file]);
+      for (const e of f.prompts) prompts.push([keyId(e.key), e, file]);
+      for (const e of f.apiErrors) this.putApiError(e, file);
+      for (const e of f.turns) this.putTurn(e, file);
+      for (const r of f.rejected) this.db.run("INSERT OR IGNORE INTO rejected (file, line, reason) VALUES (?, ?, ?)", file, r.line, r.reason);
     }
-    for (const r of results.values()) this.putTool(undefined, r, file);
-    for (const e of f.prompts) this.putPrompt(e, file);
-    for (const e of f.apiErrors) this.putApiError(e, file);
-    for (const e of f.turns) this.putTurn(e, file);
-    for (const r of f.rejected) this.db.run("INSERT OR IGNORE INTO rejected (file, line, reason) VALUES (?, ?, ?)", file, r.line, r.reason);
+    responses.sort((a, b) => a[0] - b[0]);
+    for (const [, e, file] of responses) this.putResponse(e, file);
+    tools.sort((a, b) => a[0] - b[0]);
+    for (const [, c, r, file] of tools) this.putTool(c, r, file);
+    prompts.sort((a, b) => a[0] - b[0]);
+    for (const [, e, file] of prompts) this.putPrompt(e, file);
   }
 
   private nameId(s: string): number {
@@ -609,10 +645,11 @@ export class UsageStore implements DirCache {
       if (beats(e, old.e)) replace(e, file);
       return;
     }
-    // Seen in another file too: the better of this file's observations competes with the stored winner.
+    // Seen in another file too: the better of this file's observations competes with the stored winner (an exact tie
+    // goes to the file whose path sorts first, so the result does not depend on which file was read first).
     const mine = this.storedCopy<ResponseObserved>(Kind.Response, e.key, file);
     const cand = mine && !beats(e, mine) ? mine : e;
-    if (beats(cand, old.e)) {
+    if (beats(cand, old.e) || (!beats(old.e, cand) && this.filePath(file) < this.filePath(old.file))) {
       replace(cand, file);
       this.copy(Kind.Response, e.key, old.file, old.e);
       db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.Response, e.key, file);
@@ -689,32 +726,103 @@ export class UsageStore implements DirCache {
       );
       return;
     }
-    const row = db.get<{ call_file: number | null; result_file: number | null }>("SELECT call_file, result_file FROM tools WHERE id = ?", at.id)!;
+    const row = db.get<ToolRow>("SELECT * FROM tools WHERE id = ?", at.id)!;
+    const sessionId = this.sessionId(row.session);
+    const agentId = row.agent === null ? null : this.name(row.agent);
     if (call) {
-      if (row.call_file === null) {
-        db.run("UPDATE tools SET call_file = ?, call_time = ?, name = ? WHERE id = ?", file, call.time, this.nameId(call.name), at.id);
+      const wins = row.call_file === null || (row.call_file !== file && this.earlier(call.time, file, row.call_time!, row.call_file));
+      if (wins) {
+        if (row.call_file !== null) {
+          this.copy(Kind.ToolCall, e.key, row.call_file, { type: "ToolCallObserved", key: e.key, time: row.call_time!, sessionId, agentId, name: this.name(row.name!) });
+          this.tally(row.call_time, 1, -1);
+          db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolCall, e.key, file);
+        }
+        // the call's sighting says whose tool it is
+        db.run(
+          "UPDATE tools SET call_file = ?, call_time = ?, name = ?, session = ?, agent = ? WHERE id = ?",
+          file,
+          call.time,
+          this.nameId(call.name),
+          this.sessionRow(call.sessionId),
+          call.agentId === null ? null : this.nameId(call.agentId),
+          at.id,
+        );
+        row.call_file = file;
         tallyCall();
       } else if (row.call_file !== file) this.copy(Kind.ToolCall, e.key, file, call);
     }
     if (result) {
-      if (row.result_file === null) {
+      const wins = row.result_file === null || (row.result_file !== file && this.earlier(result.time, file, row.result_time!, row.result_file));
+      if (wins) {
+        if (row.result_file !== null) {
+          const outcome = OUTCOMES[row.outcome ?? 0] ?? "ok";
+          this.copy(Kind.ToolResult, e.key, row.result_file, { type: "ToolResultObserved", key: e.key, time: row.result_time!, sessionId, agentId, outcome, reportedMs: row.ms });
+          if (outcome !== "ok") this.tally(row.result_time, outcome === "error" ? 2 : 3, -1);
+          db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolResult, e.key, file);
+        }
         db.run("UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?", file, result.time, OUTCOMES.indexOf(result.outcome), result.reportedMs ?? null, at.id);
+        if (row.call_file === null) db.run("UPDATE tools SET session = ?, agent = ? WHERE id = ?", this.sessionRow(result.sessionId), result.agentId === null ? null : this.nameId(result.agentId), at.id);
         tallyResult();
       } else if (row.result_file !== file) this.copy(Kind.ToolResult, e.key, file, result);
     }
   }
 
-  /** Inserts a fact whose first sighting wins (true when it was new); a sighting in another file is kept as a copy. */
-  private putFirst(kind: Kind, table: Tables, key: string, file: number, sql: string, params: SqlValue[], e: ModelEvent): boolean {
+  private paths = new Map<number, string>();
+
+  /** The path of a stored file (by id). */
+  private filePath(id: number): string {
+    let p = this.paths.get(id);
+    if (p === undefined) {
+      const r = this.db.get<{ dir: number; name: string }>("SELECT dir, name FROM files WHERE id = ?", id);
+      p = r ? this.dirPath(r.dir) + sep + r.name : "";
+      this.paths.set(id, p);
+    }
+    return p;
+  }
+
+  /** Of two sightings of a fact in different files, the one that holds it: the earlier line, on a tie the file whose
+   *  path sorts first (so the result does not depend on the order files are read in). */
+  private earlier(time: number, file: number, oldTime: number, oldFile: number): boolean {
+    return time < oldTime || (time === oldTime && this.filePath(file) < this.filePath(oldFile));
+  }
+
+  /** Inserts a fact whose earliest sighting wins (true when it was new); a sighting in another file is kept as a copy. */
+  private putFirst(kind: Kind, table: "prompts" | "errors" | "turns", key: string, file: number, sql: string, params: SqlValue[], e: PromptObserved | ApiErrorObserved | TurnCompleted): boolean {
     if (this.db.run(sql, keyId(key), key, file, ...params).changes > 0) return true;
     const at = this.locate(table, key);
     if (at.id === null) {
       this.db.run(sql, at.h, key, file, ...params);
       return true;
     }
-    const owner = this.db.get<{ file: number }>(`SELECT file FROM ${table} WHERE id = ?`, at.id)!.file;
-    if (owner !== file) this.copy(kind, key, file, e);
-    return false;
+    const old = this.db.get<Record<string, SqlValue>>(`SELECT * FROM ${table} WHERE id = ?`, at.id)!;
+    const oldFile = old.file as number;
+    if (oldFile === file) return false;
+    if (!this.earlier(e.time, file, old.time as number, oldFile)) {
+      this.copy(kind, key, file, e);
+      return false;
+    }
+    // This sighting wins: the stored one becomes a copy, and this one takes its row.
+    const was = this.firstEvent(table, old);
+    this.copy(kind, key, oldFile, was);
+    this.db.run(`DELETE FROM ${table} WHERE id = ?`, at.id);
+    this.db.run(sql, at.h, key, file, ...params);
+    this.db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", kind, key, file);
+    this.untally(was);
+    return true;
+  }
+
+  /** A stored prompt, API error or turn row as its event. */
+  private firstEvent(table: "prompts" | "errors" | "turns", r: Record<string, SqlValue>): PromptObserved | ApiErrorObserved | TurnCompleted {
+    const base = { key: r.key as string, time: r.time as number, sessionId: this.sessionId(r.session as number) };
+    if (table === "prompts") return { type: "PromptObserved", ...base, cwd: null };
+    if (table === "turns") return { type: "TurnCompleted", ...base, durationMs: r.ms as number };
+    return { type: "ApiErrorObserved", ...base, agentId: r.agent === null ? null : this.name(r.agent as number), status: r.status as number | null, message: r.message as string, retry: r.retry !== 0 };
+  }
+
+  /** Takes a prompt or an API error out of the tallies. */
+  private untally(e: PromptObserved | ApiErrorObserved | TurnCompleted): void {
+    if (e.type === "PromptObserved") this.tally(e.time, 0, -1);
+    else if (e.type === "ApiErrorObserved") this.tally(e.time, e.retry ? 5 : 4, -1);
   }
 
   private putPrompt(e: PromptObserved, file: number): void {
@@ -791,19 +899,21 @@ export class UsageStore implements DirCache {
     for (const { kind, key } of lost) this.promote(kind, key);
   }
 
-  /** The best remaining copy of a fact (from another file) becomes its stored row. */
+  /** The best remaining copy of a fact (from another file) becomes its stored row (see putResponse and earlier). */
   private promote(kind: Kind, key: string): void {
-    const rows = this.db.query<{ file: number; fact: string }>("SELECT file, fact FROM copies WHERE kind = ? AND key = ? ORDER BY file", kind, key);
+    const rows = this.db.query<{ file: number; fact: string }>("SELECT file, fact FROM copies WHERE kind = ? AND key = ?", kind, key);
     if (rows.length === 0) return;
     let best = rows[0]!;
-    let bestFact = JSON.parse(best.fact) as ModelEvent;
-    if (kind === Kind.Response) {
-      for (const r of rows.slice(1)) {
-        const f = JSON.parse(r.fact) as ResponseObserved;
-        if (beats(f, bestFact as ResponseObserved)) {
-          best = r;
-          bestFact = f;
-        }
+    let bestFact = JSON.parse(best.fact) as ModelEvent & { time: number };
+    for (const r of rows.slice(1)) {
+      const f = JSON.parse(r.fact) as ModelEvent & { time: number };
+      const better =
+        kind === Kind.Response
+          ? beats(f as ResponseObserved, bestFact as ResponseObserved) || (!beats(bestFact as ResponseObserved, f as ResponseObserved) && this.filePath(r.file) < this.filePath(best.file))
+          : this.earlier(f.time, r.file, bestFact.time, best.file);
+      if (better) {
+        best = r;
+        bestFact = f;
       }
     }
     this.db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", kind, key, best.file);
@@ -847,6 +957,26 @@ export class UsageStore implements DirCache {
     return { count, samples };
   }
 
+  /**
+   * A first fill of an empty store: the indexes that only speed up reading are dropped while it lasts and built once at
+   * the end (a third less work than keeping them up row by row). True when it began (the store held no facts).
+   */
+  beginBulk(): boolean {
+    const empty = this.db.get<{ n: number }>("SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM prompts) AS n")!.n === 0;
+    if (!empty) return false;
+    this.db.exec(SECONDARY_INDEXES.map((i) => `DROP INDEX IF EXISTS ${i};`).join(" "));
+    this.db.exec("PRAGMA wal_autocheckpoint = 10000"); // one checkpoint at the end, not one every 4 MB
+    return true;
+  }
+
+  /** Builds the indexes again (also done by prepareStore, should a process stop before this). */
+  endBulk(): void {
+    this.db.exec(SCHEMA);
+    this.db.exec("PRAGMA wal_autocheckpoint = 1000");
+    if (this.kind === "file") this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    this.writes++;
+  }
+
   // ---- meta ----------------------------------------------------------------------------------------------------
 
   meta(k: string): string | null {
@@ -866,6 +996,20 @@ export class UsageStore implements DirCache {
   static usageOf(r: { uncached: number; w5: number; w1: number; rd: number; out: number }): Usage {
     return { uncached: r.uncached, cacheWrite5m: r.w5, cacheWrite1h: r.w1, cacheRead: r.rd, output: r.out };
   }
+}
+
+interface ToolRow {
+  id: number;
+  key: string;
+  session: number;
+  agent: number | null;
+  call_file: number | null;
+  call_time: number | null;
+  name: number | null;
+  result_file: number | null;
+  result_time: number | null;
+  outcome: number | null;
+  ms: number | null;
 }
 
 export interface ResponseRow {

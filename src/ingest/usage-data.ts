@@ -1,6 +1,7 @@
 // Bringing the usage store up to date with the transcripts, and keeping the numbers exact when the store fails on the
 // way: a damaged store is moved aside and a new one read from the transcripts; when the disk fills up, every fact read
 // so far is kept in memory and the run goes on writing nothing. Either way the user is told (StoreStatus.notice).
+import { POOL_MIN_BYTES, readerThreads, readInThreads } from "./pool.ts";
 import { copyToMemory, memoryStore, openUsageStore, sqliteProblem, type StoreStatus } from "./store-open.ts";
 import type { UsageStore } from "./store.ts";
 import { TranscriptSource, type SourceOptions } from "./source.ts";
@@ -17,8 +18,8 @@ export interface LoadOptions extends SourceOptions {
   storeAt: string | null;
   /** a store already opened (tests; otherwise it is opened here). */
   opened?: { store: UsageStore; status: StoreStatus };
-  /** how to read the files the source would read (e.g. with worker threads); default: `source.refresh()`. */
-  sync?: (source: TranscriptSource, store: UsageStore) => void;
+  /** reader threads for a large backlog (default: one per core, up to 4; 1 reads on this thread only). */
+  threads?: number;
 }
 
 const FULL = "the disk is full: usage history is not updated this run (the numbers are exact)";
@@ -32,7 +33,7 @@ export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Pr
   for (let attempt = 0; ; attempt++) {
     try {
       const source = new TranscriptSource(o.roots, store, o);
-      (o.sync ?? ((s: TranscriptSource) => s.refresh()))(source, store);
+      await catchUp(source, store, o.threads ?? readerThreads());
       return await use({ store, status, source });
     } catch (e) {
       const problem = sqliteProblem(e);
@@ -51,4 +52,41 @@ export function replaceStore(store: UsageStore, problem: "full" | "corrupt", o: 
   }
   store.close();
   return openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)(), damaged: true });
+}
+
+/**
+ * Reads what the store has not seen: a large backlog of new files (a first run) on reader threads, whose facts this
+ * thread stores as they come, then the rest (appends, rewrites, what the threads left) on this thread alone. Threads
+ * that cannot start leave everything to this thread; a store that fails, fails here.
+ */
+export async function catchUp(source: TranscriptSource, store: UsageStore, threads: number, o: { deferred?: boolean; minBytes?: number } = {}): Promise<void> {
+  const deferred = o.deferred ?? false;
+  if (threads > 1) {
+    const backlog = source.backlog(deferred);
+    const bytes = backlog.reduce((n, f) => n + f.size, 0);
+    if (bytes >= (o.minBytes ?? POOL_MIN_BYTES)) {
+      const bulk = store.beginBulk();
+      try {
+        const r = await readInThreads(
+          backlog,
+          threads,
+          (batch) => {
+            const outcomes = store.write(batch);
+            return batch.filter((_, i) => outcomes[i] !== "conflict").map((f) => f.path);
+          },
+          source.maxLine,
+        );
+        source.noteRead(r.bytes, r.lines, r.unreadable);
+        source.takeOver(r.stored);
+      } catch (e) {
+        const p = sqliteProblem(e);
+        if (p === "corrupt" || p === "full") throw e;
+        // no threads here (a standalone binary, a runtime without workers): read on this thread
+      } finally {
+        if (bulk) store.endBulk();
+      }
+    }
+  }
+  if (deferred) source.readDeferred();
+  else source.refresh();
 }
