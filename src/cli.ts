@@ -233,6 +233,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     intervalSeconds: opts.interval,
     pinnedNow: opts.now,
     statusLine: statusOf,
+    threads: readerThreads(env("CLAUDE_DASH_THREADS")),
   });
 }
 

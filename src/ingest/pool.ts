@@ -42,8 +42,10 @@ export function readInThreads(
   files: readonly { path: string; size: number }[],
   threads: number,
   store: (batch: FileFacts[]) => string[],
-  maxLine?: number,
+  o: { maxLine?: number; writeBytes?: number } = {},
 ): Promise<PoolResult> {
+  const maxLine = o.maxLine;
+  const writeBytes = o.writeBytes ?? WRITE_BYTES;
   const queue = [...files].sort((a, b) => b.size - a.size);
   const result: PoolResult = { bytes: 0, lines: 0, unreadable: new Map(), stored: [] };
   const next = (): string[] => {
@@ -103,7 +105,7 @@ export function readInThreads(
           for (const f of batch) revive(f);
           pending.push(...batch);
           pendingBytes += r.bytes;
-          if (pendingBytes >= WRITE_BYTES || busy === 0) flush();
+          if (pendingBytes >= writeBytes || busy === 0) flush();
         } catch (e) {
           return finish(e);
         }

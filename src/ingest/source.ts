@@ -161,6 +161,7 @@ export class TranscriptSource {
       this.stored.set(p, f);
       this.deferred.delete(p);
       this.files.delete(p);
+      this.resting.add(p); // (checked against its stored position on the next read)
     }
     if (this.deferred.size === 0) this.since = -Infinity;
     this.updateCounts();

@@ -55,38 +55,47 @@ export function replaceStore(store: UsageStore, problem: "full" | "corrupt", o: 
 }
 
 /**
- * Reads what the store has not seen: a large backlog of new files (a first run) on reader threads, whose facts this
- * thread stores as they come, then the rest (appends, rewrites, what the threads left) on this thread alone. Threads
- * that cannot start leave everything to this thread; a store that fails, fails here.
+ * Reads what the store has not seen: a large backlog of new files (a first run) on reader threads (see readBacklog),
+ * then the rest (appends, rewrites, what the threads left) on this thread alone.
  */
-export async function catchUp(source: TranscriptSource, store: UsageStore, threads: number, o: { deferred?: boolean; minBytes?: number } = {}): Promise<void> {
-  const deferred = o.deferred ?? false;
-  if (threads > 1) {
-    const backlog = source.backlog(deferred);
-    const bytes = backlog.reduce((n, f) => n + f.size, 0);
-    if (bytes >= (o.minBytes ?? POOL_MIN_BYTES)) {
-      const bulk = store.beginBulk();
-      try {
-        const r = await readInThreads(
-          backlog,
-          threads,
-          (batch) => {
-            const outcomes = store.write(batch);
-            return batch.filter((_, i) => outcomes[i] !== "conflict").map((f) => f.path);
-          },
-          source.maxLine,
-        );
-        source.noteRead(r.bytes, r.lines, r.unreadable);
-        source.takeOver(r.stored);
-      } catch (e) {
-        const p = sqliteProblem(e);
-        if (p === "corrupt" || p === "full") throw e;
-        // no threads here (a standalone binary, a runtime without workers): read on this thread
-      } finally {
-        if (bulk) store.endBulk();
-      }
-    }
+export async function catchUp(source: TranscriptSource, store: UsageStore, threads: number, o: { minBytes?: number } = {}): Promise<void> {
+  await readBacklog(source, store, threads, o);
+  source.refresh();
+}
+
+/**
+ * Reads the backlog (files the store does not know; with `deferred`, those left unread as older than the windows) on
+ * reader threads when it is large, this thread storing their facts as they come. False when it did not (too little to
+ * read, or threads cannot start here: a standalone binary, a runtime without workers). A store that fails, fails here.
+ */
+export async function readBacklog(
+  source: TranscriptSource,
+  store: UsageStore,
+  threads: number,
+  o: { deferred?: boolean; minBytes?: number; writeBytes?: number } = {},
+): Promise<boolean> {
+  if (threads <= 1) return false;
+  const backlog = source.backlog(o.deferred ?? false);
+  if (backlog.reduce((n, f) => n + f.size, 0) < (o.minBytes ?? POOL_MIN_BYTES)) return false;
+  const bulk = store.beginBulk();
+  try {
+    const r = await readInThreads(
+      backlog,
+      threads,
+      (batch) => {
+        const outcomes = store.write(batch);
+        return batch.filter((_, i) => outcomes[i] !== "conflict").map((f) => f.path);
+      },
+      { maxLine: source.maxLine, writeBytes: o.writeBytes },
+    );
+    source.noteRead(r.bytes, r.lines, r.unreadable);
+    source.takeOver(r.stored);
+    return true;
+  } catch (e) {
+    const p = sqliteProblem(e);
+    if (p === "corrupt" || p === "full") throw e;
+    return false;
+  } finally {
+    if (bulk) store.endBulk();
   }
-  if (deferred) source.readDeferred();
-  else source.refresh();
 }

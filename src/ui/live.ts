@@ -5,6 +5,7 @@ import { existsSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { createCliRenderer, Renderable, type CliRenderer, type KeyEvent, type MouseEvent, type OptimizedBuffer, type RenderContext } from "@opentui/core";
 import type { ReadReport, TranscriptSource } from "../ingest/source.ts";
+import { readBacklog } from "../ingest/usage-data.ts";
 import type { ModelEvent } from "../model/events.ts";
 import { env, writeErr } from "../platform.ts";
 import type { DashboardApp } from "./app.ts";
@@ -27,6 +28,8 @@ export interface LiveOptions {
   intervalSeconds: number;
   pinnedNow: number | null;
   statusLine: (source: TranscriptSource | null) => string | null;
+  /** reader threads for the older history read after the first frame. */
+  threads?: number;
 }
 
 /** `now`: the data clock (what the windows end at); `time`: drives animation. Both epoch milliseconds. */
@@ -167,6 +170,8 @@ export class LiveIngest {
       onError: (e: unknown) => void;
       /** Delay of the deferred history read after the first frame (ms). */
       deferredDelayMs?: number;
+      /** Reader threads for a large deferred history (1: read in slices between frames on this thread). */
+      threads?: number;
       /** Debounce of file-watch notifications (ms). */
       debounceMs?: number;
     },
@@ -206,15 +211,31 @@ export class LiveIngest {
     if (!this.firstFrameSeen) {
       this.firstFrameSeen = true;
       const source = this.source;
-      // Older history is read once the first frame is up, not before it.
-      // In slices of ~25 ms between frames, so a long history never freezes the screen.
+      // Older history is read once the first frame is up, not before it: on reader threads when there is a lot (this
+      // thread stores their facts in transactions of a few milliseconds between frames), else in slices of ~25 ms.
       const step = () => {
         if (!source || this.stopped) return;
         this.guarded(() => this.note(source.readDeferred(this.queue, 25)));
         this.statusStale = true;
         if (source.stats.deferred > 0) this.deferredTimer = setTimeout(step, 15);
       };
-      if (source && !this.stopped) this.deferredTimer = setTimeout(step, this.opts.deferredDelayMs ?? 200);
+      const threads = this.opts.threads ?? 1;
+      const start = () => {
+        if (!source || this.stopped) return;
+        if (threads <= 1) return step();
+        readBacklog(source, source.store, threads, { deferred: true, writeBytes: 2 * 1024 * 1024 }).then(
+          (read) => {
+            // The in-memory model (INSIGHTS) starts again from the store, which now holds the older history too.
+            if (read) this.replaced = true;
+            this.statusStale = true;
+            step(); // what is left (or everything, without threads)
+          },
+          (e) => this.guarded(() => {
+            throw e;
+          }),
+        );
+      };
+      if (source && !this.stopped) this.deferredTimer = setTimeout(start, this.opts.deferredDelayMs ?? 200);
     }
   }
 
@@ -315,7 +336,7 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
     const onSignal = () => finish(0);
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
-    const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal });
+    const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads });
     // The allowance: asked once a second whether a request is due (the client keeps to its interval and backoff).
     const allowance = o.allowance;
     let allowanceTimer: ReturnType<typeof setInterval> | null = null;
