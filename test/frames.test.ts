@@ -152,10 +152,22 @@ describe("layout", () => {
     }
   });
 
+  test("a given bucket too small for the window: SUMMARY counts the span the charts draw, and says it is cut", () => {
+    const r = once(["--plain", "--width", "120", "--height", "40", "--window-hours", "24", "--bucket-minutes", "5"]);
+    expect(r.code).toBe(0);
+    expect(r.out.split("\n")[1]).toContain("SUMMARY ───── 6 h 10 m of 24 h ─╮"); // 75 five-minute bars
+    const app = demoAppOf(NOW, { windowHours: 24, bucketMinutes: 5, activeWindowHours: 1, banner: null, account: null, still: true });
+    const v = app.view(NOW, layout(120, 40));
+    expect(v.buckets.length).toBe(75);
+    expect(v.totals.responses).toBe(v.buckets.reduce((a, b) => a + b.responses, 0));
+    expect(v.totals.responses).toBeLessThan(app.view(NOW, layout(300, 40)).totals.responses); // a wider chart shows more
+  });
+
   test("the bucket size fits the 12-hour window to the chart width", () => {
-    expect(autoBucketMinutes(12, 144)).toBe(5);
+    expect(autoBucketMinutes(12, 145)).toBe(5); // 144 whole buckets and the one the start cuts
+    expect(autoBucketMinutes(12, 144)).toBe(6);
     expect(autoBucketMinutes(12, 100)).toBe(8);
-    expect(autoBucketMinutes(12, 720)).toBe(1);
+    expect(autoBucketMinutes(12, 721)).toBe(1);
     expect(autoBucketMinutes(12, 1)).toBe(720);
   });
 });

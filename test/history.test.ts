@@ -134,11 +134,12 @@ describe("bucket size", () => {
     expect(historyBucketMinutes(168, 20)).toBe(720);
   });
 
-  test("--history-bucket-minutes fixes the bar; the span is bar × columns", () => {
+  test("--history-bucket-minutes fixes the bar; the span is bar × columns (the window's start cuts one)", () => {
     const h = app({ historyBucketMinutes: 30 }).history(NOW, 160, 50);
     expect(h.view.window.bucketMinutes).toBe(30);
     const plot = h.layout.charts[0]!.w - 9;
-    expect(h.hours).toBeCloseTo((30 * plot) / 60, 6);
+    expect(h.hours).toBeCloseTo((30 * (plot - 1)) / 60, 6);
+    expect(h.view.buckets.length).toBe(plot);
   });
 });
 

@@ -40,9 +40,12 @@ export interface AppOptions {
 
 const AXIS_AND_BORDER = AXIS_W + 2;
 
-/** Bucket minutes that make the window fit the plot width (whole minutes, at least 1). */
+/**
+ * Bucket minutes that make the window fit the plot width (whole minutes, at least 1). The window's start usually
+ * cuts its first bucket, so plotWidth − 1 whole buckets must cover it.
+ */
 export function autoBucketMinutes(windowHours: number, plotWidth: number): number {
-  return Math.max(1, Math.ceil((windowHours * 60) / Math.max(1, plotWidth)));
+  return Math.max(1, Math.ceil((windowHours * 60) / Math.max(1, plotWidth - 1)));
 }
 
 
@@ -107,14 +110,28 @@ export class DashboardApp {
     return this.opts.bucketMinutes ?? autoBucketMinutes(this.opts.windowHours, lay.charts[0].w - AXIS_AND_BORDER);
   }
 
+  /**
+   * The hours LIVE shows: the window, or, when a given bucket size does not fit it into the chart, as many of the
+   * newest buckets as fit, so the charts and SUMMARY always cover the same span.
+   */
+  shownHours(lay: Layout): number {
+    const given = this.opts.bucketMinutes;
+    if (given == null) return this.opts.windowHours;
+    const plot = Math.max(1, lay.charts[0].w - AXIS_AND_BORDER);
+    if ((this.opts.windowHours * 60) / given <= plot) return this.opts.windowHours;
+    // The window's first bucket is usually cut by its start: plot − 1 whole buckets make plot bars.
+    return (given * Math.max(1, plot - 1)) / 60;
+  }
+
   /** The LIVE view model, recomputed only when the data, the second or the size changed. */
   view(now: number, lay: Layout): LiveView {
     const bm = this.bucketMinutes(lay);
-    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${bm}`;
+    const hours = this.shownHours(lay);
+    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${bm}|${hours}`;
     if (this.cache?.key !== key) {
       this.cache = {
         key,
-        view: selectLive(this.q, { now, windowHours: this.opts.windowHours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }),
+        view: selectLive(this.q, { now, windowHours: hours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }),
       };
     }
     return this.cache.view;
@@ -125,8 +142,8 @@ export class DashboardApp {
     const lay = historyLayout(width, height);
     const plot = Math.max(1, (lay.charts[0]?.w ?? width) - AXIS_AND_BORDER);
     const given = this.opts.historyBucketMinutes ?? null;
-    const hours = given ? (given * plot) / 60 : (this.opts.historyHours ?? 168);
-    const bucketMinutes = given ?? historyBucketMinutes(hours, plot);
+    const hours = given ? (given * Math.max(1, plot - 1)) / 60 : (this.opts.historyHours ?? 168);
+    const bucketMinutes = given ?? historyBucketMinutes(hours, Math.max(1, plot - 1)); // the start cuts the first bar
     const key = `${this.q.version()}|${Math.floor(now / 1000)}|${width}x${height}`;
     if (this.historyCache?.key !== key) {
       const view = selectHistory(this.q, { now, hours, bucketMinutes, timeZone: this.opts.timeZone, priceOverride: this.opts.priceOverride });
@@ -185,7 +202,8 @@ export class DashboardApp {
       allowance,
       insights,
       history,
-      windowHours: this.opts.windowHours,
+      windowHours: this.shownHours(lay),
+      windowOf: this.opts.windowHours,
       activeWindowHours: this.opts.activeWindowHours,
       clock: clock(now),
       account: this.opts.account,

@@ -23,3 +23,13 @@ export function hhmm(t: number): string {
   const d = new Date(t);
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
+
+/** A span of hours as a user reads it: "45 m", "24 h", "3 h 20 m", "30 d". */
+export function spanLabel(hours: number): string {
+  const minutes = Math.round(hours * 60);
+  if (minutes < 60) return `${minutes} m`;
+  if (minutes % 1440 === 0 && minutes >= 3 * 1440) return `${minutes / 1440} d`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} m`;
+}

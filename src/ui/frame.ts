@@ -60,7 +60,9 @@ export interface FrameView {
   history: HistoryFrame | null;
   /** set on the INSIGHTS tab. */
   insights: InsightsView | null;
+  /** the hours LIVE shows (windowOf unless a given bucket size cut it). */
   windowHours: number;
+  windowOf: number;
   activeWindowHours: number;
   clock: string;
   account: string | null;
@@ -128,6 +130,8 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     const miss = v.live.buckets.reduce((a, b) => a + b.cacheMiss, 0);
     drawSummary(c, lay.summary, {
       windowHours: v.windowHours,
+      windowCut: v.windowHours < v.windowOf,
+      windowOf: v.windowOf,
       input: t.uncached + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead,
       uncached: t.uncached,
       write5m: t.cacheWrite5m,

@@ -1,7 +1,7 @@
 // SUMMARY: input, output, responses, effective tokens (1 h and window), cost, cache mix, counts.
 import { rect, type Canvas, type Rect } from "../canvas.ts";
 import type { Counts } from "../../model/selectors.ts";
-import { compact, percent, usd } from "../format.ts";
+import { compact, percent, spanLabel, usd } from "../format.ts";
 import { padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
@@ -9,6 +9,9 @@ import { drawBox } from "./box.ts";
 /** The six activity counters come straight from the model's Counts. */
 export interface SummaryProps extends Counts {
   windowHours: number;
+  /** true when the window was cut to the newest buckets a given bucket size fits. */
+  windowCut?: boolean;
+  windowOf?: number;
   input: number;
   uncached: number;
   write5m: number;
@@ -24,7 +27,7 @@ export interface SummaryProps extends Counts {
 }
 
 export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
-  const inner = drawBox(c, r, { title: "SUMMARY", note: `${p.windowHours} h` });
+  const inner = drawBox(c, r, { title: "SUMMARY", note: p.windowCut && p.windowOf ? `${spanLabel(p.windowHours)} of ${spanLabel(p.windowOf)}` : spanLabel(p.windowHours) });
   if (inner.w < 10 || inner.h < 1) return;
   type Item = [string, string, typeof theme.text];
   const input: Item = ["input", compact(p.input), theme.uncached];
