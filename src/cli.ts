@@ -68,7 +68,11 @@ async function main(): Promise<number> {
   const span = opts.report
     ? Infinity
     : Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0, opts.view === "insights" ? Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) : 0) * HOUR;
-  const load = { roots, storeAt, since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named, clock: wallClock, threads: readerThreads(env("CLAUDE_DASH_THREADS")) };
+  // A one-shot answer is made again from scratch if the store fails while it is made; the live dashboard and the
+  // headless receiver start from a store that worked and deal with later failures themselves (and never wait for
+  // another process's write: their reads wait in memory for the next try).
+  const oneShot = (opts.json || opts.once || opts.report !== null || !terminalSize()) && !opts.headless;
+  const load = { roots, storeAt, since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named, clock: wallClock, threads: readerThreads(env("CLAUDE_DASH_THREADS")), shared: !oneShot };
   const o = opts;
   if (o.demo) return run(o, now, demoData(now), roots, true);
   const go = (data: Data & { source: TranscriptSource }) => {
@@ -80,9 +84,6 @@ async function main(): Promise<number> {
     }
     return run(o, now, data, roots, false);
   };
-  // A one-shot answer is made again from scratch if the store fails while it is made; the live dashboard and the
-  // headless receiver start from a store that worked and deal with later failures themselves.
-  const oneShot = (o.json || o.once || o.report !== null || !terminalSize()) && !o.headless;
   if (oneShot) return withUsage(load, go);
   return go(await withUsage(load, (d) => d));
 }

@@ -94,10 +94,22 @@ export interface SqlDatabase {
   iterate<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): IterableIterator<T>;
   /** Runs a script of one or more statements without parameters (schema, pragmas). */
   exec(sql: string): void;
-  /** Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Not re-entrant. */
+  /**
+   * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Inside an open transaction it
+   * is a savepoint of that one (its changes are undone if it throws; they last when the outer one commits).
+   */
   transaction<T>(fn: () => T): T;
   /** Like `transaction`, but returns null at once (running nothing) when another connection holds the write lock. */
   tryTransaction<T>(fn: () => T): T | null;
+  /**
+   * Opens a transaction left open across calls (`transaction` inside it makes savepoints), ended by `commit` or
+   * `rollback`. With `wait` false, returns false at once when another connection holds the write lock.
+   */
+  begin(wait: boolean): boolean;
+  commit(): void;
+  rollback(): void;
+  /** true while a transaction is open on this connection. */
+  readonly inTransaction: boolean;
   close(): void;
 }
 
@@ -108,6 +120,7 @@ export interface SqlDatabase {
 export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): SqlDatabase {
   const db = new DatabaseSync(path, opts.readOnly ? { readOnly: true } : {});
   const cache = new Map<string, StatementSync>();
+  let depth = 0;
   const stmt = (sql: string): StatementSync => {
     let s = cache.get(sql);
     if (!s) {
@@ -134,29 +147,61 @@ export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): S
       db.exec(sql);
     },
     transaction<T>(fn: () => T): T {
+      if (depth > 0) return savepoint(fn);
       db.exec("BEGIN IMMEDIATE");
       return finish(fn);
     },
     tryTransaction<T>(fn: () => T): T | null {
-      const timeout = Number(Object.values(stmt("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
-      db.exec("PRAGMA busy_timeout = 0");
-      try {
-        db.exec("BEGIN IMMEDIATE");
-      } catch (e) {
-        if (/locked|busy/i.test(String((e as Error)?.message))) return null;
-        throw e;
-      } finally {
-        db.exec(`PRAGMA busy_timeout = ${timeout}`);
-      }
+      if (depth > 0) return savepoint(fn);
+      if (!tryBegin()) return null;
       return finish(fn);
+    },
+    begin(wait) {
+      if (depth > 0) throw new Error("a transaction is already open");
+      if (wait) db.exec("BEGIN IMMEDIATE");
+      else if (!tryBegin()) return false;
+      depth = 1;
+      return true;
+    },
+    commit() {
+      if (depth === 0) return;
+      depth = 0;
+      db.exec("COMMIT");
+    },
+    rollback() {
+      if (depth === 0) return;
+      depth = 0;
+      try {
+        db.exec("ROLLBACK");
+      } catch {
+        /* already rolled back (e.g. by SQLITE_FULL) */
+      }
+    },
+    get inTransaction() {
+      return depth > 0;
     },
     close() {
       cache.clear();
       db.close();
     },
   };
+  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  function tryBegin(): boolean {
+    const timeout = Number(Object.values(stmt("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
+    db.exec("PRAGMA busy_timeout = 0");
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      return true;
+    } catch (e) {
+      if (/locked|busy/i.test(String((e as Error)?.message))) return false;
+      throw e;
+    } finally {
+      db.exec(`PRAGMA busy_timeout = ${timeout}`);
+    }
+  }
   /** Runs `fn` in the transaction just begun: COMMIT, or ROLLBACK if it throws. */
   function finish<T>(fn: () => T): T {
+    depth = 1;
     try {
       const out = fn();
       db.exec("COMMIT");
@@ -168,6 +213,30 @@ export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): S
         /* the transaction was already rolled back (e.g. by SQLITE_FULL) */
       }
       throw e;
+    } finally {
+      depth = 0;
+    }
+  }
+  /** Runs `fn` as a savepoint of the open transaction. */
+  function savepoint<T>(fn: () => T): T {
+    const name = `sp${depth}`;
+    db.exec(`SAVEPOINT ${name}`);
+    depth++;
+    try {
+      const out = fn();
+      db.exec(`RELEASE ${name}`);
+      return out;
+    } catch (e) {
+      try {
+        db.exec(`ROLLBACK TO ${name}`);
+        db.exec(`RELEASE ${name}`);
+      } catch {
+        /* the whole transaction was rolled back (e.g. by SQLITE_FULL) */
+        depth = 1;
+      }
+      throw e;
+    } finally {
+      depth--;
     }
   }
 }

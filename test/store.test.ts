@@ -333,6 +333,32 @@ describe("two processes at once", () => {
     expect(seen(new StoreQueries(one.store))).toEqual(expected());
     expect(seen(new StoreQueries(two.store))).toEqual(expected());
   });
+
+  test("a run that starts while another fills the store opens it without waiting, and is exact when it cannot write", async () => {
+    for (const [i, sid] of [S1, S2].entries()) write(join(projects, `${sid}.jsonl`), lines(session(sid), [`f${i}a`, `f${i}b`], 300 - 20 * i));
+    // The first process is in the middle of its first fill: the write lock is held, nothing committed.
+    const filler = fileStore();
+    expect(filler.beginBulk()).toBe(true);
+    const early = new FactCollector();
+    for (const e of eventsOf(join(projects, `${S1}.jsonl`))) early.push(e);
+    filler.write([early.facts(join(projects, `${S1}.jsonl`), { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0, tailHash: 0 }, false, -1)]);
+    // The second opens the store at once (no lock needed to open a current store) …
+    const t0 = performance.now();
+    const opened = openUsageStore({ path: storePath, roots: [root], now: NOW });
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(opened.status.state).toBe("ok");
+    opened.store.db.exec("PRAGMA busy_timeout = 50"); // (10 s in use; the test need not wait that long)
+    // … and, unable to write, reads the transcripts itself: the same numbers, and it says why.
+    const got = await withUsage({ roots: [root], storeAt: storePath, opened, threads: 1 }, (d) => {
+      open.push(d.store);
+      return { view: seen(new StoreQueries(d.store)), status: d.status };
+    });
+    expect(got.status.state).toBe("busy");
+    expect(got.status.notice).toContain("another claude-dash");
+    expect(got.view).toEqual(expected());
+    filler.endBulk();
+    expect(freshRun().view).toEqual(expected());
+  });
 });
 
 describe("the rollups (per quarter hour) behind long spans", () => {

@@ -1,9 +1,15 @@
 // Reading many transcripts on all cores: reader threads (read-worker.ts) take files in chunks, largest first, and
-// hand back their facts; this thread, the store's one writer, stores them as they come. Used for a first run's backlog
-// and the live dashboard's background read of older history.
+// hand back their facts; this thread, the store's one writer, stores them as they come. For a one-shot run this
+// thread also reads chunks itself whenever it has nothing to store, so that one thread per core is busy (a thread more
+// than there are cores only shares them: on two cores, two reader threads and a writer took a quarter longer). Used
+// for a first run's backlog and the live dashboard's background read of older history (there this thread only
+// stores, in short writes between frames).
 import { availableParallelism } from "node:os";
 import type { FileFacts } from "./facts.ts";
 import type { ReadReply, ReadRequest } from "./read-worker.ts";
+import { MAX_LINE_BYTES } from "./records.ts";
+import { readWhole } from "./source.ts";
+import { readWire, type WireFacts } from "./wire.ts";
 
 /** Below this much to read, starting threads costs more than it saves. */
 export const POOL_MIN_BYTES = 48 * 1024 * 1024;
@@ -11,7 +17,7 @@ export const POOL_MIN_BYTES = 48 * 1024 * 1024;
 const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Requests each thread has in hand (the next ones wait in its queue while this thread stores facts). */
 const DEPTH = 3;
-/** Facts are stored in transactions of about this much transcript (fewer, larger transactions write fewer pages). */
+/** Facts are stored in writes of about this much transcript. */
 const WRITE_BYTES = 24 * 1024 * 1024;
 
 export interface PoolResult {
@@ -22,8 +28,16 @@ export interface PoolResult {
   stored: string[];
 }
 
+export interface PoolOptions {
+  maxLine?: number;
+  /** transcript bytes per write (default 24 MB). */
+  writeBytes?: number;
+  /** this thread reads too when it has nothing to store (then one thread fewer is started). */
+  readHere?: boolean;
+}
+
 /**
- * How many reader threads to use: `wanted` (CLAUDE_DASH_THREADS) when it is a number, else one per core; at most 4
+ * How many threads read at once: `wanted` (CLAUDE_DASH_THREADS) when it is a number, else one per core; at most 4
  * (beyond that the store's one writer is the limit). 1 reads on the calling thread only.
  */
 export function readerThreads(wanted?: string): number {
@@ -34,30 +48,32 @@ export function readerThreads(wanted?: string): number {
   }
 }
 
+/** Lets queued events (the threads' replies) in before going on. */
+const yieldToEvents = (): Promise<void> => new Promise((r) => (typeof setImmediate === "function" ? setImmediate(r) : setTimeout(r, 0)));
+
 /**
- * Reads the files with `threads` reader threads; `store` stores each batch of facts and says which files it stored.
- * Rejects (with the first error) if a thread fails or cannot start, or `store` throws.
+ * Reads the files with `threads` readers (with `readHere`, this thread and threads − 1 others); `store` stores each
+ * batch of facts and says which files it stored. Rejects (with the first error) if a thread fails or cannot start,
+ * or `store` throws.
  */
-export function readInThreads(
-  files: readonly { path: string; size: number }[],
-  threads: number,
-  store: (batch: FileFacts[]) => string[],
-  o: { maxLine?: number; writeBytes?: number } = {},
-): Promise<PoolResult> {
+export function readInThreads(files: readonly { path: string; size: number }[], threads: number, store: (batch: FileFacts[]) => string[], o: PoolOptions = {}): Promise<PoolResult> {
   const maxLine = o.maxLine;
   const writeBytes = o.writeBytes ?? WRITE_BYTES;
   const queue = [...files].sort((a, b) => b.size - a.size);
+  let head = 0;
   const result: PoolResult = { bytes: 0, lines: 0, unreadable: new Map(), stored: [] };
   const next = (): string[] => {
     const out: string[] = [];
     let bytes = 0;
-    while (queue.length > 0 && (out.length === 0 || bytes + queue[0]!.size <= CHUNK_BYTES)) {
-      const f = queue.shift()!;
+    while (head < queue.length && (out.length === 0 || bytes + queue[head]!.size <= CHUNK_BYTES)) {
+      const f = queue[head++]!;
       out.push(f.path);
       bytes += f.size;
     }
     return out;
   };
+  const readHere = o.readHere === true;
+  const started = Math.max(readHere ? 0 : 1, threads - (readHere ? 1 : 0));
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
     let busy = 0;
@@ -69,12 +85,22 @@ export function readInThreads(
       if (err === undefined) resolve(result);
       else reject(err);
     };
-    let pending: FileFacts[] = [];
+    // Facts waiting to be stored: replies from threads (decoded when stored) and this thread's own reads.
+    let wires: WireFacts[] = [];
+    let own: FileFacts[] = [];
     let pendingBytes = 0;
     const flush = () => {
-      if (pending.length > 0) result.stored.push(...store(pending));
-      pending = [];
+      const facts = own.concat(wires.flatMap(readWire));
+      wires = [];
+      own = [];
       pendingBytes = 0;
+      if (facts.length > 0) result.stored.push(...store(facts));
+    };
+    const settle = () => {
+      if (busy === 0 && head >= queue.length) {
+        flush();
+        finish();
+      }
     };
     const give = (w: Worker) => {
       const paths = next();
@@ -82,7 +108,7 @@ export function readInThreads(
       busy++;
       w.postMessage({ paths, maxLine } satisfies ReadRequest);
     };
-    for (let i = 0; i < Math.max(1, threads); i++) {
+    for (let i = 0; i < started; i++) {
       let w: Worker;
       try {
         w = new Worker(new URL("./read-worker.ts", import.meta.url).href, { type: "module" });
@@ -100,30 +126,42 @@ export function readInThreads(
         result.bytes += r.bytes;
         result.lines += r.lines;
         for (const [p, why] of r.unreadable) result.unreadable.set(p, why);
+        wires.push(r.facts);
+        pendingBytes += r.bytes;
         try {
-          const batch = JSON.parse(r.facts) as FileFacts[];
-          for (const f of batch) revive(f);
-          pending.push(...batch);
-          pendingBytes += r.bytes;
-          if (pendingBytes >= writeBytes || busy === 0) flush();
+          if (pendingBytes >= writeBytes) flush();
+          settle();
         } catch (e) {
-          return finish(e);
+          finish(e);
         }
-        if (busy === 0 && queue.length === 0) finish();
       };
       w.onerror = (e) => finish(new Error(e.message || "a reader thread failed"));
     }
-    for (let d = 0; d < DEPTH; d++) for (const w of workers) give(w);
-    if (busy === 0) finish(); // nothing to read
-  });
-}
+    // Enough requests in hand that the threads read on through one whole write.
+    const depth = Math.max(DEPTH, Math.ceil(writeBytes / CHUNK_BYTES / Math.max(1, workers.length)) + 2);
+    for (let d = 0; d < depth; d++) for (const w of workers) give(w);
+    if (readHere) void readOnHere();
+    else settle(); // (nothing to read)
 
-/** JSON has no NaN or infinities: a position's unknown mtime and a session's missing times come back as null. */
-function revive(f: FileFacts): void {
-  if (f.pos.mtimeMs === null) f.pos.mtimeMs = Number.NaN;
-  for (const m of f.sessions) {
-    if (m.cwdTime === null) m.cwdTime = -Infinity;
-    if (m.branchTime === null) m.branchTime = -Infinity;
-    if (m.entrypointTime === null) m.entrypointTime = Infinity;
-  }
+    /** This thread's share: a chunk at a time, letting the threads' replies in between. */
+    async function readOnHere(): Promise<void> {
+      try {
+        while (!done && head < queue.length) {
+          for (const path of next()) {
+            const r = readWhole(path, maxLine ?? MAX_LINE_BYTES);
+            result.bytes += r.bytes;
+            result.lines += r.lines;
+            pendingBytes += r.bytes;
+            if (r.facts) own.push(r.facts);
+            else if (r.error !== "gone") result.unreadable.set(path, r.error!);
+          }
+          if (pendingBytes >= writeBytes) flush();
+          await yieldToEvents();
+        }
+        if (!done) settle();
+      } catch (e) {
+        finish(e);
+      }
+    }
+  });
 }

@@ -65,8 +65,8 @@ export interface SourceOptions {
   reportMissingRoots?: boolean;
   /** The wall clock, for when a file was found missing. */
   clock?: () => number;
-  /** Other readers write to the same store at the same time (reader threads): rather than wait for the write lock,
-   *  go on reading and try again later. */
+  /** Never wait for the write lock (the live dashboard: another process may hold it for a while); reads wait in
+   *  memory for the next try. */
   shared?: boolean;
 }
 
@@ -330,15 +330,14 @@ export class TranscriptSource {
       this.sinceCollect = 0;
       collectGarbage(false);
     }
-    if (this.pendingFacts >= FACTS_PER_WRITE || this.pendingBytes >= BYTES_PER_WRITE) {
-      // A reader sharing the store with others goes on reading while another holds the write lock (up to a point).
-      const wait = !this.shared || this.pendingFacts >= 4 * FACTS_PER_WRITE;
-      this.store_(sink, wait);
-    }
+    if (this.pendingFacts >= FACTS_PER_WRITE || this.pendingBytes >= BYTES_PER_WRITE) this.store_(sink);
   }
 
-  /** Stores the reads waiting; the stored facts go on to the sink. */
-  private store_(sink: EventSink | undefined, wait = true): void {
+  /**
+   * Stores the reads waiting; the stored facts go on to the sink. A shared reader does not wait while another process
+   * holds the write lock: its reads wait (in memory) for the next try.
+   */
+  private store_(sink: EventSink | undefined, wait = !this.shared): void {
     const batch = this.pending;
     if (batch.length === 0) return;
     const outcomes = this.store.write(batch, wait);

@@ -27,6 +27,8 @@ export type StoreState =
   | "newer"
   /** the disk filled up: facts of this run are kept in memory */
   | "full"
+  /** another process held the store longer than a write may wait: this run keeps its facts in memory */
+  | "busy"
   /** (--store-info) there is no store file yet, or it cannot be read */
   | "none"
   | "damaged";

@@ -16,6 +16,10 @@ import { beats } from "../model/state.ts";
 import type { SqlDatabase, SqlValue } from "../platform.ts";
 import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
+import { keyId } from "./key-id.ts";
+import type { Hashed } from "./wire.ts";
+
+export { keyId };
 
 /** The layout of the tables. A store written with a higher number is left alone. */
 export const SCHEMA_VERSION = 1;
@@ -84,21 +88,10 @@ export const CELL_MS = 15 * 60_000;
 /** A write with more responses than this marks the rollup for a rebuild instead of updating it response by response. */
 const ROLLUP_BULK = 2000;
 
-/** A 53-bit hash of a fact's key (its `h`, unless another key holds it: then the next free one). */
-export function keyId(key: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
-}
-
 const ID_SPACE = 2 ** 53;
+
+/** A fact's key hash: computed by the reader thread that decoded it, or here. */
+const hashOf = (e: { key: string } & Hashed): number => e.h ?? keyId(e.key);
 
 /** What a copy is a copy of. */
 const enum Kind {
@@ -416,22 +409,22 @@ export class UsageStore implements DirCache {
     const prompts: [number, PromptObserved, number][] = [];
     for (const [f, file] of files) {
       for (const m of f.sessions) this.putSession(m);
-      for (const e of f.responses) responses.push([keyId(e.key), e, file]);
+      for (const e of f.responses) responses.push([hashOf(e), e, file]);
       const results = new Map(f.toolResults.map((r) => [r.key, r]));
       for (const c of f.toolCalls) {
-        tools.push([keyId(c.key), c, results.get(c.key), file]);
+        tools.push([hashOf(c), c, results.get(c.key), file]);
         results.delete(c.key);
       }
-      for (const r of results.values()) tools.push([keyId(r.key), undefined, r, file]);
-      for (const e of f.prompts) prompts.push([keyId(e.key), e, file]);
+      for (const r of results.values()) tools.push([hashOf(r), undefined, r, file]);
+      for (const e of f.prompts) prompts.push([hashOf(e), e, file]);
       for (const e of f.apiErrors) this.putApiError(e, file);
       for (const e of f.turns) this.putTurn(e, file);
       for (const r of f.rejected) this.db.run("INSERT OR IGNORE INTO rejected (file, line, reason) VALUES (?, ?, ?)", file, r.line, r.reason);
     }
     responses.sort((a, b) => a[0] - b[0]);
-    for (const [, e, file] of responses) this.putResponse(e, file);
+    for (const [h, e, file] of responses) this.putResponse(e, file, h);
     tools.sort((a, b) => a[0] - b[0]);
-    for (const [, c, r, file] of tools) this.putTool(c, r, file);
+    for (const [h, c, r, file] of tools) this.putTool(c, r, file, h);
     prompts.sort((a, b) => a[0] - b[0]);
     for (const [, e, file] of prompts) this.putPrompt(e, file);
   }
@@ -619,12 +612,12 @@ export class UsageStore implements DirCache {
     return [file, e.time, this.sessionRow(e.sessionId), e.agentId === null ? null : this.nameId(e.agentId), this.nameId(e.model), u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output];
   }
 
-  private putResponse(e: ResponseObserved, file: number): void {
+  private putResponse(e: ResponseObserved, file: number, h = hashOf(e)): void {
     const db = this.db;
     const params = this.responseParams(e, file);
     const model = params[4] as number;
     const sql = "INSERT INTO responses (h, key, file, time, session, agent, model, uncached, w5, w1, rd, out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    if (db.run(sql, keyId(e.key), e.key, ...params).changes > 0) {
+    if (db.run(sql, h, e.key, ...params).changes > 0) {
       this.delta(e.time, model, e.usage, 1);
       return;
     }
@@ -682,12 +675,12 @@ export class UsageStore implements DirCache {
    * A tool call and its result (either may be missing), one row per tool_use id: the first file to give each part
    * holds it; another file's sighting of a part is kept as a copy.
    */
-  private putTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined, file: number): void {
+  private putTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined, file: number, h = hashOf((call ?? result)!)): void {
     const db = this.db;
     const e = (call ?? result)!;
     const fresh = db.run(
       "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-      keyId(e.key),
+      h,
       e.key,
       this.sessionRow(e.sessionId),
       e.agentId === null ? null : this.nameId(e.agentId),
@@ -788,7 +781,7 @@ export class UsageStore implements DirCache {
 
   /** Inserts a fact whose earliest sighting wins (true when it was new); a sighting in another file is kept as a copy. */
   private putFirst(kind: Kind, table: "prompts" | "errors" | "turns", key: string, file: number, sql: string, params: SqlValue[], e: PromptObserved | ApiErrorObserved | TurnCompleted): boolean {
-    if (this.db.run(sql, keyId(key), key, file, ...params).changes > 0) return true;
+    if (this.db.run(sql, hashOf(e), key, file, ...params).changes > 0) return true;
     const at = this.locate(table, key);
     if (at.id === null) {
       this.db.run(sql, at.h, key, file, ...params);
@@ -958,23 +951,53 @@ export class UsageStore implements DirCache {
   }
 
   /**
-   * A first fill of an empty store: the indexes that only speed up reading are dropped while it lasts and built once at
-   * the end (a third less work than keeping them up row by row). True when it began (the store held no facts).
+   * A first fill of an empty store, as one transaction (other connections see the store as it was until `endBulk`,
+   * or a `bulkCommit` on the way): the indexes that only speed up reading are dropped while it lasts and built once at
+   * the end, and each page of the key indexes is written once instead of once per write. False when it did not begin:
+   * the store holds facts, or another connection is writing.
    */
   beginBulk(): boolean {
-    const empty = this.db.get<{ n: number }>("SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM prompts) AS n")!.n === 0;
-    if (!empty) return false;
-    this.db.exec(SECONDARY_INDEXES.map((i) => `DROP INDEX IF EXISTS ${i};`).join(" "));
-    this.db.exec("PRAGMA wal_autocheckpoint = 10000"); // one checkpoint at the end, not one every 4 MB
-    return true;
+    if (this.db.inTransaction) return false;
+    if (!this.db.begin(false)) return false;
+    try {
+      const empty = this.db.get<{ n: number }>("SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM prompts) AS n")!.n === 0;
+      if (!empty) {
+        this.db.rollback();
+        return false;
+      }
+      this.db.exec(SECONDARY_INDEXES.map((i) => `DROP INDEX IF EXISTS ${i};`).join(" "));
+      return true;
+    } catch (e) {
+      this.db.rollback();
+      throw e;
+    }
   }
 
-  /** Builds the indexes again (also done by prepareStore, should a process stop before this). */
+  /** Commits the fill so far (so that other connections may write, and a stop loses little) and goes on. */
+  bulkCommit(): void {
+    if (!this.db.inTransaction) return;
+    this.db.commit();
+    this.db.begin(true);
+  }
+
+  /** Builds the read indexes again and commits the fill (prepareStore builds them too, should a process stop first). */
   endBulk(): void {
-    this.db.exec(SCHEMA);
-    this.db.exec("PRAGMA wal_autocheckpoint = 1000");
+    if (!this.db.inTransaction) this.db.begin(true);
+    try {
+      this.db.exec(SCHEMA);
+      if (!this.rollupReady()) this.rebuildRollup();
+      this.db.commit();
+    } catch (e) {
+      this.db.rollback();
+      throw e;
+    }
     if (this.kind === "file") this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
     this.writes++;
+  }
+
+  /** Gives up a fill that failed (the store is as it was before it, or at its last bulkCommit). */
+  abortBulk(): void {
+    this.db.rollback();
   }
 
   // ---- meta ----------------------------------------------------------------------------------------------------
@@ -1032,6 +1055,8 @@ export interface ResponseRow {
 export function prepareStore(db: SqlDatabase, parserVersion = PARSER_VERSION): { upgraded: { from: number } | null; newer: boolean } {
   const version = db.get<{ user_version: number }>("PRAGMA user_version")?.user_version ?? 0;
   if (version > SCHEMA_VERSION) return { upgraded: null, newer: true };
+  // A store that is as it should be is only read here: no write lock (another process may be filling it).
+  if (version === SCHEMA_VERSION && isCurrent(db, parserVersion)) return { upgraded: null, newer: false };
   let upgraded: { from: number } | null = null;
   db.transaction(() => {
     db.exec(SCHEMA);
@@ -1048,4 +1073,15 @@ export function prepareStore(db: SqlDatabase, parserVersion = PARSER_VERSION): {
     }
   });
   return { upgraded, newer: false };
+}
+
+/** True when the store's facts are this parser's and every index is there (a fill that stopped leaves some out). */
+function isCurrent(db: SqlDatabase, parserVersion: number): boolean {
+  try {
+    if (db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'parser'")?.v !== String(parserVersion)) return false;
+    const names = new Set(db.query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'").map((r) => r.name));
+    return SECONDARY_INDEXES.every((i) => names.has(i));
+  } catch {
+    return false; // (no meta table yet)
+  }
 }

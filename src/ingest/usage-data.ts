@@ -22,6 +22,11 @@ export interface LoadOptions extends SourceOptions {
   threads?: number;
 }
 
+/** A first fill commits about this often (transcript bytes): other processes may write between, and a stop loses
+ *  little; fewer commits write each page of the key indexes fewer times. */
+const COMMIT_BYTES = 256 * 1024 * 1024;
+
+const BUSY = "another claude-dash is filling the usage store: this run reads the transcripts itself (the numbers are exact)";
 const FULL = "the disk is full: usage history is not updated this run (the numbers are exact)";
 
 /**
@@ -37,18 +42,21 @@ export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Pr
       return await use({ store, status, source });
     } catch (e) {
       const problem = sqliteProblem(e);
-      if (attempt > 1 || (problem !== "full" && problem !== "corrupt")) throw e;
+      if (attempt > 1 || (problem !== "full" && problem !== "corrupt" && problem !== "busy")) throw e;
       ({ store, status } = replaceStore(store, problem, o));
     }
   }
 }
 
-/** A store that failed (damaged, or the disk full) replaced by one that works; the failed one is closed. */
-export function replaceStore(store: UsageStore, problem: "full" | "corrupt", o: { roots: string[]; storeAt: string | null; clock?: () => number }): { store: UsageStore; status: StoreStatus } {
-  if (problem === "full") {
+/**
+ * A store that failed (damaged, the disk full, or held by another process for longer than a write may wait) replaced
+ * by one that works; the failed one is closed.
+ */
+export function replaceStore(store: UsageStore, problem: "full" | "corrupt" | "busy", o: { roots: string[]; storeAt: string | null; clock?: () => number }): { store: UsageStore; status: StoreStatus } {
+  if (problem === "full" || problem === "busy") {
     const copy = store.kind === "file" ? copyToMemory(store) : null;
     store.close();
-    return { store: copy ?? memoryStore(), status: { state: "full", path: o.storeAt, notice: FULL } };
+    return { store: copy ?? memoryStore(), status: problem === "full" ? { state: "full", path: o.storeAt, notice: FULL } : { state: "busy", path: o.storeAt, notice: BUSY } };
   }
   store.close();
   return openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)(), damaged: true });
@@ -72,30 +80,46 @@ export async function readBacklog(
   source: TranscriptSource,
   store: UsageStore,
   threads: number,
-  o: { deferred?: boolean; minBytes?: number; writeBytes?: number } = {},
+  o: { deferred?: boolean; minBytes?: number; writeBytes?: number; commitBytes?: number } = {},
 ): Promise<boolean> {
   if (threads <= 1) return false;
   const backlog = source.backlog(o.deferred ?? false);
   if (backlog.reduce((n, f) => n + f.size, 0) < (o.minBytes ?? POOL_MIN_BYTES)) return false;
   const bulk = store.beginBulk();
+  const commitBytes = o.commitBytes ?? COMMIT_BYTES;
+  let uncommitted = 0;
+  let failed = false;
   try {
     const r = await readInThreads(
       backlog,
       threads,
       (batch) => {
-        const outcomes = store.write(batch);
+        // The live dashboard never waits for another process's write: what it could not store now, its source reads
+        // again later.
+        const outcomes = store.write(batch, !o.deferred);
+        if (!outcomes) return [];
+        uncommitted += batch.reduce((n, f) => n + f.pos.offset, 0);
+        if (bulk && uncommitted >= commitBytes) {
+          store.bulkCommit();
+          uncommitted = 0;
+        }
         return batch.filter((_, i) => outcomes[i] !== "conflict").map((f) => f.path);
       },
-      { maxLine: source.maxLine, writeBytes: o.writeBytes },
+      // A one-shot run reads on this thread too; the live dashboard keeps it for frames.
+      { maxLine: source.maxLine, writeBytes: o.writeBytes, readHere: !o.deferred },
     );
     source.noteRead(r.bytes, r.lines, r.unreadable);
     source.takeOver(r.stored);
     return true;
   } catch (e) {
     const p = sqliteProblem(e);
-    if (p === "corrupt" || p === "full") throw e;
+    if (p === "corrupt" || p === "full") {
+      failed = true;
+      throw e;
+    }
     return false;
   } finally {
-    if (bulk) store.endBulk();
+    if (bulk && failed) store.abortBulk();
+    else if (bulk) store.endBulk();
   }
 }
