@@ -3,7 +3,7 @@
 // shape the builders do not make.
 import { describe, expect, test } from "bun:test";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
-import { lineToEvents, quickType, type LineContext } from "../src/ingest/records.ts";
+import { lineToEvents, parseTime, quickType, type LineContext } from "../src/ingest/records.ts";
 import {
   apiErrorLine,
   customTitleLine,
@@ -649,5 +649,25 @@ describe("quickType", () => {
     expect(quickType('{"a":1}')).toBeNull();
     expect(quickType('{"type": "user"}')).toBeNull(); // spaced: left to the full parser
     expect(quickType("")).toBeNull();
+  });
+});
+
+describe("timestamps", () => {
+  test("Claude Code's form is read as Date.parse reads it: every day of 1970–2100, leap days, days that do not exist", () => {
+    const pad = (x: number, w: number) => String(x).padStart(w, "0");
+    let checked = 0;
+    for (let y = 1970; y <= 2100; y++)
+      for (let mo = 1; mo <= 12; mo++)
+        for (let da = 1; da <= 31; da++) {
+          const s = `${pad(y, 4)}-${pad(mo, 2)}-${pad(da, 2)}T${pad((y * 7 + da) % 24, 2)}:${pad((da * 13) % 60, 2)}:${pad((mo * 11 + da) % 60, 2)}.${pad((y * 3 + da) % 1000, 3)}Z`;
+          const want = Date.parse(s); // NaN for 30 February, 31 April…
+          expect(Object.is(parseTime(s), want)).toBe(true);
+          checked++;
+        }
+    expect(checked).toBe(131 * 12 * 31);
+    for (const s of ["1600-02-29T00:00:00.000Z", "1900-02-29T00:00:00.000Z", "2000-02-29T23:59:59.999Z", "0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z"])
+      expect(Object.is(parseTime(s), Date.parse(s))).toBe(true);
+    // other forms go through Date.parse
+    for (const s of ["2026-11-26T18:00:00Z", "2026-11-26T18:00:00.000+01:00", "2026-13-01T00:00:00.000Z", "yesterday", ""]) expect(Object.is(parseTime(s), Date.parse(s))).toBe(true);
   });
 });

@@ -386,9 +386,9 @@ function fieldIndex(b: Buffer, s: number, e: number, sh: Shape): number {
 /** Interned decodings of short repeated strings, keyed by a hash of their bytes (verified on a hit). */
 const symbols = new Map<number, { bytes: Uint8Array; text: string }>();
 
-function symbol(b: Buffer, s: number, e: number): string | null {
+function symbol(b: Buffer, s: number, e: number, ascii: boolean): string {
   const len = e - s;
-  if (len > 256) return null;
+  if (len > 256) return b.toString(ascii ? "latin1" : "utf8", s, e);
   let h = len;
   for (let i = s; i < e; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
   const hit = symbols.get(h);
@@ -403,7 +403,7 @@ function symbol(b: Buffer, s: number, e: number): string | null {
     if (same) return hit.text;
   }
   if (symbols.size > 4096) symbols.clear();
-  const text = b.toString("utf8", s, e);
+  const text = b.toString(ascii ? "latin1" : "utf8", s, e);
   symbols.set(h, { bytes: Uint8Array.prototype.slice.call(b, s, e), text }); // a copy: b is a reused buffer
   return text;
 }
@@ -418,10 +418,12 @@ function readValue(b: Buffer, p: number, f: Field, into: Record<string, unknown>
       return e;
     }
     let escaped = false;
+    let ascii = true;
     for (let i = p + 1; i < e - 1; i++) {
       const c = b[i]!;
       if (c < 0x20) return -1; // a raw control character: not JSON
       if (c === BS) escaped = true;
+      else if (c >= 0x80) ascii = false;
     }
     if (escaped) {
       try {
@@ -429,7 +431,8 @@ function readValue(b: Buffer, p: number, f: Field, into: Record<string, unknown>
       } catch {
         return -1; // a bad escape: the full parse rejects the line
       }
-    } else into[key] = f === "sym" ? (symbol(b, p + 1, e - 1) ?? b.toString("utf8", p + 1, e - 1)) : b.toString("utf8", p + 1, e - 1);
+    } else if (f === "sym") into[key] = symbol(b, p + 1, e - 1, ascii);
+    else into[key] = b.toString(ascii ? "latin1" : "utf8", p + 1, e - 1); // (ASCII decodes the same, faster)
     return e;
   }
   if (f === "prim") {

@@ -316,13 +316,21 @@ export function flatToEvents(flat: FlatRecord, lineNo: number, ctx: LineContext,
 
 const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Days before each month in a year that is not a leap year. */
+const DAYS_BEFORE = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** Days from 1970-01-01 to 1 January of year y (proleptic Gregorian, as Date.UTC counts them). */
+function daysToYear(y: number): number {
+  const p = y - 1;
+  return 365 * (y - 1970) + (Math.floor(p / 4) - Math.floor(p / 100) + Math.floor(p / 400)) - 477;
+}
 
 /** Epoch ms of an ISO-8601 time. The form Claude Code writes (2026-02-12T14:12:35.291Z) is read directly;
  * anything else goes through Date.parse. NaN when it is not a time. */
 export function parseTime(s: string): number {
   if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(19) === 46 /* . */) {
-    for (const i of DIGIT_AT) {
-      const c = s.charCodeAt(i);
+    for (let k = 0; k < DIGIT_AT.length; k++) {
+      const c = s.charCodeAt(DIGIT_AT[k]!);
       if (c < 48 || c > 57) return Date.parse(s);
     }
     const d = (i: number) => s.charCodeAt(i) - 48;
@@ -333,8 +341,10 @@ export function parseTime(s: string): number {
     const se = d(17) * 10 + d(18);
     if (mo >= 1 && mo <= 12 && da >= 1 && da <= DAYS_IN_MONTH[mo - 1]! && h < 24 && mi < 60 && se < 60) {
       const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-      const t = Date.UTC(y, mo - 1, da, h, mi, se, d(20) * 100 + d(21) * 10 + d(22));
-      if (mo !== 2 || da < 29 || new Date(t).getUTCMonth() === 1) return t;
+      const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+      if (mo === 2 && da === 29 && !leap) return Date.parse(s);
+      const days = daysToYear(y) + DAYS_BEFORE[mo - 1]! + (leap && mo > 2 ? 1 : 0) + da - 1;
+      return ((days * 24 + h) * 60 + mi) * 60_000 + se * 1000 + d(20) * 100 + d(21) * 10 + d(22);
     }
   }
   return Date.parse(s);
