@@ -410,6 +410,35 @@ describe("the rollups (per quarter hour) behind long spans", () => {
     const after = check();
     expect(after.toolCalls).toBeLessThan(first.toolCalls);
   });
+
+  test("a first fill that sums its rollup changes to the end (and to each commit) gives the rollups of the facts", () => {
+    const store = fileStore();
+    const q = new StoreQueries(store);
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const facts = (file: number, n: number) => {
+      const c = new FactCollector();
+      for (let i = 0; i < n; i++) {
+        const time = Math.floor(NOW - rand() * 60 * 24 * HOUR);
+        const key = `g${file}-${i % 50 === 0 ? 0 : i}`; // some facts in several files
+        c.push({ type: "ResponseObserved", key, time, sessionId: `s${file}`, agentId: null, model: i % 2 ? "claude-opus-4-6" : "claude-haiku-4-5-20251001", usage: { uncached: 5, cacheWrite5m: Math.floor(rand() * 900), cacheWrite1h: 0, cacheRead: i % 4 ? 700 : 0, output: 40 + file }, cwd: null, entrypoint: null });
+        c.push({ type: "ToolResultObserved", key: `t-${key}`, time: time + 9, sessionId: `s${file}`, agentId: null, outcome: i % 3 ? "ok" : "error" });
+        if (i % 4 === 0) c.push({ type: "PromptObserved", key: `p-${key}`, time: time - 9, sessionId: `s${file}`, cwd: null });
+      }
+      return c.facts(`/t/${file}.jsonl`, { dev: 0, ino: file, size: 1, mtimeMs: 1, offset: 1, lines: 1, headLen: 0, headHash: 0, tailHash: 0 }, false, -1);
+    };
+    expect(store.beginBulk({ holdRollup: true })).toBe(true);
+    store.write([facts(0, 3000), facts(1, 800)]);
+    store.bulkCommit(); // (another process now sees facts and rollups that agree)
+    store.write([facts(2, 2500)]);
+    store.endBulk();
+    const cells = store.db.query("SELECT * FROM cells ORDER BY slot, model");
+    const tallies = store.db.query("SELECT * FROM tallies ORDER BY slot");
+    store.rebuildRollup(); // from the facts alone
+    expect(store.db.query("SELECT * FROM cells ORDER BY slot, model")).toEqual(cells);
+    expect(store.db.query("SELECT * FROM tallies ORDER BY slot")).toEqual(tallies);
+    expect(q.counts(NOW - 61 * 24 * HOUR, NOW).prompts).toBeGreaterThan(0);
+  });
 });
 
 describe("the order files are read in does not matter", () => {

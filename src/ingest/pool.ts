@@ -20,12 +20,12 @@ const DEPTH = 3;
 /** Facts are stored in writes of about this much transcript. */
 const WRITE_BYTES = 24 * 1024 * 1024;
 
-export interface PoolResult {
+export interface PoolResult<T> {
   bytes: number;
   lines: number;
   unreadable: Map<string, string>;
-  /** the files whose facts were stored (the others were not read, or not stored: another reader takes them). */
-  stored: string[];
+  /** what `store` said of the files it stored (the others were not read, or not stored: another reader takes them). */
+  stored: T[];
 }
 
 export interface PoolOptions {
@@ -34,6 +34,25 @@ export interface PoolOptions {
   writeBytes?: number;
   /** this thread reads too when it has nothing to store (then one thread fewer is started). */
   readHere?: boolean;
+  /** threads started ahead (startReaders), used first; the pool ends them. */
+  started?: Worker[];
+}
+
+/** The script of a reader thread. */
+const READER = new URL("./read-worker.ts", import.meta.url).href;
+
+/**
+ * Starts `n` reader threads ahead of a read (they load their code while the files are being listed); none when
+ * threads cannot start here. Whoever starts them ends them (readInThreads does, for those it is given).
+ */
+export function startReaders(n: number): Worker[] {
+  const out: Worker[] = [];
+  try {
+    for (let i = 0; i < n; i++) out.push(new Worker(READER, { type: "module" }));
+  } catch {
+    /* no threads here: the read starts its own, or reads on this thread */
+  }
+  return out;
 }
 
 /**
@@ -56,12 +75,12 @@ const yieldToEvents = (): Promise<void> => new Promise((r) => (typeof setImmedia
  * batch of facts and says which files it stored. Rejects (with the first error) if a thread fails or cannot start,
  * or `store` throws.
  */
-export function readInThreads(files: readonly { path: string; size: number }[], threads: number, store: (batch: FileFacts[]) => string[], o: PoolOptions = {}): Promise<PoolResult> {
+export function readInThreads<T>(files: readonly { path: string; size: number }[], threads: number, store: (batch: FileFacts[]) => T[], o: PoolOptions = {}): Promise<PoolResult<T>> {
   const maxLine = o.maxLine;
   const writeBytes = o.writeBytes ?? WRITE_BYTES;
   const queue = [...files].sort((a, b) => b.size - a.size);
   let head = 0;
-  const result: PoolResult = { bytes: 0, lines: 0, unreadable: new Map(), stored: [] };
+  const result: PoolResult<T> = { bytes: 0, lines: 0, unreadable: new Map(), stored: [] };
   const next = (): string[] => {
     const out: string[] = [];
     let bytes = 0;
@@ -74,6 +93,7 @@ export function readInThreads(files: readonly { path: string; size: number }[], 
   };
   const readHere = o.readHere === true;
   const started = Math.max(readHere ? 0 : 1, threads - (readHere ? 1 : 0));
+  const ready = [...(o.started ?? [])];
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
     let busy = 0;
@@ -82,6 +102,7 @@ export function readInThreads(files: readonly { path: string; size: number }[], 
       if (done) return;
       done = true;
       for (const w of workers) w.terminate();
+      for (const w of ready) w.terminate();
       if (err === undefined) resolve(result);
       else reject(err);
     };
@@ -111,7 +132,7 @@ export function readInThreads(files: readonly { path: string; size: number }[], 
     for (let i = 0; i < started; i++) {
       let w: Worker;
       try {
-        w = new Worker(new URL("./read-worker.ts", import.meta.url).href, { type: "module" });
+        w = ready.shift() ?? new Worker(READER, { type: "module" });
       } catch (e) {
         finish(e);
         return;
@@ -140,6 +161,7 @@ export function readInThreads(files: readonly { path: string; size: number }[], 
     // Enough requests in hand that the threads read on through one whole write.
     const depth = Math.max(DEPTH, Math.ceil(writeBytes / CHUNK_BYTES / Math.max(1, workers.length)) + 2);
     for (let d = 0; d < depth; d++) for (const w of workers) give(w);
+    for (const w of ready.splice(0)) w.terminate(); // (started ahead, not needed)
     if (readHere) void readOnHere();
     else settle(); // (nothing to read)
 

@@ -75,6 +75,8 @@ export class TranscriptSource {
   private files = new Map<string, Tracked>();
   /** stored files found unchanged since they were read (no tailer until they change). */
   private resting = new Set<string>();
+  /** files reader threads stored moments ago (see takeOver): the next refresh need not look at them again. */
+  private justTaken = new Set<string>();
   private hashes = new Map<string, number>();
   private deferred = new Set<string>();
   /** what the store knows of each file, by path (kept in step with what this source writes). */
@@ -154,14 +156,14 @@ export class TranscriptSource {
    * Another reader (a worker) stored these files: continue from the store's positions. Files it could not read stay
    * deferred for this source.
    */
-  takeOver(paths: readonly string[]): void {
-    for (const p of paths) {
-      const f = this.store.file(p);
-      if (!f) continue;
+  takeOver(files: readonly StoredFile[]): void {
+    for (const f of files) {
+      const p = f.path;
       this.stored.set(p, f);
       this.deferred.delete(p);
       this.files.delete(p);
       this.resting.add(p); // (checked against its stored position on the next read)
+      this.justTaken.add(p);
     }
     if (this.deferred.size === 0) this.since = -Infinity;
     this.updateCounts();
@@ -182,7 +184,9 @@ export class TranscriptSource {
   /** Scans for new and vanished files and reads everything appended since the last call. */
   refresh(sink?: EventSink): ReadReport {
     const present = this.scan();
-    for (const p of present) this.readFile(p, sink);
+    const taken = this.justTaken;
+    this.justTaken = new Set();
+    for (const p of present) if (!taken.has(p)) this.readFile(p, sink);
     return this.finish(sink);
   }
 
@@ -192,6 +196,7 @@ export class TranscriptSource {
    * not what the history holds. New files are always read at once.
    */
   poll(now: number, sink?: EventSink): ReadReport {
+    this.justTaken.clear();
     const quiet: QuietCheck = { now, tick: ++this.tick, afterMs: QUIET_AFTER_MS, every: QUIET_EVERY };
     const present = this.scan(quiet);
     for (const p of present) {

@@ -87,6 +87,8 @@ const SECONDARY_INDEXES = ["responses_time", "responses_session", "tools_call", 
 export const CELL_MS = 15 * 60_000;
 /** A write with more responses than this marks the rollup for a rebuild instead of updating it response by response. */
 const ROLLUP_BULK = 2000;
+/** A first fill holds at most this many rollup cells' changes before writing them. */
+const HELD_CELLS = 100_000;
 
 const ID_SPACE = 2 ** 53;
 
@@ -124,6 +126,8 @@ interface Claim {
   offset: number;
   lines: number;
   rejected: number;
+  /** the file's row was made by this claim, already as settle would leave it. */
+  fresh?: boolean;
 }
 
 /** How one file's facts went in: stored (with the file's generation now), or not, because another process
@@ -176,6 +180,29 @@ interface CellDelta {
   d: number[];
 }
 
+/**
+ * Two reads' metadata of one session as one, as storing the first and then the second would leave it: the newest
+ * working directory and branch (a tie goes to the second), the earliest entry point (a tie to the first), the last
+ * title, 1M context once seen.
+ */
+function laterMeta(a: SessionMeta, b: SessionMeta): SessionMeta {
+  const cwd = b.cwd !== null && a.cwdTime <= b.cwdTime ? b : a;
+  const branch = b.branch !== null && a.branchTime <= b.branchTime ? b : a;
+  const ep = b.entrypoint !== null && a.entrypointTime > b.entrypointTime ? b : a;
+  return {
+    type: "SessionMeta",
+    sessionId: a.sessionId,
+    cwd: cwd.cwd,
+    cwdTime: cwd.cwdTime,
+    branch: branch.branch,
+    branchTime: branch.branchTime,
+    entrypoint: ep.entrypoint,
+    entrypointTime: ep.entrypointTime,
+    title: b.title ?? a.title,
+    window1M: a.window1M || b.window1M,
+  };
+}
+
 export class UsageStore implements DirCache {
   private names = new Map<string, number>();
   private nameById = new Map<number, string>();
@@ -190,6 +217,8 @@ export class UsageStore implements DirCache {
   private deltas: Map<string, CellDelta> | null = null;
   /** the same for the tallies: per slot, prompts, tool calls, tool errors, rejections, API errors, retries. */
   private tallyDeltas: Map<number, number[]> | null = null;
+  /** in a first fill that sums its rollup changes to the end (or the next commit): the sums so far. */
+  private held: { deltas: Map<string, CellDelta>; tallies: Map<number, number[]> } | null = null;
 
   /**
    * `db` must already hold the schema (see `prepareStore`). `kind`: "file" for a store on disk, "memory" for one that
@@ -260,6 +289,11 @@ export class UsageStore implements DirCache {
       }
     });
     this.writes++;
+  }
+
+  /** True when the store knows at least one transcript file. */
+  hasFiles(): boolean {
+    return this.db.get("SELECT 1 FROM files LIMIT 1") !== undefined;
   }
 
   /** Every transcript file the store knows, present or gone. */
@@ -352,7 +386,7 @@ export class UsageStore implements DirCache {
     const p = f.pos;
     if (!row) {
       const id = db.run(
-        "INSERT INTO files (dir, name, dev, ino, size, mtime, offset, lines, head_len, head_hash, tail_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO files (dir, name, dev, ino, size, mtime, offset, lines, head_len, head_hash, tail_hash, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         this.dirId(dirname(f.path)),
         basename(f.path),
         p.dev,
@@ -364,8 +398,9 @@ export class UsageStore implements DirCache {
         p.headLen,
         p.headHash,
         p.tailHash,
+        f.rejectedCount,
       ).lastInsertRowid;
-      return { id, gen: 0, offset: p.offset, lines: p.lines, rejected: f.rejectedCount };
+      return { id, gen: 0, offset: p.offset, lines: p.lines, rejected: f.rejectedCount, fresh: true };
     }
     const sameFile = row.dev === p.dev && row.ino === p.ino && row.head_hash === p.headHash && row.head_len <= p.headLen;
     if (f.restart || row.reread !== 0) {
@@ -381,6 +416,7 @@ export class UsageStore implements DirCache {
 
   /** Records where the read ended. */
   private settle(f: FileFacts, c: Claim): void {
+    if (c.fresh) return;
     const p = f.pos;
     this.db.run(
       "UPDATE files SET dev = ?, ino = ?, size = ?, mtime = ?, offset = ?, lines = ?, head_len = ?, head_hash = ?, tail_hash = ?, gen = ?, reread = 0, gone = NULL, rejected = ? WHERE id = ?",
@@ -400,40 +436,41 @@ export class UsageStore implements DirCache {
   }
 
   /**
-   * The facts of several files, each kind together and in order of its key hash: each page of a key index is then
-   * written once a transaction (a first read writes a fraction of the pages it did file by file).
+   * The facts of several files, each kind together, in the order read (sorting them by key hash, so that each page of
+   * a key index is written once, cost more than it saved once a first fill became one transaction; read order also
+   * leaves the rows roughly in time order, which makes the time indexes quicker to build).
    */
   private putAll(files: readonly (readonly [FileFacts, number])[]): void {
-    const responses: [number, ResponseObserved, number][] = [];
-    const tools: [number, ToolCallObserved | undefined, ToolResultObserved | undefined, number][] = [];
-    const prompts: [number, PromptObserved, number][] = [];
+    const tools: [ToolCallObserved | undefined, ToolResultObserved | undefined, number][] = [];
+    const sessions = new Map<string, SessionMeta>();
     for (const [f, file] of files) {
-      for (const m of f.sessions) this.putSession(m);
-      for (const e of f.responses) responses.push([hashOf(e), e, file]);
-      const results = new Map(f.toolResults.map((r) => [r.key, r]));
+      for (const m of f.sessions) {
+        const was = sessions.get(m.sessionId);
+        sessions.set(m.sessionId, was ? laterMeta(was, m) : m);
+      }
+      for (const e of f.responses) this.putResponse(e, file);
+      const results = new Map<string, ToolResultObserved>();
+      for (const r of f.toolResults) results.set(r.key, r);
       for (const c of f.toolCalls) {
-        tools.push([hashOf(c), c, results.get(c.key), file]);
+        tools.push([c, results.get(c.key), file]);
         results.delete(c.key);
       }
-      for (const r of results.values()) tools.push([hashOf(r), undefined, r, file]);
-      for (const e of f.prompts) prompts.push([hashOf(e), e, file]);
+      for (const r of results.values()) tools.push([undefined, r, file]);
+    }
+    for (const [c, r, file] of tools) this.putTool(c, r, file);
+    for (const [f, file] of files) {
+      for (const e of f.prompts) this.putPrompt(e, file);
       for (const e of f.apiErrors) this.putApiError(e, file);
       for (const e of f.turns) this.putTurn(e, file);
       for (const r of f.rejected) this.db.run("INSERT OR IGNORE INTO rejected (file, line, reason) VALUES (?, ?, ?)", file, r.line, r.reason);
     }
-    responses.sort((a, b) => a[0] - b[0]);
-    for (const [h, e, file] of responses) this.putResponse(e, file, h);
-    tools.sort((a, b) => a[0] - b[0]);
-    for (const [h, c, r, file] of tools) this.putTool(c, r, file, h);
-    prompts.sort((a, b) => a[0] - b[0]);
-    for (const [, e, file] of prompts) this.putPrompt(e, file);
+    for (const m of sessions.values()) this.putSession(m);
   }
 
   private nameId(s: string): number {
     let id = this.names.get(s);
     if (id === undefined) {
-      this.db.run("INSERT OR IGNORE INTO names (s) VALUES (?)", s);
-      id = this.db.get<{ id: number }>("SELECT id FROM names WHERE s = ?", s)!.id;
+      id = (this.db.get<{ id: number }>("INSERT INTO names (s) VALUES (?) ON CONFLICT DO NOTHING RETURNING id", s) ?? this.db.get<{ id: number }>("SELECT id FROM names WHERE s = ?", s)!).id;
       this.names.set(s, id);
       this.nameById.set(id, s);
     }
@@ -454,8 +491,7 @@ export class UsageStore implements DirCache {
   private sessionRow(sid: string): number {
     let id = this.sessionIds.get(sid);
     if (id === undefined) {
-      this.db.run("INSERT OR IGNORE INTO sessions (sid) VALUES (?)", sid);
-      id = this.db.get<{ id: number }>("SELECT id FROM sessions WHERE sid = ?", sid)!.id;
+      id = (this.db.get<{ id: number }>("INSERT INTO sessions (sid) VALUES (?) ON CONFLICT DO NOTHING RETURNING id", sid) ?? this.db.get<{ id: number }>("SELECT id FROM sessions WHERE sid = ?", sid)!).id;
       this.sessionIds.set(sid, id);
       this.sessionById.set(id, sid);
     }
@@ -520,6 +556,11 @@ export class UsageStore implements DirCache {
   // -- the rollup: responses summed per 15 minutes and model, for long spans
 
   private beginRollup(bulk: boolean): void {
+    if (this.held) {
+      this.deltas = this.held.deltas;
+      this.tallyDeltas = this.held.tallies;
+      return;
+    }
     const stale = this.db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'rollup'")?.v === "stale";
     if (bulk && !stale) this.db.run("INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'stale')");
     this.deltas = bulk || stale ? null : new Map();
@@ -558,6 +599,13 @@ export class UsageStore implements DirCache {
     const tallies = this.tallyDeltas;
     this.deltas = null;
     this.tallyDeltas = null;
+    // A first fill sums its changes to the end, unless they grow large (a long history read at once).
+    if (this.held && this.held.deltas.size + this.held.tallies.size < HELD_CELLS) return;
+    if (this.held) this.held = { deltas: new Map(), tallies: new Map() };
+    this.applyRollup(deltas, tallies);
+  }
+
+  private applyRollup(deltas: Map<string, CellDelta> | null, tallies: Map<number, number[]> | null): void {
     for (const [slot, d] of tallies ?? []) {
       if (d.every((x) => x === 0)) continue;
       this.db.run(
@@ -577,6 +625,14 @@ export class UsageStore implements DirCache {
       );
       if (d[0]! < 0) this.db.run("DELETE FROM cells WHERE slot = ? AND model = ? AND n <= 0", slot, model);
     }
+  }
+
+  /** The rollup changes a first fill holds, written now (before a commit, so the rollup always matches the facts). */
+  private releaseHeld(): void {
+    if (!this.held) return;
+    const { deltas, tallies } = this.held;
+    this.held = { deltas: new Map(), tallies: new Map() };
+    this.applyRollup(deltas, tallies);
   }
 
   /** True when the rollup holds every stored response (it is rebuilt after a bulk write). */
@@ -956,7 +1012,7 @@ export class UsageStore implements DirCache {
    * the end, and each page of the key indexes is written once instead of once per write. False when it did not begin:
    * the store holds facts, or another connection is writing.
    */
-  beginBulk(): boolean {
+  beginBulk(o: { holdRollup?: boolean } = {}): boolean {
     if (this.db.inTransaction) return false;
     if (!this.db.begin(false)) return false;
     try {
@@ -966,6 +1022,9 @@ export class UsageStore implements DirCache {
         return false;
       }
       this.db.exec(SECONDARY_INDEXES.map((i) => `DROP INDEX IF EXISTS ${i};`).join(" "));
+      // The rollup's changes summed over the fill and written once (not cell by cell, write by write, nor rebuilt
+      // from all the facts at the end).
+      if (o.holdRollup && this.rollupReady()) this.held = { deltas: new Map(), tallies: new Map() };
       return true;
     } catch (e) {
       this.db.rollback();
@@ -976,6 +1035,7 @@ export class UsageStore implements DirCache {
   /** Commits the fill so far (so that other connections may write, and a stop loses little) and goes on. */
   bulkCommit(): void {
     if (!this.db.inTransaction) return;
+    this.releaseHeld();
     this.db.commit();
     this.db.begin(true);
   }
@@ -984,10 +1044,13 @@ export class UsageStore implements DirCache {
   endBulk(): void {
     if (!this.db.inTransaction) this.db.begin(true);
     try {
+      this.releaseHeld();
+      this.held = null;
       this.db.exec(SCHEMA);
       if (!this.rollupReady()) this.rebuildRollup();
       this.db.commit();
     } catch (e) {
+      this.held = null;
       this.db.rollback();
       throw e;
     }
@@ -997,6 +1060,7 @@ export class UsageStore implements DirCache {
 
   /** Gives up a fill that failed (the store is as it was before it, or at its last bulkCommit). */
   abortBulk(): void {
+    this.held = null;
     this.db.rollback();
   }
 

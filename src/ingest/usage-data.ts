@@ -1,9 +1,9 @@
 // Bringing the usage store up to date with the transcripts, and keeping the numbers exact when the store fails on the
 // way: a damaged store is moved aside and a new one read from the transcripts; when the disk fills up, every fact read
 // so far is kept in memory and the run goes on writing nothing. Either way the user is told (StoreStatus.notice).
-import { POOL_MIN_BYTES, readerThreads, readInThreads } from "./pool.ts";
+import { POOL_MIN_BYTES, readerThreads, readInThreads, startReaders } from "./pool.ts";
 import { copyToMemory, memoryStore, openUsageStore, sqliteProblem, type StoreStatus } from "./store-open.ts";
-import type { UsageStore } from "./store.ts";
+import type { StoredFile, UsageStore } from "./store.ts";
 import { TranscriptSource, type SourceOptions } from "./source.ts";
 
 export interface UsageData {
@@ -67,7 +67,13 @@ export function replaceStore(store: UsageStore, problem: "full" | "corrupt" | "b
  * then the rest (appends, rewrites, what the threads left) on this thread alone.
  */
 export async function catchUp(source: TranscriptSource, store: UsageStore, threads: number, o: { minBytes?: number } = {}): Promise<void> {
-  await readBacklog(source, store, threads, o);
+  // A first run starts its reader threads at once: they load while the files are listed.
+  const early = threads > 1 && !store.hasFiles() ? startReaders(threads - 1) : [];
+  try {
+    await readBacklog(source, store, threads, { ...o, started: early });
+  } finally {
+    for (const w of early) w.terminate();
+  }
   source.refresh();
 }
 
@@ -80,12 +86,13 @@ export async function readBacklog(
   source: TranscriptSource,
   store: UsageStore,
   threads: number,
-  o: { deferred?: boolean; minBytes?: number; writeBytes?: number; commitBytes?: number } = {},
+  o: { deferred?: boolean; minBytes?: number; writeBytes?: number; commitBytes?: number; started?: Worker[] } = {},
 ): Promise<boolean> {
   if (threads <= 1) return false;
   const backlog = source.backlog(o.deferred ?? false);
   if (backlog.reduce((n, f) => n + f.size, 0) < (o.minBytes ?? POOL_MIN_BYTES)) return false;
-  const bulk = store.beginBulk();
+  // (The live dashboard reads the store while it fills it: its rollup must keep up write by write.)
+  const bulk = store.beginBulk({ holdRollup: !o.deferred });
   const commitBytes = o.commitBytes ?? COMMIT_BYTES;
   let uncommitted = 0;
   let failed = false;
@@ -103,10 +110,15 @@ export async function readBacklog(
           store.bulkCommit();
           uncommitted = 0;
         }
-        return batch.filter((_, i) => outcomes[i] !== "conflict").map((f) => f.path);
+        const stored: StoredFile[] = [];
+        batch.forEach((f, i) => {
+          const out = outcomes[i]!;
+          if (out !== "conflict") stored.push({ ...f.pos, id: out.id, path: f.path, gen: out.gen, gone: null, reread: false, rejected: f.rejectedCount });
+        });
+        return stored;
       },
       // A one-shot run reads on this thread too; the live dashboard keeps it for frames.
-      { maxLine: source.maxLine, writeBytes: o.writeBytes, readHere: !o.deferred },
+      { maxLine: source.maxLine, writeBytes: o.writeBytes, readHere: !o.deferred, started: o.started },
     );
     source.noteRead(r.bytes, r.lines, r.unreadable);
     source.takeOver(r.stored);
