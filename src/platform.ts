@@ -82,8 +82,15 @@ export function readMacKeychain(service: string, timeoutMs = 3000): Promise<stri
 /** A value SQLite can bind or return. */
 export type SqlValue = string | number | bigint | null | Uint8Array;
 
+/** A prepared statement, for the hottest writes (no lookup of the statement, no arrays of parameters). */
+export interface SqlStatement {
+  run(...params: SqlValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+}
+
 /** The few things the stores need from an SQLite database (`node:sqlite`, the same on Bun and Deno). */
 export interface SqlDatabase {
+  /** The statement for `sql` (prepared once and cached). */
+  prepare(sql: string): SqlStatement;
   /** Runs one statement (prepared once and cached) with positional `?` parameters. */
   run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number };
   /** All rows of one query (prepared once and cached), as objects keyed by column name. */
@@ -130,6 +137,7 @@ export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): S
     return s;
   };
   return {
+    prepare: stmt,
     run(sql, ...params) {
       const r = stmt(sql).run(...params);
       return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };

@@ -470,7 +470,8 @@ export class UsageStore implements DirCache {
   private nameId(s: string): number {
     let id = this.names.get(s);
     if (id === undefined) {
-      id = (this.db.get<{ id: number }>("INSERT INTO names (s) VALUES (?) ON CONFLICT DO NOTHING RETURNING id", s) ?? this.db.get<{ id: number }>("SELECT id FROM names WHERE s = ?", s)!).id;
+      const r = this.db.run("INSERT INTO names (s) VALUES (?) ON CONFLICT DO NOTHING", s);
+      id = r.changes > 0 ? r.lastInsertRowid : this.db.get<{ id: number }>("SELECT id FROM names WHERE s = ?", s)!.id;
       this.names.set(s, id);
       this.nameById.set(id, s);
     }
@@ -491,7 +492,8 @@ export class UsageStore implements DirCache {
   private sessionRow(sid: string): number {
     let id = this.sessionIds.get(sid);
     if (id === undefined) {
-      id = (this.db.get<{ id: number }>("INSERT INTO sessions (sid) VALUES (?) ON CONFLICT DO NOTHING RETURNING id", sid) ?? this.db.get<{ id: number }>("SELECT id FROM sessions WHERE sid = ?", sid)!).id;
+      const r = this.db.run("INSERT INTO sessions (sid) VALUES (?) ON CONFLICT DO NOTHING", sid);
+      id = r.changes > 0 ? r.lastInsertRowid : this.db.get<{ id: number }>("SELECT id FROM sessions WHERE sid = ?", sid)!.id;
       this.sessionIds.set(sid, id);
       this.sessionById.set(id, sid);
     }
@@ -670,13 +672,16 @@ export class UsageStore implements DirCache {
 
   private putResponse(e: ResponseObserved, file: number, h = hashOf(e)): void {
     const db = this.db;
-    const params = this.responseParams(e, file);
-    const model = params[4] as number;
     const sql = "INSERT INTO responses (h, key, file, time, session, agent, model, uncached, w5, w1, rd, out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-    if (db.run(sql, h, e.key, ...params).changes > 0) {
-      this.delta(e.time, model, e.usage, 1);
+    const u = e.usage;
+    const model = this.nameId(e.model);
+    const agent = e.agentId === null ? null : this.nameId(e.agentId);
+    // (the common case, a new response, without building arrays of parameters)
+    if (db.prepare(sql).run(h, e.key, file, e.time, this.sessionRow(e.sessionId), agent, model, u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output).changes > 0) {
+      this.delta(e.time, model, u, 1);
       return;
     }
+    const params = this.responseParams(e, file);
     const at = this.locate("responses", e.key);
     if (at.id === null) {
       db.run(sql, at.h, e.key, ...params);
@@ -734,8 +739,7 @@ export class UsageStore implements DirCache {
   private putTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined, file: number, h = hashOf((call ?? result)!)): void {
     const db = this.db;
     const e = (call ?? result)!;
-    const fresh = db.run(
-      "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    const fresh = db.prepare("INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").run(
       h,
       e.key,
       this.sessionRow(e.sessionId),
@@ -748,13 +752,13 @@ export class UsageStore implements DirCache {
       result ? OUTCOMES.indexOf(result.outcome) : null,
       result?.reportedMs ?? null,
     );
-    const tallyCall = () => call && this.tally(call.time, 1, 1);
-    const tallyResult = () => result && result.outcome !== "ok" && this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
     if (fresh.changes > 0) {
-      tallyCall();
-      tallyResult();
+      if (call) this.tally(call.time, 1, 1);
+      if (result && result.outcome !== "ok") this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
       return;
     }
+    const tallyCall = () => call && this.tally(call.time, 1, 1);
+    const tallyResult = () => result && result.outcome !== "ok" && this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
     const at = this.locate("tools", e.key);
     if (at.id === null) {
       tallyCall();
