@@ -386,11 +386,16 @@ function fieldIndex(b: Buffer, s: number, e: number, sh: Shape): number {
 /** Interned decodings of short repeated strings, keyed by a hash of their bytes (verified on a hit). */
 const symbols = new Map<number, { bytes: Uint8Array; text: string }>();
 
-function symbol(b: Buffer, s: number, e: number, ascii: boolean): string {
+/** The hash symbols are found by (the one readValue computes as it scans a plain string). */
+function hashBytes(b: Buffer, s: number, e: number): number {
+  let h = 0;
+  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
+  return h;
+}
+
+function symbol(b: Buffer, s: number, e: number, ascii: boolean, h = hashBytes(b, s, e)): string {
   const len = e - s;
   if (len > 256) return b.toString(ascii ? "latin1" : "utf8", s, e);
-  let h = len;
-  for (let i = s; i < e; i++) h = (Math.imul(h, 31) + b[i]!) | 0;
   const hit = symbols.get(h);
   if (hit && hit.bytes.length === len) {
     let same = true;
@@ -411,6 +416,21 @@ function symbol(b: Buffer, s: number, e: number, ascii: boolean): string {
 function readValue(b: Buffer, p: number, f: Field, into: Record<string, unknown>, key: string): number {
   if (f === "str" || f === "sym" || f === "isstr") {
     if (b[p] !== Q) return readJson(b, p, into, key); // not a string: let zod see (and reject) the real value
+    if (f !== "isstr") {
+      // Most ids and names are plain ASCII: one pass finds the end, checks the bytes and hashes them.
+      const n = b.length;
+      let h = 0;
+      let i = p + 1;
+      for (; i < n; i++) {
+        const c = b[i]!;
+        if (c === Q || c === BS || c >= 0x80 || c < 0x20) break;
+        h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (i < n && b[i] === Q) {
+        into[key] = f === "sym" ? symbol(b, p + 1, i, true, h) : b.toString("latin1", p + 1, i);
+        return i + 1;
+      }
+    }
     const e = stringEnd(b, p);
     if (e < 0) return -1;
     if (f === "isstr") {
