@@ -19,7 +19,7 @@ import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
 import type { UsageQueries } from "./model/queries.ts";
 import { storeInfo } from "./ingest/store-info.ts";
 import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
-import { parseOptions, UsageError, type Options } from "./options.ts";
+import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
 import { argv, env, home, readMacKeychain, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
 import { AllowanceClient } from "./net/allowance.ts";
 import { KEYCHAIN_SERVICE, readAccessToken } from "./net/credentials.ts";
@@ -54,6 +54,10 @@ async function main(): Promise<number> {
     }
     // --since sets the start of every view's window.
     const hours = (now - opts.since) / HOUR;
+    if (opts.bucketMinutes !== null && (hours * 60) / opts.bucketMinutes > MAX_BUCKETS) {
+      writeErr(`claude-dash: --bucket-minutes ${opts.bucketMinutes} would make more than ${MAX_BUCKETS} buckets since --since\n`);
+      return 2;
+    }
     opts = { ...opts, windowHours: hours, historyHours: hours, insightsHours: hours, historyBucketMinutes: null };
   }
   const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
@@ -346,7 +350,7 @@ function printReport(q: UsageQueries, opts: Options, now: number, diag: Diagnost
           return sessionReport(cells, q.labels([...new Set(cells.map((c) => c.sessionId))]), opts.pricePerMtok);
         })()
       : periodReport(opts.report!, q.cells(from, now, REPORT_SLOT_MS), opts.tz, opts.pricePerMtok);
-  const o = { now, timeZone: opts.tz, priceOverride: opts.pricePerMtok };
+  const o = { now, timeZone: opts.tz, priceOverride: opts.pricePerMtok, since: opts.since };
   writeOut(opts.json ? `${JSON.stringify(reportJson(report, o, diag), null, 2)}\n` : reportText(report, { ...o, local: localStamp(opts.tz) }));
   return 0;
 }

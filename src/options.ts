@@ -56,7 +56,7 @@ export class UsageError extends Error {}
 /** The longest window a flag may ask for, in hours (a century: "all of it" in practice). */
 export const MAX_HOURS = 100 * 8766;
 /** An explicit --bucket-minutes may make at most this many buckets (beyond, the output itself becomes the problem). */
-const MAX_BUCKETS = 1_000_000;
+export const MAX_BUCKETS = 1_000_000;
 const hours = (flag: string) =>
   z.number({ message: `--${flag} must be a number` }).gt(0, `--${flag} must be more than 0`).max(MAX_HOURS, `--${flag} must be at most ${MAX_HOURS} (a century)`);
 

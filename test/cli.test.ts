@@ -116,7 +116,7 @@ describe("--json --demo", () => {
     expect(d.demo).toBe(true);
     expect(d.now).toBe("2026-11-26T18:00:00.000Z");
     expect(d.window).toEqual({ from: "2026-11-26T06:00:00.000Z", to: "2026-11-26T18:00:00.000Z", bucketMinutes: 5 });
-    expect(d.buckets.length).toBe(145);
+    expect(d.buckets.length).toBe(144);
     expect(d.buckets[0].start).toBe("2026-11-26T06:00:00.000Z");
   });
 

@@ -139,7 +139,8 @@ describe("bucket size", () => {
     expect(h.view.window.bucketMinutes).toBe(30);
     const plot = h.layout.charts[0]!.w - 9;
     expect(h.hours).toBeCloseTo((30 * (plot - 1)) / 60, 6);
-    expect(h.view.buckets.length).toBe(plot);
+    expect(h.view.buckets.length).toBeLessThanOrEqual(plot); // plot − 1 whole bars, and one the start may cut
+    expect(h.view.buckets.length).toBeGreaterThanOrEqual(plot - 1);
   });
 });
 

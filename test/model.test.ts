@@ -409,11 +409,11 @@ describe("window: from < time <= to", () => {
 });
 
 describe("buckets", () => {
-  test("the default 12 h window at 18:00 has 145 five-minute buckets from 06:00 to 18:00", () => {
+  test("the default 12 h window at 18:00 is 144 five-minute buckets, 06:00–06:05 to 17:55–18:00", () => {
     const b = bucketsFor([]);
-    expect(b.length).toBe(145);
+    expect(b.length).toBe(144);
     expect(b[0]!.start).toBe(at("2026-11-26T06:00:00Z"));
-    expect(b[144]!.start).toBe(at("2026-11-26T18:00:00Z"));
+    expect(b[143]!.start).toBe(at("2026-11-26T17:55:00Z"));
   });
 
   test("buckets are aligned to multiples of the bucket size in UTC epoch, whatever `now` is", () => {
@@ -462,9 +462,11 @@ describe("buckets", () => {
     expect(t.cacheRead).toBe(100 * (1 + 3 + 5));
     expect(sum((b) => b.output)).toBe(t.output);
     expect(sum((b) => b.newInput + b.cacheMiss)).toBe(t.uncached + t.cacheWrite5m + t.cacheWrite1h);
-    // a response exactly at a bucket start belongs to that bucket
-    expect(bucketAt(buckets, "2026-11-26T12:00:00Z").responses).toBe(2);
-    expect(bucketAt(buckets, "2026-11-26T18:00:00Z").responses).toBe(1);
+    // a response exactly at a bucket's end belongs to that bucket, as one exactly at `now` belongs to the window
+    expect(bucketAt(buckets, "2026-11-26T12:00:00Z").responses).toBe(1);
+    expect(bucketAt(buckets, "2026-11-26T11:55:00Z").responses).toBe(1);
+    expect(bucketAt(buckets, "2026-11-26T17:55:00Z").responses).toBe(2);
+    expect(buckets[buckets.length - 1]!.start).toBe(at("2026-11-26T17:55:00Z")); // the last bucket holds `now`
   });
 
   test("input of a response that read from the cache is new input; of one that read nothing, a cache miss", () => {

@@ -82,19 +82,19 @@ export class StoreQueries implements UsageQueries {
     // A long span in slots of whole quarter hours: the quarter hours it covers come from the rollup, the two partial
     // ends from the responses themselves.
     if (sessionId === undefined && slot % CELL_MS === 0 && t - f > ROLLUP_SPAN) {
-      const lo = Math.floor(f / CELL_MS) + 1;
-      const hi = Math.floor((t + 1) / CELL_MS) - 1;
+      const lo = Math.ceil(f / CELL_MS);
+      const hi = Math.floor(t / CELL_MS) - 1;
       if (lo <= hi) {
         if (!this.store.rollupReady()) this.store.rebuildRollup();
         const rows = [
-          ...this.raw(f, lo * CELL_MS - 1, slot),
+          ...this.raw(f, lo * CELL_MS, slot),
           ...this.db.query<CellRow>(
             `SELECT (slot * ${CELL_MS}) / CAST(?1 AS INTEGER) AS slot, model, sum(n) AS n, sum(u) AS u, sum(a) AS a, sum(b) AS b, sum(r) AS r, sum(o) AS o, sum(hit) AS hit, sum(miss) AS miss FROM cells WHERE slot >= ?2 AND slot <= ?3 GROUP BY 1, 2`,
             slot,
             Math.trunc(lo),
             Math.trunc(hi),
           ),
-          ...this.raw((hi + 1) * CELL_MS - 1, t, slot),
+          ...this.raw((hi + 1) * CELL_MS, t, slot),
         ];
         return byStartAndModel(this.merge(rows, slot));
       }
@@ -107,7 +107,7 @@ export class StoreQueries implements UsageQueries {
     const where = sessionId === undefined ? "" : " AND session = (SELECT id FROM sessions WHERE sid = ?)";
     const params = sessionId === undefined ? [slot, from, to] : [slot, from, to, sessionId];
     return this.db.query<CellRow>(
-      `SELECT time / CAST(? AS INTEGER) AS slot, model, ${SUMS} FROM responses WHERE time > ? AND time <= ?${where} GROUP BY slot, model ORDER BY slot, model`,
+      `SELECT (time - 1) / CAST(? AS INTEGER) AS slot, model, ${SUMS} FROM responses WHERE time > ? AND time <= ?${where} GROUP BY slot, model ORDER BY slot, model`,
       ...params,
     );
   }
@@ -143,8 +143,8 @@ export class StoreQueries implements UsageQueries {
     const t = clamp(to);
     // A long span: whole quarter hours from the tallies, the partial ends from the facts.
     if (t - f > ROLLUP_SPAN) {
-      const lo = Math.floor(f / CELL_MS) + 1;
-      const hi = Math.floor((t + 1) / CELL_MS) - 1;
+      const lo = Math.ceil(f / CELL_MS);
+      const hi = Math.floor(t / CELL_MS) - 1;
       if (lo <= hi) {
         if (!this.store.rollupReady()) this.store.rebuildRollup();
         const r = this.db.get<{ p: number | null; c: number | null; e: number | null; j: number | null; a: number | null; t: number | null }>(
@@ -161,7 +161,7 @@ export class StoreQueries implements UsageQueries {
           apiRetries: a.apiRetries + b.apiRetries,
         });
         const mid: Counts = { prompts: r?.p ?? 0, toolCalls: r?.c ?? 0, toolErrors: r?.e ?? 0, toolRejections: r?.j ?? 0, apiErrors: r?.a ?? 0, apiRetries: r?.t ?? 0 };
-        return sum(sum(this.rawCounts(f, lo * CELL_MS - 1), mid), this.rawCounts((hi + 1) * CELL_MS - 1, t));
+        return sum(sum(this.rawCounts(f, lo * CELL_MS), mid), this.rawCounts((hi + 1) * CELL_MS, t));
       }
     }
     return this.rawCounts(f, t);

@@ -85,6 +85,12 @@ const SECONDARY_INDEXES = ["responses_time", "responses_session", "tools_call", 
 
 /** The rollup's slot: 15 minutes (every zone offset in use is a multiple of it, so a slot is in one local hour). */
 export const CELL_MS = 15 * 60_000;
+/**
+ * The quarter hour a time belongs to. Slots, like windows, include their end and not their start (slot k holds
+ * k·15 min < time <= (k+1)·15 min), so a window whose ends fall on quarter hours is whole slots, and a day in a
+ * report is the same span as the window from its midnight to the next.
+ */
+export const slotOf = (time: number): number => Math.floor((time - 1) / CELL_MS);
 /** A write with more responses than this marks the rollup for a rebuild instead of updating it response by response. */
 const ROLLUP_BULK = 2000;
 /** A first fill holds at most this many rollup cells' changes before writing them. */
@@ -572,7 +578,7 @@ export class UsageStore implements DirCache {
   /** Counts one fact into (sign 1) or out of (-1) the tallies: `col` 0 prompts … 5 retries. */
   private tally(time: number | null, col: number, sign: 1 | -1): void {
     if (!this.tallyDeltas || time === null) return;
-    const slot = Math.floor(time / CELL_MS);
+    const slot = slotOf(time);
     let d = this.tallyDeltas.get(slot);
     if (!d) this.tallyDeltas.set(slot, (d = [0, 0, 0, 0, 0, 0]));
     d[col]! += sign;
@@ -580,7 +586,7 @@ export class UsageStore implements DirCache {
 
   private delta(time: number, model: number, u: Usage, sign: 1 | -1): void {
     if (!this.deltas) return;
-    const slot = Math.floor(time / CELL_MS);
+    const slot = slotOf(time);
     const k = `${slot}|${model}`;
     let c = this.deltas.get(k);
     if (!c) this.deltas.set(k, (c = { slot, model, d: [0, 0, 0, 0, 0, 0, 0, 0] }));
@@ -647,16 +653,16 @@ export class UsageStore implements DirCache {
     this.db.transaction(() => {
       this.db.exec(`DELETE FROM cells;
         INSERT INTO cells (slot, model, n, u, a, b, r, o, hit, miss)
-          SELECT time / ${CELL_MS}, model, count(*), sum(uncached), sum(w5), sum(w1), sum(rd), sum(out),
+          SELECT (time - 1) / ${CELL_MS}, model, count(*), sum(uncached), sum(w5), sum(w1), sum(rd), sum(out),
             sum(CASE WHEN rd > 0 THEN uncached + w5 + w1 ELSE 0 END), sum(CASE WHEN rd > 0 THEN 0 ELSE uncached + w5 + w1 END)
           FROM responses GROUP BY 1, 2;
         DELETE FROM tallies;
         INSERT INTO tallies (slot, prompts, calls, errors, rejections, apierrors, retries)
           SELECT slot, sum(p), sum(c), sum(e), sum(j), sum(a), sum(t) FROM (
-            SELECT time / ${CELL_MS} AS slot, 1 AS p, 0 AS c, 0 AS e, 0 AS j, 0 AS a, 0 AS t FROM prompts
-            UNION ALL SELECT call_time / ${CELL_MS}, 0, 1, 0, 0, 0, 0 FROM tools WHERE call_time IS NOT NULL
-            UNION ALL SELECT result_time / ${CELL_MS}, 0, 0, outcome = 1, outcome = 2, 0, 0 FROM tools WHERE result_time IS NOT NULL AND outcome > 0
-            UNION ALL SELECT time / ${CELL_MS}, 0, 0, 0, 0, retry = 0, retry = 1 FROM errors)
+            SELECT (time - 1) / ${CELL_MS} AS slot, 1 AS p, 0 AS c, 0 AS e, 0 AS j, 0 AS a, 0 AS t FROM prompts
+            UNION ALL SELECT (call_time - 1) / ${CELL_MS}, 0, 1, 0, 0, 0, 0 FROM tools WHERE call_time IS NOT NULL
+            UNION ALL SELECT (result_time - 1) / ${CELL_MS}, 0, 0, outcome = 1, outcome = 2, 0, 0 FROM tools WHERE result_time IS NOT NULL AND outcome > 0
+            UNION ALL SELECT (time - 1) / ${CELL_MS}, 0, 0, 0, 0, retry = 0, retry = 1 FROM errors)
           GROUP BY slot;
         INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'ok');`);
     });

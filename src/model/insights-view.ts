@@ -155,7 +155,7 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
     p.sessions.add(r.sessionId);
     p.responses++;
     p.costUSD += r.costUSD;
-    const b = overTime[Math.floor((r.time - first) / bucketMs)];
+    const b = overTime[Math.floor((r.time - 1 - first) / bucketMs)]; // (a bucket holds its end, as a window does)
     if (b) {
       b.input += u.uncached + u.cacheWrite5m + u.cacheWrite1h + u.cacheRead;
       b.output += u.output;

@@ -99,14 +99,17 @@ function emptyBucket(start: number): Bucket {
 /** The bucket starts of a window: multiples of the size, from the one holding `from` to the one holding `to`. */
 export function bucketStarts(from: number, to: number, bucketMinutes: number): number[] {
   const size = bucketMinutes * MIN;
+  // A bucket holds its end and not its start, as a window does: the first holds the instant after `from`, the last
+  // holds `to`.
   const first = Math.floor(from / size) * size;
-  const last = Math.floor(to / size) * size;
+  const last = Math.max(first, Math.floor((to - 1) / size) * size);
   const n = Math.round((last - first) / size) + 1;
   return Array.from({ length: n }, (_, i) => first + i * size);
 }
 
 /**
- * Buckets aligned to multiples of the bucket size (UTC epoch), from the one holding `from` to the one holding `to`, so
+ * Buckets aligned to multiples of the bucket size (UTC epoch), from the one holding the instant after `from` to the one
+ * holding `to`, so
  * the chart does not jitter as the clock moves; the first and last may be partial. `cells` are slots of the bucket size.
  */
 export function bucketsOf(cells: readonly UsageCell[], from: number, to: number, bucketMinutes: number): Bucket[] {

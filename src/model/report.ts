@@ -114,7 +114,7 @@ export function periodReport(kind: Exclude<ReportKind, "session">, cells: readon
     const period = periodOf(kind, dateOf(c.start));
     let row = rows.get(period);
     if (!row) rows.set(period, (row = emptyRow(period, null)));
-    add(row, c.model, c.responses, c.usage, c.start, c.start + REPORT_SLOT_MS - 1, priceOverride);
+    add(row, c.model, c.responses, c.usage, c.start + 1, c.start + REPORT_SLOT_MS, priceOverride); // (a slot holds its end)
   }
   return finish(kind, [...rows.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)), priceOverride);
 }

@@ -21,7 +21,7 @@ export function shortModel(model: string): string {
 const TITLES = { daily: "date", weekly: "week of", monthly: "month", session: "session" } as const;
 
 /** The report as a table, one row a period (or session), with a total. */
-export function reportText(r: Report, o: { timeZone: string | undefined; priceOverride: number | undefined; local: (t: number) => string }): string {
+export function reportText(r: Report, o: { timeZone: string | undefined; priceOverride: number | undefined; local: (t: number) => string; since?: number | null }): string {
   const zone = o.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
   const head = [TITLES[r.kind], ...(r.kind === "session" ? ["last", "project · title"] : []), "responses", "input", "cache write", "cache read", "output", "effective", "cost", "models"];
   const line = (row: Omit<ReportRow, "period" | "label">, first: string[]) => [
@@ -36,7 +36,7 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
     row.models.map((m) => `${shortModel(m.model)} ${dollars(m.costUSD)}`).join(", "),
   ];
   const rows = r.rows.map((row) => line(row, r.kind === "session" ? [row.period.slice(0, 8), o.local(row.last), cleanText(row.label ?? "", 40)] : [row.period]));
-  const total = line(r.totals, r.kind === "session" ? [`${r.rows.length} sessions`, "", ""] : ["total"]);
+  const total = line(r.totals, r.kind === "session" ? [`${r.rows.length} session${r.rows.length === 1 ? "" : "s"}`, "", ""] : ["total"]);
   const table = [head, ...rows, total];
   const widths = head.map((_, i) => Math.max(...table.map((t) => [...(t[i] ?? "")].length)));
   const left = new Set([0, ...(r.kind === "session" ? [1, 2] : []), head.length - 1]);
@@ -48,7 +48,7 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
   const kind = r.kind === "session" ? "per session" : r.kind;
   const note = o.priceOverride !== undefined ? `input at $${o.priceOverride}/Mtok` : "list prices";
   const out = [
-    `claude-dash: cost ${kind}, all history (${zone}); ${note}, an estimate${r.estimatedResponses > 0 ? `; ${r.estimatedResponses} responses of unknown models priced by family` : ""}`,
+    `claude-dash: cost ${kind}, ${o.since == null ? "all history" : `since ${o.local(o.since)}`} (${zone}); ${note}, an estimate${r.estimatedResponses > 0 ? `; ${r.estimatedResponses} responses of unknown models priced by family` : ""}`,
     "",
     fmt(head),
     ...rows.map(fmt),
@@ -58,7 +58,7 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
   return `${out.join("\n")}\n`;
 }
 
-export function reportJson(r: Report, o: { now: number; timeZone: string | undefined; priceOverride: number | undefined }, diagnostics: unknown) {
+export function reportJson(r: Report, o: { now: number; timeZone: string | undefined; priceOverride: number | undefined; since?: number | null }, diagnostics: unknown) {
   const usage = (x: Omit<ReportRow, "period" | "label">) => ({
     responses: x.responses,
     uncached: x.uncached,
@@ -83,6 +83,8 @@ export function reportJson(r: Report, o: { now: number; timeZone: string | undef
   return {
     report: r.kind,
     now: iso(o.now),
+    /** (null: all history) */
+    since: o.since == null ? null : iso(o.since),
     timeZone: o.timeZone ?? null,
     rows: r.rows.map((row) =>
       r.kind === "session" ? { sessionId: row.period, label: row.label, first: iso(row.first), last: iso(row.last), ...usage(row) } : { period: row.period, ...usage(row) },
