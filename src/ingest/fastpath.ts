@@ -523,14 +523,21 @@ function readJson(b: Buffer, p: number, into: Record<string, unknown>, key: stri
  */
 function readObject(b: Buffer, p: number, sh: Shape, into: Record<string, unknown>): number {
   if (b[p] !== LB) return -1;
+  const n = b.length;
   p = ws(b, p + 1);
   if (b[p] === RB) return p + 1;
   let seen = 0;
   for (;;) {
     if (b[p] !== Q) return -1;
-    const ke = stringEnd(b, p);
-    if (ke < 0) return -1;
-    for (let i = p + 1; i < ke - 1; i++) if (b[i] === BS) return -1;
+    // The key's end (a key written with an escape goes to the full parse).
+    let ke = p + 1;
+    for (; ke < n; ke++) {
+      const c = b[ke]!;
+      if (c === Q) break;
+      if (c === BS) return -1;
+    }
+    if (ke >= n) return -1;
+    ke++;
     const fi = fieldIndex(b, p + 1, ke - 1, sh);
     if (fi >= 0) {
       if (seen & (1 << fi)) return -1;
