@@ -411,7 +411,7 @@ describe("the rollups (per quarter hour) behind long spans", () => {
     expect(after.toolCalls).toBeLessThan(first.toolCalls);
   });
 
-  test("a first fill that sums its rollup changes to the end (and to each commit) gives the rollups of the facts", () => {
+  test("a first fill (one transaction, summing its rollup changes to the end and to each commit) gives the facts and rollups of plain writes", () => {
     const store = fileStore();
     const q = new StoreQueries(store);
     let seed = 11;
@@ -420,7 +420,7 @@ describe("the rollups (per quarter hour) behind long spans", () => {
       const c = new FactCollector();
       for (let i = 0; i < n; i++) {
         const time = Math.floor(NOW - rand() * 60 * 24 * HOUR);
-        const key = `g${file}-${i % 50 === 0 ? 0 : i}`; // some facts in several files
+        const key = i % 50 === 0 ? `g-${i}` : `g${file}-${i}`; // some facts in several files
         c.push({ type: "ResponseObserved", key, time, sessionId: `s${file}`, agentId: null, model: i % 2 ? "claude-opus-4-6" : "claude-haiku-4-5-20251001", usage: { uncached: 5, cacheWrite5m: Math.floor(rand() * 900), cacheWrite1h: 0, cacheRead: i % 4 ? 700 : 0, output: 40 + file }, cwd: null, entrypoint: null });
         c.push({ type: "ToolResultObserved", key: `t-${key}`, time: time + 9, sessionId: `s${file}`, agentId: null, outcome: i % 3 ? "ok" : "error" });
         if (i % 4 === 0) c.push({ type: "PromptObserved", key: `p-${key}`, time: time - 9, sessionId: `s${file}`, cwd: null });
@@ -432,6 +432,18 @@ describe("the rollups (per quarter hour) behind long spans", () => {
     store.bulkCommit(); // (another process now sees facts and rollups that agree)
     store.write([facts(2, 2500)]);
     store.endBulk();
+    // the same written plainly, one write at a time
+    const plain = memoryStore();
+    seed = 11;
+    plain.write([facts(0, 3000)]);
+    plain.write([facts(1, 800)]);
+    plain.write([facts(2, 2500)]);
+    if (!plain.rollupReady()) plain.rebuildRollup(); // (large writes leave it to be rebuilt when next asked)
+    for (const sql of ["SELECT key, file, time, uncached, w5, out FROM responses ORDER BY key", "SELECT key, result_file, result_time, outcome FROM tools ORDER BY key", "SELECT key, file, time FROM prompts ORDER BY key", "SELECT kind, key, file FROM copies ORDER BY 1, 2, 3", "SELECT * FROM cells ORDER BY slot, model", "SELECT * FROM tallies ORDER BY slot"]) {
+      expect(store.db.query(sql)).toEqual(plain.db.query(sql));
+    }
+    expect(plain.db.get<{ n: number }>("SELECT count(*) AS n FROM responses")!.n).toBe(2940 + 784 + 2450 + 60); // a key in several files counts once
+    expect(plain.db.get<{ n: number }>("SELECT count(*) AS n FROM copies")!.n).toBeGreaterThan(0);
     const cells = store.db.query("SELECT * FROM cells ORDER BY slot, model");
     const tallies = store.db.query("SELECT * FROM tallies ORDER BY slot");
     store.rebuildRollup(); // from the facts alone
@@ -491,7 +503,7 @@ describe("the order files are read in does not matter", () => {
 });
 
 describe("reading on reader threads", () => {
-  test("a backlog read by threads stores exactly what one thread stores, and a later run reads nothing again", async () => {
+  test("a backlog read by threads stores exactly what one thread stores (copies of facts in several files included), and a later run reads nothing again", async () => {
     const sub = join(projects, S1, "subagents");
     mkdirSync(sub, { recursive: true });
     for (let i = 0; i < 12; i++) {
@@ -499,6 +511,9 @@ describe("reading on reader threads", () => {
       write(join(projects, `${sid}.jsonl`), lines(session(sid), [`t${i}a`, `t${i}b`, `t${i}c`], 200 + i));
     }
     write(join(sub, "agent-x1.jsonl"), resp({ ...session(S1), agentId: "x1" }, "s1", 50, 60));
+    // a resumed session: a copy of session 0's lines (one response with a larger usage) in a file of its own
+    const s0 = `${String(0).padStart(8, "0")}-0000-4000-8000-000000000000`;
+    write(join(projects, `${S1}.jsonl`), [...lines(session(s0), ["t0a", "t0b"], 200), ...resp(session(s0), "t0c", 198, 999)]);
     writeFileSync(join(projects, `${S2}.jsonl`), resp(session(S2), "tail", 30, 7)[1]!); // ends without a newline
     const threaded = fileStore();
     const source = new TranscriptSource([root], threaded);
