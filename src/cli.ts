@@ -8,7 +8,7 @@ import { cleanText } from "./ingest/sanitize.ts";
 import type { UsageStore } from "./ingest/store.ts";
 import { dataDir, inspectStore, memoryStore, storeFile, type StoreStatus } from "./ingest/store-open.ts";
 import { readerThreads } from "./ingest/pool.ts";
-import { withUsage } from "./ingest/usage-data.ts";
+import { replaceUnderway, withUsage, type UsageData } from "./ingest/usage-data.ts";
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
@@ -17,7 +17,7 @@ import { selectInsights } from "./model/insights-view.ts";
 import { createState, MAX_REJECTED_SAMPLES, reduce } from "./model/state.ts";
 import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
 import type { UsageQueries } from "./model/queries.ts";
-import { storeInfo } from "./ingest/store-info.ts";
+import { cleanupHint, storeInfo } from "./ingest/store-info.ts";
 import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
 import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
 import { argv, env, home, readMacKeychain, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
@@ -108,7 +108,8 @@ interface Data {
 
 /** Everything after the store is up to date: --report, --json, a --once frame, --headless or the live dashboard. */
 async function run(opts: Options, now: number, data: Data, roots: string[], demo: boolean): Promise<number> {
-  const { source, status } = data;
+  const { source } = data;
+  let { status } = data;
   const q = new StoreQueries(data.store);
   // Events for the in-memory model (the allowance, team telemetry; INSIGHTS adds the stored facts of its window).
   const early: ModelEvent[] = [];
@@ -213,7 +214,10 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   app.apply(team);
   if (opts.view !== "live") app.dispatch({ type: "tab", tab: opts.view });
   app.dispatch({ type: "source", source: opts.source });
-  const statusOf = (src: TranscriptSource | null) => statusLine(src, status);
+  // The live dashboard says once per store, in its first minute, that Claude Code's cleanup is on (see --store-info).
+  const hint = !oneShot && !demo && source ? cleanupHint(data.store, roots, wallClock()) : null;
+  const hintUntil = wallClock() + 60_000;
+  const statusOf = (src: TranscriptSource | null) => (hint && wallClock() < hintUntil ? hint : statusLine(src, status));
   app.status = statusOf(source);
 
   if (oneShot) {
@@ -230,6 +234,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     return 2;
   }
   const { runLive } = await import("./ui/live.ts");
+  let current: UsageData | null = source ? { store: data.store, status, source } : null;
   return runLive(app, {
     source,
     allowance: client ? { client, events: allowanceEvents } : null,
@@ -239,6 +244,16 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     pinnedNow: opts.now,
     statusLine: statusOf,
     threads: readerThreads(env("CLAUDE_DASH_THREADS")),
+    // A store that fails under the dashboard is replaced (see withUsage), and the dashboard goes on reading from it.
+    recover: (e) => {
+      if (!current) return null;
+      const next = replaceUnderway(e, current, { roots, storeAt: status.path, clock: wallClock });
+      if (!next) return null;
+      current = next;
+      status = next.status;
+      app.useQueries(new StoreQueries(next.store));
+      return next.source;
+    },
   });
 }
 

@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
 import { TranscriptSource } from "../src/ingest/source.ts";
-import { memoryStore } from "../src/ingest/store-open.ts";
+import { memoryStore, openUsageStore } from "../src/ingest/store-open.ts";
+import { replaceUnderway, type UsageData } from "../src/ingest/usage-data.ts";
+import { layout } from "../src/ui/layout.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import type { UsageStore } from "../src/ingest/store.ts";
 import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
@@ -259,6 +261,47 @@ test("history left unread at startup is read shortly after the first frame", asy
     ingest.frame(app);
     expect(app.state.version).toBeGreaterThan(before);
     expect(app.status).toBe("1 files, 0 older");
+  } finally {
+    ingest.stop();
+  }
+});
+
+test("a store that fills the disk under the running dashboard: it goes on with every number, in memory, and says so", async () => {
+  const { root, file } = transcriptRoot();
+  const data = mkdtempSync(join(tmpdir(), "claude-dash-live-store-"));
+  temps.push(data);
+  const storeAt = join(data, "usage.sqlite");
+  const opened = openUsageStore({ path: storeAt, roots: [root], now: Date.now() });
+  let current: UsageData = { store: opened.store, status: opened.status, source: new TranscriptSource([root], opened.store, { shared: true }) };
+  current.source.refresh();
+  const app = liveApp(current.store);
+  const errors: unknown[] = [];
+  const ingest = new LiveIngest(current.source, {
+    intervalSeconds: 3600,
+    statusLine: () => current.status.notice ?? "ok",
+    onError: (e) => errors.push(e),
+    recover: (e) => {
+      const next = replaceUnderway(e, current, { roots: [root], storeAt });
+      if (!next) return null;
+      current = next;
+      app.useQueries(new StoreQueries(next.store));
+      return next.source;
+    },
+  });
+  ingest.start();
+  try {
+    ingest.frame(app);
+    expect(app.status).toBe("ok");
+    const pages = current.store.db.get<{ page_count: number }>("PRAGMA page_count")!.page_count;
+    current.store.db.exec(`PRAGMA max_page_count = ${pages}`); // the disk is full
+    const t = Date.now() - 30_000;
+    appendFileSync(file, Array.from({ length: 400 }, (_, i) => response(100 + i, t + i)).join(""));
+    await until(() => current.status.state === "full");
+    ingest.frame(app);
+    expect(errors).toEqual([]);
+    expect(current.store.kind).toBe("memory");
+    expect(app.status).toContain("disk is full");
+    expect(app.view(Date.now(), layout(152, 48)).totals.responses).toBe(401); // the one stored before, and the 400 new
   } finally {
     ingest.stop();
   }

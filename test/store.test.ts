@@ -16,6 +16,7 @@ import { StoreQueries } from "../src/ingest/store-query.ts";
 import { PARSER_VERSION, type UsageStore } from "../src/ingest/store.ts";
 import { promptLine, responseLines, toolResultLine, type SessionInfo } from "../src/ingest/synth.ts";
 import { catchUp, withUsage } from "../src/ingest/usage-data.ts";
+import { cleanupHint } from "../src/ingest/store-info.ts";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
 import { historyBucketMinutes, selectHistory } from "../src/model/history-view.ts";
 import { selectInsights } from "../src/model/insights-view.ts";
@@ -524,5 +525,23 @@ describe("reading on reader threads", () => {
     expect(seen(new StoreQueries(threaded))).toEqual(seen(new StoreQueries(single)));
     expect(seen(new StoreQueries(threaded))).toEqual(expected());
     expect(freshRun().bytes).toBe(0);
+  });
+});
+
+describe("Claude Code's cleanup", () => {
+  test("the dashboard's hint comes once per store, and never when cleanupPeriodDays is set or there is no store file", () => {
+    const store = fileStore();
+    const first = cleanupHint(store, [root], NOW);
+    expect(first).toContain("cleanupPeriodDays");
+    expect(cleanupHint(store, [root], NOW + 1)).toBeNull(); // shown once
+    expect(cleanupHint(fileStore(), [root], NOW + 2)).toBeNull(); // also for the next process
+    expect(cleanupHint(memoryStore(), [root], NOW)).toBeNull();
+    rmSync(storePath);
+    const other = mkdtempSync(join(tmpdir(), "claude-dash-settings-"));
+    writeFileSync(join(other, "settings.json"), JSON.stringify({ cleanupPeriodDays: 365 }));
+    const fresh = openUsageStore({ path: join(data, "other.sqlite"), roots: [other], now: NOW }).store;
+    open.push(fresh);
+    expect(cleanupHint(fresh, [other], NOW)).toBeNull();
+    rmSync(other, { recursive: true, force: true });
   });
 });

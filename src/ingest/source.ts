@@ -97,7 +97,7 @@ export class TranscriptSource {
   constructor(
     readonly roots: readonly string[],
     readonly store: UsageStore,
-    opts: SourceOptions = {},
+    private readonly opts: SourceOptions = {},
   ) {
     this.discovery = new Discovery(roots, opts.reportMissingRoots ?? false, store);
     this.since = opts.since ?? -Infinity;
@@ -105,6 +105,11 @@ export class TranscriptSource {
     this.clock = opts.clock ?? Date.now;
     this.shared = opts.shared ?? false;
     for (const f of store.files()) this.stored.set(f.path, f);
+  }
+
+  /** A source like this one on another store (when the store had to be replaced), nothing read yet. */
+  reopen(store: UsageStore): TranscriptSource {
+    return new TranscriptSource(this.roots, store, this.opts);
   }
 
   /** The files left unread so far (see `since`), newest first. */

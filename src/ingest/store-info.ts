@@ -55,6 +55,21 @@ export function cleanupSetting(roots: readonly string[], platform = process.plat
   return { days: null, file: null, checked };
 }
 
+/**
+ * The hint the dashboard shows once per store (in its first minute) when Claude Code's cleanup is left at its default:
+ * null when cleanupPeriodDays is set, the store is not a file, or the hint was shown before (it is marked shown now).
+ */
+export function cleanupHint(store: UsageStore, roots: readonly string[], now: number): string | null {
+  if (store.kind !== "file" || store.meta("cleanup-hint") !== null) return null;
+  if (cleanupSetting(roots).days !== null) return null;
+  try {
+    store.setMeta("cleanup-hint", new Date(now).toISOString());
+  } catch {
+    return null; // (a store that cannot be written cannot remember it either)
+  }
+  return "Claude Code deletes transcripts after 30 days (cleanupPeriodDays is not set): claude-dash keeps their usage · see --store-info";
+}
+
 function size(path: string): number {
   let n = 0;
   for (const p of [path, `${path}-wal`]) {

@@ -63,6 +63,20 @@ export function replaceStore(store: UsageStore, problem: "full" | "corrupt" | "b
 }
 
 /**
+ * A store that failed under a running dashboard (damaged, the disk full, or held too long by another process):
+ * replaced as `replaceStore` says, and a source on the new store that has read what it lacks. Null when the failure
+ * is of another kind (it is not the store's).
+ */
+export function replaceUnderway(e: unknown, current: UsageData, o: { roots: string[]; storeAt: string | null; clock?: () => number }): UsageData | null {
+  const problem = sqliteProblem(e);
+  if (problem !== "full" && problem !== "corrupt" && problem !== "busy") return null;
+  const { store, status } = replaceStore(current.store, problem, o);
+  const source = current.source.reopen(store);
+  source.refresh();
+  return { store, status, source };
+}
+
+/**
  * Reads what the store has not seen: a large backlog of new files (a first run) on reader threads (see readBacklog),
  * then the rest (appends, rewrites, what the threads left) on this thread alone.
  */

@@ -66,7 +66,7 @@ export class DashboardApp {
   private team: ModelEvent[] = [];
 
   constructor(
-    readonly q: UsageQueries,
+    public q: UsageQueries,
     readonly opts: AppOptions,
   ) {
     this.state = createState({ priceOverride: opts.priceOverride });
@@ -86,6 +86,14 @@ export class DashboardApp {
    * Some stored facts were replaced (a transcript was rewritten or truncated): the in-memory model starts again from
    * the store (the allowance and team telemetry are kept).
    */
+  /** Reads from other stored facts from now on (the store was replaced). */
+  useQueries(q: UsageQueries): void {
+    this.q = q;
+    this.cache = null;
+    this.historyCache = null;
+    this.reload();
+  }
+
   reload(): void {
     const allowance = this.state.allowance;
     this.state = createState({ priceOverride: this.opts.priceOverride });

@@ -30,6 +30,8 @@ export interface LiveOptions {
   statusLine: (source: TranscriptSource | null) => string | null;
   /** reader threads for the older history read after the first frame. */
   threads?: number;
+  /** a failed usage store replaced by one that works (see LiveIngest). */
+  recover?: (e: unknown) => TranscriptSource | null;
 }
 
 /** `now`: the data clock (what the windows end at); `time`: drives animation. Both epoch milliseconds. */
@@ -162,12 +164,17 @@ export class LiveIngest {
   private readonly changed = new Set<string>();
 
   constructor(
-    private readonly source: TranscriptSource | null,
+    private source: TranscriptSource | null,
     private readonly opts: {
       intervalSeconds: number;
       statusLine: (source: TranscriptSource | null) => string | null;
       /** An exception from ingest: the dashboard ends with it (never a silent death). */
       onError: (e: unknown) => void;
+      /**
+       * A failure of the usage store (damaged, disk full): a source on a store that works, which the app now reads
+       * too, or null when the failure is not the store's. The dashboard goes on with the exact numbers.
+       */
+      recover?: (e: unknown) => TranscriptSource | null;
       /** Delay of the deferred history read after the first frame (ms). */
       deferredDelayMs?: number;
       /** Reader threads for a large deferred history (1: read in slices between frames on this thread). */
@@ -179,14 +186,14 @@ export class LiveIngest {
 
   /** Starts watching and polling (nothing to do without a source). */
   start(): void {
-    const source = this.source;
-    if (!source || this.stopped) return;
+    if (!this.source || this.stopped) return;
     this.watchRoots();
     this.pollTimer = setInterval(
       () =>
         this.guarded(() => {
-          this.note(source.poll(Date.now(), this.queue));
+          this.note(this.source!.poll(Date.now(), this.queue));
           this.watchRoots();
+          this.statusStale = true; // (a status may change with time alone: a hint that is shown for a while)
         }),
       Math.max(0.1, this.opts.intervalSeconds) * 1000,
     );
@@ -213,26 +220,30 @@ export class LiveIngest {
       const source = this.source;
       // Older history is read once the first frame is up, not before it: on reader threads when there is a lot (this
       // thread stores their facts in transactions of a few milliseconds between frames), else in slices of ~25 ms.
+      // (work for a source that was replaced meanwhile is dropped)
       const step = () => {
-        if (!source || this.stopped) return;
+        if (!source || this.stopped || source !== this.source) return;
         this.guarded(() => this.note(source.readDeferred(this.queue, 25)));
         this.statusStale = true;
         if (source.stats.deferred > 0) this.deferredTimer = setTimeout(step, 15);
       };
       const threads = this.opts.threads ?? 1;
       const start = () => {
-        if (!source || this.stopped) return;
+        if (!source || this.stopped || source !== this.source) return;
         if (threads <= 1) return step();
         readBacklog(source, source.store, threads, { deferred: true, writeBytes: 2 * 1024 * 1024 }).then(
           (read) => {
+            if (source !== this.source) return;
             // The in-memory model (INSIGHTS) starts again from the store, which now holds the older history too.
             if (read) this.replaced = true;
             this.statusStale = true;
             step(); // what is left (or everything, without threads)
           },
-          (e) => this.guarded(() => {
-            throw e;
-          }),
+          (e) =>
+            source === this.source &&
+            this.guarded(() => {
+              throw e;
+            }),
         );
       };
       if (source && !this.stopped) this.deferredTimer = setTimeout(start, this.opts.deferredDelayMs ?? 200);
@@ -265,6 +276,21 @@ export class LiveIngest {
       f();
       this.statusStale = true;
     } catch (e) {
+      let next: TranscriptSource | null = null;
+      try {
+        next = this.opts.recover?.(e) ?? null;
+      } catch (again) {
+        e = again;
+      }
+      if (next) {
+        // A new store: the in-memory model starts again from it, and history it lacks is read after the next frame.
+        this.source = next;
+        this.queue.length = 0;
+        this.replaced = true;
+        this.statusStale = true;
+        this.firstFrameSeen = false;
+        return;
+      }
       this.stop();
       this.opts.onError(e);
     }
@@ -336,7 +362,7 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
     const onSignal = () => finish(0);
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
-    const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads });
+    const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads, recover: o.recover });
     // The allowance: asked once a second whether a request is due (the client keeps to its interval and backoff).
     const allowance = o.allowance;
     let allowanceTimer: ReturnType<typeof setInterval> | null = null;
