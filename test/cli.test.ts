@@ -423,4 +423,41 @@ describe("--json --root <dir with a transcript>", () => {
     expect(g.rejected.length).toBe(1);
     expect(g.rejected[0]).toMatchObject({ file: mainPath, line: CORRUPT_LINE_NO });
   });
+
+  // Deno runs the same code on the same store: byte for byte what Bun prints, with a store (made by either) and without.
+  test("Deno prints what Bun prints for --json, --report (text and JSON) and --once, with a store and with --no-store", () => {
+    const DENO_RUN = [DENO, "run", "--allow-read", "--allow-env", "--allow-write", "src/cli.ts"];
+    const withData = (args: string[], cmd: string[], data: string) => {
+      const p = Bun.spawnSync([...cmd, ...args], {
+        cwd: REPO,
+        env: { ...process.env, HOME, XDG_DATA_HOME: data, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1", TZ: "UTC" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      // (the store's path is the one thing that differs)
+      return { code: p.exitCode, out: p.stdout.toString().replaceAll(data, "<data>"), err: p.stderr.toString() };
+    };
+    const variants = [
+      ["--json", "--root", root, "--no-allowance", ...PINNED],
+      ["--report", "daily", "--json", "--root", root, ...PINNED],
+      ["--report", "session", "--root", root, "--tz", "Asia/Kolkata", ...PINNED],
+      ["--once", "--plain", "--width", "120", "--height", "40", "--root", root, "--no-allowance", ...PINNED],
+    ];
+    const bunStore = tempDir("data-bun");
+    const denoStore = tempDir("data-deno");
+    for (const args of variants) {
+      // a store each makes from nothing
+      const bunFirst = withData(args, [BUN, "src/cli.ts"], join(bunStore, String(variants.indexOf(args))));
+      const denoFirst = withData(args, DENO_RUN, join(denoStore, String(variants.indexOf(args))));
+      expect(denoFirst.err).toBe("");
+      expect(denoFirst.code).toBe(0);
+      expect(denoFirst.out).toBe(bunFirst.out);
+      // the store the other made
+      const bunAgain = withData(args, [BUN, "src/cli.ts"], join(denoStore, String(variants.indexOf(args))));
+      const denoAgain = withData(args, DENO_RUN, join(bunStore, String(variants.indexOf(args))));
+      expect(denoAgain.out).toBe(bunAgain.out);
+      // no store
+      expect(withData([...args, "--no-store"], DENO_RUN, denoStore).out).toBe(withData([...args, "--no-store"], [BUN, "src/cli.ts"], bunStore).out);
+    }
+  }, 120_000);
 });
