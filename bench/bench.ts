@@ -1,86 +1,145 @@
-// `bun run bench`: generates a realistic transcript corpus (default 1 GB, cached under $TMPDIR) and measures
-// what a user feels: the cold `--json` start, a full scan of every file, and a refresh after Claude Code appends
-// 10 KB to one session. Prints a table for the README. Options: --size-mb N, --runs N, --dir PATH.
-import { appendFileSync, readFileSync } from "node:fs";
+// `bun run bench`: what a user feels, on a generated corpus shaped like a heavy user's disk (default 1 GB of many
+// small session and subagent files; `--shape big` for fewer, longer sessions), cached under $TMPDIR:
+// - the first run (empty usage store) over all of it, against ccusage 20 in the same run when it is installed
+//   (`--ccusage PATH`, default: the native binary of `npm install ccusage@20.0.24 @ccusage/ccusage-linux-x64@20.0.24`
+//   in /tmp/ccusage), with the page cache warm for both;
+// - a warm start (after that run) at any window, all-time included, and the first frame of the dashboard;
+// - the store's size, and a 10 KB append into the store and the model;
+// - a year of heavy use (a store of 1.5 M responses): a warm start and the live dashboard's memory;
+// - drawing, the live dashboard's CPU, and the OTLP receiver.
+// Prints a table for the README. Options: --size-mb N, --runs N, --shape small|big, --dir PATH, --ccusage PATH,
+// --skip-year.
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { openUsageStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
-import { responseLines, toolResultLine, idFrom, rng, uuidFrom } from "../src/ingest/synth.ts";
-import { historyBucketMinutes, selectHistory } from "../src/model/history-view.ts";
-import { dashboardJson } from "../src/model/json-view.ts";
+import { idFrom, responseLines, rng, toolResultLine, uuidFrom } from "../src/ingest/synth.ts";
+import type { ModelEvent } from "../src/model/events.ts";
 import { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
-import { createState, reduce } from "../src/model/state.ts";
-import { memoryStore } from "../src/ingest/store-open.ts";
-import { StoreQueries } from "../src/ingest/store-query.ts";
+import { layout } from "../src/ui/layout.ts";
 import { generateCorpus } from "./generate.ts";
 import { formatOtlpBench, runOtlpBench } from "./otlp-bench.ts";
+import { storePathFor, yearStore } from "./year.ts";
 
 const { values } = parseArgs({
-  options: { "size-mb": { type: "string", default: "1024" }, runs: { type: "string", default: "3" }, dir: { type: "string" } },
+  options: {
+    "size-mb": { type: "string", default: "1024" },
+    runs: { type: "string", default: "3" },
+    shape: { type: "string", default: "small" },
+    dir: { type: "string" },
+    ccusage: { type: "string", default: "/tmp/ccusage/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage" },
+    "skip-year": { type: "boolean", default: false },
+  },
 });
 const sizeMb = Number(values["size-mb"]);
 const runs = Math.max(1, Number(values.runs));
-const dir = values.dir ?? join(tmpdir(), `claude-dash-bench-${sizeMb}mb`);
-const root = join(import.meta.dir, "..");
+const shape = values.shape === "big" ? "big" : "small";
+const dir = values.dir ?? join(tmpdir(), shape === "big" ? `claude-dash-bench-${sizeMb}mb` : `claude-dash-bench-${shape}-${sizeMb}mb`);
+const repo = join(import.meta.dir, "..");
 const bun = process.execPath;
+const ccusage = existsSync(values.ccusage!) ? values.ccusage! : null;
+const home = process.env.HOME ?? "/";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const range = (xs: number[], digits = 2) => `${(Math.min(...xs) / 1000).toFixed(digits)}–${(Math.max(...xs) / 1000).toFixed(digits)} s`;
 const mb = (b: number) => b / 1e6;
 
-console.log(`claude-dash benchmark — ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Bun ${Bun.version}`);
+const machine = `${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Bun ${Bun.version}`;
+console.log(`claude-dash benchmark — ${machine}`);
 const g0 = performance.now();
 // Generated in a child process: a parent grown by the generation would inflate the peak RSS of every run below.
-const gen = Bun.spawnSync([bun, join(import.meta.dir, "generate.ts"), dir, String(sizeMb * 1024 * 1024)], { stdout: "inherit", stderr: "inherit" });
+const gen = Bun.spawnSync([bun, join(import.meta.dir, "generate.ts"), dir, String(sizeMb * 1024 * 1024), shape], { stdout: "inherit", stderr: "inherit" });
 if (gen.exitCode !== 0) throw new Error("generating the corpus failed");
-const corpus = generateCorpus(dir, sizeMb * 1024 * 1024); // now only reads the cached corpus.json
+const corpus = generateCorpus(dir, sizeMb * 1024 * 1024, 1, shape);
 console.log(
-  `corpus: ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files, ${corpus.sessions} sessions, ${corpus.lines} lines (${(corpus.bytes / corpus.lines).toFixed(0)} B/line), 30 days — ${((performance.now() - g0) / 1000).toFixed(1)} s to prepare\n`,
+  `corpus (${shape}): ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files, ${corpus.sessions} sessions, ${corpus.lines} lines, 30 days — ${((performance.now() - g0) / 1000).toFixed(1)} s to prepare`,
 );
+console.log(ccusage ? `peer: ccusage 20 (${ccusage})\n` : "peer: ccusage 20 not found (--ccusage PATH): no comparison\n");
 const now = new Date(corpus.end).toISOString();
+const files = (function walk(d: string, out: string[] = []): string[] {
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.name.endsWith(".jsonl")) out.push(p);
+  }
+  return out;
+})(join(corpus.root, "projects"));
 
-interface Run {
+/** Reads every transcript once, so that each measured run starts with them in the page cache (as on a used disk). */
+function warmCache(): void {
+  for (const f of files) readFileSync(f);
+}
+
+interface Timed {
   ms: number;
   rssMb: number;
-  out: { diagnostics: { bytesRead: number; files: number; filesDeferred: number }; totals: { responses: number } };
+  out: string;
 }
 
-function cli(args: string[]): Run {
+function timed(cmd: string[], env: Record<string, string>): Timed {
   const t0 = performance.now();
-  const p = Bun.spawnSync([bun, join(root, "src/cli.ts"), "--json", "--root", corpus.root, "--now", now, ...args], { stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync(cmd, { cwd: repo, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
   const ms = performance.now() - t0;
-  if (p.exitCode !== 0) throw new Error(`cli failed: ${p.stderr.toString()}`);
-  // Bun reports the child's maxRSS in bytes.
-  return { ms, rssMb: (p.resourceUsage?.maxRSS ?? 0) / 2 ** 20, out: JSON.parse(p.stdout.toString()) };
+  if (p.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed: ${p.stderr.toString().slice(0, 500)}`);
+  return { ms, rssMb: (p.resourceUsage?.maxRSS ?? 0) / 2 ** 20, out: p.stdout.toString() };
 }
 
-function measure(label: string, args: string[]) {
-  const rs = Array.from({ length: runs }, () => cli(args));
+const dash = (args: string[], data: string) => timed([bun, "src/cli.ts", "--root", corpus.root, "--now", now, "--no-allowance", ...args], { XDG_DATA_HOME: data });
+const peer = () => timed([ccusage!, "claude", "daily", "--json", "--offline"], { CLAUDE_CONFIG_DIR: corpus.root });
+const ALL_TIME = ["--json", "--since", "2000-01-01"];
+const scratch = mkdtempSync(join(tmpdir(), "claude-dash-bench-data-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
+// 1. The first run: an empty store, every file read (all time), and ccusage on the same files in the same run.
+console.log(`first run, empty store, all-time --json over all ${mb(corpus.bytes).toFixed(0)} MB (${runs} runs, page cache warm):`);
+const first: Timed[] = [];
+const peers: Timed[] = [];
+let warmData = "";
+for (let i = 0; i < runs; i++) {
+  warmData = join(scratch, `first-${i}`);
+  warmCache();
+  first.push(dash(ALL_TIME, warmData));
+  if (ccusage) {
+    warmCache();
+    peers.push(peer());
+  }
+}
+const responses = JSON.parse(first[0]!.out).totals.responses as number;
+console.log(`  claude-dash   median ${(median(first.map((r) => r.ms)) / 1000).toFixed(2)} s (${range(first.map((r) => r.ms))})   peak RSS ${Math.max(...first.map((r) => r.rssMb)).toFixed(0)} MB   ${responses} responses`);
+if (ccusage) console.log(`  ccusage 20    median ${(median(peers.map((r) => r.ms)) / 1000).toFixed(2)} s (${range(peers.map((r) => r.ms))})   peak RSS ${Math.max(...peers.map((r) => r.rssMb)).toFixed(0)} MB`);
+
+// 2. Warm starts on the store that run left.
+console.log(`\nwarm start, after that run (median of ${Math.max(5, runs)}):`);
+const warm = (label: string, args: string[]) => {
+  const rs = Array.from({ length: Math.max(5, runs) }, () => dash(args, warmData));
   const ms = median(rs.map((r) => r.ms));
-  const d = rs[0]!.out.diagnostics;
-  const rss = Math.max(...rs.map((r) => r.rssMb));
-  console.log(
-    `${label.padEnd(44)} ${ms.toFixed(0).padStart(6)} ms   read ${mb(d.bytesRead).toFixed(0).padStart(5)} MB of ${mb(corpus.bytes).toFixed(0)} (${d.files} files, ${d.filesDeferred} left unread)   ${(mb(d.bytesRead) / (ms / 1000)).toFixed(0).padStart(5)} MB/s   peak RSS ${rss.toFixed(0)} MB   ${rs[0]!.out.totals.responses} responses`,
-  );
-  return { ms, rss, bytes: d.bytesRead };
-}
+  console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms (${range(rs.map((r) => r.ms))})   peak RSS ${Math.max(...rs.map((r) => r.rssMb)).toFixed(0)} MB`);
+  return ms;
+};
+const allTimeMs = warm("--json, all time (--since 2000-01-01)", ALL_TIME);
+const defaultMs = warm("--json (12 h window)", ["--json"]);
+warm("--json --view history (7 days)", ["--json", "--view", "history"]);
+warm("--report daily", ["--report", "daily"]);
+const frameMs = warm("first frame of the dashboard (--once, 160×50)", ["--once", "--plain", "--width", "160", "--height", "50"]);
+if (ccusage) console.log(`  all-time --json is ${(median(peers.map((r) => r.ms)) / allTimeMs).toFixed(1)}× faster than ccusage 20 in this run`);
 
-console.log("cold start, whole process (median of " + runs + "):");
-const live = measure("claude-dash --json (12 h window)", []);
-const week = measure("claude-dash --json --window-hours 168", ["--window-hours", "168", "--bucket-minutes", "60"]);
-const all = measure("claude-dash --json --window-hours 8760 (every file)", ["--window-hours", "8760", "--bucket-minutes", "1440", "--active-window-hours", "8760"]);
+// 3. The store's size.
+const storePath = storePathFor(join(warmData), [corpus.root], home);
+const storeBytes = statSync(storePath).size;
+console.log(`\nstore: ${mb(storeBytes).toFixed(1)} MB for ${mb(corpus.bytes).toFixed(0)} MB of transcripts (${((100 * storeBytes) / corpus.bytes).toFixed(1)} %)`);
 
-// Refresh: the state after a full read, then Claude Code appends ~10 KB (a streamed response and a tool result).
-console.log("\nrefresh after appending 10 KB to one session (in process, median of 20):");
-const state = createState();
-const sink = { push: (e: Parameters<typeof reduce>[1]) => reduce(state, e) };
-const memStore = memoryStore();
-const q = new StoreQueries(memStore);
-const source = new TranscriptSource([corpus.root], memStore);
-const l0 = performance.now();
-source.refresh(sink);
-const loadMs = performance.now() - l0;
+// 4. Claude Code appends 10 KB to a session: stored and in the model, in process, on a copy of the warm store.
+console.log("\nClaude Code appends 10 KB to a session (in process, median of 20):");
+const copyPath = join(scratch, "append.sqlite");
+copyFileSync(storePath, copyPath);
+const { store } = openUsageStore({ path: copyPath, roots: [corpus.root], now: Date.now() });
+const source = new TranscriptSource([corpus.root], store, { shared: true });
+source.refresh();
+const app = new DashboardApp(new StoreQueries(store), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
 const r = rng(99);
 const session = { sessionId: corpus.sampleSessionId, cwd: corpus.sampleCwd };
 let t = corpus.end;
@@ -113,92 +172,71 @@ function append10k(): number {
   appendFileSync(corpus.sampleFile, `${parts.join("\n")}\n`);
   return bytes;
 }
-const viewOf = (at: number) =>
-  dashboardJson(
-    q,
-    { now: at, windowHours: 12, bucketMinutes: 5, activeWindowHours: 1 },
-    { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } },
-    false,
-  );
-const firstView0 = performance.now();
-viewOf(t);
-const firstViewMs = performance.now() - firstView0;
-// HISTORY from the same state (no second scan): the week's view models, as when the H key is pressed.
-const hist = () => selectHistory(q, { now: t, hours: 168, bucketMinutes: historyBucketMinutes(168, 110) });
-const h0 = performance.now();
-hist();
-const historyFirstMs = performance.now() - h0;
-const historyRuns: number[] = [];
-for (let i = 0; i < 10; i++) {
-  const a = performance.now();
-  hist();
-  historyRuns.push(performance.now() - a);
-}
 const original = readFileSync(corpus.sampleFile);
-const watched: number[] = [];
+const ingest: number[] = [];
 const views: number[] = [];
-const polled: number[] = [];
+const polls: number[] = [];
 let appended = 0;
+const lay = layout(160, 50);
+app.view(t, lay);
 for (let i = 0; i < 20; i++) {
   appended = append10k();
   const a = performance.now();
-  source.refreshFiles([corpus.sampleFile], sink);
-  watched.push(performance.now() - a);
+  const events: ModelEvent[] = [];
+  source.refreshFiles([corpus.sampleFile], events); // read, stored
+  app.apply(events); // and in the model
+  ingest.push(performance.now() - a);
   const v = performance.now();
-  viewOf(t);
+  app.view(t, lay);
   views.push(performance.now() - v);
   append10k();
   const b = performance.now();
-  source.poll(Date.now(), sink);
-  polled.push(performance.now() - b);
+  source.poll(Date.now(), { push: () => {} });
+  polls.push(performance.now() - b);
 }
-Bun.write(corpus.sampleFile, original); // leave the corpus as generated (the tailer would restart on the shrink)
-console.log(`in-process full read of all ${corpus.files} files before it: ${loadMs.toFixed(0)} ms`);
-console.log(`${"file-watch refresh (the changed file)".padEnd(44)} ${median(watched).toFixed(2).padStart(6)} ms   (${appended} bytes appended)`);
-console.log(`${"poll (active files every time, quiet ones 1 in 15)".padEnd(44)} ${median(polled).toFixed(2).padStart(6)} ms   (${corpus.files} files)`);
-const f0 = performance.now();
-source.refresh(sink);
-console.log(`${"full refresh (stat every file and directory)".padEnd(44)} ${(performance.now() - f0).toFixed(2).padStart(6)} ms`);
-console.log(`${"LIVE view models, first after the full read".padEnd(44)} ${firstViewMs.toFixed(2).padStart(6)} ms   (puts ${state.responses.size} responses and the tool events in time order)`);
-console.log(`${"LIVE view models after each refresh".padEnd(44)} ${median(views).toFixed(2).padStart(6)} ms`);
-console.log(`${"HISTORY view models (7 days), after the scan".padEnd(44)} ${historyFirstMs.toFixed(2).padStart(6)} ms   first; ${median(historyRuns).toFixed(2)} ms median of 10`);
-console.log(`peak RSS of this process (corpus fully loaded): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+store.close();
+Bun.write(corpus.sampleFile, original); // leave the corpus as generated
+console.log(`  ${"read, stored and in the model (file watch)".padEnd(46)} ${median(ingest).toFixed(2).padStart(6)} ms   (${appended} bytes)`);
+console.log(`  ${"LIVE view models after it".padEnd(46)} ${median(views).toFixed(2).padStart(6)} ms`);
+console.log(`  ${"poll (active files every time, quiet ones 1 in 15)".padEnd(46)} ${median(polls).toFixed(2).padStart(6)} ms   (${corpus.files} files)`);
 
-// Drawing: a full 160×50 frame of the LIVE dashboard into the pure cell grid, on the loaded corpus.
-console.log("\ndrawing (in process):");
-const app = new DashboardApp(q, { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: false });
-const drawNow = t;
-app.render(new CellGrid(160, 50), drawNow, 0); // view models computed once per second of data clock
-const frames = 300;
-const d0 = performance.now();
-for (let i = 0; i < frames; i++) app.render(new CellGrid(160, 50), drawNow, i * 33);
-const frameMs = (performance.now() - d0) / frames;
-console.log(`${"one full 160×50 frame (draw only)".padEnd(44)} ${frameMs.toFixed(2).padStart(6)} ms   (mean of ${frames})`);
-const cpu = await liveCpu();
-if (cpu !== null) console.log(`${"live process CPU at 30 fps, steady corpus".padEnd(44)} ${cpu.toFixed(1).padStart(6)} %   of one core over 10 s`);
-else console.log("live process CPU: skipped (needs tmux)");
+// 5. A year of heavy use.
+let year: { responses: number; mb: number; json: number; all: number; report: number; insights: number; liveRss: number | null } | null = null;
+if (!values["skip-year"]) {
+  const y0 = performance.now();
+  const gy = Bun.spawnSync([bun, join(import.meta.dir, "year.ts"), join(tmpdir(), "claude-dash-bench-year")], { stdout: "pipe", stderr: "inherit" });
+  if (gy.exitCode !== 0) throw new Error("making the year store failed");
+  const y = JSON.parse(gy.stdout.toString()) as ReturnType<typeof yearStore>;
+  console.log(`\na year of heavy use: a store of ${y.responses} responses from ${y.files} transcripts (${mb(y.bytes).toFixed(0)} MB; ${((performance.now() - y0) / 1000).toFixed(1)} s to prepare), warm start (median of 5):`);
+  const yearRun = (label: string, args: string[]) => {
+    const rs = Array.from({ length: 5 }, () => timed([bun, "src/cli.ts", "--root", y.root, "--now", new Date(y.end).toISOString(), "--no-allowance", ...args], { XDG_DATA_HOME: y.data }));
+    const ms = median(rs.map((x) => x.ms));
+    console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms   peak RSS ${Math.max(...rs.map((x) => x.rssMb)).toFixed(0)} MB`);
+    return ms;
+  };
+  const json = yearRun("--json (12 h window)", ["--json"]);
+  const all = yearRun("--json, the whole year", ["--json", "--since", "2025-11-26"]);
+  const report = yearRun("--report daily", ["--report", "daily"]);
+  const insights = yearRun("--json --view insights (30 days)", ["--json", "--view", "insights", "--insights-hours", "720"]);
+  const liveRss = await liveMemory(y.root, y.data, new Date(y.end).toISOString());
+  console.log(liveRss === null ? "  live dashboard memory: skipped (needs tmux)" : `  ${"live dashboard, peak RSS (LIVE, HISTORY, INSIGHTS 30 d)".padEnd(46)} ${liveRss.toFixed(0).padStart(5)} MB`);
+  year = { responses: y.responses, mb: mb(y.bytes), json, all, report, insights, liveRss };
+}
 
-/**
- * CPU use of the live dashboard over 10 s on a steady corpus, run in a tmux pane as a user would: measured after
- * 20 s, once the background read of the older history (the whole 1 GB here) is done.
- */
-async function liveCpu(): Promise<number | null> {
-  const has = Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" });
-  if (has.exitCode !== 0) return null;
-  const session = `claude-dash-bench-${process.pid}`;
-  const cmd = `COLORTERM=truecolor ${bun} ${join(root, "src/cli.ts")} --root ${corpus.root}`;
-  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", cmd]);
+/** The live dashboard in a tmux pane as a user runs it, through its three views (INSIGHTS at 30 days): peak RSS. */
+async function liveMemory(root: string, data: string, at: string): Promise<number | null> {
+  if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
+  const session = `claude-dash-bench-mem-${process.pid}`;
+  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", `cd ${repo} && XDG_DATA_HOME=${data} ${bun} src/cli.ts --root ${root} --no-allowance --now ${at}`]);
   try {
-    await Bun.sleep(20_000);
+    await Bun.sleep(3000);
+    for (const k of ["h", "i", "5"]) {
+      Bun.spawnSync(["tmux", "send-keys", "-t", session, k]);
+      await Bun.sleep(2500);
+    }
     const pid = Bun.spawnSync(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], { stdout: "pipe" }).stdout.toString().trim();
-    const ticks = () => {
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks
-    };
-    const a = ticks();
-    await Bun.sleep(10_000);
-    const b = ticks();
-    return ((b - a) / 100 / 10) * 100; // 100 ticks per second
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return hwm ? Number(hwm[1]) / 1024 : null;
   } catch {
     return null;
   } finally {
@@ -206,12 +244,49 @@ async function liveCpu(): Promise<number | null> {
   }
 }
 
-// Team telemetry: the OTLP receiver under 16 concurrent senders (decoded and mapped to model events).
+// 6. Drawing, the live dashboard's CPU, team telemetry.
+console.log("\ndrawing (in process, on the warm store):");
+const { store: drawStore } = openUsageStore({ path: storePath, roots: [corpus.root], now: Date.now() });
+const drawApp = new DashboardApp(new StoreQueries(drawStore), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: false });
+drawApp.render(new CellGrid(160, 50), corpus.end, 0); // view models computed once per second of data clock
+const frames = 300;
+const d0 = performance.now();
+for (let i = 0; i < frames; i++) drawApp.render(new CellGrid(160, 50), corpus.end, i * 33);
+console.log(`  ${"one full 160×50 frame (draw only)".padEnd(46)} ${((performance.now() - d0) / frames).toFixed(2).padStart(6)} ms   (mean of ${frames})`);
+drawStore.close();
+const cpu = await liveCpu();
+console.log(cpu === null ? "  live process CPU: skipped (needs tmux)" : `  ${"live dashboard at 30 fps, steady corpus".padEnd(46)} ${cpu.toFixed(1).padStart(6)} %   of one core over 10 s`);
+
+/** CPU use of the live dashboard over 10 s on a steady corpus, in a tmux pane, after 10 s (its store is warm). */
+async function liveCpu(): Promise<number | null> {
+  if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
+  const session = `claude-dash-bench-${process.pid}`;
+  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", `cd ${repo} && COLORTERM=truecolor XDG_DATA_HOME=${warmData} ${bun} src/cli.ts --root ${corpus.root} --no-allowance`]);
+  try {
+    await Bun.sleep(10_000);
+    const pid = Bun.spawnSync(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], { stdout: "pipe" }).stdout.toString().trim();
+    const ticks = () => {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks
+    };
+    const a = ticks();
+    await Bun.sleep(10_000);
+    return ((ticks() - a) / 100 / 10) * 100; // 100 ticks per second
+  } catch {
+    return null;
+  } finally {
+    Bun.spawnSync(["tmux", "kill-session", "-t", session]);
+  }
+}
+
 console.log("\nOTLP receiver (16 senders, 50-event batches, 5 s):");
 const otlp = await runOtlpBench({ senders: 16, batch: 50, seconds: 5, encoding: "json", map: true });
 console.log(formatOtlpBench(otlp));
 
-console.log("\nREADME row:");
+console.log("\nREADME rows:");
+const f = median(first.map((x) => x.ms)) / 1000;
+const p = ccusage ? median(peers.map((x) => x.ms)) / 1000 : null;
 console.log(
-  `| ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files | ${live.ms.toFixed(0)} ms (${mb(live.bytes).toFixed(0)} MB read) | ${week.ms.toFixed(0)} ms | ${all.ms.toFixed(0)} ms (${(mb(all.bytes) / (all.ms / 1000)).toFixed(0)} MB/s) | ${Math.max(live.rss, all.rss).toFixed(0)} MB | ${median(watched).toFixed(1)} ms / ${median(polled).toFixed(1)} ms |`,
+  `| ${machine} | ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files (${shape}) | ${f.toFixed(2)} s, ${Math.max(...first.map((x) => x.rssMb)).toFixed(0)} MB${p ? ` (ccusage 20: ${p.toFixed(2)} s)` : ""} | ${allTimeMs.toFixed(0)} ms${p ? ` (${((p * 1000) / allTimeMs).toFixed(0)}×)` : ""} | ${defaultMs.toFixed(0)} ms / ${frameMs.toFixed(0)} ms | ${((100 * storeBytes) / corpus.bytes).toFixed(1)} % | ${median(ingest).toFixed(1)} ms |`,
 );
+if (year) console.log(`| a year: ${year.responses} responses, ${year.mb.toFixed(0)} MB store | ${year.json.toFixed(0)} ms | ${year.all.toFixed(0)} ms | ${year.report.toFixed(0)} ms | ${year.liveRss?.toFixed(0) ?? "?"} MB |`);

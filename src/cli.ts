@@ -173,11 +173,10 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     const state = createState({ priceOverride: opts.pricePerMtok });
     for (const e of early) reduce(state, e);
     if (opts.view === "insights") {
-      for (const e of q.windowEvents(now - Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) * HOUR, Infinity)) reduce(state, e);
       for (const e of team) reduce(state, e);
       const allowanceView = selectAllowance(state, q, wallClock(), opts.allowance);
       const session = allowanceView.limits.find((l) => l.kind === "session");
-      const v = selectInsights(state, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source });
+      const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source });
       writeOut(`${JSON.stringify(insightsJson(v, diag, demo), null, 2)}\n`);
       return 0;
     }

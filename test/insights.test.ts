@@ -6,11 +6,11 @@ import { join, resolve } from "node:path";
 import { fileInfo } from "../src/ingest/discover.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
 import type { ModelEvent } from "../src/model/events.ts";
-import { quantile, selectInsights, stat, toolGroup } from "../src/model/insights-view.ts";
-import { createState, reduce, reduceAll } from "../src/model/state.ts";
+import { quantile, selectInsights, stat, toolGroup, type InsightsOptions, type InsightsView } from "../src/model/insights-view.ts";
+import { createState, reduceAll } from "../src/model/state.ts";
 import type { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
-import { appOf, demoApp as demoAppOf } from "./builders.ts";
+import { appOf, demoApp as demoAppOf, queriesOf } from "./builders.ts";
 
 process.env.TZ = "UTC";
 const NOW = Date.parse("2026-11-26T18:00:00Z");
@@ -41,6 +41,20 @@ const result = (key: string, at: number, outcome: "ok" | "error" | "rejected", r
   reportedMs,
 });
 
+/**
+ * INSIGHTS of these transcript facts, as the dashboard computes them (sums over the window from the store); the
+ * in-memory model (used without a store) must give the same.
+ */
+function insightsOf(events: ModelEvent[], o: InsightsOptions): InsightsView {
+  const v = selectInsights(createState(), queriesOf(events), o);
+  const s = createState();
+  reduceAll(s, events);
+  // (the same up to the last bits of sums of costs: per response there, per session and model here)
+  const round = (x: unknown): unknown => JSON.parse(JSON.stringify(x, (_k, n) => (typeof n === "number" ? Number(n.toPrecision(12)) : n)));
+  expect(round(selectInsights(s, null, o))).toEqual(round(v));
+  return v;
+}
+
 describe("panel numbers", () => {
   test("p50 and p95 by nearest rank, on a known set", () => {
     const s = Array.from({ length: 20 }, (_, i) => (i + 1) * 100); // 100 … 2000
@@ -51,8 +65,8 @@ describe("panel numbers", () => {
   });
 
   test("tool durations: tool_use → tool_result time, or the tool's own figure when it reports one", () => {
-    const s = createState();
-    reduceAll(s, [
+    const s: ModelEvent[] = [];
+    s.push(...([
       call("a", NOW - 10 * MIN, "Bash"),
       result("a", NOW - 10 * MIN + 2000, "ok"),
       call("b", NOW - 9 * MIN, "Bash"),
@@ -61,8 +75,8 @@ describe("panel numbers", () => {
       result("c", NOW - 8 * MIN + 9000, "ok", 1500), // reports 1.5 s itself
       call("d", NOW - 7 * MIN, "Edit"),
       result("d", NOW - 7 * MIN + 60_000, "rejected"), // waiting for the user is not a duration
-    ]);
-    const v = selectInsights(s, { now: NOW, hours: 24, buckets: 24 });
+    ] as ModelEvent[]));
+    const v = insightsOf(s, { now: NOW, hours: 24, buckets: 24 });
     expect(v.durations.tools.find((t) => t.name === "Bash")).toMatchObject({ p50: 2000, p95: 4000, max: 4000, count: 2 });
     expect(v.durations.tools.find((t) => t.name === "WebFetch")).toMatchObject({ p95: 1500 });
     expect(v.durations.tools.find((t) => t.name === "Edit")).toBeUndefined();
@@ -70,14 +84,14 @@ describe("panel numbers", () => {
   });
 
   test("turn durations come from turn_duration lines", () => {
-    const s = createState();
-    for (const [i, d] of [1000, 2000, 3000, 40_000].entries()) reduce(s, { type: "TurnCompleted", key: `t${i}`, time: NOW - i * MIN, sessionId: "s1", durationMs: d });
-    expect(selectInsights(s, { now: NOW, hours: 24, buckets: 24 }).durations.turns).toEqual({ p50: 2000, p95: 40_000, max: 40_000, count: 4 });
+    const s: ModelEvent[] = [];
+    for (const [i, d] of [1000, 2000, 3000, 40_000].entries()) s.push({ type: "TurnCompleted", key: `t${i}`, time: NOW - i * MIN, sessionId: "s1", durationMs: d });
+    expect(insightsOf(s, { now: NOW, hours: 24, buckets: 24 }).durations.turns).toEqual({ p50: 2000, p95: 40_000, max: 40_000, count: 4 });
   });
 
   test("success rates, tool types (MCP grouped by server), decisions per tool", () => {
-    const s = createState();
-    reduceAll(s, [
+    const s: ModelEvent[] = [];
+    s.push(...([
       resp("r1", NOW - 5 * MIN),
       resp("r2", NOW - 4 * MIN),
       { type: "ApiErrorObserved", key: "e1", time: NOW - 3 * MIN, sessionId: "s1", agentId: null, status: 529, message: "overloaded", retry: false },
@@ -88,8 +102,8 @@ describe("panel numbers", () => {
       result("m1", NOW - 9 * MIN, "ok"),
       result("m2", NOW - 9 * MIN, "error"),
       result("b1", NOW - 9 * MIN, "rejected"),
-    ]);
-    const v = selectInsights(s, { now: NOW, hours: 24, buckets: 24 });
+    ] as ModelEvent[]));
+    const v = insightsOf(s, { now: NOW, hours: 24, buckets: 24 });
     expect(v.success).toEqual({ apiOk: 2, apiFailed: 1, apiRetries: 1, toolsOk: 1, toolsFailed: 1 });
     expect(v.toolTypes).toEqual([
       { name: "mcp:github", calls: 2, errors: 1, rejections: 0 },
@@ -107,16 +121,16 @@ describe("panel numbers", () => {
   });
 
   test("sessions, prompts per day, entry points, projects, models and cost", () => {
-    const s = createState();
-    reduceAll(s, [
+    const s: ModelEvent[] = [];
+    s.push(...([
       resp("r1", NOW - 30 * HOUR, "s1", "claude-opus-4-6", "cli"),
       resp("r2", NOW - 1 * HOUR, "s1", "claude-opus-4-6", "cli"),
       resp("r3", NOW - 2 * HOUR, "s2", "claude-haiku-4-5-20251001", null),
       { type: "PromptObserved", key: "p1", time: NOW - 30 * HOUR, sessionId: "s1", cwd: null },
       { type: "PromptObserved", key: "p2", time: NOW - HOUR, sessionId: "s2", cwd: null },
       { type: "PromptObserved", key: "p3", time: NOW - HOUR, sessionId: "s2", cwd: null },
-    ]);
-    const v = selectInsights(s, { now: NOW, hours: 48, buckets: 24 });
+    ] as ModelEvent[]));
+    const v = insightsOf(s, { now: NOW, hours: 48, buckets: 24 });
     expect(v.sessions.count).toBe(2);
     expect(v.sessions.prompts).toBe(3);
     expect(v.sessions.perDay.map((d) => d.prompts)).toEqual([1, 2]);
@@ -136,11 +150,11 @@ describe("panel numbers", () => {
   });
 
   test("quota: the live allowance when known, else the last 5 h against the busiest 5 h (an estimate)", () => {
-    const s = createState();
-    reduceAll(s, [resp("r1", NOW - 30 * HOUR), resp("r2", NOW - 29 * HOUR), resp("r3", NOW - HOUR)]);
-    const est = selectInsights(s, { now: NOW, hours: 48, buckets: 24 }).quota;
+    const s: ModelEvent[] = [];
+    s.push(...[resp("r1", NOW - 30 * HOUR), resp("r2", NOW - 29 * HOUR), resp("r3", NOW - HOUR)]);
+    const est = insightsOf(s, { now: NOW, hours: 48, buckets: 24 }).quota;
     expect(est).toMatchObject({ kind: "estimate", percent: 50 });
-    expect(selectInsights(s, { now: NOW, hours: 48, buckets: 24, session: { percent: 62, resetsAt: null } }).quota).toEqual({ kind: "live", percent: 62, resetsAt: null });
+    expect(insightsOf(s, { now: NOW, hours: 48, buckets: 24, session: { percent: 62, resetsAt: null } }).quota).toEqual({ kind: "live", percent: 62, resetsAt: null });
   });
 
   test("rejections in the real fixtures: the two wordings, and parallel calls rejected together", () => {
@@ -149,15 +163,15 @@ describe("panel numbers", () => {
       ["marot__spotter/short.jsonl", 2],
       ["entireio__cli/b0/be9accda39/0/full.jsonl", 1],
     ] as const) {
-      const s = createState();
+      const s: ModelEvent[] = [];
       const path = join(FIXTURES, file);
       const info = fileInfo(path);
       const events: ModelEvent[] = [];
       readFileSync(path, "utf8")
         .split("\n")
         .forEach((l, i) => lineToEvents(l, i + 1, { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId }, events));
-      reduceAll(s, events);
-      const v = selectInsights(s, { now: Date.parse("2027-01-01T00:00:00Z"), hours: 24 * 366 * 2, buckets: 10 });
+      s.push(...events);
+      const v = insightsOf(s, { now: Date.parse("2027-01-01T00:00:00Z"), hours: 24 * 366 * 2, buckets: 10 });
       expect(v.decisions.rejected).toBe(expected);
     }
   });

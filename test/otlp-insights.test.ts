@@ -51,7 +51,7 @@ describe("INSIGHTS from a real OpenTelemetry exporter", () => {
   test("two developers (one over http/json, one over http/protobuf) show up per user, per terminal, with tools and decisions", async () => {
     await send(JsonLogExporter, "ada@example.com", "vscode", "req_a");
     await send(ProtoLogExporter, "bob@example.com", "iTerm.app", "req_b");
-    const v = selectInsights(state, { now: NOW, hours: 1, buckets: 12, source: "team" });
+    const v = selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "team" });
     expect(v.users.map((u) => [u.project, u.prompts, u.responses])).toEqual([
       ["ada@example.com", 1, 1],
       ["bob@example.com", 1, 1],
@@ -61,7 +61,7 @@ describe("INSIGHTS from a real OpenTelemetry exporter", () => {
     expect(v.decisions.rejected).toBe(2);
     expect(v.durations.all?.max).toBe(900);
     expect(v.knownUsers).toEqual(["ada@example.com", "bob@example.com"]);
-    expect(selectInsights(state, { now: NOW, hours: 1, buckets: 12, source: "team", user: "bob@example.com" }).users.map((u) => u.project)).toEqual(["bob@example.com"]);
-    expect(selectInsights(state, { now: NOW, hours: 1, buckets: 12, source: "local" }).sessions.count).toBe(0);
+    expect(selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "team", user: "bob@example.com" }).users.map((u) => u.project)).toEqual(["bob@example.com"]);
+    expect(selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "local" }).sessions.count).toBe(0);
   }, 20_000);
 });

@@ -92,7 +92,7 @@ function seen(q: UsageQueries) {
   const history = selectHistory(q, { now: NOW, hours: 168, bucketMinutes: historyBucketMinutes(168, 168) });
   const s = createState();
   for (const e of q.windowEvents(NOW - 30 * 24 * HOUR, NOW)) reduce(s, e);
-  const insights = selectInsights(s, { now: NOW, hours: 24 * 30, buckets: 10 });
+  const insights = selectInsights(s, null, { now: NOW, hours: 24 * 30, buckets: 10 });
   return { totals: json.totals, counts: json.counts, sessions: json.sessions, buckets: json.buckets, history: history.totals, insights: { tokens: insights.tokens, prompts: insights.sessions.prompts, tools: insights.toolTypes } };
 }
 

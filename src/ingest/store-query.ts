@@ -1,7 +1,7 @@
 // The views' questions answered by aggregate queries on the usage store (see model/queries.ts). Times are epoch ms;
 // a fact belongs to a span when from < time <= to.
 import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
-import type { Counts, SessionCell, SessionLabel, UsageCell, UsageQueries } from "../model/queries.ts";
+import type { Counts, DayCell, SessionCell, SessionLabel, ToolResultFact, UsageCell, UsageQueries } from "../model/queries.ts";
 import { CELL_MS, type ResponseRow, type UsageStore } from "./store.ts";
 
 /** Spans longer than this (in whole quarter hours) are summed from the rollup. */
@@ -203,8 +203,12 @@ export class StoreQueries implements UsageQueries {
   }
 
   private sessionRows(ids: readonly number[]): SessionRow[] {
-    if (ids.length === 0) return [];
-    return this.db.query<SessionRow>(`SELECT * FROM sessions WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+    const out: SessionRow[] = [];
+    for (let i = 0; i < ids.length; i += 900) {
+      const part = ids.slice(i, i + 900);
+      out.push(...this.db.query<SessionRow>(`SELECT * FROM sessions WHERE id IN (${part.map(() => "?").join(",")})`, ...part));
+    }
+    return out;
   }
 
   private meta(r: SessionRow): SessionMeta {
@@ -223,12 +227,83 @@ export class StoreQueries implements UsageQueries {
   }
 
   private ids(sessionIds: readonly string[]): number[] {
-    if (sessionIds.length === 0) return [];
-    return this.db.query<{ id: number }>(`SELECT id FROM sessions WHERE sid IN (${sessionIds.map(() => "?").join(",")})`, ...sessionIds).map((r) => r.id);
+    const out: number[] = [];
+    for (let i = 0; i < sessionIds.length; i += 900) {
+      const part = sessionIds.slice(i, i + 900);
+      for (const r of this.db.query<{ id: number }>(`SELECT id FROM sessions WHERE sid IN (${part.map(() => "?").join(",")})`, ...part)) out.push(r.id);
+    }
+    return out;
   }
 
   labels(sessionIds: readonly string[]): SessionLabel[] {
-    return this.sessionRows(this.ids(sessionIds)).map((r) => ({ sessionId: r.sid, cwd: r.cwd, title: r.title }));
+    return this.sessionRows(this.ids(sessionIds)).map((r) => ({ sessionId: r.sid, cwd: r.cwd, title: r.title, entrypoint: r.entrypoint }));
+  }
+
+  // -- INSIGHTS: sums over its window (a month of heavy use is some hundred thousand facts: never all in memory)
+
+  dayCells(from: number, to: number, dayMs: number): DayCell[] {
+    const f = clamp(from);
+    const t = clamp(to);
+    if (t <= f) return [];
+    return this.db
+      .query<{ session: number; model: number; day: number; n: number; u: number; a: number; b: number; r: number; o: number }>(
+        `SELECT session, model, CAST((?2 - time) / ?3 AS INTEGER) AS day, count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o
+         FROM responses WHERE time > ?1 AND time <= ?2 GROUP BY session, model, day`,
+        f,
+        t,
+        Math.max(1, Math.round(dayMs)),
+      )
+      .map((r) => ({
+        sessionId: this.store.sessionId(r.session),
+        model: this.store.name(r.model),
+        day: r.day,
+        responses: r.n,
+        usage: { uncached: r.u, cacheWrite5m: r.a, cacheWrite1h: r.b, cacheRead: r.r, output: r.o },
+      }));
+  }
+
+  dayPrompts(from: number, to: number, dayMs: number): { sessionId: string; day: number; prompts: number }[] {
+    const f = clamp(from);
+    const t = clamp(to);
+    if (t <= f) return [];
+    return this.db
+      .query<{ session: number; day: number; n: number }>(
+        "SELECT session, CAST((?2 - time) / ?3 AS INTEGER) AS day, count(*) AS n FROM prompts WHERE time > ?1 AND time <= ?2 GROUP BY session, day",
+        f,
+        t,
+        Math.max(1, Math.round(dayMs)),
+      )
+      .map((r) => ({ sessionId: this.store.sessionId(r.session), day: r.day, prompts: r.n }));
+  }
+
+  toolCalls(from: number, to: number): { name: string; calls: number }[] {
+    return this.db
+      .query<{ name: number; n: number }>("SELECT name, count(*) AS n FROM tools WHERE call_time > ? AND call_time <= ? AND name IS NOT NULL GROUP BY name", clamp(from), clamp(to))
+      .map((r) => ({ name: this.store.name(r.name), calls: r.n }));
+  }
+
+  *toolResults(from: number, to: number): Generator<ToolResultFact> {
+    for (const r of this.db.iterate<{ name: number | null; outcome: number | null; result_time: number; call_time: number | null; ms: number | null }>(
+      "SELECT name, outcome, result_time, call_time, ms FROM tools WHERE result_time > ? AND result_time <= ?",
+      clamp(from),
+      clamp(to),
+    )) {
+      const ms = r.ms ?? (r.call_time !== null && r.result_time >= r.call_time ? r.result_time - r.call_time : null);
+      yield { name: r.name === null ? null : this.store.name(r.name), outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", time: r.result_time, ms };
+    }
+  }
+
+  turnDurations(from: number, to: number): number[] {
+    return this.db.query<{ ms: number }>("SELECT ms FROM turns WHERE time > ? AND time <= ?", clamp(from), clamp(to)).map((r) => r.ms);
+  }
+
+  requestIds(from: number, to: number): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.db.iterate<{ key: string }>("SELECT key FROM responses WHERE time > ? AND time <= ?", clamp(from), clamp(to))) {
+      const bar = r.key.indexOf("|");
+      if (bar >= 0) out.add(r.key.slice(bar + 1));
+    }
+    return out;
   }
 
   sessionEvents(sessionIds: readonly string[]): ModelEvent[] {
@@ -256,40 +331,39 @@ export class StoreQueries implements UsageQueries {
     };
   }
 
-  windowEvents(from: number, to: number): ModelEvent[] {
+  /**
+   * The stored facts of a window as events, sessions' metadata first, then each kind in time order. Streamed from the
+   * store: a long window (INSIGHTS at 30 days of heavy use) never holds all its rows and events at once.
+   */
+  *windowEvents(from: number, to: number): Generator<ModelEvent> {
     const f = clamp(from);
     const t = clamp(to);
-    const out: ModelEvent[] = [];
-    const sessions = new Set<number>();
-    const responses = this.db.query<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
-    const prompts = this.db.query<{ key: string; time: number; session: number }>("SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
-    const tools = this.db.query<ToolRow>(
-      `SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE call_time > ?1 AND call_time <= ?2
-       UNION SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE result_time > ?1 AND result_time <= ?2`,
+    const sessions = this.db.query<{ session: number }>(
+      `SELECT session FROM responses WHERE time > ?1 AND time <= ?2 UNION SELECT session FROM prompts WHERE time > ?1 AND time <= ?2
+       UNION SELECT session FROM tools WHERE call_time > ?1 AND call_time <= ?2 UNION SELECT session FROM tools WHERE result_time > ?1 AND result_time <= ?2
+       UNION SELECT session FROM errors WHERE time > ?1 AND time <= ?2 UNION SELECT session FROM turns WHERE time > ?1 AND time <= ?2`,
       f,
       t,
     );
-    const errors = this.db.query<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
-    const turns = this.db.query<{ key: string; time: number; session: number; ms: number }>("SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, key", f, t);
-    for (const r of responses) sessions.add(r.session);
-    for (const r of prompts) sessions.add(r.session);
-    for (const r of tools) sessions.add(r.session);
-    for (const r of errors) sessions.add(r.session);
-    for (const r of turns) sessions.add(r.session);
-    for (const r of this.sessionRows([...sessions])) out.push(this.meta(r));
-    for (const r of responses) out.push(this.store.responseEvent(r));
-    for (const r of prompts) out.push({ type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null });
-    tools.sort((a, b) => (a.call_time ?? a.result_time ?? 0) - (b.call_time ?? b.result_time ?? 0));
-    for (const r of tools) {
+    for (const r of this.sessionRows(sessions.map((x) => x.session))) yield this.meta(r);
+    for (const r of this.db.iterate<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, key", f, t)) yield this.store.responseEvent(r);
+    for (const r of this.db.iterate<{ key: string; time: number; session: number }>("SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, key", f, t))
+      yield { type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null };
+    for (const r of this.db.iterate<ToolRow>(
+      `SELECT * FROM (SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE call_time > ?1 AND call_time <= ?2
+       UNION SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE result_time > ?1 AND result_time <= ?2)
+       ORDER BY coalesce(call_time, result_time), key`,
+      f,
+      t,
+    )) {
       const sessionId = this.store.sessionId(r.session);
       const agentId = r.agent === null ? null : this.store.name(r.agent);
-      if (r.call_time !== null && r.name !== null) out.push({ type: "ToolCallObserved", key: r.key, time: r.call_time, sessionId, agentId, name: this.store.name(r.name) });
-      if (r.result_time !== null)
-        out.push({ type: "ToolResultObserved", key: r.key, time: r.result_time, sessionId, agentId, outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", reportedMs: r.ms });
+      if (r.call_time !== null && r.name !== null) yield { type: "ToolCallObserved", key: r.key, time: r.call_time, sessionId, agentId, name: this.store.name(r.name) };
+      if (r.result_time !== null) yield { type: "ToolResultObserved", key: r.key, time: r.result_time, sessionId, agentId, outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", reportedMs: r.ms };
     }
-    for (const r of errors) out.push(this.errorEvent(r));
-    for (const r of turns) out.push({ type: "TurnCompleted", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), durationMs: r.ms });
-    return out;
+    for (const r of this.db.iterate<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, key", f, t)) yield this.errorEvent(r);
+    for (const r of this.db.iterate<{ key: string; time: number; session: number; ms: number }>("SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, key", f, t))
+      yield { type: "TurnCompleted", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), durationMs: r.ms };
   }
 
   span(): { first: number; last: number } | null {

@@ -3,8 +3,11 @@
 // each is computed (the help overlay shows it).
 import { projectName } from "./selectors.ts";
 import type { ModelState, ResponseRec } from "./state.ts";
-import { addUsage } from "./events.ts";
+import { addUsage, type Usage } from "./events.ts";
 import { zoneOf } from "./history-view.ts";
+import { priceFor } from "./pricing.ts";
+import type { DayCell, ToolResultFact, UsageQueries } from "./queries.ts";
+import { costUSD, effectiveTokens } from "./tokens.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -95,130 +98,158 @@ export function toolGroup(name: string): string {
   return m ? `mcp:${m[1]}` : name;
 }
 
-export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView {
+/** What a source of facts gives INSIGHTS for its window, summed where it can be (see selectInsights). */
+interface Parts {
+  responses: (DayCell & { user: string | null })[];
+  prompts: { sessionId: string; day: number; prompts: number; user: string | null }[];
+  calls: { name: string; calls: number }[];
+  results: ToolResultFact[];
+  turns: number[];
+  apiFailed: number;
+  apiRetries: number;
+  /** where each session ran and how it was started. */
+  sessions: Map<string, { cwd: string | null; entrypoint: string | null; terminal: string | null }>;
+  /** input and output per bucket of the usage-over-time panel. */
+  overTime: { start: number; usage: Usage }[];
+  knownUsers: Set<string>;
+}
+
+/**
+ * INSIGHTS for the window ending at `now`. The transcripts' facts come from the store (`q`) as sums over the window
+ * (a month of heavy use is never all in memory); the in-memory model adds team telemetry (and, without a store,
+ * everything). A response seen in both (the same request id) counts once, from the transcript.
+ */
+export function selectInsights(s: ModelState, q: UsageQueries | null, o: InsightsOptions): InsightsView {
   const from = o.now - o.hours * HOUR;
   const to = o.now;
   const source = o.source ?? "both";
-  const want = (r: { origin: "transcript" | "team"; user: string | null }) =>
-    (source === "both" || (source === "local" ? r.origin === "transcript" : r.origin === "team")) && (!o.user || r.user === o.user);
-  const knownUsers = new Set<string>();
-  const users = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
-  const userRow = (u: string) => {
-    let e = users.get(u);
-    if (!e) users.set(u, (e = { sessions: new Set(), prompts: 0, responses: 0, costUSD: 0 }));
-    return e;
-  };
-  const zone = zoneOf(o.timeZone);
   const days = Math.max(1, Math.min(31, Math.ceil(o.hours / 24)));
-  const dayIndex = (t: number) => days - 1 - Math.floor((to - t) / (24 * HOUR));
-  const dayLabel = (i: number) => {
-    const lt = zone(to - (days - 1 - i) * 24 * HOUR);
-    return String(lt.day);
-  };
+  const bucketMs = Math.max(MIN, Math.ceil((o.hours * HOUR) / Math.max(1, o.buckets) / MIN) * MIN);
+  const first = Math.floor(from / bucketMs) * bucketMs;
+  const nb = Math.floor((to - first) / bucketMs) + 1;
+  const parts: Parts[] = [];
+  // Local transcripts (never with a user filter: transcripts do not say whose they are).
+  const local = source !== "team" && !o.user;
+  if (q && local) parts.push(storeParts(q, from, to, bucketMs));
+  const memory = memoryParts(s, from, to, bucketMs, {
+    transcripts: !q && local,
+    team: source !== "local",
+    user: o.user ?? null,
+    skip: q && local ? () => q.requestIds(from, to) : null,
+  });
+  parts.push(memory);
+
+  const zone = zoneOf(o.timeZone);
+  const dayIndex = (d: number) => days - 1 - d;
+  const dayLabel = (i: number) => String(zone(to - (days - 1 - i) * 24 * HOUR).day);
   const tokens = { uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, input: 0, output: 0 };
   const sessionsSeen = new Set<string>();
   const perDaySessions = Array.from({ length: days }, () => new Set<string>());
   const perDayPrompts = new Array<number>(days).fill(0);
   const byModel = new Map<string, { costUSD: number; responses: number }>();
   const projects = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
-  const project = (sessionId: string) => {
-    const p = projectName(s.sessions.get(sessionId)?.cwd ?? null);
-    let e = projects.get(p);
-    if (!e) projects.set(p, (e = { sessions: new Set(), prompts: 0, responses: 0, costUSD: 0 }));
+  const users = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
+  const row = (m: typeof projects, k: string) => {
+    let e = m.get(k);
+    if (!e) m.set(k, (e = { sessions: new Set(), prompts: 0, responses: 0, costUSD: 0 }));
     return e;
   };
-  const bucketMs = Math.max(MIN, Math.ceil((o.hours * HOUR) / Math.max(1, o.buckets) / MIN) * MIN);
-  const first = Math.floor(from / bucketMs) * bucketMs;
-  const nb = Math.floor((to - first) / bucketMs) + 1;
+  const where = (sessionId: string) => {
+    for (const p of parts) {
+      const w = p.sessions.get(sessionId);
+      if (w) return w;
+    }
+    return null;
+  };
   const overTime = Array.from({ length: nb }, (_, i) => ({ start: first + i * bucketMs, input: 0, output: 0 }));
+  const knownUsers = new Set<string>();
   let totalCost = 0;
-  s.responseIndex.each(from, to, (r: ResponseRec) => {
-    if (r.user) knownUsers.add(r.user);
-    if (!want(r)) return;
-    if (r.user) {
-      const ur = userRow(r.user);
-      ur.sessions.add(r.sessionId);
-      ur.responses++;
-      ur.costUSD += r.costUSD;
-    }
-    const u = r.usage;
-    addUsage(tokens, u);
-    totalCost += r.costUSD;
-    sessionsSeen.add(r.sessionId);
-    const d = dayIndex(r.time);
-    if (d >= 0) perDaySessions[d]!.add(r.sessionId);
-    const m = byModel.get(r.model) ?? { costUSD: 0, responses: 0 };
-    m.costUSD += r.costUSD;
-    m.responses++;
-    byModel.set(r.model, m);
-    const p = project(r.sessionId);
-    p.sessions.add(r.sessionId);
-    p.responses++;
-    p.costUSD += r.costUSD;
-    const b = overTime[Math.floor((r.time - 1 - first) / bucketMs)]; // (a bucket holds its end, as a window does)
-    if (b) {
-      b.input += u.uncached + u.cacheWrite5m + u.cacheWrite1h + u.cacheRead;
-      b.output += u.output;
-    }
-  });
-  tokens.input = tokens.uncached + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
+  let responses = 0;
   let prompts = 0;
-  s.promptIndex.each(from, to, (p) => {
-    if (!want(p)) return;
-    if (p.user) userRow(p.user).prompts++;
-    prompts++;
-    const d = dayIndex(p.time);
-    if (d >= 0) perDayPrompts[d]!++;
-    project(p.sessionId).prompts++;
-  });
-  // Tools: calls, outcomes, durations.
+  let apiFailed = 0;
+  let apiRetries = 0;
   const tools = new Map<string, { calls: number; errors: number; rejections: number; accepted: number; durations: number[] }>();
   const tool = (name: string) => {
     let t = tools.get(name);
     if (!t) tools.set(name, (t = { calls: 0, errors: 0, rejections: 0, accepted: 0, durations: [] }));
     return t;
   };
-  s.toolCallIndex.each(from, to, (c) => {
-    if (want(c)) tool(toolGroup(c.name)).calls++;
-  });
   let toolsOk = 0;
   let toolsFailed = 0;
   const allDurations: number[] = [];
   const dayDurations = Array.from({ length: days }, () => [] as number[]);
-  s.toolResultIndex.each(from, to, (r) => {
-    if (!want(r)) return;
-    const call = s.toolCalls.get(r.key);
-    const t = tool(call ? toolGroup(call.name) : "unknown");
-    if (r.outcome === "rejected") t.rejections++;
-    else t.accepted++;
-    if (r.outcome === "error") {
-      t.errors++;
-      toolsFailed++;
-    } else if (r.outcome === "ok") toolsOk++;
-    const ms = r.reportedMs ?? (call && r.time >= call.time ? r.time - call.time : null);
-    if (ms !== null && r.outcome !== "rejected") {
-      t.durations.push(ms);
-      allDurations.push(ms);
-      const d = dayIndex(r.time);
-      if (d >= 0) dayDurations[d]!.push(ms);
-    }
-  });
   const turns: number[] = [];
-  s.turnIndex.each(from, to, (t) => turns.push(t.durationMs));
-  let apiFailed = 0;
-  let apiRetries = 0;
-  s.apiErrorIndex.each(from, to, (e) => {
-    if (want(e)) e.retry ? apiRetries++ : apiFailed++;
-  });
+  for (const p of parts) {
+    for (const u of p.knownUsers) knownUsers.add(u);
+    for (const c of p.responses) {
+      const cost = costUSD(c.usage, priceFor(c.model, s.priceOverride));
+      addUsage(tokens, c.usage);
+      totalCost += cost;
+      responses += c.responses;
+      sessionsSeen.add(c.sessionId);
+      const d = dayIndex(c.day);
+      if (d >= 0) perDaySessions[d]!.add(c.sessionId);
+      const m = byModel.get(c.model) ?? { costUSD: 0, responses: 0 };
+      m.costUSD += cost;
+      m.responses += c.responses;
+      byModel.set(c.model, m);
+      const pr = row(projects, projectName(where(c.sessionId)?.cwd ?? null));
+      pr.sessions.add(c.sessionId);
+      pr.responses += c.responses;
+      pr.costUSD += cost;
+      if (c.user) {
+        const ur = row(users, c.user);
+        ur.sessions.add(c.sessionId);
+        ur.responses += c.responses;
+        ur.costUSD += cost;
+      }
+    }
+    for (const c of p.prompts) {
+      prompts += c.prompts;
+      const d = dayIndex(c.day);
+      if (d >= 0) perDayPrompts[d]! += c.prompts;
+      row(projects, projectName(where(c.sessionId)?.cwd ?? null)).prompts += c.prompts;
+      if (c.user) row(users, c.user).prompts += c.prompts;
+    }
+    for (const c of p.calls) tool(toolGroup(c.name)).calls += c.calls;
+    for (const r of p.results) {
+      const t = tool(r.name === null ? "unknown" : toolGroup(r.name));
+      if (r.outcome === "rejected") t.rejections++;
+      else t.accepted++;
+      if (r.outcome === "error") {
+        t.errors++;
+        toolsFailed++;
+      } else if (r.outcome === "ok") toolsOk++;
+      if (r.ms !== null && r.outcome !== "rejected") {
+        t.durations.push(r.ms);
+        allDurations.push(r.ms);
+        const d = dayIndex(Math.floor((to - r.time) / (24 * HOUR)));
+        if (d >= 0) dayDurations[d]!.push(r.ms);
+      }
+    }
+    turns.push(...p.turns);
+    apiFailed += p.apiFailed;
+    apiRetries += p.apiRetries;
+    for (const c of p.overTime) {
+      const b = overTime[Math.round((c.start - first) / bucketMs)];
+      if (b) {
+        b.input += c.usage.uncached + c.usage.cacheWrite5m + c.usage.cacheWrite1h + c.usage.cacheRead;
+        b.output += c.usage.output;
+      }
+    }
+  }
+  tokens.input = tokens.uncached + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
   const entry = new Map<string, number>();
   const terminals = new Map<string, number>();
   for (const id of sessionsSeen) {
-    const agg = s.sessions.get(id);
-    const e = agg?.entrypoint ?? "unknown";
+    const w = where(id);
+    const e = w?.entrypoint ?? "unknown";
     entry.set(e, (entry.get(e) ?? 0) + 1);
-    if (agg?.terminal) terminals.set(agg.terminal, (terminals.get(agg.terminal) ?? 0) + 1);
+    if (w?.terminal) terminals.set(w.terminal, (terminals.get(w.terminal) ?? 0) + 1);
   }
   const toolList = [...tools.entries()].filter(([, t]) => t.calls > 0 || t.accepted + t.rejections > 0);
+  const sortRows = (m: typeof projects) =>
+    [...m.entries()].map(([p, v]) => ({ project: p, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD })).sort((a, b) => b.costUSD - a.costUSD);
   return {
     window: { from, to, hours: o.hours },
     tokens,
@@ -241,14 +272,10 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
       p95PerDay: dayDurations.map((ds, i) => ({ label: dayLabel(i), p95: ds.length > 0 ? stat(ds)!.p95 : null })),
     },
     overTime,
-    success: { apiOk: [...byModel.values()].reduce((a, m) => a + m.responses, 0), apiFailed, apiRetries, toolsOk, toolsFailed },
+    success: { apiOk: responses, apiFailed, apiRetries, toolsOk, toolsFailed },
     entrypoints: [...entry.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions),
-    projects: [...projects.entries()]
-      .map(([p, v]) => ({ project: p, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD }))
-      .sort((a, b) => b.costUSD - a.costUSD),
-    users: [...users.entries()]
-      .map(([u, v]) => ({ project: u, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD }))
-      .sort((a, b) => b.costUSD - a.costUSD),
+    projects: sortRows(projects),
+    users: sortRows(users),
     terminals: [...terminals.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions),
     knownUsers: [...knownUsers].sort(),
     source,
@@ -262,25 +289,118 @@ export function selectInsights(s: ModelState, o: InsightsOptions): InsightsView 
         .filter((t) => t.accepted + t.rejected > 0)
         .sort((a, b) => b.rejected - a.rejected || b.accepted - a.accepted),
     },
-    quota: quota(s, o),
+    quota: quota(s, q, o),
   };
 }
 
-/** The live 5-hour allowance, or effective tokens of the last 5 h against the largest 5 h seen (an estimate). */
-function quota(s: ModelState, o: InsightsOptions): InsightsView["quota"] {
+const DAY = 24 * HOUR;
+
+/** The store's transcripts, summed over the window. */
+function storeParts(q: UsageQueries, from: number, to: number, bucketMs: number): Parts {
+  const responses = q.dayCells(from, to, DAY).map((c) => ({ ...c, user: null }));
+  const ids = [...new Set([...responses.map((c) => c.sessionId)])];
+  const prompts = q.dayPrompts(from, to, DAY).map((c) => ({ ...c, user: null }));
+  for (const p of prompts) if (!ids.includes(p.sessionId)) ids.push(p.sessionId);
+  const sessions = new Map(q.labels(ids).map((l) => [l.sessionId, { cwd: l.cwd, entrypoint: l.entrypoint, terminal: null }]));
+  const counts = q.counts(from, to);
+  return {
+    responses,
+    prompts,
+    calls: q.toolCalls(from, to),
+    results: [...q.toolResults(from, to)],
+    turns: q.turnDurations(from, to),
+    apiFailed: counts.apiErrors,
+    apiRetries: counts.apiRetries,
+    sessions,
+    overTime: q.cells(from, to, bucketMs).map((c) => ({ start: c.start, usage: c.usage })),
+    knownUsers: new Set(),
+  };
+}
+
+/**
+ * The in-memory model's facts in the window: team telemetry (filtered by user), and transcripts when there is no
+ * store; `skip` gives the request ids the store already counts.
+ */
+function memoryParts(s: ModelState, from: number, to: number, bucketMs: number, o: { transcripts: boolean; team: boolean; user: string | null; skip: (() => Set<string>) | null }): Parts {
+  const want = (r: { origin: "transcript" | "team"; user: string | null }) => (r.origin === "team" ? o.team : o.transcripts) && (!o.user || r.user === o.user);
+  const parts: Parts = { responses: [], prompts: [], calls: [], results: [], turns: [], apiFailed: 0, apiRetries: 0, sessions: new Map(), overTime: [], knownUsers: new Set() };
+  let skip: Set<string> | null = null;
+  const callNames = new Map<string, number>();
+  const dayOf = (t: number) => Math.floor((to - t) / DAY);
+  const note = (sessionId: string) => {
+    if (parts.sessions.has(sessionId)) return;
+    const agg = s.sessions.get(sessionId);
+    parts.sessions.set(sessionId, { cwd: agg?.cwd ?? null, entrypoint: agg?.entrypoint ?? null, terminal: agg?.terminal ?? null });
+  };
+  s.responseIndex.each(from, to, (r: ResponseRec) => {
+    if (r.user) parts.knownUsers.add(r.user);
+    if (!want(r)) return;
+    if (r.origin === "team" && r.requestId && o.skip) {
+      skip ??= o.skip();
+      if (skip.has(r.requestId)) return; // (the transcript has it)
+    }
+    note(r.sessionId);
+    parts.responses.push({ sessionId: r.sessionId, model: r.model, day: dayOf(r.time), responses: 1, usage: r.usage, user: r.user });
+    parts.overTime.push({ start: Math.floor((r.time - 1) / bucketMs) * bucketMs, usage: r.usage });
+  });
+  s.promptIndex.each(from, to, (p) => {
+    if (!want(p)) return;
+    note(p.sessionId);
+    parts.prompts.push({ sessionId: p.sessionId, day: dayOf(p.time), prompts: 1, user: p.user });
+  });
+  s.toolCallIndex.each(from, to, (c) => {
+    if (want(c)) callNames.set(c.name, (callNames.get(c.name) ?? 0) + 1);
+  });
+  for (const [name, calls] of callNames) parts.calls.push({ name, calls });
+  s.toolResultIndex.each(from, to, (r) => {
+    if (!want(r)) return;
+    const call = s.toolCalls.get(r.key);
+    const ms = r.reportedMs ?? (call && r.time >= call.time ? r.time - call.time : null);
+    parts.results.push({ name: call?.name ?? null, outcome: r.outcome, time: r.time, ms });
+  });
+  s.turnIndex.each(from, to, (t) => {
+    if (o.transcripts) parts.turns.push(t.durationMs); // (turns come from transcripts only)
+  });
+  s.apiErrorIndex.each(from, to, (e) => {
+    if (want(e)) e.retry ? parts.apiRetries++ : parts.apiFailed++;
+  });
+  return parts;
+}
+
+/**
+ * The live 5-hour allowance, or effective tokens of the last 5 h against the largest 5 h in the last
+ * max(window, 7 days) (an estimate, from quarter-hour sums: the busiest 5 h starting on a quarter hour).
+ */
+function quota(s: ModelState, q: UsageQueries | null, o: InsightsOptions): InsightsView["quota"] {
   if (o.session) return { kind: "live", percent: o.session.percent, resetsAt: o.session.resetsAt };
-  const all = s.responseIndex.all();
-  if (all.length === 0) return null;
+  const span = Math.max(o.hours, INSIGHTS_MIN_HOURS) * HOUR;
+  const from = o.now - span;
+  const slot = 15 * MIN;
+  const slots = new Map<number, number>();
+  const add = (start: number, effective: number) => slots.set(start, (slots.get(start) ?? 0) + effective);
+  if (q) for (const c of q.cells(from, o.now, slot)) add(c.start, effectiveTokens(c.usage));
+  let any = slots.size > 0;
+  s.responseIndex.each(from, o.now, (r) => {
+    if (q && r.origin !== "team") return; // (the store has the transcripts)
+    any = true;
+    add(Math.floor((r.time - 1) / slot) * slot, r.effective);
+  });
+  if (!any) return null;
   let last5h = 0;
-  s.responseIndex.each(o.now - 5 * HOUR, o.now, (r) => (last5h += r.effective));
-  // the largest total of any 5-hour span, by two pointers over the time-ordered responses
+  if (q) for (const c of q.cells(o.now - 5 * HOUR, o.now, 5 * HOUR)) last5h += effectiveTokens(c.usage);
+  s.responseIndex.each(o.now - 5 * HOUR, o.now, (r) => {
+    if (!q || r.origin === "team") last5h += r.effective;
+  });
+  // the largest total of any 20 consecutive quarter hours
+  const starts = [...slots.keys()].sort((a, b) => a - b);
   let max5h = 0;
   let sum = 0;
   let lo = 0;
-  for (let hi = 0; hi < all.length; hi++) {
-    sum += all[hi]!.effective;
-    while (all[hi]!.time - all[lo]!.time >= 5 * HOUR) sum -= all[lo++]!.effective;
+  for (let hi = 0; hi < starts.length; hi++) {
+    sum += slots.get(starts[hi]!)!;
+    while (starts[hi]! - starts[lo]! >= 5 * HOUR) sum -= slots.get(starts[lo++]!)!;
     if (sum > max5h) max5h = sum;
   }
+  max5h = Math.max(max5h, last5h);
   return { kind: "estimate", last5h, max5h, percent: max5h > 0 ? (100 * last5h) / max5h : 0 };
 }

@@ -1,7 +1,7 @@
 // What the views ask of the stored facts (the usage store answers with aggregate queries, so a long span costs what
 // it returns, not what it covers), and the pure folds that turn the answers into the numbers on screen.
 // A response belongs to a window when from < time <= to.
-import { addUsage, type ModelEvent, type Usage } from "./events.ts";
+import { addUsage, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
 import { type Family, priceFor } from "./pricing.ts";
 import { emptyTotals, type Totals } from "./state.ts";
 import { costUSD, effectiveTokens } from "./tokens.ts";
@@ -43,6 +43,26 @@ export interface SessionLabel {
   sessionId: string;
   cwd: string | null;
   title: string | null;
+  /** how Claude Code was started (cli, vscode…), when the transcript says. */
+  entrypoint: string | null;
+}
+
+/** Responses of one session and one model in one day of a window (day 0 ends at the window's end), summed. */
+export interface DayCell {
+  sessionId: string;
+  model: string;
+  day: number;
+  responses: number;
+  usage: Usage;
+}
+
+/** A tool result in a window: its tool (null when its call is not known), outcome and duration when one is known. */
+export interface ToolResultFact {
+  name: string | null;
+  outcome: ToolOutcome;
+  time: number;
+  /** the tool's own figure, else the time from the call to the result. */
+  ms: number | null;
 }
 
 export interface UsageQueries {
@@ -58,8 +78,20 @@ export interface UsageQueries {
   /** What the detail of these sessions needs: their metadata, every response, prompt and API error. */
   sessionEvents(sessionIds: readonly string[]): ModelEvent[];
   /** Every fact with a time in the span (a tool call and its result come together when either is in it). */
-  windowEvents(from: number, to: number): ModelEvent[];
+  windowEvents(from: number, to: number): Iterable<ModelEvent>;
   labels(sessionIds: readonly string[]): SessionLabel[];
+  /** INSIGHTS: responses summed per session, model and day of `dayMs` counted back from `to`. */
+  dayCells(from: number, to: number, dayMs: number): DayCell[];
+  /** INSIGHTS: prompts per session and day (as dayCells). */
+  dayPrompts(from: number, to: number, dayMs: number): { sessionId: string; day: number; prompts: number }[];
+  /** INSIGHTS: tool calls per tool name. */
+  toolCalls(from: number, to: number): { name: string; calls: number }[];
+  /** INSIGHTS: each tool result (streamed). */
+  toolResults(from: number, to: number): Iterable<ToolResultFact>;
+  /** INSIGHTS: the duration of each turn. */
+  turnDurations(from: number, to: number): number[];
+  /** The API request ids of the responses in a span (a response also received over OTLP counts once). */
+  requestIds(from: number, to: number): Set<string>;
   /** The times of the first and last response, or null when there is none. */
   span(): { first: number; last: number } | null;
 }

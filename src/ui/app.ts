@@ -8,7 +8,7 @@ import type { Canvas } from "./canvas.ts";
 import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
-import { INSIGHTS_MIN_HOURS, selectInsights, type InsightsView } from "../model/insights-view.ts";
+import { selectInsights, type InsightsView } from "../model/insights-view.ts";
 import { insightColumns } from "./widgets/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
@@ -49,6 +49,25 @@ export function autoBucketMinutes(windowHours: number, plotWidth: number): numbe
 }
 
 
+/** A fact read from a transcript (the store has it); team telemetry and the allowance are not. */
+function isTranscriptFact(e: ModelEvent): boolean {
+  switch (e.type) {
+    case "ResponseObserved":
+    case "PromptObserved":
+    case "ToolCallObserved":
+    case "ToolResultObserved":
+    case "ApiErrorObserved":
+      return e.origin !== "team";
+    case "TurnCompleted":
+    case "SessionTitled":
+    case "SessionMeta":
+    case "LineRejected":
+      return true;
+    default:
+      return false;
+  }
+}
+
 export class DashboardApp {
   ui: UiState = initialUi;
   readonly hits = new HitMap();
@@ -57,11 +76,10 @@ export class DashboardApp {
   private historyCache: { key: string; frame: HistoryFrame } | null = null;
   status: string | null = null;
   /**
-   * The in-memory model: the allowance, team telemetry and, once INSIGHTS is shown, the stored facts of its window
-   * (from `insightsFrom` on; later facts arrive through `apply`). The other views ask the store.
+   * The in-memory model: the allowance and team telemetry. Transcripts' facts are in the store, which every view
+   * asks (INSIGHTS too, as sums over its window).
    */
   state: ModelState;
-  private insightsFrom = Infinity;
   /** team telemetry applied so far (to rebuild the model with). */
   private team: ModelEvent[] = [];
 
@@ -76,39 +94,39 @@ export class DashboardApp {
   apply(events: readonly ModelEvent[]): number {
     let n = 0;
     for (const e of events) {
+      if (isTranscriptFact(e)) {
+        n++; // (stored already: the views read it from the store)
+        continue;
+      }
       if ("origin" in e && e.origin === "team") this.team.push(e);
       if (reduce(this.state, e)) n++;
     }
     return n;
   }
 
-  /**
-   * Some stored facts were replaced (a transcript was rewritten or truncated): the in-memory model starts again from
-   * the store (the allowance and team telemetry are kept).
-   */
   /** Reads from other stored facts from now on (the store was replaced). */
   useQueries(q: UsageQueries): void {
     this.q = q;
     this.cache = null;
     this.historyCache = null;
+    this.insightsCache = null;
     this.reload();
   }
 
+  /**
+   * Some stored facts were replaced (a transcript was rewritten or truncated, or older history was read): the
+   * in-memory model starts again (with the allowance and team telemetry), and the views sum the store again.
+   */
   reload(): void {
     const allowance = this.state.allowance;
     this.state = createState({ priceOverride: this.opts.priceOverride });
     this.state.allowance = allowance;
     for (const e of this.team) reduce(this.state, e);
-    this.insightsFrom = Infinity;
     this.insightsCache = null;
   }
 
   /** Loads the stored facts INSIGHTS needs for a window starting at `from`. */
-  private loadInsights(from: number): void {
-    if (from >= this.insightsFrom) return;
-    for (const e of this.q.windowEvents(from, this.insightsFrom)) reduce(this.state, e);
-    this.insightsFrom = from;
-  }
+
 
   get quit(): boolean {
     return this.ui.quit;
@@ -169,12 +187,15 @@ export class DashboardApp {
     const session = allowance.status === "ok" ? (allowance.limits.find((l) => l.kind === "session") ?? null) : null;
     const buckets = Math.max(10, Math.floor(width / insightColumns(width)) - 4);
     const { insightsSource: source, insightsUser: user } = this.ui;
-    this.loadInsights(now - Math.max(hours, INSIGHTS_MIN_HOURS) * 3_600_000);
-    const key = `${this.state.version}|${Math.floor(now / 1000)}|${hours}|${buckets}|${session?.percent ?? ""}|${source}|${user ?? ""}`;
+    // Summed again as the window moves, every 1/6000 of it (between 1 s and a minute): a month of heavy use takes a
+    // few hundred milliseconds to sum, and a month-long panel does not need the newest second. New stored facts show
+    // at the next step; team telemetry at once.
+    const step = Math.min(60_000, Math.max(1000, (hours * 3_600_000) / 6000));
+    const key = `${this.state.version}|${Math.floor(now / step)}|${hours}|${buckets}|${session?.percent ?? ""}|${source}|${user ?? ""}`;
     if (this.insightsCache?.key !== key) {
       this.insightsCache = {
         key,
-        view: selectInsights(this.state, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }),
+        view: selectInsights(this.state, this.q, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }),
       };
     }
     return this.insightsCache.view;
