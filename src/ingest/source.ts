@@ -77,6 +77,8 @@ export class TranscriptSource {
   private resting = new Set<string>();
   /** files reader threads stored moments ago (see takeOver): the next refresh need not look at them again. */
   private justTaken = new Set<string>();
+  /** the files `backlog` listed, for the refresh that follows it. */
+  private listed: string[] | null = null;
   private hashes = new Map<string, number>();
   private deferred = new Set<string>();
   /** what the store knows of each file, by path (kept in step with what this source writes). */
@@ -138,7 +140,8 @@ export class TranscriptSource {
    */
   backlog(deferred = false): { path: string; size: number }[] {
     const out: { path: string; size: number }[] = [];
-    for (const path of deferred ? this.deferredPaths() : this.scan()) {
+    if (!deferred) this.listed = this.scan();
+    for (const path of deferred ? this.deferredPaths() : this.listed!) {
       if (this.stored.has(path) || (!deferred && this.files.has(path))) continue;
       try {
         const st = statSync(path);
@@ -188,7 +191,9 @@ export class TranscriptSource {
 
   /** Scans for new and vanished files and reads everything appended since the last call. */
   refresh(sink?: EventSink): ReadReport {
-    const present = this.scan();
+    // (the listing a backlog just made is not made again)
+    const present = this.listed ?? this.scan();
+    this.listed = null;
     const taken = this.justTaken;
     this.justTaken = new Set();
     for (const p of present) if (!taken.has(p)) this.readFile(p, sink);
@@ -202,6 +207,7 @@ export class TranscriptSource {
    */
   poll(now: number, sink?: EventSink): ReadReport {
     this.justTaken.clear();
+    this.listed = null;
     const quiet: QuietCheck = { now, tick: ++this.tick, afterMs: QUIET_AFTER_MS, every: QUIET_EVERY };
     const present = this.scan(quiet);
     for (const p of present) {
