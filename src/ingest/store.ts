@@ -1025,22 +1025,35 @@ export class UsageStore implements DirCache {
    */
   beginBulk(o: { holdRollup?: boolean } = {}): boolean {
     if (this.db.inTransaction) return false;
-    if (!this.db.begin(false)) return false;
+    // Nothing a first fill writes needs to survive a crash of the machine (it is all read again from the transcripts
+    // on disk): its commits skip the syncs (set outside a transaction; back to normal if it does not begin).
+    if (this.kind === "file") this.db.exec("PRAGMA synchronous = OFF");
+    if (!this.db.begin(false)) {
+      this.syncNormal();
+      return false;
+    }
     try {
       const empty = this.db.get<{ n: number }>("SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM prompts) AS n")!.n === 0;
       if (!empty) {
         this.db.rollback();
+        this.syncNormal();
         return false;
       }
       this.db.exec(SECONDARY_INDEXES.map((i) => `DROP INDEX IF EXISTS ${i};`).join(" "));
+
       // The rollup's changes summed over the fill and written once (not cell by cell, write by write, nor rebuilt
       // from all the facts at the end).
       if (o.holdRollup && this.rollupReady()) this.held = { deltas: new Map(), tallies: new Map() };
       return true;
     } catch (e) {
       this.db.rollback();
+      this.syncNormal();
       throw e;
     }
+  }
+
+  private syncNormal(): void {
+    if (this.kind === "file") this.db.exec("PRAGMA synchronous = NORMAL");
   }
 
   /** Commits the fill so far (so that other connections may write, and a stop loses little) and goes on. */
@@ -1063,9 +1076,11 @@ export class UsageStore implements DirCache {
     } catch (e) {
       this.held = null;
       this.db.rollback();
+      this.syncNormal();
       throw e;
     }
     if (this.kind === "file") this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    this.syncNormal();
     this.writes++;
   }
 
@@ -1073,6 +1088,7 @@ export class UsageStore implements DirCache {
   abortBulk(): void {
     this.held = null;
     this.db.rollback();
+    this.syncNormal();
   }
 
   // ---- meta ----------------------------------------------------------------------------------------------------
