@@ -51,6 +51,10 @@ export const HELP_FLAGS: [string, string][] = [
   ["--otlp-token T", "a shared secret senders must give"],
   ["--headless", "with --otlp: no UI, a log line a minute"],
   ["--source local|team|both", "INSIGHTS data (t in the view)"],
+  ["--since DATE", "start every window here (all of history: --since 2000-01-01)"],
+  ["--report PERIOD", "daily, weekly, monthly or session: a cost table of all stored history"],
+  ["--store-info", "where the usage store is and what it holds"],
+  ["--no-store", "keep no history: read the transcripts only, write nothing"],
   ["--help", "every flag, with its default"],
 ];
 
