@@ -60,23 +60,27 @@ export const MAX_BUCKETS = 1_000_000;
 const hours = (flag: string) =>
   z.number({ message: `--${flag} must be a number` }).gt(0, `--${flag} must be more than 0`).max(MAX_HOURS, `--${flag} must be at most ${MAX_HOURS} (a century)`);
 
+/** A flag that takes an ISO-8601 instant (epoch ms once parsed), or null when not given. */
+const instant = (flag: string) =>
+  z
+    .string()
+    .nullable()
+    .transform((s, ctx) => {
+      if (s === null) return null;
+      const t = parseInstant(s);
+      if (typeof t === "string") {
+        ctx.addIssue({ code: "custom", message: `--${flag} ${t} (got "${s}")` });
+        return z.NEVER;
+      }
+      return t;
+    });
+
 const Schema = z
   .object({
     json: z.boolean(),
     demo: z.boolean(),
     root: z.array(z.string().min(1, "--root needs a directory")),
-    now: z
-      .string()
-      .nullable()
-      .transform((s, ctx) => {
-        if (s === null) return null;
-        const t = parseInstant(s);
-        if (typeof t === "string") {
-          ctx.addIssue({ code: "custom", message: `--now ${t} (got "${s}")` });
-          return z.NEVER;
-        }
-        return t;
-      }),
+    now: instant("now"),
     "window-hours": hours("window-hours"),
     "bucket-minutes": z
       .number({ message: "--bucket-minutes must be a number" })
@@ -121,18 +125,7 @@ const Schema = z
     interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
     "active-window-hours": hours("active-window-hours"),
     store: z.boolean(),
-    since: z
-      .string()
-      .nullable()
-      .transform((s, ctx) => {
-        if (s === null) return null;
-        const t = parseInstant(s);
-        if (typeof t === "string") {
-          ctx.addIssue({ code: "custom", message: `--since ${t} (got "${s}")` });
-          return z.NEVER;
-        }
-        return t;
-      }),
+    since: instant("since"),
     report: z.enum(["daily", "weekly", "monthly", "session"], { message: "--report must be daily, weekly, monthly or session" }).nullable(),
     "store-info": z.boolean(),
   });

@@ -12,7 +12,7 @@ import type {
   ToolResultObserved,
   TurnCompleted,
 } from "../model/events.ts";
-import { beats } from "../model/state.ts";
+import { beats, noteWhere } from "../model/state.ts";
 import { contextTokens, CONTEXT_200K } from "../model/tokens.ts";
 
 /** Where a read of a file ended, and how to recognise the file next time. */
@@ -77,13 +77,13 @@ export class FactCollector {
         const old = this.responses.get(e.key);
         if (!old || beats(e, old)) this.responses.set(e.key, e);
         const m = this.meta(e.sessionId);
-        this.where(m, e.time, e.cwd, e.branch ?? null, e.entrypoint);
+        noteWhere(m, e.time, e.cwd, e.branch ?? null, e.entrypoint);
         if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) m.window1M = true;
         return;
       }
       case "PromptObserved":
         if (!this.prompts.has(e.key)) this.prompts.set(e.key, e);
-        this.where(this.meta(e.sessionId), e.time, e.cwd, e.branch ?? null, null);
+        noteWhere(this.meta(e.sessionId), e.time, e.cwd, e.branch ?? null, null);
         return;
       case "ToolCallObserved":
         if (!this.toolCalls.has(e.key)) this.toolCalls.set(e.key, e);
@@ -117,21 +117,6 @@ export class FactCollector {
       this.sessions.set(sessionId, m);
     }
     return m;
-  }
-
-  private where(m: SessionMeta, time: number, cwd: string | null, branch: string | null, entrypoint: string | null): void {
-    if (cwd && time >= m.cwdTime) {
-      m.cwd = cwd;
-      m.cwdTime = time;
-    }
-    if (branch && time >= m.branchTime) {
-      m.branch = branch;
-      m.branchTime = time;
-    }
-    if (entrypoint && time < m.entrypointTime) {
-      m.entrypoint = entrypoint;
-      m.entrypointTime = time;
-    }
   }
 
   /** The facts gathered, for a read that ended at `pos`. */

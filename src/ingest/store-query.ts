@@ -202,13 +202,18 @@ export class StoreQueries implements UsageQueries {
     return rows.map((r) => ({ sessionId: this.store.sessionId(r.session), lastActivity: r.last }));
   }
 
-  private sessionRows(ids: readonly number[]): SessionRow[] {
-    const out: SessionRow[] = [];
-    for (let i = 0; i < ids.length; i += 900) {
-      const part = ids.slice(i, i + 900);
-      out.push(...this.db.query<SessionRow>(`SELECT * FROM sessions WHERE id IN (${part.map(() => "?").join(",")})`, ...part));
+  /** The rows of `sql` (with one `IN (…)` for the values) for many values, some hundreds at a time. */
+  private inChunks<T>(sql: (marks: string) => string, values: readonly (string | number)[]): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < values.length; i += 900) {
+      const part = values.slice(i, i + 900);
+      for (const r of this.db.query<T>(sql(part.map(() => "?").join(",")), ...part)) out.push(r);
     }
     return out;
+  }
+
+  private sessionRows(ids: readonly number[]): SessionRow[] {
+    return this.inChunks<SessionRow>((marks) => `SELECT * FROM sessions WHERE id IN (${marks})`, ids);
   }
 
   private meta(r: SessionRow): SessionMeta {
@@ -227,12 +232,7 @@ export class StoreQueries implements UsageQueries {
   }
 
   private ids(sessionIds: readonly string[]): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < sessionIds.length; i += 900) {
-      const part = sessionIds.slice(i, i + 900);
-      for (const r of this.db.query<{ id: number }>(`SELECT id FROM sessions WHERE sid IN (${part.map(() => "?").join(",")})`, ...part)) out.push(r.id);
-    }
-    return out;
+    return this.inChunks<{ id: number }>((marks) => `SELECT id FROM sessions WHERE sid IN (${marks})`, sessionIds).map((r) => r.id);
   }
 
   labels(sessionIds: readonly string[]): SessionLabel[] {

@@ -12,7 +12,7 @@
 // meanwhile is reported as a conflict so that its reader starts it again.
 import { basename, dirname, join, sep } from "node:path";
 import type { ApiErrorObserved, ModelEvent, PromptObserved, ResponseObserved, SessionMeta, ToolCallObserved, ToolOutcome, ToolResultObserved, TurnCompleted, Usage } from "../model/events.ts";
-import { beats } from "../model/state.ts";
+import { beats, noteWhere } from "../model/state.ts";
 import type { SqlDatabase, SqlValue } from "../platform.ts";
 import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
@@ -186,34 +186,56 @@ interface CellDelta {
   d: number[];
 }
 
+/** Strings kept once in a table (`column`, unique) and held by the facts as its row ids, both ways cached. */
+class Interned {
+  private ids = new Map<string, number>();
+  private texts = new Map<number, string>();
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly table: string,
+    private readonly column: string,
+  ) {}
+
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      const r = this.db.run(`INSERT INTO ${this.table} (${this.column}) VALUES (?) ON CONFLICT DO NOTHING`, s);
+      id = r.changes > 0 ? r.lastInsertRowid : this.db.get<{ id: number }>(`SELECT id FROM ${this.table} WHERE ${this.column} = ?`, s)!.id;
+      this.ids.set(s, id);
+      this.texts.set(id, s);
+    }
+    return id;
+  }
+
+  text(id: number): string {
+    let s = this.texts.get(id);
+    if (s === undefined) {
+      s = this.db.get<Record<string, string>>(`SELECT ${this.column} AS v FROM ${this.table} WHERE id = ?`, id)?.v ?? "?";
+      this.texts.set(id, s);
+      this.ids.set(s, id);
+    }
+    return s;
+  }
+}
+
 /**
  * Two reads' metadata of one session as one, as storing the first and then the second would leave it: the newest
  * working directory and branch (a tie goes to the second), the earliest entry point (a tie to the first), the last
  * title, 1M context once seen.
  */
 function laterMeta(a: SessionMeta, b: SessionMeta): SessionMeta {
-  const cwd = b.cwd !== null && a.cwdTime <= b.cwdTime ? b : a;
-  const branch = b.branch !== null && a.branchTime <= b.branchTime ? b : a;
-  const ep = b.entrypoint !== null && a.entrypointTime > b.entrypointTime ? b : a;
-  return {
-    type: "SessionMeta",
-    sessionId: a.sessionId,
-    cwd: cwd.cwd,
-    cwdTime: cwd.cwdTime,
-    branch: branch.branch,
-    branchTime: branch.branchTime,
-    entrypoint: ep.entrypoint,
-    entrypointTime: ep.entrypointTime,
-    title: b.title ?? a.title,
-    window1M: a.window1M || b.window1M,
-  };
+  const m: SessionMeta = { ...a, title: b.title ?? a.title, window1M: a.window1M || b.window1M };
+  noteWhere(m, b.cwdTime, b.cwd, null, null);
+  noteWhere(m, b.branchTime, null, b.branch, null);
+  noteWhere(m, b.entrypointTime, null, null, b.entrypoint);
+  return m;
 }
 
 export class UsageStore implements DirCache {
-  private names = new Map<string, number>();
-  private nameById = new Map<number, string>();
-  private sessionIds = new Map<string, number>();
-  private sessionById = new Map<number, string>();
+  /** model, agent and tool names, and session ids, as the small numbers the facts hold. */
+  private readonly names: Interned;
+  private readonly sessions: Interned;
   private dirIds = new Map<string, number>();
   private dirById = new Map<number, string>();
   private listings: [string, DirEntry][] | null = null;
@@ -234,7 +256,10 @@ export class UsageStore implements DirCache {
     readonly db: SqlDatabase,
     readonly kind: "file" | "memory",
     readonly path: string | null,
-  ) {}
+  ) {
+    this.names = new Interned(db, "names", "s");
+    this.sessions = new Interned(db, "sessions", "sid");
+  }
 
   /** Changes whenever the facts change, in this process or another: views cache on it. */
   version(): string {
@@ -474,47 +499,21 @@ export class UsageStore implements DirCache {
   }
 
   private nameId(s: string): number {
-    let id = this.names.get(s);
-    if (id === undefined) {
-      const r = this.db.run("INSERT INTO names (s) VALUES (?) ON CONFLICT DO NOTHING", s);
-      id = r.changes > 0 ? r.lastInsertRowid : this.db.get<{ id: number }>("SELECT id FROM names WHERE s = ?", s)!.id;
-      this.names.set(s, id);
-      this.nameById.set(id, s);
-    }
-    return id;
+    return this.names.id(s);
   }
 
   /** The name of an interned id (models, agents, tools). */
   name(id: number): string {
-    let s = this.nameById.get(id);
-    if (s === undefined) {
-      s = this.db.get<{ s: string }>("SELECT s FROM names WHERE id = ?", id)?.s ?? "?";
-      this.nameById.set(id, s);
-      this.names.set(s, id);
-    }
-    return s;
+    return this.names.text(id);
   }
 
   private sessionRow(sid: string): number {
-    let id = this.sessionIds.get(sid);
-    if (id === undefined) {
-      const r = this.db.run("INSERT INTO sessions (sid) VALUES (?) ON CONFLICT DO NOTHING", sid);
-      id = r.changes > 0 ? r.lastInsertRowid : this.db.get<{ id: number }>("SELECT id FROM sessions WHERE sid = ?", sid)!.id;
-      this.sessionIds.set(sid, id);
-      this.sessionById.set(id, sid);
-    }
-    return id;
+    return this.sessions.id(sid);
   }
 
   /** The session id of a stored session row. */
   sessionId(id: number): string {
-    let s = this.sessionById.get(id);
-    if (s === undefined) {
-      s = this.db.get<{ sid: string }>("SELECT sid FROM sessions WHERE id = ?", id)?.sid ?? "?";
-      this.sessionById.set(id, s);
-      this.sessionIds.set(s, id);
-    }
-    return s;
+    return this.sessions.text(id);
   }
 
   private putSession(m: SessionMeta): void {
@@ -746,33 +745,9 @@ export class UsageStore implements DirCache {
   private putTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined, file: number, h = hashOf((call ?? result)!)): void {
     const db = this.db;
     const e = (call ?? result)!;
-    const fresh = db.prepare("INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").run(
-      h,
-      e.key,
-      this.sessionRow(e.sessionId),
-      e.agentId === null ? null : this.nameId(e.agentId),
-      call ? file : null,
-      call?.time ?? null,
-      call ? this.nameId(call.name) : null,
-      result ? file : null,
-      result?.time ?? null,
-      result ? OUTCOMES.indexOf(result.outcome) : null,
-      result?.reportedMs ?? null,
-    );
-    if (fresh.changes > 0) {
-      if (call) this.tally(call.time, 1, 1);
-      if (result && result.outcome !== "ok") this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
-      return;
-    }
-    const tallyCall = () => call && this.tally(call.time, 1, 1);
-    const tallyResult = () => result && result.outcome !== "ok" && this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
-    const at = this.locate("tools", e.key);
-    if (at.id === null) {
-      tallyCall();
-      tallyResult();
-      db.run(
-        "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        at.h,
+    const insert = (at: number) =>
+      db.prepare("INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").run(
+        at,
         e.key,
         this.sessionRow(e.sessionId),
         e.agentId === null ? null : this.nameId(e.agentId),
@@ -784,6 +759,18 @@ export class UsageStore implements DirCache {
         result ? OUTCOMES.indexOf(result.outcome) : null,
         result?.reportedMs ?? null,
       );
+    if (insert(h).changes > 0) {
+      if (call) this.tally(call.time, 1, 1);
+      if (result && result.outcome !== "ok") this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
+      return;
+    }
+    const tallyCall = () => call && this.tally(call.time, 1, 1);
+    const tallyResult = () => result && result.outcome !== "ok" && this.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
+    const at = this.locate("tools", e.key);
+    if (at.id === null) {
+      tallyCall();
+      tallyResult();
+      insert(at.h);
       return;
     }
     const row = db.get<ToolRow>("SELECT * FROM tools WHERE id = ?", at.id)!;

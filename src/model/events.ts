@@ -128,6 +128,7 @@ export interface SessionTitled {
 export interface SessionMeta {
   type: "SessionMeta";
   sessionId: string;
+  /** where it ran, and when each was last (the entry point: first) said. */
   cwd: string | null;
   cwdTime: number;
   branch: string | null;

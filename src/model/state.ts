@@ -1,7 +1,7 @@
 // The model's state and its reducer. `reduce` mutates the state in place for speed but is idempotent:
 // an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
 // stored usage when it is larger. The model never reads the clock and does no I/O.
-import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
+import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type SessionMeta, type ToolOutcome, type Usage } from "./events.ts";
 import { type Family, type Price, priceFor } from "./pricing.ts";
 import { contextTokens, costUSD, effectiveTokens, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
@@ -201,8 +201,11 @@ function noteWho(sess: SessionAgg, user: string | null | undefined, terminal: st
   if (terminal && !sess.terminal) sess.terminal = terminal;
 }
 
+/** Where a session ran, as far as its lines say (see SessionMeta). */
+export type Whereabouts = Pick<SessionMeta, "cwd" | "cwdTime" | "branch" | "branchTime" | "entrypoint" | "entrypointTime">;
+
 /** The newest working directory and branch win (a later line on a tie); the earliest entry point wins. */
-function noteWhere(sess: SessionAgg, time: number, cwd: string | null | undefined, branch?: string | null, entrypoint?: string | null): void {
+export function noteWhere(sess: Whereabouts, time: number, cwd: string | null | undefined, branch?: string | null, entrypoint?: string | null): void {
   if (cwd && time >= sess.cwdTime) {
     sess.cwd = cwd;
     sess.cwdTime = time;
