@@ -1,4 +1,4 @@
-// Integration over every real recorded transcript in ../shared/fixtures/real: everything parses, and the totals
+// Integration over every real recorded transcript in test/fixtures/real: everything parses, and the totals
 // equal those of a deliberately simple second counter written here from SCHEMA.md (JSON.parse every line, key
 // by message.id + requestId, keep the largest usage). Also facts read off the files by hand (PROVENANCE.md).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -16,7 +16,7 @@ import { dashboardJson } from "../src/model/json-view.ts";
 import { selectActiveSessions } from "../src/model/selectors.ts";
 import { createState, reduce, type ModelState } from "../src/model/state.ts";
 
-const FIXTURES = resolve(import.meta.dir, "../../shared/fixtures/real");
+const FIXTURES = resolve(import.meta.dir, "fixtures/real");
 const EVER = { from: -Infinity, to: Infinity };
 const ALL_TIME = { now: Date.parse("2027-01-01T00:00:00Z"), windowHours: 24 * 366 * 3, bucketMinutes: 1440, activeWindowHours: 24 * 366 * 3 };
 

@@ -16,7 +16,7 @@ process.env.TZ = "UTC";
 const NOW = Date.parse("2026-11-26T18:00:00Z");
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const FIXTURES = resolve(import.meta.dir, "../../shared/fixtures/real");
+const FIXTURES = resolve(import.meta.dir, "fixtures/real");
 
 const usage = { uncached: 10, cacheWrite5m: 100, cacheWrite1h: 0, cacheRead: 1000, output: 50 };
 const resp = (key: string, at: number, sessionId = "s1", model = "claude-opus-4-6", entrypoint: string | null = "cli"): ModelEvent => ({
