@@ -151,7 +151,8 @@ export function readInThreads<T>(files: readonly { path: string; size: number }[
         wires.push(r.facts);
         pendingBytes += r.bytes;
         try {
-          if (pendingBytes >= writeBytes) flush();
+          // (once every chunk is handed out, facts are stored as they come, while the last chunks are still read)
+          if (pendingBytes >= writeBytes || head >= queue.length) flush();
           settle();
         } catch (e) {
           finish(e);
@@ -178,7 +179,7 @@ export function readInThreads<T>(files: readonly { path: string; size: number }[
             if (r.facts) own.push(r.facts);
             else if (r.error !== "gone") result.unreadable.set(path, r.error!);
           }
-          if (pendingBytes >= writeBytes) flush();
+          if (pendingBytes >= writeBytes || head >= queue.length) flush();
           // Reading leaves much short-lived garbage, and this thread's heap also holds the store's caches: a quick
           // collection after each chunk keeps the peak memory some 20 MB lower for no measurable time.
           collectGarbage(false);
