@@ -145,15 +145,14 @@ describe("Discovery.scan", () => {
     touch(`root/projects/p/${SESSION2}.jsonl`); // existing directory
     touch(`root/projects/p/${SESSION}/subagents/agent-two.jsonl`); // existing nested directory
     touch(`root/projects/new-project/${SESSION2}/subagents/agent-three.jsonl`); // brand-new tree
-    expect(rel(d.scan())).toEqual(
-      [
-        `root/projects/p/${SESSION}.jsonl`,
-        `root/projects/p/${SESSION2}.jsonl`,
-        `root/projects/p/${SESSION}/subagents/agent-one.jsonl`,
-        `root/projects/p/${SESSION}/subagents/agent-two.jsonl`,
-        `root/projects/new-project/${SESSION2}/subagents/agent-three.jsonl`,
-      ].sort(),
-    );
+    // (in path order within a directory, its files before its subdirectories')
+    expect(rel(d.scan())).toEqual([
+      `root/projects/new-project/${SESSION2}/subagents/agent-three.jsonl`,
+      `root/projects/p/${SESSION}.jsonl`,
+      `root/projects/p/${SESSION2}.jsonl`,
+      `root/projects/p/${SESSION}/subagents/agent-one.jsonl`,
+      `root/projects/p/${SESSION}/subagents/agent-two.jsonl`,
+    ]);
   });
 
   test("a root that appears after the first scan is picked up by a later scan", () => {

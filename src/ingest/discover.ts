@@ -75,7 +75,8 @@ export class Discovery {
   }
 
   /**
-   * All transcript files now present, sorted by path so results do not depend on directory order. With `quiet`,
+   * All transcript files now present, in path order within each directory, a directory's files before its
+   * subdirectories' (so results do not depend on the order the file system lists them). With `quiet`,
    * a directory unchanged for a while is trusted without a stat on most calls (each is still checked every
    * `quiet.every` calls): the live poll's cost then follows what is active, not the size of the history.
    */
@@ -92,7 +93,6 @@ export class Discovery {
     for (const d of this.dirs.keys()) if (!live.has(d)) this.dirs.delete(d);
     if (this.cache && this.listed.length > 0) this.cache.save(this.listed);
     this.listed = [];
-    files.sort();
     return files;
   }
 
@@ -141,6 +141,9 @@ export class Discovery {
       this.problems.set(dir, (e as { code?: string }).code ?? "unreadable");
       return entry;
     }
+    // (sorted once here, and kept sorted in the cache, so that a scan lists files in the same order on every disk
+    // without sorting all of them on each call)
+    names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of names) {
       const p = `${dir}${sep}${d.name}`; // (path.join is a tenth of a warm start: these are already normal)
       if (d.isDirectory()) entry.dirs.push(p);

@@ -159,6 +159,11 @@ interface FileRow {
   rejected: number;
 }
 
+const isSorted = (a: readonly string[]): boolean => {
+  for (let i = 1; i < a.length; i++) if (a[i - 1]! > a[i]!) return false;
+  return true;
+};
+
 const toStored = (r: FileRow, path: string): StoredFile => ({
   id: r.id,
   path,
@@ -303,6 +308,9 @@ export class UsageStore implements DirCache {
         if (name.endsWith("/")) dirs.push(at + name.slice(0, -1));
         else if (name) files.push(at + name);
       }
+      // (listings are kept sorted; one an older version kept in directory order is sorted here)
+      if (!isSorted(dirs)) dirs.sort();
+      if (!isSorted(files)) files.sort();
       out.push([r.path, { mtimeMs: r.mtime, readAt: r.read_at, id: r.inode, dirs, files }]);
     }
     this.listings = out;
