@@ -320,11 +320,15 @@ export class UsageStore implements DirCache {
   /** Keeps directory listings (so a later start lists only directories that changed). */
   save(entries: readonly [string, DirEntry][]): void {
     this.listings = null;
+    // (one statement per directory: on a first run this is every directory of the history)
+    const upsert =
+      "INSERT INTO dirs (path, inode, mtime, read_at, entries) VALUES (?, ?, ?, ?, ?) ON CONFLICT (path) DO UPDATE SET inode = excluded.inode, mtime = excluded.mtime, read_at = excluded.read_at, entries = excluded.entries RETURNING id";
     this.db.transaction(() => {
       for (const [path, e] of entries) {
         const names = [...e.dirs.map((d) => `${basename(d)}/`), ...e.files.map((f) => basename(f))].join("\n");
-        this.dirId(path);
-        this.db.run("UPDATE dirs SET inode = ?, mtime = ?, read_at = ?, entries = ? WHERE path = ?", e.id, e.mtimeMs, e.readAt, names, path);
+        const id = this.db.get<{ id: number }>(upsert, path, e.id, e.mtimeMs, e.readAt, names)!.id;
+        this.dirIds.set(path, id);
+        this.dirById.set(id, path);
       }
     });
     this.writes++;
