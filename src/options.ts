@@ -1,5 +1,6 @@
-// Command-line flags: yargs parses, zod validates. A bad flag is a one-line message naming it (exit 2).
-import yargs from "yargs";
+// Command-line flags: one table (FLAGS) says how each is given and what --help says of it, a small reader takes
+// them from argv (yargs cost a sixth of a warm start to load), zod checks the values. A bad flag is a one-line message
+// naming it (exit 2).
 import { z } from "zod";
 import { validTimeZone } from "./model/history-view.ts";
 
@@ -145,87 +146,163 @@ export function parseInstant(s: string): number | string {
   return Number.isFinite(t) ? t : "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
 }
 
-const BOOLEAN_FLAGS = ["json", "demo", "once", "plain", "allowance", "headless", "store", "store-info"];
+type Kind = "boolean" | "string" | "number" | "list";
 
-/** What yargs accepts but a user would not mean: a switch given a value, a stray word. */
-function precheck(args: string[]): void {
-  for (const a of args) {
-    const m = /^--(?:no-)?([a-z-]+)=(.*)$/.exec(a);
-    if (m && BOOLEAN_FLAGS.includes(m[1]!) && m[2] !== "true" && m[2] !== "false") throw new UsageError(`--${m[1]} takes no value (got "${m[2]}")`);
-  }
+/** One flag: how it is given, its value when not given, and what --help says of it. */
+interface Flag {
+  name: string;
+  kind: Kind;
+  /** the value's placeholder in --help (not for switches). */
+  value?: string;
+  default?: boolean | string | number | string[] | null;
+  /** a string flag that may also be given bare (its value is then ""). */
+  bare?: boolean;
+  describe: string;
 }
+
+/** Every flag, in --help order. The schema above checks their values. */
+export const FLAGS: readonly Flag[] = [
+  { name: "json", kind: "boolean", default: false, describe: "print the numbers as JSON and exit" },
+  { name: "demo", kind: "boolean", default: false, describe: "use the built-in demo data instead of transcripts" },
+  { name: "root", kind: "list", value: "DIR", default: [], describe: "a Claude config dir to read (repeatable); replaces the defaults" },
+  { name: "now", kind: "string", value: "ISO", default: null, describe: "pin the clock to this ISO-8601 time" },
+  { name: "window-hours", kind: "number", value: "H", default: 12, describe: "span of the charts and totals" },
+  { name: "bucket-minutes", kind: "number", value: "M", describe: "width of one chart bucket (default: --json 5; the dashboard fits the width)" },
+  { name: "active-window-hours", kind: "number", value: "H", default: 1, describe: "a session is active when it did something this recently" },
+  { name: "once", kind: "boolean", default: false, describe: "print one frame of the dashboard and exit" },
+  { name: "plain", kind: "boolean", default: false, describe: "with --once: text only, no colour" },
+  { name: "width", kind: "number", value: "W", describe: "with --once: columns (default: the terminal's, or 152)" },
+  { name: "height", kind: "number", value: "H", describe: "with --once: rows (default: the terminal's, or 48)" },
+  { name: "fps", kind: "number", value: "N", default: 30, describe: "frames per second of the live dashboard" },
+  { name: "view", kind: "string", value: "live|history|insights", default: "live", describe: "the view for --once and --json, and the first one shown" },
+  { name: "insights-hours", kind: "number", value: "H", default: 168, describe: "INSIGHTS' window; keys 1–5 in the view choose 1 h, 5 h, 24 h, 7 d, 30 d" },
+  { name: "history-hours", kind: "number", value: "H", default: 168, describe: "span of HISTORY" },
+  { name: "history-bucket-minutes", kind: "number", value: "M", describe: "HISTORY bar width (then the span is bar × columns)" },
+  { name: "tz", kind: "string", value: "ZONE", describe: "time zone for HISTORY's activity map and day labels (default: the system's)" },
+  { name: "price-per-mtok", kind: "number", value: "USD", describe: "USD per million input tokens for every model (other classes scale with it)" },
+  { name: "allowance", kind: "boolean", default: true, describe: "ask claude.ai for the subscription's limits (--no-allowance: never)" },
+  { name: "api-base", kind: "string", value: "URL", default: "https://api.anthropic.com", describe: "server for the allowance requests, for tests and proxies" },
+  { name: "allowance-interval", kind: "number", value: "S", default: 300, describe: "seconds between allowance requests, at least 60" },
+  { name: "otlp", kind: "string", value: "[HOST:]PORT", bare: true, describe: "receive Claude Code's OpenTelemetry export (default 127.0.0.1:4318)" },
+  { name: "otlp-token", kind: "string", value: "T", describe: "a shared secret senders must give (Authorization: Bearer …)" },
+  { name: "otlp-retention-days", kind: "number", value: "D", default: 30, describe: "days of received telemetry to keep" },
+  { name: "headless", kind: "boolean", default: false, describe: "with --otlp: no UI, a log line a minute (for a server)" },
+  { name: "source", kind: "string", value: "local|team|both", default: "both", describe: "INSIGHTS' data" },
+  { name: "interval", kind: "number", value: "S", default: 2, describe: "seconds between checks of the transcript files" },
+  { name: "since", kind: "string", value: "DATE", default: null, describe: "start the window at this date or time (ISO-8601); any span, all of history included" },
+  { name: "report", kind: "string", value: "PERIOD", default: null, describe: "print a cost table of all history: daily, weekly, monthly or session; with --json, as JSON" },
+  { name: "store", kind: "boolean", default: true, describe: "keep usage history in the local store (--no-store: write nothing, read the transcripts only)" },
+  { name: "store-info", kind: "boolean", default: false, describe: "print where the usage store is and what it holds" },
+];
+
+const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
 
 export const HELP_EPILOG = "Reads ~/.claude/projects/**/*.jsonl (and ~/.config/claude, or $CLAUDE_CONFIG_DIR). Never writes to them.";
 
+/** --help: every flag with its value, what it does and its default, wrapped to `width` columns. */
+export function helpText(width = 100): string {
+  const rows: [string, string][] = FLAGS.map((f) => {
+    const left = f.kind === "boolean" && f.default === true ? `--${f.name}, --no-${f.name}` : `--${f.name}${f.value ? ` ${f.value}` : ""}`;
+    const d = f.default;
+    const shown = d === undefined || d === null || d === false || (Array.isArray(d) && d.length === 0) || f.kind === "boolean" ? "" : ` (default: ${String(d)})`;
+    return [left, f.describe + shown];
+  });
+  rows.push(["--version", "print the version"], ["-h, --help", "this help"]);
+  const col = Math.max(...rows.map(([l]) => l.length)) + 4;
+  const room = Math.max(30, width - col);
+  const out = ["claude-dash [options]", "", ...wrapWords("What Claude Code is spending: tokens by cache disposition, cost, sessions, subagents.", width), "", "Options:"];
+  for (const [left, text] of rows) {
+    const lines = wrapWords(text, room);
+    out.push(`  ${left.padEnd(col - 2)}${lines[0]}`);
+    for (const l of lines.slice(1)) out.push(`${" ".repeat(col)}${l}`);
+  }
+  out.push("", ...wrapWords(HELP_EPILOG, width));
+  return `${out.join("\n")}\n`;
+}
+
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const w of text.split(" ")) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** A number as a user writes one (no hex, no Infinity). */
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** A value that is a negative number (given to a flag that wants one, it is its value, not a flag). */
+const NEGATIVE = /^-[0-9.]/;
+
+/** The flags given, by name, with defaults for the rest. Throws UsageError for a flag it does not know or a bad shape. */
+function readArgs(args: readonly string[]): Record<string, unknown> | "help" | "version" {
+  const out: Record<string, unknown> = {};
+  const given = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--help" || a === "-h") return "help";
+    if (a === "--version") return "version";
+    if (!a.startsWith("-") || a === "-" || a === "--") {
+      const stray = a === "--" ? args[i + 1] ?? a : a;
+      throw new UsageError(`unexpected argument "${stray}": claude-dash takes only flags (see --help)`);
+    }
+    if (!a.startsWith("--")) throw new UsageError(`unknown flag ${a.split("=")[0]} (see --help)`);
+    const eq = a.indexOf("=");
+    let name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+    let value: string | undefined = eq < 0 ? undefined : a.slice(eq + 1);
+    let flag = BY_NAME.get(name);
+    let negated = false;
+    if (!flag && name.startsWith("no-") && BY_NAME.get(name.slice(3))?.kind === "boolean") {
+      name = name.slice(3);
+      flag = BY_NAME.get(name)!;
+      negated = true;
+    }
+    if (!flag) throw new UsageError(`unknown flag --${name} (see --help)`);
+    if (flag.kind === "boolean") {
+      if (value !== undefined && (negated || (value !== "true" && value !== "false"))) throw new UsageError(`--${negated ? "no-" : ""}${name} takes no value (got "${value}")`);
+      out[name] = negated ? false : value !== "false";
+      continue;
+    }
+    if (value === undefined) {
+      const next = args[i + 1];
+      if (next !== undefined && (!next.startsWith("-") || (flag.kind === "number" && NEGATIVE.test(next)))) {
+        value = next;
+        i++;
+      } else if (flag.bare) value = "";
+      else throw new UsageError(`--${name} needs a value`);
+    }
+    if (flag.kind === "list") {
+      out[name] = [...((out[name] as string[] | undefined) ?? []), value];
+      continue;
+    }
+    if (given.has(name)) throw new UsageError(`--${name} was given more than once`);
+    given.add(name);
+    if (flag.kind === "number") {
+      const n = NUMBER.test(value.trim()) ? Number(value) : NaN;
+      if (Number.isNaN(n)) throw new UsageError(`--${name} must be a number`);
+      out[name] = n;
+    } else out[name] = value;
+  }
+  for (const f of FLAGS) if (!(f.name in out) && f.default !== undefined) out[f.name] = Array.isArray(f.default) ? [...f.default] : f.default;
+  return out;
+}
+
 /** Parses argv. Throws UsageError (one line, naming the flag) for anything invalid. Returns null after --help/--version. */
 export function parseOptions(args: string[], version: string, print: (s: string) => void): Options | null {
-  precheck(args);
-  let failure: string | null = null;
-  let printed = false;
-  const parser = yargs(args)
-    .scriptName("claude-dash")
-    .usage("claude-dash [options]\n\nWhat Claude Code is spending: tokens by cache disposition, cost, sessions, subagents.")
-    .option("json", { type: "boolean", default: false, describe: "print the numbers as JSON and exit" })
-    .option("demo", { type: "boolean", default: false, describe: "use the built-in demo data instead of transcripts" })
-    .option("root", { requiresArg: true, type: "string", array: true, default: [] as string[], describe: "a Claude config dir to read (repeatable); replaces the defaults" })
-    .option("now", { requiresArg: true, type: "string", default: null as string | null, describe: "pin the clock to this ISO-8601 time" })
-    .option("window-hours", { requiresArg: true, type: "number", default: 12, describe: "span of the charts and totals" })
-    .option("bucket-minutes", { requiresArg: true, type: "number", describe: "width of one chart bucket (default: --json 5; the dashboard fits the width)" })
-    .option("active-window-hours", { requiresArg: true, type: "number", default: 1, describe: "a session is active when it did something this recently" })
-    .option("once", { type: "boolean", default: false, describe: "print one frame of the dashboard and exit" })
-    .option("plain", { type: "boolean", default: false, describe: "with --once: text only, no colour" })
-    .option("width", { requiresArg: true, type: "number", describe: "with --once: columns (default: the terminal's, or 152)" })
-    .option("height", { requiresArg: true, type: "number", describe: "with --once: rows (default: the terminal's, or 48)" })
-    .option("fps", { requiresArg: true, type: "number", default: 30, describe: "frames per second of the live dashboard" })
-    .option("view", { requiresArg: true, type: "string", default: "live", describe: "live, history or insights: the view for --once and --json (and the first one shown)" })
-    .option("insights-hours", { requiresArg: true, type: "number", default: 168, describe: "INSIGHTS' window (1–5 in the view choose 1 h, 5 h, 24 h, 7 d, 30 d)" })
-    .option("history-hours", { requiresArg: true, type: "number", default: 168, describe: "span of HISTORY" })
-    .option("history-bucket-minutes", { requiresArg: true, type: "number", describe: "HISTORY bar width (then the span is bar × columns)" })
-    .option("tz", { requiresArg: true, type: "string", describe: "time zone for HISTORY's activity map and day labels (default: the system's)" })
-    .option("price-per-mtok", { requiresArg: true, type: "number", describe: "USD per million input tokens for every model (other classes scale with it)" })
-    .option("allowance", { type: "boolean", default: true, describe: "ask claude.ai for the subscription's limits (--no-allowance: never)" })
-    .option("api-base", { requiresArg: true, type: "string", default: "https://api.anthropic.com", describe: "server for the allowance requests (tests, proxies)" })
-    .option("allowance-interval", { requiresArg: true, type: "number", default: 300, describe: "seconds between allowance requests (at least 60)" })
-    .option("otlp", { type: "string", describe: "receive Claude Code's OpenTelemetry export: [HOST:]PORT (default 127.0.0.1:4318)" })
-    .option("otlp-token", { requiresArg: true, type: "string", describe: "a shared secret senders must give (Authorization: Bearer …)" })
-    .option("otlp-retention-days", { requiresArg: true, type: "number", default: 30, describe: "days of received telemetry to keep" })
-    .option("headless", { type: "boolean", default: false, describe: "with --otlp: no UI, a log line a minute (for a server)" })
-    .option("source", { requiresArg: true, type: "string", default: "both", describe: "INSIGHTS data: local, team or both" })
-    .option("interval", { requiresArg: true, type: "number", default: 2, describe: "seconds between checks of the transcript files" })
-    .option("since", { requiresArg: true, type: "string", default: null as string | null, describe: "start the window at this date or time (ISO-8601); any span, all of history included" })
-    .option("report", { requiresArg: true, type: "string", default: null as string | null, describe: "print a cost table of all history: daily, weekly, monthly or session (with --json: as JSON)" })
-    .option("store", { type: "boolean", default: true, describe: "keep usage history in the local store (--no-store: write nothing, read the transcripts only)" })
-    .option("store-info", { type: "boolean", default: false, describe: "print where the usage store is and what it holds" })
-    .epilog(HELP_EPILOG)
-    .strict()
-    .version(version)
-    .help()
-    .alias("h", "help")
-    .wrap(Math.min(100, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((msg, err) => {
-      failure = oneLine(msg ?? err?.message ?? "invalid arguments", args);
-    });
-  let argvOut: Record<string, unknown>;
-  try {
-    argvOut = parser.parseSync(args, {}, (err, _argv, output) => {
-      if (err) failure ??= oneLine(err.message, args);
-      else if (output) {
-        printed = true;
-        print(`${output}\n`);
-      }
-    }) as Record<string, unknown>;
-  } catch (e) {
-    throw new UsageError(failure ?? oneLine((e as Error).message, args));
+  const argvOut = readArgs(args);
+  if (argvOut === "help") {
+    print(helpText(Math.min(100, process.stdout.columns || 100)));
+    return null;
   }
-  if (failure) throw new UsageError(failure);
-  if (printed) return null;
-  for (const k of ["window-hours", "bucket-minutes", "active-window-hours", "width", "height", "fps", "interval", "history-hours", "history-bucket-minutes", "price-per-mtok", "allowance-interval", "insights-hours", "otlp-retention-days"]) {
-    const v = argvOut[k];
-    if (typeof v === "number" && Number.isNaN(v)) throw new UsageError(`--${k} must be a number`);
-    if (Array.isArray(v)) throw new UsageError(`--${k} was given more than once`);
+  if (argvOut === "version") {
+    print(`${version}\n`);
+    return null;
   }
-  for (const k of ["now", "view", "tz", "api-base", "otlp", "otlp-token", "source", "since", "report"]) if (Array.isArray(argvOut[k])) throw new UsageError(`--${k} was given more than once`);
   const r = Schema.safeParse(argvOut);
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -270,17 +347,4 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     report: o.report,
     storeInfo: o["store-info"],
   };
-}
-
-function oneLine(msg: string, args: readonly string[] = []): string {
-  const m = /^Unknown arguments?: (.*)$/.exec(msg.trim());
-  if (m) {
-    const names = m[1]!.split(", ");
-    const stray = names.find((n) => args.includes(n));
-    if (stray !== undefined) return `unexpected argument "${stray}": claude-dash takes only flags (see --help)`;
-    return `unknown flag ${names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(", ")} (see --help)`;
-  }
-  const missing = /^Not enough arguments following: (.*)$/.exec(msg.trim());
-  if (missing) return `--${missing[1]} needs a value`;
-  return msg.split("\n")[0]!.trim();
 }
