@@ -161,8 +161,10 @@ describe("pricing", () => {
     ["claude-3-7-sonnet-20250219", 3, 15, "sonnet", false],
     ["claude-haiku-4-5-20251001", 1, 5, "haiku", false],
     ["claude-3-5-haiku-20241022", 0.8, 4, "haiku", false],
-    ["claude-sonnet-9", 3, 15, "sonnet", true],
-    ["claude-fable-5", 3, 15, "other", true],
+    ["claude-sonnet-4-6", 3, 15, "sonnet", false],
+    ["claude-fable-5", 10, 50, "other", false],
+    ["claude-opus-5", 5, 25, "opus", false],
+    ["claude-gizmo-2", 3, 15, "other", true], // not a line we know: priced as Sonnet, marked
   ];
 
   test.each(rows)("%s costs $%d in / $%d out per Mtok, writes 1.25x/2x and reads 0.1x input", (model, input, output, family, estimated) => {
@@ -200,7 +202,7 @@ describe("pricing", () => {
   });
 
   test("an unknown model is priced by its family and marked estimated", () => {
-    const s = stateOf([response({ key: "fable", model: "claude-fable-5" }), response({ key: "son9", model: "claude-sonnet-9" }), response({ key: "known", model: OPUS })]);
+    const s = stateOf([response({ key: "fable", model: "claude-fable-9" }), response({ key: "son9", model: "claude-sonnet-9" }), response({ key: "known", model: OPUS })]);
     expect(s.responses.get("fable")!.estimated).toBe(true);
     expect(s.responses.get("son9")!.estimated).toBe(true);
     expect(s.responses.get("son9")!.family).toBe("sonnet");

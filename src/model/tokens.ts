@@ -1,6 +1,6 @@
 // Token arithmetic shared by every selector. Pure functions of a Usage.
 import type { Usage } from "./events.ts";
-import type { Price } from "./pricing.ts";
+import { priceFor, rateClass, type Price, type RateClass } from "./pricing.ts";
 
 export const ZERO_USAGE: Usage = Object.freeze({ uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 });
 
@@ -35,3 +35,13 @@ export function costUSD(u: Usage, p: Price): number {
 
 export const CONTEXT_200K = 200_000;
 export const CONTEXT_1M = 1_000_000;
+
+/** The rate class of one response (its input size and speed): see pricing.ts. */
+export function classOf(u: Usage, fast = false): RateClass {
+  return rateClass(contextTokens(u), fast);
+}
+
+/** What one response costs: its model's rates for its class (long context, fast mode), the whole request at them. */
+export function responseCost(model: string, u: Usage, fast = false, inputOverride?: number): number {
+  return costUSD(u, priceFor(model, inputOverride, classOf(u, fast)));
+}
