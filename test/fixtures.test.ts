@@ -19,6 +19,7 @@ import { createState, reduce, type ModelState } from "../src/model/state.ts";
 const FIXTURES = resolve(import.meta.dir, "fixtures/real");
 const EVER = { from: -Infinity, to: Infinity };
 const ALL_TIME = { now: Date.parse("2027-01-01T00:00:00Z"), windowHours: 24 * 366 * 3, bucketMinutes: 1440, activeWindowHours: 24 * 366 * 3 };
+const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
 
 function jsonlFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -29,9 +30,29 @@ function jsonlFiles(dir: string, out: string[] = []): string[] {
   return out.sort();
 }
 
+/**
+ * One response at Anthropic's published prices for the models in these fixtures (USD per Mtok: input, output; cache
+ * writes 1.25× and 2×, reads 0.1× of input). Sonnet 4 and 4.5 bill a request whose input (input + cache writes + cache
+ * reads) exceeds 200,000 tokens whole at $6 / $22.50.
+ */
+function listPrice(model: string, [u, w5, w1, r, o]: number[]): number {
+  const table: Record<string, [number, number]> = {
+    "claude-3-5-haiku-20241022": [0.8, 4],
+    "claude-haiku-4-5-20251001": [1, 5],
+    "claude-opus-4-1-20250805": [15, 75],
+    "claude-opus-4-5-20251101": [5, 25],
+    "claude-opus-4-6": [5, 25],
+    "claude-sonnet-4-20250514": [3, 15],
+    "claude-sonnet-4-5-20250929": [3, 15],
+  };
+  let [input, output] = table[model]!;
+  if (/^claude-sonnet-4-(2025|5-)/.test(model) && u! + w5! + w1! + r! > 200_000) [input, output] = [6, 22.5];
+  return (u! * input + w5! * input * 1.25 + w1! * input * 2 + r! * input * 0.1 + o! * output) / 1e6;
+}
+
 /** The simple counter: no shared code with src/ingest. */
 function simpleCount(files: string[]) {
-  const best = new Map<string, { u: number[]; total: number }>();
+  const best = new Map<string, { u: number[]; total: number; model: string }>();
   const toolUses = new Set<string>();
   const toolOutcome = new Map<string, "error" | "rejected" | "ok">();
   let apiErrors = 0;
@@ -65,11 +86,15 @@ function simpleCount(files: string[]) {
       const key = o.requestId ? `${o.message.id}|${o.requestId}` : o.message.id;
       const old = best.get(key);
       if (!old) firstLineOutput += v[4]!;
-      if (!old || total > old.total) best.set(key, { u: v, total });
+      if (!old || total > old.total) best.set(key, { u: v, total, model: o.message.model });
     }
   }
   const sum = [0, 0, 0, 0, 0];
-  for (const { u } of best.values()) u.forEach((x, i) => (sum[i]! += x));
+  let costUSD = 0;
+  for (const { u, model } of best.values()) {
+    u.forEach((x, i) => (sum[i]! += x));
+    costUSD += listPrice(model, u);
+  }
   const outcomes = [...toolOutcome.values()];
   return {
     responses: best.size,
@@ -78,6 +103,7 @@ function simpleCount(files: string[]) {
     cacheWrite1h: sum[2]!,
     cacheRead: sum[3]!,
     output: sum[4]!,
+    costUSD,
     firstLineOutput,
     toolCalls: toolUses.size,
     toolErrors: outcomes.filter((x) => x === "error").length,
@@ -129,6 +155,13 @@ describe("every real fixture", () => {
     // Keeping the first line of each response, as some tools do, loses much of the output (here 43 %: many of
     // these versions wrote only placeholders, see SCHEMA.md §8; the generated corpus shows the ~4x of current ones).
     expect(simple.firstLineOutput).toBeLessThan(t.output * 0.7);
+  });
+
+  test("all-time cost is the published prices' to the cent: $94.36, long-context requests billed whole at the long rates", () => {
+    const simple = simpleCount(files);
+    expect(simple.costUSD.toFixed(2)).toBe("94.36");
+    expect(state.totals.costUSD.toFixed(2)).toBe("94.36");
+    expect(dashboardJson(q, ALL_TIME, DIAG, false).totals.costUSD.toFixed(2)).toBe("94.36");
   });
 
   test("tool calls, errors, rejections, API errors and retries equal the simple counter's", () => {

@@ -216,8 +216,10 @@ describe("pricing", () => {
     expect(p.write5m * 1e6).toBeCloseTo(7.5, 9);
     expect(p.write1h * 1e6).toBeCloseTo(12, 9);
     expect(p.read * 1e6).toBeCloseTo(0.6, 9);
-    expect(totalsOf([response({ model: SONNET, usage: { uncached: 1_000_000 } })], windowOpts(), 6).costUSD).toBeCloseTo(6, 9);
-    expect(stateOf([response({ model: SONNET, usage: { uncached: 1_000_000 } })], { priceOverride: 6 }).totals.costUSD).toBeCloseTo(6, 9);
+    expect(totalsOf([response({ model: SONNET, usage: { uncached: 100_000 } })], windowOpts(), 6).costUSD).toBeCloseTo(0.6, 9);
+    expect(stateOf([response({ model: SONNET, usage: { uncached: 100_000 } })], { priceOverride: 6 }).totals.costUSD).toBeCloseTo(0.6, 9);
+    // (a request over 200k on Sonnet 4.5 is at the long rates, which scale the same way: twice the input)
+    expect(stateOf([response({ model: SONNET, usage: { uncached: 1_000_000 } })], { priceOverride: 6 }).totals.costUSD).toBeCloseTo(12, 9);
   });
 });
 

@@ -515,10 +515,22 @@ describe("lines that produce nothing", () => {
       r.message.futureMessageField = "x";
       r.message.usage.server_tool_use = { web_search_requests: 1 };
       r.message.usage.iterations = [];
-      r.message.usage.speed = "fast";
+      r.message.usage.speed = "standard";
+      r.message.usage.service_tier = "standard";
       r.message.content[0].caller = { type: "direct" };
     });
     expect(events(extra)).toEqual(events(plain!));
+  });
+
+  test("usage.speed \"fast\" marks a fast-mode response; any other value, or one of another type, is a normal one", () => {
+    const [plain] = response({ blocks: [{ type: "text", text: "x" }] });
+    const withSpeed = (v: unknown) => only(events(tweak(plain!, (r) => (r.message.usage.speed = v))), "ResponseObserved")[0]!;
+    expect(withSpeed("fast").fast).toBe(true);
+    for (const v of ["standard", "normal", 7, null, { x: 1 }]) {
+      const e = withSpeed(v);
+      expect("fast" in e).toBe(false);
+      expect(e.usage).toEqual(only(events(plain!), "ResponseObserved")[0]!.usage);
+    }
   });
 
   test("an empty line and a whitespace-only line produce nothing", () => {

@@ -104,7 +104,7 @@ function expectUsageError(r: Run, flag: string): void {
 // end of daylight saving time (America/New_York, 2026-11-01 06:00Z) so the zone decides their periods.
 
 const OPUS = "claude-opus-4-6";
-const SONNET = "claude-sonnet-4-5-20250929";
+const SONNET = "claude-sonnet-4-6"; // (flat over its window: these responses read a million tokens each)
 const HAIKU = "claude-haiku-4-5-20251001";
 
 /** List prices, USD per million tokens [input, output]; a 5-minute cache write costs 1.25× input, 1-hour 2×, a read 0.1×. */
@@ -332,7 +332,7 @@ describe("--report", () => {
       expect(cells[7]).toBe(dollars(figures(ids).costUSD));
     }
     expect(body.find((l) => l.startsWith("2026-11-23"))).toContain(
-      `opus-4-6 ${dollars(figures(["r6"]).costUSD)}, sonnet-4-5 ${dollars(figures(["r5"]).costUSD)}, haiku-4-5 ${dollars(figures(["r7"]).costUSD)}`,
+      `opus-4-6 ${dollars(figures(["r6"]).costUSD)}, sonnet-4-6 ${dollars(figures(["r5"]).costUSD)}, haiku-4-5 ${dollars(figures(["r7"]).costUSD)}`,
     );
     const total = body.at(-1)!.split(/\s{2,}/);
     expect(total[1]).toBe("10");

@@ -22,7 +22,10 @@ import { historyBucketMinutes, selectHistory } from "../src/model/history-view.t
 import { selectInsights } from "../src/model/insights-view.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import type { UsageQueries } from "../src/model/queries.ts";
+import { priceFor } from "../src/model/pricing.ts";
 import { createState, reduce } from "../src/model/state.ts";
+import { costUSD, responseCost } from "../src/model/tokens.ts";
+import { DatabaseSync } from "node:sqlite";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -262,6 +265,71 @@ describe("a new parser version", () => {
     const after = seen(new StoreQueries(opened.store));
     expect(after).toEqual(before);
     expect(after).toEqual(expected([aEvents]));
+  });
+});
+
+describe("rate classes: long context and fast mode priced per response, in the store as in memory", () => {
+  const SONNET45 = "claude-sonnet-4-5-20250929";
+  /** Sonnet 4.5 at 150k and 250k of input (the second over the long-context line), a fast Opus 4.6 one and a normal
+   *  one, days apart (so all-time sums come from the rollup). */
+  function priced(s: SessionInfo, tag: string, daysAgo: number): { lines: string[]; cost: number } {
+    const specs = [
+      { model: SONNET45, usage: { uncached: 10, cacheWrite5m: 5000, cacheWrite1h: 0, cacheRead: 145_000, output: 900 } },
+      { model: SONNET45, usage: { uncached: 10, cacheWrite5m: 5000, cacheWrite1h: 1000, cacheRead: 244_000, output: 700 } },
+      { model: "claude-opus-4-6", usage: { uncached: 20, cacheWrite5m: 3000, cacheWrite1h: 0, cacheRead: 60_000, output: 2000 }, speed: "fast" as const },
+      { model: "claude-opus-4-6", usage: { uncached: 20, cacheWrite5m: 3000, cacheWrite1h: 0, cacheRead: 60_000, output: 2000 }, speed: "standard" as const },
+    ];
+    const out: string[] = [];
+    let cost = 0;
+    specs.forEach((x, i) => {
+      const id = `${tag}${i}`;
+      out.push(...responseLines({ session: s, time: NOW - daysAgo * 24 * HOUR - i * MIN, messageId: `msg_${id}`, requestId: `req_${id}`, blocks: [{ type: "text", text: "ok" }], uuids: [`u-${id}`], parentUuid: null, ...x }));
+      cost += responseCost(x.model, x.usage, x.speed === "fast");
+    });
+    return { lines: out, cost };
+  }
+
+  test("all-time --json, HISTORY, INSIGHTS and --report price each response at its own rates", () => {
+    const a = priced(session(S1), "a", 5);
+    const b = priced(session(S2), "b", 1);
+    write(join(projects, `${S1}.jsonl`), a.lines);
+    write(join(projects, `${S2}.jsonl`), b.lines);
+    const { view } = freshRun();
+    expect(view.totals.costUSD).toBeCloseTo(a.cost + b.cost, 3); // (--json gives 1/100 of a cent)
+    // the per-response model agrees
+    const s = createState();
+    for (const f of [join(projects, `${S1}.jsonl`), join(projects, `${S2}.jsonl`)]) for (const e of eventsOf(f)) reduce(s, e);
+    expect(s.totals.costUSD).toBeCloseTo(a.cost + b.cost, 9);
+    // (the long and the fast response cost more than at base rates: the rule is in use, not only agreed on)
+    const atBase = a.lines.length && [...s.responses.values()].reduce((n, r) => n + costUSD(r.usage, priceFor(r.model)), 0);
+    expect(a.cost + b.cost).toBeGreaterThan(atBase + 0.01);
+  });
+
+  test("a store of schema 1 (no rate class) is upgraded: stored responses get their input's class, a deleted transcript keeps its facts, files on disk are read again (their fast mode too)", () => {
+    const a = priced(session(S1), "a", 5);
+    const b = priced(session(S2), "b", 1);
+    const fa = join(projects, `${S1}.jsonl`);
+    write(fa, a.lines);
+    write(join(projects, `${S2}.jsonl`), b.lines);
+    freshRun();
+    for (const st of open.splice(0)) st.close();
+    // what version 1 wrote: no cls column, cells by slot and model, parser 1
+    const db = new DatabaseSync(storePath);
+    db.exec(`ALTER TABLE responses DROP COLUMN cls; DROP TABLE cells;
+      CREATE TABLE cells (slot INTEGER NOT NULL, model INTEGER NOT NULL, n INTEGER NOT NULL, u INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, r INTEGER NOT NULL, o INTEGER NOT NULL, hit INTEGER NOT NULL, miss INTEGER NOT NULL, PRIMARY KEY (slot, model)) WITHOUT ROWID;
+      INSERT INTO cells SELECT (time - 1) / 900000, model, count(*), sum(uncached), sum(w5), sum(w1), sum(rd), sum(out), 0, 0 FROM responses GROUP BY 1, 2;
+      UPDATE meta SET v = '1' WHERE k = 'parser'; PRAGMA user_version = 1;`);
+    db.close();
+    rmSync(fa); // its fast response cannot be read again: it counts at normal speed
+    const opened = openUsageStore({ path: storePath, roots: [root], now: NOW });
+    open.push(opened.store);
+    expect(opened.status.state).toBe("upgraded");
+    new TranscriptSource([root], opened.store).refresh();
+    const after = seen(new StoreQueries(opened.store));
+    const fastOfA = responseCost("claude-opus-4-6", { uncached: 20, cacheWrite5m: 3000, cacheWrite1h: 0, cacheRead: 60_000, output: 2000 }, true);
+    const normalOfA = responseCost("claude-opus-4-6", { uncached: 20, cacheWrite5m: 3000, cacheWrite1h: 0, cacheRead: 60_000, output: 2000 });
+    expect(after.totals.responses).toBe(8);
+    expect(after.totals.costUSD).toBeCloseTo(a.cost - fastOfA + normalOfA + b.cost, 3);
   });
 });
 

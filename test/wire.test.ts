@@ -44,7 +44,7 @@ describe("facts on the wire", () => {
       gen: -1,
       responses: [
         { type: "ResponseObserved", key: odd, requestId: null, time: NOW, sessionId: "s", agentId: null, model: "", usage: { uncached: 0, cacheWrite5m: 2 ** 40, cacheWrite1h: 1, cacheRead: 0, output: 7 }, cwd: null, branch: null, entrypoint: null },
-        { type: "ResponseObserved", key: "m|r", time: NOW + 1, sessionId: "s", agentId: "a", model: "claude-opus-4-6", usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 }, cwd: "/x", entrypoint: "cli" },
+        { type: "ResponseObserved", key: "m|r", time: NOW + 1, sessionId: "s", agentId: "a", model: "claude-opus-4-6", usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 }, fast: true, cwd: "/x", entrypoint: "cli" },
       ],
       toolCalls: [{ type: "ToolCallObserved", key: "", time: 0, sessionId: "s", agentId: "a", name: "Read" }],
       toolResults: [
@@ -73,6 +73,7 @@ describe("facts on the wire", () => {
     expect(a!.sessions[0]!.entrypointTime).toBe(Infinity);
     expect("reportedMs" in a!.toolResults[2]!).toBe(false);
     expect("requestId" in a!.responses[1]!).toBe(false);
+    expect("fast" in a!.responses[0]!).toBe(false); // (a normal response carries no speed)
     expect(a!.responses[0]!.key).toBe(odd);
   });
 

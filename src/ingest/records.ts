@@ -56,6 +56,8 @@ export const AssistantSchema = z.object({
   "message.usage.cache_creation_input_tokens": optNum,
   "message.usage.cache_read_input_tokens": optNum,
   "message.usage.output_tokens": optNum,
+  // "fast" in fast mode (priced at its own rates); any other value is a normal response.
+  "message.usage.speed": z.string().nullish().catch(null),
   "message.usage.cache_creation": z.literal(true).nullish(),
   "message.usage.cache_creation.ephemeral_5m_input_tokens": optNum,
   "message.usage.cache_creation.ephemeral_1h_input_tokens": optNum,
@@ -96,7 +98,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 const ENVELOPE_KEYS = ["type", "sessionId", "timestamp", "uuid", "isSidechain", "agentId", "cwd", "gitBranch", "entrypoint"] as const;
 const ASSISTANT_KEYS = ["requestId", "isApiErrorMessage", "apiErrorStatus"] as const;
 const USER_KEYS = ["isMeta", "isCompactSummary", "toolUseResult"] as const;
-const USAGE_KEYS = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"] as const;
+const USAGE_KEYS = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens", "speed"] as const;
 
 /** The flat form of a parsed assistant or user record (see FlatRecord), or a reason it has none. */
 export function flatten(obj: Record<string, unknown>): FlatRecord | string {
@@ -422,6 +424,7 @@ export function responseEvent(d: AssistantRecord, c: Envelope): ModelEvent {
     agentId: c.agentId,
     model: d["message.model"] || "unknown",
     usage: usageOf(d),
+    ...(d["message.usage.speed"] === "fast" ? { fast: true } : {}),
     cwd: d.cwd ?? null,
     branch: d.gitBranch ?? null,
     entrypoint: d.entrypoint ?? null,

@@ -15,6 +15,7 @@ const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
 interface CellRow {
   slot: number;
   model: number;
+  cls: number;
   n: number;
   u: number;
   a: number;
@@ -68,6 +69,7 @@ export class StoreQueries implements UsageQueries {
     return {
       start,
       model: this.store.name(r.model),
+      cls: r.cls,
       responses: r.n,
       usage: { uncached: r.u, cacheWrite5m: r.a, cacheWrite1h: r.b, cacheRead: r.r, output: r.o },
       freshHit: r.hit,
@@ -89,7 +91,7 @@ export class StoreQueries implements UsageQueries {
         const rows = [
           ...this.raw(f, lo * CELL_MS, slot),
           ...this.db.query<CellRow>(
-            `SELECT (slot * ${CELL_MS}) / CAST(?1 AS INTEGER) AS slot, model, sum(n) AS n, sum(u) AS u, sum(a) AS a, sum(b) AS b, sum(r) AS r, sum(o) AS o, sum(hit) AS hit, sum(miss) AS miss FROM cells WHERE slot >= ?2 AND slot <= ?3 GROUP BY 1, 2`,
+            `SELECT (slot * ${CELL_MS}) / CAST(?1 AS INTEGER) AS slot, model, cls, sum(n) AS n, sum(u) AS u, sum(a) AS a, sum(b) AS b, sum(r) AS r, sum(o) AS o, sum(hit) AS hit, sum(miss) AS miss FROM cells WHERE slot >= ?2 AND slot <= ?3 GROUP BY 1, 2, 3`,
             slot,
             Math.trunc(lo),
             Math.trunc(hi),
@@ -107,16 +109,16 @@ export class StoreQueries implements UsageQueries {
     const where = sessionId === undefined ? "" : " AND session = (SELECT id FROM sessions WHERE sid = ?)";
     const params = sessionId === undefined ? [slot, from, to] : [slot, from, to, sessionId];
     return this.db.query<CellRow>(
-      `SELECT (time - 1) / CAST(? AS INTEGER) AS slot, model, ${SUMS} FROM responses WHERE time > ? AND time <= ?${where} GROUP BY slot, model ORDER BY slot, model`,
+      `SELECT (time - 1) / CAST(? AS INTEGER) AS slot, model, cls, ${SUMS} FROM responses WHERE time > ? AND time <= ?${where} GROUP BY slot, model, cls ORDER BY slot, model, cls`,
       ...params,
     );
   }
 
-  /** Rows of the same slot and model added up, in slot and model order. */
+  /** Rows of the same slot, model and rate class added up, in slot and model order. */
   private merge(rows: CellRow[], slot: number): UsageCell[] {
     const by = new Map<string, CellRow>();
     for (const r of rows) {
-      const k = `${r.slot}|${r.model}`;
+      const k = `${r.slot}|${r.model}|${r.cls}`;
       const c = by.get(k);
       if (!c) by.set(k, { ...r });
       else for (const f of ["n", "u", "a", "b", "r", "o", "hit", "miss"] as const) c[f] += r[f];
@@ -126,7 +128,7 @@ export class StoreQueries implements UsageQueries {
 
   sessionCells(from: number, to: number): SessionCell[] {
     const rows = this.db.query<CellRow & { session: number; first: number; last: number }>(
-      `SELECT session, model, 0 AS slot, min(time) AS first, max(time) AS last, ${SUMS} FROM responses WHERE time > ? AND time <= ? GROUP BY session, model`,
+      `SELECT session, model, cls, 0 AS slot, min(time) AS first, max(time) AS last, ${SUMS} FROM responses WHERE time > ? AND time <= ? GROUP BY session, model, cls`,
       clamp(from),
       clamp(to),
     );
@@ -135,7 +137,7 @@ export class StoreQueries implements UsageQueries {
         const { start: _, ...c } = this.cell(r, 0);
         return { ...c, sessionId: this.store.sessionId(r.session), first: r.first, last: r.last };
       })
-      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : a.cls - b.cls));
   }
 
   counts(from: number, to: number): Counts {
@@ -246,9 +248,9 @@ export class StoreQueries implements UsageQueries {
     const t = clamp(to);
     if (t <= f) return [];
     return this.db
-      .query<{ session: number; model: number; day: number; n: number; u: number; a: number; b: number; r: number; o: number }>(
-        `SELECT session, model, CAST((?2 - time) / ?3 AS INTEGER) AS day, count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o
-         FROM responses WHERE time > ?1 AND time <= ?2 GROUP BY session, model, day`,
+      .query<{ session: number; model: number; cls: number; day: number; n: number; u: number; a: number; b: number; r: number; o: number }>(
+        `SELECT session, model, cls, CAST((?2 - time) / ?3 AS INTEGER) AS day, count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o
+         FROM responses WHERE time > ?1 AND time <= ?2 GROUP BY session, model, cls, day`,
         f,
         t,
         Math.max(1, Math.round(dayMs)),
@@ -256,6 +258,7 @@ export class StoreQueries implements UsageQueries {
       .map((r) => ({
         sessionId: this.store.sessionId(r.session),
         model: this.store.name(r.model),
+        cls: r.cls,
         day: r.day,
         responses: r.n,
         usage: { uncached: r.u, cacheWrite5m: r.a, cacheWrite1h: r.b, cacheRead: r.r, output: r.o },
@@ -374,7 +377,7 @@ export class StoreQueries implements UsageQueries {
 
 /** Cells in one order whatever the order facts were stored in (sums of costs then agree to the last bit). */
 function byStartAndModel(cells: UsageCell[]): UsageCell[] {
-  return cells.sort((a, b) => a.start - b.start || (a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
+  return cells.sort((a, b) => a.start - b.start || (a.model < b.model ? -1 : a.model > b.model ? 1 : a.cls - b.cls));
 }
 
 interface ErrorRow {

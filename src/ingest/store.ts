@@ -13,6 +13,8 @@
 import { basename, dirname, join, sep } from "node:path";
 import type { ApiErrorObserved, ModelEvent, PromptObserved, ResponseObserved, SessionMeta, ToolCallObserved, ToolOutcome, ToolResultObserved, TurnCompleted, Usage } from "../model/events.ts";
 import { beats, noteWhere } from "../model/state.ts";
+import { isFast, type RateClass } from "../model/pricing.ts";
+import { classOf } from "../model/tokens.ts";
 import type { SqlDatabase, SqlValue } from "../platform.ts";
 import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
@@ -22,12 +24,12 @@ import type { Hashed } from "./wire.ts";
 export { keyId };
 
 /** The layout of the tables. A store written with a higher number is left alone. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /**
  * How facts are read from lines. When it changes, transcripts still on disk are read again (their facts replaced);
  * the facts of deleted transcripts stay as they are.
  */
-export const PARSER_VERSION = 1;
+export const PARSER_VERSION = 2;
 
 // Facts are keyed by their key (message id + request id, tool_use id, line uuid). To keep the store small and writes
 // fast the key is not indexed: rows are appended, and a unique 53-bit hash of the key (`h`) finds them; on the rare
@@ -51,7 +53,8 @@ CREATE TABLE IF NOT EXISTS rejected (file INTEGER NOT NULL, line INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS responses (
   id INTEGER PRIMARY KEY, h INTEGER NOT NULL UNIQUE, key TEXT NOT NULL, file INTEGER NOT NULL, time INTEGER NOT NULL,
   session INTEGER NOT NULL, agent INTEGER, model INTEGER NOT NULL,
-  uncached INTEGER NOT NULL, w5 INTEGER NOT NULL, w1 INTEGER NOT NULL, rd INTEGER NOT NULL, out INTEGER NOT NULL);
+  uncached INTEGER NOT NULL, w5 INTEGER NOT NULL, w1 INTEGER NOT NULL, rd INTEGER NOT NULL, out INTEGER NOT NULL,
+  cls INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS responses_time ON responses (time);
 CREATE INDEX IF NOT EXISTS responses_session ON responses (session, time);
 CREATE TABLE IF NOT EXISTS tools (
@@ -72,9 +75,9 @@ CREATE TABLE IF NOT EXISTS turns (id INTEGER PRIMARY KEY, h INTEGER NOT NULL UNI
 CREATE INDEX IF NOT EXISTS turns_time ON turns (time);
 CREATE TABLE IF NOT EXISTS copies (kind INTEGER NOT NULL, key TEXT NOT NULL, file INTEGER NOT NULL, fact TEXT NOT NULL, PRIMARY KEY (kind, key, file)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS cells (
-  slot INTEGER NOT NULL, model INTEGER NOT NULL,
+  slot INTEGER NOT NULL, model INTEGER NOT NULL, cls INTEGER NOT NULL,
   n INTEGER NOT NULL, u INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL, r INTEGER NOT NULL, o INTEGER NOT NULL,
-  hit INTEGER NOT NULL, miss INTEGER NOT NULL, PRIMARY KEY (slot, model)) WITHOUT ROWID;
+  hit INTEGER NOT NULL, miss INTEGER NOT NULL, PRIMARY KEY (slot, model, cls)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tallies (
   slot INTEGER PRIMARY KEY, prompts INTEGER NOT NULL, calls INTEGER NOT NULL, errors INTEGER NOT NULL,
   rejections INTEGER NOT NULL, apierrors INTEGER NOT NULL, retries INTEGER NOT NULL);
@@ -188,8 +191,12 @@ type Tables = "responses" | "tools" | "prompts" | "errors" | "turns";
 interface CellDelta {
   slot: number;
   model: number;
+  cls: RateClass;
   d: number[];
 }
+
+/** A response's rate class (see model/pricing.ts), kept with it so that the rollup prices each class apart. */
+const clsOf = (e: ResponseObserved): RateClass => classOf(e.usage, e.fast === true);
 
 /** Strings kept once in a table (`column`, unique) and held by the facts as its row ids, both ways cached. */
 class Interned {
@@ -595,12 +602,12 @@ export class UsageStore implements DirCache {
     d[col]! += sign;
   }
 
-  private delta(time: number, model: number, u: Usage, sign: 1 | -1): void {
+  private delta(time: number, model: number, cls: RateClass, u: Usage, sign: 1 | -1): void {
     if (!this.deltas) return;
     const slot = slotOf(time);
-    const k = `${slot}|${model}`;
+    const k = `${slot}|${model}|${cls}`;
     let c = this.deltas.get(k);
-    if (!c) this.deltas.set(k, (c = { slot, model, d: [0, 0, 0, 0, 0, 0, 0, 0] }));
+    if (!c) this.deltas.set(k, (c = { slot, model, cls, d: [0, 0, 0, 0, 0, 0, 0, 0] }));
     const fresh = u.uncached + u.cacheWrite5m + u.cacheWrite1h;
     const d = c.d;
     d[0]! += sign;
@@ -635,15 +642,16 @@ export class UsageStore implements DirCache {
       if (d.some((x) => x < 0)) this.db.run("DELETE FROM tallies WHERE slot = ? AND prompts = 0 AND calls = 0 AND errors = 0 AND rejections = 0 AND apierrors = 0 AND retries = 0", slot);
     }
     if (!deltas) return;
-    for (const { slot, model, d } of deltas.values()) {
+    for (const { slot, model, cls, d } of deltas.values()) {
       if (d.every((x) => x === 0)) continue;
       this.db.run(
-        "INSERT INTO cells (slot, model, n, u, a, b, r, o, hit, miss) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slot, model) DO UPDATE SET n = n + excluded.n, u = u + excluded.u, a = a + excluded.a, b = b + excluded.b, r = r + excluded.r, o = o + excluded.o, hit = hit + excluded.hit, miss = miss + excluded.miss",
+        "INSERT INTO cells (slot, model, cls, n, u, a, b, r, o, hit, miss) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (slot, model, cls) DO UPDATE SET n = n + excluded.n, u = u + excluded.u, a = a + excluded.a, b = b + excluded.b, r = r + excluded.r, o = o + excluded.o, hit = hit + excluded.hit, miss = miss + excluded.miss",
         slot,
         model,
+        cls,
         ...(d as [number, number, number, number, number, number, number, number]),
       );
-      if (d[0]! < 0) this.db.run("DELETE FROM cells WHERE slot = ? AND model = ? AND n <= 0", slot, model);
+      if (d[0]! < 0) this.db.run("DELETE FROM cells WHERE slot = ? AND model = ? AND cls = ? AND n <= 0", slot, model, cls);
     }
   }
 
@@ -664,10 +672,10 @@ export class UsageStore implements DirCache {
   rebuildRollup(): void {
     this.db.transaction(() => {
       this.db.exec(`DELETE FROM cells;
-        INSERT INTO cells (slot, model, n, u, a, b, r, o, hit, miss)
-          SELECT (time - 1) / ${CELL_MS}, model, count(*), sum(uncached), sum(w5), sum(w1), sum(rd), sum(out),
+        INSERT INTO cells (slot, model, cls, n, u, a, b, r, o, hit, miss)
+          SELECT (time - 1) / ${CELL_MS}, model, cls, count(*), sum(uncached), sum(w5), sum(w1), sum(rd), sum(out),
             sum(CASE WHEN rd > 0 THEN uncached + w5 + w1 ELSE 0 END), sum(CASE WHEN rd > 0 THEN 0 ELSE uncached + w5 + w1 END)
-          FROM responses GROUP BY 1, 2;
+          FROM responses GROUP BY 1, 2, 3;
         DELETE FROM tallies;
         INSERT INTO tallies (slot, prompts, calls, errors, rejections, apierrors, retries)
           SELECT slot, sum(p), sum(c), sum(e), sum(j), sum(a), sum(t) FROM (
@@ -685,33 +693,34 @@ export class UsageStore implements DirCache {
 
   private responseParams(e: ResponseObserved, file: number): SqlValue[] {
     const u = e.usage;
-    return [file, e.time, this.sessionRow(e.sessionId), e.agentId === null ? null : this.nameId(e.agentId), this.nameId(e.model), u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output];
+    return [file, e.time, this.sessionRow(e.sessionId), e.agentId === null ? null : this.nameId(e.agentId), this.nameId(e.model), u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output, clsOf(e)];
   }
 
   private putResponse(e: ResponseObserved, file: number, h = hashOf(e)): void {
     const db = this.db;
-    const sql = "INSERT INTO responses (h, key, file, time, session, agent, model, uncached, w5, w1, rd, out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    const sql = "INSERT INTO responses (h, key, file, time, session, agent, model, uncached, w5, w1, rd, out, cls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     const u = e.usage;
     const model = this.nameId(e.model);
     const agent = e.agentId === null ? null : this.nameId(e.agentId);
+    const cls = clsOf(e);
     // (the common case, a new response, without building arrays of parameters)
-    if (db.prepare(sql).run(h, e.key, file, e.time, this.sessionRow(e.sessionId), agent, model, u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output).changes > 0) {
-      this.delta(e.time, model, u, 1);
+    if (db.prepare(sql).run(h, e.key, file, e.time, this.sessionRow(e.sessionId), agent, model, u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output, cls).changes > 0) {
+      this.delta(e.time, model, cls, u, 1);
       return;
     }
     const params = this.responseParams(e, file);
     const at = this.locate("responses", e.key);
     if (at.id === null) {
       db.run(sql, at.h, e.key, ...params);
-      this.delta(e.time, model, e.usage, 1);
+      this.delta(e.time, model, cls, e.usage, 1);
       return;
     }
     const id = at.id;
     const old = this.storedResponse(id)!;
     const replace = (cand: ResponseObserved, from: number) => {
-      this.delta(old.e.time, old.model, old.e.usage, -1);
-      db.run("UPDATE responses SET file = ?, time = ?, session = ?, agent = ?, model = ?, uncached = ?, w5 = ?, w1 = ?, rd = ?, out = ? WHERE id = ?", ...this.responseParams(cand, from), id);
-      this.delta(cand.time, this.nameId(cand.model), cand.usage, 1);
+      this.delta(old.e.time, old.model, clsOf(old.e), old.e.usage, -1);
+      db.run("UPDATE responses SET file = ?, time = ?, session = ?, agent = ?, model = ?, uncached = ?, w5 = ?, w1 = ?, rd = ?, out = ?, cls = ? WHERE id = ?", ...this.responseParams(cand, from), id);
+      this.delta(cand.time, this.nameId(cand.model), clsOf(cand), cand.usage, 1);
     };
     if (old.file === file) {
       if (beats(e, old.e)) replace(e, file);
@@ -745,6 +754,7 @@ export class UsageStore implements DirCache {
       agentId: r.agent === null ? null : this.name(r.agent),
       model: this.name(r.model),
       usage: { uncached: r.uncached, cacheWrite5m: r.w5, cacheWrite1h: r.w1, cacheRead: r.rd, output: r.out },
+      ...(isFast(r.cls) ? { fast: true } : {}),
       cwd: null,
       entrypoint: null,
     };
@@ -928,7 +938,7 @@ export class UsageStore implements DirCache {
     const lost: { kind: Kind; key: string }[] = [];
     for (const r of db.query<ResponseRow>("SELECT * FROM responses WHERE file IN (SELECT id FROM temp.gone_files)")) {
       lost.push({ kind: Kind.Response, key: r.key });
-      this.delta(r.time, r.model, UsageStore.usageOf(r), -1);
+      this.delta(r.time, r.model, r.cls, UsageStore.usageOf(r), -1);
     }
     db.run("DELETE FROM responses WHERE file IN (SELECT id FROM temp.gone_files)");
     for (const r of db.query<{ key: string; time: number }>("SELECT key, time FROM prompts WHERE file IN (SELECT id FROM temp.gone_files)")) {
@@ -1139,6 +1149,7 @@ export interface ResponseRow {
   w1: number;
   rd: number;
   out: number;
+  cls: RateClass;
 }
 
 /** Creates the tables of a new store, or checks and upgrades an existing one. Returns what happened. */
@@ -1149,6 +1160,15 @@ export function prepareStore(db: SqlDatabase, parserVersion = PARSER_VERSION): {
   if (version === SCHEMA_VERSION && isCurrent(db, parserVersion)) return { upgraded: null, newer: false };
   let upgraded: { from: number } | null = null;
   db.transaction(() => {
+    // Version 1 kept no rate class: each stored response gets the class its tokens give (its input size; whether it
+    // ran in fast mode was not kept, so a deleted transcript's responses count as normal speed), and the rollup,
+    // which now sums each class apart, is built again.
+    if (version === 1) {
+      db.exec(`ALTER TABLE responses ADD COLUMN cls INTEGER NOT NULL DEFAULT 0;
+        UPDATE responses SET cls = CASE WHEN uncached + w5 + w1 + rd > 200000 THEN 4 WHEN uncached + w5 + w1 + rd > 100000 THEN 2 ELSE 0 END;
+        DROP TABLE cells;
+        INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'stale');`);
+    }
     db.exec(SCHEMA);
     if (version < SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const stored = Number(db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'parser'")?.v ?? NaN);

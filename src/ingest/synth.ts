@@ -84,6 +84,8 @@ export interface ResponseSpec {
   /** "last" (2.1.78–2.1.81): earlier lines carry a placeholder output count and the last the final one;
    *  "all" (2.1.98+): every line carries the final usage; "split" (pre-2.0.76): no 5m/1h split object. */
   streaming?: "last" | "all" | "split";
+  /** usage.speed: "fast" in fast mode (Opus); absent in versions before it. */
+  speed?: "fast" | "standard";
 }
 
 /** One API response as Claude Code writes it: one line per content block, repeating id, requestId and usage. */
@@ -102,6 +104,7 @@ export function responseLines(spec: ResponseSpec): string[] {
       output_tokens: last || mode === "all" ? u.output : Math.min(u.output, 1 + ((i * 7) % 12)),
       service_tier: "standard",
     };
+    if (spec.speed !== undefined) usage.speed = spec.speed;
     if (mode !== "split") usage.cache_creation = { ephemeral_5m_input_tokens: u.cacheWrite5m, ephemeral_1h_input_tokens: u.cacheWrite1h };
     const uuid = spec.uuids[i] ?? `${spec.messageId}-${i}`;
     const env = envelope(spec.session, "assistant", uuid, parent, spec.time + i * gap);

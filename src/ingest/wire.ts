@@ -93,6 +93,7 @@ export class WireWriter {
       this.num(u.cacheWrite1h);
       this.num(u.cacheRead);
       this.num(u.output);
+      this.num(e.fast ? 1 : 0);
       this.str(e.cwd);
       this.str(e.branch);
       this.str(e.entrypoint);
@@ -200,7 +201,9 @@ export function readWire(w: WireFacts): FileFacts[] {
       const agentId = strOrNull();
       const model = str();
       const usage = { uncached: num(), cacheWrite5m: num(), cacheWrite1h: num(), cacheRead: num(), output: num() };
+      const fast = num() === 1;
       const e: ResponseObserved & Hashed = { type: "ResponseObserved", key, requestId, time, sessionId, agentId, model, usage, cwd: strOrNull(), branch: strOpt(), entrypoint: strOrNull(), h };
+      if (fast) e.fast = true;
       if (requestId === undefined) delete e.requestId;
       if (e.branch === undefined) delete e.branch;
       responses.push(e);

@@ -52,6 +52,8 @@ export interface ResponseObserved extends TelemetryMeta {
   agentId: string | null;
   model: string;
   usage: Usage;
+  /** true for a response in fast mode (usage.speed "fast"), priced at the model's fast rates. */
+  fast?: boolean;
   cwd: string | null;
   /** the git branch the session was on (gitBranch), when the line says. */
   branch?: string | null;

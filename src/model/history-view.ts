@@ -71,7 +71,7 @@ export function selectHistory(q: UsageQueries, o: HistoryOptions): HistoryView {
   let estimated = 0;
   for (const c of cells) {
     addCell(totals, c, o.priceOverride);
-    const p = priceFor(c.model);
+    const p = priceFor(c.model, undefined, c.cls);
     if (p.estimated) estimated += c.responses;
     familyTotals[p.family] += effectiveTokens(c.usage);
   }
@@ -83,7 +83,7 @@ export function selectHistory(q: UsageQueries, o: HistoryOptions): HistoryView {
     const cell = heat[weekday * 24 + hour]!;
     cell.effectiveTokens += effectiveTokens(c.usage);
     cell.responses += c.responses;
-    cell.costUSD += costUSD(c.usage, priceFor(c.model, o.priceOverride));
+    cell.costUSD += costUSD(c.usage, priceFor(c.model, o.priceOverride, c.cls));
   }
   const input = totals.uncached + totals.cacheWrite5m + totals.cacheWrite1h + totals.cacheRead;
   return {

@@ -182,7 +182,7 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
   for (const p of parts) {
     for (const u of p.knownUsers) knownUsers.add(u);
     for (const c of p.responses) {
-      const cost = costUSD(c.usage, priceFor(c.model, s.priceOverride));
+      const cost = costUSD(c.usage, priceFor(c.model, s.priceOverride, c.cls));
       addUsage(tokens, c.usage);
       totalCost += cost;
       responses += c.responses;
@@ -340,7 +340,7 @@ function memoryParts(s: ModelState, from: number, to: number, bucketMs: number, 
       if (skip.has(r.requestId)) return; // (the transcript has it)
     }
     note(r.sessionId);
-    parts.responses.push({ sessionId: r.sessionId, model: r.model, day: dayOf(r.time), responses: 1, usage: r.usage, user: r.user });
+    parts.responses.push({ sessionId: r.sessionId, model: r.model, cls: r.cls, day: dayOf(r.time), responses: 1, usage: r.usage, user: r.user });
     parts.overTime.push({ start: Math.floor((r.time - 1) / bucketMs) * bucketMs, usage: r.usage });
   });
   s.promptIndex.each(from, to, (p) => {

@@ -2,7 +2,7 @@
 // it returns, not what it covers), and the pure folds that turn the answers into the numbers on screen.
 // A response belongs to a window when from < time <= to.
 import { addUsage, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
-import { type Family, priceFor } from "./pricing.ts";
+import { type Family, priceFor, type RateClass } from "./pricing.ts";
 import { emptyTotals, type Totals } from "./state.ts";
 import { costUSD, effectiveTokens } from "./tokens.ts";
 
@@ -13,6 +13,8 @@ export interface UsageCell {
   /** start of the slot (epoch ms, a multiple of the slot size). */
   start: number;
   model: string;
+  /** the rate class of these responses (see pricing.ts): a model's responses of another class are another cell. */
+  cls: RateClass;
   responses: number;
   usage: Usage;
   /** fresh input (uncached + cache writes) of the responses that read from the cache, and of those that read nothing
@@ -51,6 +53,7 @@ export interface SessionLabel {
 export interface DayCell {
   sessionId: string;
   model: string;
+  cls: RateClass;
   day: number;
   responses: number;
   usage: Usage;
@@ -101,7 +104,7 @@ export function addCell(t: Totals, c: Omit<UsageCell, "start">, priceOverride?: 
   t.responses += c.responses;
   addUsage(t, c.usage);
   t.effectiveTokens += effectiveTokens(c.usage);
-  t.costUSD += costUSD(c.usage, priceFor(c.model, priceOverride));
+  t.costUSD += costUSD(c.usage, priceFor(c.model, priceOverride, c.cls));
 }
 
 export function totalsOf(cells: readonly Omit<UsageCell, "start">[], priceOverride?: number): Totals {

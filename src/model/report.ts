@@ -1,7 +1,7 @@
 // `--report daily|weekly|monthly|session`: a cost table of all stored history, priced per model. Periods are local
 // dates in a time zone (weeks start on Monday); each period's figures are the same sums HISTORY shows for that span.
 import { addUsage, type Usage } from "./events.ts";
-import { priceFor } from "./pricing.ts";
+import { priceFor, type RateClass } from "./pricing.ts";
 import type { SessionCell, SessionLabel, UsageCell } from "./queries.ts";
 import { projectName } from "./selectors.ts";
 import { costUSD, effectiveTokens } from "./tokens.ts";
@@ -74,8 +74,8 @@ function emptyRow(period: string, label: string | null): ReportRow {
   return { period, label, first: Infinity, last: -Infinity, responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0, models: [] };
 }
 
-function add(row: ReportRow, model: string, responses: number, usage: Usage, first: number, last: number, priceOverride: number | undefined): void {
-  const cost = costUSD(usage, priceFor(model, priceOverride));
+/** Adds responses of one model at their cost (each rate class priced apart by the caller). */
+function add(row: ReportRow, model: string, responses: number, usage: Usage, cost: number, first: number, last: number): void {
   const eff = effectiveTokens(usage);
   row.responses += responses;
   addUsage(row, usage);
@@ -91,15 +91,17 @@ function add(row: ReportRow, model: string, responses: number, usage: Usage, fir
   m.costUSD += cost;
 }
 
-function finish(kind: ReportKind, rows: ReportRow[], priceOverride: number | undefined): Report {
+/** A cell's cost and whether it is an estimate (its model or its fast price unknown). */
+function priced(c: { model: string; cls: RateClass; usage: Usage; responses: number }, priceOverride: number | undefined): { cost: number; estimated: number } {
+  const p = priceFor(c.model, priceOverride, c.cls);
+  return { cost: costUSD(c.usage, p), estimated: p.estimated ? c.responses : 0 };
+}
+
+function finish(kind: ReportKind, rows: ReportRow[], estimated: number): Report {
   const totals = emptyRow("", null);
-  let estimated = 0;
   for (const r of rows) {
     r.models.sort((a, b) => b.costUSD - a.costUSD || (a.model < b.model ? -1 : 1));
-    for (const m of r.models) {
-      add(totals, m.model, m.responses, m, r.first, r.last, priceOverride);
-      if (priceFor(m.model).estimated) estimated += m.responses;
-    }
+    for (const m of r.models) add(totals, m.model, m.responses, m, m.costUSD, r.first, r.last);
   }
   totals.models.sort((a, b) => b.costUSD - a.costUSD || (a.model < b.model ? -1 : 1));
   const { period: _p, label: _l, ...t } = totals;
@@ -110,19 +112,23 @@ function finish(kind: ReportKind, rows: ReportRow[], priceOverride: number | und
 export function periodReport(kind: Exclude<ReportKind, "session">, cells: readonly UsageCell[], timeZone: string | undefined, priceOverride?: number): Report {
   const dateOf = localDateOf(timeZone);
   const rows = new Map<string, ReportRow>();
+  let estimated = 0;
   for (const c of cells) {
     const period = periodOf(kind, dateOf(c.start));
     let row = rows.get(period);
     if (!row) rows.set(period, (row = emptyRow(period, null)));
-    add(row, c.model, c.responses, c.usage, c.start + 1, c.start + REPORT_SLOT_MS, priceOverride); // (a slot holds its end)
+    const p = priced(c, priceOverride);
+    estimated += p.estimated;
+    add(row, c.model, c.responses, c.usage, p.cost, c.start + 1, c.start + REPORT_SLOT_MS); // (a slot holds its end)
   }
-  return finish(kind, [...rows.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)), priceOverride);
+  return finish(kind, [...rows.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)), estimated);
 }
 
 /** One row per session (newest last response first), from per-session cells of the whole history. */
 export function sessionReport(cells: readonly SessionCell[], labels: readonly SessionLabel[], priceOverride?: number): Report {
   const label = new Map(labels.map((l) => [l.sessionId, l]));
   const rows = new Map<string, ReportRow>();
+  let estimated = 0;
   for (const c of cells) {
     let row = rows.get(c.sessionId);
     if (!row) {
@@ -130,7 +136,9 @@ export function sessionReport(cells: readonly SessionCell[], labels: readonly Se
       const name = projectName(l?.cwd ?? null);
       rows.set(c.sessionId, (row = emptyRow(c.sessionId, l?.title ? `${name} · ${l.title}` : name)));
     }
-    add(row, c.model, c.responses, c.usage, c.first, c.last, priceOverride);
+    const p = priced(c, priceOverride);
+    estimated += p.estimated;
+    add(row, c.model, c.responses, c.usage, p.cost, c.first, c.last);
   }
-  return finish("session", [...rows.values()].sort((a, b) => b.last - a.last || (a.period < b.period ? -1 : 1)), priceOverride);
+  return finish("session", [...rows.values()].sort((a, b) => b.last - a.last || (a.period < b.period ? -1 : 1)), estimated);
 }

@@ -2,8 +2,8 @@
 // an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
 // stored usage when it is larger. The model never reads the clock and does no I/O.
 import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type SessionMeta, type ToolOutcome, type Usage } from "./events.ts";
-import { type Family, type Price, priceFor } from "./pricing.ts";
-import { contextTokens, costUSD, effectiveTokens, totalTokens, CONTEXT_200K } from "./tokens.ts";
+import { type Family, type Price, priceFor, type RateClass } from "./pricing.ts";
+import { classOf, contextTokens, costUSD, effectiveTokens, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
 
 export interface ResponseRec extends Timed {
@@ -16,6 +16,8 @@ export interface ResponseRec extends Timed {
   model: string;
   family: Family;
   usage: Usage;
+  /** its rate class (input size, fast mode): which of the model's rates it is priced at. */
+  cls: RateClass;
   costUSD: number;
   effective: number;
   /** priced by family because the model id is unknown. */
@@ -235,8 +237,8 @@ export function addTo(t: Totals, r: ResponseRec, sign: 1 | -1 = 1): void {
   t.costUSD += sign * r.costUSD;
 }
 
-function price(s: ModelState, model: string): Price {
-  return priceFor(model, s.priceOverride);
+function price(s: ModelState, model: string, cls: RateClass): Price {
+  return priceFor(model, s.priceOverride, cls);
 }
 
 /** Applies one event. Returns true when the state changed. */
@@ -272,11 +274,13 @@ function apply(s: ModelState, e: ModelEvent): boolean {
           sess.responses.push(old);
           old.sessionId = e.sessionId;
         }
-        const p = price(s, e.model);
+        const cls = classOf(e.usage, e.fast === true);
+        const p = price(s, e.model, cls);
         old.agentId = e.agentId;
         old.model = e.model;
         old.family = p.family;
         old.estimated = p.estimated;
+        old.cls = cls;
         old.usage = { ...e.usage };
         old.costUSD = costUSD(old.usage, p);
         old.effective = effectiveTokens(old.usage);
@@ -290,7 +294,8 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         if (old.agentId === null && contextTokens(old.usage) > CONTEXT_200K) sess.window1M = true;
         return true;
       }
-      const p = price(s, e.model);
+      const cls = classOf(e.usage, e.fast === true);
+      const p = price(s, e.model, cls);
       const rec: ResponseRec = {
         key: e.key,
         requestId: e.requestId ?? null,
@@ -303,6 +308,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         model: e.model,
         family: p.family,
         usage: { ...e.usage },
+        cls,
         costUSD: costUSD(e.usage, p),
         effective: effectiveTokens(e.usage),
         estimated: p.estimated,
