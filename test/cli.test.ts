@@ -77,11 +77,12 @@ const CONTRACT = {
     "mainFreshWindow",
     "subFreshWindow",
     "effectiveTokens",
+    "costUSD",
     "apiErrorLast",
     "lastApiError",
     "subagents",
   ],
-  subagent: ["agentId", "model", "peakContext", "effectiveTokens"],
+  subagent: ["agentId", "model", "peakContext", "effectiveTokens", "costUSD"],
   lastApiError: ["time", "status", "message"],
   counts: ["prompts", "toolCalls", "toolErrors", "toolRejections", "apiErrors", "apiRetries"],
   diagnostics: ["roots", "files", "filesDeferred", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected", "store"],
@@ -390,8 +391,10 @@ describe("--json --root <dir with a transcript>", () => {
       mainFreshWindow: 2810,
       subFreshWindow: 2010,
       effectiveTokens: 15_150,
+      // the session's cost is its responses' (the whole total here), its subagent's is r4's alone
+      costUSD: 0.0639,
       apiErrorLast: true,
-      subagents: [{ agentId: "abc123", model: HAIKU, peakContext: 2010, effectiveTokens: 2960 }],
+      subagents: [{ agentId: "abc123", model: HAIKU, peakContext: 2010, effectiveTokens: 2960, costUSD: 0.003 }],
     });
     expect(s.lastApiError).toMatchObject({ time: "2026-11-26T17:03:30.000Z", status: 529 });
     expect(s.lastApiError.message).toContain("529");

@@ -138,8 +138,9 @@ describe("layout", () => {
 
   test("ACTIVE SESSIONS drops its least useful columns on a narrow terminal instead of running over the border", () => {
     for (const [w, cols] of [
-      [60, ["main 1h", "eff win"]],
-      [72, ["main 1h", "sub 1h", "eff win"]],
+      [60, ["eff win", "$ win"]],
+      [72, ["main 1h", "eff win", "$ win"]],
+      [100, ["main 1h", "sub 1h", "eff win", "$ win"]],
     ] as const) {
       const g = new CellGrid(w, 20);
       demoApp().render(g, NOW, NOW);
@@ -148,7 +149,7 @@ describe("layout", () => {
       const bottom = rows.findIndex((l, i) => i > top && l.startsWith("╰"));
       for (let y = top + 1; y < bottom; y++) expect([...rows[y]!].at(-1)).toBe("│");
       for (const h of cols) expect(rows[top + 1]).toContain(h);
-      if (w === 60) expect(rows[top + 1]).not.toContain("sub 1h");
+      if (w === 60) expect(rows[top + 1]).not.toContain("main 1h"); // (the cost stays longest)
     }
   });
 

@@ -75,6 +75,8 @@ export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverrid
     buckets: bucketsOf(cells, w.from, w.to, w.bucketMinutes).map((b) => ({ ...b, start: iso(b.start) })),
     sessions: selectActiveSessions(q, o).map((v) => ({
       ...v,
+      costUSD: round(v.costUSD, 4),
+      subagents: v.subagents.map((a) => ({ ...a, costUSD: round(a.costUSD, 4) })),
       lastActivity: iso(v.lastActivity),
       lastApiError: v.lastApiError ? { ...v.lastApiError, time: iso(v.lastApiError.time) } : null,
     })),

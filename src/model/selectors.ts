@@ -27,6 +27,8 @@ export interface SubagentView {
   model: string;
   peakContext: number;
   effectiveTokens: number;
+  /** what its responses in the window cost (each at its own rates). */
+  costUSD: number;
 }
 
 export interface SessionView {
@@ -42,6 +44,8 @@ export interface SessionView {
   mainFreshWindow: number;
   subFreshWindow: number;
   effectiveTokens: number;
+  /** what the session's responses in the window cost, subagents included. */
+  costUSD: number;
   apiErrorLast: boolean;
   lastApiError: { time: number; status: number | null; message: string } | null;
   subagents: SubagentView[];
@@ -62,11 +66,11 @@ export function projectName(cwd: string | null): string {
  * Sessions with any activity (response, prompt, tool result, API error) in (now - active, now], newest first, each
  * with its figures over the window (its facts are loaded for this: a session's history is bounded).
  */
-export function selectActiveSessions(q: UsageQueries, o: WindowOptions): SessionView[] {
+export function selectActiveSessions(q: UsageQueries, o: WindowOptions & { priceOverride?: number }): SessionView[] {
   const now = o.now;
   const active = q.activeSessions(now - o.activeWindowHours * HOUR, now);
   if (active.length === 0) return [];
-  const s = createState();
+  const s = createState({ priceOverride: o.priceOverride });
   for (const e of q.sessionEvents(active.map((a) => a.sessionId))) reduce(s, e);
   const w = windowOf(o);
   const views: SessionView[] = [];
@@ -93,9 +97,10 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
   let mainFreshWindow = 0;
   let subFreshWindow = 0;
   let effective = 0;
+  let cost = 0;
   let latestMain: ResponseRec | null = null;
   let latestAny: ResponseRec | null = null;
-  const agents = new Map<string, { model: string; peak: number; effective: number; last: ResponseRec }>();
+  const agents = new Map<string, { model: string; peak: number; effective: number; cost: number; last: ResponseRec }>();
   for (const r of agg.responses) {
     if (r.time > now) continue;
     if (later(r, latestAny)) latestAny = r;
@@ -103,6 +108,7 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
     if (!inRange(r.time, w.from, w.to)) continue;
     const fresh = freshTokens(r.usage);
     effective += r.effective;
+    cost += r.costUSD;
     if (r.agentId === null) {
       mainFreshWindow += fresh;
       if (r.time > hourFrom) mainFresh1h += fresh;
@@ -111,10 +117,11 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
       if (r.time > hourFrom) subFresh1h += fresh;
       const a = agents.get(r.agentId);
       const ctx = contextTokens(r.usage);
-      if (!a) agents.set(r.agentId, { model: r.model, peak: ctx, effective: r.effective, last: r });
+      if (!a) agents.set(r.agentId, { model: r.model, peak: ctx, effective: r.effective, cost: r.costUSD, last: r });
       else {
         a.peak = Math.max(a.peak, ctx);
         a.effective += r.effective;
+        a.cost += r.costUSD;
         if (later(r, a.last)) {
           a.last = r;
           a.model = r.model;
@@ -130,7 +137,7 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
   const apiErrorLast = lastError !== null && (latestAny === null || later(lastError, latestAny)) && (latestPrompt === null || later(lastError, latestPrompt));
   const subagents: SubagentView[] = [...agents.entries()]
     .sort((a, b) => b[1].last.time - a[1].last.time || (a[0] < b[0] ? -1 : 1))
-    .map(([agentId, a]) => ({ agentId, model: a.model, peakContext: a.peak, effectiveTokens: Math.round(a.effective) }));
+    .map(([agentId, a]) => ({ agentId, model: a.model, peakContext: a.peak, effectiveTokens: Math.round(a.effective), costUSD: a.cost }));
   const ctx = latestMain ? contextTokens(latestMain.usage) : 0;
   return {
     sessionId: agg.sessionId,
@@ -145,6 +152,7 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
     mainFreshWindow,
     subFreshWindow,
     effectiveTokens: Math.round(effective),
+    costUSD: cost,
     apiErrorLast,
     lastApiError: lastError ? { time: lastError.time, status: lastError.status, message: lastError.message } : null,
     subagents,

@@ -3,7 +3,7 @@
 import { rect, type Canvas, type RGB } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { Bucket, SessionView } from "../../model/selectors.ts";
-import { compact, hhmm } from "../format.ts";
+import { compact, hhmm, usd } from "../format.ts";
 import { HitMap } from "../hits.ts";
 import { fit, padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
@@ -45,6 +45,7 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
     ["model", cleanText(s.model ?? "?", 40), theme.text],
     ["context", `${compact(s.contextTokens)} of ${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`, lightColor(s.contextTokens, s.contextWindow, p.time)],
     ["effective", compact(s.effectiveTokens), theme.accent],
+    ["cost", usd(s.costUSD), theme.warn],
     ["last", hhmm(s.lastActivity), theme.text],
   ]);
   flow([
@@ -78,8 +79,8 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
     return;
   }
   const withModel = inner.w >= 80; // the model column goes first when the table would not fit
-  const idW = Math.max(8, Math.min(22, inner.w - 2 - (withModel ? 27 : 0) - 27));
-  c.text(inner.x + 1, y, `${padRight("subagent", idW)} ${withModel ? `${padRight("model", 26)} ` : ""}${padLeft("peak context", 14)}   ${padLeft("effective", 10)}`, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
+  const idW = Math.max(8, Math.min(22, inner.w - 2 - (withModel ? 27 : 0) - 37));
+  c.text(inner.x + 1, y, `${padRight("subagent", idW)} ${withModel ? `${padRight("model", 26)} ` : ""}${padLeft("peak context", 14)}   ${padLeft("effective", 10)} ${padLeft("cost", 9)}`, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
   y++;
   const rows = inner.y + inner.h - y;
   const from = Math.min(p.scroll, Math.max(0, s.subagents.length - rows));
@@ -90,7 +91,8 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
     if (withModel) ax += c.text(ax, y, padRight(cleanText(a.model, 40).replace(/^claude-/, ""), 26), { ...st, fg: theme.dim }) + 1;
     ax += c.text(ax, y, padLeft(compact(a.peakContext), 12), st);
     c.cell(ax + 1, y, "●", { fg: lightColor(a.peakContext, a.peakContext > 200_000 ? 1_000_000 : 200_000, p.time), bg: theme.panel });
-    c.text(ax + 3, y, padLeft(compact(a.effectiveTokens), 11), { ...st, fg: theme.accent });
+    c.text(ax + 3, y, padLeft(compact(a.effectiveTokens), 11), { ...st, fg: theme.accent }, inner.x + inner.w - ax - 4);
+    c.text(ax + 15, y, padLeft(usd(a.costUSD), 9), { ...st, fg: theme.warn }, Math.max(0, inner.x + inner.w - ax - 16));
     y++;
   }
 }

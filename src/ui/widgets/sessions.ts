@@ -2,7 +2,7 @@
 import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { SessionView } from "../../model/selectors.ts";
-import { compact, hhmm } from "../format.ts";
+import { compact, hhmm, usd } from "../format.ts";
 import type { HitMap } from "../hits.ts";
 import { fit, padLeft, padRight } from "../text.ts";
 import { theme } from "../theme.ts";
@@ -53,6 +53,8 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
     { head: "main win", w: 9, keep: 0, color: theme.main, value: (s) => compact(s.mainFreshWindow), wideOnly: true },
     { head: "sub win", w: 9, keep: 0, color: theme.sub, value: (s) => compact(s.subFreshWindow), wideOnly: true },
     { head: "eff win", w: 8, keep: 3, color: theme.accent, value: (s) => compact(s.effectiveTokens) },
+    // (what a session cost is what users ask first: it stays when the token columns go)
+    { head: "$ win", w: 8, keep: 4, color: theme.warn, value: (s) => usd(s.costUSD) },
   ];
   const base = [2, 6, 0, ...(wide ? [24] : []), 14];
   const nums = fitColumns(all.filter((n) => wide || !n.wideOnly), inner.w - 1 - TITLE_MIN - base.reduce((a, b) => a + b + 1, 0));
