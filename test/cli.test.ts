@@ -82,10 +82,10 @@ const CONTRACT = {
     "lastApiError",
     "subagents",
   ],
-  subagent: ["agentId", "model", "peakContext", "effectiveTokens", "costUSD"],
+  subagent: ["agentId", "model", "peakContext", "effectiveTokens", "costUSD", "fromCopy"],
   lastApiError: ["time", "status", "message"],
   counts: ["prompts", "toolCalls", "toolErrors", "toolRejections", "apiErrors", "apiRetries"],
-  diagnostics: ["roots", "files", "filesDeferred", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected", "store"],
+  diagnostics: ["roots", "files", "filesDeferred", "bytesRead", "linesRead", "unreadable", "linesRejected", "rejected", "store", "responsesFromProgressCopies"],
 };
 
 describe("--json --demo", () => {
@@ -394,7 +394,7 @@ describe("--json --root <dir with a transcript>", () => {
       // the session's cost is its responses' (the whole total here), its subagent's is r4's alone
       costUSD: 0.0639,
       apiErrorLast: true,
-      subagents: [{ agentId: "abc123", model: HAIKU, peakContext: 2010, effectiveTokens: 2960, costUSD: 0.003 }],
+      subagents: [{ agentId: "abc123", model: HAIKU, peakContext: 2010, effectiveTokens: 2960, costUSD: 0.003, fromCopy: false }],
     });
     expect(s.lastApiError).toMatchObject({ time: "2026-11-26T17:03:30.000Z", status: 529 });
     expect(s.lastApiError.message).toContain("529");

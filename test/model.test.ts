@@ -554,9 +554,9 @@ describe("active sessions", () => {
     const s1 = sessionsOf(fourSessions()).find((x) => x.sessionId === S1)!;
     expect(s1.subagents).toEqual([
       // 1 + 125 + 200 + 3000 + 50
-      { agentId: "b", model: HAIKU, peakContext: 30_201, effectiveTokens: 3376, costUSD: expect.closeTo(3376 * 1e-6, 12) },
+      { agentId: "b", model: HAIKU, peakContext: 30_201, effectiveTokens: 3376, costUSD: expect.closeTo(3376 * 1e-6, 12), fromCopy: false },
       // (5 + 750 + 2000 + 250) + (5 + 11250 + 150)
-      { agentId: "a", model: SONNET, peakContext: 20_605, effectiveTokens: 14_410, costUSD: expect.closeTo(14_410 * 3e-6, 12) },
+      { agentId: "a", model: SONNET, peakContext: 20_605, effectiveTokens: 14_410, costUSD: expect.closeTo(14_410 * 3e-6, 12), fromCopy: false },
     ]);
     // (effective tokens are at the input price, so with the standard multipliers cost = effective × input price)
     // main 12760 + 5520, plus the subagents

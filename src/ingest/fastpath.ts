@@ -40,6 +40,8 @@ const COMMA = 0x2c;
 const TYPE_KEY = enc('"type":"');
 const API_ERROR = enc('"api_error"');
 const TURN_DURATION = enc('"turn_duration"');
+const AGENT_PROGRESS = enc('"agent_progress"');
+const USAGE_KEY = enc('"usage"');
 
 /**
  * Turns lines into events. Assistant lines and plain tool results are scanned into flat records, checked (a fast
@@ -68,7 +70,7 @@ export class LineProcessor {
     if (start >= end) return;
     const line = buf.subarray(start, end);
     const qt = byteQuickType(line);
-    if (qt !== null && (IGNORED_TYPES.has(qt) || (qt === "system" && line.indexOf(API_ERROR) < 0 && line.indexOf(TURN_DURATION) < 0))) {
+    if (qt !== null && ((IGNORED_TYPES.has(qt) && !(qt === "progress" && line.indexOf(AGENT_PROGRESS) >= 0 && line.indexOf(USAGE_KEY) >= 0)) || (qt === "system" && line.indexOf(API_ERROR) < 0 && line.indexOf(TURN_DURATION) < 0))) {
       if (!endsWithBraceBytes(line)) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
       return;
     }

@@ -250,7 +250,7 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
   if (qt !== null) {
     // Lines that cannot produce an event are skipped unparsed, for speed; a torn or corrupt one is still
     // caught by its missing closing brace.
-    if (IGNORED_TYPES.has(qt) || (qt === "system" && !line.includes('"api_error"') && !line.includes('"turn_duration"'))) {
+    if ((IGNORED_TYPES.has(qt) && !(qt === "progress" && mayCopyResponse(line))) || (qt === "system" && !line.includes('"api_error"') && !line.includes('"turn_duration"'))) {
       if (!endsWithBrace(line)) reject("not JSON (truncated or corrupt line)");
       return;
     }
@@ -293,6 +293,8 @@ export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, o
       if (subtype === "turn_duration") return turnDuration(obj, lineNo, ctx, out, reject);
       return;
     }
+    case "progress":
+      return progressCopy(obj as Record<string, unknown>, lineNo, ctx, out, reject);
     case "custom-title": {
       const r = CustomTitleSchema.safeParse(obj);
       if (!r.success) return reject(zodReason(r.error));
@@ -305,6 +307,46 @@ export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, o
     default:
       return;
   }
+}
+
+/** A progress line that may hold a copy of a subagent's response (the rest are skipped unparsed). */
+export function mayCopyResponse(line: string): boolean {
+  return line.includes('"agent_progress"') && line.includes('"usage"');
+}
+
+/**
+ * A subagent's response as its parent's transcript mirrors it (`progress` with data.type "agent_progress", the
+ * assistant line under data.message): read like the subagent's own line, under the same key, and marked a copy. Some
+ * transcripts have only these (the subagent's own file is missing); where the own file is there, its line wins (its
+ * output is the real count; the copy's is a placeholder) and the response counts once.
+ */
+function progressCopy(obj: Record<string, unknown>, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {
+  const data = obj.data;
+  if (!isObject(data) || data.type !== "agent_progress") return;
+  const m = data.message;
+  if (!isObject(m) || m.type !== "assistant" || !isObject(m.message) || !("usage" in m.message)) return;
+  const line: Record<string, unknown> = {
+    type: "assistant",
+    sessionId: obj.sessionId,
+    timestamp: m.timestamp ?? obj.timestamp,
+    agentId: typeof data.agentId === "string" && data.agentId ? data.agentId : undefined,
+    isSidechain: true,
+    cwd: obj.cwd,
+    gitBranch: obj.gitBranch,
+    entrypoint: obj.entrypoint,
+    requestId: m.requestId,
+    message: m.message,
+  };
+  const flat = flatten(line);
+  if (typeof flat === "string") return reject(`progress copy: ${flat}`);
+  const r = AssistantSchema.safeParse(flat);
+  if (!r.success) return reject(`progress copy: ${zodReason(r.error)}`);
+  const d = r.data;
+  // (an API error or a synthetic message is the subagent's own business: only responses are copied)
+  if (d.isApiErrorMessage || d["message.model"] === "<synthetic>" || d["message.usage"] !== true) return;
+  const c = common(d, ctx);
+  if (typeof c === "string") return reject(`progress copy: ${c}`);
+  out.push({ ...responseEvent(d, c), copy: true } as ModelEvent);
 }
 
 /** Turns the flat form of an assistant or user record into events (validating it). */

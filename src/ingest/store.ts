@@ -13,7 +13,7 @@
 import { basename, dirname, join, sep } from "node:path";
 import type { ApiErrorObserved, ModelEvent, PromptObserved, ResponseObserved, SessionMeta, ToolCallObserved, ToolOutcome, ToolResultObserved, TurnCompleted, Usage } from "../model/events.ts";
 import { beats, noteWhere } from "../model/state.ts";
-import { isFast, type RateClass } from "../model/pricing.ts";
+import { isCopy, isFast, type RateClass } from "../model/pricing.ts";
 import { classOf } from "../model/tokens.ts";
 import type { SqlDatabase, SqlValue } from "../platform.ts";
 import type { DirCache, DirEntry } from "./discover.ts";
@@ -29,7 +29,7 @@ export const SCHEMA_VERSION = 2;
  * How facts are read from lines. When it changes, transcripts still on disk are read again (their facts replaced);
  * the facts of deleted transcripts stay as they are.
  */
-export const PARSER_VERSION = 2;
+export const PARSER_VERSION = 3;
 
 // Facts are keyed by their key (message id + request id, tool_use id, line uuid). To keep the store small and writes
 // fast the key is not indexed: rows are appended, and a unique 53-bit hash of the key (`h`) finds them; on the rare
@@ -196,7 +196,7 @@ interface CellDelta {
 }
 
 /** A response's rate class (see model/pricing.ts), kept with it so that the rollup prices each class apart. */
-const clsOf = (e: ResponseObserved): RateClass => classOf(e.usage, e.fast === true);
+const clsOf = (e: ResponseObserved): RateClass => classOf(e.usage, e.fast === true, e.copy === true);
 
 /** Strings kept once in a table (`column`, unique) and held by the facts as its row ids, both ways cached. */
 class Interned {
@@ -755,6 +755,7 @@ export class UsageStore implements DirCache {
       model: this.name(r.model),
       usage: { uncached: r.uncached, cacheWrite5m: r.w5, cacheWrite1h: r.w1, cacheRead: r.rd, output: r.out },
       ...(isFast(r.cls) ? { fast: true } : {}),
+      ...(isCopy(r.cls) ? { copy: true } : {}),
       cwd: null,
       entrypoint: null,
     };

@@ -197,6 +197,24 @@ export function customTitleLine(sessionId: string, title: string): string {
   return JSON.stringify({ type: "custom-title", customTitle: title, sessionId });
 }
 
+/**
+ * The parent transcript's mirror of a subagent's response lines (2.1.x): one `progress` line with data.type
+ * "agent_progress" per line of the subagent, the assistant line under data.message, its output count a placeholder.
+ * `subagentLines` are the subagent's own lines (from responseLines with the subagent's SessionInfo).
+ */
+export function agentProgressLines(parent: SessionInfo, agentId: string, taskToolUseId: string, subagentLines: readonly string[], placeholderOutput = 7): string[] {
+  return subagentLines.map((l, i) => {
+    const own = JSON.parse(l) as { type: string; timestamp: string; uuid: string; requestId?: string; message: { usage?: Record<string, unknown> } };
+    const message = own.message.usage ? { ...own.message, usage: { ...own.message.usage, output_tokens: Math.min(placeholderOutput, Number(own.message.usage.output_tokens)) } } : own.message;
+    return JSON.stringify({
+      ...envelope(parent, "progress", `${own.uuid}-progress-${i}`, null, Date.parse(own.timestamp)),
+      data: { message: { type: own.type, timestamp: own.timestamp, message, ...(own.requestId !== undefined ? { requestId: own.requestId } : {}), uuid: own.uuid }, normalizedMessages: [], type: "agent_progress", prompt: "Look into it", agentId },
+      toolUseID: `agent_msg_${own.uuid}`,
+      parentToolUseID: taskToolUseId,
+    });
+  });
+}
+
 /** Filler that real files are full of: hook/bash progress lines and file-history snapshots. */
 export function progressLine(s: SessionInfo, time: number, uuid: string, parentUuid: string | null, toolUseId: string, output: string): string {
   return JSON.stringify({

@@ -93,7 +93,7 @@ export class WireWriter {
       this.num(u.cacheWrite1h);
       this.num(u.cacheRead);
       this.num(u.output);
-      this.num(e.fast ? 1 : 0);
+      this.num((e.fast ? 1 : 0) + (e.copy ? 2 : 0));
       this.str(e.cwd);
       this.str(e.branch);
       this.str(e.entrypoint);
@@ -201,9 +201,10 @@ export function readWire(w: WireFacts): FileFacts[] {
       const agentId = strOrNull();
       const model = str();
       const usage = { uncached: num(), cacheWrite5m: num(), cacheWrite1h: num(), cacheRead: num(), output: num() };
-      const fast = num() === 1;
+      const flags = num();
       const e: ResponseObserved & Hashed = { type: "ResponseObserved", key, requestId, time, sessionId, agentId, model, usage, cwd: strOrNull(), branch: strOpt(), entrypoint: strOrNull(), h };
-      if (fast) e.fast = true;
+      if (flags & 1) e.fast = true;
+      if (flags & 2) e.copy = true;
       if (requestId === undefined) delete e.requestId;
       if (e.branch === undefined) delete e.branch;
       responses.push(e);

@@ -6,6 +6,7 @@ import { INSIGHT_NOTES, type InsightsView } from "./insights-view.ts";
 import type { Totals } from "./state.ts";
 import { selectActiveSessions, windowOf, type WindowOptions } from "./selectors.ts";
 import { bucketsOf, totalsOf, type UsageQueries } from "./queries.ts";
+import { isCopy } from "./pricing.ts";
 
 export interface Diagnostics {
   roots: string[];
@@ -21,6 +22,9 @@ export interface Diagnostics {
   unreadable: { path: string; reason: string }[];
   /** the usage store: its state (ok, created, off, read-only, recovered…), its file, and what the user should know. */
   store: { state: string; path: string | null; notice: string | null };
+  /** responses in the window known only from a parent's progress copy (the subagent's own file is missing): counted,
+   *  but their output is a placeholder (set by dashboardJson). */
+  responsesFromProgressCopies?: number;
 }
 
 /** Round bucket sizes for --json, smallest first: the smallest that keeps a window within MAX_JSON_BUCKETS is used. */
@@ -82,7 +86,7 @@ export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverrid
     })),
     counts: q.counts(w.from, w.to),
     allowance: allowance ? allowanceJson(allowance) : null,
-    diagnostics,
+    diagnostics: { ...diagnostics, responsesFromProgressCopies: cells.reduce((n, c) => n + (isCopy(c.cls) ? c.responses : 0), 0) },
   };
 }
 

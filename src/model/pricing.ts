@@ -126,21 +126,30 @@ function rowFor(model: string): { row: PriceRow; known: boolean } {
 
 /**
  * What decides a response's rates besides its model, as one small number kept with it (and in the store's rollup):
- * how large its input was (0: up to 100,000 tokens, 1: up to 200,000, 2: more) and whether it ran in fast mode.
+ * how large its input was (0: up to 100,000 tokens, 1: up to 200,000, 2: more) and whether it ran in fast mode; and,
+ * not for its price but for saying so, whether it is known only from its parent's progress copy (whose output count
+ * is a placeholder).
  */
 export type RateClass = number;
 
 export const STANDARD: RateClass = 0;
+const FAST = 1;
+const COPY = 8;
 
-/** The class of a response with this input (input_tokens + cache writes + cache reads) and speed. */
-export function rateClass(context: number, fast: boolean): RateClass {
+/** The class of a response with this input (input_tokens + cache writes + cache reads), speed and source. */
+export function rateClass(context: number, fast: boolean, copy = false): RateClass {
   const band = context > 200_000 ? 2 : context > 100_000 ? 1 : 0;
-  return band * 2 + (fast ? 1 : 0);
+  return band * 2 + (fast ? FAST : 0) + (copy ? COPY : 0);
 }
 
-export const isFast = (c: RateClass): boolean => (c & 1) === 1;
+export const isFast = (c: RateClass): boolean => (c & FAST) !== 0;
+/** Known only from a progress copy in the parent's transcript (the subagent's own file is missing). */
+export const isCopy = (c: RateClass): boolean => (c & COPY) !== 0;
 /** The smallest input a class's band may hold: a long-context threshold at or below it applies to every response in it. */
-const bandFloor = (c: RateClass): number => (c >> 1 === 2 ? 200_000 : c >> 1 === 1 ? 100_000 : 0);
+const bandFloor = (c: RateClass): number => {
+  const band = (c >> 1) & 3;
+  return band === 2 ? 200_000 : band === 1 ? 100_000 : 0;
+};
 
 // ---- prices ---------------------------------------------------------------------------------------------------------
 
@@ -175,6 +184,7 @@ const cache = new Map<string, Price>();
  * base input price of every model, and the other rates keep their ratio to it.
  */
 export function priceFor(model: string, inputOverride?: number, cls: RateClass = STANDARD): Price {
+  cls &= ~COPY; // (a copy is priced as the response itself)
   const ck = `${model}\u0000${inputOverride ?? ""}\u0000${cls}`;
   const hit = cache.get(ck);
   if (hit) return hit;

@@ -29,6 +29,9 @@ export interface SubagentView {
   effectiveTokens: number;
   /** what its responses in the window cost (each at its own rates). */
   costUSD: number;
+  /** every one of its responses is known only from the parent's progress copies (its own file is missing): their
+   *  output counts are placeholders, so its output and cost are under-counted. */
+  fromCopy: boolean;
 }
 
 export interface SessionView {
@@ -100,7 +103,7 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
   let cost = 0;
   let latestMain: ResponseRec | null = null;
   let latestAny: ResponseRec | null = null;
-  const agents = new Map<string, { model: string; peak: number; effective: number; cost: number; last: ResponseRec }>();
+  const agents = new Map<string, { model: string; peak: number; effective: number; cost: number; copies: number; n: number; last: ResponseRec }>();
   for (const r of agg.responses) {
     if (r.time > now) continue;
     if (later(r, latestAny)) latestAny = r;
@@ -117,11 +120,13 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
       if (r.time > hourFrom) subFresh1h += fresh;
       const a = agents.get(r.agentId);
       const ctx = contextTokens(r.usage);
-      if (!a) agents.set(r.agentId, { model: r.model, peak: ctx, effective: r.effective, cost: r.costUSD, last: r });
+      if (!a) agents.set(r.agentId, { model: r.model, peak: ctx, effective: r.effective, cost: r.costUSD, copies: r.copy ? 1 : 0, n: 1, last: r });
       else {
         a.peak = Math.max(a.peak, ctx);
         a.effective += r.effective;
         a.cost += r.costUSD;
+        a.n++;
+        if (r.copy) a.copies++;
         if (later(r, a.last)) {
           a.last = r;
           a.model = r.model;
@@ -137,7 +142,7 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
   const apiErrorLast = lastError !== null && (latestAny === null || later(lastError, latestAny)) && (latestPrompt === null || later(lastError, latestPrompt));
   const subagents: SubagentView[] = [...agents.entries()]
     .sort((a, b) => b[1].last.time - a[1].last.time || (a[0] < b[0] ? -1 : 1))
-    .map(([agentId, a]) => ({ agentId, model: a.model, peakContext: a.peak, effectiveTokens: Math.round(a.effective), costUSD: a.cost }));
+    .map(([agentId, a]) => ({ agentId, model: a.model, peakContext: a.peak, effectiveTokens: Math.round(a.effective), costUSD: a.cost, fromCopy: a.copies === a.n }));
   const ctx = latestMain ? contextTokens(latestMain.usage) : 0;
   return {
     sessionId: agg.sessionId,

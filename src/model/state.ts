@@ -18,6 +18,8 @@ export interface ResponseRec extends Timed {
   usage: Usage;
   /** its rate class (input size, fast mode): which of the model's rates it is priced at. */
   cls: RateClass;
+  /** known only from the parent's progress copy (see ResponseObserved.copy). */
+  copy: boolean;
   costUSD: number;
   effective: number;
   /** priced by family because the model id is unknown. */
@@ -222,11 +224,16 @@ export function noteWhere(sess: Whereabouts, time: number, cwd: string | null | 
   }
 }
 
-/** One observation of a response beats another when it carries more tokens, or as many from a later line. */
-export function beats(a: { usage: Usage; time: number }, b: { usage: Usage; time: number }): boolean {
+/**
+ * One observation of a response beats another when it carries more tokens; on a tie, the subagent's own line beats its
+ * parent's progress copy, else the later line wins.
+ */
+export function beats(a: { usage: Usage; time: number; copy?: boolean }, b: { usage: Usage; time: number; copy?: boolean }): boolean {
   const ta = totalTokens(a.usage);
   const tb = totalTokens(b.usage);
-  return ta > tb || (ta === tb && a.time > b.time);
+  if (ta !== tb) return ta > tb;
+  if ((a.copy === true) !== (b.copy === true)) return b.copy === true;
+  return a.time > b.time;
 }
 
 /** Adds (sign 1) or removes (sign -1) one response's contribution to a rollup. */
@@ -274,13 +281,14 @@ function apply(s: ModelState, e: ModelEvent): boolean {
           sess.responses.push(old);
           old.sessionId = e.sessionId;
         }
-        const cls = classOf(e.usage, e.fast === true);
+        const cls = classOf(e.usage, e.fast === true, e.copy === true);
         const p = price(s, e.model, cls);
         old.agentId = e.agentId;
         old.model = e.model;
         old.family = p.family;
         old.estimated = p.estimated;
         old.cls = cls;
+        old.copy = e.copy === true;
         old.usage = { ...e.usage };
         old.costUSD = costUSD(old.usage, p);
         old.effective = effectiveTokens(old.usage);
@@ -294,7 +302,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         if (old.agentId === null && contextTokens(old.usage) > CONTEXT_200K) sess.window1M = true;
         return true;
       }
-      const cls = classOf(e.usage, e.fast === true);
+      const cls = classOf(e.usage, e.fast === true, e.copy === true);
       const p = price(s, e.model, cls);
       const rec: ResponseRec = {
         key: e.key,
@@ -309,6 +317,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         family: p.family,
         usage: { ...e.usage },
         cls,
+        copy: e.copy === true,
         costUSD: costUSD(e.usage, p),
         effective: effectiveTokens(e.usage),
         estimated: p.estimated,

@@ -36,9 +36,9 @@ export function costUSD(u: Usage, p: Price): number {
 export const CONTEXT_200K = 200_000;
 export const CONTEXT_1M = 1_000_000;
 
-/** The rate class of one response (its input size and speed): see pricing.ts. */
-export function classOf(u: Usage, fast = false): RateClass {
-  return rateClass(contextTokens(u), fast);
+/** The rate class of one response (its input size, speed, and whether it is known only from a progress copy): see pricing.ts. */
+export function classOf(u: Usage, fast = false, copy = false): RateClass {
+  return rateClass(contextTokens(u), fast, copy);
 }
 
 /** What one response costs: its model's rates for its class (long context, fast mode), the whole request at them. */

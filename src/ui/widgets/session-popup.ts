@@ -85,6 +85,7 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
   const rows = inner.y + inner.h - y;
   const from = Math.min(p.scroll, Math.max(0, s.subagents.length - rows));
   for (const a of s.subagents.slice(from, from + rows)) {
+    if (y >= inner.y + inner.h) break; // (a note line took a row)
     const st = { fg: theme.text, bg: theme.panel };
     let ax = inner.x + 1;
     ax += c.text(ax, y, padRight(cleanText(a.agentId, 40), idW), st) + 1;
@@ -94,5 +95,10 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
     c.text(ax + 3, y, padLeft(compact(a.effectiveTokens), 11), { ...st, fg: theme.accent }, inner.x + inner.w - ax - 4);
     c.text(ax + 15, y, padLeft(usd(a.costUSD), 9), { ...st, fg: theme.warn }, Math.max(0, inner.x + inner.w - ax - 16));
     y++;
+    if (a.fromCopy && y < inner.y + inner.h) {
+      // (its own transcript is missing: its responses come from the parent's progress copies, whose output is a placeholder)
+      c.text(inner.x + 3, y, "↳ from the parent's copy; output under-counted", { fg: theme.dim, bg: theme.panel }, inner.w - 4);
+      y++;
+    }
   }
 }
