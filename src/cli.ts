@@ -1,6 +1,8 @@
 #!/usr/bin/env bun
 // claude-dash: wiring only. Flags → sources → model → output (--json, a --once frame, or the live dashboard).
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { parsePricingFile } from "./model/pricing-file.ts";
+import { usePriceRows } from "./model/pricing.ts";
 import { demoAllowance, demoFiles, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
@@ -46,6 +48,13 @@ async function main(): Promise<number> {
     throw e;
   }
   if (!opts) return 0;
+  if (opts.pricing !== null) {
+    const problem = loadPricing(opts.pricing);
+    if (problem) {
+      writeErr(`claude-dash: --pricing ${cleanText(opts.pricing, 200)}: ${cleanText(problem, 300)}\n`);
+      return 2;
+    }
+  }
   const now = opts.now ?? wallClock();
   if (opts.since !== null) {
     if (opts.since >= now) {
@@ -335,6 +344,20 @@ async function loadStoredTelemetry(team: ModelEvent[]): Promise<void> {
   } catch {
     // an unreadable store only means no team data
   }
+}
+
+/** Reads a --pricing file into the price table; says why not when it cannot. */
+function loadPricing(path: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    return `cannot read it (${(e as { code?: string }).code ?? (e as Error).message})`;
+  }
+  const rows = parsePricingFile(text);
+  if (typeof rows === "string") return rows;
+  usePriceRows(rows);
+  return null;
 }
 
 /** The `--json` diagnostics: what was read this run, what could not be, and the store. */

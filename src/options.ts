@@ -30,6 +30,8 @@ export interface Options {
   tz: string | undefined;
   /** USD per million tokens replacing every model's base input price. */
   pricePerMtok: number | undefined;
+  /** --pricing: a LiteLLM-shaped price file that overrides or extends the built-in table, or null. */
+  pricing: string | null;
   /** false with --no-allowance. */
   allowance: boolean;
   apiBase: string;
@@ -102,6 +104,7 @@ const Schema = z
       .string()
       .optional()
       .refine((v) => v === undefined || validTimeZone(v), { message: "--tz must be a time zone such as Europe/Berlin or UTC" }),
+    pricing: z.string().min(1, "--pricing needs a file").nullable(),
     "price-per-mtok": z.number({ message: "--price-per-mtok must be a number" }).gt(0, "--price-per-mtok must be more than 0").max(10_000, "--price-per-mtok must be at most 10000").optional(),
     allowance: z.boolean(),
     "api-base": z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--api-base must be an http(s) URL such as https://api.anthropic.com" }),
@@ -179,6 +182,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "history-hours", kind: "number", value: "H", default: 168, describe: "span of HISTORY" },
   { name: "history-bucket-minutes", kind: "number", value: "M", describe: "HISTORY bar width (then the span is bar × columns)" },
   { name: "tz", kind: "string", value: "ZONE", describe: "time zone for HISTORY's activity map and day labels (default: the system's)" },
+  { name: "pricing", kind: "string", value: "FILE", default: null, describe: "prices from a LiteLLM-style model_prices_and_context_window.json: its Claude entries override or extend the built-in table" },
   { name: "price-per-mtok", kind: "number", value: "USD", describe: "USD per million input tokens for every model (other classes scale with it)" },
   { name: "allowance", kind: "boolean", default: true, describe: "ask claude.ai for the subscription's limits (--no-allowance: never)" },
   { name: "api-base", kind: "string", value: "URL", default: "https://api.anthropic.com", describe: "server for the allowance requests, for tests and proxies" },
@@ -334,6 +338,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     historyBucketMinutes: o["history-bucket-minutes"] ?? null,
     tz: o.tz,
     pricePerMtok: o["price-per-mtok"],
+    pricing: o.pricing,
     allowance: o.allowance,
     apiBase: o["api-base"].replace(/\/+$/, ""),
     allowanceInterval: o["allowance-interval"],

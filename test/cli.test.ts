@@ -166,6 +166,7 @@ describe("flags", () => {
     [["--demo=yes"], "--demo"],
     [["--bucket-minutes", "2.5"], "--bucket-minutes"],
     [["extra"], '"extra"'],
+    [["--pricing", "/nonexistent/prices.json"], "--pricing"],
   ])("%p exits 2 with one line on stderr naming %s", (args, flag) => {
     const r = run(["--json", ...args]);
     expect(r.code).toBe(2);
@@ -173,6 +174,23 @@ describe("flags", () => {
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines.length).toBe(1);
     expect(lines[0]).toContain(flag);
+  });
+
+  test("--pricing: a bad file exits 2 naming the file and its first bad entry; a good one prices with it", () => {
+    const dir = tempDir("pricing");
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ "claude-opus-4-6": { input_cost_per_token: "five", output_cost_per_token: 2.5e-5 } }));
+    const r = run(["--json", "--demo", ...PINNED, "--pricing", bad]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toEqual([`claude-dash: --pricing ${bad}: entry "claude-opus-4-6": input_cost_per_token must be a price per token (a number from 0 to 1)`]);
+    // Opus 4.6 at twice its list price: the demo's Opus cost doubles, the rest stays
+    const good = join(dir, "good.json");
+    writeFileSync(good, JSON.stringify({ "claude-opus-4-6": { input_cost_per_token: 1e-5, output_cost_per_token: 5e-5, litellm_provider: "anthropic", mode: "chat" } }));
+    const base = runJson(["--json", "--demo", ...PINNED]).json;
+    const priced = runJson(["--json", "--demo", ...PINNED, "--pricing", good]).json;
+    expect(priced.totals.costUSD).toBeGreaterThan(base.totals.costUSD);
+    expect(priced.totals.responses).toBe(base.totals.responses);
   });
 
   test("--help exits 0 and describes the flags", () => {

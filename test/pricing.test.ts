@@ -1,8 +1,9 @@
 // The price table against Anthropic's published rules: every row, the ids Claude Code writes (API, Bedrock, Vertex),
 // the long-context rule at its boundary, fast mode, and what an unknown model gets.
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import type { Usage } from "../src/model/events.ts";
-import { canonicalModel, PRICE_SOURCES, PRICE_TABLE, priceFor, rateClass } from "../src/model/pricing.ts";
+import { canonicalModel, PRICE_SOURCES, PRICE_TABLE, priceFor, rateClass, usePriceRows } from "../src/model/pricing.ts";
+import { parsePricingFile } from "../src/model/pricing-file.ts";
 import { responseCost } from "../src/model/tokens.ts";
 
 const perM = (x: number) => +(x * 1e6).toFixed(6);
@@ -150,5 +151,66 @@ describe("fast mode", () => {
   test("--price-per-mtok scales every tier with the base input", () => {
     const p = priceFor("claude-opus-4-6", 10, rateClass(1000, true));
     expect([perM(p.input), perM(p.output)]).toEqual([60, 300]);
+  });
+});
+
+describe("--pricing FILE: a LiteLLM price table", () => {
+  // (entries in the shape of LiteLLM's model_prices_and_context_window.json, values per token)
+  const LITELLM = {
+    sample_spec: { max_tokens: "LEGACY parameter", input_cost_per_token: 0.0, output_cost_per_token: 0.0, litellm_provider: "one of https://docs.litellm.ai/docs/providers", mode: "one of: chat, embedding, …" },
+    "gpt-9": { input_cost_per_token: "not ours", mode: "chat" },
+    "claude-sonnet-4-5": {
+      input_cost_per_token: 3e-6,
+      output_cost_per_token: 1.5e-5,
+      cache_creation_input_token_cost: 3.75e-6,
+      cache_creation_input_token_cost_above_1hr: 6e-6,
+      cache_read_input_token_cost: 3e-7,
+      input_cost_per_token_above_200k_tokens: 6e-6,
+      output_cost_per_token_above_200k_tokens: 2.25e-5,
+      cache_creation_input_token_cost_above_200k_tokens: 7.5e-6,
+      cache_creation_input_token_cost_above_1hr_above_200k_tokens: 1.2e-5,
+      cache_read_input_token_cost_above_200k_tokens: 6e-7,
+      litellm_provider: "anthropic",
+      mode: "chat",
+    },
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0": { input_cost_per_token: 3.3e-6, output_cost_per_token: 1.65e-5, litellm_provider: "bedrock_converse", mode: "chat" },
+    "claude-opus-9": { input_cost_per_token: 7e-6, output_cost_per_token: 3.5e-5, cache_read_input_token_cost: 3.5e-7, provider_specific_entry: { fast: 2.0, us: 1.1 }, litellm_provider: "anthropic", mode: "chat" },
+    "claude-embed-1": { input_cost_per_token: 1e-7, output_cost_per_token: 0, mode: "embedding" },
+  };
+
+  afterEach(() => usePriceRows(null));
+
+  test("Claude entries become rows: the above_200k fields are the long-context rule, the fast multiplier fast mode", () => {
+    const rows = parsePricingFile(JSON.stringify(LITELLM));
+    if (typeof rows === "string") throw new Error(rows);
+    expect(rows.map((r) => r.ids[0]).sort()).toEqual(["claude-opus-9", "claude-sonnet-4-5"]);
+    usePriceRows(rows);
+    // a model the built-in table does not know: priced from the file, not an estimate
+    const o9 = priceFor("claude-opus-9");
+    expect([perM(o9.input), perM(o9.output), perM(o9.write5m), perM(o9.write1h), perM(o9.read), o9.estimated]).toEqual([7, 35, 8.75, 14, 0.35, false]);
+    const fast = priceFor("claude-opus-9", undefined, rateClass(1000, true));
+    expect([perM(fast.input), perM(fast.output), perM(fast.read), fast.tier]).toEqual([14, 70, 0.7, "fast"]);
+    // the API's own entry wins over Bedrock's regional one (+10 %), and its long rates apply above 200k
+    expect(perM(priceFor("claude-sonnet-4-5-20250929").input)).toBe(3);
+    const long = priceFor("claude-sonnet-4-5-20250929", undefined, rateClass(250_000, false));
+    expect([perM(long.input), perM(long.write5m), perM(long.write1h), perM(long.read), perM(long.output)]).toEqual([6, 7.5, 12, 0.6, 22.5]);
+    // --price-per-mtok still applies on top
+    expect(perM(priceFor("claude-opus-9", 14).output)).toBe(70);
+    usePriceRows(null);
+    expect(priceFor("claude-opus-9").estimated).toBe(true);
+  });
+
+  test.each([
+    ["not json", "not JSON"],
+    ["[1, 2]", "expected an object"],
+    [JSON.stringify({ "claude-x": 5 }), 'entry "claude-x": expected an object'],
+    [JSON.stringify({ "claude-x": { input_cost_per_token: "3e-6", output_cost_per_token: 1e-5 } }), 'entry "claude-x": input_cost_per_token must be a price per token'],
+    [JSON.stringify({ "claude-x": { input_cost_per_token: 3e-6 } }), 'entry "claude-x": needs input_cost_per_token and output_cost_per_token'],
+    [JSON.stringify({ "claude-x": { input_cost_per_token: 3, output_cost_per_token: 1e-5 } }), "input_cost_per_token must be a price per token"],
+    [JSON.stringify({ "claude-x": { input_cost_per_token: 3e-6, output_cost_per_token: 1e-5, provider_specific_entry: { fast: -1 } } }), "provider_specific_entry.fast must be a multiplier"],
+  ])("a bad file is refused, naming the first bad entry: %s", (text, message) => {
+    const r = parsePricingFile(text);
+    expect(typeof r).toBe("string");
+    expect(r as string).toContain(message);
   });
 });

@@ -47,6 +47,7 @@ export const PRICE_SOURCES = {
   sonnet55: "https://platform.claude.com/docs/en/models/sonnet-5-5/overview and the pricing page (Oct 2026: a cache hit costs 5% of input)",
   fable51: "https://platform.claude.com/docs/en/about-claude/pricing (Sep 2026; Fable 5.1 cache reads 0.025x)",
   thirdParty: "not yet on Anthropic's pages: third-party listings (Dec 2026); shown as an estimate",
+  file: "the file given with --pricing",
 } as const;
 
 /** Every known model (USD per million tokens). */

@@ -43,6 +43,7 @@ export const HELP_FLAGS: [string, string][] = [
   ["--history-hours H", "HISTORY span (168)"],
   ["--history-bucket-minutes M", "HISTORY bar width (span = bar × columns)"],
   ["--tz ZONE", "time zone of the activity map and day labels"],
+  ["--pricing FILE", "prices from a LiteLLM-style table (overrides the built-in one)"],
   ["--price-per-mtok USD", "base input price for every model"],
   ["--fps N", "frames per second (30)"],
   ["--interval S", "seconds between file checks (2)"],
