@@ -9,6 +9,11 @@ import { logsToEvents } from "../src/net/otlp-map.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../src/net/otlp-receiver.ts";
 import { selectInsights } from "../src/model/insights-view.ts";
 import { createState, reduce } from "../src/model/state.ts";
+import { responseCost } from "../src/model/tokens.ts";
+import { rect } from "../src/ui/canvas.ts";
+import { CellGrid } from "../src/ui/grid.ts";
+import { HitMap } from "../src/ui/hits.ts";
+import { drawInsightPanel } from "../src/ui/widgets/insight-panels.ts";
 
 const state = createState();
 let receiver: OtlpReceiver;
@@ -63,5 +68,16 @@ describe("INSIGHTS from a real OpenTelemetry exporter", () => {
     expect(v.knownUsers).toEqual(["ada@example.com", "bob@example.com"]);
     expect(selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "team", user: "bob@example.com" }).users.map((u) => u.project)).toEqual(["bob@example.com"]);
     expect(selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "local" }).sessions.count).toBe(0);
+    // the cost panel: priced here, and beside it what Claude Code reported (cost_usd 0.05 on each request)
+    expect(v.cost.reportedUSD).toBeCloseTo(0.1, 9);
+    expect(v.cost.reportedResponses).toBe(2);
+    expect(v.cost.totalUSD).toBeCloseTo(2 * responseCost("claude-opus-4-6", { uncached: 10, cacheWrite5m: 300, cacheWrite1h: 0, cacheRead: 5000, output: 200 }), 9);
+    expect(v.cost.byModel).toEqual([{ model: "claude-opus-4-6", costUSD: expect.closeTo(v.cost.totalUSD, 9), responses: 2, reportedUSD: expect.closeTo(0.1, 9) }]);
+    const g = new CellGrid(60, 10);
+    drawInsightPanel("cost", g, rect(0, 0, 60, 10), v, { full: false, sort: "cost", time: NOW, hits: new HitMap() });
+    const text = g.toPlain();
+    expect(text).toContain("USD at list prices (priced here)");
+    expect(text).toContain("reported by Claude Code");
+    expect(text).toContain("$0.10 (2 team)");
   }, 20_000);
 });

@@ -99,8 +99,22 @@ describe("logsToEvents: each event", () => {
         origin: "team",
         user: "ada@example.com",
         terminal: "vscode",
+        // Claude Code's own figure, shown beside the cost priced here
+        reportedCostUSD: 0.0123,
       },
     ]);
+  });
+
+  test("api_request: speed \"fast\" marks fast mode; a cost_usd that is not a sane number is left out, not fatal", () => {
+    const fast = only(logsToEvents(logs([apiRequest([s("request_id", "req_f"), s("speed", "fast")])])).events, "ResponseObserved")[0]!;
+    expect(fast.fast).toBe(true);
+    const normal = only(logsToEvents(logs([apiRequest([s("request_id", "req_n"), s("speed", "normal")])])).events, "ResponseObserved")[0]!;
+    expect("fast" in normal).toBe(false);
+    for (const bad of ["-1", "1e308", "abc"]) {
+      const { events, rejected } = logsToEvents(logs([apiRequest([s("request_id", "req_b"), s("cost_usd", bad)])]));
+      expect(rejected).toBe(0);
+      expect("reportedCostUSD" in only(events, "ResponseObserved")[0]!).toBe(false);
+    }
   });
 
   test("api_request without a request id gets a deterministic key from session, time and model", () => {

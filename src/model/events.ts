@@ -54,6 +54,9 @@ export interface ResponseObserved extends TelemetryMeta {
   usage: Usage;
   /** true for a response in fast mode (usage.speed "fast"), priced at the model's fast rates. */
   fast?: boolean;
+  /** Claude Code's own figure for this response (team telemetry's `cost_usd`), when it sent one: shown beside the
+   *  cost priced here, never instead of it. */
+  reportedCostUSD?: number;
   /** true when read from a progress copy in the parent's transcript (agent_progress), not the subagent's own file:
    *  its output count is a placeholder, and the subagent's own line wins over it. */
   copy?: boolean;

@@ -42,7 +42,9 @@ export interface InsightsView {
   window: { from: number; to: number; hours: number };
   tokens: { uncached: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number; input: number; output: number };
   sessions: { count: number; prompts: number; perDay: { label: string; sessions: number; prompts: number }[] };
-  cost: { totalUSD: number; byModel: { model: string; costUSD: number; responses: number }[] };
+  /** priced here (list prices); `reportedUSD`: what Claude Code itself reported for the team responses that carry a
+   *  figure (`reportedResponses` of them), null when none did. */
+  cost: { totalUSD: number; reportedUSD: number | null; reportedResponses: number; byModel: { model: string; costUSD: number; responses: number; reportedUSD: number | null }[] };
   durations: { tools: (Stat & { name: string })[]; all: Stat | null; turns: Stat | null; p95PerDay: { label: string; p95: number | null }[] };
   overTime: { start: number; input: number; output: number }[];
   success: { apiOk: number; apiFailed: number; apiRetries: number; toolsOk: number; toolsFailed: number };
@@ -67,7 +69,7 @@ export interface InsightsView {
 export const INSIGHT_NOTES: Record<string, string> = {
   tokens: "All responses in the window, each counted once: input = uncached + cache writes (5 m, 1 h) + cache reads.",
   sessions: "Sessions with a response in the window; prompts = what the user typed in the main thread (not tool results or meta lines).",
-  cost: "Each response priced at its model's list price per token class; unknown models by family (an estimate).",
+  cost: "Each response priced here at its model's list prices (long context and fast mode included); an unknown model as the newest of its line (an estimate). Team telemetry's own figure (cost_usd) is shown beside it as reported by Claude Code.",
   durations: "tool_use → tool_result time per call (a tool's own reported duration when it gives one); turns from turn_duration lines.",
   overTime: "Input (all four classes) and output per bucket.",
   success: "API: responses vs final API errors (retries shown apart). Tools: results without vs with is_error (rejections apart).",
@@ -100,7 +102,7 @@ export function toolGroup(name: string): string {
 
 /** What a source of facts gives INSIGHTS for its window, summed where it can be (see selectInsights). */
 interface Parts {
-  responses: (DayCell & { user: string | null })[];
+  responses: (DayCell & { user: string | null; reported?: number })[];
   prompts: { sessionId: string; day: number; prompts: number; user: string | null }[];
   calls: { name: string; calls: number }[];
   results: ToolResultFact[];
@@ -146,7 +148,7 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
   const sessionsSeen = new Set<string>();
   const perDaySessions = Array.from({ length: days }, () => new Set<string>());
   const perDayPrompts = new Array<number>(days).fill(0);
-  const byModel = new Map<string, { costUSD: number; responses: number }>();
+  const byModel = new Map<string, { costUSD: number; responses: number; reportedUSD: number | null }>();
   const projects = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
   const users = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
   const row = (m: typeof projects, k: string) => {
@@ -164,6 +166,8 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
   const overTime = Array.from({ length: nb }, (_, i) => ({ start: first + i * bucketMs, input: 0, output: 0 }));
   const knownUsers = new Set<string>();
   let totalCost = 0;
+  let reportedCost = 0;
+  let reportedResponses = 0;
   let responses = 0;
   let prompts = 0;
   let apiFailed = 0;
@@ -189,9 +193,14 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
       sessionsSeen.add(c.sessionId);
       const d = dayIndex(c.day);
       if (d >= 0) perDaySessions[d]!.add(c.sessionId);
-      const m = byModel.get(c.model) ?? { costUSD: 0, responses: 0 };
+      const m = byModel.get(c.model) ?? { costUSD: 0, responses: 0, reportedUSD: null };
       m.costUSD += cost;
       m.responses += c.responses;
+      if (c.reported !== undefined) {
+        m.reportedUSD = (m.reportedUSD ?? 0) + c.reported;
+        reportedCost += c.reported;
+        reportedResponses += c.responses;
+      }
       byModel.set(c.model, m);
       const pr = row(projects, projectName(where(c.sessionId)?.cwd ?? null));
       pr.sessions.add(c.sessionId);
@@ -260,6 +269,8 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
     },
     cost: {
       totalUSD: totalCost,
+      reportedUSD: reportedResponses > 0 ? reportedCost : null,
+      reportedResponses,
       byModel: [...byModel.entries()].map(([model, v]) => ({ model, ...v })).sort((a, b) => b.costUSD - a.costUSD),
     },
     durations: {
@@ -340,7 +351,7 @@ function memoryParts(s: ModelState, from: number, to: number, bucketMs: number, 
       if (skip.has(r.requestId)) return; // (the transcript has it)
     }
     note(r.sessionId);
-    parts.responses.push({ sessionId: r.sessionId, model: r.model, cls: r.cls, day: dayOf(r.time), responses: 1, usage: r.usage, user: r.user });
+    parts.responses.push({ sessionId: r.sessionId, model: r.model, cls: r.cls, day: dayOf(r.time), responses: 1, usage: r.usage, user: r.user, ...(r.reportedCostUSD !== null ? { reported: r.reportedCostUSD } : {}) });
     parts.overTime.push({ start: Math.floor((r.time - 1) / bucketMs) * bucketMs, usage: r.usage });
   });
   s.promptIndex.each(from, to, (p) => {

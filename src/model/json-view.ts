@@ -121,7 +121,13 @@ export function insightsJson(v: InsightsView, diagnostics: Diagnostics, demo: bo
     window: { from: iso(v.window.from), to: iso(v.window.to), hours: v.window.hours },
     tokens: v.tokens,
     sessions: v.sessions,
-    cost: { totalUSD: round(v.cost.totalUSD, 4), byModel: v.cost.byModel.map((m) => ({ ...m, costUSD: round(m.costUSD, 4) })) },
+    cost: {
+      totalUSD: round(v.cost.totalUSD, 4),
+      // Claude Code's own figure for the team responses that sent one (null when none did): beside ours, not instead
+      reportedCostUSD: v.cost.reportedUSD === null ? null : round(v.cost.reportedUSD, 4),
+      reportedResponses: v.cost.reportedResponses,
+      byModel: v.cost.byModel.map(({ reportedUSD, ...m }) => ({ ...m, costUSD: round(m.costUSD, 4), reportedCostUSD: reportedUSD === null ? null : round(reportedUSD, 4) })),
+    },
     durations: v.durations,
     tokensOverTime: v.overTime.map((b) => ({ ...b, start: iso(b.start) })),
     successRate: v.success,

@@ -20,6 +20,8 @@ export interface ResponseRec extends Timed {
   cls: RateClass;
   /** known only from the parent's progress copy (see ResponseObserved.copy). */
   copy: boolean;
+  /** Claude Code's own figure (team telemetry), or null. */
+  reportedCostUSD: number | null;
   costUSD: number;
   effective: number;
   /** priced by family because the model id is unknown. */
@@ -289,6 +291,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         old.estimated = p.estimated;
         old.cls = cls;
         old.copy = e.copy === true;
+        old.reportedCostUSD = e.reportedCostUSD ?? null;
         old.usage = { ...e.usage };
         old.costUSD = costUSD(old.usage, p);
         old.effective = effectiveTokens(old.usage);
@@ -318,6 +321,7 @@ function apply(s: ModelState, e: ModelEvent): boolean {
         usage: { ...e.usage },
         cls,
         copy: e.copy === true,
+        reportedCostUSD: e.reportedCostUSD ?? null,
         costUSD: costUSD(e.usage, p),
         effective: effectiveTokens(e.usage),
         estimated: p.estimated,

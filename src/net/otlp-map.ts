@@ -9,8 +9,9 @@
 //
 // Decisions worth knowing:
 // - `api_request` → ResponseObserved keyed `otel:<request_id>` (falling back to session + timestamp + model) and
-//   carrying `requestId`, so the reducer counts a response seen in a transcript and over OTLP once. `cost_usd` is not
-//   carried: the model prices usage itself, the same way for both sources.
+//   carrying `requestId`, so the reducer counts a response seen in a transcript and over OTLP once. The model prices
+//   usage itself, the same way for both sources; `cost_usd` is carried as the reported cost (shown beside it), and
+//   `speed` "fast" marks fast mode.
 // - `tool_result` → ToolCallObserved + ToolResultObserved sharing one key: the tool's `tool_use_id` when the record
 //   has one (newer Claude Code versions; it is the transcript's tool_use id, so a call seen both ways counts once),
 //   else `otel:tool:<session>:<time>[#seq]:<tool>`. The call is timed at the result's time minus `duration_ms`.
@@ -294,6 +295,9 @@ function mapRecord(name: string, timeNs: string | number | null | undefined, obs
         entrypoint: null,
         ...meta,
       };
+      if (stringOf(a.get("speed")) === "fast") e.fast = true;
+      const reported = numberOf(a.get("cost_usd"));
+      if (reported !== null && Number.isFinite(reported) && reported >= 0 && reported < 1e6) e.reportedCostUSD = reported;
       out.push(e);
       return true;
     }

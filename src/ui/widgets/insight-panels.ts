@@ -110,7 +110,9 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
     }
     case "cost": {
       if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
-      big(c, inner.x, inner.y, "USD (list prices, an estimate)", usd(v.cost.totalUSD), theme.warn);
+      const w = big(c, inner.x, inner.y, "USD at list prices (priced here)", usd(v.cost.totalUSD), theme.warn);
+      // (team telemetry carries Claude Code's own figure: shown beside ours, and said which is which)
+      if (v.cost.reportedUSD !== null && w + 23 <= inner.w) big(c, inner.x + w, inner.y, "reported by Claude Code", `${usd(v.cost.reportedUSD)} (${v.cost.reportedResponses} team)`, theme.dim);
       drawRankedBars(
         c,
         rect(inner.x, inner.y + 3, inner.w, inner.h - 3),
