@@ -522,7 +522,7 @@ describe("AllowanceClient: profile", () => {
   });
 
   test("labels: display name fallback, personal organization omitted, control characters stripped", () => {
-    expect(profileLabel({ account: { display_name: "Ada\u001b[31m" }, organization: null })).toBe("Ada[31m");
+    expect(profileLabel({ account: { display_name: "Ada\u001b[31m" }, organization: null })).toBe("Ada [31m");
     expect(profileLabel({ account: { email: "ada@example.com" }, organization: { name: "ada@example.com's Organization", organization_type: "claude_pro" } })).toBe("ada@example.com · Pro");
     expect(profileLabel({ organization: { name: "Acme" } })).toBe("Acme");
     expect(profileLabel({ account: {}, organization: {} })).toBeNull();

@@ -7,6 +7,7 @@
 // anything taken from an error is scrubbed of the token before use.
 import { z } from "zod";
 import type { AllowanceLimit, AllowanceProblem, ModelEvent } from "../model/events.ts";
+import { cleanText, redactSecret } from "../ingest/sanitize.ts";
 
 export const MINUTE_MS = 60_000;
 /** The shortest refresh interval allowed (`--allowance-interval` minimum). */
@@ -48,18 +49,24 @@ const WINDOW_KINDS: readonly (readonly [string, string])[] = [
 /** Shape (b) kinds renamed to ours; other kinds are kept as given. */
 const KIND_ALIASES: Record<string, string> = { weekly_all: "weekly" };
 
+/** Reset times outside these years are not times anyone means: the field is dropped. */
+const EARLIEST = Date.UTC(2020, 0, 1);
+const LATEST = Date.UTC(2100, 0, 1);
+/** A percentage above this is not a usage figure (a limit may be exceeded, not tenfold). */
+const MAX_PERCENT = 1000;
+
 function resetsAtMs(v: string | number | null | undefined): number | null {
   if (v === null || v === undefined) return null;
+  let ms: number;
   if (typeof v === "number") {
     if (!Number.isFinite(v) || v <= 0) return null;
-    return v < 1e12 ? Math.round(v * 1000) : Math.round(v);
-  }
-  const ms = Date.parse(v);
-  return Number.isFinite(ms) ? ms : null;
+    ms = v < 1e12 ? Math.round(v * 1000) : Math.round(v);
+  } else ms = Date.parse(v);
+  return Number.isFinite(ms) && ms >= EARLIEST && ms <= LATEST ? ms : null;
 }
 
 function usablePercent(p: number | null | undefined): p is number {
-  return typeof p === "number" && Number.isFinite(p) && p >= 0;
+  return typeof p === "number" && Number.isFinite(p) && p >= 0 && p <= MAX_PERCENT;
 }
 
 /**
@@ -123,12 +130,23 @@ const PLAN_BY_ORG_TYPE: Record<string, string> = {
   claude_enterprise: "Enterprise",
 };
 
-/** "ada@example.com · Max · Example Org" from a profile response, or null when it names nobody. */
-export function profileLabel(json: unknown): string | null {
+/**
+ * "ada@example.com · Max · Example Org" from a profile response, or null when it names nobody. Each part is cleaned
+ * and rid of the token (`secret`) before anything is cut, so no piece of it survives a cut.
+ */
+export function profileLabel(json: unknown, secret: string | null = null): string | null {
   const p = Profile.safeParse(json);
   if (!p.success) return null;
   const acc = p.data.account ?? null;
   const org = p.data.organization ?? null;
+  const firstText = (...vs: (string | null | undefined)[]): string | null => {
+    for (const v of vs) {
+      if (typeof v !== "string") continue;
+      const c = clean(redactSecret(v, secret));
+      if (c.length > 0) return c;
+    }
+    return null;
+  };
   const who = firstText(acc?.email, acc?.email_address, acc?.display_name, acc?.full_name);
   const plan = acc?.has_claude_max
     ? "Max"
@@ -143,18 +161,9 @@ export function profileLabel(json: unknown): string | null {
   return label.length > 100 ? `${label.slice(0, 99)}…` : label;
 }
 
-function firstText(...vs: (string | null | undefined)[]): string | null {
-  for (const v of vs) {
-    if (typeof v !== "string") continue;
-    const c = clean(v);
-    if (c.length > 0) return c;
-  }
-  return null;
-}
-
-/** Strips control characters (no terminal escapes from the network) and surrounding space. */
+/** No terminal escapes, bidi controls or separators from the network; at most 100 characters of one field. */
 function clean(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "").trim();
+  return cleanText(s, 100);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -387,7 +396,8 @@ export class AllowanceClient {
     }
     const limits = parseUsage(json);
     if (typeof limits === "string") return fail("malformed", `${this.host} sent an unexpected usage response: ${limits}`);
-    return { ok: true, limits };
+    // (a limit's name is the server's text: it may hold anything, the token included)
+    return { ok: true, limits: limits.map((l) => ({ ...l, kind: cleanText(redactSecret(l.kind, token), 60) || "limit" })) };
   }
 
   private async requestProfile(signal: AbortSignal): Promise<ProfileOutcome> {
@@ -404,8 +414,7 @@ export class AllowanceClient {
         discard(res);
         return { label: null };
       }
-      const label = profileLabel(JSON.parse(await res.text()));
-      return { label: label === null ? null : scrub(label, token) };
+      return { label: profileLabel(JSON.parse(await res.text()), token) };
     } catch {
       return { label: null };
     }
@@ -483,9 +492,8 @@ function errorCause(err: unknown, token: string): string {
   return line.length > 0 ? line : "unknown error";
 }
 
-/** Removes the token (and anything shaped like an Anthropic key or bearer credential) and control characters. */
+/** Removes the token (any long run of it, and anything shaped like an Anthropic key or bearer credential) and
+ *  control characters. */
 function scrub(text: string, token: string): string {
-  let s = token.length > 0 ? text.split(token).join("[redacted]") : text;
-  s = s.replace(/sk-ant-[A-Za-z0-9_\-]+/g, "[redacted]").replace(/Bearer\s+\S+/gi, "Bearer [redacted]");
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+  return cleanText(redactSecret(text, token), 400);
 }

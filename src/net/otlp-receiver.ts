@@ -13,6 +13,7 @@
 // kept); gzip is inflated with an output cap, so a small "gzip bomb" costs at most `maxBytes`; at most
 // `maxConcurrent` bodies are held at once. A client that stalls mid-body gets 408 after `bodyTimeoutMs` and only
 // ever holds its own request: others are served meanwhile (the server never waits on one socket).
+import { cleanText } from "../ingest/sanitize.ts";
 import { createHash, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -364,10 +365,9 @@ function errorText(e: unknown): string {
   return m.length > 200 ? `${m.slice(0, 200)}…` : m;
 }
 
-/** Text safe to print on a terminal or in a log line: control characters replaced, at most 300 characters. */
+/** Text safe to print on a terminal or in a log line (the one sanitizer), at most 300 characters. */
 function printable(s: string): string {
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-  return t.length > 300 ? `${t.slice(0, 300)}…` : t;
+  return cleanText(s, 300);
 }
 
 /** A client-supplied string for a message: quoted, cut short. */

@@ -2,6 +2,7 @@
 // (truecolour, 256 colours, or attributes only for NO_COLOR) and to plain text.
 import type { Canvas, Rect, RGB, Style } from "./canvas.ts";
 import { charWidth } from "./text.ts";
+import { isUnsafe } from "../ingest/sanitize.ts";
 import { type ColorMode, xterm256 } from "./theme.ts";
 
 const BOLD = 1;
@@ -37,7 +38,8 @@ export class CellGrid implements Canvas {
   cell(x: number, y: number, ch: string, style: Style): void {
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const i = y * this.width + x;
-    this.chars[i] = ch;
+    // (the one gate to the terminal: no control, bidi or separator character reaches a cell, whoever draws it)
+    this.chars[i] = ch.length > 0 && isUnsafe(ch.codePointAt(0)!) ? " " : ch;
     if (style.fg) this.fg[i] = pack(style.fg);
     if (style.bg) this.bg[i] = pack(style.bg);
     this.attrs[i] = (style.bold ? BOLD : 0) | (style.dim ? DIM : 0) | (style.underline ? UNDERLINE : 0);

@@ -111,7 +111,8 @@ export function storeInfoText(i: StoreInfo, local: (t: number) => string): strin
     "",
     `To move the store, move the file (and any -wal file beside it) and set XDG_DATA_HOME; to forget the history, delete it.`,
   ];
-  return `${lines.join("\n")}\n`;
+  // (paths and the notice come from the environment and the file system: no control character reaches the terminal)
+  return `${lines.map((l) => cleanText(l, 2000)).join("\n")}\n`;
 }
 
 export function storeInfoJson(i: StoreInfo) {

@@ -1,0 +1,112 @@
+// A hostile usage server: it echoes the token into every field, sends terminal escapes (title, clear screen, OSC 52
+// clipboard), bidi overrides and line separators, and out-of-range numbers. The real CLI (a subprocess) must print
+// no piece of the token, no escape it did not make itself, and no NaN; --json must not crash.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const REPO = resolve(import.meta.dir, "..");
+// (no sk-ant- prefix: the token must be recognised as itself, not by its shape)
+const TOKEN = "Zq7mW2pLx9Rt4Kv8Hn3Jd6Fs1Ye5Uc0AbQw";
+let root: string;
+let home: string;
+let respond: (path: string) => Response = () => new Response("{}");
+let server: ReturnType<typeof Bun.serve>;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "claude-dash-hostile-"));
+  home = mkdtempSync(join(tmpdir(), "claude-dash-hostile-home-"));
+  mkdirSync(join(root, "projects"), { recursive: true });
+  writeFileSync(join(root, ".credentials.json"), JSON.stringify({ claudeAiOauth: { accessToken: TOKEN, refreshToken: "r", expiresAt: 0 } }));
+  server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (req) => respond(new URL(req.url).pathname) });
+});
+afterAll(() => {
+  server.stop(true);
+  rmSync(root, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function run(args: string[]) {
+  const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${server.port}`, "--now", "2026-11-26T18:00:00Z", ...args], {
+    cwd: REPO,
+    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, out, err };
+}
+
+/** No run of 8 or more characters of the token anywhere in the text. */
+function expectNoPieceOfToken(text: string): void {
+  for (let i = 0; i + 8 <= TOKEN.length; i++) expect(text).not.toContain(TOKEN.slice(i, i + 8));
+}
+
+const ESCAPES = "\u001b]0;pwned\u0007\u001b[2J\u001b]52;c;cm0gLXJmIH4=\u0007\u009b31m";
+const BIDI = "\u202eevil\u202c\u2066x\u2069\u061c\u2028\u2029";
+
+describe("a usage server that echoes the token", () => {
+  test("in a limit's kind, in every profile field, mid-way through long text: no piece of it in the frame or --json", async () => {
+    const long = `${"x".repeat(95)}${TOKEN}${"y".repeat(20)}`;
+    respond = (path) =>
+      path.endsWith("/usage")
+        ? Response.json({ limits: [{ kind: TOKEN, percent: 5 }, { kind: long, percent: 7 }, { kind: `weekly ${TOKEN.slice(3, 20)} tail`, percent: 9 }] })
+        : Response.json({ account: { email: long, display_name: TOKEN, full_name: TOKEN }, organization: { name: `${TOKEN}'s org` } });
+    const json = await run(["--json"]);
+    expect(json.code).toBe(0);
+    expectNoPieceOfToken(json.out + json.err);
+    const limits = JSON.parse(json.out).allowance.limits;
+    expect(limits.length).toBe(3);
+    expect(limits[0].kind).toBe("[redacted]");
+    for (const size of [["160", "50"], ["100", "30"]]) {
+      const frame = await run(["--once", "--plain", "--width", size[0]!, "--height", size[1]!]);
+      expect(frame.code).toBe(0);
+      expectNoPieceOfToken(frame.out + frame.err);
+    }
+  });
+});
+
+describe("a usage server that sends terminal escapes and bidi controls", () => {
+  test("none reaches --once output (ANSI or plain): only the frame's own colour sequences", async () => {
+    respond = (path) =>
+      path.endsWith("/usage")
+        ? Response.json({ limits: [{ kind: `weekly${ESCAPES}`, percent: 40 }, { kind: `five${BIDI}`, percent: 3 }] })
+        : Response.json({ account: { email: `ada${BIDI}@example.com${ESCAPES}`, has_claude_max: true } });
+    const ansi = await run(["--once", "--width", "160", "--height", "50"]);
+    expect(ansi.code).toBe(0);
+    // every escape in the output is one of ours: SGR colour (ESC [ … m)
+    const escapes = ansi.out.match(/\u001b[^m]*m?/g) ?? [];
+    for (const e of escapes) expect(e).toMatch(/^\u001b\[[0-9;]*m$/);
+    for (const ch of ["\u0007", "\u009b", "\u202e", "\u2066", "\u2069", "\u061c", "\u2028", "\u2029"]) expect(ansi.out).not.toContain(ch);
+    const plain = await run(["--once", "--plain", "--width", "160", "--height", "50"]);
+    expect(plain.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u2028\u2029]/);
+    expect(plain.out).toContain("ada");
+    // --json keeps the server's text as JSON (escaped), never raw on the terminal
+    const json = await run(["--json"]);
+    expect(json.code).toBe(0);
+    expect(json.out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
+describe("a usage server that sends numbers out of range", () => {
+  test("resets_at of 99999999999999999 or 1e308 and a percent of 1e308: --json prints (exit 0), the frame shows no NaN", async () => {
+    respond = (path) =>
+      path.endsWith("/usage")
+        ? Response.json({ limits: [{ kind: "session", percent: 12, resets_at: 99999999999999999 }, { kind: "weekly", percent: 30, resets_at: 1e308 }, { kind: "weekly_opus", percent: 1e308 }] })
+        : Response.json({ account: { email: "ada@example.com" } });
+    const json = await run(["--json"]);
+    expect(json.code).toBe(0);
+    expect(json.err).toBe("");
+    const limits = JSON.parse(json.out).allowance.limits;
+    expect(limits.map((l: { kind: string; resetsAt: string | null }) => [l.kind, l.resetsAt])).toEqual([
+      ["session", null],
+      ["weekly", null],
+    ]);
+    const frame = await run(["--once", "--plain", "--width", "160", "--height", "50"]);
+    expect(frame.code).toBe(0);
+    expect(frame.out).not.toContain("NaN");
+    expect(frame.out).not.toContain("Inv");
+    expect(frame.out).not.toContain("e+308");
+  });
+});
