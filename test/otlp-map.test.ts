@@ -225,6 +225,16 @@ describe("logsToEvents: values and names", () => {
     }
   });
 
+  test("an absurd token count (1e308, 1e20, 2^53+1, over 10 M) rejects its record; the rest of the batch maps", () => {
+    for (const n of [1e308, 1e20, 2 ** 53 + 1, 10_000_001]) {
+      const bad = record("api_request", [...std(), s("model", "claude-haiku-4-5"), s("request_id", "bad"), d("input_tokens", n), i("output_tokens", 3)]);
+      const good = record("api_request", [...std(), s("model", "claude-haiku-4-5"), s("request_id", "good"), i("input_tokens", 10_000_000), i("output_tokens", 3)]);
+      const { events, rejected } = logsToEvents(logs([bad, good]));
+      expect(rejected).toBe(1);
+      expect(only(events, "ResponseObserved").map((e) => e.requestId)).toEqual(["good"]);
+    }
+  });
+
   test("timestamps as numbers, and the observed time when timeUnixNano is absent or zero", () => {
     const asNumber = { ...apiRequest([s("request_id", "a")]), timeUnixNano: T0_MS * 1e6 };
     const observedOnly = apiRequest([s("request_id", "b")], { noTime: true, observedMs: T0_MS + 7 });

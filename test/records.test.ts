@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
 import { lineToEvents, parseTime, quickType, type LineContext } from "../src/ingest/records.ts";
+import { LineProcessor } from "../src/ingest/fastpath.ts";
 import {
   apiErrorLine,
   customTitleLine,
@@ -593,6 +594,24 @@ describe("rejected lines", () => {
       r.message.usage.output_tokens = -5;
     });
     expectRejectedOnce(events(line, 71), 71);
+  });
+
+  test.each([1e308, 1e20, 2 ** 53 + 1, 10_000_001, 1.5])("a token count of %p is rejected with its reason (both readers), not added up", (n) => {
+    const line = tweak(response({ blocks: [{ type: "text", text: "x" }] })[0]!, (r) => {
+      r.message.usage.input_tokens = n;
+    });
+    const slow = events(line, 73);
+    expectRejectedOnce(slow, 73);
+    expect((slow[0] as { reason: string }).reason).toMatch(/token count|expected int/i);
+    // the byte reader: the same verdict
+    const fast: ModelEvent[] = [];
+    new LineProcessor({ file: "/f.jsonl", fileSessionId: null, fileAgentId: null }, { push: (e: ModelEvent) => fast.push(e) }).line(Buffer.from(line), 0, Buffer.byteLength(line), 73);
+    expect(fast.map((e) => e.type)).toEqual(["LineRejected"]);
+    // 10,000,000 itself is a count
+    const ok = tweak(response({ blocks: [{ type: "text", text: "x" }] })[0]!, (r) => {
+      r.message.usage.cache_read_input_tokens = 10_000_000;
+    });
+    expect(only(events(ok), "ResponseObserved")[0]!.usage.cacheRead).toBe(10_000_000);
   });
 
   test("an assistant line without message.id is rejected once", () => {

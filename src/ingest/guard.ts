@@ -12,7 +12,7 @@ interface Def {
   options?: { _zod: { def: Def } }[];
   element?: { _zod: { def: Def } };
   values?: unknown[];
-  checks?: { _zod: { def: { check: string; minimum?: number; value?: number; inclusive?: boolean } } }[];
+  checks?: { _zod: { def: { check: string; minimum?: number; value?: number; inclusive?: boolean; format?: string } } }[];
   shape?: Record<string, { _zod: { def: Def } }>;
 }
 
@@ -61,6 +61,8 @@ function generate(root: Def): Guard | null {
           const d = c._zod.def;
           if (d.check === "min_length" && typeof d.minimum === "number" && Number.isFinite(d.minimum)) parts.push(`${v}.length >= ${d.minimum}`);
           else if (d.check === "greater_than" && typeof d.value === "number" && Number.isFinite(d.value)) parts.push(`${v} ${d.inclusive ? ">=" : ">"} ${d.value}`);
+          else if (d.check === "less_than" && typeof d.value === "number" && Number.isFinite(d.value)) parts.push(`${v} ${d.inclusive ? "<=" : "<"} ${d.value}`);
+          else if (d.check === "number_format" && d.format === "safeint") parts.push(`Number.isSafeInteger(${v})`);
           else return null;
         }
         return `(${parts.join(" && ")})`;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { ModelEvent, ToolOutcome, Usage } from "../model/events.ts";
 import { cleanText } from "./sanitize.ts";
+import { MAX_TOKENS } from "../model/tokens.ts";
 
 /** What the parser knows about the file a line came from. */
 /** Where events go: an array, or anything with a push (for example one that reduces straight into the model). */
@@ -20,7 +21,7 @@ export interface LineContext {
   fileAgentId: string | null;
 }
 
-const num = z.number().finite().nonnegative();
+const num = z.number().int("a token count must be a whole number").nonnegative().max(MAX_TOKENS, `a token count must be at most ${MAX_TOKENS}`);
 const optNum = num.nullish();
 
 // Assistant and user records are validated in a flat form: the fields we use, with nested ones named by their

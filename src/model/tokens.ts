@@ -33,6 +33,10 @@ export function costUSD(u: Usage, p: Price): number {
   );
 }
 
+/** The most tokens one response can hold in one field: no model has a window near this (a larger count is a broken
+ *  or hostile record, rejected with its reason, not a number to add up). */
+export const MAX_TOKENS = 10_000_000;
+
 export const CONTEXT_200K = 200_000;
 export const CONTEXT_1M = 1_000_000;
 

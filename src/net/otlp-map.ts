@@ -29,6 +29,7 @@
 import { z } from "zod";
 import type { ModelEvent, ResponseObserved, ToolOutcome } from "../model/events.ts";
 import { cleanText } from "../ingest/sanitize.ts";
+import { MAX_TOKENS } from "../model/tokens.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shapes
@@ -259,7 +260,7 @@ function tokens(a: Attrs, key: string): number | null {
   const v = a.get(key);
   if (!v) return 0;
   const n = numberOf(v);
-  return n !== null && n >= 0 && Number.isInteger(n) ? n : null;
+  return n !== null && n >= 0 && n <= MAX_TOKENS && Number.isInteger(n) ? n : null;
 }
 
 function durationMs(a: Attrs): number | null {
