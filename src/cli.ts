@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 // claude-dash: wiring only. Flags → sources → model → output (--json, a --once frame, or the live dashboard).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { parsePricingFile } from "./model/pricing-file.ts";
 import { usePriceRows } from "./model/pricing.ts";
 import { demoAllowance, demoFiles, DEMO_BANNER } from "./ingest/demo.ts";
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
     }
     opts = { ...opts, windowHours: hours, historyHours: hours, insightsHours: hours, historyBucketMinutes: null };
   }
-  const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
+  const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home(), isDir });
   // Roots the user named (flag or environment) must exist; the two defaults may well not.
   const named = opts.roots.length > 0 || (env("CLAUDE_CONFIG_DIR") ?? "").trim().length > 0;
   const storeAt = opts.store ? storeFile(dataDir(process.env, home()), roots, resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home: home() })) : null;
@@ -343,6 +343,14 @@ async function loadStoredTelemetry(team: ModelEvent[]): Promise<void> {
     store.close();
   } catch {
     // an unreadable store only means no team data
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -258,6 +258,15 @@ describe("resolveRoots", () => {
     expect(resolveRoots({ flagRoots: [], claudeConfigDir: " , ,", home })).toEqual(["/home/me/.claude", "/home/me/.config/claude"]);
   });
 
+  test("a CLAUDE_CONFIG_DIR that is an existing directory with commas in its name is that one directory", () => {
+    const dir = path.join(tmp, "cfg,with,commas");
+    fs.mkdirSync(dir, { recursive: true });
+    const isDir = (p: string) => fs.existsSync(p) && fs.statSync(p).isDirectory();
+    expect(resolveRoots({ flagRoots: [], claudeConfigDir: dir, home: "/h", isDir })).toEqual([dir]);
+    // otherwise a comma list, as before
+    expect(resolveRoots({ flagRoots: [], claudeConfigDir: "/a,/b", home: "/h", isDir })).toEqual(["/a", "/b"]);
+  });
+
   test("--root replaces both CLAUDE_CONFIG_DIR and the defaults, in the order given", () => {
     expect(resolveRoots({ flagRoots: ["/x", "/y"], claudeConfigDir: "/a,/b", home })).toEqual(["/x", "/y"]);
   });

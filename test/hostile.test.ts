@@ -5,6 +5,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Discovery } from "../src/ingest/discover.ts";
+import { lineToEvents } from "../src/ingest/records.ts";
+import { TranscriptSource } from "../src/ingest/source.ts";
+import { memoryStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
+import { responseLines } from "../src/ingest/synth.ts";
+import type { ModelEvent } from "../src/model/events.ts";
+import { dashboardJson } from "../src/model/json-view.ts";
+
+const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
 
 const REPO = resolve(import.meta.dir, "..");
 // (no sk-ant- prefix: the token must be recognised as itself, not by its shape)
@@ -108,5 +118,55 @@ describe("a usage server that sends numbers out of range", () => {
     expect(frame.out).not.toContain("NaN");
     expect(frame.out).not.toContain("Inv");
     expect(frame.out).not.toContain("e+308");
+  });
+});
+
+describe("nothing lost in silence", () => {
+  let base: string;
+  beforeAll(() => {
+    base = mkdtempSync(join(tmpdir(), "claude-dash-silent-"));
+  });
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  test("a folder or file name that is not valid UTF-8 is named in the problems; the rest is read", () => {
+    const projects = join(base, "a", "projects");
+    mkdirSync(join(projects, "good"), { recursive: true });
+    writeFileSync(join(projects, "good", "s.jsonl"), "");
+    // (raw bytes: 0xff is never UTF-8)
+    mkdirSync(Buffer.concat([Buffer.from(`${projects}/bad-`), Buffer.from([0xff, 0xfe])]));
+    writeFileSync(Buffer.concat([Buffer.from(`${projects}/good/x-`), Buffer.from([0xc3, 0x28]), Buffer.from(".jsonl")]), "{}\n");
+    const d = new Discovery([join(base, "a")]);
+    expect(d.scan()).toEqual([join(projects, "good", "s.jsonl")]);
+    expect([...d.problems.entries()]).toEqual([
+      [projects, "1 name in it not valid UTF-8 (not read)"],
+      [join(projects, "good"), "1 name in it not valid UTF-8 (not read)"],
+    ]);
+  });
+
+  test("a projects that is a regular file is a problem, not an empty history", () => {
+    mkdirSync(join(base, "b"), { recursive: true });
+    writeFileSync(join(base, "b", "projects"), "not a folder");
+    const d = new Discovery([join(base, "b")]);
+    expect(d.scan()).toEqual([]);
+    expect(d.problems.get(join(base, "b", "projects"))).toBe("not a directory");
+  });
+
+  test("NUL padding a crash left before a good line: the line is read (both readers), nothing rejected", () => {
+    const dir = join(base, "c", "projects", "p");
+    mkdirSync(dir, { recursive: true });
+    const s = { sessionId: "c0ffee00-0000-4000-8000-000000000001", cwd: "/w" };
+    const one = responseLines({ session: s, time: Date.parse("2026-11-26T17:00:00Z"), model: "claude-opus-4-6", messageId: "m1", requestId: "r1", usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 }, blocks: [{ type: "text", text: "a" }], uuids: ["u1"], parentUuid: null });
+    const two = responseLines({ session: s, time: Date.parse("2026-11-26T17:01:00Z"), model: "claude-opus-4-6", messageId: "m2", requestId: "r2", usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 5 }, blocks: [{ type: "text", text: "b" }], uuids: ["u2"], parentUuid: null });
+    writeFileSync(join(dir, `${s.sessionId}.jsonl`), `${one.join("\n")}\n${"\u0000".repeat(4096)}${two.join("\n")}\n`);
+    const store = memoryStore();
+    const source = new TranscriptSource([join(base, "c")], store);
+    source.refresh();
+    expect(store.rejectedLines(10).count).toBe(0);
+    const events: ModelEvent[] = [];
+    lineToEvents(`${"\u0000".repeat(10)}${two[0]}`, 2, { file: "/f", fileSessionId: null, fileAgentId: null }, events);
+    expect(events.map((e) => e.type)).toEqual(["ResponseObserved"]);
+    const json = dashboardJson(new StoreQueries(store), { now: Date.parse("2026-11-26T18:00:00Z"), windowHours: 12, bucketMinutes: 60, activeWindowHours: 1 }, DIAG, false);
+    expect(json.totals.responses).toBe(2);
+    expect(json.totals.output).toBe(9);
   });
 });

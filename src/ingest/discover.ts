@@ -88,7 +88,7 @@ export class Discovery {
       const projects = join(root, "projects");
       if (this.reportMissing && !existsSync(projects)) this.problems.set(root, existsSync(root) ? "no projects folder in it" : "not found");
       else this.problems.delete(root);
-      this.visit(projects, seenIds, live, files, quiet);
+      this.visit(projects, seenIds, live, files, quiet, true);
     }
     for (const d of this.dirs.keys()) if (!live.has(d)) this.dirs.delete(d);
     if (this.cache && this.listed.length > 0) this.cache.save(this.listed);
@@ -96,7 +96,7 @@ export class Discovery {
     return files;
   }
 
-  private visit(dir: string, seenIds: Set<string>, live: Set<string>, files: string[], quiet?: QuietCheck): void {
+  private visit(dir: string, seenIds: Set<string>, live: Set<string>, files: string[], quiet?: QuietCheck, top = false): void {
     const known = this.dirs.get(dir);
     if (known && quiet && isQuiet(known.mtimeMs, (known.hash ??= pathHash(dir)), quiet)) {
       if (seenIds.has(known.id)) return;
@@ -114,7 +114,12 @@ export class Discovery {
       if (code !== "ENOENT" && code !== "ENOTDIR") this.problems.set(dir, code ?? "unreadable");
       return;
     }
-    if (!st.isDirectory()) return;
+    if (!st.isDirectory()) {
+      // (a root's projects that is a file holds nothing we can read: say so rather than show an empty dashboard)
+      if (top) this.problems.set(dir, "not a directory");
+      return;
+    }
+    if (top) this.problems.delete(dir);
     const id = `${st.dev}:${st.ino}`;
     if (seenIds.has(id)) return; // a symlink loop or a second path to the same directory
     seenIds.add(id);
@@ -144,12 +149,20 @@ export class Discovery {
     // (sorted once here, and kept sorted in the cache, so that a scan lists files in the same order on every disk
     // without sorting all of them on each call)
     names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let undecodable = 0;
     for (const d of names) {
       const p = `${dir}${sep}${d.name}`; // (path.join is a tenth of a warm start: these are already normal)
+      // A name that is not valid UTF-8 comes back with U+FFFD in it, and no such path exists: it cannot be opened by
+      // this name. Counted and said (diagnostics), never skipped in silence.
+      if (d.name.includes("\ufffd") && !existsSync(p)) {
+        undecodable++;
+        continue;
+      }
       if (d.isDirectory()) entry.dirs.push(p);
       else if (d.name.endsWith(".jsonl") && (d.isFile() || d.isSymbolicLink())) entry.files.push(p);
       else if (d.isSymbolicLink()) entry.dirs.push(p); // resolved (and loop-checked) when visited
     }
+    if (undecodable > 0) this.problems.set(dir, `${undecodable} name${undecodable === 1 ? "" : "s"} in it not valid UTF-8 (not read)`);
     return entry;
   }
 }

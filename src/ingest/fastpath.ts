@@ -67,6 +67,9 @@ export class LineProcessor {
   flush(): void {}
 
   private take(buf: Buffer, start: number, end: number, lineNo: number): void {
+    // After a crash a file may hold NUL padding where a write was lost, the next line written right after it: the
+    // padding is skipped and the line read.
+    while (start < end && buf[start] === 0) start++;
     if (start >= end) return;
     const line = buf.subarray(start, end);
     const qt = byteQuickType(line);

@@ -245,6 +245,7 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
   const reject = (reason: string): void => {
     out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
   };
+  if (line.charCodeAt(0) === 0) line = line.replace(/^\u0000+/, ""); // NUL padding a crash left before the line
   if (line.length === 0) return;
   if (line.charCodeAt(0) === 0xfeff) line = line.slice(1); // a byte-order mark (as TextDecoder drops it)
   const qt = quickType(line);

@@ -1,5 +1,6 @@
-// Where transcripts live: each entry of $CLAUDE_CONFIG_DIR (comma-separated), else ~/.claude and
-// ~/.config/claude; `--root DIR` (repeatable) replaces them. Pure: the environment is passed in.
+// Where transcripts live: each entry of $CLAUDE_CONFIG_DIR (comma-separated, unless the whole value is an existing
+// directory whose name has commas), else ~/.claude and ~/.config/claude; `--root DIR` (repeatable) replaces them.
+// Pure: the environment (and a directory check) is passed in.
 import { join, resolve } from "node:path";
 
 export interface RootInputs {
@@ -7,13 +8,16 @@ export interface RootInputs {
   flagRoots: readonly string[];
   claudeConfigDir: string | undefined;
   home: string;
+  /** whether a path is an existing directory: a CLAUDE_CONFIG_DIR that is one (commas and all) is that one path. */
+  isDir?: (path: string) => boolean;
 }
 
 export function resolveRoots(i: RootInputs): string[] {
   let roots: string[];
   if (i.flagRoots.length > 0) roots = [...i.flagRoots];
   else {
-    const fromEnv = (i.claudeConfigDir ?? "").split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    const whole = (i.claudeConfigDir ?? "").trim();
+    const fromEnv = whole.includes(",") && i.isDir?.(resolve(expandHome(whole, i.home))) ? [whole] : whole.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
     roots = fromEnv.length > 0 ? fromEnv : [join(i.home, ".claude"), join(i.home, ".config", "claude")];
   }
   const out: string[] = [];
