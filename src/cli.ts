@@ -436,12 +436,13 @@ function statusLine(source: TranscriptSource | null, store: StoreStatus): string
   return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${note}`;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    writeErr(`claude-dash: ${(e as Error)?.stack ?? e}\n`);
-    process.exitCode = 1;
-  },
-);
+// The process ends as soon as its output is out: a request still waiting on a slow server, or any other timer or
+// socket, must not hold it (what it printed is final).
+const exitAfterOutput = (code: number) => {
+  process.exitCode = code;
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+};
+main().then(exitAfterOutput, (e) => {
+  writeErr(`claude-dash: ${(e as Error)?.stack ?? e}\n`);
+  exitAfterOutput(1);
+});

@@ -51,7 +51,8 @@ export function runHeadless(o: HeadlessOptions): Promise<number> {
   }, o.logEveryMs ?? 60_000);
   return new Promise<number>((resolve) => {
     let done = false;
-    const stop = async () => {
+    // Stopped by a signal, it exits as a shell expects for it (SIGTERM 143, SIGINT 130), after a clean shutdown.
+    const stop = async (signal?: NodeJS.Signals) => {
       if (done) return;
       done = true;
       clearInterval(poll);
@@ -62,7 +63,7 @@ export function runHeadless(o: HeadlessOptions): Promise<number> {
       try {
         await o.shutdown();
         o.log("claude-dash: stopped (telemetry flushed)");
-        resolve(0);
+        resolve(signal === "SIGTERM" ? 143 : signal === "SIGINT" ? 130 : 0);
       } catch (e) {
         o.log(`claude-dash: error while stopping: ${(e as Error)?.message ?? e}`);
         resolve(1);

@@ -316,6 +316,10 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   }
   const o = r.data;
   if (o.headless && !o.otlp) throw new UsageError("--headless needs --otlp (it runs the telemetry receiver without the UI)");
+  if (o.otlp && (o.json || o.once || o.report !== null || o["store-info"])) {
+    const what = o.json ? "--json" : o.once ? "--once" : o.report !== null ? "--report" : "--store-info";
+    throw new UsageError(`--otlp runs a receiver for the live dashboard or --headless; ${what} prints once and exits (read stored team data with --source team)`);
+  }
   const bucket = o["bucket-minutes"];
   if (bucket !== undefined && (o["window-hours"] * 60) / bucket > MAX_BUCKETS) throw new UsageError(`--bucket-minutes ${bucket} would make more than ${MAX_BUCKETS} buckets over --window-hours ${o["window-hours"]}`);
   return {

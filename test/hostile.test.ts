@@ -170,3 +170,26 @@ describe("nothing lost in silence", () => {
     expect(json.totals.output).toBe(9);
   });
 });
+
+describe("exits on time", () => {
+  test("--json with a usage endpoint that never answers: prints at ~3 s and exits right after, not at the 10 s timeout", async () => {
+    respond = () => new Response(new ReadableStream({ start() {} })); // headers sent, a body that never comes
+    const hang = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });
+    try {
+      const t0 = performance.now();
+      const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${hang.port}`, "--now", "2026-11-26T18:00:00Z", "--json"], {
+        cwd: REPO,
+        env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
+      const seconds = (performance.now() - t0) / 1000;
+      expect(code).toBe(0);
+      expect(JSON.parse(out).allowance.status).not.toBe("ok");
+      expect(seconds).toBeLessThan(6);
+    } finally {
+      hang.stop(true);
+    }
+  }, 20_000);
+});

@@ -26,7 +26,7 @@ describe("flags", () => {
 
   test("--otlp may be given bare (the default port) or with an address", () => {
     expect(parse("--otlp")!.otlp).toEqual({ host: "127.0.0.1", port: 4318, explicitHost: false });
-    expect(parse("--otlp", "--json")!.otlp?.port).toBe(4318);
+    expect(parse("--otlp", "--headless")!.otlp?.port).toBe(4318);
     expect(parse("--otlp", "0.0.0.0:9999")!.otlp).toEqual({ host: "0.0.0.0", port: 9999, explicitHost: true });
   });
 
@@ -41,6 +41,8 @@ describe("flags", () => {
     [["-x"], "unknown flag -x"],
     [["--no-json=true"], "--no-json takes no value"],
     [["--json=1"], "--json takes no value"],
+    [["--otlp", "--json"], "--otlp runs a receiver for the live dashboard or --headless; --json prints once and exits"],
+    [["--once", "--otlp", "0.0.0.0:4318"], "--once prints once and exits"],
     [["--tz"], "--tz needs a value"],
     [["--tz", "--json"], "--tz needs a value"],
     [["--", "extra"], 'unexpected argument "extra"'],

@@ -76,7 +76,7 @@ describe("claude-dash --otlp", () => {
     server.kill("SIGTERM");
     const code = await server.exited;
     const log = await new Response(server.stderr).text();
-    expect(code).toBe(0);
+    expect(code).toBe(143); // (stopped cleanly, by SIGTERM: 128 + 15)
     expect(log).toContain("receiving OpenTelemetry");
     expect(log).toContain("stopped (telemetry flushed)");
     // a later run (no receiver) reads what was stored

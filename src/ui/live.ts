@@ -49,6 +49,10 @@ export interface DashboardHooks {
   onError?: (e: unknown) => void;
   /** false (NO_COLOR): the terminal's own colours. */
   color?: boolean;
+  /** Ctrl-Z (the terminal's suspend key arrives as a key in raw mode): give the terminal back and stop. */
+  suspend?: () => void;
+  /** Ctrl-C (a key in raw mode, as SIGINT is outside it): quit as an interrupt (exit 130). */
+  interrupt?: () => void;
 }
 
 /** OpenTUI's key names to the names keyAction expects ("?", "L", "up", "pagedown", "return", "escape", …). */
@@ -139,6 +143,8 @@ export function createDashboardRenderable(
   renderer.root.add(renderable);
   const onKey = (k: KeyEvent) => {
     if (k.eventType === "release") return;
+    if (k.ctrl && k.name === "z" && hooks.suspend) return hooks.suspend();
+    if (k.ctrl && k.name === "c" && hooks.interrupt) return hooks.interrupt();
     renderable.key(keyPressOf(k));
   };
   renderer.keyInput.on("keypress", onKey);
@@ -339,7 +345,8 @@ function closeQuietly(w: FSWatcher): void {
 }
 
 const hex = (c: readonly [number, number, number]) => `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
-const EXIT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+/** The signals that end the dashboard, with the exit code a shell expects for each (128 + the signal's number). */
+const EXIT_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
 /** How long to wait for the renderer to finish restoring the terminal before giving up on it. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
@@ -359,7 +366,32 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
 
   return new Promise<number>((resolve) => {
     let finished = false;
-    const onSignal = () => finish(0);
+    const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<keyof typeof EXIT_SIGNALS, () => void>;
+    // Ctrl-Z or a SIGTSTP: the terminal is restored (main screen, cooked mode, no mouse), the process stops (SIGSTOP:
+    // our own SIGTSTP handler would only call us again), and on `fg` (SIGCONT) the dashboard takes the screen back.
+    let suspended = false;
+    const suspend = (): void => {
+      if (suspended || finished) return;
+      suspended = true;
+      void renderer
+        .suspend()
+        .catch(() => undefined)
+        .then(() => {
+          // (nothing else holds the event loop while the renderer is suspended: this does, until `fg`)
+          const hold = setInterval(() => undefined, 60_000);
+          process.once("SIGCONT", () => {
+            clearInterval(hold);
+            void renderer
+              .resume()
+              .catch(onFatal)
+              .finally(() => {
+                suspended = false;
+                renderer.requestRender();
+              });
+          });
+          process.kill(process.pid, "SIGSTOP");
+        });
+    };
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
     const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads, recover: o.recover });
@@ -378,7 +410,8 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
       ingest.stop();
       if (allowanceTimer) clearInterval(allowanceTimer);
       if (o.telemetry) void o.telemetry.stop();
-      for (const s of EXIT_SIGNALS) process.off(s, onSignal);
+      for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
+      process.off("SIGTSTP", suspend);
       renderer.off("destroy", onDestroyed);
       detach();
       // Leave the current frame or input handler before tearing the renderer down.
@@ -417,11 +450,14 @@ export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number
         afterInput: () => {
           if (app.quit) finish(0);
         },
+        suspend,
+        interrupt: () => finish(EXIT_SIGNALS.SIGINT),
         onError: onFatal,
       },
     );
 
-    for (const s of EXIT_SIGNALS) process.on(s, onSignal);
+    for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.on(s, onSignal[s]);
+    process.on("SIGTSTP", suspend);
     process.on("uncaughtException", onFatal);
     process.on("unhandledRejection", onFatal);
     renderer.on("destroy", onDestroyed);
