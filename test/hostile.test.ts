@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import stringWidth from "string-width";
+import { simpleText } from "../src/ui/text.ts";
 import { Discovery } from "../src/ingest/discover.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
@@ -192,4 +194,59 @@ describe("exits on time", () => {
       hang.stop(true);
     }
   }, 20_000);
+});
+
+describe("wide and combining characters", () => {
+  // clusters a terminal draws 2 wide, 1 wide with marks, or 0 wide; plus separators that must not break a line
+  const POOL = ["🚀", "✅", "⚡", "🫠", "👍🏽", "👩‍💻", "🇯🇵", "漢字", "ｶﾀｶﾅ", "한국어", "각", "ไทย", "สวัสดี", "हिन्दी", "क्षि", "é", "e\u0301", "ñ", "Ω", "a", "-", " ", "\u2028", "\u061c", "\u200b", "\ufe0f", "ـ", "x"];
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const randomText = (n: number) => Array.from({ length: n }, () => POOL[rand(POOL.length)]).join("");
+
+  test("the fast path's characters are what string-width says: one column each", () => {
+    for (let c = 0x20; c <= 0x25ff; c++) {
+      const ch = String.fromCharCode(c);
+      if (simpleText(ch)) expect([c.toString(16), stringWidth(ch)]).toEqual([c.toString(16), 1]);
+    }
+    expect(simpleText("e\u0301")).toBe(false);
+    expect(simpleText("©\ufe0f")).toBe(false);
+  });
+
+  test("random titles and project names: every bordered line of the frame is exactly --width columns (string-width)", async () => {
+    const base = mkdtempSync(join(tmpdir(), "claude-dash-wide-"));
+    try {
+      const now = Date.parse("2026-11-26T18:00:00Z");
+      for (let k = 0; k < 6; k++) {
+        const sid = `aaaaaaaa-0000-4000-8000-00000000000${k}`;
+        const cwd = `/home/u/${randomText(6)}`;
+        const dir = join(base, "projects", `p${k}`);
+        mkdirSync(dir, { recursive: true });
+        const s = { sessionId: sid, cwd };
+        const lines = responseLines({ session: s, time: now - (k + 1) * 60_000, model: "claude-opus-4-6", messageId: `m${k}`, requestId: `r${k}`, usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 }, blocks: [{ type: "text", text: "a" }], uuids: [`u${k}`], parentUuid: null });
+        lines.push(JSON.stringify({ type: "custom-title", customTitle: randomText(30), sessionId: sid }));
+        writeFileSync(join(dir, `${sid}.jsonl`), `${lines.join("\n")}\n`);
+      }
+      for (const [w, h] of [
+        [160, 50],
+        [100, 30],
+        [61, 24],
+      ]) {
+        const p = Bun.spawnSync([process.execPath, join(REPO, "src/cli.ts"), "--root", base, "--no-allowance", "--no-store", "--now", "2026-11-26T18:00:00Z", "--once", "--plain", "--width", String(w), "--height", String(h)], { cwd: REPO, env: { ...process.env, TZ: "UTC" }, stdout: "pipe", stderr: "pipe" });
+        expect(p.exitCode).toBe(0);
+        const out = p.stdout.toString();
+        expect(out).not.toMatch(/[\u2028\u2029\u061c]/);
+        const rows = out.split("\n");
+        expect(rows.some((r) => r.includes("ACTIVE SESSIONS"))).toBe(true);
+        for (const row of rows) {
+          expect(stringWidth(row)).toBeLessThanOrEqual(w!);
+          if (/[│╮╯]$/.test(row)) expect([row, stringWidth(row)]).toEqual([row, w!]);
+        }
+      }
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
 });

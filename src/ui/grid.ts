@@ -1,7 +1,7 @@
 // A pure-TypeScript cell grid: the Canvas for --once, snapshot tests and benchmarks. It serialises to ANSI
 // (truecolour, 256 colours, or attributes only for NO_COLOR) and to plain text.
 import type { Canvas, Rect, RGB, Style } from "./canvas.ts";
-import { charWidth } from "./text.ts";
+import { clusters, clusterWidth } from "./text.ts";
 import { isUnsafe } from "../ingest/sanitize.ts";
 import { type ColorMode, xterm256 } from "./theme.ts";
 
@@ -47,11 +47,13 @@ export class CellGrid implements Canvas {
 
   text(x: number, y: number, s: string, style: Style, maxWidth = Infinity): number {
     let used = 0;
-    for (const ch of s) {
-      const w = charWidth(ch.codePointAt(0)!);
+    // One cell per grapheme cluster (a base with its combining marks, an emoji with its modifiers), as wide as a
+    // terminal draws it; a cluster that takes no column (a stray combining mark, a format character) is left out.
+    for (const g of clusters(s)) {
+      const w = clusterWidth(g);
       if (w === 0) continue;
       if (used + w > maxWidth) break;
-      this.cell(x + used, y, ch, style);
+      this.cell(x + used, y, g, style);
       if (w === 2) this.cell(x + used + 1, y, "", style); // the right half of a wide character
       used += w;
     }

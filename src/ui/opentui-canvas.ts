@@ -15,7 +15,7 @@
 import { OptimizedBuffer, RGBA, TextAttributes, type RenderContext } from "@opentui/core";
 import type { Canvas, Rect, Style } from "./canvas.ts";
 import { CellGrid } from "./grid.ts";
-import { charWidth } from "./text.ts";
+import { clusterWidth } from "./text.ts";
 import { theme } from "./theme.ts";
 
 const MAX_CACHED_COLORS = 8192;
@@ -169,8 +169,11 @@ export class OpenTuiCanvas implements Canvas {
         if (!joinable(cp)) {
           if (!old || differs(old, this.grid, i, loose)) {
             // A wide character in the last column does not fit: leave the cell blank rather than draw half of it.
-            const fits = charWidth(cp) !== 2 || x + 1 < w;
-            buf.setCell(x, y, fits && !isControl(cp) ? ch : " ", this.fgOf(fg[i]!), this.bgOf(b), attrsOf(a));
+            const fits = clusterWidth(ch) !== 2 || x + 1 < w;
+            const shown = fits && !isControl(cp) ? ch : " ";
+            // (a cluster of several code points, an emoji with a skin tone say, is text to OpenTUI, not one cell's char)
+            if (shown.length > 1 && [...shown].length > 1) buf.drawText(shown, x, y, this.fgOf(fg[i]!), this.bgOf(b), attrsOf(a));
+            else buf.setCell(x, y, shown, this.fgOf(fg[i]!), this.bgOf(b), attrsOf(a));
             this.calls++;
           }
           x++;
