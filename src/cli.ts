@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { parsePricingFile } from "./model/pricing-file.ts";
 import { usePriceRows } from "./model/pricing.ts";
-import { demoAllowance, demoFiles, DEMO_BANNER } from "./ingest/demo.ts";
+import { demoAllowance, demoFiles, demoInstead, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
 import { cleanText } from "./ingest/sanitize.ts";
@@ -89,9 +89,8 @@ async function main(): Promise<number> {
   const o = opts;
   if (o.demo) return run(o, now, demoData(now), roots, true);
   const go = (data: Data & { source: TranscriptSource }) => {
-    // The dashboard falls back to demo data when there is nothing at all to show and no root was named (never --json).
     const nothing = data.source.stats.files === 0 && data.source.stats.deferred === 0 && new StoreQueries(data.store).span() === null;
-    if (!o.json && !o.report && !named && nothing) {
+    if (demoInstead({ nothing, named, json: o.json, report: o.report !== null, otlp: o.otlp !== null })) {
       data.store.close();
       return run(o, now, demoData(now), roots, true);
     }

@@ -15,6 +15,10 @@ import { StoreQueries } from "../src/ingest/store-query.ts";
 import { responseLines } from "../src/ingest/synth.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
+import { demoInstead } from "../src/ingest/demo.ts";
+import { DashboardApp } from "../src/ui/app.ts";
+import { CellGrid } from "../src/ui/grid.ts";
+import { layout } from "../src/ui/layout.ts";
 
 const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
 
@@ -248,5 +252,50 @@ describe("wide and combining characters", () => {
     } finally {
       rmSync(base, { recursive: true, force: true });
     }
+  });
+});
+
+describe("origins never mix", () => {
+  const NOW = Date.parse("2026-11-26T18:00:00Z");
+  const teamResponse = (i: number): ModelEvent => ({
+    type: "ResponseObserved",
+    key: `otel:req_${i}`,
+    requestId: `req_${i}`,
+    time: NOW - i * 60_000,
+    sessionId: `other-user-session-${i}`,
+    agentId: null,
+    model: "claude-opus-4-6",
+    usage: { uncached: 10, cacheWrite5m: 100, cacheWrite1h: 0, cacheRead: 1000, output: 50 },
+    cwd: null,
+    entrypoint: null,
+    origin: "team",
+    user: `dev${i}@example.com`,
+  });
+
+  test("LIVE is this machine's transcripts: other users' telemetry never shows there, only where a team source is chosen", () => {
+    const app = new DashboardApp(new StoreQueries(memoryStore()), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+    app.apply([teamResponse(1), teamResponse(2)]);
+    const live = app.view(NOW, layout(160, 50));
+    expect(live.totals.responses).toBe(0);
+    expect(live.sessions).toEqual([]);
+    const g = new CellGrid(160, 50);
+    app.render(g, NOW, NOW);
+    expect(g.toPlain()).not.toContain("dev1@example");
+    // INSIGHTS with the team source has them
+    app.dispatch({ type: "tab", tab: "insights" });
+    app.dispatch({ type: "source", source: "team" });
+    const g2 = new CellGrid(160, 50);
+    app.render(g2, NOW, NOW);
+    expect(g2.toPlain()).toContain("dev1@example.c");
+  });
+
+  test("no demo data when receiving team telemetry, nor for a script, nor when a root was named", () => {
+    const none = { nothing: true, named: false, json: false, report: false, otlp: false };
+    expect(demoInstead(none)).toBe(true);
+    expect(demoInstead({ ...none, otlp: true })).toBe(false);
+    expect(demoInstead({ ...none, json: true })).toBe(false);
+    expect(demoInstead({ ...none, report: true })).toBe(false);
+    expect(demoInstead({ ...none, named: true })).toBe(false);
+    expect(demoInstead({ ...none, nothing: false })).toBe(false);
   });
 });

@@ -82,3 +82,12 @@ export function demoAllowance<S extends EventSink>(now: number, out: S): S {
 }
 
 export const DEMO_BANNER = "DEMO DATA — no Claude Code transcripts were found; showing a generated example. Use --root DIR or set CLAUDE_CONFIG_DIR.";
+
+/**
+ * Whether the dashboard shows the demo instead of real data: only when there is nothing at all to show, no root was
+ * named, and the run is neither for a script (--json, --report) nor receiving team telemetry (--otlp: the team lead's
+ * set-up, whose real data arrives over the network; demo data must never mix with it).
+ */
+export function demoInstead(o: { nothing: boolean; named: boolean; json: boolean; report: boolean; otlp: boolean }): boolean {
+  return o.nothing && !o.named && !o.json && !o.report && !o.otlp;
+}
