@@ -173,6 +173,9 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([Promise.all([client.fetchNow(), client.fetchProfile()]), new Promise((r) => (timer = setTimeout(r, 3000)))]);
     clearTimeout(timer); // (a pending timer would keep the process alive)
+    // What did not answer in time is given up: a request left waiting on a slow server would hold the process until
+    // its own timeout, long after the output is out.
+    client.cancel();
     early.push(...allowanceEvents.splice(0));
   }
 
@@ -435,13 +438,12 @@ function statusLine(source: TranscriptSource | null, store: StoreStatus): string
   return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${note}`;
 }
 
-// The process ends as soon as its output is out: a request still waiting on a slow server, or any other timer or
-// socket, must not hold it (what it printed is final).
-const exitAfterOutput = (code: number) => {
-  process.exitCode = code;
-  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
-};
-main().then(exitAfterOutput, (e) => {
-  writeErr(`claude-dash: ${(e as Error)?.stack ?? e}\n`);
-  exitAfterOutput(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    writeErr(`claude-dash: ${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -178,6 +178,14 @@ describe("nothing lost in silence", () => {
 });
 
 describe("exits on time", () => {
+  test("and never before its output is out: a large --json through a pipe is whole", async () => {
+    const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--demo", "--json", "--window-hours", "200", "--bucket-minutes", "1", "--now", "2026-11-26T18:00:00Z"], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
+    const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
+    expect(code).toBe(0);
+    expect(out.length).toBeGreaterThan(1_000_000);
+    expect(JSON.parse(out).buckets.length).toBe(12_000);
+  });
+
   test("--json with a usage endpoint that never answers: prints at ~3 s and exits right after, not at the 10 s timeout", async () => {
     respond = () => new Response(new ReadableStream({ start() {} })); // headers sent, a body that never comes
     const hang = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });

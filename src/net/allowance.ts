@@ -302,17 +302,32 @@ export class AllowanceClient {
     this.emit({ type: "AllowanceFailed", time: now, problem: o.problem, message: o.message, retryAt: this.dueAt });
   }
 
+  /** Requests in flight, each with the way to end it at once (see cancel). */
+  private readonly pending = new Set<() => void>();
+
+  /** Gives up every request in flight now (a one-shot run that has printed what it had): no socket or timer is left. */
+  cancel(): void {
+    for (const end of [...this.pending]) end();
+  }
+
   /** Runs `work` with an abort signal that fires after timeoutMs; resolves with `onTimeout` then at the latest. */
   private withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, onTimeout: T): Promise<T> {
     const ctl = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let end = () => {};
     const timedOut = new Promise<T>((resolve) => {
-      timer = setTimeout(() => {
+      end = () => {
+        clearTimeout(timer);
         ctl.abort();
         resolve(onTimeout);
-      }, this.timeoutMs);
+      };
+      timer = setTimeout(end, this.timeoutMs);
     });
-    return Promise.race([work(ctl.signal), timedOut]).finally(() => clearTimeout(timer));
+    this.pending.add(end);
+    return Promise.race([work(ctl.signal), timedOut]).finally(() => {
+      clearTimeout(timer);
+      this.pending.delete(end);
+    });
   }
 
   private async readTokenSafely(): Promise<string | null> {
