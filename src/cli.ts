@@ -144,7 +144,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   // Team telemetry: what earlier runs received comes from the telemetry store; new batches queue up for the next frame.
   const telemetryEvents: ModelEvent[] = [];
   const counts = { requests: 0, events: 0, rejected: 0 };
-  let telemetry: { listening: string; stop: () => Promise<void> } | null = null;
+  let telemetry: { listening: string; stop: () => Promise<void>; stats: { slowClients: number; overClientCap: number } } | null = null;
   const team: ModelEvent[] = [];
   if (opts.otlp) {
     const started = await startTelemetry(opts, team, telemetryEvents, counts, wallClock());
@@ -166,6 +166,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
       log: (line) => writeErr(`${line}\n`),
       shutdown: () => t.stop(),
       listening: t.listening,
+      receiver: t.stats,
     });
   }
   if (client && oneShot) {
@@ -274,7 +275,7 @@ async function startTelemetry(
   queue: ModelEvent[],
   counts: { requests: number; events: number; rejected: number },
   now: number,
-): Promise<{ listening: string; stop: () => Promise<void> } | string> {
+): Promise<{ listening: string; stop: () => Promise<void>; stats: { slowClients: number; overClientCap: number } } | string> {
   const otlp = opts.otlp!;
   const { defaultStorePath, TelemetryStore } = await import("./net/telemetry-store.ts");
   const { logsToEvents, metricsToEvents } = await import("./net/otlp-map.ts");
@@ -322,6 +323,7 @@ async function startTelemetry(
     pruner.unref?.();
     return {
       listening: receiver.url,
+      stats: receiver.stats,
       stop: async () => {
         clearInterval(pruner);
         await receiver.stop();

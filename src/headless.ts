@@ -20,6 +20,8 @@ export interface HeadlessOptions {
   /** stops the receiver and closes the store. */
   shutdown: () => Promise<void>;
   listening: string;
+  /** the receiver's counts of clients cut off for sending too slowly, and of requests over one client's share. */
+  receiver?: { slowClients: number; overClientCap: number };
   logEveryMs?: number;
   now?: () => number;
 }
@@ -40,14 +42,20 @@ export function runHeadless(o: HeadlessOptions): Promise<number> {
     }
   }, Math.max(0.2, o.intervalSeconds) * 1000);
   let last = { ...o.counts };
+  let lastReceiver = { slowClients: 0, overClientCap: 0, ...o.receiver };
   const minute = setInterval(() => {
     apply();
     const c = o.counts;
+    const r = { slowClients: 0, overClientCap: 0, ...o.receiver };
+    const slow = r.slowClients - lastReceiver.slowClients;
+    const over = r.overClientCap - lastReceiver.overClientCap;
     o.log(
       `${new Date(now()).toISOString()} received ${c.requests - last.requests} requests, ${c.events - last.events} events (${c.rejected - last.rejected} rejected) in the last minute; ` +
-        `transcripts: ${o.source ? `${o.source.stats.files} files followed` : "not read"}`,
+        `transcripts: ${o.source ? `${o.source.stats.files} files followed` : "not read"}` +
+        (slow > 0 || over > 0 ? `; ${slow} slow clients cut off, ${over} requests over one client's share` : ""),
     );
     last = { ...c };
+    lastReceiver = r;
   }, o.logEveryMs ?? 60_000);
   return new Promise<number>((resolve) => {
     let done = false;

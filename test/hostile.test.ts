@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import net from "node:net";
 import { join, resolve } from "node:path";
+import { startOtlpReceiver } from "../src/net/otlp-receiver.ts";
 import stringWidth from "string-width";
 import { simpleText } from "../src/ui/text.ts";
 import { Discovery } from "../src/ingest/discover.ts";
@@ -306,4 +308,38 @@ describe("origins never mix", () => {
     expect(demoInstead({ ...none, named: true })).toBe(false);
     expect(demoInstead({ ...none, nothing: false })).toBe(false);
   });
+});
+
+describe("the OTLP receiver holds its slots", () => {
+  test("70 clients trickling a declared 1,000-byte body at 1 byte/s do not starve a legitimate POST; they are cut off and counted", async () => {
+    const r = await startOtlpReceiver({ host: "127.0.0.1", port: 0, onLogs: () => {}, onMetrics: () => {} });
+    const sockets: net.Socket[] = [];
+    const drip = setInterval(() => {
+      for (const s of sockets) if (!s.destroyed) s.write("{");
+    }, 1000);
+    try {
+      for (let i = 0; i < 70; i++) {
+        const s = net.connect(r.port, "127.0.0.1");
+        s.on("error", () => {});
+        s.write(`POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+        sockets.push(s);
+      }
+      await Bun.sleep(300);
+      const post = () => fetch(`http://127.0.0.1:${r.port}/v1/logs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ resourceLogs: [] }) }).then((x) => x.status);
+      // from the same address: refused while the trickling ones hold that client's share, served once they are cut off
+      const t0 = Date.now();
+      let status = await post();
+      while (status !== 200 && Date.now() - t0 < 6000) {
+        await Bun.sleep(200);
+        status = await post();
+      }
+      expect(status).toBe(200);
+      expect(Date.now() - t0).toBeLessThan(4000);
+      expect(r.stats.slowClients).toBeGreaterThanOrEqual(16);
+    } finally {
+      clearInterval(drip);
+      for (const s of sockets) s.destroy();
+      await r.stop();
+    }
+  }, 20_000);
 });

@@ -35,6 +35,13 @@ import {
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONCURRENT = 64;
+/** Requests one client address may have in progress at once (default): one client cannot take every slot. */
+export const DEFAULT_MAX_PER_CLIENT = 16;
+/** After the first seconds, a body must keep arriving at least this fast (bytes a second) or the client is cut off. */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+const RATE_GRACE_MS = 2000;
+/** Headers must be complete within this (a client that dribbles its headers holds a connection, never a slot). */
+const HEADERS_TIMEOUT_MS = 10_000;
 
 /** What a handler may answer: records it could not use (reported back to the sender as a partial success). */
 export interface OtlpHandlerResult {
@@ -65,6 +72,10 @@ export interface OtlpReceiverOptions {
   bodyTimeoutMs?: number;
   /** requests being received or decoded at once; more get 503 with Retry-After (default 64) */
   maxConcurrent?: number;
+  /** of those, from one client address at once (default 16) */
+  maxPerClient?: number;
+  /** the slowest a body may arrive after its first 2 s, in bytes a second (default 1024); slower gets 408 */
+  minBytesPerSecond?: number;
   onLogs(req: OtlpLogsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
   onMetrics(req: OtlpMetricsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
   /** every request answered with an error status, for logging (never throws into the server) */
@@ -78,6 +89,8 @@ export interface OtlpReceiver {
   url: string;
   /** stops listening and closes every connection */
   stop(): Promise<void>;
+  /** clients cut off for sending too slowly (or stalling), and requests refused because one client had too many */
+  readonly stats: { slowClients: number; overClientCap: number };
 }
 
 const gunzip = promisify(zlib.gunzip) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
@@ -99,8 +112,12 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const maxConcurrent = opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  const maxPerClient = opts.maxPerClient ?? DEFAULT_MAX_PER_CLIENT;
+  const minRate = opts.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND;
   const tokenDigest = opts.token ? sha256(opts.token) : null;
+  const stats = { slowClients: 0, overClientCap: 0 };
   let inFlight = 0;
+  const perClient = new Map<string, number>();
   const sockets = new Set<Socket>();
 
   const report = (status: number, message: string, path: string) => {
@@ -115,6 +132,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     const path = pathOf(req.url);
     let encoding: BodyEncoding | null = null;
     let counted = false;
+    const client = req.socket.remoteAddress ?? "?";
     try {
       const signal: Signal | null = path === "/v1/logs" ? "logs" : path === "/v1/metrics" ? "metrics" : null;
       if (!signal) throw new HttpError(404, `no such endpoint: ${quote(path)} (use /v1/logs or /v1/metrics)`);
@@ -128,14 +146,23 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
       const declared = req.headers["content-length"];
       if (declared !== undefined && Number(declared) > maxBytes) throw new HttpError(413, `body of ${declared} bytes is above the limit of ${maxBytes}`);
       if (inFlight >= maxConcurrent) throw new HttpError(503, "too many requests at once", { "Retry-After": "1" });
+      if ((perClient.get(client) ?? 0) >= maxPerClient) {
+        stats.overClientCap++;
+        throw new HttpError(503, `too many requests at once from ${client}`, { "Retry-After": "1" });
+      }
       inFlight++;
+      perClient.set(client, (perClient.get(client) ?? 0) + 1);
       counted = true;
 
-      const wire = await readBody(req, maxBytes, bodyTimeoutMs);
+      const wire = await readBody(req, maxBytes, bodyTimeoutMs, minRate).catch((e) => {
+        if (e instanceof HttpError && e.status === 408) stats.slowClients++;
+        throw e;
+      });
       let body: Uint8Array = wire;
       if (gzip) body = await inflate(wire, maxBytes);
       const decoded: Decoded<OtlpLogsRequest | OtlpMetricsRequest> = signal === "logs" ? decodeLogs(body, encoding) : decodeMetrics(body, encoding);
       inFlight--;
+      release(client);
       counted = false;
 
       const info: OtlpRequestInfo = { encoding, bytes: wire.length, rejectedByDecoder: decoded.rejected };
@@ -164,8 +191,16 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
       }
       if (!complete) lingerThenClose(req);
     } finally {
-      if (counted) inFlight--;
+      if (counted) {
+        inFlight--;
+        release(client);
+      }
     }
+  };
+  const release = (client: string) => {
+    const n = (perClient.get(client) ?? 1) - 1;
+    if (n > 0) perClient.set(client, n);
+    else perClient.delete(client);
   };
 
   const server = http.createServer((req, res) => {
@@ -180,7 +215,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     });
   });
   // Node's own timers as a backstop behind ours (a client that never finishes its headers, an idle connection).
-  server.headersTimeout = Math.min(60_000, Math.max(1000, bodyTimeoutMs));
+  server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, Math.max(1000, bodyTimeoutMs));
   server.requestTimeout = bodyTimeoutMs * 2;
   server.keepAliveTimeout = 5000;
   server.on("connection", (socket: Socket) => {
@@ -211,6 +246,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
   return {
     port,
     url: `http://${host}:${port}`,
+    stats,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -273,16 +309,26 @@ function authorized(headers: http.IncomingHttpHeaders, expected: Buffer): boolea
   return ok;
 }
 
-/** The whole body, refused (413) as soon as it passes `max` bytes and timed out (408) after `timeoutMs`. */
-function readBody(req: http.IncomingMessage, max: number, timeoutMs: number): Promise<Buffer> {
+/**
+ * The whole body, refused (413) as soon as it passes `max` bytes, timed out (408) after `timeoutMs`, and cut off (408)
+ * when, after its first seconds, it arrives slower than `minRate` bytes a second on average: a client trickling a
+ * body holds a slot for seconds, not for as long as it likes.
+ */
+function readBody(req: http.IncomingMessage, max: number, timeoutMs: number, minRate: number): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     let chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    const started = Date.now();
+    const pace = setInterval(() => {
+      const elapsed = Date.now() - started;
+      if (elapsed >= RATE_GRACE_MS && (size * 1000) / elapsed < minRate) finish(new HttpError(408, `the body arrived too slowly (${size} bytes in ${(elapsed / 1000).toFixed(1)} s)`));
+    }, 500);
     const finish = (err: HttpError | null) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      clearInterval(pace);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("close", onClose);
