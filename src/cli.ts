@@ -146,6 +146,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   const counts = { requests: 0, events: 0, rejected: 0 };
   let telemetry: { listening: string; stop: () => Promise<void>; stats: { slowClients: number; overClientCap: number } } | null = null;
   const team: ModelEvent[] = [];
+  let teamProblem: string | null = null;
   if (opts.otlp) {
     const started = await startTelemetry(opts, team, telemetryEvents, counts, wallClock());
     if (typeof started === "string") {
@@ -155,7 +156,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     telemetry = started;
     if (opts.otlp.explicitHost && !isLoopback(opts.otlp.host))
       writeErr(`claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`);
-  } else if (opts.source !== "local" && !demo && (opts.view === "insights" || !oneShot)) await loadStoredTelemetry(team); // (only INSIGHTS shows it)
+  } else if (opts.source !== "local" && !demo && (opts.view === "insights" || !oneShot)) teamProblem = await loadStoredTelemetry(team); // (only INSIGHTS shows it)
   if (opts.headless && telemetry) {
     const t = telemetry;
     return runHeadless({
@@ -181,7 +182,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   }
 
   if (opts.json) {
-    const diag = diagnostics(data, demo, roots);
+    const diag = { ...diagnostics(data, demo, roots), ...(teamProblem ? { telemetry: teamProblem } : {}) };
     const state = createState({ priceOverride: opts.pricePerMtok });
     for (const e of early) reduce(state, e);
     if (opts.view === "insights") {
@@ -228,7 +229,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   // The live dashboard says once per store, in its first minute, that Claude Code's cleanup is on (see --store-info).
   const hint = !oneShot && !demo && source ? cleanupHint(data.store, roots, wallClock()) : null;
   const hintUntil = wallClock() + 60_000;
-  const statusOf = (src: TranscriptSource | null) => (hint && wallClock() < hintUntil ? hint : statusLine(src, status));
+  const statusOf = (src: TranscriptSource | null) => (hint && wallClock() < hintUntil ? hint : teamProblem ? `${teamProblem} · ${statusLine(src, status)}` : statusLine(src, status));
   app.status = statusOf(source);
 
   if (oneShot) {
@@ -337,16 +338,18 @@ async function startTelemetry(
 }
 
 /** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
-async function loadStoredTelemetry(team: ModelEvent[]): Promise<void> {
+/** Team data received by earlier runs; a store that cannot be read is said (footer, --json diagnostics), not hidden. */
+async function loadStoredTelemetry(team: ModelEvent[]): Promise<string | null> {
   const { defaultStorePath, TelemetryStore } = await import("./net/telemetry-store.ts");
   const path = defaultStorePath(process.env, home());
-  if (!existsSync(path)) return;
+  if (!existsSync(path)) return null;
   try {
     const store = new TelemetryStore(path);
     team.push(...store.loadEvents());
     store.close();
-  } catch {
-    // an unreadable store only means no team data
+    return null;
+  } catch (e) {
+    return `team telemetry not shown: the telemetry store ${path} cannot be read (${cleanText((e as Error)?.message ?? String(e), 120)})`;
   }
 }
 

@@ -343,3 +343,24 @@ describe("the OTLP receiver holds its slots", () => {
     }
   }, 20_000);
 });
+
+describe("a damaged telemetry store", () => {
+  test("is said in the footer and in --json diagnostics, not silently left out", async () => {
+    const xdg = mkdtempSync(join(tmpdir(), "claude-dash-badtel-"));
+    try {
+      mkdirSync(join(xdg, "claude-dash"), { recursive: true });
+      writeFileSync(join(xdg, "claude-dash", "telemetry.sqlite"), "this is not a database ".repeat(300));
+      const demoRoot = join(xdg, "root");
+      mkdirSync(join(demoRoot, "projects"), { recursive: true });
+      const run1 = (args: string[]) =>
+        Bun.spawnSync([process.execPath, join(REPO, "src/cli.ts"), "--root", demoRoot, "--no-allowance", "--now", "2026-11-26T18:00:00Z", "--view", "insights", ...args], { cwd: REPO, env: { ...process.env, XDG_DATA_HOME: xdg, TZ: "UTC" }, stdout: "pipe", stderr: "pipe" });
+      const json = run1(["--json"]);
+      expect(json.exitCode).toBe(0);
+      expect(JSON.parse(json.stdout.toString()).diagnostics.telemetry).toContain("cannot be read");
+      const frame = run1(["--once", "--plain", "--width", "200", "--height", "50"]);
+      expect(frame.stdout.toString()).toContain("team telemetry not shown");
+    } finally {
+      rmSync(xdg, { recursive: true, force: true });
+    }
+  });
+});

@@ -25,6 +25,8 @@ export interface Diagnostics {
   /** responses in the window known only from a parent's progress copy (the subagent's own file is missing): counted,
    *  but their output is a placeholder (set by dashboardJson). */
   responsesFromProgressCopies?: number;
+  /** why stored team telemetry is not shown (the telemetry store cannot be read), when that is so. */
+  telemetry?: string;
 }
 
 /** Round bucket sizes for --json, smallest first: the smallest that keeps a window within MAX_JSON_BUCKETS is used. */
