@@ -8,8 +8,8 @@
 // - a year of heavy use (a store of 1.5 M responses): a warm start and the live dashboard's memory;
 // - drawing, the live dashboard's CPU, and the OTLP receiver.
 // Prints a table for the README. Options: --size-mb N, --runs N, --shape small|big, --dir PATH, --ccusage PATH,
-// --skip-year.
-import { appendFileSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+// --skip-year, --skip-team.
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     dir: { type: "string" },
     ccusage: { type: "string", default: "/tmp/ccusage/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage" },
     "skip-year": { type: "boolean", default: false },
+    "skip-team": { type: "boolean", default: false },
   },
 });
 const sizeMb = Number(values["size-mb"]);
@@ -223,6 +224,26 @@ if (!values["skip-year"]) {
   year = { responses: y.responses, mb: mb(y.bytes), json, all, report, insights, liveRss };
 }
 
+// 6. A team's month of telemetry in the telemetry store (2.5 M events): INSIGHTS from it, summed in SQL.
+let teamFigures: { events: number; week: { ms: number; rss: number }; month: { ms: number; rss: number } } | null = null;
+if (!values["skip-team"]) {
+  const t0 = performance.now();
+  const gt = Bun.spawnSync([bun, join(import.meta.dir, "team.ts"), join(tmpdir(), "claude-dash-bench-team")], { stdout: "pipe", stderr: "inherit" });
+  if (gt.exitCode !== 0) throw new Error("making the team store failed");
+  const t = JSON.parse(gt.stdout.toString()) as { data: string; events: number; end: number };
+  const empty = join(tmpdir(), "claude-dash-bench-team-root");
+  mkdirSync(join(empty, "projects"), { recursive: true });
+  console.log(`\na team's month of telemetry: ${t.events} events in the telemetry store (${((performance.now() - t0) / 1000).toFixed(1)} s to prepare), median of 3:`);
+  const teamRun = (label: string, hours: number) => {
+    const rs = Array.from({ length: 3 }, () => timed([bun, "src/cli.ts", "--root", empty, "--no-store", "--now", new Date(t.end).toISOString(), "--no-allowance", "--json", "--view", "insights", "--source", "team", "--insights-hours", String(hours)], { XDG_DATA_HOME: t.data }));
+    const ms = median(rs.map((x) => x.ms));
+    const rss = Math.max(...rs.map((x) => x.rssMb));
+    console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms   peak RSS ${rss.toFixed(0)} MB`);
+    return { ms, rss };
+  };
+  teamFigures = { events: t.events, week: teamRun("--json --view insights --source team (7 days)", 168), month: teamRun("the same over 30 days", 720) };
+}
+
 /** The live dashboard in a tmux pane as a user runs it, through its three views (INSIGHTS at 30 days): peak RSS. */
 async function liveMemory(root: string, data: string, at: string): Promise<number | null> {
   if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
@@ -290,3 +311,4 @@ console.log(
   `| ${machine} | ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files (${shape}) | ${f.toFixed(2)} s, ${Math.max(...first.map((x) => x.rssMb)).toFixed(0)} MB${p ? ` (ccusage 20: ${p.toFixed(2)} s)` : ""} | ${allTimeMs.toFixed(0)} ms${p ? ` (${((p * 1000) / allTimeMs).toFixed(0)}×)` : ""} | ${defaultMs.toFixed(0)} ms / ${frameMs.toFixed(0)} ms | ${((100 * storeBytes) / corpus.bytes).toFixed(1)} % | ${median(ingest).toFixed(1)} ms |`,
 );
 if (year) console.log(`| a year: ${year.responses} responses, ${year.mb.toFixed(0)} MB store | ${year.json.toFixed(0)} ms | ${year.all.toFixed(0)} ms | ${year.report.toFixed(0)} ms | ${year.liveRss?.toFixed(0) ?? "?"} MB |`);
+if (teamFigures) console.log(`| a team: ${teamFigures.events} telemetry events | 7 days ${teamFigures.week.ms.toFixed(0)} ms, ${teamFigures.week.rss.toFixed(0)} MB | 30 days ${teamFigures.month.ms.toFixed(0)} ms, ${teamFigures.month.rss.toFixed(0)} MB |`);

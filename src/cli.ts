@@ -15,7 +15,7 @@ import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
 import { dashboardJson, historyJson, insightsJson, jsonBucketMinutes, type Diagnostics } from "./model/json-view.ts";
-import { selectInsights } from "./model/insights-view.ts";
+import { selectInsights, type TeamSource } from "./model/insights-view.ts";
 import { createState, MAX_REJECTED_SAMPLES, reduce } from "./model/state.ts";
 import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
 import type { UsageQueries } from "./model/queries.ts";
@@ -145,18 +145,20 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   const telemetryEvents: ModelEvent[] = [];
   const counts = { requests: 0, events: 0, rejected: 0 };
   let telemetry: { listening: string; stop: () => Promise<void>; stats: { slowClients: number; overClientCap: number } } | null = null;
-  const team: ModelEvent[] = [];
+  // Team telemetry is read from its store, summed there over INSIGHTS' window (never loaded whole).
+  let team: TeamSource | null = null;
   let teamProblem: string | null = null;
   if (opts.otlp) {
-    const started = await startTelemetry(opts, team, telemetryEvents, counts, wallClock());
+    const started = await startTelemetry(opts, telemetryEvents, counts, wallClock());
     if (typeof started === "string") {
       writeErr(`claude-dash: ${started}\n`);
       return 1;
     }
     telemetry = started;
+    team = started.queries;
     if (opts.otlp.explicitHost && !isLoopback(opts.otlp.host))
       writeErr(`claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`);
-  } else if (opts.source !== "local" && !demo && (opts.view === "insights" || !oneShot)) teamProblem = await loadStoredTelemetry(team); // (only INSIGHTS shows it)
+  } else if (opts.source !== "local" && !demo && (opts.view === "insights" || !oneShot)) ({ team, problem: teamProblem } = await loadStoredTelemetry()); // (only INSIGHTS shows it)
   if (opts.headless && telemetry) {
     const t = telemetry;
     return runHeadless({
@@ -186,10 +188,9 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     const state = createState({ priceOverride: opts.pricePerMtok });
     for (const e of early) reduce(state, e);
     if (opts.view === "insights") {
-      for (const e of team) reduce(state, e);
       const allowanceView = selectAllowance(state, q, wallClock(), opts.allowance);
       const session = allowanceView.limits.find((l) => l.kind === "session");
-      const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source });
+      const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source }, team);
       writeOut(`${JSON.stringify(insightsJson(v, diag, demo), null, 2)}\n`);
       return 0;
     }
@@ -223,7 +224,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     insightsHours: opts.insightsHours,
   });
   app.apply(early);
-  app.apply(team);
+  app.useTeam(team);
   if (opts.view !== "live") app.dispatch({ type: "tab", tab: opts.view });
   app.dispatch({ type: "source", source: opts.source });
   // The live dashboard says once per store, in its first minute, that Claude Code's cleanup is on (see --store-info).
@@ -269,23 +270,21 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   });
 }
 
-/** Opens the telemetry store (its events go to `team`) and starts the receiver; a message when it cannot. */
+/** Opens the telemetry store (INSIGHTS asks it for sums) and starts the receiver; a message when it cannot. */
 async function startTelemetry(
   opts: Options,
-  team: ModelEvent[],
   queue: ModelEvent[],
   counts: { requests: number; events: number; rejected: number },
   now: number,
-): Promise<{ listening: string; stop: () => Promise<void>; stats: { slowClients: number; overClientCap: number } } | string> {
+): Promise<{ listening: string; stop: () => Promise<void>; stats: { slowClients: number; overClientCap: number }; queries: TeamSource } | string> {
   const otlp = opts.otlp!;
-  const { defaultStorePath, TelemetryStore } = await import("./net/telemetry-store.ts");
+  const { defaultStorePath, TelemetryStore, TeamQueries } = await import("./net/telemetry-store.ts");
   const { logsToEvents, metricsToEvents } = await import("./net/otlp-map.ts");
   const { startOtlpReceiver } = await import("./net/otlp-receiver.ts");
   let store: InstanceType<typeof TelemetryStore>;
   try {
     store = new TelemetryStore(defaultStorePath(process.env, home()));
     store.prune(now, opts.otlpRetentionDays);
-    team.push(...store.loadEvents());
   } catch (e) {
     return `cannot open the telemetry store: ${(e as Error)?.message ?? e}`;
   }
@@ -325,6 +324,7 @@ async function startTelemetry(
     return {
       listening: receiver.url,
       stats: receiver.stats,
+      queries: new TeamQueries(store),
       stop: async () => {
         clearInterval(pruner);
         await receiver.stop();
@@ -339,17 +339,15 @@ async function startTelemetry(
 
 /** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
 /** Team data received by earlier runs; a store that cannot be read is said (footer, --json diagnostics), not hidden. */
-async function loadStoredTelemetry(team: ModelEvent[]): Promise<string | null> {
-  const { defaultStorePath, TelemetryStore } = await import("./net/telemetry-store.ts");
+async function loadStoredTelemetry(): Promise<{ team: TeamSource | null; problem: string | null }> {
+  const { defaultStorePath, TelemetryStore, TeamQueries } = await import("./net/telemetry-store.ts");
   const path = defaultStorePath(process.env, home());
-  if (!existsSync(path)) return null;
+  if (!existsSync(path)) return { team: null, problem: null };
   try {
-    const store = new TelemetryStore(path);
-    team.push(...store.loadEvents());
-    store.close();
-    return null;
+    // (kept open for the run: a headless receiver elsewhere may be adding to it, and INSIGHTS sums it as it goes)
+    return { team: new TeamQueries(new TelemetryStore(path)), problem: null };
   } catch (e) {
-    return `team telemetry not shown: the telemetry store ${path} cannot be read (${cleanText((e as Error)?.message ?? String(e), 120)})`;
+    return { team: null, problem: `team telemetry not shown: the telemetry store ${path} cannot be read (${cleanText((e as Error)?.message ?? String(e), 120)})` };
   }
 }
 

@@ -1,7 +1,7 @@
 // Typed builders for realistic Claude Code transcript lines (shapes follow fixtures/real/SCHEMA.md, Claude Code
 // 2.1.x). Used by the tests, the built-in demo corpus and the benchmark's corpus generator, so all three go
 // through the same parser as real transcripts.
-import type { Usage } from "../model/events.ts";
+import type { ResponseObserved, Usage } from "../model/events.ts";
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same corpus on every runtime. */
 export function rng(seed: number): () => number {
@@ -238,4 +238,9 @@ export function snapshotLine(messageId: string, time: number, files: string[]): 
   const tracked: Record<string, unknown> = {};
   files.forEach((f, i) => (tracked[f] = { backupFileName: `${messageId.slice(0, 16)}@v${i + 1}`, version: i + 1, backupTime: iso(time) }));
   return JSON.stringify({ type: "file-history-snapshot", messageId, snapshot: { messageId, trackedFileBackups: tracked, timestamp: iso(time) }, isSnapshotUpdate: false });
+}
+
+/** An `api_request` as team telemetry maps it: request `req_<n>`, keyed `otel:req_<n>` (benchmarks and tests). */
+export function teamResponse(n: number, time: number, sessionId: string, model: string, usage: Usage, meta: { user: string; terminal: string }, extra: Partial<ResponseObserved> = {}): ResponseObserved {
+  return { type: "ResponseObserved", key: `otel:req_${n}`, requestId: `req_${n}`, time, sessionId, agentId: null, model, usage, cwd: null, entrypoint: null, origin: "team", ...meta, ...extra };
 }

@@ -100,6 +100,18 @@ export function toolGroup(name: string): string {
   return m ? `mcp:${m[1]}` : name;
 }
 
+/** Team telemetry as a source of INSIGHTS' parts, summed by its store (see net/telemetry-store.ts TeamQueries). */
+export interface TeamSource {
+  /** changes whenever its facts change (views cache on it) */
+  version(): string;
+  /** its facts in (from, to] (one user's when given), without the responses whose request id `skip` holds */
+  parts(from: number, to: number, bucketMs: number, user: string | null, skip: (() => Set<string>) | null): InsightParts;
+  /** effective tokens per slot, for the quota estimate */
+  slots(from: number, to: number, slotMs: number): { start: number; effective: number }[];
+}
+
+export type InsightParts = Parts;
+
 /** What a source of facts gives INSIGHTS for its window, summed where it can be (see selectInsights). */
 interface Parts {
   responses: (DayCell & { user: string | null; reported?: number })[];
@@ -121,7 +133,7 @@ interface Parts {
  * (a month of heavy use is never all in memory); the in-memory model adds team telemetry (and, without a store,
  * everything). A response seen in both (the same request id) counts once, from the transcript.
  */
-export function selectInsights(s: ModelState, q: UsageQueries | null, o: InsightsOptions): InsightsView {
+export function selectInsights(s: ModelState, q: UsageQueries | null, o: InsightsOptions, team: TeamSource | null = null): InsightsView {
   const from = o.now - o.hours * HOUR;
   const to = o.now;
   const source = o.source ?? "both";
@@ -133,9 +145,11 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
   // Local transcripts (never with a user filter: transcripts do not say whose they are).
   const local = source !== "team" && !o.user;
   if (q && local) parts.push(storeParts(q, from, to, bucketMs));
+  // Team telemetry from its store when there is one (summed there), else from the in-memory model.
+  if (team && source !== "local") parts.push(team.parts(from, to, bucketMs, o.user ?? null, q && local ? () => q.requestIds(from, to) : null));
   const memory = memoryParts(s, from, to, bucketMs, {
     transcripts: !q && local,
-    team: source !== "local",
+    team: source !== "local" && !team,
     user: o.user ?? null,
     skip: q && local ? () => q.requestIds(from, to) : null,
   });
@@ -277,34 +291,37 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
       tools: toolList
         .map(([name, t]) => ({ name, ...stat(t.durations) }))
         .filter((t): t is Stat & { name: string } => t.count !== undefined)
-        .sort((a, b) => b.p95 - a.p95),
+        .sort((a, b) => b.p95 - a.p95 || byName(a, b)),
       all: stat(allDurations),
       turns: stat(turns),
       p95PerDay: dayDurations.map((ds, i) => ({ label: dayLabel(i), p95: ds.length > 0 ? stat(ds)!.p95 : null })),
     },
     overTime,
     success: { apiOk: responses, apiFailed, apiRetries, toolsOk, toolsFailed },
-    entrypoints: [...entry.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions),
+    entrypoints: [...entry.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions || byName(a, b)),
     projects: sortRows(projects),
     users: sortRows(users),
-    terminals: [...terminals.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions),
+    terminals: [...terminals.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions || byName(a, b)),
     knownUsers: [...knownUsers].sort(),
     source,
     user: o.user ?? null,
-    toolTypes: toolList.map(([name, t]) => ({ name, calls: t.calls, errors: t.errors, rejections: t.rejections })).sort((a, b) => b.calls - a.calls),
+    toolTypes: toolList.map(([name, t]) => ({ name, calls: t.calls, errors: t.errors, rejections: t.rejections })).sort((a, b) => b.calls - a.calls || byName(a, b)),
     decisions: {
       accepted: toolList.reduce((a, [, t]) => a + t.accepted, 0),
       rejected: toolList.reduce((a, [, t]) => a + t.rejections, 0),
       byTool: toolList
         .map(([name, t]) => ({ name, accepted: t.accepted, rejected: t.rejections }))
         .filter((t) => t.accepted + t.rejected > 0)
-        .sort((a, b) => b.rejected - a.rejected || b.accepted - a.accepted),
+        .sort((a, b) => b.rejected - a.rejected || b.accepted - a.accepted || byName(a, b)),
     },
-    quota: quota(s, q, o),
+    quota: quota(s, q, o, team),
   };
 }
 
 const DAY = 24 * HOUR;
+
+/** Ties in a ranking go by name, so the order does not depend on which source gave a fact first. */
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The store's transcripts, summed over the window. */
 function storeParts(q: UsageQueries, from: number, to: number, bucketMs: number): Parts {
@@ -382,7 +399,7 @@ function memoryParts(s: ModelState, from: number, to: number, bucketMs: number, 
  * The live 5-hour allowance, or effective tokens of the last 5 h against the largest 5 h in the last
  * max(window, 7 days) (an estimate, from quarter-hour sums: the busiest 5 h starting on a quarter hour).
  */
-function quota(s: ModelState, q: UsageQueries | null, o: InsightsOptions): InsightsView["quota"] {
+function quota(s: ModelState, q: UsageQueries | null, o: InsightsOptions, team: TeamSource | null): InsightsView["quota"] {
   if (o.session) return { kind: "live", percent: o.session.percent, resetsAt: o.session.resetsAt };
   const span = Math.max(o.hours, INSIGHTS_MIN_HOURS) * HOUR;
   const from = o.now - span;
@@ -390,6 +407,7 @@ function quota(s: ModelState, q: UsageQueries | null, o: InsightsOptions): Insig
   const slots = new Map<number, number>();
   const add = (start: number, effective: number) => slots.set(start, (slots.get(start) ?? 0) + effective);
   if (q) for (const c of q.cells(from, o.now, slot)) add(c.start, effectiveTokens(c.usage));
+  if (team) for (const x of team.slots(from, o.now, slot)) add(x.start, x.effective);
   let any = slots.size > 0;
   s.responseIndex.each(from, o.now, (r) => {
     if (q && r.origin !== "team") return; // (the store has the transcripts)
@@ -402,6 +420,7 @@ function quota(s: ModelState, q: UsageQueries | null, o: InsightsOptions): Insig
   s.responseIndex.each(o.now - 5 * HOUR, o.now, (r) => {
     if (!q || r.origin === "team") last5h += r.effective;
   });
+  if (team) for (const x of team.slots(o.now - 5 * HOUR, o.now, 5 * HOUR)) last5h += x.effective;
   // the largest total of any 20 consecutive quarter hours
   const starts = [...slots.keys()].sort((a, b) => a - b);
   let max5h = 0;

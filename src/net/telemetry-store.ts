@@ -11,6 +11,8 @@ import { dirname, isAbsolute, join } from "node:path";
 import type { ModelEvent } from "../model/events.ts";
 import { openDatabase, type SqlDatabase } from "../platform.ts";
 import { MetricState, type MetricSample } from "./otlp-map.ts";
+import { classOf } from "../model/tokens.ts";
+import type { InsightParts, TeamSource } from "../model/insights-view.ts";
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -22,7 +24,7 @@ export function defaultStorePath(env: Record<string, string | undefined>, home: 
   return join(base, "claude-dash", "telemetry.sqlite");
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -45,7 +47,70 @@ CREATE TABLE IF NOT EXISTS meta (
   k TEXT PRIMARY KEY,
   v TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS t_responses (
+  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, session TEXT NOT NULL, user TEXT, terminal TEXT,
+  request_id TEXT, model TEXT NOT NULL, cls INTEGER NOT NULL, u INTEGER NOT NULL, a INTEGER NOT NULL, b INTEGER NOT NULL,
+  r INTEGER NOT NULL, o INTEGER NOT NULL, reported REAL);
+CREATE INDEX IF NOT EXISTS t_responses_time ON t_responses (time);
+CREATE TABLE IF NOT EXISTS t_prompts (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, session TEXT NOT NULL, user TEXT, terminal TEXT);
+CREATE INDEX IF NOT EXISTS t_prompts_time ON t_prompts (time);
+CREATE TABLE IF NOT EXISTS t_calls (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, user TEXT, name TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS t_calls_time ON t_calls (time);
+CREATE TABLE IF NOT EXISTS t_results (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, user TEXT, outcome INTEGER NOT NULL, ms REAL);
+CREATE INDEX IF NOT EXISTS t_results_time ON t_results (time);
+CREATE TABLE IF NOT EXISTS t_errors (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, time INTEGER NOT NULL, user TEXT, retry INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS t_errors_time ON t_errors (time);
 `;
+
+const OUTCOME: Record<string, number> = { ok: 0, error: 1, rejected: 2 };
+const OUTCOMES = ["ok", "error", "rejected"] as const;
+
+/**
+ * An event's facts in the typed tables INSIGHTS sums (the JSON row keeps the whole event). Rows are in arrival order,
+ * which is about time order, so a window's rows lie together on disk and a range on the time index reads them in a
+ * sweep.
+ */
+function putTyped(db: SqlDatabase, e: ModelEvent): void {
+  const user = "user" in e ? (e.user ?? null) : null;
+  const terminal = "terminal" in e ? (e.terminal ?? null) : null;
+  switch (e.type) {
+    case "ResponseObserved": {
+      const u = e.usage;
+      db.run(
+        "INSERT OR IGNORE INTO t_responses (key, time, session, user, terminal, request_id, model, cls, u, a, b, r, o, reported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        e.key,
+        Math.round(e.time),
+        e.sessionId,
+        user,
+        terminal,
+        e.requestId ?? null,
+        e.model,
+        classOf(u, e.fast === true, e.copy === true),
+        u.uncached,
+        u.cacheWrite5m,
+        u.cacheWrite1h,
+        u.cacheRead,
+        u.output,
+        e.reportedCostUSD ?? null,
+      );
+      return;
+    }
+    case "PromptObserved":
+      db.run("INSERT OR IGNORE INTO t_prompts (key, time, session, user, terminal) VALUES (?, ?, ?, ?, ?)", e.key, Math.round(e.time), e.sessionId, user, terminal);
+      return;
+    case "ToolCallObserved":
+      db.run("INSERT OR IGNORE INTO t_calls (key, time, user, name) VALUES (?, ?, ?, ?)", e.key, Math.round(e.time), user, e.name);
+      return;
+    case "ToolResultObserved":
+      db.run("INSERT OR IGNORE INTO t_results (key, time, user, outcome, ms) VALUES (?, ?, ?, ?, ?)", e.key, Math.round(e.time), user, OUTCOME[e.outcome] ?? 0, e.reportedMs ?? null);
+      return;
+    case "ApiErrorObserved":
+      db.run("INSERT OR IGNORE INTO t_errors (key, time, user, retry) VALUES (?, ?, ?, ?)", e.key, Math.round(e.time), user, e.retry ? 1 : 0);
+      return;
+    default:
+      return;
+  }
+}
 
 /** The identity and time of an event for the indexed columns (events without a key are keyed by their content). */
 function keyOf(e: ModelEvent): { key: string; time: number } {
@@ -56,6 +121,8 @@ function keyOf(e: ModelEvent): { key: string; time: number } {
 
 export class TelemetryStore {
   readonly path: string;
+  /** bumps on every append and prune through this connection (PRAGMA data_version covers the others). */
+  writes = 0;
   private db: SqlDatabase | null;
 
   /** Opens (creating the file and its directory if needed) the store at `path`. */
@@ -75,6 +142,16 @@ export class TelemetryStore {
       if (version > SCHEMA_VERSION) throw new Error(`${path}: written by a newer claude-dash (schema ${version})`);
       db.transaction(() => {
         db.exec(SCHEMA);
+        // Version 1 kept events as JSON only: their facts go into the typed tables once.
+        if (version === 1) {
+          for (const row of db.query<{ json: string }>("SELECT json FROM events")) {
+            try {
+              putTyped(db, JSON.parse(row.json) as ModelEvent);
+            } catch {
+              /* a damaged row costs only itself */
+            }
+          }
+        }
         db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
       });
     } catch (err) {
@@ -100,12 +177,15 @@ export class TelemetryStore {
       let added = 0;
       for (const e of events) {
         const { key, time } = keyOf(e);
-        added += db.run("INSERT OR IGNORE INTO events (type, key, time, json) VALUES (?, ?, ?, ?)", e.type, key, time, JSON.stringify(e)).changes;
+        const n = db.run("INSERT OR IGNORE INTO events (type, key, time, json) VALUES (?, ?, ?, ?)", e.type, key, time, JSON.stringify(e)).changes;
+        if (n > 0) putTyped(db, e);
+        added += n;
       }
       for (const s of samples) {
         added += db.run("INSERT OR IGNORE INTO samples (key, name, time, json) VALUES (?, ?, ?, ?)", s.key, s.name, Math.round(s.time), JSON.stringify(s)).changes;
       }
       if (metricState) db.run("INSERT OR REPLACE INTO meta (k, v) VALUES ('metric_state', ?)", JSON.stringify(metricState));
+      this.writes++;
       return added;
     });
   }
@@ -160,9 +240,16 @@ export class TelemetryStore {
   prune(now: number, retentionDays: number): number {
     const cutoff = now - retentionDays * DAY_MS;
     const db = this.conn;
-    return db.transaction(
-      () => db.run("DELETE FROM events WHERE time < ?", cutoff).changes + db.run("DELETE FROM samples WHERE time < ?", cutoff).changes,
-    );
+    this.writes++;
+    return db.transaction(() => {
+      for (const t of ["t_responses", "t_prompts", "t_calls", "t_results", "t_errors"]) db.run(`DELETE FROM ${t} WHERE time < ?`, cutoff);
+      return db.run("DELETE FROM events WHERE time < ?", cutoff).changes + db.run("DELETE FROM samples WHERE time < ?", cutoff).changes;
+    });
+  }
+
+  /** The typed tables, for TeamQueries. */
+  get sql(): SqlDatabase {
+    return this.conn;
   }
 
   /** Closes the database (checkpointing the WAL). Further calls do nothing. */
@@ -176,5 +263,102 @@ export class TelemetryStore {
       /* another connection may hold it; the WAL is replayed on the next open */
     }
     db.close();
+  }
+}
+
+const DAY = 86_400_000;
+
+/**
+ * INSIGHTS' team part answered by the telemetry store: sums over the window in SQL, so memory follows the window's
+ * result, not the store (millions of events stay on disk).
+ */
+export class TeamQueries implements TeamSource {
+  constructor(private readonly store: TelemetryStore) {}
+
+  private get db(): SqlDatabase {
+    return this.store.sql;
+  }
+
+  /** Changes whenever the stored team facts change (this process's appends, or another's). */
+  version(): string {
+    const dv = this.db.get<{ data_version: number }>("PRAGMA data_version")?.data_version ?? 0;
+    return `${dv}:${this.store.writes}`;
+  }
+
+  parts(from: number, to: number, bucketMs: number, user: string | null, skip: (() => Set<string>) | null): InsightParts {
+    const db = this.db;
+    const f = Math.max(-8.64e15, from);
+    const t = Math.min(8.64e15, to);
+    const byUser = user === null ? "" : " AND user = ?3";
+    const args = (...extra: (string | number)[]) => (user === null ? [f, t, ...extra] : [f, t, user, ...extra]);
+    let skipClause = "";
+    if (skip) {
+      const ids = skip();
+      db.exec("CREATE TEMP TABLE IF NOT EXISTS skip_ids (id TEXT PRIMARY KEY)");
+      db.exec("DELETE FROM temp.skip_ids");
+      db.transaction(() => {
+        for (const id of ids) db.run("INSERT OR IGNORE INTO temp.skip_ids (id) VALUES (?)", id);
+      });
+      skipClause = " AND (request_id IS NULL OR request_id NOT IN (SELECT id FROM temp.skip_ids))";
+    }
+    const where = `time > ?1 AND time <= ?2${byUser}`;
+    const dayExpr = `CAST((?2 - time) / ${DAY} AS INTEGER)`;
+    const responses = db
+      .query<{ session: string; user: string | null; model: string; cls: number; day: number; norep: number; n: number; u: number; a: number; b: number; r: number; o: number; rep: number | null }>(
+        // (responses with a reported figure and without are summed apart: the panel counts how many reported)
+        `SELECT session, user, model, cls, ${dayExpr} AS day, reported IS NULL AS norep, count(*) AS n, sum(u) AS u, sum(a) AS a, sum(b) AS b, sum(r) AS r,
+           sum(o) AS o, sum(reported) AS rep
+         FROM t_responses WHERE ${where}${skipClause} GROUP BY session, user, model, cls, day, norep`,
+        ...args(),
+      )
+      .map((x) => ({
+        sessionId: x.session,
+        user: x.user,
+        model: x.model,
+        cls: x.cls,
+        day: x.day,
+        responses: x.n,
+        usage: { uncached: x.u, cacheWrite5m: x.a, cacheWrite1h: x.b, cacheRead: x.r, output: x.o },
+        ...(x.norep ? {} : { reported: x.rep ?? 0 }),
+      }));
+    const prompts = db
+      .query<{ session: string; user: string | null; day: number; n: number }>(`SELECT session, user, ${dayExpr} AS day, count(*) AS n FROM t_prompts WHERE ${where} GROUP BY session, user, day`, ...args())
+      .map((x) => ({ sessionId: x.session, day: x.day, prompts: x.n, user: x.user }));
+    const calls = db.query<{ name: string; n: number }>(`SELECT name, count(*) AS n FROM t_calls WHERE ${where} GROUP BY name`, ...args()).map((x) => ({ name: x.name, calls: x.n }));
+    const results = db
+      .query<{ name: string | null; outcome: number; time: number; ms: number | null; call: number | null }>(
+        `SELECT c.name AS name, r.outcome AS outcome, r.time AS time, r.ms AS ms, c.time AS call FROM t_results r LEFT JOIN t_calls c ON c.key = r.key
+         WHERE r.time > ?1 AND r.time <= ?2${user === null ? "" : " AND r.user = ?3"}`,
+        ...args(),
+      )
+      .map((x) => ({ name: x.name, outcome: OUTCOMES[x.outcome] ?? "ok", time: x.time, ms: x.ms ?? (x.call !== null && x.time >= x.call ? x.time - x.call : null) }));
+    const errors = db.get<{ f: number | null; r: number | null }>(`SELECT sum(retry = 0) AS f, sum(retry = 1) AS r FROM t_errors WHERE ${where}`, ...args());
+    const sessions = new Map<string, { cwd: string | null; entrypoint: string | null; terminal: string | null }>();
+    for (const x of db.query<{ session: string; terminal: string | null }>(
+      `SELECT session, max(terminal) AS terminal FROM (SELECT session, terminal FROM t_responses WHERE ${where} UNION ALL SELECT session, terminal FROM t_prompts WHERE ${where}) GROUP BY session`,
+      ...args(),
+    ))
+      sessions.set(x.session, { cwd: null, entrypoint: null, terminal: x.terminal });
+    const bucket = Math.max(1, Math.round(bucketMs));
+    const overTime = db
+      .query<{ start: number; u: number; a: number; b: number; r: number; o: number }>(
+        `SELECT ((time - 1) / ${bucket}) * ${bucket} AS start, sum(u) AS u, sum(a) AS a, sum(b) AS b, sum(r) AS r, sum(o) AS o FROM t_responses WHERE ${where}${skipClause} GROUP BY start`,
+        ...args(),
+      )
+      .map((x) => ({ start: x.start, usage: { uncached: x.u, cacheWrite5m: x.a, cacheWrite1h: x.b, cacheRead: x.r, output: x.o } }));
+    const knownUsers = new Set(
+      db.query<{ user: string }>("SELECT DISTINCT user FROM t_responses WHERE time > ?1 AND time <= ?2 AND user IS NOT NULL", f, t).map((x) => x.user),
+    );
+    return { responses, prompts, calls, results, turns: [], apiFailed: errors?.f ?? 0, apiRetries: errors?.r ?? 0, sessions, overTime, knownUsers };
+  }
+
+  /** Effective tokens per slot of `slotMs` (for the quota estimate), slots by their start. */
+  slots(from: number, to: number, slotMs: number): { start: number; effective: number }[] {
+    const s = Math.max(1, Math.round(slotMs));
+    return this.db.query<{ start: number; effective: number }>(
+      `SELECT ((time - 1) / ${s}) * ${s} AS start, sum(u + 1.25 * a + 2 * b + 0.1 * r + 5 * o) AS effective FROM t_responses WHERE time > ? AND time <= ? GROUP BY start`,
+      Math.max(-8.64e15, from),
+      Math.min(8.64e15, to),
+    );
   }
 }

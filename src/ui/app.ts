@@ -8,7 +8,7 @@ import type { Canvas } from "./canvas.ts";
 import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
-import { selectInsights, type InsightsView } from "../model/insights-view.ts";
+import { selectInsights, type InsightsView, type TeamSource } from "../model/insights-view.ts";
 import { insightColumns } from "./widgets/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
@@ -80,8 +80,18 @@ export class DashboardApp {
    * asks (INSIGHTS too, as sums over its window).
    */
   state: ModelState;
-  /** team telemetry applied so far (to rebuild the model with). */
+  /** team telemetry applied so far (to rebuild the model with), when it is not read from its store. */
   private team: ModelEvent[] = [];
+  /** team telemetry's store, which INSIGHTS asks for sums (its events then never enter the in-memory model). */
+  private teamSource: TeamSource | null = null;
+
+  /** Reads team telemetry from its store from now on (received events are stored before they are applied). */
+  useTeam(t: TeamSource | null): void {
+    this.teamSource = t;
+    this.team = [];
+    this.insightsCache = null;
+    this.reload();
+  }
 
   constructor(
     public q: UsageQueries,
@@ -98,7 +108,13 @@ export class DashboardApp {
         n++; // (stored already: the views read it from the store)
         continue;
       }
-      if ("origin" in e && e.origin === "team") this.team.push(e);
+      if ("origin" in e && e.origin === "team") {
+        if (this.teamSource) {
+          n++; // (stored already: INSIGHTS sums it from the telemetry store)
+          continue;
+        }
+        this.team.push(e);
+      }
       if (reduce(this.state, e)) n++;
     }
     return n;
@@ -179,7 +195,7 @@ export class DashboardApp {
     return this.historyCache.frame;
   }
 
-  private insightsCache: { key: string; view: InsightsView } | null = null;
+  private insightsCache: { key: string; team: string; at: number; view: InsightsView } | null = null;
 
   /** The INSIGHTS view for the chosen window. */
   insights(now: number, width: number, allowance: AllowanceView): InsightsView {
@@ -192,13 +208,18 @@ export class DashboardApp {
     // at the next step; team telemetry at once.
     const step = Math.min(60_000, Math.max(1000, (hours * 3_600_000) / 6000));
     const key = `${this.state.version}|${Math.floor(now / step)}|${hours}|${buckets}|${session?.percent ?? ""}|${source}|${user ?? ""}`;
-    if (this.insightsCache?.key !== key) {
+    // (a busy receiver stores something every few milliseconds: the team's sums are taken again at most once a second)
+    const team = this.teamSource?.version() ?? "";
+    const c = this.insightsCache;
+    if (c?.key !== key || (c.team !== team && Math.abs(now - c.at) >= 1000)) {
       this.insightsCache = {
         key,
-        view: selectInsights(this.state, this.q, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }),
+        team,
+        at: now,
+        view: selectInsights(this.state, this.q, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }, this.teamSource),
       };
     }
-    return this.insightsCache.view;
+    return this.insightsCache!.view;
   }
 
   /** Draws one frame. `now` is the data clock (what "now" means for the windows); `time` drives animation. */

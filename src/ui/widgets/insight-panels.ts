@@ -112,7 +112,11 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
       if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
       const w = big(c, inner.x, inner.y, "USD at list prices (priced here)", usd(v.cost.totalUSD), theme.warn);
       // (team telemetry carries Claude Code's own figure: shown beside ours, and said which is which)
-      if (v.cost.reportedUSD !== null && w + 23 <= inner.w) big(c, inner.x + w, inner.y, "reported by Claude Code", `${usd(v.cost.reportedUSD)} (${v.cost.reportedResponses} team)`, theme.dim);
+      if (v.cost.reportedUSD !== null) {
+        const reported = `${usd(v.cost.reportedUSD)} (${v.cost.reportedResponses} team)`;
+        if (w + 23 <= inner.w) big(c, inner.x + w, inner.y, "reported by Claude Code", reported, theme.dim);
+        else c.text(inner.x, inner.y + 2, `reported by Claude Code ${reported}`, { fg: theme.dim }, inner.w); // (the row above the bars)
+      }
       drawRankedBars(
         c,
         rect(inner.x, inner.y + 3, inner.w, inner.h - 3),
