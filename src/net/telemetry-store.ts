@@ -303,15 +303,23 @@ export class TeamQueries implements TeamSource {
     }
     const where = `time > ?1 AND time <= ?2${byUser}`;
     const dayExpr = `CAST((?2 - time) / ${DAY} AS INTEGER)`;
-    const responses = db
-      .query<{ session: string; user: string | null; model: string; cls: number; day: number; norep: number; n: number; u: number; a: number; b: number; r: number; o: number; rep: number | null }>(
+    const responseRows = db
+      .query<{ session: string; user: string | null; terminal: string | null; model: string; cls: number; day: number; norep: number; n: number; u: number; a: number; b: number; r: number; o: number; rep: number | null }>(
         // (responses with a reported figure and without are summed apart: the panel counts how many reported)
-        `SELECT session, user, model, cls, ${dayExpr} AS day, reported IS NULL AS norep, count(*) AS n, sum(u) AS u, sum(a) AS a, sum(b) AS b, sum(r) AS r,
-           sum(o) AS o, sum(reported) AS rep
+        `SELECT session, user, max(terminal) AS terminal, model, cls, ${dayExpr} AS day, reported IS NULL AS norep, count(*) AS n, sum(u) AS u, sum(a) AS a,
+           sum(b) AS b, sum(r) AS r, sum(o) AS o, sum(reported) AS rep
          FROM t_responses WHERE ${where}${skipClause} GROUP BY session, user, model, cls, day, norep`,
         ...args(),
-      )
-      .map((x) => ({
+      );
+    // where each session ran (its terminal), and who was seen: from the same sums
+    const sessions = new Map<string, { cwd: string | null; entrypoint: string | null; terminal: string | null }>();
+    const note = (session: string, terminal: string | null) => {
+      const had = sessions.get(session);
+      if (!had) sessions.set(session, { cwd: null, entrypoint: null, terminal });
+      else if (terminal !== null && (had.terminal === null || terminal > had.terminal)) had.terminal = terminal;
+    };
+    for (const x of responseRows) note(x.session, x.terminal);
+    const responses = responseRows.map((x) => ({
         sessionId: x.session,
         user: x.user,
         model: x.model,
@@ -322,8 +330,14 @@ export class TeamQueries implements TeamSource {
         ...(x.norep ? {} : { reported: x.rep ?? 0 }),
       }));
     const prompts = db
-      .query<{ session: string; user: string | null; day: number; n: number }>(`SELECT session, user, ${dayExpr} AS day, count(*) AS n FROM t_prompts WHERE ${where} GROUP BY session, user, day`, ...args())
-      .map((x) => ({ sessionId: x.session, day: x.day, prompts: x.n, user: x.user }));
+      .query<{ session: string; user: string | null; terminal: string | null; day: number; n: number }>(
+        `SELECT session, user, max(terminal) AS terminal, ${dayExpr} AS day, count(*) AS n FROM t_prompts WHERE ${where} GROUP BY session, user, day`,
+        ...args(),
+      )
+      .map((x) => {
+        note(x.session, x.terminal);
+        return { sessionId: x.session, day: x.day, prompts: x.n, user: x.user };
+      });
     const calls = db.query<{ name: string; n: number }>(`SELECT name, count(*) AS n FROM t_calls WHERE ${where} GROUP BY name`, ...args()).map((x) => ({ name: x.name, calls: x.n }));
     const results = db
       .query<{ name: string | null; outcome: number; time: number; ms: number | null; call: number | null }>(
@@ -333,12 +347,6 @@ export class TeamQueries implements TeamSource {
       )
       .map((x) => ({ name: x.name, outcome: OUTCOMES[x.outcome] ?? "ok", time: x.time, ms: x.ms ?? (x.call !== null && x.time >= x.call ? x.time - x.call : null) }));
     const errors = db.get<{ f: number | null; r: number | null }>(`SELECT sum(retry = 0) AS f, sum(retry = 1) AS r FROM t_errors WHERE ${where}`, ...args());
-    const sessions = new Map<string, { cwd: string | null; entrypoint: string | null; terminal: string | null }>();
-    for (const x of db.query<{ session: string; terminal: string | null }>(
-      `SELECT session, max(terminal) AS terminal FROM (SELECT session, terminal FROM t_responses WHERE ${where} UNION ALL SELECT session, terminal FROM t_prompts WHERE ${where}) GROUP BY session`,
-      ...args(),
-    ))
-      sessions.set(x.session, { cwd: null, entrypoint: null, terminal: x.terminal });
     const bucket = Math.max(1, Math.round(bucketMs));
     const overTime = db
       .query<{ start: number; u: number; a: number; b: number; r: number; o: number }>(
@@ -346,8 +354,11 @@ export class TeamQueries implements TeamSource {
         ...args(),
       )
       .map((x) => ({ start: x.start, usage: { uncached: x.u, cacheWrite5m: x.a, cacheWrite1h: x.b, cacheRead: x.r, output: x.o } }));
+    // (every user seen in the window, whatever the filter: taken from the sums when nothing was filtered out)
     const knownUsers = new Set(
-      db.query<{ user: string }>("SELECT DISTINCT user FROM t_responses WHERE time > ?1 AND time <= ?2 AND user IS NOT NULL", f, t).map((x) => x.user),
+      user === null && !skip
+        ? responseRows.flatMap((x) => (x.user === null ? [] : [x.user]))
+        : db.query<{ user: string }>("SELECT DISTINCT user FROM t_responses WHERE time > ?1 AND time <= ?2 AND user IS NOT NULL", f, t).map((x) => x.user),
     );
     return { responses, prompts, calls, results, turns: [], apiFailed: errors?.f ?? 0, apiRetries: errors?.r ?? 0, sessions, overTime, knownUsers };
   }
