@@ -1,6 +1,6 @@
 // The flags as a user types them: every shape a terminal user tries, and what --help shows.
 import { describe, expect, test } from "bun:test";
-import { FLAGS, helpText, parseOptions, UsageError } from "../src/options.ts";
+import { FLAGS, helpFlags, helpText, parseOptions, UsageError } from "../src/options.ts";
 
 const parse = (...args: string[]) => parseOptions(args, "9.9.9", () => {});
 const failure = (...args: string[]): string => {
@@ -66,5 +66,22 @@ describe("flags", () => {
     expect(text).toContain("--window-hours H");
     expect(text).toMatch(/span of the charts and totals \(default: 12\)/);
     expect(text).toContain("--store, --no-store");
+  });
+});
+
+describe("one table of flags", () => {
+  test("the README's flag table names every flag, and no flag the table does not have", async () => {
+    const readme = await Bun.file(new URL("../README.md", import.meta.url)).text();
+    const table = readme.slice(readme.indexOf("## Flags"), readme.indexOf("\n## ", readme.indexOf("## Flags") + 3));
+    const inReadme = new Set([...table.matchAll(/`--(?:no-)?([a-z][a-z-]*)/g)].map((m) => m[1]!));
+    for (const f of FLAGS) expect([f.name, inReadme.has(f.name)]).toEqual([f.name, true]);
+    const known = new Set([...FLAGS.map((f) => f.name), "help", "version", "height", "plain"]);
+    for (const name of inReadme) expect([name, known.has(name)]).toEqual([name, true]);
+  });
+
+  test("the in-app help's flags come from the table", () => {
+    const lines = helpFlags();
+    for (const [left] of lines) for (const flag of left.match(/--(?:no-)?[a-z-]+/g)!) expect(FLAGS.some((f) => flag === `--${f.name}` || flag === `--no-${f.name}`) || flag === "--help").toBe(true);
+    expect(lines.map(([l]) => l)).toContain("--no-store");
   });
 });

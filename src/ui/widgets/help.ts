@@ -2,6 +2,7 @@
 import type { Canvas } from "../canvas.ts";
 import { padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
+import { helpFlags } from "../../options.ts";
 import { INSIGHT_NOTES } from "../../model/insights-view.ts";
 import { PANELS } from "./insight-panels.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
@@ -28,36 +29,8 @@ export const HELP_CLICKS: [string, string][] = [
   ["a tab", "switch view"],
 ];
 
-export const HELP_FLAGS: [string, string][] = [
-  ["--once [--plain]", "print one frame (ANSI, or text) and exit"],
-  ["--width W --height H", "frame size for --once"],
-  ["--json", "print the numbers as JSON"],
-  ["--demo", "built-in demo data"],
-  ["--root DIR", "a Claude config dir to read (repeatable)"],
-  ["--now ISO", "pin the clock"],
-  ["--window-hours H", "chart span (12)"],
-  ["--bucket-minutes M", "bar width (fits the screen when not given)"],
-  ["--active-window-hours H", "what counts as an active session (1)"],
-  ["--view live|history|insights", "the view to start in (and for --once, --json)"],
-  ["--insights-hours H", "INSIGHTS window (168); keys 1–5 in the view"],
-  ["--history-hours H", "HISTORY span (168)"],
-  ["--history-bucket-minutes M", "HISTORY bar width (span = bar × columns)"],
-  ["--tz ZONE", "time zone of the activity map and day labels"],
-  ["--pricing FILE", "prices from a LiteLLM-style table (overrides the built-in one)"],
-  ["--price-per-mtok USD", "base input price for every model"],
-  ["--fps N", "frames per second (30)"],
-  ["--interval S", "seconds between file checks (2)"],
-  ["--no-allowance", "never ask claude.ai for the subscription's limits"],
-  ["--otlp [HOST:]PORT", "receive Claude Code's OpenTelemetry export (team telemetry)"],
-  ["--otlp-token T", "a shared secret senders must give"],
-  ["--headless", "with --otlp: no UI, a log line a minute"],
-  ["--source local|team|both", "INSIGHTS data (t in the view)"],
-  ["--since DATE", "start every window here (all of history: --since 2000-01-01)"],
-  ["--report PERIOD", "daily, weekly, monthly or session: a cost table of all stored history"],
-  ["--store-info", "where the usage store is and what it holds"],
-  ["--no-store", "keep no history: read the transcripts only, write nothing"],
-  ["--help", "every flag, with its default"],
-];
+/** The flags, from the one table (options.ts). */
+export const HELP_FLAGS: [string, string][] = helpFlags();
 
 export const HELP_NOTES: string[] = [
   "Effective tokens = uncached + 1.25×5m write + 2×1h write + 0.1×read + 5×output.",
