@@ -35,13 +35,6 @@ export function writeErr(text: string): void {
   process.stderr.write(text);
 }
 
-/** Peak resident set size of this process in bytes. */
-export function peakRssBytes(): number {
-  const ru = process.resourceUsage?.();
-  // maxRSS is in kilobytes on Linux and macOS (Node semantics, which Bun and Deno follow).
-  return ru ? ru.maxRSS * 1024 : process.memoryUsage().rss;
-}
-
 /** Asks the runtime for a garbage collection where it offers one (Bun); elsewhere does nothing. */
 export function collectGarbage(full = true): void {
   if (typeof Bun !== "undefined" && Bun.gc) Bun.gc(full);

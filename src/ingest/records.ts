@@ -7,12 +7,12 @@ import type { ModelEvent, ToolOutcome, Usage } from "../model/events.ts";
 import { cleanText } from "./sanitize.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
 
-/** What the parser knows about the file a line came from. */
 /** Where events go: an array, or anything with a push (for example one that reduces straight into the model). */
 export interface EventSink {
   push(e: ModelEvent): unknown;
 }
 
+/** What the parser knows about the file a line came from. */
 export interface LineContext {
   file: string;
   /** session id implied by the file name (`<uuid>.jsonl`, or `<uuid>/subagents/…`), used when a line has none. */

@@ -1,6 +1,6 @@
 // Model events: facts observed in transcripts (or, later, the network), named in the past tense.
 // Times are epoch milliseconds (UTC). Every event that can be seen twice carries a `key`, so applying
-// it again changes nothing (see reduce.ts).
+// it again changes nothing (see `reduce` in state.ts, and the usage store's keys).
 
 /** Token counts of one API response, split by how the input was served. */
 export interface Usage {
@@ -25,19 +25,13 @@ export function addUsage(into: Usage, u: Usage, sign: 1 | -1 = 1): void {
 }
 
 /** Where an event came from: the local transcripts, or Claude Code's OpenTelemetry export (team telemetry). */
-export type Origin2 = "transcript" | "team";
+export type Origin = "transcript" | "team";
 
 /** Who and where, known only from team telemetry (user.email / user.account_uuid, terminal.type). */
 export interface TelemetryMeta {
-  origin?: Origin2;
+  origin?: Origin;
   user?: string | null;
   terminal?: string | null;
-}
-
-/** Where a line came from, for diagnostics and ordering. */
-export interface Origin {
-  file: string;
-  line: number;
 }
 
 export interface ResponseObserved extends TelemetryMeta {

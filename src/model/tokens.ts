@@ -2,7 +2,6 @@
 import type { Usage } from "./events.ts";
 import { priceFor, rateClass, type Price, type RateClass } from "./pricing.ts";
 
-export const ZERO_USAGE: Usage = Object.freeze({ uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 });
 
 /** Token-equivalents at the input price: 1 x uncached + 1.25 x 5m write + 2 x 1h write + 0.1 x read + 5 x output. */
 export function effectiveTokens(u: Usage): number {

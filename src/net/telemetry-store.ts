@@ -15,7 +15,6 @@ import { classOf } from "../model/tokens.ts";
 import type { InsightParts, TeamSource } from "../model/insights-view.ts";
 
 export const DAY_MS = 86_400_000;
-export const DEFAULT_RETENTION_DAYS = 30;
 
 /** `$XDG_DATA_HOME/claude-dash/telemetry.sqlite`, or `<home>/.local/share/claude-dash/telemetry.sqlite` (a relative XDG_DATA_HOME is ignored, per the XDG spec). */
 export function defaultStorePath(env: Record<string, string | undefined>, home: string): string {

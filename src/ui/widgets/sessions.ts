@@ -22,10 +22,10 @@ export function sessionLabel(s: SessionView): string {
   return cleanText(s.title ? `${s.project} · ${s.title}` : s.project, 80);
 }
 
-/** Rows of the list that fit in the panel. */
 /** The fewest columns the project · title column gets before numeric columns are dropped. */
 const TITLE_MIN = 12;
 
+/** Rows of the list that fit in the panel. */
 export function sessionRows(r: Rect): number {
   return Math.max(0, r.h - 3);
 }
