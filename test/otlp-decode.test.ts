@@ -100,9 +100,9 @@ describe("protobuf and JSON decode to one shape", () => {
   });
 
   test("eventName (field 12 of OTLP ≥ 1.5) is read from protobuf as from JSON", () => {
-    // A newer sender's schema: the same, plus LogRecord.event_name.
+    // (the schema is opentelemetry-proto's own release, which has LogRecord.event_name)
     const newer = protobuf.Root.fromJSON(OTLP_PROTO_DESCRIPTOR as protobuf.INamespace);
-    newer.lookupType("opentelemetry.proto.logs.v1.LogRecord").add(new protobuf.Field("eventName", 12, "string"));
+    expect(newer.lookupType("opentelemetry.proto.logs.v1.LogRecord").fieldsById[12]?.name).toBe("eventName");
     const Req = newer.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest");
     const record = { timeUnixNano: "5", eventName: "claude_code.api_request" };
     const p = decodeLogs(Req.encode(Req.fromObject({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] })).finish(), "protobuf");

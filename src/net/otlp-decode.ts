@@ -210,10 +210,6 @@ let schema: Schema | null = null;
 function getSchema(): Schema {
   if (schema) return schema;
   const root = protobuf.Root.fromJSON(OTLP_PROTO_DESCRIPTOR as protobuf.INamespace);
-  // LogRecord.event_name (field 12) arrived in opentelemetry-proto 1.5.0; the schema we generate from is older.
-  // Declaring it here lets protobuf bodies carry it like JSON ones do (a no-op once the schema has it).
-  const logRecord = root.lookupType(`${NS}logs.v1.LogRecord`);
-  if (!logRecord.fields.eventName && !logRecord.fieldsById[12]) logRecord.add(new protobuf.Field("eventName", 12, "string"));
   // google.rpc.Status, the body of an OTLP error response (its `details` are never sent, so not declared).
   const status = new protobuf.Type("Status").add(new protobuf.Field("code", 1, "int32")).add(new protobuf.Field("message", 2, "string"));
   root.define("google.rpc").add(status);
