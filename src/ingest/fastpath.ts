@@ -12,6 +12,7 @@ import {
   endsWithBrace,
   IGNORED_TYPES,
   lineToEvents,
+  rejecter,
   reportedMs,
   responseEvent,
   toolCallEvent,
@@ -112,9 +113,7 @@ function problem(c: Checked, v: Record<string, unknown>): string | null {
 
 /** Turns the flat record of an assistant line or a plain tool-result line into events (validating it). */
 function emitRow(r: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink): void {
-  const reject = (reason: string): void => {
-    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
-  };
+  const reject = rejecter(out, ctx, lineNo);
   const isAsst = r.type === "assistant";
   const bad = problem(isAsst ? ASSISTANT : USER, r);
   if (bad !== null) return reject(bad);

@@ -7,6 +7,13 @@ import type { ModelEvent, ToolOutcome, Usage } from "../model/events.ts";
 import { cleanText } from "./sanitize.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
 
+/** Reports line `lineNo` of the context's file as rejected, with its reason. */
+export function rejecter(out: EventSink, ctx: LineContext, lineNo: number): (reason: string) => void {
+  return (reason) => {
+    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
+  };
+}
+
 /** Where events go: an array, or anything with a push (for example one that reduces straight into the model). */
 export interface EventSink {
   push(e: ModelEvent): unknown;
@@ -242,9 +249,7 @@ export function zodReason(err: z.ZodError): string {
 
 /** Turns one line into events, appending them to `out`. */
 export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out: EventSink): void {
-  const reject = (reason: string): void => {
-    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
-  };
+  const reject = rejecter(out, ctx, lineNo);
   if (line.charCodeAt(0) === 0) line = line.replace(/^\u0000+/, ""); // NUL padding a crash left before the line
   if (line.length === 0) return;
   if (line.charCodeAt(0) === 0xfeff) line = line.slice(1); // a byte-order mark (as TextDecoder drops it)
@@ -270,9 +275,7 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
 
 /** Turns one parsed line into events (validating it), appending them to `out`. */
 export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, out: EventSink): void {
-  const reject = (reason: string): void => {
-    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
-  };
+  const reject = rejecter(out, ctx, lineNo);
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
     reject("not a JSON object");
     return;
@@ -353,9 +356,7 @@ function progressCopy(obj: Record<string, unknown>, lineNo: number, ctx: LineCon
 
 /** Turns the flat form of an assistant or user record into events (validating it). */
 export function flatToEvents(flat: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink): void {
-  const reject = (reason: string): void => {
-    out.push({ type: "LineRejected", file: ctx.file, line: lineNo, reason });
-  };
+  const reject = rejecter(out, ctx, lineNo);
   if (flat.type === "assistant") assistant(flat, lineNo, ctx, out, reject);
   else user(flat, lineNo, ctx, out, reject);
 }

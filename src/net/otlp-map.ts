@@ -37,16 +37,17 @@ import { MAX_TOKENS } from "../model/tokens.ts";
 /** Nanoseconds since the epoch: a decimal string (protobuf int64 in JSON) or a number. */
 const Nanos = z.union([z.string().regex(/^\d{1,25}$/), z.number().nonnegative().finite()]).nullish();
 
-/** The scalar AnyValue forms we read; arrays and kvlists are dropped (no attribute we use has one). */
-const AnyValueZ = z.object({
+/** The scalar forms of an OTLP AnyValue we read (otlp-decode.ts's AnyValue holds them all); arrays and kvlists
+ *  are dropped (no attribute we use has one). */
+const ScalarValueZ = z.object({
   stringValue: z.string().optional(),
   intValue: z.union([z.string(), z.number()]).optional(),
   doubleValue: z.union([z.number(), z.string()]).optional(),
   boolValue: z.boolean().optional(),
 });
-type AnyValue = z.infer<typeof AnyValueZ>;
+type ScalarValue = z.infer<typeof ScalarValueZ>;
 
-const KeyValueZ = z.object({ key: z.string(), value: AnyValueZ.nullish() });
+const KeyValueZ = z.object({ key: z.string(), value: ScalarValueZ.nullish() });
 
 const ResourceZ = z.object({ attributes: z.array(z.unknown()).nullish() }).nullish();
 
@@ -86,7 +87,7 @@ const ScopeMetricsZ = z.object({ metrics: z.array(z.unknown()).nullish() });
 // ---------------------------------------------------------------------------------------------------------------
 // Attributes and values
 
-type Attrs = Map<string, AnyValue>;
+type Attrs = Map<string, ScalarValue>;
 
 /** A KeyValue list into `into` (later keys win); malformed entries are skipped one by one. */
 function readAttrs(list: readonly unknown[] | null | undefined, into: Attrs): Attrs {
@@ -97,7 +98,7 @@ function readAttrs(list: readonly unknown[] | null | undefined, into: Attrs): At
       const o = kv as { key?: unknown; value?: unknown };
       const v = o.value as Record<string, unknown> | null | undefined;
       if (typeof o.key === "string" && v && typeof v === "object" && typeof v.stringValue === "string" && Object.keys(v).length === 1) {
-        into.set(o.key, v as AnyValue);
+        into.set(o.key, v as ScalarValue);
         continue;
       }
     }
@@ -110,7 +111,7 @@ function readAttrs(list: readonly unknown[] | null | undefined, into: Attrs): At
 const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /** A number from intValue (string or number), doubleValue or stringValue; null when absent or not a finite number. */
-export function numberOf(v: AnyValue | undefined): number | null {
+export function numberOf(v: ScalarValue | undefined): number | null {
   if (!v) return null;
   let n: number;
   if (v.intValue !== undefined) n = typeof v.intValue === "number" ? v.intValue : NUMERIC.test(v.intValue) ? Number(v.intValue) : NaN;
@@ -121,7 +122,7 @@ export function numberOf(v: AnyValue | undefined): number | null {
 }
 
 /** A non-empty string from any scalar form. */
-export function stringOf(v: AnyValue | undefined): string | null {
+export function stringOf(v: ScalarValue | undefined): string | null {
   if (!v) return null;
   let s: string | null = null;
   if (v.stringValue !== undefined) s = v.stringValue;
@@ -132,7 +133,7 @@ export function stringOf(v: AnyValue | undefined): string | null {
 }
 
 /** A boolean from boolValue, "true"/"false" or 1/0; null otherwise. */
-export function boolOf(v: AnyValue | undefined): boolean | null {
+export function boolOf(v: ScalarValue | undefined): boolean | null {
   if (!v) return null;
   if (v.boolValue !== undefined) return v.boolValue;
   const s = stringOf(v)?.trim().toLowerCase();
@@ -460,7 +461,7 @@ function temporalityOf(t: number | string | null | undefined): "delta" | "cumula
 }
 
 function pointValue(p: { asInt?: string | number | null; asDouble?: number | string | null }): number | null {
-  const v: AnyValue | undefined =
+  const v: ScalarValue | undefined =
     p.asInt !== null && p.asInt !== undefined ? { intValue: p.asInt } : p.asDouble !== null && p.asDouble !== undefined ? { doubleValue: p.asDouble } : undefined;
   return numberOf(v);
 }

@@ -19,7 +19,7 @@ export interface LiveAllowance {
   events: ModelEvent[];
 }
 
-export interface LiveOptions {
+export interface RunLiveOptions {
   source: TranscriptSource | null;
   allowance: LiveAllowance | null;
   /** team telemetry received over OTLP: events to apply between frames, and how to stop the receiver. */
@@ -350,7 +350,7 @@ const EXIT_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as
 /** How long to wait for the renderer to finish restoring the terminal before giving up on it. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
-export async function runLive(app: DashboardApp, o: LiveOptions): Promise<number> {
+export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<number> {
   const color = (env("NO_COLOR") ?? "") === "";
   const fps = Math.max(1, o.fps);
   const renderer = await createCliRenderer({
