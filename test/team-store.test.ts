@@ -11,7 +11,7 @@ import type { ModelEvent } from "../src/model/events.ts";
 import { selectInsights } from "../src/model/insights-view.ts";
 import { createState, reduce } from "../src/model/state.ts";
 import { TeamQueries, TelemetryStore } from "../src/net/telemetry-store.ts";
-import { openDatabase } from "../src/platform.ts";
+import { openDatabase } from "../src/sqlite.ts";
 import { teamResponse } from "../src/ingest/synth.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");

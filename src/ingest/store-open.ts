@@ -4,7 +4,7 @@
 // never deleted, and a new store starts; a read-only home or `--no-store` writes nothing at all.
 import { chmodSync, existsSync, mkdirSync, renameSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { openDatabase, type SqlDatabase } from "../platform.ts";
+import { openDatabase, type SqlDatabase } from "../sqlite.ts";
 import { hashBytes } from "./tailer.ts";
 import { PARSER_VERSION, prepareStore, SCHEMA_VERSION, UsageStore } from "./store.ts";
 

@@ -15,7 +15,7 @@ import type { ApiErrorObserved, ModelEvent, PromptObserved, ResponseObserved, Se
 import { beats, noteWhere } from "../model/state.ts";
 import { isCopy, isFast, type RateClass } from "../model/pricing.ts";
 import { classOf } from "../model/tokens.ts";
-import type { SqlDatabase, SqlValue } from "../platform.ts";
+import type { SqlDatabase, SqlValue } from "../sqlite.ts";
 import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
 import { keyId } from "./key-id.ts";

@@ -5,7 +5,7 @@
 import { readFile as fsReadFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { readMacKeychain } from "../platform.ts";
+import { readMacKeychain } from "./keychain.ts";
 
 /** The keychain item (service name) where Claude Code keeps its credentials on macOS. */
 export const KEYCHAIN_SERVICE = "Claude Code-credentials";

@@ -9,7 +9,7 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { ModelEvent } from "../model/events.ts";
-import { openDatabase, type SqlDatabase } from "../platform.ts";
+import { openDatabase, type SqlDatabase } from "../sqlite.ts";
 import { MetricState, type MetricSample } from "./otlp-map.ts";
 import { classOf } from "../model/tokens.ts";
 import type { InsightParts, TeamSource } from "../model/insights-view.ts";

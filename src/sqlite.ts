@@ -1,0 +1,173 @@
+// SQLite for the stores, through node:sqlite (the same on Bun 1.4 and Deno 2.9): a small adapter with cached
+// prepared statements and nested transactions as savepoints.
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+
+/** A value SQLite can bind or return. */
+export type SqlValue = string | number | bigint | null | Uint8Array;
+
+/** A prepared statement, for the hottest writes (no lookup of the statement, no arrays of parameters). */
+export interface SqlStatement {
+  run(...params: SqlValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+}
+
+/** The few things the stores need from an SQLite database (`node:sqlite`, the same on Bun and Deno). */
+export interface SqlDatabase {
+  /** The statement for `sql` (prepared once and cached). */
+  prepare(sql: string): SqlStatement;
+  /** Runs one statement (prepared once and cached) with positional `?` parameters. */
+  run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number };
+  /** All rows of one query (prepared once and cached), as objects keyed by column name. */
+  query<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): T[];
+  /** The first row of one query, or undefined. */
+  get<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): T | undefined;
+  /** The rows of one query one at a time (for long results that need not be held at once). */
+  iterate<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): IterableIterator<T>;
+  /** Runs a script of one or more statements without parameters (schema, pragmas). */
+  exec(sql: string): void;
+  /**
+   * Runs `fn` in one transaction (BEGIN IMMEDIATE … COMMIT), rolled back if it throws. Inside an open transaction it
+   * is a savepoint of that one (its changes are undone if it throws; they last when the outer one commits).
+   */
+  transaction<T>(fn: () => T): T;
+  /** Like `transaction`, but returns null at once (running nothing) when another connection holds the write lock. */
+  tryTransaction<T>(fn: () => T): T | null;
+  /**
+   * Opens a transaction left open across calls (`transaction` inside it makes savepoints), ended by `commit` or
+   * `rollback`. With `wait` false, returns false at once when another connection holds the write lock.
+   */
+  begin(wait: boolean): boolean;
+  commit(): void;
+  rollback(): void;
+  /** true while a transaction is open on this connection. */
+  readonly inTransaction: boolean;
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed, unless `readOnly`) an SQLite database file, or a private in-memory database for
+ * ":memory:". `node:sqlite` works the same on Bun and Deno (Deno needs --allow-read and --allow-write).
+ */
+export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): SqlDatabase {
+  const db = new DatabaseSync(path, opts.readOnly ? { readOnly: true } : {});
+  const cache = new Map<string, StatementSync>();
+  let depth = 0;
+  const stmt = (sql: string): StatementSync => {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  return {
+    prepare: stmt,
+    run(sql, ...params) {
+      const r = stmt(sql).run(...params);
+      return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+    },
+    query<T>(sql: string, ...params: SqlValue[]): T[] {
+      return stmt(sql).all(...params) as T[];
+    },
+    get<T>(sql: string, ...params: SqlValue[]): T | undefined {
+      return stmt(sql).get(...params) as T | undefined;
+    },
+    iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
+      return stmt(sql).iterate(...params) as IterableIterator<T>;
+    },
+    exec(sql) {
+      db.exec(sql);
+    },
+    transaction<T>(fn: () => T): T {
+      if (depth > 0) return savepoint(fn);
+      db.exec("BEGIN IMMEDIATE");
+      return finish(fn);
+    },
+    tryTransaction<T>(fn: () => T): T | null {
+      if (depth > 0) return savepoint(fn);
+      if (!tryBegin()) return null;
+      return finish(fn);
+    },
+    begin(wait) {
+      if (depth > 0) throw new Error("a transaction is already open");
+      if (wait) db.exec("BEGIN IMMEDIATE");
+      else if (!tryBegin()) return false;
+      depth = 1;
+      return true;
+    },
+    commit() {
+      if (depth === 0) return;
+      depth = 0;
+      db.exec("COMMIT");
+    },
+    rollback() {
+      if (depth === 0) return;
+      depth = 0;
+      try {
+        db.exec("ROLLBACK");
+      } catch {
+        /* already rolled back (e.g. by SQLITE_FULL) */
+      }
+    },
+    get inTransaction() {
+      return depth > 0;
+    },
+    close() {
+      cache.clear();
+      db.close();
+    },
+  };
+  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  function tryBegin(): boolean {
+    const timeout = Number(Object.values(stmt("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
+    db.exec("PRAGMA busy_timeout = 0");
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      return true;
+    } catch (e) {
+      if (/locked|busy/i.test(String((e as Error)?.message))) return false;
+      throw e;
+    } finally {
+      db.exec(`PRAGMA busy_timeout = ${timeout}`);
+    }
+  }
+  /** Runs `fn` in the transaction just begun: COMMIT, or ROLLBACK if it throws. */
+  function finish<T>(fn: () => T): T {
+    depth = 1;
+    try {
+      const out = fn();
+      db.exec("COMMIT");
+      return out;
+    } catch (e) {
+      try {
+        db.exec("ROLLBACK");
+      } catch {
+        /* the transaction was already rolled back (e.g. by SQLITE_FULL) */
+      }
+      throw e;
+    } finally {
+      depth = 0;
+    }
+  }
+  /** Runs `fn` as a savepoint of the open transaction. */
+  function savepoint<T>(fn: () => T): T {
+    const name = `sp${depth}`;
+    db.exec(`SAVEPOINT ${name}`);
+    depth++;
+    try {
+      const out = fn();
+      db.exec(`RELEASE ${name}`);
+      return out;
+    } catch (e) {
+      try {
+        db.exec(`ROLLBACK TO ${name}`);
+        db.exec(`RELEASE ${name}`);
+      } catch {
+        /* the whole transaction was rolled back (e.g. by SQLITE_FULL) */
+        depth = 1;
+      }
+      throw e;
+    } finally {
+      depth--;
+    }
+  }
+}
