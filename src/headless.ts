@@ -2,6 +2,7 @@
 // It logs one line a minute with counts, and stops cleanly on SIGTERM/SIGINT (the store flushed and closed).
 import type { TranscriptSource } from "./ingest/source.ts";
 import type { ModelEvent } from "./model/events.ts";
+import { LiveIngest } from "./ingest/live-ingest.ts";
 
 export interface HeadlessCounts {
   requests: number;
@@ -33,14 +34,19 @@ export function runHeadless(o: HeadlessOptions): Promise<number> {
     o.queue.length = 0;
   };
   o.log(`claude-dash: receiving OpenTelemetry at ${o.listening} (POST /v1/logs, /v1/metrics); reading transcripts: ${o.source ? "yes" : "no"}`);
+  // The transcripts are followed as the dashboard follows them (file watch, poll, older history after the start);
+  // what is read goes to the usage store, so the queue is only emptied here.
+  const target = { apply: () => undefined, reload: () => undefined, status: null as string | null };
+  const ingest = new LiveIngest(o.source, {
+    intervalSeconds: Math.max(0.2, o.intervalSeconds),
+    statusLine: () => null,
+    onError: (e) => o.log(`claude-dash: ingest error: ${(e as Error)?.message ?? e}`),
+  });
+  ingest.start();
   const poll = setInterval(() => {
-    try {
-      if (o.source) o.source.poll(now());
-      apply();
-    } catch (e) {
-      o.log(`claude-dash: ingest error: ${(e as Error)?.message ?? e}`);
-    }
-  }, Math.max(0.2, o.intervalSeconds) * 1000);
+    ingest.frame(target);
+    apply();
+  }, 1000);
   let last = { ...o.counts };
   let lastReceiver = { slowClients: 0, overClientCap: 0, ...o.receiver };
   const minute = setInterval(() => {
@@ -65,6 +71,7 @@ export function runHeadless(o: HeadlessOptions): Promise<number> {
       done = true;
       clearInterval(poll);
       clearInterval(minute);
+      ingest.stop();
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
       apply();
