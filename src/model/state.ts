@@ -266,172 +266,211 @@ export function reduceAll(s: ModelState, events: readonly ModelEvent[]): number 
 
 function apply(s: ModelState, e: ModelEvent): boolean {
   switch (e.type) {
-    case "ResponseObserved": {
-      const old = s.responses.get(e.key) ?? (e.requestId ? s.byRequestId.get(e.requestId) : undefined);
-      if (old) {
-        // The larger usage wins (the later streaming snapshot); on a tie the later line, which times the response
-        // by its last line (versions that write the final usage on every block line). Either way the result does
-        // not depend on the order lines are read in, and the winner's session, agent and model come with it.
-        if (!beats(e, old)) return false;
-        let sess = s.sessions.get(old.sessionId)!;
-        addTo(s.totals, old, -1);
-        addTo(sess.totals, old, -1);
-        if (e.sessionId !== old.sessionId) {
-          const i = sess.responses.indexOf(old);
-          if (i >= 0) sess.responses.splice(i, 1);
-          sess = sessionOf(s, e.sessionId);
-          sess.responses.push(old);
-          old.sessionId = e.sessionId;
-        }
-        const cls = classOf(e.usage, e.fast === true, e.copy === true);
-        const p = price(s, e.model, cls);
-        old.agentId = e.agentId;
-        old.model = e.model;
-        old.family = p.family;
-        old.estimated = p.estimated;
-        old.cls = cls;
-        old.copy = e.copy === true;
-        old.reportedCostUSD = e.reportedCostUSD ?? null;
-        old.usage = { ...e.usage };
-        old.costUSD = costUSD(old.usage, p);
-        old.effective = effectiveTokens(old.usage);
-        if (old.time !== e.time) {
-          old.time = e.time;
-          s.responseIndex.touched();
-        }
-        addTo(s.totals, old);
-        addTo(sess.totals, old);
-        noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
-        if (old.agentId === null && contextTokens(old.usage) > CONTEXT_200K) sess.window1M = true;
-        return true;
-      }
-      const cls = classOf(e.usage, e.fast === true, e.copy === true);
-      const p = price(s, e.model, cls);
-      const rec: ResponseRec = {
-        key: e.key,
-        requestId: e.requestId ?? null,
-        origin: e.origin ?? "transcript",
-        user: e.user ?? null,
-        time: e.time,
-        seq: s.seq++,
-        sessionId: e.sessionId,
-        agentId: e.agentId,
-        model: e.model,
-        family: p.family,
-        usage: { ...e.usage },
-        cls,
-        copy: e.copy === true,
-        reportedCostUSD: e.reportedCostUSD ?? null,
-        costUSD: costUSD(e.usage, p),
-        effective: effectiveTokens(e.usage),
-        estimated: p.estimated,
-      };
-      s.responses.set(e.key, rec);
-      if (rec.requestId) s.byRequestId.set(rec.requestId, rec);
-      s.responseIndex.add(rec);
-      const sess = sessionOf(s, e.sessionId);
-      sess.responses.push(rec);
-      noteWho(sess, e.user, e.terminal);
-      noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
-      if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
-      addTo(s.totals, rec);
-      addTo(sess.totals, rec);
-      return true;
-    }
-    case "PromptObserved": {
-      if (s.prompts.has(e.key)) return false;
-      const rec: PromptRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, origin: e.origin ?? "transcript", user: e.user ?? null };
-      s.prompts.set(e.key, rec);
-      s.promptIndex.add(rec);
-      const sess = sessionOf(s, e.sessionId);
-      sess.prompts.push(rec);
-      noteWho(sess, e.user, e.terminal);
-      noteWhere(sess, e.time, e.cwd, e.branch);
-      return true;
-    }
-    case "ToolCallObserved": {
-      if (s.toolCalls.has(e.key)) return false;
-      const rec: ToolCallRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, name: e.name, origin: e.origin ?? "transcript", user: e.user ?? null };
-      s.toolCalls.set(e.key, rec);
-      s.toolCallIndex.add(rec);
-      sessionOf(s, e.sessionId);
-      return true;
-    }
-    case "ToolResultObserved": {
-      if (s.toolResults.has(e.key)) return false;
-      const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome, reportedMs: e.reportedMs ?? null, origin: e.origin ?? "transcript", user: e.user ?? null };
-      s.toolResults.set(e.key, rec);
-      s.toolResultIndex.add(rec);
-      sessionOf(s, e.sessionId);
-      return true;
-    }
-    case "ApiErrorObserved": {
-      if (s.apiErrors.has(e.key)) return false;
-      const rec: ApiErrorRec = {
-        key: e.key,
-        time: e.time,
-        seq: s.seq++,
-        sessionId: e.sessionId,
-        agentId: e.agentId,
-        status: e.status,
-        message: e.message,
-        retry: e.retry,
-        origin: e.origin ?? "transcript",
-        user: e.user ?? null,
-      };
-      s.apiErrors.set(e.key, rec);
-      s.apiErrorIndex.add(rec);
-      sessionOf(s, e.sessionId).apiErrors.push(rec);
-      return true;
-    }
-    case "TurnCompleted": {
-      if (s.turns.has(e.key)) return false;
-      const rec: TurnRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, durationMs: e.durationMs };
-      s.turns.set(e.key, rec);
-      s.turnIndex.add(rec);
-      return true;
-    }
-    case "SessionMeta": {
-      const sess = sessionOf(s, e.sessionId);
-      const before = `${sess.cwd}|${sess.branch}|${sess.entrypoint}|${sess.title}|${sess.window1M}`;
-      noteWhere(sess, e.cwdTime, e.cwd, null, null);
-      noteWhere(sess, e.branchTime, null, e.branch, null);
-      noteWhere(sess, e.entrypointTime, null, null, e.entrypoint);
-      if (e.title !== null) sess.title = e.title;
-      if (e.window1M) sess.window1M = true;
-      return before !== `${sess.cwd}|${sess.branch}|${sess.entrypoint}|${sess.title}|${sess.window1M}`;
-    }
-    case "SessionTitled": {
-      const sess = sessionOf(s, e.sessionId);
-      if (sess.title === e.title) return false;
-      sess.title = e.title;
-      return true;
-    }
-    case "AllowanceFetched": {
-      const a = s.allowance;
-      if (a.last && a.last.time >= e.time) return false; // an older answer arriving late changes nothing
-      a.last = { time: e.time, limits: e.limits.map((l) => ({ ...l })) };
-      a.problem = null;
-      return true;
-    }
-    case "AllowanceFailed": {
-      const a = s.allowance;
-      if (a.problem && a.problem.time >= e.time) return false;
-      a.problem = { time: e.time, problem: e.problem, message: e.message, retryAt: e.retryAt };
-      return true;
-    }
-    case "AccountIdentified": {
-      if (s.allowance.account === e.label) return false;
-      s.allowance.account = e.label;
-      return true;
-    }
-    case "LineRejected": {
-      const k = `${e.file}\u0000${e.line}`;
-      if (s.rejected.seen.has(k)) return false;
-      s.rejected.seen.add(k);
-      s.rejected.count++;
-      if (s.rejected.samples.length < MAX_REJECTED_SAMPLES) s.rejected.samples.push({ file: e.file, line: e.line, reason: e.reason });
-      return true;
-    }
+    case "ResponseObserved":
+      return applyResponse(s, e);
+    case "PromptObserved":
+      return applyPrompt(s, e);
+    case "ToolCallObserved":
+      return applyToolCall(s, e);
+    case "ToolResultObserved":
+      return applyToolResult(s, e);
+    case "ApiErrorObserved":
+      return applyApiError(s, e);
+    case "TurnCompleted":
+      return applyTurn(s, e);
+    case "SessionMeta":
+      return applySessionMeta(s, e);
+    case "SessionTitled":
+      return applyTitle(s, e);
+    case "AllowanceFetched":
+      return applyAllowance(s, e);
+    case "AllowanceFailed":
+      return applyAllowanceFailure(s, e);
+    case "AccountIdentified":
+      return applyAccount(s, e);
+    case "LineRejected":
+      return applyRejected(s, e);
   }
+}
+
+function applyResponse(s: ModelState, e: Extract<ModelEvent, { type: "ResponseObserved" }>): boolean {
+  const old = s.responses.get(e.key) ?? (e.requestId ? s.byRequestId.get(e.requestId) : undefined);
+  if (old) return replaceResponse(s, old, e);
+  const cls = classOf(e.usage, e.fast === true, e.copy === true);
+  const p = price(s, e.model, cls);
+  const rec: ResponseRec = {
+    key: e.key,
+    requestId: e.requestId ?? null,
+    origin: e.origin ?? "transcript",
+    user: e.user ?? null,
+    time: e.time,
+    seq: s.seq++,
+    sessionId: e.sessionId,
+    agentId: e.agentId,
+    model: e.model,
+    family: p.family,
+    usage: { ...e.usage },
+    cls,
+    copy: e.copy === true,
+    reportedCostUSD: e.reportedCostUSD ?? null,
+    costUSD: costUSD(e.usage, p),
+    effective: effectiveTokens(e.usage),
+    estimated: p.estimated,
+  };
+  s.responses.set(e.key, rec);
+  if (rec.requestId) s.byRequestId.set(rec.requestId, rec);
+  s.responseIndex.add(rec);
+  const sess = sessionOf(s, e.sessionId);
+  sess.responses.push(rec);
+  noteWho(sess, e.user, e.terminal);
+  noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
+  if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
+  addTo(s.totals, rec);
+  addTo(sess.totals, rec);
+  return true;
+}
+
+/** Another observation of a stored response: the better one (see beats) stays, moved where it belongs. */
+function replaceResponse(s: ModelState, old: ResponseRec, e: Extract<ModelEvent, { type: "ResponseObserved" }>): boolean {
+  // The larger usage wins (the later streaming snapshot); on a tie the later line, which times the response
+  // by its last line (versions that write the final usage on every block line). Either way the result does
+  // not depend on the order lines are read in, and the winner's session, agent and model come with it.
+  if (!beats(e, old)) return false;
+  let sess = s.sessions.get(old.sessionId)!;
+  addTo(s.totals, old, -1);
+  addTo(sess.totals, old, -1);
+  if (e.sessionId !== old.sessionId) {
+    const i = sess.responses.indexOf(old);
+    if (i >= 0) sess.responses.splice(i, 1);
+    sess = sessionOf(s, e.sessionId);
+    sess.responses.push(old);
+    old.sessionId = e.sessionId;
+  }
+  const cls = classOf(e.usage, e.fast === true, e.copy === true);
+  const p = price(s, e.model, cls);
+  old.agentId = e.agentId;
+  old.model = e.model;
+  old.family = p.family;
+  old.estimated = p.estimated;
+  old.cls = cls;
+  old.copy = e.copy === true;
+  old.reportedCostUSD = e.reportedCostUSD ?? null;
+  old.usage = { ...e.usage };
+  old.costUSD = costUSD(old.usage, p);
+  old.effective = effectiveTokens(old.usage);
+  if (old.time !== e.time) {
+    old.time = e.time;
+    s.responseIndex.touched();
+  }
+  addTo(s.totals, old);
+  addTo(sess.totals, old);
+  noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
+  if (old.agentId === null && contextTokens(old.usage) > CONTEXT_200K) sess.window1M = true;
+  return true;
+}
+
+function applyPrompt(s: ModelState, e: Extract<ModelEvent, { type: "PromptObserved" }>): boolean {
+  if (s.prompts.has(e.key)) return false;
+  const rec: PromptRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, origin: e.origin ?? "transcript", user: e.user ?? null };
+  s.prompts.set(e.key, rec);
+  s.promptIndex.add(rec);
+  const sess = sessionOf(s, e.sessionId);
+  sess.prompts.push(rec);
+  noteWho(sess, e.user, e.terminal);
+  noteWhere(sess, e.time, e.cwd, e.branch);
+  return true;
+}
+
+function applyToolCall(s: ModelState, e: Extract<ModelEvent, { type: "ToolCallObserved" }>): boolean {
+  if (s.toolCalls.has(e.key)) return false;
+  const rec: ToolCallRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, name: e.name, origin: e.origin ?? "transcript", user: e.user ?? null };
+  s.toolCalls.set(e.key, rec);
+  s.toolCallIndex.add(rec);
+  sessionOf(s, e.sessionId);
+  return true;
+}
+
+function applyToolResult(s: ModelState, e: Extract<ModelEvent, { type: "ToolResultObserved" }>): boolean {
+  if (s.toolResults.has(e.key)) return false;
+  const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome, reportedMs: e.reportedMs ?? null, origin: e.origin ?? "transcript", user: e.user ?? null };
+  s.toolResults.set(e.key, rec);
+  s.toolResultIndex.add(rec);
+  sessionOf(s, e.sessionId);
+  return true;
+}
+
+function applyApiError(s: ModelState, e: Extract<ModelEvent, { type: "ApiErrorObserved" }>): boolean {
+  if (s.apiErrors.has(e.key)) return false;
+  const rec: ApiErrorRec = {
+    key: e.key,
+    time: e.time,
+    seq: s.seq++,
+    sessionId: e.sessionId,
+    agentId: e.agentId,
+    status: e.status,
+    message: e.message,
+    retry: e.retry,
+    origin: e.origin ?? "transcript",
+    user: e.user ?? null,
+  };
+  s.apiErrors.set(e.key, rec);
+  s.apiErrorIndex.add(rec);
+  sessionOf(s, e.sessionId).apiErrors.push(rec);
+  return true;
+}
+
+function applyTurn(s: ModelState, e: Extract<ModelEvent, { type: "TurnCompleted" }>): boolean {
+  if (s.turns.has(e.key)) return false;
+  const rec: TurnRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, durationMs: e.durationMs };
+  s.turns.set(e.key, rec);
+  s.turnIndex.add(rec);
+  return true;
+}
+
+function applySessionMeta(s: ModelState, e: Extract<ModelEvent, { type: "SessionMeta" }>): boolean {
+  const sess = sessionOf(s, e.sessionId);
+  const before = `${sess.cwd}|${sess.branch}|${sess.entrypoint}|${sess.title}|${sess.window1M}`;
+  noteWhere(sess, e.cwdTime, e.cwd, null, null);
+  noteWhere(sess, e.branchTime, null, e.branch, null);
+  noteWhere(sess, e.entrypointTime, null, null, e.entrypoint);
+  if (e.title !== null) sess.title = e.title;
+  if (e.window1M) sess.window1M = true;
+  return before !== `${sess.cwd}|${sess.branch}|${sess.entrypoint}|${sess.title}|${sess.window1M}`;
+}
+
+function applyTitle(s: ModelState, e: Extract<ModelEvent, { type: "SessionTitled" }>): boolean {
+  const sess = sessionOf(s, e.sessionId);
+  if (sess.title === e.title) return false;
+  sess.title = e.title;
+  return true;
+}
+
+function applyAllowance(s: ModelState, e: Extract<ModelEvent, { type: "AllowanceFetched" }>): boolean {
+  const a = s.allowance;
+  if (a.last && a.last.time >= e.time) return false; // an older answer arriving late changes nothing
+  a.last = { time: e.time, limits: e.limits.map((l) => ({ ...l })) };
+  a.problem = null;
+  return true;
+}
+
+function applyAllowanceFailure(s: ModelState, e: Extract<ModelEvent, { type: "AllowanceFailed" }>): boolean {
+  const a = s.allowance;
+  if (a.problem && a.problem.time >= e.time) return false;
+  a.problem = { time: e.time, problem: e.problem, message: e.message, retryAt: e.retryAt };
+  return true;
+}
+
+function applyAccount(s: ModelState, e: Extract<ModelEvent, { type: "AccountIdentified" }>): boolean {
+  if (s.allowance.account === e.label) return false;
+  s.allowance.account = e.label;
+  return true;
+}
+
+function applyRejected(s: ModelState, e: Extract<ModelEvent, { type: "LineRejected" }>): boolean {
+  const k = `${e.file}\u0000${e.line}`;
+  if (s.rejected.seen.has(k)) return false;
+  s.rejected.seen.add(k);
+  s.rejected.count++;
+  if (s.rejected.samples.length < MAX_REJECTED_SAMPLES) s.rejected.samples.push({ file: e.file, line: e.line, reason: e.reason });
+  return true;
 }
