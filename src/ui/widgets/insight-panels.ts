@@ -80,179 +80,205 @@ function sparkRow(c: Canvas, x: number, y: number, w: number, label: string, val
 
 const ms = (v: number) => (v >= 60_000 ? `${(v / 60_000).toFixed(1)}m` : v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`);
 
+/** Each panel's drawer, by id: it draws inside the panel's border (`inner`). */
+const DRAWERS: Record<InsightId, (c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext) => void> = {
+  tokens: drawTokens,
+  sessions: drawSessions,
+  cost: drawCost,
+  durations: drawDurations,
+  overTime: drawOverTime,
+  success: drawSuccess,
+  entrypoints: drawEntrypoints,
+  projects: drawProjects,
+  models: drawModels,
+  toolTypes: drawToolTypes,
+  decisions: drawDecisions,
+  quota: drawQuota,
+};
+
 export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsView, ctx: PanelContext): void {
-  const inner = rect(r.x + 1, r.y, r.w - 2, r.h);
-  switch (id) {
-    case "tokens": {
-      const t = v.tokens;
-      if (t.input + t.output === 0) return empty(c, inner, "no responses in this window");
-      let x = inner.x;
-      x += big(c, x, inner.y, "input", compact(t.input), theme.uncached);
-      big(c, x + 2, inner.y, "output", compact(t.output), theme.output);
-      if (inner.h >= 4)
-        drawShareBar(c, rect(inner.x, inner.y + 3, inner.w, 2), [
-          { label: "read", value: t.cacheRead, color: theme.read },
-          { label: "5m", value: t.cacheWrite5m, color: theme.write5m },
-          { label: "1h", value: t.cacheWrite1h, color: theme.write1h },
-          { label: "uncached", value: t.uncached, color: theme.uncached },
-        ]);
-      return;
-    }
-    case "sessions": {
-      let x = inner.x;
-      x += big(c, x, inner.y, "sessions", String(v.sessions.count), theme.accent);
-      big(c, x + 2, inner.y, "prompts", String(v.sessions.prompts), theme.text);
-      if (inner.h >= 4 && v.sessions.perDay.length > 1) {
-        sparkRow(c, inner.x, inner.y + 3, inner.w, "prompts/day", v.sessions.perDay.map((d) => d.prompts), String, theme.accent);
-        sparkRow(c, inner.x, inner.y + 4, inner.w, "sessions/day", v.sessions.perDay.map((d) => d.sessions), String, theme.sub);
-      }
-      return;
-    }
-    case "cost": {
-      if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
-      const w = big(c, inner.x, inner.y, "USD at list prices (priced here)", usd(v.cost.totalUSD), theme.warn);
-      // (team telemetry carries Claude Code's own figure: shown beside ours, and said which is which)
-      if (v.cost.reportedUSD !== null) {
-        const reported = `${usd(v.cost.reportedUSD)} (${v.cost.reportedResponses} team)`;
-        if (w + 23 <= inner.w) big(c, inner.x + w, inner.y, "reported by Claude Code", reported, theme.dim);
-        else c.text(inner.x, inner.y + 2, `reported by Claude Code ${reported}`, { fg: theme.dim }, inner.w); // (the row above the bars)
-      }
-      drawRankedBars(
-        c,
-        rect(inner.x, inner.y + 3, inner.w, inner.h - 3),
-        v.cost.byModel.map((m) => ({ label: cleanText(m.model, 40).replace(/^claude-/, ""), value: m.costUSD, text: usd(m.costUSD), color: FAMILY_COLOR[familyOf(m.model)] })),
-      );
-      return;
-    }
-    case "durations": {
-      const all = v.durations.all;
-      if (!all) return empty(c, inner, "no tool calls in this window");
-      const line = (label: string, s: Stat) => `${padRight(label, 10)} p50 ${padLeft(ms(s.p50), 6)}  p95 ${padLeft(ms(s.p95), 6)}  max ${padLeft(ms(s.max), 6)}`;
-      c.text(inner.x, inner.y, line("all tools", all), { fg: theme.text, bold: true }, inner.w);
-      let y = inner.y + 1;
-      if (v.durations.turns) c.text(inner.x, y++, line("turns", v.durations.turns), { fg: theme.accent }, inner.w);
-      for (const t of v.durations.tools) {
-        if (y >= inner.y + inner.h - (ctx.full ? 0 : 1)) break;
-        c.text(inner.x, y++, line(cleanText(t.name, 30), t), { fg: theme.dim }, inner.w);
-      }
-      if (y < inner.y + inner.h && v.durations.p95PerDay.length > 1)
-        sparkRow(c, inner.x, inner.y + inner.h - 1, inner.w, "p95/day", v.durations.p95PerDay.map((d) => d.p95 ?? 0), ms, theme.warn);
-      return;
-    }
-    case "overTime": {
-      const inputs = v.overTime.map((b) => b.input);
-      const outputs = v.overTime.map((b) => b.output);
-      if (inputs.every((x) => x === 0)) return empty(c, inner, "no responses in this window");
-      const rows = Math.max(1, Math.floor((inner.h - 1) / 2));
-      area(c, rect(inner.x, inner.y, inner.w, rows), inputs, theme.uncached, "input");
-      area(c, rect(inner.x, inner.y + rows, inner.w, rows), outputs, theme.output, "output");
-      const first = v.overTime[0];
-      const last = v.overTime[v.overTime.length - 1];
-      if (first && last && inner.h > rows * 2) {
-        const when = (t: number) => (v.window.hours > 24 ? `${new Date(t).toDateString().slice(0, 10)} ${hhmm(t)}` : hhmm(t));
-        c.text(inner.x, inner.y + rows * 2, when(first.start), { fg: theme.dim });
-        const end = when(last.start);
-        c.text(inner.x + inner.w - end.length, inner.y + rows * 2, end, { fg: theme.dim });
-      }
-      return;
-    }
-    case "success": {
-      const s = v.success;
-      const rate = (ok: number, bad: number) => (ok + bad > 0 ? `${((100 * ok) / (ok + bad)).toFixed(1)}%` : "–");
-      let x = inner.x;
-      x += big(c, x, inner.y, "API requests", rate(s.apiOk, s.apiFailed), s.apiFailed > 0 ? theme.warn : theme.ok);
-      big(c, x + 2, inner.y, "tool calls", rate(s.toolsOk, s.toolsFailed), s.toolsFailed > 0 ? theme.warn : theme.ok);
-      c.text(inner.x, inner.y + 3, `${s.apiOk} ok · ${s.apiFailed} failed · ${s.apiRetries} retries`, { fg: theme.dim }, inner.w);
-      c.text(inner.x, inner.y + 4, `${s.toolsOk} ok · ${s.toolsFailed} errors`, { fg: theme.dim }, inner.w);
-      return;
-    }
-    case "entrypoints": {
-      const rows = v.terminals.length > 0 ? v.terminals : v.entrypoints;
-      if (rows.length === 0) return empty(c, inner, "no sessions in this window");
-      drawRankedBars(c, inner, rows.map((e) => ({ label: cleanText(e.name, 30), value: e.sessions, color: theme.sub })));
-      return;
-    }
-    case "projects": {
-      const perUser = v.users.length > 0;
-      const list = perUser ? v.users : v.projects;
-      if (list.length === 0) return empty(c, inner, "no sessions in this window");
-      const cols: [ProjectSort, string, number][] = [
-        ["sessions", "sess", 6],
-        ["prompts", "prompts", 8],
-        ["responses", "resp", 7],
-        ["cost", "cost", 9],
-      ];
-      const nameW = Math.max(8, inner.w - cols.reduce((a, [, , w]) => a + w + 1, 0));
-      c.text(inner.x, inner.y, padRight(perUser ? "user" : "project", nameW), { fg: theme.dim });
-      let x = inner.x + nameW;
-      for (const [key, label, w] of cols) {
-        const on = ctx.sort === key;
-        c.text(x + 1, inner.y, padLeft(on ? `${label}▼` : label, w), { fg: on ? theme.accent : theme.dim, underline: on });
-        ctx.hits.add(rect(x + 1, inner.y, w, 1), { type: "sortProjects", by: key });
-        x += w + 1;
-      }
-      const field = ctx.sort === "cost" ? "costUSD" : ctx.sort;
-      const sorted = [...list].sort((a, b) => b[field] - a[field] || b.costUSD - a.costUSD);
-      sorted.slice(0, inner.h - 1).forEach((p, i) => {
-        const y = inner.y + 1 + i;
-        c.text(inner.x, y, padRight(cleanText(p.project, 60), nameW), { fg: theme.text });
-        let cx = inner.x + nameW;
-        const vals = [String(p.sessions), String(p.prompts), String(p.responses), usd(p.costUSD)];
-        cols.forEach(([, , w], k) => {
-          c.text(cx + 1, y, padLeft(vals[k]!, w), { fg: k === 3 ? theme.warn : theme.text });
-          cx += w + 1;
-        });
-      });
-      return;
-    }
-    case "models": {
-      if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
-      const total = v.cost.byModel.reduce((a, m) => a + m.responses, 0);
-      drawRankedBars(
-        c,
-        inner,
-        v.cost.byModel.map((m) => ({ label: cleanText(m.model, 40).replace(/^claude-/, ""), value: m.responses, text: `${m.responses} · ${usd(m.costUSD)}`, color: FAMILY_COLOR[familyOf(m.model)] })),
-        total,
-      );
-      return;
-    }
-    case "toolTypes": {
-      if (v.toolTypes.length === 0) return empty(c, inner, "no tool calls in this window");
-      drawRankedBars(c, inner, v.toolTypes.map((t) => ({ label: cleanText(t.name, 40), value: t.calls, text: t.errors > 0 ? `${t.calls} (${t.errors}✗)` : String(t.calls), color: theme.accent })));
-      return;
-    }
-    case "decisions": {
-      const d = v.decisions;
-      if (d.accepted + d.rejected === 0) return empty(c, inner, "no tool calls in this window");
-      drawShareBar(c, rect(inner.x, inner.y, inner.w, 2), [
-        { label: "accepted", value: d.accepted, color: theme.ok },
-        { label: "rejected", value: d.rejected, color: theme.error },
-      ]);
-      d.byTool.slice(0, inner.h - 3).forEach((t, i) => {
-        c.text(inner.x, inner.y + 3 + i, `${padRight(cleanText(t.name, 30), Math.max(8, inner.w - 18))}${padLeft(String(t.accepted), 7)} ✓${padLeft(String(t.rejected), 5)} ✗`, { fg: t.rejected > 0 ? theme.text : theme.dim }, inner.w);
-      });
-      return;
-    }
-    case "quota": {
-      const q = v.quota;
-      if (!q) return empty(c, inner, "no responses yet");
-      const pct = Math.min(100, q.percent);
-      const color = pct <= 70 ? theme.ok : pct <= 80 ? theme.warn : pct <= 90 ? theme.amber : theme.error;
-      big(c, inner.x, inner.y, q.kind === "live" ? "5-hour allowance used" : "last 5 h vs your busiest 5 h (an estimate)", `${q.percent.toFixed(0)}%`, color);
-      const barW = inner.w;
-      const filled = Math.round((pct / 100) * barW);
-      for (let k = 0; k < barW; k++) c.cell(inner.x + k, inner.y + 3, k < filled ? "█" : "░", { fg: k < filled ? color : theme.rule });
-      if (inner.h >= 5)
-        c.text(
-          inner.x,
-          inner.y + 4,
-          q.kind === "live" ? (q.resetsAt ? `resets ${hhmm(q.resetsAt)}` : "") : `${compact(q.last5h)} of ${compact(q.max5h)} effective tokens`,
-          { fg: theme.dim },
-          inner.w,
-        );
-      return;
-    }
+  DRAWERS[id](c, rect(r.x + 1, r.y, r.w - 2, r.h), v, ctx);
+}
+
+function drawTokens(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const t = v.tokens;
+  if (t.input + t.output === 0) return empty(c, inner, "no responses in this window");
+  let x = inner.x;
+  x += big(c, x, inner.y, "input", compact(t.input), theme.uncached);
+  big(c, x + 2, inner.y, "output", compact(t.output), theme.output);
+  if (inner.h >= 4)
+    drawShareBar(c, rect(inner.x, inner.y + 3, inner.w, 2), [
+      { label: "read", value: t.cacheRead, color: theme.read },
+      { label: "5m", value: t.cacheWrite5m, color: theme.write5m },
+      { label: "1h", value: t.cacheWrite1h, color: theme.write1h },
+      { label: "uncached", value: t.uncached, color: theme.uncached },
+    ]);
+  return;
+}
+
+function drawSessions(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  let x = inner.x;
+  x += big(c, x, inner.y, "sessions", String(v.sessions.count), theme.accent);
+  big(c, x + 2, inner.y, "prompts", String(v.sessions.prompts), theme.text);
+  if (inner.h >= 4 && v.sessions.perDay.length > 1) {
+    sparkRow(c, inner.x, inner.y + 3, inner.w, "prompts/day", v.sessions.perDay.map((d) => d.prompts), String, theme.accent);
+    sparkRow(c, inner.x, inner.y + 4, inner.w, "sessions/day", v.sessions.perDay.map((d) => d.sessions), String, theme.sub);
   }
+  return;
+}
+
+function drawCost(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
+  const w = big(c, inner.x, inner.y, "USD at list prices (priced here)", usd(v.cost.totalUSD), theme.warn);
+  // (team telemetry carries Claude Code's own figure: shown beside ours, and said which is which)
+  if (v.cost.reportedUSD !== null) {
+    const reported = `${usd(v.cost.reportedUSD)} (${v.cost.reportedResponses} team)`;
+    if (w + 23 <= inner.w) big(c, inner.x + w, inner.y, "reported by Claude Code", reported, theme.dim);
+    else c.text(inner.x, inner.y + 2, `reported by Claude Code ${reported}`, { fg: theme.dim }, inner.w); // (the row above the bars)
+  }
+  drawRankedBars(
+    c,
+    rect(inner.x, inner.y + 3, inner.w, inner.h - 3),
+    v.cost.byModel.map((m) => ({ label: cleanText(m.model, 40).replace(/^claude-/, ""), value: m.costUSD, text: usd(m.costUSD), color: FAMILY_COLOR[familyOf(m.model)] })),
+  );
+  return;
+}
+
+function drawDurations(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const all = v.durations.all;
+  if (!all) return empty(c, inner, "no tool calls in this window");
+  const line = (label: string, s: Stat) => `${padRight(label, 10)} p50 ${padLeft(ms(s.p50), 6)}  p95 ${padLeft(ms(s.p95), 6)}  max ${padLeft(ms(s.max), 6)}`;
+  c.text(inner.x, inner.y, line("all tools", all), { fg: theme.text, bold: true }, inner.w);
+  let y = inner.y + 1;
+  if (v.durations.turns) c.text(inner.x, y++, line("turns", v.durations.turns), { fg: theme.accent }, inner.w);
+  for (const t of v.durations.tools) {
+    if (y >= inner.y + inner.h - (ctx.full ? 0 : 1)) break;
+    c.text(inner.x, y++, line(cleanText(t.name, 30), t), { fg: theme.dim }, inner.w);
+  }
+  if (y < inner.y + inner.h && v.durations.p95PerDay.length > 1)
+    sparkRow(c, inner.x, inner.y + inner.h - 1, inner.w, "p95/day", v.durations.p95PerDay.map((d) => d.p95 ?? 0), ms, theme.warn);
+  return;
+}
+
+function drawOverTime(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const inputs = v.overTime.map((b) => b.input);
+  const outputs = v.overTime.map((b) => b.output);
+  if (inputs.every((x) => x === 0)) return empty(c, inner, "no responses in this window");
+  const rows = Math.max(1, Math.floor((inner.h - 1) / 2));
+  area(c, rect(inner.x, inner.y, inner.w, rows), inputs, theme.uncached, "input");
+  area(c, rect(inner.x, inner.y + rows, inner.w, rows), outputs, theme.output, "output");
+  const first = v.overTime[0];
+  const last = v.overTime[v.overTime.length - 1];
+  if (first && last && inner.h > rows * 2) {
+    const when = (t: number) => (v.window.hours > 24 ? `${new Date(t).toDateString().slice(0, 10)} ${hhmm(t)}` : hhmm(t));
+    c.text(inner.x, inner.y + rows * 2, when(first.start), { fg: theme.dim });
+    const end = when(last.start);
+    c.text(inner.x + inner.w - end.length, inner.y + rows * 2, end, { fg: theme.dim });
+  }
+  return;
+}
+
+function drawSuccess(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const s = v.success;
+  const rate = (ok: number, bad: number) => (ok + bad > 0 ? `${((100 * ok) / (ok + bad)).toFixed(1)}%` : "–");
+  let x = inner.x;
+  x += big(c, x, inner.y, "API requests", rate(s.apiOk, s.apiFailed), s.apiFailed > 0 ? theme.warn : theme.ok);
+  big(c, x + 2, inner.y, "tool calls", rate(s.toolsOk, s.toolsFailed), s.toolsFailed > 0 ? theme.warn : theme.ok);
+  c.text(inner.x, inner.y + 3, `${s.apiOk} ok · ${s.apiFailed} failed · ${s.apiRetries} retries`, { fg: theme.dim }, inner.w);
+  c.text(inner.x, inner.y + 4, `${s.toolsOk} ok · ${s.toolsFailed} errors`, { fg: theme.dim }, inner.w);
+  return;
+}
+
+function drawEntrypoints(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const rows = v.terminals.length > 0 ? v.terminals : v.entrypoints;
+  if (rows.length === 0) return empty(c, inner, "no sessions in this window");
+  drawRankedBars(c, inner, rows.map((e) => ({ label: cleanText(e.name, 30), value: e.sessions, color: theme.sub })));
+  return;
+}
+
+function drawProjects(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const perUser = v.users.length > 0;
+  const list = perUser ? v.users : v.projects;
+  if (list.length === 0) return empty(c, inner, "no sessions in this window");
+  const cols: [ProjectSort, string, number][] = [
+    ["sessions", "sess", 6],
+    ["prompts", "prompts", 8],
+    ["responses", "resp", 7],
+    ["cost", "cost", 9],
+  ];
+  const nameW = Math.max(8, inner.w - cols.reduce((a, [, , w]) => a + w + 1, 0));
+  c.text(inner.x, inner.y, padRight(perUser ? "user" : "project", nameW), { fg: theme.dim });
+  let x = inner.x + nameW;
+  for (const [key, label, w] of cols) {
+    const on = ctx.sort === key;
+    c.text(x + 1, inner.y, padLeft(on ? `${label}▼` : label, w), { fg: on ? theme.accent : theme.dim, underline: on });
+    ctx.hits.add(rect(x + 1, inner.y, w, 1), { type: "sortProjects", by: key });
+    x += w + 1;
+  }
+  const field = ctx.sort === "cost" ? "costUSD" : ctx.sort;
+  const sorted = [...list].sort((a, b) => b[field] - a[field] || b.costUSD - a.costUSD);
+  sorted.slice(0, inner.h - 1).forEach((p, i) => {
+    const y = inner.y + 1 + i;
+    c.text(inner.x, y, padRight(cleanText(p.project, 60), nameW), { fg: theme.text });
+    let cx = inner.x + nameW;
+    const vals = [String(p.sessions), String(p.prompts), String(p.responses), usd(p.costUSD)];
+    cols.forEach(([, , w], k) => {
+      c.text(cx + 1, y, padLeft(vals[k]!, w), { fg: k === 3 ? theme.warn : theme.text });
+      cx += w + 1;
+    });
+  });
+  return;
+}
+
+function drawModels(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
+  const total = v.cost.byModel.reduce((a, m) => a + m.responses, 0);
+  drawRankedBars(
+    c,
+    inner,
+    v.cost.byModel.map((m) => ({ label: cleanText(m.model, 40).replace(/^claude-/, ""), value: m.responses, text: `${m.responses} · ${usd(m.costUSD)}`, color: FAMILY_COLOR[familyOf(m.model)] })),
+    total,
+  );
+  return;
+}
+
+function drawToolTypes(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  if (v.toolTypes.length === 0) return empty(c, inner, "no tool calls in this window");
+  drawRankedBars(c, inner, v.toolTypes.map((t) => ({ label: cleanText(t.name, 40), value: t.calls, text: t.errors > 0 ? `${t.calls} (${t.errors}✗)` : String(t.calls), color: theme.accent })));
+  return;
+}
+
+function drawDecisions(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const d = v.decisions;
+  if (d.accepted + d.rejected === 0) return empty(c, inner, "no tool calls in this window");
+  drawShareBar(c, rect(inner.x, inner.y, inner.w, 2), [
+    { label: "accepted", value: d.accepted, color: theme.ok },
+    { label: "rejected", value: d.rejected, color: theme.error },
+  ]);
+  d.byTool.slice(0, inner.h - 3).forEach((t, i) => {
+    c.text(inner.x, inner.y + 3 + i, `${padRight(cleanText(t.name, 30), Math.max(8, inner.w - 18))}${padLeft(String(t.accepted), 7)} ✓${padLeft(String(t.rejected), 5)} ✗`, { fg: t.rejected > 0 ? theme.text : theme.dim }, inner.w);
+  });
+  return;
+}
+
+function drawQuota(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
+  const q = v.quota;
+  if (!q) return empty(c, inner, "no responses yet");
+  const pct = Math.min(100, q.percent);
+  const color = pct <= 70 ? theme.ok : pct <= 80 ? theme.warn : pct <= 90 ? theme.amber : theme.error;
+  big(c, inner.x, inner.y, q.kind === "live" ? "5-hour allowance used" : "last 5 h vs your busiest 5 h (an estimate)", `${q.percent.toFixed(0)}%`, color);
+  const barW = inner.w;
+  const filled = Math.round((pct / 100) * barW);
+  for (let k = 0; k < barW; k++) c.cell(inner.x + k, inner.y + 3, k < filled ? "█" : "░", { fg: k < filled ? color : theme.rule });
+  if (inner.h >= 5)
+    c.text(
+      inner.x,
+      inner.y + 4,
+      q.kind === "live" ? (q.resetsAt ? `resets ${hhmm(q.resetsAt)}` : "") : `${compact(q.last5h)} of ${compact(q.max5h)} effective tokens`,
+      { fg: theme.dim },
+      inner.w,
+    );
+  return;
 }
 
 function area(c: Canvas, r: Rect, values: readonly number[], color: typeof theme.text, label: string): void {
