@@ -129,17 +129,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   // The subscription allowance: never for demo data, never with --no-allowance. Its events wait in a queue
   // (the live dashboard applies them between frames).
   const allowanceEvents: ModelEvent[] = [];
-  const client =
-    opts.allowance && !demo
-      ? new AllowanceClient({
-          apiBase: opts.apiBase,
-          fetch: globalThis.fetch,
-          readToken: () => readAccessToken(roots, { keychain: () => readMacKeychain(KEYCHAIN_SERVICE) }),
-          now: wallClock,
-          emit: (e) => allowanceEvents.push(e),
-          minIntervalMs: opts.allowanceInterval * 1000,
-        })
-      : null;
+  const client = opts.allowance && !demo ? allowanceClient(opts, roots, allowanceEvents) : null;
   const oneShot = (opts.json || opts.once || !terminalSize()) && !opts.headless;
 
   // Team telemetry: what earlier runs received comes from the telemetry store; new batches queue up for the next frame.
@@ -184,29 +174,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     early.push(...allowanceEvents.splice(0));
   }
 
-  if (opts.json) {
-    const diag = { ...diagnostics(data, demo, roots), ...(teamProblem ? { telemetry: teamProblem } : {}) };
-    const state = createState({ priceOverride: opts.pricePerMtok });
-    for (const e of early) reduce(state, e);
-    if (opts.view === "insights") {
-      const allowanceView = selectAllowance(state, q, wallClock(), opts.allowance);
-      const session = allowanceView.limits.find((l) => l.kind === "session");
-      const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source }, team);
-      writeOut(`${JSON.stringify(insightsJson(v, diag, demo), null, 2)}\n`);
-      return 0;
-    }
-    if (opts.view === "history") {
-      const hours = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 168) / 60 : opts.historyHours;
-      const bucketMinutes = opts.historyBucketMinutes ?? historyBucketMinutes(hours, 168);
-      const v = selectHistory(q, { now, hours, bucketMinutes, timeZone: opts.tz, priceOverride: opts.pricePerMtok });
-      writeOut(`${JSON.stringify(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diag, demo), null, 2)}\n`);
-      return 0;
-    }
-    const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? jsonBucketMinutes(opts.windowHours), activeWindowHours: opts.activeWindowHours, priceOverride: opts.pricePerMtok };
-    const allowance = selectAllowance(state, q, wallClock(), opts.allowance);
-    writeOut(`${JSON.stringify(dashboardJson(q, w, diag, demo, allowance), null, 2)}\n`);
-    return 0;
-  }
+  if (opts.json) return printJson(opts, now, q, early, team, { ...diagnostics(data, demo, roots), ...(teamProblem ? { telemetry: teamProblem } : {}) }, demo);
 
   const noColor = (env("NO_COLOR") ?? "") !== "";
   const { DashboardApp } = await import("./ui/app.ts");
@@ -269,6 +237,42 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
       return next.source;
     },
   });
+}
+
+/** The allowance client for these roots' credentials; its events go to `events`. */
+function allowanceClient(opts: Options, roots: string[], events: ModelEvent[]): AllowanceClient {
+  return new AllowanceClient({
+    apiBase: opts.apiBase,
+    fetch: globalThis.fetch,
+    readToken: () => readAccessToken(roots, { keychain: () => readMacKeychain(KEYCHAIN_SERVICE) }),
+    now: wallClock,
+    emit: (e) => events.push(e),
+    minIntervalMs: opts.allowanceInterval * 1000,
+  });
+}
+
+/** `--json`: the view asked for (LIVE's numbers, HISTORY or INSIGHTS) as JSON. */
+function printJson(opts: Options, now: number, q: StoreQueries, early: readonly ModelEvent[], team: TeamSource | null, diag: Diagnostics, demo: boolean): number {
+  const state = createState({ priceOverride: opts.pricePerMtok });
+  for (const e of early) reduce(state, e);
+  if (opts.view === "insights") {
+    const allowanceView = selectAllowance(state, q, wallClock(), opts.allowance);
+    const session = allowanceView.limits.find((l) => l.kind === "session");
+    const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source }, team);
+    writeOut(`${JSON.stringify(insightsJson(v, diag, demo), null, 2)}\n`);
+    return 0;
+  }
+  if (opts.view === "history") {
+    const hours = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 168) / 60 : opts.historyHours;
+    const bucketMinutes = opts.historyBucketMinutes ?? historyBucketMinutes(hours, 168);
+    const v = selectHistory(q, { now, hours, bucketMinutes, timeZone: opts.tz, priceOverride: opts.pricePerMtok });
+    writeOut(`${JSON.stringify(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diag, demo), null, 2)}\n`);
+    return 0;
+  }
+  const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? jsonBucketMinutes(opts.windowHours), activeWindowHours: opts.activeWindowHours, priceOverride: opts.pricePerMtok };
+  const allowance = selectAllowance(state, q, wallClock(), opts.allowance);
+  writeOut(`${JSON.stringify(dashboardJson(q, w, diag, demo, allowance), null, 2)}\n`);
+  return 0;
 }
 
 /** Opens the telemetry store (INSIGHTS asks it for sums) and starts the receiver; a message when it cannot. */
