@@ -141,19 +141,7 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
   const bucketMs = Math.max(MIN, Math.ceil((o.hours * HOUR) / Math.max(1, o.buckets) / MIN) * MIN);
   const first = Math.floor(from / bucketMs) * bucketMs;
   const nb = Math.floor((to - first) / bucketMs) + 1;
-  const parts: Parts[] = [];
-  // Local transcripts (never with a user filter: transcripts do not say whose they are).
-  const local = source !== "team" && !o.user;
-  if (q && local) parts.push(storeParts(q, from, to, bucketMs));
-  // Team telemetry from its store when there is one (summed there), else from the in-memory model.
-  if (team && source !== "local") parts.push(team.parts(from, to, bucketMs, o.user ?? null, q && local ? () => q.requestIds(from, to) : null));
-  const memory = memoryParts(s, from, to, bucketMs, {
-    transcripts: !q && local,
-    team: source !== "local" && !team,
-    user: o.user ?? null,
-    skip: q && local ? () => q.requestIds(from, to) : null,
-  });
-  parts.push(memory);
+  const parts = gatherParts(s, q, team, { from, to, bucketMs, source, user: o.user ?? null });
 
   const zone = zoneOf(o.timeZone);
   const dayIndex = (d: number) => days - 1 - d;
@@ -186,16 +174,7 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
   let prompts = 0;
   let apiFailed = 0;
   let apiRetries = 0;
-  const tools = new Map<string, { calls: number; errors: number; rejections: number; accepted: number; durations: number[] }>();
-  const tool = (name: string) => {
-    let t = tools.get(name);
-    if (!t) tools.set(name, (t = { calls: 0, errors: 0, rejections: 0, accepted: 0, durations: [] }));
-    return t;
-  };
-  let toolsOk = 0;
-  let toolsFailed = 0;
-  const allDurations: number[] = [];
-  const dayDurations = Array.from({ length: days }, () => [] as number[]);
+  const tally = new ToolTally(days);
   const turns: number[] = [];
   for (const p of parts) {
     for (const u of p.knownUsers) knownUsers.add(u);
@@ -234,22 +213,8 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
       row(projects, projectName(where(c.sessionId)?.cwd ?? null)).prompts += c.prompts;
       if (c.user) row(users, c.user).prompts += c.prompts;
     }
-    for (const c of p.calls) tool(toolGroup(c.name)).calls += c.calls;
-    for (const r of p.results) {
-      const t = tool(r.name === null ? "unknown" : toolGroup(r.name));
-      if (r.outcome === "rejected") t.rejections++;
-      else t.accepted++;
-      if (r.outcome === "error") {
-        t.errors++;
-        toolsFailed++;
-      } else if (r.outcome === "ok") toolsOk++;
-      if (r.ms !== null && r.outcome !== "rejected") {
-        t.durations.push(r.ms);
-        allDurations.push(r.ms);
-        const d = dayIndex(Math.floor((to - r.time) / (24 * HOUR)));
-        if (d >= 0) dayDurations[d]!.push(r.ms);
-      }
-    }
+    for (const c of p.calls) tally.calls(c.name, c.calls);
+    for (const r of p.results) tally.result(r, dayIndex(Math.floor((to - r.time) / DAY)));
     turns.push(...p.turns);
     apiFailed += p.apiFailed;
     apiRetries += p.apiRetries;
@@ -270,7 +235,7 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
     entry.set(e, (entry.get(e) ?? 0) + 1);
     if (w?.terminal) terminals.set(w.terminal, (terminals.get(w.terminal) ?? 0) + 1);
   }
-  const toolList = [...tools.entries()].filter(([, t]) => t.calls > 0 || t.accepted + t.rejections > 0);
+  const toolList = [...tally.tools.entries()].filter(([, t]) => t.calls > 0 || t.accepted + t.rejections > 0);
   const sortRows = (m: typeof projects) =>
     [...m.entries()].map(([p, v]) => ({ project: p, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD })).sort((a, b) => b.costUSD - a.costUSD);
   return {
@@ -292,12 +257,12 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
         .map(([name, t]) => ({ name, ...stat(t.durations) }))
         .filter((t): t is Stat & { name: string } => t.count !== undefined)
         .sort((a, b) => b.p95 - a.p95 || byName(a, b)),
-      all: stat(allDurations),
+      all: stat(tally.all),
       turns: stat(turns),
-      p95PerDay: dayDurations.map((ds, i) => ({ label: dayLabel(i), p95: ds.length > 0 ? stat(ds)!.p95 : null })),
+      p95PerDay: tally.perDay.map((ds, i) => ({ label: dayLabel(i), p95: ds.length > 0 ? stat(ds)!.p95 : null })),
     },
     overTime,
-    success: { apiOk: responses, apiFailed, apiRetries, toolsOk, toolsFailed },
+    success: { apiOk: responses, apiFailed, apiRetries, toolsOk: tally.ok, toolsFailed: tally.failed },
     entrypoints: [...entry.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions || byName(a, b)),
     projects: sortRows(projects),
     users: sortRows(users),
@@ -319,6 +284,59 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
 }
 
 const DAY = 24 * HOUR;
+
+/** The window's facts from each source: the store's transcripts, team telemetry, and the in-memory model. */
+function gatherParts(s: ModelState, q: UsageQueries | null, team: TeamSource | null, w: { from: number; to: number; bucketMs: number; source: InsightSource; user: string | null }): Parts[] {
+  const { from, to, bucketMs, source, user } = w;
+  const parts: Parts[] = [];
+  // Local transcripts (never with a user filter: transcripts do not say whose they are).
+  const local = source !== "team" && !user;
+  const skip = q && local ? () => q.requestIds(from, to) : null;
+  if (q && local) parts.push(storeParts(q, from, to, bucketMs));
+  // Team telemetry from its store when there is one (summed there), else from the in-memory model.
+  if (team && source !== "local") parts.push(team.parts(from, to, bucketMs, user, skip));
+  parts.push(memoryParts(s, from, to, bucketMs, { transcripts: !q && local, team: source !== "local" && !team, user, skip }));
+  return parts;
+}
+
+/** Calls, outcomes and durations per tool (MCP tools by server), and over all tools and per day. */
+class ToolTally {
+  readonly tools = new Map<string, { calls: number; errors: number; rejections: number; accepted: number; durations: number[] }>();
+  ok = 0;
+  failed = 0;
+  readonly all: number[] = [];
+  readonly perDay: number[][];
+
+  constructor(days: number) {
+    this.perDay = Array.from({ length: days }, () => [] as number[]);
+  }
+
+  private tool(name: string) {
+    let t = this.tools.get(name);
+    if (!t) this.tools.set(name, (t = { calls: 0, errors: 0, rejections: 0, accepted: 0, durations: [] }));
+    return t;
+  }
+
+  calls(name: string, n: number): void {
+    this.tool(toolGroup(name)).calls += n;
+  }
+
+  /** A result; `day` is its index among the window's days (negative: before them). */
+  result(r: ToolResultFact, day: number): void {
+    const t = this.tool(r.name === null ? "unknown" : toolGroup(r.name));
+    if (r.outcome === "rejected") t.rejections++;
+    else t.accepted++;
+    if (r.outcome === "error") {
+      t.errors++;
+      this.failed++;
+    } else if (r.outcome === "ok") this.ok++;
+    if (r.ms !== null && r.outcome !== "rejected") {
+      t.durations.push(r.ms);
+      this.all.push(r.ms);
+      if (day >= 0) this.perDay[day]!.push(r.ms);
+    }
+  }
+}
 
 /** Ties in a ranking go by name, so the order does not depend on which source gave a fact first. */
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
