@@ -146,62 +146,53 @@ export interface KeyPress {
   shift?: boolean;
 }
 
-/** The action of a key, or null. Keys: ? help, L/H/I tabs, arrows j k PgUp PgDn, Enter, q/Esc back, Ctrl-C quit. */
+/** One row of the key table: the keys it binds (each to an action), and how the help overlay shows it. */
+export interface KeyBinding {
+  /** as the help shows it, e.g. "L  H  I" */
+  label: string;
+  help: string;
+  /** key name (as KeyPress names it; "ctrl+c" for Ctrl-C) → its action, given the rows of a page */
+  bind: Record<string, (pageRows: number) => UiAction>;
+}
+
+const both = (key: string, action: (pageRows: number) => UiAction) => ({ [key.toLowerCase()]: action, [key.toUpperCase()]: action });
+
+/** Every key: the reducer's bindings and the help overlay's KEYS section come from this one table. */
+export const KEYS: readonly KeyBinding[] = [
+  { label: "?", help: "open or close this help", bind: { "?": () => ({ type: "help" }) } },
+  {
+    label: "L  H  I",
+    help: "LIVE, HISTORY, INSIGHTS tabs (or click a tab)",
+    bind: { ...both("l", () => ({ type: "tab", tab: "live" })), ...both("h", () => ({ type: "tab", tab: "history" })), ...both("i", () => ({ type: "tab", tab: "insights" })) },
+  },
+  {
+    label: "↑ ↓  j k",
+    help: "move the selection; scroll an open panel",
+    bind: { up: () => ({ type: "move", delta: -1 }), ...both("k", () => ({ type: "move", delta: -1 })), down: () => ({ type: "move", delta: 1 }), ...both("j", () => ({ type: "move", delta: 1 })) },
+  },
+  {
+    label: "PgUp PgDn",
+    help: "scroll a page",
+    bind: { pageup: (rows) => ({ type: "scroll", delta: -Math.max(1, rows) }), pagedown: (rows) => ({ type: "scroll", delta: Math.max(1, rows) }) },
+  },
+  { label: "Enter", help: "open the selected session", bind: { return: () => ({ type: "enter" }), enter: () => ({ type: "enter" }) } },
+  { label: "S  M", help: "HISTORY on a small screen: the summary, the activity map", bind: { ...both("s", () => ({ type: "panel", panel: "summary" })), ...both("m", () => ({ type: "panel", panel: "heatmap" })) } },
+  {
+    label: "1 2 3 4 5",
+    help: "INSIGHTS window: 1 h, 5 h, 24 h, 7 d, 30 d",
+    bind: Object.fromEntries(INSIGHT_WINDOWS.map((hours, i) => [String(i + 1), () => ({ type: "insightsWindow", hours }) as UiAction])),
+  },
+  { label: "o", help: "INSIGHTS: sort the projects by the next column", bind: both("o", () => ({ type: "cycleSort" })) },
+  { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },
+  { label: "u", help: "INSIGHTS with team telemetry: one user, or all", bind: both("u", () => ({ type: "cycleUser" })) },
+  { label: "q  Esc", help: "close the top panel; then back to LIVE; then quit", bind: { ...both("q", () => ({ type: "back" })), escape: () => ({ type: "back" }) } },
+  { label: "Ctrl-C", help: "quit", bind: { "ctrl+c": () => ({ type: "quit" }) } },
+];
+
+const BINDINGS = new Map(KEYS.flatMap((k) => Object.entries(k.bind)));
+
+/** The action of a key (see KEYS), or null. */
 export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
-  if (k.ctrl && k.name === "c") return { type: "quit" };
-  switch (k.name) {
-    case "?":
-      return { type: "help" };
-    case "l":
-    case "L":
-      return { type: "tab", tab: "live" };
-    case "h":
-    case "H":
-      return { type: "tab", tab: "history" };
-    case "i":
-    case "I":
-      return { type: "tab", tab: "insights" };
-    case "up":
-    case "k":
-    case "K":
-      return { type: "move", delta: -1 };
-    case "down":
-    case "j":
-    case "J":
-      return { type: "move", delta: 1 };
-    case "pageup":
-      return { type: "scroll", delta: -Math.max(1, pageRows) };
-    case "pagedown":
-      return { type: "scroll", delta: Math.max(1, pageRows) };
-    case "return":
-    case "enter":
-      return { type: "enter" };
-    case "q":
-    case "Q":
-    case "escape":
-      return { type: "back" };
-    case "1":
-    case "2":
-    case "3":
-    case "4":
-    case "5":
-      return { type: "insightsWindow", hours: INSIGHT_WINDOWS[Number(k.name) - 1]! };
-    case "o":
-    case "O":
-      return { type: "cycleSort" };
-    case "t":
-    case "T":
-      return { type: "cycleSource" };
-    case "u":
-    case "U":
-      return { type: "cycleUser" };
-    case "s":
-    case "S":
-      return { type: "panel", panel: "summary" };
-    case "m":
-    case "M":
-      return { type: "panel", panel: "heatmap" };
-    default:
-      return null;
-  }
+  const name = k.ctrl ? `ctrl+${k.name.toLowerCase()}` : k.name;
+  return BINDINGS.get(name)?.(pageRows) ?? null;
 }

@@ -3,22 +3,13 @@ import type { Canvas } from "../canvas.ts";
 import { padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { helpFlags } from "../../options.ts";
+import { KEYS } from "../ui-state.ts";
 import { INSIGHT_NOTES } from "../../model/insights-view.ts";
 import { PANELS } from "./insight-panels.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
-export const HELP_KEYS: [string, string][] = [
-  ["?", "open or close this help"],
-  ["L  H  I", "LIVE, HISTORY, INSIGHTS tabs (or click a tab)"],
-  ["↑ ↓  j k", "move the selection; scroll an open panel"],
-  ["PgUp PgDn", "scroll a page"],
-  ["Enter", "open the selected session"],
-  ["S  M", "HISTORY on a small screen: the summary, the activity map"],
-  ["1 2 3 4 5", "INSIGHTS window: 1 h, 5 h, 24 h, 7 d, 30 d"],
-  ["o", "INSIGHTS: sort the projects by the next column"],
-  ["q  Esc", "close the top panel; then back to LIVE; then quit"],
-  ["Ctrl-C", "quit"],
-];
+/** The keys, from the one table (ui-state.ts KEYS) that also binds them. */
+export const HELP_KEYS: [string, string][] = KEYS.map((k) => [k.label, k.help]);
 
 export const HELP_CLICKS: [string, string][] = [
   ["a session row", "its detail: own charts, model, subagents, last API error"],
