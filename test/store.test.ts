@@ -613,3 +613,28 @@ describe("Claude Code's cleanup", () => {
     rmSync(other, { recursive: true, force: true });
   });
 });
+
+describe("stored rows read back", () => {
+  test("a damaged copy of a fact is passed over (no crash), and the rest stays exact", () => {
+    const store = memoryStore();
+    open.push(store);
+    const s = session(S1);
+    const a = eventsOf2(resp(s, "x", 10, 100));
+    store.putEvents("/a.jsonl", a);
+    store.putEvents("/b.jsonl", a); // the same response in a second file: a copy is kept
+    store.db.run("UPDATE copies SET fact = '{broken'");
+    const other = eventsOf2(resp(s, "y", 5, 50));
+    store.putEvents("/c.jsonl", other);
+    // the file holding the stored row goes: its copy cannot be promoted, and nothing throws
+    const ids = store.db.query<{ id: number }>("SELECT id FROM files").map((r) => r.id);
+    expect(() => store.removeFiles(ids.slice(0, 1))).not.toThrow();
+    const q = new StoreQueries(store);
+    expect(q.sessionCells(0, NOW + 1).reduce((n, c) => n + c.responses, 0)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+function eventsOf2(lines: string[]): ModelEvent[] {
+  const out: ModelEvent[] = [];
+  lines.forEach((l, i) => lineToEvents(l, i + 1, { file: "/x.jsonl", fileSessionId: S1, fileAgentId: null }, out));
+  return out;
+}

@@ -101,6 +101,19 @@ const HELD_CELLS = 100_000;
 
 const ID_SPACE = 2 ** 53;
 
+/** A stored copy of a fact, read back: its JSON must be an event of a kind a copy holds, with a key and a time. */
+function readFact(json: string): (ModelEvent & { time: number }) | null {
+  try {
+    const f = JSON.parse(json) as { type?: unknown; key?: unknown; time?: unknown };
+    const kinds = ["ResponseObserved", "ToolCallObserved", "ToolResultObserved", "PromptObserved", "ApiErrorObserved", "TurnCompleted"];
+    if (f === null || typeof f !== "object" || !kinds.includes(f.type as string) || typeof f.key !== "string" || typeof f.time !== "number") return null;
+    if (f.type === "ResponseObserved" && (typeof (f as { usage?: unknown }).usage !== "object" || (f as { usage?: unknown }).usage === null)) return null;
+    return f as ModelEvent & { time: number };
+  } catch {
+    return null;
+  }
+}
+
 /** A fact's key hash: computed by the reader thread that decoded it, or here. */
 const hashOf = (e: { key: string } & Hashed): number => e.h ?? keyId(e.key);
 
@@ -576,7 +589,7 @@ export class UsageStore implements DirCache {
 
   private storedCopy<T>(kind: Kind, key: string, file: number): T | null {
     const r = this.db.get<{ fact: string }>("SELECT fact FROM copies WHERE kind = ? AND key = ? AND file = ?", kind, key, file);
-    return r ? (JSON.parse(r.fact) as T) : null;
+    return r ? (readFact(r.fact) as T | null) : null;
   }
 
   // -- the rollup: responses summed per 15 minutes and model, for long spans
@@ -971,12 +984,18 @@ export class UsageStore implements DirCache {
 
   /** The best remaining copy of a fact (from another file) becomes its stored row (see putResponse and earlier). */
   private promote(kind: Kind, key: string): void {
-    const rows = this.db.query<{ file: number; fact: string }>("SELECT file, fact FROM copies WHERE kind = ? AND key = ?", kind, key);
+    // (a copy that no longer reads back as a fact, a damaged row, is passed over: its file is read again if present)
+    const rows = this.db
+      .query<{ file: number; fact: string }>("SELECT file, fact FROM copies WHERE kind = ? AND key = ?", kind, key)
+      .flatMap((r) => {
+        const f = readFact(r.fact);
+        return f ? [{ file: r.file, f }] : [];
+      });
     if (rows.length === 0) return;
     let best = rows[0]!;
-    let bestFact = JSON.parse(best.fact) as ModelEvent & { time: number };
+    let bestFact = best.f;
     for (const r of rows.slice(1)) {
-      const f = JSON.parse(r.fact) as ModelEvent & { time: number };
+      const f = r.f;
       const better =
         kind === Kind.Response
           ? beats(f as ResponseObserved, bestFact as ResponseObserved) || (!beats(bestFact as ResponseObserved, f as ResponseObserved) && this.filePath(r.file) < this.filePath(best.file))
