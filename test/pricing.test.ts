@@ -78,6 +78,8 @@ describe("the price table", () => {
     expect([perM(sonnet.input), perM(sonnet.output), sonnet.estimated]).toEqual([2, 10, true]);
     const fable = priceFor("claude-fable-9");
     expect([perM(fable.input), perM(fable.output), fable.estimated]).toEqual([10, 50, true]);
+    const haiku = priceFor("claude-haiku-7");
+    expect([perM(haiku.input), perM(haiku.output), haiku.estimated]).toEqual([0.1, 0.5, true]);
     const other = priceFor("some-proxy-model");
     expect([perM(other.input), perM(other.output), other.estimated, other.family]).toEqual([3, 15, true, "other"]);
   });

@@ -5,23 +5,29 @@
 // `redactSecret` first.
 
 // C0 controls, DEL, C1 controls; the bidi marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A–E,
-// U+2066–9); and the line and paragraph separators U+2028/9 (a terminal may break a line there).
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g;
-const UNSAFE_ONE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// U+2066–9); and the line and paragraph separators U+2028/9 (a terminal may break a line there). One list drives
+// both the per-character check (the canvas, per cell) and the regular expressions (whole strings).
+const UNSAFE_RANGES: readonly (readonly [number, number])[] = [
+  [0x00, 0x1f],
+  [0x7f, 0x9f],
+  [0x61c, 0x61c],
+  [0x200e, 0x200f],
+  [0x2028, 0x2029],
+  [0x202a, 0x202e],
+  [0x2066, 0x2069],
+];
+const hex = (cp: number) => `\\u${cp.toString(16).padStart(4, "0")}`;
+const CLASS = `[${UNSAFE_RANGES.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join("")}]`;
+const UNSAFE = new RegExp(`${CLASS}+`, "g");
+const UNSAFE_ONE = new RegExp(CLASS);
+const LAST = Math.max(...UNSAFE_RANGES.map(([, b]) => b));
 
 /** True when the code point is one no terminal should receive from untrusted text. */
 export function isUnsafe(cp: number): boolean {
-  return (
-    cp < 0x20 ||
-    (cp >= 0x7f && cp <= 0x9f) ||
-    cp === 0x61c ||
-    cp === 0x200e ||
-    cp === 0x200f ||
-    cp === 0x2028 ||
-    cp === 0x2029 ||
-    (cp >= 0x202a && cp <= 0x202e) ||
-    (cp >= 0x2066 && cp <= 0x2069)
-  );
+  // (printable ASCII, and everything past the last range — box drawing, blocks — are most of every frame)
+  if ((cp >= 0x20 && cp < 0x7f) || cp > LAST) return false;
+  for (let i = 0; i < UNSAFE_RANGES.length; i++) if (cp >= UNSAFE_RANGES[i]![0] && cp <= UNSAFE_RANGES[i]![1]) return true;
+  return false;
 }
 
 /** Replaces runs of control, bidi and separator characters with one space, and trims to `max` characters. */

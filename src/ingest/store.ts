@@ -101,12 +101,14 @@ const HELD_CELLS = 100_000;
 
 const ID_SPACE = 2 ** 53;
 
+/** The kinds of fact a copy holds. */
+const COPIED = new Set(["ResponseObserved", "ToolCallObserved", "ToolResultObserved", "PromptObserved", "ApiErrorObserved", "TurnCompleted"]);
+
 /** A stored copy of a fact, read back: its JSON must be an event of a kind a copy holds, with a key and a time. */
 function readFact(json: string): (ModelEvent & { time: number }) | null {
   try {
     const f = JSON.parse(json) as { type?: unknown; key?: unknown; time?: unknown };
-    const kinds = ["ResponseObserved", "ToolCallObserved", "ToolResultObserved", "PromptObserved", "ApiErrorObserved", "TurnCompleted"];
-    if (f === null || typeof f !== "object" || !kinds.includes(f.type as string) || typeof f.key !== "string" || typeof f.time !== "number") return null;
+    if (f === null || typeof f !== "object" || !COPIED.has(f.type as string) || typeof f.key !== "string" || typeof f.time !== "number") return null;
     if (f.type === "ResponseObserved" && (typeof (f as { usage?: unknown }).usage !== "object" || (f as { usage?: unknown }).usage === null)) return null;
     return f as ModelEvent & { time: number };
   } catch {

@@ -83,17 +83,20 @@ export const PRICE_TABLE: readonly PriceRow[] = [
   { ids: ["claude-fable-5-2", "claude-mythos-5-2"], label: "Fable 5.2", family: "other", input: 8, output: 40, read: 0.2, source: "thirdParty", unconfirmed: true },
 ];
 
-/** A model we do not know, by its line: the newest known price of that line. */
-const FALLBACK: Record<"opus" | "sonnet" | "haiku" | "fable" | "other", PriceRow> = {
-  opus: { ids: [], label: "Opus (unknown version)", family: "opus", input: 4, output: 20, read: 0.2, source: "opus55" },
-  sonnet: { ids: [], label: "Sonnet (unknown version)", family: "sonnet", input: 2, output: 10, read: 0.1, source: "sonnet55" },
-  haiku: { ids: [], label: "Haiku (unknown version)", family: "haiku", input: 1, output: 5, source: "pricing" },
-  fable: { ids: [], label: "Fable (unknown version)", family: "other", input: 10, output: 50, source: "pricing" },
-  other: { ids: [], label: "unknown model (priced as Sonnet)", family: "other", input: 3, output: 15, source: "pricing" },
-};
-
 const BY_ID = new Map<string, PriceRow>();
 for (const r of PRICE_TABLE) for (const id of r.ids) BY_ID.set(id, r);
+
+/** A table row under another name (for a model we do not know, priced like a known one). */
+const like = (id: string, label: string, o: Partial<PriceRow> = {}): PriceRow => ({ ...BY_ID.get(id)!, ids: [], label, ...o });
+
+/** A model we do not know, by its line: the newest confirmed model of that line (its rows' numbers, not copies). */
+const FALLBACK: Record<"opus" | "sonnet" | "haiku" | "fable" | "other", PriceRow> = {
+  opus: like("claude-opus-5-5", "Opus (unknown version)"),
+  sonnet: like("claude-sonnet-5-5", "Sonnet (unknown version)"),
+  haiku: like("claude-haiku-5-5", "Haiku (unknown version)"),
+  fable: like("claude-fable-5-1", "Fable (unknown version)"),
+  other: like("claude-sonnet-4-5", "unknown model (priced as Sonnet)", { family: "other", long: undefined }),
+};
 
 /**
  * A model id as the price table knows it: lower case, without Claude Code's `[1m]` mark, a Bedrock region and
