@@ -9,6 +9,7 @@ import type { HitMap } from "../hits.ts";
 import { fit, padLeft, padRight } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawRankedBars, drawShareBar } from "./bars.ts";
+import { drawTable, type Column } from "./table.ts";
 
 export type InsightId =
   | "tokens"
@@ -196,37 +197,31 @@ function drawEntrypoints(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelCont
   return;
 }
 
+type ProjectRow = InsightsView["projects"][number];
+
 function drawProjects(c: Canvas, inner: Rect, v: InsightsView, ctx: PanelContext): void {
   const perUser = v.users.length > 0;
   const list = perUser ? v.users : v.projects;
   if (list.length === 0) return empty(c, inner, "no sessions in this window");
-  const cols: [ProjectSort, string, number][] = [
-    ["sessions", "sess", 6],
-    ["prompts", "prompts", 8],
-    ["responses", "resp", 7],
-    ["cost", "cost", 9],
+  const num = (by: ProjectSort, head: string, w: number, value: (p: ProjectRow) => string, color = theme.text): Column<ProjectRow> => ({
+    head,
+    w,
+    align: "right",
+    color,
+    value,
+    onHead: { type: "sortProjects", by },
+    active: ctx.sort === by,
+  });
+  const columns: Column<ProjectRow>[] = [
+    { head: perUser ? "user" : "project", w: 8, flex: true, color: theme.text, value: (p) => cleanText(p.project, 60) },
+    num("sessions", "sess", 6, (p) => String(p.sessions)),
+    num("prompts", "prompts", 8, (p) => String(p.prompts)),
+    num("responses", "resp", 7, (p) => String(p.responses)),
+    num("cost", "cost", 9, (p) => usd(p.costUSD), theme.warn),
   ];
-  const nameW = Math.max(8, inner.w - cols.reduce((a, [, , w]) => a + w + 1, 0));
-  c.text(inner.x, inner.y, padRight(perUser ? "user" : "project", nameW), { fg: theme.dim });
-  let x = inner.x + nameW;
-  for (const [key, label, w] of cols) {
-    const on = ctx.sort === key;
-    c.text(x + 1, inner.y, padLeft(on ? `${label}▼` : label, w), { fg: on ? theme.accent : theme.dim, underline: on });
-    ctx.hits.add(rect(x + 1, inner.y, w, 1), { type: "sortProjects", by: key });
-    x += w + 1;
-  }
   const field = ctx.sort === "cost" ? "costUSD" : ctx.sort;
   const sorted = [...list].sort((a, b) => b[field] - a[field] || b.costUSD - a.costUSD);
-  sorted.slice(0, inner.h - 1).forEach((p, i) => {
-    const y = inner.y + 1 + i;
-    c.text(inner.x, y, padRight(cleanText(p.project, 60), nameW), { fg: theme.text });
-    let cx = inner.x + nameW;
-    const vals = [String(p.sessions), String(p.prompts), String(p.responses), usd(p.costUSD)];
-    cols.forEach(([, , w], k) => {
-      c.text(cx + 1, y, padLeft(vals[k]!, w), { fg: k === 3 ? theme.warn : theme.text });
-      cx += w + 1;
-    });
-  });
+  drawTable(c, inner, { columns, rows: sorted, scroll: 0 }, ctx.hits);
   return;
 }
 

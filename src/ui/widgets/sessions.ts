@@ -1,14 +1,14 @@
 // ACTIVE SESSIONS: one row per session active in the active window, newest first; scrolls; click opens it.
-import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
+import type { Canvas, Rect } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { SessionView } from "../../model/selectors.ts";
 import { compact, hhmm, usd } from "../format.ts";
 import type { HitMap } from "../hits.ts";
-import { fit, padLeft, padRight } from "../text.ts";
+import { fit, padLeft } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
-import { fitColumns } from "./columns.ts";
 import { lightColor } from "./context-light.ts";
+import { drawTable, type Column } from "./table.ts";
 
 export interface SessionsProps {
   sessions: readonly SessionView[];
@@ -39,62 +39,43 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
     return;
   }
   const wide = inner.w >= 130;
-  // Numeric columns, left to right; on a narrow panel the ones with the lowest `keep` go first, so the title
-  // keeps at least TITLE_MIN columns and nothing runs over the border.
-  type Num = { head: string; w: number; keep: number; color: RGB; value: (s: SessionView) => string };
-  const share = (s: SessionView) => {
-    const all = s.mainFreshWindow + s.subFreshWindow;
-    return s.subFreshWindow > 0 && all > 0 ? `${Math.round((100 * s.subFreshWindow) / all)}%` : "–";
-  };
-  const all: (Num & { wideOnly?: boolean })[] = [
-    { head: "main 1h", w: 9, keep: 2, color: theme.main, value: (s) => compact(s.mainFresh1h) },
-    { head: "sub 1h", w: 9, keep: 1, color: theme.sub, value: (s) => compact(s.subFresh1h) },
-    { head: "sub%", w: 6, keep: 0, color: theme.sub, value: share, wideOnly: true },
-    { head: "main win", w: 9, keep: 0, color: theme.main, value: (s) => compact(s.mainFreshWindow), wideOnly: true },
-    { head: "sub win", w: 9, keep: 0, color: theme.sub, value: (s) => compact(s.subFreshWindow), wideOnly: true },
-    { head: "eff win", w: 8, keep: 3, color: theme.accent, value: (s) => compact(s.effectiveTokens) },
+  drawTable(c, inner, { columns: sessionColumns(wide, p.time), rows: p.sessions, scroll: p.scroll, selected: p.selected, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
+}
+
+const share = (s: SessionView) => {
+  const all = s.mainFreshWindow + s.subFreshWindow;
+  return s.subFreshWindow > 0 && all > 0 ? `${Math.round((100 * s.subFreshWindow) / all)}%` : "–";
+};
+
+/**
+ * ACTIVE SESSIONS' columns, left to right. The title takes the room left (at least TITLE_MIN); on a narrow panel the
+ * numeric columns with the lowest `keep` go first; model and the per-window split only on a wide one.
+ */
+function sessionColumns(wide: boolean, time: number): Column<SessionView>[] {
+  const cols: (Column<SessionView> | false)[] = [
+    { head: "", w: 2, color: theme.error, bold: true, value: () => "", draw: (c, x, y, _w, s, st) => void (s.apiErrorLast && c.text(x, y, " !", st)) },
+    { head: "last", w: 6, color: theme.dim, value: (s) => hhmm(s.lastActivity) },
+    { head: "project · title", w: TITLE_MIN, flex: true, color: theme.text, value: sessionLabel },
+    wide && { head: "model", w: 24, color: theme.dim, value: (s) => cleanText(s.model ?? "", 40).replace(/^claude-/, "") },
+    {
+      head: "context",
+      w: 14,
+      align: "right",
+      color: theme.text,
+      value: (s) => `${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`,
+      draw: (c, x, y, w, s, st) => {
+        c.text(x, y, padLeft(`${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`, w - 2), st);
+        c.cell(x + w - 1, y, "●", { ...st, fg: lightColor(s.contextTokens, s.contextWindow, time) });
+      },
+    },
+    { head: "main 1h", w: 9, keep: 2, align: "right", color: theme.main, value: (s) => compact(s.mainFresh1h) },
+    { head: "sub 1h", w: 9, keep: 1, align: "right", color: theme.sub, value: (s) => compact(s.subFresh1h) },
+    wide && { head: "sub%", w: 6, keep: 0, align: "right", color: theme.sub, value: share },
+    wide && { head: "main win", w: 9, keep: 0, align: "right", color: theme.main, value: (s) => compact(s.mainFreshWindow) },
+    wide && { head: "sub win", w: 9, keep: 0, align: "right", color: theme.sub, value: (s) => compact(s.subFreshWindow) },
+    { head: "eff win", w: 8, keep: 3, align: "right", color: theme.accent, value: (s) => compact(s.effectiveTokens) },
     // (what a session cost is what users ask first: it stays when the token columns go)
-    { head: "$ win", w: 8, keep: 4, color: theme.warn, value: (s) => usd(s.costUSD) },
+    { head: "$ win", w: 8, keep: 4, align: "right", color: theme.warn, value: (s) => usd(s.costUSD) },
   ];
-  const base = [2, 6, 0, ...(wide ? [24] : []), 14];
-  const nums = fitColumns(all.filter((n) => wide || !n.wideOnly), inner.w - 1 - TITLE_MIN - base.reduce((a, b) => a + b + 1, 0));
-  const cols = [...base, ...nums.map((n) => n.w)];
-  const headers = ["", "last", "project · title", ...(wide ? ["model"] : []), "context", ...nums.map((n) => n.head)];
-  const fixed = cols.reduce((a, b) => a + b, 0) + cols.length;
-  cols[2] = Math.max(TITLE_MIN, inner.w - fixed - 1);
-  const xs: number[] = [];
-  let x = inner.x + 1;
-  for (const w of cols) {
-    xs.push(x);
-    x += w + 1;
-  }
-  const ctxCol = wide ? 4 : 3;
-  headers.forEach((h, i) => {
-    const right = i >= ctxCol;
-    c.text(xs[i]!, inner.y, right ? padLeft(h, cols[i]!) : padRight(h, cols[i]!), { fg: theme.dim }, inner.x + inner.w - xs[i]!);
-  });
-  const rows = inner.h - 1;
-  const list = p.sessions.slice(p.scroll, p.scroll + rows);
-  list.forEach((s, k) => {
-    const y = inner.y + 1 + k;
-    const index = p.scroll + k;
-    const selected = index === p.selected;
-    const bg = selected ? theme.selection : undefined;
-    if (selected) c.fill(rect(inner.x, y, inner.w, 1), { bg: theme.selection });
-    hits.add(rect(inner.x, y, inner.w, 1), { type: "openSession", sessionId: s.sessionId });
-    const st = (fg: typeof theme.text, bold = false) => ({ fg, bg, bold });
-    if (s.apiErrorLast) c.text(xs[0]!, y, " !", st(theme.error, true));
-    c.text(xs[1]!, y, padRight(hhmm(s.lastActivity), cols[1]!), st(theme.dim));
-    c.text(xs[2]!, y, padRight(sessionLabel(s), cols[2]!), st(theme.text));
-    const ctx = `${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`;
-    const light = lightColor(s.contextTokens, s.contextWindow, p.time);
-    if (wide) c.text(xs[3]!, y, padRight(cleanText(s.model ?? "", 40).replace(/^claude-/, ""), cols[3]!), st(theme.dim));
-    c.text(xs[ctxCol]!, y, padLeft(ctx, cols[ctxCol]! - 2), st(theme.text));
-    c.cell(xs[ctxCol]! + cols[ctxCol]! - 1, y, "●", st(light));
-    nums.forEach((n, j) => c.text(xs[ctxCol + 1 + j]!, y, padLeft(n.value(s), cols[ctxCol + 1 + j]!), st(n.color)));
-  });
-  if (p.sessions.length > rows) {
-    const more = `${p.scroll + 1}–${Math.min(p.sessions.length, p.scroll + rows)} of ${p.sessions.length}`;
-    c.text(inner.x + inner.w - more.length - 1, inner.y + inner.h, more, { fg: theme.dim });
-  }
+  return cols.filter((c): c is Column<SessionView> => c !== false);
 }
