@@ -14,8 +14,9 @@ import { replaceUnderway, withUsage, type UsageData } from "./ingest/usage-data.
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
-import { dashboardJson, historyJson, insightsJson, jsonBucketMinutes, type Diagnostics } from "./model/json-view.ts";
-import { selectInsights, type TeamSource } from "./model/insights-view.ts";
+import { dashboardJson, historyJson, jsonBucketMinutes, type Diagnostics } from "./model/json-view.ts";
+import type { TeamSource } from "./model/insights-view.ts";
+import { insightsJson, selectInsights } from "./panels/insights/registry.ts";
 import { createState, MAX_REJECTED_SAMPLES, reduce } from "./model/state.ts";
 import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
 import type { UsageQueries } from "./model/queries.ts";

@@ -7,13 +7,12 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
 import { logsToEvents } from "../src/net/otlp-map.ts";
 import { startOtlpReceiver, type OtlpReceiver } from "../src/net/otlp-receiver.ts";
-import { selectInsights } from "../src/model/insights-view.ts";
+import { drawInsightPanel, selectInsights } from "../src/panels/insights/registry.ts";
 import { createState, reduce } from "../src/model/state.ts";
 import { responseCost } from "../src/model/tokens.ts";
 import { rect } from "../src/ui/canvas.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { HitMap } from "../src/ui/hits.ts";
-import { drawInsightPanel } from "../src/ui/widgets/insight-panels.ts";
 
 const state = createState();
 let receiver: OtlpReceiver;

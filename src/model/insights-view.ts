@@ -1,9 +1,8 @@
-// The INSIGHTS view model: the observability panels (adoption, cost, tools, decisions, reliability) computed from
-// the same state as LIVE for a window ending at `now`. Each panel's data is plain; `INSIGHT_NOTES` says how
-// each is computed (the help overlay shows it).
-import { projectName } from "./selectors.ts";
+// INSIGHTS' facts: what each source (the store's transcripts, team telemetry, the in-memory model) gives for a
+// window ending at `now`, and the view model's type. Each panel selects its part of the view from these facts in
+// its own module (src/panels/insights/); the registry there puts the view together.
 import type { ModelState, ResponseRec } from "./state.ts";
-import { addUsage, type Usage } from "./events.ts";
+import type { Usage } from "./events.ts";
 import { zoneOf } from "./history-view.ts";
 import { priceFor } from "./pricing.ts";
 import type { DayCell, ToolResultFact, UsageQueries } from "./queries.ts";
@@ -58,6 +57,8 @@ export interface InsightsView {
   knownUsers: string[];
   source: InsightSource;
   user: string | null;
+  /** responses and cost by model id (the model distribution). */
+  models: { model: string; responses: number; costUSD: number }[];
   toolTypes: { name: string; calls: number; errors: number; rejections: number }[];
   decisions: { accepted: number; rejected: number; byTool: { name: string; accepted: number; rejected: number }[] };
   quota:
@@ -65,21 +66,6 @@ export interface InsightsView {
     | { kind: "estimate"; last5h: number; max5h: number; percent: number }
     | null;
 }
-
-export const INSIGHT_NOTES: Record<string, string> = {
-  tokens: "All responses in the window, each counted once: input = uncached + cache writes (5 m, 1 h) + cache reads.",
-  sessions: "Sessions with a response in the window; prompts = what the user typed in the main thread (not tool results or meta lines).",
-  cost: "Each response priced here at its model's list prices (long context and fast mode included); an unknown model as the newest of its line (an estimate). Team telemetry's own figure (cost_usd) is shown beside it as reported by Claude Code.",
-  durations: "tool_use → tool_result time per call (a tool's own reported duration when it gives one); turns from turn_duration lines.",
-  overTime: "Input (all four classes) and output per bucket.",
-  success: "API: responses vs final API errors (retries shown apart). Tools: results without vs with is_error (rejections apart).",
-  entrypoints: "Sessions by how Claude Code was started (transcripts record it from 2.1.78; older ones are 'unknown'); by terminal.type where team telemetry gives it.",
-  projects: "Per user where team telemetry gives users; otherwise per project (last part of the working directory): sessions, prompts, responses and cost.",
-  models: "Responses and cost by model id.",
-  toolTypes: "Calls per tool name (MCP tools grouped by server), with errors and rejections.",
-  decisions: "A rejection is a tool result saying the user did not want to proceed; every other completed call counts as accepted.",
-  quota: "The live 5-hour allowance when known; otherwise effective tokens of the last 5 h against the largest 5 h total in the data (an estimate).",
-};
 
 /** The q-th quantile (0..1) of sorted numbers, by nearest rank. */
 export function quantile(sorted: readonly number[], q: number): number {
@@ -112,7 +98,7 @@ export interface TeamSource {
 
 export type InsightParts = Parts;
 
-/** What a source of facts gives INSIGHTS for its window, summed where it can be (see selectInsights). */
+/** What a source of facts gives INSIGHTS for its window, summed where it can be (see insightsInput). */
 interface Parts {
   responses: (DayCell & { user: string | null; reported?: number })[];
   prompts: { sessionId: string; day: number; prompts: number; user: string | null }[];
@@ -128,158 +114,77 @@ interface Parts {
   knownUsers: Set<string>;
 }
 
+/** A response of the window, priced here (by the model's rate class, or --price). */
+export type PricedCell = InsightParts["responses"][number] & { costUSD: number };
+
 /**
- * INSIGHTS for the window ending at `now`. The transcripts' facts come from the store (`q`) as sums over the window
- * (a month of heavy use is never all in memory); the in-memory model adds team telemetry (and, without a store,
- * everything). A response seen in both (the same request id) counts once, from the transcript.
+ * The facts every INSIGHTS panel selects from, for the window ending at `now`: each source's part (the store's
+ * transcripts summed over the window, team telemetry, the in-memory model), with the window's days and buckets.
+ * Sums more than one panel needs (prices, tool tallies) are made once, when first asked for.
  */
-export function selectInsights(s: ModelState, q: UsageQueries | null, o: InsightsOptions, team: TeamSource | null = null): InsightsView {
+export interface InsightsInput {
+  state: ModelState;
+  queries: UsageQueries | null;
+  team: TeamSource | null;
+  options: InsightsOptions;
+  from: number;
+  to: number;
+  parts: readonly Parts[];
+  /** days shown per day (at most 31); `dayIndex` maps a part's day (0: the last 24 h) to its place among them. */
+  days: number;
+  dayIndex(day: number): number;
+  dayLabel(index: number): string;
+  /** the usage-over-time buckets: size, and the start of the first. */
+  bucketMs: number;
+  firstBucket: number;
+  /** where a session ran and how it was started (the first source that knows). */
+  where(sessionId: string): { cwd: string | null; entrypoint: string | null; terminal: string | null } | null;
+  /** every part's response cells (one list per part, in the parts' order), each with its cost. */
+  priced(): readonly (readonly PricedCell[])[];
+  /** calls, outcomes and durations per tool, over all parts. */
+  tools(): ToolTally;
+}
+
+export function insightsInput(s: ModelState, q: UsageQueries | null, o: InsightsOptions, team: TeamSource | null = null): InsightsInput {
   const from = o.now - o.hours * HOUR;
   const to = o.now;
-  const source = o.source ?? "both";
   const days = Math.max(1, Math.min(31, Math.ceil(o.hours / 24)));
   const bucketMs = Math.max(MIN, Math.ceil((o.hours * HOUR) / Math.max(1, o.buckets) / MIN) * MIN);
-  const first = Math.floor(from / bucketMs) * bucketMs;
-  const nb = Math.floor((to - first) / bucketMs) + 1;
-  const parts = gatherParts(s, q, team, { from, to, bucketMs, source, user: o.user ?? null });
-
+  const parts = gatherParts(s, q, team, { from, to, bucketMs, source: o.source ?? "both", user: o.user ?? null });
   const zone = zoneOf(o.timeZone);
   const dayIndex = (d: number) => days - 1 - d;
-  const dayLabel = (i: number) => String(zone(to - (days - 1 - i) * 24 * HOUR).day);
-  const tokens = { uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, input: 0, output: 0 };
-  const sessionsSeen = new Set<string>();
-  const perDaySessions = Array.from({ length: days }, () => new Set<string>());
-  const perDayPrompts = new Array<number>(days).fill(0);
-  const byModel = new Map<string, { costUSD: number; responses: number; reportedUSD: number | null }>();
-  const projects = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
-  const users = new Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>();
-  const row = (m: typeof projects, k: string) => {
-    let e = m.get(k);
-    if (!e) m.set(k, (e = { sessions: new Set(), prompts: 0, responses: 0, costUSD: 0 }));
-    return e;
-  };
-  const where = (sessionId: string) => {
-    for (const p of parts) {
-      const w = p.sessions.get(sessionId);
-      if (w) return w;
-    }
-    return null;
-  };
-  const overTime = Array.from({ length: nb }, (_, i) => ({ start: first + i * bucketMs, input: 0, output: 0 }));
-  const knownUsers = new Set<string>();
-  let totalCost = 0;
-  let reportedCost = 0;
-  let reportedResponses = 0;
-  let responses = 0;
-  let prompts = 0;
-  let apiFailed = 0;
-  let apiRetries = 0;
-  const tally = new ToolTally(days);
-  const turns: number[] = [];
-  for (const p of parts) {
-    for (const u of p.knownUsers) knownUsers.add(u);
-    for (const c of p.responses) {
-      const cost = costUSD(c.usage, priceFor(c.model, s.priceOverride, c.cls));
-      addUsage(tokens, c.usage);
-      totalCost += cost;
-      responses += c.responses;
-      sessionsSeen.add(c.sessionId);
-      const d = dayIndex(c.day);
-      if (d >= 0) perDaySessions[d]!.add(c.sessionId);
-      const m = byModel.get(c.model) ?? { costUSD: 0, responses: 0, reportedUSD: null };
-      m.costUSD += cost;
-      m.responses += c.responses;
-      if (c.reported !== undefined) {
-        m.reportedUSD = (m.reportedUSD ?? 0) + c.reported;
-        reportedCost += c.reported;
-        reportedResponses += c.responses;
-      }
-      byModel.set(c.model, m);
-      const pr = row(projects, projectName(where(c.sessionId)?.cwd ?? null));
-      pr.sessions.add(c.sessionId);
-      pr.responses += c.responses;
-      pr.costUSD += cost;
-      if (c.user) {
-        const ur = row(users, c.user);
-        ur.sessions.add(c.sessionId);
-        ur.responses += c.responses;
-        ur.costUSD += cost;
-      }
-    }
-    for (const c of p.prompts) {
-      prompts += c.prompts;
-      const d = dayIndex(c.day);
-      if (d >= 0) perDayPrompts[d]! += c.prompts;
-      row(projects, projectName(where(c.sessionId)?.cwd ?? null)).prompts += c.prompts;
-      if (c.user) row(users, c.user).prompts += c.prompts;
-    }
-    for (const c of p.calls) tally.calls(c.name, c.calls);
-    for (const r of p.results) tally.result(r, dayIndex(Math.floor((to - r.time) / DAY)));
-    turns.push(...p.turns);
-    apiFailed += p.apiFailed;
-    apiRetries += p.apiRetries;
-    for (const c of p.overTime) {
-      const b = overTime[Math.round((c.start - first) / bucketMs)];
-      if (b) {
-        b.input += c.usage.uncached + c.usage.cacheWrite5m + c.usage.cacheWrite1h + c.usage.cacheRead;
-        b.output += c.usage.output;
-      }
-    }
-  }
-  tokens.input = tokens.uncached + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
-  const entry = new Map<string, number>();
-  const terminals = new Map<string, number>();
-  for (const id of sessionsSeen) {
-    const w = where(id);
-    const e = w?.entrypoint ?? "unknown";
-    entry.set(e, (entry.get(e) ?? 0) + 1);
-    if (w?.terminal) terminals.set(w.terminal, (terminals.get(w.terminal) ?? 0) + 1);
-  }
-  const toolList = [...tally.tools.entries()].filter(([, t]) => t.calls > 0 || t.accepted + t.rejections > 0);
-  const sortRows = (m: typeof projects) =>
-    [...m.entries()].map(([p, v]) => ({ project: p, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD })).sort((a, b) => b.costUSD - a.costUSD);
+  let priced: PricedCell[][] | null = null;
+  let tally: ToolTally | null = null;
   return {
-    window: { from, to, hours: o.hours },
-    tokens,
-    sessions: {
-      count: sessionsSeen.size,
-      prompts,
-      perDay: perDaySessions.map((set, i) => ({ label: dayLabel(i), sessions: set.size, prompts: perDayPrompts[i]! })),
+    state: s,
+    queries: q,
+    team,
+    options: o,
+    from,
+    to,
+    parts,
+    days,
+    dayIndex,
+    dayLabel: (i) => String(zone(to - (days - 1 - i) * DAY).day),
+    bucketMs,
+    firstBucket: Math.floor(from / bucketMs) * bucketMs,
+    where(sessionId) {
+      for (const p of parts) {
+        const w = p.sessions.get(sessionId);
+        if (w) return w;
+      }
+      return null;
     },
-    cost: {
-      totalUSD: totalCost,
-      reportedUSD: reportedResponses > 0 ? reportedCost : null,
-      reportedResponses,
-      byModel: [...byModel.entries()].map(([model, v]) => ({ model, ...v })).sort((a, b) => b.costUSD - a.costUSD),
+    priced: () => (priced ??= parts.map((p) => p.responses.map((c) => ({ ...c, costUSD: costUSD(c.usage, priceFor(c.model, s.priceOverride, c.cls)) })))),
+    tools() {
+      if (tally) return tally;
+      tally = new ToolTally(days);
+      for (const p of parts) {
+        for (const c of p.calls) tally.calls(c.name, c.calls);
+        for (const r of p.results) tally.result(r, dayIndex(Math.floor((to - r.time) / DAY)));
+      }
+      return tally;
     },
-    durations: {
-      tools: toolList
-        .map(([name, t]) => ({ name, ...stat(t.durations) }))
-        .filter((t): t is Stat & { name: string } => t.count !== undefined)
-        .sort((a, b) => b.p95 - a.p95 || byName(a, b)),
-      all: stat(tally.all),
-      turns: stat(turns),
-      p95PerDay: tally.perDay.map((ds, i) => ({ label: dayLabel(i), p95: ds.length > 0 ? stat(ds)!.p95 : null })),
-    },
-    overTime,
-    success: { apiOk: responses, apiFailed, apiRetries, toolsOk: tally.ok, toolsFailed: tally.failed },
-    entrypoints: [...entry.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions || byName(a, b)),
-    projects: sortRows(projects),
-    users: sortRows(users),
-    terminals: [...terminals.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions || byName(a, b)),
-    knownUsers: [...knownUsers].sort(),
-    source,
-    user: o.user ?? null,
-    toolTypes: toolList.map(([name, t]) => ({ name, calls: t.calls, errors: t.errors, rejections: t.rejections })).sort((a, b) => b.calls - a.calls || byName(a, b)),
-    decisions: {
-      accepted: toolList.reduce((a, [, t]) => a + t.accepted, 0),
-      rejected: toolList.reduce((a, [, t]) => a + t.rejections, 0),
-      byTool: toolList
-        .map(([name, t]) => ({ name, accepted: t.accepted, rejected: t.rejections }))
-        .filter((t) => t.accepted + t.rejected > 0)
-        .sort((a, b) => b.rejected - a.rejected || b.accepted - a.accepted || byName(a, b)),
-    },
-    quota: quota(s, q, o, team),
   };
 }
 
@@ -300,7 +205,7 @@ function gatherParts(s: ModelState, q: UsageQueries | null, team: TeamSource | n
 }
 
 /** Calls, outcomes and durations per tool (MCP tools by server), and over all tools and per day. */
-class ToolTally {
+export class ToolTally {
   readonly tools = new Map<string, { calls: number; errors: number; rejections: number; accepted: number; durations: number[] }>();
   ok = 0;
   failed = 0;
@@ -339,7 +244,7 @@ class ToolTally {
 }
 
 /** Ties in a ranking go by name, so the order does not depend on which source gave a fact first. */
-const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /** The store's transcripts, summed over the window. */
 function storeParts(q: UsageQueries, from: number, to: number, bucketMs: number): Parts {
@@ -417,7 +322,7 @@ function memoryParts(s: ModelState, from: number, to: number, bucketMs: number, 
  * The live 5-hour allowance, or effective tokens of the last 5 h against the largest 5 h in the last
  * max(window, 7 days) (an estimate, from quarter-hour sums: the busiest 5 h starting on a quarter hour).
  */
-function quota(s: ModelState, q: UsageQueries | null, o: InsightsOptions, team: TeamSource | null): InsightsView["quota"] {
+export function selectQuota(s: ModelState, q: UsageQueries | null, o: InsightsOptions, team: TeamSource | null): InsightsView["quota"] {
   if (o.session) return { kind: "live", percent: o.session.percent, resetsAt: o.session.resetsAt };
   const span = Math.max(o.hours, INSIGHTS_MIN_HOURS) * HOUR;
   const from = o.now - span;

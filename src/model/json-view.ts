@@ -2,7 +2,6 @@
 // snapshot tests depend on them). Times are ISO-8601 UTC strings.
 import { FAMILIES, WEEKDAY_NAMES, type HistoryView } from "./history-view.ts";
 import type { AllowanceView } from "./allowance-view.ts";
-import { INSIGHT_NOTES, type InsightsView } from "./insights-view.ts";
 import type { Totals } from "./state.ts";
 import { selectActiveSessions, windowOf, type WindowOptions } from "./selectors.ts";
 import { bucketsOf, totalsOf, type UsageQueries } from "./queries.ts";
@@ -109,39 +108,6 @@ export function historyJson(v: HistoryView, o: { timeZone: string | undefined; p
     models: FAMILIES.map((family) => ({ family, effectiveTokens: round(v.familyTotals[family]), buckets: v.families[family].map((x) => round(x)) })),
     heatmap: v.heatmap.map((c) => ({ weekday: WEEKDAY_NAMES[c.weekday]!, hour: c.hour, effectiveTokens: round(c.effectiveTokens), responses: c.responses, costUSD: round(c.costUSD, 4) })),
     counts: v.counts,
-    diagnostics,
-  };
-}
-
-/** `--json --view insights`: every panel's data, times as ISO strings. */
-export function insightsJson(v: InsightsView, diagnostics: Diagnostics, demo: boolean) {
-  return {
-    view: "insights",
-    demo,
-    source: v.source,
-    user: v.user,
-    window: { from: iso(v.window.from), to: iso(v.window.to), hours: v.window.hours },
-    tokens: v.tokens,
-    sessions: v.sessions,
-    cost: {
-      totalUSD: round(v.cost.totalUSD, 4),
-      // Claude Code's own figure for the team responses that sent one (null when none did): beside ours, not instead
-      reportedCostUSD: v.cost.reportedUSD === null ? null : round(v.cost.reportedUSD, 4),
-      reportedResponses: v.cost.reportedResponses,
-      byModel: v.cost.byModel.map(({ reportedUSD, ...m }) => ({ ...m, costUSD: round(m.costUSD, 4), reportedCostUSD: reportedUSD === null ? null : round(reportedUSD, 4) })),
-    },
-    durations: v.durations,
-    tokensOverTime: v.overTime.map((b) => ({ ...b, start: iso(b.start) })),
-    successRate: v.success,
-    entrypoints: v.entrypoints,
-    terminals: v.terminals,
-    projects: v.projects.map((p) => ({ ...p, costUSD: round(p.costUSD, 4) })),
-    users: v.users.map(({ project, ...p }) => ({ user: project, ...p, costUSD: round(p.costUSD, 4) })),
-    models: v.cost.byModel.map((m) => ({ model: m.model, responses: m.responses, costUSD: round(m.costUSD, 4) })),
-    toolTypes: v.toolTypes,
-    decisions: v.decisions,
-    quota: v.quota === null ? null : v.quota.kind === "live" ? { ...v.quota, resetsAt: v.quota.resetsAt === null ? null : iso(v.quota.resetsAt) } : { ...v.quota, last5h: round(v.quota.last5h), max5h: round(v.quota.max5h), percent: round(v.quota.percent, 1) },
-    notes: INSIGHT_NOTES,
     diagnostics,
   };
 }

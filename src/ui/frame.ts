@@ -7,24 +7,21 @@ import type { Layout } from "./layout.ts";
 import { theme } from "./theme.ts";
 import type { UiState } from "./ui-state.ts";
 import type { AllowanceView } from "../model/allowance-view.ts";
-import { allowanceBadge, drawAllowance } from "./widgets/allowance.ts";
+import { allowanceBadge } from "./widgets/allowance.ts";
 import { drawAllowancePopup } from "./widgets/allowance-popup.ts";
-import { chartSeries } from "./widgets/chart-series.ts";
-import { drawChart } from "./widgets/chart.ts";
 import { drawFooter } from "./widgets/footer.ts";
 import { drawHelp } from "./widgets/help.ts";
 import { drawMenuBar } from "./widgets/menu-bar.ts";
 import { drawSessionPopup } from "./widgets/session-popup.ts";
-import { drawSessions } from "./widgets/sessions.ts";
 import { drawSlicePopup } from "./widgets/slice-popup.ts";
-import { drawSummary } from "./widgets/summary.ts";
 import { drawTooSmall } from "./widgets/too-small.ts";
-import { dayTicks, zoneOf, type HeatCell, type HistoryView } from "../model/history-view.ts";
+import type { HeatCell, HistoryView } from "../model/history-view.ts";
+import { HISTORY_PANELS } from "../panels/history/registry.ts";
+import { LIVE_PANELS } from "../panels/live/registry.ts";
+import { drawScreen } from "../panels/screen.ts";
 import type { HistoryLayout } from "./layout.ts";
 import { HitMap as FreshHits } from "./hits.ts";
-import { AXIS_W } from "./widgets/chart.ts";
 import { drawHeatmap, heatmapSize } from "./widgets/heatmap.ts";
-import { historySeries } from "./widgets/history-charts.ts";
 import { drawHistorySummary } from "./widgets/history-summary.ts";
 import { drawHourPopup } from "./widgets/hour-popup.ts";
 import { clearedOverlay } from "./widgets/overlay.ts";
@@ -99,15 +96,6 @@ const HISTORY_KEYS: [string, string][] = [
   ["L q", "back to LIVE"],
 ];
 
-function drawHistory(c: Canvas, h: HistoryFrame, hits: HitMap, time: number, still: boolean): void {
-  const lay = h.layout;
-  const series = historySeries(h.view);
-  const ticks = (plotCols: number) => dayTicks(h.view.buckets.map((b) => b.start), h.view.window.bucketMinutes, zoneOf(h.zone), Math.max(1, Math.floor(plotCols / Math.max(1, h.view.buckets.length))));
-  lay.charts.forEach((r, i) => drawChart(c, r, { ...series[i]!, time, still, ticks: ticks(r.w - AXIS_W - 2) }, hits));
-  if (lay.summary) drawHistorySummary(c, lay.summary, h.view, h.hours, h.priceOverride);
-  if (lay.heatmap) drawHeatmap(c, lay.heatmap, h.view.heatmap, h.zoneLabel, hits);
-}
-
 export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui: UiState, time: number): void {
   hits.clear();
   c.fill({ x: 0, y: 0, w: c.width, h: c.height }, { bg: theme.bg });
@@ -116,38 +104,13 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     return;
   }
   drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.allowance.account ?? v.account, badge: allowanceBadge(v.allowance), banner: v.banner, coming: [] }, hits);
+  const ctx = { hits, ui, time };
   if (ui.tab === "history" && v.history) {
-    drawHistory(c, v.history, hits, time, v.still);
+    drawScreen(c, HISTORY_PANELS, v.history.layout, v, ctx);
   } else if (ui.tab === "insights" && v.insights) {
     drawInsightsPage(c, { x: 0, y: 1, w: c.width, h: c.height - 2 }, v.insights, { scroll: ui.insightsScroll, sort: ui.projectSort, time }, hits);
-  } else if (ui.tab !== "live") {
-    const msg = `${ui.tab.toUpperCase()} is coming in a later release — press L for LIVE`;
-    c.text(Math.max(0, Math.floor((c.width - msg.length) / 2)), Math.floor(c.height / 2), msg, { fg: theme.dim });
   } else {
-    const series = chartSeries(v.live.buckets);
-    lay.charts.forEach((r, i) => drawChart(c, r, { ...series[i]!, time, still: v.still }, hits));
-    const t = v.live.totals;
-    const miss = v.live.buckets.reduce((a, b) => a + b.cacheMiss, 0);
-    drawSummary(c, lay.summary, {
-      windowHours: v.windowHours,
-      windowCut: v.windowHours < v.windowOf,
-      windowOf: v.windowOf,
-      input: t.uncached + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead,
-      uncached: t.uncached,
-      write5m: t.cacheWrite5m,
-      write1h: t.cacheWrite1h,
-      read: t.cacheRead,
-      miss,
-      output: t.output,
-      responses: t.responses,
-      effective1h: v.live.totals1h.effectiveTokens,
-      effectiveWindow: t.effectiveTokens,
-      cost1h: v.live.totals1h.costUSD,
-      costWindow: t.costUSD,
-      ...v.live.counts,
-    });
-    if (lay.allowance) drawAllowance(c, lay.allowance, v.allowance, v.now, v.still ? 0 : time, hits);
-    drawSessions(c, lay.sessions, { sessions: v.live.sessions, scroll: ui.sessionScroll, selected: ui.selected, time: v.still ? 0 : time, activeWindowHours: v.activeWindowHours }, hits);
+    drawScreen(c, LIVE_PANELS, lay, v, ctx);
   }
   drawFooter(c, lay.footer, ui.tab === "history" ? HISTORY_KEYS : ui.tab === "insights" ? INSIGHTS_KEYS : FOOTER_KEYS, v.status);
   for (const p of v.popups) {

@@ -4,8 +4,7 @@ import { padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { helpFlags } from "../../options.ts";
 import { KEYS } from "../ui-state.ts";
-import { INSIGHT_NOTES } from "../../model/insights-view.ts";
-import { PANELS } from "./insight-panels.ts";
+import { INSIGHT_PANELS } from "../../panels/insights/registry.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
 /** The keys, from the one table (ui-state.ts KEYS) that also binds them. */
@@ -55,7 +54,7 @@ export function drawHelp(c: Canvas, scroll: number): number {
     [],
     ...prose("HOW IT COUNTS", HELP_NOTES.map((n) => note(n, { fg: theme.dim }))),
     [],
-    ...prose("INSIGHTS PANELS", PANELS.map((p) => note(`${p.title.toLowerCase()}: ${INSIGHT_NOTES[p.id] ?? ""}`, { fg: theme.dim }))),
+    ...prose("INSIGHTS PANELS", INSIGHT_PANELS.map((p) => note(`${p.title.toLowerCase()}: ${p.note}`, { fg: theme.dim }))),
   ];
   return drawLines(c, inner, lines, scroll);
 }

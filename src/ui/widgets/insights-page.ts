@@ -1,12 +1,13 @@
 // INSIGHTS: a window chooser and the twelve panels, reflowed from one column at 80 wide to three at 160+,
 // scrolled by panel rows; a click on a panel opens it full screen.
 import { rect, type Canvas, type Rect } from "../canvas.ts";
-import { INSIGHT_NOTES, type InsightsView } from "../../model/insights-view.ts";
+import type { InsightsView } from "../../model/insights-view.ts";
 import type { HitMap } from "../hits.ts";
 import { theme } from "../theme.ts";
 import { INSIGHT_WINDOWS } from "../ui-state.ts";
 import { drawBox } from "./box.ts";
-import { drawInsightPanel, PANELS, type InsightId, type ProjectSort } from "./insight-panels.ts";
+import { drawInsightPanel, INSIGHT_PANELS, insightPanelOf } from "../../panels/insights/registry.ts";
+import type { ProjectSort } from "../../panels/insights/panel.ts";
 import { drawOverlay } from "./overlay.ts";
 
 export const PANEL_HEIGHT = 9;
@@ -43,14 +44,14 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
   const cols = insightColumns(r.w);
   const colW = Math.floor(r.w / cols);
   const rowsVisible = Math.max(1, Math.floor((r.h - 1) / PANEL_HEIGHT));
-  const totalRows = Math.ceil(PANELS.length / cols);
+  const totalRows = Math.ceil(INSIGHT_PANELS.length / cols);
   const first = Math.max(0, Math.min(opts.scroll, totalRows - rowsVisible));
   // The rows on screen share the height (up to twice the usual), so no band of empty rows is left below them;
   // the last row of the page is kept for "rows a–b of n" when there is more to scroll to.
   const shown = Math.min(rowsVisible, totalRows);
   const spare = r.h - 1 - (totalRows > rowsVisible ? 1 : 0);
   const panelH = Math.min(PANEL_HEIGHT * 2, Math.max(PANEL_HEIGHT, Math.floor(spare / shown)));
-  PANELS.forEach((p, i) => {
+  INSIGHT_PANELS.forEach((p, i) => {
     const row = Math.floor(i / cols) - first;
     if (row < 0 || row >= rowsVisible) return;
     const col = i % cols;
@@ -68,11 +69,10 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
 
 /** One panel full screen, with how it is computed. */
 export function drawInsightFull(c: Canvas, id: string, v: InsightsView, opts: { sort: ProjectSort; time: number }, hits: HitMap): void {
-  const panel = PANELS.find((p) => p.id === id);
+  const panel = insightPanelOf(id);
   if (!panel) return;
   const r = rect(2, 2, c.width - 4, c.height - 4);
   const inner = drawOverlay(c, r, panel.title, "q closes");
-  const note = INSIGHT_NOTES[id === "models" ? "models" : id] ?? "";
-  drawInsightPanel(panel.id as InsightId, c, rect(inner.x, inner.y, inner.w, inner.h - 2), v, { full: true, sort: opts.sort, time: opts.time, hits });
-  c.text(inner.x + 1, inner.y + inner.h - 1, note, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
+  drawInsightPanel(panel.id, c, rect(inner.x, inner.y, inner.w, inner.h - 2), v, { full: true, sort: opts.sort, time: opts.time, hits });
+  c.text(inner.x + 1, inner.y + inner.h - 1, panel.note, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
 }

@@ -1,0 +1,18 @@
+// HISTORY's four charts (tokens by class, by model family, cost, cache) over the chosen span, labelled by day.
+import { dayTicks, zoneOf } from "../../model/history-view.ts";
+import type { HistoryLayout } from "../../ui/layout.ts";
+import { AXIS_W, drawChart } from "../../ui/widgets/chart.ts";
+import { historySeries } from "../../ui/widgets/history-charts.ts";
+import type { ScreenPanels } from "../screen.ts";
+
+export const historyCharts: ScreenPanels<HistoryLayout> = {
+  id: "charts",
+  places: (lay) => lay.charts,
+  draw(c, r, index, v, ctx) {
+    const h = v.history;
+    if (!h) return;
+    const n = Math.max(1, h.view.buckets.length);
+    const ticks = dayTicks(h.view.buckets.map((b) => b.start), h.view.window.bucketMinutes, zoneOf(h.zone), Math.max(1, Math.floor((r.w - AXIS_W - 2) / n)));
+    drawChart(c, r, { ...historySeries(h.view)[index]!, time: ctx.time, still: v.still, ticks }, ctx.hits);
+  },
+};
