@@ -300,7 +300,7 @@ async function startTelemetry(
       host: otlp.host,
       port: otlp.port,
       token: opts.otlpToken,
-      onLogs: (req: unknown) => {
+      onLogs: (req) => {
         const { events, rejected } = logsToEvents(req);
         store.append(events, []);
         queue.push(...events);
@@ -309,7 +309,7 @@ async function startTelemetry(
         counts.rejected += rejected;
         return rejected > 0 ? { rejected, message: `${rejected} log records could not be used` } : undefined;
       },
-      onMetrics: (req: unknown) => {
+      onMetrics: (req) => {
         const { samples, rejected } = metricsToEvents(req, metricState);
         store.append([], samples, metricState);
         counts.requests++;

@@ -5,7 +5,22 @@
 import { describe, expect, test } from "bun:test";
 import type { ModelEvent, ResponseObserved } from "../src/model/events.ts";
 import { createState, reduce, reduceAll } from "../src/model/state.ts";
-import { logsToEvents, MetricState, metricsToEvents } from "../src/net/otlp-map.ts";
+import { decodeLogs, decodeMetrics } from "../src/net/otlp-decode.ts";
+import { logsToEvents as mapLogs, MetricState, metricsToEvents as mapMetrics } from "../src/net/otlp-map.ts";
+
+// As the receiver does it: the body is decoded (typed, with records that have a field of the wrong type left out and
+// counted), then mapped. The rejected count is the sum, as the sender hears it.
+const utf8 = new TextEncoder();
+function logsToEvents(req: unknown) {
+  const d = decodeLogs(utf8.encode(JSON.stringify(req)), "json");
+  const r = mapLogs(d.request);
+  return { events: r.events, rejected: r.rejected + d.rejected };
+}
+function metricsToEvents(req: unknown, state: MetricState) {
+  const d = decodeMetrics(utf8.encode(JSON.stringify(req)), "json");
+  const r = mapMetrics(d.request, state);
+  return { ...r, rejected: r.rejected + d.rejected };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Builders
@@ -306,10 +321,15 @@ describe("logsToEvents: tolerance", () => {
     expect(events.map((e) => e.type)).toEqual(["ResponseObserved", "PromptObserved"]);
   });
 
-  test("malformed request shapes map to nothing and do not throw", () => {
+  test("malformed request shapes are refused whole by the decoder (the receiver answers 400) or map to nothing", () => {
     for (const req of [null, 42, "x", [], { resourceLogs: "nope" }, { resourceLogs: [null] }, { resourceLogs: [{ scopeLogs: [{ logRecords: 7 }] }] }]) {
-      const r = logsToEvents(req);
-      expect(r.events).toEqual([]);
+      let events: ModelEvent[] = [];
+      try {
+        events = logsToEvents(req).events;
+      } catch (e) {
+        expect((e as Error).name).toBe("OtlpDecodeError");
+      }
+      expect(events).toEqual([]);
     }
     expect(logsToEvents({})).toEqual({ events: [], rejected: 0 });
     expect(logsToEvents({ resourceLogs: [] })).toEqual({ events: [], rejected: 0 });

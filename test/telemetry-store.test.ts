@@ -7,7 +7,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ModelEvent } from "../src/model/events.ts";
 import { createState, reduceAll } from "../src/model/state.ts";
-import { logsToEvents, MetricState, metricsToEvents, type MetricSample } from "../src/net/otlp-map.ts";
+import { decodeLogs, decodeMetrics } from "../src/net/otlp-decode.ts";
+import { logsToEvents as mapLogs, MetricState, metricsToEvents as mapMetrics, type MetricSample } from "../src/net/otlp-map.ts";
+
+// requests as the receiver hands them on: decoded from OTLP/JSON, then mapped
+const utf8 = new TextEncoder();
+const logsToEvents = (req: unknown) => mapLogs(decodeLogs(utf8.encode(JSON.stringify(req)), "json").request);
+const metricsToEvents = (req: unknown, st: MetricState) => mapMetrics(decodeMetrics(utf8.encode(JSON.stringify(req)), "json").request, st);
 import { DAY_MS, defaultStorePath, TelemetryStore } from "../src/net/telemetry-store.ts";
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);

@@ -1,4 +1,4 @@
-// Team telemetry: decoded OTLP/JSON-shaped requests (logs and metrics from Claude Code's OpenTelemetry export)
+// Team telemetry: OTLP requests as otlp-decode.ts types them (logs and metrics from Claude Code's OpenTelemetry export)
 // turned into model events and metric samples. Pure: no I/O, no clock.
 //
 // Tolerant by design (the sender is another program, of any version): unknown events, unknown metrics and
@@ -26,103 +26,42 @@
 //   resource's.
 // - Metrics: only sums (counters) of the known `claude_code.*` metrics. Cumulative points become deltas through
 //   MetricState (per series: name + all attributes); delta points pass through; zero deltas produce no sample.
-import { z } from "zod";
 import type { ModelEvent, ResponseObserved, ToolOutcome } from "../model/events.ts";
 import { cleanText } from "../ingest/sanitize.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
+import type { AnyValue, KeyValue, OtlpLogsRequest, OtlpMetricsRequest } from "./otlp-decode.ts";
 
-// ---------------------------------------------------------------------------------------------------------------
-// Shapes
-
-/** Nanoseconds since the epoch: a decimal string (protobuf int64 in JSON) or a number. */
-const Nanos = z.union([z.string().regex(/^\d{1,25}$/), z.number().nonnegative().finite()]).nullish();
-
-/** The scalar forms of an OTLP AnyValue we read (otlp-decode.ts's AnyValue holds them all); arrays and kvlists
- *  are dropped (no attribute we use has one). */
-const ScalarValueZ = z.object({
-  stringValue: z.string().optional(),
-  intValue: z.union([z.string(), z.number()]).optional(),
-  doubleValue: z.union([z.number(), z.string()]).optional(),
-  boolValue: z.boolean().optional(),
-});
-type ScalarValue = z.infer<typeof ScalarValueZ>;
-
-const KeyValueZ = z.object({ key: z.string(), value: ScalarValueZ.nullish() });
-
-const ResourceZ = z.object({ attributes: z.array(z.unknown()).nullish() }).nullish();
-
-const LogRecordZ = z.object({
-  timeUnixNano: Nanos,
-  observedTimeUnixNano: Nanos,
-  eventName: z.string().nullish(),
-  body: z.unknown(),
-  attributes: z.array(z.unknown()).nullish(),
-});
-
-// Each level is checked on its own, so one malformed part costs only itself.
-const LogsRequestZ = z.object({ resourceLogs: z.array(z.unknown()).nullish() });
-const ResourceLogsZ = z.object({ resource: ResourceZ, scopeLogs: z.array(z.unknown()).nullish() });
-const ScopeLogsZ = z.object({ logRecords: z.array(z.unknown()).nullish() });
-
-const NumberDataPointZ = z.object({
-  attributes: z.array(z.unknown()).nullish(),
-  startTimeUnixNano: Nanos,
-  timeUnixNano: Nanos,
-  asInt: z.union([z.string(), z.number()]).nullish(),
-  asDouble: z.union([z.number(), z.string()]).nullish(),
-});
-
-/** 1 delta, 2 cumulative; proto3 JSON may also spell the enum by name. */
-const TemporalityZ = z.union([z.number(), z.string()]).nullish();
-
-const MetricZ = z.object({
-  name: z.string(),
-  sum: z.object({ dataPoints: z.array(z.unknown()).nullish(), aggregationTemporality: TemporalityZ }).nullish(),
-});
-
-const MetricsRequestZ = z.object({ resourceMetrics: z.array(z.unknown()).nullish() });
-const ResourceMetricsZ = z.object({ resource: ResourceZ, scopeMetrics: z.array(z.unknown()).nullish() });
-const ScopeMetricsZ = z.object({ metrics: z.array(z.unknown()).nullish() });
+// The requests come typed from otlp-decode.ts, which checked every field's type at the boundary (and left out,
+// counting them, records with a field of the wrong type). What is left to check here is meaning: a session id, a
+// sane time, a model, a token count in range.
 
 // ---------------------------------------------------------------------------------------------------------------
 // Attributes and values
 
-type Attrs = Map<string, ScalarValue>;
+type Attrs = Map<string, AnyValue>;
 
-/** A KeyValue list into `into` (later keys win); malformed entries are skipped one by one. */
-function readAttrs(list: readonly unknown[] | null | undefined, into: Attrs): Attrs {
-  if (!list) return into;
-  for (const kv of list) {
-    // Fast path for the overwhelmingly common shape; everything else goes through zod.
-    if (kv !== null && typeof kv === "object") {
-      const o = kv as { key?: unknown; value?: unknown };
-      const v = o.value as Record<string, unknown> | null | undefined;
-      if (typeof o.key === "string" && v && typeof v === "object" && typeof v.stringValue === "string" && Object.keys(v).length === 1) {
-        into.set(o.key, v as ScalarValue);
-        continue;
-      }
-    }
-    const r = KeyValueZ.safeParse(kv);
-    if (r.success && r.data.value) into.set(r.data.key, r.data.value);
-  }
+/** A KeyValue list into `into` (later keys win). */
+function readAttrs(list: readonly KeyValue[], into: Attrs): Attrs {
+  for (const kv of list) into.set(kv.key, kv.value);
   return into;
 }
 
 const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 
-/** A number from intValue (string or number), doubleValue or stringValue; null when absent or not a finite number. */
-export function numberOf(v: ScalarValue | undefined): number | null {
+/** A number from intValue, doubleValue or stringValue; null when absent or not a finite number (arrays, kvlists and
+ *  bytes are not numbers). */
+export function numberOf(v: AnyValue | undefined): number | null {
   if (!v) return null;
   let n: number;
-  if (v.intValue !== undefined) n = typeof v.intValue === "number" ? v.intValue : NUMERIC.test(v.intValue) ? Number(v.intValue) : NaN;
-  else if (v.doubleValue !== undefined) n = typeof v.doubleValue === "number" ? v.doubleValue : NUMERIC.test(v.doubleValue) ? Number(v.doubleValue) : NaN;
+  if (v.intValue !== undefined) n = Number(v.intValue);
+  else if (v.doubleValue !== undefined) n = v.doubleValue;
   else if (v.stringValue !== undefined) n = NUMERIC.test(v.stringValue) ? Number(v.stringValue) : NaN;
   else return null;
   return Number.isFinite(n) ? n : null;
 }
 
 /** A non-empty string from any scalar form. */
-export function stringOf(v: ScalarValue | undefined): string | null {
+export function stringOf(v: AnyValue | undefined): string | null {
   if (!v) return null;
   let s: string | null = null;
   if (v.stringValue !== undefined) s = v.stringValue;
@@ -133,7 +72,7 @@ export function stringOf(v: ScalarValue | undefined): string | null {
 }
 
 /** A boolean from boolValue, "true"/"false" or 1/0; null otherwise. */
-export function boolOf(v: ScalarValue | undefined): boolean | null {
+export function boolOf(v: AnyValue | undefined): boolean | null {
   if (!v) return null;
   if (v.boolValue !== undefined) return v.boolValue;
   const s = stringOf(v)?.trim().toLowerCase();
@@ -142,10 +81,9 @@ export function boolOf(v: ScalarValue | undefined): boolean | null {
   return null;
 }
 
-/** Nanoseconds (string or number) as a canonical decimal string, or null when zero/absent/invalid. */
-function nanosString(v: string | number | null | undefined): string | null {
-  if (v === null || v === undefined) return null;
-  const s = typeof v === "number" ? (Number.isSafeInteger(v) ? String(v) : BigInt(Math.trunc(v)).toString()) : v.replace(/^0+(?=\d)/, "");
+/** Nanoseconds (the decoder's decimal string) without leading zeros, or null when unset ("0"). */
+function nanosString(v: string): string | null {
+  const s = v.replace(/^0+(?=\d)/, "");
   return s === "0" ? null : s;
 }
 
@@ -172,51 +110,29 @@ export const KNOWN_EVENTS = new Set(["user_prompt", "api_request", "api_error", 
 
 const PREFIX = "claude_code.";
 
-function eventNameOf(body: unknown, eventName: string | null | undefined, attrs: Attrs): string | null {
-  let name: string | null = null;
-  const b = body as { stringValue?: unknown } | null | undefined;
-  if (b && typeof b === "object" && typeof b.stringValue === "string" && b.stringValue.startsWith(PREFIX)) name = b.stringValue;
-  else if (typeof body === "string" && body.startsWith(PREFIX)) name = body;
-  else name = stringOf(attrs.get("event.name")) ?? (eventName || null);
+function eventNameOf(body: AnyValue | undefined, eventName: string | undefined, attrs: Attrs): string | null {
+  const name = body?.stringValue?.startsWith(PREFIX) ? body.stringValue : (stringOf(attrs.get("event.name")) ?? (eventName || null));
   if (!name) return null;
   return name.startsWith(PREFIX) ? name.slice(PREFIX.length) : name;
 }
 
-/** Maps a decoded OTLP logs request (ExportLogsServiceRequest, OTLP/JSON shape) to model events. */
-export function logsToEvents(req: unknown): LogsResult {
+/** Maps a decoded OTLP logs request (ExportLogsServiceRequest) to model events. */
+export function logsToEvents(req: OtlpLogsRequest): LogsResult {
   const events: ModelEvent[] = [];
   let rejected = 0;
-  const parsed = LogsRequestZ.safeParse(req);
-  if (!parsed.success) return { events, rejected: 1 };
-  for (const rawRl of parsed.data.resourceLogs ?? []) {
-    const rl = ResourceLogsZ.safeParse(rawRl);
-    if (!rl.success) {
-      rejected++;
-      continue;
-    }
-    const resource = readAttrs(rl.data.resource?.attributes, new Map());
-    for (const rawSl of rl.data.scopeLogs ?? []) {
-      const sl = ScopeLogsZ.safeParse(rawSl);
-      if (!sl.success) {
-        rejected++;
-        continue;
-      }
-      for (const raw of sl.data.logRecords ?? []) {
-        const r = LogRecordZ.safeParse(raw);
-        if (!r.success) {
-          rejected++;
-          continue;
-        }
-        const attrs = readAttrs(r.data.attributes, new Map(resource));
-        const name = eventNameOf(r.data.body, r.data.eventName, attrs);
+  for (const rl of req.resourceLogs) {
+    const resource = readAttrs(rl.resource.attributes, new Map());
+    for (const sl of rl.scopeLogs)
+      for (const r of sl.logRecords) {
+        const attrs = readAttrs(r.attributes, new Map(resource));
+        const name = eventNameOf(r.body, r.eventName, attrs);
         if (!name || !KNOWN_EVENTS.has(name)) continue; // not ours, or an event we do not map: skipped, not rejected
         const before = events.length;
-        if (!mapRecord(name, r.data.timeUnixNano, r.data.observedTimeUnixNano, attrs, events)) {
+        if (!mapRecord(name, r.timeUnixNano, r.observedTimeUnixNano, attrs, events)) {
           events.length = before;
           rejected++;
         }
       }
-    }
   }
   return { events, rejected };
 }
@@ -232,7 +148,7 @@ interface Common {
   agentId: string | null;
 }
 
-function common(timeNs: string | number | null | undefined, observedNs: string | number | null | undefined, a: Attrs): Common | null {
+function common(timeNs: string, observedNs: string, a: Attrs): Common | null {
   const sessionId = stringOf(a.get("session.id"));
   if (!sessionId) return null;
   let ns = nanosString(timeNs);
@@ -270,7 +186,7 @@ function durationMs(a: Attrs): number | null {
 }
 
 /** Pushes the events of one record; false when the record lacks what its event needs. */
-function mapRecord(name: string, timeNs: string | number | null | undefined, observedNs: string | number | null | undefined, a: Attrs, out: ModelEvent[]): boolean {
+function mapRecord(name: string, timeNs: string, observedNs: string, a: Attrs, out: ModelEvent[]): boolean {
   const c = common(timeNs, observedNs, a);
   if (!c) return false;
   const meta = { origin: "team" as const, user: c.user, terminal: c.terminal };
@@ -455,15 +371,11 @@ export interface MetricsResult {
   rejected: number;
 }
 
-function temporalityOf(t: number | string | null | undefined): "delta" | "cumulative" {
-  if (t === 2 || t === "2" || t === "AGGREGATION_TEMPORALITY_CUMULATIVE") return "cumulative";
-  return "delta"; // 1, or unspecified: Claude Code's default is delta
-}
+/** 2 is cumulative; 1 (delta) or 0 (unspecified) count as delta, Claude Code's default. */
+const CUMULATIVE = 2;
 
-function pointValue(p: { asInt?: string | number | null; asDouble?: number | string | null }): number | null {
-  const v: ScalarValue | undefined =
-    p.asInt !== null && p.asInt !== undefined ? { intValue: p.asInt } : p.asDouble !== null && p.asDouble !== undefined ? { doubleValue: p.asDouble } : undefined;
-  return numberOf(v);
+function pointValue(p: { asInt?: string; asDouble?: number }): number | null {
+  return numberOf(p.asInt !== undefined ? { intValue: p.asInt } : p.asDouble !== undefined ? { doubleValue: p.asDouble } : undefined);
 }
 
 function seriesKey(name: string, attrs: Attrs): string {
@@ -471,50 +383,27 @@ function seriesKey(name: string, attrs: Attrs): string {
   return JSON.stringify([name, parts]);
 }
 
-/** Maps a decoded OTLP metrics request (ExportMetricsServiceRequest, OTLP/JSON shape) to metric samples. */
-export function metricsToEvents(req: unknown, state: MetricState): MetricsResult {
+/** Maps a decoded OTLP metrics request (ExportMetricsServiceRequest) to metric samples. */
+export function metricsToEvents(req: OtlpMetricsRequest, state: MetricState): MetricsResult {
   const samples: MetricSample[] = [];
   let rejected = 0;
-  const parsed = MetricsRequestZ.safeParse(req);
-  if (!parsed.success) return { events: [], samples, rejected: 1 };
-  for (const rawRm of parsed.data.resourceMetrics ?? []) {
-    const rm = ResourceMetricsZ.safeParse(rawRm);
-    if (!rm.success) {
-      rejected++;
-      continue;
-    }
-    const resource = readAttrs(rm.data.resource?.attributes, new Map());
-    for (const rawSm of rm.data.scopeMetrics ?? []) {
-      const sm = ScopeMetricsZ.safeParse(rawSm);
-      if (!sm.success) {
-        rejected++;
-        continue;
-      }
-      for (const raw of sm.data.metrics ?? []) {
-        const m = MetricZ.safeParse(raw);
-        if (!m.success) {
-          const name = (raw as { name?: unknown } | null)?.name;
-          if (typeof name === "string" && KNOWN_METRICS.has(name)) rejected++;
-          continue;
-        }
-        if (!KNOWN_METRICS.has(m.data.name) || !m.data.sum) continue; // unknown metric, or not a counter
-        const cumulative = temporalityOf(m.data.sum.aggregationTemporality) === "cumulative";
-        for (const rawPoint of m.data.sum.dataPoints ?? []) {
-          const p = NumberDataPointZ.safeParse(rawPoint);
-          if (!p.success) {
-            rejected++;
-            continue;
-          }
-          const timeNs = nanosString(p.data.timeUnixNano);
-          const value = pointValue(p.data);
+  for (const rm of req.resourceMetrics) {
+    const resource = readAttrs(rm.resource.attributes, new Map());
+    for (const sm of rm.scopeMetrics) {
+      for (const m of sm.metrics) {
+        if (!KNOWN_METRICS.has(m.name) || !m.sum) continue; // unknown metric, or not a counter
+        const cumulative = m.sum.aggregationTemporality === CUMULATIVE;
+        for (const p of m.sum.dataPoints) {
+          const timeNs = nanosString(p.timeUnixNano);
+          const value = pointValue(p);
           const time = timeNs !== null ? nanosToMs(timeNs) : NaN;
           if (timeNs === null || value === null || value < 0 || !saneMs(time)) {
             rejected++;
             continue;
           }
-          const startNs = nanosString(p.data.startTimeUnixNano) ?? "0";
-          const attrs = readAttrs(p.data.attributes, new Map(resource));
-          const series = seriesKey(m.data.name, attrs);
+          const startNs = nanosString(p.startTimeUnixNano) ?? "0";
+          const attrs = readAttrs(p.attributes, new Map(resource));
+          const series = seriesKey(m.name, attrs);
           let delta = value;
           if (cumulative) {
             const prev = state.series.get(series);
@@ -527,7 +416,7 @@ export function metricsToEvents(req: unknown, state: MetricState): MetricsResult
           if (delta === 0) continue;
           samples.push({
             key: `${series}|${startNs}|${timeNs}`,
-            name: m.data.name,
+            name: m.name,
             time,
             user: stringOf(attrs.get("user.email")) ?? stringOf(attrs.get("user.account_uuid")) ?? stringOf(attrs.get("user.id")),
             sessionId: stringOf(attrs.get("session.id")),
