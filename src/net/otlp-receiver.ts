@@ -108,18 +108,100 @@ class HttpError extends Error {
   }
 }
 
-export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<OtlpReceiver> {
-  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
-  const bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  const maxConcurrent = opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
-  const maxPerClient = opts.maxPerClient ?? DEFAULT_MAX_PER_CLIENT;
-  const minRate = opts.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND;
-  const tokenDigest = opts.token ? sha256(opts.token) : null;
-  const stats = { slowClients: 0, overClientCap: 0 };
-  let inFlight = 0;
-  const perClient = new Map<string, number>();
-  const sockets = new Set<Socket>();
+/** How many requests are being read at once, in all and per client: a request over either limit gets a 503. */
+class Admission {
+  private inFlight = 0;
+  private readonly perClient = new Map<string, number>();
 
+  constructor(
+    private readonly max: number,
+    private readonly maxPerClient: number,
+    readonly stats: { slowClients: number; overClientCap: number },
+  ) {}
+
+  /** Counts the request in, or throws the 503 it gets. */
+  admit(client: string): void {
+    if (this.inFlight >= this.max) throw new HttpError(503, "too many requests at once", { "Retry-After": "1" });
+    if ((this.perClient.get(client) ?? 0) >= this.maxPerClient) {
+      this.stats.overClientCap++;
+      throw new HttpError(503, `too many requests at once from ${client}`, { "Retry-After": "1" });
+    }
+    this.inFlight++;
+    this.perClient.set(client, (this.perClient.get(client) ?? 0) + 1);
+  }
+
+  release(client: string): void {
+    this.inFlight--;
+    const n = (this.perClient.get(client) ?? 1) - 1;
+    if (n > 0) this.perClient.set(client, n);
+    else this.perClient.delete(client);
+  }
+}
+
+interface Limits {
+  maxBytes: number;
+  bodyTimeoutMs: number;
+  minRate: number;
+  tokenDigest: Buffer | null;
+}
+
+/** Which signal a request is for, once it passed the checks that need no body (endpoint, method, token, type, size). */
+function checkRequest(req: http.IncomingMessage, path: string, limits: Limits, seen: { encoding: BodyEncoding | null }): { signal: Signal; encoding: BodyEncoding; gzip: boolean } {
+  const signal: Signal | null = path === "/v1/logs" ? "logs" : path === "/v1/metrics" ? "metrics" : null;
+  if (!signal) throw new HttpError(404, `no such endpoint: ${quote(path)} (use /v1/logs or /v1/metrics)`);
+  if (req.method !== "POST") throw new HttpError(405, `${quote(req.method)} is not allowed (use POST)`, { Allow: "POST" });
+  const encoding = encodingOf(req.headers["content-type"]);
+  seen.encoding = encoding; // (errors from here on are answered in the request's encoding)
+  if (limits.tokenDigest && !authorized(req.headers, limits.tokenDigest)) {
+    throw new HttpError(401, "missing or wrong token (send Authorization: Bearer <token>)", { "WWW-Authenticate": 'Bearer realm="claude-dash"' });
+  }
+  if (!encoding) throw new HttpError(415, `unsupported Content-Type ${quote(req.headers["content-type"])} (use application/x-protobuf or application/json)`);
+  const gzip = contentCoding(req.headers["content-encoding"]);
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limits.maxBytes) throw new HttpError(413, `body of ${declared} bytes is above the limit of ${limits.maxBytes}`);
+  return { signal, encoding, gzip };
+}
+
+/** Hands a decoded request to its handler; the export response (partial success) says what was left out. */
+async function deliver(opts: OtlpReceiverOptions, signal: Signal, encoding: BodyEncoding, decoded: Decoded<OtlpLogsRequest | OtlpMetricsRequest>, bytes: number): Promise<Uint8Array> {
+  const info: OtlpRequestInfo = { encoding, bytes, rejectedByDecoder: decoded.rejected };
+  let result: OtlpHandlerResult | undefined | void;
+  try {
+    result = await (signal === "logs" ? opts.onLogs(decoded.request as OtlpLogsRequest, info) : opts.onMetrics(decoded.request as OtlpMetricsRequest, info));
+  } catch (e) {
+    throw new HttpError(500, `the receiver could not store the batch: ${errorText(e)}`);
+  }
+  const handlerRejected = result && Number.isFinite(result.rejected) && result.rejected > 0 ? Math.floor(result.rejected) : 0;
+  const rejected = decoded.rejected + handlerRejected;
+  const message = [decoded.message, handlerRejected > 0 ? (result?.message ?? `${handlerRejected} rejected`) : null].filter(Boolean).join("; ") || null;
+  return encodeExportResponse(signal, encoding, rejected, message);
+}
+
+/** Answers a failed request: an OTLP Status in the request's encoding (plain text when it had none). */
+function sendError(req: http.IncomingMessage, res: http.ServerResponse, e: unknown, encoding: BodyEncoding | null, path: string, report: (status: number, message: string, path: string) => void): void {
+  const err = e instanceof HttpError ? e : e instanceof OtlpDecodeError ? new HttpError(400, e.message) : new HttpError(500, `internal error: ${errorText(e)}`);
+  const message = printable(err.message);
+  report(err.status, message, printable(path));
+  const complete = req.complete;
+  if (!res.headersSent && !res.writableEnded) {
+    // The OTLP status code for a google.rpc.Status: 3 INVALID_ARGUMENT for client errors, 14 UNAVAILABLE for
+    // retryable ones, 13 INTERNAL otherwise.
+    const rpcCode = err.status === 503 || err.status === 408 ? 14 : err.status >= 500 ? 13 : 3;
+    if (encoding) send(res, err.status, encoding, encodeStatus(encoding, rpcCode, message), err.headers);
+    else sendText(res, err.status, message, err.headers);
+  }
+  if (!complete) lingerThenClose(req);
+}
+
+export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<OtlpReceiver> {
+  const limits: Limits = {
+    maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
+    bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    minRate: opts.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND,
+    tokenDigest: opts.token ? sha256(opts.token) : null,
+  };
+  const gate = new Admission(opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, opts.maxPerClient ?? DEFAULT_MAX_PER_CLIENT, { slowClients: 0, overClientCap: 0 });
+  const sockets = new Set<Socket>();
   const report = (status: number, message: string, path: string) => {
     try {
       opts.onError?.({ status, message, path });
@@ -130,77 +212,27 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const path = pathOf(req.url);
-    let encoding: BodyEncoding | null = null;
-    let counted = false;
     const client = req.socket.remoteAddress ?? "?";
+    const seen: { encoding: BodyEncoding | null } = { encoding: null };
+    let admitted = false;
     try {
-      const signal: Signal | null = path === "/v1/logs" ? "logs" : path === "/v1/metrics" ? "metrics" : null;
-      if (!signal) throw new HttpError(404, `no such endpoint: ${quote(path)} (use /v1/logs or /v1/metrics)`);
-      if (req.method !== "POST") throw new HttpError(405, `${quote(req.method)} is not allowed (use POST)`, { Allow: "POST" });
-      encoding = encodingOf(req.headers["content-type"]);
-      if (tokenDigest && !authorized(req.headers, tokenDigest)) {
-        throw new HttpError(401, "missing or wrong token (send Authorization: Bearer <token>)", { "WWW-Authenticate": 'Bearer realm="claude-dash"' });
-      }
-      if (!encoding) throw new HttpError(415, `unsupported Content-Type ${quote(req.headers["content-type"])} (use application/x-protobuf or application/json)`);
-      const gzip = contentCoding(req.headers["content-encoding"]);
-      const declared = req.headers["content-length"];
-      if (declared !== undefined && Number(declared) > maxBytes) throw new HttpError(413, `body of ${declared} bytes is above the limit of ${maxBytes}`);
-      if (inFlight >= maxConcurrent) throw new HttpError(503, "too many requests at once", { "Retry-After": "1" });
-      if ((perClient.get(client) ?? 0) >= maxPerClient) {
-        stats.overClientCap++;
-        throw new HttpError(503, `too many requests at once from ${client}`, { "Retry-After": "1" });
-      }
-      inFlight++;
-      perClient.set(client, (perClient.get(client) ?? 0) + 1);
-      counted = true;
-
-      const wire = await readBody(req, maxBytes, bodyTimeoutMs, minRate).catch((e) => {
-        if (e instanceof HttpError && e.status === 408) stats.slowClients++;
+      const { signal, encoding, gzip } = checkRequest(req, path, limits, seen);
+      gate.admit(client);
+      admitted = true;
+      const wire = await readBody(req, limits.maxBytes, limits.bodyTimeoutMs, limits.minRate).catch((e) => {
+        if (e instanceof HttpError && e.status === 408) gate.stats.slowClients++;
         throw e;
       });
-      let body: Uint8Array = wire;
-      if (gzip) body = await inflate(wire, maxBytes);
-      const decoded: Decoded<OtlpLogsRequest | OtlpMetricsRequest> = signal === "logs" ? decodeLogs(body, encoding) : decodeMetrics(body, encoding);
-      inFlight--;
-      release(client);
-      counted = false;
-
-      const info: OtlpRequestInfo = { encoding, bytes: wire.length, rejectedByDecoder: decoded.rejected };
-      let result: OtlpHandlerResult | undefined | void;
-      try {
-        result = await (signal === "logs" ? opts.onLogs(decoded.request as OtlpLogsRequest, info) : opts.onMetrics(decoded.request as OtlpMetricsRequest, info));
-      } catch (e) {
-        throw new HttpError(500, `the receiver could not store the batch: ${errorText(e)}`);
-      }
-      const handlerRejected = result && Number.isFinite(result.rejected) && result.rejected > 0 ? Math.floor(result.rejected) : 0;
-      const rejected = decoded.rejected + handlerRejected;
-      const message = [decoded.message, handlerRejected > 0 ? (result?.message ?? `${handlerRejected} rejected`) : null].filter(Boolean).join("; ") || null;
-      send(res, 200, encoding, encodeExportResponse(signal, encoding, rejected, message));
+      const body = gzip ? await inflate(wire, limits.maxBytes) : wire;
+      const decoded = signal === "logs" ? decodeLogs(body, encoding) : decodeMetrics(body, encoding);
+      gate.release(client);
+      admitted = false;
+      send(res, 200, encoding, await deliver(opts, signal, encoding, decoded, wire.length));
     } catch (e) {
-      const err =
-        e instanceof HttpError ? e : e instanceof OtlpDecodeError ? new HttpError(400, e.message) : new HttpError(500, `internal error: ${errorText(e)}`);
-      const message = printable(err.message);
-      report(err.status, message, printable(path));
-      const complete = req.complete;
-      if (!res.headersSent && !res.writableEnded) {
-        // The OTLP status code for a google.rpc.Status: 3 INVALID_ARGUMENT for client errors, 14 UNAVAILABLE for
-        // retryable ones, 13 INTERNAL otherwise.
-        const rpcCode = err.status === 503 || err.status === 408 ? 14 : err.status >= 500 ? 13 : 3;
-        if (encoding) send(res, err.status, encoding, encodeStatus(encoding, rpcCode, message), err.headers);
-        else sendText(res, err.status, message, err.headers);
-      }
-      if (!complete) lingerThenClose(req);
+      sendError(req, res, e, seen.encoding, path, report);
     } finally {
-      if (counted) {
-        inFlight--;
-        release(client);
-      }
+      if (admitted) gate.release(client);
     }
-  };
-  const release = (client: string) => {
-    const n = (perClient.get(client) ?? 1) - 1;
-    if (n > 0) perClient.set(client, n);
-    else perClient.delete(client);
   };
 
   const server = http.createServer((req, res) => {
@@ -215,8 +247,8 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     });
   });
   // Node's own timers as a backstop behind ours (a client that never finishes its headers, an idle connection).
-  server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, Math.max(1000, bodyTimeoutMs));
-  server.requestTimeout = bodyTimeoutMs * 2;
+  server.headersTimeout = Math.min(HEADERS_TIMEOUT_MS, Math.max(1000, limits.bodyTimeoutMs));
+  server.requestTimeout = limits.bodyTimeoutMs * 2;
   server.keepAliveTimeout = 5000;
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
@@ -231,22 +263,13 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
       // nothing more to do for a broken connection
     }
   });
-
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: Error) => reject(e);
-    server.once("error", onError);
-    server.listen(opts.port, opts.host, () => {
-      server.off("error", onError);
-      server.on("error", () => {});
-      resolve();
-    });
-  });
+  await listen(server, opts.port, opts.host);
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   return {
     port,
     url: `http://${host}:${port}`,
-    stats,
+    stats: gate.stats,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -254,6 +277,18 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       }),
   };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      server.on("error", () => {});
+      resolve();
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
