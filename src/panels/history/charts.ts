@@ -5,6 +5,15 @@ import { AXIS_W, drawChart } from "../../ui/widgets/chart.ts";
 import { historySeries } from "../../ui/widgets/history-charts.ts";
 import type { ScreenPanels } from "../screen.ts";
 
+/** The four series of one view (made once per frame, not once per chart). */
+const seriesOf = (() => {
+  let last: { view: unknown; series: ReturnType<typeof historySeries> } | null = null;
+  return (view: Parameters<typeof historySeries>[0]) => {
+    if (last?.view !== view) last = { view, series: historySeries(view) };
+    return last.series;
+  };
+})();
+
 export const historyCharts: ScreenPanels<HistoryLayout> = {
   id: "charts",
   places: (lay) => lay.charts,
@@ -13,6 +22,6 @@ export const historyCharts: ScreenPanels<HistoryLayout> = {
     if (!h) return;
     const n = Math.max(1, h.view.buckets.length);
     const ticks = dayTicks(h.view.buckets.map((b) => b.start), h.view.window.bucketMinutes, zoneOf(h.zone), Math.max(1, Math.floor((r.w - AXIS_W - 2) / n)));
-    drawChart(c, r, { ...historySeries(h.view)[index]!, time: ctx.time, still: v.still, ticks }, ctx.hits);
+    drawChart(c, r, { ...seriesOf(h.view)[index]!, time: ctx.time, still: v.still, ticks }, ctx.hits);
   },
 };

@@ -4,10 +4,19 @@ import { chartSeries } from "../../ui/widgets/chart-series.ts";
 import { drawChart } from "../../ui/widgets/chart.ts";
 import type { ScreenPanels } from "../screen.ts";
 
+/** The three series of one frame's buckets (made once per frame, not once per chart). */
+const seriesOf = (() => {
+  let last: { buckets: unknown; series: ReturnType<typeof chartSeries> } | null = null;
+  return (buckets: Parameters<typeof chartSeries>[0]) => {
+    if (last?.buckets !== buckets) last = { buckets, series: chartSeries(buckets) };
+    return last.series;
+  };
+})();
+
 export const liveCharts: ScreenPanels<Layout> = {
   id: "charts",
   places: (lay) => lay.charts,
   draw(c, r, index, v, ctx) {
-    drawChart(c, r, { ...chartSeries(v.live.buckets)[index]!, time: ctx.time, still: v.still }, ctx.hits);
+    drawChart(c, r, { ...seriesOf(v.live.buckets)[index]!, time: ctx.time, still: v.still }, ctx.hits);
   },
 };

@@ -65,7 +65,7 @@ function sessionColumns(wide: boolean, time: number): Column<SessionView>[] {
       value: (s) => `${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`,
       draw: (c, x, y, w, s, st) => {
         c.text(x, y, padLeft(`${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`, w - 2), st);
-        c.cell(x + w - 1, y, "●", { ...st, fg: lightColor(s.contextTokens, s.contextWindow, time) });
+        c.cell(x + w - 1, y, "●", { fg: lightColor(s.contextTokens, s.contextWindow, time), bg: st.bg, bold: st.bold });
       },
     },
     { head: "main 1h", w: 9, keep: 2, align: "right", color: theme.main, value: (s) => compact(s.mainFresh1h) },

@@ -81,7 +81,9 @@ export function drawTable<R>(c: Canvas, r: Rect, p: TableProps<R>, hits: HitMap 
   for (const col of cols) {
     const head = col.active ? `${col.head}▼` : col.head;
     const text = col.align === "right" ? padLeft(head, col.width) : padRight(head, col.width);
-    c.text(col.x, r.y, text, { fg: col.active ? theme.accent : theme.dim, bg: p.bg, underline: col.active || undefined }, right - col.x);
+    // (styles keep the shapes the other widgets use: a cell's style is read every frame for every cell)
+    const style: Style = col.active ? { fg: theme.accent, bg: p.bg, underline: true } : p.bg ? { fg: theme.dim, bg: p.bg } : { fg: theme.dim };
+    c.text(col.x, r.y, text, style, right - col.x);
     if (col.onHead && hits) hits.add(rect(col.x, r.y, col.width, 1), col.onHead);
   }
   const visible = Math.max(0, r.h - 1);
