@@ -206,7 +206,15 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   if (oneShot) {
     const size = terminalSize() ?? { columns: 152, rows: 48 };
     const { CellGrid } = await import("./ui/grid.ts");
-    const grid = new CellGrid(opts.width ?? size.columns, opts.height ?? size.rows);
+    const { MIN_WIDTH, MIN_HEIGHT } = await import("./ui/layout.ts");
+    const [w, h] = [opts.width ?? size.columns, opts.height ?? size.rows];
+    // A frame that cannot be drawn is an error, not a frame saying so: a script must not take it for output.
+    if (w < MIN_WIDTH || h < MIN_HEIGHT) {
+      const flag = opts.width !== null && w < MIN_WIDTH ? `--width ${w}` : opts.height !== null && h < MIN_HEIGHT ? `--height ${h}` : null;
+      writeErr(`claude-dash: ${flag ?? `a ${w}×${h} terminal`} is too small for a frame: --once needs at least ${MIN_WIDTH}×${MIN_HEIGHT}\n`);
+      return flag ? 2 : 1;
+    }
+    const grid = new CellGrid(w, h);
     app.render(grid, now, now);
     writeOut(opts.plain ? grid.toPlain() : grid.toAnsi(noColor ? "none" : "truecolor"));
     return 0;

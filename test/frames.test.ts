@@ -63,10 +63,17 @@ describe("--once --plain frames", () => {
     expect(wide.out).toMatch(/tool calls \d+ · \d+ err · \d+ rej/);
   });
 
-  test("a terminal too small for a frame says what it needs", () => {
+  test("--once on a size too small for a frame exits 2 naming the flag and the minimum, and prints no frame", () => {
     const r = once(["--plain", "--width", "50", "--height", "12"]);
-    expect(r.code).toBe(0);
-    expect(r.out).toContain(`too small: need ${MIN_WIDTH}×${MIN_HEIGHT}`);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err.trim()).toBe(`claude-dash: --width 50 is too small for a frame: --once needs at least ${MIN_WIDTH}×${MIN_HEIGHT}`);
+  });
+
+  test("the live dashboard on a terminal too small for a frame says what it needs", () => {
+    const g = new CellGrid(50, 12);
+    demoApp().render(g, NOW, NOW);
+    expect(g.toPlain()).toContain(`too small: need ${MIN_WIDTH}×${MIN_HEIGHT}`);
   });
 });
 

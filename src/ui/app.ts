@@ -13,7 +13,7 @@ import { selectInsights } from "../panels/insights/registry.ts";
 import { insightColumns } from "./widgets/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
-import { initialUi, keyAction, reduceUi, type KeyPress, type UiAction, type UiState } from "./ui-state.ts";
+import { followSelection, initialUi, keyAction, reduceUi, type KeyPress, type UiAction, type UiState } from "./ui-state.ts";
 import { AXIS_W } from "./widgets/chart.ts";
 import { sessionRows } from "./widgets/sessions.ts";
 
@@ -228,6 +228,7 @@ export class DashboardApp {
     const lay = layout(c.width, c.height);
     this.lay = lay;
     const live = this.view(now, lay);
+    this.ui = followSelection(this.ui, { sessionIds: live.sessions.map((s) => s.sessionId), sessionRows: sessionRows(lay.sessions) });
     const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
     const allowance = selectAllowance(this.state, this.q, now, this.opts.allowance ?? true);
     const insights = this.ui.tab === "insights" ? this.insights(now, c.width, allowance) : null;

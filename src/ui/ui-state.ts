@@ -19,6 +19,8 @@ export interface UiState {
   /** first visible row of the sessions list, and the selected row. */
   sessionScroll: number;
   selected: number;
+  /** the selected session: the selection follows it when the list reorders (see followSelection). */
+  selectedId: string | null;
   quit: boolean;
   /** INSIGHTS: first visible row of the page, the chosen window (null: --insights-hours), the projects' order. */
   insightsScroll: number;
@@ -60,7 +62,7 @@ export interface UiContext {
   sessionRows: number;
 }
 
-export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null };
+export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, selectedId: null, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null };
 
 /** The windows INSIGHTS offers (keys 1–5). */
 export const INSIGHT_WINDOWS = [1, 5, 24, 168, 720];
@@ -107,18 +109,18 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       if (s.tab !== "history") return s;
       return top?.kind === a.panel ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: a.panel, scroll: 0 }] };
     case "select":
-      return follow({ ...s, selected: clamp(a.index, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
+      return pick(s, a.index, ctx);
     case "move":
       if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
       if (s.tab === "insights") return { ...s, insightsScroll: Math.max(0, s.insightsScroll + a.delta) };
-      return follow({ ...s, selected: clamp(s.selected + a.delta, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
+      return pick(s, indexOf(s, ctx) + a.delta, ctx);
     case "scroll":
       if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
       if (s.tab === "insights") return { ...s, insightsScroll: Math.max(0, s.insightsScroll + a.delta) };
-      return follow({ ...s, selected: clamp(s.selected + a.delta, 0, Math.max(0, ctx.sessionIds.length - 1)) }, ctx);
+      return pick(s, indexOf(s, ctx) + a.delta, ctx);
     case "enter": {
       if (top) return s;
-      const id = ctx.sessionIds[s.selected];
+      const id = ctx.sessionIds[indexOf(s, ctx)];
       return id === undefined ? s : { ...s, popups: [...s.popups, { kind: "session", sessionId: id, scroll: 0 }] };
     }
     case "back":
@@ -128,6 +130,30 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
     case "quit":
       return { ...s, quit: true };
   }
+}
+
+/** Where the selected session is in the list now (its old row when it left the list). */
+function indexOf(s: UiState, ctx: UiContext): number {
+  const i = s.selectedId === null ? -1 : ctx.sessionIds.indexOf(s.selectedId);
+  return i >= 0 ? i : clamp(s.selected, 0, Math.max(0, ctx.sessionIds.length - 1));
+}
+
+/** Selects the row at `index` (clamped) and the session on it. */
+function pick(s: UiState, index: number, ctx: UiContext): UiState {
+  const selected = clamp(index, 0, Math.max(0, ctx.sessionIds.length - 1));
+  return follow({ ...s, selected, selectedId: ctx.sessionIds[selected] ?? null }, ctx);
+}
+
+/**
+ * The selection after the list changed: it stays on its session, wherever that session moved (a session that
+ * gets a new line goes to the top; the others move down). A session that left the list gives its row to the one
+ * now on it.
+ */
+export function followSelection(s: UiState, ctx: UiContext): UiState {
+  const selected = indexOf(s, ctx);
+  const selectedId = ctx.sessionIds[selected] ?? null;
+  if (selected === s.selected && selectedId === s.selectedId) return s;
+  return follow({ ...s, selected, selectedId }, ctx);
 }
 
 /** Keeps the selected row visible. */
