@@ -68,6 +68,8 @@ const CONTRACT = {
     "sessionId",
     "project",
     "title",
+    "cwd",
+    "branch",
     "lastActivity",
     "model",
     "contextTokens",

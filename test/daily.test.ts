@@ -6,7 +6,7 @@ import { StoreQueries } from "../src/ingest/store-query.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { DashboardApp, type AppOptions } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
-import { MIN, NOW, response } from "./builders.ts";
+import { demoApp, MIN, NOW, response } from "./builders.ts";
 
 process.env.TZ = "UTC";
 
@@ -55,5 +55,104 @@ describe("the selection", () => {
     expect(app.ui.selectedId).toBe("a");
     frame(160, 50, NOW + 58 * MIN); // b (last seen 1 min ago) stays, a (5 min) leaves the active hour
     expect(app.ui.selectedId).toBe("b");
+  });
+});
+
+
+const demo = () => demoApp(NOW, { ...OPTS, allowance: true });
+function shot(app: DashboardApp, w = 160, h = 50): string[] {
+  const g = new CellGrid(w, h);
+  app.render(g, NOW, NOW);
+  return g.toPlain().split("\n");
+}
+
+describe("ALLOWANCE on any screen", () => {
+  test("on a 100-column screen (no room for the panel) a click on the 5h · wk badge opens it, and `a` toggles it", () => {
+    const app = demo();
+    const rows = shot(app, 100, 30);
+    expect(rows.join("\n")).not.toContain("╭─ ALLOWANCE");
+    const x = rows[0]!.indexOf("5h ");
+    expect(x).toBeGreaterThan(0);
+    app.click(x + 2, 0);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["allowance"]);
+    expect(shot(app, 100, 30).join("\n")).toContain("ALLOWANCE");
+    app.key({ name: "a" });
+    expect(app.ui.popups).toEqual([]);
+    app.key({ name: "a" });
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["allowance"]);
+  });
+
+  test("at 60×20 SUMMARY keeps the window's cost rather than the last hour's effective tokens", () => {
+    const text = shot(demo(), 60, 20).join("\n");
+    expect(text).toMatch(/cost\s+\$\d/);
+  });
+});
+
+describe("finding your way", () => {
+  test("Esc closes panels and leaves a tab for LIVE, but never quits; q does", () => {
+    const app = demo();
+    shot(app);
+    app.key({ name: "H" });
+    app.key({ name: "escape" });
+    expect(app.ui.tab).toBe("live");
+    app.key({ name: "escape" });
+    app.key({ name: "escape" });
+    expect(app.quit).toBe(false);
+    app.key({ name: "q" });
+    expect(app.quit).toBe(true);
+  });
+
+  test("a click inside an open panel keeps it open, a click outside closes it", () => {
+    const app = demo();
+    shot(app);
+    app.key({ name: "return" });
+    const rows = shot(app);
+    const y = rows.findIndex((l) => l.includes("q closes"));
+    const x = rows[y]!.indexOf("q closes");
+    app.click(x - 20, y + 3); // inside the detail
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["session"]);
+    app.click(0, 49); // outside it
+    expect(app.ui.popups).toEqual([]);
+  });
+
+  test("a row of a slice opens that session's detail over it, even a session no longer active; q goes back to the slice", () => {
+    const { app, frame } = live([session("old", "archive", 5 * 60), session("now", "alpha", 5)]);
+    const rows = frame();
+    // the bar of the old session's response, five hours ago, in the first chart
+    const chartRow = rows.findIndex((l) => l.includes("OUTPUT"));
+    let hit: { x: number; y: number } | null = null;
+    for (let y = chartRow; y < chartRow + 10 && !hit; y++)
+      for (let x = 0; x < 100 && !hit; x++) if ("▁▂▃▄▅▆▇█".includes(rows[y]![x]!)) hit = { x, y };
+    expect(hit).not.toBeNull();
+    app.click(hit!.x, hit!.y);
+    const slice = frame();
+    expect(slice.join("\n")).toContain("BY SESSION");
+    const rowY = slice.findIndex((l) => l.includes("archive") && l.includes("$"));
+    app.click(slice[rowY]!.indexOf("archive"), rowY);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket", "session"]);
+    const detail = frame().join("\n");
+    expect(detail).toContain("session old");
+    app.key({ name: "q" });
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket"]);
+  });
+});
+
+describe("telling sessions apart", () => {
+  test("two sessions of one project get the start of their ids; a branch other than main is named; the detail shows id, branch and folder", () => {
+    const a = response({ sessionId: "aaaa1111-0000-4000-8000-000000000000", cwd: "/home/dev/alpha", time: NOW - 5 * MIN });
+    const b = response({ sessionId: "bbbb2222-0000-4000-8000-000000000000", cwd: "/home/dev/alpha", time: NOW - 6 * MIN });
+    const c: ModelEvent = { type: "PromptObserved", key: "p-c", time: NOW - 7 * MIN, sessionId: "c", cwd: "/home/dev/beta", branch: "fix/login" };
+    const { app, frame } = live([a, b, c, response({ sessionId: "c", cwd: "/home/dev/beta", time: NOW - 7 * MIN })]);
+    const text = frame().join("\n");
+    expect(text).toContain("alpha · aaaa1111");
+    expect(text).toContain("alpha · bbbb2222");
+    expect(text).toContain("beta (fix/login)");
+    app.key({ name: "down" });
+    app.key({ name: "down" });
+    app.key({ name: "return" });
+    const detail = frame().join("\n");
+    expect(detail).toContain("session c");
+    expect(detail).toContain("branch fix/login");
+    expect(detail).toContain("in /home/dev/beta");
   });
 });

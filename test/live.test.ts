@@ -76,7 +76,7 @@ test("clicking a session row opens its popup; q closes it", async () => {
   expect(app.quit).toBe(false);
 });
 
-test("? shows the help overlay; Escape closes it, then Escape quits", async () => {
+test("? shows the help overlay; Escape closes it, a second Escape does not quit (q does)", async () => {
   const { t, app } = await mount();
   await t.renderOnce();
   expect(t.captureCharFrame()).not.toContain("HELP");
@@ -88,6 +88,9 @@ test("? shows the help overlay; Escape closes it, then Escape quits", async () =
   expect(app.quit).toBe(false);
 
   t.mockInput.pressEscape();
+  await t.renderOnce();
+  expect(app.quit).toBe(false);
+  t.mockInput.pressKey("q");
   await frameWhere(t, () => app.quit);
   expect(app.quit).toBe(true);
 });

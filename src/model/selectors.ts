@@ -38,6 +38,9 @@ export interface SessionView {
   sessionId: string;
   project: string;
   title: string | null;
+  /** the working directory and git branch of its newest line that named them */
+  cwd: string | null;
+  branch: string | null;
   lastActivity: number;
   model: string | null;
   contextTokens: number;
@@ -83,6 +86,20 @@ export function selectActiveSessions(q: UsageQueries, o: WindowOptions & { price
   }
   views.sort((a, b) => b.lastActivity - a.lastActivity || (a.sessionId < b.sessionId ? -1 : 1));
   return views;
+}
+
+/**
+ * One session's view, whether or not it is active (a row of a slice popup opens any session): its figures over the
+ * window, its last activity the newest of its facts up to `now`; null when the store has no such session.
+ */
+export function selectSession(q: UsageQueries, o: WindowOptions & { priceOverride?: number }, sessionId: string): SessionView | null {
+  const s = createState({ priceOverride: o.priceOverride });
+  for (const e of q.sessionEvents([sessionId])) reduce(s, e);
+  const agg = s.sessions.get(sessionId);
+  if (!agg) return null;
+  let last = -Infinity;
+  for (const r of [...agg.responses, ...agg.prompts, ...agg.apiErrors]) if (r.time <= o.now && r.time > last) last = r.time;
+  return sessionView(agg, Number.isFinite(last) ? last : o.now, windowOf(o), o.now);
 }
 
 function inRange(t: number, from: number, to: number): boolean {
@@ -148,6 +165,8 @@ export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, no
     sessionId: agg.sessionId,
     project: projectName(agg.cwd),
     title: agg.title,
+    cwd: agg.cwd,
+    branch: agg.branch,
     lastActivity,
     model: latestMain?.model ?? latestAny?.model ?? null,
     contextTokens: ctx,

@@ -2,6 +2,7 @@
 // actions, and draws a frame on any Canvas for a given time. The live terminal (live.ts) and --once both use it.
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
+import { selectSession } from "../model/selectors.ts";
 import type { UsageQueries } from "../model/queries.ts";
 import { createState, reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
@@ -237,7 +238,10 @@ export class DashboardApp {
     for (const p of this.ui.popups) {
       if (p.kind === "help") popups.push({ kind: "help", scroll: p.scroll });
       else if (p.kind === "session") {
-        const session = live.sessions.find((s) => s.sessionId === p.sessionId);
+        // (a row of a slice can open a session that is not active now)
+        const session =
+          live.sessions.find((s) => s.sessionId === p.sessionId) ??
+          selectSession(this.q, { now, windowHours: live.window.to - live.window.from > 0 ? (live.window.to - live.window.from) / 3_600_000 : this.opts.windowHours, bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, p.sessionId);
         if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.q, live.window, session.sessionId), scroll: p.scroll });
       } else if (p.kind === "bucket") {
         const to = p.start + window.bucketMinutes * 60_000;

@@ -1,5 +1,5 @@
 // drawFrame: the whole screen, redrawn every frame from view models (immediate mode). Only draws.
-import type { Canvas } from "./canvas.ts";
+import type { Canvas, Rect } from "./canvas.ts";
 import type { Bucket, SessionView } from "../model/selectors.ts";
 import type { LiveView, SliceRow } from "../model/live-view.ts";
 import type { HitMap } from "./hits.ts";
@@ -113,22 +113,48 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     drawScreen(c, LIVE_PANELS, lay, v, ctx);
   }
   drawFooter(c, lay.footer, ui.tab === "history" ? HISTORY_KEYS : ui.tab === "insights" ? INSIGHTS_KEYS : FOOTER_KEYS, v.status);
+  // An open panel takes every click: one outside it closes it, one on it does what was drawn there (a row of the
+  // slice opens that session) or nothing; nothing behind it reacts.
+  let top: { rect: Rect | null; hits: HitMap } | null = null;
   for (const p of v.popups) {
-    // an open overlay takes every click that lands on it (nothing behind it reacts)
-    if (p.kind === "help") drawHelp(c, p.scroll);
-    else if (p.kind === "session") drawSessionPopup(c, { session: p.session, buckets: p.buckets, time: v.still ? 0 : time, scroll: p.scroll });
-    else if (p.kind === "slice") drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll });
-    else if (p.kind === "hour") drawHourPopup(c, p.cell, p.weekTotal);
-    else if (p.kind === "allowance") drawAllowancePopup(c, v.allowance, v.now);
-    else if (p.kind === "insight" && v.insights) drawInsightFull(c, p.id, v.insights, { sort: ui.projectSort, time }, new FreshHits());
-    else if (v.history && p.kind === "summary") drawHistorySummary(c, clearedOverlay(c, 64, 12), v.history.view, v.history.hours, v.history.priceOverride);
-    else if (v.history && p.kind === "heatmap") {
-      const size = heatmapSize();
-      drawHeatmap(c, clearedOverlay(c, size.w, size.h), v.history.view.heatmap, v.history.zoneLabel, new FreshHits());
-    }
+    const own = new FreshHits();
+    top = { rect: drawPopup(c, p, v, ui, time, own), hits: own };
   }
-  if (v.popups.length > 0) {
+  if (top) {
     hits.clear();
     hits.add({ x: 0, y: 0, w: c.width, h: c.height }, { type: "back" });
+    if (top.rect) hits.add(top.rect, { type: "none" });
+    hits.addAll(top.hits);
+  }
+}
+
+/** Draws one open panel; returns where it is on screen, with what in it can be clicked in `hits`. */
+function drawPopup(c: Canvas, p: PopupView, v: FrameView, ui: UiState, time: number, hits: HitMap): Rect | null {
+  switch (p.kind) {
+    case "help":
+      return drawHelp(c, p.scroll);
+    case "session":
+      return drawSessionPopup(c, { session: p.session, buckets: p.buckets, time: v.still ? 0 : time, scroll: p.scroll });
+    case "slice":
+      return drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll }, hits);
+    case "hour":
+      return drawHourPopup(c, p.cell, p.weekTotal);
+    case "allowance":
+      return drawAllowancePopup(c, v.allowance, v.now);
+    case "insight":
+      return v.insights ? drawInsightFull(c, p.id, v.insights, { sort: ui.projectSort, time }, hits) : null;
+    case "summary": {
+      if (!v.history) return null;
+      const r = clearedOverlay(c, 64, 12);
+      drawHistorySummary(c, r, v.history.view, v.history.hours, v.history.priceOverride);
+      return r;
+    }
+    case "heatmap": {
+      if (!v.history) return null;
+      const size = heatmapSize();
+      const r = clearedOverlay(c, size.w, size.h);
+      drawHeatmap(c, r, v.history.view.heatmap, v.history.zoneLabel, new FreshHits());
+      return r;
+    }
   }
 }

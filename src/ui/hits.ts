@@ -15,6 +15,11 @@ export class HitMap {
     return null;
   }
 
+  /** Every region of `other`, on top of these. */
+  addAll(other: HitMap): void {
+    for (const r of other.regions) this.regions.push(r);
+  }
+
   get size(): number {
     return this.regions.length;
   }

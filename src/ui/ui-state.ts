@@ -51,7 +51,11 @@ export type UiAction =
   | { type: "scroll"; delta: number }
   | { type: "enter" }
   | { type: "back" }
-  | { type: "quit" };
+  /** like back, but never quits (Esc) */
+  | { type: "close" }
+  | { type: "quit" }
+  /** a click that lands on an open panel where nothing is clickable: it stays open */
+  | { type: "none" };
 
 export interface UiContext {
   /** users known to INSIGHTS (team telemetry), for the user filter. */
@@ -104,7 +108,7 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
     case "insightsWindow":
       return { ...s, insightsHours: a.hours, insightsScroll: 0 };
     case "allowance":
-      return top?.kind === "allowance" ? s : { ...s, popups: [...s.popups, { kind: "allowance", scroll: 0 }] };
+      return top?.kind === "allowance" ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: "allowance", scroll: 0 }] };
     case "panel":
       if (s.tab !== "history") return s;
       return top?.kind === a.panel ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: a.panel, scroll: 0 }] };
@@ -127,8 +131,13 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       // close the top overlay; then leave HISTORY/INSIGHTS for LIVE; then quit
       if (top) return { ...s, popups: s.popups.slice(0, -1) };
       return s.tab !== "live" ? { ...s, tab: "live" } : { ...s, quit: true };
+    case "close":
+      if (top) return { ...s, popups: s.popups.slice(0, -1) };
+      return s.tab !== "live" ? { ...s, tab: "live" } : s;
     case "quit":
       return { ...s, quit: true };
+    case "none":
+      return s;
   }
 }
 
@@ -202,6 +211,7 @@ export const KEYS: readonly KeyBinding[] = [
     bind: { pageup: (rows) => ({ type: "scroll", delta: -Math.max(1, rows) }), pagedown: (rows) => ({ type: "scroll", delta: Math.max(1, rows) }) },
   },
   { label: "Enter", help: "open the selected session", bind: { return: () => ({ type: "enter" }), enter: () => ({ type: "enter" }) } },
+  { label: "a", help: "ALLOWANCE: the subscription's limits and resets (or click the 5h · wk badge)", bind: both("a", () => ({ type: "allowance" })) },
   { label: "S  M", help: "HISTORY on a small screen: the summary, the activity map", bind: { ...both("s", () => ({ type: "panel", panel: "summary" })), ...both("m", () => ({ type: "panel", panel: "heatmap" })) } },
   {
     label: "1 2 3 4 5",
@@ -211,7 +221,8 @@ export const KEYS: readonly KeyBinding[] = [
   { label: "o", help: "INSIGHTS: sort the projects by the next column", bind: both("o", () => ({ type: "cycleSort" })) },
   { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },
   { label: "u", help: "INSIGHTS with team telemetry: one user, or all", bind: both("u", () => ({ type: "cycleUser" })) },
-  { label: "q  Esc", help: "close the top panel; then back to LIVE; then quit", bind: { ...both("q", () => ({ type: "back" })), escape: () => ({ type: "back" }) } },
+  { label: "Esc", help: "close the top panel; then back to LIVE (never quits)", bind: { escape: () => ({ type: "close" }) } },
+  { label: "q", help: "close the top panel; then back to LIVE; then quit", bind: both("q", () => ({ type: "back" })) },
   { label: "Ctrl-C", help: "quit", bind: { "ctrl+c": () => ({ type: "quit" }) } },
 ];
 

@@ -1,5 +1,5 @@
 // The allowance in full: every limit, when the numbers were fetched, and the last problem word for word.
-import type { Canvas } from "../canvas.ts";
+import type { Canvas, Rect } from "../canvas.ts";
 import type { AllowanceView } from "../../model/allowance-view.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import { hhmm } from "../format.ts";
@@ -8,7 +8,7 @@ import { theme } from "../theme.ts";
 import { ageLabel, countdown, gaugeColor, resetLabel } from "./allowance.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
-export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): void {
+export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): Rect {
   const width = Math.min(86, c.width - 4);
   const lines: Line[] = [];
   if (v.account) lines.push([["account ".padEnd(14), { fg: theme.dim }], [cleanText(v.account, 80), { fg: theme.text }]]);
@@ -29,6 +29,7 @@ export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): vo
     if (v.problem.retryAt !== null) lines.push([[v.problem.retryAt > now ? `next try in ${countdown(v.problem.retryAt - now)} (${hhmm(v.problem.retryAt)})` : "trying again now", { fg: theme.dim }]]);
   }
   // As tall as what it says (it scrolls past the screen's height).
-  const inner = drawOverlay(c, overlayRect(c, width, lines.length + 2), "ALLOWANCE", "q closes");
-  drawLines(c, inner, lines, 0);
+  const r = overlayRect(c, width, lines.length + 2);
+  drawLines(c, drawOverlay(c, r, "ALLOWANCE", "q closes"), lines, 0);
+  return r;
 }

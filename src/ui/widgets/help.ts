@@ -1,5 +1,5 @@
 // The help overlay: every key, click and flag.
-import type { Canvas } from "../canvas.ts";
+import type { Canvas, Rect } from "../canvas.ts";
 import { padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { helpFlags } from "../../options.ts";
@@ -30,7 +30,8 @@ export const HELP_NOTES: string[] = [
   "A red ! marks a session whose last action was an API error.",
 ];
 
-export function drawHelp(c: Canvas, scroll: number): number {
+/** Draws the help; returns the overlay's rectangle. */
+export function drawHelp(c: Canvas, scroll: number): Rect {
   const r = overlayRect(c, 88, 44);
   const inner = drawOverlay(c, r, "HELP", "q closes");
   const width = inner.w - 2;
@@ -56,5 +57,6 @@ export function drawHelp(c: Canvas, scroll: number): number {
     [],
     ...prose("INSIGHTS PANELS", INSIGHT_PANELS.map((p) => note(`${p.title.toLowerCase()}: ${p.note}`, { fg: theme.dim }))),
   ];
-  return drawLines(c, inner, lines, scroll);
+  drawLines(c, inner, lines, scroll);
+  return r;
 }

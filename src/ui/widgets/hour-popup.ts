@@ -1,12 +1,12 @@
 // One hour of the week (a clicked heatmap cell): its totals over the window.
-import type { Canvas } from "../canvas.ts";
+import type { Canvas, Rect } from "../canvas.ts";
 import type { HeatCell } from "../../model/history-view.ts";
 import { WEEKDAY_NAMES } from "../../model/history-view.ts";
 import { compact, usd } from "../format.ts";
 import { theme } from "../theme.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
-export function drawHourPopup(c: Canvas, cell: HeatCell, weekTotal: number): void {
+export function drawHourPopup(c: Canvas, cell: HeatCell, weekTotal: number): Rect {
   const r = overlayRect(c, 52, 9);
   const h = String(cell.hour).padStart(2, "0");
   const inner = drawOverlay(c, r, `${WEEKDAY_NAMES[cell.weekday]} ${h}:00–${h}:59`, "q closes");
@@ -26,4 +26,5 @@ export function drawHourPopup(c: Canvas, cell: HeatCell, weekTotal: number): voi
     ],
     0,
   );
+  return r;
 }

@@ -68,11 +68,12 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
 }
 
 /** One panel full screen, with how it is computed. */
-export function drawInsightFull(c: Canvas, id: string, v: InsightsView, opts: { sort: ProjectSort; time: number }, hits: HitMap): void {
+export function drawInsightFull(c: Canvas, id: string, v: InsightsView, opts: { sort: ProjectSort; time: number }, hits: HitMap): Rect | null {
   const panel = insightPanelOf(id);
-  if (!panel) return;
+  if (!panel) return null;
   const r = rect(2, 2, c.width - 4, c.height - 4);
   const inner = drawOverlay(c, r, panel.title, "q closes");
   drawInsightPanel(panel.id, c, rect(inner.x, inner.y, inner.w, inner.h - 2), v, { full: true, sort: opts.sort, time: opts.time, hits });
   c.text(inner.x + 1, inner.y + inner.h - 1, panel.note, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
+  return r;
 }

@@ -56,7 +56,11 @@ export function drawMenuBar(c: Canvas, r: Rect, p: MenuBarProps, hits: HitMap): 
     if (r.x + r.w - textWidth(next) - 2 - x >= bannerNeed) right = next;
   }
   const rw = textWidth(right);
-  c.text(r.x + r.w - rw - 1, r.y, right, { fg: theme.text, bg: theme.panel });
+  const rx = r.x + r.w - rw - 1;
+  c.text(rx, r.y, right, { fg: theme.text, bg: theme.panel });
+  // the badge opens ALLOWANCE (which has no room of its own on a narrow screen)
+  const at = p.badge ? right.indexOf(p.badge) : -1;
+  if (p.badge && at >= 0) hits.add(rect(rx + textWidth(right.slice(0, at)), r.y, textWidth(p.badge), 1), { type: "allowance" });
   if (p.banner) {
     const room = r.x + r.w - rw - 2 - (x + 1);
     const text = room >= textWidth(p.banner) + 2 ? ` ${p.banner} ` : ` ${p.banner.split(" — ")[0]} `;

@@ -1,6 +1,6 @@
 // A session's detail: its own three charts, model, context, effective tokens, the subagents that ran in the
 // window, and its last API error.
-import { rect, type Canvas, type RGB } from "../canvas.ts";
+import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { Bucket, SessionView } from "../../model/selectors.ts";
 import { compact, hhmm, usd } from "../format.ts";
@@ -20,10 +20,15 @@ export interface SessionPopupProps {
   scroll: number;
 }
 
-export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
-  const s = p.session;
+/** Draws the session's detail; returns the overlay's rectangle. */
+export function drawSessionPopup(c: Canvas, p: SessionPopupProps): Rect {
   const r = overlayRect(c, 110, 40);
-  const inner = drawOverlay(c, r, fit(sessionLabel(s), 60), "q closes");
+  drawDetail(c, drawOverlay(c, r, fit(sessionLabel(p.session), 60), "q closes"), p);
+  return r;
+}
+
+function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
+  const s = p.session;
   if (inner.h < 4) return;
   let y = inner.y;
   // Label–value pairs flow left to right and wrap to a new line rather than run over the border.
@@ -47,6 +52,12 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): void {
     ["effective", compact(s.effectiveTokens), theme.accent],
     ["cost", usd(s.costUSD), theme.warn],
     ["last", hhmm(s.lastActivity), theme.text],
+  ]);
+  // (which session this is: its id to resume it by, where it ran)
+  flow([
+    ["session", cleanText(s.sessionId, 60), theme.text],
+    ...(s.branch ? [["branch", cleanText(s.branch, 60), theme.text] as [string, string, RGB]] : []),
+    ["in", cleanText(s.cwd ?? "?", 120), theme.dim],
   ]);
   flow([
     ["fresh 1 h: main", compact(s.mainFresh1h), theme.main],

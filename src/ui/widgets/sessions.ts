@@ -18,8 +18,21 @@ export interface SessionsProps {
   activeWindowHours: number;
 }
 
+/** Branches that name nothing in particular: a list does not repeat them on every row (the detail shows them). */
+const DEFAULT_BRANCHES = new Set(["main", "master", "trunk", "HEAD"]);
+
+/** How a session is named: its project and title (Claude Code's /rename), else its project and git branch. */
 export function sessionLabel(s: SessionView): string {
-  return cleanText(s.title ? `${s.project} · ${s.title}` : s.project, 80);
+  const branch = s.branch && !DEFAULT_BRANCHES.has(s.branch) ? s.branch : null;
+  return cleanText(s.title ? `${s.project} · ${s.title}` : branch ? `${s.project} (${branch})` : s.project, 80);
+}
+
+/** Each session's name in a list; sessions that would share one get the start of their id after it. */
+export function sessionLabels(list: readonly SessionView[]): Map<string, string> {
+  const base = new Map(list.map((s) => [s.sessionId, sessionLabel(s)] as const));
+  const seen = new Map<string, number>();
+  for (const l of base.values()) seen.set(l, (seen.get(l) ?? 0) + 1);
+  return new Map([...base].map(([id, l]) => [id, (seen.get(l) ?? 0) > 1 ? `${l} · ${cleanText(id, 40).slice(0, 8)}` : l]));
 }
 
 /** The fewest columns the project · title column gets before numeric columns are dropped. */
@@ -39,7 +52,8 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
     return;
   }
   const wide = inner.w >= 130;
-  drawTable(c, inner, { columns: sessionColumns(wide, p.time), rows: p.sessions, scroll: p.scroll, selected: p.selected, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
+  const labels = sessionLabels(p.sessions);
+  drawTable(c, inner, { columns: sessionColumns(wide, p.time, labels), rows: p.sessions, scroll: p.scroll, selected: p.selected, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
 }
 
 const share = (s: SessionView) => {
@@ -51,11 +65,11 @@ const share = (s: SessionView) => {
  * ACTIVE SESSIONS' columns, left to right. The title takes the room left (at least TITLE_MIN); on a narrow panel the
  * numeric columns with the lowest `keep` go first; model and the per-window split only on a wide one.
  */
-function sessionColumns(wide: boolean, time: number): Column<SessionView>[] {
+function sessionColumns(wide: boolean, time: number, labels: Map<string, string>): Column<SessionView>[] {
   const cols: (Column<SessionView> | false)[] = [
     { head: "", w: 2, color: theme.error, bold: true, value: () => "", draw: (c, x, y, _w, s, st) => void (s.apiErrorLast && c.text(x, y, " !", st)) },
     { head: "last", w: 6, color: theme.dim, value: (s) => hhmm(s.lastActivity) },
-    { head: "project · title", w: TITLE_MIN, flex: true, color: theme.text, value: sessionLabel },
+    { head: "project · title", w: TITLE_MIN, flex: true, color: theme.text, value: (s) => labels.get(s.sessionId) ?? sessionLabel(s) },
     wide && { head: "model", w: 24, color: theme.dim, value: (s) => cleanText(s.model ?? "", 40).replace(/^claude-/, "") },
     {
       head: "context",

@@ -1,5 +1,6 @@
 // One time slice (a clicked bar) broken down by session, most expensive first; scrolls under a fixed header.
-import type { Canvas } from "../canvas.ts";
+import type { Canvas, Rect } from "../canvas.ts";
+import type { HitMap } from "../hits.ts";
 import type { SliceRow } from "../../model/live-view.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import { compact, hhmm, usd } from "../format.ts";
@@ -28,9 +29,11 @@ const COLS: Column<SliceRow>[] = [
   { head: "cost", w: 9, align: "right", color: theme.warn, value: (r) => usd(r.costUSD) },
 ];
 
-export function drawSlicePopup(c: Canvas, p: SlicePopupProps): void {
+/** Draws the slice by session (a click on a row opens that session); returns the overlay's rectangle. */
+export function drawSlicePopup(c: Canvas, p: SlicePopupProps, hits: HitMap): Rect {
   const r = overlayRect(c, 130, Math.max(8, p.rows.length + 5));
   const inner = drawOverlay(c, r, `${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
-  drawTable(c, inner, { columns: COLS, rows: p.rows, scroll: p.scroll, margin: 1, bg: theme.panel, countOnBorder: true });
+  drawTable(c, inner, { columns: COLS, rows: p.rows, scroll: p.scroll, margin: 1, bg: theme.panel, countOnBorder: true, onRow: (row) => ({ type: "openSession", sessionId: row.sessionId }) }, hits);
   if (p.rows.length === 0) c.text(inner.x + 1, inner.y + 1, fit("no responses in this slice", inner.w - 2), { fg: theme.dim, bg: theme.panel });
+  return r;
 }

@@ -39,8 +39,11 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
   const responses: Item = ["responses", String(p.responses), theme.text];
   const prompts: Item = ["prompts", String(p.prompts), theme.text];
   // Two columns in the side panel; three or four across a narrow screen, most important first.
+  // (in two columns each figure sits beside its last-hour twin, when all four rows fit; otherwise cost comes before
+  // the last hour's figures, so a short panel keeps what a window cost)
   const cols = Math.max(2, Math.min(4, Math.floor(inner.w / 24)));
-  const items = cols === 2 ? [input, output, eff, eff1h, cost, cost1h, responses, prompts] : [input, output, eff, cost, responses, prompts, eff1h, cost1h];
+  const paired = cols === 2 && inner.h >= 4;
+  const items = paired ? [input, output, eff, eff1h, cost, cost1h, responses, prompts] : [input, output, eff, cost, responses, prompts, eff1h, cost1h];
   const colW = Math.floor((inner.w - 1) / cols);
   const rowsForNumbers = Math.min(Math.ceil(items.length / cols), inner.h);
   items.forEach(([k, v, color], i) => {
