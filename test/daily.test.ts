@@ -156,3 +156,41 @@ describe("telling sessions apart", () => {
     expect(detail).toContain("in /home/dev/beta");
   });
 });
+
+describe("charts and times", () => {
+  test("the charts fill their width: no band of empty columns on the left of LIVE or HISTORY at 220 columns", () => {
+    // a response every four minutes for the last 8 days (so every bar has data)
+    const events: ModelEvent[] = [];
+    for (let t = NOW - 8 * 24 * 60 * MIN; t < NOW; t += 4 * MIN) events.push(response({ time: t, usage: { output: 1000 } }));
+    const { app, frame } = live(events);
+    const plotted = (rows: string[], title: string) => {
+      const y = rows.findIndex((l) => l.includes(title));
+      const base = rows[y + 1]!.indexOf("│", 2) + 1; // the y axis
+      const bottom = rows.slice(y + 1).find((l) => /^│ +0 │/.test(l))!;
+      const plot = bottom.slice(base, bottom.indexOf("│", base));
+      return { blankLeft: plot.length - plot.trimStart().length, width: plot.length };
+    };
+    const liveChart = plotted(frame(220, 60), "OUTPUT");
+    expect(liveChart.blankLeft).toBe(0);
+    app.key({ name: "H" });
+    const history = plotted(frame(220, 60), "OUTPUT");
+    expect(history.width).toBeGreaterThan(150);
+    expect(history.blankLeft).toBe(0);
+  });
+
+  test("a window across midnight names today under its first hour", () => {
+    const { frame } = live([response({ time: NOW - 3 * 60 * MIN, usage: { output: 10 } })]);
+    const at = Date.parse("2026-11-27T04:00:00Z");
+    const text = frame(160, 50, at).join("\n");
+    expect(text).toContain("╵Fri 27");
+  });
+
+  test("'last' is a time for today's sessions and a date for older ones; the slice popup names its day", () => {
+    const { app, frame } = live([response({ sessionId: "old", time: NOW - 26 * 60 * MIN, cwd: "/w/old" }), response({ sessionId: "new", time: NOW - 5 * MIN, cwd: "/w/new" })], { activeWindowHours: 48 });
+    const rows = frame();
+    expect(rows.find((l) => l.includes("│ ") && l.includes(" new"))).toContain("17:55");
+    expect(rows.find((l) => l.includes("│ ") && l.includes(" old"))).toContain("25 Nov");
+    app.dispatch({ type: "openBucket", start: NOW - 10 * MIN });
+    expect(frame().join("\n")).toMatch(/Thu 26 17:\d\d–\d\d:\d\d BY SESSION/);
+  });
+});

@@ -125,11 +125,12 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
 });
 
 describe("bucket size", () => {
-  test("a round size whose buckets fit the width", () => {
+  test("the smallest quarter-hour multiple whose buckets fit the width", () => {
     expect(historyBucketMinutes(168, 700)).toBe(15);
     expect(historyBucketMinutes(168, 336)).toBe(30);
     expect(historyBucketMinutes(168, 168)).toBe(60);
-    expect(historyBucketMinutes(168, 100)).toBe(120);
+    expect(historyBucketMinutes(168, 110)).toBe(105);
+    expect(historyBucketMinutes(168, 100)).toBe(105);
     expect(historyBucketMinutes(168, 60)).toBe(180);
     expect(historyBucketMinutes(168, 20)).toBe(720);
   });

@@ -50,9 +50,11 @@ export interface HistoryView {
 }
 
 /** Round bucket sizes for a long window, smallest first. */
-export const HISTORY_BUCKETS = [15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080];
+/** Bucket sizes HISTORY chooses from: multiples of the store's quarter-hour sums, close enough together that the
+ *  chosen size's buckets fill most of the chart (the chart stretches them over the rest). */
+export const HISTORY_BUCKETS = [15, 30, 45, 60, 75, 90, 105, 120, 150, 180, 240, 300, 360, 480, 720, 1440, 2880, 10080];
 
-/** The smallest round bucket size whose buckets fit in `columns` (the window keeps its span). */
+/** The smallest bucket size whose buckets fit in `columns` (the window keeps its span). */
 export function historyBucketMinutes(hours: number, columns: number): number {
   const need = (hours * 60) / Math.max(1, columns);
   return HISTORY_BUCKETS.find((m) => m >= need) ?? HISTORY_BUCKETS[HISTORY_BUCKETS.length - 1]!;

@@ -24,6 +24,21 @@ export function hhmm(t: number): string {
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** "14:05" on the day of `now`, "24 Nov" on another (local time): a list of times from several days stays in order. */
+export function whenShort(t: number, now: number): string {
+  const d = new Date(t);
+  return d.toDateString() === new Date(now).toDateString() ? hhmm(t) : `${String(d.getDate()).padStart(2, " ")} ${MONTHS[d.getMonth()]}`;
+}
+
+/** "Thu 26": the local weekday and day of the month. */
+export function weekdayDay(t: number): string {
+  const d = new Date(t);
+  return `${WEEKDAYS[d.getDay()]} ${d.getDate()}`;
+}
+
 /** A span of hours as a user reads it: "45 m", "24 h", "3 h 20 m", "30 d". */
 export function spanLabel(hours: number): string {
   const minutes = Math.round(hours * 60);

@@ -56,8 +56,9 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
   const n = p.starts.length;
   const shown = Math.min(n, plotW);
   const first = n - shown;
-  const barW = Math.max(1, Math.floor(plotW / Math.max(1, shown)));
-  const left = plotX + plotW - shown * barW;
+  // The bars share the whole plot (some a column wider than others when the width is not a multiple of their
+  // number), so no band of empty columns reads as "no usage".
+  const colOf = (k: number) => Math.floor((k * plotW) / Math.max(1, shown));
   const totals: number[] = [];
   for (let i = first; i < n; i++) totals.push(p.series.reduce((a, s) => a + (s.values[i] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
@@ -71,7 +72,8 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
   const pos = sweep * (plotW + 16) - 8 + plotX;
   for (let k = 0; k < shown; k++) {
     const i = first + k;
-    const x = left + k * barW;
+    const x = plotX + colOf(k);
+    const barW = colOf(k + 1) - colOf(k);
     hits.add(rect(x, y0, barW, plotH), { type: "openBucket", start: p.starts[i]! });
     const eighthsTotal = Math.round((totals[k]! / max) * plotH * 8);
     if (eighthsTotal <= 0) continue;
@@ -100,8 +102,8 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
     const msg = "no responses in this window";
     c.text(plotX + Math.max(0, Math.floor((plotW - msg.length) / 2)), y0 + Math.floor(plotH / 2), fit(msg, plotW), { fg: theme.dim });
   }
-  if (p.ticks) drawTicks(c, rect(plotX, y0 + plotH, plotW, 1), p.ticks.filter((t) => t.index >= first).map((t) => ({ x: left - plotX + (t.index - first) * barW, label: t.label })));
-  else drawTimeAxis(c, rect(plotX, y0 + plotH, plotW, 1), p.starts.slice(first), left - plotX, barW);
+  if (p.ticks) drawTicks(c, rect(plotX, y0 + plotH, plotW, 1), p.ticks.filter((t) => t.index >= first).map((t) => ({ x: colOf(t.index - first), label: t.label })));
+  else drawTimeAxis(c, rect(plotX, y0 + plotH, plotW, 1), p.starts.slice(first), colOf, plotW / Math.max(1, shown));
 }
 
 function drawLegend(c: Canvas, r: Rect, series: readonly Series[], offset: number): void {
@@ -146,7 +148,7 @@ function dayLabel(t: number): string {
  * Hour labels under the bars (local time), spaced so they never overlap: every 1, 2, 3, 4, 6, 12 or 24 hours;
  * at 24 (long windows, wide buckets) each label names its day.
  */
-function drawTimeAxis(c: Canvas, r: Rect, starts: readonly number[], pad: number, barW: number): void {
+function drawTimeAxis(c: Canvas, r: Rect, starts: readonly number[], colOf: (k: number) => number, barW: number): void {
   if (starts.length < 2) return;
   const bucketMs = starts[1]! - starts[0]!;
   const colsPerHour = (3_600_000 / bucketMs) * barW;
@@ -157,9 +159,10 @@ function drawTimeAxis(c: Canvas, r: Rect, starts: readonly number[], pad: number
     if (hour >= t + bucketMs) return;
     const h = new Date(hour).getHours();
     if (h % every !== 0) return;
-    const x = r.x + pad + k * barW;
-    // Labels a day or more apart would all read "00:00": name the day instead.
-    const label = every === 24 ? dayLabel(hour) : `${String(h).padStart(2, "0")}:00`;
+    const x = r.x + colOf(k);
+    // Midnight names the day it starts (so a window across it says which day is today), and labels a day or more
+    // apart would all read "00:00" anyway.
+    const label = every === 24 || h === 0 ? dayLabel(hour) : `${String(h).padStart(2, "0")}:00`;
     if (x <= lastEnd || x + label.length > r.x + r.w) return;
     c.cell(x, r.y, "╵", { fg: theme.rule });
     c.text(x + 1, r.y, label, { fg: theme.dim });

@@ -2,7 +2,7 @@
 import type { Canvas, Rect } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { SessionView } from "../../model/selectors.ts";
-import { compact, hhmm, usd } from "../format.ts";
+import { compact, usd, whenShort } from "../format.ts";
 import type { HitMap } from "../hits.ts";
 import { fit, padLeft } from "../text.ts";
 import { theme } from "../theme.ts";
@@ -15,6 +15,8 @@ export interface SessionsProps {
   scroll: number;
   selected: number;
   time: number;
+  /** the data clock: "last" is a time today, a date before */
+  now: number;
   activeWindowHours: number;
 }
 
@@ -53,7 +55,7 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
   }
   const wide = inner.w >= 130;
   const labels = sessionLabels(p.sessions);
-  drawTable(c, inner, { columns: sessionColumns(wide, p.time, labels), rows: p.sessions, scroll: p.scroll, selected: p.selected, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
+  drawTable(c, inner, { columns: sessionColumns(wide, p.time, labels, p.now), rows: p.sessions, scroll: p.scroll, selected: p.selected, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
 }
 
 const share = (s: SessionView) => {
@@ -65,10 +67,10 @@ const share = (s: SessionView) => {
  * ACTIVE SESSIONS' columns, left to right. The title takes the room left (at least TITLE_MIN); on a narrow panel the
  * numeric columns with the lowest `keep` go first; model and the per-window split only on a wide one.
  */
-function sessionColumns(wide: boolean, time: number, labels: Map<string, string>): Column<SessionView>[] {
+function sessionColumns(wide: boolean, time: number, labels: Map<string, string>, now: number): Column<SessionView>[] {
   const cols: (Column<SessionView> | false)[] = [
     { head: "", w: 2, color: theme.error, bold: true, value: () => "", draw: (c, x, y, _w, s, st) => void (s.apiErrorLast && c.text(x, y, " !", st)) },
-    { head: "last", w: 6, color: theme.dim, value: (s) => hhmm(s.lastActivity) },
+    { head: "last", w: 6, color: theme.dim, value: (s) => whenShort(s.lastActivity, now) },
     { head: "project · title", w: TITLE_MIN, flex: true, color: theme.text, value: (s) => labels.get(s.sessionId) ?? sessionLabel(s) },
     wide && { head: "model", w: 24, color: theme.dim, value: (s) => cleanText(s.model ?? "", 40).replace(/^claude-/, "") },
     {

@@ -3,7 +3,7 @@ import type { Canvas, Rect } from "../canvas.ts";
 import type { HitMap } from "../hits.ts";
 import type { SliceRow } from "../../model/live-view.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
-import { compact, hhmm, usd } from "../format.ts";
+import { compact, hhmm, usd, weekdayDay } from "../format.ts";
 import { fit } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawOverlay, overlayRect } from "./overlay.ts";
@@ -32,7 +32,8 @@ const COLS: Column<SliceRow>[] = [
 /** Draws the slice by session (a click on a row opens that session); returns the overlay's rectangle. */
 export function drawSlicePopup(c: Canvas, p: SlicePopupProps, hits: HitMap): Rect {
   const r = overlayRect(c, 130, Math.max(8, p.rows.length + 5));
-  const inner = drawOverlay(c, r, `${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
+  // (the day too: a slice of HISTORY is any day of the span)
+  const inner = drawOverlay(c, r, `${weekdayDay(p.from)} ${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
   drawTable(c, inner, { columns: COLS, rows: p.rows, scroll: p.scroll, margin: 1, bg: theme.panel, countOnBorder: true, onRow: (row) => ({ type: "openSession", sessionId: row.sessionId }) }, hits);
   if (p.rows.length === 0) c.text(inner.x + 1, inner.y + 1, fit("no responses in this slice", inner.w - 2), { fg: theme.dim, bg: theme.panel });
   return r;
