@@ -186,6 +186,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     banner: demo ? DEMO_BANNER : null,
     account: null,
     still: noColor || opts.plain,
+    mono: noColor,
     historyHours: opts.historyHours,
     historyBucketMinutes: opts.historyBucketMinutes,
     timeZone: opts.tz,

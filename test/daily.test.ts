@@ -194,3 +194,60 @@ describe("charts and times", () => {
     expect(frame().join("\n")).toMatch(/Thu 26 17:\d\d–\d\d:\d\d BY SESSION/);
   });
 });
+
+describe("without colour (NO_COLOR)", () => {
+  test("↓ visibly moves the selection (reverse video), lights read by shape, stacked series and their legend by pattern", () => {
+    const app = demoApp(NOW, { ...OPTS, mono: true, allowance: true });
+    const g = new CellGrid(160, 50);
+    app.render(g, NOW, NOW);
+    const before = g.toAnsi("none");
+    app.key({ name: "down" });
+    const g2 = new CellGrid(160, 50);
+    app.render(g2, NOW, NOW);
+    const after = g2.toAnsi("none");
+    expect(after).not.toBe(before);
+    const reversedRow = (ansi: string) => ansi.split("\n").findIndex((l) => l.includes("\x1b[0;7m"));
+    expect(reversedRow(after)).toBe(reversedRow(before) + 1);
+    const plain = g2.toPlain();
+    expect(plain).toMatch(/[○◔◑◕◉]/); // context lights by shape
+    expect(plain).toContain("▓ 5m write"); // the INPUT chart's legend: one pattern per series
+    expect(plain).toMatch(/▓+/);
+  });
+
+  test("with colour the frame is as before: no reverse video, the usual chips", () => {
+    const app = demoApp(NOW, { ...OPTS, allowance: true });
+    const g = new CellGrid(160, 50);
+    app.render(g, NOW, NOW);
+    expect(g.toAnsi("truecolor")).not.toMatch(/\x1b\[0(;[124])*;7[;m]/);
+    expect(g.toPlain()).toContain("■ 5m write");
+  });
+});
+
+describe("legends and formats agree", () => {
+  test("SUMMARY's legend names the four parts of its bar, in its order, at every width; cache miss apart", () => {
+    for (const w of [160, 120, 100]) {
+      const text = shot(demo(), w, 40).join("\n");
+      expect(text).toMatch(/read \d+%.*5m \d+%.*1h \d+%.*(uncached|unc) \d+%/);
+      if (w >= 110) expect(text).toMatch(/cache miss \d+% of input/); // (beside the charts; a stacked SUMMARY has no row for it)
+    }
+  });
+
+  test("cost always has cents (below $10,000); ✗ means a rejection only (tool errors say err)", async () => {
+    const { usd } = await import("../src/ui/format.ts");
+    expect([usd(104.2), usd(95.857), usd(0.5), usd(12345.6)]).toEqual(["$104.20", "$95.86", "$0.50", "$12,346"]);
+    const app = demo();
+    app.key({ name: "I" });
+    const text = shot(app).join("\n");
+    expect(text).toMatch(/417 · 21 err/);
+    expect(text).not.toMatch(/\(\d+✗\)/);
+  });
+
+  test("INSIGHTS on team telemetry when none was received says why its panels are empty and how to get it", () => {
+    const app = demo();
+    app.key({ name: "I" });
+    app.key({ name: "t" });
+    app.key({ name: "t" }); // both → local → team
+    expect(app.ui.insightsSource).toBe("team");
+    expect(shot(app).join("\n")).toContain("no team telemetry in this window: run claude-dash --otlp");
+  });
+});

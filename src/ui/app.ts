@@ -25,8 +25,10 @@ export interface AppOptions {
   activeWindowHours: number;
   banner: string | null;
   account: string | null;
-  /** colour off: no animation either. */
+  /** no animation (colour off, or --plain). */
   still: boolean;
+  /** colour off (NO_COLOR): the selection in reverse video, series told apart by pattern, lights by shape. */
+  mono?: boolean;
   /** HISTORY span and bucket (null: a round size that fits the width, the span kept). */
   historyHours?: number;
   historyBucketMinutes?: number | null;
@@ -267,6 +269,7 @@ export class DashboardApp {
       status: this.status,
       popups,
       still: this.opts.still,
+      mono: this.opts.mono ?? false,
     };
     drawFrame(c, frame, lay, this.hits, this.ui, time);
   }

@@ -11,6 +11,8 @@ export interface Style {
   bold?: boolean;
   dim?: boolean;
   underline?: boolean;
+  /** reverse video (used where colour is off: the selection) */
+  reverse?: boolean;
 }
 
 export interface Rect {

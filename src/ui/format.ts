@@ -10,8 +10,9 @@ export function compact(n: number): string {
   return fmt(n / 1e9, "B");
 }
 
+/** Dollars with cents, everywhere the same ("$104.37", "$0.54"); whole dollars with separators from $10,000. */
 export function usd(n: number): string {
-  return n >= 100 ? `$${n.toFixed(0)}` : `$${n.toFixed(2)}`;
+  return Math.abs(n) >= 10_000 ? `$${Math.round(n).toLocaleString("en-US")}` : `$${n.toFixed(2)}`;
 }
 
 export function percent(part: number, whole: number): string {

@@ -66,8 +66,10 @@ export interface FrameView {
   banner: string | null;
   status: string | null;
   popups: readonly PopupView[];
-  /** true when colour is off (NO_COLOR): no animation either. */
+  /** true when colour is off (NO_COLOR) or the frame is plain text: no animation. */
   still: boolean;
+  /** colour is off (NO_COLOR): what colour tells apart is told by shape (see AppOptions.mono). */
+  mono: boolean;
 }
 
 const FOOTER_KEYS: [string, string][] = [

@@ -8,6 +8,7 @@ import { type ColorMode, xterm256 } from "./theme.ts";
 const BOLD = 1;
 const DIM = 2;
 const UNDERLINE = 4;
+const REVERSE = 8;
 
 export class CellGrid implements Canvas {
   readonly chars: string[];
@@ -42,7 +43,7 @@ export class CellGrid implements Canvas {
     this.chars[i] = ch.length > 0 && isUnsafe(ch.codePointAt(0)!) ? " " : ch;
     if (style.fg) this.fg[i] = pack(style.fg);
     if (style.bg) this.bg[i] = pack(style.bg);
-    this.attrs[i] = (style.bold ? BOLD : 0) | (style.dim ? DIM : 0) | (style.underline ? UNDERLINE : 0);
+    this.attrs[i] = (style.bold ? BOLD : 0) | (style.dim ? DIM : 0) | (style.underline ? UNDERLINE : 0) | (style.reverse ? REVERSE : 0);
   }
 
   text(x: number, y: number, s: string, style: Style, maxWidth = Infinity): number {
@@ -122,7 +123,7 @@ function hex(v: number): string {
 }
 
 function attrName(a: number): string {
-  return [a & BOLD ? "bold" : "", a & DIM ? "dim" : "", a & UNDERLINE ? "underline" : ""].filter(Boolean).join(",");
+  return [a & BOLD ? "bold" : "", a & DIM ? "dim" : "", a & UNDERLINE ? "underline" : "", a & REVERSE ? "reverse" : ""].filter(Boolean).join(",");
 }
 
 function sgrOf(fg: number, bg: number, attrs: number, mode: ColorMode): string {
@@ -130,6 +131,7 @@ function sgrOf(fg: number, bg: number, attrs: number, mode: ColorMode): string {
   if (attrs & BOLD) s += ";1";
   if (attrs & DIM) s += ";2";
   if (attrs & UNDERLINE) s += ";4";
+  if (attrs & REVERSE) s += ";7";
   if (mode === "none") return s;
   if (fg >= 0) s += mode === "truecolor" ? `;38;2;${unpack(fg).join(";")}` : `;38;5;${xterm256(unpack(fg))}`;
   if (bg >= 0) s += mode === "truecolor" ? `;48;2;${unpack(bg).join(";")}` : `;48;5;${xterm256(unpack(bg))}`;

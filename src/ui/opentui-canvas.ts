@@ -23,6 +23,7 @@ const MAX_CACHED_COLORS = 8192;
 const GRID_BOLD = 1;
 const GRID_DIM = 2;
 const GRID_UNDERLINE = 4;
+const GRID_REVERSE = 8;
 /** A run that has only blanks so far has no foreground yet. */
 const NO_FG = -2;
 
@@ -59,7 +60,7 @@ function differs(p: CellGrid, q: CellGrid, j: number, loose: boolean): boolean {
 }
 
 function attrsOf(a: number): number {
-  return (a & GRID_BOLD ? TextAttributes.BOLD : 0) | (a & GRID_DIM ? TextAttributes.DIM : 0) | (a & GRID_UNDERLINE ? TextAttributes.UNDERLINE : 0);
+  return (a & GRID_BOLD ? TextAttributes.BOLD : 0) | (a & GRID_DIM ? TextAttributes.DIM : 0) | (a & GRID_UNDERLINE ? TextAttributes.UNDERLINE : 0) | (a & GRID_REVERSE ? TextAttributes.INVERSE : 0);
 }
 
 export interface OpenTuiCanvasOptions {

@@ -19,8 +19,10 @@ export const theme = {
   warn: [255, 205, 82] as RGB,
   amber: [255, 138, 56] as RGB,
   error: [255, 88, 96] as RGB,
-  main: [84, 160, 255] as RGB,
-  sub: [170, 120, 255] as RGB,
+  // (each colour means one thing on a screen: new input, main and sub threads are not the cache classes' colours)
+  newInput: [226, 228, 244] as RGB,
+  main: [120, 214, 255] as RGB,
+  sub: [255, 128, 200] as RGB,
   opus: [84, 160, 255] as RGB,
   sonnet: [52, 224, 150] as RGB,
   haiku: [255, 138, 56] as RGB,

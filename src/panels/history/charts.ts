@@ -22,6 +22,6 @@ export const historyCharts: ScreenPanels<HistoryLayout> = {
     if (!h) return;
     const n = Math.max(1, h.view.buckets.length);
     const ticks = dayTicks(h.view.buckets.map((b) => b.start), h.view.window.bucketMinutes, zoneOf(h.zone), Math.max(1, Math.floor((r.w - AXIS_W - 2) / n)));
-    drawChart(c, r, { ...seriesOf(h.view)[index]!, time: ctx.time, still: v.still, ticks }, ctx.hits);
+    drawChart(c, r, { ...seriesOf(h.view)[index]!, time: ctx.time, still: v.still, mono: v.mono, ticks }, ctx.hits);
   },
 };

@@ -18,7 +18,7 @@ export const toolTypes = insightPanel<"toolTypes">({
   }),
   draw(c, inner, v) {
     if (v.toolTypes.length === 0) return empty(c, inner, "no tool calls in this window");
-    drawRankedBars(c, inner, v.toolTypes.map((t) => ({ label: cleanText(t.name, 40), value: t.calls, text: t.errors > 0 ? `${t.calls} (${t.errors}✗)` : String(t.calls), color: theme.accent })));
+    drawRankedBars(c, inner, v.toolTypes.map((t) => ({ label: cleanText(t.name, 40), value: t.calls, text: t.errors > 0 ? `${t.calls} · ${t.errors} err` : String(t.calls), color: theme.accent })));
   },
   json: (v) => ({ toolTypes: v.toolTypes }),
 });

@@ -17,6 +17,6 @@ export const liveCharts: ScreenPanels<Layout> = {
   id: "charts",
   places: (lay) => lay.charts,
   draw(c, r, index, v, ctx) {
-    drawChart(c, r, { ...seriesOf(v.live.buckets)[index]!, time: ctx.time, still: v.still }, ctx.hits);
+    drawChart(c, r, { ...seriesOf(v.live.buckets)[index]!, time: ctx.time, still: v.still, mono: v.mono }, ctx.hits);
   },
 };

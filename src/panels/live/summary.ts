@@ -25,6 +25,7 @@ export const liveSummary: ScreenPanel<Layout> = {
       cost1h: v.live.totals1h.costUSD,
       costWindow: t.costUSD,
       ...v.live.counts,
+      mono: v.mono,
     });
   },
 };

@@ -21,7 +21,7 @@ export function chartSeries(buckets: readonly Bucket[]): Omit<ChartProps, "time"
       starts,
       series: [
         { label: "cache read", color: theme.read, values: col((b) => b.cacheRead) },
-        { label: "new input", color: theme.uncached, values: col((b) => b.newInput) },
+        { label: "new input", color: theme.newInput, values: col((b) => b.newInput) },
         { label: "cache miss", color: theme.miss, values: col((b) => b.cacheMiss) },
       ],
     },

@@ -24,6 +24,8 @@ export interface ChartProps {
   time: number;
   /** draw the bars flat (no shimmer), e.g. for NO_COLOR. */
   still?: boolean;
+  /** colour is off: each stacked series fills its cells with its own pattern (the legend shows it) */
+  mono?: boolean;
   /** x-axis labels by bucket index; default: local hours. */
   ticks?: readonly { index: number; label: string }[];
 }
@@ -47,7 +49,7 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
   if (!boxed) {
     c.text(inner.x, y0, fit(p.title, inner.w), { fg: theme.accent, bold: true });
   }
-  drawLegend(c, boxed ? rect(r.x, r.y, r.w - 2, 1) : rect(inner.x, y0, inner.w, 1), p.series, boxed ? textWidth(p.title) + 5 : textWidth(p.title) + 1);
+  drawLegend(c, boxed ? rect(r.x, r.y, r.w - 2, 1) : rect(inner.x, y0, inner.w, 1), p.series, boxed ? textWidth(p.title) + 5 : textWidth(p.title) + 1, p.mono ?? false);
   if (!boxed) y0 += 1;
   const plotH = inner.y + inner.h - 1 - y0; // last row: the time axis
   const plotX = inner.x + AXIS_W;
@@ -95,7 +97,8 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
       let si = bounds.findIndex((b) => b >= mid);
       if (si < 0) si = p.series.length - 1;
       const color = shade(p.series[si]!.color, glow);
-      for (let dx = 0; dx < barW; dx++) c.cell(x + dx, y, EIGHTHS[filled]!, { fg: color });
+      const ch = p.mono && filled === 8 ? PATTERNS[si % PATTERNS.length]! : EIGHTHS[filled]!;
+      for (let dx = 0; dx < barW; dx++) c.cell(x + dx, y, ch, { fg: color });
     }
   }
   if (totals.every((t) => t === 0)) {
@@ -106,13 +109,16 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
   else drawTimeAxis(c, rect(plotX, y0 + plotH, plotW, 1), p.starts.slice(first), colOf, plotW / Math.max(1, shown));
 }
 
-function drawLegend(c: Canvas, r: Rect, series: readonly Series[], offset: number): void {
+/** What tells stacked series apart when colour is off: the first solid, the next ones lighter shades. */
+export const PATTERNS = ["█", "▓", "▒", "░"];
+
+function drawLegend(c: Canvas, r: Rect, series: readonly Series[], offset: number, mono: boolean): void {
   const parts = series.map((s) => ({ s, w: textWidth(s.label) + 3 }));
   const total = parts.reduce((a, x) => a + x.w, 0) + 1;
   let x = r.x + r.w - total;
   if (x < r.x + offset) return;
-  for (const { s, w } of parts) {
-    c.text(x, r.y, " ■ ", { fg: s.color });
+  for (const [k, { s, w }] of parts.entries()) {
+    c.text(x, r.y, ` ${mono && series.length > 1 ? PATTERNS[k % PATTERNS.length] : "■"} `, { fg: s.color });
     c.text(x + 3, r.y, s.label, { fg: theme.dim });
     x += w;
   }

@@ -7,6 +7,12 @@ export function lightThresholds(window: number): [number, number, number, number
   return window >= 1_000_000 ? [150_000, 300_000, 450_000, 600_000] : [100_000, 125_000, 150_000, 175_000];
 }
 
+/** The light as a shape, for a screen without colour: ○ ◔ ◑ ◕ ● (green … red), ◉ above red. */
+export function lightGlyph(tokens: number, window: number): string {
+  const [g, y, a, r] = lightThresholds(window);
+  return tokens <= g ? "○" : tokens <= y ? "◔" : tokens <= a ? "◑" : tokens <= r ? "◕" : "◉";
+}
+
 export function lightColor(tokens: number, window: number, time: number): RGB {
   const [g, y, a, r] = lightThresholds(window);
   if (tokens <= g) return theme.ok;

@@ -3,6 +3,7 @@
 import { rect, type Canvas, type Rect } from "../canvas.ts";
 import type { InsightsView } from "../../model/insights-view.ts";
 import type { HitMap } from "../hits.ts";
+import { fit } from "../text.ts";
 import { theme } from "../theme.ts";
 import { INSIGHT_WINDOWS } from "../ui-state.ts";
 import { drawBox } from "./box.ts";
@@ -39,8 +40,12 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
     hits.add(rect(x + 1, r.y, who.length, 1), { type: "cycleUser" });
     x += 1 + c.text(x + 1, r.y, who, { fg: theme.bg, bg: theme.sub, bold: true }) + 1;
   }
-  const hint = "click a panel: full screen · o: sort · ↑↓ scroll";
-  if (r.w - (x - r.x) > hint.length + 4) c.text(r.x + r.w - hint.length - 1, r.y, hint, { fg: theme.dim });
+  // Team telemetry chosen but none received: say why the panels are empty and how to get it.
+  const noTeam = v.source === "team" && v.sessions.count === 0 && v.tokens.input + v.tokens.output === 0;
+  const hint = noTeam ? "no team telemetry in this window: run claude-dash --otlp and point Claude Code's OTLP export at it (README: Team telemetry)" : "click a panel: full screen · o: sort · ↑↓ scroll";
+  const room = r.w - (x - r.x) - 2;
+  if (noTeam) c.text(x + 1, r.y, fit(hint, room), { fg: theme.warn });
+  else if (room > hint.length + 2) c.text(r.x + r.w - hint.length - 1, r.y, hint, { fg: theme.dim });
   const cols = insightColumns(r.w);
   const colW = Math.floor(r.w / cols);
   const rowsVisible = Math.max(1, Math.floor((r.h - 1) / PANEL_HEIGHT));

@@ -7,7 +7,7 @@ import type { HitMap } from "../hits.ts";
 import { fit, padLeft } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
-import { lightColor } from "./context-light.ts";
+import { lightColor, lightGlyph } from "./context-light.ts";
 import { drawTable, type Column } from "./table.ts";
 
 export interface SessionsProps {
@@ -17,6 +17,8 @@ export interface SessionsProps {
   time: number;
   /** the data clock: "last" is a time today, a date before */
   now: number;
+  /** colour is off: the selection in reverse video, context lights by shape */
+  mono?: boolean;
   activeWindowHours: number;
 }
 
@@ -55,7 +57,7 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
   }
   const wide = inner.w >= 130;
   const labels = sessionLabels(p.sessions);
-  drawTable(c, inner, { columns: sessionColumns(wide, p.time, labels, p.now), rows: p.sessions, scroll: p.scroll, selected: p.selected, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
+  drawTable(c, inner, { columns: sessionColumns(wide, p.time, labels, p.now, p.mono ?? false), rows: p.sessions, scroll: p.scroll, selected: p.selected, mono: p.mono, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
 }
 
 const share = (s: SessionView) => {
@@ -67,7 +69,7 @@ const share = (s: SessionView) => {
  * ACTIVE SESSIONS' columns, left to right. The title takes the room left (at least TITLE_MIN); on a narrow panel the
  * numeric columns with the lowest `keep` go first; model and the per-window split only on a wide one.
  */
-function sessionColumns(wide: boolean, time: number, labels: Map<string, string>, now: number): Column<SessionView>[] {
+function sessionColumns(wide: boolean, time: number, labels: Map<string, string>, now: number, mono: boolean): Column<SessionView>[] {
   const cols: (Column<SessionView> | false)[] = [
     { head: "", w: 2, color: theme.error, bold: true, value: () => "", draw: (c, x, y, _w, s, st) => void (s.apiErrorLast && c.text(x, y, " !", st)) },
     { head: "last", w: 6, color: theme.dim, value: (s) => whenShort(s.lastActivity, now) },
@@ -81,7 +83,7 @@ function sessionColumns(wide: boolean, time: number, labels: Map<string, string>
       value: (s) => `${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`,
       draw: (c, x, y, w, s, st) => {
         c.text(x, y, padLeft(`${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`, w - 2), st);
-        c.cell(x + w - 1, y, "●", { fg: lightColor(s.contextTokens, s.contextWindow, time), bg: st.bg, bold: st.bold });
+        c.cell(x + w - 1, y, mono ? lightGlyph(s.contextTokens, s.contextWindow) : "●", { fg: lightColor(s.contextTokens, s.contextWindow, time), bg: st.bg, bold: st.bold, reverse: st.reverse });
       },
     },
     { head: "main 1h", w: 9, keep: 2, align: "right", color: theme.main, value: (s) => compact(s.mainFresh1h) },

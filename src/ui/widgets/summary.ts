@@ -5,6 +5,7 @@ import { compact, percent, spanLabel, usd } from "../format.ts";
 import { padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
+import { PATTERNS } from "./chart.ts";
 
 /** The six activity counters come straight from the model's Counts. */
 export interface SummaryProps extends Counts {
@@ -24,6 +25,8 @@ export interface SummaryProps extends Counts {
   effectiveWindow: number;
   cost1h: number;
   costWindow: number;
+  /** colour is off: the bar's parts by pattern */
+  mono?: boolean;
 }
 
 export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
@@ -57,11 +60,13 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
   });
   let y = inner.y + rowsForNumbers;
   const end = inner.y + inner.h;
+  const w = inner.w - 2;
   if (y + 1 < end) {
     mixBar(c, rect(inner.x + 1, y++, inner.w - 2, 1), p);
     mixLegend(c, rect(inner.x + 1, y++, inner.w - 2, 1), p);
   }
-  const w = inner.w - 2;
+  // (a cache miss is not a part of the bar: input written again that a read could have served)
+  if (y + 2 < end && p.input > 0) c.text(inner.x + 1, y++, `cache miss ${percent(p.miss, p.input)} of input`, { fg: p.miss > 0 ? theme.miss : theme.dim }, w);
   const tools = [`tool calls ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`, `tools ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`];
   const api = [`API errors ${p.apiErrors} · ${p.apiRetries} retries`, `API err ${p.apiErrors} · ${p.apiRetries} retries`];
   if (y < end) c.text(inner.x + 1, y++, longestFitting(tools, w), { fg: theme.dim }, w);
@@ -86,33 +91,38 @@ function mixBar(c: Canvas, r: Rect, p: SummaryProps): void {
   for (const part of parts) {
     acc += part.v;
     const end = r.x + Math.round((acc / total) * r.w);
-    for (; x < end; x++) c.cell(x, r.y, "█", { fg: part.color });
+    for (; x < end; x++) c.cell(x, r.y, p.mono ? part.pattern : "█", { fg: part.color });
   }
 }
 
 /** What the input was made of: read from cache, written (5 m, 1 h), sent uncached. Adds up to `input`. */
 function mixParts(p: SummaryProps) {
   return [
-    { v: p.read, color: theme.read },
-    { v: p.write5m, color: theme.write5m },
-    { v: p.write1h, color: theme.write1h },
-    { v: p.uncached, color: theme.uncached },
+    { label: "read", v: p.read, color: theme.read, pattern: PATTERNS[0]! },
+    { label: "5m", v: p.write5m, color: theme.write5m, pattern: PATTERNS[1]! },
+    { label: "1h", v: p.write1h, color: theme.write1h, pattern: PATTERNS[2]! },
+    { label: "uncached", v: p.uncached, color: theme.uncached, pattern: PATTERNS[3]! },
   ];
 }
 
+/**
+ * Names every part of the bar, in its order, each with its chip: spaced out when there is room, then closer, then
+ * with "unc" for uncached, then without the chips.
+ */
 function mixLegend(c: Canvas, r: Rect, p: SummaryProps): void {
-  const items: [string, number, typeof theme.text][] = [
-    ["5m", p.write5m, theme.write5m],
-    ["1h", p.write1h, theme.write1h],
-    ["read", p.read, theme.read],
-    ["miss", p.miss, theme.miss],
+  const with_ = (short: boolean) => mixParts(p).map((m) => ({ ...m, text: `${short && m.label === "uncached" ? "unc" : m.label} ${percent(m.v, p.input)}` }));
+  const need = (parts: { text: string }[], gap: number, chips: boolean) => parts.reduce((a, m) => a + m.text.length + (chips ? 2 : 0), 0) + gap * (parts.length - 1);
+  const options: [boolean, number, boolean][] = [
+    [false, 2, true],
+    [false, 1, true],
+    [true, 1, true],
+    [true, 1, false],
   ];
+  const [short, gap, chips] = options.find(([s, g, ch]) => need(with_(s), g, ch) <= r.w) ?? options[options.length - 1]!;
+  const parts = with_(short);
   let x = r.x;
-  for (const [label, v, color] of items) {
-    const s = `${label} ${percent(v, p.input)}`;
-    if (x + s.length + 2 > r.x + r.w) break;
-    c.cell(x, r.y, "■", { fg: color });
-    c.text(x + 2, r.y, s, { fg: theme.dim });
-    x += s.length + 4;
+  for (const m of parts) {
+    if (chips) c.cell(x, r.y, p.mono ? m.pattern : "■", { fg: m.color });
+    x += c.text(x + (chips ? 2 : 0), r.y, m.text, { fg: chips ? theme.dim : m.color }, r.x + r.w - x - (chips ? 2 : 0)) + (chips ? 2 : 0) + gap;
   }
 }

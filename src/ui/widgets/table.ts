@@ -63,6 +63,8 @@ export interface TableProps<R> {
   scroll: number;
   /** index (in `rows`) of the highlighted row, if any */
   selected?: number;
+  /** colour is off: the highlighted row is in reverse video */
+  mono?: boolean;
   /** empty cells inside `r` before the first column and after the last (they still belong to a row) */
   margin?: number;
   /** the background of the panel the table sits on (a popup's) */
@@ -92,10 +94,10 @@ export function drawTable<R>(c: Canvas, r: Rect, p: TableProps<R>, hits: HitMap 
     const y = r.y + 1 + k;
     const selected = from + k === p.selected;
     const bg = selected ? theme.selection : p.bg;
-    if (selected) c.fill(rect(r.x, y, r.w, 1), { bg: theme.selection });
+    if (selected) c.fill(rect(r.x, y, r.w, 1), p.mono ? { bg: theme.selection, reverse: true } : { bg: theme.selection });
     if (p.onRow && hits) hits.add(rect(r.x, y, r.w, 1), p.onRow(row));
     for (const col of cols) {
-      const style: Style = { fg: typeof col.color === "function" ? col.color(row) : col.color, bg, bold: col.bold };
+      const style: Style = selected && p.mono ? { fg: typeof col.color === "function" ? col.color(row) : col.color, bg, bold: col.bold, reverse: true } : { fg: typeof col.color === "function" ? col.color(row) : col.color, bg, bold: col.bold };
       if (col.draw) col.draw(c, col.x, y, col.width, row, style);
       else c.text(col.x, y, col.align === "right" ? padLeft(col.value(row), col.width) : padRight(col.value(row), col.width), style, right - col.x);
     }
