@@ -6,7 +6,8 @@ import { StoreQueries } from "../src/ingest/store-query.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { DashboardApp, type AppOptions } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
-import { demoApp, MIN, NOW, response } from "./builders.ts";
+import { apiError, demoApp, MIN, NOW, response } from "./builders.ts";
+import { shortModel } from "../src/ui/format.ts";
 
 process.env.TZ = "UTC";
 
@@ -249,5 +250,33 @@ describe("legends and formats agree", () => {
     app.key({ name: "t" }); // both → local → team
     expect(app.ui.insightsSource).toBe("team");
     expect(shot(app).join("\n")).toContain("no team telemetry in this window: run claude-dash --otlp");
+  });
+});
+
+describe("text is not cut where there is room", () => {
+  test("a 500's whole message wraps in the session's detail", () => {
+    const message = "API Error: 500 {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error while processing the request; the upstream model backend timed out after 600 seconds, please retry\"}} END-OF-MESSAGE";
+    const { app, frame } = live([response({ sessionId: "s", time: NOW - 9 * MIN }), apiError({ sessionId: "s", time: NOW - 2 * MIN, status: 500, message })]);
+    frame();
+    app.key({ name: "return" });
+    const text = frame().join("\n");
+    expect(text).toContain("END-OF-MESSAGE");
+    expect(text).not.toContain("please retry\"}}…");
+  });
+
+  test("model names are short names, never cut mid-word", () => {
+    expect(["claude-sonnet-4-5-20250929", "claude-opus-4-6", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805", "claude-3-5-haiku-20241022", "claude-3-opus-20240229", "claude-sonnet-4-5-20250929[1m]", "gpt-x"].map(shortModel)).toEqual([
+      "sonnet-4.5",
+      "opus-4.6",
+      "haiku-4.5",
+      "opus-4.1",
+      "haiku-3.5",
+      "opus-3",
+      "sonnet-4.5[1m]",
+      "gpt-x",
+    ]);
+    const text = shot(demo()).join("\n");
+    expect(text).toContain("sonnet-4.5");
+    expect(text).not.toContain("sonnet-4-5-2025");
   });
 });

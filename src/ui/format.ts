@@ -25,6 +25,21 @@ export function hhmm(t: number): string {
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
+/**
+ * A model id as people say it: "claude-sonnet-4-5-20250929" → "sonnet-4.5", "claude-opus-4-6" → "opus-4.6",
+ * "claude-3-5-haiku-20241022" → "haiku-3.5"; anything else without its "claude-" and date.
+ */
+export function shortModel(model: string): string {
+  const m = model.replace(/^claude-/, "").replace(/-\d{8}(?=$|-|\[)/, "");
+  let r = /^([a-z]+)-(\d+)-(\d{1,2})(?=$|[^\d])(.*)$/.exec(m);
+  if (r) return `${r[1]}-${r[2]}.${r[3]}${r[4]}`;
+  r = /^(\d+)-(\d{1,2})-([a-z]+)(.*)$/.exec(m);
+  if (r) return `${r[3]}-${r[1]}.${r[2]}${r[4]}`;
+  r = /^(\d+)-([a-z]+)(.*)$/.exec(m);
+  if (r) return `${r[2]}-${r[1]}${r[3]}`;
+  return m;
+}
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 

@@ -3,7 +3,7 @@ import { rect } from "../../ui/canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import { familyOf } from "../../model/pricing.ts";
 import type { InsightsView } from "../../model/insights-view.ts";
-import { usd } from "../../ui/format.ts";
+import { shortModel, usd } from "../../ui/format.ts";
 import { theme } from "../../ui/theme.ts";
 import { drawRankedBars } from "../../ui/widgets/bars.ts";
 import { big, empty, FAMILY_COLOR } from "../../ui/widgets/figures.ts";
@@ -45,7 +45,7 @@ export const cost = insightPanel<"cost">({
     drawRankedBars(
       c,
       rect(inner.x, inner.y + 3, inner.w, inner.h - 3),
-      v.cost.byModel.map((m) => ({ label: cleanText(m.model, 40).replace(/^claude-/, ""), value: m.costUSD, text: usd(m.costUSD), color: FAMILY_COLOR[familyOf(m.model)] })),
+      v.cost.byModel.map((m) => ({ label: shortModel(cleanText(m.model, 40)), value: m.costUSD, text: usd(m.costUSD), color: FAMILY_COLOR[familyOf(m.model)] })),
     );
   },
   json: (v) => ({

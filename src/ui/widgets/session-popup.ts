@@ -3,9 +3,9 @@
 import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { Bucket, SessionView } from "../../model/selectors.ts";
-import { compact, hhmm, usd } from "../format.ts";
+import { compact, hhmm, shortModel, usd } from "../format.ts";
 import { HitMap } from "../hits.ts";
-import { fit, padLeft, padRight, textWidth } from "../text.ts";
+import { fit, padLeft, padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { chartSeries } from "./chart-series.ts";
 import { drawChart } from "./chart.ts";
@@ -66,7 +66,11 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
     ["sub", compact(s.subFreshWindow), theme.sub],
   ]);
   const agentsH = Math.min(s.subagents.length + 1, 6) + 1;
-  const errorH = s.lastApiError ? 2 : 0;
+  // The last API error in full (wrapped, up to 6 lines), not cut at the panel's width.
+  const errorLines = s.lastApiError
+    ? wrap(`last API error ${hhmm(s.lastApiError.time)}${s.lastApiError.status ? ` (${s.lastApiError.status})` : ""}: ${cleanText(s.lastApiError.message, 600)}`, inner.w - 2).slice(0, 6)
+    : [];
+  const errorH = errorLines.length > 0 ? errorLines.length + 1 : 0;
   const chartsH = inner.y + inner.h - y - agentsH - errorH;
   const noHits = new HitMap(); // bars in a popup are not clickable
   if (chartsH >= 6) {
@@ -76,13 +80,9 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
     });
     y += each * 3;
   }
-  if (s.lastApiError && y < inner.y + inner.h) {
-    const e = s.lastApiError;
-    c.text(inner.x + 1, y, fit(`last API error ${hhmm(e.time)}${e.status ? ` (${e.status})` : ""}: ${cleanText(e.message, 200)}`, inner.w - 2), {
-      fg: s.apiErrorLast ? theme.error : theme.dim,
-      bg: theme.panel,
-    });
-    y += 2;
+  if (errorLines.length > 0) {
+    for (const line of errorLines) if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: s.apiErrorLast ? theme.error : theme.dim, bg: theme.panel }, inner.w - 2);
+    y++;
   }
   if (y >= inner.y + inner.h) return;
   if (s.subagents.length === 0) {
@@ -100,7 +100,7 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
     const st = { fg: theme.text, bg: theme.panel };
     let ax = inner.x + 1;
     ax += c.text(ax, y, padRight(cleanText(a.agentId, 40), idW), st) + 1;
-    if (withModel) ax += c.text(ax, y, padRight(cleanText(a.model, 40).replace(/^claude-/, ""), 26), { ...st, fg: theme.dim }) + 1;
+    if (withModel) ax += c.text(ax, y, padRight(shortModel(cleanText(a.model, 40)), 26), { ...st, fg: theme.dim }) + 1;
     ax += c.text(ax, y, padLeft(compact(a.peakContext), 12), st);
     c.cell(ax + 1, y, "●", { fg: lightColor(a.peakContext, a.peakContext > 200_000 ? 1_000_000 : 200_000, p.time), bg: theme.panel });
     c.text(ax + 3, y, padLeft(compact(a.effectiveTokens), 11), { ...st, fg: theme.accent }, inner.x + inner.w - ax - 4);

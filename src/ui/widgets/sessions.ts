@@ -2,7 +2,7 @@
 import type { Canvas, Rect } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { SessionView } from "../../model/selectors.ts";
-import { compact, usd, whenShort } from "../format.ts";
+import { compact, shortModel, usd, whenShort } from "../format.ts";
 import type { HitMap } from "../hits.ts";
 import { fit, padLeft } from "../text.ts";
 import { theme } from "../theme.ts";
@@ -74,7 +74,7 @@ function sessionColumns(wide: boolean, time: number, labels: Map<string, string>
     { head: "", w: 2, color: theme.error, bold: true, value: () => "", draw: (c, x, y, _w, s, st) => void (s.apiErrorLast && c.text(x, y, " !", st)) },
     { head: "last", w: 6, color: theme.dim, value: (s) => whenShort(s.lastActivity, now) },
     { head: "project · title", w: TITLE_MIN, flex: true, color: theme.text, value: (s) => labels.get(s.sessionId) ?? sessionLabel(s) },
-    wide && { head: "model", w: 24, color: theme.dim, value: (s) => cleanText(s.model ?? "", 40).replace(/^claude-/, "") },
+    wide && { head: "model", w: 16, color: theme.dim, value: (s) => shortModel(cleanText(s.model ?? "", 40)) },
     {
       head: "context",
       w: 14,
