@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { parsePricingFile } from "./model/pricing-file.ts";
 import { usePriceRows } from "./model/pricing.ts";
-import { demoAllowance, demoFiles, demoInstead, DEMO_BANNER } from "./ingest/demo.ts";
+import { demoAllowance, demoFiles, demoInstead, demoStatus, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
 import { cleanText } from "./ingest/sanitize.ts";
@@ -93,6 +93,8 @@ async function main(): Promise<number> {
   const go = (data: Data & { source: TranscriptSource }) => {
     const nothing = data.source.stats.files === 0 && data.source.stats.deferred === 0 && new StoreQueries(data.store).span() === null;
     if (demoInstead({ nothing, named, json: o.json, report: o.report !== null, otlp: o.otlp !== null })) {
+      // (the live dashboard keeps watching the real roots, and leaves the demo when a transcript appears)
+      if (!oneShot) return run(o, now, demoData(now), roots, true, data);
       data.store.close();
       return run(o, now, demoData(now), roots, true);
     }
@@ -117,7 +119,7 @@ interface Data {
 }
 
 /** Everything after the store is up to date: --report, --json, a --once frame, --headless or the live dashboard. */
-async function run(opts: Options, now: number, data: Data, roots: string[], demo: boolean): Promise<number> {
+async function run(opts: Options, now: number, data: Data, roots: string[], demo: boolean, waitingFor: Data | null = null): Promise<number> {
   const { source } = data;
   let { status } = data;
   const q = new StoreQueries(data.store);
@@ -130,7 +132,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   // The subscription allowance: never for demo data, never with --no-allowance. Its events wait in a queue
   // (the live dashboard applies them between frames).
   const allowanceEvents: ModelEvent[] = [];
-  const client = opts.allowance && !demo ? allowanceClient(opts, roots, allowanceEvents) : null;
+  const client = opts.allowance && (!demo || waitingFor) ? allowanceClient(opts, roots, allowanceEvents) : null;
   const oneShot = (opts.json || opts.once || !terminalSize()) && !opts.headless;
 
   // Team telemetry: what earlier runs received comes from the telemetry store; new batches queue up for the next frame.
@@ -201,7 +203,15 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   // The live dashboard says once per store, in its first minute, that Claude Code's cleanup is on (see --store-info).
   const hint = !oneShot && !demo && source ? cleanupHint(data.store, roots, wallClock()) : null;
   const hintUntil = wallClock() + 60_000;
-  const statusOf = (src: TranscriptSource | null) => (hint && wallClock() < hintUntil ? hint : teamProblem ? `${teamProblem} · ${statusLine(src, status)}` : statusLine(src, status));
+  let demoShown = demo;
+  const statusOf = (src: TranscriptSource | null) =>
+    demoShown
+      ? demoStatus(opts.demo ? [] : roots, home(), waitingFor !== null)
+      : hint && wallClock() < hintUntil
+        ? hint
+        : teamProblem
+          ? `${teamProblem} · ${statusLine(src, status)}`
+          : statusLine(src, status);
   app.status = statusOf(source);
 
   if (oneShot) {
@@ -227,8 +237,22 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   }
   const { runLive } = await import("./ui/live.ts");
   let current: UsageData | null = source ? { store: data.store, status, source } : null;
+  if (waitingFor) {
+    current = { store: waitingFor.store, status: waitingFor.status, source: waitingFor.source! };
+    status = waitingFor.status;
+  }
+  const realQueries = waitingFor ? new StoreQueries(waitingFor.store) : null;
   return runLive(app, {
-    source,
+    source: waitingFor ? waitingFor.source : source,
+    demoUntil: realQueries
+      ? {
+          ready: () => realQueries.span() !== null,
+          end: () => {
+            demoShown = false;
+            app.endDemo(realQueries);
+          },
+        }
+      : null,
     allowance: client ? { client, events: allowanceEvents } : null,
     telemetry: telemetry ? { events: telemetryEvents, stop: telemetry.stop } : null,
     fps: opts.fps,

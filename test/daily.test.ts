@@ -280,3 +280,32 @@ describe("text is not cut where there is room", () => {
     expect(text).not.toContain("sonnet-4-5-2025");
   });
 });
+
+describe("the demo", () => {
+  test("with no transcripts, --once shows the demo and names the folders it looked in", () => {
+    const { mkdtempSync } = require("node:fs") as typeof import("node:fs");
+    const { tmpdir } = require("node:os") as typeof import("node:os");
+    const { join } = require("node:path") as typeof import("node:path");
+    const home = mkdtempSync(join(tmpdir(), "cd-empty-"));
+    const p = Bun.spawnSync([process.execPath, join(import.meta.dir, "../src/cli.ts"), "--once", "--plain", "--width", "200", "--height", "30", "--now", "2026-11-26T18:00:00Z"], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, TZ: "UTC", XDG_DATA_HOME: join(home, "data") },
+    });
+    const out = p.stdout.toString();
+    expect(p.exitCode).toBe(0);
+    expect(out).toContain("DEMO DATA");
+    expect(out).toContain("demo data · no Claude Code transcripts in ~/.claude");
+  });
+
+  test("ends when the first real transcript arrives: the banner and the demo account go, the real session shows", () => {
+    const app = demoApp(NOW, { ...OPTS, banner: "DEMO DATA — example", allowance: true });
+    expect(shot(app).join("\n")).toContain("demo@example.com");
+    const store = memoryStore();
+    store.putEvents("/real/s.jsonl", [response({ sessionId: "real", cwd: "/home/dev/my-real-project", time: NOW - 2 * MIN })]);
+    app.endDemo(new StoreQueries(store));
+    const text = shot(app).join("\n");
+    expect(text).not.toContain("DEMO DATA");
+    expect(text).not.toContain("demo@example.com");
+    expect(text).toContain("my-real-project");
+    expect(text).not.toContain("ml-notebooks"); // (a demo project)
+  });
+});

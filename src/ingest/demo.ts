@@ -83,6 +83,13 @@ export function demoAllowance<S extends EventSink>(now: number, out: S): S {
 
 export const DEMO_BANNER = "DEMO DATA — no Claude Code transcripts were found; showing a generated example. Use --root DIR or set CLAUDE_CONFIG_DIR.";
 
+/** The footer's line for the demo: where transcripts were looked for (and, live, that they are still watched for). */
+export function demoStatus(roots: readonly string[], home: string, live: boolean): string {
+  if (roots.length === 0) return "demo data (--demo)";
+  const named = roots.map((r) => (home && (r === home || r.startsWith(`${home}/`)) ? `~${r.slice(home.length)}` : r)).join(", ");
+  return live ? `demo data · watching ${named} for Claude Code transcripts: the dashboard switches to them when one appears` : `demo data · no Claude Code transcripts in ${named}`;
+}
+
 /**
  * Whether the dashboard shows the demo instead of real data: only when there is nothing at all to show, no root was
  * named, and the run is neither for a script (--json, --report) nor receiving team telemetry (--otlp: the team lead's

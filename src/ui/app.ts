@@ -79,6 +79,8 @@ export class DashboardApp {
   private cache: { key: string; view: LiveView } | null = null;
   private historyCache: { key: string; frame: HistoryFrame } | null = null;
   status: string | null = null;
+  /** the menu bar's banner (the demo's notice): gone when the demo ends. */
+  banner: string | null;
   /**
    * The in-memory model: the allowance and team telemetry. Transcripts' facts are in the store, which every view
    * asks (INSIGHTS too, as sums over its window).
@@ -102,6 +104,18 @@ export class DashboardApp {
     readonly opts: AppOptions,
   ) {
     this.state = createState({ priceOverride: opts.priceOverride });
+    this.banner = opts.banner;
+  }
+
+  /**
+   * The demo ends: the first real transcript arrived. The app reads the real facts from now on, and forgets the
+   * demo's account and allowance (the real ones follow).
+   */
+  endDemo(q: UsageQueries): void {
+    this.banner = null;
+    this.state = createState({ priceOverride: this.opts.priceOverride });
+    this.team = [];
+    this.useQueries(q);
   }
 
   /** Applies events from ingest, the allowance client or team telemetry (call between frames). */
@@ -265,7 +279,7 @@ export class DashboardApp {
       activeWindowHours: this.opts.activeWindowHours,
       clock: clock(now),
       account: this.opts.account,
-      banner: this.opts.banner,
+      banner: this.banner,
       status: this.status,
       popups,
       still: this.opts.still,

@@ -15,7 +15,7 @@ export { LiveIngest };
 
 /** The allowance client and the events it emits (applied at frame boundaries like ingest's). */
 export interface LiveAllowance {
-  client: { tick(): Promise<void>; fetchProfile(): Promise<void> };
+  client: { tick(): Promise<void>; fetchProfile(): Promise<void>; fetchNow(): Promise<void> };
   events: ModelEvent[];
 }
 
@@ -32,6 +32,11 @@ export interface RunLiveOptions {
   threads?: number;
   /** a failed usage store replaced by one that works (see LiveIngest). */
   recover?: (e: unknown) => TranscriptSource | null;
+  /**
+   * The dashboard shows the demo while `source` (the real roots) has nothing: at the first frame after it has,
+   * `end` switches the app to the real data. The allowance's answers wait until then.
+   */
+  demoUntil?: { ready: () => boolean; end: () => void } | null;
 }
 
 /** `now`: the data clock (what the windows end at); `time`: drives animation. Both epoch milliseconds. */
@@ -201,6 +206,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     };
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
+    let demo = o.demoUntil ?? null;
     const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads, recover: o.recover });
     // The allowance: asked once a second whether a request is due (the client keeps to its interval and backoff).
     const allowance = o.allowance;
@@ -251,6 +257,12 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
         color,
         beforeFrame: () => {
           ingest.frame(app);
+          if (demo && demo.ready()) {
+            demo.end();
+            demo = null;
+            if (allowance) void allowance.client.fetchNow();
+          }
+          if (demo && allowance) allowance.events.length = 0; // (the demo's own account stays until it ends)
           if (allowance && allowance.events.length > 0) app.apply(allowance.events.splice(0));
           if (o.telemetry && o.telemetry.events.length > 0) app.apply(o.telemetry.events.splice(0));
         },
