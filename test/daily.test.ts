@@ -309,3 +309,28 @@ describe("the demo", () => {
     expect(text).not.toContain("ml-notebooks"); // (a demo project)
   });
 });
+
+describe("the help explains the screen", () => {
+  test("every key, every column header of ACTIVE SESSIONS, every chart and panel has its line", async () => {
+    const { HELP_KEYS, HELP_SCREEN, HELP_CLICKS } = await import("../src/ui/widgets/help.ts");
+    const { KEYS } = await import("../src/ui/ui-state.ts");
+    const { sessionColumnHeads } = await import("../src/ui/widgets/sessions.ts");
+    const { chartSeries } = await import("../src/ui/widgets/chart-series.ts");
+    expect(HELP_KEYS.map(([k]) => k)).toEqual(KEYS.map((k) => k.label));
+    const explained = new Set(HELP_SCREEN.map(([k]) => k));
+    for (const head of sessionColumnHeads()) expect(explained.has(head)).toBe(true);
+    for (const chart of chartSeries([])) expect(explained.has(chart.title.split(" · ")[0]!)).toBe(true);
+    for (const panel of ["SUMMARY", "ALLOWANCE", "ACTIVITY", "ACTIVE SESSIONS", "EFFECTIVE TOKENS"]) expect(explained.has(panel)).toBe(true);
+    const clicks = HELP_CLICKS.map(([k]) => k).join(" | ");
+    for (const c of ["the wheel", "the 5h · wk badge", "a row of a slice"]) expect(clicks).toContain(c);
+    // and the overlay shows them: sections, not sentences broken in the middle
+    const app = demo();
+    app.key({ name: "?" });
+    let text = "";
+    for (let i = 0; i < 60; i++) {
+      text += shot(app, 160, 50).join("\n");
+      app.key({ name: "pagedown" });
+    }
+    for (const h of ["THE SCREEN", "sub%", "eff win", "the wheel", "t  ", "Without colour"]) expect(text).toContain(h);
+  });
+});

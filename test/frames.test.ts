@@ -264,7 +264,7 @@ describe("clicks", () => {
     const app = demoApp();
     app.key({ name: "?" });
     const seen: string[] = [];
-    for (let i = 0; i < 80; i++) {
+    for (let i = 0; i < 200; i++) {
       seen.push(...frame(app, 80, 24).slice(2, 22));
       app.key({ name: "down" });
     }

@@ -6,6 +6,7 @@ import { helpFlags } from "../../options.ts";
 import { KEYS } from "../ui-state.ts";
 import { INSIGHT_PANELS } from "../../panels/insights/registry.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
+import { SESSION_COLUMN_HELP } from "./sessions.ts";
 
 /** The keys, from the one table (ui-state.ts KEYS) that also binds them. */
 export const HELP_KEYS: [string, string][] = KEYS.map((k) => [k.label, k.help]);
@@ -13,10 +14,27 @@ export const HELP_KEYS: [string, string][] = KEYS.map((k) => [k.label, k.help]);
 export const HELP_CLICKS: [string, string][] = [
   ["a session row", "its detail: own charts, model, subagents, last API error"],
   ["a bar", "that time slice broken down by session"],
+  ["a row of a slice", "that session's detail"],
+  ["the 5h · wk badge", "ALLOWANCE as an overlay (or press a)"],
   ["an activity cell", "that hour of the week's totals (HISTORY)"],
   ["an INSIGHTS panel", "that panel full screen, with more rows"],
   ["a projects column", "sort the projects by it"],
   ["a tab", "switch view"],
+  ["the wheel", "move the selection; scroll an open panel or INSIGHTS"],
+  ["outside a panel", "close it (a click inside it keeps it open)"],
+];
+
+/** What is on the screen: the charts and panels (their titles), then ACTIVE SESSIONS' columns. */
+export const HELP_SCREEN: [string, string][] = [
+  ["INPUT", "input tokens per bar by what the cache did with them: sent uncached, written to the 5-minute cache, written to the 1-hour cache"],
+  ["CONTEXT", "how each response's context was assembled: read from the cache, new input, and cache misses (written again where a read could have served)"],
+  ["OUTPUT", "output tokens per bar"],
+  ["EFFECTIVE TOKENS", "HISTORY: effective tokens per bar by model family"],
+  ["SUMMARY", "the window's input, output, effective tokens and cost (and the last hour's), responses and prompts; its bar is the input's mix (read, 5m, 1h, uncached); tool calls with errors and rejections; API errors and retries"],
+  ["ALLOWANCE", "the subscription's 5-hour and weekly limits with their resets, and when the 5-hour limit is reached at the last hour's rate"],
+  ["ACTIVITY", "HISTORY: effective tokens by weekday and hour"],
+  ["ACTIVE SESSIONS", "sessions that did anything in the active window (default 1 h), newest first"],
+  ...SESSION_COLUMN_HELP,
 ];
 
 /** The flags, from the one table (options.ts). */
@@ -25,8 +43,7 @@ export const HELP_FLAGS: [string, string][] = helpFlags();
 export const HELP_NOTES: string[] = [
   "Effective tokens = uncached + 1.25×5m write + 2×1h write + 0.1×read + 5×output.",
   "Cost is priced per response from the model's price table (estimates for unknown models).",
-  "Context light: green / yellow / amber / red at 100k / 125k / 150k / 175k of a 200k window",
-  "(150k / 300k / 450k / 600k of 1M); above that it flashes.",
+  "Context light: green / yellow / amber / red at 100k / 125k / 150k / 175k tokens of a 200k window (150k / 300k / 450k / 600k of 1M); above that it flashes. Without colour (NO_COLOR) it is a shape: ○ ◔ ◑ ◕, ◉ above.",
   "A red ! marks a session whose last action was an API error.",
 ];
 
@@ -50,6 +67,8 @@ export function drawHelp(c: Canvas, scroll: number): Rect {
     ...section("KEYS", HELP_KEYS),
     [],
     ...section("CLICKS", HELP_CLICKS),
+    [],
+    ...section("THE SCREEN", HELP_SCREEN),
     [],
     ...section("FLAGS", HELP_FLAGS),
     [],

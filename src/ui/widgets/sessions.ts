@@ -60,6 +60,28 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
   drawTable(c, inner, { columns: sessionColumns(wide, p.time, labels, p.now, p.mono ?? false), rows: p.sessions, scroll: p.scroll, selected: p.selected, mono: p.mono, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
 }
 
+/** What each column means, for the help (a test checks every column has its line). */
+export const SESSION_COLUMN_HELP: [string, string][] = [
+  ["last", "the session's last action: a time today, a date before"],
+  ["project · title", "the folder it runs in and its /rename title (else a branch other than main; the start of its id when two would look alike)"],
+  ["model", "the main thread's model, short name"],
+  ["context", "tokens in the main thread's context now, of its window (200k or 1M), with its light"],
+  ["main 1h", "fresh tokens (uncached + cache writes) of the main thread in the last hour"],
+  ["sub 1h", "fresh tokens of its subagents in the last hour"],
+  ["sub%", "the subagents' share of the fresh tokens in the window"],
+  ["main win", "fresh tokens of the main thread in the window"],
+  ["sub win", "fresh tokens of its subagents in the window"],
+  ["eff win", "effective tokens in the window (subagents included)"],
+  ["$ win", "what it cost in the window (subagents included)"],
+];
+
+/** The headers of every column the table can show (the widest screen's). */
+export function sessionColumnHeads(): string[] {
+  return sessionColumns(true, 0, new Map(), 0, false)
+    .map((c) => c.head)
+    .filter((h) => h !== "");
+}
+
 const share = (s: SessionView) => {
   const all = s.mainFreshWindow + s.subFreshWindow;
   return s.subFreshWindow > 0 && all > 0 ? `${Math.round((100 * s.subFreshWindow) / all)}%` : "–";
