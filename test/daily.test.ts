@@ -334,3 +334,66 @@ describe("the help explains the screen", () => {
     for (const h of ["THE SCREEN", "sub%", "eff win", "the wheel", "t  ", "Without colour"]) expect(text).toContain(h);
   });
 });
+
+describe("sort, filter, search", () => {
+  const three = () =>
+    live([
+      response({ sessionId: "s-alpha", cwd: "/home/dev/alpha", time: NOW - 2 * MIN, usage: { output: 10 } }),
+      response({ sessionId: "s-beta", cwd: "/home/dev/beta", time: NOW - 4 * MIN, usage: { output: 50_000 } }),
+      response({ sessionId: "s-gamma", cwd: "/home/dev/gamma", time: NOW - 6 * MIN, usage: { output: 2_000, cacheRead: 150_000 } }),
+    ]);
+  const order = (rows: string[]) => rows.filter((l) => l.startsWith("│ ") && /alpha|beta|gamma/.test(l)).map((l) => /alpha|beta|gamma/.exec(l)![0]);
+
+  test("o steps the sessions' order (last activity, cost, effective tokens, context); a header click sorts by its column", () => {
+    const { app, frame } = three();
+    expect(order(frame())).toEqual(["alpha", "beta", "gamma"]);
+    app.key({ name: "o" });
+    expect(app.ui.sessionSort).toBe("cost");
+    const rows = frame();
+    expect(order(rows)).toEqual(["beta", "gamma", "alpha"]);
+    expect(rows.join("\n")).toContain("$ win▼");
+    const head = rows.findIndex((l) => l.includes("context") && l.includes("eff win"));
+    app.click(rows[head]!.indexOf("context") + 2, head);
+    expect(app.ui.sessionSort).toBe("context");
+    expect(order(frame())).toEqual(["gamma", "alpha", "beta"]); // (a tie on context: newest first)
+  });
+
+  test("/ searches as you type (q is a letter then), Enter keeps it, Esc clears it", () => {
+    const { app, frame } = three();
+    frame();
+    app.key({ name: "/" });
+    for (const ch of "gam") app.key({ name: ch });
+    let rows = frame();
+    expect(order(rows)).toEqual(["gamma"]);
+    expect(rows.at(-2)).toContain("/gam▏");
+    app.key({ name: "backspace" });
+    app.key({ name: "q" }); // typed, not quit
+    expect(app.quit).toBe(false);
+    expect(app.ui.query).toBe("gaq");
+    for (let i = 0; i < 3; i++) app.key({ name: "backspace" });
+    app.key({ name: "b" });
+    app.key({ name: "e" });
+    app.key({ name: "return" });
+    rows = frame();
+    expect(order(rows)).toEqual(["beta"]);
+    expect(rows.join("\n")).toContain("· /be");
+    app.key({ name: "escape" });
+    expect(order(frame())).toEqual(["alpha", "beta", "gamma"]);
+    expect(app.quit).toBe(false);
+  });
+
+  test("p keeps only the selected session's project, p again shows all; a slice's rows follow the same filter", () => {
+    const { app, frame } = three();
+    frame();
+    app.key({ name: "down" }); // beta
+    app.key({ name: "p" });
+    expect(order(frame())).toEqual(["beta"]);
+    app.dispatch({ type: "openBucket", start: Math.floor((NOW - 10 * MIN) / (5 * MIN)) * 5 * MIN });
+    const slice = frame().join("\n");
+    expect(slice).toContain("BY SESSION");
+    expect(slice).not.toMatch(/│ (alpha|gamma)/);
+    app.key({ name: "escape" });
+    app.key({ name: "p" });
+    expect(order(frame())).toEqual(["alpha", "beta", "gamma"]);
+  });
+});

@@ -3,6 +3,7 @@
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
 import { selectSession } from "../model/selectors.ts";
+import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
 import type { UsageQueries } from "../model/queries.ts";
 import { createState, reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
@@ -244,7 +245,7 @@ export class DashboardApp {
   render(c: Canvas, now: number, time = now): void {
     const lay = layout(c.width, c.height);
     this.lay = lay;
-    const live = this.view(now, lay);
+    const live = this.arranged(this.view(now, lay));
     this.ui = followSelection(this.ui, { sessionIds: live.sessions.map((s) => s.sessionId), sessionRows: sessionRows(lay.sessions) });
     const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
     const allowance = selectAllowance(this.state, this.q, now, this.opts.allowance ?? true);
@@ -261,7 +262,8 @@ export class DashboardApp {
         if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.q, live.window, session.sessionId), scroll: p.scroll });
       } else if (p.kind === "bucket") {
         const to = p.start + window.bucketMinutes * 60_000;
-        popups.push({ kind: "slice", from: p.start, to, rows: selectSlice(this.q, Math.max(p.start - 1, window.from), Math.min(to - 1, window.to), this.opts.priceOverride), scroll: p.scroll });
+        const rows = selectSlice(this.q, Math.max(p.start - 1, window.from), Math.min(to - 1, window.to), this.opts.priceOverride);
+        popups.push({ kind: "slice", from: p.start, to, rows: arrangeSlice(rows, { sort: this.ui.sessionSort, query: this.ui.query, project: this.ui.project }), scroll: p.scroll });
       } else if (p.kind === "hour" && history) {
         const cell = history.view.heatmap[p.weekday * 24 + p.hour];
         if (cell) popups.push({ kind: "hour", cell, weekTotal: history.view.totals.effectiveTokens });
@@ -280,7 +282,7 @@ export class DashboardApp {
       clock: clock(now),
       account: this.opts.account,
       banner: this.banner,
-      status: this.status,
+      status: this.ui.typing ? `/${this.ui.query}▏  Enter keeps · Esc clears` : this.status,
       popups,
       still: this.opts.still,
       mono: this.opts.mono ?? false,
@@ -288,14 +290,26 @@ export class DashboardApp {
     drawFrame(c, frame, lay, this.hits, this.ui, time);
   }
 
+  /** LIVE's view with its sessions as the user arranged them (sorted, searched, one project). */
+  private arranged(v: LiveView): LiveView {
+    const { sessionSort: sort, query, project } = this.ui;
+    if (sort === "last" && query === "" && project === null) return v;
+    return { ...v, sessions: arrangeSessions(v.sessions, { sort, query, project }) };
+  }
+
   dispatch(a: UiAction): void {
     const lay = this.lay;
-    const sessions = this.cache?.view.sessions ?? [];
-    this.ui = reduceUi(this.ui, a, { sessionIds: sessions.map((s) => s.sessionId), sessionRows: lay ? sessionRows(lay.sessions) : 1, users: this.insightsCache?.view.knownUsers ?? [] });
+    const sessions = this.cache ? this.arranged(this.cache.view).sessions : [];
+    this.ui = reduceUi(this.ui, a, {
+      sessionIds: sessions.map((s) => s.sessionId),
+      sessionProjects: sessions.map((s) => s.project),
+      sessionRows: lay ? sessionRows(lay.sessions) : 1,
+      users: this.insightsCache?.view.knownUsers ?? [],
+    });
   }
 
   key(k: KeyPress): void {
-    const a = keyAction(k, this.lay ? sessionRows(this.lay.sessions) : 10);
+    const a = keyAction(k, this.lay ? sessionRows(this.lay.sessions) : 10, this.ui.typing);
     if (a) this.dispatch(a);
   }
 
@@ -304,7 +318,7 @@ export class DashboardApp {
     const a = this.hits.at(x, y);
     if (!a) return;
     if (a.type === "openSession") {
-      const i = this.cache?.view.sessions.findIndex((s) => s.sessionId === a.sessionId) ?? -1;
+      const i = this.cache ? this.arranged(this.cache.view).sessions.findIndex((s) => s.sessionId === a.sessionId) : -1;
       if (i >= 0) this.dispatch({ type: "select", index: i });
     }
     this.dispatch(a);

@@ -1,5 +1,6 @@
 // UI state and its reducer: which tab, which overlays are open (a stack: q/Esc closes the top one), scroll
 // positions and the selected session. Keys and clicks both become UiActions. Pure.
+import { SESSION_SORTS, type SessionSort } from "../model/session-list.ts";
 
 export type Tab = "live" | "history" | "insights";
 
@@ -29,6 +30,11 @@ export interface UiState {
   /** INSIGHTS: local transcripts, team telemetry or both; one user or all. */
   insightsSource: "local" | "team" | "both";
   insightsUser: string | null;
+  /** the sessions list (and a slice's rows): sorted by, searched for (typing: the search line takes the keys), one project */
+  sessionSort: SessionSort;
+  query: string;
+  typing: boolean;
+  project: string | null;
 }
 
 export type UiAction =
@@ -55,7 +61,13 @@ export type UiAction =
   | { type: "close" }
   | { type: "quit" }
   /** a click that lands on an open panel where nothing is clickable: it stays open */
-  | { type: "none" };
+  | { type: "none" }
+  | { type: "sortSessions"; by: SessionSort }
+  | { type: "search" }
+  | { type: "type"; text: string }
+  | { type: "erase" }
+  | { type: "endSearch"; keep: boolean }
+  | { type: "toggleProject" };
 
 export interface UiContext {
   /** users known to INSIGHTS (team telemetry), for the user filter. */
@@ -64,9 +76,11 @@ export interface UiContext {
   sessionIds: readonly string[];
   /** rows of the sessions list that fit on screen. */
   sessionRows: number;
+  /** the project of each row of the sessions list (for p) */
+  sessionProjects?: readonly string[];
 }
 
-export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, selectedId: null, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null };
+export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, selectedId: null, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null, sessionSort: "last", query: "", typing: false, project: null };
 
 /** The windows INSIGHTS offers (keys 1–5). */
 export const INSIGHT_WINDOWS = [1, 5, 24, 168, 720];
@@ -104,7 +118,24 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return { ...s, insightsUser: i + 1 < users.length ? users[i + 1]! : null };
     }
     case "cycleSort":
-      return { ...s, projectSort: SORTS[(SORTS.indexOf(s.projectSort) + 1) % SORTS.length]! };
+      // (INSIGHTS sorts its projects; LIVE and HISTORY the sessions and a slice's rows)
+      if (s.tab === "insights") return { ...s, projectSort: SORTS[(SORTS.indexOf(s.projectSort) + 1) % SORTS.length]! };
+      return { ...s, sessionSort: SESSION_SORTS[(SESSION_SORTS.indexOf(s.sessionSort) + 1) % SESSION_SORTS.length]! };
+    case "sortSessions":
+      return { ...s, sessionSort: a.by };
+    case "search":
+      return { ...s, typing: true };
+    case "type":
+      return { ...s, query: (s.query + a.text).slice(0, 80), sessionScroll: 0 };
+    case "erase":
+      return { ...s, query: [...s.query].slice(0, -1).join("") };
+    case "endSearch":
+      return { ...s, typing: false, query: a.keep ? s.query : "" };
+    case "toggleProject": {
+      if (s.project !== null) return { ...s, project: null };
+      const p = ctx.sessionProjects?.[indexOf(s, ctx)];
+      return p === undefined ? s : { ...s, project: p };
+    }
     case "insightsWindow":
       return { ...s, insightsHours: a.hours, insightsScroll: 0 };
     case "allowance":
@@ -133,6 +164,7 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return s.tab !== "live" ? { ...s, tab: "live" } : { ...s, quit: true };
     case "close":
       if (top) return { ...s, popups: s.popups.slice(0, -1) };
+      if (s.query !== "" || s.project !== null) return { ...s, query: "", project: null }; // (Esc clears a search and a filter first)
       return s.tab !== "live" ? { ...s, tab: "live" } : s;
     case "quit":
       return { ...s, quit: true };
@@ -218,18 +250,27 @@ export const KEYS: readonly KeyBinding[] = [
     help: "INSIGHTS window: 1 h, 5 h, 24 h, 7 d, 30 d",
     bind: Object.fromEntries(INSIGHT_WINDOWS.map((hours, i) => [String(i + 1), () => ({ type: "insightsWindow", hours }) as UiAction])),
   },
-  { label: "o", help: "INSIGHTS: sort the projects by the next column", bind: both("o", () => ({ type: "cycleSort" })) },
+  { label: "o", help: "sort by the next column: sessions by last activity, cost, effective tokens or context (or click a header); INSIGHTS: its projects", bind: both("o", () => ({ type: "cycleSort" })) },
+  { label: "/", help: "search sessions (titles, projects, branches, ids) as you type; Enter keeps it, Esc clears it", bind: { "/": () => ({ type: "search" }) } },
+  { label: "p", help: "only the selected session's project (p again: all)", bind: both("p", () => ({ type: "toggleProject" })) },
   { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },
   { label: "u", help: "INSIGHTS with team telemetry: one user, or all", bind: both("u", () => ({ type: "cycleUser" })) },
-  { label: "Esc", help: "close the top panel; then back to LIVE (never quits)", bind: { escape: () => ({ type: "close" }) } },
+  { label: "Esc", help: "close the top panel; then clear a search or filter; then back to LIVE (never quits)", bind: { escape: () => ({ type: "close" }) } },
   { label: "q", help: "close the top panel; then back to LIVE; then quit", bind: both("q", () => ({ type: "back" })) },
   { label: "Ctrl-C", help: "quit", bind: { "ctrl+c": () => ({ type: "quit" }) } },
 ];
 
 const BINDINGS = new Map(KEYS.flatMap((k) => Object.entries(k.bind)));
 
-/** The action of a key (see KEYS), or null. */
-export function keyAction(k: KeyPress, pageRows: number): UiAction | null {
+/** The action of a key (see KEYS), or null. While a search is typed, printable keys go to it. */
+export function keyAction(k: KeyPress, pageRows: number, typing = false): UiAction | null {
+  if (typing && !k.ctrl) {
+    if (k.name === "escape") return { type: "endSearch", keep: false };
+    if (k.name === "return" || k.name === "enter") return { type: "endSearch", keep: true };
+    if (k.name === "backspace") return { type: "erase" };
+    if (k.name === "space") return { type: "type", text: " " };
+    if ([...k.name].length === 1) return { type: "type", text: k.name };
+  }
   const name = k.ctrl ? `ctrl+${k.name.toLowerCase()}` : k.name;
   return BINDINGS.get(name)?.(pageRows) ?? null;
 }

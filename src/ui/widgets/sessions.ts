@@ -9,6 +9,7 @@ import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
 import { lightColor, lightGlyph } from "./context-light.ts";
 import { drawTable, type Column } from "./table.ts";
+import type { SessionSort } from "../../model/session-list.ts";
 
 export interface SessionsProps {
   sessions: readonly SessionView[];
@@ -20,6 +21,10 @@ export interface SessionsProps {
   /** colour is off: the selection in reverse video, context lights by shape */
   mono?: boolean;
   activeWindowHours: number;
+  /** how the user arranged the list (said in the title; the sorted column's header is marked) */
+  sort?: SessionSort;
+  query?: string;
+  project?: string | null;
 }
 
 /** Branches that name nothing in particular: a list does not repeat them on every row (the detail shows them). */
@@ -48,17 +53,27 @@ export function sessionRows(r: Rect): number {
 }
 
 export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap): void {
-  const note = p.sessions.length > 0 ? `${p.sessions.length} in the last ${p.activeWindowHours} h` : "";
+  const filters = [p.project ? `project ${cleanText(p.project, 40)}` : "", p.query ? `/${cleanText(p.query, 40)}` : ""].filter(Boolean).join(" · ");
+  const note = [p.sessions.length > 0 ? `${p.sessions.length} in the last ${p.activeWindowHours} h` : "", filters].filter(Boolean).join(" · ");
   const inner = drawBox(c, r, { title: "ACTIVE SESSIONS", note });
   if (inner.h < 1 || inner.w < 20) return;
   if (p.sessions.length === 0) {
-    c.text(inner.x + 1, inner.y, fit(`no session did anything in the last ${p.activeWindowHours} h`, inner.w - 2), { fg: theme.dim });
+    const why = filters ? `no active session matches ${filters} (Esc clears)` : `no session did anything in the last ${p.activeWindowHours} h`;
+    c.text(inner.x + 1, inner.y, fit(why, inner.w - 2), { fg: theme.dim });
     return;
   }
   const wide = inner.w >= 130;
   const labels = sessionLabels(p.sessions);
-  drawTable(c, inner, { columns: sessionColumns(wide, p.time, labels, p.now, p.mono ?? false), rows: p.sessions, scroll: p.scroll, selected: p.selected, mono: p.mono, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
+  const sorted = (cols: Column<SessionView>[]) =>
+    cols.map((col) => {
+      const by = SORT_OF[col.head];
+      return by ? { ...col, onHead: { type: "sortSessions" as const, by }, active: p.sort !== undefined && p.sort !== "last" && by === p.sort } : col;
+    });
+  drawTable(c, inner, { columns: sorted(sessionColumns(wide, p.time, labels, p.now, p.mono ?? false)), rows: p.sessions, scroll: p.scroll, selected: p.selected, mono: p.mono, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
 }
+
+/** The columns a click on the header sorts by (the list is by last activity until then). */
+const SORT_OF: Record<string, SessionSort> = { last: "last", context: "context", "eff win": "effective", "$ win": "cost" };
 
 /** What each column means, for the help (a test checks every column has its line). */
 export const SESSION_COLUMN_HELP: [string, string][] = [
