@@ -397,3 +397,35 @@ describe("sort, filter, search", () => {
     expect(order(frame())).toEqual(["alpha", "beta", "gamma"]);
   });
 });
+
+describe("the time range while running", () => {
+  test("] and [ (or + and -) step LIVE's window through 1 h, 5 h, 12 h, 24 h, 7 d, 30 d; the charts rebucket and the title says the span", () => {
+    const { app, frame } = live([response({ time: NOW - 20 * 60 * MIN, usage: { output: 500 } }), response({ time: NOW - 30 * MIN, usage: { output: 100 } })]);
+    expect(frame().join("\n")).toContain("INPUT · by cache write · 12 h");
+    app.key({ name: "]" });
+    let text = frame().join("\n");
+    expect(text).toContain("INPUT · by cache write · 24 h");
+    expect(text).toMatch(/SUMMARY ─+ 24 h/);
+    expect(app.view(NOW, (app as unknown as { lay: never }).lay).window.from).toBe(NOW - 24 * 60 * MIN);
+    app.key({ name: "+" });
+    app.key({ name: "+" });
+    expect(frame().join("\n")).toContain("· 30 d");
+    app.key({ name: "+" }); // stays at the longest
+    expect(frame().join("\n")).toContain("· 30 d");
+    for (let i = 0; i < 6; i++) app.key({ name: "[" });
+    expect(frame().join("\n")).toContain("INPUT · by cache write · 1 h");
+  });
+
+  test("HISTORY steps its own span, and a given bar width gives way to the chosen span", () => {
+    const { app, frame } = live([response({ time: NOW - 3 * 24 * 60 * MIN })], { historyBucketMinutes: 60 });
+    app.key({ name: "H" });
+    app.key({ name: "-" });
+    expect(app.ui.historyHours).toBe(24);
+    expect(frame().join("\n")).toContain("INPUT · by cache write · 24 h");
+    app.key({ name: "]" });
+    app.key({ name: "]" });
+    expect(frame().join("\n")).toContain("· 30 d");
+    app.key({ name: "L" });
+    expect(frame().join("\n")).toContain("INPUT · by cache write · 12 h"); // LIVE kept its own
+  });
+});

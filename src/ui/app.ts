@@ -50,7 +50,9 @@ const AXIS_AND_BORDER = AXIS_W + 2;
  * cuts its first bucket, so plotWidth − 1 whole buckets must cover it.
  */
 export function autoBucketMinutes(windowHours: number, plotWidth: number): number {
-  return Math.max(1, Math.ceil((windowHours * 60) / Math.max(1, plotWidth - 1)));
+  const m = Math.max(1, Math.ceil((windowHours * 60) / Math.max(1, plotWidth - 1)));
+  // (past an hour a bar is whole quarter hours, which the store sums ahead: a 30-day window stays quick)
+  return m > 60 ? Math.ceil(m / 15) * 15 : m;
 }
 
 
@@ -160,15 +162,27 @@ export class DashboardApp {
     this.insightsCache = null;
   }
 
-  /** Loads the stored facts INSIGHTS needs for a window starting at `from`. */
-
-
   get quit(): boolean {
     return this.ui.quit;
   }
 
+  /** LIVE's window: the one [ and ] chose, else --window-hours. */
+  liveHours(): number {
+    return this.ui.liveHours ?? this.opts.windowHours;
+  }
+
+  /** HISTORY's span: the one [ and ] chose, else --history-hours (7 days). */
+  historyHours(): number {
+    return this.ui.historyHours ?? this.opts.historyHours ?? 168;
+  }
+
+  /** --bucket-minutes, until [ or ] chose a window (which then gets a bar that fits it). */
+  private givenBucket(): number | null {
+    return this.ui.liveHours === null ? (this.opts.bucketMinutes ?? null) : null;
+  }
+
   bucketMinutes(lay: Layout): number {
-    return this.opts.bucketMinutes ?? autoBucketMinutes(this.opts.windowHours, lay.charts[0].w - AXIS_AND_BORDER);
+    return this.givenBucket() ?? autoBucketMinutes(this.liveHours(), lay.charts[0].w - AXIS_AND_BORDER);
   }
 
   /**
@@ -176,10 +190,10 @@ export class DashboardApp {
    * newest buckets as fit, so the charts and SUMMARY always cover the same span.
    */
   shownHours(lay: Layout): number {
-    const given = this.opts.bucketMinutes;
-    if (given == null) return this.opts.windowHours;
+    const given = this.givenBucket();
+    if (given == null) return this.liveHours();
     const plot = Math.max(1, lay.charts[0].w - AXIS_AND_BORDER);
-    if ((this.opts.windowHours * 60) / given <= plot) return this.opts.windowHours;
+    if ((this.liveHours() * 60) / given <= plot) return this.liveHours();
     // The window's first bucket is usually cut by its start: plot − 1 whole buckets make plot bars.
     return (given * Math.max(1, plot - 1)) / 60;
   }
@@ -202,10 +216,10 @@ export class DashboardApp {
   history(now: number, width: number, height: number): HistoryFrame {
     const lay = historyLayout(width, height);
     const plot = Math.max(1, (lay.charts[0]?.w ?? width) - AXIS_AND_BORDER);
-    const given = this.opts.historyBucketMinutes ?? null;
-    const hours = given ? (given * Math.max(1, plot - 1)) / 60 : (this.opts.historyHours ?? 168);
+    const given = this.ui.historyHours === null ? (this.opts.historyBucketMinutes ?? null) : null;
+    const hours = given ? (given * Math.max(1, plot - 1)) / 60 : this.historyHours();
     const bucketMinutes = given ?? historyBucketMinutes(hours, Math.max(1, plot - 1)); // the start cuts the first bar
-    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${width}x${height}`;
+    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${width}x${height}|${hours}`;
     if (this.historyCache?.key !== key) {
       const view = selectHistory(this.q, { now, hours, bucketMinutes, timeZone: this.opts.timeZone, priceOverride: this.opts.priceOverride });
       const zoneLabel = this.opts.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
@@ -258,7 +272,7 @@ export class DashboardApp {
         // (a row of a slice can open a session that is not active now)
         const session =
           live.sessions.find((s) => s.sessionId === p.sessionId) ??
-          selectSession(this.q, { now, windowHours: live.window.to - live.window.from > 0 ? (live.window.to - live.window.from) / 3_600_000 : this.opts.windowHours, bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, p.sessionId);
+          selectSession(this.q, { now, windowHours: live.window.to - live.window.from > 0 ? (live.window.to - live.window.from) / 3_600_000 : this.liveHours(), bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, p.sessionId);
         if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.q, live.window, session.sessionId), scroll: p.scroll });
       } else if (p.kind === "bucket") {
         const to = p.start + window.bucketMinutes * 60_000;
@@ -277,7 +291,7 @@ export class DashboardApp {
       insights,
       history,
       windowHours: this.shownHours(lay),
-      windowOf: this.opts.windowHours,
+      windowOf: this.liveHours(),
       activeWindowHours: this.opts.activeWindowHours,
       clock: clock(now),
       account: this.opts.account,
@@ -310,7 +324,9 @@ export class DashboardApp {
 
   key(k: KeyPress): void {
     const a = keyAction(k, this.lay ? sessionRows(this.lay.sessions) : 10, this.ui.typing);
-    if (a) this.dispatch(a);
+    // (a range step starts from the window shown now)
+    if (a?.type === "range") this.dispatch({ ...a, current: this.ui.tab === "history" ? this.historyHours() : this.liveHours() });
+    else if (a) this.dispatch(a);
   }
 
   /** A click at (x, y) (0-based cells): the action of what was drawn there in the last frame. */

@@ -35,6 +35,9 @@ export interface UiState {
   query: string;
   typing: boolean;
   project: string | null;
+  /** LIVE's window and HISTORY's span as stepped with [ ] (null: the flags') */
+  liveHours: number | null;
+  historyHours: number | null;
 }
 
 export type UiAction =
@@ -67,7 +70,9 @@ export type UiAction =
   | { type: "type"; text: string }
   | { type: "erase" }
   | { type: "endSearch"; keep: boolean }
-  | { type: "toggleProject" };
+  | { type: "toggleProject" }
+  /** step the window of LIVE or HISTORY through RANGES (given the current hours) */
+  | { type: "range"; step: 1 | -1; current: number };
 
 export interface UiContext {
   /** users known to INSIGHTS (team telemetry), for the user filter. */
@@ -80,7 +85,16 @@ export interface UiContext {
   sessionProjects?: readonly string[];
 }
 
-export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, selectedId: null, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null, sessionSort: "last", query: "", typing: false, project: null };
+export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, selectedId: null, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null, sessionSort: "last", query: "", typing: false, project: null, liveHours: null, historyHours: null };
+
+/** The windows [ and ] step LIVE and HISTORY through. */
+export const RANGES = [1, 5, 12, 24, 168, 720];
+
+/** The next range up or down from `hours` (a window between two steps goes to the nearer one in that direction). */
+export function stepRange(hours: number, step: 1 | -1): number {
+  if (step > 0) return RANGES.find((r) => r > hours + 1e-9) ?? RANGES[RANGES.length - 1]!;
+  return [...RANGES].reverse().find((r) => r < hours - 1e-9) ?? RANGES[0]!;
+}
 
 /** The windows INSIGHTS offers (keys 1–5). */
 export const INSIGHT_WINDOWS = [1, 5, 24, 168, 720];
@@ -121,6 +135,11 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       // (INSIGHTS sorts its projects; LIVE and HISTORY the sessions and a slice's rows)
       if (s.tab === "insights") return { ...s, projectSort: SORTS[(SORTS.indexOf(s.projectSort) + 1) % SORTS.length]! };
       return { ...s, sessionSort: SESSION_SORTS[(SESSION_SORTS.indexOf(s.sessionSort) + 1) % SESSION_SORTS.length]! };
+    case "range": {
+      if (s.tab === "insights") return s;
+      const hours = stepRange(a.current, a.step);
+      return s.tab === "history" ? { ...s, historyHours: hours, popups: [] } : { ...s, liveHours: hours, popups: [] };
+    }
     case "sortSessions":
       return { ...s, sessionSort: a.by };
     case "search":
@@ -251,6 +270,17 @@ export const KEYS: readonly KeyBinding[] = [
     bind: Object.fromEntries(INSIGHT_WINDOWS.map((hours, i) => [String(i + 1), () => ({ type: "insightsWindow", hours }) as UiAction])),
   },
   { label: "o", help: "sort by the next column: sessions by last activity, cost, effective tokens or context (or click a header); INSIGHTS: its projects", bind: both("o", () => ({ type: "cycleSort" })) },
+  {
+    label: "[ ]  - +",
+    help: "LIVE and HISTORY: a shorter or longer window (1 h, 5 h, 12 h, 24 h, 7 d, 30 d)",
+    bind: {
+      "[": () => ({ type: "range", step: -1, current: NaN }),
+      "-": () => ({ type: "range", step: -1, current: NaN }),
+      "]": () => ({ type: "range", step: 1, current: NaN }),
+      "+": () => ({ type: "range", step: 1, current: NaN }),
+      "=": () => ({ type: "range", step: 1, current: NaN }),
+    },
+  },
   { label: "/", help: "search sessions (titles, projects, branches, ids) as you type; Enter keeps it, Esc clears it", bind: { "/": () => ({ type: "search" }) } },
   { label: "p", help: "only the selected session's project (p again: all)", bind: both("p", () => ({ type: "toggleProject" })) },
   { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },
