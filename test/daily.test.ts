@@ -429,3 +429,28 @@ describe("the time range while running", () => {
     expect(frame().join("\n")).toContain("INPUT · by cache write · 12 h"); // LIVE kept its own
   });
 });
+
+describe("session actions", () => {
+  test("in a session's detail y copies its id and r the command that resumes it; the footer confirms; OSC 52 carries it", async () => {
+    const { app, frame } = live([response({ sessionId: "3f2a9c10-0000-4000-8000-000000000001", time: NOW - 3 * MIN })]);
+    frame();
+    app.key({ name: "y" }); // (nothing open: nothing copied)
+    expect(app.takeClipboard()).toBeNull();
+    app.key({ name: "return" });
+    app.key({ name: "y" });
+    expect(app.takeClipboard()).toBe("3f2a9c10-0000-4000-8000-000000000001");
+    expect(frame().at(-2)).toContain("copied 3f2a9c10-0000-4000-8000-000000000001");
+    app.key({ name: "r" });
+    expect(app.takeClipboard()).toBe("claude --resume 3f2a9c10-0000-4000-8000-000000000001");
+    const { osc52 } = await import("../src/ui/live.ts");
+    expect(osc52("claude --resume x")).toBe(`\x1b]52;c;${Buffer.from("claude --resume x").toString("base64")}\x07`);
+  });
+
+  test("an id that is not a plain word is quoted in the resume command", () => {
+    const { app, frame } = live([response({ sessionId: "we ird'id", time: NOW - 3 * MIN })]);
+    frame();
+    app.key({ name: "return" });
+    app.key({ name: "r" });
+    expect(app.takeClipboard()).toBe("claude --resume 'we ird'\\''id'");
+  });
+});

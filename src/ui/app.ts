@@ -3,6 +3,7 @@
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
 import { selectSession } from "../model/selectors.ts";
+import { cleanText } from "../ingest/sanitize.ts";
 import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
 import type { UsageQueries } from "../model/queries.ts";
 import { createState, reduce, type ModelState } from "../model/state.ts";
@@ -296,7 +297,7 @@ export class DashboardApp {
       clock: clock(now),
       account: this.opts.account,
       banner: this.banner,
-      status: this.ui.typing ? `/${this.ui.query}▏  Enter keeps · Esc clears` : this.status,
+      status: this.ui.typing ? `/${this.ui.query}▏  Enter keeps · Esc clears` : (this.flashText(time) ?? this.status),
       popups,
       still: this.opts.still,
       mono: this.opts.mono ?? false,
@@ -311,7 +312,36 @@ export class DashboardApp {
     return { ...v, sessions: arrangeSessions(v.sessions, { sort, query, project }) };
   }
 
+  private flashText(time: number): string | null {
+    const t = flashFor(this.flash, time);
+    if (t === null) this.flash = null;
+    return t;
+  }
+
+  /** Text for the clipboard, waiting for the terminal (see takeClipboard). */
+  private clipboard: string | null = null;
+  /** A short confirmation in the footer ("copied …"), shown for a moment from the next frame. */
+  private flash: { text: string; until: number | null } | null = null;
+
+  /** What was copied since the last call (the live runner writes it to the terminal as OSC 52). */
+  takeClipboard(): string | null {
+    const t = this.clipboard;
+    this.clipboard = null;
+    return t;
+  }
+
+  /** y and r in a session's detail: its id, or the command that resumes it. */
+  private copy(what: "id" | "resume"): void {
+    const top = this.ui.popups[this.ui.popups.length - 1];
+    if (top?.kind !== "session") return;
+    const id = top.sessionId;
+    const safe = /^[\w.-]+$/.test(id) ? id : `'${id.replace(/'/g, "'\\''")}'`;
+    this.clipboard = what === "id" ? id : `claude --resume ${safe}`;
+    this.flash = { text: `copied ${cleanText(what === "id" ? id : `claude --resume ${id}`, 80)}`, until: null };
+  }
+
   dispatch(a: UiAction): void {
+    if (a.type === "copy") return this.copy(a.what);
     const lay = this.lay;
     const sessions = this.cache ? this.arranged(this.cache.view).sessions : [];
     this.ui = reduceUi(this.ui, a, {
@@ -339,6 +369,13 @@ export class DashboardApp {
     }
     this.dispatch(a);
   }
+}
+
+/** (the footer's confirmation stays for 2.5 s of animation time from the frame that first shows it) */
+function flashFor(flash: { text: string; until: number | null } | null, time: number): string | null {
+  if (!flash) return null;
+  flash.until ??= time + 2500;
+  return time < flash.until ? flash.text : null;
 }
 
 function clock(now: number): string {

@@ -61,6 +61,13 @@ export interface DashboardHooks {
 }
 
 /** OpenTUI's key names to the names keyAction expects ("?", "L", "up", "pagedown", "return", "escape", …). */
+/** Text to the terminal's clipboard: OSC 52 ("c" selection), the text in base64 (so nothing in it is a control code). */
+export function osc52(text: string): string {
+  let bin = "";
+  for (const byte of new TextEncoder().encode(text)) bin += String.fromCharCode(byte);
+  return `\x1b]52;c;${btoa(bin)}\x07`;
+}
+
 export function keyPressOf(k: Pick<KeyEvent, "name" | "sequence" | "ctrl" | "meta" | "shift">): KeyPress {
   const seq = k.sequence;
   // A printable character as typed: "?" and capitals come through as themselves.
@@ -267,6 +274,9 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
           if (o.telemetry && o.telemetry.events.length > 0) app.apply(o.telemetry.events.splice(0));
         },
         afterInput: () => {
+          // y / r in a session's detail: to the clipboard through the terminal (OSC 52)
+          const copied = app.takeClipboard();
+          if (copied !== null) process.stdout.write(osc52(copied));
           if (app.quit) finish(0);
         },
         suspend,

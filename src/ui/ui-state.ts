@@ -72,7 +72,9 @@ export type UiAction =
   | { type: "endSearch"; keep: boolean }
   | { type: "toggleProject" }
   /** step the window of LIVE or HISTORY through RANGES (given the current hours) */
-  | { type: "range"; step: 1 | -1; current: number };
+  | { type: "range"; step: 1 | -1; current: number }
+  /** in a session's detail: copy its id, or the command that resumes it (the app hands it to the terminal) */
+  | { type: "copy"; what: "id" | "resume" };
 
 export interface UiContext {
   /** users known to INSIGHTS (team telemetry), for the user filter. */
@@ -188,6 +190,7 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
     case "quit":
       return { ...s, quit: true };
     case "none":
+    case "copy":
       return s;
   }
 }
@@ -281,6 +284,7 @@ export const KEYS: readonly KeyBinding[] = [
       "=": () => ({ type: "range", step: 1, current: NaN }),
     },
   },
+  { label: "y  r", help: "in a session's detail: copy its id, or claude --resume <id> (to the clipboard, through the terminal)", bind: { y: () => ({ type: "copy", what: "id" }), r: () => ({ type: "copy", what: "resume" }) } },
   { label: "/", help: "search sessions (titles, projects, branches, ids) as you type; Enter keeps it, Esc clears it", bind: { "/": () => ({ type: "search" }) } },
   { label: "p", help: "only the selected session's project (p again: all)", bind: both("p", () => ({ type: "toggleProject" })) },
   { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },
