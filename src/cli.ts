@@ -23,7 +23,7 @@ import type { UsageQueries } from "./model/queries.ts";
 import { cleanupHint, storeInfo } from "./ingest/store-info.ts";
 import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
 import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
-import { argv, env, home, runtime, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
+import { argv, env, home, runtime, stdoutIsTerminal, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
 import { readMacKeychain } from "./net/keychain.ts";
 import { AllowanceClient } from "./net/allowance.ts";
 import { KEYCHAIN_SERVICE, readAccessToken } from "./net/credentials.ts";
@@ -187,7 +187,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     activeWindowHours: opts.activeWindowHours,
     banner: demo ? DEMO_BANNER : null,
     account: null,
-    still: noColor || opts.plain,
+    still: noColor || opts.plain || opts.fps === 0,
     mono: noColor,
     historyHours: opts.historyHours,
     historyBucketMinutes: opts.historyBucketMinutes,
@@ -227,7 +227,9 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     }
     const grid = new CellGrid(w, h);
     app.render(grid, now, now);
-    writeOut(opts.plain ? grid.toPlain() : grid.toAnsi(noColor ? "none" : "truecolor"));
+    // Escape codes only where they mean something: a terminal, or when asked for (--color always).
+    const styled = opts.color === "always" || (opts.color === "auto" && stdoutIsTerminal());
+    writeOut(opts.plain || !styled ? grid.toPlain() : grid.toAnsi(noColor ? "none" : "truecolor"));
     return 0;
   }
 

@@ -15,6 +15,8 @@ export interface Options {
   bucketMinutes: number | null;
   once: boolean;
   plain: boolean;
+  /** escape codes in --once: auto (only to a terminal), always, never (= --plain) */
+  color: "auto" | "always" | "never";
   /** frame size for --once; null: the terminal's, or 152×48 when not a terminal. */
   width: number | null;
   height: number | null;
@@ -93,9 +95,10 @@ const Schema = z
       .optional(),
     once: z.boolean(),
     plain: z.boolean(),
+    color: z.enum(["auto", "always", "never"], { message: "--color must be auto, always or never" }),
     width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
-    fps: z.number({ message: "--fps must be a number" }).min(1, "--fps must be at least 1").max(120, "--fps must be at most 120"),
+    fps: z.number({ message: "--fps must be a number" }).min(0, "--fps must be 0 (no animation) or more").max(120, "--fps must be at most 120"),
     view: z.enum(["live", "history", "insights"], { message: "--view must be live, history or insights" }),
     "insights-hours": hours("insights-hours"),
     "history-hours": hours("history-hours"),
@@ -177,10 +180,18 @@ export const FLAGS: readonly Flag[] = [
   { name: "bucket-minutes", kind: "number", value: "M", describe: "width of one chart bucket (default: --json 5; the dashboard fits the width)", brief: "bar width (fits the screen when not given)" },
   { name: "active-window-hours", kind: "number", value: "H", default: 1, describe: "a session is active when it did something this recently", brief: "what counts as an active session (1)" },
   { name: "once", kind: "boolean", default: false, describe: "print one frame of the dashboard and exit", brief: "print one frame (ANSI, or text) and exit", helpAs: "--once [--plain]" },
-  { name: "plain", kind: "boolean", default: false, describe: "with --once: text only, no colour" },
+  { name: "plain", kind: "boolean", default: false, describe: "with --once: text only, no colour (the same as --color never)" },
+  {
+    name: "color",
+    kind: "string",
+    value: "auto|always|never",
+    default: "auto",
+    describe: "escape codes for colour in --once: auto (only when writing to a terminal), always, never (text only); NO_COLOR keeps bold and underline only",
+    brief: "colour in --once (auto: on a terminal)",
+  },
   { name: "width", kind: "number", value: "W", describe: "with --once: columns (default: the terminal's, or 152)", brief: "frame size for --once", helpAs: "--width W --height H" },
   { name: "height", kind: "number", value: "H", describe: "with --once: rows (default: the terminal's, or 48)" },
-  { name: "fps", kind: "number", value: "N", default: 30, describe: "frames per second of the live dashboard", brief: "frames per second (30)" },
+  { name: "fps", kind: "number", value: "N", default: 30, describe: "frames per second of the live dashboard (0: no animation, redrawn twice a second)", brief: "frames per second (30; 0: no shimmer)" },
   { name: "view", kind: "string", value: "live|history|insights", default: "live", describe: "the view for --once and --json, and the first one shown", brief: "the view to start in (and for --once, --json)" },
   { name: "insights-hours", kind: "number", value: "H", default: 168, describe: "INSIGHTS' window; keys 1–5 in the view choose 1 h, 5 h, 24 h, 7 d, 30 d", brief: "INSIGHTS window (168); keys 1–5 in the view" },
   { name: "history-hours", kind: "number", value: "H", default: 168, describe: "span of HISTORY", brief: "HISTORY span (168)" },
@@ -339,7 +350,8 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     windowHours: o["window-hours"],
     bucketMinutes: o["bucket-minutes"] ?? null,
     once: o.once,
-    plain: o.plain,
+    plain: o.plain || o.color === "never",
+    color: o.plain ? "never" : o.color,
     width: o.width ?? null,
     height: o.height ?? null,
     fps: o.fps,

@@ -46,3 +46,8 @@ export function terminalSize(): { columns: number; rows: number } | null {
   if (!out.isTTY || !out.columns || !out.rows) return null;
   return { columns: out.columns, rows: out.rows };
 }
+
+/** Whether standard output is a terminal (escape codes mean something there). */
+export function stdoutIsTerminal(): boolean {
+  return (process.stdout as { isTTY?: boolean }).isTTY === true;
+}

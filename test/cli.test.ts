@@ -270,7 +270,7 @@ describe("text from transcripts", () => {
     expect(plain.stdout).toContain("EVIL");
     expect(plain.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     // in colour, the only escape sequences are our own SGR colour codes
-    const ansi = run(["--once", "--root", root, ...PINNED]);
+    const ansi = run(["--once", "--color", "always", "--root", root, ...PINNED]);
     expect(ansi.stdout).toContain("EVIL");
     expect(ansi.stdout.replace(/\u001b\[[0-9;]*m/g, "")).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
   });

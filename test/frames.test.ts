@@ -85,10 +85,10 @@ describe("colour", () => {
     expect(g.styleRuns().join("\n")).toMatchSnapshot();
   });
 
-  test("--once prints truecolour ANSI; NO_COLOR keeps only bold/underline/dim", () => {
-    const colour = once(["--width", "100", "--height", "30"]);
+  test("--once --color always prints truecolour ANSI; NO_COLOR keeps only bold/underline/dim", () => {
+    const colour = once(["--width", "100", "--height", "30", "--color", "always"]);
     expect(colour.out).toContain("\x1b[0;38;2;");
-    const p = Bun.spawnSync([BUN, join(REPO, "src/cli.ts"), "--once", "--demo", "--now", "2026-11-26T18:00:00Z", "--width", "100", "--height", "30"], {
+    const p = Bun.spawnSync([BUN, join(REPO, "src/cli.ts"), "--once", "--demo", "--color", "always", "--now", "2026-11-26T18:00:00Z", "--width", "100", "--height", "30"], {
       cwd: REPO,
       env: { ...process.env, TZ: "UTC", NO_COLOR: "1" },
       stdout: "pipe",
@@ -97,6 +97,17 @@ describe("colour", () => {
     expect(mono).not.toContain("38;2;");
     expect(mono).not.toContain("48;2;");
     expect(mono).toContain("\x1b[0;1m"); // bold titles survive
+  });
+
+  test("--color auto (the default) writes text without escape codes to a pipe or file; never is --plain", () => {
+    const auto = once(["--width", "100", "--height", "30"]);
+    expect(auto.code).toBe(0);
+    expect(auto.out).not.toContain("\x1b[");
+    expect(auto.out).toBe(once(["--width", "100", "--height", "30", "--plain"]).out);
+    expect(once(["--width", "100", "--height", "30", "--color", "never"]).out).toBe(auto.out);
+    const bad = once(["--color", "sometimes"]);
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim()).toBe("claude-dash: --color must be auto, always or never");
   });
 });
 

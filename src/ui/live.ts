@@ -171,7 +171,7 @@ const CLOSE_TIMEOUT_MS = 2_000;
 
 export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<number> {
   const color = (env("NO_COLOR") ?? "") === "";
-  const fps = Math.max(1, o.fps);
+  const fps = o.fps > 0 ? o.fps : 2; // (--fps 0: no animation; the data still shows within half a second)
   const renderer = await createCliRenderer({
     screenMode: "alternate-screen",
     useMouse: true,
