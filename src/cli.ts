@@ -23,6 +23,8 @@ import type { UsageQueries } from "./model/queries.ts";
 import { cleanupHint, storeInfo } from "./ingest/store-info.ts";
 import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
 import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
+import { ConfigError, configPath, parseConfig } from "./config.ts";
+import { setTheme } from "./ui/theme.ts";
 import { argv, env, home, runtime, stdoutIsTerminal, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
 import { readMacKeychain } from "./net/keychain.ts";
 import { AllowanceClient } from "./net/allowance.ts";
@@ -40,8 +42,20 @@ const HOUR = 3_600_000;
 
 async function main(): Promise<number> {
   let opts: Options | null;
+  // Defaults from the config file, which flags override; a bad file is a usage error naming its key.
+  let config: { values: Record<string, unknown>; file: string } | null = null;
+  const configFile = configPath(process.env, home());
+  if (existsSync(configFile)) {
+    const shown = configFile.startsWith(`${home()}/`) ? `~${configFile.slice(home().length)}` : configFile;
+    try {
+      config = { values: parseConfig(readFileSync(configFile, "utf8"), shown), file: shown };
+    } catch (e) {
+      writeErr(`claude-dash: ${e instanceof ConfigError ? e.message : `cannot read ${shown}: ${(e as Error)?.message ?? e}`}\n`);
+      return 2;
+    }
+  }
   try {
-    opts = parseOptions(argv(), VERSION, writeOut);
+    opts = parseOptions(argv(), VERSION, writeOut, config);
   } catch (e) {
     if (e instanceof UsageError) {
       writeErr(`claude-dash: ${e.message}\n`);
@@ -50,6 +64,7 @@ async function main(): Promise<number> {
     throw e;
   }
   if (!opts) return 0;
+  setTheme(opts.theme);
   if (opts.pricing !== null) {
     const problem = loadPricing(opts.pricing);
     if (problem) {

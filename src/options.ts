@@ -17,6 +17,7 @@ export interface Options {
   plain: boolean;
   /** escape codes in --once: auto (only to a terminal), always, never (= --plain) */
   color: "auto" | "always" | "never";
+  theme: "dark" | "light" | "cb";
   /** frame size for --once; null: the terminal's, or 152×48 when not a terminal. */
   width: number | null;
   height: number | null;
@@ -96,6 +97,7 @@ const Schema = z
     once: z.boolean(),
     plain: z.boolean(),
     color: z.enum(["auto", "always", "never"], { message: "--color must be auto, always or never" }),
+    theme: z.enum(["dark", "light", "cb"], { message: "--theme must be dark, light or cb" }),
     width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
     fps: z.number({ message: "--fps must be a number" }).min(0, "--fps must be 0 (no animation) or more").max(120, "--fps must be at most 120"),
@@ -189,6 +191,14 @@ export const FLAGS: readonly Flag[] = [
     describe: "escape codes for colour in --once: auto (only when writing to a terminal), always, never (text only); NO_COLOR keeps bold and underline only",
     brief: "colour in --once (auto: on a terminal)",
   },
+  {
+    name: "theme",
+    kind: "string",
+    value: "dark|light|cb",
+    default: "dark",
+    describe: "colours: dark, light (for a light terminal), or cb (a palette safe for colour-blind eyes)",
+    brief: "colours: dark, light, cb (colour-blind safe)",
+  },
   { name: "width", kind: "number", value: "W", describe: "with --once: columns (default: the terminal's, or 152)", brief: "frame size for --once", helpAs: "--width W --height H" },
   { name: "height", kind: "number", value: "H", describe: "with --once: rows (default: the terminal's, or 48)" },
   { name: "fps", kind: "number", value: "N", default: 30, describe: "frames per second of the live dashboard (0: no animation, redrawn twice a second)", brief: "frames per second (30; 0: no shimmer)" },
@@ -263,10 +273,35 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 /** A value that is a negative number (given to a flag that wants one, it is its value, not a flag). */
 const NEGATIVE = /^-[0-9.]/;
 
+/** Keys of the config file that are not flags. */
+const CONFIG_ONLY = new Set(["animation"]);
+
+/**
+ * The config file's values as flag values (see config.ts): each key a flag's name, of the flag's kind. Throws
+ * UsageError naming the key.
+ */
+function readConfigValues(config: Readonly<Record<string, unknown>>, file: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(config)) {
+    if (CONFIG_ONLY.has(key)) {
+      if (typeof v !== "boolean") throw new UsageError(`${file}: ${key} must be true or false`);
+      if (key === "animation" && !v && !("fps" in config)) out.fps = 0;
+      continue;
+    }
+    const flag = BY_NAME.get(key);
+    if (!flag) throw new UsageError(`${file}: unknown key ${key} (the keys are the flags' names, such as window-hours)`);
+    const ok = flag.kind === "boolean" ? typeof v === "boolean" : flag.kind === "number" ? typeof v === "number" : flag.kind === "list" ? Array.isArray(v) || typeof v === "string" : typeof v === "string";
+    if (!ok) throw new UsageError(`${file}: ${key} must be ${flag.kind === "boolean" ? "true or false" : flag.kind === "number" ? "a number" : flag.kind === "list" ? "a string or a list of strings" : "a string (in quotes)"}`);
+    out[key] = flag.kind === "list" && typeof v === "string" ? [v] : v;
+  }
+  return out;
+}
+
 /** The flags given, by name, with defaults for the rest. Throws UsageError for a flag it does not know or a bad shape. */
-function readArgs(args: readonly string[]): Record<string, unknown> | "help" | "version" {
+function readArgs(args: readonly string[], base: Record<string, unknown> = {}): Record<string, unknown> | "help" | "version" {
   const out: Record<string, unknown> = {};
   const given = new Set<string>();
+  const fromConfig = new Set(Object.keys(base));
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === "--help" || a === "-h") return "help";
@@ -301,7 +336,9 @@ function readArgs(args: readonly string[]): Record<string, unknown> | "help" | "
       else throw new UsageError(`--${name} needs a value`);
     }
     if (flag.kind === "list") {
-      out[name] = [...((out[name] as string[] | undefined) ?? []), value];
+      // (a list on the command line replaces the config file's)
+      out[name] = [...(fromConfig.has(name) ? [] : ((out[name] as string[] | undefined) ?? [])), value];
+      fromConfig.delete(name);
       continue;
     }
     if (given.has(name)) throw new UsageError(`--${name} was given more than once`);
@@ -312,13 +349,15 @@ function readArgs(args: readonly string[]): Record<string, unknown> | "help" | "
       out[name] = n;
     } else out[name] = value;
   }
+  for (const [k, v] of Object.entries(base)) if (!(k in out)) out[k] = v;
   for (const f of FLAGS) if (!(f.name in out) && f.default !== undefined) out[f.name] = Array.isArray(f.default) ? [...f.default] : f.default;
   return out;
 }
 
 /** Parses argv. Throws UsageError (one line, naming the flag) for anything invalid. Returns null after --help/--version. */
-export function parseOptions(args: string[], version: string, print: (s: string) => void): Options | null {
-  const argvOut = readArgs(args);
+export function parseOptions(args: string[], version: string, print: (s: string) => void, config: { values: Readonly<Record<string, unknown>>; file: string } | null = null): Options | null {
+  const base = config ? readConfigValues(config.values, config.file) : {};
+  const argvOut = readArgs(args, base);
   if (argvOut === "help") {
     print(helpText(Math.min(100, process.stdout.columns || 100)));
     return null;
@@ -330,9 +369,12 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   const r = Schema.safeParse(argvOut);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    const flag = issue.path.length > 0 ? `--${String(issue.path[0])}` : "";
+    const key = issue.path.length > 0 ? String(issue.path[0]) : "";
+    const flag = key ? `--${key}` : "";
     const msg = issue.message.startsWith("--") || !flag ? issue.message : `${flag}: ${issue.message}`;
-    throw new UsageError(msg);
+    // (a value from the config file, not overridden by a flag, is named as the file's key)
+    const fromFile = config !== null && key in base && !args.some((a) => a === flag || a.startsWith(`${flag}=`));
+    throw new UsageError(fromFile ? `${config.file}: ${msg.replace(flag, key)}` : msg);
   }
   const o = r.data;
   if (o.headless && !o.otlp) throw new UsageError("--headless needs --otlp (it runs the telemetry receiver without the UI)");
@@ -352,6 +394,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     once: o.once,
     plain: o.plain || o.color === "never",
     color: o.plain ? "never" : o.color,
+    theme: o.theme,
     width: o.width ?? null,
     height: o.height ?? null,
     fps: o.fps,

@@ -454,3 +454,61 @@ describe("session actions", () => {
     expect(app.takeClipboard()).toBe("claude --resume 'we ird'\\''id'");
   });
 });
+
+describe("config file and themes", () => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
+  const { tmpdir } = require("node:os") as typeof import("node:os");
+  const { join } = require("node:path") as typeof import("node:path");
+  function withConfig(toml: string, args: string[]) {
+    const home = mkdtempSync(join(tmpdir(), "cd-cfg-"));
+    mkdirSync(join(home, "xdg", "claude-dash"), { recursive: true });
+    writeFileSync(join(home, "xdg", "claude-dash", "config.toml"), toml);
+    const p = Bun.spawnSync([process.execPath, join(import.meta.dir, "../src/cli.ts"), "--demo", "--now", "2026-11-26T18:00:00Z", ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: home, TZ: "UTC", XDG_CONFIG_HOME: join(home, "xdg"), XDG_DATA_HOME: join(home, "data") },
+    });
+    return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString().trim() };
+  }
+
+  test("the config file sets defaults for flags; a flag given overrides it", () => {
+    const r = withConfig('# mine\nwindow-hours = 24   # a day\ntheme = "light"\n', ["--json"]);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.out);
+    expect(Date.parse(d.window.to) - Date.parse(d.window.from)).toBe(24 * 3_600_000);
+    const o = JSON.parse(withConfig("window-hours = 24\n", ["--json", "--window-hours", "5"]).out);
+    expect(Date.parse(o.window.to) - Date.parse(o.window.from)).toBe(5 * 3_600_000);
+  });
+
+  test("a bad file stops with one line naming the key (exit 2)", () => {
+    expect(withConfig("window-hourz = 24\n", ["--json"])).toMatchObject({ code: 2, err: expect.stringMatching(/^claude-dash: ~\/xdg\/claude-dash\/config.toml: unknown key window-hourz/) });
+    expect(withConfig('window-hours = "a day"\n', ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml: window-hours must be a number");
+    expect(withConfig("window-hours = -3\n", ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml: window-hours must be more than 0");
+    expect(withConfig("theme = light\n", ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml line 1: theme: light is not a value (a string needs quotes)");
+    expect(withConfig('theme = "pink"\n', ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml: --theme must be dark, light or cb".replace("--theme", "theme"));
+  });
+
+  test("themes: light and colour-blind-safe palettes change the frame's colours; animation = false is fps 0", () => {
+    const frameOf = (toml: string, args: string[] = []) => withConfig(toml, ["--once", "--color", "always", "--width", "100", "--height", "30", ...args]).out;
+    const dark = frameOf("");
+    const light = frameOf('theme = "light"\n');
+    const cb = frameOf("", ["--theme", "cb"]);
+    expect(dark).toContain("48;2;16;17;26"); // the dark background
+    expect(light).toContain("48;2;250;250;252");
+    expect(light).not.toContain("48;2;16;17;26");
+    expect(cb).toContain("38;2;86;180;233"); // Okabe–Ito sky blue
+    expect(withConfig("animation = false\n", ["--once", "--plain", "--width", "100", "--height", "30"]).code).toBe(0);
+    expect(withConfig("animation = 0\n", ["--json"]).err).toContain("animation must be true or false");
+  });
+});
+
+test("the config file's TOML: comments (not inside strings), strings with escapes, numbers, booleans, arrays of strings", async () => {
+  const { parseConfig, ConfigError } = await import("../src/config.ts");
+  expect(parseConfig('a = "x # not a comment" # a comment\nb = 1_000\nc = true\nd = ["/p q", \'/r\']\ne = "tab\\tquote\\""\nf = 2.5e1\n')).toEqual({
+    a: "x # not a comment",
+    b: 1000,
+    c: true,
+    d: ["/p q", "/r"],
+    e: 'tab\tquote"',
+    f: 25,
+  });
+  for (const bad of ["[section]", "a", 'a = "open', "a = 1\na = 2", "a = [1, 2]", 'a = "\\q"']) expect(() => parseConfig(bad)).toThrow(ConfigError);
+});

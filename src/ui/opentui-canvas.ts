@@ -28,8 +28,7 @@ const GRID_REVERSE = 8;
 const NO_FG = -2;
 
 const packRgb = (c: readonly [number, number, number]): number => ((c[0] & 255) << 16) | ((c[1] & 255) << 8) | (c[2] & 255);
-const THEME_BG = packRgb(theme.bg);
-const THEME_FG = packRgb(theme.text);
+
 
 /** Characters OpenTUI draws one column wide inside drawText, as text.ts counts them. */
 function joinable(cp: number): boolean {
@@ -207,12 +206,12 @@ export class OpenTuiCanvas implements Canvas {
 
   private fgOf(v: number): RGBA {
     if (!this.color) return this.defaultFg;
-    return this.rgbaOf(v < 0 ? THEME_FG : v);
+    return this.rgbaOf(v < 0 ? packRgb(theme.text) : v);
   }
 
   private bgOf(v: number): RGBA {
     if (!this.color) return this.defaultBg;
-    return this.rgbaOf(v < 0 ? THEME_BG : v);
+    return this.rgbaOf(v < 0 ? packRgb(theme.bg) : v);
   }
 
   /** One RGBA per colour (the shimmer makes many shades; the cache is emptied when it grows too big). */

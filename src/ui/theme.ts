@@ -31,6 +31,74 @@ export const theme = {
 
 export type ColorMode = "truecolor" | "256" | "none";
 
+type Palette = { -readonly [K in keyof typeof theme]: RGB };
+
+/** For a light terminal: dark text, deeper data colours. */
+const LIGHT: Palette = {
+  bg: [250, 250, 252],
+  panel: [238, 239, 245],
+  text: [28, 30, 44],
+  dim: [100, 105, 128],
+  rule: [186, 189, 204],
+  accent: [0, 128, 150],
+  selection: [206, 218, 242],
+  uncached: [28, 98, 214],
+  write5m: [118, 66, 206],
+  write1h: [168, 86, 196],
+  read: [0, 138, 88],
+  miss: [206, 38, 48],
+  output: [184, 124, 0],
+  ok: [0, 138, 88],
+  warn: [176, 118, 0],
+  amber: [208, 98, 18],
+  error: [198, 28, 40],
+  newInput: [70, 72, 96],
+  main: [0, 118, 186],
+  sub: [186, 46, 136],
+  opus: [28, 98, 214],
+  sonnet: [0, 138, 88],
+  haiku: [208, 98, 18],
+  other: [118, 118, 134],
+};
+
+/** Okabe–Ito's colour-blind-safe set on the dark background: blue, orange, bluish green, yellow, vermillion, purple. */
+const CB: Palette = {
+  bg: [16, 17, 26],
+  panel: [22, 23, 34],
+  text: [216, 220, 240],
+  dim: [124, 128, 158],
+  rule: [72, 74, 102],
+  accent: [86, 180, 233],
+  selection: [40, 44, 66],
+  uncached: [86, 180, 233],
+  write5m: [204, 121, 167],
+  write1h: [230, 159, 0],
+  read: [0, 158, 115],
+  miss: [213, 94, 0],
+  output: [240, 228, 66],
+  ok: [0, 158, 115],
+  warn: [240, 228, 66],
+  amber: [230, 159, 0],
+  error: [213, 94, 0],
+  newInput: [226, 228, 244],
+  main: [230, 230, 240],
+  sub: [204, 121, 167],
+  opus: [86, 180, 233],
+  sonnet: [0, 158, 115],
+  haiku: [230, 159, 0],
+  other: [150, 150, 165],
+};
+
+const DARK: Palette = { ...(theme as Palette) };
+
+/**
+ * Chooses the palette (before the first frame: widgets read theme's colours as they load and draw). "dark" is the
+ * palette above.
+ */
+export function setTheme(name: "dark" | "light" | "cb"): void {
+  Object.assign(theme as Palette, name === "light" ? LIGHT : name === "cb" ? CB : DARK);
+}
+
 /** Scales a colour's brightness (the shimmer, dim states). */
 export function shade(c: RGB, k: number): RGB {
   const f = (v: number) => Math.max(0, Math.min(255, Math.round(v * k)));

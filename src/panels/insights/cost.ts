@@ -6,7 +6,7 @@ import type { InsightsView } from "../../model/insights-view.ts";
 import { shortModel, usd } from "../../ui/format.ts";
 import { theme } from "../../ui/theme.ts";
 import { drawRankedBars } from "../../ui/widgets/bars.ts";
-import { big, empty, FAMILY_COLOR } from "../../ui/widgets/figures.ts";
+import { big, empty, familyColor } from "../../ui/widgets/figures.ts";
 import { insightPanel, round } from "./panel.ts";
 
 export const cost = insightPanel<"cost">({
@@ -45,7 +45,7 @@ export const cost = insightPanel<"cost">({
     drawRankedBars(
       c,
       rect(inner.x, inner.y + 3, inner.w, inner.h - 3),
-      v.cost.byModel.map((m) => ({ label: shortModel(cleanText(m.model, 40)), value: m.costUSD, text: usd(m.costUSD), color: FAMILY_COLOR[familyOf(m.model)] })),
+      v.cost.byModel.map((m) => ({ label: shortModel(cleanText(m.model, 40)), value: m.costUSD, text: usd(m.costUSD), color: familyColor(familyOf(m.model)) })),
     );
   },
   json: (v) => ({

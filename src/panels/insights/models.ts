@@ -4,7 +4,7 @@ import type { InsightsView } from "../../model/insights-view.ts";
 import { familyOf } from "../../model/pricing.ts";
 import { shortModel, usd } from "../../ui/format.ts";
 import { drawRankedBars } from "../../ui/widgets/bars.ts";
-import { empty, FAMILY_COLOR } from "../../ui/widgets/figures.ts";
+import { empty, familyColor } from "../../ui/widgets/figures.ts";
 import { insightPanel, round } from "./panel.ts";
 
 export const models = insightPanel<"models">({
@@ -28,7 +28,7 @@ export const models = insightPanel<"models">({
     drawRankedBars(
       c,
       inner,
-      v.models.map((m) => ({ label: shortModel(cleanText(m.model, 40)), value: m.responses, text: `${m.responses} · ${usd(m.costUSD)}`, color: FAMILY_COLOR[familyOf(m.model)] })),
+      v.models.map((m) => ({ label: shortModel(cleanText(m.model, 40)), value: m.responses, text: `${m.responses} · ${usd(m.costUSD)}`, color: familyColor(familyOf(m.model)) })),
       total,
     );
   },

@@ -5,7 +5,10 @@ import { compact } from "../format.ts";
 import { fit, padRight } from "../text.ts";
 import { theme } from "../theme.ts";
 
-export const FAMILY_COLOR = { opus: theme.opus, sonnet: theme.sonnet, haiku: theme.haiku, other: theme.other };
+/** A model family's colour (read when drawn: the theme may change before the first frame). */
+export function familyColor(f: "opus" | "sonnet" | "haiku" | "other"): RGB {
+  return theme[f];
+}
 const SPARK = " ▁▂▃▄▅▆▇█";
 
 /** A panel with nothing to show says why, muted, on its first row. */

@@ -7,12 +7,7 @@ import { theme } from "../theme.ts";
 import { chartSeries } from "./chart-series.ts";
 import type { ChartProps } from "./chart.ts";
 
-const FAMILY_STYLE: Record<Family, { label: string; color: (typeof theme)["opus"] }> = {
-  opus: { label: "Opus", color: theme.opus },
-  sonnet: { label: "Sonnet", color: theme.sonnet },
-  haiku: { label: "Haiku", color: theme.haiku },
-  other: { label: "other", color: theme.other },
-};
+const FAMILY_LABEL: Record<Family, string> = { opus: "Opus", sonnet: "Sonnet", haiku: "Haiku", other: "other" };
 
 export function historySeries(v: HistoryView): Omit<ChartProps, "time">[] {
   const starts = v.buckets.map((b) => b.start);
@@ -22,8 +17,8 @@ export function historySeries(v: HistoryView): Omit<ChartProps, "time">[] {
       title: "EFFECTIVE TOKENS · by model",
       starts,
       series: FAMILIES.filter((f) => f !== "other" || v.familyTotals.other > 0).map((f) => ({
-        label: `${FAMILY_STYLE[f].label} ${compact(v.familyTotals[f])}`,
-        color: FAMILY_STYLE[f].color,
+        label: `${FAMILY_LABEL[f]} ${compact(v.familyTotals[f])}`,
+        color: theme[f],
         values: v.families[f],
       })),
     },

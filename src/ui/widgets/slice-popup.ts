@@ -17,7 +17,7 @@ export interface SlicePopupProps {
 }
 
 /** Left to right; on a narrow screen the lowest `keep` goes first (effective tokens and cost always stay). */
-const COLS: Column<SliceRow>[] = [
+const columns = (): Column<SliceRow>[] => [
   { head: "project · title", w: 12, flex: true, color: theme.text, value: (r) => cleanText(r.title ? `${r.project} · ${r.title}` : r.project, 80) },
   { head: "new input", w: 9, keep: 5, align: "right", color: theme.uncached, value: (r) => compact(r.uncached) },
   { head: "5m write", w: 9, keep: 2, align: "right", color: theme.write5m, value: (r) => compact(r.cacheWrite5m) },
@@ -34,7 +34,7 @@ export function drawSlicePopup(c: Canvas, p: SlicePopupProps, hits: HitMap): Rec
   const r = overlayRect(c, 130, Math.max(8, p.rows.length + 5));
   // (the day too: a slice of HISTORY is any day of the span)
   const inner = drawOverlay(c, r, `${weekdayDay(p.from)} ${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
-  drawTable(c, inner, { columns: COLS, rows: p.rows, scroll: p.scroll, margin: 1, bg: theme.panel, countOnBorder: true, onRow: (row) => ({ type: "openSession", sessionId: row.sessionId }) }, hits);
+  drawTable(c, inner, { columns: columns(), rows: p.rows, scroll: p.scroll, margin: 1, bg: theme.panel, countOnBorder: true, onRow: (row) => ({ type: "openSession", sessionId: row.sessionId }) }, hits);
   if (p.rows.length === 0) c.text(inner.x + 1, inner.y + 1, fit("no responses in this slice", inner.w - 2), { fg: theme.dim, bg: theme.panel });
   return r;
 }

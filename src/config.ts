@@ -1,0 +1,79 @@
+// The config file: $XDG_CONFIG_HOME/claude-dash/config.toml (else ~/.config/claude-dash/config.toml) holds defaults
+// for flags, one `name = value` per line with the flags' names (window-hours = 24, theme = "light",
+// tz = "Europe/Berlin", root = ["~/work/.claude"]); `animation = false` is fps = 0. Flags override it.
+// The TOML this reads is the part such a file needs: comments, bare keys, strings, numbers, booleans and arrays of
+// strings on one line. Pure: the caller reads the file.
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export type ConfigValue = string | number | boolean | string[];
+
+/** `key = value` lines into values; throws ConfigError naming the line and key for anything else. */
+export function parseConfig(text: string, file = "config.toml"): Record<string, ConfigValue> {
+  const out: Record<string, ConfigValue> = {};
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = stripComment(raw).trim();
+    if (line === "") return;
+    const where = `${file} line ${i + 1}`;
+    if (line.startsWith("[")) throw new ConfigError(`${where}: sections are not used; write name = value at the top level`);
+    const m = /^([A-Za-z0-9_-]+)\s*=\s*(.*)$/.exec(line);
+    if (!m) throw new ConfigError(`${where}: expected name = value`);
+    const key = m[1]!;
+    if (key in out) throw new ConfigError(`${where}: ${key} is set twice`);
+    out[key] = value(m[2]!.trim(), `${where}: ${key}`);
+  });
+  return out;
+}
+
+/** A line without its comment (a # outside a string). */
+function stripComment(line: string): string {
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === "\\" && inString) i++;
+    else if (ch === '"') inString = !inString;
+    else if (ch === "#" && !inString) return line.slice(0, i);
+  }
+  return line;
+}
+
+function value(v: string, where: string): ConfigValue {
+  if (v === "true" || v === "false") return v === "true";
+  if (/^[+-]?(\d[\d_]*)(\.\d+)?([eE][+-]?\d+)?$/.test(v)) return Number(v.replace(/_/g, ""));
+  if (v.startsWith('"')) return string(v, where);
+  if (v.startsWith("'")) {
+    if (!/^'[^']*'$/.test(v)) throw new ConfigError(`${where}: a string that does not end where it should`);
+    return v.slice(1, -1);
+  }
+  if (v.startsWith("[")) {
+    if (!v.endsWith("]")) throw new ConfigError(`${where}: an array must close on its line`);
+    const inner = v.slice(1, -1).trim();
+    if (inner === "") return [];
+    const items = inner.match(/"(?:[^"\\]|\\.)*"|'[^']*'|[^,\s][^,]*/g) ?? [];
+    return items.map((item) => {
+      const s = value(item.trim(), where);
+      if (typeof s !== "string") throw new ConfigError(`${where}: an array holds strings here`);
+      return s;
+    });
+  }
+  throw new ConfigError(`${where}: ${v} is not a value (a string needs quotes)`);
+}
+
+function string(v: string, where: string): string {
+  const m = /^"((?:[^"\\]|\\.)*)"$/.exec(v);
+  if (!m) throw new ConfigError(`${where}: a string that does not end where it should`);
+  return m[1]!.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
+    if (e[0] === "u") return String.fromCharCode(parseInt(e.slice(1), 16));
+    const map: Record<string, string> = { n: "\n", t: "\t", '"': '"', "\\": "\\" };
+    if (!(e in map)) throw new ConfigError(`${where}: unknown escape \\${e}`);
+    return map[e]!;
+  });
+}
+
+/** Where the config file is: $XDG_CONFIG_HOME/claude-dash/config.toml, else ~/.config/claude-dash/config.toml. */
+export function configPath(env: Record<string, string | undefined>, home: string): string {
+  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith("/") ? env.XDG_CONFIG_HOME : `${home}/.config`;
+  return `${base}/claude-dash/config.toml`;
+}
