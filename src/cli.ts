@@ -275,6 +275,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     fps: opts.fps,
     intervalSeconds: opts.interval,
     pinnedNow: opts.now,
+    exportDir: opts.exportDir,
     statusLine: statusOf,
     threads: readerThreads(env("CLAUDE_DASH_THREADS")),
     // A store that fails under the dashboard is replaced (see withUsage), and the dashboard goes on reading from it.

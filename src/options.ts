@@ -18,6 +18,7 @@ export interface Options {
   /** escape codes in --once: auto (only to a terminal), always, never (= --plain) */
   color: "auto" | "always" | "never";
   theme: "dark" | "light" | "cb";
+  exportDir: string;
   /** frame size for --once; null: the terminal's, or 152×48 when not a terminal. */
   width: number | null;
   height: number | null;
@@ -98,6 +99,7 @@ const Schema = z
     plain: z.boolean(),
     color: z.enum(["auto", "always", "never"], { message: "--color must be auto, always or never" }),
     theme: z.enum(["dark", "light", "cb"], { message: "--theme must be dark, light or cb" }),
+    "export-dir": z.string().min(1, "--export-dir needs a directory"),
     width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
     fps: z.number({ message: "--fps must be a number" }).min(0, "--fps must be 0 (no animation) or more").max(120, "--fps must be at most 120"),
@@ -191,6 +193,7 @@ export const FLAGS: readonly Flag[] = [
     describe: "escape codes for colour in --once: auto (only when writing to a terminal), always, never (text only); NO_COLOR keeps bold and underline only",
     brief: "colour in --once (auto: on a terminal)",
   },
+  { name: "export-dir", kind: "string", value: "DIR", default: ".", describe: "where e writes the view on screen as CSV and JSON (default: the current folder)", brief: "where e writes CSV and JSON (.)" },
   {
     name: "theme",
     kind: "string",
@@ -395,6 +398,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     plain: o.plain || o.color === "never",
     color: o.plain ? "never" : o.color,
     theme: o.theme,
+    exportDir: o["export-dir"],
     width: o.width ?? null,
     height: o.height ?? null,
     fps: o.fps,

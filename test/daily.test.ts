@@ -512,3 +512,43 @@ test("the config file's TOML: comments (not inside strings), strings with escape
   });
   for (const bad of ["[section]", "a", 'a = "open', "a = 1\na = 2", "a = [1, 2]", 'a = "\\q"']) expect(() => parseConfig(bad)).toThrow(ConfigError);
 });
+
+describe("export", () => {
+  test("e writes the view on screen as CSV and JSON, named after the view and the time; the footer names them; a file is never overwritten", async () => {
+    const { mkdtempSync, readFileSync, readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { writeExport } = await import("../src/ui/live.ts");
+    const { app, frame } = live([
+      response({ sessionId: "s1", cwd: "/home/dev/alpha", time: NOW - 3 * MIN, usage: { output: 100 } }),
+      { type: "SessionTitled", sessionId: "s1", title: '=cmd|"calc", with comma' },
+    ]);
+    frame();
+    expect(app.takeExport()).toBeNull();
+    app.key({ name: "e" });
+    const files = app.takeExport()!;
+    expect(files.name).toMatch(/^claude-dash-live-20261126-\d{6}$/);
+    const lines = files.csv.trim().split("\n");
+    expect(lines[0]).toStartWith("sessionId,project,title,branch,cwd,lastActivity,model");
+    expect(lines[1]).toContain(`"'=cmd|""calc"", with comma"`); // quoted, and never a spreadsheet formula
+    expect(JSON.parse(files.json)).toMatchObject({ view: "live", sessions: [{ sessionId: "s1", project: "alpha" }] });
+    const dir = mkdtempSync(join(tmpdir(), "cd-export-"));
+    const said = writeExport(files, dir);
+    expect(said).toBe(`exported ${files.name}.csv and .json to ${dir}`);
+    expect(readdirSync(dir).sort()).toEqual([`${files.name}.csv`, `${files.name}.json`]);
+    expect(readFileSync(join(dir, `${files.name}.csv`), "utf8")).toBe(files.csv);
+    expect(writeExport(files, dir)).toStartWith("export failed: "); // (the same second again: not overwritten)
+    app.notify(said);
+    expect(frame().at(-2)).toContain("exported claude-dash-live-");
+    app.key({ name: "H" });
+    frame();
+    app.key({ name: "e" });
+    expect(app.takeExport()!.csv.split("\n")[0]).toBe("start,uncached,cacheWrite5m,cacheWrite1h,cacheRead,newInput,cacheMiss,output,responses");
+    app.key({ name: "I" });
+    frame();
+    app.key({ name: "e" });
+    const ins = app.takeExport()!;
+    expect(ins.csv.split("\n")[0]).toBe("project,sessions,prompts,responses,costUSD");
+    expect(JSON.parse(ins.json)).toMatchObject({ view: "insights", tokens: { output: 100 } });
+  });
+});

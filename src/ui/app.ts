@@ -5,6 +5,7 @@ import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "..
 import { selectSession } from "../model/selectors.ts";
 import { cleanText } from "../ingest/sanitize.ts";
 import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
+import { exportHistory, exportInsights, exportLive, type ViewExport } from "../model/export-view.ts";
 import type { UsageQueries } from "../model/queries.ts";
 import { createState, reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
@@ -12,7 +13,7 @@ import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
 import type { InsightsView, TeamSource } from "../model/insights-view.ts";
-import { selectInsights } from "../panels/insights/registry.ts";
+import { insightsJson, selectInsights } from "../panels/insights/registry.ts";
 import { insightColumns } from "./widgets/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
@@ -285,6 +286,7 @@ export class DashboardApp {
       } else if (p.kind === "summary" || p.kind === "heatmap" || p.kind === "allowance") popups.push({ kind: p.kind });
       else if (p.kind === "insight") popups.push({ kind: "insight", id: p.id });
     }
+    this.lastFrame = { now, live, history, insights };
     const frame: FrameView = {
       now,
       live,
@@ -340,8 +342,34 @@ export class DashboardApp {
     this.flash = { text: `copied ${cleanText(what === "id" ? id : `claude --resume ${id}`, 80)}`, until: null };
   }
 
+  /** Files for `e`, waiting for the runner (see takeExport). */
+  private pendingExport = false;
+  private lastFrame: { now: number; live: LiveView; history: HistoryFrame | null; insights: InsightsView | null } | null = null;
+
+  /** The view on screen as files, when `e` asked for them since the last call (the live runner writes them). */
+  takeExport(): ViewExport | null {
+    if (!this.pendingExport || !this.lastFrame) return null;
+    this.pendingExport = false;
+    const f = this.lastFrame;
+    if (this.ui.tab === "history" && f.history) return exportHistory(f.history.view, f.now);
+    if (this.ui.tab === "insights" && f.insights) {
+      const { view: _v, demo: _d, diagnostics: _g, ...panels } = insightsJson(f.insights, null, false);
+      return exportInsights(f.insights, panels, f.now);
+    }
+    return exportLive(f.live, f.now);
+  }
+
+  /** A line for the footer for a moment ("exported …", "export failed: …"). */
+  notify(text: string): void {
+    this.flash = { text, until: null };
+  }
+
   dispatch(a: UiAction): void {
     if (a.type === "copy") return this.copy(a.what);
+    if (a.type === "export") {
+      this.pendingExport = true;
+      return;
+    }
     const lay = this.lay;
     const sessions = this.cache ? this.arranged(this.cache.view).sessions : [];
     this.ui = reduceUi(this.ui, a, {

@@ -1,6 +1,9 @@
 // The live dashboard on OpenTUI (Bun only): one full-screen renderable that redraws the whole DashboardApp each
 // frame at a fixed rate, keys and mouse turned into app actions, ingest (file watch + poll) queued and applied at
 // frame boundaries, and the terminal restored on every way out.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ViewExport } from "../model/export-view.ts";
 import { createCliRenderer, Renderable, type CliRenderer, type KeyEvent, type MouseEvent, type OptimizedBuffer, type RenderContext } from "@opentui/core";
 import type { TranscriptSource } from "../ingest/source.ts";
 import { LiveIngest } from "../ingest/live-ingest.ts";
@@ -37,6 +40,8 @@ export interface RunLiveOptions {
    * `end` switches the app to the real data. The allowance's answers wait until then.
    */
   demoUntil?: { ready: () => boolean; end: () => void } | null;
+  /** where `e` writes the view on screen (default: the current folder) */
+  exportDir?: string;
 }
 
 /** `now`: the data clock (what the windows end at); `time`: drives animation. Both epoch milliseconds. */
@@ -61,6 +66,18 @@ export interface DashboardHooks {
 }
 
 /** OpenTUI's key names to the names keyAction expects ("?", "L", "up", "pagedown", "return", "escape", …). */
+/** Writes an export's two files into `dir`; returns what the footer says (where they went, or why not). */
+export function writeExport(files: ViewExport, dir: string): string {
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${files.name}.csv`), files.csv, { flag: "wx" });
+    writeFileSync(join(dir, `${files.name}.json`), files.json, { flag: "wx" });
+    return `exported ${files.name}.csv and .json to ${dir === "." ? "this folder" : dir}`;
+  } catch (e) {
+    return `export failed: ${(e as Error)?.message ?? String(e)}`;
+  }
+}
+
 /** Text to the terminal's clipboard: OSC 52 ("c" selection), the text in base64 (so nothing in it is a control code). */
 export function osc52(text: string): string {
   let bin = "";
@@ -277,6 +294,8 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
           // y / r in a session's detail: to the clipboard through the terminal (OSC 52)
           const copied = app.takeClipboard();
           if (copied !== null) process.stdout.write(osc52(copied));
+          const files = app.takeExport();
+          if (files) app.notify(writeExport(files, o.exportDir ?? "."));
           if (app.quit) finish(0);
         },
         suspend,

@@ -74,7 +74,9 @@ export type UiAction =
   /** step the window of LIVE or HISTORY through RANGES (given the current hours) */
   | { type: "range"; step: 1 | -1; current: number }
   /** in a session's detail: copy its id, or the command that resumes it (the app hands it to the terminal) */
-  | { type: "copy"; what: "id" | "resume" };
+  | { type: "copy"; what: "id" | "resume" }
+  /** write the view on screen to files (the app hands them to the runner) */
+  | { type: "export" };
 
 export interface UiContext {
   /** users known to INSIGHTS (team telemetry), for the user filter. */
@@ -191,6 +193,7 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return { ...s, quit: true };
     case "none":
     case "copy":
+    case "export":
       return s;
   }
 }
@@ -285,6 +288,7 @@ export const KEYS: readonly KeyBinding[] = [
     },
   },
   { label: "y  r", help: "in a session's detail: copy its id, or claude --resume <id> (to the clipboard, through the terminal)", bind: { y: () => ({ type: "copy", what: "id" }), r: () => ({ type: "copy", what: "resume" }) } },
+  { label: "e", help: "export the view on screen: its table as CSV and its numbers as JSON, into the current folder (or --export-dir)", bind: both("e", () => ({ type: "export" })) },
   { label: "/", help: "search sessions (titles, projects, branches, ids) as you type; Enter keeps it, Esc clears it", bind: { "/": () => ({ type: "search" }) } },
   { label: "p", help: "only the selected session's project (p again: all)", bind: both("p", () => ({ type: "toggleProject" })) },
   { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },

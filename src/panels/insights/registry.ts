@@ -43,7 +43,7 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
 export const INSIGHT_NOTES: Record<string, string> = Object.fromEntries(INSIGHT_PANELS.map((p) => [p.id, p.note]));
 
 /** `--json --view insights`: every panel's data in page order, times as ISO strings. */
-export function insightsJson(v: InsightsView, diagnostics: Diagnostics, demo: boolean) {
+export function insightsJson(v: InsightsView, diagnostics: Diagnostics | null, demo: boolean) {
   return {
     view: "insights",
     demo,
