@@ -19,7 +19,7 @@ export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): Re
       [resetLabel(l.resetsAt, now), { fg: theme.dim }],
     ]);
   if (v.fetchedAt !== null) lines.push([["updated".padEnd(14), { fg: theme.dim }], [`${hhmm(v.fetchedAt)} (${ageLabel(now - v.fetchedAt)})`, { fg: theme.text }]]);
-  if (v.projectedLimitAt !== null) lines.push([["projection".padEnd(14), { fg: theme.dim }], [`the 5-hour limit at ${hhmm(v.projectedLimitAt)} at the last hour's rate`, { fg: theme.warn }]]);
+  if (v.projectedLimitAt !== null) lines.push([["projection".padEnd(14), { fg: theme.dim }], [`5-hour limit at ${hhmm(v.projectedLimitAt)} at this rate`, { fg: theme.warn }]]);
   if (v.status === "off") lines.push([["off: started with --no-allowance", { fg: theme.dim }]]);
   if (v.status === "waiting") lines.push([["no answer yet", { fg: theme.dim }]]);
   if (v.problem) {
