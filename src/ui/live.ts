@@ -72,7 +72,7 @@ export function writeExport(files: ViewExport, dir: string): string {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${files.name}.csv`), files.csv, { flag: "wx" });
     writeFileSync(join(dir, `${files.name}.json`), files.json, { flag: "wx" });
-    return `exported ${files.name}.csv and .json to ${dir === "." ? "this folder" : dir}`;
+    return `exported ${files.name}.csv and .json${dir === "." ? "" : ` to ${dir}`}`;
   } catch (e) {
     return `export failed: ${(e as Error)?.message ?? String(e)}`;
   }
