@@ -552,3 +552,25 @@ describe("export", () => {
     expect(JSON.parse(ins.json)).toMatchObject({ view: "insights", tokens: { output: 100 } });
   });
 });
+
+test("a summary line titles its file's session until a /rename does, whichever comes first in the file", async () => {
+  const { lineToEvents } = await import("../src/ingest/records.ts");
+  const ctx = { file: "/p/aaaa.jsonl", fileSessionId: "aaaa", fileAgentId: null };
+  const events = (lines: string[]) => {
+    const out: ModelEvent[] = [];
+    lines.forEach((l, i) => lineToEvents(l, i + 1, ctx, out));
+    return out;
+  };
+  const summary = '{"type":"summary","summary":"Fixing the login redirect loop","leafUuid":"u-1"}';
+  const rename = '{"type":"custom-title","customTitle":"login fix","sessionId":"aaaa"}';
+  const resp = response({ sessionId: "aaaa", cwd: "/home/dev/app", time: NOW - 5 * MIN });
+  const titleOf = (lines: string[]) => {
+    const { app, frame } = live([resp, ...events(lines)]);
+    void app;
+    return frame().find((l) => l.startsWith("│ ") && l.includes("app"));
+  };
+  expect(events([summary])).toEqual([{ type: "SessionTitled", sessionId: "aaaa", title: "Fixing the login redirect loop", weak: true }]);
+  expect(titleOf([summary])).toContain("app · Fixing the login redirect loop");
+  expect(titleOf([summary, rename])).toContain("app · login fix");
+  expect(titleOf([rename, summary])).toContain("app · login fix");
+});

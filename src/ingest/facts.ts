@@ -97,9 +97,11 @@ export class FactCollector {
       case "TurnCompleted":
         if (!this.turns.has(e.key)) this.turns.set(e.key, e);
         return;
-      case "SessionTitled":
-        this.meta(e.sessionId).title = e.title;
+      case "SessionTitled": {
+        const m = this.meta(e.sessionId);
+        if (!e.weak || m.title === null) m.title = e.title; // (a summary's title never replaces another)
         return;
+      }
       case "LineRejected":
         if (this.rejectedSeen.has(e.line)) return;
         this.rejectedSeen.add(e.line);

@@ -151,6 +151,7 @@ const SystemErrorSchema = z.object({
 });
 
 const CustomTitleSchema = z.object({ sessionId: z.string().min(1).nullish(), customTitle: z.string() });
+const SummarySchema = z.object({ summary: z.string() });
 
 export const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string().min(1), name: z.string() });
 export const ToolResultBlock = z.object({
@@ -170,7 +171,6 @@ export const IGNORED_TYPES: ReadonlySet<string> = new Set([
   "file-history-snapshot",
   "queue-operation",
   "attachment",
-  "summary",
   "last-prompt",
   "permission-mode",
   "agent-name",
@@ -300,6 +300,16 @@ export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, o
     }
     case "progress":
       return progressCopy(obj as Record<string, unknown>, lineNo, ctx, out, reject);
+    case "summary": {
+      // The title Claude Code's /resume picker shows, usually the first line of a file: it names the conversation
+      // this file continues (its leafUuid points into that one, often another file), so it titles this file's session
+      // until a /rename does.
+      const r = SummarySchema.safeParse(obj);
+      if (!r.success) return reject(zodReason(r.error));
+      const title = cleanText(r.data.summary, 120);
+      if (title && ctx.fileSessionId && ctx.fileAgentId === null) out.push({ type: "SessionTitled", sessionId: ctx.fileSessionId, title, weak: true });
+      return;
+    }
     case "custom-title": {
       const r = CustomTitleSchema.safeParse(obj);
       if (!r.success) return reject(zodReason(r.error));

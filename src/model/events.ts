@@ -121,6 +121,8 @@ export interface SessionTitled {
   type: "SessionTitled";
   sessionId: string;
   title: string;
+  /** a `summary` line's title: the session keeps it only while it has no other (a /rename title wins) */
+  weak?: boolean;
 }
 
 /**

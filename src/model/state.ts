@@ -440,7 +440,7 @@ function applySessionMeta(s: ModelState, e: Extract<ModelEvent, { type: "Session
 
 function applyTitle(s: ModelState, e: Extract<ModelEvent, { type: "SessionTitled" }>): boolean {
   const sess = sessionOf(s, e.sessionId);
-  if (sess.title === e.title) return false;
+  if (sess.title === e.title || (e.weak && sess.title !== null)) return false; // (a summary's title never replaces another)
   sess.title = e.title;
   return true;
 }
