@@ -574,3 +574,14 @@ test("a summary line titles its file's session until a /rename does, whichever c
   expect(titleOf([summary, rename])).toContain("app · login fix");
   expect(titleOf([rename, summary])).toContain("app · login fix");
 });
+
+test("HISTORY's SUMMARY names its span in words: 1 day, 7 days, 5 h", () => {
+  const { app, frame } = live([response({ time: NOW - 60 * MIN })]);
+  app.key({ name: "H" });
+  expect(frame().join("\n")).toMatch(/SUMMARY ─+ 7 days/);
+  app.key({ name: "[" });
+  expect(frame().join("\n")).toMatch(/SUMMARY ─+ 1 day ─/);
+  app.key({ name: "[" });
+  app.key({ name: "[" });
+  expect(frame().join("\n")).toMatch(/SUMMARY ─+ 5 h ─/);
+});

@@ -1,13 +1,13 @@
 // SUMMARY of the history window: totals, cost priced per model (an estimate, and said so), cache-hit rate.
 import type { Canvas, Rect } from "../canvas.ts";
 import type { HistoryView } from "../../model/history-view.ts";
-import { compact, usd } from "../format.ts";
+import { compact, spanLabel, usd } from "../format.ts";
 import { fit, padLeft, padRight, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
 
 export function drawHistorySummary(c: Canvas, r: Rect, v: HistoryView, hours: number, priceOverride: number | undefined): void {
-  const inner = drawBox(c, r, { title: "SUMMARY", note: hours % 24 === 0 ? `${hours / 24} days` : `${hours} h` });
+  const inner = drawBox(c, r, { title: "SUMMARY", note: hours % 24 === 0 ? (hours === 24 ? "1 day" : `${hours / 24} days`) : spanLabel(hours) });
   if (inner.w < 20 || inner.h < 1) return;
   const t = v.totals;
   const input = t.uncached + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
