@@ -65,6 +65,15 @@ async function main(): Promise<number> {
   }
   if (!opts) return 0;
   setTheme(opts.theme);
+  // The receiver's token may come from the environment (a flag's value is visible to anyone who runs ps).
+  if (opts.otlpToken === null && (env("CLAUDE_DASH_OTLP_TOKEN") ?? "") !== "") {
+    const t = env("CLAUDE_DASH_OTLP_TOKEN")!;
+    if (t.length < 8) {
+      writeErr("claude-dash: CLAUDE_DASH_OTLP_TOKEN must be at least 8 characters\n");
+      return 2;
+    }
+    opts = { ...opts, otlpToken: t };
+  }
   if (opts.pricing !== null) {
     const problem = loadPricing(opts.pricing);
     if (problem) {
@@ -337,6 +346,8 @@ async function startTelemetry(
   const otlp = opts.otlp!;
   const { defaultStorePath, TelemetryStore, TeamQueries } = await import("./net/telemetry-store.ts");
   const { logsToEvents, metricsToEvents } = await import("./net/otlp-map.ts");
+  const { MetricCounters } = await import("./net/metrics-exposition.ts");
+  const counters = new MetricCounters();
   const { startOtlpReceiver } = await import("./net/otlp-receiver.ts");
   let store: InstanceType<typeof TelemetryStore>;
   try {
@@ -351,6 +362,7 @@ async function startTelemetry(
       host: otlp.host,
       port: otlp.port,
       token: opts.otlpToken,
+      onScrape: () => counters.text(),
       onLogs: (req) => {
         const { events, rejected } = logsToEvents(req);
         store.append(events, []);
@@ -362,6 +374,7 @@ async function startTelemetry(
       },
       onMetrics: (req) => {
         const { samples, rejected } = metricsToEvents(req, metricState);
+        counters.add(samples);
         store.append([], samples, metricState);
         counts.requests++;
         counts.events += samples.length;

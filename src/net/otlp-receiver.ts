@@ -78,6 +78,8 @@ export interface OtlpReceiverOptions {
   minBytesPerSecond?: number;
   onLogs(req: OtlpLogsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
   onMetrics(req: OtlpMetricsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
+  /** `GET /metrics`: the exposition text (Prometheus format); without it /metrics is 404. Guarded by `token` too. */
+  onScrape?(): string;
   /** every request answered with an error status, for logging (never throws into the server) */
   onError?(e: { status: number; message: string; path: string }): void;
 }
@@ -162,6 +164,17 @@ function checkRequest(req: http.IncomingMessage, path: string, limits: Limits, s
   return { signal, encoding, gzip };
 }
 
+/** `GET /metrics` (HEAD too): the counters as exposition text, behind the same token as /v1/*. */
+function scrape(req: http.IncomingMessage, res: http.ServerResponse, limits: Limits, text: () => string): void {
+  if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, `${quote(req.method)} is not allowed (use GET)`, { Allow: "GET, HEAD" });
+  if (limits.tokenDigest && !authorized(req.headers, limits.tokenDigest)) {
+    throw new HttpError(401, "missing or wrong token (send Authorization: Bearer <token>)", { "WWW-Authenticate": 'Bearer realm="claude-dash"' });
+  }
+  const body = Buffer.from(text(), "utf8");
+  res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": String(body.length) });
+  res.end(req.method === "HEAD" ? undefined : body);
+}
+
 /** Hands a decoded request to its handler; the export response (partial success) says what was left out. */
 async function deliver(opts: OtlpReceiverOptions, signal: Signal, encoding: BodyEncoding, decoded: Decoded<OtlpLogsRequest | OtlpMetricsRequest>, bytes: number): Promise<Uint8Array> {
   const info: OtlpRequestInfo = { encoding, bytes, rejectedByDecoder: decoded.rejected };
@@ -216,6 +229,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     const seen: { encoding: BodyEncoding | null } = { encoding: null };
     let admitted = false;
     try {
+      if (path === "/metrics" && opts.onScrape) return scrape(req, res, limits, opts.onScrape);
       const { signal, encoding, gzip } = checkRequest(req, path, limits, seen);
       gate.admit(client);
       admitted = true;
