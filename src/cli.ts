@@ -43,12 +43,12 @@ const HOUR = 3_600_000;
 async function main(): Promise<number> {
   let opts: Options | null;
   // Defaults from the config file, which flags override; a bad file is a usage error naming its key.
-  let config: { values: Record<string, unknown>; file: string } | null = null;
+  let config: { values: Record<string, unknown>; file: string; home: string } | null = null;
   const configFile = configPath(process.env, home());
   if (existsSync(configFile)) {
     const shown = configFile.startsWith(`${home()}/`) ? `~${configFile.slice(home().length)}` : configFile;
     try {
-      config = { values: parseConfig(readFileSync(configFile, "utf8"), shown), file: shown };
+      config = { values: parseConfig(readFileSync(configFile, "utf8"), shown), file: shown, home: home() };
     } catch (e) {
       writeErr(`claude-dash: ${e instanceof ConfigError ? e.message : `cannot read ${shown}: ${(e as Error)?.message ?? e}`}\n`);
       return 2;

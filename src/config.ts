@@ -12,8 +12,8 @@ export type ConfigValue = string | number | boolean | string[];
 
 /** `key = value` lines into values; throws ConfigError naming the line and key for anything else. */
 export function parseConfig(text: string, file = "config.toml"): Record<string, ConfigValue> {
-  const out: Record<string, ConfigValue> = {};
-  text.split(/\r?\n/).forEach((raw, i) => {
+  const out: Record<string, ConfigValue> = Object.create(null) as Record<string, ConfigValue>;
+  text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((raw, i) => {
     const line = stripComment(raw).trim();
     if (line === "") return;
     const where = `${file} line ${i + 1}`;
@@ -29,12 +29,13 @@ export function parseConfig(text: string, file = "config.toml"): Record<string, 
 
 /** A line without its comment (a # outside a string). */
 function stripComment(line: string): string {
-  let inString = false;
+  let quote: string | null = null;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
-    if (ch === "\\" && inString) i++;
-    else if (ch === '"') inString = !inString;
-    else if (ch === "#" && !inString) return line.slice(0, i);
+    if (quote === '"' && ch === "\\") i++;
+    else if (quote !== null && ch === quote) quote = null;
+    else if (quote === null && (ch === '"' || ch === "'")) quote = ch;
+    else if (ch === "#" && quote === null) return line.slice(0, i);
   }
   return line;
 }

@@ -283,7 +283,9 @@ const CONFIG_ONLY = new Set(["animation"]);
  * The config file's values as flag values (see config.ts): each key a flag's name, of the flag's kind. Throws
  * UsageError naming the key.
  */
-function readConfigValues(config: Readonly<Record<string, unknown>>, file: string): Record<string, unknown> {
+function readConfigValues(config: Readonly<Record<string, unknown>>, file: string, home: string | null): Record<string, unknown> {
+  // (no shell expands ~ in a file: a path there may start with it)
+  const path = (v: unknown) => (typeof v === "string" && home && (v === "~" || v.startsWith("~/")) ? `${home}${v.slice(1)}` : v);
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(config)) {
     if (CONFIG_ONLY.has(key)) {
@@ -295,7 +297,7 @@ function readConfigValues(config: Readonly<Record<string, unknown>>, file: strin
     if (!flag) throw new UsageError(`${file}: unknown key ${key} (the keys are the flags' names, such as window-hours)`);
     const ok = flag.kind === "boolean" ? typeof v === "boolean" : flag.kind === "number" ? typeof v === "number" : flag.kind === "list" ? Array.isArray(v) || typeof v === "string" : typeof v === "string";
     if (!ok) throw new UsageError(`${file}: ${key} must be ${flag.kind === "boolean" ? "true or false" : flag.kind === "number" ? "a number" : flag.kind === "list" ? "a string or a list of strings" : "a string (in quotes)"}`);
-    out[key] = flag.kind === "list" && typeof v === "string" ? [v] : v;
+    out[key] = flag.kind === "list" ? (typeof v === "string" ? [v] : v) : flag.kind === "string" ? path(v) : v;
   }
   return out;
 }
@@ -358,8 +360,8 @@ function readArgs(args: readonly string[], base: Record<string, unknown> = {}): 
 }
 
 /** Parses argv. Throws UsageError (one line, naming the flag) for anything invalid. Returns null after --help/--version. */
-export function parseOptions(args: string[], version: string, print: (s: string) => void, config: { values: Readonly<Record<string, unknown>>; file: string } | null = null): Options | null {
-  const base = config ? readConfigValues(config.values, config.file) : {};
+export function parseOptions(args: string[], version: string, print: (s: string) => void, config: { values: Readonly<Record<string, unknown>>; file: string; home?: string } | null = null): Options | null {
+  const base = config ? readConfigValues(config.values, config.file, config.home ?? null) : {};
   const argvOut = readArgs(args, base);
   if (argvOut === "help") {
     print(helpText(Math.min(100, process.stdout.columns || 100)));
@@ -395,8 +397,9 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     windowHours: o["window-hours"],
     bucketMinutes: o["bucket-minutes"] ?? null,
     once: o.once,
-    plain: o.plain || o.color === "never",
-    color: o.plain ? "never" : o.color,
+    // (--color always|never said on purpose wins over --plain; --plain is --color never)
+    plain: o.color === "never" || (o.color === "auto" && o.plain),
+    color: o.color !== "auto" ? o.color : o.plain ? "never" : "auto",
     theme: o.theme,
     exportDir: o["export-dir"],
     width: o.width ?? null,

@@ -537,7 +537,8 @@ describe("export", () => {
     expect(said).toBe(`exported ${files.name}.csv and .json to ${dir}`);
     expect(readdirSync(dir).sort()).toEqual([`${files.name}.csv`, `${files.name}.json`]);
     expect(readFileSync(join(dir, `${files.name}.csv`), "utf8")).toBe(files.csv);
-    expect(writeExport(files, dir)).toStartWith("export failed: "); // (the same second again: not overwritten)
+    expect(writeExport(files, dir)).toBe(`exported ${files.name}-2.csv and .json to ${dir}`); // (the same second again: a new name, nothing overwritten)
+    expect(readdirSync(dir).length).toBe(4);
     app.notify(said);
     expect(frame().at(-2)).toContain("exported claude-dash-live-");
     app.key({ name: "H" });
@@ -584,4 +585,70 @@ test("HISTORY's SUMMARY names its span in words: 1 day, 7 days, 5 h", () => {
   app.key({ name: "[" });
   app.key({ name: "[" });
   expect(frame().join("\n")).toMatch(/SUMMARY ─+ 5 h ─/);
+});
+
+describe("review mends", () => {
+  test("the demo's panels and selection end with it", () => {
+    const app = demoApp(NOW, { ...OPTS, banner: "DEMO DATA", allowance: true });
+    shot(app);
+    app.key({ name: "down" });
+    app.key({ name: "return" });
+    const store = memoryStore();
+    store.putEvents("/real/s.jsonl", [response({ sessionId: "real", cwd: "/home/dev/real", time: NOW - 2 * MIN })]);
+    app.endDemo(new StoreQueries(store));
+    expect(app.ui.popups).toEqual([]);
+    shot(app);
+    app.key({ name: "return" });
+    expect(app.ui.popups.at(-1)).toMatchObject({ kind: "session", sessionId: "real" });
+  });
+
+  test("a summary's title stored earlier gives way to a /rename; a later summary never replaces a /rename", () => {
+    const store = memoryStore();
+    const r = response({ sessionId: "t", cwd: "/home/dev/app", time: NOW - 5 * MIN });
+    store.putEvents("/p/t.jsonl", [r, { type: "SessionTitled", sessionId: "t", title: "from a summary", weak: true }]);
+    const titleNow = () => new StoreQueries(store).labels(["t"])[0]!.title;
+    expect(titleNow()).toBe("from a summary");
+    store.putEvents("/p/t2.jsonl", [{ type: "SessionTitled", sessionId: "t", title: "my rename" }]);
+    expect(titleNow()).toBe("my rename");
+    store.putEvents("/p/t3.jsonl", [{ type: "SessionTitled", sessionId: "t", title: "another summary", weak: true }]);
+    expect(titleNow()).toBe("my rename");
+  });
+
+  test("[ and ] past the ends leave the window as it is; p acts on LIVE only; a click ends typing a search", async () => {
+    const { stepRange } = await import("../src/ui/ui-state.ts");
+    expect([stepRange(0.5, -1), stepRange(1000, 1), stepRange(12, 1), stepRange(12, -1)]).toEqual([0.5, 1000, 24, 5]);
+    const { app, frame } = live([session("a", "alpha", 5), session("b", "beta", 9)]);
+    const rows = frame();
+    app.key({ name: "H" });
+    app.key({ name: "p" });
+    expect(app.ui.project).toBeNull();
+    app.key({ name: "L" });
+    app.key({ name: "/" });
+    app.key({ name: "z" });
+    const y = rows.findIndex((l) => l.includes("beta"));
+    app.click(10, y);
+    expect(app.ui.typing).toBe(false);
+    app.key({ name: "q" }); // closes the detail the click opened, not typed into the search
+    expect(app.ui.query).toBe("z");
+  });
+
+  test("a slice whose rows a filter hides says so, and that Esc clears it", () => {
+    const { app, frame } = live([session("a", "alpha", 5)]);
+    frame();
+    app.key({ name: "/" });
+    for (const ch of "zzz") app.key({ name: ch });
+    app.key({ name: "return" });
+    app.dispatch({ type: "openBucket", start: Math.floor((NOW - 5 * MIN) / (5 * MIN)) * 5 * MIN });
+    expect(frame().join("\n")).toContain("no session of this slice matches /zzz (Esc clears)");
+  });
+
+  test("config: --color given on the command line beats plain = true in the file; ~ in a path; a BOM, built-in names, # in single quotes", async () => {
+    const { parseOptions } = await import("../src/options.ts");
+    const { parseConfig } = await import("../src/config.ts");
+    const parse = (args: string[], values: Record<string, unknown>) => parseOptions(args, "0", () => {}, { values, file: "config.toml", home: "/home/me" })!;
+    expect(parse(["--color", "always"], { plain: true })).toMatchObject({ color: "always", plain: false });
+    expect(parse([], { plain: true })).toMatchObject({ color: "never", plain: true });
+    expect(parse([], { "export-dir": "~/exports" }).exportDir).toBe("/home/me/exports");
+    expect(parseConfig("\uFEFFtz = 'a#b' # comment\ntoString = 1\n")).toEqual(Object.assign(Object.create(null), { tz: "a#b", toString: 1 }));
+  });
 });

@@ -99,7 +99,14 @@ export class FactCollector {
         return;
       case "SessionTitled": {
         const m = this.meta(e.sessionId);
-        if (!e.weak || m.title === null) m.title = e.title; // (a summary's title never replaces another)
+        // (a summary's title never replaces another; a /rename replaces a summary's)
+        if (!e.weak) {
+          m.title = e.title;
+          delete m.titleWeak;
+        } else if (m.title === null) {
+          m.title = e.title;
+          m.titleWeak = true;
+        }
         return;
       }
       case "LineRejected":

@@ -252,7 +252,11 @@ class Interned {
  * title, 1M context once seen.
  */
 function laterMeta(a: SessionMeta, b: SessionMeta): SessionMeta {
-  const m: SessionMeta = { ...a, title: b.title ?? a.title, window1M: a.window1M || b.window1M };
+  // (a summary's title, weak, fills in only where there is none, and gives way to any other)
+  const bWins = b.title !== null && (!b.titleWeak || a.title === null || a.titleWeak === true);
+  const m: SessionMeta = { ...a, title: bWins ? b.title : a.title, window1M: a.window1M || b.window1M };
+  if (bWins && b.titleWeak) m.titleWeak = true;
+  else if (bWins) delete m.titleWeak;
   noteWhere(m, b.cwdTime, b.cwd, null, null);
   noteWhere(m, b.branchTime, null, b.branch, null);
   noteWhere(m, b.entrypointTime, null, null, b.entrypoint);
@@ -561,7 +565,7 @@ export class UsageStore implements DirCache {
          branch_time = CASE WHEN ?4 IS NOT NULL AND (branch_time IS NULL OR branch_time <= ?5) THEN ?5 ELSE branch_time END,
          entrypoint = CASE WHEN ?6 IS NOT NULL AND (ep_time IS NULL OR ep_time > ?7) THEN ?6 ELSE entrypoint END,
          ep_time = CASE WHEN ?6 IS NOT NULL AND (ep_time IS NULL OR ep_time > ?7) THEN ?7 ELSE ep_time END,
-         title = coalesce(?8, title),
+         title = CASE WHEN ?10 = 1 THEN coalesce(title, ?8) ELSE coalesce(?8, title) END,
          window1m = max(window1m, ?9)
        WHERE id = ?1`,
       id,
@@ -573,6 +577,7 @@ export class UsageStore implements DirCache {
       t(m.entrypointTime),
       m.title,
       m.window1M ? 1 : 0,
+      m.titleWeak ? 1 : 0,
     );
   }
 

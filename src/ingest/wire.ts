@@ -144,7 +144,7 @@ export class WireWriter {
       this.str(m.entrypoint);
       this.num(m.entrypointTime);
       this.str(m.title);
-      this.num(m.window1M ? 1 : 0);
+      this.num((m.window1M ? 1 : 0) | (m.titleWeak ? 2 : 0));
     }
     for (const r of f.rejected) {
       this.num(r.line);
@@ -243,6 +243,7 @@ export function readWire(w: WireFacts): FileFacts[] {
       const h = num();
       turns.push({ type: "TurnCompleted", key, time: num(), sessionId: str(), durationMs: num(), h });
     }
+    const flags = (f: number) => ({ window1M: (f & 1) === 1, ...((f & 2) === 2 ? { titleWeak: true } : {}) });
     const sessions: SessionMeta[] = [];
     for (let k = 0; k < ns; k++) {
       sessions.push({
@@ -255,7 +256,7 @@ export function readWire(w: WireFacts): FileFacts[] {
         entrypoint: strOrNull(),
         entrypointTime: num(),
         title: strOrNull(),
-        window1M: num() === 1,
+        ...flags(num()),
       });
     }
     const rejected: { line: number; reason: string }[] = [];

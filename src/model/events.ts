@@ -140,6 +140,8 @@ export interface SessionMeta {
   entrypoint: string | null;
   entrypointTime: number;
   title: string | null;
+  /** the title is a summary line's: a later /rename replaces it, and it never replaces one */
+  titleWeak?: boolean;
   window1M: boolean;
 }
 

@@ -13,7 +13,7 @@ export const EXPOSED: Readonly<Record<string, { name: string; help: string }>> =
   "claude_code.commit.count": { name: "claude_code_commit_count_total", help: "Git commits made by Claude Code" },
   "claude_code.pull_request.count": { name: "claude_code_pull_request_count_total", help: "Pull requests made by Claude Code" },
   "claude_code.code_edit_tool.decision": { name: "claude_code_code_edit_tool_decision_total", help: "Code edit tool permission decisions" },
-  "claude_code.active_time.total": { name: "claude_code_active_time_seconds_total", help: "Active time in seconds" },
+  "claude_code.active_time.total": { name: "claude_code_active_time_total_seconds_total", help: "Active time in seconds" },
 };
 
 const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");

@@ -2,7 +2,7 @@
 // actions, and draws a frame on any Canvas for a given time. The live terminal (live.ts) and --once both use it.
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
-import { selectSession } from "../model/selectors.ts";
+import { selectSession, type SessionView } from "../model/selectors.ts";
 import { cleanText } from "../ingest/sanitize.ts";
 import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
 import { exportHistory, exportInsights, exportLive, type ViewExport } from "../model/export-view.ts";
@@ -118,6 +118,7 @@ export class DashboardApp {
    */
   endDemo(q: UsageQueries): void {
     this.banner = null;
+    this.ui = { ...this.ui, popups: [], selectedId: null, selected: 0, sessionScroll: 0 }; // (the demo's panels and selection go with it)
     this.state = createState({ priceOverride: this.opts.priceOverride });
     this.team = [];
     this.useQueries(q);
@@ -272,14 +273,14 @@ export class DashboardApp {
       if (p.kind === "help") popups.push({ kind: "help", scroll: p.scroll });
       else if (p.kind === "session") {
         // (a row of a slice can open a session that is not active now)
-        const session =
-          live.sessions.find((s) => s.sessionId === p.sessionId) ??
-          selectSession(this.q, { now, windowHours: live.window.to - live.window.from > 0 ? (live.window.to - live.window.from) / 3_600_000 : this.liveHours(), bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, p.sessionId);
+        const session = live.sessions.find((s) => s.sessionId === p.sessionId) ?? this.inactiveSession(now, live, p.sessionId);
         if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.q, live.window, session.sessionId), scroll: p.scroll });
       } else if (p.kind === "bucket") {
         const to = p.start + window.bucketMinutes * 60_000;
         const rows = selectSlice(this.q, Math.max(p.start - 1, window.from), Math.min(to - 1, window.to), this.opts.priceOverride);
-        popups.push({ kind: "slice", from: p.start, to, rows: arrangeSlice(rows, { sort: this.ui.sessionSort, query: this.ui.query, project: this.ui.project }), scroll: p.scroll });
+        const { query, project } = this.ui;
+        const filtered = [project ? `project ${project}` : "", query ? `/${query}` : ""].filter(Boolean).join(" · ");
+        popups.push({ kind: "slice", from: p.start, to, rows: arrangeSlice(rows, { sort: this.ui.sessionSort, query, project }), scroll: p.scroll, filtered });
       } else if (p.kind === "hour" && history) {
         const cell = history.view.heatmap[p.weekday * 24 + p.hour];
         if (cell) popups.push({ kind: "hour", cell, weekTotal: history.view.totals.effectiveTokens });
@@ -305,6 +306,19 @@ export class DashboardApp {
       mono: this.opts.mono ?? false,
     };
     drawFrame(c, frame, lay, this.hits, this.ui, time);
+  }
+
+  private sessionCache: { key: string; view: SessionView | null } | null = null;
+
+  /** A session that is not in the active list (opened from a slice), read from the store once per second and change. */
+  private inactiveSession(now: number, live: LiveView, sessionId: string): SessionView | null {
+    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${sessionId}`;
+    if (this.sessionCache?.key !== key) {
+      const hours = (live.window.to - live.window.from) / 3_600_000;
+      const view = selectSession(this.q, { now, windowHours: hours > 0 ? hours : this.liveHours(), bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, sessionId);
+      this.sessionCache = { key, view };
+    }
+    return this.sessionCache.view;
   }
 
   /** LIVE's view with its sessions as the user arranged them (sorted, searched, one project). */
@@ -382,8 +396,11 @@ export class DashboardApp {
 
   key(k: KeyPress): void {
     const a = keyAction(k, this.lay ? sessionRows(this.lay.sessions) : 10, this.ui.typing);
-    // (a range step starts from the window shown now)
-    if (a?.type === "range") this.dispatch({ ...a, current: this.ui.tab === "history" ? this.historyHours() : this.liveHours() });
+    // (a range step starts from the one chosen last, else from the span on screen)
+    if (a?.type === "range") {
+      const current = this.ui.tab === "history" ? (this.ui.historyHours ?? this.historyCache?.frame.hours ?? this.historyHours()) : (this.ui.liveHours ?? (this.lay ? this.shownHours(this.lay) : this.liveHours()));
+      this.dispatch({ ...a, current });
+    }
     else if (a) this.dispatch(a);
   }
 
@@ -391,6 +408,7 @@ export class DashboardApp {
   click(x: number, y: number): void {
     const a = this.hits.at(x, y);
     if (!a) return;
+    if (this.ui.typing) this.dispatch({ type: "endSearch", keep: true }); // (a click ends typing: keys are keys again)
     if (a.type === "openSession") {
       const i = this.cache ? this.arranged(this.cache.view).sessions.findIndex((s) => s.sessionId === a.sessionId) : -1;
       if (i >= 0) this.dispatch({ type: "select", index: i });

@@ -31,7 +31,7 @@ import { drawInsightFull, drawInsightsPage } from "./widgets/insights-page.ts";
 export type PopupView =
   | { kind: "help"; scroll: number }
   | { kind: "session"; session: SessionView; buckets: readonly Bucket[]; scroll: number }
-  | { kind: "slice"; from: number; to: number; rows: readonly SliceRow[]; scroll: number }
+  | { kind: "slice"; from: number; to: number; rows: readonly SliceRow[]; scroll: number; filtered: string }
   | { kind: "hour"; cell: HeatCell; weekTotal: number }
   | { kind: "summary" }
   | { kind: "heatmap" }
@@ -138,7 +138,7 @@ function drawPopup(c: Canvas, p: PopupView, v: FrameView, ui: UiState, time: num
     case "session":
       return drawSessionPopup(c, { session: p.session, buckets: p.buckets, time: v.still ? 0 : time, scroll: p.scroll });
     case "slice":
-      return drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll }, hits);
+      return drawSlicePopup(c, { from: p.from, to: p.to, rows: p.rows, scroll: p.scroll, filtered: p.filtered }, hits);
     case "hour":
       return drawHourPopup(c, p.cell, p.weekTotal);
     case "allowance":

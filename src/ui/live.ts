@@ -70,9 +70,19 @@ export interface DashboardHooks {
 export function writeExport(files: ViewExport, dir: string): string {
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${files.name}.csv`), files.csv, { flag: "wx" });
-    writeFileSync(join(dir, `${files.name}.json`), files.json, { flag: "wx" });
-    return `exported ${files.name}.csv and .json${dir === "." ? "" : ` to ${dir}`}`;
+    // (never over an earlier export: a second one in the same second is -2, then -3…)
+    for (let n = 1; n < 100; n++) {
+      const name = n === 1 ? files.name : `${files.name}-${n}`;
+      try {
+        writeFileSync(join(dir, `${name}.csv`), files.csv, { flag: "wx" });
+      } catch (e) {
+        if ((e as { code?: string }).code === "EEXIST") continue;
+        throw e;
+      }
+      writeFileSync(join(dir, `${name}.json`), files.json, { flag: "wx" });
+      return `exported ${name}.csv and .json${dir === "." ? "" : ` to ${dir}`}`;
+    }
+    return "export failed: 99 exports of this second already";
   } catch (e) {
     return `export failed: ${(e as Error)?.message ?? String(e)}`;
   }
@@ -231,6 +241,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
     let demo = o.demoUntil ?? null;
+    const heldAccount: ModelEvent[] = [];
     const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads, recover: o.recover });
     // The allowance: asked once a second whether a request is due (the client keeps to its interval and backoff).
     const allowance = o.allowance;
@@ -284,9 +295,11 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
           if (demo && demo.ready()) {
             demo.end();
             demo = null;
+            if (heldAccount.length > 0) app.apply(heldAccount.splice(0));
             if (allowance) void allowance.client.fetchNow();
           }
-          if (demo && allowance) allowance.events.length = 0; // (the demo's own account stays until it ends)
+          // (the demo's own account stays until it ends; the real account's name, asked once, waits for then)
+          if (demo && allowance) for (const e of allowance.events.splice(0)) if (e.type === "AccountIdentified") heldAccount.push(e);
           if (allowance && allowance.events.length > 0) app.apply(allowance.events.splice(0));
           if (o.telemetry && o.telemetry.events.length > 0) app.apply(o.telemetry.events.splice(0));
         },

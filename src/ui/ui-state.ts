@@ -96,8 +96,9 @@ export const RANGES = [1, 5, 12, 24, 168, 720];
 
 /** The next range up or down from `hours` (a window between two steps goes to the nearer one in that direction). */
 export function stepRange(hours: number, step: 1 | -1): number {
-  if (step > 0) return RANGES.find((r) => r > hours + 1e-9) ?? RANGES[RANGES.length - 1]!;
-  return [...RANGES].reverse().find((r) => r < hours - 1e-9) ?? RANGES[0]!;
+  // (no step that way — already past the last one — leaves the window as it is)
+  if (step > 0) return RANGES.find((r) => r > hours + 1e-9) ?? hours;
+  return [...RANGES].reverse().find((r) => r < hours - 1e-9) ?? hours;
 }
 
 /** The windows INSIGHTS offers (keys 1–5). */
@@ -156,6 +157,7 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       return { ...s, typing: false, query: a.keep ? s.query : "" };
     case "toggleProject": {
       if (s.project !== null) return { ...s, project: null };
+      if (s.tab !== "live") return s; // (the selected session is LIVE's)
       const p = ctx.sessionProjects?.[indexOf(s, ctx)];
       return p === undefined ? s : { ...s, project: p };
     }

@@ -14,6 +14,8 @@ export interface SlicePopupProps {
   to: number;
   rows: readonly SliceRow[];
   scroll: number;
+  /** the search or project filter applied to the rows, as said ("project x · /abc"), or "" */
+  filtered?: string;
 }
 
 /** Left to right; on a narrow screen the lowest `keep` goes first (effective tokens and cost always stay). */
@@ -35,6 +37,6 @@ export function drawSlicePopup(c: Canvas, p: SlicePopupProps, hits: HitMap): Rec
   // (the day too: a slice of HISTORY is any day of the span)
   const inner = drawOverlay(c, r, `${weekdayDay(p.from)} ${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
   drawTable(c, inner, { columns: columns(), rows: p.rows, scroll: p.scroll, margin: 1, bg: theme.panel, countOnBorder: true, onRow: (row) => ({ type: "openSession", sessionId: row.sessionId }) }, hits);
-  if (p.rows.length === 0) c.text(inner.x + 1, inner.y + 1, fit("no responses in this slice", inner.w - 2), { fg: theme.dim, bg: theme.panel });
+  if (p.rows.length === 0) c.text(inner.x + 1, inner.y + 1, fit(p.filtered ? `no session of this slice matches ${p.filtered} (Esc clears)` : "no responses in this slice", inner.w - 2), { fg: theme.dim, bg: theme.panel });
   return r;
 }

@@ -1,0 +1,249 @@
+// A Prometheus-compatible engine (Prometheus, Mimir, Thanos, VictoriaMetrics, Grafana Cloud) as a team source:
+// the engine does the sums (PromQL `increase` over the window, `topk` for large teams); we ask, and show. The metric
+// names are discovered (`/api/v1/label/__name__/values`), since set-ups spell them differently (with or without
+// the unit suffix, a doubled `claude_code_` prefix). Credentials never appear in what this returns or throws.
+
+/** Claude Code's metrics, by the part of the name every spelling shares. */
+export const PROM_METRICS = {
+  tokens: "token_usage",
+  cost: "cost_usage",
+  sessions: "session_count",
+  activeTime: "active_time(?:_total)?",
+  linesOfCode: "lines_of_code_count",
+  commits: "commit_count",
+  pullRequests: "pull_request_count",
+  decisions: "code_edit_tool_decision",
+} as const;
+
+export type PromMetric = keyof typeof PROM_METRICS;
+export type PromNames = Partial<Record<PromMetric, string>>;
+
+export class PromError extends Error {
+  override name = "PromError";
+}
+
+export interface PromConnection {
+  /** the engine's base URL, without credentials (see promConnection) */
+  url: string;
+  /** the URL as it may be shown: any password masked */
+  shown: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/**
+ * The connection for a URL: basic auth in it becomes a header (and leaves the URL), a bearer token
+ * (CLAUDE_DASH_PROMETHEUS_TOKEN) and "Name: value" headers are added.
+ */
+export function promConnection(raw: string, o: { headers?: readonly string[]; token?: string | null; timeoutMs?: number } = {}): PromConnection {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new PromError("--prometheus must be an http(s) URL such as http://localhost:9090");
+  }
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new PromError("--prometheus must be an http(s) URL such as http://localhost:9090");
+  const headers: Record<string, string> = {};
+  if (u.username || u.password) {
+    headers.Authorization = `Basic ${btoa(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`)}`;
+  }
+  const shownUrl = new URL(u.href);
+  if (shownUrl.password) shownUrl.password = "****";
+  u.username = "";
+  u.password = "";
+  if (o.token) headers.Authorization = `Bearer ${o.token}`;
+  for (const h of o.headers ?? []) {
+    const i = h.indexOf(":");
+    if (i <= 0) throw new PromError(`--prometheus-header must be "Name: value"`);
+    headers[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return { url: u.href.replace(/\/+$/, ""), shown: shownUrl.href.replace(/\/+$/, ""), headers, timeoutMs: o.timeoutMs ?? 10_000 };
+}
+
+/** A PromQL instant vector: each series' labels and value. */
+export type Vector = { labels: Record<string, string>; value: number }[];
+
+export class PrometheusClient {
+  constructor(
+    readonly conn: PromConnection,
+    private readonly fetchFn: typeof fetch = globalThis.fetch,
+  ) {}
+
+  private async get(path: string, params: Record<string, string>): Promise<unknown> {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), this.conn.timeoutMs);
+    let res: Response;
+    try {
+      res = await this.fetchFn(`${this.conn.url}${path}?${new URLSearchParams(params)}`, { headers: this.conn.headers, signal: ctl.signal, redirect: "manual" });
+    } catch (e) {
+      clearTimeout(timer);
+      throw new PromError(ctl.signal.aborted ? `${this.conn.shown} did not answer within ${Math.round(this.conn.timeoutMs / 1000)} s` : `${this.conn.shown} cannot be reached: ${(e as Error)?.message ?? e}`);
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      throw new PromError(`${this.conn.shown} broke off its answer: ${(e as Error)?.message ?? e}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    let body: unknown = null;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // (said below)
+    }
+    const error = (body as { error?: unknown } | null)?.error;
+    if (!res.ok) throw new PromError(`${this.conn.shown} answered HTTP ${res.status}${typeof error === "string" ? `: ${error.slice(0, 200)}` : res.status === 401 || res.status === 403 ? " (check --prometheus-header or CLAUDE_DASH_PROMETHEUS_TOKEN)" : ""}`);
+    if (body === null || typeof body !== "object" || (body as { status?: unknown }).status !== "success") throw new PromError(`${this.conn.shown} sent an answer that is not the Prometheus API's JSON`);
+    return (body as { data: unknown }).data;
+  }
+
+  /** Every metric name the engine has. */
+  async names(): Promise<string[]> {
+    const data = await this.get("/api/v1/label/__name__/values", {});
+    if (!Array.isArray(data) || !data.every((d) => typeof d === "string")) throw new PromError(`${this.conn.shown} sent a malformed list of metric names`);
+    return data as string[];
+  }
+
+  /** An instant query at `time` (epoch ms). */
+  async query(q: string, time: number): Promise<Vector> {
+    const data = (await this.get("/api/v1/query", { query: q, time: String(time / 1000) })) as { resultType?: unknown; result?: unknown };
+    if (data?.resultType === "scalar" && Array.isArray(data.result)) return [{ labels: {}, value: Number(data.result[1]) }];
+    if (data?.resultType !== "vector" || !Array.isArray(data.result)) throw new PromError(`${this.conn.shown} sent a malformed query answer`);
+    return data.result.map((r: { metric?: Record<string, string>; value?: [number, string] }) => {
+      const value = Number(r?.value?.[1]);
+      if (!r || typeof r.metric !== "object" || !Number.isFinite(value)) throw new PromError(`${this.conn.shown} sent a malformed series`);
+      return { labels: r.metric, value };
+    });
+  }
+}
+
+/** The engine's spelling of each of Claude Code's metrics (counters, _total preferred), from its list of names. */
+export function discoverNames(all: readonly string[]): PromNames {
+  const out: PromNames = {};
+  for (const [key, base] of Object.entries(PROM_METRICS) as [PromMetric, string][]) {
+    const re = new RegExp(`^(?:claude_code_)+${base}(?:_[A-Za-z]+)??(?:_total)?$`);
+    const found = all.filter((n) => re.test(n)).sort((a, b) => Number(b.endsWith("_total")) - Number(a.endsWith("_total")) || a.length - b.length);
+    if (found[0]) out[key] = found[0];
+  }
+  return out;
+}
+
+/** Token types as Claude Code labels them. */
+const TOKEN_TYPES = ["input", "output", "cacheRead", "cacheCreation"] as const;
+type Tokens = Record<(typeof TOKEN_TYPES)[number], number>;
+const noTokens = (): Tokens => ({ input: 0, output: 0, cacheRead: 0, cacheCreation: 0 });
+
+/** What INSIGHTS shows from an engine over a window: summed there, per user, model and more. */
+export interface PromInsights {
+  source: "prometheus";
+  url: string;
+  window: { from: string; to: string; hours: number };
+  /** the engine's name for each metric that it has (null: not found) */
+  metrics: Record<PromMetric, string | null>;
+  /** the series look like deltas (Claude Code's default temporality), which Prometheus cannot sum: see README */
+  deltas: boolean;
+  tokens: Tokens;
+  costUSD: number;
+  /** the top users by cost, and the rest as one row */
+  users: { user: string; costUSD: number; tokens: Tokens }[];
+  others: { users: number; costUSD: number } | null;
+  models: { model: string; costUSD: number; tokens: Tokens }[];
+  sessions: number;
+  activeTimeSeconds: number;
+  linesOfCode: { added: number; removed: number };
+  commits: number;
+  pullRequests: number;
+  decisions: { tool: string; accept: number; reject: number }[];
+  terminals: { name: string; sessions: number }[];
+  /** what needs per-request events (not metrics), and how to get them */
+  needsEvents: string[];
+}
+
+const labelOf = (v: Vector[number], name: string) => v.labels[name] ?? "";
+const sumOf = (v: Vector) => v.reduce((a, x) => a + x.value, 0);
+
+/**
+ * INSIGHTS from the engine for the window ending at `now`: each figure is `sum by (…) (increase(NAME[window]))`
+ * on the engine; users beyond `top` are one "others" row (topk on the engine).
+ */
+export async function promInsights(client: PrometheusClient, now: number, hours: number, top = 20): Promise<PromInsights> {
+  const names = discoverNames(await client.names());
+  const range = `${Math.max(1, Math.round(hours * 3600))}s`;
+  const inc = (m: PromMetric, by: string[]) => (names[m] ? `sum by (${by.join(", ")}) (increase(${names[m]}[${range}]))` : null);
+  const ask = async (q: string | null): Promise<Vector> => (q === null ? [] : client.query(q, now));
+  const topUsers = names.cost ? `topk(${top}, ${inc("cost", ["user_email"])})` : names.tokens ? `topk(${top}, ${inc("tokens", ["user_email"])})` : null;
+  const [tokensByUser, costByUser, tokensByModel, costByModel, top_, sessions, active, loc, commits, prs, decisions, terminals, userCount, resets, points] = await Promise.all([
+    ask(inc("tokens", ["user_email", "type"])),
+    ask(inc("cost", ["user_email"])),
+    ask(inc("tokens", ["model", "type"])),
+    ask(inc("cost", ["model"])),
+    ask(topUsers),
+    ask(inc("sessions", [])),
+    ask(inc("activeTime", [])),
+    ask(inc("linesOfCode", ["type"])),
+    ask(inc("commits", [])),
+    ask(inc("pullRequests", [])),
+    ask(inc("decisions", ["tool_name", "decision"])),
+    ask(inc("sessions", ["terminal_type"])),
+    ask(names.tokens ? `count(count by (user_email) (increase(${names.tokens}[${range}])))` : null),
+    // delta temporality stored as if cumulative: nearly every point is a "reset"
+    ask(names.tokens ? `sum(resets(${names.tokens}[${range}]))` : null),
+    ask(names.tokens ? `sum(count_over_time(${names.tokens}[${range}]))` : null),
+  ]);
+  const keep = new Set(top_.map((v) => labelOf(v, "user_email")));
+  const tokensOf = (vec: Vector, label: string) => {
+    const m = new Map<string, Tokens>();
+    for (const v of vec) {
+      const type = labelOf(v, "type") as keyof Tokens;
+      if (!TOKEN_TYPES.includes(type)) continue;
+      const k = labelOf(v, label);
+      let t = m.get(k);
+      if (!t) m.set(k, (t = noTokens()));
+      t[type] += v.value;
+    }
+    return m;
+  };
+  const userTokens = tokensOf(tokensByUser, "user_email");
+  const modelTokens = tokensOf(tokensByModel, "model");
+  const cost = new Map(costByUser.map((v) => [labelOf(v, "user_email"), v.value]));
+  const users = [...keep]
+    .map((user) => ({ user, costUSD: cost.get(user) ?? 0, tokens: userTokens.get(user) ?? noTokens() }))
+    .sort((a, b) => b.costUSD - a.costUSD || (a.user < b.user ? -1 : 1));
+  const totalCost = sumOf(costByUser);
+  const allUsers = userCount[0]?.value ?? users.length;
+  const tokens = noTokens();
+  for (const t of userTokens.values()) for (const k of TOKEN_TYPES) tokens[k] += t[k];
+  const decisionRows = new Map<string, { tool: string; accept: number; reject: number }>();
+  for (const v of decisions) {
+    const tool = labelOf(v, "tool_name") || "unknown";
+    const row = decisionRows.get(tool) ?? { tool, accept: 0, reject: 0 };
+    if (labelOf(v, "decision") === "reject") row.reject += v.value;
+    else row.accept += v.value;
+    decisionRows.set(tool, row);
+  }
+  const pointCount = points[0]?.value ?? 0;
+  return {
+    source: "prometheus",
+    url: client.conn.shown,
+    window: { from: new Date(now - hours * 3_600_000).toISOString(), to: new Date(now).toISOString(), hours },
+    metrics: Object.fromEntries((Object.keys(PROM_METRICS) as PromMetric[]).map((k) => [k, names[k] ?? null])) as Record<PromMetric, string | null>,
+    deltas: pointCount >= 4 && (resets[0]?.value ?? 0) / pointCount > 0.3,
+    tokens,
+    costUSD: totalCost,
+    users,
+    others: allUsers > users.length ? { users: allUsers - users.length, costUSD: Math.max(0, totalCost - users.reduce((a, u) => a + u.costUSD, 0)) } : null,
+    models: costByModel
+      .map((v) => ({ model: labelOf(v, "model"), costUSD: v.value, tokens: modelTokens.get(labelOf(v, "model")) ?? noTokens() }))
+      .sort((a, b) => b.costUSD - a.costUSD || (a.model < b.model ? -1 : 1)),
+    sessions: sumOf(sessions),
+    activeTimeSeconds: sumOf(active),
+    linesOfCode: { added: sumOf(loc.filter((v) => labelOf(v, "type") === "added")), removed: sumOf(loc.filter((v) => labelOf(v, "type") === "removed")) },
+    commits: sumOf(commits),
+    pullRequests: sumOf(prs),
+    decisions: [...decisionRows.values()].sort((a, b) => b.reject - a.reject || b.accept - a.accept || (a.tool < b.tool ? -1 : 1)),
+    terminals: terminals.map((v) => ({ name: labelOf(v, "terminal_type") || "unknown", sessions: v.value })).sort((a, b) => b.sessions - a.sessions),
+    needsEvents: ["command durations (p50/p95)", "tool success rate", "decisions for every tool (metrics carry the edit tools only)", "prompts per session"].map((p) => `${p}: needs events (--otlp, or a Loki/ClickHouse source later)`),
+  };
+}
