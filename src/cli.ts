@@ -82,6 +82,8 @@ async function main(): Promise<number> {
     }
   }
   const now = opts.now ?? wallClock();
+  // The team's usage from a Prometheus-compatible engine: summed there, nothing local to read.
+  if (opts.prometheus !== null && opts.json && opts.view === "insights") return printPrometheusInsights(opts, now);
   if (opts.since !== null) {
     if (opts.since >= now) {
       writeErr(`claude-dash: --since must be before ${opts.now === null ? "now" : "--now"}\n`);
@@ -310,6 +312,21 @@ function allowanceClient(opts: Options, roots: string[], events: ModelEvent[]): 
     emit: (e) => events.push(e),
     minIntervalMs: opts.allowanceInterval * 1000,
   });
+}
+
+/** `--json --view insights --prometheus URL`: INSIGHTS as the engine sums it; an engine that fails is one line, exit 1. */
+async function printPrometheusInsights(opts: Options, now: number): Promise<number> {
+  const { PrometheusClient, PromError, promConnection, promInsights } = await import("./net/prometheus.ts");
+  try {
+    const conn = promConnection(opts.prometheus!, { headers: opts.prometheusHeaders, token: env("CLAUDE_DASH_PROMETHEUS_TOKEN") ?? null });
+    const v = await promInsights(new PrometheusClient(conn), now, opts.insightsHours);
+    writeOut(`${JSON.stringify(v, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof PromError)) throw e;
+    writeErr(`claude-dash: ${cleanText(e.message, 400)}\n`);
+    return 1;
+  }
 }
 
 /** `--json`: the view asked for (LIVE's numbers, HISTORY or INSIGHTS) as JSON. */

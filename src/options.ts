@@ -19,6 +19,9 @@ export interface Options {
   color: "auto" | "always" | "never";
   theme: "dark" | "light" | "cb";
   exportDir: string;
+  /** a Prometheus-compatible engine to read the team's metrics from (INSIGHTS), and extra headers for it */
+  prometheus: string | null;
+  prometheusHeaders: string[];
   /** frame size for --once; null: the terminal's, or 152×48 when not a terminal. */
   width: number | null;
   height: number | null;
@@ -100,6 +103,11 @@ const Schema = z
     color: z.enum(["auto", "always", "never"], { message: "--color must be auto, always or never" }),
     theme: z.enum(["dark", "light", "cb"], { message: "--theme must be dark, light or cb" }),
     "export-dir": z.string().min(1, "--export-dir needs a directory"),
+    prometheus: z
+      .string()
+      .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--prometheus must be an http(s) URL such as http://localhost:9090" })
+      .nullable(),
+    "prometheus-header": z.array(z.string().refine((h) => h.indexOf(":") > 0, { message: '--prometheus-header must be "Name: value"' })),
     width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
     fps: z.number({ message: "--fps must be a number" }).min(0, "--fps must be 0 (no animation) or more").max(120, "--fps must be at most 120"),
@@ -193,6 +201,15 @@ export const FLAGS: readonly Flag[] = [
     describe: "escape codes for colour in --once: auto (only when writing to a terminal), always, never (text only); NO_COLOR keeps bold and underline only",
     brief: "colour in --once (auto: on a terminal)",
   },
+  {
+    name: "prometheus",
+    kind: "string",
+    value: "URL",
+    default: null,
+    describe: "read the team's usage from a Prometheus-compatible engine (Prometheus, Mimir, Thanos, VictoriaMetrics): --json --view insights sums there; basic auth may be in the URL (shown masked), a bearer token in CLAUDE_DASH_PROMETHEUS_TOKEN",
+    brief: "the team's usage from a Prometheus-compatible engine",
+  },
+  { name: "prometheus-header", kind: "list", value: "'NAME: VALUE'", default: [], describe: "a header sent with every query to --prometheus (repeatable), e.g. 'X-Scope-OrgID: team1'", brief: "a header for --prometheus (repeatable)" },
   { name: "export-dir", kind: "string", value: "DIR", default: ".", describe: "where e writes the view on screen as CSV and JSON (default: the current folder)", brief: "where e writes CSV and JSON (.)" },
   {
     name: "theme",
@@ -402,6 +419,8 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     color: o.color !== "auto" ? o.color : o.plain ? "never" : "auto",
     theme: o.theme,
     exportDir: o["export-dir"],
+    prometheus: o.prometheus,
+    prometheusHeaders: o["prometheus-header"],
     width: o.width ?? null,
     height: o.height ?? null,
     fps: o.fps,

@@ -145,6 +145,14 @@ describe.skipIf(!havePrometheus)("a real Prometheus scrapes the receiver", () =>
         return v === total ? v : null;
       }, 15_000);
       expect(value).toBe(6000);
+      // and claude-dash reading that Prometheus gives its own increase() answer
+      const at = Date.now();
+      const inc = encodeURIComponent('sum by (user_email, type) (increase(claude_code_token_usage_tokens_total[3600s]))');
+      const r = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${inc}&time=${at / 1000}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+      const engine = Number(r.data.result[0]!.value[1]);
+      const p = Bun.spawnSync([process.execPath, join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", `http://127.0.0.1:${promPort}`, "--insights-hours", "1", "--now", new Date(at).toISOString()], { env });
+      const d = JSON.parse(p.stdout.toString());
+      expect(d.users).toEqual([{ user: "ada@example.com", costUSD: 0, tokens: { input: engine, output: 0, cacheRead: 0, cacheCreation: 0 } }]);
     } finally {
       prom.kill("SIGTERM");
       server.kill("SIGTERM");

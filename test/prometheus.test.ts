@@ -1,0 +1,154 @@
+// A Prometheus-compatible engine as the team source: metric names discovered (spellings vary), the connection's
+// credentials kept out of everything shown, every fault a one-line state (never a crash), and — against the real
+// engines (Debian's victoria-metrics and prometheus; skipped with a reason where they are not installed, never
+// under CI=true) — `--json --view insights --prometheus` equal to the engine's own sum by (…) (increase(…)).
+import { afterAll, describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { discoverNames, PromError, promConnection, PrometheusClient, promInsights } from "../src/net/prometheus.ts";
+
+const REPO = resolve(import.meta.dir, "..");
+const dirs: string[] = [];
+const temp = (p: string) => {
+  const d = mkdtempSync(join(tmpdir(), `claude-dash-${p}-`));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("names and the connection", () => {
+  test("each metric's spelling is found, whatever the set-up did to it (unit suffix or not, a doubled prefix)", () => {
+    expect(discoverNames(["up", "claude_code_token_usage_tokens_total", "claude_code_cost_usage_USD_total", "claude_code_session_count_total", "claude_code_active_time_total_seconds_total"])).toEqual({
+      tokens: "claude_code_token_usage_tokens_total",
+      cost: "claude_code_cost_usage_USD_total",
+      sessions: "claude_code_session_count_total",
+      activeTime: "claude_code_active_time_total_seconds_total",
+    });
+    expect(discoverNames(["claude_code_claude_code_token_usage_total", "claude_code_claude_code_cost_usage"])).toEqual({ tokens: "claude_code_claude_code_token_usage_total", cost: "claude_code_claude_code_cost_usage" });
+    expect(discoverNames(["claude_code_token_usage", "claude_code_token_usage_tokens_total"]).tokens).toBe("claude_code_token_usage_tokens_total");
+  });
+
+  test("basic auth leaves the URL for a header and is masked where the URL is shown; a token and headers are added", () => {
+    const c = promConnection("https://ada:s3cret@prom.example.com:9090/prefix/", { headers: ["X-Scope-OrgID: team1"], token: null });
+    expect(c.url).toBe("https://prom.example.com:9090/prefix");
+    expect(c.shown).toBe("https://ada:****@prom.example.com:9090/prefix");
+    expect(c.headers).toEqual({ Authorization: `Basic ${btoa("ada:s3cret")}`, "X-Scope-OrgID": "team1" });
+    expect(promConnection("http://p:9090", { token: "tok" }).headers).toEqual({ Authorization: "Bearer tok" });
+    expect(() => promConnection("ftp://x")).toThrow(PromError);
+  });
+});
+
+/** A fake engine answering every request with `answer` (after `delayMs`). */
+async function fakeEngine(answer: { status: number; body: string }, delayMs = 0) {
+  const server = createServer((_req, res) => {
+    setTimeout(() => {
+      res.writeHead(answer.status, { "content-type": "application/json" });
+      res.end(answer.body);
+    }, delayMs);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://ada:s3cret@127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe("faults are a clear state, never a crash, and never show a credential", () => {
+  const cases: [string, { status: number; body: string }, RegExp, number?][] = [
+    ["HTTP 401", { status: 401, body: "unauthorized" }, /answered HTTP 401 \(check --prometheus-header or CLAUDE_DASH_PROMETHEUS_TOKEN\)/],
+    ["HTTP 400 with the engine's error", { status: 400, body: JSON.stringify({ status: "error", error: "parse error at char 3" }) }, /answered HTTP 400: parse error at char 3/],
+    ["HTTP 503", { status: 503, body: "" }, /answered HTTP 503/],
+    ["a malformed answer", { status: 200, body: "{not json" }, /not the Prometheus API's JSON/],
+    ["an answer of the wrong shape", { status: 200, body: JSON.stringify({ status: "success", data: 7 }) }, /malformed list of metric names/],
+    ["an answer slower than the timeout", { status: 200, body: "{}" }, /did not answer within 1 s/, 1500],
+  ];
+  for (const [name, answer, said, delay] of cases)
+    test(name, async () => {
+      const engine = await fakeEngine(answer, delay ?? 0);
+      try {
+        const client = new PrometheusClient(promConnection(engine.url, { timeoutMs: 1000 }));
+        const err = await promInsights(client, Date.now(), 24).catch((e) => e);
+        expect(err).toBeInstanceOf(PromError);
+        expect(err.message).toMatch(said);
+        expect(err.message).not.toContain("s3cret");
+        expect(err.message).toContain("ada:****@");
+      } finally {
+        await engine.close();
+      }
+    });
+
+  test("a wrong URL (nothing listening) through the CLI: one line, exit 1, no password", () => {
+    const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", "http://ada:s3cret@127.0.0.1:9/"], { encoding: "utf8" });
+    expect(p.status).toBe(1);
+    expect(p.stderr.trim().split("\n")).toHaveLength(1);
+    expect(p.stderr).toMatch(/^claude-dash: http:\/\/ada:\*\*\*\*@127\.0\.0\.1:9 cannot be reached/);
+    expect(p.stdout + p.stderr).not.toContain("s3cret");
+  });
+});
+
+const haveVM = spawnSync("victoria-metrics", ["-version"]).status === 0;
+const reason = "victoria-metrics is not installed (apt-get install victoria-metrics; .ci/run installs it)";
+if (!haveVM && process.env.CI === "true") throw new Error(`under CI=true the engine tests must run: ${reason}`);
+if (!haveVM) console.log(`skip: --prometheus against VictoriaMetrics: ${reason}`);
+
+describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
+  test("--json --view insights --prometheus equals the engine's own sum by (…) (increase(…[24h])) per user and model", async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const vm = Bun.spawn(["victoria-metrics", `-storageDataPath=${temp("vm")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"], { stdout: "ignore", stderr: "ignore" });
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      for (let i = 0; i < 100; i++) {
+        if (await fetch(`${url}/health`).then((r) => r.ok).catch(() => false)) break;
+        await Bun.sleep(100);
+      }
+      // three users, two models, cumulative counters every 5 minutes over the last 30 hours
+      const now = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
+      const lines: string[] = [];
+      const users = ["ada@example.com", "bob@example.com", "cy@example.com"];
+      const models = ["claude-opus-4-6", "claude-sonnet-4-5"];
+      for (const [u, user] of users.entries())
+        for (const [m, model] of models.entries()) {
+          let tokens = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
+          let cost = 0;
+          for (let t = now - 30 * 3_600_000; t <= now; t += 5 * 60_000) {
+            tokens = { input: tokens.input + 10 * (u + 1), output: tokens.output + 100 * (m + 1), cacheRead: tokens.cacheRead + 1000, cacheCreation: tokens.cacheCreation + 50 };
+            cost += 0.01 * (u + 1) * (m + 1);
+            for (const [type, v] of Object.entries(tokens)) lines.push(`claude_code_token_usage_tokens_total{user_email="${user}",model="${model}",type="${type}"} ${v} ${t}`);
+            lines.push(`claude_code_cost_usage_USD_total{user_email="${user}",model="${model}"} ${cost.toFixed(6)} ${t}`);
+          }
+        }
+      expect((await fetch(`${url}/api/v1/import/prometheus`, { method: "POST", body: lines.join("\n") })).status).toBe(204);
+      await fetch(`${url}/internal/force_flush`).catch(() => undefined);
+      const engine = async (q: string) => ((await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: String(now / 1000) })}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+      const expectedCost = await (async () => {
+        for (let i = 0; i < 50; i++) {
+          const r = await engine('sum by (user_email) (increase(claude_code_cost_usage_USD_total[86400s]))');
+          if (r.length === 3) return r;
+          await Bun.sleep(200);
+        }
+        throw new Error("the engine never showed the imported series");
+      })();
+      const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", url, "--insights-hours", "24", "--now", new Date(now).toISOString()], { encoding: "utf8" });
+      expect(p.stderr).toBe("");
+      const d = JSON.parse(p.stdout);
+      expect(d.source).toBe("prometheus");
+      expect(d.metrics.tokens).toBe("claude_code_token_usage_tokens_total");
+      expect(d.deltas).toBe(false);
+      const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b)));
+      for (const r of expectedCost) close(d.users.find((u: { user: string }) => u.user === r.metric.user_email).costUSD, Number(r.value[1]));
+      const tokens = await engine('sum by (user_email, type) (increase(claude_code_token_usage_tokens_total[86400s]))');
+      expect(tokens.length).toBe(12);
+      for (const r of tokens) close(d.users.find((u: { user: string }) => u.user === r.metric.user_email).tokens[r.metric.type!], Number(r.value[1]));
+      const byModel = await engine('sum by (model) (increase(claude_code_cost_usage_USD_total[86400s]))');
+      for (const r of byModel) close(d.models.find((m: { model: string }) => m.model === r.metric.model).costUSD, Number(r.value[1]));
+      expect(d.users.map((u: { user: string }) => u.user)).toEqual(["cy@example.com", "bob@example.com", "ada@example.com"]); // by cost
+      expect(d.needsEvents.join(" ")).toContain("command durations (p50/p95): needs events (--otlp");
+    } finally {
+      vm.kill("SIGTERM");
+      await vm.exited;
+    }
+  }, 60_000);
+});
