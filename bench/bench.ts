@@ -8,7 +8,7 @@
 // - a year of heavy use (a store of 1.5 M responses): a warm start and the live dashboard's memory;
 // - drawing, the live dashboard's CPU, and the OTLP receiver.
 // Prints a table for the README. Options: --size-mb N, --runs N, --shape small|big, --dir PATH, --ccusage PATH,
-// --skip-year, --skip-team.
+// --skip-year, --skip-team, --skip-prometheus.
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ import { CellGrid } from "../src/ui/grid.ts";
 import { layout } from "../src/ui/layout.ts";
 import { generateCorpus } from "./generate.ts";
 import { formatOtlpBench, runOtlpBench } from "./otlp-bench.ts";
+import { formatPrometheusBench, runPrometheusBench, type PrometheusBench } from "./prometheus-bench.ts";
 import { storePathFor, yearStore } from "./year.ts";
 
 const { values } = parseArgs({
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     ccusage: { type: "string", default: "/tmp/ccusage/node_modules/@ccusage/ccusage-linux-x64/bin/ccusage" },
     "skip-year": { type: "boolean", default: false },
     "skip-team": { type: "boolean", default: false },
+    "skip-prometheus": { type: "boolean", default: false },
   },
 });
 const sizeMb = Number(values["size-mb"]);
@@ -304,6 +306,14 @@ console.log("\nOTLP receiver (16 senders, 50-event batches, 5 s):");
 const otlp = await runOtlpBench({ senders: 16, batch: 50, seconds: 5, encoding: "json", map: true });
 console.log(formatOtlpBench(otlp));
 
+// 7. A team's month in a Prometheus-compatible engine, and the receiver's /metrics.
+let prom: PrometheusBench | null = null;
+if (!values["skip-prometheus"]) {
+  console.log("\na team's month in a Prometheus-compatible engine (VictoriaMetrics):");
+  prom = await runPrometheusBench(repo);
+  console.log(prom ? formatPrometheusBench(prom) : "  skipped: victoria-metrics is not installed (apt-get install victoria-metrics)");
+}
+
 console.log("\nREADME rows:");
 const f = median(first.map((x) => x.ms)) / 1000;
 const p = ccusage ? median(peers.map((x) => x.ms)) / 1000 : null;
@@ -311,4 +321,5 @@ console.log(
   `| ${machine} | ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files (${shape}) | ${f.toFixed(2)} s, ${Math.max(...first.map((x) => x.rssMb)).toFixed(0)} MB${p ? ` (ccusage 20: ${p.toFixed(2)} s)` : ""} | ${allTimeMs.toFixed(0)} ms${p ? ` (${((p * 1000) / allTimeMs).toFixed(0)}×)` : ""} | ${defaultMs.toFixed(0)} ms / ${frameMs.toFixed(0)} ms | ${((100 * storeBytes) / corpus.bytes).toFixed(1)} % | ${median(ingest).toFixed(1)} ms |`,
 );
 if (year) console.log(`| a year: ${year.responses} responses, ${year.mb.toFixed(0)} MB store | ${year.json.toFixed(0)} ms | ${year.all.toFixed(0)} ms | ${year.report.toFixed(0)} ms | ${year.liveRss?.toFixed(0) ?? "?"} MB |`);
+if (prom) console.log(`| a team in VictoriaMetrics: ${prom.series} series, ${prom.samples} samples | 24 h ${prom.day.ms.toFixed(0)} ms, ${prom.day.rss.toFixed(0)} MB | 30 days ${prom.month.ms.toFixed(0)} ms, ${prom.month.rss.toFixed(0)} MB | /metrics 10k series ${prom.scrapeMs.toFixed(1)} ms |`);
 if (teamFigures) console.log(`| a team: ${teamFigures.events} telemetry events | 7 days ${teamFigures.week.ms.toFixed(0)} ms, ${teamFigures.week.rss.toFixed(0)} MB | 30 days ${teamFigures.month.ms.toFixed(0)} ms, ${teamFigures.month.rss.toFixed(0)} MB |`);
