@@ -224,6 +224,24 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   });
   app.apply(early);
   app.useTeam(team);
+  // A team's engine (--prometheus): INSIGHTS' fourth source; asked while shown, at --prometheus-interval.
+  let promPoller: import("./net/prom-poller.ts").PromPoller | null = null;
+  if (opts.prometheus !== null) {
+    const { PrometheusClient, PromError, promConnection } = await import("./net/prometheus.ts");
+    const { PromPoller } = await import("./net/prom-poller.ts");
+    let conn;
+    try {
+      conn = promConnection(opts.prometheus, { headers: opts.prometheusHeaders, token: env("CLAUDE_DASH_PROMETHEUS_TOKEN") ?? null });
+    } catch (e) {
+      if (!(e instanceof PromError)) throw e;
+      writeErr(`claude-dash: ${e.message}\n`);
+      return 2;
+    }
+    const poller = new PromPoller(new PrometheusClient(conn), opts.prometheusInterval * 1000, wallClock);
+    promPoller = poller;
+    app.prom = { state: poller.state, get version() { return poller.version; }, url: conn.shown };
+    if (oneShot && opts.view === "insights" && opts.source === "prometheus") await poller.refresh(now, opts.insightsHours);
+  }
   if (opts.view !== "live") app.dispatch({ type: "tab", tab: opts.view });
   app.dispatch({ type: "source", source: opts.source });
   // The live dashboard says once per store, in its first minute, that Claude Code's cleanup is on (see --store-info).
@@ -287,6 +305,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     intervalSeconds: opts.interval,
     pinnedNow: opts.now,
     exportDir: opts.exportDir,
+    prometheus: promPoller,
     statusLine: statusOf,
     threads: readerThreads(env("CLAUDE_DASH_THREADS")),
     // A store that fails under the dashboard is replaced (see withUsage), and the dashboard goes on reading from it.

@@ -22,6 +22,8 @@ export interface Options {
   /** a Prometheus-compatible engine to read the team's metrics from (INSIGHTS), and extra headers for it */
   prometheus: string | null;
   prometheusHeaders: string[];
+  /** seconds between refreshes from --prometheus */
+  prometheusInterval: number;
   /** frame size for --once; null: the terminal's, or 152×48 when not a terminal. */
   width: number | null;
   height: number | null;
@@ -50,7 +52,7 @@ export interface Options {
   otlpRetentionDays: number;
   headless: boolean;
   /** INSIGHTS' data: local transcripts, team telemetry or both. */
-  source: "local" | "team" | "both";
+  source: "local" | "team" | "both" | "prometheus";
   /** false with --no-store: keep no history, write nothing. */
   store: boolean;
   /** --since: the start of the window (epoch ms), or null. */
@@ -107,6 +109,7 @@ const Schema = z
       .string()
       .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--prometheus must be an http(s) URL such as http://localhost:9090" })
       .nullable(),
+    "prometheus-interval": z.number({ message: "--prometheus-interval must be a number" }).min(5, "--prometheus-interval must be at least 5 seconds").max(86_400, "--prometheus-interval must be at most 86400 seconds"),
     "prometheus-header": z.array(z.string().refine((h) => h.indexOf(":") > 0, { message: '--prometheus-header must be "Name: value"' })),
     width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
     height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
@@ -140,7 +143,7 @@ const Schema = z
     "otlp-token": z.string().min(8, "--otlp-token must be at least 8 characters").optional(),
     "otlp-retention-days": z.number({ message: "--otlp-retention-days must be a number" }).gt(0, "--otlp-retention-days must be more than 0").max(3650, "--otlp-retention-days must be at most 3650"),
     headless: z.boolean(),
-    source: z.enum(["local", "team", "both"], { message: "--source must be local, team or both" }),
+    source: z.enum(["local", "team", "both", "prometheus"], { message: "--source must be local, team, both or prometheus" }),
     interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
     "active-window-hours": hours("active-window-hours"),
     store: z.boolean(),
@@ -209,8 +212,9 @@ export const FLAGS: readonly Flag[] = [
     describe: "read the team's usage from a Prometheus-compatible engine (Prometheus, Mimir, Thanos, VictoriaMetrics): --json --view insights sums there; basic auth may be in the URL (shown masked), a bearer token in CLAUDE_DASH_PROMETHEUS_TOKEN",
     brief: "the team's usage from a Prometheus-compatible engine",
   },
+  { name: "prometheus-interval", kind: "number", value: "S", default: 30, describe: "seconds between refreshes from --prometheus while INSIGHTS shows it (a failure backs off, doubling up to 5 minutes)", brief: "seconds between --prometheus refreshes (30)" },
   { name: "prometheus-header", kind: "list", value: "'NAME: VALUE'", default: [], describe: "a header sent with every query to --prometheus (repeatable), e.g. 'X-Scope-OrgID: team1'", brief: "a header for --prometheus (repeatable)" },
-  { name: "export-dir", kind: "string", value: "DIR", default: ".", describe: "where e writes the view on screen as CSV and JSON (default: the current folder)", brief: "where e writes CSV and JSON (.)" },
+  { name: "export-dir", kind: "string", value: "DIR", default: ".", describe: "where e writes the view on screen as CSV and JSON", brief: "where e writes CSV and JSON (.)" },
   {
     name: "theme",
     kind: "string",
@@ -236,7 +240,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "otlp-token", kind: "string", value: "T", describe: "a shared secret senders must give (Authorization: Bearer …)", brief: "a shared secret senders must give" },
   { name: "otlp-retention-days", kind: "number", value: "D", default: 30, describe: "days of received telemetry to keep" },
   { name: "headless", kind: "boolean", default: false, describe: "with --otlp: no UI, a log line a minute (for a server)", brief: "with --otlp: no UI, a log line a minute" },
-  { name: "source", kind: "string", value: "local|team|both", default: "both", describe: "INSIGHTS' data", brief: "INSIGHTS data (t in the view)" },
+  { name: "source", kind: "string", value: "local|team|both|prometheus", default: "both", describe: "INSIGHTS' data (prometheus: the engine --prometheus names)", brief: "INSIGHTS data (t in the view)" },
   { name: "interval", kind: "number", value: "S", default: 2, describe: "seconds between checks of the transcript files", brief: "seconds between file checks (2)" },
   { name: "since", kind: "string", value: "DATE", default: null, describe: "start the window at this date or time (ISO-8601); any span, all of history included", brief: "start every window here (all of history: --since 2000-01-01)" },
   { name: "report", kind: "string", value: "PERIOD", default: null, describe: "print a cost table of all history: daily, weekly, monthly or session; with --json, as JSON", brief: "daily, weekly, monthly or session: a cost table of all stored history" },
@@ -262,13 +266,17 @@ export function helpText(width = 100): string {
     return [left, f.describe + shown];
   });
   rows.push(["--version", "print the version"], ["-h, --help", "this help"]);
-  const col = Math.max(...rows.map(([l]) => l.length)) + 4;
+  // (the description column starts after the longest flag, up to 32 columns; a longer flag has its text below it)
+  const col = Math.min(32, Math.max(...rows.map(([l]) => l.length)) + 4);
   const room = Math.max(30, width - col);
   const out = ["claude-dash [options]", "", ...wrapWords("What Claude Code is spending: tokens by cache disposition, cost, sessions, subagents.", width), "", "Options:"];
   for (const [left, text] of rows) {
     const lines = wrapWords(text, room);
-    out.push(`  ${left.padEnd(col - 2)}${lines[0]}`);
-    for (const l of lines.slice(1)) out.push(`${" ".repeat(col)}${l}`);
+    if (left.length + 4 > col) out.push(`  ${left}`, ...lines.map((l) => `${" ".repeat(col)}${l}`));
+    else {
+      out.push(`  ${left.padEnd(col - 2)}${lines[0]}`);
+      for (const l of lines.slice(1)) out.push(`${" ".repeat(col)}${l}`);
+    }
   }
   out.push("", ...wrapWords(HELP_EPILOG, width));
   return `${out.join("\n")}\n`;
@@ -399,6 +407,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     throw new UsageError(fromFile ? `${config.file}: ${msg.replace(flag, key)}` : msg);
   }
   const o = r.data;
+  if (o.source === "prometheus" && o.prometheus === null) throw new UsageError("--source prometheus needs --prometheus URL (the engine to read)");
   if (o.headless && !o.otlp) throw new UsageError("--headless needs --otlp (it runs the telemetry receiver without the UI)");
   if (o.otlp && (o.json || o.once || o.report !== null || o["store-info"])) {
     const what = o.json ? "--json" : o.once ? "--once" : o.report !== null ? "--report" : "--store-info";
@@ -421,6 +430,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     exportDir: o["export-dir"],
     prometheus: o.prometheus,
     prometheusHeaders: o["prometheus-header"],
+    prometheusInterval: o["prometheus-interval"],
     width: o.width ?? null,
     height: o.height ?? null,
     fps: o.fps,

@@ -28,7 +28,9 @@ export interface InsightsOptions {
   user?: string | null;
 }
 
-export type InsightSource = "local" | "team" | "both";
+/** Where INSIGHTS' numbers come from: this machine's transcripts, team telemetry received here, both, or a team's
+ *  Prometheus-compatible engine (--prometheus). */
+export type InsightSource = "local" | "team" | "both" | "prometheus";
 
 export interface Stat {
   p50: number;
@@ -57,6 +59,10 @@ export interface InsightsView {
   knownUsers: string[];
   source: InsightSource;
   user: string | null;
+  /** panels this source cannot fill, by id, each with why (a Prometheus engine has metrics, not events) */
+  unavailable?: Partial<Record<string, string>>;
+  /** where the numbers came from and how fresh they are, for the page's header (an engine's URL, "stale: …") */
+  origin?: { text: string; stale: boolean } | null;
   /** responses and cost by model id (the model distribution). */
   models: { model: string; responses: number; costUSD: number }[];
   toolTypes: { name: string; calls: number; errors: number; rejections: number }[];

@@ -99,6 +99,11 @@ export class PrometheusClient {
     return (body as { data: unknown }).data;
   }
 
+  /** INSIGHTS from the engine for the window ending at `now` (see promInsights). */
+  insightsFor(now: number, hours: number, top = 20): Promise<PromInsights> {
+    return promInsights(this, now, hours, top);
+  }
+
   /** Every metric name the engine has. */
   async names(): Promise<string[]> {
     const data = await this.get("/api/v1/label/__name__/values", {});

@@ -14,6 +14,8 @@ import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
 import type { InsightsView, TeamSource } from "../model/insights-view.ts";
 import { insightsJson, selectInsights } from "../panels/insights/registry.ts";
+import { insightsFromPrometheus } from "../panels/insights/from-prometheus.ts";
+import type { PromState } from "../net/prom-poller.ts";
 import { insightColumns } from "./widgets/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
@@ -43,6 +45,13 @@ export interface AppOptions {
   allowance?: boolean;
   /** INSIGHTS' default window (hours). */
   insightsHours?: number;
+}
+
+/** A team's Prometheus-compatible engine as INSIGHTS' source: its poller's state, and its URL as shown. */
+export interface PromFeed {
+  state: PromState;
+  readonly version: number;
+  url: string;
 }
 
 const AXIS_AND_BORDER = AXIS_W + 2;
@@ -232,10 +241,18 @@ export class DashboardApp {
   }
 
   private insightsCache: { key: string; team: string; at: number; view: InsightsView } | null = null;
+  /** --prometheus: the engine INSIGHTS can show (t), fed by the runner's poller */
+  prom: PromFeed | null = null;
+
+  /** INSIGHTS' window now (hours): the one 1–5 chose, else --insights-hours. */
+  insightsHoursNow(): number {
+    return this.ui.insightsHours ?? this.opts.insightsHours ?? 168;
+  }
 
   /** The INSIGHTS view for the chosen window. */
   insights(now: number, width: number, allowance: AllowanceView): InsightsView {
-    const hours = this.ui.insightsHours ?? this.opts.insightsHours ?? 168;
+    const hours = this.insightsHoursNow();
+    if (this.ui.insightsSource === "prometheus" && this.prom) return insightsFromPrometheus(this.prom.state, { now, hours, url: this.prom.url });
     const session = allowance.status === "ok" ? (allowance.limits.find((l) => l.kind === "session") ?? null) : null;
     const buckets = Math.max(10, Math.floor(width / insightColumns(width)) - 4);
     const { insightsSource: source, insightsUser: user } = this.ui;
@@ -391,6 +408,7 @@ export class DashboardApp {
       sessionProjects: sessions.map((s) => s.project),
       sessionRows: lay ? sessionRows(lay.sessions) : 1,
       users: this.insightsCache?.view.knownUsers ?? [],
+      prometheus: this.prom !== null,
     });
   }
 

@@ -42,6 +42,8 @@ export interface RunLiveOptions {
   demoUntil?: { ready: () => boolean; end: () => void } | null;
   /** where `e` writes the view on screen (default: the current folder) */
   exportDir?: string;
+  /** --prometheus: asked while INSIGHTS shows the engine (one batch at a time, at its interval) */
+  prometheus?: { tick(now: number, hours: number): void } | null;
 }
 
 /** `now`: the data clock (what the windows end at); `time`: drives animation. Both epoch milliseconds. */
@@ -292,6 +294,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
         color,
         beforeFrame: () => {
           ingest.frame(app);
+          if (o.prometheus && app.ui.tab === "insights" && app.ui.insightsSource === "prometheus") o.prometheus.tick(o.pinnedNow ?? Date.now(), app.insightsHoursNow());
           if (demo && demo.ready()) {
             demo.end();
             demo = null;

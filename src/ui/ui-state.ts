@@ -28,7 +28,7 @@ export interface UiState {
   insightsHours: number | null;
   projectSort: "cost" | "prompts" | "responses" | "sessions";
   /** INSIGHTS: local transcripts, team telemetry or both; one user or all. */
-  insightsSource: "local" | "team" | "both";
+  insightsSource: "local" | "team" | "both" | "prometheus";
   insightsUser: string | null;
   /** the sessions list (and a slice's rows): sorted by, searched for (typing: the search line takes the keys), one project */
   sessionSort: SessionSort;
@@ -54,7 +54,7 @@ export type UiAction =
   | { type: "cycleSort" }
   | { type: "cycleSource" }
   | { type: "cycleUser" }
-  | { type: "source"; source: "local" | "team" | "both" }
+  | { type: "source"; source: "local" | "team" | "both" | "prometheus" }
   | { type: "select"; index: number }
   | { type: "move"; delta: number }
   | { type: "scroll"; delta: number }
@@ -87,6 +87,8 @@ export interface UiContext {
   sessionRows: number;
   /** the project of each row of the sessions list (for p) */
   sessionProjects?: readonly string[];
+  /** --prometheus named an engine (t offers it) */
+  prometheus?: boolean;
 }
 
 export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, selectedId: null, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null, sessionSort: "last", query: "", typing: false, project: null, liveHours: null, historyHours: null };
@@ -125,7 +127,8 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
     case "sortProjects":
       return { ...s, projectSort: a.by };
     case "cycleSource": {
-      const order = ["both", "local", "team"] as const;
+      // (a team's engine is one of the sources when --prometheus names one)
+      const order: readonly UiState["insightsSource"][] = ctx.prometheus ? ["both", "local", "team", "prometheus"] : ["both", "local", "team"];
       return { ...s, insightsSource: order[(order.indexOf(s.insightsSource) + 1) % order.length]! };
     }
     case "source":

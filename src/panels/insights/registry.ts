@@ -1,6 +1,8 @@
 // INSIGHTS' registry: its panels in page order. The page, the full-screen view, the help, `--json --view insights`
 // and the view model itself are all made by walking this list.
 import { rect, type Canvas, type Rect } from "../../ui/canvas.ts";
+import { wrap } from "../../ui/text.ts";
+import { theme } from "../../ui/theme.ts";
 import { insightsInput, type InsightsOptions, type InsightsView, type TeamSource } from "../../model/insights-view.ts";
 import type { ModelState } from "../../model/state.ts";
 import type { UsageQueries } from "../../model/queries.ts";
@@ -58,5 +60,12 @@ export function insightsJson(v: InsightsView, diagnostics: Diagnostics | null, d
 
 /** One panel's content inside its box (`r` is the box's inner area; a column of margin is kept on each side). */
 export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsView, ctx: PanelContext): void {
-  insightPanelOf(id)?.draw(c, rect(r.x + 1, r.y, r.w - 2, r.h), v, ctx);
+  const inner = rect(r.x + 1, r.y, r.w - 2, r.h);
+  // (a source that cannot fill this panel says why, in words that wrap, instead of zeros)
+  const why = v.unavailable?.[id];
+  if (why) {
+    wrap(why, Math.max(1, inner.w - 2)).slice(0, Math.max(1, inner.h)).forEach((line, i) => c.text(inner.x + 1, inner.y + i, line, { fg: theme.dim }));
+    return;
+  }
+  insightPanelOf(id)?.draw(c, inner, v, ctx);
 }

@@ -40,6 +40,11 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
     hits.add(rect(x + 1, r.y, who.length, 1), { type: "cycleUser" });
     x += 1 + c.text(x + 1, r.y, who, { fg: theme.bg, bg: theme.sub, bold: true }) + 1;
   }
+  // A team's engine: where the numbers come from, and whether they are stale (with why).
+  if (v.origin) {
+    c.text(x + 1, r.y, fit(v.origin.text, r.x + r.w - x - 2), { fg: v.origin.stale ? theme.warn : theme.dim });
+    x = r.x + r.w;
+  }
   // Team telemetry chosen but none received: say why the panels are empty and how to get it.
   const noTeam = v.source === "team" && v.sessions.count === 0 && v.tokens.input + v.tokens.output === 0;
   const hint = noTeam ? "no team telemetry in this window: run claude-dash --otlp and point Claude Code's OTLP export at it (README: Team telemetry)" : "click a panel: full screen · o: sort · ↑↓ scroll";

@@ -1,0 +1,64 @@
+// INSIGHTS from a team's Prometheus-compatible engine: its answer (net/prometheus.ts PromInsights, summed there)
+// as the view the panels draw. What metrics cannot tell (durations, tool success, prompts, responses) is marked
+// unavailable with why, so those panels say so instead of showing zeros.
+import type { InsightsView } from "../../model/insights-view.ts";
+import type { PromState } from "../../net/prom-poller.ts";
+
+const NEEDS_EVENTS = "needs per-request events: receive them with --otlp (metrics carry sums only)";
+
+const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
+
+export function insightsFromPrometheus(p: PromState, o: { now: number; hours: number; url: string }): InsightsView {
+  const d = p.data;
+  const waiting = d === null;
+  const origin = p.error
+    ? { text: `${o.url} · ${d ? `stale since ${p.fetchedAt ? hhmmss(p.fetchedAt) : "?"}` : "no answer yet"}: ${p.error}`, stale: true }
+    : d?.deltas
+      ? { text: `${o.url} · the series look like deltas: set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (README: Team set-up)`, stale: true }
+      : { text: `${o.url} · ${p.fetchedAt ? `updated ${hhmmss(p.fetchedAt)}` : "asking…"}`, stale: false };
+  const t = d?.tokens ?? { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
+  const users = (d?.users ?? []).map((u) => ({ project: u.user, sessions: 0, prompts: 0, responses: 0, costUSD: u.costUSD }));
+  if (d?.others) users.push({ project: `others (${d.others.users} users)`, sessions: 0, prompts: 0, responses: 0, costUSD: d.others.costUSD });
+  const waitingNote = waiting ? (p.error ? `no answer from the engine: ${p.error}` : "asking the engine…") : null;
+  const unavailable: Record<string, string> = {
+    durations: NEEDS_EVENTS,
+    success: NEEDS_EVENTS,
+    toolTypes: NEEDS_EVENTS,
+    overTime: "over time: not asked of the engine yet (the totals are in TOTAL TOKEN USAGE)",
+    quota: "the 5-hour estimate needs this machine's transcripts or events",
+    models: "responses by model need events; cost by model is in TOTAL COST",
+  };
+  if (waitingNote) for (const id of ["tokens", "sessions", "cost", "entrypoints", "projects", "decisions"]) unavailable[id] = waitingNote;
+  const decisions = d?.decisions ?? [];
+  return {
+    window: { from: o.now - o.hours * 3_600_000, to: o.now, hours: o.hours },
+    tokens: { uncached: t.input, cacheWrite5m: t.cacheCreation, cacheWrite1h: 0, cacheRead: t.cacheRead, input: t.input + t.cacheCreation + t.cacheRead, output: t.output },
+    sessions: { count: d?.sessions ?? 0, prompts: 0, perDay: [] },
+    cost: {
+      totalUSD: d?.costUSD ?? 0,
+      reportedUSD: null,
+      reportedResponses: 0,
+      byModel: (d?.models ?? []).map((m) => ({ model: m.model, costUSD: m.costUSD, responses: 0, reportedUSD: null })),
+    },
+    durations: { tools: [], all: null, turns: null, p95PerDay: [] },
+    overTime: [],
+    success: { apiOk: 0, apiFailed: 0, apiRetries: 0, toolsOk: 0, toolsFailed: 0 },
+    entrypoints: [],
+    projects: [],
+    users,
+    terminals: d?.terminals ?? [],
+    knownUsers: [],
+    source: "prometheus",
+    user: null,
+    models: [],
+    toolTypes: [],
+    decisions: {
+      accepted: decisions.reduce((a, x) => a + x.accept, 0),
+      rejected: decisions.reduce((a, x) => a + x.reject, 0),
+      byTool: decisions.map((x) => ({ name: x.tool, accepted: x.accept, rejected: x.reject })),
+    },
+    quota: null,
+    unavailable,
+    origin,
+  };
+}
