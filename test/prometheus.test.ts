@@ -146,9 +146,53 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
       for (const r of byModel) close(d.models.find((m: { model: string }) => m.model === r.metric.model).costUSD, Number(r.value[1]));
       expect(d.users.map((u: { user: string }) => u.user)).toEqual(["cy@example.com", "bob@example.com", "ada@example.com"]); // by cost
       expect(d.needsEvents.join(" ")).toContain("command durations (p50/p95): needs events (--otlp");
+      // the dashboard's INSIGHTS on the engine: its users and cost, and what needs events says so
+      const f = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--once", "--plain", "--width", "160", "--height", "50", "--view", "insights", "--source", "prometheus", "--prometheus", url, "--insights-hours", "24", "--now", new Date(now).toISOString(), "--no-allowance", "--root", temp("root")], { encoding: "utf8" });
+      expect(f.status).toBe(0);
+      expect(f.stdout).toContain(`t prometheus`);
+      expect(f.stdout).toContain(`${url} · updated`);
+      expect(f.stdout).toContain("cy@example.com");
+      expect(f.stdout).toContain("needs per-request events");
+      expect(f.stdout).not.toContain("no tool calls in this window");
+      expect(f.stdout).toContain("USD as Claude Code reported it");
+      expect(f.stdout).toContain("claude_code.code_edit_tool.decision metric"); // (USER DECISIONS: the engine has none)
+      expect(f.stdout).toMatch(/cy@example\.com +– +– +– +\$25\.92/);
     } finally {
       vm.kill("SIGTERM");
       await vm.exited;
     }
   }, 60_000);
+});
+
+describe("the poller", () => {
+  test("keeps the last good numbers on a failure, says why, backs off; answers again clear the error", async () => {
+    const { PromPoller } = await import("../src/net/prom-poller.ts");
+    let fail = false;
+    let calls = 0;
+    const client = { insightsFor: async () => { calls++; if (fail) throw new PromError("http://p answered HTTP 503"); return { source: "prometheus", costUSD: 5 } as never; } };
+    let clock = 0;
+    const p = new PromPoller(client as never, 30_000, () => clock);
+    p.tick(0, 24);
+    await Bun.sleep(0);
+    expect(p.state).toMatchObject({ data: { costUSD: 5 }, error: null, hours: 24 });
+    p.tick(0, 24); // not due
+    expect(calls).toBe(1);
+    fail = true;
+    clock = 30_000;
+    p.tick(0, 24);
+    await Bun.sleep(0);
+    expect(p.state).toMatchObject({ data: { costUSD: 5 }, error: "http://p answered HTTP 503" });
+    clock = 59_000; // backed off: 30 s, then 60 s
+    p.tick(0, 24);
+    expect(calls).toBe(2);
+    clock = 60_001;
+    p.tick(0, 24);
+    await Bun.sleep(0);
+    expect(calls).toBe(3);
+    fail = false;
+    clock = 200_000;
+    p.tick(0, 168); // a new window asks at once
+    await Bun.sleep(0);
+    expect(p.state).toMatchObject({ error: null, hours: 168 });
+  });
 });

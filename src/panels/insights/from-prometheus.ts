@@ -17,8 +17,9 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
       ? { text: `${o.url} · the series look like deltas: set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (README: Team set-up)`, stale: true }
       : { text: `${o.url} · ${p.fetchedAt ? `updated ${hhmmss(p.fetchedAt)}` : "asking…"}`, stale: false };
   const t = d?.tokens ?? { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
-  const users = (d?.users ?? []).map((u) => ({ project: u.user, sessions: 0, prompts: 0, responses: 0, costUSD: u.costUSD }));
-  if (d?.others) users.push({ project: `others (${d.others.users} users)`, sessions: 0, prompts: 0, responses: 0, costUSD: d.others.costUSD });
+  // (per user the engine knows cost and tokens, not sessions, prompts or responses: NaN draws as "–")
+  const users = (d?.users ?? []).map((u) => ({ project: u.user, sessions: NaN, prompts: NaN, responses: NaN, costUSD: u.costUSD }));
+  if (d?.others) users.push({ project: `others (${d.others.users} users)`, sessions: NaN, prompts: NaN, responses: NaN, costUSD: d.others.costUSD });
   const waitingNote = waiting ? (p.error ? `no answer from the engine: ${p.error}` : "asking the engine…") : null;
   const unavailable: Record<string, string> = {
     durations: NEEDS_EVENTS,
@@ -28,8 +29,14 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
     quota: "the 5-hour estimate needs this machine's transcripts or events",
     models: "responses by model need events; cost by model is in TOTAL COST",
   };
-  if (waitingNote) for (const id of ["tokens", "sessions", "cost", "entrypoints", "projects", "decisions"]) unavailable[id] = waitingNote;
   const decisions = d?.decisions ?? [];
+  if (d) {
+    const missing = (metric: string) => `the engine has no ${metric} metric (Claude Code sends it with OTEL_METRICS_EXPORTER set)`;
+    if (!d.metrics.sessions) unavailable.sessions = missing("claude_code.session.count");
+    if (d.terminals.length === 0) unavailable.entrypoints = d.metrics.sessions ? "no session.count with a terminal.type in this window" : missing("claude_code.session.count");
+    if (decisions.length === 0) unavailable.decisions = d.metrics.decisions ? "no edit-tool decisions in this window" : missing("claude_code.code_edit_tool.decision");
+  }
+  if (waitingNote) for (const id of ["tokens", "sessions", "cost", "entrypoints", "projects", "decisions"]) unavailable[id] = waitingNote;
   return {
     window: { from: o.now - o.hours * 3_600_000, to: o.now, hours: o.hours },
     tokens: { uncached: t.input, cacheWrite5m: t.cacheCreation, cacheWrite1h: 0, cacheRead: t.cacheRead, input: t.input + t.cacheCreation + t.cacheRead, output: t.output },

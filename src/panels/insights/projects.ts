@@ -53,6 +53,7 @@ export const projects = insightPanel<"projects" | "users">({
     const perUser = v.users.length > 0;
     const list = perUser ? v.users : v.projects;
     if (list.length === 0) return empty(c, inner, "no sessions in this window");
+    const n = (x: number) => (Number.isNaN(x) ? "–" : String(x)); // (a figure the source does not have)
     const num = (by: ProjectSort, head: string, w: number, value: (p: Row) => string, color = theme.text): Column<Row> => ({
       head,
       w,
@@ -64,13 +65,13 @@ export const projects = insightPanel<"projects" | "users">({
     });
     const columns: Column<Row>[] = [
       { head: perUser ? "user" : "project", w: 8, flex: true, color: theme.text, value: (p) => cleanText(p.project, 60) },
-      num("sessions", "sess", 6, (p) => String(p.sessions)),
-      num("prompts", "prompts", 8, (p) => String(p.prompts)),
-      num("responses", "resp", 7, (p) => String(p.responses)),
+      num("sessions", "sess", 6, (p) => n(p.sessions)),
+      num("prompts", "prompts", 8, (p) => n(p.prompts)),
+      num("responses", "resp", 7, (p) => n(p.responses)),
       num("cost", "cost", 9, (p) => usd(p.costUSD), theme.warn),
     ];
     const field = ctx.sort === "cost" ? "costUSD" : ctx.sort;
-    const sorted = [...list].sort((a, b) => b[field] - a[field] || b.costUSD - a.costUSD);
+    const sorted = [...list].sort((a, b) => (b[field] || 0) - (a[field] || 0) || b.costUSD - a.costUSD);
     drawTable(c, inner, { columns, rows: sorted, scroll: 0 }, ctx.hits);
   },
   json: (v) => ({

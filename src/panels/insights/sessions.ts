@@ -29,7 +29,8 @@ export const sessions = insightPanel<"sessions">({
   draw(c, inner, v) {
     let x = inner.x;
     x += big(c, x, inner.y, "sessions", String(v.sessions.count), theme.accent);
-    big(c, x + 2, inner.y, "prompts", String(v.sessions.prompts), theme.text);
+    // (an engine's metrics count sessions, not prompts)
+    if (v.source !== "prometheus") big(c, x + 2, inner.y, "prompts", String(v.sessions.prompts), theme.text);
     if (inner.h >= 4 && v.sessions.perDay.length > 1) {
       sparkRow(c, inner.x, inner.y + 3, inner.w, "prompts/day", v.sessions.perDay.map((d) => d.prompts), String, theme.accent);
       sparkRow(c, inner.x, inner.y + 4, inner.w, "sessions/day", v.sessions.perDay.map((d) => d.sessions), String, theme.sub);
