@@ -146,6 +146,10 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
       for (const r of byModel) close(d.models.find((m: { model: string }) => m.model === r.metric.model).costUSD, Number(r.value[1]));
       expect(d.users.map((u: { user: string }) => u.user)).toEqual(["cy@example.com", "bob@example.com", "ada@example.com"]); // by cost
       expect(d.needsEvents.join(" ")).toContain("command durations (p50/p95): needs events (--otlp");
+      // over time: one row per step of the window, from query_range, adding up to the window's tokens
+      expect(d.overTime.length).toBeGreaterThan(40);
+      const overTimeOut = d.overTime.reduce((a: number, b: { output: number }) => a + b.output, 0);
+      expect(Math.abs(overTimeOut - d.tokens.output) / d.tokens.output).toBeLessThan(0.05);
       // the dashboard's INSIGHTS on the engine: its users and cost, and what needs events says so
       const f = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--once", "--plain", "--width", "160", "--height", "50", "--view", "insights", "--source", "prometheus", "--prometheus", url, "--insights-hours", "24", "--now", new Date(now).toISOString(), "--no-allowance", "--root", temp("root")], { encoding: "utf8" });
       expect(f.status).toBe(0);
@@ -157,6 +161,17 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
       expect(f.stdout).toContain("USD as Claude Code reported it");
       expect(f.stdout).toContain("claude_code.code_edit_tool.decision metric"); // (USER DECISIONS: the engine has none)
       expect(f.stdout).toMatch(/cy@example\.com +– +– +– +\$25\.92/);
+      expect(f.stdout).toMatch(/input \d/); // TOKEN USAGE OVER TIME drawn from query_range
+      // the engine stopped mid-run: the poller keeps the last good numbers and says why they are stale
+      const { PromPoller } = await import("../src/net/prom-poller.ts");
+      const poller = new PromPoller(new PrometheusClient(promConnection(url, { timeoutMs: 2000 })), 30_000);
+      await poller.refresh(now, 24);
+      expect(poller.state.data?.users.length).toBe(3);
+      vm.kill("SIGKILL");
+      await vm.exited;
+      await poller.refresh(now, 24);
+      expect(poller.state.data?.users.length).toBe(3);
+      expect(poller.state.error).toMatch(/cannot be reached|did not answer/);
     } finally {
       vm.kill("SIGTERM");
       await vm.exited;
@@ -195,4 +210,33 @@ describe("the poller", () => {
     await Bun.sleep(0);
     expect(p.state).toMatchObject({ error: null, hours: 168 });
   });
+});
+
+test("series that look like deltas (Claude Code's default temporality, which Prometheus cannot sum) are flagged", async () => {
+  const server = createServer((req, res) => {
+    const q = new URL(req.url ?? "/", "http://x").searchParams.get("query") ?? "";
+    const vector = (value: number) => JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [0, String(value)] }] } });
+    const body = req.url?.includes("__name__")
+      ? JSON.stringify({ status: "success", data: ["claude_code_token_usage_tokens_total"] })
+      : req.url?.includes("query_range")
+        ? JSON.stringify({ status: "success", data: { resultType: "matrix", result: [] } })
+        : q.startsWith("sum(resets(")
+          ? vector(90)
+          : q.startsWith("sum(count_over_time(")
+            ? vector(120)
+            : JSON.stringify({ status: "success", data: { resultType: "vector", result: [] } });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as { port: number }).port;
+    const v = await promInsights(new PrometheusClient(promConnection(`http://127.0.0.1:${port}`)), Date.now(), 24);
+    expect(v.deltas).toBe(true);
+    const { insightsFromPrometheus } = await import("../src/panels/insights/from-prometheus.ts");
+    const view = insightsFromPrometheus({ data: v, hours: 24, fetchedAt: Date.now(), error: null, busy: false }, { now: Date.now(), hours: 24, url: "http://p" });
+    expect(view.origin).toMatchObject({ stale: true, text: expect.stringContaining("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative") });
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });

@@ -111,6 +111,16 @@ export class PrometheusClient {
     return data as string[];
   }
 
+  /** A range query: each series' values at `start`, `start + step`, … `end` (epoch ms), as [time, value] pairs. */
+  async queryRange(q: string, start: number, end: number, stepMs: number): Promise<{ labels: Record<string, string>; points: [number, number][] }[]> {
+    const data = (await this.get("/api/v1/query_range", { query: q, start: String(start / 1000), end: String(end / 1000), step: `${Math.max(1, Math.round(stepMs / 1000))}s` })) as { resultType?: unknown; result?: unknown };
+    if (data?.resultType !== "matrix" || !Array.isArray(data.result)) throw new PromError(`${this.conn.shown} sent a malformed range answer`);
+    return data.result.map((r: { metric?: Record<string, string>; values?: [number, string][] }) => {
+      if (!r || typeof r.metric !== "object" || !Array.isArray(r.values)) throw new PromError(`${this.conn.shown} sent a malformed series`);
+      return { labels: r.metric, points: r.values.map(([t, v]) => [t * 1000, Number(v)] as [number, number]).filter(([, v]) => Number.isFinite(v)) };
+    });
+  }
+
   /** An instant query at `time` (epoch ms). */
   async query(q: string, time: number): Promise<Vector> {
     const data = (await this.get("/api/v1/query", { query: q, time: String(time / 1000) })) as { resultType?: unknown; result?: unknown };
@@ -162,6 +172,8 @@ export interface PromInsights {
   pullRequests: number;
   decisions: { tool: string; accept: number; reject: number }[];
   terminals: { name: string; sessions: number }[];
+  /** input (all four token types but output) and output per step of the window, from query_range */
+  overTime: { start: number; input: number; output: number }[];
   /** what needs per-request events (not metrics), and how to get them */
   needsEvents: string[];
 }
@@ -173,7 +185,7 @@ const sumOf = (v: Vector) => v.reduce((a, x) => a + x.value, 0);
  * INSIGHTS from the engine for the window ending at `now`: each figure is `sum by (…) (increase(NAME[window]))`
  * on the engine; users beyond `top` are one "others" row (topk on the engine).
  */
-export async function promInsights(client: PrometheusClient, now: number, hours: number, top = 20): Promise<PromInsights> {
+export async function promInsights(client: PrometheusClient, now: number, hours: number, top = 20, steps = 48): Promise<PromInsights> {
   const names = discoverNames(await client.names());
   const range = `${Math.max(1, Math.round(hours * 3600))}s`;
   const inc = (m: PromMetric, by: string[]) => (names[m] ? `sum by (${by.join(", ")}) (increase(${names[m]}[${range}]))` : null);
@@ -197,6 +209,21 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
     ask(names.tokens ? `sum(resets(${names.tokens}[${range}]))` : null),
     ask(names.tokens ? `sum(count_over_time(${names.tokens}[${range}]))` : null),
   ]);
+  // Over time: increase per step, by type (a step that fits the chart: the window over `steps`).
+  const stepMs = Math.max(60_000, Math.ceil((hours * 3_600_000) / Math.max(1, steps) / 60_000) * 60_000);
+  const overTime: PromInsights["overTime"] = [];
+  if (names.tokens) {
+    const series = await client.queryRange(`sum by (type) (increase(${names.tokens}[${Math.round(stepMs / 1000)}s]))`, now - hours * 3_600_000 + stepMs, now, stepMs);
+    const at = new Map<number, { start: number; input: number; output: number }>();
+    for (const s of series)
+      for (const [t, v] of s.points) {
+        let b = at.get(t);
+        if (!b) at.set(t, (b = { start: t - stepMs, input: 0, output: 0 }));
+        if (labelOf({ labels: s.labels, value: 0 }, "type") === "output") b.output += v;
+        else b.input += v;
+      }
+    overTime.push(...[...at.values()].sort((a, b) => a.start - b.start));
+  }
   const keep = new Set(top_.map((v) => labelOf(v, "user_email")));
   const tokensOf = (vec: Vector, label: string) => {
     const m = new Map<string, Tokens>();
@@ -249,6 +276,7 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
     pullRequests: sumOf(prs),
     decisions: [...decisionRows.values()].sort((a, b) => b.reject - a.reject || b.accept - a.accept || (a.tool < b.tool ? -1 : 1)),
     terminals: terminals.map((v) => ({ name: labelOf(v, "terminal_type") || "unknown", sessions: v.value })).sort((a, b) => b.sessions - a.sessions),
+    overTime,
     needsEvents: ["command durations (p50/p95)", "tool success rate", "decisions for every tool (metrics carry the edit tools only)", "prompts per session"].map((p) => `${p}: needs events (--otlp, or a Loki/ClickHouse source later)`),
   };
 }

@@ -25,7 +25,6 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
     durations: NEEDS_EVENTS,
     success: NEEDS_EVENTS,
     toolTypes: NEEDS_EVENTS,
-    overTime: "over time: not asked of the engine yet (the totals are in TOTAL TOKEN USAGE)",
     quota: "the 5-hour estimate needs this machine's transcripts or events",
     models: "responses by model need events; cost by model is in TOTAL COST",
   };
@@ -48,7 +47,7 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
       byModel: (d?.models ?? []).map((m) => ({ model: m.model, costUSD: m.costUSD, responses: 0, reportedUSD: null })),
     },
     durations: { tools: [], all: null, turns: null, p95PerDay: [] },
-    overTime: [],
+    overTime: d?.overTime ?? [],
     success: { apiOk: 0, apiFailed: 0, apiRetries: 0, toolsOk: 0, toolsFailed: 0 },
     entrypoints: [],
     projects: [],
