@@ -118,8 +118,12 @@ const promReason = "prometheus is not installed (apt-get install prometheus; .ci
 if (!havePrometheus && process.env.CI === "true") throw new Error(`under CI=true the Prometheus tests must run: ${promReason}`);
 if (!havePrometheus) console.log(`skip: a real Prometheus scraping /metrics: ${promReason}`);
 
-describe.skipIf(!havePrometheus)("a real Prometheus scrapes the receiver", () => {
-  test("and what it stores equals what was sent (the sum over users of the scraped counter)", async () => {
+describe.skipIf(!havePrometheus)("end to end: OpenTelemetry SDK exporters → claude-dash --otlp --headless → a real Prometheus → claude-dash --prometheus", () => {
+  test("per-user tokens and cost equal the engine's own sum by (user_email, …) (increase(…))", async () => {
+    const { OTLPMetricExporter, AggregationTemporalityPreference } = await import("@opentelemetry/exporter-metrics-otlp-http");
+    const { MeterProvider, PeriodicExportingMetricReader } = await import("@opentelemetry/sdk-metrics");
+    const { resourceFromAttributes } = await import("@opentelemetry/resources");
+    const { ValueType } = await import("@opentelemetry/api");
     const port = 20000 + Math.floor(Math.random() * 20000);
     const promPort = port + 1;
     const env = { ...process.env, XDG_DATA_HOME: temp("xdg"), HOME: temp("home") };
@@ -127,36 +131,57 @@ describe.skipIf(!havePrometheus)("a real Prometheus scrapes the receiver", () =>
     const dir = temp("prom");
     writeFileSync(join(dir, "prometheus.yml"), `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: claude-dash\n    static_configs:\n      - targets: ["127.0.0.1:${port}"]\n`);
     const prom = Bun.spawn(["prometheus", `--config.file=${join(dir, "prometheus.yml")}`, `--storage.tsdb.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${promPort}`], { stdout: "ignore", stderr: "ignore" });
+    const url = `http://127.0.0.1:${port}`;
+    const promUrl = `http://127.0.0.1:${promPort}`;
+    // one developer's Claude Code per user: a MeterProvider exporting cumulative sums (as the README's set-up asks)
+    const users = ["ada@example.com", "bob@example.com", "cy@example.com"];
+    const providers = users.map((user) => {
+      const exporter = new OTLPMetricExporter({ url: `${url}/v1/metrics`, temporalityPreference: AggregationTemporalityPreference.CUMULATIVE });
+      const provider = new MeterProvider({ resource: resourceFromAttributes({ "service.name": "claude-code" }), readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })] });
+      const meter = provider.getMeter("com.anthropic.claude_code");
+      return {
+        user,
+        provider,
+        tokens: meter.createCounter("claude_code.token.usage", { unit: "tokens", valueType: ValueType.INT }),
+        cost: meter.createCounter("claude_code.cost.usage", { unit: "USD", valueType: ValueType.DOUBLE }),
+      };
+    });
     try {
-      const url = `http://127.0.0.1:${port}`;
       await until(async () => ((await fetch(`${url}/metrics`)).ok ? true : null));
-      const start = Date.now();
-      let total = 0;
-      for (let i = 1; i <= 6; i++) {
-        total = 1000 * i;
-        await fetch(`${url}/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(metricsBody(start - 600_000, start + i * 1000, total)) });
+      await until(async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : null), 20_000);
+      for (let round = 1; round <= 6; round++) {
+        for (const [k, p] of providers.entries()) {
+          const attrs = { "session.id": `s-${k}`, "user.email": p.user, model: k === 2 ? "claude-opus-4-6" : "claude-sonnet-4-5", "terminal.type": "vscode" };
+          p.tokens.add(100 * (k + 1), { ...attrs, type: "input" });
+          p.tokens.add(1000 * (k + 1), { ...attrs, type: "output" });
+          p.tokens.add(20_000, { ...attrs, type: "cacheRead" });
+          p.cost.add(0.05 * (k + 1), attrs);
+          await p.provider.forceFlush();
+        }
         await Bun.sleep(1000);
       }
-      await Bun.sleep(2500);
-      const q = encodeURIComponent('sum by (user_email) (claude_code_token_usage_tokens_total{type="input"})');
-      const value = await until(async () => {
-        const r = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${q}`)).json()) as { data: { result: { value: [number, string] }[] } };
-        const v = Number(r.data.result[0]?.value[1]);
-        return v === total ? v : null;
-      }, 15_000);
-      expect(value).toBe(6000);
-      // and claude-dash reading that Prometheus gives its own increase() answer
+      await Bun.sleep(3000); // (scraped after the last export)
       const at = Date.now();
-      const inc = encodeURIComponent('sum by (user_email, type) (increase(claude_code_token_usage_tokens_total[3600s]))');
-      const r = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${inc}&time=${at / 1000}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-      const engine = Number(r.data.result[0]!.value[1]);
-      const p = Bun.spawnSync([process.execPath, join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", `http://127.0.0.1:${promPort}`, "--insights-hours", "1", "--now", new Date(at).toISOString()], { env });
-      const d = JSON.parse(p.stdout.toString());
-      expect(d.users).toEqual([{ user: "ada@example.com", costUSD: 0, tokens: { input: engine, output: 0, cacheRead: 0, cacheCreation: 0 } }]);
+      const engine = async (q: string) =>
+        ((await (await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: q, time: String(at / 1000) })}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+      const tokens = await engine("sum by (user_email, type) (increase(claude_code_token_usage_tokens_total[3600s]))");
+      const cost = await engine("sum by (user_email) (increase(claude_code_cost_usage_USD_total[3600s]))");
+      expect(tokens.length).toBe(9);
+      expect(cost.length).toBe(3);
+      const p = Bun.spawnSync([process.execPath, join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", promUrl, "--insights-hours", "1", "--now", new Date(at).toISOString()], { env });
+      expect(p.stderr.toString()).toBe("");
+      const d = JSON.parse(p.stdout.toString()) as { users: { user: string; costUSD: number; tokens: Record<string, number> }[] };
+      expect(d.users.map((u) => u.user).sort()).toEqual(users);
+      for (const r of tokens) expect(d.users.find((u) => u.user === r.metric.user_email)!.tokens[r.metric.type!]).toBeCloseTo(Number(r.value[1]), 6);
+      for (const r of cost) expect(d.users.find((u) => u.user === r.metric.user_email)!.costUSD).toBeCloseTo(Number(r.value[1]), 9);
+      // (and the counters hold what the SDK sent in all: 6 rounds)
+      const scraped = await (await fetch(`${url}/metrics`)).text();
+      expect(scraped).toContain('claude_code_token_usage_tokens_total{model="claude-opus-4-6",session_id="s-2",type="output",user_email="cy@example.com"} 18000');
     } finally {
+      for (const p of providers) await p.provider.shutdown().catch(() => undefined);
       prom.kill("SIGTERM");
       server.kill("SIGTERM");
       await Promise.all([prom.exited, server.exited]);
     }
-  }, 40_000);
+  }, 60_000);
 });
