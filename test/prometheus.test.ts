@@ -240,3 +240,38 @@ test("series that look like deltas (Claude Code's default temporality, which Pro
     await new Promise<void>((r) => server.close(() => r()));
   }
 });
+
+test("SESSIONS on an engine adds what only metrics say: active time, lines of code, commits, pull requests", async () => {
+  const { insightsFromPrometheus } = await import("../src/panels/insights/from-prometheus.ts");
+  const { drawInsightPanel } = await import("../src/panels/insights/registry.ts");
+  const { CellGrid } = await import("../src/ui/grid.ts");
+  const { HitMap } = await import("../src/ui/hits.ts");
+  const data = {
+    source: "prometheus",
+    url: "http://p",
+    window: { from: "", to: "", hours: 24 },
+    metrics: { tokens: "t", cost: "c", sessions: "s", activeTime: "a", linesOfCode: "l", commits: "m", pullRequests: "r", decisions: null },
+    deltas: false,
+    tokens: { input: 1, output: 1, cacheRead: 1, cacheCreation: 1 },
+    costUSD: 1,
+    users: [],
+    others: null,
+    models: [],
+    sessions: 12,
+    activeTimeSeconds: 5.5 * 3600,
+    linesOfCode: { added: 1200, removed: 300 },
+    commits: 14,
+    pullRequests: 3,
+    decisions: [],
+    terminals: [],
+    overTime: [],
+    needsEvents: [],
+  } as const;
+  const v = insightsFromPrometheus({ data: data as never, hours: 24, fetchedAt: 0, error: null, busy: false }, { now: 0, hours: 24, url: "http://p" });
+  const g = new CellGrid(80, 8);
+  drawInsightPanel("sessions", g, { x: 0, y: 0, w: 80, h: 8 }, v, { full: false, sort: "cost", time: 0, hits: new HitMap() });
+  const text = g.toPlain();
+  expect(text).toContain("12");
+  expect(text).toContain("active 5.5 h · +1.20k / −300 lines · 14 commits · 3 pull requests");
+  expect(text).not.toContain("prompts");
+});

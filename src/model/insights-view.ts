@@ -61,6 +61,8 @@ export interface InsightsView {
   user: string | null;
   /** panels this source cannot fill, by id, each with why (a Prometheus engine has metrics, not events) */
   unavailable?: Partial<Record<string, string>>;
+  /** what only an engine's metrics say (active time, lines of code, commits, pull requests), when the source has them */
+  activity?: { activeTimeSeconds: number; linesAdded: number; linesRemoved: number; commits: number; pullRequests: number } | null;
   /** where the numbers came from and how fresh they are, for the page's header (an engine's URL, "stale: …") */
   origin?: { text: string; stale: boolean } | null;
   /** responses and cost by model id (the model distribution). */

@@ -31,7 +31,7 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
   const decisions = d?.decisions ?? [];
   if (d) {
     const missing = (metric: string) => `the engine has no ${metric} metric (Claude Code sends it with OTEL_METRICS_EXPORTER set)`;
-    if (!d.metrics.sessions) unavailable.sessions = missing("claude_code.session.count");
+    if (!d.metrics.sessions && !d.metrics.activeTime && !d.metrics.linesOfCode) unavailable.sessions = missing("claude_code.session.count");
     if (d.terminals.length === 0) unavailable.entrypoints = d.metrics.sessions ? "no session.count with a terminal.type in this window" : missing("claude_code.session.count");
     if (decisions.length === 0) unavailable.decisions = d.metrics.decisions ? "no edit-tool decisions in this window" : missing("claude_code.code_edit_tool.decision");
   }
@@ -66,5 +66,6 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
     quota: null,
     unavailable,
     origin,
+    activity: d ? { activeTimeSeconds: d.activeTimeSeconds, linesAdded: d.linesOfCode.added, linesRemoved: d.linesOfCode.removed, commits: d.commits, pullRequests: d.pullRequests } : null,
   };
 }
