@@ -275,3 +275,17 @@ test("SESSIONS on an engine adds what only metrics say: active time, lines of co
   expect(text).toContain("active 5.5 h · +1.20k / −300 lines · 14 commits · 3 pull requests");
   expect(text).not.toContain("prompts");
 });
+
+test("the row of everyone beyond the top stays last, whatever the order", async () => {
+  const { insightsFromPrometheus } = await import("../src/panels/insights/from-prometheus.ts");
+  const { drawInsightPanel } = await import("../src/panels/insights/registry.ts");
+  const { CellGrid } = await import("../src/ui/grid.ts");
+  const { HitMap } = await import("../src/ui/hits.ts");
+  const data = { metrics: {}, sessions: 0, activeTimeSeconds: 0, linesOfCode: { added: 0, removed: 0 }, commits: 0, pullRequests: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, costUSD: 100, users: [{ user: "top@example.com", costUSD: 5, tokens: {} }], others: { users: 980, costUSD: 95 }, models: [], decisions: [], terminals: [], overTime: [] };
+  const v = insightsFromPrometheus({ data: data as never, hours: 24, fetchedAt: 0, error: null, busy: false }, { now: 0, hours: 24, url: "http://p" });
+  const g = new CellGrid(70, 6);
+  drawInsightPanel("projects", g, { x: 0, y: 0, w: 70, h: 6 }, v, { full: false, sort: "cost", time: 0, hits: new HitMap() });
+  const rows = g.toPlain().split("\n").filter((l) => l.includes("$"));
+  expect(rows[0]).toContain("top@example.com");
+  expect(rows[1]).toContain("others (980 users)");
+});

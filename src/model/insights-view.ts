@@ -51,8 +51,8 @@ export interface InsightsView {
   success: { apiOk: number; apiFailed: number; apiRetries: number; toolsOk: number; toolsFailed: number };
   entrypoints: { name: string; sessions: number }[];
   projects: { project: string; sessions: number; prompts: number; responses: number; costUSD: number }[];
-  /** per user (team telemetry): the same columns as projects. */
-  users: { project: string; sessions: number; prompts: number; responses: number; costUSD: number }[];
+  /** per user (team telemetry): the same columns as projects; `others` marks the row of every user beyond the top. */
+  users: { project: string; sessions: number; prompts: number; responses: number; costUSD: number; others?: boolean }[];
   /** terminal types of the sessions (team telemetry). */
   terminals: { name: string; sessions: number }[];
   /** the users seen in the window (for the filter). */

@@ -18,8 +18,8 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
       : { text: `${o.url} · ${p.fetchedAt ? `updated ${hhmmss(p.fetchedAt)}` : "asking…"}`, stale: false };
   const t = d?.tokens ?? { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
   // (per user the engine knows cost and tokens, not sessions, prompts or responses: NaN draws as "–")
-  const users = (d?.users ?? []).map((u) => ({ project: u.user, sessions: NaN, prompts: NaN, responses: NaN, costUSD: u.costUSD }));
-  if (d?.others) users.push({ project: `others (${d.others.users} users)`, sessions: NaN, prompts: NaN, responses: NaN, costUSD: d.others.costUSD });
+  const users: InsightsView["users"] = (d?.users ?? []).map((u) => ({ project: u.user, sessions: NaN, prompts: NaN, responses: NaN, costUSD: u.costUSD }));
+  if (d?.others) users.push({ project: `others (${d.others.users} users)`, sessions: NaN, prompts: NaN, responses: NaN, costUSD: d.others.costUSD, others: true });
   const waitingNote = waiting ? (p.error ? `no answer from the engine: ${p.error}` : "asking the engine…") : null;
   const unavailable: Record<string, string> = {
     durations: NEEDS_EVENTS,

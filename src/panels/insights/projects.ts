@@ -9,7 +9,7 @@ import { empty } from "../../ui/widgets/figures.ts";
 import { drawTable, type Column } from "../../ui/widgets/table.ts";
 import { insightPanel, round, type ProjectSort } from "./panel.ts";
 
-type Row = InsightsView["projects"][number];
+type Row = InsightsView["users"][number];
 type Sums = Map<string, { sessions: Set<string>; prompts: number; responses: number; costUSD: number }>;
 
 function row(m: Sums, k: string) {
@@ -51,7 +51,7 @@ export const projects = insightPanel<"projects" | "users">({
   },
   draw(c, inner, v, ctx) {
     const perUser = v.users.length > 0;
-    const list = perUser ? v.users : v.projects;
+    const list: readonly Row[] = perUser ? v.users : v.projects;
     if (list.length === 0) return empty(c, inner, "no sessions in this window");
     const n = (x: number) => (Number.isNaN(x) ? "–" : String(x)); // (a figure the source does not have)
     const num = (by: ProjectSort, head: string, w: number, value: (p: Row) => string, color = theme.text): Column<Row> => ({
@@ -71,7 +71,8 @@ export const projects = insightPanel<"projects" | "users">({
       num("cost", "cost", 9, (p) => usd(p.costUSD), theme.warn),
     ];
     const field = ctx.sort === "cost" ? "costUSD" : ctx.sort;
-    const sorted = [...list].sort((a, b) => (b[field] || 0) - (a[field] || 0) || b.costUSD - a.costUSD);
+    // (the row of everyone beyond the top stays last, whatever the order)
+    const sorted = [...list].sort((a, b) => Number(a.others ?? false) - Number(b.others ?? false) || (b[field] || 0) - (a[field] || 0) || b.costUSD - a.costUSD);
     drawTable(c, inner, { columns, rows: sorted, scroll: 0 }, ctx.hits);
   },
   json: (v) => ({
