@@ -1,102 +1,20 @@
 // The live dashboard on OpenTUI (Bun only): one full-screen renderable that redraws the whole DashboardApp each
 // frame at a fixed rate, keys and mouse turned into app actions, ingest (file watch + poll) queued and applied at
 // frame boundaries, and the terminal restored on every way out.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import type { ViewExport } from "../model/export-view.ts";
 import { createCliRenderer, Renderable, type CliRenderer, type KeyEvent, type MouseEvent, type OptimizedBuffer, type RenderContext } from "@opentui/core";
-import type { TranscriptSource } from "../ingest/source.ts";
 import { LiveIngest } from "../ingest/live-ingest.ts";
-import type { ModelEvent } from "../model/events.ts";
 import { env, writeErr } from "../platform.ts";
 import type { DashboardApp } from "./app.ts";
 import { OpenTuiCanvas } from "./opentui-canvas.ts";
 import { theme } from "./theme.ts";
 import type { KeyPress } from "./ui-state.ts";
 
+import { EXIT_SIGNALS, LiveLoop, type DashboardClock, type DashboardHooks, type RunLiveOptions } from "./live-loop.ts";
+
 export { LiveIngest };
-
-/** The allowance client and the events it emits (applied at frame boundaries like ingest's). */
-export interface LiveAllowance {
-  client: { tick(): Promise<void>; fetchProfile(): Promise<void>; fetchNow(): Promise<void> };
-  events: ModelEvent[];
-}
-
-export interface RunLiveOptions {
-  source: TranscriptSource | null;
-  allowance: LiveAllowance | null;
-  /** team telemetry received over OTLP: events to apply between frames, and how to stop the receiver. */
-  telemetry?: { events: ModelEvent[]; stop: () => Promise<void> } | null;
-  fps: number;
-  intervalSeconds: number;
-  pinnedNow: number | null;
-  statusLine: (source: TranscriptSource | null) => string | null;
-  /** reader threads for the older history read after the first frame. */
-  threads?: number;
-  /** a failed usage store replaced by one that works (see LiveIngest). */
-  recover?: (e: unknown) => TranscriptSource | null;
-  /**
-   * The dashboard shows the demo while `source` (the real roots) has nothing: at the first frame after it has,
-   * `end` switches the app to the real data. The allowance's answers wait until then.
-   */
-  demoUntil?: { ready: () => boolean; end: () => void } | null;
-  /** where `e` writes the view on screen (default: the current folder) */
-  exportDir?: string;
-  /** --prometheus: asked while INSIGHTS shows the engine (one batch at a time, at its interval) */
-  prometheus?: { tick(now: number, hours: number): void } | null;
-}
-
-/** `now`: the data clock (what the windows end at); `time`: drives animation. Both epoch milliseconds. */
-export interface DashboardClock {
-  now(): number;
-  time(): number;
-}
-
-export interface DashboardHooks {
-  /** Called at the start of every frame, before drawing (apply queued ingest here). */
-  beforeFrame?: () => void;
-  /** Called after every key or click was handed to the app (check app.quit here). */
-  afterInput?: () => void;
-  /** An exception while drawing or handling input. Default: rethrown. */
-  onError?: (e: unknown) => void;
-  /** false (NO_COLOR): the terminal's own colours. */
-  color?: boolean;
-  /** Ctrl-Z (the terminal's suspend key arrives as a key in raw mode): give the terminal back and stop. */
-  suspend?: () => void;
-  /** Ctrl-C (a key in raw mode, as SIGINT is outside it): quit as an interrupt (exit 130). */
-  interrupt?: () => void;
-}
+export { osc52, writeExport, type LiveAllowance, type RunLiveOptions, type DashboardClock, type DashboardHooks } from "./live-loop.ts";
 
 /** OpenTUI's key names to the names keyAction expects ("?", "L", "up", "pagedown", "return", "escape", …). */
-/** Writes an export's two files into `dir`; returns what the footer says (where they went, or why not). */
-export function writeExport(files: ViewExport, dir: string): string {
-  try {
-    mkdirSync(dir, { recursive: true });
-    // (never over an earlier export: a second one in the same second is -2, then -3…)
-    for (let n = 1; n < 100; n++) {
-      const name = n === 1 ? files.name : `${files.name}-${n}`;
-      try {
-        writeFileSync(join(dir, `${name}.csv`), files.csv, { flag: "wx" });
-      } catch (e) {
-        if ((e as { code?: string }).code === "EEXIST") continue;
-        throw e;
-      }
-      writeFileSync(join(dir, `${name}.json`), files.json, { flag: "wx" });
-      return `exported ${name}.csv and .json${dir === "." ? "" : ` to ${dir}`}`;
-    }
-    return "export failed: 99 exports of this second already";
-  } catch (e) {
-    return `export failed: ${(e as Error)?.message ?? String(e)}`;
-  }
-}
-
-/** Text to the terminal's clipboard: OSC 52 ("c" selection), the text in base64 (so nothing in it is a control code). */
-export function osc52(text: string): string {
-  let bin = "";
-  for (const byte of new TextEncoder().encode(text)) bin += String.fromCharCode(byte);
-  return `\x1b]52;c;${btoa(bin)}\x07`;
-}
-
 export function keyPressOf(k: Pick<KeyEvent, "name" | "sequence" | "ctrl" | "meta" | "shift">): KeyPress {
   const seq = k.sequence;
   // A printable character as typed: "?" and capitals come through as themselves.
@@ -194,7 +112,6 @@ export function createDashboardRenderable(
 
 const hex = (c: readonly [number, number, number]) => `#${c.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 /** The signals that end the dashboard, with the exit code a shell expects for each (128 + the signal's number). */
-const EXIT_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
 /** How long to wait for the renderer to finish restoring the terminal before giving up on it. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
@@ -242,24 +159,12 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     };
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
-    let demo = o.demoUntil ?? null;
-    const heldAccount: ModelEvent[] = [];
-    const ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads, recover: o.recover });
-    // The allowance: asked once a second whether a request is due (the client keeps to its interval and backoff).
-    const allowance = o.allowance;
-    let allowanceTimer: ReturnType<typeof setInterval> | null = null;
-    if (allowance) {
-      void allowance.client.fetchProfile();
-      void allowance.client.tick();
-      allowanceTimer = setInterval(() => void allowance.client.tick(), 1000);
-    }
+    const loop = new LiveLoop(app, o, onFatal);
 
     function finish(code: number, err?: unknown): void {
       if (finished) return;
       finished = true;
-      ingest.stop();
-      if (allowanceTimer) clearInterval(allowanceTimer);
-      if (o.telemetry) void o.telemetry.stop();
+      loop.stop();
       for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
       process.off("SIGTSTP", suspend);
       renderer.off("destroy", onDestroyed);
@@ -292,26 +197,10 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
       { now: () => o.pinnedNow ?? Date.now(), time: () => Date.now() },
       {
         color,
-        beforeFrame: () => {
-          ingest.frame(app);
-          if (o.prometheus && app.ui.tab === "insights" && app.ui.insightsSource === "prometheus") o.prometheus.tick(o.pinnedNow ?? Date.now(), app.insightsHoursNow());
-          if (demo && demo.ready()) {
-            demo.end();
-            demo = null;
-            if (heldAccount.length > 0) app.apply(heldAccount.splice(0));
-            if (allowance) void allowance.client.fetchNow();
-          }
-          // (the demo's own account stays until it ends; the real account's name, asked once, waits for then)
-          if (demo && allowance) for (const e of allowance.events.splice(0)) if (e.type === "AccountIdentified") heldAccount.push(e);
-          if (allowance && allowance.events.length > 0) app.apply(allowance.events.splice(0));
-          if (o.telemetry && o.telemetry.events.length > 0) app.apply(o.telemetry.events.splice(0));
-        },
+        beforeFrame: () => loop.beforeFrame(),
         afterInput: () => {
-          // y / r in a session's detail: to the clipboard through the terminal (OSC 52)
-          const copied = app.takeClipboard();
-          if (copied !== null) process.stdout.write(osc52(copied));
-          const files = app.takeExport();
-          if (files) app.notify(writeExport(files, o.exportDir ?? "."));
+          // y / r in a session's detail: to the clipboard through the terminal (OSC 52); e: the files
+          loop.afterInput((text) => process.stdout.write(text));
           if (app.quit) finish(0);
         },
         suspend,
@@ -325,7 +214,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     process.on("uncaughtException", onFatal);
     process.on("unhandledRejection", onFatal);
     renderer.on("destroy", onDestroyed);
-    ingest.start();
+    loop.start();
     renderer.start(); // a fixed frame rate: the charts' shimmer moves every frame
   });
 }
