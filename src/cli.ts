@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 // claude-dash: wiring only. Flags → sources → model → output (--json, a --once frame, or the live dashboard).
+import type { RunLiveOptions } from "./ui/live-loop.ts";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { parsePricingFile } from "./model/pricing-file.ts";
 import { usePriceRows } from "./model/pricing.ts";
@@ -277,18 +278,33 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     return 0;
   }
 
-  if (runtime !== "bun") {
-    writeErr("claude-dash: the live dashboard needs Bun (use --once or --json on this runtime)\n");
+  // The terminal backend: OpenTUI on Bun (its native core loads through Bun's FFI), the portable ANSI one elsewhere
+  // and whenever OpenTUI cannot load (said once in the footer).
+  if (opts.backend === "opentui" && runtime !== "bun") {
+    writeErr("claude-dash: --backend opentui needs Bun (its native core loads through Bun's FFI); --backend ansi runs here\n");
     return 2;
   }
-  const { runLive } = await import("./ui/live.ts");
+  const useAnsi = async (note: string | null) => {
+    const { runAnsiLive } = await import("./ui/ansi-live.ts");
+    return (o: RunLiveOptions) => runAnsiLive(app, { ...o, color: !noColor, note });
+  };
+  let runWith: (o: RunLiveOptions) => Promise<number>;
+  if (opts.backend === "ansi" || runtime !== "bun") runWith = await useAnsi(null);
+  else {
+    try {
+      const { runLive } = await import("./ui/live.ts");
+      runWith = (o) => runLive(app, o);
+    } catch (e) {
+      runWith = await useAnsi(`OpenTUI could not load (${cleanText((e as Error)?.message ?? String(e), 80)}): drawing with --backend ansi`);
+    }
+  }
   let current: UsageData | null = source ? { store: data.store, status, source } : null;
   if (waitingFor) {
     current = { store: waitingFor.store, status: waitingFor.status, source: waitingFor.source! };
     status = waitingFor.status;
   }
   const realQueries = waitingFor ? new StoreQueries(waitingFor.store) : null;
-  return runLive(app, {
+  return runWith({
     source: waitingFor ? waitingFor.source : source,
     demoUntil: realQueries
       ? {

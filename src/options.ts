@@ -18,6 +18,8 @@ export interface Options {
   /** escape codes in --once: auto (only to a terminal), always, never (= --plain) */
   color: "auto" | "always" | "never";
   theme: "dark" | "light" | "cb";
+  /** the live dashboard's terminal backend: OpenTUI (Bun's default) or the portable ANSI one; null: by runtime */
+  backend: "opentui" | "ansi" | null;
   exportDir: string;
   /** a Prometheus-compatible engine to read the team's metrics from (INSIGHTS), and extra headers for it */
   prometheus: string | null;
@@ -104,6 +106,7 @@ const Schema = z
     plain: z.boolean(),
     color: z.enum(["auto", "always", "never"], { message: "--color must be auto, always or never" }),
     theme: z.enum(["dark", "light", "cb"], { message: "--theme must be dark, light or cb" }),
+    backend: z.enum(["opentui", "ansi"], { message: "--backend must be opentui or ansi" }).nullable(),
     "export-dir": z.string().min(1, "--export-dir needs a directory"),
     prometheus: z
       .string()
@@ -215,6 +218,14 @@ export const FLAGS: readonly Flag[] = [
   { name: "prometheus-interval", kind: "number", value: "S", default: 30, describe: "seconds between refreshes from --prometheus while INSIGHTS shows it (a failure backs off, doubling up to 5 minutes)", brief: "seconds between --prometheus refreshes (30)" },
   { name: "prometheus-header", kind: "list", value: "'NAME: VALUE'", default: [], describe: "a header sent with every query to --prometheus (repeatable), e.g. 'X-Scope-OrgID: team1'", brief: "a header for --prometheus (repeatable)" },
   { name: "export-dir", kind: "string", value: "DIR", default: ".", describe: "where e writes the view on screen as CSV and JSON", brief: "where e writes CSV and JSON (.)" },
+  {
+    name: "backend",
+    kind: "string",
+    value: "opentui|ansi",
+    default: null,
+    describe: "the live dashboard's terminal backend: opentui (Bun's default) or ansi (portable: Deno's, and the fallback when OpenTUI cannot load)",
+    brief: "terminal backend: opentui (Bun) or ansi (portable)",
+  },
   {
     name: "theme",
     kind: "string",
@@ -427,6 +438,7 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     plain: o.color === "never" || (o.color === "auto" && o.plain),
     color: o.color !== "auto" ? o.color : o.plain ? "never" : "auto",
     theme: o.theme,
+    backend: o.backend,
     exportDir: o["export-dir"],
     prometheus: o.prometheus,
     prometheusHeaders: o["prometheus-header"],

@@ -92,6 +92,44 @@ export class CellGrid implements Canvas {
     return out;
   }
 
+  /**
+   * The bytes that turn a screen showing `prev` into this frame: only the runs of cells that changed, each as a
+   * cursor move, its styles and its characters, inside synchronized-output marks (mode 2026: no tearing). Without
+   * `prev` (or at another size) the whole frame is painted.
+   */
+  frameAnsi(prev: CellGrid | null, mode: ColorMode = "truecolor"): string {
+    const w = this.width;
+    const full = !prev || prev.width !== w || prev.height !== this.height;
+    let out = full ? "\x1b[?2026h\x1b[0m\x1b[2J" : "\x1b[?2026h";
+    const same = (i: number) => !full && prev!.chars[i] === this.chars[i] && prev!.fg[i] === this.fg[i] && prev!.bg[i] === this.bg[i] && prev!.attrs[i] === this.attrs[i];
+    let changed = full;
+    for (let y = 0; y < this.height; y++) {
+      let x = 0;
+      while (x < w) {
+        if (same(y * w + x)) {
+          x++;
+          continue;
+        }
+        changed = true;
+        // (a run that starts on the right half of a wide character starts on its left half)
+        if (x > 0 && this.chars[y * w + x] === "") x--;
+        out += `\x1b[${y + 1};${x + 1}H`;
+        let cur: string | null = null;
+        while (x < w && !same(y * w + x)) {
+          const i = y * w + x;
+          const sgr = sgrOf(this.fg[i]!, this.bg[i]!, this.attrs[i]!, mode);
+          if (sgr !== cur) {
+            out += `\x1b[0${sgr}m`;
+            cur = sgr;
+          }
+          out += this.chars[i];
+          x++;
+        }
+      }
+    }
+    return changed ? `${out}\x1b[0m\x1b[?2026l` : "";
+  }
+
   /** Runs of equal style per row, for snapshot tests of colour: "row x-x fg bg attrs". */
   styleRuns(): string[] {
     const runs: string[] = [];

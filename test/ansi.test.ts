@@ -1,0 +1,146 @@
+// The portable ANSI backend (Deno's live dashboard): the same app as on OpenTUI, driven by the same scripted keys
+// and clicks, gives the same cell grid (colours included) after every step; a frame after a one-cell change writes
+// only that run; the input parser reads keys, SGR mouse, the wheel and bracketed paste, also split across chunks.
+import { afterEach, describe, expect, test } from "bun:test";
+import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
+import { AnsiScreen, applyInput, type AnsiTerminal } from "../src/ui/ansi-live.ts";
+import type { DashboardApp } from "../src/ui/app.ts";
+import { CellGrid } from "../src/ui/grid.ts";
+import { createDashboardRenderable } from "../src/ui/live.ts";
+import { InputParser } from "../src/ui/terminal-input.ts";
+import { demoApp } from "./builders.ts";
+
+const NOW = Date.parse("2026-11-26T18:00:00Z");
+const OPTS = { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true };
+
+let setup: TestRendererSetup | null = null;
+afterEach(async () => {
+  await setup?.dispose();
+  setup = null;
+});
+
+function fakeTerminal(w: number, h: number) {
+  const written: string[] = [];
+  const term: AnsiTerminal = { columns: () => w, rows: () => h, write: (s) => void written.push(s), raw: () => {}, onData: () => () => {} };
+  return { term, written };
+}
+
+const gridOf = (app: DashboardApp, w = 152, h = 48) => {
+  const g = new CellGrid(w, h);
+  app.render(g, NOW, NOW);
+  return { text: g.toPlain(), styles: g.styleRuns().join("\n") };
+};
+
+describe("both backends", () => {
+  test("the same scripted keys and clicks give the same cell grid after every step, colours included", async () => {
+    // OpenTUI: its test renderer, input as terminal bytes through its own parser
+    const a = demoApp(NOW, OPTS);
+    const t = await createTestRenderer({ width: 152, height: 48 });
+    setup = t;
+    createDashboardRenderable(t.renderer, a, { now: () => NOW, time: () => NOW });
+    await t.renderOnce();
+    // ANSI: the same app on the portable backend, input through its parser
+    const b = demoApp(NOW, OPTS);
+    const { term } = fakeTerminal(152, 48);
+    const screen = new AnsiScreen(term, true);
+    const parser = new InputParser();
+    screen.frame(b, NOW, NOW);
+    const rows = gridOf(b).text.split("\n");
+    const row = rows.findIndex((l) => l.includes("api-gateway"));
+    const steps: { name: string; opentui: () => Promise<void> | void; bytes: string }[] = [
+      { name: "↓", opentui: () => t.mockInput.pressArrow("down"), bytes: "\x1b[B" },
+      { name: "↓", opentui: () => t.mockInput.pressArrow("down"), bytes: "\x1b[B" },
+      { name: "Enter", opentui: () => t.mockInput.pressEnter(), bytes: "\r" },
+      { name: "q", opentui: () => t.mockInput.pressKey("q"), bytes: "q" },
+      { name: "click a session", opentui: () => t.mockMouse.click(14, row), bytes: `\x1b[<0;15;${row + 1}M\x1b[<0;15;${row + 1}m` },
+      { name: "Escape", opentui: () => t.mockInput.pressEscape(), bytes: "\x1b" },
+      { name: "?", opentui: () => t.mockInput.pressKey("?"), bytes: "?" },
+      { name: "wheel down", opentui: () => t.mockMouse.scroll(40, 10, "down"), bytes: "\x1b[<65;41;11M" },
+      { name: "q", opentui: () => t.mockInput.pressKey("q"), bytes: "q" },
+      { name: "I", opentui: () => t.mockInput.pressKey("I"), bytes: "I" },
+      { name: "o", opentui: () => t.mockInput.pressKey("o"), bytes: "o" },
+      { name: "H", opentui: () => t.mockInput.pressKey("H"), bytes: "H" },
+      { name: "[", opentui: () => t.mockInput.pressKey("["), bytes: "[" },
+    ];
+    for (const step of steps) {
+      await step.opentui();
+      for (let i = 0; i < 5; i++) {
+        await t.renderOnce();
+        await Bun.sleep(5);
+      }
+      for (const ev of parser.feed(step.bytes)) applyInput(b, ev);
+      screen.frame(b, NOW, NOW);
+      const ga = gridOf(a);
+      const gb = gridOf(b);
+      expect({ step: step.name, ui: b.ui }).toEqual({ step: step.name, ui: a.ui });
+      expect(gb.text).toBe(ga.text);
+      expect(gb.styles).toBe(ga.styles);
+    }
+  });
+});
+
+describe("the ANSI backend's bytes", () => {
+  test("the first frame paints everything; a frame after a one-cell change writes only that run", () => {
+    const app = demoApp(NOW, OPTS);
+    const { term, written } = fakeTerminal(100, 30);
+    const screen = new AnsiScreen(term, true);
+    screen.frame(app, NOW, NOW);
+    expect(written[0]).toStartWith("\x1b[?2026h\x1b[0m\x1b[2J");
+    expect(written[0]!.length).toBeGreaterThan(10_000);
+    screen.frame(app, NOW, NOW);
+    expect(written).toHaveLength(1); // nothing changed: nothing written
+    // one cell changes: the first grid against a copy with one cell changed
+    const a = new CellGrid(20, 3);
+    a.text(0, 0, "hello", { fg: [255, 255, 255] });
+    const b = new CellGrid(20, 3);
+    b.text(0, 0, "hellO", { fg: [255, 255, 255] });
+    expect(b.frameAnsi(a)).toBe("\x1b[?2026h\x1b[1;5H\x1b[0;38;2;255;255;255mO\x1b[0m\x1b[?2026l");
+    expect(a.frameAnsi(a)).toBe("");
+  });
+});
+
+describe("the input parser", () => {
+  test("keys, arrows, page keys, Ctrl-C, Escape, Alt-x, SGR mouse (press, release, drag, wheel), bracketed paste", () => {
+    const p = new InputParser();
+    expect(p.feed("aQ\r\x7f \x03\x1b[A\x1b[B\x1b[5~\x1b[6~\x1bx")).toEqual([
+      { kind: "key", key: { name: "a", shift: false } },
+      { kind: "key", key: { name: "Q", shift: true } },
+      { kind: "key", key: { name: "return" } },
+      { kind: "key", key: { name: "backspace" } },
+      { kind: "key", key: { name: "space" } },
+      { kind: "key", key: { name: "c", ctrl: true } },
+      { kind: "key", key: { name: "up", shift: false } },
+      { kind: "key", key: { name: "down", shift: false } },
+      { kind: "key", key: { name: "pageup", shift: false } },
+      { kind: "key", key: { name: "pagedown", shift: false } },
+      { kind: "key", key: { name: "x", shift: false } },
+    ]);
+    expect(p.feed("\x1b")).toEqual([{ kind: "key", key: { name: "escape" } }]);
+    expect(p.feed("\x1b[<0;10;5M\x1b[<0;10;5m\x1b[<32;11;5M\x1b[<64;3;4M\x1b[<65;3;4M")).toEqual([
+      { kind: "mouse", action: "press", button: 0, x: 9, y: 4 },
+      { kind: "mouse", action: "release", button: 0, x: 9, y: 4 },
+      { kind: "mouse", action: "drag", button: 0, x: 10, y: 4 },
+      { kind: "wheel", direction: "up", x: 2, y: 3 },
+      { kind: "wheel", direction: "down", x: 2, y: 3 },
+    ]);
+    expect(p.feed("\x1b[200~pasted\ntext\x1b[201~")).toEqual([{ kind: "paste", text: "pasted\ntext" }]);
+  });
+
+  test("a sequence split across chunks waits for its end; so does a paste", () => {
+    const p = new InputParser();
+    expect(p.feed("\x1b[<0;1")).toEqual([]);
+    expect(p.feed("2;3M")).toEqual([{ kind: "mouse", action: "press", button: 0, x: 11, y: 2 }]);
+    expect(p.feed("\x1b[200~abc")).toEqual([]);
+    expect(p.feed("def\x1b[201~q")).toEqual([{ kind: "paste", text: "abcdef" }, { kind: "key", key: { name: "q", shift: false } }]);
+  });
+
+  test("pasted text goes into a search being typed, and nowhere else", () => {
+    const app = demoApp(NOW, OPTS);
+    gridOf(app);
+    applyInput(app, { kind: "paste", text: "ignored" });
+    expect(app.ui.query).toBe("");
+    applyInput(app, { kind: "key", key: { name: "/" } });
+    applyInput(app, { kind: "paste", text: "api\ngate" });
+    expect(app.ui.query).toBe("api gate");
+  });
+});
