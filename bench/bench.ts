@@ -21,6 +21,7 @@ import type { ModelEvent } from "../src/model/events.ts";
 import { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { layout } from "../src/ui/layout.ts";
+import { AnsiScreen } from "../src/ui/ansi-live.ts";
 import { generateCorpus } from "./generate.ts";
 import { formatOtlpBench, runOtlpBench } from "./otlp-bench.ts";
 import { formatPrometheusBench, runPrometheusBench, type PrometheusBench } from "./prometheus-bench.ts";
@@ -276,15 +277,28 @@ const frames = 300;
 const d0 = performance.now();
 for (let i = 0; i < frames; i++) drawApp.render(new CellGrid(160, 50), corpus.end, i * 33);
 console.log(`  ${"one full 160×50 frame (draw only)".padEnd(46)} ${((performance.now() - d0) / frames).toFixed(2).padStart(6)} ms   (mean of ${frames})`);
+// The ANSI backend writes only what changed: bytes a second at 30 fps with the shimmer on (in process).
+let ansiBytes = 0;
+const ansiScreen = new AnsiScreen({ columns: () => 160, rows: () => 50, write: (s) => void (ansiBytes += Buffer.byteLength(s)), raw: () => {}, onData: () => () => {} }, true);
+ansiScreen.frame(drawApp, corpus.end, 0);
+const firstFrameBytes = ansiBytes;
+for (let i = 1; i <= 300; i++) ansiScreen.frame(drawApp, corpus.end, i * 33);
+const ansiPerSecond = ((ansiBytes - firstFrameBytes) / 300) * 30;
+console.log(`  ${"ANSI backend, bytes written at 30 fps".padEnd(46)} ${(ansiPerSecond / 1024).toFixed(0).padStart(6)} KiB/s (shimmer on; a first frame ${(firstFrameBytes / 1024).toFixed(0)} KiB)`);
 drawStore.close();
 const cpu = await liveCpu();
 console.log(cpu === null ? "  live process CPU: skipped (needs tmux)" : `  ${"live dashboard at 30 fps, steady corpus".padEnd(46)} ${cpu.toFixed(1).padStart(6)} %   of one core over 10 s`);
+const cpuAnsi = await liveCpu(`${bun} src/cli.ts`, "--backend ansi");
+if (cpuAnsi !== null) console.log(`  ${"the same, Bun with --backend ansi".padEnd(46)} ${cpuAnsi.toFixed(1).padStart(6)} %`);
+const deno = join(repo, "node_modules/.bin/deno");
+const cpuDeno = existsSync(deno) ? await liveCpu(`${deno} run -A src/cli.ts`) : null;
+if (cpuDeno !== null) console.log(`  ${"the same on Deno (the ANSI backend)".padEnd(46)} ${cpuDeno.toFixed(1).padStart(6)} %`);
 
 /** CPU use of the live dashboard over 10 s on a steady corpus, in a tmux pane, after 10 s (its store is warm). */
-async function liveCpu(): Promise<number | null> {
+async function liveCpu(runtime = `${bun} src/cli.ts`, extra = ""): Promise<number | null> {
   if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
   const session = `claude-dash-bench-${process.pid}`;
-  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", `cd ${repo} && COLORTERM=truecolor XDG_DATA_HOME=${warmData} ${bun} src/cli.ts --root ${corpus.root} --no-allowance`]);
+  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", `cd ${repo} && COLORTERM=truecolor XDG_DATA_HOME=${warmData} exec ${runtime} --root ${corpus.root} --no-allowance ${extra}`]);
   try {
     await Bun.sleep(10_000);
     const pid = Bun.spawnSync(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], { stdout: "pipe" }).stdout.toString().trim();

@@ -652,3 +652,10 @@ describe("review mends", () => {
     expect(parseConfig("\uFEFFtz = 'a#b' # comment\ntoString = 1\n")).toEqual(Object.assign(Object.create(null), { tz: "a#b", toString: 1 }));
   });
 });
+
+test("a store written under Bun (fractions of a millisecond in mtimes) and read under Deno (whole ones) sees the same files", async () => {
+  const { sameMtime } = await import("../src/ingest/discover.ts");
+  expect(sameMtime(1796306165615.8257, 1796306165615)).toBe(true);
+  expect(sameMtime(1796306165615, 1796306165616)).toBe(false);
+  expect(sameMtime(NaN, 1)).toBe(false);
+});

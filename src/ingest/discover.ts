@@ -36,6 +36,14 @@ export interface QuietCheck {
   every: number;
 }
 
+/**
+ * Two modification times are the same to the millisecond: Bun reports fractions of one, Deno whole ones, so a store
+ * written under one runtime and read under the other must not take every file for rewritten.
+ */
+export function sameMtime(a: number, b: number): boolean {
+  return Math.floor(a) === Math.floor(b);
+}
+
 export function isQuiet(mtimeMs: number, hash: number, q: QuietCheck): boolean {
   return mtimeMs < q.now - q.afterMs && (q.tick + hash) % q.every !== 0;
 }
@@ -127,7 +135,7 @@ export class Discovery {
     let entry = this.dirs.get(dir);
     // Re-read when the directory changed, and also while its mtime is within the timestamp granularity of our
     // last read (coarse-mtime filesystems: a file created in the same tick leaves the mtime unchanged).
-    if (!entry || entry.mtimeMs !== st.mtimeMs || entry.id !== id || entry.readAt - st.mtimeMs < MTIME_SLACK_MS) {
+    if (!entry || !sameMtime(entry.mtimeMs, st.mtimeMs) || entry.id !== id || entry.readAt - st.mtimeMs < MTIME_SLACK_MS) {
       entry = this.read(dir, st.mtimeMs, id);
       this.dirs.set(dir, entry);
       if (!this.problems.has(dir)) this.listed.push([dir, entry]);

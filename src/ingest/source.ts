@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { statSync } from "node:fs";
 import { collectGarbage } from "../platform.ts";
 import type { ModelEvent } from "../model/events.ts";
-import { Discovery, fileInfo, isQuiet, pathHash, type FileInfo, type QuietCheck } from "./discover.ts";
+import { Discovery, fileInfo, isQuiet, pathHash, sameMtime, type FileInfo, type QuietCheck } from "./discover.ts";
 import { FactCollector, factEvents, type FileFacts } from "./facts.ts";
 import { LineProcessor } from "./fastpath.ts";
 import { MAX_LINE_BYTES, type EventSink, type LineContext } from "./records.ts";
@@ -296,7 +296,7 @@ export class TranscriptSource {
     } catch {
       return false; // the tailer says what is wrong
     }
-    return st !== undefined && st.isFile() && st.size === f.size && st.mtimeMs === f.mtimeMs && st.dev === f.dev && st.ino === f.ino;
+    return st !== undefined && st.isFile() && st.size === f.size && sameMtime(st.mtimeMs, f.mtimeMs) && st.dev === f.dev && st.ino === f.ino;
   }
 
   private readFile(path: string, sink: EventSink | undefined, since = this.since): void {

@@ -5,6 +5,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { Buffer } from "node:buffer";
 import type { FilePos } from "./facts.ts";
 import { EMPTY_BYTES, scanLines } from "./splitter.ts";
+import { sameMtime } from "./discover.ts";
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 /** How many leading bytes identify a file's content (a transcript's first line holds uuids and a timestamp). */
@@ -125,7 +126,7 @@ export class FileTailer {
     // Replaced (another inode), shorter, or rewritten in place at the same size (appends change the size; a rewrite
     // at the same size shows only in the mtime: read it again, which costs a re-read when the mtime alone changed).
     const sameSize = st.size === this.size;
-    if (sameSize && st.mtimeMs === this.mtimeMs && st.dev === this.dev && st.ino === this.ino) return res; // unchanged
+    if (sameSize && sameMtime(st.mtimeMs, this.mtimeMs) && st.dev === this.dev && st.ino === this.ino) return res; // unchanged
     const replaced = st.dev !== this.dev || st.ino !== this.ino || st.size < this.offset || (sameSize && !Number.isNaN(this.mtimeMs));
     let fd: number;
     try {
