@@ -37,11 +37,13 @@ export interface QuietCheck {
 }
 
 /**
- * Two modification times are the same to the millisecond: Bun reports fractions of one, Deno whole ones, so a store
- * written under one runtime and read under the other must not take every file for rewritten.
+ * Two modification times are the same to within a millisecond: Bun reports fractions of one (which the store keeps
+ * rounded), Deno whole ones (truncated), so a store written under one runtime and read under the other must not take
+ * every file for rewritten. (The size must match too: a file rewritten within the same millisecond at the same size
+ * is not told apart, as a filesystem with coarse timestamps would not tell it either.)
  */
 export function sameMtime(a: number, b: number): boolean {
-  return Math.floor(a) === Math.floor(b);
+  return Math.abs(a - b) <= 1;
 }
 
 export function isQuiet(mtimeMs: number, hash: number, q: QuietCheck): boolean {
