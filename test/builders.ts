@@ -1,5 +1,9 @@
 // Small typed builders for model events, with sensible defaults, so each test states only what it is about.
 // Times are epoch milliseconds (UTC).
+import { afterAll } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { demoAllowance, demoFiles } from "../src/ingest/demo.ts";
 import { memoryStore } from "../src/ingest/store-open.ts";
 import { DashboardApp, type AppOptions } from "../src/ui/app.ts";
@@ -179,4 +183,17 @@ export function demoApp(now: number, opts: AppOptions): DashboardApp {
   const app = new DashboardApp(new StoreQueries(store), opts);
   app.apply(demoAllowance(now, [] as ModelEvent[]));
   return app;
+}
+
+/** Temporary directories for one test file, removed after its tests: `temp("name")` makes one. */
+export function tempDirs(): (prefix: string) => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return (prefix) => {
+    const d = mkdtempSync(join(tmpdir(), `claude-dash-${prefix}-`));
+    dirs.push(d);
+    return d;
+  };
 }

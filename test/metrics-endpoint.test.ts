@@ -2,24 +2,17 @@
 // own Prometheus exporter uses, behind the same token as /v1/*; through the real CLI (the token from the
 // environment, not the command line); and a real Prometheus scraping it (skipped with a reason where Prometheus is
 // not installed, never under CI=true).
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { MetricCounters } from "../src/net/metrics-exposition.ts";
 import type { MetricSample } from "../src/net/otlp-map.ts";
 
+import { tempDirs } from "./builders.ts";
+
 const REPO = resolve(import.meta.dir, "..");
-const dirs: string[] = [];
-const temp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), `claude-dash-${p}-`));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 const sample = (o: Partial<MetricSample>): MetricSample => ({ key: "k", name: "claude_code.token.usage", time: 0, user: "ada@example.com", sessionId: "s1", model: "claude-opus-4-6", type: "input", value: 1, ...o });
 

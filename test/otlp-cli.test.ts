@@ -1,22 +1,15 @@
 // Team telemetry end to end through the real CLI: --otlp --headless receives a batch shaped like Claude Code's,
 // stops cleanly on SIGTERM with the store flushed, and a later run shows the team's data in INSIGHTS (a restart
 // loses nothing); the same response seen in a transcript and over OTLP counts once.
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { responseLines } from "../src/ingest/synth.ts";
 
+import { tempDirs } from "./builders.ts";
+
 const REPO = resolve(import.meta.dir, "..");
-const dirs: string[] = [];
-const temp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), `claude-dash-${p}-`));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 const NOW = Date.now();
 function kv(attrs: Record<string, string | number | boolean>) {

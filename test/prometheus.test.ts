@@ -2,24 +2,16 @@
 // credentials kept out of everything shown, every fault a one-line state (never a crash), and — against the real
 // engines (Debian's victoria-metrics and prometheus; skipped with a reason where they are not installed, never
 // under CI=true) — `--json --view insights --prometheus` equal to the engine's own sum by (…) (increase(…)).
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { discoverNames, PromError, promConnection, PrometheusClient, promInsights } from "../src/net/prometheus.ts";
 
+import { tempDirs } from "./builders.ts";
+
 const REPO = resolve(import.meta.dir, "..");
-const dirs: string[] = [];
-const temp = (p: string) => {
-  const d = mkdtempSync(join(tmpdir(), `claude-dash-${p}-`));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const temp = tempDirs();
 
 describe("names and the connection", () => {
   test("each metric's spelling is found, whatever the set-up did to it (unit suffix or not, a doubled prefix)", () => {

@@ -219,7 +219,7 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
       for (const [t, v] of s.points) {
         let b = at.get(t);
         if (!b) at.set(t, (b = { start: t - stepMs, input: 0, output: 0 }));
-        if (labelOf({ labels: s.labels, value: 0 }, "type") === "output") b.output += v;
+        if (s.labels.type === "output") b.output += v;
         else b.input += v;
       }
     overTime.push(...[...at.values()].sort((a, b) => a.start - b.start));
