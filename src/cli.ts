@@ -7,7 +7,7 @@ import { usePriceRows } from "./model/pricing.ts";
 import { demoAllowance, demoFiles, demoInstead, demoStatus, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
-import { cleanText } from "./ingest/sanitize.ts";
+import { cleanText, jsonText, printable, registerSecret } from "./ingest/sanitize.ts";
 import type { UsageStore } from "./ingest/store.ts";
 import { dataDir, inspectStore, memoryStore, storeFile, type StoreStatus } from "./ingest/store-open.ts";
 import { readerThreads } from "./ingest/pool.ts";
@@ -24,7 +24,7 @@ import type { UsageQueries } from "./model/queries.ts";
 import { cleanupHint, storeInfo } from "./ingest/store-info.ts";
 import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
 import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
-import { ConfigError, configPath, parseConfig } from "./config.ts";
+import { ConfigError, configPath, MAX_CONFIG_BYTES, parseConfig } from "./config.ts";
 import { setTheme } from "./ui/theme.ts";
 import { argv, env, home, runtime, stdoutIsTerminal, terminalSize, wallClock, writeErr, writeOut } from "./platform.ts";
 import { readMacKeychain } from "./net/keychain.ts";
@@ -42,6 +42,8 @@ const SKEW_MARGIN_MS = 24 * 3_600_000;
 const HOUR = 3_600_000;
 
 async function main(): Promise<number> {
+  // Secrets from the environment are known before anything is printed (see registerCredentials).
+  for (const name of ["CLAUDE_DASH_PROMETHEUS_TOKEN", "CLAUDE_DASH_OTLP_TOKEN"]) registerSecret(env(name));
   let opts: Options | null;
   // Defaults from the config file, which flags override; a bad file is a usage error naming its key.
   let config: { values: Record<string, unknown>; file: string; home: string } | null = null;
@@ -49,6 +51,10 @@ async function main(): Promise<number> {
   if (existsSync(configFile)) {
     const shown = configFile.startsWith(`${home()}/`) ? `~${configFile.slice(home().length)}` : configFile;
     try {
+      // (a config is a few lines: a huge file, or one that is not a regular file, is refused before it is read)
+      const st = statSync(configFile);
+      if (!st.isFile()) throw new ConfigError(`${shown} is not a regular file`);
+      if (st.size > MAX_CONFIG_BYTES) throw new ConfigError(`${shown} is larger than ${MAX_CONFIG_BYTES / 1024} KiB: not a config file of flags`);
       config = { values: parseConfig(readFileSync(configFile, "utf8"), shown), file: shown, home: home() };
     } catch (e) {
       writeErr(`claude-dash: ${e instanceof ConfigError ? e.message : `cannot read ${shown}: ${(e as Error)?.message ?? e}`}\n`);
@@ -65,6 +71,7 @@ async function main(): Promise<number> {
     throw e;
   }
   if (!opts) return 0;
+  registerCredentials(opts);
   setTheme(opts.theme);
   // The receiver's token may come from the environment (a flag's value is visible to anyone who runs ps).
   if (opts.otlpToken === null && (env("CLAUDE_DASH_OTLP_TOKEN") ?? "") !== "") {
@@ -99,6 +106,9 @@ async function main(): Promise<number> {
     opts = { ...opts, windowHours: hours, historyHours: hours, insightsHours: hours, historyBucketMinutes: null };
   }
   const roots = resolveRoots({ flagRoots: opts.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home(), isDir });
+  // Claude Code's OAuth token is a secret of this run whether or not the allowance is asked for: known before any
+  // transcript text is read, stored or shown (the keychain is asked only by the allowance client, which registers it too).
+  await readAccessToken(roots, { keychain: async () => null });
   // Roots the user named (flag or environment) must exist; the two defaults may well not.
   const named = opts.roots.length > 0 || (env("CLAUDE_CONFIG_DIR") ?? "").trim().length > 0;
   const storeAt = opts.store ? storeFile(dataDir(process.env, home()), roots, resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home: home() })) : null;
@@ -337,6 +347,46 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
   });
 }
 
+/**
+ * Every credential this run holds, registered with the one redactor (sanitize.ts) so that no output — stdout, stderr,
+ * a frame, an export, the stores — carries it or a run of 8 of its characters: the OTLP token, the engine's bearer
+ * token, its headers' values (a header named like a credential whatever its length, others from 8 characters), and
+ * the user-info of the --prometheus and --api-base URLs (the password, and the Basic credential made of it).
+ */
+function registerCredentials(opts: Options): void {
+  registerSecret(opts.otlpToken);
+  for (const h of opts.prometheusHeaders) {
+    const i = h.indexOf(":");
+    const [name, value] = [h.slice(0, i).trim(), h.slice(i + 1).trim()];
+    const credential = /auth|token|key|secret|pass|cookie|session/i.test(name);
+    if (credential || value.length >= 8) registerSecret(value);
+    const scheme = /^(?:bearer|basic|token|apikey)\s+(\S+)$/i.exec(value);
+    if (scheme) registerSecret(scheme[1]);
+  }
+  for (const raw of [opts.prometheus, opts.apiBase]) {
+    let u: URL;
+    try {
+      u = new URL(raw ?? "");
+    } catch {
+      continue;
+    }
+    if (!u.password) continue;
+    const [user, password] = [safeDecode(u.username), safeDecode(u.password)];
+    for (const p of new Set([u.password, password])) registerSecret(p);
+    let latin = "";
+    for (const byte of new TextEncoder().encode(`${user}:${password}`)) latin += String.fromCharCode(byte);
+    registerSecret(btoa(latin));
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** The allowance client for these roots' credentials; its events go to `events`. */
 function allowanceClient(opts: Options, roots: string[], events: ModelEvent[]): AllowanceClient {
   return new AllowanceClient({
@@ -355,7 +405,7 @@ async function printPrometheusInsights(opts: Options, now: number): Promise<numb
   try {
     const conn = promConnection(opts.prometheus!, { headers: opts.prometheusHeaders, token: env("CLAUDE_DASH_PROMETHEUS_TOKEN") ?? null });
     const v = await promInsights(new PrometheusClient(conn), now, opts.insightsHours);
-    writeOut(`${JSON.stringify(v, null, 2)}\n`);
+    writeOut(`${jsonText(v)}\n`);
     return 0;
   } catch (e) {
     if (!(e instanceof PromError)) throw e;
@@ -372,19 +422,19 @@ function printJson(opts: Options, now: number, q: StoreQueries, early: readonly 
     const allowanceView = selectAllowance(state, q, wallClock(), opts.allowance);
     const session = allowanceView.limits.find((l) => l.kind === "session");
     const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source }, team);
-    writeOut(`${JSON.stringify(insightsJson(v, diag, demo), null, 2)}\n`);
+    writeOut(`${jsonText(insightsJson(v, diag, demo))}\n`);
     return 0;
   }
   if (opts.view === "history") {
     const hours = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 168) / 60 : opts.historyHours;
     const bucketMinutes = opts.historyBucketMinutes ?? historyBucketMinutes(hours, 168);
     const v = selectHistory(q, { now, hours, bucketMinutes, timeZone: opts.tz, priceOverride: opts.pricePerMtok });
-    writeOut(`${JSON.stringify(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diag, demo), null, 2)}\n`);
+    writeOut(`${jsonText(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diag, demo))}\n`);
     return 0;
   }
   const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? jsonBucketMinutes(opts.windowHours), activeWindowHours: opts.activeWindowHours, priceOverride: opts.pricePerMtok };
   const allowance = selectAllowance(state, q, wallClock(), opts.allowance);
-  writeOut(`${JSON.stringify(dashboardJson(q, w, diag, demo, allowance), null, 2)}\n`);
+  writeOut(`${jsonText(dashboardJson(q, w, diag, demo, allowance))}\n`);
   return 0;
 }
 
@@ -523,7 +573,7 @@ function printReport(q: UsageQueries, opts: Options, now: number, diag: Diagnost
         })()
       : periodReport(opts.report!, q.cells(from, now, REPORT_SLOT_MS), opts.tz, opts.pricePerMtok);
   const o = { now, timeZone: opts.tz, priceOverride: opts.pricePerMtok, since: opts.since };
-  writeOut(opts.json ? `${JSON.stringify(reportJson(report, o, diag), null, 2)}\n` : reportText(report, { ...o, local: localStamp(opts.tz) }));
+  writeOut(opts.json ? `${jsonText(reportJson(report, o, diag))}\n` : printable(reportText(report, { ...o, local: localStamp(opts.tz) })));
   return 0;
 }
 
@@ -532,7 +582,7 @@ function printStoreInfo(path: string | null, roots: string[], json: boolean, tz:
   const { store, status } = inspectStore(path);
   const info = storeInfo(store, status, roots);
   store?.close();
-  writeOut(json ? `${JSON.stringify(storeInfoJson(info), null, 2)}\n` : storeInfoText(info, localStamp(tz)));
+  writeOut(json ? `${jsonText(storeInfoJson(info))}\n` : printable(storeInfoText(info, localStamp(tz))));
   return 0;
 }
 

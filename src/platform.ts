@@ -3,6 +3,7 @@
 // `--once` run on Deno as well as Bun. Bun-only APIs go here. (SQLite is in sqlite.ts, the macOS keychain in
 // net/keychain.ts.)
 import { homedir } from "node:os";
+import { printable, redact } from "./ingest/sanitize.ts";
 
 declare const Bun: { version: string; gc?: (force: boolean) => void } | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
@@ -27,12 +28,18 @@ export function wallClock(): number {
   return Date.now();
 }
 
+/**
+ * Standard output: frames (with the escape codes the frame made), JSON (jsonText) and text (printable). The one door:
+ * no registered secret (see sanitize.ts) leaves through it.
+ */
 export function writeOut(text: string): void {
-  process.stdout.write(text);
+  process.stdout.write(redact(text));
 }
 
+/** Standard error: messages and log lines, never escape codes: unsafe characters become spaces, secrets "[redacted]". */
 export function writeErr(text: string): void {
-  process.stderr.write(text);
+  // (a message is a line: one of thousands of characters, say an echoed argument, is cut short)
+  process.stderr.write(printable(text).replace(/[^\n]{1000,}/g, (line) => `${line.slice(0, 999)}…`));
 }
 
 /** Asks the runtime for a garbage collection where it offers one (Bun); elsewhere does nothing. */

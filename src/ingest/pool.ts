@@ -11,6 +11,7 @@ import { MAX_LINE_BYTES } from "./records.ts";
 import { readWhole } from "./source.ts";
 import { readWire, type WireFacts } from "./wire.ts";
 import { collectGarbage } from "../platform.ts";
+import { registeredSecrets } from "./sanitize.ts";
 
 /** Below this much to read, starting threads costs more than it saves. */
 export const POOL_MIN_BYTES = 48 * 1024 * 1024;
@@ -128,7 +129,7 @@ export function readInThreads<T>(files: readonly { path: string; size: number }[
       const paths = next();
       if (paths.length === 0) return;
       busy++;
-      w.postMessage({ paths, maxLine } satisfies ReadRequest);
+      w.postMessage({ paths, maxLine, secrets: registeredSecrets() } satisfies ReadRequest);
     };
     for (let i = 0; i < started; i++) {
       let w: Worker;

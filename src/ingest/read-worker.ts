@@ -5,10 +5,13 @@ import { MAX_LINE_BYTES } from "./records.ts";
 import { readWhole } from "./source.ts";
 import { collectGarbage } from "../platform.ts";
 import { WireWriter, type WireFacts } from "./wire.ts";
+import { registerSecret } from "./sanitize.ts";
 
 export interface ReadRequest {
   paths: string[];
   maxLine?: number;
+  /** the credentials the main thread registered (this thread's redactor is its own copy of sanitize.ts). */
+  secrets?: string[];
 }
 
 export type ReadReply = { facts: WireFacts; bytes: number; lines: number; unreadable: [string, string][] } | { error: string };
@@ -20,6 +23,7 @@ let sinceCollect = 0;
 self.onmessage = (m) => {
   try {
     const maxLine = m.data.maxLine ?? MAX_LINE_BYTES;
+    for (const secret of m.data.secrets ?? []) registerSecret(secret);
     const out = new WireWriter();
     const unreadable: [string, string][] = [];
     let bytes = 0;

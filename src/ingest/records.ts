@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { ModelEvent, ToolOutcome, Usage } from "../model/events.ts";
 import { cleanText } from "./sanitize.ts";
+import { timeProblem } from "./time-bounds.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
 
 /** Reports line `lineNo` of the context's file as rejected, with its reason. */
@@ -418,7 +419,8 @@ export function common(d: EnvelopeData, ctx: LineContext): Envelope | string {
   const sessionId = d.sessionId ?? ctx.fileSessionId;
   if (!sessionId) return "no session id";
   const time = parseTime(d.timestamp);
-  if (!Number.isFinite(time)) return "bad timestamp";
+  const problem = timeProblem(time);
+  if (problem) return problem;
   const agentId = d.agentId ?? ctx.fileAgentId ?? (d.isSidechain ? "sidechain" : null);
   return { sessionId, time, agentId };
 }
@@ -524,7 +526,8 @@ function turnDuration(obj: object, lineNo: number, ctx: LineContext, out: EventS
   const sessionId = r.data.sessionId ?? ctx.fileSessionId;
   if (!sessionId) return reject("no session id");
   const time = parseTime(r.data.timestamp);
-  if (!Number.isFinite(time)) return reject("bad timestamp");
+  const problem = timeProblem(time);
+  if (problem) return reject(problem);
   out.push({ type: "TurnCompleted", key: r.data.uuid ?? `${ctx.file}:${lineNo}`, time, sessionId, durationMs: r.data.durationMs });
 }
 

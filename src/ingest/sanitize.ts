@@ -30,9 +30,9 @@ export function isUnsafe(cp: number): boolean {
   return false;
 }
 
-/** Replaces runs of control, bidi and separator characters with one space, and trims to `max` characters. */
+/** Replaces runs of control, bidi and separator characters with one space, redacts secrets, and trims to `max` characters. */
 export function cleanText(s: string, max = 300): string {
-  const t = s.replace(UNSAFE, " ").trim();
+  const t = redact(s).replace(UNSAFE, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
@@ -41,17 +41,112 @@ export function displayText(s: string): string {
   return UNSAFE_ONE.test(s) ? s.replace(UNSAFE, (m) => " ".repeat(m.length)) : s;
 }
 
+/**
+ * Escapes for JSON text: JSON.stringify escapes C0 controls itself; DEL, the C1 controls, the bidi controls and the line
+ * and paragraph separators it leaves raw become `\uXXXX` too, so no consumer that prints a value can be steered.
+ */
+const JSON_CLASS = `[${UNSAFE_RANGES.filter(([a]) => a > 0x1f)
+  .map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`))
+  .join("")}]`;
+const JSON_UNSAFE = new RegExp(JSON_CLASS, "g");
+const JSON_UNSAFE_ONE = new RegExp(JSON_CLASS);
+
+/** `value` as JSON text (indented by `indent`), with every unsafe character escaped and every secret redacted. */
+export function jsonText(value: unknown, indent = 2): string {
+  const t = JSON.stringify(value, null, indent) ?? "null";
+  return redact(JSON_UNSAFE_ONE.test(t) ? t.replace(JSON_UNSAFE, (c) => hex(c.charCodeAt(0))) : t);
+}
+
+/** Text for a terminal or a file, line by line: unsafe characters become spaces (one for one), newlines stay. */
+export function printable(s: string): string {
+  return redact(UNSAFE_ONE.test(s) ? s.replace(UNSAFE, (m) => m.replace(/[^\n]/g, " ")) : s);
+}
+
+/** `s` with each unsafe character replaced by `by` (one for one), and secrets redacted. */
+export function replaceUnsafe(s: string, by: string): string {
+  return redact(UNSAFE_ONE.test(s) ? s.replace(UNSAFE, (m) => by.repeat(m.length)) : s);
+}
+
 /** The shortest run of a secret that counts as a leak of it (a token is some 100 characters of random text). */
 const LEAK_RUN = 8;
+/** Shorter secrets are redacted where they appear whole; a secret shorter than this is not one (it would blot out words). */
+const MIN_SECRET = 4;
+
+// Every credential the process holds (the OAuth token, a Prometheus bearer, header values, a URL's password, the OTLP
+// token), registered as soon as it is known. `redact` takes them out of any text: the whole secret, and any run of
+// LEAK_RUN or more of its characters. The common case (no secret in the text) costs one pass of a rolling hash of
+// LEAK_RUN characters over the text, with no allocation.
+const secrets: string[] = [];
+const short: string[] = [];
+const runHashes = new Set<number>();
+const BASE = 0x01000193;
+let basePow = 1; // BASE^(LEAK_RUN-1) mod 2^32
+for (let i = 1; i < LEAK_RUN; i++) basePow = Math.imul(basePow, BASE);
+
+function runHash(s: string, at: number): number {
+  let h = 0;
+  for (let i = at; i < at + LEAK_RUN; i++) h = (Math.imul(h, BASE) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/** Makes `secret` one that `redact` takes out of every text from now on (null, empty and very short values are not secrets). */
+export function registerSecret(secret: string | null | undefined): void {
+  const s = secret?.trim();
+  if (!s || s.length < MIN_SECRET || secrets.includes(s) || short.includes(s)) return;
+  if (s.length < LEAK_RUN) {
+    short.push(s);
+    return;
+  }
+  secrets.push(s);
+  for (let i = 0; i + LEAK_RUN <= s.length; i++) runHashes.add(runHash(s, i));
+}
+
+/** The registered secrets (for a reader thread, which has its own copy of this module). */
+export function registeredSecrets(): string[] {
+  return [...secrets, ...short];
+}
+
+/** Forgets every registered secret (tests). */
+export function clearSecrets(): void {
+  secrets.length = 0;
+  short.length = 0;
+  runHashes.clear();
+}
+
+/** Whether some run of LEAK_RUN characters of `s` may belong to a registered secret (false: it holds none). */
+function mayHoldSecret(s: string): boolean {
+  if (s.length < LEAK_RUN || runHashes.size === 0) return false;
+  let h = runHash(s, 0);
+  if (runHashes.has(h)) return true;
+  for (let i = LEAK_RUN; i < s.length; i++) {
+    h = (Math.imul(h - Math.imul(s.charCodeAt(i - LEAK_RUN), basePow), BASE) + s.charCodeAt(i)) | 0;
+    if (runHashes.has(h)) return true;
+  }
+  return false;
+}
+
+/** `s` without any registered secret or run of one, and without anything shaped like an Anthropic key. */
+export function redact(s: string): string {
+  let out = s;
+  if (out.includes("sk-ant-")) out = out.replace(/sk-ant-[A-Za-z0-9_-]+/g, "[redacted]");
+  for (const t of short) if (out.includes(t)) out = out.split(t).join("[redacted]");
+  if (mayHoldSecret(out)) for (const t of secrets) out = cutRuns(out, t);
+  return out;
+}
 
 /**
  * `s` with the secret, and every run of LEAK_RUN or more of its characters, replaced by "[redacted]"; also anything
  * shaped like an Anthropic key or a bearer credential. For text that came from a server the token was sent to.
  */
 export function redactSecret(s: string, secret: string | null): string {
-  let out = s.replace(/sk-ant-[A-Za-z0-9_-]+/g, "[redacted]").replace(/Bearer\s+\S+/gi, "Bearer [redacted]");
+  const out = redact(s).replace(/Bearer\s+\S+/gi, "Bearer [redacted]");
   if (!secret || secret.length < LEAK_RUN) return secret ? out.split(secret).join("[redacted]") : out;
-  out = out.split(secret).join("[redacted]");
+  return cutRuns(out, secret);
+}
+
+/** `s` with `secret` and every run of LEAK_RUN or more of its characters replaced by "[redacted]". */
+function cutRuns(s: string, secret: string): string {
+  let out = s.split(secret).join("[redacted]");
   // Any LEAK_RUN-long window of the secret found in the text: widen it to the longest common run and cut it out.
   for (let i = 0; i + LEAK_RUN <= secret.length; i++) {
     const probe = secret.slice(i, i + LEAK_RUN);

@@ -1,6 +1,6 @@
 // `e`: the view on screen as CSV (its table) and JSON (its numbers), named after the view and the time. Pure: the
 // runner writes the files.
-import { cleanText } from "../ingest/sanitize.ts";
+import { cleanText, jsonText } from "../ingest/sanitize.ts";
 import type { HistoryView } from "./history-view.ts";
 import type { InsightsView } from "./insights-view.ts";
 import type { LiveView } from "./live-view.ts";
@@ -44,7 +44,7 @@ export function exportLive(v: LiveView, now: number): ViewExport {
     buckets: v.buckets.map((b) => ({ ...b, start: iso(b.start) })),
     sessions: v.sessions.map((s) => ({ ...s, lastActivity: iso(s.lastActivity), lastApiError: s.lastApiError ? { ...s.lastApiError, time: iso(s.lastApiError.time) } : null })),
   };
-  return { name: `claude-dash-live-${stamp(now)}`, csv: csv(head, rows), json: `${JSON.stringify(json, null, 2)}\n` };
+  return { name: `claude-dash-live-${stamp(now)}`, csv: csv(head, rows), json: `${jsonText(json)}\n` };
 }
 
 /** HISTORY: one row per bar (CSV), and the span's totals, bars, families and activity map (JSON). */
@@ -60,7 +60,7 @@ export function exportHistory(v: HistoryView, now: number): ViewExport {
     families: v.families,
     heatmap: v.heatmap,
   };
-  return { name: `claude-dash-history-${stamp(now)}`, csv: csv(BUCKET_HEAD, v.buckets.map(bucketRow)), json: `${JSON.stringify(json, null, 2)}\n` };
+  return { name: `claude-dash-history-${stamp(now)}`, csv: csv(BUCKET_HEAD, v.buckets.map(bucketRow)), json: `${jsonText(json)}\n` };
 }
 
 /** INSIGHTS: the per-user (team) or per-project table (CSV), and every panel's numbers (JSON, as --json gives them). */
@@ -68,5 +68,5 @@ export function exportInsights(v: InsightsView, panelsJson: Record<string, unkno
   const perUser = v.users.length > 0;
   const rows = (perUser ? v.users : v.projects).map((p) => [p.project, p.sessions, p.prompts, p.responses, p.costUSD]);
   const json = { view: "insights", exportedAt: iso(now), ...panelsJson };
-  return { name: `claude-dash-insights-${stamp(now)}`, csv: csv([perUser ? "user" : "project", "sessions", "prompts", "responses", "costUSD"], rows), json: `${JSON.stringify(json, null, 2)}\n` };
+  return { name: `claude-dash-insights-${stamp(now)}`, csv: csv([perUser ? "user" : "project", "sessions", "prompts", "responses", "costUSD"], rows), json: `${jsonText(json)}\n` };
 }

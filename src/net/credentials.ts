@@ -6,6 +6,7 @@ import { readFile as fsReadFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { readMacKeychain } from "./keychain.ts";
+import { registerSecret } from "../ingest/sanitize.ts";
 
 /** The keychain item (service name) where Claude Code keeps its credentials on macOS. */
 export const KEYCHAIN_SERVICE = "Claude Code-credentials";
@@ -28,8 +29,17 @@ export interface CredentialSources {
   keychain?: () => Promise<string | null>;
 }
 
-/** The access token from the first root whose `.credentials.json` has one, else the keychain, else null. Never throws. */
+/**
+ * The access token from the first root whose `.credentials.json` has one, else the keychain, else null. Never throws.
+ * A token found is registered with the redactor (sanitize.ts) before it is returned: no output can carry it.
+ */
 export async function readAccessToken(roots: readonly string[], opts: CredentialSources = {}): Promise<string | null> {
+  const token = await findAccessToken(roots, opts);
+  registerSecret(token);
+  return token;
+}
+
+async function findAccessToken(roots: readonly string[], opts: CredentialSources): Promise<string | null> {
   const readFile = opts.readFile ?? ((p: string) => fsReadFile(p, "utf8"));
   const keychain = opts.keychain ?? (() => readMacKeychain(KEYCHAIN_SERVICE));
   for (const root of roots) {

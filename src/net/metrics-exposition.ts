@@ -3,6 +3,7 @@
 // several receivers behind a load balancer, and dashboards written for Claude Code work on them). Counters start at
 // zero when the receiver starts; Prometheus reads a restart as a counter reset.
 import type { MetricSample } from "./otlp-map.ts";
+import { replaceUnsafe } from "../ingest/sanitize.ts";
 
 /** Claude Code's metric names → the names its Prometheus exporter gives them (unit suffix, then _total), and help. */
 export const EXPOSED: Readonly<Record<string, { name: string; help: string }>> = {
@@ -16,7 +17,10 @@ export const EXPOSED: Readonly<Record<string, { name: string; help: string }>> =
   "claude_code.active_time.total": { name: "claude_code_active_time_total_seconds_total", help: "Active time in seconds" },
 };
 
-const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+// A label value in the text format: backslash, quote and newline escaped as the format says; any other control, bidi or
+// separator character (which the format cannot escape) is U+FFFD, so a scraper's UI or a terminal showing the page is
+// never steered by a sender's label; registered secrets are redacted.
+const escape = (v: string) => replaceUnsafe(v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n"), "\uFFFD");
 
 /** Counters per metric and label set, summed from the deltas the receiver maps (see otlp-map.ts MetricState). */
 export class MetricCounters {

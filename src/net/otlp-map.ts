@@ -28,6 +28,7 @@
 //   MetricState (per series: name + all attributes); delta points pass through; zero deltas produce no sample.
 import type { ModelEvent, ResponseObserved, ToolOutcome } from "../model/events.ts";
 import { cleanText } from "../ingest/sanitize.ts";
+import { timeProblem } from "../ingest/time-bounds.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
 import type { AnyValue, KeyValue, OtlpLogsRequest, OtlpMetricsRequest } from "./otlp-decode.ts";
 
@@ -93,7 +94,7 @@ function nanosToMs(ns: string): number {
 
 /** A plausible epoch-ms time: after 2000-01-01 and before 2200. */
 function saneMs(ms: number): boolean {
-  return Number.isFinite(ms) && ms >= 946_684_800_000 && ms < 7_258_118_400_000;
+  return timeProblem(ms) === null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // (truecolour, 256 colours, or attributes only for NO_COLOR) and to plain text.
 import type { Canvas, Rect, RGB, Style } from "./canvas.ts";
 import { clusters, clusterWidth } from "./text.ts";
-import { isUnsafe } from "../ingest/sanitize.ts";
+import { isUnsafe, redact } from "../ingest/sanitize.ts";
 import { type ColorMode, xterm256 } from "./theme.ts";
 
 const BOLD = 1;
@@ -50,7 +50,8 @@ export class CellGrid implements Canvas {
     let used = 0;
     // One cell per grapheme cluster (a base with its combining marks, an emoji with its modifiers), as wide as a
     // terminal draws it; a cluster that takes no column (a stray combining mark, a format character) is left out.
-    for (const g of clusters(s)) {
+    // (and no registered secret, nor a run of one, whoever passes it: see sanitize.ts)
+    for (const g of clusters(redact(s))) {
       const w = clusterWidth(g);
       if (w === 0) continue;
       if (used + w > maxWidth) break;

@@ -2,7 +2,7 @@
 // (ansi-live.ts): ingest applied at frame boundaries (file watch + poll), the allowance and team telemetry's events,
 // the demo that ends when transcripts appear, the engine's poller, and after input: the clipboard (OSC 52) and
 // exports. Portable: no OpenTUI, no Bun.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ViewExport } from "../model/export-view.ts";
 import type { TranscriptSource } from "../ingest/source.ts";
@@ -61,25 +61,34 @@ export interface DashboardHooks {
   interrupt?: () => void;
 }
 
-/** Writes an export's two files into `dir`; returns what the footer says (where they went, or why not). */
+/**
+ * Writes an export's two files into `dir`, both or neither; returns what the footer says (where they went, or why not).
+ * A name taken by either file (a file, a folder, a symlink, even a dangling one: created exclusively, never followed)
+ * moves both to the next free name.
+ */
 export function writeExport(files: ViewExport, dir: string): string {
   try {
     mkdirSync(dir, { recursive: true });
     // (never over an earlier export: a second one in the same second is -2, then -3…)
     for (let n = 1; n < 100; n++) {
       const name = n === 1 ? files.name : `${files.name}-${n}`;
+      const written: string[] = [];
       try {
-        writeFileSync(join(dir, `${name}.csv`), files.csv, { flag: "wx" });
+        for (const [ext, body] of [["csv", files.csv], ["json", files.json]] as const) {
+          const path = join(dir, `${name}.${ext}`);
+          writeFileSync(path, body, { flag: "wx" });
+          written.push(path);
+        }
+        return `exported ${name}.csv and .json${dir === "." ? "" : ` to ${dir}`}`;
       } catch (e) {
+        for (const path of written) rmSync(path, { force: true }); // (ours: made by this call, exclusively)
         if ((e as { code?: string }).code === "EEXIST") continue;
         throw e;
       }
-      writeFileSync(join(dir, `${name}.json`), files.json, { flag: "wx" });
-      return `exported ${name}.csv and .json${dir === "." ? "" : ` to ${dir}`}`;
     }
     return "export failed: 99 exports of this second already";
   } catch (e) {
-    return `export failed: ${(e as Error)?.message ?? String(e)}`;
+    return `export failed: ${(e as { code?: string }).code ?? (e as Error)?.message ?? String(e)}`;
   }
 }
 
