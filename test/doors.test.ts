@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { tempDirs } from "./builders.ts";
 import { clearSecrets, jsonText, printable, redact, registerSecret } from "../src/ingest/sanitize.ts";
 import { MetricCounters } from "../src/net/metrics-exposition.ts";
+import { stringOf } from "../src/net/otlp-map.ts";
 import { parseConfig } from "../src/config.ts";
 import { writeExport } from "../src/ui/live-loop.ts";
 import { timeProblem } from "../src/ingest/time-bounds.ts";
@@ -159,6 +160,15 @@ describe("secrets", () => {
     expect(redact("org team1 and team12")).toBe("org [redacted] and [redacted]2");
     expect(redact("abc")).toBe("abc");
     expect(printable(`x${"\u001b"}]0;t\u0007 hunter2pass\nnext`)).toBe("x ]0;t  [redacted]\nnext");
+    clearSecrets();
+  });
+});
+
+describe("OTLP attributes", () => {
+  test("a sender's attribute holding a registered secret is redacted before it is kept or shown", () => {
+    registerSecret("otlpSharedSecret123");
+    expect(stringOf({ stringValue: "user otlpSharedSecret123@example.com" })).toBe("user [redacted]@example.com");
+    expect(stringOf({ stringValue: "ada@example.com" })).toBe("ada@example.com");
     clearSecrets();
   });
 });

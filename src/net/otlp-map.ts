@@ -27,7 +27,7 @@
 // - Metrics: only sums (counters) of the known `claude_code.*` metrics. Cumulative points become deltas through
 //   MetricState (per series: name + all attributes); delta points pass through; zero deltas produce no sample.
 import type { ModelEvent, ResponseObserved, ToolOutcome } from "../model/events.ts";
-import { cleanText } from "../ingest/sanitize.ts";
+import { cleanText, redact } from "../ingest/sanitize.ts";
 import { timeProblem } from "../ingest/time-bounds.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
 import type { AnyValue, KeyValue, OtlpLogsRequest, OtlpMetricsRequest } from "./otlp-decode.ts";
@@ -69,7 +69,8 @@ export function stringOf(v: AnyValue | undefined): string | null {
   else if (v.intValue !== undefined) s = String(v.intValue);
   else if (v.doubleValue !== undefined) s = String(v.doubleValue);
   else if (v.boolValue !== undefined) s = String(v.boolValue);
-  return s !== null && s.length > 0 ? s : null;
+  // (a sender's text is kept in the telemetry store and shown: no registered secret survives into either)
+  return s !== null && s.length > 0 ? redact(s) : null;
 }
 
 /** A boolean from boolValue, "true"/"false" or 1/0; null otherwise. */
