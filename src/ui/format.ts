@@ -1,27 +1,57 @@
 // Number and time formatting shared by every text surface.
 
-/** Compact token counts with at most 4 significant digits: 950, 12.3k, 4.56M, 1.2B. */
+// No number here ever reads "Infinity", "NaN" or "∞", or takes an exponent: what is not a finite number prints
+// as "–", and what is too large for its form is clamped (">999T", ">$999T", ">9999%").
+
+/** What a formatter prints for a value that is not a finite number. */
+const NONE = "–";
+
+/** Compact token counts with at most 4 significant digits: 950, 12.3k, 4.56M, 1.2B, 3.4T; ">999T" beyond. */
 export function compact(n: number): string {
+  if (!Number.isFinite(n)) return NONE;
   const a = Math.abs(n);
   const fmt = (x: number, suffix: string) => `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}${suffix}`;
   if (a < 1000) return String(Math.round(n));
   if (a < 1e6) return fmt(n / 1e3, "k");
   if (a < 1e9) return fmt(n / 1e6, "M");
-  return fmt(n / 1e9, "B");
+  if (a < 1e12) return fmt(n / 1e9, "B");
+  if (a < 1e15) return fmt(n / 1e12, "T");
+  return n < 0 ? "<-999T" : ">999T";
 }
 
-/** Dollars with cents, everywhere the same ("$104.37", "$0.54"); whole dollars with separators from $10,000. */
+/**
+ * Dollars with cents, everywhere the same ("$104.37", "$0.54"); whole dollars with separators from $10,000;
+ * from a billion, compact ("$2.50B"); ">$999T" beyond.
+ */
 export function usd(n: number): string {
-  return Math.abs(n) >= 10_000 ? `$${Math.round(n).toLocaleString("en-US")}` : `$${n.toFixed(2)}`;
+  if (!Number.isFinite(n)) return NONE;
+  const a = Math.abs(n);
+  if (a < 10_000) return `$${n.toFixed(2)}`;
+  if (a < 999_999_999.5) return `$${Math.round(n).toLocaleString("en-US")}`;
+  const c = compact(a);
+  if (c === ">999T") return n < 0 ? "<-$999T" : ">$999T";
+  return `${n < 0 ? "-" : ""}$${c}`;
 }
 
+/** `part` as a whole percentage of `whole` ("42%"); "–" when there is no whole; ">9999%" beyond. */
 export function percent(part: number, whole: number): string {
-  return whole > 0 ? `${((100 * part) / whole).toFixed(0)}%` : "–";
+  if (!(whole > 0) || !Number.isFinite(whole) || !Number.isFinite(part)) return NONE;
+  const p = (100 * part) / whole;
+  if (!Number.isFinite(p) || p >= 9999.5) return p < 0 ? "<-9999%" : ">9999%";
+  if (p <= -9999.5) return "<-9999%";
+  return `${p.toFixed(0)}%`;
+}
+
+/** A time that a Date can hold (about ±275,000 years), else null. */
+function dateOf(t: number): Date | null {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? null : d;
 }
 
 /** "14:05" in local time. */
 export function hhmm(t: number): string {
-  const d = new Date(t);
+  const d = dateOf(t);
+  if (!d) return NONE;
   return `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
 }
 
@@ -45,19 +75,23 @@ const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 
 /** "14:05" on the day of `now`, "24 Nov" on another (local time): a list of times from several days stays in order. */
 export function whenShort(t: number, now: number): string {
-  const d = new Date(t);
-  return d.toDateString() === new Date(now).toDateString() ? hhmm(t) : `${String(d.getDate()).padStart(2, " ")} ${MONTHS[d.getMonth()]}`;
+  const d = dateOf(t);
+  if (!d) return NONE;
+  return d.toDateString() === dateOf(now)?.toDateString() ? hhmm(t) : `${String(d.getDate()).padStart(2, " ")} ${MONTHS[d.getMonth()]}`;
 }
 
 /** "Thu 26": the local weekday and day of the month. */
 export function weekdayDay(t: number): string {
-  const d = new Date(t);
+  const d = dateOf(t);
+  if (!d) return NONE;
   return `${WEEKDAYS[d.getDay()]} ${d.getDate()}`;
 }
 
-/** A span of hours as a user reads it: "45 m", "24 h", "3 h 20 m", "30 d". */
+/** A span of hours as a user reads it: "45 m", "24 h", "3 h 20 m", "30 d"; ">99,999 d" beyond. */
 export function spanLabel(hours: number): string {
+  if (!Number.isFinite(hours)) return NONE;
   const minutes = Math.round(hours * 60);
+  if (minutes >= 100_000 * 1440) return ">99,999 d";
   if (minutes < 60) return `${minutes} m`;
   if (minutes % 1440 === 0 && minutes >= 3 * 1440) return `${minutes / 1440} d`;
   const h = Math.floor(minutes / 60);
