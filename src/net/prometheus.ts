@@ -63,33 +63,84 @@ export function promConnection(raw: string, o: { headers?: readonly string[]; to
 /** A PromQL instant vector: each series' labels and value. */
 export type Vector = { labels: Record<string, string>; value: number }[];
 
+/**
+ * The most one refresh's answers may hold together (the metric names and every query's answer): each is read as it
+ * comes, and all are given up (not buffered) beyond this. An engine's usual answers take a few kB.
+ */
+export const MAX_ANSWER_BYTES = 32 * 2 ** 20;
+/** The most series one query's answer may hold (no query of ours grows with the number of users). */
+export const MAX_SERIES = 10_000;
+/**
+ * The largest sample value used: 2^53 − 1, past which a float no longer counts by ones. No counter of tokens,
+ * dollars or seconds comes near it, and at MAX_SERIES series per query no sum of such values can overflow.
+ */
+export const MAX_SAMPLE = Number.MAX_SAFE_INTEGER;
+
+export type RejectReason = "not a decimal number" | "not finite" | "negative" | "too large" | "time outside the window";
+
+/** The sample values an engine sent that were not used, by why. */
+export class Rejections {
+  samples = 0;
+  reasons: Partial<Record<RejectReason, number>> = {};
+  add(reason: RejectReason): void {
+    this.samples++;
+    this.reasons[reason] = (this.reasons[reason] ?? 0) + 1;
+  }
+}
+
+/** Queries asked together (one refresh): their answers share one cap in bytes, and their rejected values one count. */
+export class PromBatch {
+  /** bytes of answers read so far */
+  bytes = 0;
+  readonly rejected = new Rejections();
+  constructor(readonly maxBytes = MAX_ANSWER_BYTES) {}
+}
+
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A sample value as the engine wrote it (the Prometheus API sends them as strings), when it is a plain decimal
+ * number (an exponent allowed), finite, >= 0 and at most MAX_SAMPLE; else why not. "0x10", "", "NaN", "+Inf" and
+ * numbers that are not strings are not decimal numbers.
+ */
+export function sampleValue(raw: unknown): number | RejectReason {
+  if (typeof raw !== "string" || !DECIMAL.test(raw)) return "not a decimal number";
+  const v = Number(raw);
+  if (!Number.isFinite(v)) return "not finite";
+  if (v < 0) return "negative";
+  if (v > MAX_SAMPLE) return "too large";
+  return v + 0; // (−0 as 0)
+}
+
 export class PrometheusClient {
   constructor(
     readonly conn: PromConnection,
     private readonly fetchFn: typeof fetch = globalThis.fetch,
   ) {}
 
-  private async get(path: string, params: Record<string, string>): Promise<unknown> {
+  private async get(path: string, params: Record<string, string>, batch: PromBatch): Promise<unknown> {
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(), this.conn.timeoutMs);
+    const slow = () => new PromError(`${this.conn.shown} did not answer within ${Math.round(this.conn.timeoutMs / 1000)} s`);
     let res: Response;
     try {
       res = await this.fetchFn(`${this.conn.url}${path}?${new URLSearchParams(params)}`, { headers: this.conn.headers, signal: ctl.signal, redirect: "manual" });
     } catch (e) {
       clearTimeout(timer);
-      throw new PromError(ctl.signal.aborted ? `${this.conn.shown} did not answer within ${Math.round(this.conn.timeoutMs / 1000)} s` : `${this.conn.shown} cannot be reached: ${(e as Error)?.message ?? e}`);
+      throw ctl.signal.aborted ? slow() : new PromError(`${this.conn.shown} cannot be reached: ${(e as Error)?.message ?? e}`);
     }
-    let text: string;
+    let text: string | null;
     try {
-      text = await res.text();
+      text = await readCapped(res, batch);
     } catch (e) {
-      throw new PromError(`${this.conn.shown} broke off its answer: ${(e as Error)?.message ?? e}`);
+      throw ctl.signal.aborted ? slow() : new PromError(`${this.conn.shown} broke off its answer: ${(e as Error)?.message ?? e}`);
     } finally {
       clearTimeout(timer);
     }
+    if (text === null && res.ok) throw new PromError(`${this.conn.shown} sent over ${batch.maxBytes / 2 ** 20} MiB of answers in one refresh (the cap)`);
     let body: unknown = null;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(text ?? "");
     } catch {
       // (said below)
     }
@@ -99,39 +150,111 @@ export class PrometheusClient {
     return (body as { data: unknown }).data;
   }
 
+  /** A query's series, when there are not more than the cap. */
+  private series(result: unknown[]): unknown[] {
+    if (result.length > MAX_SERIES) throw new PromError(`${this.conn.shown} sent over ${MAX_SERIES.toLocaleString("en-US")} series in one answer (the cap)`);
+    return result;
+  }
+
   /** INSIGHTS from the engine for the window ending at `now` (see promInsights). */
   insightsFor(now: number, hours: number, top = 20): Promise<PromInsights> {
     return promInsights(this, now, hours, top);
   }
 
   /** Every metric name the engine has. */
-  async names(): Promise<string[]> {
-    const data = await this.get("/api/v1/label/__name__/values", {});
+  async names(batch = new PromBatch()): Promise<string[]> {
+    const data = await this.get("/api/v1/label/__name__/values", {}, batch);
     if (!Array.isArray(data) || !data.every((d) => typeof d === "string")) throw new PromError(`${this.conn.shown} sent a malformed list of metric names`);
     return data as string[];
   }
 
-  /** A range query: each series' values at `start`, `start + step`, … `end` (epoch ms), as [time, value] pairs. */
-  async queryRange(q: string, start: number, end: number, stepMs: number): Promise<{ labels: Record<string, string>; points: [number, number][] }[]> {
-    const data = (await this.get("/api/v1/query_range", { query: q, start: String(start / 1000), end: String(end / 1000), step: `${Math.max(1, Math.round(stepMs / 1000))}s` })) as { resultType?: unknown; result?: unknown };
+  /**
+   * A range query: each series' values at `start`, `start + step`, … `end` (epoch ms), as [time, value] pairs;
+   * values that are not usable (see sampleValue), and points more than `slackMs` outside the range, are left out
+   * and counted.
+   */
+  async queryRange(q: string, start: number, end: number, stepMs: number, batch = new PromBatch(), slackMs = 0): Promise<{ labels: Record<string, string>; points: [number, number][] }[]> {
+    const data = (await this.get("/api/v1/query_range", { query: q, start: String(start / 1000), end: String(end / 1000), step: `${Math.max(1, Math.round(stepMs / 1000))}s` }, batch)) as { resultType?: unknown; result?: unknown };
+    const rejected = batch.rejected;
     if (data?.resultType !== "matrix" || !Array.isArray(data.result)) throw new PromError(`${this.conn.shown} sent a malformed range answer`);
-    return data.result.map((r: { metric?: Record<string, string>; values?: [number, string][] }) => {
-      if (!r || typeof r.metric !== "object" || !Array.isArray(r.values)) throw new PromError(`${this.conn.shown} sent a malformed series`);
-      return { labels: r.metric, points: r.values.map(([t, v]) => [t * 1000, Number(v)] as [number, number]).filter(([, v]) => Number.isFinite(v)) };
+    return this.series(data.result).map((r) => {
+      const { metric, values } = (r ?? {}) as { metric?: unknown; values?: unknown };
+      if (!isLabels(metric) || !Array.isArray(values)) throw new PromError(`${this.conn.shown} sent a malformed series`);
+      const points: [number, number][] = [];
+      for (const p of values as unknown[]) {
+        const [t, raw] = Array.isArray(p) ? (p as unknown[]) : [];
+        const at = typeof t === "number" ? t * 1000 : NaN;
+        const v = sampleValue(raw);
+        if (typeof v !== "number") rejected.add(v);
+        else if (!(at >= start - slackMs && at <= end + slackMs)) rejected.add("time outside the window");
+        else points.push([at, v]);
+      }
+      return { labels: metric, points };
     });
   }
 
-  /** An instant query at `time` (epoch ms). */
-  async query(q: string, time: number): Promise<Vector> {
-    const data = (await this.get("/api/v1/query", { query: q, time: String(time / 1000) })) as { resultType?: unknown; result?: unknown };
-    if (data?.resultType === "scalar" && Array.isArray(data.result)) return [{ labels: {}, value: Number(data.result[1]) }];
+  /** An instant query at `time` (epoch ms); series whose value is not usable (see sampleValue) are left out and counted. */
+  async query(q: string, time: number, batch = new PromBatch()): Promise<Vector> {
+    const data = (await this.get("/api/v1/query", { query: q, time: String(time / 1000) }, batch)) as { resultType?: unknown; result?: unknown };
+    const rejected = batch.rejected;
+    const out: Vector = [];
+    if (data?.resultType === "scalar" && Array.isArray(data.result)) {
+      const v = sampleValue(data.result[1]);
+      if (typeof v === "number") out.push({ labels: {}, value: v });
+      else rejected.add(v);
+      return out;
+    }
     if (data?.resultType !== "vector" || !Array.isArray(data.result)) throw new PromError(`${this.conn.shown} sent a malformed query answer`);
-    return data.result.map((r: { metric?: Record<string, string>; value?: [number, string] }) => {
-      const value = Number(r?.value?.[1]);
-      if (!r || typeof r.metric !== "object" || !Number.isFinite(value)) throw new PromError(`${this.conn.shown} sent a malformed series`);
-      return { labels: r.metric, value };
-    });
+    for (const r of this.series(data.result)) {
+      const { metric, value } = (r ?? {}) as { metric?: unknown; value?: unknown };
+      if (!isLabels(metric) || !Array.isArray(value)) throw new PromError(`${this.conn.shown} sent a malformed series`);
+      const v = sampleValue(value[1]);
+      if (typeof v === "number") out.push({ labels: metric, value: v });
+      else rejected.add(v);
+    }
+    return out;
   }
+}
+
+/** Labels as the API sends them: an object of strings (others are not used). */
+function isLabels(x: unknown): x is Record<string, string> {
+  if (x === null || typeof x !== "object" || Array.isArray(x)) return false;
+  for (const v of Object.values(x)) if (typeof v !== "string") return false;
+  return true;
+}
+
+/**
+ * A response's body as text, read as it comes and given up once the batch's answers pass its cap in bytes (or this
+ * one says in advance that it will): null then. The connection is closed rather than drained.
+ */
+async function readCapped(res: Response, batch: PromBatch): Promise<string | null> {
+  const declared = Number(res.headers.get("content-length") ?? "");
+  if (!res.body) return "";
+  if (batch.bytes + declared > batch.maxBytes) {
+    await res.body.cancel().catch(() => undefined);
+    return null;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    batch.bytes += value.byteLength;
+    if (batch.bytes > batch.maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
 }
 
 /** The engine's spelling of each of Claude Code's metrics (counters, _total preferred), from its list of names. */
@@ -159,6 +282,8 @@ export interface PromInsights {
   metrics: Record<PromMetric, string | null>;
   /** the series look like deltas (Claude Code's default temporality), which Prometheus cannot sum: see README */
   deltas: boolean;
+  /** sample values the engine sent that were not used (not a plain decimal number, not finite, negative, too large), by why */
+  rejected: { samples: number; reasons: Partial<Record<RejectReason, number>> };
   tokens: Tokens;
   costUSD: number;
   /** the top users by cost, and the rest as one row */
@@ -186,14 +311,19 @@ const sumOf = (v: Vector) => v.reduce((a, x) => a + x.value, 0);
  * on the engine; users beyond `top` are one "others" row (topk on the engine).
  */
 export async function promInsights(client: PrometheusClient, now: number, hours: number, top = 20, steps = 48): Promise<PromInsights> {
-  const names = discoverNames(await client.names());
+  const batch = new PromBatch();
+  const names = discoverNames(await client.names(batch));
   const range = `${Math.max(1, Math.round(hours * 3600))}s`;
   const inc = (m: PromMetric, by: string[]) => (names[m] ? `sum by (${by.join(", ")}) (increase(${names[m]}[${range}]))` : null);
-  const ask = async (q: string | null): Promise<Vector> => (q === null ? [] : client.query(q, now));
-  const topUsers = names.cost ? `topk(${top}, ${inc("cost", ["user_email"])})` : names.tokens ? `topk(${top}, ${inc("tokens", ["user_email"])})` : null;
-  const [tokensByUser, costByUser, tokensByModel, costByModel, top_, sessions, active, loc, commits, prs, decisions, terminals, userCount, resets, points] = await Promise.all([
-    ask(inc("tokens", ["user_email", "type"])),
-    ask(inc("cost", ["user_email"])),
+  const ask = async (q: string | null): Promise<Vector> => (q === null ? [] : client.query(q, now, batch));
+  // No query grows with the number of users: the top users come from topk, their tokens from the same topk
+  // (`and on`), the totals from sums over everyone.
+  const byUser = names.cost ? inc("cost", ["user_email"]) : inc("tokens", ["user_email"]);
+  const topUsers = byUser ? `topk(${top}, ${byUser})` : null;
+  const [tokensOfTop, tokensByType, totalCostOf, tokensByModel, costByModel, top_, sessions, active, loc, commits, prs, decisions, terminals, userCount, resets, points] = await Promise.all([
+    ask(names.tokens && topUsers ? `(${inc("tokens", ["user_email", "type"])}) and on (user_email) (${topUsers})` : null),
+    ask(inc("tokens", ["type"])),
+    ask(inc("cost", [])),
     ask(inc("tokens", ["model", "type"])),
     ask(inc("cost", ["model"])),
     ask(topUsers),
@@ -213,7 +343,9 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
   const stepMs = Math.max(60_000, Math.ceil((hours * 3_600_000) / Math.max(1, steps) / 60_000) * 60_000);
   const overTime: PromInsights["overTime"] = [];
   if (names.tokens) {
-    const series = await client.queryRange(`sum by (type) (increase(${names.tokens}[${Math.round(stepMs / 1000)}s]))`, now - hours * 3_600_000 + stepMs, now, stepMs);
+    // (engines may align the steps to multiples of the step: a point a step either side of the window is in it)
+    const start = now - hours * 3_600_000 + stepMs;
+    const series = await client.queryRange(`sum by (type) (increase(${names.tokens}[${Math.round(stepMs / 1000)}s]))`, start, now, stepMs, batch, stepMs);
     const at = new Map<number, { start: number; input: number; output: number }>();
     for (const s of series)
       for (const [t, v] of s.points) {
@@ -224,29 +356,31 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
       }
     overTime.push(...[...at.values()].sort((a, b) => a.start - b.start));
   }
-  const keep = new Set(top_.map((v) => labelOf(v, "user_email")));
-  const tokensOf = (vec: Vector, label: string) => {
+  const tokensOf = (vec: Vector, label: string | null) => {
     const m = new Map<string, Tokens>();
     for (const v of vec) {
       const type = labelOf(v, "type") as keyof Tokens;
       if (!TOKEN_TYPES.includes(type)) continue;
-      const k = labelOf(v, label);
+      const k = label === null ? "" : labelOf(v, label);
       let t = m.get(k);
       if (!t) m.set(k, (t = noTokens()));
       t[type] += v.value;
     }
     return m;
   };
-  const userTokens = tokensOf(tokensByUser, "user_email");
+  const userTokens = tokensOf(tokensOfTop, "user_email");
   const modelTokens = tokensOf(tokensByModel, "model");
-  const cost = new Map(costByUser.map((v) => [labelOf(v, "user_email"), v.value]));
-  const users = [...keep]
-    .map((user) => ({ user, costUSD: cost.get(user) ?? 0, tokens: userTokens.get(user) ?? noTokens() }))
-    .sort((a, b) => b.costUSD - a.costUSD || (a.user < b.user ? -1 : 1));
-  const totalCost = sumOf(costByUser);
+  // the top users, by cost (by tokens when the engine has no cost metric); at most `top`, whatever the engine sent
+  const topValue = new Map<string, number>();
+  for (const v of top_) if (!topValue.has(labelOf(v, "user_email"))) topValue.set(labelOf(v, "user_email"), v.value);
+  const users = [...topValue]
+    .map(([user, value]) => ({ user, costUSD: names.cost ? value : 0, tokens: userTokens.get(user) ?? noTokens(), value }))
+    .sort((a, b) => b.value - a.value || (a.user < b.user ? -1 : 1))
+    .slice(0, top)
+    .map(({ user, costUSD, tokens }) => ({ user, costUSD, tokens }));
+  const totalCost = sumOf(totalCostOf);
   const allUsers = userCount[0]?.value ?? users.length;
-  const tokens = noTokens();
-  for (const t of userTokens.values()) for (const k of TOKEN_TYPES) tokens[k] += t[k];
+  const tokens = tokensOf(tokensByType, null).get("") ?? noTokens();
   const decisionRows = new Map<string, { tool: string; accept: number; reject: number }>();
   for (const v of decisions) {
     const tool = labelOf(v, "tool_name") || "unknown";
@@ -262,6 +396,7 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
     window: { from: new Date(now - hours * 3_600_000).toISOString(), to: new Date(now).toISOString(), hours },
     metrics: Object.fromEntries((Object.keys(PROM_METRICS) as PromMetric[]).map((k) => [k, names[k] ?? null])) as Record<PromMetric, string | null>,
     deltas: pointCount >= 4 && (resets[0]?.value ?? 0) / pointCount > 0.3,
+    rejected: { samples: batch.rejected.samples, reasons: batch.rejected.reasons },
     tokens,
     costUSD: totalCost,
     users,

@@ -8,14 +8,25 @@ const NEEDS_EVENTS = "needs per-request events: receive them with --otlp (metric
 
 const hhmmss = (t: number) => new Date(t).toTimeString().slice(0, 8);
 
+/** Why values were rejected: "negative", or "negative 3, too large 1" when there is more than one reason. */
+function rejectedWhy(reasons: Record<string, number | undefined>): string {
+  const all = Object.entries(reasons).filter(([, n]) => (n ?? 0) > 0);
+  return all.length === 1 ? all[0]![0] : all.map(([why, n]) => `${why} ${(n ?? 0).toLocaleString("en-US")}`).join(", ");
+}
+
 export function insightsFromPrometheus(p: PromState, o: { now: number; hours: number; url: string }): InsightsView {
   const d = p.data;
   const waiting = d === null;
+  // values the engine sent that were not used (negative, not finite, …): counted where the source is named
+  const r = d?.rejected;
+  const rejected = r && r.samples > 0 ? ` · ${r.samples.toLocaleString("en-US")} engine value${r.samples === 1 ? "" : "s"} rejected (${rejectedWhy(r.reasons)})` : "";
+  // (the header names the engine first: its faults, which begin with its URL, are said without it again)
+  const fault = p.error?.startsWith(`${o.url} `) ? p.error.slice(o.url.length + 1) : p.error;
   const origin = p.error
-    ? { text: `${o.url} · ${d ? `stale since ${p.fetchedAt ? hhmmss(p.fetchedAt) : "?"}` : "no answer yet"}: ${p.error}`, stale: true }
+    ? { text: `${o.url} · ${d ? `stale since ${p.fetchedAt ? hhmmss(p.fetchedAt) : "?"}` : "no answer yet"}: ${fault}`, stale: true }
     : d?.deltas
-      ? { text: `${o.url} · the series look like deltas: set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (README: Team set-up)`, stale: true }
-      : { text: `${o.url} · ${p.fetchedAt ? `updated ${hhmmss(p.fetchedAt)}` : "asking…"}`, stale: false };
+      ? { text: `${o.url}${rejected} · the series look like deltas: set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (README: Team set-up)`, stale: true }
+      : { text: `${o.url}${rejected} · ${p.fetchedAt ? `updated ${hhmmss(p.fetchedAt)}` : "asking…"}`, stale: rejected !== "" };
   const t = d?.tokens ?? { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
   // (per user the engine knows cost and tokens, not sessions, prompts or responses: NaN draws as "–")
   const users: InsightsView["users"] = (d?.users ?? []).map((u) => ({ project: u.user, sessions: NaN, prompts: NaN, responses: NaN, costUSD: u.costUSD }));
