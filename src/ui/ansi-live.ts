@@ -1,12 +1,15 @@
 // The live dashboard on any runtime (Deno, Node, Bun) without OpenTUI: the same app drawn into the pure cell grid,
 // and only the cells that changed since the last frame written as ANSI (inside synchronized-output marks); stdin in
-// raw mode through node:process, keys, SGR mouse and bracketed paste parsed by terminal-input.ts; redrawn on
-// SIGWINCH; the terminal restored on every way out (q, Ctrl-C, SIGTERM, SIGHUP, an error, and around Ctrl-Z/fg).
+// raw mode through node:process, keys, SGR mouse and bracketed paste parsed by terminal-input.ts (an unfinished paste
+// or sequence ends on its own time); redrawn on SIGWINCH; the terminal restored on every way out (q, Ctrl-C, SIGTERM,
+// SIGHUP, an error, and around Ctrl-Z/fg).
 import { writeErr } from "../platform.ts";
 import type { DashboardApp } from "./app.ts";
 import { CellGrid } from "./grid.ts";
 import { EXIT_SIGNALS, LiveLoop, type RunLiveOptions } from "./live-loop.ts";
-import { InputParser, type TerminalInput } from "./terminal-input.ts";
+import { applyInput, InputReader, systemInputClock, type InputClock, type TerminalInput } from "./terminal-input.ts";
+
+export { applyInput };
 
 /** Alternate screen, cursor hidden, mouse (press/release, drag, SGR coordinates), bracketed paste — and back. */
 export const ENTER_SCREEN = "\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1002h\x1b[?1006h\x1b[?2004h";
@@ -73,17 +76,8 @@ export class AnsiScreen {
   }
 }
 
-/** Hands one parsed input to the app, as the OpenTUI backend does: left clicks, wheel steps, keys, pasted text. */
-export function applyInput(app: DashboardApp, ev: TerminalInput): void {
-  if (ev.kind === "key") app.key(ev.key);
-  else if (ev.kind === "wheel") app.key({ name: ev.direction });
-  else if (ev.kind === "mouse" && ev.action === "press" && ev.button === 0) app.click(ev.x, ev.y);
-  else if (ev.kind === "paste" && app.ui.typing) app.dispatch({ type: "type", text: ev.text.replace(/[\r\n]+/g, " ") });
-}
-
-export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color: boolean; note?: string | null }, term: AnsiTerminal = processTerminal()): Promise<number> {
+export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color: boolean; note?: string | null }, term: AnsiTerminal = processTerminal(), clock: InputClock = systemInputClock): Promise<number> {
   const screen = new AnsiScreen(term, o.color);
-  const parser = new InputParser();
   const fps = o.fps > 0 ? o.fps : 2;
   if (o.note) app.notify(o.note);
   return new Promise<number>((resolve) => {
@@ -113,6 +107,7 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
     const suspend = () => {
       if (suspended || finished) return;
       suspended = true;
+      reader.reset();
       leave();
       process.once("SIGCONT", () => {
         suspended = false;
@@ -121,10 +116,11 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
       });
       process.kill(process.pid, "SIGSTOP");
     };
-    const offData = term.onData((chunk) => {
+    // (a paste left open ends on the reader's timer, so its inputs may come between chunks)
+    const reader = new InputReader((inputs: TerminalInput[]) => {
       if (finished || suspended) return;
       try {
-        for (const ev of parser.feed(chunk)) {
+        for (const ev of inputs) {
           if (ev.kind === "key" && ev.key.ctrl && ev.key.name === "c") return finish(EXIT_SIGNALS.SIGINT);
           if (ev.kind === "key" && ev.key.ctrl && ev.key.name === "z") return suspend();
           applyInput(app, ev);
@@ -135,6 +131,9 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
       } catch (e) {
         onFatal(e);
       }
+    }, clock);
+    const offData = term.onData((chunk) => {
+      if (!finished && !suspended) reader.push(chunk);
     });
     const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<keyof typeof EXIT_SIGNALS, () => void>;
     const onResize = () => {
@@ -148,6 +147,7 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
       finished = true;
       clearInterval(timer);
       offData();
+      reader.stop();
       try {
         loop.stop();
       } catch {
