@@ -3,7 +3,9 @@
 // the terminal's answers to OpenTUI's queries are not keys, and bytes that are not text (a lone 0x83, 0xF1, half an
 // "ă") are no keys at all. Time is a fake clock throughout; the real terminal is in terminal.test.ts.
 import { describe, expect, test } from "bun:test";
+import { PassThrough } from "node:stream";
 import { runAnsiLive, type AnsiTerminal } from "../src/ui/ansi-live.ts";
+import { readStdin } from "../src/ui/live.ts";
 import { InputParser, InputReader, PASTE_CAP, QUIET_MS, type InputClock, type TerminalInput } from "../src/ui/terminal-input.ts";
 import { demoApp } from "./builders.ts";
 
@@ -164,6 +166,32 @@ describe("stray bytes and the terminal's answers (failure 13)", () => {
       expect({ seed, quits }).toEqual({ seed, quits: [] });
       expect(p.feed("q", 0)).toEqual([q]);
     }
+  });
+});
+
+describe("OpenTUI's stdin is ours", () => {
+  test("keys, clicks and pastes come to the app's handler; only the terminal's answers reach OpenTUI", async () => {
+    const source = new PassThrough() as PassThrough & { isTTY?: boolean; setRawMode(on: boolean): void };
+    source.setRawMode = () => {};
+    const input = readStdin(source as unknown as NodeJS.ReadStream);
+    const forwarded: string[] = [];
+    input.forward.on("data", (b: Buffer) => forwarded.push(b.toString()));
+    const got: TerminalInput[] = [];
+    source.write(Buffer.from([0x3f])); // (before the handler is set: it waits)
+    await Bun.sleep(0);
+    input.setHandler((inputs) => got.push(...inputs));
+    source.write(Buffer.from([0x83, 0xc4]));
+    source.write(Buffer.from([0x83, 0xf1]));
+    source.write(Buffer.from("\x1bP>|tmux 3.3a\x1b\\\x1b[1;1R\x1b[<0;5;6M\x1b[200~hi\x1b[201~", "latin1"));
+    await Bun.sleep(0);
+    input.stop();
+    expect(got).toEqual([
+      { kind: "key", key: { name: "?", shift: false } },
+      { kind: "key", key: { name: "ă", shift: false } },
+      { kind: "mouse", action: "press", button: 0, x: 4, y: 5 },
+      { kind: "paste", text: "hi" },
+    ]);
+    expect(forwarded.join("")).toBe("\x1bP>|tmux 3.3a\x1b\\\x1b[1;1R");
   });
 });
 

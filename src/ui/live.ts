@@ -1,6 +1,10 @@
 // The live dashboard on OpenTUI (Bun only): one full-screen renderable that redraws the whole DashboardApp each
-// frame at a fixed rate, keys and mouse turned into app actions, ingest (file watch + poll) queued and applied at
-// frame boundaries, and the terminal restored on every way out.
+// frame at a fixed rate, ingest (file watch + poll) queued and applied at frame boundaries, and the terminal restored
+// on every way out. OpenTUI only draws: stdin is read by our parser (terminal-input.ts), the same as the ANSI
+// backend's, and OpenTUI is handed only the terminal's answers to its queries. Its own parser took a stray byte for
+// Alt + a key (0x83 = Alt-Ctrl-C quit with 130, 0xF1 = Alt-q quit, a split "ă" the same) and waited for the end of
+// an unterminated paste for ever (no key, Ctrl-C included, got through), and none of its options changes that.
+import { PassThrough } from "node:stream";
 import { createCliRenderer, Renderable, type CliRenderer, type KeyEvent, type MouseEvent, type OptimizedBuffer, type RenderContext } from "@opentui/core";
 import { LiveIngest } from "../ingest/live-ingest.ts";
 import { env, writeErr } from "../platform.ts";
@@ -8,6 +12,7 @@ import type { DashboardApp } from "./app.ts";
 import { OpenTuiCanvas } from "./opentui-canvas.ts";
 import { theme } from "./theme.ts";
 import type { KeyPress } from "./ui-state.ts";
+import { applyInput, InputReader, type TerminalInput } from "./terminal-input.ts";
 
 import { EXIT_SIGNALS, LiveLoop, type DashboardClock, type DashboardHooks, type RunLiveOptions } from "./live-loop.ts";
 
@@ -52,6 +57,12 @@ export class DashboardRenderable extends Renderable {
     this.input(() => this.app.key(k));
   }
 
+  /** Hands one input read by our parser to the app (a click at terminal coordinates). */
+  apply(ev: TerminalInput): void {
+    const at = ev.kind === "mouse" || ev.kind === "wheel" ? { ...ev, x: ev.x - this.x, y: ev.y - this.y } : ev;
+    this.input(() => applyInput(this.app, at));
+  }
+
   private input(f: () => void): void {
     if (this.failed) return;
     try {
@@ -91,15 +102,24 @@ export class DashboardRenderable extends Renderable {
   }
 }
 
-/** Mounts the dashboard on `renderer` (full screen) and routes its keys to the app; `detach` undoes the key route. */
+/**
+ * Mounts the dashboard on `renderer` (full screen) and, with `openTuiInput` (tests), routes OpenTUI's keys and mouse
+ * to the app; `detach` undoes the key route. The live dashboard hands it our parser's inputs instead (apply).
+ */
 export function createDashboardRenderable(
   renderer: CliRenderer,
   app: DashboardApp,
   clock: DashboardClock,
   hooks: DashboardHooks = {},
+  { openTuiInput = true }: { openTuiInput?: boolean } = {},
 ): { renderable: DashboardRenderable; detach: () => void } {
   const renderable = new DashboardRenderable(renderer, app, clock, hooks);
   renderer.root.add(renderable);
+  if (!openTuiInput) {
+    renderable.onMouseDown = undefined;
+    renderable.onMouseScroll = undefined;
+    return { renderable, detach: () => undefined };
+  }
   const onKey = (k: KeyEvent) => {
     if (k.eventType === "release") return;
     if (k.ctrl && k.name === "z" && hooks.suspend) return hooks.suspend();
@@ -115,19 +135,86 @@ const hex = (c: readonly [number, number, number]) => `#${c.map((v) => v.toStrin
 /** How long to wait for the renderer to finish restoring the terminal before giving up on it. */
 const CLOSE_TIMEOUT_MS = 2_000;
 
+/** OpenTUI's stdin: only what our parser passes on (the terminal's answers); raw mode goes to the real one. */
+type ForwardStream = PassThrough & { isTTY?: boolean; setRawMode?: (on: boolean) => ForwardStream };
+
+/**
+ * Reads stdin with our parser from now on: the terminal's answers go to `forward` (OpenTUI's stdin), every other
+ * input to `handle` once one is set (until then it waits). `stop` stops reading.
+ */
+export function readStdin(source: NodeJS.ReadStream = process.stdin): { forward: ForwardStream; setHandler(h: (inputs: TerminalInput[]) => void): void; pause(): void; resume(): void; stop(): void } {
+  const forward = new PassThrough() as ForwardStream;
+  forward.isTTY = source.isTTY;
+  forward.setRawMode = (on: boolean) => {
+    if (source.isTTY) source.setRawMode(on);
+    return forward;
+  };
+  let handle: ((inputs: TerminalInput[]) => void) | null = null;
+  let early: TerminalInput[] = [];
+  const reader = new InputReader((inputs) => {
+    const rest: TerminalInput[] = [];
+    for (const ev of inputs) {
+      if (ev.kind === "reply") forward.write(Buffer.from(ev.raw, "utf8"));
+      else rest.push(ev);
+    }
+    if (rest.length === 0) return;
+    if (handle) handle(rest);
+    else early.push(...rest);
+  });
+  const decoder = new TextDecoder();
+  const onData = (b: Uint8Array | string) => reader.push(typeof b === "string" ? b : decoder.decode(b, { stream: true }));
+  source.on("data", onData);
+  source.resume();
+  return {
+    forward,
+    setHandler(h) {
+      handle = h;
+      const waiting = early;
+      early = [];
+      if (waiting.length > 0) h(waiting);
+    },
+    /** (around Ctrl-Z: the shell has the terminal; anything unfinished is forgotten) */
+    pause() {
+      reader.reset();
+      source.pause();
+    },
+    resume() {
+      reader.reset();
+      source.resume();
+    },
+    stop() {
+      reader.stop();
+      source.off("data", onData);
+      source.pause();
+      forward.end();
+    },
+  };
+}
+
 export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<number> {
   const color = (env("NO_COLOR") ?? "") === "";
   const fps = o.fps > 0 ? o.fps : 2; // (--fps 0: no animation; the data still shows within half a second)
-  const renderer = await createCliRenderer({
-    screenMode: "alternate-screen",
-    useMouse: true,
-    targetFps: fps,
-    maxFps: Math.max(60, fps),
-    exitOnCtrlC: false, // Ctrl-C is a key the app handles (it quits)
-    exitSignals: [], // signals are ours (below), so that runLive's promise settles on every way out
-    openConsoleOnError: false,
-    backgroundColor: color ? hex(theme.bg) : undefined,
-  });
+  // Our parser reads stdin from before the renderer starts, so that the answers to its first queries reach it.
+  const input = readStdin();
+  let renderer: CliRenderer;
+  try {
+    renderer = await createCliRenderer({
+      stdin: input.forward as unknown as NodeJS.ReadStream,
+      screenMode: "alternate-screen",
+      useMouse: true,
+      // (no kitty keyboard protocol: the terminal sends keys as it does for the ANSI backend)
+      useKittyKeyboard: { disambiguate: false, alternateKeys: false },
+      targetFps: fps,
+      maxFps: Math.max(60, fps),
+      exitOnCtrlC: false, // Ctrl-C is a key the app handles (it quits)
+      exitSignals: [], // signals are ours (below), so that runLive's promise settles on every way out
+      openConsoleOnError: false,
+      backgroundColor: color ? hex(theme.bg) : undefined,
+    });
+  } catch (e) {
+    input.stop();
+    throw e;
+  }
 
   return new Promise<number>((resolve) => {
     let finished = false;
@@ -138,6 +225,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     const suspend = (): void => {
       if (suspended || finished) return;
       suspended = true;
+      input.pause();
       void renderer
         .suspend()
         .catch(() => undefined)
@@ -146,6 +234,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
           const hold = setInterval(() => undefined, 60_000);
           process.once("SIGCONT", () => {
             clearInterval(hold);
+            input.resume();
             void renderer
               .resume()
               .catch(onFatal)
@@ -168,7 +257,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
       for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
       process.off("SIGTSTP", suspend);
       renderer.off("destroy", onDestroyed);
-      detach();
+      input.stop();
       // Leave the current frame or input handler before tearing the renderer down.
       setImmediate(() => {
         try {
@@ -191,7 +280,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
       });
     }
 
-    const { detach } = createDashboardRenderable(
+    const { renderable } = createDashboardRenderable(
       renderer,
       app,
       { now: () => o.pinnedNow ?? Date.now(), time: () => Date.now() },
@@ -207,7 +296,16 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
         interrupt: () => finish(EXIT_SIGNALS.SIGINT),
         onError: onFatal,
       },
+      { openTuiInput: false },
     );
+    input.setHandler((inputs) => {
+      for (const ev of inputs) {
+        if (finished || suspended) return;
+        if (ev.kind === "key" && ev.key.ctrl && ev.key.name === "c") return finish(EXIT_SIGNALS.SIGINT);
+        if (ev.kind === "key" && ev.key.ctrl && ev.key.name === "z") return suspend();
+        renderable.apply(ev);
+      }
+    });
 
     for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.on(s, onSignal[s]);
     process.on("SIGTSTP", suspend);
