@@ -33,7 +33,22 @@ export function wallClock(): number {
  * no registered secret (see sanitize.ts) leaves through it.
  */
 export function writeOut(text: string): void {
+  quietOnClosedPipe();
   process.stdout.write(redact(text));
+}
+
+let pipeWatched = false;
+/**
+ * A reader that stops early (`| head`) closes the pipe: that ends the output, quietly (exit 0), rather than in an
+ * uncaught EPIPE and a stack trace.
+ */
+function quietOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
 }
 
 /** Standard error: messages and log lines, never escape codes: unsafe characters become spaces, secrets "[redacted]". */

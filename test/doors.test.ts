@@ -307,3 +307,13 @@ describe("an engine (--prometheus) that echoes credentials", () => {
     for (const secret of [BEARER, HEADER]) expectNone(json.out + json.err, secret);
   });
 });
+
+describe("a reader that stops early", () => {
+  test("--json | head -c 300: the output ends quietly (exit 0, nothing on stderr), not in an EPIPE stack trace", () => {
+    const cmd = `"${process.execPath}" "${join(REPO, "src/cli.ts")}" --json --demo --now 2026-11-26T18:00:00Z --since 2020-01-01 --bucket-minutes 60 2>"$ERR" | head -c 300 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+    const err = join(temp("cd-doors-pipe-"), "err");
+    const p = Bun.spawnSync(["bash", "-c", cmd], { env: { ...process.env, ERR: err, HOME: home, XDG_DATA_HOME: join(home, "data") } });
+    expect(p.stdout.toString().trim()).toBe("0");
+    expect(readFileSync(err, "utf8")).toBe("");
+  });
+});
