@@ -1,14 +1,18 @@
 // The views' questions answered by aggregate queries on the usage store (see model/queries.ts). Times are epoch ms;
 // a fact belongs to a span when from < time <= to.
 import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
-import type { Counts, DayCell, SessionCell, SessionLabel, ToolResultFact, UsageCell, UsageQueries } from "../model/queries.ts";
+import type { AgentMark, Counts, DayCell, LiveQuery, LiveSums, SessionCell, SessionGroup, SessionLabel, SessionSums, ToolResultFact, UsageCell, UsageQueries } from "../model/queries.ts";
+import { sortGroups } from "../model/selectors.ts";
+import type { SqlValue } from "../sqlite.ts";
+import { LiveSumsTracker } from "./live-sums.ts";
 import { CELL_MS, type ResponseRow, type UsageStore } from "./store.ts";
 
 /** Spans longer than this (in whole quarter hours) are summed from the rollup. */
 const ROLLUP_SPAN = 2 * 86_400_000;
 /** Bound for "all of time", so every span is a finite number SQLite compares exactly. */
 const EDGE = 8.64e15;
-const clamp = (t: number) => Math.max(-EDGE, Math.min(EDGE, t));
+export const clamp = (t: number) => Math.max(-EDGE, Math.min(EDGE, t));
+const HOUR = 3_600_000;
 
 const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
 
@@ -56,6 +60,14 @@ interface SessionRow {
 
 export class StoreQueries implements UsageQueries {
   constructor(readonly store: UsageStore) {}
+
+  /** LIVE's sums, kept between calls (see live-sums.ts). */
+  private tracker: LiveSumsTracker | null = null;
+
+  /** The tracker of LIVE's sums, once asked for them (its statistics and size, for tests and the benchmark). */
+  get live(): LiveSumsTracker | null {
+    return this.tracker;
+  }
 
   private get db() {
     return this.store.db;
@@ -189,27 +201,159 @@ export class StoreQueries implements UsageQueries {
   }
 
   activeSessions(from: number, to: number): { sessionId: string; lastActivity: number }[] {
-    const f = clamp(from);
-    const t = clamp(to);
-    const rows = this.db.query<{ session: number; last: number }>(
+    return this.activeRows(from, to).map((r) => ({ sessionId: this.store.sessionId(r.session), lastActivity: r.last }));
+  }
+
+  /** Sessions (their row ids) with any activity in the span, with the time of the last. */
+  activeRows(from: number, to: number): { session: number; last: number }[] {
+    return this.db.query<{ session: number; last: number }>(
       `SELECT session, max(t) AS last FROM (
          SELECT session, max(time) AS t FROM responses WHERE time > ?1 AND time <= ?2 GROUP BY session
          UNION ALL SELECT session, max(time) FROM prompts WHERE time > ?1 AND time <= ?2 GROUP BY session
          UNION ALL SELECT session, max(result_time) FROM tools WHERE result_time > ?1 AND result_time <= ?2 GROUP BY session
          UNION ALL SELECT session, max(time) FROM errors WHERE time > ?1 AND time <= ?2 GROUP BY session
        ) GROUP BY session`,
-      f,
-      t,
+      clamp(from),
+      clamp(to),
     );
-    return rows.map((r) => ({ sessionId: this.store.sessionId(r.session), lastActivity: r.last }));
+  }
+
+  /** One session's last activity in the span (as activeSessions), or null. */
+  activityOf(session: number, from: number, to: number): number | null {
+    return (
+      this.db.get<{ t: number | null }>(
+        `SELECT max(t) AS t FROM (
+           SELECT max(time) AS t FROM responses WHERE session = ?1 AND time > ?2 AND time <= ?3
+           UNION ALL SELECT max(time) FROM prompts WHERE session = ?1 AND time > ?2 AND time <= ?3
+           UNION ALL SELECT max(result_time) FROM tools WHERE session = ?1 AND result_time > ?2 AND result_time <= ?3
+           UNION ALL SELECT max(time) FROM errors WHERE session = ?1 AND time > ?2 AND time <= ?3)`,
+        session,
+        clamp(from),
+        clamp(to),
+      )?.t ?? null
+    );
+  }
+
+  liveSums(q: LiveQuery): LiveSums {
+    this.tracker ??= new LiveSumsTracker(this);
+    return this.tracker.sums(q);
+  }
+
+  /** LIVE's sums taken afresh: the window's cells, the last hour's, the counts, the active sessions' sums. */
+  freshLiveSums(q: LiveQuery): LiveSums {
+    const active = this.activeRows(q.to - q.activeMs, q.to);
+    return {
+      cells: this.cells(q.from, q.to, q.slotMs),
+      hourCells: this.cells(q.to - HOUR, q.to, HOUR),
+      counts: this.counts(q.from, q.to),
+      sessions: [...this.sessionSumsOf(active.map((a) => a.session), new Map(active.map((a) => [a.session, a.last])), q.from, q.to).values()],
+    };
+  }
+
+  sessionSums(sessions: readonly { sessionId: string; lastActivity?: number }[], from: number, to: number): SessionSums[] {
+    const rows = this.inChunks<{ id: number; sid: string }>((marks) => `SELECT id, sid FROM sessions WHERE sid IN (${marks})`, sessions.map((s) => s.sessionId));
+    const given = new Map(sessions.map((s) => [s.sessionId, s.lastActivity]));
+    const last = new Map<number, number>();
+    for (const r of rows) {
+      const t = given.get(r.sid);
+      if (t !== undefined) last.set(r.id, t);
+    }
+    return [...this.sessionSumsOf(rows.map((r) => r.id), last, from, to).values()];
+  }
+
+  /**
+   * Sessions' sums over (from, to] by their row ids: their responses there per thread, model and class, their
+   * subagents' newest response and largest context there, their fresh tokens in the last hour of it, and their newest
+   * facts up to `to`. `last` gives their last activity; a session not in it gets its newest response, prompt or API
+   * error up to `to` (else `to`).
+   */
+  sessionSumsOf(ids: readonly number[], last: ReadonlyMap<number, number>, from: number, to: number): Map<number, SessionSums> {
+    const out = new Map<number, SessionSums>();
+    if (ids.length === 0) return out;
+    const f = clamp(from);
+    const t = clamp(to);
+    const hourFrom = Math.max(f, t - HOUR);
+    const groups = new Map<number, SessionGroup[]>();
+    const agents = new Map<number, AgentMark[]>();
+    const fresh = new Map<number, [number, number]>();
+    const push = <T>(m: Map<number, T[]>, k: number, v: T) => {
+      const l = m.get(k);
+      if (l) l.push(v);
+      else m.set(k, [v]);
+    };
+    for (const r of this.inChunks<CellRow & { session: number; agent: number | null }>(
+      (marks) => `SELECT session, agent, model, cls, count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o
+        FROM responses WHERE time > ? AND time <= ? AND session IN (${marks}) GROUP BY session, agent, model, cls`,
+      ids,
+      [f, t],
+    ))
+      push(groups, r.session, {
+        agentId: r.agent === null ? null : this.store.name(r.agent),
+        model: this.store.name(r.model),
+        cls: r.cls,
+        responses: r.n,
+        usage: { uncached: r.u, cacheWrite5m: r.a, cacheWrite1h: r.b, cacheRead: r.r, output: r.o },
+      });
+    for (const r of this.inChunks<{ session: number; agent: number; model: number; time: number; key: string; peak: number }>(
+      (marks) => `SELECT session, agent, model, time, key, peak FROM (
+          SELECT session, agent, model, time, key, max(uncached + w5 + w1 + rd) OVER (PARTITION BY session, agent) AS peak,
+            row_number() OVER (PARTITION BY session, agent ORDER BY time DESC, key DESC) AS k
+          FROM responses WHERE time > ? AND time <= ? AND agent IS NOT NULL AND session IN (${marks})) WHERE k = 1`,
+      ids,
+      [f, t],
+    ))
+      push(agents, r.session, { agentId: this.store.name(r.agent), time: r.time, key: r.key, model: this.store.name(r.model), peak: r.peak });
+    for (const r of this.inChunks<{ session: number; main: number; f: number }>(
+      (marks) => `SELECT session, agent IS NULL AS main, sum(uncached + w5 + w1) AS f FROM responses WHERE time > ? AND time <= ? AND session IN (${marks}) GROUP BY session, main`,
+      ids,
+      [hourFrom, t],
+    )) {
+      let x = fresh.get(r.session);
+      if (!x) fresh.set(r.session, (x = [0, 0]));
+      x[r.main ? 0 : 1] += r.f;
+    }
+    for (const row of this.sessionRows(ids)) {
+      const id = row.id;
+      const latestMain = this.db.get<{ time: number; key: string; model: number; c: number }>(
+        "SELECT time, key, model, uncached + w5 + w1 + rd AS c FROM responses WHERE session = ? AND agent IS NULL AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
+        id,
+        t,
+      );
+      const latestAny = this.db.get<{ time: number; key: string; model: number }>("SELECT time, key, model FROM responses WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1", id, t);
+      const lastError = this.db.get<{ time: number; key: string; status: number | null; message: string }>(
+        "SELECT time, key, status, message FROM errors WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
+        id,
+        t,
+      );
+      const lastPrompt = this.db.get<{ time: number; key: string }>("SELECT time, key FROM prompts WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1", id, t);
+      const newest = Math.max(latestAny?.time ?? -Infinity, lastError?.time ?? -Infinity, lastPrompt?.time ?? -Infinity);
+      const h = fresh.get(id) ?? [0, 0];
+      out.set(id, {
+        sessionId: row.sid,
+        lastActivity: last.get(id) ?? (Number.isFinite(newest) ? newest : to),
+        cwd: row.cwd,
+        title: row.title,
+        branch: row.branch,
+        window1M: row.window1m !== 0,
+        latestMain: latestMain ? { time: latestMain.time, key: latestMain.key, model: this.store.name(latestMain.model), context: latestMain.c } : null,
+        latestAny: latestAny ? { time: latestAny.time, key: latestAny.key, model: this.store.name(latestAny.model) } : null,
+        lastError: lastError ? { time: lastError.time, key: lastError.key, status: lastError.status, message: lastError.message } : null,
+        lastPrompt: lastPrompt ? { time: lastPrompt.time, key: lastPrompt.key } : null,
+        groups: sortGroups(groups.get(id) ?? []),
+        agents: agents.get(id) ?? [],
+        mainFresh1h: h[0],
+        subFresh1h: h[1],
+      });
+    }
+    return out;
   }
 
   /** The rows of `sql` (with one `IN (…)` for the values) for many values, some hundreds at a time. */
-  private inChunks<T>(sql: (marks: string) => string, values: readonly (string | number)[]): T[] {
+  private inChunks<T>(sql: (marks: string) => string, values: readonly (string | number)[], before: readonly SqlValue[] = []): T[] {
     const out: T[] = [];
     for (let i = 0; i < values.length; i += 900) {
       const part = values.slice(i, i + 900);
-      for (const r of this.db.query<T>(sql(part.map(() => "?").join(",")), ...part)) out.push(r);
+      for (const r of this.db.query<T>(sql(part.map(() => "?").join(",")), ...before, ...part)) out.push(r);
     }
     return out;
   }
@@ -306,18 +450,6 @@ export class StoreQueries implements UsageQueries {
       const bar = r.key.indexOf("|");
       if (bar >= 0) out.add(r.key.slice(bar + 1));
     }
-    return out;
-  }
-
-  sessionEvents(sessionIds: readonly string[]): ModelEvent[] {
-    const ids = this.ids(sessionIds);
-    if (ids.length === 0) return [];
-    const list = ids.join(",");
-    const out: ModelEvent[] = this.sessionRows(ids).map((r) => this.meta(r));
-    for (const r of this.db.query<ResponseRow>(`SELECT * FROM responses WHERE session IN (${list}) ORDER BY time, key`)) out.push(this.store.responseEvent(r));
-    for (const r of this.db.query<{ key: string; time: number; session: number }>(`SELECT key, time, session FROM prompts WHERE session IN (${list}) ORDER BY time, key`))
-      out.push({ type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null });
-    for (const r of this.db.query<ErrorRow>(`SELECT * FROM errors WHERE session IN (${list}) ORDER BY time, key`)) out.push(this.errorEvent(r));
     return out;
   }
 

@@ -1,6 +1,6 @@
 // The LIVE screen's view model: everything the dashboard draws, from the stored facts for a given `now`.
-import { bucketsOf, totalsOf, type Bucket, type Counts, type UsageQueries } from "./queries.ts";
-import { projectName, selectActiveSessions, type SessionView, type Window } from "./selectors.ts";
+import { bucketsOf, totalsOf, type Bucket, type Counts, type LiveSums, type UsageQueries } from "./queries.ts";
+import { projectName, sessionViews, type SessionView, type Window } from "./selectors.ts";
 import { emptyTotals, type Totals } from "./state.ts";
 import { addCell } from "./queries.ts";
 
@@ -27,17 +27,26 @@ export interface LiveView {
   sessions: SessionView[];
 }
 
+/**
+ * The LIVE view for `now`. Its sums come from the store, which keeps them between calls and folds in only what
+ * changed (an append, the window moving on): the cost of a frame grows with the change, not with the window.
+ */
 export function selectLive(q: UsageQueries, o: LiveOptions): LiveView {
   const window: Window = { from: o.now - o.windowHours * HOUR, to: o.now, bucketMinutes: o.bucketMinutes };
-  const cells = q.cells(window.from, window.to, o.bucketMinutes * MIN);
+  const sums = q.liveSums({ from: window.from, to: window.to, slotMs: o.bucketMinutes * MIN, activeMs: o.activeWindowHours * HOUR });
+  return liveViewOf(sums, window, o.now, o.priceOverride);
+}
+
+/** The LIVE view of its sums (pure). */
+export function liveViewOf(s: LiveSums, window: Window, now: number, priceOverride?: number): LiveView {
   return {
-    now: o.now,
+    now,
     window,
-    buckets: bucketsOf(cells, window.from, window.to, o.bucketMinutes),
-    totals: totalsOf(cells, o.priceOverride),
-    totals1h: totalsOf(q.cells(o.now - HOUR, o.now, HOUR), o.priceOverride),
-    counts: q.counts(window.from, window.to),
-    sessions: selectActiveSessions(q, o),
+    buckets: bucketsOf(s.cells, window.from, window.to, window.bucketMinutes),
+    totals: totalsOf(s.cells, priceOverride),
+    totals1h: totalsOf(s.hourCells, priceOverride),
+    counts: s.counts,
+    sessions: sessionViews(s.sessions, window, now, priceOverride),
   };
 }
 

@@ -68,6 +68,67 @@ export interface ToolResultFact {
   ms: number | null;
 }
 
+/** The window's responses of one session from one thread (null: the main thread; else a subagent), model and rate
+ *  class, summed. */
+export interface SessionGroup {
+  agentId: string | null;
+  model: string;
+  cls: RateClass;
+  responses: number;
+  usage: Usage;
+}
+
+/** A subagent's newest response in the window (newest by time, then by key) and the largest context there. */
+export interface AgentMark {
+  agentId: string;
+  time: number;
+  key: string;
+  model: string;
+  peak: number;
+}
+
+/**
+ * What one session's row and detail show, as the store's sums (see selectors.ts for the view made of them). The
+ * "newest" facts are the newest up to `now` whatever the window (a context size does not age out of a window).
+ */
+export interface SessionSums {
+  sessionId: string;
+  /** its newest fact in the active window (response, prompt, tool result, API error). */
+  lastActivity: number;
+  cwd: string | null;
+  title: string | null;
+  branch: string | null;
+  /** seen above 200k tokens of context, so its window is 1M. */
+  window1M: boolean;
+  latestMain: { time: number; key: string; model: string; context: number } | null;
+  latestAny: { time: number; key: string; model: string } | null;
+  lastError: { time: number; key: string; status: number | null; message: string } | null;
+  lastPrompt: { time: number; key: string } | null;
+  /** its responses in the window, in one order (main thread first, then by agent, model and class). */
+  groups: SessionGroup[];
+  /** its subagents with responses in the window. */
+  agents: AgentMark[];
+  /** fresh tokens (uncached + cache writes) of the main thread and of subagents in the window's last hour. */
+  mainFresh1h: number;
+  subFresh1h: number;
+}
+
+/** What LIVE asks for: its window (from < time <= to, `to` being now) in slots of `slotMs`, and the active window. */
+export interface LiveQuery {
+  from: number;
+  to: number;
+  slotMs: number;
+  activeMs: number;
+}
+
+/** LIVE's facts as sums: the window's cells, the last hour's (per aligned hour), counts and the active sessions. */
+export interface LiveSums {
+  cells: UsageCell[];
+  hourCells: UsageCell[];
+  counts: Counts;
+  sessions: SessionSums[];
+}
+
 export interface UsageQueries {
   /** Changes whenever the facts change: views cache on it. */
   version(): string;
@@ -78,8 +139,14 @@ export interface UsageQueries {
   counts(from: number, to: number): Counts;
   /** Sessions with any activity (response, prompt, tool result, API error) in the span, with the time of the last. */
   activeSessions(from: number, to: number): { sessionId: string; lastActivity: number }[];
-  /** What the detail of these sessions needs: their metadata, every response, prompt and API error. */
-  sessionEvents(sessionIds: readonly string[]): ModelEvent[];
+  /**
+   * LIVE's sums for a window. A store may keep them from one call to the next and fold in only what changed since
+   * (the live dashboard asks every second and after every append); every answer equals a fresh one.
+   */
+  liveSums(q: LiveQuery): LiveSums;
+  /** These sessions' sums over (from, to], their newest facts up to `to`; `lastActivity` as given (or their newest
+   *  response, prompt or API error up to `to`). Sessions the store does not have are left out. */
+  sessionSums(sessions: readonly { sessionId: string; lastActivity?: number }[], from: number, to: number): SessionSums[];
   /** Every fact with a time in the span (a tool call and its result come together when either is in it). */
   windowEvents(from: number, to: number): Iterable<ModelEvent>;
   labels(sessionIds: readonly string[]): SessionLabel[];

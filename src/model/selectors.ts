@@ -1,8 +1,8 @@
 // Selectors: plain view models for a given `now` (never read from the clock). A response belongs to a window when
 // from < time <= to.
-import type { UsageQueries } from "./queries.ts";
-import { createState, reduce, type ApiErrorRec, type ResponseRec, type SessionAgg } from "./state.ts";
-import { contextTokens, freshTokens, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
+import { isCopy, priceFor } from "./pricing.ts";
+import type { SessionGroup, SessionSums, UsageQueries } from "./queries.ts";
+import { costUSD, effectiveTokens, freshTokens, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
 
 export type { Bucket, Counts } from "./queries.ts";
 
@@ -70,115 +70,103 @@ export function projectName(cwd: string | null): string {
 
 /**
  * Sessions with any activity (response, prompt, tool result, API error) in (now - active, now], newest first, each
- * with its figures over the window (its facts are loaded for this: a session's history is bounded).
+ * with its figures over the window (summed by the store: a long session costs what its sums hold, not its length).
  */
 export function selectActiveSessions(q: UsageQueries, o: WindowOptions & { priceOverride?: number }): SessionView[] {
   const now = o.now;
   const active = q.activeSessions(now - o.activeWindowHours * HOUR, now);
   if (active.length === 0) return [];
-  const s = createState({ priceOverride: o.priceOverride });
-  for (const e of q.sessionEvents(active.map((a) => a.sessionId))) reduce(s, e);
   const w = windowOf(o);
-  const views: SessionView[] = [];
-  for (const { sessionId, lastActivity } of active) {
-    const agg = s.sessions.get(sessionId);
-    if (agg) views.push(sessionView(agg, lastActivity, w, now));
-  }
+  return sessionViews(q.sessionSums(active, w.from, w.to), w, now, o.priceOverride);
+}
+
+/** Session views of their sums, newest first (then by id). */
+export function sessionViews(sums: readonly SessionSums[], w: Window, now: number, priceOverride?: number): SessionView[] {
+  const views = sums.map((s) => sessionView(s, w, now, priceOverride));
   views.sort((a, b) => b.lastActivity - a.lastActivity || (a.sessionId < b.sessionId ? -1 : 1));
   return views;
 }
 
 /**
  * One session's view, whether or not it is active (a row of a slice popup opens any session): its figures over the
- * window, its last activity the newest of its facts up to `now`; null when the store has no such session.
+ * window, its last activity the newest of its responses, prompts and API errors up to `now`; null when the store has
+ * no such session.
  */
 export function selectSession(q: UsageQueries, o: WindowOptions & { priceOverride?: number }, sessionId: string): SessionView | null {
-  const s = createState({ priceOverride: o.priceOverride });
-  for (const e of q.sessionEvents([sessionId])) reduce(s, e);
-  const agg = s.sessions.get(sessionId);
-  if (!agg) return null;
-  let last = -Infinity;
-  for (const r of [...agg.responses, ...agg.prompts, ...agg.apiErrors]) if (r.time <= o.now && r.time > last) last = r.time;
-  return sessionView(agg, Number.isFinite(last) ? last : o.now, windowOf(o), o.now);
+  const w = windowOf(o);
+  const [s] = q.sessionSums([{ sessionId }], w.from, w.to);
+  return s ? sessionView(s, w, o.now, o.priceOverride) : null;
 }
 
-function inRange(t: number, from: number, to: number): boolean {
-  return t > from && t <= to;
+/** (groups in one order, so that sums of costs agree to the last bit however the store found them) */
+function byGroup(a: SessionGroup, b: SessionGroup): number {
+  const x = a.agentId ?? "";
+  const y = b.agentId ?? "";
+  if ((a.agentId === null) !== (b.agentId === null)) return a.agentId === null ? -1 : 1;
+  return x < y ? -1 : x > y ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : a.cls - b.cls;
 }
 
-function later(a: { time: number; seq: number }, b: { time: number; seq: number } | null): boolean {
-  return b === null || a.time > b.time || (a.time === b.time && a.seq > b.seq);
+/** The groups of a session's responses in their one order (see SessionSums.groups). */
+export function sortGroups<T extends SessionGroup>(groups: T[]): T[] {
+  return groups.sort(byGroup);
 }
 
-export function sessionView(agg: SessionAgg, lastActivity: number, w: Window, now: number): SessionView {
-  const hourFrom = now - HOUR;
-  let mainFresh1h = 0;
-  let subFresh1h = 0;
+/**
+ * A session's view of its sums: its figures over the window (each group of responses priced at its model's rates for
+ * its class), its context from its newest main-thread response, and whether its last action was an API error (nothing
+ * after it: no response, no prompt; at the same millisecond the error is the later).
+ */
+export function sessionView(s: SessionSums, w: Window, now: number, priceOverride?: number): SessionView {
   let mainFreshWindow = 0;
   let subFreshWindow = 0;
   let effective = 0;
   let cost = 0;
-  let latestMain: ResponseRec | null = null;
-  let latestAny: ResponseRec | null = null;
-  const agents = new Map<string, { model: string; peak: number; effective: number; cost: number; copies: number; n: number; last: ResponseRec }>();
-  for (const r of agg.responses) {
-    if (r.time > now) continue;
-    if (later(r, latestAny)) latestAny = r;
-    if (r.agentId === null && later(r, latestMain)) latestMain = r;
-    if (!inRange(r.time, w.from, w.to)) continue;
-    const fresh = freshTokens(r.usage);
-    effective += r.effective;
-    cost += r.costUSD;
-    if (r.agentId === null) {
+  const agents = new Map<string, { effective: number; cost: number; copies: number; n: number }>();
+  for (const g of s.groups) {
+    const e = effectiveTokens(g.usage);
+    const c = costUSD(g.usage, priceFor(g.model, priceOverride, g.cls));
+    effective += e;
+    cost += c;
+    const fresh = freshTokens(g.usage);
+    if (g.agentId === null) {
       mainFreshWindow += fresh;
-      if (r.time > hourFrom) mainFresh1h += fresh;
-    } else {
-      subFreshWindow += fresh;
-      if (r.time > hourFrom) subFresh1h += fresh;
-      const a = agents.get(r.agentId);
-      const ctx = contextTokens(r.usage);
-      if (!a) agents.set(r.agentId, { model: r.model, peak: ctx, effective: r.effective, cost: r.costUSD, copies: r.copy ? 1 : 0, n: 1, last: r });
-      else {
-        a.peak = Math.max(a.peak, ctx);
-        a.effective += r.effective;
-        a.cost += r.costUSD;
-        a.n++;
-        if (r.copy) a.copies++;
-        if (later(r, a.last)) {
-          a.last = r;
-          a.model = r.model;
-        }
-      }
+      continue;
     }
+    subFreshWindow += fresh;
+    let a = agents.get(g.agentId);
+    if (!a) agents.set(g.agentId, (a = { effective: 0, cost: 0, copies: 0, n: 0 }));
+    a.effective += e;
+    a.cost += c;
+    a.n += g.responses;
+    if (isCopy(g.cls)) a.copies += g.responses;
   }
-  let lastError: ApiErrorRec | null = null;
-  for (const e of agg.apiErrors) if (e.time <= now && later(e, lastError)) lastError = e;
-  // The session's last action was an API error when nothing came after it: no response, no new prompt.
-  let latestPrompt: { time: number; seq: number } | null = null;
-  for (const p of agg.prompts) if (p.time <= now && later(p, latestPrompt)) latestPrompt = p;
-  const apiErrorLast = lastError !== null && (latestAny === null || later(lastError, latestAny)) && (latestPrompt === null || later(lastError, latestPrompt));
-  const subagents: SubagentView[] = [...agents.entries()]
-    .sort((a, b) => b[1].last.time - a[1].last.time || (a[0] < b[0] ? -1 : 1))
-    .map(([agentId, a]) => ({ agentId, model: a.model, peakContext: a.peak, effectiveTokens: Math.round(a.effective), costUSD: a.cost, fromCopy: a.copies === a.n }));
-  const ctx = latestMain ? contextTokens(latestMain.usage) : 0;
+  const subagents: SubagentView[] = [...s.agents]
+    .sort((a, b) => b.time - a.time || (a.agentId < b.agentId ? -1 : 1))
+    .map((m) => {
+      const a = agents.get(m.agentId) ?? { effective: 0, cost: 0, copies: 0, n: 0 };
+      return { agentId: m.agentId, model: m.model, peakContext: m.peak, effectiveTokens: Math.round(a.effective), costUSD: a.cost, fromCopy: a.copies === a.n };
+    });
+  const err = s.lastError;
+  const apiErrorLast = err !== null && (s.latestAny === null || err.time >= s.latestAny.time) && (s.lastPrompt === null || err.time >= s.lastPrompt.time);
+  const ctx = s.latestMain?.context ?? 0;
   return {
-    sessionId: agg.sessionId,
-    project: projectName(agg.cwd),
-    title: agg.title,
-    cwd: agg.cwd,
-    branch: agg.branch,
-    lastActivity,
-    model: latestMain?.model ?? latestAny?.model ?? null,
+    sessionId: s.sessionId,
+    project: projectName(s.cwd),
+    title: s.title,
+    cwd: s.cwd,
+    branch: s.branch,
+    lastActivity: s.lastActivity,
+    model: s.latestMain?.model ?? s.latestAny?.model ?? null,
     contextTokens: ctx,
-    contextWindow: agg.window1M || ctx > CONTEXT_200K ? CONTEXT_1M : CONTEXT_200K,
-    mainFresh1h,
-    subFresh1h,
+    contextWindow: s.window1M || ctx > CONTEXT_200K ? CONTEXT_1M : CONTEXT_200K,
+    mainFresh1h: s.mainFresh1h,
+    subFresh1h: s.subFresh1h,
     mainFreshWindow,
     subFreshWindow,
     effectiveTokens: Math.round(effective),
     costUSD: cost,
     apiErrorLast,
-    lastApiError: lastError ? { time: lastError.time, status: lastError.status, message: lastError.message } : null,
+    lastApiError: err ? { time: err.time, status: err.status, message: err.message } : null,
     subagents,
   };
 }
