@@ -278,6 +278,8 @@ export class UsageStore implements DirCache {
   private tallyDeltas: Map<number, number[]> | null = null;
   /** in a first fill that sums its rollup changes to the end (or the next commit): the sums so far. */
   private held: { deltas: Map<string, CellDelta>; tallies: Map<number, number[]> } | null = null;
+  /** called after each write that changed the facts (the store's marker keeps up with it: see store-marker.ts). */
+  onChange: (() => void) | null = null;
 
   /**
    * `db` must already hold the schema (see `prepareStore`). `kind`: "file" for a store on disk, "memory" for one that
@@ -443,7 +445,10 @@ export class UsageStore implements DirCache {
       return outcomes;
     };
     const out = wait ? this.db.transaction(body) : this.db.tryTransaction(body);
-    if (out) this.writes++;
+    if (out) {
+      this.writes++;
+      this.onChange?.();
+    }
     return out;
   }
 
@@ -949,6 +954,7 @@ export class UsageStore implements DirCache {
       this.endRollup();
     });
     this.writes++;
+    this.onChange?.();
   }
 
   private removeFacts(ids: readonly number[]): void {
