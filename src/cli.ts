@@ -22,6 +22,7 @@ import { createState, MAX_REJECTED_SAMPLES, reduce } from "./model/state.ts";
 import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
 import type { UsageQueries } from "./model/queries.ts";
 import { cleanupHint, storeInfo } from "./ingest/store-info.ts";
+import { acknowledgeLoss, lossJson, lossNotice } from "./ingest/store-marker.ts";
 import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
 import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
 import { ConfigError, configPath, MAX_CONFIG_BYTES, parseConfig } from "./config.ts";
@@ -112,7 +113,7 @@ async function main(): Promise<number> {
   // Roots the user named (flag or environment) must exist; the two defaults may well not.
   const named = opts.roots.length > 0 || (env("CLAUDE_CONFIG_DIR") ?? "").trim().length > 0;
   const storeAt = opts.store ? storeFile(dataDir(process.env, home()), roots, resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home: home() })) : null;
-  if (opts.storeInfo) return printStoreInfo(storeAt, roots, opts.json, opts.tz);
+  if (opts.storeInfo || opts.acknowledgeLoss) return printStoreInfo(storeAt, roots, opts.json, opts.tz, opts.acknowledgeLoss ? wallClock() : null);
 
   // What the run needs read: files last written before the earliest window it shows cannot hold anything in it, and
   // are left unread for now (HISTORY's and INSIGHTS' spans count when they are the first view, or one key away).
@@ -558,7 +559,7 @@ function diagnostics(data: Data, demo: boolean, roots: string[]): Diagnostics {
     unreadable: [...(data.source?.problems() ?? new Map<string, string>())].map(([path, reason]) => ({ path, reason })),
     linesRejected: rejected.count,
     rejected: rejected.samples,
-    store: { state: data.status.state, path: data.status.path, notice: data.status.notice },
+    store: { state: data.status.state, path: data.status.path, notice: data.status.notice, loss: lossJson(data.status.loss) },
   };
 }
 
@@ -577,8 +578,31 @@ function printReport(q: UsageQueries, opts: Options, now: number, diag: Diagnost
   return 0;
 }
 
-/** `--store-info`: the store as it is (nothing is created or changed). */
-function printStoreInfo(path: string | null, roots: string[], json: boolean, tz: string | undefined): number {
+/**
+ * `--store-info`: the store as it is (nothing is created or changed). With `acknowledged` (--acknowledge-loss, at that
+ * time), the loss of history the store's marker holds is marked read first, and said.
+ */
+function printStoreInfo(path: string | null, roots: string[], json: boolean, tz: string | undefined, acknowledged: number | null): number {
+  if (acknowledged !== null) {
+    const r = path === null ? { acknowledged: null } : acknowledgeLoss(path, acknowledged);
+    if ("error" in r) {
+      writeErr(`claude-dash: --acknowledge-loss: ${cleanText(r.error, 300)}\n`);
+      return 1;
+    }
+    if (json) writeOut(`${jsonText({ acknowledged: lossJson(r.acknowledged) })}\n`);
+    else
+      writeOut(
+        printable(
+          `${cleanText(
+            r.acknowledged
+              ? `claude-dash: acknowledged: ${lossNotice(r.acknowledged, { first: false }).replace(/ · claude-dash --acknowledge-loss$/, "")}; it is no longer said on every run (--store-info still shows it)`
+              : "claude-dash: no lost usage history to acknowledge",
+            2000,
+          )}\n`,
+        ),
+      );
+    return 0;
+  }
   const { store, status } = inspectStore(path);
   const info = storeInfo(store, status, roots);
   store?.close();

@@ -63,6 +63,8 @@ export interface Options {
   report: "daily" | "weekly" | "monthly" | "session" | null;
   /** --store-info: where the store is and what it holds. */
   storeInfo: boolean;
+  /** --acknowledge-loss: stop saying, on every run, that usage history was lost (the store was damaged or deleted). */
+  acknowledgeLoss: boolean;
 }
 
 export class UsageError extends Error {}
@@ -153,6 +155,7 @@ const Schema = z
     since: instant("since"),
     report: z.enum(["daily", "weekly", "monthly", "session"], { message: "--report must be daily, weekly, monthly or session" }).nullable(),
     "store-info": z.boolean(),
+    "acknowledge-loss": z.boolean(),
   });
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
@@ -257,6 +260,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "report", kind: "string", value: "PERIOD", default: null, describe: "print a cost table of all history: daily, weekly, monthly or session; with --json, as JSON", brief: "daily, weekly, monthly or session: a cost table of all stored history" },
   { name: "store", kind: "boolean", default: true, describe: "keep usage history in the local store (--no-store: write nothing, read the transcripts only)", brief: "keep no history: read the transcripts only, write nothing", helpAs: "--no-store" },
   { name: "store-info", kind: "boolean", default: false, describe: "print where the usage store is and what it holds", brief: "where the usage store is and what it holds" },
+  { name: "acknowledge-loss", kind: "boolean", default: false, describe: "say you have read that usage history was lost (a damaged or deleted store): no longer said on every run", brief: "stop the notice that usage history was lost" },
 ];
 
 const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
@@ -467,5 +471,6 @@ export function parseOptions(args: string[], version: string, print: (s: string)
     since: o.since,
     report: o.report,
     storeInfo: o["store-info"],
+    acknowledgeLoss: o["acknowledge-loss"],
   };
 }

@@ -638,7 +638,7 @@ describe("without a store", () => {
     const j = runJson(m, ["--no-store", ...args]);
     expect(existsSync(m.xdg)).toBe(false);
     expect(existsSync(join(m.home, ".local"))).toBe(false);
-    expect(j.diagnostics.store).toEqual({ state: "off", path: null, notice: null });
+    expect(j.diagnostics.store).toEqual({ state: "off", path: null, notice: null, loss: null });
     expect(numbers(j)).toEqual(numbers(withStore));
     expect(withStore.totals).toEqual(figures(ALL));
     // the report too

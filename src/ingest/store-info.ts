@@ -3,6 +3,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { StoreStatus } from "./store-open.ts";
+import type { StoreLoss } from "./store-marker.ts";
 import type { UsageStore } from "./store.ts";
 
 export interface StoreInfo {
@@ -20,6 +21,11 @@ export interface StoreInfo {
   files: number;
   filesGone: number;
   cleanup: CleanupSetting;
+  /** what the store's marker says it held when last written (null: no marker). */
+  marker: { responses: number; files: number; at: number } | null;
+  /** usage history lost and not yet acknowledged, and the last loss acknowledged (with when). */
+  loss: StoreLoss | null;
+  acknowledged: (StoreLoss & { acknowledgedAt: number }) | null;
 }
 
 export interface CleanupSetting {
@@ -96,6 +102,9 @@ export function storeInfo(store: UsageStore | null, status: StoreStatus, roots: 
     files: 0,
     filesGone: 0,
     cleanup: cleanupSetting(roots),
+    marker: status.marker ? { responses: status.marker.responses, files: status.marker.files, at: status.marker.at } : null,
+    loss: status.loss ?? null,
+    acknowledged: status.marker?.acknowledged ?? null,
   };
   if (!store) return info;
   const r = store.db.get<{ n: number; first: number | null; last: number | null }>("SELECT count(*) AS n, min(time) AS first, max(time) AS last FROM responses");

@@ -1,12 +1,18 @@
 // Where the usage store lives and how it is opened: `$XDG_DATA_HOME/claude-dash/` (default ~/.local/share/claude-dash/),
 // a 0700 directory and 0600 files. A store that cannot be used never costs a number: the facts are then kept in memory
 // for this run (read from the transcripts, as without a store) and the reason is shown. A damaged file is moved aside,
-// never deleted, and a new store starts; a read-only home or `--no-store` writes nothing at all.
-import { chmodSync, existsSync, mkdirSync, renameSync } from "node:fs";
+// never deleted, and what can still be read from it is salvaged into a new store; a read-only home or `--no-store`
+// writes nothing at all. Nothing at the store's path (nor its -wal, -shm or marker) is followed if it is a symbolic
+// link, a new store is made by us, exclusively, inside the data directory, and no file we did not make is chmodded.
+// A marker beside the store (store-marker.ts) tells a store that was deleted or emptied from "no store yet".
+import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { openDatabase, type SqlDatabase } from "../sqlite.ts";
+import { pathToFileURL } from "node:url";
+import { openDatabase, type SqlDatabase, type SqlValue } from "../sqlite.ts";
 import { hashBytes } from "./tailer.ts";
 import { PARSER_VERSION, prepareStore, SCHEMA_VERSION, UsageStore } from "./store.ts";
+import { entryAt, lossNotice, markerPath, NOFOLLOW, readMarker, type Marker, type StoreLoss } from "./store-marker.ts";
+import { salvageInto, type SalvageResult } from "./store-salvage.ts";
 
 export type StoreState =
   /** a store on disk, in use */
@@ -15,11 +21,11 @@ export type StoreState =
   | "created"
   /** a store on disk, updated for a new parser: transcripts on disk are read again */
   | "upgraded"
-  /** a damaged store was moved aside and a new one started */
+  /** a damaged, emptied or deleted store was replaced by a new one (what could be read of a damaged one salvaged) */
   | "recovered"
   /** --no-store */
   | "off"
-  /** the data directory is not writable: nothing is written */
+  /** the data directory is not writable (a read-only file system, no permission): nothing is written */
   | "read-only"
   /** the store exists but cannot be opened */
   | "unreadable"
@@ -29,9 +35,25 @@ export type StoreState =
   | "full"
   /** another process held the store longer than a write may wait: this run keeps its facts in memory */
   | "busy"
-  /** (--store-info) there is no store file yet, or it cannot be read */
+  /** a symbolic link (or not a regular file) at the store's path or beside it: not followed, nothing written */
+  | "refused"
+  /** (--store-info) there is no store file yet */
   | "none"
+  /** (--store-info) the store is gone but its marker says it held history */
+  | "missing"
+  /** (--store-info) the store file is damaged or empty */
   | "damaged";
+
+/** A store this run replaced (damaged, emptied or deleted): what to count once the transcripts on disk are read. */
+export interface Recovery {
+  cause: StoreLoss["cause"];
+  /** where the old file was moved, or null when there was none. */
+  movedTo: string | null;
+  /** its marker: what it held (null when it had none). */
+  before: Marker | null;
+  /** what was read from the old file into the new store. */
+  salvage: SalvageResult | null;
+}
 
 export interface StoreStatus {
   state: StoreState;
@@ -39,6 +61,12 @@ export interface StoreStatus {
   path: string | null;
   /** what the user should know, in one line (footer, --json diagnostics, --store-info), or null. */
   notice: string | null;
+  /** usage history lost and not yet acknowledged (--acknowledge-loss), if any. */
+  loss?: StoreLoss | null;
+  /** (this run replaced the store: see Recovery; settled by withUsage once the transcripts are read) */
+  recovery?: Recovery;
+  /** the marker as this run found it (undefined: not read). */
+  marker?: Marker | null;
 }
 
 /** The data directory: `$XDG_DATA_HOME/claude-dash`, or `<home>/.local/share/claude-dash` (a relative XDG_DATA_HOME is ignored, per the XDG spec). */
@@ -83,6 +111,8 @@ export interface OpenOptions {
   parserVersion?: number;
   /** the store turned out damaged while in use: move it aside and start a new one. */
   damaged?: boolean;
+  /** (tests) a new store can grow to this many pages: the disk fills up while it is made. */
+  pageLimit?: number;
 }
 
 /** A private in-memory store: facts for this run only. */
@@ -92,54 +122,264 @@ export function memoryStore(parserVersion = PARSER_VERSION): UsageStore {
   return new UsageStore(db, "memory", null);
 }
 
+type Opened = { store: UsageStore; status: StoreStatus };
+
+/**
+ * Why nothing at the store's path may be used, or null: a symbolic link there (or at its -wal, -shm or marker) would
+ * make SQLite write, or chmod, a file elsewhere; something that is not a regular file is not ours either.
+ */
+export function refusal(path: string): string | null {
+  for (const p of [path, `${path}-wal`, `${path}-shm`, markerPath(path)]) {
+    const kind = entryAt(p).kind;
+    if (kind === "link") return `${p} is a symbolic link (claude-dash does not follow one there)`;
+    if (kind === "other") return `${p} is not a regular file`;
+  }
+  return null;
+}
+
+/** Why the data directory cannot be written (a read-only file system, no permission), or null. */
+function unwritable(dir: string): string | null {
+  try {
+    accessSync(dir, constants.W_OK);
+    return null;
+  } catch (e) {
+    // (anything else — Deno asks for another permission to check — is found out when the store is opened)
+    const code = (e as { code?: string }).code;
+    return code === "EROFS" || code === "EACCES" || code === "EPERM" ? dirProblem(dir, e) : null;
+  }
+}
+
+/** Whether the disk holding `dir` is full: a small file cannot be written there (the probe is removed). */
+function diskFull(dir: string): boolean {
+  const probe = join(dir, `.claude-dash-space-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(probe, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
+    const bytes = new Uint8Array(64 * 1024);
+    for (let n = 0; n < bytes.length; ) n += writeSync(fd, bytes, n, bytes.length - n);
+    fsyncSync(fd);
+    return false;
+  } catch (e) {
+    return (e as { code?: string }).code === "ENOSPC" || (e as { code?: string }).code === "EDQUOT";
+  } finally {
+    if (fd !== null) closeSync(fd);
+    rmSync(probe, { force: true });
+  }
+}
+
+function dirProblem(dir: string, e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === "EROFS") return `${dir} is on a read-only file system`;
+  if (code === "EACCES" || code === "EPERM") return `${dir} is not writable (${code})`;
+  if (code === "ENOSPC") return `the disk is full (${dir})`;
+  if ((e as { name?: string }).name === "NotCapable" || (e as { name?: string }).name === "PermissionDenied") return `claude-dash may not write ${dir} (on Deno: --allow-write)`;
+  return `cannot write ${dir} (${codeOf(e)})`;
+}
+
 /** Opens the store (creating it if needed); never throws: a store that cannot be used gives a memory store and a notice. */
-export function openUsageStore(o: OpenOptions): { store: UsageStore; status: StoreStatus } {
+export function openUsageStore(o: OpenOptions, retried = false): Opened {
   const parser = o.parserVersion ?? PARSER_VERSION;
   if (o.path === null) return { store: memoryStore(parser), status: { state: "off", path: null, notice: null } };
   const path = o.path;
-  const inMemory = (state: StoreState, notice: string) => ({ store: memoryStore(parser), status: { state, path, notice } });
+  const dir = dirname(path);
+  const inMemory = (state: StoreState, notice: string, extra: Partial<StoreStatus> = {}): Opened => ({ store: memoryStore(parser), status: { state, path, notice, ...extra } });
+  let cannotMake: string | null = null;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // (a folder we make is 0700 from the start; one that exists is the user's, and left as it is)
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    return inMemory("read-only", `usage history is not kept: cannot write ${dirname(path)} (${codeOf(e)})`);
+    if ((e as { code?: string }).code === "ENOSPC") return inMemory("full", `usage history is not kept: ${dirProblem(dir, e)}`);
+    cannotMake = dirProblem(dir, e);
   }
-  const existed = existsSync(path);
-  const first: Tried = o.damaged ? { ok: false, problem: "corrupt", detail: "damaged" } : tryOpen(path, parser);
+  const refused = refusal(path);
+  if (refused) return inMemory("refused", `usage store not used: ${refused}; showing the transcripts only`);
+  const marker = readMarker(path);
+  const pending = { loss: marker?.loss ?? null, marker };
+  const readOnly = cannotMake ?? unwritable(dir);
+  const at = entryAt(path);
+  if (readOnly) {
+    // The history is read (as the file is: its log cannot be opened on a read-only file system) and this run's facts
+    // kept in memory beside it.
+    const lossLine = marker?.loss ? `${lossNotice(marker.loss, { first: false })} · ` : "";
+    const copy = at.kind === "file" && at.size > 0 ? copyFileToMemory(path, { immutable: true }, parser) : null;
+    if (copy) return { store: copy, status: { state: "read-only", path, notice: `${lossLine}usage history is read but not kept this run: ${readOnly}`, ...pending } };
+    return inMemory("read-only", `${lossLine}usage history is not kept this run: ${readOnly}${at.kind === "file" && at.size > 0 ? " (and the store cannot be read)" : ""}`, pending);
+  }
+  if (o.damaged) return replaceDamaged(o, "damaged", marker, retried);
+  if (at.kind === "absent") {
+    // A store held history, and is gone while its marker stayed: what the transcripts on disk do not give is lost.
+    const held = marker !== null && (marker.responses > 0 || marker.files > 0);
+    // (a log left without its store is not replayed into a new one: it is moved aside with the rest)
+    const movedTo = moveAside(path, o.now, false);
+    const made = createStore(o, parser);
+    if (!made.ok) return inMemory(made.state, made.notice, pending);
+    // (when another process has just moved a damaged store aside, that process counts what is lost)
+    if (!held || retried) return { store: made.store, status: { state: "created", path, notice: null, marker, loss: marker?.loss ?? null } };
+    return {
+      store: made.store,
+      status: { state: "recovered", path, notice: "usage store was deleted: a new one is made from the transcripts on disk", marker, loss: marker.loss, recovery: { cause: "missing", movedTo: typeof movedTo === "string" ? movedTo : null, before: marker, salvage: null } },
+    };
+  }
+  // An empty file where a store was is damage, not "no store yet" (a new store is never empty: it is made whole
+  // under another name and linked into place).
+  if (at.kind === "file" && at.size === 0) return replaceDamaged(o, "emptied", marker, retried);
+  const first = tryOpen(path, parser);
   if (first.ok) {
     const { store, upgraded } = first;
-    store.setMetaIfMissing("roots", JSON.stringify(o.roots));
-    if (upgraded)
-      return { store, status: { state: "upgraded", path, notice: `usage store updated for this version (facts from parser ${upgraded.from}): transcripts on disk are read again; deleted ones keep their usage` } };
-    return { store, status: { state: existed ? "ok" : "created", path, notice: null } };
+    try {
+      store.setMetaIfMissing("roots", JSON.stringify(o.roots));
+    } catch {
+      /* (another process may be filling it: the roots are recorded next time) */
+    }
+    const loss = marker?.loss ?? null;
+    const lossLine = loss ? lossNotice(loss, { first: false }) : null;
+    if (upgraded) {
+      const line = `usage store updated for this version (facts from parser ${upgraded.from}): transcripts on disk are read again; deleted ones keep their usage`;
+      return { store, status: { state: "upgraded", path, notice: lossLine ? `${lossLine} · ${line}` : line, marker, loss } };
+    }
+    return { store, status: { state: "ok", path, notice: lossLine, marker, loss } };
   }
-  if (first.problem === "newer") return inMemory("newer", `usage store ${path} was written by a newer claude-dash: not used (history is not kept this run)`);
-  if (first.problem === "read-only") return inMemory("read-only", `usage history is not kept: ${path} is read-only`);
-  if (first.problem !== "corrupt") return inMemory("unreadable", `usage store cannot be opened (${first.detail}): showing the transcripts only`);
-  // Damaged: move it aside (never delete it: it may hold the usage of deleted transcripts) and start a new one.
-  const aside = `${path}.damaged-${new Date(o.now).toISOString().replace(/[:.]/g, "-")}`;
+  if (first.problem === "newer") return inMemory("newer", `usage store ${path} was written by a newer claude-dash: not used (history is not kept this run)`, pending);
+  if (first.problem === "read-only") return inMemory("read-only", `usage history is not kept this run: ${path} is read-only`, pending);
+  if (first.problem === "full") return inMemory("full", `the disk is full: the usage store cannot be opened (the numbers are exact; nothing is kept this run)`, pending);
+  if (first.problem === "busy") return inMemory("busy", `another claude-dash holds the usage store: this run reads the transcripts itself (the numbers are exact)`, pending);
+  if (first.problem !== "corrupt") {
+    // (SQLite reports some writes a full disk refused — its shared-memory index — as an I/O error)
+    if (diskFull(dir)) return inMemory("full", `the disk is full: the usage store cannot be opened (the numbers are exact; nothing is kept this run)`, pending);
+    return inMemory("unreadable", `usage store cannot be opened (${first.detail}): showing the transcripts only`, pending);
+  }
+  return replaceDamaged(o, "damaged", marker, retried);
+}
+
+/**
+ * A damaged (or emptied) store: moved aside (never deleted: it may hold the usage of deleted transcripts), a new one
+ * made, and what can still be read of the old one salvaged into it. The transcripts on disk are read after.
+ */
+function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Marker | null, retried: boolean): Opened {
+  const path = o.path!;
+  const parser = o.parserVersion ?? PARSER_VERSION;
+  const inMemory = (state: StoreState, notice: string): Opened => ({ store: memoryStore(parser), status: { state, path, notice, marker, loss: marker?.loss ?? null } });
+  const aside = moveAside(path, o.now, true);
+  if (aside === "gone" || aside === null) {
+    // Another process moved it a moment ago (and is making the new one, counting what is lost): open what is there now.
+    if (!retried) return openUsageStore({ ...o, damaged: false }, true);
+    return inMemory("unreadable", "usage store is damaged and another process is replacing it: showing the transcripts only");
+  }
+  if (typeof aside !== "string") return inMemory("unreadable", `usage store is ${cause} and cannot be moved aside (${aside.error}): showing the transcripts only`);
+  const made = createStore(o, parser);
+  if (!made.ok) return inMemory(made.state, `usage store was ${cause} (moved to ${aside}) and ${made.state === "full" ? "the disk is full" : "a new one cannot be made"}: showing the transcripts only`);
+  let salvage: SalvageResult;
   try {
-    renameSync(path, aside);
-    for (const ext of ["-wal", "-shm"]) if (existsSync(path + ext)) renameSync(path + ext, aside + ext);
+    salvage = salvageInto(made.store, aside, { workDir: dirname(path), now: o.now });
   } catch (e) {
-    return inMemory("unreadable", `usage store is damaged and cannot be moved aside (${codeOf(e)}): showing the transcripts only`);
+    // (the new store could not take what was read: it is put aside too, and this run keeps its facts in memory)
+    made.store.close();
+    const problem = sqliteProblem(e);
+    return inMemory(problem === "full" ? "full" : "unreadable", `usage store was ${cause} (moved to ${aside}); ${problem === "full" ? "the disk is full" : "its facts could not be saved"}: showing the transcripts only`);
   }
-  const again = tryOpen(path, parser);
-  if (!again.ok) return inMemory("unreadable", `usage store is damaged (moved to ${aside}) and a new one cannot be made: showing the transcripts only`);
-  again.store.setMetaIfMissing("roots", JSON.stringify(o.roots));
-  return { store: again.store, status: { state: "recovered", path, notice: `usage store was damaged: moved to ${aside}; a new one starts from the transcripts on disk` } };
+  const what = cause === "emptied" ? "was emptied (0 bytes)" : "was damaged";
+  return {
+    store: made.store,
+    status: {
+      state: "recovered",
+      path,
+      notice: `usage store ${what}: moved to ${aside}; ${salvage.responses} responses of deleted transcripts were saved from it`,
+      marker,
+      loss: marker?.loss ?? null,
+      recovery: { cause, movedTo: aside, before: marker, salvage },
+    },
+  };
+}
+
+/**
+ * Moves the store (and its -wal and -shm) aside as `<store>.damaged-<time>`: the new name, "gone" when the store was
+ * not there to move (another process moved it), or the error. With `store` false only a -wal or -shm left without
+ * their store are moved (null when there were none).
+ */
+function moveAside(path: string, now: number, store: boolean): string | "gone" | { error: string } | null {
+  const stamp = new Date(now).toISOString().replace(/[:.]/g, "-");
+  let aside = `${path}.damaged-${stamp}`;
+  for (let i = 2; entryAt(aside).kind !== "absent" || entryAt(`${aside}-wal`).kind !== "absent"; i++) aside = `${path}.damaged-${stamp}-${i}`;
+  const parts = store ? ["", "-wal", "-shm"] : ["-wal", "-shm"];
+  let moved = false;
+  for (const ext of parts) {
+    if (entryAt(path + ext).kind === "absent") {
+      if (ext === "" && store) return "gone";
+      continue;
+    }
+    try {
+      renameSync(path + ext, aside + ext);
+      moved = true;
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === "ENOENT" && ext === "") return "gone";
+      if (ext === "") return { error: codeOf(e) };
+    }
+  }
+  return moved ? aside : null;
+}
+
+type Made = { ok: true; store: UsageStore } | { ok: false; state: StoreState; notice: string };
+
+/**
+ * A new store at `o.path`, made whole under another name first — created by us, exclusively and 0600, never through a
+ * link — then linked into place (if another process put one there meanwhile, that one is used). So no empty or
+ * half-made store is ever at the store's path, and nothing is left behind when the disk is full.
+ */
+function createStore(o: OpenOptions, parser: number): Made {
+  const path = o.path!;
+  const tmp = `${path}.new-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+  const clean = () => {
+    for (const ext of ["", "-wal", "-shm", "-journal"]) rmSync(tmp + ext, { force: true });
+  };
+  try {
+    closeSync(openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600));
+    const db = openDatabase(tmp);
+    try {
+      if (o.pageLimit !== undefined) db.exec(`PRAGMA max_page_count = ${o.pageLimit}`);
+      db.exec("PRAGMA journal_mode = WAL");
+      prepareStore(db, parser);
+    } finally {
+      db.close();
+    }
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== "EEXIST") {
+        // (a file system without hard links: a rename, unless a store appeared meanwhile)
+        if (entryAt(path).kind !== "absent") throw e;
+        renameSync(tmp, path);
+      }
+    }
+  } catch (e) {
+    clean();
+    const p = sqliteProblem(e);
+    const code = (e as { code?: string }).code;
+    if (p === "full" || code === "ENOSPC" || diskFull(dirname(path))) return { ok: false, state: "full", notice: `the disk is full: no usage store can be made in ${dirname(path)} (the numbers are exact; nothing is kept this run)` };
+    if (code === "EROFS" || code === "EACCES" || code === "EPERM") return { ok: false, state: "read-only", notice: `usage history is not kept this run: ${dirProblem(dirname(path), e)}` };
+    return { ok: false, state: "unreadable", notice: `no usage store can be made (${codeOf(e)}): showing the transcripts only` };
+  }
+  clean();
+  const refused = refusal(path);
+  if (refused) return { ok: false, state: "refused", notice: `usage store not used: ${refused}; showing the transcripts only` };
+  const opened = tryOpen(path, parser);
+  if (!opened.ok) return { ok: false, state: opened.problem === "full" ? "full" : "unreadable", notice: `the new usage store cannot be opened (${opened.detail}): showing the transcripts only` };
+  try {
+    opened.store.setMetaIfMissing("roots", JSON.stringify(o.roots));
+  } catch {
+    /* recorded by a later run */
+  }
+  return { ok: true, store: opened.store };
 }
 
 type Tried = { ok: true; store: UsageStore; upgraded: { from: number } | null } | { ok: false; problem: Problem | "newer" | "read-only"; detail: string };
 
+/** Opens an existing store (never creating one, never changing its mode: the file is ours already, or not ours to change). */
 function tryOpen(path: string, parser: number): Tried {
   let db: SqlDatabase | null = null;
   try {
     db = openDatabase(path);
-    try {
-      chmodSync(path, 0o600); // who used Claude Code, when and how much: readable by the user only
-    } catch {
-      /* not ours to change */
-    }
     db.exec("PRAGMA busy_timeout = 10000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
@@ -174,21 +414,58 @@ function codeOf(e: unknown): string {
  */
 export function copyToMemory(from: UsageStore, parserVersion = PARSER_VERSION): UsageStore | null {
   if (from.path === null) return null;
+  return copyFileToMemory(from.path, {}, parserVersion);
+}
+
+/**
+ * The same from a store's file: attached (the quickest), or, where attaching is not allowed (Deno without every
+ * permission) or the file cannot be opened for writing (a read-only file system), read row by row through a read-only
+ * connection (`immutable`: as the file is, its log left aside). Null when it is not of this layout or cannot be read.
+ */
+function copyFileToMemory(path: string, o: { immutable?: boolean } = {}, parserVersion = PARSER_VERSION): UsageStore | null {
+  const uri = `${pathToFileURL(path).href}?immutable=1`;
   const to = memoryStore(parserVersion);
+  const tables = to.db.query<{ name: string }>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((r) => r.name);
   try {
-    to.db.exec(`ATTACH DATABASE '${from.path.replace(/'/g, "''")}' AS old`);
-    to.db.transaction(() => {
-      const tables = to.db.query<{ name: string }>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((r) => r.name);
-      for (const t of tables) {
-        to.db.exec(`DELETE FROM main.${t}; INSERT INTO main.${t} SELECT * FROM old.${t}`);
-      }
-    });
-    to.db.exec("DETACH DATABASE old");
+    to.db.exec(`ATTACH DATABASE '${(o.immutable ? uri : path).replace(/'/g, "''")}' AS old`);
+    try {
+      if (to.db.get<{ user_version: number }>("PRAGMA old.user_version")?.user_version !== SCHEMA_VERSION) throw new Error("another layout");
+      to.db.transaction(() => {
+        for (const t of tables) to.db.exec(`DELETE FROM main.${t}; INSERT INTO main.${t} SELECT * FROM old.${t}`);
+      });
+    } finally {
+      to.db.exec("DETACH DATABASE old");
+    }
     return to;
   } catch {
-    to.close();
-    return null;
+    /* copied row by row below */
   }
+  for (const source of o.immutable ? [path, uri] : [path]) {
+    let from: SqlDatabase | null = null;
+    try {
+      from = openDatabase(source, { readOnly: true });
+      if (from.get<{ user_version: number }>("PRAGMA user_version")?.user_version !== SCHEMA_VERSION) break;
+      const src = from;
+      to.db.transaction(() => {
+        for (const t of tables) {
+          const n = to.db.query("SELECT name FROM pragma_table_info(?)", t).length;
+          const insert = to.db.prepare(`INSERT INTO main.${t} VALUES (${Array.from({ length: n }, () => "?").join(", ")})`);
+          to.db.exec(`DELETE FROM main.${t}`);
+          for (const row of src.iterate<Record<string, SqlValue>>(`SELECT * FROM ${t}`)) insert.run(...Object.values(row));
+        }
+      });
+      from.close();
+      return to;
+    } catch {
+      try {
+        from?.close();
+      } catch {
+        /* closed */
+      }
+    }
+  }
+  to.close();
+  return null;
 }
 
 /** Another connection to a store in use (a reader thread's): no creating, upgrading or moving; throws on failure. */
@@ -200,21 +477,49 @@ export function joinStore(path: string): UsageStore {
   return new UsageStore(db, "file", path);
 }
 
-/** The store as it is, read-only (for --store-info: nothing is created, upgraded or moved). */
+/** The store as it is, read-only (for --store-info: nothing is created, upgraded, moved or followed). */
 export function inspectStore(path: string | null): { store: UsageStore | null; status: StoreStatus } {
   if (path === null) return { store: null, status: { state: "off", path: null, notice: "--no-store: nothing is kept" } };
-  if (!existsSync(path)) return { store: null, status: { state: "none", path, notice: "no store yet: the next run creates it" } };
-  try {
-    const db = openDatabase(path, { readOnly: true });
+  const refused = refusal(path);
+  if (refused) return { store: null, status: { state: "refused", path, notice: `not used: ${refused}` } };
+  const marker = readMarker(path);
+  const base = { path, marker, loss: marker?.loss ?? null };
+  const held = marker !== null && marker.responses > 0 ? `its marker says it held ${marker.responses} responses on ${new Date(marker.at).toISOString().slice(0, 10)}` : null;
+  const at = entryAt(path);
+  if (at.kind === "absent") {
+    if (held) return { store: null, status: { state: "missing", ...base, notice: `the store is gone but ${held}: the next run counts what the transcripts on disk do not give as lost` } };
+    return { store: null, status: { state: "none", ...base, notice: "no store yet: the next run creates it" } };
+  }
+  if (at.kind === "file" && at.size === 0)
+    return { store: null, status: { state: "damaged", ...base, notice: `empty (0 bytes)${held ? `, but ${held}` : ""}: the next run moves it aside and makes a new one${held ? ", counting what is lost" : ""}` } };
+  const readOnlyDir = unwritable(dirname(path));
+  const open = (): UsageStore | "newer" => {
+    // (on a read-only file system the write-ahead log cannot be opened: the file is then read as it is)
+    let db: SqlDatabase;
+    try {
+      db = openDatabase(path, { readOnly: true });
+      db.get("SELECT count(*) FROM files");
+    } catch (e) {
+      if (!readOnlyDir) throw e;
+      db = openDatabase(`${pathToFileURL(path).href}?immutable=1`, { readOnly: true });
+    }
     const version = db.get<{ user_version: number }>("PRAGMA user_version")?.user_version ?? 0;
     if (version > SCHEMA_VERSION) {
       db.close();
-      return { store: null, status: { state: "newer", path, notice: "written by a newer claude-dash" } };
+      return "newer";
     }
     db.get("SELECT count(*) FROM files");
-    return { store: new UsageStore(db, "file", path), status: { state: "ok", path, notice: null } };
+    return new UsageStore(db, "file", path);
+  };
+  try {
+    const store = open();
+    if (store === "newer") return { store: null, status: { state: "newer", ...base, notice: "written by a newer claude-dash (a newer layout of its tables): not read, and left as it is" } };
+    const loss = marker?.loss ? lossNotice(marker.loss, { first: false }) : null;
+    const ro = readOnlyDir ? `runs keep no new history here: ${readOnlyDir}` : null;
+    return { store, status: { state: readOnlyDir ? "read-only" : "ok", ...base, notice: [loss, ro].filter((x) => x !== null).join(" · ") || null } };
   } catch (e) {
     const p = sqliteProblem(e);
-    return { store: null, status: { state: p === "corrupt" ? "damaged" : "unreadable", path, notice: `cannot be read (${codeOf(e)})` } };
+    if (p === "corrupt") return { store: null, status: { state: "damaged", ...base, notice: `cannot be read (${codeOf(e)}): the next run moves it aside and saves what it can of it` } };
+    return { store: null, status: { state: "unreadable", ...base, notice: `cannot be read (${readOnlyDir ?? codeOf(e)})` } };
   }
 }

@@ -1,8 +1,11 @@
 // Bringing the usage store up to date with the transcripts, and keeping the numbers exact when the store fails on the
-// way: a damaged store is moved aside and a new one read from the transcripts; when the disk fills up, every fact read
-// so far is kept in memory and the run goes on writing nothing. Either way the user is told (StoreStatus.notice).
+// way: a damaged store is moved aside, what can be read of it salvaged into a new one, and the transcripts read again;
+// when the disk fills up, every fact read so far is kept in memory and the run goes on writing nothing. Either way the
+// user is told (StoreStatus.notice), and history that could not be saved is counted against the store's marker and
+// said until it is acknowledged. The marker is kept up to date here, once the store has changed.
 import { POOL_MIN_BYTES, readerThreads, readInThreads, startReaders } from "./pool.ts";
 import { copyToMemory, memoryStore, openUsageStore, sqliteProblem, type StoreStatus } from "./store-open.ts";
+import { lossNotice, MarkerKeeper, mergeLoss, thousands, type StoreLoss } from "./store-marker.ts";
 import type { StoredFile, UsageStore } from "./store.ts";
 import { TranscriptSource, type SourceOptions } from "./source.ts";
 
@@ -37,8 +40,11 @@ export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Pr
   let { store, status } = o.opened ?? openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)() });
   for (let attempt = 0; ; attempt++) {
     try {
-      const source = new TranscriptSource(o.roots, store, o);
+      keepMarker(store, status, o.clock ?? Date.now);
+      // (a store made again reads every transcript on disk before counting what could not be saved)
+      const source = new TranscriptSource(o.roots, store, status.recovery ? { ...o, since: -Infinity } : o);
       await catchUp(source, store, o.threads ?? readerThreads());
+      status = settleStore(store, status, o.clock ?? Date.now);
       return await use({ store, status, source });
     } catch (e) {
       const problem = sqliteProblem(e);
@@ -71,9 +77,63 @@ export function replaceUnderway(e: unknown, current: UsageData, o: { roots: stri
   const problem = sqliteProblem(e);
   if (problem !== "full" && problem !== "corrupt" && problem !== "busy") return null;
   const { store, status } = replaceStore(current.store, problem, o);
+  keepMarker(store, status, o.clock ?? Date.now);
   const source = current.source.reopen(store);
   source.refresh();
-  return { store, status, source };
+  if (status.recovery) source.readDeferred();
+  return { store, status: settleStore(store, status, o.clock ?? Date.now), source };
+}
+
+const keepers = new WeakMap<UsageStore, MarkerKeeper>();
+
+/** The keeper of a store file's marker, following its writes from now on (null for a store in memory). */
+function keepMarker(store: UsageStore, status: StoreStatus, clock: () => number): MarkerKeeper | null {
+  if (store.kind !== "file" || status.path === null) return null;
+  let keeper = keepers.get(store);
+  if (!keeper) {
+    const k = new MarkerKeeper(store, clock, status.marker ?? null);
+    keepers.set(store, (keeper = k));
+    store.onChange = () => k.note();
+  }
+  return keeper;
+}
+
+/**
+ * After the transcripts are read: the store's marker brought up to date (when the store changed), and for a store this
+ * run replaced — damaged, emptied or deleted — what could not be saved counted (what the marker says it held, less what
+ * the new store holds of that span) and said, until it is acknowledged (--acknowledge-loss).
+ */
+export function settleStore(store: UsageStore, status: StoreStatus, clock: () => number): StoreStatus {
+  const keeper = keepMarker(store, status, clock);
+  if (!keeper) return status;
+  const r = status.recovery;
+  if (!r) {
+    keeper.flush();
+    return status;
+  }
+  let lost: StoreLoss | null = null;
+  try {
+    if (r.before) {
+      const last = r.before.last;
+      const kept = last === null ? 0 : (store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses WHERE time <= ?", last)?.n ?? 0);
+      const n = Math.max(0, r.before.responses - kept);
+      if (n > 0) lost = { at: clock(), responses: n, of: r.before.responses, cause: r.cause, movedTo: r.movedTo };
+    } else if (r.cause === "emptied" || (r.salvage && !r.salvage.complete)) lost = { at: clock(), responses: null, of: null, cause: r.cause, movedTo: r.movedTo };
+  } catch {
+    lost = { at: clock(), responses: null, of: r.before?.responses ?? null, cause: r.cause, movedTo: r.movedTo };
+  }
+  // (said even when the marker cannot be written: a full disk)
+  const loss = keeper.flush(lost) ?? mergeLoss(status.loss ?? null, lost);
+  let notice: string;
+  if (lost && loss) notice = lossNotice(loss, { first: true });
+  else {
+    const saved =
+      r.cause === "missing"
+        ? "usage store was deleted: a new one is made, and nothing was lost (the transcripts on disk hold every response it held)"
+        : `usage store ${r.cause === "emptied" ? "was emptied" : "was damaged"}: moved to ${r.movedTo}; nothing was lost (${thousands(r.salvage?.responses ?? 0)} responses of deleted transcripts saved from it, the rest read again from the transcripts on disk)`;
+    notice = loss ? `${lossNotice(loss, { first: false })} · ${saved}` : saved;
+  }
+  return { state: status.state, path: status.path, notice, loss, marker: status.marker };
 }
 
 /**

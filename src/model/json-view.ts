@@ -19,13 +19,27 @@ export interface Diagnostics {
   rejected: { file: string; line: number; reason: string }[];
   /** directories or files that could not be read. */
   unreadable: { path: string; reason: string }[];
-  /** the usage store: its state (ok, created, off, read-only, recovered…), its file, and what the user should know. */
-  store: { state: string; path: string | null; notice: string | null };
+  /** the usage store: its state (ok, created, off, read-only, recovered…), its file, what the user should know, and
+   *  history lost and not yet acknowledged (null when none). */
+  store: { state: string; path: string | null; notice: string | null; loss?: StoreLossJson | null };
   /** responses in the window known only from a parent's progress copy (the subagent's own file is missing): counted,
    *  but their output is a placeholder (set by dashboardJson). */
   responsesFromProgressCopies?: number;
   /** why stored team telemetry is not shown (the telemetry store cannot be read), when that is so. */
   telemetry?: string;
+}
+
+/** Usage history lost when the store was damaged, emptied or deleted (see src/ingest/store-marker.ts). */
+export interface StoreLossJson {
+  /** when it was found (ISO-8601 UTC). */
+  at: string;
+  /** responses whose usage could not be saved, or null when that cannot be counted. */
+  responses: number | null;
+  /** responses the store held before, or null when unknown. */
+  of: number | null;
+  cause: "damaged" | "emptied" | "missing";
+  /** where the damaged file was moved. */
+  movedTo: string | null;
 }
 
 /** Round bucket sizes for --json, smallest first: the smallest that keeps a window within MAX_JSON_BUCKETS is used. */

@@ -98,23 +98,51 @@ export function reportJson(r: Report, o: { now: number; timeZone: string | undef
 const mb = (b: number) => (b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(0)} kB`);
 
 export function storeInfoText(i: StoreInfo, local: (t: number) => string): string {
+  const day = (t: number) => local(t).slice(0, 10);
+  // What is known of what it holds: read from the store, or, when it could not be read, why not.
+  const unread: Partial<Record<string, string>> = {
+    none: "nothing stored yet",
+    off: "nothing is kept (--no-store)",
+    newer: "not read: written by a newer claude-dash",
+    missing: "not read: the store is gone",
+    damaged: "not read: the store is damaged or empty",
+    refused: "not read: a symbolic link (or not a regular file) is not followed",
+  };
+  const known = i.first !== null || i.responses > 0 || i.files > 0 || i.state === "ok" || i.state === "read-only";
+  const notRead = known ? null : (unread[i.state] ?? "not read: it cannot be opened");
+  const lossLine = (l: NonNullable<StoreInfo["loss"]>) =>
+    `${l.responses === null ? "an unknown number of" : l.of !== null ? `${l.responses} of ${l.of}` : String(l.responses)} responses' history, found ${day(l.at)}: the store was ${l.cause === "missing" ? "deleted" : l.cause}${l.movedTo ? ` (moved to ${l.movedTo})` : ""}`;
   const lines = [
     `usage store   ${i.path ?? "(none: --no-store)"}${i.path ? `  ${mb(i.sizeBytes)}` : ""}`,
     `state         ${i.state}${i.notice ? ` — ${i.notice}` : ""}`,
     `roots         ${i.roots.join(", ")}`,
-    `span          ${i.first === null || i.last === null ? "nothing stored yet" : `${local(i.first)} → ${local(i.last)}`}`,
-    `holds         ${i.responses} responses in ${i.sessions} sessions, from ${i.files} transcripts`,
-    `outlived      ${i.filesGone} of those transcripts are no longer on disk (their usage is kept here)`,
+    `span          ${notRead ?? (i.first === null || i.last === null ? "no responses stored yet" : `${local(i.first)} → ${local(i.last)}`)}`,
+    notRead && i.marker
+      ? `holds         unknown; its marker says ${i.marker.responses} responses from ${i.marker.files} transcripts on ${day(i.marker.at)}`
+      : notRead
+        ? `holds         unknown`
+        : `holds         ${i.responses} responses in ${i.sessions} sessions, from ${i.files} transcripts`,
+    ...(notRead ? [] : [`outlived      ${i.filesGone} of those transcripts are no longer on disk (their usage is kept here)`]),
+    ...(i.loss ? [`lost          ${lossLine(i.loss)} — claude-dash --acknowledge-loss once you have read this`] : []),
+    ...(!i.loss && i.acknowledged ? [`lost          ${lossLine(i.acknowledged)} (acknowledged ${day(i.acknowledged.acknowledgedAt)})`] : []),
     i.cleanup.days !== null
       ? `cleanup       Claude Code keeps transcripts ${i.cleanup.days} days (cleanupPeriodDays in ${i.cleanup.file})`
       : `cleanup       cleanupPeriodDays is not set: Claude Code deletes transcripts after 30 days; their usage stays here`,
     "",
-    `To move the store, move the file (and any -wal file beside it) and set XDG_DATA_HOME; to forget the history, delete it.`,
+    `To move the store, move the file with the -wal and .marker files beside it and set XDG_DATA_HOME; to forget the history, delete the store and its marker (the store alone gone is reported as lost history).`,
   ];
   // (paths and the notice come from the environment and the file system: no control character reaches the terminal)
   return `${lines.map((l) => cleanText(l, 2000)).join("\n")}\n`;
 }
 
 export function storeInfoJson(i: StoreInfo) {
-  return { ...i, first: i.first === null ? null : iso(i.first), last: i.last === null ? null : iso(i.last) };
+  const lossJson = (l: NonNullable<StoreInfo["loss"]>) => ({ at: iso(l.at), responses: l.responses, of: l.of, cause: l.cause, movedTo: l.movedTo });
+  return {
+    ...i,
+    first: i.first === null ? null : iso(i.first),
+    last: i.last === null ? null : iso(i.last),
+    marker: i.marker ? { ...i.marker, at: iso(i.marker.at) } : null,
+    loss: i.loss ? lossJson(i.loss) : null,
+    acknowledged: i.acknowledged ? { ...lossJson(i.acknowledged), acknowledgedAt: iso(i.acknowledged.acknowledgedAt) } : null,
+  };
 }
