@@ -8,6 +8,7 @@ import { runAnsiLive, type AnsiTerminal } from "../src/ui/ansi-live.ts";
 import { readStdin } from "../src/ui/live.ts";
 import { InputParser, InputReader, PASTE_CAP, QUIET_MS, type InputClock, type TerminalInput } from "../src/ui/terminal-input.ts";
 import { demoApp } from "./builders.ts";
+import { mulberry32, stormChunk } from "./storm.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");
 const OPTS = { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true };
@@ -194,37 +195,3 @@ describe("OpenTUI's stdin is ours", () => {
     expect(forwarded.join("")).toBe("\x1bP>|tmux 3.3a\x1b\\\x1b[1;1R");
   });
 });
-
-/** A small seeded generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** No q, Ctrl-C, Ctrl-Z or Ctrl-\ in a storm (those end or stop the program on purpose). */
-const FORBIDDEN = new Set([0x71, 0x03, 0x1a, 0x1c]);
-
-/** One chunk of a storm: random bytes, escape sequences (keys, answers, pastes opened and not closed) or mouse reports. */
-export function stormChunk(rand: () => number, width = 160, height = 50): number[] {
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
-  const ascii = (s: string) => [...Buffer.from(s, "latin1")];
-  const kind = rand();
-  let out: number[];
-  if (kind < 0.35) out = Array.from({ length: 1 + Math.floor(rand() * 24) }, () => Math.floor(rand() * 256));
-  else if (kind < 0.6) out = ascii(`\x1b[<${pick([0, 1, 2, 32, 35, 64, 65])};${1 + Math.floor(rand() * width)};${1 + Math.floor(rand() * height)}${pick(["M", "m"])}`);
-  else
-    out = ascii(
-      pick([
-        "\x1b[A", "\x1b[B", "\x1b[5~", "\x1b[6~", "\x1b", "\x1b[", "\x1b[1;5", "\x1bO", "\x1b]0;title", "\x1b]11;rgb:1/2/3\x07",
-        "\x1bP>|term\x1b\\", "\x1b[200~", "\x1b[201~", "\x1b[?62c", "\x1b[12;40R", "\x1b[M !!", "\x1b[<0;1;1", "\x1b_G", "\x1bX",
-        "\x1b[97;3u",
-      ]),
-    );
-  return out.filter((b) => !FORBIDDEN.has(b));
-}
