@@ -595,7 +595,7 @@ function printStoreInfo(path: string | null, roots: string[], json: boolean, tz:
         printable(
           `${cleanText(
             r.acknowledged
-              ? `claude-dash: acknowledged: ${lossNotice(r.acknowledged, { first: false }).replace(/ · claude-dash --acknowledge-loss$/, "")}; it is no longer said on every run (--store-info still shows it)`
+              ? `claude-dash: acknowledged: ${lossNotice(r.acknowledged, { first: false }).replace(" · claude-dash --acknowledge-loss", "")}; it is no longer said on every run (--store-info still shows it)`
               : "claude-dash: no lost usage history to acknowledge",
             2000,
           )}\n`,

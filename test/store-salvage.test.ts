@@ -187,8 +187,12 @@ describe("failure 1: an emptied or deleted store is lost history, counted and sa
       const next = q(m);
       expect(next.store.state).toBe("ok");
       expect(next.store.loss).toMatchObject({ responses: lost, of: full.responses });
-      expect(next.store.notice).toContain("could not be saved on ");
+      expect(next.store.notice).toMatch(new RegExp(`^usage history lost on \\d{4}-\\d\\d-\\d\\d: ${lost.toLocaleString("en-US")} of`));
     }
+    // the dashboard's footer says it (a frame as --once draws it)
+    const frame = run(m, ["--once", "--plain", "--root", m.root, "--now", NOW, "--no-allowance", "--width", "160", "--height", "40"]);
+    expect(frame.stdout.trimEnd().split("\n").at(-1)).toContain(`usage history lost on `);
+    expect(frame.stdout.trimEnd().split("\n").at(-1)).toContain("--acknowledge-loss");
     const info = JSON.parse(storeInfo(m).stdout);
     expect(info.loss).toMatchObject({ responses: lost, of: full.responses, cause: "emptied" });
     expect(storeInfo(m, false).stdout).toMatch(new RegExp(`^lost +${lost} of ${full.responses} responses' history, found \\d{4}-\\d\\d-\\d\\d: the store was emptied`, "m"));
@@ -196,7 +200,7 @@ describe("failure 1: an emptied or deleted store is lost history, counted and sa
     // acknowledged: said once, then no more (and --store-info keeps it as acknowledged)
     const ack = run(m, ["--acknowledge-loss", "--root", m.root, "--no-allowance"]);
     expect(ack.code).toBe(0);
-    expect(ack.stdout).toContain(`acknowledged: usage history lost: ${lost.toLocaleString("en-US")} of`);
+    expect(ack.stdout).toMatch(new RegExp(`acknowledged: usage history lost on \\d{4}-\\d\\d-\\d\\d: ${lost.toLocaleString("en-US")} of`));
     const quiet = q(m);
     expect(quiet.store).toMatchObject({ state: "ok", notice: null, loss: null });
     expect(storeInfo(m, false).stdout).toMatch(/^lost .*\(acknowledged \d{4}-\d\d-\d\d\)$/m);
@@ -210,7 +214,7 @@ describe("failure 1: an emptied or deleted store is lost history, counted and sa
     const after = q(m);
     expect(after.store.state).toBe("recovered");
     expect(after.store.loss).toMatchObject({ responses: full.responses - transcriptsOnly.responses, cause: "missing" });
-    expect(after.store.notice).toContain("the store was deleted");
+    expect(after.store.notice).toContain("(store deleted, its marker kept)");
     expect(JSON.parse(storeInfo(m).stdout).loss.cause).toBe("missing");
 
     // forgetting on purpose: the store and its marker

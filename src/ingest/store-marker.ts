@@ -172,24 +172,18 @@ export function mergeLoss(a: StoreLoss | null, b: StoreLoss | null): StoreLoss |
 /** 1,234,567. */
 export const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 
-/** The loss in one line (the footer, --json diagnostics, --store-info), with how to stop being told. */
+/**
+ * The loss in one line (the footer, --json diagnostics, --store-info): what and how much first, then how to stop being
+ * told, then where the damaged file went (a narrow footer cuts the end).
+ */
 export function lossNotice(l: StoreLoss, o: { first: boolean }): string {
-  const when = o.first ? "" : ` on ${new Date(l.at).toISOString().slice(0, 10)}`;
-  const moved = l.movedTo ? ` (moved to ${l.movedTo})` : "";
-  let what: string;
-  if (l.responses === null)
-    what =
-      l.cause === "emptied"
-        ? `usage history lost${when}: the store was emptied${moved}, and with no marker beside it how much it held is not known`
-        : `usage history lost${when}: part of the damaged store${moved} could not be read, and with no marker beside it how much is not known`;
-  else {
-    const n = `${thousands(l.responses)}${l.of !== null ? ` of ${thousands(l.of)}` : ""} responses could not be saved${when}`;
-    what =
-      l.cause === "missing"
-        ? `usage history lost: ${n}: the store was deleted (its marker stayed) and their transcripts are gone`
-        : `usage history lost: ${n}: the store was ${l.cause}${moved}`;
-  }
-  return `${what} · claude-dash --acknowledge-loss`;
+  const head = o.first ? "usage history lost" : `usage history lost on ${new Date(l.at).toISOString().slice(0, 10)}`;
+  const store = l.cause === "missing" ? "store deleted, its marker kept" : `store ${l.cause}`;
+  const what =
+    l.responses === null
+      ? `${head}: ${l.cause === "emptied" ? "what the emptied store held" : "part of the damaged store"} could not be saved, and with no marker beside it how much is not known`
+      : `${head}: ${thousands(l.responses)}${l.of !== null ? ` of ${thousands(l.of)}` : ""} responses${o.first ? " could not be saved" : ""} (${store})`;
+  return `${what} · claude-dash --acknowledge-loss${l.movedTo ? ` · the damaged file was moved to ${l.movedTo}` : ""}`;
 }
 
 /**
