@@ -1,6 +1,8 @@
 // The portable ANSI backend (Deno's live dashboard): the same app as on OpenTUI, driven by the same scripted keys
-// and clicks, gives the same cell grid (colours included) after every step; a frame after a one-cell change writes
-// only that run; the input parser reads keys, SGR mouse, the wheel and bracketed paste, also split across chunks.
+// and clicks, gives the same cell grid (colours included) after every step, whether OpenTUI reads the input itself
+// (its test renderer) or is handed our parser's inputs (as the live dashboard does); a frame after a one-cell change
+// writes only that run; the input parser reads keys, SGR mouse, the wheel and bracketed paste, also split across
+// chunks.
 import { afterEach, describe, expect, test } from "bun:test";
 import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
 import { AnsiScreen, applyInput, type AnsiTerminal } from "../src/ui/ansi-live.ts";
@@ -76,6 +78,33 @@ describe("both backends", () => {
       expect(gb.text).toBe(ga.text);
       expect(gb.styles).toBe(ga.styles);
     }
+  });
+});
+
+describe("OpenTUI as the live dashboard runs it", () => {
+  test("our parser's inputs handed to the renderable do what they do on the ANSI backend, and OpenTUI draws it", async () => {
+    const a = demoApp(NOW, OPTS);
+    const t = await createTestRenderer({ width: 152, height: 48 });
+    setup = t;
+    let afterInput = 0;
+    const { renderable } = createDashboardRenderable(t.renderer, a, { now: () => NOW, time: () => NOW }, { afterInput: () => void afterInput++ }, { openTuiInput: false });
+    await t.renderOnce();
+    const b = demoApp(NOW, OPTS);
+    gridOf(b);
+    const pa = new InputParser();
+    const pb = new InputParser();
+    const row = gridOf(b).text.split("\n").findIndex((l) => l.includes("api-gateway"));
+    const steps = ["\x1b[B", "\x1b[B", "\r", "q", `\x1b[<35;20;${row + 1}M\x1b[<0;15;${row + 1}M\x1b[<0;15;${row + 1}m`, "\x1b", "?", "\x1b[<65;41;11M", "q", "I", "H", "["];
+    for (const bytes of steps) {
+      for (const ev of pa.feed(bytes)) renderable.apply(ev);
+      for (const ev of pb.feed(bytes)) applyInput(b, ev);
+      await t.renderOnce();
+      expect({ bytes, ui: a.ui }).toEqual({ bytes, ui: b.ui });
+      const drawn = t.captureCharFrame().split("\n").map((l) => l.trimEnd()).join("\n").trimEnd();
+      expect(drawn).toBe(gridOf(b).text.split("\n").map((l) => l.trimEnd()).join("\n").trimEnd());
+    }
+    // (a mouse move or a release is no input: the hooks run for the 10 keys, the click and the wheel step only)
+    expect(afterInput).toBe(12);
   });
 });
 

@@ -59,6 +59,8 @@ export class DashboardRenderable extends Renderable {
 
   /** Hands one input read by our parser to the app (a click at terminal coordinates). */
   apply(ev: TerminalInput): void {
+    // (OpenTUI asks the terminal for every mouse move: a move, a release or another button does nothing here)
+    if (ev.kind === "reply" || (ev.kind === "mouse" && (ev.action !== "press" || ev.button !== 0))) return;
     const at = ev.kind === "mouse" || ev.kind === "wheel" ? { ...ev, x: ev.x - this.x, y: ev.y - this.y } : ev;
     this.input(() => applyInput(this.app, at));
   }
