@@ -10,7 +10,7 @@
 // be named (its row in `files` is lost) are kept under a made-up path that is never on disk; a key they share with a
 // transcript on disk still counts once.
 import { Buffer } from "node:buffer";
-import { closeSync, constants, existsSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, readSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, join, sep } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
@@ -418,13 +418,13 @@ class Salvager {
     this.result.complete = false;
   }
 
-  /** Whether a fact of this old file is taken: not when its transcript is on disk (it is read again). */
+  /** Whether a fact of this old file is taken: not when its transcript is on disk and can be read (it is read again). */
   private wanted(file: unknown): file is number {
     if (!int(file)) return false;
     let p = this.present.get(file);
     if (p === undefined) {
       const f = this.files.get(file);
-      p = f !== undefined && existsSync(f.path);
+      p = f !== undefined && readable(f.path);
       this.present.set(file, p);
     }
     return !p;
@@ -758,6 +758,17 @@ class PageReader {
       next = p.readUInt32BE(0);
     }
     return Buffer.concat(parts);
+  }
+}
+
+/** A transcript that will be read again: a file (through a link, as discovery takes it) that can be opened for reading. */
+function readable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    closeSync(openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)));
+    return true;
+  } catch {
+    return false;
   }
 }
 
