@@ -157,6 +157,7 @@ export class DashboardApp {
   useQueries(q: UsageQueries): void {
     this.q = q;
     this.cache = null;
+    this.memos.clear();
     this.historyCache = null;
     this.insightsCache = null;
     this.reload();
@@ -172,6 +173,7 @@ export class DashboardApp {
     this.state.allowance = allowance;
     for (const e of this.team) reduce(this.state, e);
     this.insightsCache = null;
+    this.memos.clear();
   }
 
   get quit(): boolean {
@@ -282,7 +284,8 @@ export class DashboardApp {
     const live = this.arranged(this.view(now, lay));
     this.ui = followSelection(this.ui, { sessionIds: live.sessions.map((s) => s.sessionId), sessionRows: sessionRows(lay.sessions) });
     const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
-    const allowance = selectAllowance(this.state, this.q, now, this.opts.allowance ?? true);
+    // (the allowance's projection sums the last hours: once a second and change, not every frame)
+    const allowance = this.memo("allowance", `${this.q.version()}|${this.state.version}|${Math.floor(now / 1000)}`, () => selectAllowance(this.state, this.q, now, this.opts.allowance ?? true));
     const insights = this.ui.tab === "insights" ? this.insights(now, c.width, allowance) : null;
     const window = history ? history.view.window : live.window;
     const popups: PopupView[] = [];
@@ -291,10 +294,15 @@ export class DashboardApp {
       else if (p.kind === "session") {
         // (a row of a slice can open a session that is not active now)
         const session = live.sessions.find((s) => s.sessionId === p.sessionId) ?? this.inactiveSession(now, live, p.sessionId);
-        if (session) popups.push({ kind: "session", session, buckets: selectSessionBuckets(this.q, live.window, session.sessionId), scroll: p.scroll });
+        if (session) {
+          const buckets = this.memo("sessionBuckets", `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${session.sessionId}`, () => selectSessionBuckets(this.q, live.window, session.sessionId));
+          popups.push({ kind: "session", session, buckets, scroll: p.scroll });
+        }
       } else if (p.kind === "bucket") {
         const to = p.start + window.bucketMinutes * 60_000;
-        const rows = selectSlice(this.q, Math.max(p.start - 1, window.from), Math.min(to - 1, window.to), this.opts.priceOverride);
+        const from = Math.max(p.start - 1, window.from);
+        const until = Math.min(to - 1, window.to);
+        const rows = this.memo("slice", `${this.q.version()}|${Math.floor(now / 1000)}|${from}|${until}`, () => selectSlice(this.q, from, until, this.opts.priceOverride));
         const { query, project } = this.ui;
         const filtered = [project ? `project ${project}` : "", query ? `/${query}` : ""].filter(Boolean).join(" · ");
         popups.push({ kind: "slice", from: p.start, to, rows: arrangeSlice(rows, { sort: this.ui.sessionSort, query, project }), scroll: p.scroll, filtered });
@@ -326,6 +334,18 @@ export class DashboardApp {
   }
 
   private sessionCache: { key: string; view: SessionView | null } | null = null;
+
+  /** Per-frame views that change only with the stored facts, the model or the second (see memo). */
+  private memos = new Map<string, { key: string; value: unknown }>();
+
+  /** `f()`, computed again only when `key` changed since the last call for `slot`. */
+  private memo<T>(slot: string, key: string, f: () => T): T {
+    const m = this.memos.get(slot);
+    if (m && m.key === key) return m.value as T;
+    const value = f();
+    this.memos.set(slot, { key, value });
+    return value;
+  }
 
   /** A session that is not in the active list (opened from a slice), read from the store once per second and change. */
   private inactiveSession(now: number, live: LiveView, sessionId: string): SessionView | null {
