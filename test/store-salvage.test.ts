@@ -17,7 +17,7 @@ import { openUsageStore, memoryStore } from "../src/ingest/store-open.ts";
 import { markerPath, MarkerKeeper, readMarker } from "../src/ingest/store-marker.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import { rng, uuidFrom, promptLine, responseLines, toolResultLine, apiErrorLine, type SessionInfo } from "../src/ingest/synth.ts";
-import { withUsage } from "../src/ingest/usage-data.ts";
+import { replaceStore, withUsage } from "../src/ingest/usage-data.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import type { UsageQueries } from "../src/model/queries.ts";
@@ -480,6 +480,23 @@ describe("what a salvage keeps", () => {
       return v;
     });
     expect(source).toEqual({ seen: before, status: "ok" });
+  });
+
+  test("a second process that finds the store damaged after another has replaced it opens the new one (it does not move a sound store aside)", () => {
+    const data = temp("salvage-two");
+    const path = join(data, "usage.sqlite");
+    const open = () => openUsageStore({ path, roots: ["/r"], now: Date.parse(NOW) });
+    const b = open().store; // (a dashboard that has the store open)
+    b.putEvents("/t/a.jsonl", eventsFrom(1));
+    const a = openUsageStore({ path, roots: ["/r"], now: Date.parse(NOW), damaged: true, damagedId: b.fileId }); // (another run found it damaged)
+    expect(a.status.state).toBe("recovered");
+    a.store.close();
+    // the dashboard's own connection now fails: it is given the new store, not another recovery
+    const again = replaceStore(b, "corrupt", { roots: ["/r"], storeAt: path, clock: () => Date.parse(NOW) + 1000 });
+    expect(again.status.state).toBe("ok");
+    expect(again.store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses")!.n).toBe(1);
+    expect(readdirSync(data).filter((n) => /\.damaged-[^/]*Z$/.test(n)).length).toBe(1);
+    again.store.close();
   });
 
   test("the marker of a long run is written when the store changed, at most once a minute, and never mid-transaction", () => {

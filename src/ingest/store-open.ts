@@ -5,7 +5,7 @@
 // writes nothing at all. Nothing at the store's path (nor its -wal, -shm or marker) is followed if it is a symbolic
 // link, a new store is made by us, exclusively, inside the data directory, and no file we did not make is chmodded.
 // A marker beside the store (store-marker.ts) tells a store that was deleted or emptied from "no store yet".
-import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase, type SqlDatabase, type SqlValue } from "../sqlite.ts";
@@ -109,8 +109,10 @@ export interface OpenOptions {
   /** when moving a damaged file aside (its name says when). */
   now: number;
   parserVersion?: number;
-  /** the store turned out damaged while in use: move it aside and start a new one. */
+  /** the store turned out damaged while in use: move it aside and start a new one — unless the file at its path is no
+   *  longer the one that failed (`damagedId`: another process has replaced it already), which is then opened. */
   damaged?: boolean;
+  damagedId?: string | null;
   /** (tests) a new store can grow to this many pages: the disk fills up while it is made. */
   pageLimit?: number;
 }
@@ -135,6 +137,16 @@ export function refusal(path: string): string | null {
     if (kind === "other") return `${p} is not a regular file`;
   }
   return null;
+}
+
+/** Which file is at a path (device and inode), or null. */
+function fileIdOf(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
 }
 
 /** Why the data directory cannot be written (a read-only file system, no permission), or null. */
@@ -205,7 +217,10 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     if (copy) return { store: copy, status: { state: "read-only", path, notice: `${lossLine}usage history is read but not kept this run: ${readOnly}`, ...pending } };
     return inMemory("read-only", `${lossLine}usage history is not kept this run: ${readOnly}${at.kind === "file" && at.size > 0 ? " (and the store cannot be read)" : ""}`, pending);
   }
-  if (o.damaged) return replaceDamaged(o, "damaged", marker, retried);
+  if (o.damaged) {
+    if (o.damagedId && at.kind === "file" && fileIdOf(path) !== o.damagedId) return openUsageStore({ ...o, damaged: false }, true);
+    return replaceDamaged(o, "damaged", marker, retried);
+  }
   if (at.kind === "absent") {
     // A store held history, and is gone while its marker stayed: what the transcripts on disk do not give is lost.
     const held = marker !== null && (marker.responses > 0 || marker.files > 0);
@@ -272,8 +287,10 @@ function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Ma
   try {
     salvage = salvageInto(made.store, aside, { workDir: dirname(path), now: o.now });
   } catch (e) {
-    // (the new store could not take what was read: it is put aside too, and this run keeps its facts in memory)
+    // The new store could not take what was read (the disk filled up): it holds part of the history only, and is
+    // removed (it is ours), so that a later run does not take it for whole; this run keeps its facts in memory.
     made.store.close();
+    for (const ext of ["", "-wal", "-shm"]) rmSync(path + ext, { force: true });
     const problem = sqliteProblem(e);
     return inMemory(problem === "full" ? "full" : "unreadable", `usage store was ${cause} (moved to ${aside}); ${problem === "full" ? "the disk is full" : "its facts could not be saved"}: showing the transcripts only`);
   }
@@ -389,7 +406,9 @@ function tryOpen(path: string, parser: number): Tried {
       db.close();
       return { ok: false, problem: "newer", detail: "newer" };
     }
-    return { ok: true, store: new UsageStore(db, "file", path), upgraded };
+    const store = new UsageStore(db, "file", path);
+    store.fileId = fileIdOf(path);
+    return { ok: true, store, upgraded };
   } catch (e) {
     try {
       db?.close();

@@ -280,6 +280,8 @@ export class UsageStore implements DirCache {
   private held: { deltas: Map<string, CellDelta>; tallies: Map<number, number[]> } | null = null;
   /** called after each write that changed the facts (the store's marker keeps up with it: see store-marker.ts). */
   onChange: (() => void) | null = null;
+  /** the file this connection opened (device and inode), to tell it from another put at its path since. */
+  fileId: string | null = null;
 
   /**
    * `db` must already hold the schema (see `prepareStore`). `kind`: "file" for a store on disk, "memory" for one that

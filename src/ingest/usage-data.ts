@@ -64,8 +64,9 @@ export function replaceStore(store: UsageStore, problem: "full" | "corrupt" | "b
     store.close();
     return { store: copy ?? memoryStore(), status: problem === "full" ? { state: "full", path: o.storeAt, notice: FULL } : { state: "busy", path: o.storeAt, notice: BUSY } };
   }
+  const damagedId = store.fileId;
   store.close();
-  return openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)(), damaged: true });
+  return openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)(), damaged: true, damagedId });
 }
 
 /**
