@@ -4,7 +4,7 @@
 // atomically (a new file, 0600, renamed over the old one), only when the store changed; a run that changes nothing
 // only reads it. Nothing here follows a symbolic link.
 import { Buffer } from "node:buffer";
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import type { UsageStore } from "./store.ts";
 
 /** What a store held when its marker was written. */
@@ -194,6 +194,16 @@ export function markerOf(counts: MarkerCounts, now: number, loss: StoreLoss | nu
   return { ...counts, at: now, loss, acknowledged: previous?.acknowledged ?? null };
 }
 
+/** Which file is at a path (device and inode), or null. */
+export function fileIdAt(path: string): string | null {
+  try {
+    const st = statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
 /** A running process writes the marker at most this often while the store keeps changing (a one-shot run: at its end). */
 const MARKER_EVERY_MS = 60_000;
 
@@ -228,6 +238,8 @@ export class MarkerKeeper {
   flush(add: StoreLoss | null = null): StoreLoss | null {
     const path = this.store.path;
     if ((!this.dirty && !add) || path === null || this.store.db.inTransaction) return null;
+    // (a connection to a store that another process has since moved aside speaks for that file, not for the store)
+    if (this.store.fileId !== null && fileIdAt(path) !== this.store.fileId) return null;
     const now = this.clock();
     // (read again: another process may have recorded or acknowledged a loss meanwhile)
     const current = readMarker(path);

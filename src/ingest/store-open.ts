@@ -5,13 +5,13 @@
 // writes nothing at all. Nothing at the store's path (nor its -wal, -shm or marker) is followed if it is a symbolic
 // link, a new store is made by us, exclusively, inside the data directory, and no file we did not make is chmodded.
 // A marker beside the store (store-marker.ts) tells a store that was deleted or emptied from "no store yet".
-import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase, type SqlDatabase, type SqlValue } from "../sqlite.ts";
 import { hashBytes } from "./tailer.ts";
 import { PARSER_VERSION, prepareStore, SCHEMA_VERSION, UsageStore } from "./store.ts";
-import { entryAt, lossNotice, markerPath, NOFOLLOW, readMarker, type Marker, type StoreLoss } from "./store-marker.ts";
+import { entryAt, fileIdAt, lossNotice, markerPath, NOFOLLOW, readMarker, type Marker, type StoreLoss } from "./store-marker.ts";
 import { salvageInto, type SalvageResult } from "./store-salvage.ts";
 
 export type StoreState =
@@ -139,16 +139,6 @@ export function refusal(path: string): string | null {
   return null;
 }
 
-/** Which file is at a path (device and inode), or null. */
-function fileIdOf(path: string): string | null {
-  try {
-    const st = statSync(path);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return null;
-  }
-}
-
 /** Why the data directory cannot be written (a read-only file system, no permission), or null. */
 function unwritable(dir: string): string | null {
   try {
@@ -218,7 +208,7 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     return inMemory("read-only", `${lossLine}usage history is not kept this run: ${readOnly}${at.kind === "file" && at.size > 0 ? " (and the store cannot be read)" : ""}`, pending);
   }
   if (o.damaged) {
-    if (o.damagedId && at.kind === "file" && fileIdOf(path) !== o.damagedId) return openUsageStore({ ...o, damaged: false }, true);
+    if (o.damagedId && at.kind === "file" && fileIdAt(path) !== o.damagedId) return openUsageStore({ ...o, damaged: false }, true);
     return replaceDamaged(o, "damaged", marker, retried);
   }
   if (at.kind === "absent") {
@@ -407,7 +397,7 @@ function tryOpen(path: string, parser: number): Tried {
       return { ok: false, problem: "newer", detail: "newer" };
     }
     const store = new UsageStore(db, "file", path);
-    store.fileId = fileIdOf(path);
+    store.fileId = fileIdAt(path);
     return { ok: true, store, upgraded };
   } catch (e) {
     try {
