@@ -316,6 +316,9 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 /** A value that is a negative number (given to a flag that wants one, it is its value, not a flag). */
 const NEGATIVE = /^-[0-9.]/;
 
+/** Flags that do one thing and exit: a default of them would turn every run into that thing. */
+const ACTIONS = new Set(["acknowledge-loss", "store-info"]);
+
 /** Keys of the config file that are not flags. */
 const CONFIG_ONLY = new Set(["animation"]);
 
@@ -335,6 +338,7 @@ function readConfigValues(config: Readonly<Record<string, unknown>>, file: strin
     }
     const flag = BY_NAME.get(key);
     if (!flag) throw new UsageError(`${file}: unknown key ${key} (the keys are the flags' names, such as window-hours)`);
+    if (ACTIONS.has(key)) throw new UsageError(`${file}: ${key} is something to do once, on the command line, not a default`);
     const ok = flag.kind === "boolean" ? typeof v === "boolean" : flag.kind === "number" ? typeof v === "number" : flag.kind === "list" ? Array.isArray(v) || typeof v === "string" : typeof v === "string";
     if (!ok) throw new UsageError(`${file}: ${key} must be ${flag.kind === "boolean" ? "true or false" : flag.kind === "number" ? "a number" : flag.kind === "list" ? "a string or a list of strings" : "a string (in quotes)"}`);
     out[key] = flag.kind === "list" ? (typeof v === "string" ? [v] : v) : flag.kind === "string" ? path(v) : v;

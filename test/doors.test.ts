@@ -317,3 +317,17 @@ describe("a reader that stops early", () => {
     expect(readFileSync(err, "utf8")).toBe("");
   });
 });
+
+describe("the config file", () => {
+  test("cannot make an action a default: acknowledge-loss or store-info there is refused, naming the key", async () => {
+    const dir = join(home, "config", "claude-dash");
+    mkdirSync(dir, { recursive: true });
+    for (const key of ["acknowledge-loss", "store-info"]) {
+      writeFileSync(join(dir, "config.toml"), `${key} = true\n`);
+      const r = await cli(["--json", "--demo"]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`${key} is something to do once`);
+    }
+    writeFileSync(join(dir, "config.toml"), "");
+  });
+});
