@@ -446,12 +446,17 @@ describe("session actions", () => {
     expect(osc52("claude --resume x")).toBe(`\x1b]52;c;${Buffer.from("claude --resume x").toString("base64")}\x07`);
   });
 
-  test("an id that is not a plain word is quoted in the resume command", () => {
-    const { app, frame } = live([response({ sessionId: "we ird'id", time: NOW - 3 * MIN })]);
-    frame();
-    app.key({ name: "return" });
-    app.key({ name: "r" });
-    expect(app.takeClipboard()).toBe("claude --resume 'we ird'\\''id'");
+  test("an id that is not a plain word is never put on the clipboard (a newline in it would run a pasted command); the footer says why", () => {
+    for (const sessionId of ["we ird'id", "x\nrm -rf ~\n", "a\u001b]0;t\u0007"]) {
+      const { app, frame } = live([response({ sessionId, time: NOW - 3 * MIN })]);
+      frame();
+      app.key({ name: "return" });
+      for (const key of ["y", "r"]) {
+        app.key({ name: key });
+        expect(app.takeClipboard()).toBeNull();
+        expect(frame().at(-2)).toContain("not copied");
+      }
+    }
   });
 });
 

@@ -49,6 +49,8 @@ beforeAll(() => {
   const lines = [
     assistant({ session: SESSION, model: MODEL, time: "2026-11-20T10:00:00.000Z", id: "msg_a" }),
     assistant({ session: "plain-session", model: "claude-sonnet-4-5", time: "2026-11-20T11:00:00.000Z", id: "msg_b", cwd: `/home/dev/${OSC52}` }),
+    // (and into a model name, a session id and a working directory)
+    assistant({ session: `leak-${TOKEN}`, model: `model-${TOKEN}`, time: "2026-11-20T11:30:00.000Z", id: "msg_c", cwd: `/home/${TOKEN}/x` }),
     JSON.stringify({ type: "custom-title", customTitle: TITLE, sessionId: "plain-session" }),
     // (the user pasted the OAuth token into a session's title)
     JSON.stringify({ type: "custom-title", customTitle: `my token is ${TOKEN}`, sessionId: SESSION }),
@@ -94,7 +96,7 @@ describe("--report", () => {
     const weekly = await corpus(["--report", "weekly"]);
     expect(weekly.out).not.toContain("1903-12-28");
     const json = JSON.parse((await corpus(["--json", "--since", "2020-01-01"])).out);
-    expect(json.totals.responses).toBe(2);
+    expect(json.totals.responses).toBe(3);
     const reasons = json.diagnostics.rejected.map((r: { reason: string }) => r.reason);
     expect(reasons).toContain("timestamp before 2020");
     expect(reasons.filter((r: string) => r === "timestamp more than a day in the future").length).toBe(2);
@@ -157,10 +159,23 @@ describe("secrets", () => {
     expect(redact("alice:hunter2pass@host")).toBe("alice:[redacted]@host");
     expect(redact("xx unter2pa yy")).toBe("xx [redacted] yy");
     expect(redact("nter2pa")).toBe("nter2pa"); // (7 characters: not a run that counts)
-    expect(redact("org team1 and team12")).toBe("org [redacted] and [redacted]2");
+    expect(redact("org team1 and team12")).toBe("org [redacted] and team12"); // (a short one only as a whole word)
+    registerSecret("2000"); // (a number is no secret: it would blot out every 2000 of a document)
+    expect(redact('{"cacheRead": 2000}')).toBe('{"cacheRead": 2000}');
     expect(redact("abc")).toBe("abc");
     expect(printable(`x${"\u001b"}]0;t\u0007 hunter2pass\nnext`)).toBe("x ]0;t  [redacted]\nnext");
     clearSecrets();
+  });
+});
+
+describe("short credentials", () => {
+  test("a 4-character header value never breaks --json or a frame: the JSON still parses, numbers are numbers", async () => {
+    const r = await cli(["--json", "--demo", "--now", "2026-11-26T18:00:00Z", "--prometheus-header", "X-Api-Key: 2000", "--prometheus-header", "Authorization: abcd"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.now).toBe("2026-11-26T18:00:00.000Z");
+    const frame = await cli(["--once", "--demo", "--color", "always", "--now", "2026-11-26T18:00:00Z", "--prometheus-header", "X-Api-Key: 2000", "--width", "120", "--height", "40"]);
+    for (const e of frame.out.match(/\u001b[^m]*m?/g) ?? []) expect(e).toMatch(/^\u001b\[[0-9;]*m$/);
   });
 });
 

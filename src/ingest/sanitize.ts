@@ -78,6 +78,7 @@ const MIN_SECRET = 4;
 // LEAK_RUN characters over the text, with no allocation.
 const secrets: string[] = [];
 const short: string[] = [];
+let shortWords: RegExp | null = null;
 const runHashes = new Set<number>();
 const BASE = 0x01000193;
 let basePow = 1; // BASE^(LEAK_RUN-1) mod 2^32
@@ -94,7 +95,11 @@ export function registerSecret(secret: string | null | undefined): void {
   const s = secret?.trim();
   if (!s || s.length < MIN_SECRET || secrets.includes(s) || short.includes(s)) return;
   if (s.length < LEAK_RUN) {
+    // (a short one is redacted only as a whole word, and a number is none: "2000" as a secret would otherwise turn
+    // every 2000 of a JSON document or a frame into "[redacted]")
+    if (/^[0-9.,]+$/.test(s)) return;
     short.push(s);
+    shortWords = new RegExp(short.map((t) => `(?<![A-Za-z0-9_])${t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_])`).join("|"), "g");
     return;
   }
   secrets.push(s);
@@ -110,6 +115,7 @@ export function registeredSecrets(): string[] {
 export function clearSecrets(): void {
   secrets.length = 0;
   short.length = 0;
+  shortWords = null;
   runHashes.clear();
 }
 
@@ -129,7 +135,7 @@ function mayHoldSecret(s: string): boolean {
 export function redact(s: string): string {
   let out = s;
   if (out.includes("sk-ant-")) out = out.replace(/sk-ant-[A-Za-z0-9_-]+/g, "[redacted]");
-  for (const t of short) if (out.includes(t)) out = out.split(t).join("[redacted]");
+  if (shortWords && short.some((t) => out.includes(t))) out = out.replace(shortWords, "[redacted]");
   if (mayHoldSecret(out)) for (const t of secrets) out = cutRuns(out, t);
   return out;
 }

@@ -20,6 +20,7 @@ import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
 import { keyId } from "./key-id.ts";
 import type { Hashed } from "./wire.ts";
+import { redact } from "./sanitize.ts";
 
 export { keyId };
 
@@ -227,10 +228,14 @@ class Interned {
   id(s: string): number {
     let id = this.ids.get(s);
     if (id === undefined) {
-      const r = this.db.run(`INSERT INTO ${this.table} (${this.column}) VALUES (?) ON CONFLICT DO NOTHING`, s);
-      id = r.changes > 0 ? r.lastInsertRowid : this.db.get<{ id: number }>(`SELECT id FROM ${this.table} WHERE ${this.column} = ?`, s)!.id;
+      // (kept as the redactor leaves it: a transcript's model name or session id holding a credential of this run is
+      // stored without it; the text a query gives back finds the same row)
+      const kept = redact(s);
+      const r = this.db.run(`INSERT INTO ${this.table} (${this.column}) VALUES (?) ON CONFLICT DO NOTHING`, kept);
+      id = r.changes > 0 ? r.lastInsertRowid : this.db.get<{ id: number }>(`SELECT id FROM ${this.table} WHERE ${this.column} = ?`, kept)!.id;
       this.ids.set(s, id);
-      this.texts.set(id, s);
+      this.ids.set(kept, id);
+      this.texts.set(id, kept);
     }
     return id;
   }
@@ -576,11 +581,11 @@ export class UsageStore implements DirCache {
          window1m = max(window1m, ?9)
        WHERE id = ?1`,
       id,
-      m.cwd,
+      m.cwd === null ? null : redact(m.cwd),
       t(m.cwdTime),
-      m.branch,
+      m.branch === null ? null : redact(m.branch),
       t(m.branchTime),
-      m.entrypoint,
+      m.entrypoint === null ? null : redact(m.entrypoint),
       t(m.entrypointTime),
       m.title,
       m.window1M ? 1 : 0,

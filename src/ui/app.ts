@@ -3,7 +3,7 @@
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
 import { selectSession, type SessionView } from "../model/selectors.ts";
-import { cleanText } from "../ingest/sanitize.ts";
+import { cleanText, redact } from "../ingest/sanitize.ts";
 import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
 import { exportHistory, exportInsights, exportLive, type ViewExport } from "../model/export-view.ts";
 import type { UsageQueries } from "../model/queries.ts";
@@ -388,9 +388,14 @@ export class DashboardApp {
     const top = this.ui.popups[this.ui.popups.length - 1];
     if (top?.kind !== "session") return;
     const id = top.sessionId;
-    const safe = /^[\w.-]+$/.test(id) ? id : `'${id.replace(/'/g, "'\\''")}'`;
-    this.clipboard = what === "id" ? id : `claude --resume ${safe}`;
-    this.flash = { text: `copied ${cleanText(what === "id" ? id : `claude --resume ${id}`, 80)}`, until: null };
+    // (a session id from a transcript is untrusted: one with anything but letters, digits, '.', '_', ':' and '-' — a
+    // newline that runs a pasted command, an escape, a redacted secret — is never put on the clipboard)
+    if (!/^[\w.:-]+$/.test(id) || redact(id) !== id) {
+      this.flash = { text: "not copied: this session's id holds characters that are not safe to paste", until: null };
+      return;
+    }
+    this.clipboard = what === "id" ? id : `claude --resume ${id}`;
+    this.flash = { text: `copied ${cleanText(this.clipboard, 80)}`, until: null };
   }
 
   /** Files for `e`, waiting for the runner (see takeExport). */
