@@ -7,9 +7,11 @@
 // - the store's size, and a 10 KB append into the store and the model;
 // - a year of heavy use (a store of 1.5 M responses): a warm start and the live dashboard's memory;
 // - drawing, the live dashboard's CPU, and the OTLP receiver.
+// - a soak: the live dashboard for half an hour (--soak-minutes) at 16 appended lines a second with an all-time window,
+//   its CPU and RSS at the start and at the end (bench/soak.ts; `bun bench/soak.ts` runs it alone).
 // Prints a table for the README. Options: --size-mb N, --runs N, --shape small|big, --dir PATH, --ccusage PATH,
-// --skip-year, --skip-team, --skip-prometheus.
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+// --skip-year, --skip-team, --skip-prometheus, --soak-minutes N (30), --skip-soak.
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,6 +27,7 @@ import { AnsiScreen } from "../src/ui/ansi-live.ts";
 import { generateCorpus } from "./generate.ts";
 import { formatOtlpBench, runOtlpBench } from "./otlp-bench.ts";
 import { formatPrometheusBench, runPrometheusBench, type PrometheusBench } from "./prometheus-bench.ts";
+import { formatSoak, runSoak, type SoakResult } from "./soak.ts";
 import { storePathFor, yearStore } from "./year.ts";
 
 const { values } = parseArgs({
@@ -37,6 +40,8 @@ const { values } = parseArgs({
     "skip-year": { type: "boolean", default: false },
     "skip-team": { type: "boolean", default: false },
     "skip-prometheus": { type: "boolean", default: false },
+    "soak-minutes": { type: "string", default: "30" },
+    "skip-soak": { type: "boolean", default: false },
   },
 });
 const sizeMb = Number(values["size-mb"]);
@@ -136,73 +141,84 @@ const storePath = storePathFor(join(warmData), [corpus.root], home);
 const storeBytes = statSync(storePath).size;
 console.log(`\nstore: ${mb(storeBytes).toFixed(1)} MB for ${mb(corpus.bytes).toFixed(0)} MB of transcripts (${((100 * storeBytes) / corpus.bytes).toFixed(1)} %)`);
 
-// 4. Claude Code appends 10 KB to a session: stored and in the model, in process, on a copy of the warm store.
-console.log("\nClaude Code appends 10 KB to a session (in process, median of 20):");
-const copyPath = join(scratch, "append.sqlite");
-copyFileSync(storePath, copyPath);
-const { store } = openUsageStore({ path: copyPath, roots: [corpus.root], now: Date.now() });
-const source = new TranscriptSource([corpus.root], store, { shared: true });
-source.refresh();
-const app = new DashboardApp(new StoreQueries(store), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
-const r = rng(99);
+// 4. Claude Code appends 10 KB to a session: stored and in the model, in process, on a copy of the warm store; with
+// LIVE's default 12-hour window, and with an all-time one (--since 2020-01-01: every response of the corpus in it).
+const HOUR = 3_600_000;
 const session = { sessionId: corpus.sampleSessionId, cwd: corpus.sampleCwd };
-let t = corpus.end;
-function append10k(): number {
-  let bytes = 0;
-  const parts: string[] = [];
-  while (bytes < 9_000) {
-    t += 5000;
-    const tool = idFrom(r, "toolu_01");
-    const lines = [
-      ...responseLines({
-        session,
-        time: t,
-        model: "claude-opus-4-6",
-        messageId: idFrom(r, "msg_01"),
-        requestId: idFrom(r, "req_011C"),
-        usage: { uncached: 3, cacheWrite5m: 0, cacheWrite1h: 1200, cacheRead: 60_000, output: 400 },
-        blocks: [
-          { type: "text", text: "Let me look at the failing test. ".repeat(12) },
-          { type: "tool_use", id: tool, name: "Read", input: { file_path: "/home/dev/src/x.ts" } },
-        ],
-        uuids: [uuidFrom(r), uuidFrom(r)],
-        parentUuid: null,
-      }),
-      toolResultLine(session, t + 800, tool, { uuid: uuidFrom(r), parentUuid: null, content: "export const x = 1;\n".repeat(60) }),
-    ];
-    for (const l of lines) bytes += Buffer.byteLength(l) + 1;
-    parts.push(...lines);
-  }
-  appendFileSync(corpus.sampleFile, `${parts.join("\n")}\n`);
-  return bytes;
-}
 const original = readFileSync(corpus.sampleFile);
-const ingest: number[] = [];
-const views: number[] = [];
-const polls: number[] = [];
-let appended = 0;
-const lay = layout(160, 50);
-app.view(t, lay);
-for (let i = 0; i < 20; i++) {
-  appended = append10k();
-  const a = performance.now();
-  const events: ModelEvent[] = [];
-  source.refreshFiles([corpus.sampleFile], events); // read, stored
-  app.apply(events); // and in the model
-  ingest.push(performance.now() - a);
-  const v = performance.now();
-  app.view(t, lay);
-  views.push(performance.now() - v);
-  append10k();
-  const b = performance.now();
-  source.poll(Date.now(), { push: () => {} });
-  polls.push(performance.now() - b);
+function appendRun(label: string, windowHours: (t: number) => number): { ingest: number[]; views: number[]; polls: number[]; appended: number; windowResponses: number; folded: number } {
+  const copyPath = join(scratch, `append-${label}.sqlite`);
+  copyFileSync(storePath, copyPath);
+  const { store } = openUsageStore({ path: copyPath, roots: [corpus.root], now: Date.now() });
+  const source = new TranscriptSource([corpus.root], store, { shared: true });
+  source.refresh();
+  const q = new StoreQueries(store);
+  let t = corpus.end;
+  const app = new DashboardApp(q, { windowHours: windowHours(t), bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+  const r = rng(99);
+  function append10k(): number {
+    let bytes = 0;
+    const parts: string[] = [];
+    while (bytes < 9_000) {
+      t += 5000;
+      const tool = idFrom(r, "toolu_01");
+      const lines = [
+        ...responseLines({
+          session,
+          time: t,
+          model: "claude-opus-4-6",
+          messageId: idFrom(r, "msg_01"),
+          requestId: idFrom(r, "req_011C"),
+          usage: { uncached: 3, cacheWrite5m: 0, cacheWrite1h: 1200, cacheRead: 60_000, output: 400 },
+          blocks: [
+            { type: "text", text: "Let me look at the failing test. ".repeat(12) },
+            { type: "tool_use", id: tool, name: "Read", input: { file_path: "/home/dev/src/x.ts" } },
+          ],
+          uuids: [uuidFrom(r), uuidFrom(r)],
+          parentUuid: null,
+        }),
+        toolResultLine(session, t + 800, tool, { uuid: uuidFrom(r), parentUuid: null, content: "export const x = 1;\n".repeat(60) }),
+      ];
+      for (const l of lines) bytes += Buffer.byteLength(l) + 1;
+      parts.push(...lines);
+    }
+    appendFileSync(corpus.sampleFile, `${parts.join("\n")}\n`);
+    return bytes;
+  }
+  const ingest: number[] = [];
+  const views: number[] = [];
+  const polls: number[] = [];
+  let appended = 0;
+  const lay = layout(160, 50);
+  const windowResponses = app.view(t, lay).totals.responses;
+  for (let i = 0; i < 20; i++) {
+    appended = append10k();
+    const a = performance.now();
+    const events: ModelEvent[] = [];
+    source.refreshFiles([corpus.sampleFile], events); // read, stored
+    app.apply(events); // and in the model
+    ingest.push(performance.now() - a);
+    const v = performance.now();
+    app.view(t, lay);
+    views.push(performance.now() - v);
+    append10k();
+    const b = performance.now();
+    source.poll(Date.now(), { push: () => {} });
+    polls.push(performance.now() - b);
+  }
+  const folded = q.live?.stats.folded ?? 0;
+  store.close();
+  writeFileSync(corpus.sampleFile, original); // leave the corpus as generated
+  return { ingest, views, polls, appended, windowResponses, folded };
 }
-store.close();
-Bun.write(corpus.sampleFile, original); // leave the corpus as generated
-console.log(`  ${"read, stored and in the model (file watch)".padEnd(46)} ${median(ingest).toFixed(2).padStart(6)} ms   (${appended} bytes)`);
-console.log(`  ${"LIVE view models after it".padEnd(46)} ${median(views).toFixed(2).padStart(6)} ms`);
-console.log(`  ${"poll (active files every time, quiet ones 1 in 15)".padEnd(46)} ${median(polls).toFixed(2).padStart(6)} ms   (${corpus.files} files)`);
+console.log("\nClaude Code appends 10 KB to a session (in process, median of 20):");
+const day = appendRun("12h", () => 12);
+console.log(`  ${"read, stored and in the model (file watch)".padEnd(46)} ${median(day.ingest).toFixed(2).padStart(6)} ms   (${day.appended} bytes)`);
+console.log(`  ${"LIVE view models after it (12 h window)".padEnd(46)} ${median(day.views).toFixed(2).padStart(6)} ms`);
+console.log(`  ${"poll (active files every time, quiet ones 1 in 15)".padEnd(46)} ${median(day.polls).toFixed(2).padStart(6)} ms   (${corpus.files} files)`);
+const allTime = appendRun("all", (t) => (t - Date.parse("2020-01-01T00:00:00Z")) / HOUR);
+const allTimeAppend = allTime.ingest.map((x, i) => x + allTime.views[i]!);
+console.log(`  ${`the same with all ${allTime.windowResponses} responses in the window`.padEnd(46)} ${median(allTimeAppend).toFixed(2).padStart(6)} ms   (target ≤ 5 ms: read and stored ${median(allTime.ingest).toFixed(2)} ms, LIVE view models ${median(allTime.views).toFixed(2)} ms; ${allTime.folded} of ${allTime.views.length + 1} answers folded)`);
 
 // 5. A year of heavy use.
 let year: { responses: number; mb: number; json: number; all: number; report: number; insights: number; liveRss: number | null } | null = null;
@@ -316,6 +332,15 @@ async function liveCpu(runtime = `${bun} src/cli.ts`, extra = ""): Promise<numbe
   }
 }
 
+// The soak: the live dashboard under a steady stream of appends for half an hour, with an all-time window.
+let soak: SoakResult | null = null;
+if (!values["skip-soak"]) {
+  const minutes = Math.max(1, Number(values["soak-minutes"]));
+  console.log(`\nthe live dashboard for ${minutes} min at 16 appended lines/s into 6 transcripts, all-time window (--since 2020-01-01), in a tmux pane:`);
+  soak = await runSoak({ repo, bun, root: corpus.root, minutes, log: console.log });
+  console.log(soak ? formatSoak(soak) : "  skipped (needs tmux)");
+}
+
 console.log("\nOTLP receiver (16 senders, 50-event batches, 5 s):");
 const otlp = await runOtlpBench({ senders: 16, batch: 50, seconds: 5, encoding: "json", map: true });
 console.log(formatOtlpBench(otlp));
@@ -332,8 +357,13 @@ console.log("\nREADME rows:");
 const f = median(first.map((x) => x.ms)) / 1000;
 const p = ccusage ? median(peers.map((x) => x.ms)) / 1000 : null;
 console.log(
-  `| ${machine} | ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files (${shape}) | ${f.toFixed(2)} s, ${Math.max(...first.map((x) => x.rssMb)).toFixed(0)} MB${p ? ` (ccusage 20: ${p.toFixed(2)} s)` : ""} | ${allTimeMs.toFixed(0)} ms${p ? ` (${((p * 1000) / allTimeMs).toFixed(0)}×)` : ""} | ${defaultMs.toFixed(0)} ms / ${frameMs.toFixed(0)} ms | ${((100 * storeBytes) / corpus.bytes).toFixed(1)} % | ${median(ingest).toFixed(1)} ms |`,
+  `| ${machine} | ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files (${shape}) | ${f.toFixed(2)} s, ${Math.max(...first.map((x) => x.rssMb)).toFixed(0)} MB${p ? ` (ccusage 20: ${p.toFixed(2)} s)` : ""} | ${allTimeMs.toFixed(0)} ms${p ? ` (${((p * 1000) / allTimeMs).toFixed(0)}×)` : ""} | ${defaultMs.toFixed(0)} ms / ${frameMs.toFixed(0)} ms | ${((100 * storeBytes) / corpus.bytes).toFixed(1)} % | ${median(day.ingest).toFixed(1)} ms |`,
 );
 if (year) console.log(`| a year: ${year.responses} responses, ${year.mb.toFixed(0)} MB store | ${year.json.toFixed(0)} ms | ${year.all.toFixed(0)} ms | ${year.report.toFixed(0)} ms | ${year.liveRss?.toFixed(0) ?? "?"} MB |`);
 if (prom) console.log(`| a team in VictoriaMetrics: ${prom.series} series, ${prom.samples} samples | 24 h ${prom.day.ms.toFixed(0)} ms, ${prom.day.rss.toFixed(0)} MB | 30 days ${prom.month.ms.toFixed(0)} ms, ${prom.month.rss.toFixed(0)} MB | /metrics 10k series ${prom.scrapeMs.toFixed(1)} ms |`);
+console.log(`| a 10 KB append with ${allTime.windowResponses} responses in an all-time window (read, stored, LIVE view models) | ${median(allTimeAppend).toFixed(2)} ms (${Math.min(...allTimeAppend).toFixed(2)}–${Math.max(...allTimeAppend).toFixed(2)} ms) |`);
+if (soak)
+  console.log(
+    `| ${soak.minutes} min at ${soak.linesPerSecond} lines/s, all-time window: CPU / RSS at the start and the end | ${soak.start.cpu.toFixed(1)} % → ${soak.end.cpu.toFixed(1)} % (${(soak.end.cpu / soak.start.cpu).toFixed(2)}×), ${soak.start.rssMb.toFixed(0)} → ${soak.end.rssMb.toFixed(0)} MB (${(soak.end.rssMb / soak.start.rssMb).toFixed(2)}×) |`,
+  );
 if (teamFigures) console.log(`| a team: ${teamFigures.events} telemetry events | 7 days ${teamFigures.week.ms.toFixed(0)} ms, ${teamFigures.week.rss.toFixed(0)} MB | 30 days ${teamFigures.month.ms.toFixed(0)} ms, ${teamFigures.month.rss.toFixed(0)} MB |`);
