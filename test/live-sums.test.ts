@@ -391,6 +391,8 @@ describe("what bounds an answer's cost", () => {
     expect(a.size.sessions).toBe(1);
     expect(a.size.groups).toBeLessThanOrEqual(2);
     expect(a.size.hourCells).toBeLessThanOrEqual(2 * 2);
+    // and the log of changes is empty once they are folded in
+    expect(a.size.logged).toBe(0);
   });
 
   test("the live dashboard's view equals the fresh view at every step, through the app's own cache", () => {

@@ -76,12 +76,24 @@ interface LiveLog {
   owner: LiveSumsTracker | null;
 }
 
-const logs = new WeakMap<SqlDatabase, LiveLog>();
+const logs = new WeakMap<SqlDatabase, LiveLog | null>();
 
-/** The connection's log, its TEMP table and triggers made on first use (they last as long as the connection). */
-function logOf(db: SqlDatabase): LiveLog {
-  let log = logs.get(db);
-  if (log) return log;
+/**
+ * The connection's log, its TEMP table and triggers made on first use (they last as long as the connection); null
+ * when they cannot be made here (every answer is then summed afresh).
+ */
+function logOf(db: SqlDatabase): LiveLog | null {
+  const known = logs.get(db);
+  if (known !== undefined) return known;
+  try {
+    return makeLog(db);
+  } catch {
+    logs.set(db, null);
+    return null;
+  }
+}
+
+function makeLog(db: SqlDatabase): LiveLog {
   // (a trigger writes while the log has room; once it is full it marks the overflow and stops logging)
   const room = `(SELECT count(*) FROM live_over) = 0`;
   const full = `INSERT OR IGNORE INTO live_over (one) SELECT 1 WHERE (SELECT max(id) FROM live_log) - (SELECT min(id) FROM live_log) >= ${LOG_CAP};`;
@@ -101,7 +113,7 @@ function logOf(db: SqlDatabase): LiveLog {
   parts.push(`CREATE TEMP TRIGGER IF NOT EXISTS live_sessions_ins AFTER INSERT ON sessions WHEN ${room} BEGIN ${meta} ${full} END;`);
   parts.push(`CREATE TEMP TRIGGER IF NOT EXISTS live_sessions_upd AFTER UPDATE ON sessions WHEN ${room} BEGIN ${meta} ${full} END;`);
   db.exec(parts.join("\n"));
-  log = { owner: null };
+  const log: LiveLog = { owner: null };
   logs.set(db, log);
   return log;
 }
@@ -225,12 +237,12 @@ export class LiveSumsTracker {
     this.stats.logRows = 0;
     this.stats.reloads = 0;
     // (inside a transaction the log may still be rolled back with the facts: answer afresh, and start again after)
-    if (db.inTransaction) {
+    const log = db.inTransaction ? null : logOf(db);
+    if (!log) {
       this.state = null;
       this.stats.fresh++;
       return this.q.freshLiveSums(o);
     }
-    const log = logOf(db);
     const dv = this.dataVersion();
     const st = this.state;
     const slot = Math.max(1, Math.round(o.slotMs));
@@ -613,13 +625,15 @@ export class LiveSumsTracker {
     return { cells: st.cellList, hourCells: st.hourList, counts, sessions };
   }
 
-  /** How much the tracker holds (for tests: it is bounded by the window's cells and the active sessions). */
-  size(): { cells: number; hourCells: number; sessions: number; activity: number; groups: number } {
+  /** How much the tracker holds (for tests: it is bounded by the window's cells and the active sessions), and the
+   *  changes waiting in the log (none right after an answer). */
+  size(): { cells: number; hourCells: number; sessions: number; activity: number; groups: number; logged: number } {
     const st = this.state;
-    if (!st) return { cells: 0, hourCells: 0, sessions: 0, activity: 0, groups: 0 };
+    const logged = logs.get(this.db) ? (this.db.get<{ n: number }>("SELECT count(*) AS n FROM live_log")?.n ?? 0) : 0;
+    if (!st) return { cells: 0, hourCells: 0, sessions: 0, activity: 0, groups: 0, logged };
     let groups = 0;
     for (const s of st.sessions.values()) groups += s.groups.size + s.agents.size;
-    return { cells: st.cells.size, hourCells: st.hourCells.size, sessions: st.sessions.size, activity: st.activity.size, groups };
+    return { cells: st.cells.size, hourCells: st.hourCells.size, sessions: st.sessions.size, activity: st.activity.size, groups, logged };
   }
 }
 
