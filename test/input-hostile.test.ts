@@ -6,7 +6,7 @@ import { describe, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
 import { runAnsiLive, type AnsiTerminal } from "../src/ui/ansi-live.ts";
 import { readStdin } from "../src/ui/live.ts";
-import { InputParser, InputReader, PASTE_CAP, QUIET_MS, type InputClock, type TerminalInput } from "../src/ui/terminal-input.ts";
+import { DRAIN_MS, ESC_MS, InputParser, InputReader, PASTE_CAP, QUIET_MS, type InputClock, type TerminalInput } from "../src/ui/terminal-input.ts";
 import { demoApp } from "./builders.ts";
 import { mulberry32, stormChunk } from "./storm.ts";
 
@@ -77,7 +77,8 @@ describe("a paste that never ends (failure 5)", () => {
   test("Ctrl-C and Ctrl-Z cut through a paste and through a half-read sequence", () => {
     const p = new InputParser();
     expect(p.feed("\x1b[200~some text\x03", 0)).toEqual([{ kind: "paste", text: "some text" }, ctrl("c")]);
-    expect(p.feed("\x1b[200~more\x1a", 0)).toEqual([{ kind: "paste", text: "more" }, ctrl("z")]);
+    expect(p.feed("\x1b[201~\x1b[200~more\x1a", 0)).toEqual([{ kind: "paste", text: "more" }, ctrl("z")]);
+    expect(p.feed("\x1b[201~", 0)).toEqual([]);
     expect(p.feed("\x1b[<0;12", 0)).toEqual([]);
     expect(p.feed("\x03", 0)).toEqual([ctrl("c")]);
     expect(p.feed("\x1b]11;rgb:00", 0)).toEqual([]);
@@ -167,6 +168,191 @@ describe("stray bytes and the terminal's answers (failure 13)", () => {
       expect({ seed, quits }).toEqual({ seed, quits: [] });
       expect(p.feed("q", 0)).toEqual([q]);
     }
+  });
+});
+
+describe("a sequence split by the terminal never turns into commands (review of failure 5)", () => {
+  const escape: TerminalInput = { kind: "key", key: { name: "escape" } };
+  /** A reader on a fake clock, and what it delivered. */
+  function reading() {
+    const { clock, advance, pending } = fakeClock();
+    const got: TerminalInput[] = [];
+    const reader = new InputReader((inputs) => got.push(...inputs), clock);
+    return { reader, got, advance, pending };
+  }
+
+  test("an ESC at the end of a chunk waits ESC_MS: a paste's start or a mouse report after it is that, not keys", () => {
+    const { reader, got, advance } = reading();
+    reader.push("\x1b");
+    advance(ESC_MS - 1);
+    expect(got).toEqual([]);
+    reader.push("[200~rm q");
+    reader.push("\x1b[201~");
+    expect(got).toEqual([{ kind: "paste", text: "rm q" }]);
+    got.length = 0;
+    reader.push("\x1b");
+    advance(10);
+    reader.push("[<35;10;5M"); // (a mouse move: nothing for the app, not "[", "<", "3", "5", … "M")
+    reader.push("\x1b");
+    advance(1);
+    reader.push("[<0;10;5M");
+    expect(got).toEqual([
+      { kind: "mouse", action: "drag", button: 3, x: 9, y: 4 },
+      { kind: "mouse", action: "press", button: 0, x: 9, y: 4 },
+    ]);
+  });
+
+  test("a lone Escape still acts on its own, ESC_MS later, with nothing else typed", () => {
+    const { reader, got, advance, pending } = reading();
+    reader.push("\x1b");
+    expect(got).toEqual([]);
+    advance(ESC_MS);
+    expect(got).toEqual([escape]);
+    expect(pending()).toBe(0);
+    // a key typed after the delay is that key (not Alt + it); two Escapes are two
+    reader.push("?");
+    reader.push("\x1b\x1b");
+    advance(ESC_MS);
+    expect(got).toEqual([escape, { kind: "key", key: { name: "?", shift: false } }, escape, escape]);
+    // Ctrl-C right after an ESC is still Ctrl-C, at once
+    reader.push("\x1b");
+    reader.push("\x03");
+    expect(got.at(-1)).toEqual(ctrl("c"));
+  });
+
+  test("a sequence's rest that comes later than ESC_MS is still read as that sequence (the Escape has acted)", () => {
+    const { reader, got, advance } = reading();
+    reader.push("\x1b");
+    advance(ESC_MS + 100); // (a slow link: the Escape is taken alone)
+    reader.push("[200~rm q\x1b[201~");
+    reader.push("\x1b");
+    advance(ESC_MS + 100);
+    reader.push("[<35;10;5M");
+    expect(got).toEqual([escape, { kind: "paste", text: "rm q" }, escape, { kind: "mouse", action: "drag", button: 3, x: 9, y: 4 }]);
+    // but a key typed after an Escape is that key, and so is one typed later than QUIET_MS
+    got.length = 0;
+    reader.push("\x1b");
+    advance(ESC_MS);
+    reader.push("[");
+    reader.push("\x1b");
+    advance(QUIET_MS);
+    reader.push("[A");
+    expect(got).toEqual([escape, { kind: "key", key: { name: "[", shift: false } }, escape, { kind: "key", key: { name: "[", shift: false } }, { kind: "key", key: { name: "A", shift: true } }]);
+  });
+
+  test("a stray X10 mouse prefix does not swallow Ctrl-C, Ctrl-Z or the next sequence", () => {
+    const p = new InputParser();
+    expect(p.feed("\x1b[M", 0)).toEqual([]);
+    expect(p.feed("\x03\x03\x03", 0)).toEqual([ctrl("c"), ctrl("c"), ctrl("c")]);
+    expect(p.feed("\x1b[M \x1a", 0)).toEqual([ctrl("z")]);
+    expect(p.feed("\x1b[M\x1b[A", 0)).toEqual([{ kind: "key", key: { name: "up", shift: false } }]);
+    // (a whole X10 report is still a click)
+    expect(p.feed("\x1b[M +&", 0)).toEqual([{ kind: "mouse", action: "press", button: 0, x: 10, y: 5 }]);
+  });
+
+  test("after Ctrl-C or Ctrl-Z inside a paste, the rest of the paste is dropped up to its end mark or the quiet", () => {
+    const p = new InputParser();
+    expect(p.feed("\x1b[200~ab\x1arm -rf q\r", 0)).toEqual([{ kind: "paste", text: "ab" }, ctrl("z")]);
+    expect(p.feed("more q\x1b[201~q", 10)).toEqual([q]);
+    // the quiet ends it too, and a break in the rest still acts
+    expect(p.feed("\x1b[200~ab\x03q", 0)).toEqual([{ kind: "paste", text: "ab" }, ctrl("c")]);
+    expect(p.feed("q\x1aq", 100)).toEqual([ctrl("z")]);
+    expect(p.feed("q", 100 + QUIET_MS)).toEqual([q]);
+  });
+
+  test("the rest of a paste that comes after Ctrl-Z and fg is dropped too (the reader is reset around the suspension)", () => {
+    const { reader, got, advance } = reading();
+    reader.push("\x1b[200~ab\x1a");
+    expect(got).toEqual([{ kind: "paste", text: "ab" }, ctrl("z")]);
+    reader.reset(); // (suspended)
+    advance(60_000);
+    reader.reset(); // (fg)
+    reader.push("rm -rf q\r");
+    advance(QUIET_MS - 1);
+    reader.push("q q\x1b[201~");
+    reader.push("q");
+    expect(got).toEqual([{ kind: "paste", text: "ab" }, ctrl("z"), q]);
+    // with no end mark, the quiet after fg ends it
+    got.length = 0;
+    reader.push("\x1b[200~ab\x1a");
+    reader.reset();
+    advance(60_000);
+    reader.reset();
+    reader.push("rm q");
+    advance(QUIET_MS);
+    reader.push("q");
+    expect(got).toEqual([{ kind: "paste", text: "ab" }, ctrl("z"), q]);
+  });
+
+  test("Ctrl-C or Ctrl-Z inside a paste waits for the rest of it (or the quiet, at most DRAIN_MS) before it quits or suspends", () => {
+    const { reader, got, advance, pending } = reading();
+    const settled: string[] = [];
+    reader.settle(() => settled.push("no paste")); // (at once)
+    expect(settled).toEqual(["no paste"]);
+    reader.push("\x1b[200~ab\x03rm -rf q\r");
+    reader.settle(() => settled.push("end mark"));
+    reader.push("more\r");
+    expect(settled).toEqual(["no paste"]);
+    reader.push("\x1b[201~");
+    expect(settled).toEqual(["no paste", "end mark"]);
+    reader.push("\x1b[200~ab\x1arm");
+    reader.settle(() => settled.push("quiet"));
+    advance(QUIET_MS);
+    expect(settled).toEqual(["no paste", "end mark", "quiet"]);
+    // a paste that never goes quiet: at most DRAIN_MS
+    reader.push("\x1b[200~ab\x03");
+    reader.settle(() => settled.push("cap"));
+    for (let t = 0; t < DRAIN_MS - 100; t += 100) {
+      reader.push("x");
+      advance(100);
+    }
+    expect(settled).toHaveLength(3);
+    advance(100);
+    expect(settled).toEqual(["no paste", "end mark", "quiet", "cap"]);
+    expect(got.filter((e) => e.kind === "key")).toEqual<TerminalInput[]>([ctrl("c"), ctrl("z"), ctrl("c")]);
+    reader.stop();
+    expect(pending()).toBe(0);
+  });
+
+  test("the ANSI backend: Ctrl-C inside a paste gives the terminal back only after the rest of the paste (the shell would run it)", async () => {
+    const { clock } = fakeClock();
+    let feed: (s: string) => void = () => {};
+    const raw: boolean[] = [];
+    const term: AnsiTerminal = { columns: () => 120, rows: () => 40, write: () => {}, raw: (on) => void raw.push(on), onData: (f) => ((feed = f), () => {}) };
+    const app = demoApp(NOW, OPTS);
+    let code = null as number | null;
+    void runAnsiLive(app, { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true }, term, clock).then((c) => (code = c));
+    feed("\x1b[200~ab\x03rm -rf q\r");
+    await Bun.sleep(0);
+    expect({ code, raw }).toEqual({ code: null, raw: [true] });
+    feed("echo more\r\x1b[201~");
+    await Bun.sleep(0);
+    expect({ code, raw }).toEqual({ code: 130, raw: [true, false] });
+  });
+
+  test("the ANSI backend: a lone Escape closes the help; a mouse report split after its ESC changes nothing", async () => {
+    const { clock, advance } = fakeClock();
+    let feed: (s: string) => void = () => {};
+    const term: AnsiTerminal = { columns: () => 120, rows: () => 40, write: () => {}, raw: () => {}, onData: (f) => ((feed = f), () => {}) };
+    const app = demoApp(NOW, OPTS);
+    const done = runAnsiLive(app, { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true }, term, clock);
+    const helpOpen = () => app.ui.popups.some((p) => p.kind === "help");
+    const before = JSON.stringify(app.ui);
+    feed("\x1b");
+    advance(1);
+    feed("[<35;10;5M");
+    feed("\x1b");
+    advance(1);
+    feed("[200~rm q");
+    advance(QUIET_MS);
+    expect(JSON.stringify(app.ui)).toBe(before);
+    feed("?");
+    expect(helpOpen()).toBe(true);
+    feed("\x1b");
+    advance(ESC_MS);
+    expect(helpOpen()).toBe(false);
+    feed("q");
+    expect(await done).toBe(0);
   });
 });
 

@@ -2,9 +2,9 @@
 // Ctrl-Z gives the terminal back (cooked mode, echo) and `fg` brings the dashboard back, and on both backends hostile
 // input (a lone 0x83, 0xF1, an "ă" split across two writes, seeded storms of bytes, escape sequences and mouse
 // reports, a paste that never ends) neither ends nor hangs it: it still answers keys, and q exits 0 with the
-// terminal restored.
+// terminal restored; and a Ctrl-C or Ctrl-Z inside a long paste never hands the rest of that paste to the shell.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempDirs } from "./builders.ts";
 import { mulberry32, stormChunk } from "./storm.ts";
@@ -119,6 +119,28 @@ describe.skipIf(!hasTmux && process.env.CI !== "true")("in a real terminal", () 
   }
 
   for (const backend of ["opentui", "ansi"] as const) {
+    test(`${backend}: Ctrl-C or Ctrl-Z inside a long paste: the rest of the paste never reaches the shell (it would run there)`, async () => {
+      const dir = temp("paste");
+      const mark = join(dir, "ran");
+      for (const [brk, tag] of [["\x03", "PC"], ["\x1a", "PZ"]] as const) {
+        // (60 kB: still on its way when the break key is read)
+        writeFileSync(join(dir, "paste"), `ab${brk}${"x".repeat(60_000)}\ntouch ${mark}\n`);
+        await start(tag, `--backend ${backend}`);
+        tmux("load-buffer", "-b", SESSION, join(dir, "paste"));
+        tmux("paste-buffer", "-p", "-b", SESSION, "-t", SESSION);
+        if (brk === "\x03") expect(await exitOf(tag)).toBe("130");
+        else {
+          await until((s) => s.includes("Stopped"));
+          keys("clear; fg; echo F=$?", "Enter");
+          expect(dashboard(await until(dashboard))).toBe(true);
+          keys("q");
+          expect(await exitOf("F")).toBe("0");
+        }
+        await Bun.sleep(500);
+        expect(existsSync(mark)).toBe(false);
+      }
+    }, 60_000);
+
     test(`${backend}: stray bytes, a split "ă", seeded storms and a paste that never ends neither end nor hang it; q exits 0`, async () => {
       const tag = `H${backend.toUpperCase()}`;
       await start(tag, `--backend ${backend} --export-dir ${temp("export")}`);

@@ -1,7 +1,8 @@
 // The live dashboard on any runtime (Deno, Node, Bun) without OpenTUI: the same app drawn into the pure cell grid,
 // and only the cells that changed since the last frame written as ANSI (inside synchronized-output marks); stdin in
 // raw mode through node:process, keys, SGR mouse and bracketed paste parsed by terminal-input.ts (an unfinished paste
-// or sequence ends on its own time); redrawn on SIGWINCH; the terminal restored on every way out (q, Ctrl-C, SIGTERM,
+// or sequence ends on its own time; after Ctrl-C or Ctrl-Z inside a paste, the rest of it is read and dropped before
+// the terminal is given back); redrawn on SIGWINCH; the terminal restored on every way out (q, Ctrl-C, SIGTERM,
 // SIGHUP, an error, and around Ctrl-Z/fg).
 import { writeErr } from "../platform.ts";
 import type { DashboardApp } from "./app.ts";
@@ -104,17 +105,26 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
       term.write(LEAVE_SCREEN);
       term.raw(false);
     };
+    /** stdin goes to the parser (also while a paste is drained before we quit or suspend) */
+    let reading = true;
     const suspend = () => {
       if (suspended || finished) return;
       suspended = true;
-      reader.reset();
-      leave();
-      process.once("SIGCONT", () => {
-        suspended = false;
-        enter();
-        frame();
+      // (a Ctrl-Z inside a paste: the rest of the paste is read and dropped first, or the shell would run it)
+      reader.settle(() => {
+        if (finished) return;
+        reading = false;
+        reader.reset();
+        leave();
+        process.once("SIGCONT", () => {
+          suspended = false;
+          reading = true;
+          reader.reset(); // (what is left of a paste is dropped from now, not read as keys)
+          enter();
+          frame();
+        });
+        process.kill(process.pid, "SIGSTOP");
       });
-      process.kill(process.pid, "SIGSTOP");
     };
     // (a paste left open ends on the reader's timer, so its inputs may come between chunks)
     const reader = new InputReader((inputs: TerminalInput[]) => {
@@ -133,7 +143,7 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
       }
     }, clock);
     const offData = term.onData((chunk) => {
-      if (!finished && !suspended) reader.push(chunk);
+      if (reading) reader.push(chunk);
     });
     const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<keyof typeof EXIT_SIGNALS, () => void>;
     const onResize = () => {
@@ -146,21 +156,25 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
       if (finished) return;
       finished = true;
       clearInterval(timer);
-      offData();
-      reader.stop();
       try {
         loop.stop();
       } catch {
         // (the terminal is restored whatever happens)
       }
-      leave();
-      for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
-      process.off("SIGWINCH", onResize);
-      process.off("SIGTSTP", suspend);
-      process.off("uncaughtException", onFatal);
-      process.off("unhandledRejection", onFatal);
-      if (err !== undefined) writeErr(`claude-dash: ${(err as Error)?.stack ?? String(err)}\n`);
-      resolve(code);
+      // (a Ctrl-C inside a paste: the rest of the paste is read and dropped first, or the shell would run it)
+      reader.settle(() => {
+        reading = false;
+        offData();
+        reader.stop();
+        leave();
+        for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
+        process.off("SIGWINCH", onResize);
+        process.off("SIGTSTP", suspend);
+        process.off("uncaughtException", onFatal);
+        process.off("unhandledRejection", onFatal);
+        if (err !== undefined) writeErr(`claude-dash: ${(err as Error)?.stack ?? String(err)}\n`);
+        resolve(code);
+      });
     }
 
     for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.on(s, onSignal[s]);

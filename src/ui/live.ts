@@ -144,7 +144,14 @@ type ForwardStream = PassThrough & { isTTY?: boolean; setRawMode?: (on: boolean)
  * Reads stdin with our parser from now on: the terminal's answers go to `forward` (OpenTUI's stdin), every other
  * input to `handle` once one is set (until then it waits). `stop` stops reading.
  */
-export function readStdin(source: NodeJS.ReadStream = process.stdin): { forward: ForwardStream; setHandler(h: (inputs: TerminalInput[]) => void): void; pause(): void; resume(): void; stop(): void } {
+export function readStdin(source: NodeJS.ReadStream = process.stdin): {
+  forward: ForwardStream;
+  setHandler(h: (inputs: TerminalInput[]) => void): void;
+  settle(done: () => void): void;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+} {
   const forward = new PassThrough() as ForwardStream;
   forward.isTTY = source.isTTY;
   forward.setRawMode = (on: boolean) => {
@@ -175,7 +182,11 @@ export function readStdin(source: NodeJS.ReadStream = process.stdin): { forward:
       early = [];
       if (waiting.length > 0) h(waiting);
     },
-    /** (around Ctrl-Z: the shell has the terminal; anything unfinished is forgotten) */
+    /** `done` once no paste is open (see InputReader.settle) */
+    settle(done) {
+      reader.settle(done);
+    },
+    /** (around Ctrl-Z: the shell has the terminal; anything unfinished is forgotten, what is left of a paste dropped) */
     pause() {
       reader.reset();
       source.pause();
@@ -227,26 +238,30 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     const suspend = (): void => {
       if (suspended || finished) return;
       suspended = true;
-      input.pause();
-      void renderer
-        .suspend()
-        .catch(() => undefined)
-        .then(() => {
-          // (nothing else holds the event loop while the renderer is suspended: this does, until `fg`)
-          const hold = setInterval(() => undefined, 60_000);
-          process.once("SIGCONT", () => {
-            clearInterval(hold);
-            input.resume();
-            void renderer
-              .resume()
-              .catch(onFatal)
-              .finally(() => {
-                suspended = false;
-                renderer.requestRender();
-              });
+      // (a Ctrl-Z inside a paste: the rest of the paste is read and dropped first, or the shell would run it)
+      input.settle(() => {
+        if (finished) return;
+        input.pause();
+        void renderer
+          .suspend()
+          .catch(() => undefined)
+          .then(() => {
+            // (nothing else holds the event loop while the renderer is suspended: this does, until `fg`)
+            const hold = setInterval(() => undefined, 60_000);
+            process.once("SIGCONT", () => {
+              clearInterval(hold);
+              input.resume();
+              void renderer
+                .resume()
+                .catch(onFatal)
+                .finally(() => {
+                  suspended = false;
+                  renderer.requestRender();
+                });
+            });
+            process.kill(process.pid, "SIGSTOP");
           });
-          process.kill(process.pid, "SIGSTOP");
-        });
+      });
     };
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
@@ -256,6 +271,11 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
       if (finished) return;
       finished = true;
       loop.stop();
+      // (a Ctrl-C inside a paste: the rest of the paste is read and dropped first, or the shell would run it)
+      input.settle(() => restore(code, err));
+    }
+
+    function restore(code: number, err?: unknown): void {
       for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
       process.off("SIGTSTP", suspend);
       renderer.off("destroy", onDestroyed);

@@ -5,7 +5,10 @@
 //
 // Hostile or broken input never hangs it: a paste without its end mark ends after QUIET_MS without bytes or at
 // PASTE_CAP characters (the rest of it is dropped up to its end mark or the quiet), an unfinished escape sequence is
-// dropped QUIET_MS after it began or at SEQUENCE_CAP, and Ctrl-C and Ctrl-Z cut through any of them. Bytes that are
+// dropped QUIET_MS after it began or at SEQUENCE_CAP, and Ctrl-C and Ctrl-Z cut through any of them (after one inside
+// a paste, the rest of that paste is dropped too, also when it comes after a Ctrl-Z and fg). Nor does a sequence the
+// terminal split across chunks turn into keys: an ESC that ends a chunk waits ESC_MS for the rest before it is the
+// Escape key (and a sequence's body that comes later still, as one chunk, is read as that sequence). Bytes that are
 // not text (invalid UTF-8, as U+FFFD; C1 controls) are no keys. Pure: time comes in as an argument; InputReader
 // below adds the timer.
 import type { DashboardApp } from "./app.ts";
@@ -21,8 +24,15 @@ export type TerminalInput =
 
 /** How long an unfinished paste may go without bytes, and an unfinished escape sequence may take, in ms. */
 export const QUIET_MS = 500;
+/** How long an ESC that ends a chunk waits for the rest of a sequence before it is the Escape key, in ms. */
+export const ESC_MS = 50;
 /** The most characters one paste gives (64 KiB of ASCII). */
 export const PASTE_CAP = 64 * 1024;
+/**
+ * The longest the backends wait, after Ctrl-C or Ctrl-Z inside a paste, for the rest of that paste before they quit
+ * or suspend (in ms): what is still coming would otherwise be read by the shell, as commands.
+ */
+export const DRAIN_MS = 2000;
 /** The longest escape sequence or control string kept (a terminal's answers are far shorter). */
 export const SEQUENCE_CAP = 4096;
 
@@ -31,13 +41,15 @@ const PASTE_END = "\x1b[201~";
 
 const CSI_KEYS: Record<string, string> = { A: "up", B: "down", C: "right", D: "left", H: "home", F: "end", Z: "backtab", "5~": "pageup", "6~": "pagedown", "1~": "home", "7~": "home", "4~": "end", "8~": "end", "3~": "delete", "2~": "insert" };
 const SS3_KEYS: Record<string, string> = { A: "up", B: "down", C: "right", D: "left", H: "home", F: "end" };
+/** What follows ESC in the sequences read here (CSI, SS3, OSC, DCS, APC, PM, SOS): not an Alt + key. */
+const INTRO = /^[[O\]P_^X]/;
 /** The keys that always act, even inside a paste or an escape sequence: Ctrl-C (quit) and Ctrl-Z (suspend). */
 const isBreak = (c: number) => c === 0x03 || c === 0x1a;
 
 interface Paste {
   parts: string[];
   length: number;
-  /** past the cap: the rest is dropped up to the end mark or the quiet */
+  /** past the cap, or after a break key: the rest is dropped up to the end mark or the quiet */
   skipping: boolean;
   lastAt: number;
   /** the start of what may be the end mark, split across chunks */
@@ -49,12 +61,15 @@ export class InputParser {
   private pending = "";
   private pendingSince = 0;
   private paste: Paste | null = null;
+  /** the time of the last ESC that was taken for the Escape key after waiting ESC_MS alone, until the next chunk */
+  private escAlone: number | null = null;
   /** the time of the chunk being read */
   private at = 0;
 
   constructor(
     private readonly quietMs = QUIET_MS,
     private readonly pasteCap = PASTE_CAP,
+    private readonly escMs = ESC_MS,
   ) {}
 
   /** The inputs in `chunk`, read at `now` (epoch ms). */
@@ -63,7 +78,13 @@ export class InputParser {
     const out = deadline !== null && now >= deadline ? this.expire(now) : [];
     this.at = now;
     const since = this.pending ? this.pendingSince : now;
-    const s = this.pending + chunk;
+    // The rest of a sequence whose ESC came so much earlier that it was taken for the Escape key (a slow link) is
+    // still that sequence, not keys: a chunk of more than one character that starts as a sequence's body, soon after.
+    // (A person types one key a chunk: "[" alone after Escape is the key "[".)
+    const alone = this.escAlone;
+    this.escAlone = null;
+    const resumed = alone !== null && !this.pending && !this.paste && now - alone < this.quietMs && chunk.length > 1 && INTRO.test(chunk);
+    const s = (resumed ? "\x1b" : this.pending) + chunk;
     this.pending = "";
     let i = 0;
     while (i < s.length) {
@@ -89,27 +110,42 @@ export class InputParser {
     return out;
   }
 
+  /** Whether a paste is open (being read, or its rest being dropped). */
+  get pasting(): boolean {
+    return this.paste !== null;
+  }
+
   /** When expire() has something to end (epoch ms), or null when nothing waits. */
   deadline(): number | null {
     if (this.paste) return this.paste.lastAt + this.quietMs;
+    if (this.pending === "\x1b") return this.pendingSince + this.escMs;
     if (this.pending) return this.pendingSince + this.quietMs;
     return null;
   }
 
-  /** Ends what waited too long: a quiet paste gives what it has; an unfinished sequence is dropped. */
+  /** Ends what waited too long: a quiet paste gives what it has; an ESC alone is Escape; an unfinished sequence is dropped. */
   expire(now: number): TerminalInput[] {
     const out: TerminalInput[] = [];
     const deadline = this.deadline();
     if (deadline === null || now < deadline) return out;
     if (this.paste) this.endPaste(out);
+    else if (this.pending === "\x1b") {
+      out.push({ kind: "key", key: { name: "escape" } });
+      this.escAlone = this.pendingSince;
+    }
     this.pending = "";
     return out;
   }
 
-  /** Forgets anything unfinished (after the terminal was given back and taken again). */
-  reset(): void {
+  /**
+   * Around a suspension (the terminal given back, then taken again at `now`): an unfinished sequence is forgotten,
+   * and what is left of an open paste is dropped up to its end mark or QUIET_MS after `now` (what of a paste with a
+   * Ctrl-Z in it the backends did not drain before stopping, or a paste cut by a SIGTSTP, comes after fg: no keys).
+   */
+  reset(now = this.at): void {
     this.pending = "";
-    this.paste = null;
+    this.escAlone = null;
+    if (this.paste) this.paste = { parts: [], length: this.paste.length, skipping: true, lastAt: now, tail: "" };
   }
 
   /** One character outside any sequence, as a key (text that is no key gives nothing). */
@@ -122,10 +158,7 @@ export class InputParser {
 
   /** The sequence starting with the ESC at i: its inputs into `out`; where the next one starts, or -1: unfinished. */
   private escape(s: string, i: number, out: TerminalInput[]): number {
-    if (i + 1 >= s.length) {
-      out.push({ kind: "key", key: { name: "escape" } }); // (a lone Escape: nothing follows it in its chunk)
-      return i + 1;
-    }
+    if (i + 1 >= s.length) return -1; // (Escape, or a sequence the terminal split: expire() tells after ESC_MS)
     const intro = s[i + 1]!;
     if (intro === "[") return this.csi(s, i, out);
     if (intro === "]" || intro === "P" || intro === "_" || intro === "^" || intro === "X") return controlString(s, i, out);
@@ -149,6 +182,12 @@ export class InputParser {
   private csi(s: string, i: number, out: TerminalInput[]): number {
     let j = i + 2;
     if (s[j] === "M") {
+      // (its three bytes are never control characters, but NUL for a coordinate past 223: a stray prefix does not
+      // swallow a Ctrl-C, a Ctrl-Z or the next sequence; it ends unread, and that character is read anew)
+      for (let k = j + 1; k <= j + 3 && k < s.length; k++) {
+        const c = s.charCodeAt(k);
+        if (c < 0x20 && c !== 0) return k;
+      }
       if (j + 3 >= s.length) return -1;
       const [b, x, y] = [s.charCodeAt(j + 1) - 32, s.charCodeAt(j + 2) - 33, s.charCodeAt(j + 3) - 33];
       // (b's low bits 3: a release, of whichever button)
@@ -185,7 +224,7 @@ export class InputParser {
     return j + 1;
   }
 
-  /** Inside a paste: text up to the end mark, a break key, or the end of the chunk. */
+  /** Inside a paste: text up to the end mark, a break key (which acts; the rest is dropped), or the end of the chunk. */
   private pasted(s: string, i: number, now: number, out: TerminalInput[]): number {
     const p = this.paste!;
     p.lastAt = now;
@@ -201,9 +240,14 @@ export class InputParser {
       }
     }
     if (brk >= 0) {
+      // What came before it is the paste; the key acts; the rest of the paste (up to its end mark or the quiet) is
+      // dropped, not read as keys.
       this.add(text.slice(0, brk), out);
-      this.endPaste(out);
-      return i + brk - back; // (the break key is read next, as a key)
+      if (!p.skipping) out.push({ kind: "paste", text: p.parts.join("") });
+      p.parts = [];
+      p.skipping = true;
+      out.push({ kind: "key", key: plainKey(text.charCodeAt(brk))! });
+      return i + brk - back + 1;
     }
     if (end >= 0) {
       this.add(text.slice(0, end), out);
@@ -318,10 +362,16 @@ export const systemInputClock: InputClock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-/** The parser with its timer: chunks in, inputs out, and what waited too long (a paste left open) ended on time. */
+/**
+ * The parser with its timer: chunks in, inputs out, and what waited too long ended on time (a paste left open, an
+ * Escape ESC_MS after its ESC).
+ */
 export class InputReader {
   private timer: unknown = null;
   private stopped = false;
+  /** what waits for the open paste to end (settle) */
+  private waiting: (() => void)[] = [];
+  private drainTimer: unknown = null;
   readonly parser: InputParser;
 
   constructor(
@@ -341,11 +391,27 @@ export class InputReader {
   stop(): void {
     this.stopped = true;
     this.disarm();
+    this.release();
   }
 
+  /**
+   * Calls `done` once no paste is open: at once, or when the paste being read ends (its end mark, or QUIET_MS
+   * without bytes), at most `capMs` later. Ctrl-C or Ctrl-Z inside a paste quits or suspends only after it: the rest
+   * of a paste still on its way would otherwise go to the shell once we give the terminal back, and run there.
+   */
+  settle(done: () => void, capMs = DRAIN_MS): void {
+    if (this.stopped || !this.parser.pasting) return done();
+    this.waiting.push(done);
+    this.drainTimer ??= this.clock.setTimeout(() => {
+      this.drainTimer = null;
+      this.release();
+    }, capMs);
+  }
+
+  /** Around a suspension (see InputParser.reset); no timer until the next chunk, so none runs while stopped. */
   reset(): void {
     this.disarm();
-    this.parser.reset();
+    this.parser.reset(this.clock.now());
   }
 
   private handle(inputs: TerminalInput[]): void {
@@ -359,6 +425,15 @@ export class InputReader {
       }, Math.max(0, deadline - this.clock.now()));
     }
     if (inputs.length > 0) this.deliver(inputs);
+    if (this.waiting.length > 0 && !this.parser.pasting) this.release();
+  }
+
+  private release(): void {
+    if (this.drainTimer !== null) this.clock.clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const f of waiting) f();
   }
 
   private disarm(): void {
