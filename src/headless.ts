@@ -3,6 +3,7 @@
 import type { TranscriptSource } from "./ingest/source.ts";
 import type { ModelEvent } from "./model/events.ts";
 import { LiveIngest } from "./ingest/live-ingest.ts";
+import { flushStoreMarkers } from "./ingest/usage-data.ts";
 
 export interface HeadlessCounts {
   requests: number;
@@ -72,6 +73,8 @@ export function runHeadless(o: HeadlessOptions): Promise<number> {
       clearInterval(poll);
       clearInterval(minute);
       ingest.stop();
+      // (the usage store's marker says what the store holds now, the last minute's writes included)
+      flushStoreMarkers();
       process.off("SIGTERM", stop);
       process.off("SIGINT", stop);
       apply();

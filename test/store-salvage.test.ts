@@ -7,14 +7,14 @@
 // --acknowledge-loss; a symbolic link at the store's path is never followed. Plus the marker's rules, the salvage of
 // every kind of fact (once each), and the states a read-only or full file system gives.
 import { describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { generateSession } from "../src/ingest/corpus.ts";
 import { fileInfo } from "../src/ingest/discover.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
 import { openUsageStore, memoryStore } from "../src/ingest/store-open.ts";
-import { markerPath, MarkerKeeper, readMarker } from "../src/ingest/store-marker.ts";
+import { MARKER_EVERY_MS, markerPath, MarkerKeeper, mergeLoss, readMarker, type MarkerTimers } from "../src/ingest/store-marker.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import { rng, uuidFrom, promptLine, responseLines, toolResultLine, apiErrorLine, type SessionInfo } from "../src/ingest/synth.ts";
 import { replaceStore, withUsage } from "../src/ingest/usage-data.ts";
@@ -529,3 +529,366 @@ describe("what a salvage keeps", () => {
 function eventsFrom(n: number): ModelEvent[] {
   return [{ type: "ResponseObserved", key: `k${n}`, time: Date.parse(NOW) - n * 60_000, sessionId: "s", agentId: null, model: "claude-opus-4-6", usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 1 }, cwd: null, entrypoint: null }];
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a review of the above found (issue 21): each case through the real CLI where a run can show it; races that only
+// a moment between two steps makes happen are made to happen there (openUsageStore's `race` hooks).
+
+/** A machine whose transcripts the test writes itself, in `dir`. */
+function bare(): Machine & { dir: string } {
+  const root = temp("salvage-bare-root");
+  const dir = join(root, "projects", "-home-dev-p");
+  mkdirSync(dir, { recursive: true });
+  return { home: temp("salvage-home"), xdg: join(temp("salvage-data"), "xdg"), root, mains: [], dir };
+}
+
+/** The lines of `n` responses of one session, the first at `from`, a minute apart (`tag` makes their keys). */
+function responsesOf(session: string, tag: string, n: number, from: number): string[] {
+  const s = { sessionId: session, cwd: "/home/dev/p" };
+  return Array.from({ length: n }, (_, i) =>
+    responseLines({ session: s, time: from + i * 60_000, model: MODELS[0]!, messageId: `msg_${tag}_${i}`, requestId: `req_${tag}_${i}`, usage: { uncached: 3, cacheWrite5m: 10, cacheWrite1h: 0, cacheRead: 100, output: 7 }, blocks: [{ type: "text", text: "ok" }], uuids: [`u-${tag}-${i}`], parentUuid: null }),
+  ).flat();
+}
+
+/** A transcript of `n` responses (see responsesOf) last written at `mtime`; returns its path. */
+function transcript(m: { dir: string }, seed: number, n: number, from: number, mtime: number): string {
+  const session = uuidFrom(rng(seed));
+  const path = join(m.dir, `${session}.jsonl`);
+  writeFileSync(path, `${responsesOf(session, `s${seed}`, n, from).join("\n")}\n`);
+  utimesSync(path, mtime / 1000, mtime / 1000);
+  return path;
+}
+
+/** A run with the default window (12 hours: transcripts last written before it are left unread). */
+const W = (m: Machine) => ["--json", "--root", m.root, "--now", NOW, "--no-allowance"];
+
+function qa(m: Machine, args: string[]): ReturnType<typeof q> {
+  const r = run(m, args);
+  if (r.code !== 0) throw new Error(`exited ${r.code}: ${r.stderr}`);
+  const j = JSON.parse(r.stdout);
+  return { totals: j.totals, counts: j.counts, store: j.diagnostics.store };
+}
+
+const damagedFiles = (m: Machine) => readdirSync(storeDir(m)).filter((n) => /\.damaged-[^/]*Z(-\d+)?$/.test(n));
+
+describe("a loss is counted against what the store held, never against transcripts it did not read", () => {
+  test("100 responses of 2025 in a transcript no run read (older than every window), 10 of today; the 10 deleted and the store emptied: 10 are lost, not 'nothing'", () => {
+    const m = bare();
+    const end = Date.parse(NOW);
+    transcript(m, 1, 100, Date.parse("2025-06-01T10:00:00Z"), Date.parse("2025-06-01T12:00:00Z"));
+    const rec = transcript(m, 2, 10, end - 2 * HOUR, end - HOUR);
+    const first = qa(m, W(m));
+    expect(first.totals.responses).toBe(10);
+    const path = first.store.path;
+    expect(readMarker(path)?.responses).toBe(10);
+
+    rmSync(rec);
+    truncateSync(path, 0);
+    const after = qa(m, W(m));
+    expect(after.store.state).toBe("recovered");
+    expect(after.store.loss).toMatchObject({ responses: 10, of: 10, cause: "emptied" });
+    expect(after.store.notice).toContain("10 of 10 responses could not be saved");
+    expect(after.store.notice).not.toContain("nothing was lost");
+    // (the transcript no run had read is in the new store: every transcript on disk is read again)
+    expect(qa(m, Q(m)).totals.responses).toBe(100);
+    expect(readMarker(path)).toMatchObject({ responses: 100, unread: 0, loss: { responses: 10 } });
+  });
+
+  test("a transcript the store never read holding responses within the store's span: the loss is bounded (at least, up to), not given as exact", () => {
+    const m = bare();
+    const end = Date.parse(NOW);
+    // 5 responses of March 2025 in a transcript last written in September; 10 of today
+    transcript(m, 3, 5, Date.parse("2025-03-01T10:00:00Z"), Date.parse("2025-09-01T12:00:00Z"));
+    const rec = transcript(m, 4, 10, end - 2 * HOUR, end - HOUR);
+    const first = qa(m, Q(m));
+    expect(first.totals.responses).toBe(15);
+    const path = first.store.path;
+    // a transcript of June 2025 appears; a run with the default window leaves it unread, and its marker says so
+    const mid = transcript(m, 5, 3, Date.parse("2025-06-01T10:00:00Z"), Date.parse("2025-06-02T12:00:00Z"));
+    qa(m, W(m));
+    expect(readMarker(path)).toMatchObject({ responses: 15, unread: 1, unreadNewest: statSync(mid).mtimeMs });
+
+    rmSync(rec);
+    truncateSync(path, 0);
+    const after = qa(m, W(m));
+    // 10 were lost; the 3 of June may or may not have been the store's (a run may once have read them): 7 to 10
+    expect(after.store.loss).toMatchObject({ responses: null, atLeast: 7, upTo: 10, of: 15, cause: "emptied" });
+    expect(after.store.notice).toContain("at least 7 (up to 10) of 15 responses could not be saved");
+    expect(qa(m, W(m)).store.notice).toMatch(/^usage history lost on \d{4}-\d\d-\d\d: at least 7 \(up to 10\) of 15 responses/);
+  });
+});
+
+describe("an empty file with no marker beside it is a leftover, not lost history", () => {
+  test("a 0-byte store and no marker (what an older version left on a full disk) is replaced without a word", () => {
+    const m = machine();
+    const path = JSON.parse(storeInfo(m).stdout).path as string;
+    mkdirSync(storeDir(m), { recursive: true, mode: 0o700 });
+    writeFileSync(path, "", { mode: 0o600 });
+    expect(JSON.parse(storeInfo(m).stdout)).toMatchObject({ state: "none", loss: null });
+    const expected = JSON.parse(run(m, [...Q(m), "--no-store"]).stdout).totals;
+    const r = q(m);
+    expect(r.store).toMatchObject({ state: "created", notice: null, loss: null });
+    expect(r.totals).toEqual(expected);
+    expect(readdirSync(storeDir(m)).filter((n) => n.includes(".damaged-") || n.includes(".empty-"))).toEqual([]);
+    expect(q(m).store).toMatchObject({ state: "ok", notice: null, loss: null });
+    expect(JSON.parse(storeInfo(m).stdout)).toMatchObject({ state: "ok", loss: null });
+  });
+});
+
+describe("the salvage says each response once", () => {
+  test("a response both in `responses` and in `copies` (a resumed session repeats it; both transcripts deleted) is one saved response in the notice", () => {
+    const m = bare();
+    const end = Date.parse(NOW);
+    const a = uuidFrom(rng(11));
+    const b = uuidFrom(rng(12));
+    const fa = join(m.dir, `${a}.jsonl`);
+    const fb = join(m.dir, `${b}.jsonl`);
+    writeFileSync(fa, `${responsesOf(a, "r", 2, end - 5 * HOUR).join("\n")}\n`);
+    // the resumed session: the same two responses again, then one of its own
+    writeFileSync(fb, `${[...responsesOf(b, "r", 2, end - 5 * HOUR), ...responsesOf(b, "own", 1, end - 4 * HOUR)].join("\n")}\n`);
+    const first = qa(m, Q(m));
+    expect(first.totals.responses).toBe(3);
+    rmSync(fa);
+    rmSync(fb);
+    expect(qa(m, Q(m)).totals).toEqual(first.totals);
+    const buf = readFileSync(first.store.path);
+    buf.write("XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", 0, "latin1");
+    writeFileSync(first.store.path, buf);
+    const after = qa(m, Q(m));
+    expect(after.store.state).toBe("recovered");
+    expect(after.totals).toEqual(first.totals);
+    expect(after.store.loss).toBeNull();
+    expect(after.store.notice).toContain("nothing was lost (3 responses of deleted transcripts saved from it");
+  });
+});
+
+describe("two processes that find the store gone at once count its loss once", () => {
+  test("both find it deleted (its marker kept) and make a new one: the one that links its store first counts the loss, the other uses that store", async () => {
+    const m = machine();
+    const { full, path, transcriptsOnly } = withHistory(m);
+    rmSync(path);
+    const roots = [m.root];
+    const now = Date.parse(NOW);
+    let second: ReturnType<typeof openUsageStore> | null = null;
+    // (the first has made its new store and is about to link it into place when the second makes and links its own)
+    const first = openUsageStore({ path, roots, now, race: { beforeLink: () => void (second ??= openUsageStore({ path, roots, now })) } });
+    expect(second!.status.state).toBe("recovered");
+    expect(first.status.state).toBe("ok");
+    expect(first.status.recovery).toBeUndefined();
+    const load = { roots, storeAt: path, threads: 1, clock: () => now };
+    for (const o of [second!, first]) await withUsage({ ...load, opened: o }, (d) => d.store.close());
+    const lost = full.responses - transcriptsOnly.responses;
+    expect(readMarker(path)?.loss).toMatchObject({ responses: lost, of: full.responses });
+    const next = q(m);
+    expect(next.store.loss).toMatchObject({ responses: lost, of: full.responses });
+    expect(next.store.notice).toContain(`${lost.toLocaleString("en-US")} of ${full.responses.toLocaleString("en-US")} responses`);
+  });
+
+  test("two real runs at once after the store was deleted, several times over: the loss is said as it is, never twice", async () => {
+    for (let trial = 0; trial < 4; trial++) {
+      const m = bare();
+      const end = Date.parse(NOW);
+      const files = [1, 2, 3, 4].map((i) => transcript(m, 30 + i, 25, end - (5 - i) * HOUR, end - HOUR));
+      const first = qa(m, Q(m));
+      expect(first.totals.responses).toBe(100);
+      rmSync(files[0]!);
+      rmSync(files[1]!);
+      rmSync(first.store.path);
+      const runs = [0, 1].map(() => Bun.spawn([BUN, "src/cli.ts", ...Q(m)], { cwd: REPO, env: { ...process.env, HOME: m.home, XDG_DATA_HOME: m.xdg, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1", TZ: "UTC" }, stdout: "pipe", stderr: "pipe" }));
+      expect(await Promise.all(runs.map((p) => p.exited))).toEqual([0, 0]);
+      expect(readMarker(first.store.path)?.loss).toMatchObject({ responses: 50, of: 100 });
+      expect(qa(m, Q(m)).store.loss).toMatchObject({ responses: 50, of: 100 });
+    }
+  }, 60_000);
+
+  test("the same loss recorded twice (both processes counted it, from the same marker) is counted once, the smaller count kept", () => {
+    const l = (responses: number, at: number) => ({ at, responses, atLeast: null, upTo: null, of: 100, cause: "missing" as const, movedTo: null, from: [5] });
+    expect(mergeLoss(l(60, 1), l(55, 2))).toMatchObject({ responses: 55, of: 100, at: 1 });
+    // (two losses of two stores add up)
+    expect(mergeLoss(l(60, 1), { ...l(10, 9), from: [8] })).toMatchObject({ responses: 70, from: [5, 8] });
+  });
+});
+
+describe("only the file found damaged is moved aside, and what SQLite opens is the file that was looked at", () => {
+  test("two processes find the store damaged at once: the later one finds the other's new store at the path and opens it, and no sound store is moved aside", async () => {
+    const m = machine();
+    const { full, path } = withHistory(m);
+    DAMAGES.find(([n]) => n === "a broken header")![1](path);
+    const roots = [m.root];
+    const now = Date.parse(NOW);
+    let second: ReturnType<typeof openUsageStore> | null = null;
+    // (the first found it damaged and is about to move it aside when the second moves it and makes the new one)
+    const first = openUsageStore({ path, roots, now, race: { beforeReplace: () => void (second ??= openUsageStore({ path, roots, now })) } });
+    expect(second!.status.state).toBe("recovered");
+    expect(first.status.state).toBe("ok");
+    expect(first.store.fileId).toBe(second!.store.fileId);
+    expect(damagedFiles(m).length).toBe(1);
+    const load = { roots, storeAt: path, threads: 1, clock: () => now };
+    for (const o of [second!, first]) await withUsage({ ...load, opened: o }, (d) => d.store.close());
+    const next = q(m);
+    expect(next.store).toMatchObject({ state: "ok", loss: null });
+    expect(next.totals).toEqual(full);
+    expect(damagedFiles(m).length).toBe(1);
+  });
+
+  test("a symbolic link put at the store's path after it was looked at and before SQLite opens it is not followed: what it leads to is left as it was, nothing is made at a dangling link's target", () => {
+    const m = machine();
+    const path = q(m).store.path;
+    const elsewhere = temp("salvage-swap");
+    const other = join(elsewhere, "other.sqlite");
+    const db = new DatabaseSync(other);
+    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+    db.close();
+    chmodSync(other, 0o644);
+    const bytes = readFileSync(other);
+    const swapTo = (target: string) => {
+      let done = false;
+      return {
+        beforeOpen: () => {
+          if (done) return;
+          done = true;
+          renameSync(path, `${path}.kept`);
+          symlinkSync(target, path);
+        },
+      };
+    };
+    const roots = [m.root];
+    const now = Date.parse(NOW);
+    const a = openUsageStore({ path, roots, now, race: swapTo(other) });
+    expect(a.status.state).toBe("refused");
+    expect(a.status.notice).toContain("is a symbolic link");
+    a.store.close();
+    expect(readFileSync(other)).toEqual(bytes);
+    expect(statSync(other).mode & 0o777).toBe(0o644);
+    expect(readdirSync(elsewhere)).toEqual(["other.sqlite"]);
+
+    rmSync(path);
+    renameSync(`${path}.kept`, path);
+    const target = join(elsewhere, "made-here.sqlite");
+    const b = openUsageStore({ path, roots, now, race: swapTo(target) });
+    expect(b.status.state).toBe("refused");
+    b.store.close();
+    expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe("the marker keeps up with a running process", () => {
+  /** Timers on the test's clock: `tick` moves it on and runs those due. */
+  function fakeTimers(clock: { now: number }) {
+    const due: { fn: () => void; at: number }[] = [];
+    const timers: MarkerTimers = {
+      set: (fn, ms) => {
+        const t = { fn, at: clock.now + ms };
+        due.push(t);
+        return t;
+      },
+      clear: (t) => {
+        const i = due.indexOf(t as (typeof due)[number]);
+        if (i >= 0) due.splice(i, 1);
+      },
+    };
+    const tick = (ms: number) => {
+      clock.now += ms;
+      for (const t of due.filter((t) => t.at <= clock.now)) {
+        due.splice(due.indexOf(t), 1);
+        t.fn();
+      }
+    };
+    return { timers, tick, pending: () => due.length };
+  }
+
+  test("a change within the minute is written when the minute is up, though nothing changes after it; a change not yet written is written when the process stops", () => {
+    const data = temp("salvage-keeper-timer");
+    const path = join(data, "usage.sqlite");
+    const { store } = openUsageStore({ path, roots: ["/r"], now: 0 });
+    const clock = { now: 1_000_000 };
+    const t = fakeTimers(clock);
+    const keeper = new MarkerKeeper(store, () => clock.now, null, t.timers);
+    keeper.flush();
+    expect(readMarker(path)?.responses).toBe(0);
+    store.onChange = () => keeper.note();
+    t.tick(10_000);
+    store.putEvents("/t/a.jsonl", eventsFrom(1));
+    expect(readMarker(path)?.responses).toBe(0); // (within the minute)
+    t.tick(MARKER_EVERY_MS - 10_000 - 1);
+    expect(readMarker(path)?.responses).toBe(0);
+    t.tick(1);
+    expect(readMarker(path)?.responses).toBe(1); // (the minute is up: written, with no write after it)
+    expect(t.pending()).toBe(0);
+    t.tick(5_000);
+    store.putEvents("/t/b.jsonl", eventsFrom(2));
+    expect(readMarker(path)?.responses).toBe(1);
+    keeper.stop();
+    expect(readMarker(path)?.responses).toBe(2);
+    expect(t.pending()).toBe(0);
+    store.close();
+  });
+
+  /** Polls until `ok` (a process's work landed), at most `ms`. */
+  async function until(ok: () => boolean, ms = 20_000): Promise<boolean> {
+    const end = Date.now() + ms;
+    while (!ok()) {
+      if (Date.now() > end) return false;
+      await Bun.sleep(50);
+    }
+    return true;
+  }
+  const stored = (path: string): number => {
+    try {
+      const db = new DatabaseSync(path, { readOnly: true });
+      try {
+        return (db.prepare("SELECT count(*) AS n FROM responses").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    } catch {
+      return -1;
+    }
+  };
+  const env = (m: Machine) => ({ ...process.env, HOME: m.home, XDG_DATA_HOME: m.xdg, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1", TZ: "UTC" });
+
+  test("--headless: what it took in its last minute is in the marker when it stops (SIGTERM)", async () => {
+    const m = bare();
+    const start = Date.now();
+    const session = uuidFrom(rng(21));
+    const file = join(m.dir, `${session}.jsonl`);
+    writeFileSync(file, `${responsesOf(session, "h", 3, start - 30 * 60_000).join("\n")}\n`);
+    const path = JSON.parse(run(m, ["--store-info", "--json", "--root", m.root, "--no-allowance"]).stdout).path as string;
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    const p = Bun.spawn([BUN, "src/cli.ts", "--otlp", String(port), "--headless", "--root", m.root, "--no-allowance", "--interval", "0.2"], { cwd: REPO, env: env(m), stdout: "pipe", stderr: "pipe" });
+    try {
+      expect(await until(() => readMarker(path)?.responses === 3)).toBe(true);
+      appendFileSync(file, `${responsesOf(session, "h2", 2, start - 10 * 60_000).join("\n")}\n`);
+      expect(await until(() => stored(path) === 5)).toBe(true);
+    } finally {
+      p.kill("SIGTERM");
+    }
+    expect(await p.exited).toBe(143);
+    expect(readMarker(path)?.responses).toBe(5);
+  }, 60_000);
+
+  const hasTmux = Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode === 0;
+  test.skipIf(!hasTmux)("the live dashboard: what it took in its last minute is in the marker when q quits it", async () => {
+    const m = bare();
+    const start = Date.now();
+    const session = uuidFrom(rng(22));
+    const file = join(m.dir, `${session}.jsonl`);
+    writeFileSync(file, `${responsesOf(session, "l", 3, start - 30 * 60_000).join("\n")}\n`);
+    const path = JSON.parse(run(m, ["--store-info", "--json", "--root", m.root, "--no-allowance"]).stdout).path as string;
+    const e = env(m);
+    const vars = ["HOME", "XDG_DATA_HOME", "NO_COLOR", "TZ"].map((k) => `${k}='${e[k as keyof typeof e]}'`).join(" ");
+    const session_ = `claude-dash-marker-${process.pid}`;
+    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
+    tmux("new-session", "-d", "-s", session_, "-x", "120", "-y", "40", "-c", REPO, `env ${vars} CLAUDE_CONFIG_DIR= ${BUN} src/cli.ts --backend ansi --root ${m.root} --no-allowance --interval 0.2`);
+    try {
+      expect(await until(() => readMarker(path)?.responses === 3)).toBe(true);
+      appendFileSync(file, `${responsesOf(session, "l2", 2, start - 10 * 60_000).join("\n")}\n`);
+      expect(await until(() => stored(path) === 5)).toBe(true);
+      tmux("send-keys", "-t", session_, "q");
+      expect(await until(() => tmux("has-session", "-t", session_).exitCode !== 0)).toBe(true);
+    } finally {
+      tmux("kill-session", "-t", session_);
+    }
+    expect(readMarker(path)?.responses).toBe(5);
+  }, 60_000);
+});

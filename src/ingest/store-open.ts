@@ -5,8 +5,8 @@
 // writes nothing at all. Nothing at the store's path (nor its -wal, -shm or marker) is followed if it is a symbolic
 // link, a new store is made by us, exclusively, inside the data directory, and no file we did not make is chmodded.
 // A marker beside the store (store-marker.ts) tells a store that was deleted or emptied from "no store yet".
-import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname, isAbsolute, join } from "node:path";
+import { accessSync, closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase, type SqlDatabase, type SqlValue } from "../sqlite.ts";
 import { hashBytes } from "./tailer.ts";
@@ -115,6 +115,18 @@ export interface OpenOptions {
   damagedId?: string | null;
   /** (tests) a new store can grow to this many pages: the disk fills up while it is made. */
   pageLimit?: number;
+  /** (tests) called at the moments another process may act: to make a race happen at that very point. */
+  race?: RaceHooks;
+}
+
+/** (tests) What another process may do between two steps of opening a store. */
+export interface RaceHooks {
+  /** after the file at the store's path was looked at (lstat), before SQLite opens it. */
+  beforeOpen?: () => void;
+  /** after a new store was made under its own name, before it is linked into place. */
+  beforeLink?: () => void;
+  /** after the store was found damaged (or emptied), before it is moved aside. */
+  beforeReplace?: () => void;
 }
 
 /** A private in-memory store: facts for this run only. */
@@ -127,16 +139,76 @@ export function memoryStore(parserVersion = PARSER_VERSION): UsageStore {
 type Opened = { store: UsageStore; status: StoreStatus };
 
 /**
- * Why nothing at the store's path may be used, or null: a symbolic link there (or at its -wal, -shm or marker) would
- * make SQLite write, or chmod, a file elsewhere; something that is not a regular file is not ours either.
+ * Why nothing at a store's path may be used, or null: a symbolic link there (or at its -wal, -shm or, for the usage
+ * store, its marker) would make SQLite write, or chmod, a file elsewhere; something that is not a regular file is not
+ * ours either. (The telemetry store asks for its -wal and -shm only.)
  */
-export function refusal(path: string): string | null {
-  for (const p of [path, `${path}-wal`, `${path}-shm`, markerPath(path)]) {
+export function refusal(path: string, beside: readonly string[] = [`${path}-wal`, `${path}-shm`, markerPath(path)]): string | null {
+  for (const p of [path, ...beside]) {
     const kind = entryAt(p).kind;
     if (kind === "link") return `${p} is a symbolic link (claude-dash does not follow one there)`;
     if (kind === "other") return `${p} is not a regular file`;
   }
   return null;
+}
+
+/** The code an error of openExisting carries when the file at the path is not the one that was looked at. */
+export const CHANGED = "ESTORECHANGED";
+
+const changed = (message: string) => Object.assign(new Error(message), { code: CHANGED });
+
+/**
+ * Makes a new, empty file at `path` for a store: created by us, exclusively (EEXIST when anything, a dangling link
+ * included, is there already), 0600, never through a link.
+ */
+export function createExclusive(path: string): void {
+  closeSync(openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600));
+}
+
+/**
+ * Opens an SQLite file that is at `path` already: never creating one (not even at a link's target), and making sure
+ * that what SQLite opened is the regular file that was looked at — no symbolic link put there meanwhile, the same
+ * device and inode before and after, and the name SQLite resolved is the path itself — before anything is read from
+ * or written to it. Throws (code CHANGED) when it is not, closing what was opened; otherwise SQLite's own errors.
+ */
+export function openExisting(path: string, o: { beforeOpen?: () => void } = {}): { db: SqlDatabase; id: string } {
+  const look = (): string => {
+    let st;
+    try {
+      st = lstatSync(path);
+    } catch {
+      throw changed(`${path} is gone`);
+    }
+    if (st.isSymbolicLink()) throw changed(`${path} is a symbolic link (claude-dash does not follow one there)`);
+    if (!st.isFile()) throw changed(`${path} is not a regular file`);
+    return `${st.dev}:${st.ino}`;
+  };
+  const id = look();
+  o.beforeOpen?.();
+  // (mode=rw: SQLite opens what is there, and makes nothing where nothing is)
+  let db: SqlDatabase;
+  try {
+    db = openDatabase(`${pathToFileURL(path).href}?mode=rw`);
+  } catch (e) {
+    // (it could not be opened because something else is there now — a dangling link —: said as such)
+    if (look() !== id) throw changed(`${path} was replaced while it was being opened`);
+    throw e;
+  }
+  try {
+    if (look() !== id) throw changed(`${path} was replaced while it was being opened`);
+    let expected = path;
+    try {
+      expected = join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      /* (compared as given) */
+    }
+    const file = db.get<{ file: string }>("SELECT file FROM pragma_database_list WHERE name = 'main'")?.file;
+    if (file !== undefined && file !== "" && file !== expected && file !== path) throw changed(`${path} led SQLite to ${file} (a symbolic link put there while it was being opened)`);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return { db, id };
 }
 
 /** Why the data directory cannot be written (a read-only file system, no permission), or null. */
@@ -198,7 +270,7 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
   const marker = readMarker(path);
   const pending = { loss: marker?.loss ?? null, marker };
   const readOnly = cannotMake ?? unwritable(dir);
-  const at = entryAt(path);
+  let at = entryAt(path);
   if (readOnly) {
     // The history is read (as the file is: its log cannot be opened on a read-only file system) and this run's facts
     // kept in memory beside it.
@@ -209,26 +281,37 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
   }
   if (o.damaged) {
     if (o.damagedId && at.kind === "file" && fileIdAt(path) !== o.damagedId) return openUsageStore({ ...o, damaged: false }, true);
-    return replaceDamaged(o, "damaged", marker, retried);
+    return replaceDamaged(o, "damaged", marker, retried, o.damagedId ?? null);
+  }
+  const held = marker !== null && (marker.responses > 0 || marker.files > 0);
+  if (at.kind === "file" && at.size === 0) {
+    // An empty file where a store was is damage, not "no store yet" (a new store is never empty: it is made whole
+    // under another name and linked into place) — when a marker says a store held history there, or a log beside it
+    // holds some. Without either it is what an older version left when the disk was full: it held nothing, and is
+    // replaced without a word.
+    const wal = entryAt(`${path}-wal`);
+    const id = fileIdAt(path);
+    if (held || (wal.kind === "file" && wal.size > 0)) return replaceDamaged(o, "emptied", marker, retried, id);
+    const gone = removeLeftover(path, id, o.now);
+    if (gone === "changed") return retried ? inMemory("unreadable", "usage store is being replaced by another process: showing the transcripts only", pending) : openUsageStore(o, true);
+    if (gone !== true) return inMemory("unreadable", `an empty usage store file cannot be replaced (${gone.error}): showing the transcripts only`, pending);
+    at = { kind: "absent" };
   }
   if (at.kind === "absent") {
     // A store held history, and is gone while its marker stayed: what the transcripts on disk do not give is lost.
-    const held = marker !== null && (marker.responses > 0 || marker.files > 0);
     // (a log left without its store is not replayed into a new one: it is moved aside with the rest)
     const movedTo = moveAside(path, o.now, false);
     const made = createStore(o, parser);
     if (!made.ok) return inMemory(made.state, made.notice, pending);
-    // (when another process has just moved a damaged store aside, that process counts what is lost)
-    if (!held || retried) return { store: made.store, status: { state: "created", path, notice: null, marker, loss: marker?.loss ?? null } };
+    // (when another process has just moved a damaged store aside, that process counts what is lost; and when another
+    // process made the new store first — both found it gone — that process counts it: a loss is counted once)
+    if (!held || retried || !made.mine) return { store: made.store, status: { state: made.mine ? "created" : "ok", path, notice: null, marker, loss: marker?.loss ?? null } };
     return {
       store: made.store,
       status: { state: "recovered", path, notice: "usage store was deleted: a new one is made from the transcripts on disk", marker, loss: marker.loss, recovery: { cause: "missing", movedTo: typeof movedTo === "string" ? movedTo : null, before: marker, salvage: null } },
     };
   }
-  // An empty file where a store was is damage, not "no store yet" (a new store is never empty: it is made whole
-  // under another name and linked into place).
-  if (at.kind === "file" && at.size === 0) return replaceDamaged(o, "emptied", marker, retried);
-  const first = tryOpen(path, parser);
+  const first = tryOpen(path, parser, o.race);
   if (first.ok) {
     const { store, upgraded } = first;
     try {
@@ -244,6 +327,11 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     }
     return { store, status: { state: "ok", path, notice: lossLine, marker, loss } };
   }
+  if (first.problem === "changed") {
+    // (another process replaced it meanwhile — looked at again — or a link was put there: refused)
+    if (!retried) return openUsageStore(o, true);
+    return inMemory("refused", `usage store not used: ${refusal(path) ?? first.detail}; showing the transcripts only`, pending);
+  }
   if (first.problem === "newer") return inMemory("newer", `usage store ${path} was written by a newer claude-dash: not used (history is not kept this run)`, pending);
   if (first.problem === "read-only") return inMemory("read-only", `usage history is not kept this run: ${path} is read-only`, pending);
   if (first.problem === "full") return inMemory("full", `the disk is full: the usage store cannot be opened (the numbers are exact; nothing is kept this run)`, pending);
@@ -253,18 +341,53 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     if (diskFull(dir)) return inMemory("full", `the disk is full: the usage store cannot be opened (the numbers are exact; nothing is kept this run)`, pending);
     return inMemory("unreadable", `usage store cannot be opened (${first.detail}): showing the transcripts only`, pending);
   }
-  return replaceDamaged(o, "damaged", marker, retried);
+  return replaceDamaged(o, "damaged", marker, retried, first.id);
+}
+
+/**
+ * An empty file at the store's path that held nothing (no marker, no log): removed — but only that very file (moved
+ * to a name of our own first, and looked at there: if another process put a store at the path meanwhile, that store
+ * is put back). True when it is gone, "changed" when what was there was not it, or the error.
+ */
+function removeLeftover(path: string, id: string | null, now: number): true | "changed" | { error: string } {
+  const tmp = `${path}.empty-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`;
+  try {
+    renameSync(path, tmp);
+  } catch (e) {
+    if ((e as { code?: string }).code === "ENOENT") return "changed";
+    return { error: codeOf(e) };
+  }
+  const e = entryAt(tmp);
+  if (id !== null && fileIdAt(tmp) === id && e.kind === "file" && e.size === 0) {
+    rmSync(tmp, { force: true });
+    return true;
+  }
+  // (not the empty file: another process's, put back where it was — or, when the path is taken again, kept aside)
+  try {
+    linkSync(tmp, path);
+    rmSync(tmp, { force: true });
+  } catch {
+    try {
+      renameSync(tmp, `${path}.damaged-${new Date(now).toISOString().replace(/[:.]/g, "-")}-${process.pid}`);
+    } catch {
+      /* (left under its own name) */
+    }
+  }
+  return "changed";
 }
 
 /**
  * A damaged (or emptied) store: moved aside (never deleted: it may hold the usage of deleted transcripts), a new one
- * made, and what can still be read of the old one salvaged into it. The transcripts on disk are read after.
+ * made, and what can still be read of the old one salvaged into it. The transcripts on disk are read after. Only the
+ * file that was found damaged (`damagedId`: its device and inode) is moved: when another process has replaced it
+ * meanwhile, the new store is opened instead.
  */
-function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Marker | null, retried: boolean): Opened {
+function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Marker | null, retried: boolean, damagedId: string | null): Opened {
   const path = o.path!;
   const parser = o.parserVersion ?? PARSER_VERSION;
   const inMemory = (state: StoreState, notice: string): Opened => ({ store: memoryStore(parser), status: { state, path, notice, marker, loss: marker?.loss ?? null } });
-  const aside = moveAside(path, o.now, true);
+  o.race?.beforeReplace?.();
+  const aside = moveAside(path, o.now, true, damagedId);
   if (aside === "gone" || aside === null) {
     // Another process moved it a moment ago (and is making the new one, counting what is lost): open what is there now.
     if (!retried) return openUsageStore({ ...o, damaged: false }, true);
@@ -280,7 +403,7 @@ function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Ma
     // The new store could not take what was read (the disk filled up): it holds part of the history only, and is
     // removed (it is ours), so that a later run does not take it for whole; this run keeps its facts in memory.
     made.store.close();
-    for (const ext of ["", "-wal", "-shm"]) rmSync(path + ext, { force: true });
+    if (made.mine) for (const ext of ["", "-wal", "-shm"]) rmSync(path + ext, { force: true });
     const problem = sqliteProblem(e);
     return inMemory(problem === "full" ? "full" : "unreadable", `usage store was ${cause} (moved to ${aside}); ${problem === "full" ? "the disk is full" : "its facts could not be saved"}: showing the transcripts only`);
   }
@@ -293,6 +416,7 @@ function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Ma
       notice: `usage store ${what}: moved to ${aside}; ${salvage.responses} responses of deleted transcripts were saved from it`,
       marker,
       loss: marker?.loss ?? null,
+      // (a loss found by two processes, both from this marker, is counted once: see mergeLoss)
       recovery: { cause, movedTo: aside, before: marker, salvage },
     },
   };
@@ -300,16 +424,18 @@ function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Ma
 
 /**
  * Moves the store (and its -wal and -shm) aside as `<store>.damaged-<time>`: the new name, "gone" when the store was
- * not there to move (another process moved it), or the error. With `store` false only a -wal or -shm left without
- * their store are moved (null when there were none).
+ * not there to move (another process moved it, or put another file there: `expect`, the device and inode of the file
+ * to move, differs), or the error. With `store` false only a -wal or -shm left without their store are moved (null
+ * when there were none).
  */
-function moveAside(path: string, now: number, store: boolean): string | "gone" | { error: string } | null {
+function moveAside(path: string, now: number, store: boolean, expect: string | null = null): string | "gone" | { error: string } | null {
   const stamp = new Date(now).toISOString().replace(/[:.]/g, "-");
   let aside = `${path}.damaged-${stamp}`;
   for (let i = 2; entryAt(aside).kind !== "absent" || entryAt(`${aside}-wal`).kind !== "absent"; i++) aside = `${path}.damaged-${stamp}-${i}`;
   const parts = store ? ["", "-wal", "-shm"] : ["-wal", "-shm"];
   let moved = false;
   for (const ext of parts) {
+    if (ext === "" && expect !== null && fileIdAt(path) !== expect) return "gone";
     if (entryAt(path + ext).kind === "absent") {
       if (ext === "" && store) return "gone";
       continue;
@@ -321,17 +447,28 @@ function moveAside(path: string, now: number, store: boolean): string | "gone" |
       const code = (e as { code?: string }).code;
       if (code === "ENOENT" && ext === "") return "gone";
       if (ext === "") return { error: codeOf(e) };
+      continue;
+    }
+    if (ext === "" && expect !== null && fileIdAt(aside) !== expect) {
+      // Another process put a new store at the path between the look and the move: that store is put back.
+      try {
+        linkSync(aside, path);
+        rmSync(aside, { force: true });
+      } catch {
+        /* (the path is taken again: this one stays aside, whole) */
+      }
+      return "gone";
     }
   }
   return moved ? aside : null;
 }
 
-type Made = { ok: true; store: UsageStore } | { ok: false; state: StoreState; notice: string };
+type Made = { ok: true; store: UsageStore; mine: boolean } | { ok: false; state: StoreState; notice: string };
 
 /**
  * A new store at `o.path`, made whole under another name first — created by us, exclusively and 0600, never through a
- * link — then linked into place (if another process put one there meanwhile, that one is used). So no empty or
- * half-made store is ever at the store's path, and nothing is left behind when the disk is full.
+ * link — then linked into place (if another process put one there meanwhile, that one is used: `mine` is then false).
+ * So no empty or half-made store is ever at the store's path, and nothing is left behind when the disk is full.
  */
 function createStore(o: OpenOptions, parser: number): Made {
   const path = o.path!;
@@ -339,8 +476,9 @@ function createStore(o: OpenOptions, parser: number): Made {
   const clean = () => {
     for (const ext of ["", "-wal", "-shm", "-journal"]) rmSync(tmp + ext, { force: true });
   };
+  let mine = true;
   try {
-    closeSync(openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600));
+    createExclusive(tmp);
     const db = openDatabase(tmp);
     try {
       if (o.pageLimit !== undefined) db.exec(`PRAGMA max_page_count = ${o.pageLimit}`);
@@ -349,11 +487,13 @@ function createStore(o: OpenOptions, parser: number): Made {
     } finally {
       db.close();
     }
+    o.race?.beforeLink?.();
     try {
       linkSync(tmp, path);
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code !== "EEXIST") {
+      if (code === "EEXIST") mine = false;
+      else {
         // (a file system without hard links: a rename, unless a store appeared meanwhile)
         if (entryAt(path).kind !== "absent") throw e;
         renameSync(tmp, path);
@@ -371,22 +511,31 @@ function createStore(o: OpenOptions, parser: number): Made {
   const refused = refusal(path);
   if (refused) return { ok: false, state: "refused", notice: `usage store not used: ${refused}; showing the transcripts only` };
   const opened = tryOpen(path, parser);
-  if (!opened.ok) return { ok: false, state: opened.problem === "full" ? "full" : "unreadable", notice: `the new usage store cannot be opened (${opened.detail}): showing the transcripts only` };
+  if (!opened.ok) {
+    if (opened.problem === "changed") return { ok: false, state: "refused", notice: `usage store not used: ${refusal(path) ?? opened.detail}; showing the transcripts only` };
+    return { ok: false, state: opened.problem === "full" ? "full" : "unreadable", notice: `the new usage store cannot be opened (${opened.detail}): showing the transcripts only` };
+  }
   try {
     opened.store.setMetaIfMissing("roots", JSON.stringify(o.roots));
   } catch {
     /* recorded by a later run */
   }
-  return { ok: true, store: opened.store };
+  return { ok: true, store: opened.store, mine };
 }
 
-type Tried = { ok: true; store: UsageStore; upgraded: { from: number } | null } | { ok: false; problem: Problem | "newer" | "read-only"; detail: string };
+type Tried =
+  | { ok: true; store: UsageStore; upgraded: { from: number } | null }
+  | { ok: false; problem: Problem | "newer" | "read-only" | "changed"; detail: string; /** the file that was looked at (device and inode). */ id: string | null };
 
-/** Opens an existing store (never creating one, never changing its mode: the file is ours already, or not ours to change). */
-function tryOpen(path: string, parser: number): Tried {
+/**
+ * Opens an existing store (never creating one, never following a link, never changing its mode: the file is ours
+ * already, or not ours to change). See openExisting: what SQLite opened is checked to be the file looked at.
+ */
+function tryOpen(path: string, parser: number, race?: RaceHooks): Tried {
   let db: SqlDatabase | null = null;
+  let id: string | null = null;
   try {
-    db = openDatabase(path);
+    ({ db, id } = openExisting(path, { beforeOpen: race?.beforeOpen }));
     db.exec("PRAGMA busy_timeout = 10000");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
@@ -394,10 +543,10 @@ function tryOpen(path: string, parser: number): Tried {
     const { upgraded, newer } = prepareStore(db, parser);
     if (newer) {
       db.close();
-      return { ok: false, problem: "newer", detail: "newer" };
+      return { ok: false, problem: "newer", detail: "newer", id };
     }
     const store = new UsageStore(db, "file", path);
-    store.fileId = fileIdAt(path);
+    store.fileId = id;
     return { ok: true, store, upgraded };
   } catch (e) {
     try {
@@ -405,9 +554,10 @@ function tryOpen(path: string, parser: number): Tried {
     } catch {
       /* already closed */
     }
+    if ((e as { code?: string }).code === CHANGED) return { ok: false, problem: "changed", detail: (e as Error).message, id };
     const p = sqliteProblem(e);
-    if (p === "unreadable" && /readonly|read-only/i.test(String((e as Error)?.message))) return { ok: false, problem: "read-only", detail: "read-only" };
-    return { ok: false, problem: p, detail: codeOf(e) };
+    if (p === "unreadable" && /readonly|read-only/i.test(String((e as Error)?.message))) return { ok: false, problem: "read-only", detail: "read-only", id: id ?? fileIdAt(path) };
+    return { ok: false, problem: p, detail: codeOf(e), id: id ?? fileIdAt(path) };
   }
 }
 
@@ -499,8 +649,13 @@ export function inspectStore(path: string | null): { store: UsageStore | null; s
     if (held) return { store: null, status: { state: "missing", ...base, notice: `the store is gone but ${held}: the next run counts what the transcripts on disk do not give as lost` } };
     return { store: null, status: { state: "none", ...base, notice: "no store yet: the next run creates it" } };
   }
-  if (at.kind === "file" && at.size === 0)
-    return { store: null, status: { state: "damaged", ...base, notice: `empty (0 bytes)${held ? `, but ${held}` : ""}: the next run moves it aside and makes a new one${held ? ", counting what is lost" : ""}` } };
+  if (at.kind === "file" && at.size === 0) {
+    const wal = entryAt(`${path}-wal`);
+    if (held || (marker !== null && marker.files > 0) || (wal.kind === "file" && wal.size > 0))
+      return { store: null, status: { state: "damaged", ...base, notice: `empty (0 bytes)${held ? `, but ${held}` : marker !== null && marker.files > 0 ? ", but its marker says it held transcripts" : ", but its log holds some"}: the next run moves it aside and makes a new one${held ? ", counting what is lost" : ""}` } };
+    // (what an older version left when the disk was full: it never held anything)
+    return { store: null, status: { state: "none", ...base, notice: "no store yet: an empty file left by an earlier version is there, which held nothing; the next run replaces it" } };
+  }
   const readOnlyDir = unwritable(dirname(path));
   const open = (): UsageStore | "newer" => {
     // (on a read-only file system the write-ahead log cannot be opened: the file is then read as it is)

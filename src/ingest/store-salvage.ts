@@ -20,7 +20,7 @@ import { entryAt, NOFOLLOW } from "./store-marker.ts";
 import type { UsageStore } from "./store.ts";
 
 export interface SalvageResult {
-  /** responses of transcripts no longer on disk, written into the new store. */
+  /** responses of transcripts no longer on disk, written into the new store (each once, however many copies it had). */
   responses: number;
   /** their other facts (prompts, tool calls and results, API errors, turns). */
   facts: number;
@@ -73,7 +73,12 @@ export function salvageInto(store: UsageStore, damaged: string, o: { workDir: st
       } catch {
         /* read through the log as it is */
       }
+      const held = () => store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses")?.n ?? 0;
+      const before = held();
       new Salvager(db, work, join(damaged, "file"), store, o.now, result).run();
+      // (counted in the new store: a response read from its row and again from a copy in another gone transcript — a
+      // resumed session repeats earlier ones — is one response, kept once)
+      result.responses = held() - before;
     } finally {
       db.close();
     }

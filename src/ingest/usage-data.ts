@@ -3,9 +3,10 @@
 // when the disk fills up, every fact read so far is kept in memory and the run goes on writing nothing. Either way the
 // user is told (StoreStatus.notice), and history that could not be saved is counted against the store's marker and
 // said until it is acknowledged. The marker is kept up to date here, once the store has changed.
+import { statSync } from "node:fs";
 import { POOL_MIN_BYTES, readerThreads, readInThreads, startReaders } from "./pool.ts";
-import { copyToMemory, memoryStore, openUsageStore, sqliteProblem, type StoreStatus } from "./store-open.ts";
-import { lossNotice, MarkerKeeper, mergeLoss, thousands, type StoreLoss } from "./store-marker.ts";
+import { copyToMemory, memoryStore, openUsageStore, sqliteProblem, type Recovery, type StoreStatus } from "./store-open.ts";
+import { lossNotice, MarkerKeeper, mergeLoss, thousands, type StoreLoss, type Unread } from "./store-marker.ts";
 import type { StoredFile, UsageStore } from "./store.ts";
 import { TranscriptSource, type SourceOptions } from "./source.ts";
 
@@ -44,7 +45,7 @@ export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Pr
       // (a store made again reads every transcript on disk before counting what could not be saved)
       const source = new TranscriptSource(o.roots, store, status.recovery ? { ...o, since: -Infinity } : o);
       await catchUp(source, store, o.threads ?? readerThreads());
-      status = settleStore(store, status, o.clock ?? Date.now);
+      status = settleStore(store, status, o.clock ?? Date.now, source);
       return await use({ store, status, source });
     } catch (e) {
       const problem = sqliteProblem(e);
@@ -61,10 +62,12 @@ export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Pr
 export function replaceStore(store: UsageStore, problem: "full" | "corrupt" | "busy", o: { roots: string[]; storeAt: string | null; clock?: () => number }): { store: UsageStore; status: StoreStatus } {
   if (problem === "full" || problem === "busy") {
     const copy = store.kind === "file" ? copyToMemory(store) : null;
+    forgetMarker(store);
     store.close();
     return { store: copy ?? memoryStore(), status: problem === "full" ? { state: "full", path: o.storeAt, notice: FULL } : { state: "busy", path: o.storeAt, notice: BUSY } };
   }
   const damagedId = store.fileId;
+  forgetMarker(store);
   store.close();
   return openUsageStore({ path: o.storeAt, roots: o.roots, now: (o.clock ?? Date.now)(), damaged: true, damagedId });
 }
@@ -82,10 +85,12 @@ export function replaceUnderway(e: unknown, current: UsageData, o: { roots: stri
   const source = current.source.reopen(store);
   source.refresh();
   if (status.recovery) source.readDeferred();
-  return { store, status: settleStore(store, status, o.clock ?? Date.now), source };
+  return { store, status: settleStore(store, status, o.clock ?? Date.now, source), source };
 }
 
-const keepers = new WeakMap<UsageStore, MarkerKeeper>();
+/** The keepers of the store files this process has open (their markers are written when it stops). */
+const keepers = new Map<UsageStore, MarkerKeeper>();
+let exitHook = false;
 
 /** The keeper of a store file's marker, following its writes from now on (null for a store in memory). */
 function keepMarker(store: UsageStore, status: StoreStatus, clock: () => number): MarkerKeeper | null {
@@ -95,34 +100,74 @@ function keepMarker(store: UsageStore, status: StoreStatus, clock: () => number)
     const k = new MarkerKeeper(store, clock, status.marker ?? null);
     keepers.set(store, (keeper = k));
     store.onChange = () => k.note();
+    if (!exitHook) {
+      // (whatever way the process ends, what its stores took last is in their markers)
+      exitHook = true;
+      process.once("exit", () => flushStoreMarkers());
+    }
   }
   return keeper;
 }
 
+/** A store given up (closed, replaced): its marker is no longer kept by this process. */
+function forgetMarker(store: UsageStore): void {
+  const k = keepers.get(store);
+  if (!k) return;
+  keepers.delete(store);
+  store.onChange = null;
+  try {
+    k.stop();
+  } catch {
+    /* (the store failed: its marker stays as it was) */
+  }
+}
+
 /**
- * After the transcripts are read: the store's marker brought up to date (when the store changed), and for a store this
- * run replaced — damaged, emptied or deleted — what could not be saved counted (what the marker says it held, less what
- * the new store holds of that span) and said, until it is acknowledged (--acknowledge-loss).
+ * The live dashboard quits, the headless receiver shuts down, the process exits: every store's marker says what the
+ * store holds now (the last minute's writes included), so that a later loss is counted in full.
  */
-export function settleStore(store: UsageStore, status: StoreStatus, clock: () => number): StoreStatus {
+export function flushStoreMarkers(): void {
+  for (const k of keepers.values()) {
+    try {
+      k.stop();
+    } catch {
+      /* (a store that cannot be counted now keeps its last marker) */
+    }
+  }
+  keepers.clear();
+}
+
+/** The transcripts on disk a source left unread (older than its window), and the newest mtime among them. */
+function unreadOf(source: TranscriptSource): Unread {
+  const paths = source.deferredPaths(); // (newest first)
+  for (const p of paths) {
+    try {
+      return { n: paths.length, newest: statSync(p).mtimeMs };
+    } catch {
+      /* gone meanwhile: the next */
+    }
+  }
+  return { n: 0, newest: null };
+}
+
+/**
+ * After the transcripts are read: the store's marker brought up to date (when the store changed, or the transcripts it
+ * left unread are not those its marker names), and for a store this run replaced — damaged, emptied or deleted — what
+ * could not be saved counted (see lostOf) and said, until it is acknowledged (--acknowledge-loss).
+ */
+export function settleStore(store: UsageStore, status: StoreStatus, clock: () => number, source?: TranscriptSource): StoreStatus {
   const keeper = keepMarker(store, status, clock);
   if (!keeper) return status;
+  if (source) {
+    keeper.unread = () => unreadOf(source);
+    keeper.noteUnread();
+  }
   const r = status.recovery;
   if (!r) {
     keeper.flush();
     return status;
   }
-  let lost: StoreLoss | null = null;
-  try {
-    if (r.before) {
-      const last = r.before.last;
-      const kept = last === null ? 0 : (store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses WHERE time <= ?", last)?.n ?? 0);
-      const n = Math.max(0, r.before.responses - kept);
-      if (n > 0) lost = { at: clock(), responses: n, of: r.before.responses, cause: r.cause, movedTo: r.movedTo };
-    } else if (r.cause === "emptied" || (r.salvage && !r.salvage.complete)) lost = { at: clock(), responses: null, of: null, cause: r.cause, movedTo: r.movedTo };
-  } catch {
-    lost = { at: clock(), responses: null, of: r.before?.responses ?? null, cause: r.cause, movedTo: r.movedTo };
-  }
+  const lost = lostOf(store, r, clock());
   // (said even when the marker cannot be written: a full disk)
   const loss = keeper.flush(lost) ?? mergeLoss(status.loss ?? null, lost);
   let notice: string;
@@ -135,6 +180,47 @@ export function settleStore(store: UsageStore, status: StoreStatus, clock: () =>
     notice = loss ? `${lossNotice(loss, { first: false })} · ${saved}` : saved;
   }
   return { state: status.state, path: status.path, notice, loss, marker: status.marker };
+}
+
+/**
+ * What a replaced store held that the new one does not: the responses its marker counts, less those the new store
+ * holds that the old one held too. Those are the new store's responses within the old one's span (its first to its
+ * last response), saved from the old file or read from a transcript the old store held. A transcript it never read
+ * (older than every window a run showed: the marker counts them and names the newest mtime among them) is read by the
+ * new store too; its responses within that span may or may not have been the old store's (it may have read the file
+ * for a wider window once), so then the loss is bounded — at least, up to — rather than counted. Null: nothing lost.
+ */
+function lostOf(store: UsageStore, r: Recovery, now: number): StoreLoss | null {
+  const base = { at: now, of: r.before?.responses ?? null, cause: r.cause, movedTo: r.movedTo, from: r.before ? [r.before.at] : [] };
+  const unknown: StoreLoss = { ...base, responses: null, atLeast: null, upTo: null };
+  const b = r.before;
+  if (!b) return r.cause === "emptied" || (r.salvage && !r.salvage.complete) ? unknown : null;
+  if (b.responses === 0) return null;
+  try {
+    let sure = 0;
+    let maybe = 0;
+    if (b.first !== null && b.last !== null) {
+      const newest = b.unread > 0 ? b.unreadNewest : null;
+      const row = store.db.get<{ n: number; maybe: number | null }>(
+        // (a transcript no longer on disk — saved from the old file — was the old store's; so is one written to while
+        // it was read, mtime < 0, or last written after every transcript the old store left unread)
+        `SELECT count(*) AS n, sum(CASE WHEN f.gone IS NULL AND f.mtime >= 0 AND f.mtime <= ? THEN 1 ELSE 0 END) AS maybe
+         FROM responses r LEFT JOIN files f ON f.id = r.file WHERE r.time >= ? AND r.time <= ?`,
+        newest ?? -1,
+        b.first,
+        b.last,
+      );
+      maybe = newest === null ? 0 : (row?.maybe ?? 0);
+      sure = (row?.n ?? 0) - maybe;
+    }
+    const upTo = Math.max(0, b.responses - sure);
+    const atLeast = Math.max(0, b.responses - sure - maybe);
+    if (upTo === 0) return null;
+    if (atLeast === upTo) return { ...base, responses: upTo, atLeast: null, upTo: null };
+    return { ...base, responses: null, atLeast, upTo };
+  } catch {
+    return { ...unknown, of: b.responses };
+  }
 }
 
 /**

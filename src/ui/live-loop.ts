@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ViewExport } from "../model/export-view.ts";
 import type { TranscriptSource } from "../ingest/source.ts";
 import { LiveIngest } from "../ingest/live-ingest.ts";
+import { flushStoreMarkers } from "../ingest/usage-data.ts";
 import type { ModelEvent } from "../model/events.ts";
 import type { DashboardApp } from "./app.ts";
 
@@ -133,6 +134,8 @@ export class LiveLoop {
     this.ingest.stop();
     if (this.allowanceTimer) clearInterval(this.allowanceTimer);
     if (this.o.telemetry) void this.o.telemetry.stop();
+    // (the usage store's marker says what the store holds now, the last minute's writes included)
+    flushStoreMarkers();
   }
 
   /** At the start of every frame: what arrived since the last one goes into the app. */
