@@ -513,13 +513,16 @@ async function startTelemetry(
 /** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
 /** Team data received by earlier runs; a store that cannot be read is said (footer, --json diagnostics), not hidden. */
 async function loadStoredTelemetry(): Promise<{ team: TeamSource | null; problem: string | null }> {
-  const { defaultStorePath, TelemetryStore, TeamQueries } = await import("./net/telemetry-store.ts");
+  const { defaultStorePath, TelemetryStore, TeamQueries, telemetryStoreAt, REFUSED } = await import("./net/telemetry-store.ts");
   const path = defaultStorePath(process.env, home());
-  if (!existsSync(path)) return { team: null, problem: null };
+  // (a link at its path is not "no store": it is refused, and said)
+  if (!telemetryStoreAt(path)) return { team: null, problem: null };
   try {
     // (kept open for the run: a headless receiver elsewhere may be adding to it, and INSIGHTS sums it as it goes)
     return { team: new TeamQueries(new TelemetryStore(path)), problem: null };
   } catch (e) {
+    const why = cleanText((e as Error)?.message ?? String(e), 300);
+    if ((e as { code?: string }).code === REFUSED) return { team: null, problem: `team telemetry not shown: the telemetry store is not used: ${why}` };
     return { team: null, problem: `team telemetry not shown: the telemetry store ${path} cannot be read (${cleanText((e as Error)?.message ?? String(e), 120)})` };
   }
 }

@@ -2,7 +2,8 @@
 // OTLP retry stores nothing new); retention; a fresh data directory is created.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ModelEvent } from "../src/model/events.ts";
@@ -245,5 +246,93 @@ describe("defaultStorePath", () => {
     expect(defaultStorePath({}, "/home/ada")).toBe("/home/ada/.local/share/claude-dash/telemetry.sqlite");
     expect(defaultStorePath({ XDG_DATA_HOME: "" }, "/home/ada")).toBe("/home/ada/.local/share/claude-dash/telemetry.sqlite");
     expect(defaultStorePath({ XDG_DATA_HOME: "relative/dir" }, "/home/ada")).toBe("/home/ada/.local/share/claude-dash/telemetry.sqlite");
+  });
+});
+
+// The telemetry store's path is kept as the usage store's is (issue 21, failure 6): driven through the real CLI — INSIGHTS
+// reading what earlier runs received, and --otlp --headless opening it to receive.
+describe("the telemetry store never follows a symbolic link, and never chmods a file it did not make", () => {
+  const REPO = resolve(import.meta.dir, "..");
+  // (a receiver that did start would run on: it is stopped after 10 s, and the test fails on its exit code)
+  const cli = (xdg: string, args: string[]) =>
+    Bun.spawnSync([process.execPath, "src/cli.ts", ...args], { cwd: REPO, env: { ...process.env, HOME: xdg, XDG_DATA_HOME: xdg, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe", timeout: 10_000 });
+  /** INSIGHTS from the telemetry store, in --json (no receiver: the store is only read). */
+  const insights = (xdg: string) => cli(xdg, ["--json", "--view", "insights", "--source", "team", "--root", join(xdg, "root"), "--no-allowance", "--no-store"]);
+  /** --otlp --headless on a free port: the exit code and stderr when it cannot start (it would run on otherwise). */
+  const headless = (xdg: string) => cli(xdg, ["--otlp", String(40_000 + Math.floor(Math.random() * 20_000)), "--headless", "--root", join(xdg, "root"), "--no-allowance", "--no-store"]);
+
+  function otherSqlite(where: string) {
+    const path = join(where, "other.sqlite");
+    const db = new DatabaseSync(path);
+    db.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+    db.close();
+    chmodSync(path, 0o644);
+    return { path, bytes: readFileSync(path) };
+  }
+
+  test("a link at telemetry.sqlite to another SQLite file: refused in one line; that file keeps its mode, its bytes and its journal mode, and gains no table", () => {
+    const xdg = join(dir, "xdg");
+    mkdirSync(join(xdg, "claude-dash"), { recursive: true, mode: 0o700 });
+    mkdirSync(join(xdg, "root", "projects"), { recursive: true });
+    const elsewhere = join(dir, "elsewhere");
+    mkdirSync(elsewhere);
+    const other = otherSqlite(elsewhere);
+    const path = defaultStorePath({ XDG_DATA_HOME: xdg }, xdg);
+    symlinkSync(other.path, path);
+    const r = insights(xdg);
+    expect(r.exitCode).toBe(0);
+    const telemetry = JSON.parse(r.stdout.toString()).diagnostics.telemetry as string;
+    expect(telemetry).toContain(`${path} is a symbolic link`);
+    expect(telemetry.split("\n")).toHaveLength(1);
+    expect(statSync(other.path).mode & 0o777).toBe(0o644);
+    expect(readFileSync(other.path)).toEqual(other.bytes);
+    expect(readdirSync(elsewhere)).toEqual(["other.sqlite"]);
+
+    // --otlp --headless will not start on it: one line, exit 1
+    const h = headless(xdg);
+    expect(h.exitCode).toBe(1);
+    expect(h.stderr.toString().trim().split("\n")).toEqual([`claude-dash: cannot open the telemetry store: ${path} is a symbolic link (claude-dash does not follow one there)`]);
+    expect(statSync(other.path).mode & 0o777).toBe(0o644);
+    expect(readFileSync(other.path)).toEqual(other.bytes);
+    expect(readdirSync(elsewhere)).toEqual(["other.sqlite"]);
+  }, 40_000);
+
+  test("a dangling link at telemetry.sqlite, or a link at its -wal: nothing is made at the target; a link is not taken for 'no store'", () => {
+    const xdg = join(dir, "xdg");
+    mkdirSync(join(xdg, "claude-dash"), { recursive: true, mode: 0o700 });
+    mkdirSync(join(xdg, "root", "projects"), { recursive: true });
+    const path = defaultStorePath({ XDG_DATA_HOME: xdg }, xdg);
+    const target = join(dir, "made-here.sqlite");
+    symlinkSync(target, path);
+    const h = headless(xdg);
+    expect(h.exitCode).toBe(1);
+    expect(h.stderr.toString()).toContain(`${path} is a symbolic link`);
+    expect(existsSync(target)).toBe(false);
+    expect(JSON.parse(insights(xdg).stdout.toString()).diagnostics.telemetry).toContain(`${path} is a symbolic link`);
+    expect(existsSync(target)).toBe(false);
+
+    rmSync(path);
+    symlinkSync(join(dir, "wal-here"), `${path}-wal`);
+    const w = headless(xdg);
+    expect(w.exitCode).toBe(1);
+    expect(w.stderr.toString()).toContain(`${path}-wal is a symbolic link`);
+    expect(existsSync(join(dir, "wal-here"))).toBe(false);
+    expect(existsSync(path)).toBe(false);
+  }, 40_000);
+
+  test("a store it makes is 0600 from the start; one it did not make keeps its mode", () => {
+    const path = join(dir, "claude-dash", "telemetry.sqlite");
+    const made = new TelemetryStore(path);
+    made.append(events(), []);
+    made.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    // a file someone else made (0644) is used as it is, never chmodded
+    const theirs = join(dir, "theirs.sqlite");
+    new DatabaseSync(theirs).close();
+    chmodSync(theirs, 0o644);
+    const s = new TelemetryStore(theirs);
+    s.append(events(), []);
+    s.close();
+    expect(statSync(theirs).mode & 0o777).toBe(0o644);
   });
 });

@@ -6,10 +6,16 @@
 //
 // Durability: WAL with synchronous=NORMAL — a committed append survives the process crashing or being killed; a power
 // loss may lose the last few appends but never corrupts the database.
-import { chmodSync, mkdirSync } from "node:fs";
+//
+// Its path is kept as the usage store's is (store-open.ts): a symbolic link there, or at its -wal or -shm, is refused
+// with one line, never followed; a new file is created by us, exclusively, 0600; a file we did not create is never
+// chmodded; and what SQLite opened is checked to be the regular file that was looked at.
+import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { ModelEvent } from "../model/events.ts";
-import { openDatabase, type SqlDatabase } from "../sqlite.ts";
+import type { SqlDatabase } from "../sqlite.ts";
+import { CHANGED, createExclusive, openExisting, refusal } from "../ingest/store-open.ts";
+import { entryAt } from "../ingest/store-marker.ts";
 import { MetricState, type MetricSample } from "./otlp-map.ts";
 import { classOf } from "../model/tokens.ts";
 import type { InsightParts, TeamSource } from "../model/insights-view.ts";
@@ -118,24 +124,39 @@ function keyOf(e: ModelEvent): { key: string; time: number } {
   return { key: k, time: Math.round(t) };
 }
 
+/** The code of the error a telemetry store that is not used throws (a symbolic link at its path, or beside it). */
+export const REFUSED = CHANGED;
+
+/** Whether anything is at the telemetry store's path (a link too: it is then refused, and said, not taken for none). */
+export function telemetryStoreAt(path: string): boolean {
+  return entryAt(path).kind !== "absent" || entryAt(`${path}-wal`).kind === "link" || entryAt(`${path}-shm`).kind === "link";
+}
+
 export class TelemetryStore {
   readonly path: string;
   /** bumps on every append and prune through this connection (PRAGMA data_version covers the others). */
   writes = 0;
   private db: SqlDatabase | null;
 
-  /** Opens (creating the file and its directory if needed) the store at `path`. */
+  /**
+   * Opens (creating the file, 0600, and its directory, 0700, if needed) the store at `path`. Throws, with one line and
+   * the code REFUSED, when a symbolic link (or not a regular file) is at its path, -wal or -shm.
+   */
   constructor(path: string) {
     this.path = path;
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    const db = openDatabase(path);
-    try {
-      // Who used Claude Code, when and how much: readable by the user only.
+    const refused = refusal(path, [`${path}-wal`, `${path}-shm`]);
+    if (refused) throw Object.assign(new Error(refused), { code: REFUSED });
+    if (entryAt(path).kind === "absent") {
+      // Who used Claude Code, when and how much: readable by the user only, from the start.
       try {
-        chmodSync(path, 0o600);
-      } catch {
-        /* not ours to change (e.g. a shared file); leave it */
+        createExclusive(path);
+      } catch (e) {
+        if ((e as { code?: string }).code !== "EEXIST") throw e; // (another process made it, or put a link there: looked at below)
       }
+    }
+    const { db } = openExisting(path);
+    try {
       db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
       const version = db.query<{ user_version: number }>("PRAGMA user_version")[0]?.user_version ?? 0;
       if (version > SCHEMA_VERSION) throw new Error(`${path}: written by a newer claude-dash (schema ${version})`);
