@@ -615,6 +615,7 @@ describe("a loss is counted against what the store held, never against transcrip
     expect(after.store.loss).toMatchObject({ responses: null, atLeast: 7, upTo: 10, of: 15, cause: "emptied" });
     expect(after.store.notice).toContain("at least 7 (up to 10) of 15 responses could not be saved");
     expect(qa(m, W(m)).store.notice).toMatch(/^usage history lost on \d{4}-\d\d-\d\d: at least 7 \(up to 10\) of 15 responses/);
+    expect(storeInfo(m, false).stdout).toMatch(/^lost +at least 7 \(up to 10\) of 15 responses' history/m);
   });
 });
 

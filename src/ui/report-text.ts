@@ -111,7 +111,7 @@ export function storeInfoText(i: StoreInfo, local: (t: number) => string): strin
   const known = i.first !== null || i.responses > 0 || i.files > 0 || i.state === "ok" || i.state === "read-only";
   const notRead = known ? null : (unread[i.state] ?? "not read: it cannot be opened");
   const lossLine = (l: NonNullable<StoreInfo["loss"]>) =>
-    `${l.responses === null ? "an unknown number of" : l.of !== null ? `${l.responses} of ${l.of}` : String(l.responses)} responses' history, found ${day(l.at)}: the store was ${l.cause === "missing" ? "deleted" : l.cause}${l.movedTo ? ` (moved to ${l.movedTo})` : ""}`;
+    `${l.responses !== null ? (l.of !== null ? `${l.responses} of ${l.of}` : String(l.responses)) : l.atLeast !== null ? `at least ${l.atLeast}${l.upTo !== null ? ` (up to ${l.upTo})` : ""}${l.of !== null ? ` of ${l.of}` : ""}` : "an unknown number of"} responses' history, found ${day(l.at)}: the store was ${l.cause === "missing" ? "deleted" : l.cause}${l.movedTo ? ` (moved to ${l.movedTo})` : ""}`;
   const lines = [
     `usage store   ${i.path ?? "(none: --no-store)"}${i.path ? `  ${mb(i.sizeBytes)}` : ""}`,
     `state         ${i.state}${i.notice ? ` — ${i.notice}` : ""}`,
