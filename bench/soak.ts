@@ -171,7 +171,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult | null> {
 export function formatSoak(s: SoakResult): string {
   const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
   return [
-    `  ${`${s.minutes} min at ${s.linesPerSecond} lines/s, all-time window (${s.windowResponses} + ${s.responses} responses)`.padEnd(46)}`,
+    `  ${`${s.minutes} min at ${s.linesPerSecond} lines/s, all-time window: ${s.lines} lines, ${s.responses} responses (the corpus: ${s.windowResponses})`.padEnd(46)}`,
     `    CPU  start ${s.start.cpu.toFixed(1)} %, end ${s.end.cpu.toFixed(1)} % of one core (${ratio(s.end.cpu, s.start.cpu).toFixed(2)}×; target ≤ 1.2×)`,
     `    RSS  start ${s.start.rssMb.toFixed(0)} MB, end ${s.end.rssMb.toFixed(0)} MB (${ratio(s.end.rssMb, s.start.rssMb).toFixed(2)}×)`,
     `    on screen at the end: ${s.screen.responses ?? "?"} responses, $${s.screen.cost ?? "?"}; a fresh --json: ${s.json.responses}, $${s.json.cost}${s.screen.responses === s.json.responses && s.screen.cost === s.json.cost ? " (the same)" : " (DIFFERENT)"}`,
