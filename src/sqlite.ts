@@ -1,6 +1,8 @@
 // SQLite for the stores, through node:sqlite (the same on Bun 1.4 and Deno 2.9): a small adapter with cached
 // prepared statements and nested transactions as savepoints.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { pathToFileURL } from "node:url";
+import { runtime } from "./platform.ts";
 
 /** A value SQLite can bind or return. */
 export type SqlValue = string | number | bigint | null | Uint8Array;
@@ -47,8 +49,12 @@ export interface SqlDatabase {
  * Opens (creating if needed, unless `readOnly`) an SQLite database file, or a private in-memory database for
  * ":memory:". `node:sqlite` works the same on Bun and Deno (Deno needs --allow-read and --allow-write).
  */
-export function openDatabase(path: string, opts: { readOnly?: boolean } = {}): SqlDatabase {
-  const db = new DatabaseSync(path, opts.readOnly ? { readOnly: true } : {});
+export function openDatabase(path: string, opts: { readOnly?: boolean; existing?: boolean } = {}): SqlDatabase {
+  // `existing`: open only a file that is there, creating nothing where nothing is (a link put at the path cannot make
+  // SQLite create its target). Bun's node:sqlite takes SQLite's URI form (mode=rw) for it; Deno's reads a URI as a
+  // file name, so there the path is opened plainly and the caller's checks before and after the open stand alone.
+  const at = opts.existing && runtime === "bun" ? `${pathToFileURL(path).href}?mode=rw` : path;
+  const db = new DatabaseSync(at, opts.readOnly ? { readOnly: true } : {});
   const cache = new Map<string, StatementSync>();
   let depth = 0;
   const stmt = (sql: string): StatementSync => {

@@ -188,7 +188,7 @@ export function openExisting(path: string, o: { beforeOpen?: () => void } = {}):
   // (mode=rw: SQLite opens what is there, and makes nothing where nothing is)
   let db: SqlDatabase;
   try {
-    db = openDatabase(`${pathToFileURL(path).href}?mode=rw`);
+    db = openDatabase(path, { existing: true });
   } catch (e) {
     // (it could not be opened because something else is there now — a dangling link —: said as such)
     if (look() !== id) throw changed(`${path} was replaced while it was being opened`);
