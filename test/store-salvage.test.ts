@@ -107,17 +107,6 @@ function withHistory(m: Machine) {
   return { full: full.totals, path: full.store.path, transcriptsOnly };
 }
 
-/** A seeded PRNG (mulberry32), so a damage can be reproduced. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The page a table's tree starts on (read without changing the file). */
 function rootPage(path: string, table: string): number {
@@ -152,7 +141,7 @@ const DAMAGES: [string, (path: string) => void][] = [
     "random bytes near the end",
     (p) => {
       const buf = readFileSync(p);
-      const r = seeded(21);
+      const r = rng(21); // (seeded: a damage can be reproduced)
       for (let i = buf.length - 20_000; i < buf.length - 4000; i++) buf[i] = Math.floor(r() * 256);
       writeFileSync(p, buf);
     },

@@ -2,17 +2,8 @@
 // bytes, escape sequences (keys, a terminal's answers, pastes opened and never closed, half sequences) and SGR mouse
 // reports, with none of the keys that end or stop the program on purpose (q, Ctrl-C, Ctrl-Z, Ctrl-\).
 
-/** A small seeded generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (mulberry32), the one the corpus generator uses. */
+export { rng as mulberry32 } from "../src/ingest/synth.ts";
 
 /** No q, Ctrl-C, Ctrl-Z or Ctrl-\ in a storm (those end or stop the program on purpose). */
 const FORBIDDEN = new Set([0x71, 0x03, 0x1a, 0x1c]);
