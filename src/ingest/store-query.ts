@@ -1,7 +1,7 @@
 // The views' questions answered by aggregate queries on the usage store (see model/queries.ts). Times are epoch ms;
 // a fact belongs to a span when from < time <= to.
 import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
-import type { AgentMark, Counts, DayCell, LiveQuery, LiveSums, SessionCell, SessionGroup, SessionLabel, SessionSums, ToolResultFact, UsageCell, UsageQueries } from "../model/queries.ts";
+import type { AgentMark, Counts, LimitSeen, DayCell, LiveQuery, LiveSums, SessionCell, SessionGroup, SessionLabel, SessionSums, ToolResultFact, UsageCell, UsageQueries } from "../model/queries.ts";
 import { sortGroups } from "../model/selectors.ts";
 import type { SqlValue } from "../sqlite.ts";
 import { LiveSumsTracker } from "./live-sums.ts";
@@ -499,6 +499,18 @@ export class StoreQueries implements UsageQueries {
     for (const r of this.db.iterate<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, key", f, t)) yield this.errorEvent(r);
     for (const r of this.db.iterate<{ key: string; time: number; session: number; ms: number }>("SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, key", f, t))
       yield { type: "TurnCompleted", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), durationMs: r.ms };
+  }
+
+  latestLimits(): LimitSeen[] {
+    return this.store.latestLimits();
+  }
+
+  limitsSeen(kind: string, from: number, to: number): LimitSeen[] {
+    return this.store.limitsSeen(kind, from, to);
+  }
+
+  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number }> {
+    return this.store.claudeCodeCosts(sessionIds);
   }
 
   span(): { first: number; last: number } | null {

@@ -16,6 +16,7 @@ import { beats, noteWhere } from "../model/state.ts";
 import { isCopy, isFast, type RateClass } from "../model/pricing.ts";
 import { classOf } from "../model/tokens.ts";
 import type { SqlDatabase, SqlValue } from "../sqlite.ts";
+import type { LimitSeen } from "../model/queries.ts";
 import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
 import { keyId } from "./key-id.ts";
@@ -25,7 +26,7 @@ import { redact } from "./sanitize.ts";
 export { keyId };
 
 /** The layout of the tables. A store written with a higher number is left alone. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /**
  * How facts are read from lines. When it changes, transcripts still on disk are read again (their facts replaced);
  * the facts of deleted transcripts stay as they are.
@@ -82,6 +83,10 @@ CREATE TABLE IF NOT EXISTS cells (
 CREATE TABLE IF NOT EXISTS tallies (
   slot INTEGER PRIMARY KEY, prompts INTEGER NOT NULL, calls INTEGER NOT NULL, errors INTEGER NOT NULL,
   rejections INTEGER NOT NULL, apierrors INTEGER NOT NULL, retries INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS limits_seen (
+  kind TEXT NOT NULL, time INTEGER NOT NULL, percent REAL NOT NULL, resets_at INTEGER, origin INTEGER NOT NULL, session INTEGER,
+  PRIMARY KEY (kind, time)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cc_costs (session INTEGER PRIMARY KEY, time INTEGER NOT NULL, usd REAL NOT NULL, version TEXT);
 `;
 
 /** Indexes that only speed up reading (the key hashes' are needed to write). */
@@ -1140,6 +1145,79 @@ export class UsageStore implements DirCache {
     this.syncNormal();
   }
 
+  // ---- what Claude Code tells us ------------------------------------------------------------------------------
+
+  /**
+   * Official limits as seen (Claude Code's status line payload, or the usage endpoint). A figure equal to the last one
+   * of its kind only moves that row's time (the status line runs after every response: the table keeps changes, not
+   * repeats). With `wait` false nothing waits for another process's write lock: false when the store was busy.
+   */
+  recordLimits(seen: readonly LimitSeen[], wait = false): boolean {
+    if (seen.length === 0) return true;
+    const body = () => {
+      for (const l of seen) {
+        if (!Number.isFinite(l.time) || !Number.isFinite(l.percent)) continue;
+        const last = this.db.get<{ time: number; percent: number; resets_at: number | null; origin: number }>(
+          "SELECT time, percent, resets_at, origin FROM limits_seen WHERE kind = ? ORDER BY time DESC LIMIT 1",
+          l.kind,
+        );
+        if (last && last.time >= l.time) continue; // (an older figure than the newest kept says nothing new)
+        const session = l.sessionId ? this.sessionRow(l.sessionId) : null;
+        const origin = ORIGIN_CODE[l.origin];
+        if (last && last.percent === l.percent && last.resets_at === l.resetsAt && last.origin === origin)
+          this.db.run("UPDATE limits_seen SET time = ?, session = ? WHERE kind = ? AND time = ?", l.time, session, l.kind, last.time);
+        else this.db.run("INSERT OR REPLACE INTO limits_seen (kind, time, percent, resets_at, origin, session) VALUES (?, ?, ?, ?, ?, ?)", l.kind, l.time, l.percent, l.resetsAt, origin, session);
+      }
+    };
+    const ok = wait ? (this.db.transaction(body), true) : this.db.tryTransaction(() => (body(), true)) === true;
+    if (ok) this.writes++;
+    return ok;
+  }
+
+  /** The newest official figure of each kind of limit. */
+  latestLimits(): LimitSeen[] {
+    return this.db
+      .query<{ kind: string; time: number; percent: number; resets_at: number | null; origin: number; session: number | null }>(
+        "SELECT kind, max(time) AS time, percent, resets_at, origin, session FROM limits_seen GROUP BY kind",
+      )
+      .map((r) => ({ kind: r.kind, time: r.time, percent: r.percent, resetsAt: r.resets_at, origin: r.origin === 2 ? "endpoint" : "statusline", sessionId: r.session === null ? null : this.sessionId(r.session) }));
+  }
+
+  /** Figures of one kind seen from `from` to `to`, oldest first (the insights' quota history, the limit last seen). */
+  limitsSeen(kind: string, from: number, to: number): LimitSeen[] {
+    return this.db
+      .query<{ time: number; percent: number; resets_at: number | null; origin: number }>("SELECT time, percent, resets_at, origin FROM limits_seen WHERE kind = ? AND time > ? AND time <= ? ORDER BY time", kind, clampTime(from), clampTime(to))
+      .map((r) => ({ kind, time: r.time, percent: r.percent, resetsAt: r.resets_at, origin: r.origin === 2 ? "endpoint" : "statusline", sessionId: null }));
+  }
+
+  /** Claude Code's own dollar figure for a session (cost.total_cost_usd): the newest seen is kept. */
+  recordClaudeCodeCost(sessionId: string, time: number, usd: number, version: string | null, wait = false): boolean {
+    if (!Number.isFinite(usd) || usd < 0 || !Number.isFinite(time)) return true;
+    const body = () => {
+      const id = this.sessionRow(sessionId);
+      this.db.run(
+        "INSERT INTO cc_costs (session, time, usd, version) VALUES (?, ?, ?, ?) ON CONFLICT (session) DO UPDATE SET time = excluded.time, usd = excluded.usd, version = excluded.version WHERE excluded.time >= cc_costs.time",
+        id,
+        time,
+        usd,
+        version === null ? null : redact(version),
+      );
+    };
+    const ok = wait ? (this.db.transaction(body), true) : this.db.tryTransaction(() => (body(), true)) === true;
+    if (ok) this.writes++;
+    return ok;
+  }
+
+  /** Claude Code's figures for these sessions (those it reported), by session id. */
+  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number }> {
+    const out = new Map<string, { usd: number; time: number }>();
+    for (const sid of sessionIds) {
+      const r = this.db.get<{ usd: number; time: number }>("SELECT c.usd, c.time FROM cc_costs c JOIN sessions s ON s.id = c.session WHERE s.sid = ?", redact(sid));
+      if (r) out.set(sid, { usd: r.usd, time: r.time });
+    }
+    return out;
+  }
+
   // ---- meta ----------------------------------------------------------------------------------------------------
 
   meta(k: string): string | null {
@@ -1235,3 +1313,8 @@ function isCurrent(db: SqlDatabase, parserVersion: number): boolean {
     return false; // (no meta table yet)
   }
 }
+
+const ORIGIN_CODE = { statusline: 1, endpoint: 2 } as const;
+
+/** Epoch ms bounds as SQLite integers (±Infinity would bind as REAL and compare oddly with NULLs). */
+const clampTime = (t: number) => Math.max(-8.64e15, Math.min(8.64e15, t));

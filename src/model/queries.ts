@@ -129,6 +129,17 @@ export interface LiveSums {
   sessions: SessionSums[];
 }
 
+/** One official figure of a limit, as Claude Code's status line or the usage endpoint gave it. */
+export interface LimitSeen {
+  /** "session" (5-hour), "weekly", "weekly_opus", … (the usage endpoint's kinds). */
+  kind: string;
+  time: number;
+  percent: number;
+  resetsAt: number | null;
+  origin: "statusline" | "endpoint";
+  sessionId: string | null;
+}
+
 export interface UsageQueries {
   /** Changes whenever the facts change: views cache on it. */
   version(): string;
@@ -164,6 +175,12 @@ export interface UsageQueries {
   requestIds(from: number, to: number): Set<string>;
   /** The times of the first and last response, or null when there is none. */
   span(): { first: number; last: number } | null;
+  /** The newest official figure of each limit recorded (Claude Code's status line, the usage endpoint). */
+  latestLimits(): LimitSeen[];
+  /** Figures of one limit recorded from `from` to `to`, oldest first. */
+  limitsSeen(kind: string, from: number, to: number): LimitSeen[];
+  /** Claude Code's own dollar figure for these sessions, where it reported one (the newest seen). */
+  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number }>;
 }
 
 /** Adds a cell's responses into running totals, priced per model (`priceOverride`: USD per Mtok of input). */
