@@ -68,6 +68,11 @@ export interface SourceOptions {
   /** Never wait for the write lock (the live dashboard: another process may hold it for a while); reads wait in
    *  memory for the next try. */
   shared?: boolean;
+  /**
+   * A source for these files only (the status line: one session's transcripts): nothing else of the store is loaded
+   * and nothing is listed, so it costs what those files cost, not what the history holds. Use refreshFiles.
+   */
+  only?: readonly string[];
 }
 
 export class TranscriptSource {
@@ -101,12 +106,17 @@ export class TranscriptSource {
     readonly store: UsageStore,
     private readonly opts: SourceOptions = {},
   ) {
-    this.discovery = new Discovery(roots, opts.reportMissingRoots ?? false, store);
+    this.discovery = new Discovery(roots, opts.reportMissingRoots ?? false, opts.only ? undefined : store);
     this.since = opts.since ?? -Infinity;
     this.maxLine = opts.maxLine ?? MAX_LINE_BYTES;
     this.clock = opts.clock ?? Date.now;
     this.shared = opts.shared ?? false;
-    for (const f of store.files()) this.stored.set(f.path, f);
+    if (opts.only) {
+      for (const p of opts.only) {
+        const f = store.file(p);
+        if (f) this.stored.set(p, f);
+      }
+    } else for (const f of store.files()) this.stored.set(f.path, f);
   }
 
   /** A source like this one on another store (when the store had to be replaced), nothing read yet. */

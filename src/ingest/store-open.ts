@@ -113,6 +113,8 @@ export interface OpenOptions {
    *  longer the one that failed (`damagedId`: another process has replaced it already), which is then opened. */
   damaged?: boolean;
   damagedId?: string | null;
+  /** how long a statement may wait for another process's lock (default 10 s; the status line waits only moments). */
+  busyMs?: number;
   /** (tests) a new store can grow to this many pages: the disk fills up while it is made. */
   pageLimit?: number;
   /** (tests) called at the moments another process may act: to make a race happen at that very point. */
@@ -311,7 +313,7 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
       status: { state: "recovered", path, notice: "usage store was deleted: a new one is made from the transcripts on disk", marker, loss: marker.loss, recovery: { cause: "missing", movedTo: typeof movedTo === "string" ? movedTo : null, before: marker, salvage: null } },
     };
   }
-  const first = tryOpen(path, parser, o.race);
+  const first = tryOpen(path, parser, o.race, o.busyMs);
   if (first.ok) {
     const { store, upgraded } = first;
     try {
@@ -510,7 +512,7 @@ function createStore(o: OpenOptions, parser: number): Made {
   clean();
   const refused = refusal(path);
   if (refused) return { ok: false, state: "refused", notice: `usage store not used: ${refused}; showing the transcripts only` };
-  const opened = tryOpen(path, parser);
+  const opened = tryOpen(path, parser, undefined, o.busyMs);
   if (!opened.ok) {
     if (opened.problem === "changed") return { ok: false, state: "refused", notice: `usage store not used: ${refusal(path) ?? opened.detail}; showing the transcripts only` };
     return { ok: false, state: opened.problem === "full" ? "full" : "unreadable", notice: `the new usage store cannot be opened (${opened.detail}): showing the transcripts only` };
@@ -531,12 +533,12 @@ type Tried =
  * Opens an existing store (never creating one, never following a link, never changing its mode: the file is ours
  * already, or not ours to change). See openExisting: what SQLite opened is checked to be the file looked at.
  */
-function tryOpen(path: string, parser: number, race?: RaceHooks): Tried {
+function tryOpen(path: string, parser: number, race?: RaceHooks, busyMs = 10_000): Tried {
   let db: SqlDatabase | null = null;
   let id: string | null = null;
   try {
     ({ db, id } = openExisting(path, { beforeOpen: race?.beforeOpen }));
-    db.exec("PRAGMA busy_timeout = 10000");
+    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.round(busyMs))}`);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA cache_size = -8000"); // 8 MB: the key index of a heavy year stays in memory while writing

@@ -1,0 +1,346 @@
+// `claude-dash statusline`: the line under Claude Code's prompt. Claude Code runs this after each assistant message and
+// waits for it, and many sessions may run it at once, so it costs what one session costs, not what the history holds:
+// it reads the payload on stdin, brings only this session's transcripts (its own file and its subagents') into the
+// store, records what Claude Code told us (the official limits, its own dollars), and prints one line. It never waits
+// for another process's lock (a store busy with a fill is answered from what it holds), and never fails: bad input,
+// a missing store or anything unexpected still gets a line from what is known, and exit 0.
+// `--install` prints (with --write, merges) the settings snippet that registers it.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve, sep } from "node:path";
+import { MAX_PAYLOAD_BYTES, parsePayload, payloadLimits, type StatusPayload } from "./ingest/statusline-payload.ts";
+import { cleanText, registerSecret } from "./ingest/sanitize.ts";
+import { resolveRoots } from "./ingest/roots.ts";
+import { dataDir, memoryStore, openUsageStore, storeFile } from "./ingest/store-open.ts";
+import type { UsageStore } from "./ingest/store.ts";
+import { TranscriptSource } from "./ingest/source.ts";
+import { StoreQueries } from "./ingest/store-query.ts";
+import { selectStatusline } from "./model/statusline-view.ts";
+import { FORMATS, parseFormat, renderStatusline } from "./ui/statusline-text.ts";
+import { configPath, MAX_CONFIG_BYTES, parseConfig } from "./config.ts";
+import { env, home, readStdin, wallClock, writeErr, writeOut, writeOutNow } from "./platform.ts";
+
+/** A store held by another process is waited for this long at most (a statement's budget, not a fill's). */
+const BUSY_MS = 20;
+
+/** CLAUDE_DASH_TRACE=1: how long each step took, on stderr (for the benchmark and for a slow line). */
+const TRACE = (env("CLAUDE_DASH_TRACE") ?? "") !== "";
+let last = performance.now();
+const marks: string[] = [];
+function mark(step: string): void {
+  if (!TRACE) return;
+  const t = performance.now();
+  marks.push(`${step} ${(t - last).toFixed(1)}`);
+  last = t;
+  // (written at the end: the first write to stderr costs milliseconds of its own)
+  if (step === "written") writeErr(`statusline (ms): ${marks.join(" · ")} · since the process began ${t.toFixed(1)}\n`);
+}
+
+export interface StatuslineFlags {
+  format: string | null;
+  color: "auto" | "always" | "never";
+  width: number | null;
+  now: number | null;
+  tz: string | undefined;
+  roots: string[];
+  store: boolean;
+  install: boolean;
+  write: boolean;
+  force: boolean;
+  help: boolean;
+}
+
+export const STATUSLINE_HELP = `claude-dash statusline — one line for Claude Code's status line
+
+Register it in Claude Code's settings.json:  "statusLine": {"type": "command", "command": "claude-dash statusline"}
+(claude-dash statusline --install prints the snippet for your config dir; --install --write adds it there)
+
+  --format F        a preset (${Object.keys(FORMATS).join(", ")}) or a template such as "{model} {session} {5h}"
+  --color WHEN      auto (colour unless NO_COLOR is set), always, never
+  --width N         the columns the line may use (default: $COLUMNS, else no limit)
+  --tz ZONE         time zone for reset times and "today" (default: the system's)
+  --root DIR        a Claude config dir to read (repeatable)
+  --no-store        keep nothing (read this session's transcript only)
+  --install         print the settings snippet;  --write  merge it into settings.json (a backup is kept);
+                    --force  replace a statusLine that is already there
+  --now TIME        (tests) the time to show it at
+`;
+
+export class StatuslineUsage extends Error {}
+
+/** The subcommand's flags; throws StatuslineUsage (exit 2, one line naming the flag) for a bad one. */
+export function parseStatuslineFlags(args: readonly string[], config: Record<string, unknown>): StatuslineFlags {
+  const f: StatuslineFlags = { format: null, color: "auto", width: null, now: null, tz: undefined, roots: [], store: true, install: false, write: false, force: false, help: false };
+  if (typeof config["statusline-format"] === "string") f.format = config["statusline-format"];
+  if (typeof config.tz === "string") f.tz = config.tz;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.indexOf("=");
+    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
+    const inline = a.startsWith("--") && eq > 0 ? a.slice(eq + 1) : null;
+    const value = (): string => {
+      if (inline !== null) return inline;
+      const v = args[++i];
+      if (v === undefined) throw new StatuslineUsage(`${name} needs a value`);
+      return v;
+    };
+    const none = () => {
+      if (inline !== null) throw new StatuslineUsage(`${name} takes no value`);
+    };
+    switch (name) {
+      case "--format": {
+        const v = value();
+        const parsed = parseFormat(FORMATS[v] ?? v);
+        if (!parsed.ok) throw new StatuslineUsage(`--format: ${cleanText(parsed.message, 120)}`);
+        f.format = v;
+        break;
+      }
+      case "--color": {
+        const v = inline ?? (args[i + 1] && !args[i + 1]!.startsWith("-") ? args[++i]! : "always");
+        if (v !== "auto" && v !== "always" && v !== "never") throw new StatuslineUsage(`--color must be auto, always or never`);
+        f.color = v;
+        break;
+      }
+      case "--no-color":
+        none();
+        f.color = "never";
+        break;
+      case "--width": {
+        const v = value();
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n < 10 || n > 1000) throw new StatuslineUsage(`--width must be a whole number of columns from 10 to 1000`);
+        f.width = n;
+        break;
+      }
+      case "--now": {
+        const v = value();
+        const t = Date.parse(v);
+        if (!Number.isFinite(t)) throw new StatuslineUsage(`--now must be a date and time (ISO 8601)`);
+        f.now = t;
+        break;
+      }
+      case "--tz": {
+        const v = value();
+        try {
+          new Intl.DateTimeFormat("en", { timeZone: v });
+        } catch {
+          throw new StatuslineUsage(`--tz: unknown time zone ${cleanText(v, 40)}`);
+        }
+        f.tz = v;
+        break;
+      }
+      case "--root":
+        f.roots.push(value());
+        break;
+      case "--no-store":
+        none();
+        f.store = false;
+        break;
+      case "--install":
+        none();
+        f.install = true;
+        break;
+      case "--write":
+        none();
+        f.write = true;
+        break;
+      case "--force":
+        none();
+        f.force = true;
+        break;
+      case "-h":
+      case "--help":
+        f.help = true;
+        break;
+      default:
+        throw new StatuslineUsage(`unknown flag for statusline: ${cleanText(a, 60)} (see claude-dash statusline --help)`);
+    }
+  }
+  if ((f.write || f.force) && !f.install) throw new StatuslineUsage(`${f.write ? "--write" : "--force"} goes with --install`);
+  return f;
+}
+
+/** The subcommand; the exit code. Never throws. */
+export async function statuslineMain(args: readonly string[]): Promise<number> {
+  for (const name of ["CLAUDE_DASH_PROMETHEUS_TOKEN", "CLAUDE_DASH_OTLP_TOKEN"]) registerSecret(env(name));
+  let flags: StatuslineFlags;
+  try {
+    flags = parseStatuslineFlags(args, readConfig());
+  } catch (e) {
+    if (e instanceof StatuslineUsage) {
+      writeErr(`claude-dash statusline: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (flags.help) {
+    writeOut(STATUSLINE_HELP);
+    return 0;
+  }
+  if (flags.install) return install(flags);
+  const now = flags.now ?? wallClock();
+  const columns = Number(env("COLUMNS"));
+  const look: Look = {
+    format: FORMATS[flags.format ?? "default"] ?? flags.format ?? FORMATS.default!,
+    color: flags.color === "always" || (flags.color === "auto" && (env("NO_COLOR") ?? "") === ""),
+    width: flags.width ?? (Number.isInteger(columns) && columns >= 10 ? columns : null),
+    timeZone: flags.tz,
+  };
+  let payload: StatusPayload | null = null;
+  let note: string | null = null;
+  mark("start");
+  try {
+    const input = readStdin(MAX_PAYLOAD_BYTES);
+    mark("stdin");
+    ({ payload, problem: note } = parsePayload(input.text, input.truncated));
+    mark("payload");
+  } catch {
+    note = "no payload";
+  }
+  let line: string;
+  try {
+    line = statusLineFor(payload, note, flags, now, look);
+  } catch (e) {
+    // (whatever went wrong, Claude Code still gets a line: the payload's own figures, and a word about the problem)
+    line = renderStatusline(selectStatusline(null, { ...fromPayload(payload, now, flags.tz), note: `claude-dash: ${cleanText((e as Error)?.message ?? String(e), 60)}` }), look);
+  }
+  writeOutNow(`${line}\n`);
+  mark("written");
+  return 0;
+}
+
+type Look = { format: string; color: boolean; width: number | null; timeZone: string | undefined };
+
+/** The line: this session's transcripts brought into the store, what Claude Code said recorded, the view drawn. */
+function statusLineFor(payload: StatusPayload | null, note: string | null, flags: StatuslineFlags, now: number, look: Look): string {
+  const roots = resolveRoots({ flagRoots: flags.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
+  const defaults = resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home: home() });
+  const opened = flags.store ? openUsageStore({ path: storeFile(dataDir(process.env, home()), roots, defaults), roots, now: wallClock(), busyMs: BUSY_MS }) : { store: memoryStore(), status: null };
+  const store = opened.store;
+  mark("store open");
+  try {
+    const sessionId = payload?.session_id ?? null;
+    const own = sessionFiles(payload?.transcript_path ?? null, sessionId, roots);
+    if (!store.hasFiles()) {
+      // The first call on an empty store reads what the line needs: today's files and this session's (the rest is
+      // read by the dashboard's first run, which finds them unread).
+      const source = new TranscriptSource(roots, store, { since: startOfDay(now, flags.tz) - 3_600_000, shared: true });
+      source.refresh();
+      if (own.length > 0) source.refreshFiles(own);
+    } else if (own.length > 0) {
+      new TranscriptSource(roots, store, { only: own, shared: true }).refreshFiles(own);
+    }
+    mark("transcripts read");
+    if (payload && sessionId) {
+      const time = wallClock();
+      store.recordLimits(payloadLimits(payload, time).map((l) => ({ ...l, origin: "statusline" as const, sessionId })), false);
+      const usd = payload.cost?.total_cost_usd;
+      if (usd !== undefined) store.recordClaudeCodeCost(sessionId, time, usd, payload.version ?? null, false);
+    }
+    mark("recorded");
+    const q = new StoreQueries(store);
+    const view = selectStatusline(q, { ...fromPayload(payload, now, flags.tz), note });
+    mark("selected");
+    const line = renderStatusline(view, look);
+    mark("drawn");
+    return line;
+  } finally {
+    store.close();
+  }
+}
+
+/** What the payload alone says, as the selector's input. */
+function fromPayload(p: StatusPayload | null, now: number, timeZone: string | undefined) {
+  const cw = p?.context_window;
+  const u = cw?.current_usage ?? null;
+  const tokens = u ? (u.input_tokens ?? 0) + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0) : null;
+  const size = cw?.context_window_size ?? null;
+  const percent = cw?.used_percentage ?? (tokens !== null && size ? (tokens / size) * 100 : null);
+  const dir = p?.workspace?.current_dir ?? p?.cwd ?? null;
+  return {
+    now,
+    timeZone,
+    dayStart: startOfDay(now, timeZone),
+    sessionId: p?.session_id ?? null,
+    model: p?.model?.display_name ?? p?.model?.id ?? null,
+    claudeCodeUSD: p?.cost?.total_cost_usd ?? null,
+    context: percent === null ? null : { percent, tokens, size },
+    limits: p ? payloadLimits(p, now) : [],
+    dir: dir === null ? null : basename(dir) || dir,
+    note: null as string | null,
+  };
+}
+
+/**
+ * This session's transcripts: the payload's transcript_path (only when it is a transcript under one of the roots'
+ * projects folders: the payload is input, not a licence to read any file) and its subagents' files beside it.
+ */
+export function sessionFiles(transcriptPath: string | null, sessionId: string | null, roots: readonly string[]): string[] {
+  if (!transcriptPath || !transcriptPath.endsWith(".jsonl")) return [];
+  const path = resolve(transcriptPath);
+  if (!roots.some((r) => path.startsWith(join(r, "projects") + sep))) return [];
+  const out: string[] = [];
+  try {
+    if (statSync(path).isFile()) out.push(path);
+  } catch {
+    return [];
+  }
+  // <project>/<session>.jsonl has its subagents in <project>/<session>/subagents/ (and workflow folders below it).
+  const sid = sessionId && /^[A-Za-z0-9._-]+$/.test(sessionId) ? sessionId : basename(path, ".jsonl");
+  const walk = (dir: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isFile() && e.name.endsWith(".jsonl")) out.push(join(dir, e.name));
+      else if (e.isDirectory() && depth < 2) walk(join(dir, e.name), depth + 1);
+    }
+  };
+  walk(join(dirname(path), sid, "subagents"), 0);
+  return out;
+}
+
+/** Local midnight of `now`'s day in a zone (epoch ms). */
+export function startOfDay(now: number, timeZone: string | undefined): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", hourCycle: "h23" }).formatToParts(now);
+  const p: Record<string, number> = {};
+  for (const x of parts) if (x.type !== "literal") p[x.type] = Number(x.value);
+  const sinceMidnight = ((p.hour! * 60 + p.minute!) * 60 + p.second!) * 1000 + (now % 1000);
+  return now - sinceMidnight;
+}
+
+function readConfig(): Record<string, unknown> {
+  try {
+    const file = configPath(process.env, home());
+    if (!existsSync(file)) return {};
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_CONFIG_BYTES) return {};
+    return parseConfig(readFileSync(file, "utf8"));
+  } catch {
+    return {}; // (the dashboard says what is wrong with the file; the status line still shows)
+  }
+}
+
+async function install(flags: StatuslineFlags): Promise<number> {
+  const { claudeConfigDir, installStatusline, statuslineCommand } = await import("./ingest/claude-settings.ts");
+  const settingsPath = join(claudeConfigDir(process.env, home()), "settings.json");
+  const { execPath, script, compiled } = runningAs();
+  const command = statuslineCommand({ execPath, script, compiled, pathEnv: env("PATH") });
+  const r = installStatusline({ settingsPath, command, write: flags.write, force: flags.force, now: wallClock() });
+  if (!r.ok) {
+    writeErr(`claude-dash statusline: ${r.message}\n`);
+    return r.code;
+  }
+  writeOut(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
+  return 0;
+}
+
+/** How this process was started: the runtime and the script (none for a compiled binary). */
+function runningAs(): { execPath: string; script: string | null; compiled: boolean } {
+  const script = process.argv[1] ?? null;
+  // (a compiled binary's script lives in Bun's virtual file system)
+  const compiled = script === null || script.startsWith("/$bunfs/") || script.startsWith("B:\\~BUN");
+  return { execPath: process.execPath, script: compiled ? null : resolve(script!), compiled };
+}
