@@ -231,7 +231,7 @@ function statusLineFor(payload: StatusPayload | null, note: string | null, flags
     }
     mark("transcripts read");
     if (payload && sessionId) {
-      const time = wallClock();
+      const time = now; // (the wall clock, or --now)
       store.recordLimits(payloadLimits(payload, time).map((l) => ({ ...l, origin: "statusline" as const, sessionId })), false);
       const usd = payload.cost?.total_cost_usd;
       if (usd !== undefined) store.recordClaudeCodeCost(sessionId, time, usd, payload.version ?? null, false);
