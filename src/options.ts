@@ -319,8 +319,9 @@ const NEGATIVE = /^-[0-9.]/;
 /** Flags that do one thing and exit: a default of them would turn every run into that thing. */
 const ACTIONS = new Set(["acknowledge-loss", "store-info"]);
 
-/** Keys of the config file that are not flags. */
-const CONFIG_ONLY = new Set(["animation"]);
+/** Keys of the config file that are not flags of the dashboard: `animation`, and the status line's format (a flag of
+ *  `claude-dash statusline`, which reads it itself). */
+const CONFIG_ONLY = new Set(["animation", "statusline-format"]);
 
 /**
  * The config file's values as flag values (see config.ts): each key a flag's name, of the flag's kind. Throws
@@ -331,6 +332,10 @@ function readConfigValues(config: Readonly<Record<string, unknown>>, file: strin
   const path = (v: unknown) => (typeof v === "string" && home && (v === "~" || v.startsWith("~/")) ? `${home}${v.slice(1)}` : v);
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(config)) {
+    if (key === "statusline-format") {
+      if (typeof v !== "string") throw new UsageError(`${file}: ${key} must be a string (in quotes)`);
+      continue;
+    }
     if (CONFIG_ONLY.has(key)) {
       if (typeof v !== "boolean") throw new UsageError(`${file}: ${key} must be true or false`);
       if (key === "animation" && !v && !("fps" in config)) out.fps = 0;
