@@ -376,3 +376,24 @@ describe("--install", () => {
     expect(JSON.parse(require("node:fs").readFileSync(settings, "utf8")).statusLine.command).toContain("statusline");
   });
 });
+
+describe("runtimes", () => {
+  test("Deno prints what Bun prints (a fresh store each, then the other's store)", () => {
+    const DENO = join(REPO, "node_modules", ".bin", "deno");
+    const w = world();
+    const p = new TextEncoder().encode(JSON.stringify(payload(w)));
+    const runWith = (cmd: string[], xdg: string) => {
+      const r = Bun.spawnSync([...cmd, "statusline", "--now", NOW, "--color", "always"], { cwd: REPO, env: { ...envOf(w), XDG_DATA_HOME: xdg }, stdin: p, stdout: "pipe", stderr: "pipe" });
+      return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
+    };
+    const bunData = join(tempDir("bun"), "xdg");
+    const denoData = join(tempDir("deno"), "xdg");
+    const DENO_RUN = [DENO, "run", "--allow-read", "--allow-env", "--allow-write", "src/cli.ts"];
+    const bun = runWith([BUN, "src/cli.ts"], bunData);
+    const deno = runWith(DENO_RUN, denoData);
+    expect(deno.err).toBe("");
+    expect(deno.code).toBe(0);
+    expect(deno.out).toBe(bun.out);
+    expect(runWith(DENO_RUN, bunData).out).toBe(runWith([BUN, "src/cli.ts"], denoData).out);
+  });
+});
