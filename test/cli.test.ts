@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HELP_FLAGS } from "../src/ui/widgets/help.ts";
+import { joinStore } from "../src/ingest/store-open.ts";
 import {
   apiErrorLine,
   customTitleLine,
@@ -83,6 +84,8 @@ const CONTRACT = {
     "apiErrorLast",
     "lastApiError",
     "subagents",
+    "claudeCodeCostUSD",
+    "reconciliation",
   ],
   subagent: ["agentId", "model", "peakContext", "effectiveTokens", "costUSD", "fromCopy"],
   lastApiError: ["time", "status", "message"],
@@ -483,4 +486,83 @@ describe("--json --root <dir with a transcript>", () => {
       expect(withData([...args, "--no-store"], DENO_RUN, denoStore).out).toBe(withData([...args, "--no-store"], [BUN, "src/cli.ts"], bunStore).out);
     }
   }, 120_000);
+});
+
+// Claude Code's own dollars for a session (its status line's cost.total_cost_usd, recorded in the usage store) beside
+// ours in --json sessions[]: three sessions written as transcripts, figures put into the store the first run made.
+describe("--json: Claude Code's own figures beside ours (issue 22)", () => {
+  const OPUS = "claude-opus-4-6";
+  const t = (hm: string) => Date.parse(`2026-11-26T${hm}:00Z`);
+  const IDS = { agree: "c1c1c1c1-0000-4000-8000-000000000001", after: "c2c2c2c2-0000-4000-8000-000000000002", placeholder: "c3c3c3c3-0000-4000-8000-000000000003", none: "c4c4c4c4-0000-4000-8000-000000000004" };
+  const root = tempDir("cc-root");
+  const data = tempDir("cc-data");
+  let n = 0;
+  /** Opus 4.6 responses ($5 / $25 per Mtok): [time, uncached, output] each, one line each ("all": its final usage). */
+  const write = (sid: string, responses: [string, number, number][]) => {
+    const s: SessionInfo = { sessionId: sid, cwd: "/home/dev/src/shop" };
+    const lines = [promptLine(s, t(responses[0]![0]) - 30_000, "go", `p-${sid}`, null)];
+    for (const [hm, uncached, output] of responses)
+      lines.push(...responseLines({ session: s, time: t(hm), model: OPUS, messageId: `msg_${++n}`, requestId: `req_${n}`, usage: { uncached, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output }, blocks: [{ type: "text", text: "ok" }], uuids: [`u${n}`], parentUuid: null, streaming: "all" }));
+    const dir = join(root, "projects", "-home-dev-src-shop");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${sid}.jsonl`), `${lines.join("\n")}\n`);
+  };
+  write(IDS.agree, [["17:30", 100_000, 20_000]]); // $1.00
+  write(IDS.after, [["17:10", 100_000, 20_000], ["17:40", 50_000, 10_000]]); // $1.00, then $0.50 after the figure
+  write(IDS.placeholder, [["17:20", 200_000, 3], ["17:21", 200_000, 3], ["17:22", 200_000, 3]]); // $3.000225: output counts of 3
+  write(IDS.none, [["17:30", 100_000, 20_000]]);
+
+  const runHere = (args: string[]) => {
+    const p = Bun.spawnSync([BUN, "src/cli.ts", ...args, "--root", root, "--no-allowance", ...PINNED], {
+      cwd: REPO,
+      env: { ...process.env, HOME, XDG_DATA_HOME: data, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1", TZ: "UTC" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (p.exitCode !== 0) throw new Error(`claude-dash ${args.join(" ")} exited ${p.exitCode}: ${p.stderr.toString()}`);
+    return p.stdout.toString();
+  };
+  const before = JSON.parse(runHere(["--json"]));
+  // (the store the first run made, found where --store-info says it is)
+  const store = joinStore(JSON.parse(runHere(["--store-info", "--json"])).path);
+  store.recordClaudeCodeCost(IDS.agree, t("17:31"), 1.004, "2.1.200", true);
+  store.recordClaudeCodeCost(IDS.after, t("17:20"), 1.0, "2.1.200", true);
+  store.recordClaudeCodeCost(IDS.placeholder, t("17:23"), 3.6, "2.1.17", true);
+  store.close();
+  const json = JSON.parse(runHere(["--json"]));
+  const session = (sid: string) => json.sessions.find((s: any) => s.sessionId === sid);
+
+  test("before any figure: every session's claudeCodeCostUSD and reconciliation are null", () => {
+    expect(before.sessions.length).toBe(4);
+    for (const s of before.sessions) expect(s).toMatchObject({ claudeCodeCostUSD: null, reconciliation: null });
+  });
+
+  test("within 1 %: the figure and a reconciliation that does not differ", () => {
+    expect(session(IDS.agree)).toMatchObject({
+      costUSD: 1,
+      claudeCodeCostUSD: 1.004,
+      reconciliation: { claudeCodeAt: "2026-11-26T17:31:00.000Z", oursUSD: 1, deltaUSD: -0.004, deltaPercent: -0.4, differs: false, causes: [] },
+    });
+  });
+
+  test("over 1 %, ours higher: the response after its last figure is the cause", () => {
+    expect(session(IDS.after)).toMatchObject({
+      costUSD: 1.5,
+      claudeCodeCostUSD: 1,
+      reconciliation: { oursUSD: 1.5, deltaUSD: 0.5, deltaPercent: 50, differs: true, causes: ["1 response after Claude Code's last figure ($0.50 of ours)"] },
+    });
+  });
+
+  test("over 1 %, ours lower: output counts that are placeholders", () => {
+    const r = session(IDS.placeholder).reconciliation;
+    expect(r).toMatchObject({ oursUSD: 3.0002, differs: true, deltaPercent: -16.66 });
+    expect(r.causes).toEqual(["output averages 3 tokens over 3 responses: placeholder counts (some Claude Code versions wrote only the first streamed count), so ours under-counts"]);
+  });
+
+  test("without a figure: null, and nothing else of the session changes", () => {
+    expect(session(IDS.none)).toMatchObject({ claudeCodeCostUSD: null, reconciliation: null });
+    const strip = (s: any) => ({ ...s, claudeCodeCostUSD: undefined, reconciliation: undefined });
+    expect(json.sessions.map(strip)).toEqual(before.sessions.map(strip));
+    expect(json.totals).toEqual(before.totals);
+  });
 });

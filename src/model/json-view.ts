@@ -6,6 +6,7 @@ import type { Totals } from "./state.ts";
 import { selectActiveSessions, windowOf, type WindowOptions } from "./selectors.ts";
 import { bucketsOf, totalsOf, type UsageQueries } from "./queries.ts";
 import { isCopy } from "./pricing.ts";
+import type { ClaudeCodeCheck } from "./reconcile.ts";
 
 export interface Diagnostics {
   roots: string[];
@@ -83,6 +84,28 @@ export function allowanceJson(v: AllowanceView) {
   };
 }
 
+/** A session's cost as Claude Code reported it, and how it compares with ours (see reconcile.ts), as JSON: the figure
+ *  (null when Claude Code reported none) and, only with one, the reconciliation. Shared by --json and --report. */
+export function claudeCodeJson(c: ClaudeCodeCheck | null) {
+  return {
+    claudeCodeCostUSD: c ? round(c.claudeCodeUSD, 4) : null,
+    reconciliation: c
+      ? {
+          /** when Claude Code's figure was seen */
+          claudeCodeAt: iso(c.at),
+          /** our cost of the whole session (all stored history), what its figure is set beside */
+          oursUSD: round(c.oursUSD, 4),
+          /** ours − Claude Code's, and that in % of Claude Code's (null when its figure is 0) */
+          deltaUSD: round(c.deltaUSD, 4),
+          deltaPercent: c.deltaPercent === null ? null : round(c.deltaPercent, 2),
+          /** more than 1 % apart */
+          differs: c.differs,
+          causes: c.causes,
+        }
+      : null,
+  };
+}
+
 export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverride?: number }, diagnostics: Diagnostics, demo: boolean, allowance?: AllowanceView) {
   const w = windowOf(o);
   const cells = q.cells(w.from, w.to, w.bucketMinutes * 60_000);
@@ -92,12 +115,13 @@ export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverrid
     window: { from: iso(w.from), to: iso(w.to), bucketMinutes: w.bucketMinutes },
     totals: totalsJson(totalsOf(cells, o.priceOverride)),
     buckets: bucketsOf(cells, w.from, w.to, w.bucketMinutes).map((b) => ({ ...b, start: iso(b.start) })),
-    sessions: selectActiveSessions(q, o).map((v) => ({
+    sessions: selectActiveSessions(q, o).map(({ claudeCode, ...v }) => ({
       ...v,
       costUSD: round(v.costUSD, 4),
       subagents: v.subagents.map((a) => ({ ...a, costUSD: round(a.costUSD, 4) })),
       lastActivity: iso(v.lastActivity),
       lastApiError: v.lastApiError ? { ...v.lastApiError, time: iso(v.lastApiError.time) } : null,
+      ...claudeCodeJson(claudeCode),
     })),
     counts: q.counts(w.from, w.to),
     allowance: allowance ? allowanceJson(allowance) : null,

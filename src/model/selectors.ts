@@ -2,6 +2,7 @@
 // from < time <= to.
 import { isCopy, priceFor } from "./pricing.ts";
 import type { SessionGroup, SessionSums, UsageQueries } from "./queries.ts";
+import { claudeCodeChecks, type ClaudeCodeCheck } from "./reconcile.ts";
 import { costUSD, effectiveTokens, freshTokens, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
 
 export type { Bucket, Counts } from "./queries.ts";
@@ -55,6 +56,9 @@ export interface SessionView {
   apiErrorLast: boolean;
   lastApiError: { time: number; status: number | null; message: string } | null;
   subagents: SubagentView[];
+  /** Claude Code's own figure for the session set beside ours (see reconcile.ts); null when it reported none, or when
+   *  the view was made without asking (sessionView: see withClaudeCode). */
+  claudeCode: ClaudeCodeCheck | null;
 }
 
 export function windowOf(o: WindowOptions): Window {
@@ -77,7 +81,13 @@ export function selectActiveSessions(q: UsageQueries, o: WindowOptions & { price
   const active = q.activeSessions(now - o.activeWindowHours * HOUR, now);
   if (active.length === 0) return [];
   const w = windowOf(o);
-  return sessionViews(q.sessionSums(active, w.from, w.to), w, now, o.priceOverride);
+  return withClaudeCode(q, sessionViews(q.sessionSums(active, w.from, w.to), w, now, o.priceOverride), now, o.priceOverride);
+}
+
+/** The views with Claude Code's figures (those it reported) set beside ours. */
+export function withClaudeCode(q: UsageQueries, views: readonly SessionView[], now: number, priceOverride?: number): SessionView[] {
+  const checks = claudeCodeChecks(q, views.map((v) => v.sessionId), now, priceOverride);
+  return views.map((v) => ({ ...v, claudeCode: checks.get(v.sessionId) ?? null }));
 }
 
 /** Session views of their sums, newest first (then by id). */
@@ -95,7 +105,7 @@ export function sessionViews(sums: readonly SessionSums[], w: Window, now: numbe
 export function selectSession(q: UsageQueries, o: WindowOptions & { priceOverride?: number }, sessionId: string): SessionView | null {
   const w = windowOf(o);
   const [s] = q.sessionSums([{ sessionId }], w.from, w.to);
-  return s ? sessionView(s, w, o.now, o.priceOverride) : null;
+  return s ? withClaudeCode(q, [sessionView(s, w, o.now, o.priceOverride)], o.now, o.priceOverride)[0]! : null;
 }
 
 /** (groups in one order, so that sums of costs agree to the last bit however the store found them) */
@@ -168,5 +178,6 @@ export function sessionView(s: SessionSums, w: Window, now: number, priceOverrid
     apiErrorLast,
     lastApiError: err ? { time: err.time, status: err.status, message: err.message } : null,
     subagents,
+    claudeCode: null,
   };
 }
