@@ -3,6 +3,7 @@
 import { addUsage, type Usage } from "./events.ts";
 import { priceFor, type RateClass } from "./pricing.ts";
 import type { SessionCell, SessionLabel, UsageCell } from "./queries.ts";
+import type { ClaudeCodeCheck } from "./reconcile.ts";
 import { projectName } from "./selectors.ts";
 import { costUSD, effectiveTokens } from "./tokens.ts";
 
@@ -28,6 +29,8 @@ export interface ReportRow extends Usage {
   costUSD: number;
   /** by model, most expensive first. */
   models: ReportModel[];
+  /** sessions: Claude Code's own figure for the session beside ours (see reconcile.ts); null when it reported none. */
+  claudeCode: ClaudeCodeCheck | null;
 }
 
 export interface Report {
@@ -71,7 +74,7 @@ export function periodOf(kind: Exclude<ReportKind, "session">, date: { y: number
 }
 
 function emptyRow(period: string, label: string | null): ReportRow {
-  return { period, label, first: Infinity, last: -Infinity, responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0, models: [] };
+  return { period, label, first: Infinity, last: -Infinity, responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0, models: [], claudeCode: null };
 }
 
 /** Adds responses of one model at their cost (each rate class priced apart by the caller). */
@@ -124,8 +127,11 @@ export function periodReport(kind: Exclude<ReportKind, "session">, cells: readon
   return finish(kind, [...rows.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)), estimated);
 }
 
-/** One row per session (newest last response first), from per-session cells of the whole history. */
-export function sessionReport(cells: readonly SessionCell[], labels: readonly SessionLabel[], priceOverride?: number): Report {
+/**
+ * One row per session (newest last response first), from per-session cells of the whole history; with
+ * `claudeCode` (claudeCodeChecks of the sessions), each with Claude Code's own figure beside ours where it gave one.
+ */
+export function sessionReport(cells: readonly SessionCell[], labels: readonly SessionLabel[], priceOverride?: number, claudeCode?: ReadonlyMap<string, ClaudeCodeCheck>): Report {
   const label = new Map(labels.map((l) => [l.sessionId, l]));
   const rows = new Map<string, ReportRow>();
   let estimated = 0;
@@ -135,6 +141,7 @@ export function sessionReport(cells: readonly SessionCell[], labels: readonly Se
       const l = label.get(c.sessionId);
       const name = projectName(l?.cwd ?? null);
       rows.set(c.sessionId, (row = emptyRow(c.sessionId, l?.title ? `${name} · ${l.title}` : name)));
+      row.claudeCode = claudeCode?.get(c.sessionId) ?? null;
     }
     const p = priced(c, priceOverride);
     estimated += p.estimated;

@@ -1,6 +1,7 @@
 // The text (and JSON) of `--report` and `--store-info`: plain tables for a terminal or a pipe, no colour.
 import type { StoreInfo } from "../ingest/store-info.ts";
 import type { Report, ReportRow } from "../model/report.ts";
+import { claudeCodeJson } from "../model/json-view.ts";
 import { cleanText } from "../ingest/sanitize.ts";
 import { compact } from "./format.ts";
 
@@ -20,11 +21,33 @@ export function shortModel(model: string): string {
 
 const TITLES = { daily: "date", weekly: "week of", monthly: "month", session: "session" } as const;
 
-/** The report as a table, one row a period (or session), with a total. */
+/** "+12.5 %", "-0.3 %" (to a tenth). */
+export function percent(p: number): string {
+  const r = Math.round(p * 10) / 10;
+  return `${r < 0 ? "-" : "+"}${Math.abs(r).toFixed(1)} %`;
+}
+
+/** How our cost compares with Claude Code's: "ours $1.35, +12.5 %" (no % when its figure is 0). */
+export function oursBeside(c: { oursUSD: number; deltaPercent: number | null }): string {
+  return `ours ${dollars(c.oursUSD)}${c.deltaPercent === null ? "" : `, ${percent(c.deltaPercent)}`}`;
+}
+
+/** The report as a table, one row a period (or session), with a total; sessions Claude Code gave a figure for have it
+ *  in a column of its own (marked ≠n when it differs from ours, the causes in footnote n). */
 export function reportText(r: Report, o: { timeZone: string | undefined; priceOverride: number | undefined; local: (t: number) => string; since?: number | null }): string {
   const zone = o.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
-  const head = [TITLES[r.kind], ...(r.kind === "session" ? ["last", "project · title"] : []), "responses", "input", "cache write", "cache read", "output", "effective", "cost", "models"];
-  const line = (row: Omit<ReportRow, "period" | "label">, first: string[]) => [
+  const withCC = r.kind === "session" && r.rows.some((row) => row.claudeCode !== null);
+  // (the footnotes: one for each session whose figure differs, numbered in the table's order)
+  const differing = withCC ? r.rows.filter((row) => row.claudeCode?.differs) : [];
+  const markOf = new Map(differing.map((row, i) => [row, `≠${i + 1}`]));
+  const markW = Math.max(0, ...[...markOf.values()].map((m) => m.length));
+  const ccCell = (row: ReportRow): string => {
+    if (!row.claudeCode) return "";
+    const mark = markOf.get(row) ?? "";
+    return markW > 0 ? `${dollars(row.claudeCode.claudeCodeUSD)} ${mark.padEnd(markW)}` : dollars(row.claudeCode.claudeCodeUSD);
+  };
+  const head = [TITLES[r.kind], ...(r.kind === "session" ? ["last", "project · title"] : []), "responses", "input", "cache write", "cache read", "output", "effective", "cost", ...(withCC ? ["Claude Code"] : []), "models"];
+  const line = (row: Omit<ReportRow, "period" | "label">, first: string[], cc: string[]) => [
     ...first,
     String(row.responses),
     compact(row.uncached),
@@ -33,10 +56,12 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
     compact(row.output),
     compact(row.effectiveTokens),
     dollars(row.costUSD),
+    ...cc,
     row.models.map((m) => `${shortModel(m.model)} ${dollars(m.costUSD)}`).join(", "),
   ];
-  const rows = r.rows.map((row) => line(row, r.kind === "session" ? [row.period.slice(0, 8), o.local(row.last), cleanText(row.label ?? "", 40)] : [row.period]));
-  const total = line(r.totals, r.kind === "session" ? [`${r.rows.length} session${r.rows.length === 1 ? "" : "s"}`, "", ""] : ["total"]);
+  const rows = r.rows.map((row) => line(row, r.kind === "session" ? [row.period.slice(0, 8), o.local(row.last), cleanText(row.label ?? "", 40)] : [row.period], withCC ? [ccCell(row)] : []));
+  // (no total of Claude Code's figures: it gave them for some sessions only)
+  const total = line(r.totals, r.kind === "session" ? [`${r.rows.length} session${r.rows.length === 1 ? "" : "s"}`, "", ""] : ["total"], withCC ? [""] : []);
   const table = [head, ...rows, total];
   const widths = head.map((_, i) => Math.max(...table.map((t) => [...(t[i] ?? "")].length)));
   const left = new Set([0, ...(r.kind === "session" ? [1, 2] : []), head.length - 1]);
@@ -54,6 +79,14 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
     ...rows.map(fmt),
     fmt(total),
   ];
+  if (withCC) {
+    out.push("", "Claude Code: its own figure for the session, as its status line last reported it. ≠n: more than 1 % from ours (the whole session, all stored history), and why where the transcripts show it:");
+    for (const row of differing) {
+      const c = row.claudeCode!;
+      const causes = c.causes.map((x) => cleanText(x, 300)).join("; ");
+      out.push(`${markOf.get(row)} ${row.period.slice(0, 8)}  Claude Code ${dollars(c.claudeCodeUSD)}, ${oursBeside(c)}: ${causes}`);
+    }
+  }
   if (r.rows.length === 0) out.splice(2, out.length - 2, "no usage stored yet");
   return `${out.join("\n")}\n`;
 }
@@ -87,7 +120,9 @@ export function reportJson(r: Report, o: { now: number; timeZone: string | undef
     since: o.since == null ? null : iso(o.since),
     timeZone: o.timeZone ?? null,
     rows: r.rows.map((row) =>
-      r.kind === "session" ? { sessionId: row.period, label: row.label, first: iso(row.first), last: iso(row.last), ...usage(row) } : { period: row.period, ...usage(row) },
+      r.kind === "session"
+        ? { sessionId: row.period, label: row.label, first: iso(row.first), last: iso(row.last), ...usage(row), ...claudeCodeJson(row.claudeCode) }
+        : { period: row.period, ...usage(row) },
     ),
     totals: usage(r.totals),
     cost: { estimate: true, priceOverridePerMtok: o.priceOverride ?? null, responsesPricedByFamily: r.estimatedResponses },
