@@ -1,5 +1,5 @@
-// A session's detail: its own three charts, model, context, effective tokens, the subagents that ran in the
-// window, and its last API error.
+// A session's detail: its own three charts, model, context, effective tokens, Claude Code's own figure for it beside
+// ours, the subagents that ran in the window, and its last API error.
 import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
 import { cleanText } from "../../ingest/sanitize.ts";
 import type { Bucket, SessionView } from "../../model/selectors.ts";
@@ -12,6 +12,12 @@ import { drawChart } from "./chart.ts";
 import { lightColor } from "./context-light.ts";
 import { drawOverlay, overlayRect } from "./overlay.ts";
 import { sessionLabel } from "./sessions.ts";
+
+/** "+12.5 %", "-0.3 %" (to a tenth). */
+const percent = (p: number): string => {
+  const r = Math.round(p * 10) / 10;
+  return `${r < 0 ? "-" : "+"}${Math.abs(r).toFixed(1)} %`;
+};
 
 export interface SessionPopupProps {
   session: SessionView;
@@ -65,6 +71,14 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
     ["window: main", compact(s.mainFreshWindow), theme.main],
     ["sub", compact(s.subFreshWindow), theme.sub],
   ]);
+  // Claude Code's own figure for the session beside ours (the whole session, not the window), and when they differ
+  // by more than 1 %, why (wrapped, up to 3 lines).
+  const cc = s.claudeCode;
+  if (cc) {
+    const why = cc.differs ? `: ${cc.causes.map((x) => cleanText(x, 300)).join("; ")}` : "";
+    const lines = wrap(`Claude Code ${usd(cc.claudeCodeUSD)} (ours ${usd(cc.oursUSD)}${cc.deltaPercent === null ? "" : `, ${percent(cc.deltaPercent)}`}${why})`, inner.w - 2).slice(0, 3);
+    for (const line of lines) if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: cc.differs ? theme.warn : theme.dim, bg: theme.panel }, inner.w - 2);
+  }
   const agentsH = Math.min(s.subagents.length + 1, 6) + 1;
   // The last API error in full (wrapped, up to 6 lines), not cut at the panel's width.
   const errorLines = s.lastApiError
