@@ -20,6 +20,7 @@ import type { TeamSource } from "./model/insights-view.ts";
 import { insightsJson, selectInsights } from "./panels/insights/registry.ts";
 import { createState, MAX_REJECTED_SAMPLES, reduce } from "./model/state.ts";
 import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
+import { claudeCodeChecks } from "./model/reconcile.ts";
 import type { UsageQueries } from "./model/queries.ts";
 import { cleanupHint, storeInfo } from "./ingest/store-info.ts";
 import { acknowledgeLoss, lossJson, lossNotice } from "./ingest/store-marker.ts";
@@ -573,7 +574,8 @@ function printReport(q: UsageQueries, opts: Options, now: number, diag: Diagnost
     opts.report === "session"
       ? (() => {
           const cells = q.sessionCells(from, now);
-          return sessionReport(cells, q.labels([...new Set(cells.map((c) => c.sessionId))]), opts.pricePerMtok);
+          const ids = [...new Set(cells.map((c) => c.sessionId))];
+          return sessionReport(cells, q.labels(ids), opts.pricePerMtok, claudeCodeChecks(q, ids, now, opts.pricePerMtok));
         })()
       : periodReport(opts.report!, q.cells(from, now, REPORT_SLOT_MS), opts.tz, opts.pricePerMtok);
   const o = { now, timeZone: opts.tz, priceOverride: opts.pricePerMtok, since: opts.since };

@@ -491,8 +491,7 @@ describe("--report session: Claude Code's own figures beside ours", () => {
     expect(before.text.stdout).not.toContain("Claude Code");
   });
 
-  // (these need the command line to pass claudeCodeChecks(q, ids, now, pricePerMtok) to sessionReport: src/cli.ts)
-  test.todo("--json: each row's figure and reconciliation; ours is the whole session", () => {
+  test("--json: each row's figure and reconciliation; ours is the whole session", () => {
     const r = report(true);
     const row = (id: string) => r.rows.find((x: any) => x.sessionId === id);
     expect(row(SESSIONS.A.id)).toMatchObject({ costUSD: A, claudeCodeCostUSD: A, reconciliation: { claudeCodeAt: "2026-11-02T03:01:00.000Z", oursUSD: A, deltaUSD: 0, deltaPercent: 0, differs: false, causes: [] } });
@@ -506,7 +505,7 @@ describe("--report session: Claude Code's own figures beside ours", () => {
     expect(b).toMatchObject({ costUSD: figures(["r7"]).costUSD, reconciliation: { oursUSD: B } });
   });
 
-  test.todo("text: a 'Claude Code' column beside cost, ≠n on the rows that differ, and footnote n with the causes", () => {
+  test("text: a 'Claude Code' column beside cost, ≠n on the rows that differ, and footnote n with the causes", () => {
     const r = report(false) as Run;
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
