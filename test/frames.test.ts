@@ -1,9 +1,15 @@
 // Whole frames of the LIVE dashboard as a user sees them: `--once --plain` at three sizes on the demo corpus
-// with a pinned clock (snapshots: review every change as a picture), colours of one frame as style runs,
-// ANSI output, layout at many sizes, and the hit map (a click at x,y does what was drawn there).
+// with a pinned clock, ALLOWANCE from an estimate and from Claude Code's status line (snapshots: review every change
+// as a picture), colours of one frame as style runs, ANSI output, layout at many sizes, and the hit map (a click at
+// x,y does what was drawn there).
 import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
-import { autoBucketMinutes, type DashboardApp } from "../src/ui/app.ts";
+import { autoBucketMinutes, DashboardApp } from "../src/ui/app.ts";
+import { demoAllowance, demoFiles } from "../src/ingest/demo.ts";
+import { memoryStore } from "../src/ingest/store-open.ts";
+import { StoreQueries } from "../src/ingest/store-query.ts";
+import type { ModelEvent } from "../src/model/events.ts";
+import type { LimitSeen } from "../src/model/queries.ts";
 import { demoApp as demoAppOf } from "./builders.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { layout, MIN_HEIGHT, MIN_WIDTH } from "../src/ui/layout.ts";
@@ -74,6 +80,48 @@ describe("--once --plain frames", () => {
     const g = new CellGrid(50, 12);
     demoApp().render(g, NOW, NOW);
     expect(g.toPlain()).toContain(`too small: need ${MIN_WIDTH}×${MIN_HEIGHT}`);
+  });
+});
+
+describe("ALLOWANCE by source (the demo's transcripts, --now pinned)", () => {
+  /** The demo's transcripts with these recorded official figures; `endpoint`: with the demo's claude.ai answer. */
+  function appWith(figures: LimitSeen[], endpoint: boolean): DashboardApp {
+    const store = memoryStore();
+    for (const f of demoFiles(NOW)) store.putEvents(f.path, f.events);
+    store.recordLimits(figures, true);
+    const app = new DashboardApp(new StoreQueries(store), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true, allowance: endpoint });
+    if (endpoint) app.apply(demoAllowance(NOW, [] as ModelEvent[]));
+    return app;
+  }
+  const plain = (app: DashboardApp, w: number, h: number) => {
+    const g = new CellGrid(w, h);
+    app.render(g, NOW, NOW);
+    return g.toPlain();
+  };
+  const at = (iso: string) => Date.parse(iso);
+
+  test("an estimate from the transcripts (--no-allowance, the 5-hour figure last seen at noon has reset)", () => {
+    // 12 % at 12:00 of the window 08:00–13:00: the limit in dollars is what the demo spent then ÷ 0.12
+    const app = appWith([{ kind: "session", time: at("2026-11-26T12:00:00Z"), percent: 12, resetsAt: at("2026-11-26T13:00:00Z"), origin: "statusline", sessionId: null }], false);
+    const f = plain(app, 120, 40);
+    expect(f).toContain("estimate from transcripts");
+    expect(f).not.toContain("off (--no-allowance)");
+    expect(f).toMatchSnapshot();
+  });
+
+  test("Claude Code's status line, fresher than claude.ai's answer: its figures, claude.ai's for the kind it alone gives", () => {
+    const seen = at("2026-11-26T17:59:20Z");
+    const app = appWith(
+      [
+        { kind: "session", time: seen, percent: 64, resetsAt: at("2026-11-26T19:43:00Z"), origin: "statusline", sessionId: null },
+        { kind: "weekly", time: seen, percent: 32, resetsAt: at("2026-11-30T18:17:00Z"), origin: "statusline", sessionId: null },
+      ],
+      true,
+    );
+    const f = plain(app, 160, 50);
+    expect(f).toContain("from Claude Code's status line, 40s ago");
+    expect(f).toContain("5h 64% · wk 32% · status line");
+    expect(f).toMatchSnapshot();
   });
 });
 

@@ -284,7 +284,8 @@ export class DashboardApp {
     const live = this.arranged(this.view(now, lay));
     this.ui = followSelection(this.ui, { sessionIds: live.sessions.map((s) => s.sessionId), sessionRows: sessionRows(lay.sessions) });
     const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
-    // (the allowance's projection sums the last hours: once a second and change, not every frame)
+    // (the allowance asks the store for the figures recorded by Claude Code's status line or another run, and sums
+    // the last hours: once a second and change, not every frame)
     const allowance = this.memo("allowance", `${this.q.version()}|${this.state.version}|${Math.floor(now / 1000)}`, () => selectAllowance(this.state, this.q, now, this.opts.allowance ?? true));
     const insights = this.ui.tab === "insights" ? this.insights(now, c.width, allowance) : null;
     const window = history ? history.view.window : live.window;

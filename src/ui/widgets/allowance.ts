@@ -1,8 +1,9 @@
-// ALLOWANCE: the subscription's 5-hour and weekly limits as gauges with reset times, their age, the current
-// problem (with "retry in m:ss"), and when the 5-hour limit would be reached at the current rate.
+// ALLOWANCE: the subscription's 5-hour and weekly limits as gauges with reset times, where they come from and how
+// old they are, the usage endpoint's problem (with "retry in m:ss"), and when the 5-hour limit would be reached at
+// the recent pace; without an official figure, the estimate from the transcripts, marked `~` and labelled as one.
 import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
-import type { AllowanceView } from "../../model/allowance-view.ts";
-import { hhmm } from "../format.ts";
+import { SOURCE_LABELS, type AllowanceView } from "../../model/allowance-view.ts";
+import { hhmm, usd } from "../format.ts";
 import type { HitMap } from "../hits.ts";
 import { fit, padRight } from "../text.ts";
 import { shade, theme } from "../theme.ts";
@@ -37,16 +38,27 @@ export function countdown(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
+/** Where the official figures shown come from, and their age: "from Claude Code's status line, 40s ago",
+ *  "from claude.ai, 1m ago" (the 5-hour figure's, else the newest's); null when none is shown. */
+export function officialLine(v: AllowanceView, now: number): string | null {
+  const head = v.limits.find((l) => l.kind === "session") ?? [...v.limits].sort((x, y) => y.time - x.time)[0];
+  return head ? `${SOURCE_LABELS[head.origin]}, ${ageLabel(now - head.time)}` : null;
+}
+
+/** A dollar figure of the estimate: "~$12.40". */
+export const approxUSD = (n: number) => `~${usd(n)}`;
+
 export function drawAllowance(c: Canvas, r: Rect, v: AllowanceView, now: number, time: number, hits: HitMap): void {
   const inner = drawBox(c, r, { title: "ALLOWANCE", note: v.account ?? undefined });
   if (inner.h < 1 || inner.w < 16) return;
   hits.add(r, { type: "allowance" });
   let y = inner.y;
+  const width = inner.w - 2;
+  const room = () => y < inner.y + inner.h;
   /** Text wrapped at spaces to the panel's width (the last line that fits ends with "…" when cut). */
   const line = (s: string, fg: RGB, bold = false) => {
-    const width = inner.w - 2;
     let rest = s.trim();
-    while (rest.length > 0 && y < inner.y + inner.h) {
+    while (rest.length > 0 && room()) {
       let cut = rest.length <= width ? rest.length : rest.lastIndexOf(" ", width);
       if (cut <= 0) cut = Math.min(width, rest.length);
       const last = y === inner.y + inner.h - 1;
@@ -54,40 +66,66 @@ export function drawAllowance(c: Canvas, r: Rect, v: AllowanceView, now: number,
       rest = rest.slice(cut).trim();
     }
   };
-  if (v.status === "off") return line("off (--no-allowance)", theme.dim);
-  if (v.status === "waiting") return line("asking claude.ai for your limits…", theme.dim);
+  /** A number in the text colour and what it is, dim ("~$12.40 spent since 16:00"). */
+  const figure = (value: string, what: string) => {
+    if (!room()) return;
+    c.text(inner.x + 1, y, value, { fg: theme.text, bold: true }, width);
+    if (value.length + 1 < width) c.text(inner.x + 2 + value.length, y, what, { fg: theme.dim }, width - value.length - 1);
+    y++;
+  };
   const labelW = Math.max(...v.limits.map((l) => l.label.length), 6) + 1;
-  for (const l of v.limits) {
-    if (y >= inner.y + inner.h) break;
-    const pct = `${Math.round(l.percent)}%`;
+  const gauge = (label: string, percent: number, pct: string, color: RGB, below: string) => {
+    if (!room()) return;
     const barW = Math.max(4, inner.w - 2 - labelW - 6);
-    const color = gaugeColor(l.percent, time);
-    c.text(inner.x + 1, y, padRight(l.label, labelW), { fg: theme.dim });
-    const filled = Math.round((Math.min(100, Math.max(0, l.percent)) / 100) * barW * 8);
+    c.text(inner.x + 1, y, padRight(label, labelW), { fg: theme.dim });
+    const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * barW * 8);
     for (let k = 0; k < barW; k++) {
       const eighths = Math.max(0, Math.min(8, filled - k * 8));
       c.cell(inner.x + 1 + labelW + k, y, eighths === 0 ? "░" : ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"][eighths]!, { fg: eighths === 0 ? theme.rule : color });
     }
     c.text(inner.x + 1 + labelW + barW + 1, y, pct.padStart(4), { fg: color, bold: true });
     y++;
-    const reset = resetLabel(l.resetsAt, now);
-    if (reset && y < inner.y + inner.h) c.text(inner.x + 1 + labelW, y++, reset, { fg: theme.dim });
+    if (below && room()) c.text(inner.x + 1 + labelW, y++, below, { fg: theme.dim }, width - labelW);
+  };
+  const e = v.estimate;
+  if (e) {
+    // The 5-hour part from the transcripts (an estimate is never an alarm: its gauge does not flash).
+    if (e.percent !== null) gauge("5-hour", e.percent, `~${Math.round(e.percent)}%`, gaugeColor(e.percent, 0), e.blockStart !== null && e.blockEnd !== null ? `block ${hhmm(e.blockStart)}–${hhmm(e.blockEnd)}` : "");
+    if (e.blockStart !== null && e.blockEnd !== null) {
+      figure(approxUSD(e.blockCostUSD), `spent since ${hhmm(e.blockStart)}`);
+      if (e.projectedUSD !== null) figure(approxUSD(e.projectedUSD), `by ${hhmm(e.blockEnd)} at this pace`);
+    } else line("no 5-hour block running", theme.dim);
+    if (e.burnUSDPerHour > 0) figure(`${approxUSD(e.burnUSDPerHour)}/h`, `burn, last ${Math.round(e.burnSpanMs / 60_000)} min`);
+    if (e.limitAt !== null) line(`5-hour limit ~${hhmm(e.limitAt)} at this pace`, theme.warn);
+    line(v.sourceLabel, theme.dim);
   }
-  if (v.projectedLimitAt !== null) line(`5-hour limit at ${hhmm(v.projectedLimitAt)} at this rate`, theme.warn);
-  if (v.fetchedAt !== null) line(`updated ${ageLabel(now - v.fetchedAt)}`, theme.dim);
-  if (v.problem) {
+  for (const l of v.limits) gauge(l.label, l.percent, `${Math.round(l.percent)}%`, gaugeColor(l.percent, time), resetLabel(l.resetsAt, now));
+  if (v.projectedLimitAt !== null) line(`5-hour limit at ${hhmm(v.projectedLimitAt)} at this pace`, theme.warn);
+  const official = officialLine(v, now);
+  if (official) line(official, theme.dim);
+  if (v.status === "waiting") line("asking claude.ai for your limits…", theme.dim);
+  // (without credentials the recorded figures say it all; the popup still tells why claude.ai is not asked)
+  if (v.problem && !(v.problem.problem === "no-credentials" && v.limits.length > 0)) {
     const retry = v.problem.retryAt !== null && v.problem.retryAt > now ? ` · retry in ${countdown(v.problem.retryAt - now)}` : "";
     line(`${v.problem.message}${retry}`, v.problem.problem === "no-credentials" ? theme.dim : theme.warn);
-    if (y < inner.y + inner.h) c.text(inner.x + 1, y++, "click for details", { fg: theme.dim }, inner.w - 2);
+    if (room()) c.text(inner.x + 1, y++, "click for details", { fg: theme.dim }, width);
   }
 }
 
-/** A compact badge for the menu bar: "5h 62% · wk 31%". */
+/**
+ * A compact badge for the menu bar, naming the 5-hour figure's source: "5h 62% · wk 31% · status line", "… ·
+ * claude.ai", and for the estimate "5h ~44% · estimate" (against the limit last seen) or "5h ~$12.40 · estimate"
+ * (the block's cost), a current weekly figure beside it ("5h ~44% · wk 31% · estimate").
+ */
 export function allowanceBadge(v: AllowanceView): string | null {
-  if (v.status !== "ok") return null;
+  const e = v.estimate;
+  const parts: string[] = [];
+  if (e?.percent != null) parts.push(`5h ~${Math.round(e.percent)}%`);
+  else if (e && e.blockStart !== null) parts.push(`5h ${approxUSD(e.blockCostUSD)}`);
   const short: Record<string, string> = { session: "5h", weekly: "wk" };
-  const parts = v.limits.filter((l) => short[l.kind]).map((l) => `${short[l.kind]} ${Math.round(l.percent)}%`);
-  return parts.length > 0 ? parts.join(" · ") : null;
+  parts.push(...v.limits.filter((l) => short[l.kind]).map((l) => `${short[l.kind]} ${Math.round(l.percent)}%`));
+  if (parts.length === 0) return null;
+  return `${parts.join(" · ")} · ${{ statusline: "status line", endpoint: "claude.ai", estimate: "estimate" }[v.source]}`;
 }
 
 export { rect };

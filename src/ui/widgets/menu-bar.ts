@@ -10,7 +10,8 @@ export interface MenuBarProps {
   /** the wall clock as text (already formatted). */
   clock: string;
   account: string | null;
-  /** a compact allowance badge ("5h 62% · wk 31%"). */
+  /** a compact allowance badge naming its source last ("5h 62% · wk 31% · claude.ai"); without its source when
+   *  that alone does not fit. */
   badge: string | null;
   /** shown prominently, e.g. the demo-data notice. */
   banner: string | null;
@@ -49,18 +50,21 @@ export function drawMenuBar(c: Canvas, r: Rect, p: MenuBarProps, hits: HitMap): 
   }
   // Right side: the clock always; then the allowance badge and the account while the banner keeps its room.
   const bannerNeed = p.banner ? textWidth(p.banner.split(" — ")[0]!) + 4 : 0;
-  let right = clock;
-  for (const extra of [p.badge, narrow ? null : p.account]) {
-    if (!extra) continue;
-    const next = `${extra}  ${right}`;
-    if (r.x + r.w - textWidth(next) - 2 - x >= bannerNeed) right = next;
-  }
+  const fits = (s: string) => r.x + r.w - textWidth(s) - 2 - x >= bannerNeed;
+  // The badge whole, else without its source (an estimate's numbers still carry their "~"), the account beside it if
+  // there is room for both, else the badge alone.
+  const cut = p.badge ? p.badge.lastIndexOf(" · ") : -1;
+  const badges = p.badge ? [p.badge, ...(cut > 0 ? [p.badge.slice(0, cut)] : [])] : [];
+  const account = narrow ? null : p.account;
+  const options: [string | null, string | null][] = [...badges.map((b): [string, string | null] => [b, account]), ...badges.map((b): [string, null] => [b, null]), [null, account]];
+  const [badge, shown] = options.find(([b, a]) => fits([a, b, clock].filter(Boolean).join("  "))) ?? [null, null];
+  const right = [shown, badge, clock].filter(Boolean).join("  ");
   const rw = textWidth(right);
   const rx = r.x + r.w - rw - 1;
   c.text(rx, r.y, right, { fg: theme.text, bg: theme.panel });
   // the badge opens ALLOWANCE (which has no room of its own on a narrow screen)
-  const at = p.badge ? right.indexOf(p.badge) : -1;
-  if (p.badge && at >= 0) hits.add(rect(rx + textWidth(right.slice(0, at)), r.y, textWidth(p.badge), 1), { type: "allowance" });
+  const at = badge ? right.indexOf(badge) : -1;
+  if (badge && at >= 0) hits.add(rect(rx + textWidth(right.slice(0, at)), r.y, textWidth(badge), 1), { type: "allowance" });
   if (p.banner) {
     const room = r.x + r.w - rw - 2 - (x + 1);
     const text = room >= textWidth(p.banner) + 2 ? ` ${p.banner} ` : ` ${p.banner.split(" — ")[0]} `;
