@@ -2,19 +2,21 @@
 // Code's status line, recorded in the store; claude.ai, this run's answer or a recorded one), a window that has reset
 // falls back, and without either the estimate from the transcripts (5-hour blocks, burn rate, the limit last seen),
 // always marked as one. Last good numbers survive a failure with their age, the projection is shown only when honest,
-// gauge colours follow the thresholds, and what the panel, the popup and the badge show.
+// gauge colours follow the thresholds, and what the panel, the popup and the badge show. The live loop records the
+// usage endpoint's answers in the store.
 import { describe, expect, test } from "bun:test";
 import type { AllowanceFetched, ModelEvent } from "../src/model/events.ts";
-import { currentBlock, selectAllowance, type AllowanceView } from "../src/model/allowance-view.ts";
+import { currentBlock, endpointFigures, selectAllowance, type AllowanceView } from "../src/model/allowance-view.ts";
 import { createState, reduce, type ModelState } from "../src/model/state.ts";
 import type { LimitSeen } from "../src/model/queries.ts";
 import type { StoreQueries } from "../src/ingest/store-query.ts";
-import { HOUR, MIN, NOW, queriesOf, response, SEC } from "./builders.ts";
+import { appOf, HOUR, MIN, NOW, queriesOf, response, SEC } from "./builders.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { HitMap } from "../src/ui/hits.ts";
 import { theme } from "../src/ui/theme.ts";
 import { allowanceBadge, countdown, drawAllowance, gaugeColor, resetLabel } from "../src/ui/widgets/allowance.ts";
 import { drawAllowancePopup } from "../src/ui/widgets/allowance-popup.ts";
+import { LiveLoop } from "../src/ui/live-loop.ts";
 
 process.env.TZ = "UTC";
 
@@ -371,5 +373,21 @@ describe("the panel, the popup and the badge", () => {
       "▸ estimate from transcripts:",
     ])
       expect(text).toContain(s);
+  });
+});
+
+describe("recording", () => {
+  test("the live loop records the usage endpoint's answers in the store the dashboard reads, as claude.ai's", () => {
+    const app = appOf([], { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+    const answer = fetched(62, 100, NOW - MIN);
+    const events: ModelEvent[] = [answer];
+    const client = { tick: async () => {}, fetchProfile: async () => {}, fetchNow: async () => {} };
+    const loop = new LiveLoop(app, { source: null, allowance: { client, events }, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null }, (e) => {
+      throw e;
+    });
+    loop.beforeFrame();
+    expect(events).toEqual([]);
+    expect(app.q.latestLimits().sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(endpointFigures(answer).sort((a, b) => a.kind.localeCompare(b.kind)));
+    expect(app.state.allowance.last?.time).toBe(NOW - MIN); // and the model has it too
   });
 });

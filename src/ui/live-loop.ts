@@ -1,13 +1,15 @@
 // What every live backend does around its frames, the same on OpenTUI (live.ts) and on the portable ANSI terminal
-// (ansi-live.ts): ingest applied at frame boundaries (file watch + poll), the allowance and team telemetry's events,
-// the demo that ends when transcripts appear, the engine's poller, and after input: the clipboard (OSC 52) and
-// exports. Portable: no OpenTUI, no Bun.
+// (ansi-live.ts): ingest applied at frame boundaries (file watch + poll), the allowance's events (its answers also
+// recorded in the usage store) and team telemetry's, the demo that ends when transcripts appear, the engine's poller,
+// and after input: the clipboard (OSC 52) and exports. Portable: no OpenTUI, no Bun.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ViewExport } from "../model/export-view.ts";
 import type { TranscriptSource } from "../ingest/source.ts";
 import { LiveIngest } from "../ingest/live-ingest.ts";
 import { flushStoreMarkers } from "../ingest/usage-data.ts";
+import { StoreQueries } from "../ingest/store-query.ts";
+import { endpointFigures } from "../model/allowance-view.ts";
 import type { ModelEvent } from "../model/events.ts";
 import type { DashboardApp } from "./app.ts";
 
@@ -150,10 +152,31 @@ export class LiveLoop {
       if (this.heldAccount.length > 0) app.apply(this.heldAccount.splice(0));
       if (allowance) void allowance.client.fetchNow();
     }
+    if (allowance) this.recordLimits(allowance.events);
     // (the demo's own account stays until it ends; the real account's name, asked once, waits for then)
     if (this.demo && allowance) for (const e of allowance.events.splice(0)) if (e.type === "AccountIdentified") this.heldAccount.push(e);
     if (allowance && allowance.events.length > 0) app.apply(allowance.events.splice(0));
     if (o.telemetry && o.telemetry.events.length > 0) app.apply(o.telemetry.events.splice(0));
+  }
+
+  /**
+   * The usage endpoint's answers go into the usage store too (origin "endpoint"), so that Claude Code's status line
+   * and later runs can show them: into the store the dashboard reads (under the demo, which drops them, the real
+   * one it waits for). Never waits for the store's lock: a busy store skips the figure (the next answer is recorded),
+   * and a failing one is left to ingest, which replaces it; the figure still shows from the model.
+   */
+  private recordLimits(events: readonly ModelEvent[]): void {
+    const q = this.app.q;
+    const store = this.demo ? (this.o.source?.store ?? null) : q instanceof StoreQueries ? q.store : null;
+    if (!store) return;
+    for (const e of events) {
+      if (e.type !== "AllowanceFetched") continue;
+      try {
+        store.recordLimits(endpointFigures(e), false);
+      } catch {
+        // (see above)
+      }
+    }
   }
 
   /** After every key or click: what the app asked the terminal or the disk for. `write` goes to the terminal. */
