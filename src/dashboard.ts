@@ -32,7 +32,7 @@ import { argv, env, home, runtime, stdoutIsTerminal, terminalSize, wallClock, wr
 import { readMacKeychain } from "./net/keychain.ts";
 import { AllowanceClient } from "./net/allowance.ts";
 import { KEYCHAIN_SERVICE, readAccessToken } from "./net/credentials.ts";
-import { selectAllowance } from "./model/allowance-view.ts";
+import { endpointFigures, selectAllowance } from "./model/allowance-view.ts";
 import { runHeadless } from "./headless.ts";
 import { INSIGHTS_MIN_HOURS } from "./model/insights-view.ts";
 // (The OTLP receiver, the telemetry store and the drawing code load only when a run needs them: a --json start
@@ -214,6 +214,15 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     // its own timeout, long after the output is out.
     client.cancel();
     early.push(...allowanceEvents.splice(0));
+    // (what claude.ai said is kept, for the status line and later runs; never waited for: a busy store skips it)
+    if (!demo || waitingFor)
+      for (const e of early)
+        if (e.type === "AllowanceFetched")
+          try {
+            (waitingFor ?? data).store.recordLimits(endpointFigures(e), false);
+          } catch {
+            /* the next run records it */
+          }
   }
 
   if (opts.json) return printJson(opts, now, q, early, team, { ...diagnostics(data, demo, roots), ...(teamProblem ? { telemetry: teamProblem } : {}) }, demo);
@@ -421,7 +430,7 @@ function printJson(opts: Options, now: number, q: StoreQueries, early: readonly 
   const state = createState({ priceOverride: opts.pricePerMtok });
   for (const e of early) reduce(state, e);
   if (opts.view === "insights") {
-    const allowanceView = selectAllowance(state, q, wallClock(), opts.allowance);
+    const allowanceView = selectAllowance(state, q, now, opts.allowance);
     const session = allowanceView.limits.find((l) => l.kind === "session");
     const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source }, team);
     writeOut(`${jsonText(insightsJson(v, diag, demo))}\n`);
@@ -435,7 +444,7 @@ function printJson(opts: Options, now: number, q: StoreQueries, early: readonly 
     return 0;
   }
   const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? jsonBucketMinutes(opts.windowHours), activeWindowHours: opts.activeWindowHours, priceOverride: opts.pricePerMtok };
-  const allowance = selectAllowance(state, q, wallClock(), opts.allowance);
+  const allowance = selectAllowance(state, q, now, opts.allowance);
   writeOut(`${jsonText(dashboardJson(q, w, diag, demo, allowance))}\n`);
   return 0;
 }

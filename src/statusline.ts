@@ -238,7 +238,7 @@ function statusLineFor(payload: StatusPayload | null, note: string | null, flags
     }
     mark("recorded");
     const q = new StoreQueries(store);
-    const view = selectStatusline(q, { ...fromPayload(payload, now, flags.tz), note });
+    const view = selectStatusline(q, { ...fromPayload(payload, now, flags.tz), note, block: look.format.includes("{block}") });
     mark("selected");
     const line = renderStatusline(view, look);
     mark("drawn");

@@ -165,7 +165,9 @@ describe("the line", () => {
     // session: Opus 0.75 × 2 + its subagent's Haiku 0.15 = $1.65; today: + the other session's Sonnet 0.45 = $2.10
     // (yesterday's $0.45 is not today's); burn: the last 30 minutes (Opus 0.75 + Haiku 0.15) × 2 = $1.8/h;
     // 5-hour window 15:00–20:00: 60 % gone; weekly 11-22 09:00 – 11-29 09:00: 105 of 168 hours, 62.5 % gone.
-    expect(line(statusline(w, JSON.stringify(payload(w))))).toBe("Opus 4.6 │ $1.65* session │ $2.10 today │ 5h 42% (60% gone) ↻20:00 │ week 31% (63% gone) ↻Sun 09:00 │ ctx 62% │ $1.8/h");
+    // The limit at this pace: the window's $1.65 is 42 %, so the limit is ~$3.93; the other $2.28 at $1.8/h lasts
+    // 1.27 h: 19:15 (before the reset at 20:00).
+    expect(line(statusline(w, JSON.stringify(payload(w))))).toBe("Opus 4.6 │ $1.65* session │ $2.10 today │ 5h 42% (60% gone) limit ~19:15 ↻20:00 │ week 31% (63% gone) ↻Sun 09:00 │ ctx 62% │ $1.8/h");
   });
 
   test("Claude Code's own figure beside ours (the cc segment) and a mark when they differ by more than 1 %", () => {
@@ -190,7 +192,21 @@ describe("the line", () => {
     }
     const { rate_limits: _, ...older } = payload(w);
     const later = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", "2026-11-26T18:05:00Z", "--format", "{5h} │ {week}"], { cwd: REPO, env: envOf(w), stdin: new TextEncoder().encode(JSON.stringify(older)), stdout: "pipe", stderr: "pipe" });
-    expect(line({ code: later.exitCode ?? -1, stdout: later.stdout.toString(), stderr: later.stderr.toString() })).toBe("5h 42% (5m ago, 62% gone) ↻20:00 │ week 31% (5m ago, 63% gone) ↻Sun 09:00");
+    expect(line({ code: later.exitCode ?? -1, stdout: later.stdout.toString(), stderr: later.stderr.toString() })).toBe("5h 42% (5m ago, 62% gone) limit ~19:20 ↻20:00 │ week 31% (5m ago, 63% gone) ↻Sun 09:00");
+  });
+
+  test("without official limits: the 5-hour block estimated from the transcripts, marked ~; with a limit seen before, its % and when the pace reaches it", () => {
+    const w = world();
+    const { rate_limits: _, ...none } = payload(w);
+    // Blocks: 10:00 (the other session) opens 10:00–15:00; 16:00 opens 16:00–21:00, which holds $1.65 so far; at the
+    // last 30 minutes' $1.8/h it reaches $1.65 + 3 h × $1.8 = $7.05 by 21:00.
+    expect(line(statusline(w, JSON.stringify(none), ["--format", "{5h} │ {burn}"]))).toBe("5h ~$1.65→$7.05 ↻21:00 │ $1.8/h");
+    // Yesterday the status line said 10 % of a window (11:00–16:00) that held $0.45 when seen: a limit of ~$4.50.
+    // Today's block is then ~37 % of it, and $2.85 more at $1.8/h is 1.58 h away: 19:35.
+    const seen = payload(w, { session_id: Y.id, transcript_path: join(w.root, "projects", Y.dir, `${Y.id}.jsonl`), rate_limits: { five_hour: { used_percentage: 10, resets_at: T("2026-11-25T16:00:00Z") / 1000 } } });
+    const r = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", "2026-11-25T13:00:00Z"], { cwd: REPO, env: envOf(w), stdin: new TextEncoder().encode(JSON.stringify(seen)), stdout: "pipe", stderr: "pipe" });
+    expect(r.exitCode).toBe(0);
+    expect(line(statusline(w, JSON.stringify(none), ["--format", "{5h}"]))).toBe("5h ~37% (40% gone) limit ~19:35 ↻21:00");
   });
 
   test("an old Claude Code's payload (no rate_limits, no context percentage, no cost) still gives the line", () => {
@@ -203,7 +219,7 @@ describe("the line", () => {
   test("fields of the wrong type are dropped one by one; the rest still counts", () => {
     const w = world();
     const odd = payload(w, { model: { id: 42, display_name: ["x"] }, cost: "lots", context_window: { used_percentage: "62" }, rate_limits: { five_hour: { used_percentage: 42, resets_at: "soon" }, seven_day: null } });
-    expect(line(statusline(w, JSON.stringify(odd), ["--format", "{model} │ {session} │ {5h} │ {week} │ {context} │ {cc}"]))).toBe("$1.65 session │ 5h 42%");
+    expect(line(statusline(w, JSON.stringify(odd), ["--format", "{model} │ {session} │ {5h} │ {week} │ {context} │ {cc}"]))).toBe("$1.65 session │ 5h 42% limit ~19:15");
   });
 });
 
@@ -275,7 +291,7 @@ describe("how it looks", () => {
   test("--format takes a preset or a template; the config file's statusline-format is the default", () => {
     const w = world();
     const p = JSON.stringify(payload(w));
-    expect(line(statusline(w, p, ["--format", "compact"]))).toBe("Opus 4.6 · $1.65* session · 5h 42% (60% gone) ↻20:00 · ctx 62%");
+    expect(line(statusline(w, p, ["--format", "compact"]))).toBe("Opus 4.6 · $1.65* session · 5h 42% (60% gone) limit ~19:15 ↻20:00 · ctx 62%");
     expect(line(statusline(w, p, ["--format", "[{model}] {{x}} {today}"]))).toBe("[Opus 4.6] {x} $2.10 today");
     const cfg = tempDir("cfg");
     mkdirSync(join(cfg, "claude-dash"));
@@ -331,7 +347,7 @@ describe("what it reads, and never waiting", () => {
     try {
       // (the new response cannot be stored while the write lock is held: the line shows what the store has)
       const r = statusline(w, JSON.stringify(payload(w)), ["--format", "{session} │ {5h}"]);
-      expect(line(r)).toBe("$1.65* session │ 5h 42% (60% gone) ↻20:00");
+      expect(line(r)).toBe("$1.65* session │ 5h 42% (60% gone) limit ~19:15 ↻20:00");
     } finally {
       db.exec("ROLLBACK");
       db.close();

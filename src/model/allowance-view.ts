@@ -7,13 +7,13 @@
 import type { AllowanceFetched, AllowanceProblem } from "./events.ts";
 import { totalsOf, type LimitSeen, type UsageQueries } from "./queries.ts";
 import type { ModelState } from "./state.ts";
-import { BURN_MINUTES } from "./statusline-view.ts";
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 /** A 5-hour block, and the official 5-hour window. */
 export const BLOCK_MS = 5 * HOUR;
-/** The burn rate is what the last BURN_MINUTES (30) cost, per hour: the status line's span, so both say the same. */
+/** The burn rate is what the last BURN_MINUTES (30) cost, per hour: the status line uses it too, so both say the same. */
+export const BURN_MINUTES = 30;
 export const BURN_MS = BURN_MINUTES * MIN;
 /** How far back the chain of 5-hour blocks is followed to find the current one (over 2 days: see currentBlock). */
 export const BLOCK_LOOKBACK_MS = 3 * 24 * HOUR;

@@ -74,12 +74,34 @@ function totalsJson(t: Totals) {
 
 /** The allowance as JSON: status, account, limits with reset times, the age of the numbers, the last problem. */
 export function allowanceJson(v: AllowanceView) {
+  const at = (t: number | null) => (t === null ? null : iso(t));
+  const e = v.estimate;
   return {
     status: v.status,
+    /** where the 5-hour numbers come from: "statusline" (Claude Code's status line), "endpoint" (claude.ai's usage
+     *  endpoint) or "estimate" (the transcripts) */
+    source: v.source,
+    sourceLabel: v.sourceLabel,
+    /** false with --no-allowance: claude.ai is not asked (recorded figures and the estimate are still given) */
+    endpointAsked: v.endpointAsked,
     account: v.account,
-    fetchedAt: v.fetchedAt === null ? null : iso(v.fetchedAt),
-    limits: v.limits.map((l) => ({ kind: l.kind, percent: l.percent, resetsAt: l.resetsAt === null ? null : iso(l.resetsAt) })),
-    projectedLimitAt: v.projectedLimitAt === null ? null : iso(v.projectedLimitAt),
+    fetchedAt: at(v.fetchedAt),
+    limits: v.limits.map((l) => ({ kind: l.kind, percent: l.percent, resetsAt: at(l.resetsAt), origin: l.origin, seenAt: iso(l.time) })),
+    projectedLimitAt: at(v.projectedLimitAt),
+    estimate: e
+      ? {
+          burnUSDPerHour: round(e.burnUSDPerHour, 4),
+          burnSpanMinutes: e.burnSpanMs / 60_000,
+          blockStart: at(e.blockStart),
+          blockEnd: at(e.blockEnd),
+          blockCostUSD: round(e.blockCostUSD, 4),
+          projectedUSD: e.projectedUSD === null ? null : round(e.projectedUSD, 4),
+          limitUSD: e.limitUSD === null ? null : round(e.limitUSD, 4),
+          limitSeen: e.limitSeen ? { at: iso(e.limitSeen.time), percent: e.limitSeen.percent, origin: e.limitSeen.origin } : null,
+          percent: e.percent === null ? null : round(e.percent, 2),
+          limitAt: at(e.limitAt),
+        }
+      : null,
     problem: v.problem ? { kind: v.problem.problem, message: v.problem.message, at: iso(v.problem.time), retryAt: v.problem.retryAt === null ? null : iso(v.problem.retryAt) } : null,
   };
 }

@@ -1,7 +1,9 @@
 // The status line's view model: what `claude-dash statusline` shows after each of Claude Code's responses, from the
 // payload Claude Code pipes in (its official limits, its own dollars, the context window) and what the store holds
 // (our dollars for the session and the day, the recent burn rate, limits recorded earlier). Pure: `now` is an argument.
+import { burnRate, currentBlock, projection, selectAllowance } from "./allowance-view.ts";
 import { totalsOf, type UsageQueries } from "./queries.ts";
+import { createState } from "./state.ts";
 
 /** Where a limit's figure comes from: this payload, a figure recorded earlier (status line or usage endpoint), or
  *  our own estimate from the transcripts (always shown as one, marked `~`). */
@@ -47,8 +49,6 @@ export interface StatuslineView {
 }
 
 
-/** The burn rate is what the last this-many minutes cost, per hour. */
-export const BURN_MINUTES = 30;
 const HOUR = 3_600_000;
 const WINDOW_MS: Record<string, number> = { session: 5 * HOUR, weekly: 7 * 24 * HOUR };
 
@@ -66,44 +66,64 @@ export interface StatuslineInput {
   /** the working directory's name. */
   dir: string | null;
   note: string | null;
+  /** the format shows the 5-hour block's cost (worked out only then: a few milliseconds of the line's budget). */
+  block?: boolean;
 }
 
 /**
  * The line's numbers. `q` is null when nothing can be read (the line then shows what the payload says). Limits come
- * from the payload, else the newest figure recorded (status line or usage endpoint) whose window has not reset, else
- * an estimate from the transcripts.
+ * from the payload, else the freshest figure recorded (Claude Code's status line or the usage endpoint; the ALLOWANCE
+ * panel's choice, see selectAllowance) whose window has not reset, else the 5-hour estimate from the transcripts.
  */
 export function selectStatusline(q: UsageQueries | null, i: StatuslineInput): StatuslineView {
   const { now } = i;
   const cost = (from: number, to: number, sessionId?: string) => (q ? totalsOf(q.cells(from, to, Math.max(1, to - from), sessionId)).costUSD : 0);
-  const recorded = q ? q.latestLimits() : [];
+  const allowance = q ? selectAllowance(createState(), q, now, false) : null;
   const windowOf = (kind: string): WindowView | null => {
     const own = i.limits.find((l) => l.kind === kind && (l.resetsAt === null || l.resetsAt > now));
-    if (own) return official(kind, own.percent, own.resetsAt, "payload", null, now);
-    const seen = recorded.find((l) => l.kind === kind && l.resetsAt !== null && l.resetsAt > now);
-    if (seen) return official(kind, seen.percent, seen.resetsAt, "recorded", Math.max(0, now - seen.time), now);
-    return null;
+    if (own) return official(q, kind, { time: now, percent: own.percent, resetsAt: own.resetsAt }, "payload", null, now);
+    const seen = allowance?.limits.find((l) => l.kind === kind);
+    if (seen) return official(q, kind, seen, "recorded", Math.max(0, now - seen.time), now);
+    const e = kind === "session" ? allowance?.estimate : null;
+    if (!e || e.blockStart === null || e.blockEnd === null) return null;
+    return {
+      percent: e.percent,
+      resetsAt: e.blockEnd,
+      elapsedPercent: Math.max(0, Math.min(100, ((now - e.blockStart) / (e.blockEnd - e.blockStart)) * 100)),
+      origin: "estimate",
+      ageMs: null,
+      costUSD: e.blockCostUSD,
+      projectedUSD: e.projectedUSD,
+      limitAt: e.limitAt,
+    };
   };
-  const burn = cost(now - BURN_MINUTES * 60_000, now);
+  const fiveHour = windowOf("session");
+  if (q && i.block && fiveHour && fiveHour.origin !== "estimate") {
+    const b = currentBlock(q, now);
+    if (b) Object.assign(fiveHour, { costUSD: b.costUSD, projectedUSD: b.costUSD + (burnRate(q, now) * (b.end - now)) / HOUR });
+  }
+  const burn = q ? burnRate(q, now) : 0;
   return {
     now,
     model: i.model === null ? null : shortModelName(i.model),
     sessionUSD: q && i.sessionId ? cost(0, now, i.sessionId) : null,
     claudeCodeUSD: i.claudeCodeUSD,
     todayUSD: cost(i.dayStart, now),
-    fiveHour: windowOf("session"),
+    fiveHour,
     weekly: windowOf("weekly"),
     context: i.context,
-    burnUSDPerHour: burn > 0 ? burn * (60 / BURN_MINUTES) : null,
+    burnUSDPerHour: burn > 0 ? burn : null,
     dir: i.dir,
     note: i.note,
   };
 }
 
-function official(kind: string, percent: number, resetsAt: number | null, origin: LimitOrigin, ageMs: number | null, now: number): WindowView {
+/** An official figure's window: its pace, and (the 5-hour one) when the recent pace would reach the limit. */
+function official(q: UsageQueries | null, kind: string, f: { time: number; percent: number; resetsAt: number | null }, origin: LimitOrigin, ageMs: number | null, now: number): WindowView {
   const span = WINDOW_MS[kind];
-  const elapsedPercent = resetsAt !== null && span ? Math.max(0, Math.min(100, ((now - (resetsAt - span)) / span) * 100)) : null;
-  return { percent, resetsAt, elapsedPercent, origin, ageMs, costUSD: null, projectedUSD: null, limitAt: null };
+  const elapsedPercent = f.resetsAt !== null && span ? Math.max(0, Math.min(100, ((now - (f.resetsAt - span)) / span) * 100)) : null;
+  const limitAt = q && kind === "session" ? projection(q, now, f) : null;
+  return { percent: f.percent, resetsAt: f.resetsAt, elapsedPercent, origin, ageMs, costUSD: null, projectedUSD: null, limitAt };
 }
 
 /** "Opus 4.6" from "Opus 4.6 (1M context)", "Claude Sonnet 4.5" or "claude-sonnet-4-5-20250929". */

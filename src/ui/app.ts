@@ -2,7 +2,7 @@
 // actions, and draws a frame on any Canvas for a given time. The live terminal (live.ts) and --once both use it.
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
-import { selectSession, type SessionView } from "../model/selectors.ts";
+import { selectSession, withClaudeCode, type SessionView } from "../model/selectors.ts";
 import { cleanText, redact } from "../ingest/sanitize.ts";
 import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
 import { exportHistory, exportInsights, exportLive, type ViewExport } from "../model/export-view.ts";
@@ -294,7 +294,11 @@ export class DashboardApp {
       if (p.kind === "help") popups.push({ kind: "help", scroll: p.scroll });
       else if (p.kind === "session") {
         // (a row of a slice can open a session that is not active now)
-        const session = live.sessions.find((s) => s.sessionId === p.sessionId) ?? this.inactiveSession(now, live, p.sessionId);
+        // (an active one is LIVE's row, with Claude Code's own figure for it looked up while its popup is open)
+        const found = live.sessions.find((s) => s.sessionId === p.sessionId);
+        const session = found
+          ? this.memo("sessionClaudeCode", `${this.q.version()}|${Math.floor(now / 1000)}|${found.sessionId}`, () => withClaudeCode(this.q, [found], now, this.opts.priceOverride)[0]!)
+          : this.inactiveSession(now, live, p.sessionId);
         if (session) {
           const buckets = this.memo("sessionBuckets", `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${session.sessionId}`, () => selectSessionBuckets(this.q, live.window, session.sessionId));
           popups.push({ kind: "session", session, buckets, scroll: p.scroll });
