@@ -234,7 +234,8 @@ function statusLineFor(payload: StatusPayload | null, note: string | null, flags
       const time = now; // (the wall clock, or --now)
       store.recordLimits(payloadLimits(payload, time).map((l) => ({ ...l, origin: "statusline" as const, sessionId })), false);
       const usd = payload.cost?.total_cost_usd;
-      if (usd !== undefined) store.recordClaudeCodeCost(sessionId, time, usd, payload.version ?? null, false);
+      const ran = payload.cost?.total_duration_ms;
+      if (usd !== undefined) store.recordClaudeCodeCost(sessionId, time, usd, payload.version ?? null, false, ran !== undefined && ran >= 0 ? time - ran : null);
     }
     mark("recorded");
     const q = new StoreQueries(store);

@@ -20,6 +20,7 @@ function facts(o: Partial<SessionFacts> = {}): SessionFacts {
   return {
     responses: 1,
     after: { responses: 0, usd: 0 },
+    earlier: null,
     copies: 0,
     own: { responses: 1, output: 20_000 },
     long: { responses: 0, premiumUSD: 0 },
@@ -217,6 +218,17 @@ describe("claudeCodeChecks: the store's figures beside our cost of each whole se
     const c = claudeCodeChecks(q, [S.agree], NOW, 10).get(S.agree)!;
     expect(c.oursUSD).toBeCloseTo(2, 10); // input at $10 instead of $5: every rate doubles
     expect(c.causes).toEqual(["ours is priced at $10 per Mtok of input (--price-per-mtok), not at list prices"]);
+  });
+
+  test("a resumed session: responses from before the run Claude Code's figure covers (it began total_duration_ms before)", () => {
+    // (S.lower: $1 three days ago, $1 half an hour ago; this run's figure says $1 and that it began an hour ago)
+    st.recordClaudeCodeCost(S.lower, NOW - 10 * MIN, 1.0, "2.1.200", true, NOW - 60 * MIN);
+    const c = claudeCodeChecks(q, [S.lower], NOW).get(S.lower)!;
+    expect(c).toMatchObject({ claudeCodeUSD: 1.0, differs: true });
+    expect(c.causes).toEqual(["1 response from before this Claude Code run began (a resumed session: $1.00 of ours): its figure counts only its own run"]);
+    // (a run that began before all of it: nothing earlier, so no resumed run to blame)
+    st.recordClaudeCodeCost(S.lower, NOW - 5 * MIN, 1.5, "2.1.200", true, NOW - 80 * 60 * MIN);
+    expect(claudeCodeChecks(q, [S.lower], NOW).get(S.lower)!.causes).toEqual(["possibly prices that differ from Claude Code's own table"]);
   });
 
   test("the newest figure counts (as the store keeps it)", () => {

@@ -186,7 +186,8 @@ describe("the line", () => {
         ["session", 42, T("2026-11-26T20:00:00Z"), "statusline", S.id],
         ["weekly", 31, T("2026-11-29T09:00:00Z"), "statusline", S.id],
       ]);
-      expect(store.claudeCodeCosts([S.id]).get(S.id)).toEqual({ usd: 1.7, time: T(NOW) });
+      // (the run it covers began cost.total_duration_ms, two hours, before the figure)
+      expect(store.claudeCodeCosts([S.id]).get(S.id)).toEqual({ usd: 1.7, time: T(NOW), started: T(NOW) - 7_200_000 });
     } finally {
       store.close();
     }

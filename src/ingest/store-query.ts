@@ -509,7 +509,7 @@ export class StoreQueries implements UsageQueries {
     return this.store.limitsSeen(kind, from, to);
   }
 
-  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number }> {
+  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number; started: number | null }> {
     return this.store.claudeCodeCosts(sessionIds);
   }
 

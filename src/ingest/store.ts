@@ -86,7 +86,7 @@ CREATE TABLE IF NOT EXISTS tallies (
 CREATE TABLE IF NOT EXISTS limits_seen (
   kind TEXT NOT NULL, time INTEGER NOT NULL, percent REAL NOT NULL, resets_at INTEGER, origin INTEGER NOT NULL, session INTEGER,
   PRIMARY KEY (kind, time)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS cc_costs (session INTEGER PRIMARY KEY, time INTEGER NOT NULL, usd REAL NOT NULL, version TEXT);
+CREATE TABLE IF NOT EXISTS cc_costs (session INTEGER PRIMARY KEY, time INTEGER NOT NULL, usd REAL NOT NULL, version TEXT, started INTEGER);
 `;
 
 /** Indexes that only speed up reading (the key hashes' are needed to write). */
@@ -1190,17 +1190,21 @@ export class UsageStore implements DirCache {
       .map((r) => ({ kind, time: r.time, percent: r.percent, resetsAt: r.resets_at, origin: r.origin === 2 ? "endpoint" : "statusline", sessionId: null }));
   }
 
-  /** Claude Code's own dollar figure for a session (cost.total_cost_usd): the newest seen is kept. */
-  recordClaudeCodeCost(sessionId: string, time: number, usd: number, version: string | null, wait = false): boolean {
+  /**
+   * Claude Code's own dollar figure for a session (cost.total_cost_usd): the newest seen is kept, with when the Claude
+   * Code run it covers began (`started`: the figure's time less cost.total_duration_ms), when known.
+   */
+  recordClaudeCodeCost(sessionId: string, time: number, usd: number, version: string | null, wait = false, started: number | null = null): boolean {
     if (!Number.isFinite(usd) || usd < 0 || !Number.isFinite(time)) return true;
     const body = () => {
       const id = this.sessionRow(sessionId);
       this.db.run(
-        "INSERT INTO cc_costs (session, time, usd, version) VALUES (?, ?, ?, ?) ON CONFLICT (session) DO UPDATE SET time = excluded.time, usd = excluded.usd, version = excluded.version WHERE excluded.time >= cc_costs.time",
+        "INSERT INTO cc_costs (session, time, usd, version, started) VALUES (?, ?, ?, ?, ?) ON CONFLICT (session) DO UPDATE SET time = excluded.time, usd = excluded.usd, version = excluded.version, started = excluded.started WHERE excluded.time >= cc_costs.time",
         id,
         time,
         usd,
         version === null ? null : redact(version),
+        started !== null && Number.isFinite(started) && started <= time ? Math.round(started) : null,
       );
     };
     const ok = wait ? (this.db.transaction(body), true) : this.db.tryTransaction(() => (body(), true)) === true;
@@ -1209,11 +1213,11 @@ export class UsageStore implements DirCache {
   }
 
   /** Claude Code's figures for these sessions (those it reported), by session id. */
-  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number }> {
-    const out = new Map<string, { usd: number; time: number }>();
+  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number; started: number | null }> {
+    const out = new Map<string, { usd: number; time: number; started: number | null }>();
     for (const sid of sessionIds) {
-      const r = this.db.get<{ usd: number; time: number }>("SELECT c.usd, c.time FROM cc_costs c JOIN sessions s ON s.id = c.session WHERE s.sid = ?", redact(sid));
-      if (r) out.set(sid, { usd: r.usd, time: r.time });
+      const r = this.db.get<{ usd: number; time: number; started: number | null }>("SELECT c.usd, c.time, c.started FROM cc_costs c JOIN sessions s ON s.id = c.session WHERE s.sid = ?", redact(sid));
+      if (r) out.set(sid, { usd: r.usd, time: r.time, started: r.started });
     }
     return out;
   }

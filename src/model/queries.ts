@@ -180,7 +180,7 @@ export interface UsageQueries {
   /** Figures of one limit recorded from `from` to `to`, oldest first. */
   limitsSeen(kind: string, from: number, to: number): LimitSeen[];
   /** Claude Code's own dollar figure for these sessions, where it reported one (the newest seen). */
-  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number }>;
+  claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number; started: number | null }>;
 }
 
 /** Adds a cell's responses into running totals, priced per model (`priceOverride`: USD per Mtok of input). */

@@ -13,10 +13,11 @@
 // - ours lower: responses known only from progress copies (their output count is a placeholder); output counts that
 //   are placeholders (the average response of the session has no more output than a streamed first line carries);
 // - either way: a model (or a fast-mode price) missing from the price table (priced by estimate); --price-per-mtok.
+// - ours higher: responses from before the Claude Code run the figure covers (a resumed session: the figure is for its
+//   own run, which began cost.total_duration_ms before the figure).
 // When none of these applies, one cause says what can be neither seen nor ruled out from the transcripts, marked
-// "possibly": ours lower — Claude Code also pays for calls it writes no response for (titles, summaries); ours higher
-// — its figure is for its own run, so a resumed session's earlier runs may be missing from it. (A resumed run cannot
-// be told from the store: it keeps only the newest figure, not where a run began.)
+// "possibly": ours lower — Claude Code also pays for calls it writes no response for (titles, summaries); ours higher,
+// when the figure did not say when its run began — a resumed session's earlier runs may be missing from it.
 import { isCopy, priceFor, rateClass, type RateClass } from "./pricing.ts";
 import type { UsageCell, UsageQueries } from "./queries.ts";
 import { costUSD } from "./tokens.ts";
@@ -39,6 +40,9 @@ export interface SessionFacts {
   responses: number;
   /** its responses after Claude Code's figure was seen (not in that figure yet), and what we count for them. */
   after: { responses: number; usd: number };
+  /** its responses before the Claude Code run the figure covers began (earlier runs of a resumed session), and what we
+   *  count for them; null when the figure did not say when its run began. */
+  earlier: { responses: number; usd: number } | null;
   /** responses known only from a parent's progress copy (their output counts are placeholders). */
   copies: number;
   /** the other responses, and their output tokens. */
@@ -84,6 +88,8 @@ export function reconcile(oursUSD: number, claudeCodeUSD: number, f: SessionFact
   const higher = deltaUSD > 0;
   const causes: string[] = [];
   if (higher && f.after.responses > 0) causes.push(`${plural(f.after.responses, "response")} after Claude Code's last figure (${money(f.after.usd)} of ours)`);
+  if (higher && f.earlier && f.earlier.responses > 0)
+    causes.push(`${plural(f.earlier.responses, "response")} from before this Claude Code run began (a resumed session: ${money(f.earlier.usd)} of ours): its figure counts only its own run`);
   if (f.priceOverride !== null) causes.push(`ours is priced at $${f.priceOverride} per Mtok of input (--price-per-mtok), not at list prices`);
   if (f.estimated.responses > 0) {
     const models = f.estimated.models.slice(0, MAX_MODELS).join(", ") + (f.estimated.models.length > MAX_MODELS ? ", …" : "");
@@ -98,9 +104,11 @@ export function reconcile(oursUSD: number, claudeCodeUSD: number, f: SessionFact
   }
   if (causes.length === 0)
     causes.push(
-      higher
-        ? "possibly a resumed session: Claude Code's figure is for its own run and may leave out earlier ones"
-        : "possibly calls Claude Code makes without writing a response to the transcript (e.g. titles, summaries)",
+      !higher
+        ? "possibly calls Claude Code makes without writing a response to the transcript (e.g. titles, summaries)"
+        : f.earlier
+          ? "possibly prices that differ from Claude Code's own table"
+          : "possibly a resumed session: Claude Code's figure is for its own run and may leave out earlier ones",
     );
   return { differs, deltaUSD, deltaPercent, causes };
 }
@@ -112,10 +120,11 @@ type Cell = Pick<UsageCell, "model" | "cls" | "responses" | "usage">;
  * Our cost of a session and the facts `reconcile` needs, from its responses summed per model and rate class: `all` of
  * them, and those `after` Claude Code's figure was seen.
  */
-export function sessionFacts(all: readonly Cell[], after: readonly Cell[], priceOverride?: number): { oursUSD: number; facts: SessionFacts } {
+export function sessionFacts(all: readonly Cell[], after: readonly Cell[], priceOverride?: number, earlier: readonly Cell[] | null = null): { oursUSD: number; facts: SessionFacts } {
   const f: SessionFacts = {
     responses: 0,
     after: { responses: 0, usd: 0 },
+    earlier: earlier ? { responses: 0, usd: 0 } : null,
     copies: 0,
     own: { responses: 0, output: 0 },
     long: { responses: 0, premiumUSD: 0 },
@@ -148,6 +157,10 @@ export function sessionFacts(all: readonly Cell[], after: readonly Cell[], price
     f.after.responses += c.responses;
     f.after.usd += costUSD(c.usage, priceFor(c.model, priceOverride, c.cls));
   }
+  for (const c of earlier ?? []) {
+    f.earlier!.responses += c.responses;
+    f.earlier!.usd += costUSD(c.usage, priceFor(c.model, priceOverride, c.cls));
+  }
   f.estimated.models = [...models].sort();
   return { oursUSD: ours, facts: f };
 }
@@ -167,7 +180,9 @@ export function claudeCodeChecks(q: UsageQueries, sessionIds: readonly string[],
   if (sessionIds.length === 0) return out;
   for (const [sid, fig] of q.claudeCodeCosts(sessionIds)) {
     if (fig.time > now) continue; // (a figure from after `now` is not known at `now`)
-    const { oursUSD, facts } = sessionFacts(q.cells(-Infinity, now, ALL_TIME_SLOT, sid), q.cells(fig.time, now, ALL_TIME_SLOT, sid), priceOverride);
+    // (a run began at `started`: responses at or before it are an earlier run's)
+    const earlier = fig.started !== null ? q.cells(-Infinity, fig.started, ALL_TIME_SLOT, sid) : null;
+    const { oursUSD, facts } = sessionFacts(q.cells(-Infinity, now, ALL_TIME_SLOT, sid), q.cells(fig.time, now, ALL_TIME_SLOT, sid), priceOverride, earlier);
     out.set(sid, { claudeCodeUSD: fig.usd, at: fig.time, oursUSD, ...reconcile(oursUSD, fig.usd, facts) });
   }
   return out;
