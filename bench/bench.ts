@@ -4,13 +4,15 @@
 //   (`--ccusage PATH`, default: the native binary of `npm install ccusage@20.0.24 @ccusage/ccusage-linux-x64@20.0.24`
 //   in /tmp/ccusage), with the page cache warm for both;
 // - a warm start (after that run) at any window, all-time included, and the first frame of the dashboard;
+// - the status line (`claude-dash statusline`) on that warm store: bundle, sources and binary, against ccusage 20's
+//   (bench/statusline.ts; `bun bench/statusline.ts` runs it alone);
 // - the store's size, and a 10 KB append into the store and the model;
 // - a year of heavy use (a store of 1.5 M responses): a warm start and the live dashboard's memory;
 // - drawing, the live dashboard's CPU, and the OTLP receiver.
 // - a soak: the live dashboard for half an hour (--soak-minutes) at 16 appended lines a second with an all-time window,
 //   its CPU and RSS at the start and at the end (bench/soak.ts; `bun bench/soak.ts` runs it alone).
 // Prints a table for the README. Options: --size-mb N, --runs N, --shape small|big, --dir PATH, --ccusage PATH,
-// --skip-year, --skip-team, --skip-prometheus, --soak-minutes N (30), --skip-soak.
+// --skip-year, --skip-team, --skip-prometheus, --soak-minutes N (30), --skip-soak, --skip-statusline.
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -28,6 +30,7 @@ import { generateCorpus } from "./generate.ts";
 import { formatOtlpBench, runOtlpBench } from "./otlp-bench.ts";
 import { formatPrometheusBench, runPrometheusBench, type PrometheusBench } from "./prometheus-bench.ts";
 import { formatSoak, runSoak, type SoakResult } from "./soak.ts";
+import { formatStatuslineBench, runStatuslineBench, statuslineReadmeRow, statuslineReadmeTable, type StatuslineBench } from "./statusline.ts";
 import { storePathFor, yearStore } from "./year.ts";
 
 const { values } = parseArgs({
@@ -42,6 +45,7 @@ const { values } = parseArgs({
     "skip-prometheus": { type: "boolean", default: false },
     "soak-minutes": { type: "string", default: "30" },
     "skip-soak": { type: "boolean", default: false },
+    "skip-statusline": { type: "boolean", default: false },
   },
 });
 const sizeMb = Number(values["size-mb"]);
@@ -135,6 +139,14 @@ warm("--json --view history (7 days)", ["--json", "--view", "history"]);
 warm("--report daily", ["--report", "daily"]);
 const frameMs = warm("first frame of the dashboard (--once, 160×50)", ["--once", "--plain", "--width", "160", "--height", "50"]);
 if (ccusage) console.log(`  all-time --json is ${(median(peers.map((r) => r.ms)) / allTimeMs).toFixed(1)}× faster than ccusage 20 in this run`);
+
+// 2b. The status line, as Claude Code runs it after every response, on that warm store (and ccusage 20's).
+let statusline: StatuslineBench | null = null;
+if (!values["skip-statusline"]) {
+  console.log("\nthe status line (claude-dash statusline), whole processes, on that warm store:");
+  statusline = await runStatuslineBench({ repo, bun, corpus, data: warmData, ccusage, scratch });
+  console.log(formatStatuslineBench(statusline));
+}
 
 // 3. The store's size.
 const storePath = storePathFor(join(warmData), [corpus.root], home);
@@ -366,4 +378,5 @@ if (soak)
   console.log(
     `| ${soak.minutes} min at ${soak.linesPerSecond} lines/s, all-time window: CPU / RSS at the start and the end | ${soak.start.cpu.toFixed(1)} % → ${soak.end.cpu.toFixed(1)} % (${(soak.end.cpu / soak.start.cpu).toFixed(2)}×), ${soak.start.rssMb.toFixed(0)} → ${soak.end.rssMb.toFixed(0)} MB (${(soak.end.rssMb / soak.start.rssMb).toFixed(2)}×) |`,
   );
+if (statusline) for (const l of [statuslineReadmeRow(statusline), "", ...statuslineReadmeTable(statusline)]) console.log(l);
 if (teamFigures) console.log(`| a team: ${teamFigures.events} telemetry events | 7 days ${teamFigures.week.ms.toFixed(0)} ms, ${teamFigures.week.rss.toFixed(0)} MB | 30 days ${teamFigures.month.ms.toFixed(0)} ms, ${teamFigures.month.rss.toFixed(0)} MB |`);
