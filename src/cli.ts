@@ -1,22 +1,26 @@
 #!/usr/bin/env bun
-// claude-dash: wiring only. `claude-dash statusline` (which Claude Code runs after every response, and waits for) loads
-// only what one line needs — the prebuilt bundle when it matches these sources (see scripts/build-statusline.ts), else
-// the sources; everything else is the dashboard (src/dashboard.ts), loaded only then.
-import { readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+// claude-dash: wiring only. `claude-dash statusline` (which Claude Code runs after every response, and waits for) asks
+// the status line's resident helper when one runs (src/statusline-server.ts), and otherwise answers itself — from the
+// prebuilt bundle when it matches these sources (see scripts/build-statusline.ts), else from the sources — and starts
+// a helper for the next call. Everything else is the dashboard (src/dashboard.ts), loaded only then.
+// (nothing is imported up front: for the status line every module loaded is time Claude Code waits)
+import { MAX_PAYLOAD_BYTES, statuslineSocket } from "./statusline-socket.ts";
 
-// (nothing else is imported up front: for the status line every module loaded is time Claude Code waits)
 const args = process.argv.slice(2);
+const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+/** The helper answers what a call would print in its own process; these do something else, or once. */
+const NOT_SERVED = new Set(["--serve", "--install", "--write", "--force", "--help", "-h", "--no-server"]);
+
+
 if (args[0] === "statusline") {
-  statusline().then(
+  statusline(args.slice(1)).then(
     (code) => {
       process.exitCode = code;
     },
-    () => {
-      // (the status line never shows a stack trace: Claude Code would paint it under the prompt)
+    (e) => {
+      // (the status line never shows a stack trace: Claude Code would paint it under the prompt; the trace says)
       process.stdout.write("claude-dash: status line unavailable\n");
+      if (process.env.CLAUDE_DASH_TRACE) process.stderr.write(`statusline: ${(e as Error)?.stack ?? e}\n`);
       process.exitCode = 0;
     },
   );
@@ -35,26 +39,69 @@ if (args[0] === "statusline") {
     );
 }
 
-type StatuslineModule = { statuslineMain: (args: readonly string[]) => Promise<number> };
+type StatuslineModule = { statuslineMain: (args: readonly string[], input?: { text: string; truncated: boolean }) => Promise<number> };
 
-async function statusline(): Promise<number> {
-  const bundled = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined" && process.env.CLAUDE_DASH_NO_BUNDLE !== "1" ? freshBundle() : null;
-  const m: StatuslineModule = bundled ? (createRequire(import.meta.url)(bundled) as StatuslineModule) : await import("./statusline.ts");
-  return m.statuslineMain(args.slice(1));
+async function statusline(rest: string[]): Promise<number> {
+  if (rest[0] === "--serve") {
+    const { serveStatusline } = await import("./statusline-server.ts");
+    return serveStatusline(rest.slice(1));
+  }
+  const served = onBun && process.env.CLAUDE_DASH_NO_SERVER !== "1" && !rest.some((a) => NOT_SERVED.has(a));
+  if (!served) return (await statuslineModule()).statuslineMain(rest.filter((a) => a !== "--no-server"));
+  const p = await import("./platform.ts");
+  const script = process.argv[1] ?? null;
+  const compiled = script === null || script.startsWith("/$bunfs/") || script.startsWith("B:\\~BUN");
+  const sock = statuslineSocket({ args: rest, env: process.env, execPath: process.execPath, script: compiled ? null : script, home: p.home() });
+  const input = await p.readStdinFast(MAX_PAYLOAD_BYTES);
+  if (sock) {
+    const request = { stdin: input.text, truncated: input.truncated, columns: process.env.COLUMNS, noColor: process.env.NO_COLOR };
+    const reply = await p.askLocalServer(sock.path, `${JSON.stringify(request)}\n`, 2_000);
+    const r = parseReply(reply);
+    if (r) {
+      if (r.out) await p.writeOutFast(r.out);
+      if (r.err) p.writeErr(r.err);
+      return r.code;
+    }
+  }
+  // No helper (or a stale one): this call is answered here, and a helper is started for the next.
+  const code = await (await statuslineModule()).statuslineMain(rest, input);
+  if (sock) p.startDetached([process.execPath, ...(compiled ? [] : [script!]), "statusline", "--serve", ...rest], process.env);
+  return code;
+}
+
+function parseReply(reply: string | null): { code: number; out: string; err: string } | null {
+  if (!reply) return null;
+  try {
+    const r = JSON.parse(reply) as { code?: unknown; out?: unknown; err?: unknown };
+    if (typeof r.code !== "number" || typeof r.out !== "string" || typeof r.err !== "string") return null; // (stale)
+    return { code: r.code, out: r.out, err: r.err };
+  } catch {
+    return null;
+  }
+}
+
+async function statuslineModule(): Promise<StatuslineModule> {
+  const bundled = onBun && process.env.CLAUDE_DASH_NO_BUNDLE !== "1" ? freshBundle() : null;
+  if (bundled) {
+    const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
+    return createRequire(import.meta.url)(bundled) as StatuslineModule;
+  }
+  return import("./statusline.ts");
 }
 
 /** dist/statusline/statusline.js when it was built by this Bun from exactly these sources; else null. */
 function freshBundle(): string | null {
   try {
-    const repo = fileURLToPath(new URL("..", import.meta.url));
-    const dir = join(repo, "dist", "statusline");
+    const { readFileSync, statSync } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
+    const repo = decodeURIComponent(new URL("..", import.meta.url).pathname);
+    const dir = `${repo}dist/statusline/`;
     const bun = (globalThis as { Bun?: { version: string; hash: (b: Uint8Array) => number | bigint } }).Bun!;
-    const built = JSON.parse(readFileSync(join(dir, "inputs.json"), "utf8")) as { bun: string; inputs: { path: string; size: number; hash: string }[] };
+    const built = JSON.parse(readFileSync(`${dir}inputs.json`, "utf8")) as { bun: string; inputs: { path: string; size: number; hash: string }[] };
     if (built.bun !== bun.version || built.inputs.length === 0) return null;
     // (sizes first, a stat each; then the contents, ~700 kB hashed in about a millisecond)
-    for (const i of built.inputs) if (statSync(join(repo, i.path)).size !== i.size) return null;
-    for (const i of built.inputs) if (bun.hash(readFileSync(join(repo, i.path))).toString(36) !== i.hash) return null;
-    return join(dir, "statusline.js");
+    for (const i of built.inputs) if (statSync(`${repo}${i.path}`).size !== i.size) return null;
+    for (const i of built.inputs) if (bun.hash(readFileSync(`${repo}${i.path}`)).toString(36) !== i.hash) return null;
+    return `${dir}statusline.js`;
   } catch {
     return null; // (not built, or built from other sources: the sources are run)
   }

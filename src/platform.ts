@@ -2,11 +2,28 @@
 // output, terminal). Everything else uses portable APIs (node:fs, node:path, fetch, node:sqlite) so that `--json` and
 // `--once` run on Deno as well as Bun. Bun-only APIs go here. (SQLite is in sqlite.ts, the macOS keychain in
 // net/keychain.ts.)
-import { fstatSync, readSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { printable, redact } from "./ingest/sanitize.ts";
 
-declare const Bun: { version: string; gc?: (force: boolean) => void } | undefined;
+// (node:fs is loaded when first used: loading it costs Bun ~2 ms, which the status line's client does not spend)
+let fsModule: typeof import("node:fs") | null = null;
+const fs = (): typeof import("node:fs") => (fsModule ??= (process as unknown as { getBuiltinModule: (id: string) => unknown }).getBuiltinModule("node:fs") as typeof import("node:fs"));
+
+interface BunSocket {
+  write(data: string | Uint8Array): number;
+  end(): void;
+}
+declare const Bun:
+  | {
+      version: string;
+      gc?: (force: boolean) => void;
+      connect?: (o: { unix: string; socket: { open?: (s: BunSocket) => void; data?: (s: BunSocket, d: Uint8Array) => void; close?: () => void; error?: (s: BunSocket, e: Error) => void; connectError?: (s: BunSocket, e: Error) => void } }) => Promise<BunSocket>;
+      listen?: (o: { unix: string; socket: { data?: (s: BunSocket, d: Uint8Array) => void; close?: (s: BunSocket) => void; error?: (s: BunSocket, e: Error) => void } }) => { stop(closeActive?: boolean): void };
+      stdin?: { stat(): Promise<{ isCharacterDevice(): boolean }>; stream(): ReadableStream<Uint8Array> };
+      stdout?: unknown;
+      write?: (to: unknown, data: Uint8Array) => Promise<number>;
+    }
+  | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
 
 export const runtime: "bun" | "deno" | "node" =
@@ -47,7 +64,7 @@ export function writeOutNow(text: string): void {
   let waits = 0;
   for (let at = 0; at < bytes.length; ) {
     try {
-      at += writeSync(1, bytes, at, bytes.length - at);
+      at += fs().writeSync(1, bytes, at, bytes.length - at);
     } catch (e) {
       if ((e as { code?: string }).code === "EAGAIN" && waits++ < 200) {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
@@ -104,7 +121,7 @@ export function stdoutIsTerminal(): boolean {
 export function readStdin(maxBytes: number): { text: string; truncated: boolean } {
   // (process.stdin is not touched: setting it up costs ~8 ms. A character device is a terminal, or /dev/null.)
   try {
-    if (fstatSync(0).isCharacterDevice()) return { text: "", truncated: false };
+    if (fs().fstatSync(0).isCharacterDevice()) return { text: "", truncated: false };
   } catch {
     return { text: "", truncated: false }; // (no stdin at all)
   }
@@ -125,7 +142,7 @@ export function readStdin(maxBytes: number): { text: string; truncated: boolean 
     const buf = new Uint8Array(64 * 1024);
     let n: number;
     try {
-      n = readSync(0, buf, 0, buf.length, null);
+      n = fs().readSync(0, buf, 0, buf.length, null);
     } catch (e) {
       // (a non-blocking pipe with nothing in it yet: waited for in 5 ms steps, for a second at most)
       if ((e as { code?: string }).code === "EAGAIN" && waits++ < 200) {
@@ -150,4 +167,156 @@ export function readStdin(maxBytes: number): { text: string; truncated: boolean 
     }
   }
   return { text: decode(), truncated: false };
+}
+
+/**
+ * One request to a local server on a Unix socket (the status line's resident helper) and its whole answer, which ends
+ * when the server closes; null when there is none, it fails, or it takes longer than `timeoutMs`. Bun only (its own
+ * socket: node:net costs the process ~10 ms to load); elsewhere always null.
+ */
+export function askLocalServer(path: string, request: string, timeoutMs: number): Promise<string | null> {
+  if (typeof Bun === "undefined" || !Bun.connect) return Promise.resolve(null);
+  const connect = Bun.connect;
+  return new Promise((done) => {
+    const parts: Uint8Array[] = [];
+    let settled = false;
+    const finish = (v: string | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      done(v);
+    };
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    connect({
+      unix: path,
+      socket: {
+        open: (s) => {
+          s.write(request);
+        },
+        data: (_s, d) => {
+          parts.push(d.slice());
+        },
+        close: () => {
+          let n = 0;
+          for (const p of parts) n += p.length;
+          const all = new Uint8Array(n);
+          n = 0;
+          for (const p of parts) {
+            all.set(p, n);
+            n += p.length;
+          }
+          finish(all.length > 0 ? new TextDecoder().decode(all) : null);
+        },
+        error: () => finish(null),
+        connectError: () => finish(null),
+      },
+    }).catch(() => finish(null));
+  });
+}
+
+/**
+ * A local server on a Unix socket: each connection sends one request (ended by a newline) and gets `answer`'s reply,
+ * then is closed. Bun only; null elsewhere (or when it cannot listen there).
+ */
+export function serveLocal(path: string, answer: (request: string) => Promise<string>): { stop(): void } | null {
+  if (typeof Bun === "undefined" || !Bun.listen) return null;
+  const pending = new WeakMap<object, string>();
+  try {
+    return Bun.listen({
+      unix: path,
+      socket: {
+        data: (s, d) => {
+          const text = (pending.get(s) ?? "") + new TextDecoder().decode(d);
+          if (!text.endsWith("\n")) {
+            if (text.length > 4 * 1024 * 1024) s.end(); // (not a request of ours)
+            else pending.set(s, text);
+            return;
+          }
+          pending.delete(s);
+          answer(text).then(
+            (reply) => {
+              s.write(reply);
+              s.end();
+            },
+            () => s.end(),
+          );
+        },
+        error: () => {},
+      },
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Starts a command that outlives this process (its own session, no terminal, no output), and forgets it. */
+export function startDetached(cmd: string[], environment: Record<string, string | undefined>): void {
+  try {
+    const { spawn } = process.getBuiltinModule("node:child_process") as typeof import("node:child_process");
+    const child = spawn(cmd[0]!, cmd.slice(1), { detached: true, stdio: "ignore", env: environment as NodeJS.ProcessEnv });
+    child.on("error", () => {});
+    child.unref();
+  } catch {
+    /* (the next call runs on its own, as this one did) */
+  }
+}
+
+/**
+ * readStdin for a process that must start fast (the status line's client): on Bun, Bun's own stdin (node:fs costs
+ * ~2.5 ms to load, node:tty ~11 ms); elsewhere readStdin.
+ */
+export async function readStdinFast(maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  if (typeof Bun === "undefined" || !Bun.stdin) return readStdin(maxBytes);
+  try {
+    if ((await Bun.stdin.stat()).isCharacterDevice()) return { text: "", truncated: false };
+  } catch {
+    return { text: "", truncated: false };
+  }
+  const reader = Bun.stdin.stream().getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const decode = () => {
+    const all = new Uint8Array(Math.min(size, maxBytes));
+    let at = 0;
+    for (const c of chunks) {
+      const take = Math.min(c.length, all.length - at);
+      all.set(c.subarray(0, take), at);
+      at += take;
+    }
+    return new TextDecoder("utf-8", { fatal: false }).decode(all);
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || !value) break;
+      chunks.push(value);
+      size += value.length;
+      if (size > maxBytes) return { text: decode(), truncated: true };
+      const end = value[value.length - 1];
+      if (end === 0x7d || end === 0x0a) {
+        const text = decode();
+        try {
+          JSON.parse(text);
+          return { text, truncated: false };
+        } catch {
+          /* not whole yet */
+        }
+      }
+    }
+  } catch {
+    /* (what came is what there is) */
+  } finally {
+    reader.releaseLock();
+  }
+  return { text: decode(), truncated: false };
+}
+
+/** writeOutNow for the status line's client: on Bun through Bun's own stdout (no node:fs). */
+export async function writeOutFast(text: string): Promise<void> {
+  if (typeof Bun === "undefined" || !Bun.write || !Bun.stdout) return writeOutNow(text);
+  try {
+    await Bun.write(Bun.stdout, new TextEncoder().encode(redact(text)));
+  } catch {
+    /* (nobody reads the line any more) */
+  }
 }

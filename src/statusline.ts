@@ -7,7 +7,8 @@
 // `--install` prints (with --write, merges) the settings snippet that registers it.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
-import { MAX_PAYLOAD_BYTES, parsePayload, payloadLimits, type StatusPayload } from "./ingest/statusline-payload.ts";
+import { parsePayload, payloadLimits, type StatusPayload } from "./ingest/statusline-payload.ts";
+import { MAX_PAYLOAD_BYTES } from "./statusline-socket.ts";
 import { cleanText, registerSecret } from "./ingest/sanitize.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { dataDir, memoryStore, openUsageStore, storeFile } from "./ingest/store-open.ts";
@@ -25,14 +26,13 @@ const BUSY_MS = 20;
 /** CLAUDE_DASH_TRACE=1: how long each step took, on stderr (for the benchmark and for a slow line). */
 const TRACE = (env("CLAUDE_DASH_TRACE") ?? "") !== "";
 let last = performance.now();
+// (said at the end, with the line: the first write to stderr costs milliseconds of its own)
 const marks: string[] = [];
 function mark(step: string): void {
   if (!TRACE) return;
   const t = performance.now();
   marks.push(`${step} ${(t - last).toFixed(1)}`);
   last = t;
-  // (written at the end: the first write to stderr costs milliseconds of its own)
-  if (step === "written") writeErr(`statusline (ms): ${marks.join(" · ")} · since the process began ${t.toFixed(1)}\n`);
 }
 
 export interface StatuslineFlags {
@@ -159,29 +159,86 @@ export function parseStatuslineFlags(args: readonly string[], config: Record<str
   return f;
 }
 
-/** The subcommand; the exit code. Never throws. */
-export async function statuslineMain(args: readonly string[]): Promise<number> {
+/**
+ * The resident helper keeps its stores open from one call to the next (their statements prepared, their pages
+ * cached); a store file that was replaced or removed since (another process made it again) is opened afresh.
+ */
+let keepStores = false;
+const held = new Map<string, { store: UsageStore; ino: number }>();
+const keptOpen = new WeakSet<UsageStore>();
+
+/** From now on stores are kept open between calls (the resident helper). */
+export function keepStoresOpen(): void {
+  keepStores = true;
+}
+
+function openStore(path: string, roots: string[]): UsageStore {
+  const ino = (() => {
+    try {
+      return statSync(path).ino;
+    } catch {
+      return -1;
+    }
+  })();
+  const h = held.get(path);
+  if (h && h.ino === ino && ino !== -1) return h.store;
+  if (h) {
+    held.delete(path);
+    keptOpen.delete(h.store);
+    h.store.close();
+  }
+  const { store, status } = openUsageStore({ path, roots, now: wallClock(), busyMs: BUSY_MS });
+  if (keepStores && store.kind === "file" && status.state !== "busy") {
+    try {
+      held.set(path, { store, ino: statSync(path).ino });
+      keptOpen.add(store);
+    } catch {
+      /* (not kept: opened again next call) */
+    }
+  }
+  return store;
+}
+
+/** What a call gives: the exit code, and what goes to stdout and stderr (the resident helper sends these back). */
+export interface StatuslineResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** What changes from call to call when the resident helper answers for another process (its own env otherwise). */
+export interface PerCall {
+  columns?: string;
+  noColor?: string;
+}
+
+/** The subcommand, in this process: reads stdin (unless given), prints. The exit code; never throws. */
+export async function statuslineMain(args: readonly string[], input?: { text: string; truncated: boolean }): Promise<number> {
+  const r = await statuslineRun(args, () => input ?? readStdin(MAX_PAYLOAD_BYTES), { columns: env("COLUMNS"), noColor: env("NO_COLOR") });
+  if (r.out) writeOutNow(r.out);
+  if (r.err) writeErr(r.err);
+  return r.code;
+}
+
+/** One call: its flags, the payload `input` gives, and COLUMNS / NO_COLOR as the caller has them. Never throws. */
+export async function statuslineRun(args: readonly string[], input: () => { text: string; truncated: boolean }, call: PerCall): Promise<StatuslineResult> {
+  marks.length = 0;
+  last = performance.now();
   for (const name of ["CLAUDE_DASH_PROMETHEUS_TOKEN", "CLAUDE_DASH_OTLP_TOKEN"]) registerSecret(env(name));
   let flags: StatuslineFlags;
   try {
     flags = parseStatuslineFlags(args, readConfig());
   } catch (e) {
-    if (e instanceof StatuslineUsage) {
-      writeErr(`claude-dash statusline: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof StatuslineUsage) return { code: 2, out: "", err: `claude-dash statusline: ${e.message}\n` };
     throw e;
   }
-  if (flags.help) {
-    writeOut(STATUSLINE_HELP);
-    return 0;
-  }
+  if (flags.help) return { code: 0, out: STATUSLINE_HELP, err: "" };
   if (flags.install) return install(flags);
   const now = flags.now ?? wallClock();
-  const columns = Number(env("COLUMNS"));
+  const columns = Number(call.columns);
   const look: Look = {
     format: FORMATS[flags.format ?? "default"] ?? flags.format ?? FORMATS.default!,
-    color: flags.color === "always" || (flags.color === "auto" && (env("NO_COLOR") ?? "") === ""),
+    color: flags.color === "always" || (flags.color === "auto" && (call.noColor ?? "") === ""),
     width: flags.width ?? (Number.isInteger(columns) && columns >= 10 ? columns : null),
     timeZone: flags.tz,
   };
@@ -189,9 +246,9 @@ export async function statuslineMain(args: readonly string[]): Promise<number> {
   let note: string | null = null;
   mark("start");
   try {
-    const input = readStdin(MAX_PAYLOAD_BYTES);
+    const read = input();
     mark("stdin");
-    ({ payload, problem: note } = parsePayload(input.text, input.truncated));
+    ({ payload, problem: note } = parsePayload(read.text, read.truncated));
     mark("payload");
   } catch {
     note = "no payload";
@@ -200,12 +257,18 @@ export async function statuslineMain(args: readonly string[]): Promise<number> {
   try {
     line = statusLineFor(payload, note, flags, now, look);
   } catch (e) {
+    mark(`failed: ${cleanText((e as Error)?.message ?? String(e), 200)}`);
+    // (a store kept open that failed is opened afresh next time)
+    for (const h of held.values()) {
+      keptOpen.delete(h.store);
+      h.store.close();
+    }
+    held.clear();
     // (whatever went wrong, Claude Code still gets a line: the payload's own figures, and a word about the problem)
     line = renderStatusline(selectStatusline(null, { ...fromPayload(payload, now, flags.tz), note: `claude-dash: ${cleanText((e as Error)?.message ?? String(e), 60)}` }), look);
   }
-  writeOutNow(`${line}\n`);
-  mark("written");
-  return 0;
+  mark("done");
+  return { code: 0, out: `${line}\n`, err: TRACE ? `statusline (ms): ${marks.join(" · ")} · since the process began ${performance.now().toFixed(1)}\n` : "" };
 }
 
 type Look = { format: string; color: boolean; width: number | null; timeZone: string | undefined };
@@ -214,8 +277,7 @@ type Look = { format: string; color: boolean; width: number | null; timeZone: st
 function statusLineFor(payload: StatusPayload | null, note: string | null, flags: StatuslineFlags, now: number, look: Look): string {
   const roots = resolveRoots({ flagRoots: flags.roots, claudeConfigDir: env("CLAUDE_CONFIG_DIR"), home: home() });
   const defaults = resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home: home() });
-  const opened = flags.store ? openUsageStore({ path: storeFile(dataDir(process.env, home()), roots, defaults), roots, now: wallClock(), busyMs: BUSY_MS }) : { store: memoryStore(), status: null };
-  const store = opened.store;
+  const store = flags.store ? openStore(storeFile(dataDir(process.env, home()), roots, defaults), roots) : memoryStore();
   mark("store open");
   try {
     const sessionId = payload?.session_id ?? null;
@@ -245,7 +307,7 @@ function statusLineFor(payload: StatusPayload | null, note: string | null, flags
     mark("drawn");
     return line;
   } finally {
-    store.close();
+    if (!keptOpen.has(store)) store.close();
   }
 }
 
@@ -324,18 +386,14 @@ function readConfig(): Record<string, unknown> {
   }
 }
 
-async function install(flags: StatuslineFlags): Promise<number> {
+async function install(flags: StatuslineFlags): Promise<StatuslineResult> {
   const { claudeConfigDir, installStatusline, statuslineCommand } = await import("./ingest/claude-settings.ts");
   const settingsPath = join(claudeConfigDir(process.env, home()), "settings.json");
   const { execPath, script, compiled } = runningAs();
   const command = statuslineCommand({ execPath, script, compiled, pathEnv: env("PATH") });
   const r = installStatusline({ settingsPath, command, write: flags.write, force: flags.force, now: wallClock() });
-  if (!r.ok) {
-    writeErr(`claude-dash statusline: ${r.message}\n`);
-    return r.code;
-  }
-  writeOut(r.text.endsWith("\n") ? r.text : `${r.text}\n`);
-  return 0;
+  if (!r.ok) return { code: r.code, out: "", err: `claude-dash statusline: ${r.message}\n` };
+  return { code: 0, out: r.text.endsWith("\n") ? r.text : `${r.text}\n`, err: "" };
 }
 
 /** How this process was started: the runtime and the script (none for a compiled binary). */

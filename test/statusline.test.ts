@@ -9,7 +9,7 @@
 //   a store held by another process's write, and ten calls at once, still answered.
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
@@ -30,6 +30,8 @@ function tempDir(prefix: string): string {
   return d;
 }
 afterAll(() => {
+  // (helpers started by these tests go by themselves when idle; none is left behind either way)
+  Bun.spawnSync(["pkill", "-f", `statusline --serve --now ${NOW}`]);
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
@@ -127,8 +129,9 @@ interface Run {
   stderr: string;
 }
 
+/** (the resident helper is off unless a test turns it on: each call is then answered in its own process) */
 function envOf(w: World, extra: Record<string, string> = {}): Record<string, string | undefined> {
-  return { ...process.env, HOME: w.home, XDG_DATA_HOME: w.xdg, CLAUDE_CONFIG_DIR: w.root, NO_COLOR: "1", TZ: "UTC", COLUMNS: "", ...extra };
+  return { ...process.env, HOME: w.home, XDG_DATA_HOME: w.xdg, XDG_RUNTIME_DIR: "", CLAUDE_CONFIG_DIR: w.root, NO_COLOR: "1", TZ: "UTC", COLUMNS: "", CLAUDE_DASH_NO_SERVER: "1", ...extra };
 }
 
 function statusline(w: World, stdin: string | Uint8Array, args: string[] = [], extra: Record<string, string> = {}): Run {
@@ -136,8 +139,8 @@ function statusline(w: World, stdin: string | Uint8Array, args: string[] = [], e
   return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
-async function statuslineAsync(w: World, stdin: string): Promise<Run> {
-  const p = Bun.spawn([BUN, "src/cli.ts", "statusline", "--now", NOW], { cwd: REPO, env: envOf(w), stdin: new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
+async function statuslineAsync(w: World, stdin: string, extra: Record<string, string> = {}): Promise<Run> {
+  const p = Bun.spawn([BUN, "src/cli.ts", "statusline", "--now", NOW], { cwd: REPO, env: envOf(w, extra), stdin: new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, stdout, stderr };
 }
@@ -392,6 +395,63 @@ describe("--install", () => {
     expect(statusline(w, "", ["--install", "--write", "--force"], env).code).toBe(0);
     expect(JSON.parse(require("node:fs").readFileSync(settings, "utf8")).statusLine.command).toContain("statusline");
   });
+});
+
+describe("the resident helper", () => {
+  /** A world whose calls use the helper (in a runtime folder of its own), going away 4 s after its last request. */
+  function served(): { w: World; env: Record<string, string>; dir: string } {
+    const w = world();
+    const dir = tempDir("run");
+    return { w, env: { CLAUDE_DASH_NO_SERVER: "", XDG_RUNTIME_DIR: dir, CLAUDE_DASH_SERVER_IDLE_MS: "4000" }, dir: join(dir, "claude-dash") };
+  }
+  const sockets = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sock")) : []);
+  async function until(what: () => boolean, ms = 30_000): Promise<boolean> {
+    for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(50)) if (what()) return true;
+    return what();
+  }
+
+  test("the first call answers itself and starts a helper; later calls get the same line from it; it goes away when idle", async () => {
+    const { w, env, dir } = served();
+    const p = JSON.stringify(payload(w));
+    const alone = line(statusline(w, p, [], { CLAUDE_DASH_NO_SERVER: "1", XDG_RUNTIME_DIR: "" }));
+    expect(line(statusline(w, p, [], env))).toBe(alone);
+    expect(await until(() => sockets(dir).length === 1)).toBe(true);
+    // (a 0600 socket in a 0700 folder: only this user can ask)
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, sockets(dir)[0]!)).mode & 0o777).toBe(0o600);
+    for (let i = 0; i < 3; i++) expect(line(statusline(w, p, [], env))).toBe(alone);
+    // what the helper records is what a call records
+    const { rate_limits: _, ...older } = payload(w);
+    expect(line(statusline(w, JSON.stringify(older), [], env))).toContain("5h 42% (<1m ago, 60% gone)");
+    // idle for 4 s: it goes, and takes its socket with it
+    expect(await until(() => sockets(dir).length === 0, 60_000)).toBe(true);
+  }, 90_000);
+
+  test("a helper killed without a word leaves a socket nobody answers: the next call answers itself and starts another", async () => {
+    const { w, env, dir } = served();
+    const p = JSON.stringify(payload(w));
+    line(statusline(w, p, [], env));
+    expect(await until(() => sockets(dir).length === 1)).toBe(true);
+    const running = () => Bun.spawnSync(["pgrep", "-f", `statusline --serve --now ${NOW}`]).stdout.toString().trim() !== "";
+    Bun.spawnSync(["pkill", "-KILL", "-f", `statusline --serve --now ${NOW}`]);
+    expect(await until(() => !running())).toBe(true);
+    expect(sockets(dir)).toHaveLength(1); // (left behind)
+    const text = line(statusline(w, p, [], env));
+    expect(text).toContain("$1.65* session");
+    expect(await until(running)).toBe(true);
+    expect(line(statusline(w, p, [], env))).toBe(text);
+    Bun.spawnSync(["pkill", "-f", `statusline --serve --now ${NOW}`]);
+  }, 90_000);
+
+  test("ten calls at once through the helper all answer the same line", async () => {
+    const { w, env, dir } = served();
+    const p = JSON.stringify(payload(w));
+    line(statusline(w, p, [], env));
+    expect(await until(() => sockets(dir).length === 1)).toBe(true);
+    const runs = await Promise.all(Array.from({ length: 10 }, () => statuslineAsync(w, p, env)));
+    for (const r of runs) expect(line(r)).toContain("$1.65* session │ $2.10 today");
+    Bun.spawnSync(["pkill", "-f", `statusline --serve --now ${NOW}`]);
+  }, 90_000);
 });
 
 describe("runtimes", () => {

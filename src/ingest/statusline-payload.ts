@@ -4,9 +4,6 @@
 // shown (model names, directories) is cleaned later, where it is drawn; ids and paths are only compared and looked up.
 import { z } from "zod";
 
-/** The most of stdin read: a payload is a few kilobytes; anything near this is not one. */
-export const MAX_PAYLOAD_BYTES = 1024 * 1024;
-
 const num = z.number().finite().optional().catch(undefined);
 const str = z.string().max(4096).optional().catch(undefined);
 
@@ -47,7 +44,7 @@ export interface PayloadRead {
   problem: string | null;
 }
 
-/** Stdin's text as a payload; never throws. `truncated`: more than MAX_PAYLOAD_BYTES came (the rest was not read). */
+/** Stdin's text as a payload; never throws. `truncated`: more came than is read (see MAX_PAYLOAD_BYTES). */
 export function parsePayload(text: string, truncated = false): PayloadRead {
   if (truncated) return { payload: null, problem: "payload too large" };
   if (text.trim() === "") return { payload: null, problem: "no payload" };

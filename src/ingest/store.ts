@@ -26,7 +26,7 @@ import { redact } from "./sanitize.ts";
 export { keyId };
 
 /** The layout of the tables. A store written with a higher number is left alone. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /**
  * How facts are read from lines. When it changes, transcripts still on disk are read again (their facts replaced);
  * the facts of deleted transcripts stay as they are.
@@ -1291,6 +1291,9 @@ export function prepareStore(db: SqlDatabase, parserVersion = PARSER_VERSION): {
         DROP TABLE cells;
         INSERT OR REPLACE INTO meta (k, v) VALUES ('rollup', 'stale');`);
     }
+    // Version 3 kept Claude Code's figures without when their run began (a column added since).
+    if (version === 3 && !db.query<{ name: string }>("SELECT name FROM pragma_table_info('cc_costs')").some((c) => c.name === "started"))
+      db.exec("ALTER TABLE cc_costs ADD COLUMN started INTEGER");
     db.exec(SCHEMA);
     if (version < SCHEMA_VERSION) db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     const stored = Number(db.get<{ v: string }>("SELECT v FROM meta WHERE k = 'parser'")?.v ?? NaN);
