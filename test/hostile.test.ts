@@ -45,8 +45,9 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
+/** (--no-store: what one test's server answered is recorded in the store, and would be another test's recorded figure) */
 async function run(args: string[]) {
-  const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${server.port}`, "--now", "2026-11-26T18:00:00Z", ...args], {
+  const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${server.port}`, "--now", "2026-11-26T18:00:00Z", "--no-store", ...args], {
     cwd: REPO,
     env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
     stdout: "pipe",
@@ -193,7 +194,7 @@ describe("exits on time", () => {
     const hang = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });
     try {
       const t0 = performance.now();
-      const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${hang.port}`, "--now", "2026-11-26T18:00:00Z", "--json"], {
+      const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${hang.port}`, "--now", "2026-11-26T18:00:00Z", "--no-store", "--json"], {
         cwd: REPO,
         env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
         stdout: "pipe",

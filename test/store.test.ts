@@ -638,3 +638,22 @@ function eventsOf2(lines: string[]): ModelEvent[] {
   lines.forEach((l, i) => lineToEvents(l, i + 1, { file: "/x.jsonl", fileSessionId: S1, fileAgentId: null }, out));
   return out;
 }
+
+describe("what Claude Code tells us, kept", () => {
+  test("limits: changes kept, repeats only move the time; figures out of all reason are not kept, a reset that is no reset is dropped", () => {
+    const s = memoryStore();
+    const T0 = Date.parse("2026-11-26T12:00:00Z");
+    const l = (time: number, percent: number, resetsAt: number | null, origin: "statusline" | "endpoint" = "statusline") => ({ kind: "session", time, percent, resetsAt, origin, sessionId: "s1" });
+    s.recordLimits([l(T0, 40, T0 + 3_600_000)]);
+    s.recordLimits([l(T0 + 60_000, 40, T0 + 3_600_000)]);
+    s.recordLimits([l(T0 + 120_000, 42, T0 + 3_600_000, "endpoint")]);
+    s.recordLimits([l(T0 + 30_000, 99, T0 + 3_600_000)]); // (older than the newest: says nothing new)
+    s.recordLimits([l(T0 + 180_000, 1e308, T0 + 3_600_000), l(T0 + 180_000, Number.NaN, null), l(T0 + 180_000, -5, null)]);
+    expect(s.limitsSeen("session", 0, T0 + 1e9).map((x) => [x.time - T0, x.percent, x.origin])).toEqual([
+      [60_000, 40, "statusline"],
+      [120_000, 42, "endpoint"],
+    ]);
+    s.recordLimits([{ ...l(T0 + 240_000, 43, 1e308), kind: "weekly" }]);
+    expect(s.latestLimits().find((x) => x.kind === "weekly")).toMatchObject({ percent: 43, resetsAt: null });
+  });
+});

@@ -1156,7 +1156,10 @@ export class UsageStore implements DirCache {
     if (seen.length === 0) return true;
     const body = () => {
       for (const l of seen) {
-        if (!Number.isFinite(l.time) || !Number.isFinite(l.percent)) continue;
+        // (a figure out of all reason is not kept: it would stand for a window for ever; a reset time that is not in
+        // the next 8 days is not one, and the figure is kept without it)
+        if (!Number.isFinite(l.time) || !Number.isFinite(l.percent) || l.percent < 0 || l.percent > 1000) continue;
+        const resetsAt = l.resetsAt !== null && Number.isFinite(l.resetsAt) && l.resetsAt > l.time - 3_600_000 && l.resetsAt < l.time + 8 * 86_400_000 ? Math.round(l.resetsAt) : null;
         const last = this.db.get<{ time: number; percent: number; resets_at: number | null; origin: number }>(
           "SELECT time, percent, resets_at, origin FROM limits_seen WHERE kind = ? ORDER BY time DESC LIMIT 1",
           l.kind,
@@ -1164,9 +1167,9 @@ export class UsageStore implements DirCache {
         if (last && last.time >= l.time) continue; // (an older figure than the newest kept says nothing new)
         const session = l.sessionId ? this.sessionRow(l.sessionId) : null;
         const origin = ORIGIN_CODE[l.origin];
-        if (last && last.percent === l.percent && last.resets_at === l.resetsAt && last.origin === origin)
+        if (last && last.percent === l.percent && last.resets_at === resetsAt && last.origin === origin)
           this.db.run("UPDATE limits_seen SET time = ?, session = ? WHERE kind = ? AND time = ?", l.time, session, l.kind, last.time);
-        else this.db.run("INSERT OR REPLACE INTO limits_seen (kind, time, percent, resets_at, origin, session) VALUES (?, ?, ?, ?, ?, ?)", l.kind, l.time, l.percent, l.resetsAt, origin, session);
+        else this.db.run("INSERT OR REPLACE INTO limits_seen (kind, time, percent, resets_at, origin, session) VALUES (?, ?, ?, ?, ?, ?)", l.kind, l.time, l.percent, resetsAt, origin, session);
       }
     };
     const ok = wait ? (this.db.transaction(body), true) : this.db.tryTransaction(() => (body(), true)) === true;
