@@ -60,6 +60,7 @@ Register it in Claude Code's settings.json:  "statusLine": {"type": "command", "
   --tz ZONE         time zone for reset times and "today" (default: the system's)
   --root DIR        a Claude config dir to read (repeatable)
   --no-store        keep nothing (read this session's transcript only)
+  --no-server       answer in this process only (no resident helper; also CLAUDE_DASH_NO_SERVER=1)
   --install         print the settings snippet;  --write  merge it into settings.json (a backup is kept);
                     --force  replace a statusLine that is already there
   --now TIME        (tests) the time to show it at
