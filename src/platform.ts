@@ -112,11 +112,49 @@ export function stdoutIsTerminal(): boolean {
   return (process.stdout as { isTTY?: boolean }).isTTY === true;
 }
 
+
+/**
+ * Stdin's bytes as they come, up to a cap: `add` says when to stop — "more" (the cap passed: the rest is not read),
+ * "whole" (what came is one whole JSON value: a writer that keeps the pipe open is not waited for), or null (go on).
+ */
+class StdinText {
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  add(chunk: Uint8Array): "more" | "whole" | null {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) return "more";
+    // (a whole JSON object ends in "}", or a newline after it: once it parses, nothing more is waited for)
+    const end = chunk[chunk.length - 1];
+    if (end === 0x7d || end === 0x0a) {
+      try {
+        JSON.parse(this.text());
+        return "whole";
+      } catch {
+        /* not whole yet */
+      }
+    }
+    return null;
+  }
+
+  text(): string {
+    const all = new Uint8Array(Math.min(this.size, this.maxBytes));
+    let at = 0;
+    for (const c of this.chunks) {
+      const take = Math.min(c.length, all.length - at);
+      all.set(c.subarray(0, take), at);
+      at += take;
+    }
+    return new TextDecoder("utf-8", { fatal: false }).decode(all);
+  }
+}
+
 /**
  * Standard input's text, up to `maxBytes` (`truncated` when more came: the rest is not read). Read with plain blocking
  * reads (a stream costs ~8 ms to set up; Claude Code writes the payload and closes the pipe at once), stopping at its
- * end or as soon as what came is one whole JSON value (a writer that keeps the pipe open is not waited for). A terminal
- * on stdin is not read (someone ran the command by hand).
+ * end or as soon as what came is one whole JSON value. A terminal on stdin is not read (someone ran the command by hand).
  */
 export function readStdin(maxBytes: number): { text: string; truncated: boolean } {
   // (process.stdin is not touched: setting it up costs ~8 ms. A character device is a terminal, or /dev/null.)
@@ -125,18 +163,7 @@ export function readStdin(maxBytes: number): { text: string; truncated: boolean 
   } catch {
     return { text: "", truncated: false }; // (no stdin at all)
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const decode = () => {
-    const all = new Uint8Array(Math.min(size, maxBytes));
-    let at = 0;
-    for (const c of chunks) {
-      const take = Math.min(c.length, all.length - at);
-      all.set(c.subarray(0, take), at);
-      at += take;
-    }
-    return new TextDecoder("utf-8", { fatal: false }).decode(all);
-  };
+  const got = new StdinText(maxBytes);
   let waits = 0;
   for (;;) {
     const buf = new Uint8Array(64 * 1024);
@@ -152,21 +179,10 @@ export function readStdin(maxBytes: number): { text: string; truncated: boolean 
       break; // (closed, or not readable: what came is what there is)
     }
     if (n <= 0) break;
-    chunks.push(buf.subarray(0, n));
-    size += n;
-    if (size > maxBytes) return { text: decode(), truncated: true };
-    // (a whole JSON object ends in "}": once it parses, nothing more is waited for)
-    if (buf[n - 1] === 0x7d || buf[n - 1] === 0x0a) {
-      const text = decode();
-      try {
-        JSON.parse(text);
-        return { text, truncated: false };
-      } catch {
-        /* not whole yet */
-      }
-    }
+    const stop = got.add(buf.subarray(0, n));
+    if (stop) return { text: got.text(), truncated: stop === "more" };
   }
-  return { text: decode(), truncated: false };
+  return { text: got.text(), truncated: false };
 }
 
 /**
@@ -273,42 +289,20 @@ export async function readStdinFast(maxBytes: number): Promise<{ text: string; t
     return { text: "", truncated: false };
   }
   const reader = Bun.stdin.stream().getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const decode = () => {
-    const all = new Uint8Array(Math.min(size, maxBytes));
-    let at = 0;
-    for (const c of chunks) {
-      const take = Math.min(c.length, all.length - at);
-      all.set(c.subarray(0, take), at);
-      at += take;
-    }
-    return new TextDecoder("utf-8", { fatal: false }).decode(all);
-  };
+  const got = new StdinText(maxBytes);
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done || !value) break;
-      chunks.push(value);
-      size += value.length;
-      if (size > maxBytes) return { text: decode(), truncated: true };
-      const end = value[value.length - 1];
-      if (end === 0x7d || end === 0x0a) {
-        const text = decode();
-        try {
-          JSON.parse(text);
-          return { text, truncated: false };
-        } catch {
-          /* not whole yet */
-        }
-      }
+      const stop = got.add(value);
+      if (stop) return { text: got.text(), truncated: stop === "more" };
     }
   } catch {
     /* (what came is what there is) */
   } finally {
     reader.releaseLock();
   }
-  return { text: decode(), truncated: false };
+  return { text: got.text(), truncated: false };
 }
 
 /** writeOutNow for the status line's client: on Bun through Bun's own stdout (no node:fs). */

@@ -420,6 +420,12 @@ describe("the resident helper", () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, sockets(dir)[0]!)).mode & 0o777).toBe(0o600);
     for (let i = 0; i < 3; i++) expect(line(statusline(w, p, [], env))).toBe(alone);
+    // bad input reaches the helper as it reaches a call: still a line, from what the store holds
+    for (const [input, note] of [["", "no payload"], ["{{{", "unreadable payload"], [JSON.stringify({ filler: "x".repeat(2 * 1024 * 1024) }), "payload too large"]] as const) {
+      const text = line(statusline(w, input, [], env));
+      expect(text).toContain("$2.10 today");
+      expect(text).toEndWith(note);
+    }
     // what the helper records is what a call records
     const { rate_limits: _, ...older } = payload(w);
     expect(line(statusline(w, JSON.stringify(older), [], env))).toContain("5h 42% (<1m ago, 60% gone)");
