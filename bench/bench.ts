@@ -4,7 +4,8 @@
 //   (`--ccusage PATH`, default: the native binary of `npm install ccusage@20.0.24 @ccusage/ccusage-linux-x64@20.0.24`
 //   in /tmp/ccusage), with the page cache warm for both;
 // - a warm start (after that run) at any window, all-time included, and the first frame of the dashboard;
-// - the status line (`claude-dash statusline`) on that warm store: bundle, sources and binary, against ccusage 20's
+// - the status line (`claude-dash statusline`) on that warm store: with its resident helper (the default), in process
+//   (bundle, sources) and the binary, against ccusage 20's (npm's `ccusage` command and its native binary)
 //   (bench/statusline.ts; `bun bench/statusline.ts` runs it alone);
 // - the store's size, and a 10 KB append into the store and the model;
 // - a year of heavy use (a store of 1.5 M responses): a warm start and the live dashboard's memory;
