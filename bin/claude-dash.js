@@ -4,7 +4,7 @@
 // installed beside claude-dash, or `bun` on PATH), passing arguments, the terminal, signals and the exit code through.
 // Without any Bun it says, in one line, how to get it.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,7 +32,9 @@ function findBun() {
   try {
     const pkg = createRequire(import.meta.url).resolve("bun/package.json");
     const exe = join(dirname(pkg), "bin", "bun.exe"); // (the package names it so on every platform)
-    if (existsSync(exe) && works(exe)) return exe;
+    // (the real Bun is tens of MB; with --ignore-scripts npm leaves a small placeholder that only says so: told
+    // apart by size, not by running it — a run of `bun --version` on every call would cost the status line ~10 ms)
+    if (existsSync(exe) && statSync(exe).size > 4_000_000) return exe;
   } catch {
     // not installed beside us
   }

@@ -391,7 +391,9 @@ async function install(flags: StatuslineFlags): Promise<StatuslineResult> {
   const { claudeConfigDir, installStatusline, statuslineCommand } = await import("./ingest/claude-settings.ts");
   const settingsPath = join(claudeConfigDir(process.env, home()), "settings.json");
   const { execPath, script, compiled } = runningAs();
-  const command = statuslineCommand({ execPath, script, compiled, pathEnv: env("PATH") });
+  // (Bun and this script by their full paths, not the `claude-dash` on PATH: that is bin/claude-dash.js, which Node
+  // starts, ~70 ms before Bun has even begun — Claude Code waits for the line after every response)
+  const command = statuslineCommand({ execPath, script, compiled, pathEnv: compiled || script !== null ? "" : env("PATH") });
   const r = installStatusline({ settingsPath, command, write: flags.write, force: flags.force, now: wallClock() });
   if (!r.ok) return { code: r.code, out: "", err: `claude-dash statusline: ${r.message}\n` };
   return { code: 0, out: r.text.endsWith("\n") ? r.text : `${r.text}\n`, err: "" };
@@ -399,6 +401,8 @@ async function install(flags: StatuslineFlags): Promise<StatuslineResult> {
 
 /** How this process was started: the runtime and the script (none for a compiled binary). */
 function runningAs(): { execPath: string; script: string | null; compiled: boolean } {
+  // (on Deno the command would need deno's permission flags: the snippet then names `claude-dash`, which runs Bun)
+  if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return { execPath: process.execPath, script: null, compiled: false };
   const script = process.argv[1] ?? null;
   // (a compiled binary's script lives in Bun's virtual file system)
   const compiled = script === null || script.startsWith("/$bunfs/") || script.startsWith("B:\\~BUN");

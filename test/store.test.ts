@@ -655,5 +655,8 @@ describe("what Claude Code tells us, kept", () => {
     ]);
     s.recordLimits([{ ...l(T0 + 240_000, 43, 1e308), kind: "weekly" }]);
     expect(s.latestLimits().find((x) => x.kind === "weekly")).toMatchObject({ percent: 43, resetsAt: null });
+    // (a payload whose window had already reset when it came says nothing of the window then current)
+    s.recordLimits([{ ...l(T0 + 300_000, 77, T0 + 200_000), kind: "weekly" }]);
+    expect(s.latestLimits().find((x) => x.kind === "weekly")).toMatchObject({ percent: 43 });
   });
 });

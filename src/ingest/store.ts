@@ -1156,10 +1156,12 @@ export class UsageStore implements DirCache {
     if (seen.length === 0) return true;
     const body = () => {
       for (const l of seen) {
-        // (a figure out of all reason is not kept: it would stand for a window for ever; a reset time that is not in
-        // the next 8 days is not one, and the figure is kept without it)
+        // (a figure out of all reason is not kept: it would stand for a window for ever; nor one whose window had reset
+        // when it was seen: it says nothing of the window then current; a reset time beyond the next 8 days is not
+        // one, and the figure is kept without it)
         if (!Number.isFinite(l.time) || !Number.isFinite(l.percent) || l.percent < 0 || l.percent > 1000) continue;
-        const resetsAt = l.resetsAt !== null && Number.isFinite(l.resetsAt) && l.resetsAt > l.time - 3_600_000 && l.resetsAt < l.time + 8 * 86_400_000 ? Math.round(l.resetsAt) : null;
+        if (l.resetsAt !== null && Number.isFinite(l.resetsAt) && l.resetsAt <= l.time) continue;
+        const resetsAt = l.resetsAt !== null && Number.isFinite(l.resetsAt) && l.resetsAt < l.time + 8 * 86_400_000 ? Math.round(l.resetsAt) : null;
         const last = this.db.get<{ time: number; percent: number; resets_at: number | null; origin: number }>(
           "SELECT time, percent, resets_at, origin FROM limits_seen WHERE kind = ? ORDER BY time DESC LIMIT 1",
           l.kind,
