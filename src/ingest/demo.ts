@@ -58,12 +58,6 @@ export function demoFiles(now: number): { path: string; events: ModelEvent[] }[]
   return out;
 }
 
-/** Feeds the demo corpus into `out` as events (tests compare the model with it). */
-export function demoEvents<S extends EventSink>(now: number, out: S): S {
-  for (const f of demoFiles(now)) for (const e of f.events) out.push(e);
-  return demoAllowance(now, out);
-}
-
 /** The allowance the usage endpoint would report for this much use. */
 export function demoAllowance<S extends EventSink>(now: number, out: S): S {
   // The allowance, as the usage endpoint would report it for this much use.

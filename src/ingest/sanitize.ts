@@ -1,8 +1,8 @@
 // The one sanitizer. Text from transcripts, the network, telemetry and file names is untrusted: it may hold escape
 // sequences, other control characters, bidi controls that reorder what a terminal shows, or (from a hostile server)
-// the user's own token. Everything drawn goes through `displayText` (the canvas calls it on every string); everything
-// kept or printed goes through `cleanText`; whatever came back from a server holding the token goes through
-// `redactSecret` first.
+// the user's own token. Everything drawn is checked cell by cell (the cell grid redacts a string, then makes each unsafe
+// character a space); everything kept or printed goes through `cleanText`; whatever came back from a server holding the
+// token goes through `redactSecret` first.
 
 // C0 controls, DEL, C1 controls; the bidi marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A–E,
 // U+2066–9); and the line and paragraph separators U+2028/9 (a terminal may break a line there). One list drives
@@ -34,11 +34,6 @@ export function isUnsafe(cp: number): boolean {
 export function cleanText(s: string, max = 300): string {
   const t = redact(s).replace(UNSAFE, " ").trim();
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
-
-/** `s` with every unsafe character made a space (same length in characters: for drawing, which lays out itself). */
-export function displayText(s: string): string {
-  return UNSAFE_ONE.test(s) ? s.replace(UNSAFE, (m) => " ".repeat(m.length)) : s;
 }
 
 /**

@@ -629,7 +629,8 @@ function copyFileToMemory(path: string, o: { immutable?: boolean } = {}, parserV
   return null;
 }
 
-/** Another connection to a store in use (a reader thread's): no creating, upgrading or moving; throws on failure. */
+/** Another connection to a store in use, as it is (tests use it to put figures in a store a run made): no creating,
+ *  upgrading or moving; throws on failure. */
 export function joinStore(path: string): UsageStore {
   const db = openDatabase(path);
   db.exec("PRAGMA busy_timeout = 10000");

@@ -151,7 +151,6 @@ export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverrid
   };
 }
 
-export type DashboardJson = ReturnType<typeof dashboardJson>;
 
 /** `--json --view history`: the HISTORY numbers, named in the style of the LIVE contract. */
 export function historyJson(v: HistoryView, o: { timeZone: string | undefined; priceOverride: number | undefined }, diagnostics: Diagnostics, demo: boolean) {
