@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { discoverNames, PromError, promConnection, PrometheusClient, promInsights } from "../src/net/prometheus.ts";
 
 import { tempDirs } from "./builders.ts";
+import { until } from "./until.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const temp = tempDirs();
@@ -35,31 +36,37 @@ describe("names and the connection", () => {
   });
 });
 
-/** A fake engine answering every request with `answer` (after `delayMs`). */
-async function fakeEngine(answer: { status: number; body: string }, delayMs = 0) {
+/** A fake engine answering every request with `answer`, or (`null`) never answering. */
+async function fakeEngine(answer: { status: number; body: string } | null) {
   const server = createServer((_req, res) => {
-    setTimeout(() => {
-      res.writeHead(answer.status, { "content-type": "application/json" });
-      res.end(answer.body);
-    }, delayMs);
+    if (!answer) return; // (held until close: the client's own timeout is what ends it)
+    res.writeHead(answer.status, { "content-type": "application/json" });
+    res.end(answer.body);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://ada:s3cret@127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://ada:s3cret@127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 describe("faults are a clear state, never a crash, and never show a credential", () => {
-  const cases: [string, { status: number; body: string }, RegExp, number?][] = [
+  const cases: [string, { status: number; body: string } | null, RegExp][] = [
     ["HTTP 401", { status: 401, body: "unauthorized" }, /answered HTTP 401 \(check --prometheus-header or CLAUDE_DASH_PROMETHEUS_TOKEN\)/],
     ["HTTP 400 with the engine's error", { status: 400, body: JSON.stringify({ status: "error", error: "parse error at char 3" }) }, /answered HTTP 400: parse error at char 3/],
     ["HTTP 503", { status: 503, body: "" }, /answered HTTP 503/],
     ["a malformed answer", { status: 200, body: "{not json" }, /not the Prometheus API's JSON/],
     ["an answer of the wrong shape", { status: 200, body: JSON.stringify({ status: "success", data: 7 }) }, /malformed list of metric names/],
-    ["an answer slower than the timeout", { status: 200, body: "{}" }, /did not answer within 1 s/, 1500],
+    ["no answer within the timeout", null, /did not answer within 1 s/],
   ];
-  for (const [name, answer, said, delay] of cases)
+  for (const [name, answer, said] of cases)
     test(name, async () => {
-      const engine = await fakeEngine(answer, delay ?? 0);
+      const engine = await fakeEngine(answer);
       try {
         const client = new PrometheusClient(promConnection(engine.url, { timeoutMs: 1000 }));
         const err = await promInsights(client, Date.now(), 24).catch((e) => e);
@@ -92,10 +99,7 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
     const vm = Bun.spawn(["victoria-metrics", `-storageDataPath=${temp("vm")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"], { stdout: "ignore", stderr: "ignore" });
     const url = `http://127.0.0.1:${port}`;
     try {
-      for (let i = 0; i < 100; i++) {
-        if (await fetch(`${url}/health`).then((r) => r.ok).catch(() => false)) break;
-        await Bun.sleep(100);
-      }
+      await until(async () => (await fetch(`${url}/health`)).ok, "VictoriaMetrics to be up");
       // three users, two models, cumulative counters every 5 minutes over the last 30 hours
       const now = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
       const lines: string[] = [];
@@ -115,14 +119,10 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
       expect((await fetch(`${url}/api/v1/import/prometheus`, { method: "POST", body: lines.join("\n") })).status).toBe(204);
       await fetch(`${url}/internal/force_flush`).catch(() => undefined);
       const engine = async (q: string) => ((await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: String(now / 1000) })}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
-      const expectedCost = await (async () => {
-        for (let i = 0; i < 50; i++) {
-          const r = await engine('sum by (user_email) (increase(claude_code_cost_usage_USD_total[86400s]))');
-          if (r.length === 3) return r;
-          await Bun.sleep(200);
-        }
-        throw new Error("the engine never showed the imported series");
-      })();
+      const expectedCost = await until(async () => {
+        const r = await engine("sum by (user_email) (increase(claude_code_cost_usage_USD_total[86400s]))");
+        return r.length === 3 && r;
+      }, "the engine to show the imported series");
       const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", url, "--insights-hours", "24", "--now", new Date(now).toISOString()], { encoding: "utf8" });
       expect(p.stderr).toBe("");
       const d = JSON.parse(p.stdout);
@@ -168,7 +168,7 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
       vm.kill("SIGTERM");
       await vm.exited;
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 describe.skipIf(!haveVM)("at scale, against a real VictoriaMetrics", () => {
@@ -177,7 +177,7 @@ describe.skipIf(!haveVM)("at scale, against a real VictoriaMetrics", () => {
     const vm = Bun.spawn(["victoria-metrics", `-storageDataPath=${temp("vm-scale")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"], { stdout: "ignore", stderr: "ignore" });
     const url = `http://127.0.0.1:${port}`;
     try {
-      for (let i = 0; i < 100 && !(await fetch(`${url}/health`).then((r) => r.ok).catch(() => false)); i++) await Bun.sleep(100);
+      await until(async () => (await fetch(`${url}/health`)).ok, "VictoriaMetrics to be up");
       const end = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3_600_000;
       const models = ["claude-opus-4-6", "claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1", "claude-sonnet-4"];
       let lines: string[] = [];
@@ -201,16 +201,10 @@ describe.skipIf(!haveVM)("at scale, against a real VictoriaMetrics", () => {
       await fetch(`${url}/internal/force_flush`).catch(() => undefined);
       const at = String(end / 1000);
       const engine = async (q: string) => ((await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: at })}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
-      let total = 0;
-      for (let i = 0; i < 50; i++) {
-        const r = await engine("count(count by (user_email) (claude_code_cost_usage_USD_total))");
-        if (Number(r[0]?.value[1]) === 1000) break;
-        await Bun.sleep(200);
-      }
-      total = Number((await engine("sum(increase(claude_code_cost_usage_USD_total[2592000s]))"))[0]!.value[1]);
-      const t = performance.now();
+      await until(async () => Number((await engine("count(count by (user_email) (claude_code_cost_usage_USD_total))"))[0]?.value[1]) === 1000, "the engine to show all 1,000 users");
+      const total = Number((await engine("sum(increase(claude_code_cost_usage_USD_total[2592000s]))"))[0]!.value[1]);
+      // (how long this takes is the bench's figure: bench/prometheus-bench.ts)
       const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", url, "--insights-hours", "720", "--now", new Date(end).toISOString()], { encoding: "utf8" });
-      const ms = performance.now() - t;
       expect(p.stderr).toBe("");
       const d = JSON.parse(p.stdout);
       expect(d.users).toHaveLength(20);
@@ -220,12 +214,11 @@ describe.skipIf(!haveVM)("at scale, against a real VictoriaMetrics", () => {
       expect(d.users[0].costUSD).toBeGreaterThanOrEqual(d.users[19].costUSD);
       const byModel = await engine("sum by (model) (increase(claude_code_cost_usage_USD_total[2592000s]))");
       for (const r of byModel) expect(d.models.find((m: { model: string }) => m.model === r.metric.model).costUSD).toBeCloseTo(Number(r.value[1]), 6);
-      expect(ms).toBeLessThan(5000); // (the bench's figure is the one to read: this is a loose bound for a loaded CI machine)
     } finally {
       vm.kill("SIGTERM");
       await vm.exited;
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 describe("the poller", () => {
