@@ -1,11 +1,11 @@
 // The HISTORY view model: a week (by default) of usage from the same state as LIVE — the three charts, effective
 // tokens by model family, a summary with cost and cache-hit rate, and an activity heatmap of local weekday ×
 // hour. Pure: `now` and the time zone are arguments; zone arithmetic goes through Intl, memoised per 15 minutes.
-import { priceFor, type Family } from "./pricing.ts";
+import type { Family } from "./pricing.ts";
 import { addCell, bucketsOf, familyBuckets, type Bucket, type Counts, type UsageQueries } from "./queries.ts";
 import type { Window } from "./selectors.ts";
 import { emptyTotals, type Totals } from "./state.ts";
-import { costUSD, effectiveTokens } from "./tokens.ts";
+import { effectiveTokens, priceCell } from "./tokens.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -72,8 +72,7 @@ export function selectHistory(q: UsageQueries, o: HistoryOptions): HistoryView {
   const totals = emptyTotals();
   let estimated = 0;
   for (const c of cells) {
-    addCell(totals, c, o.priceOverride);
-    const p = priceFor(c.model, undefined, c.cls);
+    const p = addCell(totals, c, o.priceOverride); // (its family and whether an estimate: the same at any override)
     if (p.estimated) estimated += c.responses;
     familyTotals[p.family] += effectiveTokens(c.usage);
   }
@@ -85,7 +84,7 @@ export function selectHistory(q: UsageQueries, o: HistoryOptions): HistoryView {
     const cell = heat[weekday * 24 + hour]!;
     cell.effectiveTokens += effectiveTokens(c.usage);
     cell.responses += c.responses;
-    cell.costUSD += costUSD(c.usage, priceFor(c.model, o.priceOverride, c.cls));
+    cell.costUSD += priceCell(c, o.priceOverride).usd;
   }
   const input = totals.uncached + totals.cacheWrite5m + totals.cacheWrite1h + totals.cacheRead;
   return {

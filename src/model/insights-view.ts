@@ -4,9 +4,8 @@
 import type { ModelState, ResponseRec } from "./state.ts";
 import type { Usage } from "./events.ts";
 import { zoneOf } from "./history-view.ts";
-import { priceFor } from "./pricing.ts";
 import type { DayCell, ToolResultFact, UsageQueries } from "./queries.ts";
-import { costUSD, effectiveTokens } from "./tokens.ts";
+import { effectiveTokens, priceCell } from "./tokens.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -183,7 +182,7 @@ export function insightsInput(s: ModelState, q: UsageQueries | null, o: Insights
       }
       return null;
     },
-    priced: () => (priced ??= parts.map((p) => p.responses.map((c) => ({ ...c, costUSD: costUSD(c.usage, priceFor(c.model, s.priceOverride, c.cls)) })))),
+    priced: () => (priced ??= parts.map((p) => p.responses.map((c) => ({ ...c, costUSD: priceCell(c, s.priceOverride).usd })))),
     tools() {
       if (tally) return tally;
       tally = new ToolTally(days);

@@ -2,9 +2,9 @@
 // it returns, not what it covers), and the pure folds that turn the answers into the numbers on screen.
 // A response belongs to a window when from < time <= to.
 import { addUsage, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
-import { type Family, priceFor, type RateClass } from "./pricing.ts";
+import { type Family, type Price, priceFor, type RateClass } from "./pricing.ts";
 import { emptyTotals, type Totals } from "./state.ts";
-import { costUSD, effectiveTokens } from "./tokens.ts";
+import { effectiveTokens, priceCell } from "./tokens.ts";
 
 const MIN = 60_000;
 
@@ -183,12 +183,15 @@ export interface UsageQueries {
   claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number; started: number | null }>;
 }
 
-/** Adds a cell's responses into running totals, priced per model (`priceOverride`: USD per Mtok of input). */
-export function addCell(t: Totals, c: Omit<UsageCell, "start">, priceOverride?: number): void {
+/** Adds a cell's responses into running totals, priced per model (`priceOverride`: USD per Mtok of input); returns
+ *  the rates it was priced at. */
+export function addCell(t: Totals, c: Omit<UsageCell, "start">, priceOverride?: number): Price {
+  const { usd, price } = priceCell(c, priceOverride);
   t.responses += c.responses;
   addUsage(t, c.usage);
   t.effectiveTokens += effectiveTokens(c.usage);
-  t.costUSD += costUSD(c.usage, priceFor(c.model, priceOverride, c.cls));
+  t.costUSD += usd;
+  return price;
 }
 
 export function totalsOf(cells: readonly Omit<UsageCell, "start">[], priceOverride?: number): Totals {

@@ -18,9 +18,9 @@
 // When none of these applies, one cause says what can be neither seen nor ruled out from the transcripts, marked
 // "possibly": ours lower — Claude Code also pays for calls it writes no response for (titles, summaries); ours higher,
 // when the figure did not say when its run began — a resumed session's earlier runs may be missing from it.
-import { isCopy, priceFor, rateClass, type RateClass } from "./pricing.ts";
+import { isCopy, rateClass, type RateClass } from "./pricing.ts";
 import type { UsageCell, UsageQueries } from "./queries.ts";
-import { costUSD } from "./tokens.ts";
+import { priceCell } from "./tokens.ts";
 
 /** Figures that differ by at most this share of Claude Code's agree. */
 export const TOLERANCE = 0.01;
@@ -134,8 +134,7 @@ export function sessionFacts(all: readonly Cell[], after: readonly Cell[], price
   let ours = 0;
   const models = new Set<string>();
   for (const c of all) {
-    const p = priceFor(c.model, priceOverride, c.cls);
-    const cost = costUSD(c.usage, p);
+    const { usd: cost, price: p } = priceCell(c, priceOverride);
     ours += cost;
     f.responses += c.responses;
     if (isCopy(c.cls)) f.copies += c.responses;
@@ -145,7 +144,7 @@ export function sessionFacts(all: readonly Cell[], after: readonly Cell[], price
     }
     if (p.tier === "long") {
       f.long.responses += c.responses;
-      f.long.premiumUSD += cost - costUSD(c.usage, priceFor(c.model, priceOverride, baseClass(c.cls)));
+      f.long.premiumUSD += cost - priceCell({ model: c.model, cls: baseClass(c.cls), usage: c.usage }, priceOverride).usd;
     }
     if (p.estimated) {
       f.estimated.responses += c.responses;
@@ -155,11 +154,11 @@ export function sessionFacts(all: readonly Cell[], after: readonly Cell[], price
   }
   for (const c of after) {
     f.after.responses += c.responses;
-    f.after.usd += costUSD(c.usage, priceFor(c.model, priceOverride, c.cls));
+    f.after.usd += priceCell(c, priceOverride).usd;
   }
   for (const c of earlier ?? []) {
     f.earlier!.responses += c.responses;
-    f.earlier!.usd += costUSD(c.usage, priceFor(c.model, priceOverride, c.cls));
+    f.earlier!.usd += priceCell(c, priceOverride).usd;
   }
   f.estimated.models = [...models].sort();
   return { oursUSD: ours, facts: f };

@@ -1,11 +1,10 @@
 // `--report daily|weekly|monthly|session`: a cost table of all stored history, priced per model. Periods are local
 // dates in a time zone (weeks start on Monday); each period's figures are the same sums HISTORY shows for that span.
 import { addUsage, type Usage } from "./events.ts";
-import { priceFor, type RateClass } from "./pricing.ts";
 import type { SessionCell, SessionLabel, UsageCell } from "./queries.ts";
 import type { ClaudeCodeCheck } from "./reconcile.ts";
 import { projectName } from "./selectors.ts";
-import { costUSD, effectiveTokens } from "./tokens.ts";
+import { effectiveTokens, priceCell, type TokenCell } from "./tokens.ts";
 
 export type ReportKind = "daily" | "weekly" | "monthly" | "session";
 
@@ -95,9 +94,9 @@ function add(row: ReportRow, model: string, responses: number, usage: Usage, cos
 }
 
 /** A cell's cost and whether it is an estimate (its model or its fast price unknown). */
-function priced(c: { model: string; cls: RateClass; usage: Usage; responses: number }, priceOverride: number | undefined): { cost: number; estimated: number } {
-  const p = priceFor(c.model, priceOverride, c.cls);
-  return { cost: costUSD(c.usage, p), estimated: p.estimated ? c.responses : 0 };
+function priced(c: TokenCell & { responses: number }, priceOverride: number | undefined): { cost: number; estimated: number } {
+  const { usd, price } = priceCell(c, priceOverride);
+  return { cost: usd, estimated: price.estimated ? c.responses : 0 };
 }
 
 function finish(kind: ReportKind, rows: ReportRow[], estimated: number): Report {

@@ -1,9 +1,9 @@
 // Selectors: plain view models for a given `now` (never read from the clock). A response belongs to a window when
 // from < time <= to.
-import { isCopy, priceFor } from "./pricing.ts";
+import { isCopy } from "./pricing.ts";
 import type { SessionGroup, SessionSums, UsageQueries } from "./queries.ts";
 import { claudeCodeChecks, type ClaudeCodeCheck } from "./reconcile.ts";
-import { costUSD, effectiveTokens, freshTokens, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
+import { effectiveTokens, freshTokens, priceCell, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
 
 export type { Bucket, Counts } from "./queries.ts";
 
@@ -134,7 +134,7 @@ export function sessionView(s: SessionSums, w: Window, now: number, priceOverrid
   const agents = new Map<string, { effective: number; cost: number; copies: number; n: number }>();
   for (const g of s.groups) {
     const e = effectiveTokens(g.usage);
-    const c = costUSD(g.usage, priceFor(g.model, priceOverride, g.cls));
+    const c = priceCell(g, priceOverride).usd;
     effective += e;
     cost += c;
     const fresh = freshTokens(g.usage);

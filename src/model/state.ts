@@ -2,8 +2,8 @@
 // an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
 // stored usage when it is larger. The model never reads the clock and does no I/O.
 import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type SessionMeta, type ToolOutcome, type Usage } from "./events.ts";
-import { type Family, type Price, priceFor, type RateClass } from "./pricing.ts";
-import { classOf, contextTokens, costUSD, effectiveTokens, totalTokens, CONTEXT_200K } from "./tokens.ts";
+import type { Family, RateClass } from "./pricing.ts";
+import { classOf, contextTokens, effectiveTokens, priceCell, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
 
 export interface ResponseRec extends Timed {
@@ -22,6 +22,8 @@ export interface ResponseRec extends Timed {
   copy: boolean;
   /** Claude Code's own figure (team telemetry), or null. */
   reportedCostUSD: number | null;
+  /** (priced by priceCell; with `family`, `estimated` and the totals below, read by no view, only by the tests as
+   *  their oracle: the views price the store's cells) */
   costUSD: number;
   effective: number;
   /** priced by family because the model id is unknown. */
@@ -246,10 +248,6 @@ export function addTo(t: Totals, r: ResponseRec, sign: 1 | -1 = 1): void {
   t.costUSD += sign * r.costUSD;
 }
 
-function price(s: ModelState, model: string, cls: RateClass): Price {
-  return priceFor(model, s.priceOverride, cls);
-}
-
 /** Applies one event. Returns true when the state changed. */
 export function reduce(s: ModelState, e: ModelEvent): boolean {
   const changed = apply(s, e);
@@ -297,7 +295,7 @@ function applyResponse(s: ModelState, e: Extract<ModelEvent, { type: "ResponseOb
   const old = s.responses.get(e.key) ?? (e.requestId ? s.byRequestId.get(e.requestId) : undefined);
   if (old) return replaceResponse(s, old, e);
   const cls = classOf(e.usage, e.fast === true, e.copy === true);
-  const p = price(s, e.model, cls);
+  const { usd, price: p } = priceCell({ model: e.model, cls, usage: e.usage }, s.priceOverride);
   const rec: ResponseRec = {
     key: e.key,
     requestId: e.requestId ?? null,
@@ -313,7 +311,7 @@ function applyResponse(s: ModelState, e: Extract<ModelEvent, { type: "ResponseOb
     cls,
     copy: e.copy === true,
     reportedCostUSD: e.reportedCostUSD ?? null,
-    costUSD: costUSD(e.usage, p),
+    costUSD: usd,
     effective: effectiveTokens(e.usage),
     estimated: p.estimated,
   };
@@ -347,7 +345,7 @@ function replaceResponse(s: ModelState, old: ResponseRec, e: Extract<ModelEvent,
     old.sessionId = e.sessionId;
   }
   const cls = classOf(e.usage, e.fast === true, e.copy === true);
-  const p = price(s, e.model, cls);
+  const { usd, price: p } = priceCell({ model: e.model, cls, usage: e.usage }, s.priceOverride);
   old.agentId = e.agentId;
   old.model = e.model;
   old.family = p.family;
@@ -356,7 +354,7 @@ function replaceResponse(s: ModelState, old: ResponseRec, e: Extract<ModelEvent,
   old.copy = e.copy === true;
   old.reportedCostUSD = e.reportedCostUSD ?? null;
   old.usage = { ...e.usage };
-  old.costUSD = costUSD(old.usage, p);
+  old.costUSD = usd;
   old.effective = effectiveTokens(old.usage);
   if (old.time !== e.time) {
     old.time = e.time;

@@ -22,6 +22,7 @@ export function totalTokens(u: Usage): number {
   return contextTokens(u) + u.output;
 }
 
+/** Dollars of this usage at these rates (see priceCell, the one way a view turns tokens into dollars). */
 export function costUSD(u: Usage, p: Price): number {
   return (
     u.uncached * p.input +
@@ -44,7 +45,24 @@ export function classOf(u: Usage, fast = false, copy = false): RateClass {
   return rateClass(contextTokens(u), fast, copy);
 }
 
+/** Tokens of one model at one rate class: one response, or many summed (a slot's, a session's, a group's). */
+export interface TokenCell {
+  model: string;
+  cls: RateClass;
+  usage: Usage;
+}
+
+/**
+ * The one place tokens become dollars: a cell at its model's rates for its class (long context, fast mode; the whole
+ * request at them), `priceOverride` USD per Mtok of input (--price-per-mtok). Every view, the report, the status line
+ * and `--json` price through here; `price` says which rates (its family, label, tier, and whether an estimate).
+ */
+export function priceCell(c: TokenCell, priceOverride?: number): { usd: number; price: Price } {
+  const price = priceFor(c.model, priceOverride, c.cls);
+  return { usd: costUSD(c.usage, price), price };
+}
+
 /** What one response costs: its model's rates for its class (long context, fast mode), the whole request at them. */
 export function responseCost(model: string, u: Usage, fast = false, inputOverride?: number): number {
-  return costUSD(u, priceFor(model, inputOverride, classOf(u, fast)));
+  return priceCell({ model, cls: classOf(u, fast), usage: u }, inputOverride).usd;
 }
