@@ -19,6 +19,7 @@ import { generateOtlpProtoModule, OUTPUT } from "../scripts/gen-otlp-proto.ts";
 import { decodeExportResponse, decodeStatus, type KeyValue, type OtlpLogsRequest, type OtlpMetricsRequest } from "../src/net/otlp-decode.ts";
 import { OTLP_PROTO_DESCRIPTOR } from "../src/net/otlp-proto.ts";
 import { startOtlpReceiver, type OtlpHandlerResult, type OtlpReceiver, type OtlpRequestInfo } from "../src/net/otlp-receiver.ts";
+import { until } from "./until.ts";
 
 const TOKEN = "team-secret-123";
 const BODY_TIMEOUT_MS = 700;
@@ -65,13 +66,7 @@ function attrs(list: KeyValue[]): Record<string, unknown> {
   return o;
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (cond: () => boolean, what: string) => until(cond, what);
 
 type LogExporterCtor = typeof JsonLogExporter | typeof ProtoLogExporter;
 type Compression = NonNullable<NonNullable<ConstructorParameters<typeof ProtoLogExporter>[0]>["compression"]>;
@@ -445,18 +440,37 @@ describe("bad bodies", () => {
     await serverStillServes();
   });
 
-  test("a client that stalls mid-body gets 408 and does not hold up a concurrent request", async () => {
+  test("a client that stalls mid-body gets 408 for the body timeout, not before it", async () => {
     const half = Buffer.from(goodJson.slice(0, 40));
-    const slow = rawRequest(head("application/json", [`Content-Length: ${goodJson.length}`]), (w) => void w(half));
-    await new Promise((r) => setTimeout(r, 50));
-    const t0 = performance.now();
-    await serverStillServes();
-    const goodMs = performance.now() - t0;
-    const stalled = await slow;
-    expect(goodMs).toBeLessThan(BODY_TIMEOUT_MS / 2);
+    const stalled = await rawRequest(head("application/json", [`Content-Length: ${goodJson.length}`]), (w) => void w(half));
     expect(stalled.status).toBe(408);
-    expect(stalled.ms).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50);
-    expect(stalled.ms).toBeLessThan(BODY_TIMEOUT_MS + 1500);
+    // (the body timeout, not another limit: the rate rule's grace is 2 s, Node's request timeout twice the body's)
+    expect(JSON.parse(stalled.body.toString()).message).toBe(`the body did not arrive within ${BODY_TIMEOUT_MS} ms`);
+    expect(stalled.ms).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 50); // (a lower bound: a loaded machine only adds to it)
+  });
+
+  test("a client that stalls mid-body does not hold up a concurrent request", async () => {
+    // A receiver whose body timeout is 10 minutes: the stalled body is still open however slow the machine is.
+    const patient = await startOtlpReceiver({ host: "127.0.0.1", port: 0, bodyTimeoutMs: 600_000, onLogs: () => {}, onMetrics: () => {} });
+    const s = net.connect(patient.port, "127.0.0.1");
+    let got = "";
+    s.on("data", (d: Buffer) => void (got += d.toString("latin1")));
+    s.on("error", () => {});
+    try {
+      s.write(`POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${goodJson.length}\r\nExpect: 100-continue\r\n\r\n`);
+      // (the server's 100 Continue: it has taken the request in, and waits for its body)
+      await until(() => got.startsWith("HTTP/1.1 100"), "the stalled request to be taken in");
+      s.write(goodJson.slice(0, 40));
+      const r = await fetch(`${patient.url}/v1/logs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: goodJson });
+      expect(r.status).toBe(200);
+      expect(got).toBe("HTTP/1.1 100 Continue\r\n\r\n"); // (the stalled one, meanwhile, still without an answer)
+      // and it is answered once the rest of its body comes
+      s.write(goodJson.slice(40));
+      await until(() => /\r\n\r\nHTTP\/1\.1 200 /.test(got), "the stalled request's answer once its body is whole");
+    } finally {
+      s.destroy();
+      await patient.stop();
+    }
   });
 
   test("garbage on the socket does not take the server down", async () => {
@@ -489,27 +503,27 @@ describe("bad bodies", () => {
 });
 
 describe("limits", () => {
-  test("more concurrent bodies than maxConcurrent → 503 with Retry-After", async () => {
-    const small = await startOtlpReceiver({ host: "127.0.0.1", port: 0, maxConcurrent: 1, bodyTimeoutMs: 500, onLogs: () => {}, onMetrics: () => {} });
+  test("more concurrent bodies than maxConcurrent → 503 with Retry-After; the slot is free again once that body is in", async () => {
+    // (a 10-minute body timeout: the held slot stays held until the test itself completes the body)
+    const small = await startOtlpReceiver({ host: "127.0.0.1", port: 0, maxConcurrent: 1, bodyTimeoutMs: 600_000, onLogs: () => {}, onMetrics: () => {} });
+    const s = net.connect(small.port, "127.0.0.1");
+    let got = "";
+    s.on("data", (d: Buffer) => void (got += d.toString("latin1")));
+    s.on("error", () => {});
     try {
-      // one request holds the only slot with a body that never completes, until it times out (408)
-      const hold = new Promise<void>((resolve) => {
-        const s = net.connect(small.port, "127.0.0.1", () => s.write("POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{"));
-        s.on("data", () => {
-          s.destroy();
-          resolve();
-        });
-        s.on("close", () => resolve());
-        s.on("error", () => resolve());
-      });
-      await new Promise((r) => setTimeout(r, 50));
+      // one request holds the only slot: its headers are in (the server's 100 Continue says so), its body is not
+      s.write("POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n{");
+      await until(() => got.startsWith("HTTP/1.1 100"), "the holding request to be taken in");
       const r = await fetch(`${small.url}/v1/logs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
       expect(r.status).toBe(503);
       expect(r.headers.get("retry-after")).toBe("1");
-      await hold;
+      // its body completes: it is answered, and its slot is given back before that answer is sent
+      s.write("}");
+      await until(() => /\r\n\r\nHTTP\/1\.1 200 /.test(got), "the holding request's answer");
       const after = await fetch(`${small.url}/v1/logs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
       expect(after.status).toBe(200);
     } finally {
+      s.destroy();
       await small.stop();
     }
   });
