@@ -90,8 +90,10 @@ export class DashboardApp {
   ui: UiState = initialUi;
   readonly hits = new HitMap();
   private lay: Layout | null = null;
-  private cache: { key: string; view: LiveView } | null = null;
-  private historyCache: { key: string; frame: HistoryFrame } | null = null;
+  /** The views of the last frame, each made again only when what it depends on changed (see Memos). */
+  private readonly memos = new Memos();
+  /** team telemetry's version INSIGHTS last summed, and when (a busy receiver is summed again at most once a second). */
+  private insightsTeam = { version: "", at: -Infinity };
   status: string | null = null;
   /** the menu bar's banner (the demo's notice): gone when the demo ends. */
   banner: string | null;
@@ -104,12 +106,22 @@ export class DashboardApp {
   private team: ModelEvent[] = [];
   /** team telemetry's store, which INSIGHTS asks for sums (its events then never enter the in-memory model). */
   private teamSource: TeamSource | null = null;
+  /** --prometheus: the engine INSIGHTS can show (t), fed by the runner's poller */
+  prom: PromFeed | null = null;
+  /** Text for the clipboard, waiting for the terminal (see takeClipboard). */
+  private clipboard: string | null = null;
+  /** A short confirmation in the footer ("copied …"), shown for a moment from the next frame. */
+  private flash: { text: string; until: number | null } | null = null;
+  /** Files for `e`, waiting for the runner (see takeExport). */
+  private pendingExport = false;
+  /** what the last frame showed (for the export) */
+  private lastFrame: { now: number; live: LiveView; history: HistoryFrame | null; insights: InsightsView | null } | null = null;
 
   /** Reads team telemetry from its store from now on (received events are stored before they are applied). */
   useTeam(t: TeamSource | null): void {
     this.teamSource = t;
     this.team = [];
-    this.insightsCache = null;
+    this.memos.forget("insights");
     this.reload();
   }
 
@@ -156,10 +168,7 @@ export class DashboardApp {
   /** Reads from other stored facts from now on (the store was replaced). */
   useQueries(q: UsageQueries): void {
     this.q = q;
-    this.cache = null;
     this.memos.clear();
-    this.historyCache = null;
-    this.insightsCache = null;
     this.reload();
   }
 
@@ -172,7 +181,6 @@ export class DashboardApp {
     this.state = createState({ priceOverride: this.opts.priceOverride });
     this.state.allowance = allowance;
     for (const e of this.team) reduce(this.state, e);
-    this.insightsCache = null;
     this.memos.clear();
   }
 
@@ -216,14 +224,9 @@ export class DashboardApp {
   view(now: number, lay: Layout): LiveView {
     const bm = this.bucketMinutes(lay);
     const hours = this.shownHours(lay);
-    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${bm}|${hours}`;
-    if (this.cache?.key !== key) {
-      this.cache = {
-        key,
-        view: selectLive(this.q, { now, windowHours: hours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }),
-      };
-    }
-    return this.cache.view;
+    return this.memos.get("live", `${this.q.version()}|${Math.floor(now / 1000)}|${bm}|${hours}`, () =>
+      selectLive(this.q, { now, windowHours: hours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }),
+    );
   }
 
   /** The HISTORY view for a size: the window keeps its span with a round bucket that fits, unless one was given. */
@@ -233,18 +236,12 @@ export class DashboardApp {
     const given = this.ui.historyHours === null ? (this.opts.historyBucketMinutes ?? null) : null;
     const hours = given ? (given * Math.max(1, plot - 1)) / 60 : this.historyHours();
     const bucketMinutes = given ?? historyBucketMinutes(hours, Math.max(1, plot - 1)); // the start cuts the first bar
-    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${width}x${height}|${hours}`;
-    if (this.historyCache?.key !== key) {
+    return this.memos.get("history", `${this.q.version()}|${Math.floor(now / 1000)}|${width}x${height}|${hours}`, (): HistoryFrame => {
       const view = selectHistory(this.q, { now, hours, bucketMinutes, timeZone: this.opts.timeZone, priceOverride: this.opts.priceOverride });
       const zoneLabel = this.opts.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
-      this.historyCache = { key, frame: { view, layout: lay, hours, zoneLabel, zone: this.opts.timeZone, priceOverride: this.opts.priceOverride } };
-    }
-    return this.historyCache.frame;
+      return { view, layout: lay, hours, zoneLabel, zone: this.opts.timeZone, priceOverride: this.opts.priceOverride };
+    });
   }
-
-  private insightsCache: { key: string; team: string; at: number; view: InsightsView } | null = null;
-  /** --prometheus: the engine INSIGHTS can show (t), fed by the runner's poller */
-  prom: PromFeed | null = null;
 
   /** INSIGHTS' window now (hours): the one 1–5 chose, else --insights-hours. */
   insightsHoursNow(): number {
@@ -265,16 +262,11 @@ export class DashboardApp {
     const key = `${this.state.version}|${Math.floor(now / step)}|${hours}|${buckets}|${session?.percent ?? ""}|${source}|${user ?? ""}`;
     // (a busy receiver stores something every few milliseconds: the team's sums are taken again at most once a second)
     const team = this.teamSource?.version() ?? "";
-    const c = this.insightsCache;
-    if (c?.key !== key || (c.team !== team && Math.abs(now - c.at) >= 1000)) {
-      this.insightsCache = {
-        key,
-        team,
-        at: now,
-        view: selectInsights(this.state, this.q, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }, this.teamSource),
-      };
-    }
-    return this.insightsCache!.view;
+    if (team !== this.insightsTeam.version && Math.abs(now - this.insightsTeam.at) >= 1000) this.insightsTeam.version = team;
+    return this.memos.get("insights", `${key}|${this.insightsTeam.version}`, () => {
+      this.insightsTeam = { version: team, at: now };
+      return selectInsights(this.state, this.q, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }, this.teamSource);
+    });
   }
 
   /** Draws one frame. `now` is the data clock (what "now" means for the windows); `time` drives animation. */
@@ -338,29 +330,17 @@ export class DashboardApp {
     drawFrame(c, frame, lay, this.hits, this.ui, time);
   }
 
-  private sessionCache: { key: string; view: SessionView | null } | null = null;
-
-  /** Per-frame views that change only with the stored facts, the model or the second (see memo). */
-  private memos = new Map<string, { key: string; value: unknown }>();
-
-  /** `f()`, computed again only when `key` changed since the last call for `slot`. */
+  /** `f()` for `slot`, made again only when `key` changed (see Memos). */
   private memo<T>(slot: string, key: string, f: () => T): T {
-    const m = this.memos.get(slot);
-    if (m && m.key === key) return m.value as T;
-    const value = f();
-    this.memos.set(slot, { key, value });
-    return value;
+    return this.memos.get(slot, key, f);
   }
 
   /** A session that is not in the active list (opened from a slice), read from the store once per second and change. */
   private inactiveSession(now: number, live: LiveView, sessionId: string): SessionView | null {
-    const key = `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${sessionId}`;
-    if (this.sessionCache?.key !== key) {
+    return this.memos.get("inactiveSession", `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${sessionId}`, () => {
       const hours = (live.window.to - live.window.from) / 3_600_000;
-      const view = selectSession(this.q, { now, windowHours: hours > 0 ? hours : this.liveHours(), bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, sessionId);
-      this.sessionCache = { key, view };
-    }
-    return this.sessionCache.view;
+      return selectSession(this.q, { now, windowHours: hours > 0 ? hours : this.liveHours(), bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, sessionId);
+    });
   }
 
   /** LIVE's view with its sessions as the user arranged them (sorted, searched, one project). */
@@ -375,11 +355,6 @@ export class DashboardApp {
     if (t === null) this.flash = null;
     return t;
   }
-
-  /** Text for the clipboard, waiting for the terminal (see takeClipboard). */
-  private clipboard: string | null = null;
-  /** A short confirmation in the footer ("copied …"), shown for a moment from the next frame. */
-  private flash: { text: string; until: number | null } | null = null;
 
   /** What was copied since the last call (the live runner writes it to the terminal as OSC 52). */
   takeClipboard(): string | null {
@@ -403,9 +378,6 @@ export class DashboardApp {
     this.flash = { text: `copied ${cleanText(this.clipboard, 80)}`, until: null };
   }
 
-  /** Files for `e`, waiting for the runner (see takeExport). */
-  private pendingExport = false;
-  private lastFrame: { now: number; live: LiveView; history: HistoryFrame | null; insights: InsightsView | null } | null = null;
 
   /** The view on screen as files, when `e` asked for them since the last call (the live runner writes them). */
   takeExport(): ViewExport | null {
@@ -432,12 +404,13 @@ export class DashboardApp {
       return;
     }
     const lay = this.lay;
-    const sessions = this.cache ? this.arranged(this.cache.view).sessions : [];
+    const shown = this.memos.last<LiveView>("live");
+    const sessions = shown ? this.arranged(shown).sessions : [];
     this.ui = reduceUi(this.ui, a, {
       sessionIds: sessions.map((s) => s.sessionId),
       sessionProjects: sessions.map((s) => s.project),
       sessionRows: lay ? sessionRows(lay.sessions) : 1,
-      users: this.insightsCache?.view.knownUsers ?? [],
+      users: this.memos.last<InsightsView>("insights")?.knownUsers ?? [],
       prometheus: this.prom !== null,
     });
   }
@@ -446,7 +419,7 @@ export class DashboardApp {
     const a = keyAction(k, this.lay ? sessionRows(this.lay.sessions) : 10, this.ui.typing);
     // (a range step starts from the one chosen last, else from the span on screen)
     if (a?.type === "range") {
-      const current = this.ui.tab === "history" ? (this.ui.historyHours ?? this.historyCache?.frame.hours ?? this.historyHours()) : (this.ui.liveHours ?? (this.lay ? this.shownHours(this.lay) : this.liveHours()));
+      const current = this.ui.tab === "history" ? (this.ui.historyHours ?? this.memos.last<HistoryFrame>("history")?.hours ?? this.historyHours()) : (this.ui.liveHours ?? (this.lay ? this.shownHours(this.lay) : this.liveHours()));
       this.dispatch({ ...a, current });
     }
     else if (a) this.dispatch(a);
@@ -458,10 +431,40 @@ export class DashboardApp {
     if (!a) return;
     if (this.ui.typing) this.dispatch({ type: "endSearch", keep: true }); // (a click ends typing: keys are keys again)
     if (a.type === "openSession") {
-      const i = this.cache ? this.arranged(this.cache.view).sessions.findIndex((s) => s.sessionId === a.sessionId) : -1;
+      const shown = this.memos.last<LiveView>("live");
+      const i = shown ? this.arranged(shown).sessions.findIndex((s) => s.sessionId === a.sessionId) : -1;
       if (i >= 0) this.dispatch({ type: "select", index: i });
     }
     this.dispatch(a);
+  }
+}
+
+/**
+ * The app's one cache: per slot, the last value and the key it was made for (the stored facts' version, the model's,
+ * the second, the size, …); a value is made again only when its key changed.
+ */
+class Memos {
+  private slots = new Map<string, { key: string; value: unknown }>();
+
+  get<T>(slot: string, key: string, make: () => T): T {
+    const m = this.slots.get(slot);
+    if (m && m.key === key) return m.value as T;
+    const value = make();
+    this.slots.set(slot, { key, value });
+    return value;
+  }
+
+  /** The value last made for `slot`, whatever its key (what the last frame showed). */
+  last<T>(slot: string): T | undefined {
+    return this.slots.get(slot)?.value as T | undefined;
+  }
+
+  forget(slot: string): void {
+    this.slots.delete(slot);
+  }
+
+  clear(): void {
+    this.slots.clear();
   }
 }
 
