@@ -2,7 +2,7 @@
 // with a pinned clock, ALLOWANCE from an estimate and from Claude Code's status line (snapshots: review every change
 // as a picture), colours of one frame as style runs, ANSI output, layout at many sizes, and the hit map (a click at
 // x,y does what was drawn there).
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { autoBucketMinutes, DashboardApp } from "../src/ui/app.ts";
 import { demoAllowance, demoFiles } from "../src/ingest/demo.ts";
@@ -15,6 +15,9 @@ import { CellGrid } from "../src/ui/grid.ts";
 import { layout, MIN_HEIGHT, MIN_WIDTH } from "../src/ui/layout.ts";
 
 process.env.TZ = "UTC"; // hour labels are local time: pin the zone
+// Many tests here run the CLI, or draw thousands of frames: seconds on a loaded machine. (bun test does not read a
+// timeout from bunfig.toml: without this, each test would have bun's 5 s.)
+setDefaultTimeout(60_000);
 
 const REPO = resolve(import.meta.dir, "..");
 const BUN = process.execPath;
@@ -174,12 +177,37 @@ describe("layout", () => {
       }
   });
 
-  test("a whole frame draws at every size without throwing (1×1 included)", () => {
+  /** A grid that records every cell drawn outside it (CellGrid drops those silently). */
+  class BoundsGrid extends CellGrid {
+    readonly outside: string[] = [];
+    override cell(x: number, y: number, ch: string, style: Parameters<CellGrid["cell"]>[3]): void {
+      if (x < 0 || y < 0 || x >= this.width || y >= this.height) this.outside.push(`${JSON.stringify(ch)} at ${x},${y}`);
+      super.cell(x, y, ch, style);
+    }
+  }
+
+  test("below the minimum size the frame says so, as much of it as fits; nothing is drawn outside it", () => {
+    const app = demoApp();
+    for (const [w, h, said] of [
+      [59, 19, ["too small: need 60×20", "now 59×19", "q quits"]],
+      [59, 40, ["too small: need 60×20", "now 59×40", "q quits"]],
+      [200, 19, ["too small: need 60×20", "now 200×19", "q quits"]],
+      [2, 40, ["t…", "n…", "q…"]],
+      [1, 1, ["…"]],
+    ] as const) {
+      const g = new BoundsGrid(w, h);
+      app.render(g, NOW, NOW);
+      const rows = g.toPlain().split("\n").slice(0, -1);
+      expect(rows).toHaveLength(h);
+      expect([w, h, rows.map((r) => r.trim()).filter(Boolean)]).toEqual([w, h, [...said]]);
+      // (1×1: the message's three lines are drawn on rows 0, 1 and 2 and clipped — see too-small.ts drawTooSmall)
+      if (h >= 3) expect([w, h, g.outside]).toEqual([w, h, []]);
+    }
+  });
+
+  test("at and above the minimum size a whole frame shows its tabs, charts, SUMMARY, ACTIVE SESSIONS and footer, inside the terminal", () => {
     const app = demoApp();
     for (const [w, h] of [
-      [1, 1],
-      [2, 40],
-      [59, 19],
       [60, 20],
       [61, 21],
       [109, 30],
@@ -187,8 +215,18 @@ describe("layout", () => {
       [200, 60],
       [400, 120],
     ] as const) {
-      const g = new CellGrid(w, h);
-      expect(() => app.render(g, NOW, NOW)).not.toThrow();
+      const g = new BoundsGrid(w, h);
+      app.render(g, NOW, NOW);
+      expect([w, h, g.outside]).toEqual([w, h, []]);
+      const rows = g.toPlain().split("\n").slice(0, -1);
+      expect(rows).toHaveLength(h);
+      for (const row of rows) expect([...row].length).toBeLessThanOrEqual(w);
+      const at = (text: string) => rows.findIndex((r) => r.includes(text));
+      expect(rows[0]).toMatch(/^ claude-dash {3}LIVE {3}HISTORY {3}INSIGHTS {3}DEMO .*18:00:00$/);
+      for (const title of ["INPUT · by cache write", "CONTEXT · how it was assembled", "OUTPUT", "─ SUMMARY ─", "─ ACTIVE SESSIONS ─"]) expect([w, h, title, at(title) > 0]).toEqual([w, h, title, true]);
+      expect(at("─ ACTIVE SESSIONS ─")).toBeGreaterThan(at("OUTPUT")); // (below the charts, at every size)
+      expect(rows.some((r) => /│ +17:58 +claude-dash/.test(r))).toBe(true); // the newest session's row
+      expect(rows.at(-1)).toStartWith(" ? help");
     }
   });
 
