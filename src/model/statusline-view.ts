@@ -79,7 +79,7 @@ export function selectStatusline(q: UsageQueries | null, i: StatuslineInput): St
   const { now } = i;
   const cost = (from: number, to: number, sessionId?: string) => (q ? totalsOf(q.cells(from, to, Math.max(1, to - from), sessionId)).costUSD : 0);
   const allowance = q ? selectAllowance(createState(), q, now, false) : null;
-  const windowOf = (kind: string): WindowView | null => {
+  const limitWindow = (kind: string): WindowView | null => {
     const own = i.limits.find((l) => l.kind === kind && (l.resetsAt === null || l.resetsAt > now));
     if (own) return official(q, kind, { time: now, percent: own.percent, resetsAt: own.resetsAt }, "payload", null, now);
     const seen = allowance?.limits.find((l) => l.kind === kind);
@@ -97,7 +97,7 @@ export function selectStatusline(q: UsageQueries | null, i: StatuslineInput): St
       limitAt: e.limitAt,
     };
   };
-  const fiveHour = windowOf("session");
+  const fiveHour = limitWindow("session");
   if (q && i.block && fiveHour && fiveHour.origin !== "estimate") {
     const b = currentBlock(q, now);
     if (b) Object.assign(fiveHour, { costUSD: b.costUSD, projectedUSD: b.costUSD + (burnRate(q, now) * (b.end - now)) / HOUR });
@@ -110,7 +110,7 @@ export function selectStatusline(q: UsageQueries | null, i: StatuslineInput): St
     claudeCodeUSD: i.claudeCodeUSD,
     todayUSD: cost(i.dayStart, now),
     fiveHour,
-    weekly: windowOf("weekly"),
+    weekly: limitWindow("weekly"),
     context: i.context,
     burnUSDPerHour: burn > 0 ? burn : null,
     dir: i.dir,

@@ -317,7 +317,7 @@ export class DashboardApp {
       insights,
       history,
       windowHours: this.shownHours(lay),
-      windowOf: this.liveHours(),
+      chosenHours: this.liveHours(),
       activeWindowHours: this.opts.activeWindowHours,
       clock: clock(now),
       account: this.opts.account,

@@ -57,9 +57,10 @@ export interface FrameView {
   history: HistoryFrame | null;
   /** set on the INSIGHTS tab. */
   insights: InsightsView | null;
-  /** the hours LIVE shows (windowOf unless a given bucket size cut it). */
+  /** the hours LIVE shows (`chosenHours` unless a given bucket size cut it to the newest buckets that fit). */
   windowHours: number;
-  windowOf: number;
+  /** the window chosen (flag or key), before any cut. */
+  chosenHours: number;
   activeWindowHours: number;
   clock: string;
   account: string | null;

@@ -10,8 +10,8 @@ export const liveSummary: ScreenPanel<Layout> = {
     const t = v.live.totals;
     drawSummary(c, r, {
       windowHours: v.windowHours,
-      windowCut: v.windowHours < v.windowOf,
-      windowOf: v.windowOf,
+      windowCut: v.windowHours < v.chosenHours,
+      chosenHours: v.chosenHours,
       input: t.uncached + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead,
       uncached: t.uncached,
       write5m: t.cacheWrite5m,

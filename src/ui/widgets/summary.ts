@@ -12,7 +12,8 @@ export interface SummaryProps extends Counts {
   windowHours: number;
   /** true when the window was cut to the newest buckets a given bucket size fits. */
   windowCut?: boolean;
-  windowOf?: number;
+  /** the window chosen, when it was cut */
+  chosenHours?: number;
   input: number;
   uncached: number;
   write5m: number;
@@ -30,7 +31,7 @@ export interface SummaryProps extends Counts {
 }
 
 export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
-  const inner = drawBox(c, r, { title: "SUMMARY", note: p.windowCut && p.windowOf ? `${spanLabel(p.windowHours)} of ${spanLabel(p.windowOf)}` : spanLabel(p.windowHours) });
+  const inner = drawBox(c, r, { title: "SUMMARY", note: p.windowCut && p.chosenHours ? `${spanLabel(p.windowHours)} of ${spanLabel(p.chosenHours)}` : spanLabel(p.windowHours) });
   if (inner.w < 10 || inner.h < 1) return;
   type Item = [string, string, typeof theme.text];
   const input: Item = ["input", compact(p.input), theme.uncached];
