@@ -6,7 +6,7 @@
 // them) must equal a fresh sum of the same store, to the last bit. And what bounds their cost: the store queries an
 // answer needs do not grow with the facts in the window, and what the tracker holds is the window's cells and the
 // active sessions, not the facts.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LOG_CAP } from "../src/ingest/live-sums.ts";
@@ -231,6 +231,10 @@ const CONFIGS: { name: string; query: (now: number) => LiveQuery; bucketMinutes:
   { name: "a 40-minute window in 7-minute buckets, a 30-minute active window", query: (now) => ({ from: now - 40 * MIN, to: now, slotMs: 7 * MIN, activeMs: 30 * MIN }), bucketMinutes: 7 },
 ];
 
+// Seeded streams of hundreds of steps, each checked against a fresh sum: seconds each, several times that on a busy
+// machine. (bun test does not read a timeout from bunfig.toml: without this, each test would have bun's 5 s.)
+setDefaultTimeout(60_000);
+
 describe("LIVE's sums, kept between frames", () => {
   for (const [i, c] of CONFIGS.entries())
     test(`equal a fresh sum after every change of a folder (${c.name})`, () => {
@@ -259,7 +263,7 @@ describe("LIVE's sums, kept between frames", () => {
       expect(stats.folded).toBeGreaterThan(steps * 0.9);
       // and the folder did go through everything
       expect(q.live!.size().sessions).toBeGreaterThan(0);
-    });
+    }, 120_000); // (700 steps, each checked against a fresh sum: up to 6 s seen on a busy machine)
 
   test("a subagent's newest response and its largest context, taken away by a truncation or a rewrite, are found again", () => {
     const root = temp("live-sums-agent");
