@@ -9,7 +9,7 @@
 //   a store held by another process's write, and ten calls at once, still answered.
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
@@ -29,9 +29,35 @@ function tempDir(prefix: string): string {
   temps.push(d);
   return d;
 }
+/**
+ * The resident helpers these tests started, by PID: `statusline --serve` processes whose environment names one of this
+ * file's runtime folders (each test's XDG_RUNTIME_DIR is a temp folder of its own), so another run's helpers (a second
+ * `bun test` beside this one) are never touched. Where there is no /proc (macOS), every helper of this clock is taken.
+ */
+function ownHelpers(runtimeDirs: readonly string[] = temps): number[] {
+  const pids = Bun.spawnSync(["pgrep", "-f", `statusline --serve --now ${NOW}`], { stdout: "pipe" }).stdout.toString().split("\n").filter(Boolean).map(Number);
+  if (!existsSync("/proc/self/environ")) return pids;
+  return pids.filter((pid) => {
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
+      return runtimeDirs.some((d) => env.includes(`XDG_RUNTIME_DIR=${d}`));
+    } catch {
+      return false; // (gone meanwhile)
+    }
+  });
+}
+function killHelpers(signal: NodeJS.Signals, runtimeDirs?: readonly string[]): void {
+  for (const pid of ownHelpers(runtimeDirs))
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // gone meanwhile
+    }
+}
+
 afterAll(() => {
   // (helpers started by these tests go by themselves when idle; none is left behind either way)
-  Bun.spawnSync(["pkill", "-f", `statusline --serve --now ${NOW}`]);
+  killHelpers("SIGTERM");
   for (const d of temps) rmSync(d, { recursive: true, force: true });
 });
 
@@ -399,10 +425,10 @@ describe("--install", () => {
 
 describe("the resident helper", () => {
   /** A world whose calls use the helper (in a runtime folder of its own), going away 4 s after its last request. */
-  function served(): { w: World; env: Record<string, string>; dir: string } {
+  function served(): { w: World; env: Record<string, string>; dir: string; run: string } {
     const w = world();
-    const dir = tempDir("run");
-    return { w, env: { CLAUDE_DASH_NO_SERVER: "", XDG_RUNTIME_DIR: dir, CLAUDE_DASH_SERVER_IDLE_MS: "4000" }, dir: join(dir, "claude-dash") };
+    const run = tempDir("run");
+    return { w, env: { CLAUDE_DASH_NO_SERVER: "", XDG_RUNTIME_DIR: run, CLAUDE_DASH_SERVER_IDLE_MS: "4000" }, dir: join(run, "claude-dash"), run };
   }
   const sockets = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sock")) : []);
   async function until(what: () => boolean, ms = 30_000): Promise<boolean> {
@@ -434,29 +460,30 @@ describe("the resident helper", () => {
   }, 90_000);
 
   test("a helper killed without a word leaves a socket nobody answers: the next call answers itself and starts another", async () => {
-    const { w, env, dir } = served();
+    const { w, env, dir, run } = served();
     const p = JSON.stringify(payload(w));
     line(statusline(w, p, [], env));
     expect(await until(() => sockets(dir).length === 1)).toBe(true);
-    const running = () => Bun.spawnSync(["pgrep", "-f", `statusline --serve --now ${NOW}`]).stdout.toString().trim() !== "";
-    Bun.spawnSync(["pkill", "-KILL", "-f", `statusline --serve --now ${NOW}`]);
+    const running = () => ownHelpers([run]).length > 0;
+    expect(ownHelpers([run])).toHaveLength(1);
+    killHelpers("SIGKILL", [run]);
     expect(await until(() => !running())).toBe(true);
     expect(sockets(dir)).toHaveLength(1); // (left behind)
     const text = line(statusline(w, p, [], env));
     expect(text).toContain("$1.65* session");
     expect(await until(running)).toBe(true);
     expect(line(statusline(w, p, [], env))).toBe(text);
-    Bun.spawnSync(["pkill", "-f", `statusline --serve --now ${NOW}`]);
+    killHelpers("SIGTERM", [run]);
   }, 90_000);
 
   test("ten calls at once through the helper all answer the same line", async () => {
-    const { w, env, dir } = served();
+    const { w, env, dir, run } = served();
     const p = JSON.stringify(payload(w));
     line(statusline(w, p, [], env));
     expect(await until(() => sockets(dir).length === 1)).toBe(true);
     const runs = await Promise.all(Array.from({ length: 10 }, () => statuslineAsync(w, p, env)));
     for (const r of runs) expect(line(r)).toContain("$1.65* session │ $2.10 today");
-    Bun.spawnSync(["pkill", "-f", `statusline --serve --now ${NOW}`]);
+    killHelpers("SIGTERM", [run]);
   }, 90_000);
 });
 
