@@ -1,6 +1,6 @@
 // The live dashboard through OpenTUI's test renderer: the same renderable runLive mounts, on demo data, with
 // clicks and keys sent as terminal input.
-import { afterAll, afterEach, expect, test } from "bun:test";
+import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,6 +21,9 @@ import { charWidth } from "../src/ui/text.ts";
 import { theme } from "../src/ui/theme.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");
+// The waits below have generous deadlines (they return as soon as what they wait for is there); a test's own limit is
+// longer still. (bun test does not read a timeout from bunfig.toml: without this, each test would have bun's 5 s.)
+setDefaultTimeout(60_000);
 
 let setup: TestRendererSetup | null = null;
 afterEach(async () => {
@@ -40,16 +43,14 @@ async function mount(still = true): Promise<{ t: TestRendererSetup; app: Dashboa
   return { t, app };
 }
 
-/** Renders until the frame satisfies `ok` (input is parsed asynchronously). */
+/** Renders until the frame satisfies `ok` (input is parsed asynchronously), for at most 30 s; returns the last frame. */
 async function frameWhere(t: TestRendererSetup, ok: (frame: string) => boolean): Promise<string> {
-  for (let i = 0; i < 20; i++) {
+  for (const end = Date.now() + 30_000; ; ) {
     await t.renderOnce();
     const f = t.captureCharFrame();
-    if (ok(f)) return f;
+    if (ok(f) || Date.now() > end) return f;
     await Bun.sleep(10);
   }
-  await t.renderOnce();
-  return t.captureCharFrame();
 }
 
 const hasPopup = (f: string) => /│ model .*opus-4-6/.test(f) && f.includes("subagent");
@@ -201,7 +202,8 @@ function transcriptRoot(): { root: string; file: string } {
   return { root, file };
 }
 
-async function until(ok: () => boolean, ms = 3000): Promise<void> {
+/** Polls until `ok`, for at most `ms` (a deadline, not a delay); what follows asserts what was waited for. */
+async function until(ok: () => boolean, ms = 30_000): Promise<void> {
   for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await Bun.sleep(10);
 }
 
