@@ -8,7 +8,7 @@
 //   --window-hours beyond a year           a bucket that keeps the output small.
 // Every run has its own HOME and XDG_DATA_HOME under a temp dir (the usage store is written there), no
 // CLAUDE_CONFIG_DIR, NO_COLOR, a pinned clock and --no-allowance (nothing goes to the network).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -18,6 +18,9 @@ import { customTitleLine, promptLine, responseLines, type SessionInfo } from "..
 const REPO = resolve(import.meta.dir, "..");
 const BUN = process.execPath;
 const NOW = "2026-11-26T18:00:00Z";
+// Every test here runs the CLI, most of them several times: seconds on a loaded machine. (bun test does not read a
+// timeout from bunfig.toml: without this, each test would have bun's 5 s.)
+setDefaultTimeout(60_000);
 const PINNED = ["--now", NOW, "--no-allowance"];
 const ALL_TIME = ["--since", "2020-01-01"];
 
@@ -784,7 +787,7 @@ describe("two processes at once on one store", () => {
     expect(third.diagnostics.store.state).toBe("ok");
     expect(third.diagnostics.bytesRead).toBe(0);
     expect(third.totals).toEqual(ja.totals);
-  }, 10_000);
+  });
 });
 
 describe("--window-hours beyond a year", () => {
