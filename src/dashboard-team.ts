@@ -4,7 +4,7 @@ import { cleanText } from "./ingest/sanitize.ts";
 import type { ModelEvent } from "./model/events.ts";
 import type { TeamSource } from "./model/insights-view.ts";
 import { type Options } from "./options.ts";
-import { env, home, wallClock, writeErr } from "./platform.ts";
+import { home, wallClock, writeErr } from "./platform.ts";
 
 /** Team telemetry for this run: the receiver's (--otlp), else what earlier runs received (the telemetry store). */
 export interface TeamInput {

@@ -14,10 +14,8 @@ import { readerThreads } from "./ingest/pool.ts";
 import { replaceUnderway, withUsage, type UsageData } from "./ingest/usage-data.ts";
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
-import { historyBucketMinutes } from "./model/history-view.ts";
 import type { TeamSource } from "./model/insights-view.ts";
-import { cleanupHint, storeInfo } from "./ingest/store-info.ts";
-import { acknowledgeLoss } from "./ingest/store-marker.ts";
+import { cleanupHint, } from "./ingest/store-info.ts";
 import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
 import { ConfigError, configPath, MAX_CONFIG_BYTES, parseConfig } from "./config.ts";
 import { setTheme } from "./ui/theme.ts";
@@ -278,7 +276,7 @@ async function dashboardApp(opts: Options, now: number, q: StoreQueries, demo: b
   if (opts.prometheus !== null) {
     const { PrometheusClient, PromError, promConnection } = await import("./net/prometheus.ts");
     const { PromPoller } = await import("./net/prom-poller.ts");
-    let conn;
+    let conn: ReturnType<typeof promConnection>;
     try {
       conn = promConnection(opts.prometheus, { headers: opts.prometheusHeaders, token: env("CLAUDE_DASH_PROMETHEUS_TOKEN") ?? null });
     } catch (e) {

@@ -5,7 +5,7 @@
 // for another process's lock (a store busy with a fill is answered from what it holds), and never fails: bad input,
 // a missing store or anything unexpected still gets a line from what is known, and exit 0.
 // `--install` prints (with --write, merges) the settings snippet that registers it.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { parsePayload, payloadLimits, type StatusPayload } from "./ingest/statusline-payload.ts";
 import { MAX_PAYLOAD_BYTES } from "./statusline-socket.ts";
@@ -18,7 +18,7 @@ import { StoreQueries } from "./ingest/store-query.ts";
 import { selectStatusline } from "./model/statusline-view.ts";
 import { FORMATS, parseFormat, renderStatusline } from "./ui/statusline-text.ts";
 import { configPath, MAX_CONFIG_BYTES, parseConfig } from "./config.ts";
-import { env, home, readStdin, wallClock, writeErr, writeOut, writeOutNow } from "./platform.ts";
+import { env, home, readStdin, wallClock, writeErr, writeOutNow } from "./platform.ts";
 
 /** A store held by another process is waited for this long at most (a statement's budget, not a fill's). */
 const BUSY_MS = 20;
@@ -351,7 +351,7 @@ export function sessionFiles(transcriptPath: string | null, sessionId: string | 
   // <project>/<session>.jsonl has its subagents in <project>/<session>/subagents/ (and workflow folders below it).
   const sid = sessionId && /^[A-Za-z0-9._-]+$/.test(sessionId) ? sessionId : basename(path, ".jsonl");
   const walk = (dir: string, depth: number) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

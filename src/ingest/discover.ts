@@ -2,7 +2,7 @@
 // remembered with their mtime so a later scan re-reads only those that changed. Symlinks are followed, but
 // each directory (by device + inode) is visited once, so a symlink loop ends. It never writes to them; listings can be
 // kept in a cache (the usage store) so that a later process too lists only directories that changed.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync, type Stats, type Dirent } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
 
 export interface DirEntry {
@@ -116,7 +116,7 @@ export class Discovery {
       for (const d of known.dirs) this.visit(d, seenIds, live, files, quiet);
       return;
     }
-    let st;
+    let st: Stats;
     try {
       st = statSync(dir);
     } catch (e) {
@@ -148,7 +148,7 @@ export class Discovery {
 
   private read(dir: string, mtimeMs: number, id: string): DirEntry {
     const entry: DirEntry = { mtimeMs, readAt: Date.now(), id, dirs: [], files: [] };
-    let names;
+    let names: Dirent[];
     try {
       names = readdirSync(dir, { withFileTypes: true });
       this.problems.delete(dir);

@@ -12,7 +12,22 @@
 import type { AgentMark, Counts, LiveQuery, LiveSums, SessionGroup, SessionSums, UsageCell } from "../model/queries.ts";
 import { sortGroups } from "../model/selectors.ts";
 import type { SqlDatabase } from "../sqlite.ts";
-import { clamp, type StoreQueries } from "./store-query.ts";
+import type { UsageStore } from "./store.ts";
+import { clamp } from "./time-bounds.ts";
+
+/**
+ * What the tracker asks of the store's queries (StoreQueries gives it; declared here so that the two files do not
+ * import each other).
+ */
+export interface LiveSumsSource {
+  readonly store: UsageStore;
+  cells(from: number, to: number, slotMs: number, sessionId?: string): UsageCell[];
+  counts(from: number, to: number): Counts;
+  activeRows(from: number, to: number): { session: number; last: number }[];
+  activityOf(session: number, from: number, to: number): number | null;
+  freshLiveSums(q: LiveQuery): LiveSums;
+  sessionSumsOf(ids: readonly number[], last: ReadonlyMap<number, number>, from: number, to: number): Map<number, SessionSums>;
+}
 
 const HOUR = 3_600_000;
 
@@ -224,7 +239,7 @@ export class LiveSumsTracker {
   private state: State | null = null;
   readonly stats: LiveSumsStats = { fresh: 0, folded: 0, queries: 0, logRows: 0, reloads: 0 };
 
-  constructor(private readonly q: StoreQueries) {}
+  constructor(private readonly q: LiveSumsSource) {}
 
   private get db(): SqlDatabase {
     return this.q.store.db;

@@ -6,7 +6,7 @@
 // notifications). Facts that were stored go on to an optional event sink (the in-memory model of the live views).
 
 import { Buffer } from "node:buffer";
-import { statSync } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { collectGarbage } from "../platform.ts";
 import type { ModelEvent } from "../model/events.ts";
 import { Discovery, fileInfo, isQuiet, pathHash, sameMtime, type FileInfo, type QuietCheck } from "./discover.ts";
@@ -300,7 +300,7 @@ export class TranscriptSource {
   private unchanged(path: string): boolean {
     const f = this.stored.get(path);
     if (!f || f.reread || this.files.has(path)) return false;
-    let st;
+    let st: Stats | undefined;
     try {
       st = statSync(path, { throwIfNoEntry: false });
     } catch {

@@ -5,7 +5,7 @@
 // writes nothing at all. Nothing at the store's path (nor its -wal, -shm or marker) is followed if it is a symbolic
 // link, a new store is made by us, exclusively, inside the data directory, and no file we did not make is chmodded.
 // A marker beside the store (store-marker.ts) tells a store that was deleted or emptied from "no store yet".
-import { accessSync, closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync, type Stats } from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase, type SqlDatabase, type SqlValue } from "../sqlite.ts";
@@ -175,7 +175,7 @@ export function createExclusive(path: string): void {
  */
 export function openExisting(path: string, o: { beforeOpen?: () => void } = {}): { db: SqlDatabase; id: string } {
   const look = (): string => {
-    let st;
+    let st: Stats;
     try {
       st = lstatSync(path);
     } catch {

@@ -5,13 +5,11 @@ import type { AgentMark, Counts, LimitSeen, DayCell, LiveQuery, LiveSums, Sessio
 import { sortGroups } from "../model/selectors.ts";
 import type { SqlValue } from "../sqlite.ts";
 import { LiveSumsTracker } from "./live-sums.ts";
+import { clamp } from "./time-bounds.ts";
 import { CELL_MS, type ResponseRow, type UsageStore } from "./store.ts";
 
 /** Spans longer than this (in whole quarter hours) are summed from the rollup. */
 const ROLLUP_SPAN = 2 * 86_400_000;
-/** Bound for "all of time", so every span is a finite number SQLite compares exactly. */
-const EDGE = 8.64e15;
-export const clamp = (t: number) => Math.max(-EDGE, Math.min(EDGE, t));
 const HOUR = 3_600_000;
 
 const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];

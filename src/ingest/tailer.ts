@@ -1,7 +1,7 @@
 // Tails one transcript file by byte offset. It keeps the file's identity (device + inode), the offset of the
 // next unread byte and the unfinished last line, so each refresh reads only the appended bytes. A file that
 // shrank or was replaced is read again from 0; a file that vanished reports `gone`. It never writes.
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import { Buffer } from "node:buffer";
 import type { FilePos } from "./facts.ts";
 import { EMPTY_BYTES, scanLines } from "./splitter.ts";
@@ -105,7 +105,7 @@ export class FileTailer {
    */
   refreshBytes(onLine: ByteSink, onOverlong: OverlongSink, notModifiedBefore = -Infinity): TailResult {
     const res: TailResult = { bytes: 0, lines: 0, restarted: false, gone: false, error: null, deferred: false };
-    let st;
+    let st: Stats;
     try {
       st = statSync(this.path);
     } catch (e) {

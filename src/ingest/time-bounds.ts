@@ -24,3 +24,6 @@ export function timeProblem(time: number, clock?: number): string | null {
 
 let latestSeen = -Infinity;
 
+/** Bound for "all of time", so every span is a finite number SQLite compares exactly. */
+const EDGE = 8.64e15;
+export const clamp = (t: number): number => Math.max(-EDGE, Math.min(EDGE, t));

@@ -7,7 +7,6 @@ import { effectiveTokens, freshTokens, priceCell, CONTEXT_1M, CONTEXT_200K } fro
 
 export type { Bucket, Counts } from "./queries.ts";
 
-const MIN = 60_000;
 const HOUR = 3_600_000;
 
 export interface WindowOptions {

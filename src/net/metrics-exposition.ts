@@ -20,7 +20,7 @@ export const EXPOSED: Readonly<Record<string, { name: string; help: string }>> =
 // A label value in the text format: backslash, quote and newline escaped as the format says; any other control, bidi or
 // separator character (which the format cannot escape) is U+FFFD, so a scraper's UI or a terminal showing the page is
 // never steered by a sender's label; registered secrets are redacted.
-const escape = (v: string) => replaceUnsafe(v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n"), "\uFFFD");
+const escapeLabel = (v: string) => replaceUnsafe(v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n"), "\uFFFD");
 
 /** Counters per metric and label set, summed from the deltas the receiver maps (see otlp-map.ts MetricState). */
 export class MetricCounters {
@@ -32,10 +32,10 @@ export class MetricCounters {
       const exposed = EXPOSED[s.name];
       if (!exposed || !Number.isFinite(s.value) || s.value <= 0) continue;
       const labels = [
-        s.model !== null ? `model="${escape(s.model)}"` : "",
-        s.sessionId !== null ? `session_id="${escape(s.sessionId)}"` : "",
-        s.type !== null ? `type="${escape(s.type)}"` : "",
-        s.user !== null ? `user_email="${escape(s.user)}"` : "",
+        s.model !== null ? `model="${escapeLabel(s.model)}"` : "",
+        s.sessionId !== null ? `session_id="${escapeLabel(s.sessionId)}"` : "",
+        s.type !== null ? `type="${escapeLabel(s.type)}"` : "",
+        s.user !== null ? `user_email="${escapeLabel(s.user)}"` : "",
       ]
         .filter(Boolean)
         .join(",");

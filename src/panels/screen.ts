@@ -2,7 +2,7 @@
 // its part of the frame's view model to a widget. Each screen's registry lists its panels; drawFrame lays out and
 // draws what the registry gives. (Their numbers come from one query per frame: selectLive / selectHistory.)
 import type { Canvas, Rect } from "../ui/canvas.ts";
-import type { FrameView } from "../ui/frame.ts";
+import type { FrameView } from "../ui/frame-view.ts";
 import type { HitMap } from "../ui/hits.ts";
 import type { UiState } from "../ui/ui-state.ts";
 

@@ -1,12 +1,9 @@
 // drawFrame: the whole screen, redrawn every frame from view models (immediate mode). Only draws.
 import type { Canvas, Rect } from "./canvas.ts";
-import type { Bucket, SessionView } from "../model/selectors.ts";
-import type { LiveView, SliceRow } from "../model/live-view.ts";
 import type { HitMap } from "./hits.ts";
 import type { Layout } from "./layout.ts";
 import { theme } from "./theme.ts";
 import type { UiState } from "./ui-state.ts";
-import type { AllowanceView } from "../model/allowance-view.ts";
 import { allowanceBadge } from "./widgets/allowance.ts";
 import { drawAllowancePopup } from "./widgets/allowance-popup.ts";
 import { drawFooter } from "./widgets/footer.ts";
@@ -15,63 +12,18 @@ import { drawMenuBar } from "./widgets/menu-bar.ts";
 import { drawSessionPopup } from "./widgets/session-popup.ts";
 import { drawSlicePopup } from "./widgets/slice-popup.ts";
 import { drawTooSmall } from "./widgets/too-small.ts";
-import type { HeatCell, HistoryView } from "../model/history-view.ts";
 import { HISTORY_PANELS } from "../panels/history/registry.ts";
 import { LIVE_PANELS } from "../panels/live/registry.ts";
 import { drawScreen } from "../panels/screen.ts";
-import type { HistoryLayout } from "./layout.ts";
 import { HitMap as FreshHits } from "./hits.ts";
 import { drawHeatmap, heatmapSize } from "./widgets/heatmap.ts";
 import { drawHistorySummary } from "./widgets/history-summary.ts";
 import { drawHourPopup } from "./widgets/hour-popup.ts";
 import { clearedOverlay } from "./widgets/overlay.ts";
-import type { InsightsView } from "../model/insights-view.ts";
+import type { FrameView, HistoryFrame, PopupView } from "./frame-view.ts";
+
+export type { FrameView, HistoryFrame, PopupView };
 import { drawInsightFull, drawInsightsPage } from "./widgets/insights-page.ts";
-
-export type PopupView =
-  | { kind: "help"; scroll: number }
-  | { kind: "session"; session: SessionView; buckets: readonly Bucket[]; scroll: number }
-  | { kind: "slice"; from: number; to: number; rows: readonly SliceRow[]; scroll: number; filtered: string }
-  | { kind: "hour"; cell: HeatCell; weekTotal: number }
-  | { kind: "summary" }
-  | { kind: "heatmap" }
-  | { kind: "allowance" }
-  | { kind: "insight"; id: string };
-
-export interface HistoryFrame {
-  view: HistoryView;
-  layout: HistoryLayout;
-  hours: number;
-  zoneLabel: string;
-  /** IANA zone of the heatmap and the day labels; undefined: the system's. */
-  zone: string | undefined;
-  priceOverride: number | undefined;
-}
-
-export interface FrameView {
-  /** the data clock. */
-  now: number;
-  live: LiveView;
-  allowance: AllowanceView;
-  /** set on the HISTORY tab. */
-  history: HistoryFrame | null;
-  /** set on the INSIGHTS tab. */
-  insights: InsightsView | null;
-  /** the hours LIVE shows (`chosenHours` unless a given bucket size cut it to the newest buckets that fit). */
-  windowHours: number;
-  /** the window chosen (flag or key), before any cut. */
-  chosenHours: number;
-  activeWindowHours: number;
-  clock: string;
-  account: string | null;
-  banner: string | null;
-  status: string | null;
-  popups: readonly PopupView[];
-  /** true when colour is off (NO_COLOR) or the frame is plain text: no animation. */
-  still: boolean;
-  /** colour is off (NO_COLOR): what colour tells apart is told by shape (see AppOptions.mono). */
-  mono: boolean;
-}
 
 const FOOTER_KEYS: [string, string][] = [
   ["?", "help"],

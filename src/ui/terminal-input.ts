@@ -36,7 +36,6 @@ export const DRAIN_MS = 2000;
 /** The longest escape sequence or control string kept (a terminal's answers are far shorter). */
 export const SEQUENCE_CAP = 4096;
 
-const PASTE_START = "\x1b[200~";
 const PASTE_END = "\x1b[201~";
 
 const CSI_KEYS: Record<string, string> = { A: "up", B: "down", C: "right", D: "left", H: "home", F: "end", Z: "backtab", "5~": "pageup", "6~": "pagedown", "1~": "home", "7~": "home", "4~": "end", "8~": "end", "3~": "delete", "2~": "insert" };
