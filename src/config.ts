@@ -3,7 +3,7 @@
 // tz = "Europe/Berlin", root = ["~/work/.claude"]); `animation = false` is fps = 0. Flags override it.
 // The TOML this reads is the part such a file needs: comments, bare keys, strings, numbers, booleans and arrays of
 // strings on one line. Pure: the caller reads the file. What a message shows of the file is cleaned and cut short.
-import { cleanText } from "./ingest/sanitize.ts";
+import { cleanText } from "./shared/sanitize.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -2,7 +2,7 @@
 // engine, the diagnostics every JSON answer carries, and the footer's status line. Wiring only: each reads what the
 // store (or the engine) answers and prints it through the output doors (writeOut: jsonText or printable).
 import { TranscriptSource } from "./ingest/source.ts";
-import { cleanText, jsonText, printable } from "./ingest/sanitize.ts";
+import { cleanText, jsonText, printable } from "./shared/sanitize.ts";
 import { inspectStore, type StoreStatus } from "./ingest/store-open.ts";
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";

@@ -1,6 +1,6 @@
 // Team telemetry for a dashboard run: the OTLP receiver (--otlp) with the telemetry store it writes, or what earlier
 // runs received (read from that store; INSIGHTS sums it there). Wiring only.
-import { cleanText } from "./ingest/sanitize.ts";
+import { cleanText } from "./shared/sanitize.ts";
 import type { ModelEvent } from "./model/events.ts";
 import type { TeamSource } from "./model/insights-view.ts";
 import { type Options } from "./options.ts";

@@ -7,7 +7,7 @@ import { usePriceRows } from "./model/pricing.ts";
 import { demoAllowance, demoFiles, demoInstead, demoStatus, DEMO_BANNER } from "./ingest/demo.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { TranscriptSource } from "./ingest/source.ts";
-import { cleanText, registerSecret } from "./ingest/sanitize.ts";
+import { cleanText, registerSecret } from "./shared/sanitize.ts";
 import type { UsageStore } from "./ingest/store.ts";
 import { dataDir, memoryStore, storeFile, type StoreStatus } from "./ingest/store-open.ts";
 import { readerThreads } from "./ingest/pool.ts";

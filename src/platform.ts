@@ -3,7 +3,7 @@
 // `--once` run on Deno as well as Bun. Bun-only APIs go here. (SQLite is in sqlite.ts, the macOS keychain in
 // net/keychain.ts.)
 import { homedir } from "node:os";
-import { printable, redact } from "./ingest/sanitize.ts";
+import { printable, redact } from "./shared/sanitize.ts";
 
 // (node:fs is loaded when first used: loading it costs Bun ~2 ms, which the status line's client does not spend)
 let fsModule: typeof import("node:fs") | null = null;

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "no
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { parsePayload, payloadLimits, type StatusPayload } from "./ingest/statusline-payload.ts";
 import { MAX_PAYLOAD_BYTES } from "./statusline-socket.ts";
-import { cleanText, registerSecret } from "./ingest/sanitize.ts";
+import { cleanText, registerSecret } from "./shared/sanitize.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { dataDir, memoryStore, openUsageStore, storeFile } from "./ingest/store-open.ts";
 import type { UsageStore } from "./ingest/store.ts";

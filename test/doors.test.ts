@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempDirs } from "./builders.ts";
-import { clearSecrets, jsonText, printable, redact, registerSecret } from "../src/ingest/sanitize.ts";
+import { clearSecrets, jsonText, printable, redact, registerSecret } from "../src/shared/sanitize.ts";
 import { MetricCounters } from "../src/net/metrics-exposition.ts";
 import { stringOf } from "../src/net/otlp-map.ts";
 import { parseConfig } from "../src/config.ts";

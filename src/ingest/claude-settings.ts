@@ -9,7 +9,7 @@ import { Buffer } from "node:buffer";
 import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { cleanText } from "./sanitize.ts";
+import { cleanText } from "../shared/sanitize.ts";
 
 /** Claude Code's config directory: $CLAUDE_CONFIG_DIR (its first entry when it is a comma-separated list, as the
  *  transcript roots read it), else ~/.claude. `isDir` lets a directory whose name has commas be that one path. */

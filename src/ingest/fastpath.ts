@@ -24,7 +24,7 @@ import {
   type UserRecord,
 } from "./records.ts";
 import { guardOf } from "./guard.ts";
-import { cleanText } from "./sanitize.ts";
+import { cleanText } from "../shared/sanitize.ts";
 
 const decoder = new TextDecoder("utf-8");
 const enc = (s: string) => new TextEncoder().encode(s);

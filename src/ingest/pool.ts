@@ -11,7 +11,7 @@ import { MAX_LINE_BYTES } from "./records.ts";
 import { readWhole } from "./source.ts";
 import { readWire, type WireFacts } from "./wire.ts";
 import { collectGarbage } from "../platform.ts";
-import { registeredSecrets } from "./sanitize.ts";
+import { registeredSecrets } from "../shared/sanitize.ts";
 
 /** Below this much to read, starting threads costs more than it saves. */
 export const POOL_MIN_BYTES = 48 * 1024 * 1024;

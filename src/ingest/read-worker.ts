@@ -5,7 +5,7 @@ import { MAX_LINE_BYTES } from "./records.ts";
 import { readWhole } from "./source.ts";
 import { collectGarbage } from "../platform.ts";
 import { WireWriter, type WireFacts } from "./wire.ts";
-import { registerSecret } from "./sanitize.ts";
+import { registerSecret } from "../shared/sanitize.ts";
 
 export interface ReadRequest {
   paths: string[];

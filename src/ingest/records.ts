@@ -4,7 +4,7 @@
 // a LineRejected event carrying its file and line number.
 import { z } from "zod";
 import type { ModelEvent, ToolOutcome, Usage } from "../model/events.ts";
-import { cleanText } from "./sanitize.ts";
+import { cleanText } from "../shared/sanitize.ts";
 import { timeProblem } from "./time-bounds.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
 

@@ -11,7 +11,7 @@ import { classOf } from "../model/tokens.ts";
 import type { SqlDatabase, SqlValue } from "../sqlite.ts";
 import type { FileFacts } from "./facts.ts";
 import { keyId } from "./key-id.ts";
-import { redact } from "./sanitize.ts";
+import { redact } from "../shared/sanitize.ts";
 import type { FileTable } from "./store-files.ts";
 import type { Interned } from "./store-names.ts";
 import type { Rollup } from "./store-rollup.ts";

@@ -1,7 +1,7 @@
 // The strings the facts hold as small numbers: model, agent and tool names (table `names`) and session ids (table
 // `sessions`), each kept once and cached both ways for the life of a connection.
 import type { SqlDatabase } from "../sqlite.ts";
-import { redact } from "./sanitize.ts";
+import { redact } from "../shared/sanitize.ts";
 
 /** Strings kept once in a table (`column`, unique) and held by the facts as its row ids, both ways cached. */
 export class Interned {

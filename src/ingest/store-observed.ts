@@ -3,7 +3,7 @@
 import type { LimitSeen } from "../model/queries.ts";
 import type { SqlDatabase } from "../sqlite.ts";
 import type { Interned } from "./store-names.ts";
-import { redact } from "./sanitize.ts";
+import { redact } from "../shared/sanitize.ts";
 
 const ORIGIN_CODE = { statusline: 1, endpoint: 2 } as const;
 

@@ -1,6 +1,6 @@
 // `e`: the view on screen as CSV (its table) and JSON (its numbers), named after the view and the time. Pure: the
 // runner writes the files.
-import { cleanText, jsonText } from "../ingest/sanitize.ts";
+import { cleanText, jsonText } from "../shared/sanitize.ts";
 import type { HistoryView } from "./history-view.ts";
 import type { InsightsView } from "./insights-view.ts";
 import type { LiveView } from "./live-view.ts";

@@ -7,7 +7,7 @@
 // anything taken from an error is scrubbed of the token before use.
 import { z } from "zod";
 import type { AllowanceLimit, AllowanceProblem, ModelEvent } from "../model/events.ts";
-import { cleanText, redactSecret } from "../ingest/sanitize.ts";
+import { cleanText, redactSecret } from "../shared/sanitize.ts";
 
 export const MINUTE_MS = 60_000;
 /** The shortest refresh interval allowed (`--allowance-interval` minimum). */

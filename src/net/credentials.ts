@@ -6,7 +6,7 @@ import { readFile as fsReadFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { readMacKeychain } from "./keychain.ts";
-import { registerSecret } from "../ingest/sanitize.ts";
+import { registerSecret } from "../shared/sanitize.ts";
 
 /** The keychain item (service name) where Claude Code keeps its credentials on macOS. */
 export const KEYCHAIN_SERVICE = "Claude Code-credentials";

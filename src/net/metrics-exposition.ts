@@ -3,7 +3,7 @@
 // several receivers behind a load balancer, and dashboards written for Claude Code work on them). Counters start at
 // zero when the receiver starts; Prometheus reads a restart as a counter reset.
 import type { MetricSample } from "./otlp-map.ts";
-import { replaceUnsafe } from "../ingest/sanitize.ts";
+import { replaceUnsafe } from "../shared/sanitize.ts";
 
 /** Claude Code's metric names → the names its Prometheus exporter gives them (unit suffix, then _total), and help. */
 export const EXPOSED: Readonly<Record<string, { name: string; help: string }>> = {

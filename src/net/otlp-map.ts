@@ -27,7 +27,7 @@
 // - Metrics: only sums (counters) of the known `claude_code.*` metrics. Cumulative points become deltas through
 //   MetricState (per series: name + all attributes); delta points pass through; zero deltas produce no sample.
 import type { ModelEvent, ResponseObserved, ToolOutcome } from "../model/events.ts";
-import { cleanText, redact } from "../ingest/sanitize.ts";
+import { cleanText, redact } from "../shared/sanitize.ts";
 import { timeProblem } from "../ingest/time-bounds.ts";
 import { MAX_TOKENS } from "../model/tokens.ts";
 import type { AnyValue, KeyValue, OtlpLogsRequest, OtlpMetricsRequest } from "./otlp-decode.ts";

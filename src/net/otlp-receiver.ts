@@ -13,7 +13,7 @@
 // kept); gzip is inflated with an output cap, so a small "gzip bomb" costs at most `maxBytes`; at most
 // `maxConcurrent` bodies are held at once. A client that stalls mid-body gets 408 after `bodyTimeoutMs` and only
 // ever holds its own request: others are served meanwhile (the server never waits on one socket).
-import { cleanText } from "../ingest/sanitize.ts";
+import { cleanText } from "../shared/sanitize.ts";
 import { createHash, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";

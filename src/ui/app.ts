@@ -3,7 +3,7 @@
 import type { ModelEvent } from "../model/events.ts";
 import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
 import { selectSession, withClaudeCode, type SessionView } from "../model/selectors.ts";
-import { cleanText, redact } from "../ingest/sanitize.ts";
+import { cleanText, redact } from "../shared/sanitize.ts";
 import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
 import { exportHistory, exportInsights, exportLive, type ViewExport } from "../model/export-view.ts";
 import type { UsageQueries } from "../model/queries.ts";

@@ -2,7 +2,7 @@
 // (truecolour, 256 colours, or attributes only for NO_COLOR) and to plain text.
 import type { Canvas, Rect, RGB, Style } from "./canvas.ts";
 import { clusters, clusterWidth } from "./text.ts";
-import { isUnsafe, redact } from "../ingest/sanitize.ts";
+import { isUnsafe, redact } from "../shared/sanitize.ts";
 import { type ColorMode, xterm256 } from "./theme.ts";
 
 const BOLD = 1;

@@ -2,7 +2,7 @@
 import type { StoreInfo } from "../ingest/store-info.ts";
 import type { Report, ReportRow } from "../model/report.ts";
 import { claudeCodeJson } from "../model/json-view.ts";
-import { cleanText } from "../ingest/sanitize.ts";
+import { cleanText } from "../shared/sanitize.ts";
 import { compact } from "./format.ts";
 
 const iso = (t: number) => new Date(t).toISOString();

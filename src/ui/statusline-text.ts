@@ -8,7 +8,7 @@
 // no Intl object unless a time zone is asked for (the process zone's clock comes from Date), and parses a format once.
 
 import type { StatuslineView, WindowView } from "../model/statusline-view.ts";
-import { cleanText, isUnsafe, replaceUnsafe } from "../ingest/sanitize.ts";
+import { cleanText, isUnsafe, replaceUnsafe } from "../shared/sanitize.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Formats

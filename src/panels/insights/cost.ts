@@ -1,6 +1,6 @@
 // TOTAL COST: every response priced here at list prices, by model, beside what Claude Code reported (team).
 import { rect } from "../../ui/canvas.ts";
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import { familyOf } from "../../model/pricing.ts";
 import type { InsightsView } from "../../model/insights-view.ts";
 import { shortModel, usd } from "../../ui/format.ts";

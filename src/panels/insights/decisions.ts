@@ -1,6 +1,6 @@
 // USER DECISIONS: tool calls accepted vs rejected by the user, in all and per tool.
 import { rect } from "../../ui/canvas.ts";
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import { byName } from "../../model/insights-view.ts";
 import { padLeft, padRight } from "../../ui/text.ts";
 import { theme } from "../../ui/theme.ts";

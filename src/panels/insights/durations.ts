@@ -1,5 +1,5 @@
 // COMMAND DURATION: p50/p95/max of tool calls, in all, per tool and per turn, with p95 per day.
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import { byName, stat, type Stat } from "../../model/insights-view.ts";
 import { padLeft, padRight } from "../../ui/text.ts";
 import { theme } from "../../ui/theme.ts";

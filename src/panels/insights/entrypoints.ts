@@ -1,5 +1,5 @@
 // ENTRY POINT / TERMINAL: sessions by how Claude Code was started, or by terminal type where telemetry says.
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import { byName } from "../../model/insights-view.ts";
 import { theme } from "../../ui/theme.ts";
 import { drawRankedBars } from "../../ui/widgets/bars.ts";

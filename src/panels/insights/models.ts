@@ -1,5 +1,5 @@
 // MODEL DISTRIBUTION: responses and cost by model id.
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import type { InsightsView } from "../../model/insights-view.ts";
 import { familyOf } from "../../model/pricing.ts";
 import { shortModel, usd } from "../../ui/format.ts";

@@ -1,6 +1,6 @@
 // REQUESTS PER USER / PROJECT: sessions, prompts, responses and cost per user (team telemetry) or per project;
 // a click on a column's header sorts by it.
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import type { InsightsView } from "../../model/insights-view.ts";
 import { projectName } from "../../model/selectors.ts";
 import { usd } from "../../ui/format.ts";

@@ -1,5 +1,5 @@
 // TOOL TYPES: calls per tool (MCP tools grouped by server), with errors.
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import { byName } from "../../model/insights-view.ts";
 import { theme } from "../../ui/theme.ts";
 import { drawRankedBars } from "../../ui/widgets/bars.ts";

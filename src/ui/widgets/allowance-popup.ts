@@ -2,7 +2,7 @@
 // limit with its own source and age, the estimate's workings, and the last problem word for word.
 import type { Canvas, Rect } from "../canvas.ts";
 import type { AllowanceSource, AllowanceView } from "../../model/allowance-view.ts";
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import { hhmm, whenShort } from "../format.ts";
 import { wrap } from "../text.ts";
 import { theme } from "../theme.ts";

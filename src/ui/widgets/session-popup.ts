@@ -1,7 +1,7 @@
 // A session's detail: its own three charts, model, context, effective tokens, Claude Code's own figure for it beside
 // ours, the subagents that ran in the window, and its last API error.
 import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import type { Bucket, SessionView } from "../../model/selectors.ts";
 import { compact, hhmm, shortModel, usd } from "../format.ts";
 import { HitMap } from "../hits.ts";

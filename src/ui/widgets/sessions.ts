@@ -1,6 +1,6 @@
 // ACTIVE SESSIONS: one row per session active in the active window, newest first; scrolls; click opens it.
 import type { Canvas, Rect } from "../canvas.ts";
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import type { SessionView } from "../../model/selectors.ts";
 import { compact, shortModel, usd, whenShort } from "../format.ts";
 import type { HitMap } from "../hits.ts";

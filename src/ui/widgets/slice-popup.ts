@@ -2,7 +2,7 @@
 import type { Canvas, Rect } from "../canvas.ts";
 import type { HitMap } from "../hits.ts";
 import type { SliceRow } from "../../model/live-view.ts";
-import { cleanText } from "../../ingest/sanitize.ts";
+import { cleanText } from "../../shared/sanitize.ts";
 import { compact, hhmm, usd, weekdayDay } from "../format.ts";
 import { fit } from "../text.ts";
 import { theme } from "../theme.ts";
