@@ -17,7 +17,7 @@ import type { UsageQueries } from "./model/queries.ts";
 import type { UsageStore } from "./ingest/store.ts";
 import { storeInfo } from "./ingest/store-info.ts";
 import { acknowledgeLoss, lossJson, lossNotice } from "./ingest/store-marker.ts";
-import { reportJson, reportText, storeInfoJson, storeInfoText } from "./ui/report-text.ts";
+import { reportJson, reportText, storeInfoJson, storeInfoText } from "./report-text.ts";
 import { type Options } from "./options.ts";
 import { env, writeErr, writeOut } from "./platform.ts";
 import { selectAllowance } from "./model/allowance-view.ts";

@@ -275,7 +275,7 @@ test("series that look like deltas (Claude Code's default temporality, which Pro
     const port = (server.address() as { port: number }).port;
     const v = await promInsights(new PrometheusClient(promConnection(`http://127.0.0.1:${port}`)), Date.now(), 24);
     expect(v.deltas).toBe(true);
-    const { insightsFromPrometheus } = await import("../src/panels/insights/from-prometheus.ts");
+    const { insightsFromPrometheus } = await import("../src/net/prom-insights-view.ts");
     const view = insightsFromPrometheus({ data: v, hours: 24, fetchedAt: Date.now(), error: null, busy: false }, { now: Date.now(), hours: 24, url: "http://p" });
     expect(view.origin).toMatchObject({ stale: true, text: expect.stringContaining("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative") });
   } finally {
@@ -284,7 +284,7 @@ test("series that look like deltas (Claude Code's default temporality, which Pro
 });
 
 test("SESSIONS on an engine adds what only metrics say: active time, lines of code, commits, pull requests", async () => {
-  const { insightsFromPrometheus } = await import("../src/panels/insights/from-prometheus.ts");
+  const { insightsFromPrometheus } = await import("../src/net/prom-insights-view.ts");
   const { drawInsightPanel } = await import("../src/panels/insights/registry.ts");
   const { CellGrid } = await import("../src/ui/grid.ts");
   const { HitMap } = await import("../src/ui/hits.ts");
@@ -319,7 +319,7 @@ test("SESSIONS on an engine adds what only metrics say: active time, lines of co
 });
 
 test("the row of everyone beyond the top stays last, whatever the order", async () => {
-  const { insightsFromPrometheus } = await import("../src/panels/insights/from-prometheus.ts");
+  const { insightsFromPrometheus } = await import("../src/net/prom-insights-view.ts");
   const { drawInsightPanel } = await import("../src/panels/insights/registry.ts");
   const { CellGrid } = await import("../src/ui/grid.ts");
   const { HitMap } = await import("../src/ui/hits.ts");

@@ -11,7 +11,7 @@ import { claudeCodeChecks, reconcile, sessionFacts, type SessionFacts } from "..
 import { sessionReport } from "../src/model/report.ts";
 import { selectActiveSessions, selectSession } from "../src/model/selectors.ts";
 import { CellGrid } from "../src/ui/grid.ts";
-import { reportJson, reportText } from "../src/ui/report-text.ts";
+import { reportJson, reportText } from "../src/report-text.ts";
 import { drawSessionPopup } from "../src/ui/widgets/session-popup.ts";
 import { HAIKU, MIN, NOW, OPUS, response, SONNET, windowOpts } from "./builders.ts";
 

@@ -1,8 +1,9 @@
-// INSIGHTS from a team's Prometheus-compatible engine: its answer (net/prometheus.ts PromInsights, summed there)
-// as the view the panels draw. What metrics cannot tell (durations, tool success, prompts, responses) is marked
-// unavailable with why, so those panels say so instead of showing zeros.
-import type { InsightsView } from "../../model/insights-view.ts";
-import type { PromState } from "../../net/prom-poller.ts";
+// INSIGHTS from a team's Prometheus-compatible engine: its answer (prometheus.ts PromInsights, summed there) as the
+// view model the panels draw — an adapter from the engine's shapes to the model's, so it lives beside them in net.
+// What metrics cannot tell (durations, tool success, prompts, responses) is marked unavailable with why, so those
+// panels say so instead of showing zeros.
+import type { InsightsView } from "../model/insights-view.ts";
+import type { PromState } from "./prom-poller.ts";
 
 const NEEDS_EVENTS = "needs per-request events: receive them with --otlp (metrics carry sums only)";
 

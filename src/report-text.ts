@@ -1,9 +1,9 @@
 // The text (and JSON) of `--report` and `--store-info`: plain tables for a terminal or a pipe, no colour.
-import type { StoreInfo } from "../ingest/store-info.ts";
-import type { Report, ReportRow } from "../model/report.ts";
-import { claudeCodeJson } from "../model/json-view.ts";
-import { cleanText } from "../shared/sanitize.ts";
-import { compact } from "./format.ts";
+import type { StoreInfo } from "./ingest/store-info.ts";
+import type { Report, ReportRow } from "./model/report.ts";
+import { claudeCodeJson } from "./model/json-view.ts";
+import { cleanText } from "./shared/sanitize.ts";
+import { compact } from "./ui/format.ts";
 
 const iso = (t: number) => new Date(t).toISOString();
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
