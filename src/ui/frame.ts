@@ -3,7 +3,7 @@ import type { Canvas, Rect } from "./canvas.ts";
 import type { HitMap } from "./hits.ts";
 import type { Layout } from "./layout.ts";
 import { theme } from "./theme.ts";
-import type { UiState } from "./ui-state.ts";
+import { footerHints, type UiState } from "./ui-state.ts";
 import { allowanceBadge } from "./widgets/allowance.ts";
 import { drawAllowancePopup } from "./widgets/allowance-popup.ts";
 import { drawFooter } from "./widgets/footer.ts";
@@ -25,32 +25,6 @@ import type { FrameView, HistoryFrame, PopupView } from "./frame-view.ts";
 export type { FrameView, HistoryFrame, PopupView };
 import { drawInsightFull, drawInsightsPage } from "./widgets/insights-page.ts";
 
-const FOOTER_KEYS: [string, string][] = [
-  ["?", "help"],
-  ["↑↓", "select"],
-  ["Enter", "open"],
-  ["click", "bar · session · tab"],
-  ["L H I", "tabs"],
-  ["q", "back/quit"],
-];
-
-const INSIGHTS_KEYS: [string, string][] = [
-  ["?", "help"],
-  ["1–5", "window"],
-  ["click", "full screen"],
-  ["o", "sort projects"],
-  ["↑↓", "scroll"],
-  ["L q", "back to LIVE"],
-];
-
-const HISTORY_KEYS: [string, string][] = [
-  ["?", "help"],
-  ["click", "bar · hour"],
-  ["S", "summary"],
-  ["M", "activity map"],
-  ["L q", "back to LIVE"],
-];
-
 export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui: UiState, time: number): void {
   hits.clear();
   c.fill({ x: 0, y: 0, w: c.width, h: c.height }, { bg: theme.bg });
@@ -67,7 +41,7 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
   } else {
     drawScreen(c, LIVE_PANELS, lay, v, ctx);
   }
-  drawFooter(c, lay.footer, ui.tab === "history" ? HISTORY_KEYS : ui.tab === "insights" ? INSIGHTS_KEYS : FOOTER_KEYS, v.status);
+  drawFooter(c, lay.footer, footerHints(ui.tab), v.status);
   // An open panel takes every click: one outside it closes it, one on it does what was drawn there (a row of the
   // slice opens that session) or nothing; nothing behind it reacts.
   let top: { rect: Rect | null; hits: HitMap } | null = null;

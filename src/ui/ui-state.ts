@@ -250,37 +250,90 @@ export interface KeyBinding {
   help: string;
   /** key name (as KeyPress names it; "ctrl+c" for Ctrl-C) → its action, given the rows of a page */
   bind: Record<string, (pageRows: number) => UiAction>;
+  /** the footer's short hints for it, on the screens where it does something there (see footerHints) */
+  footer?: readonly FooterHint[];
+}
+
+/** One hint in the footer: on which screen, what to press (short), what it does (short), and where in the row. */
+export interface FooterHint {
+  on: Tab;
+  key: string;
+  hint: string;
+  at: number;
+}
+
+/** Hints for what a click does (no key binds it). */
+const CLICK_HINTS: readonly FooterHint[] = [
+  { on: "live", key: "click", hint: "bar · session · tab", at: 4 },
+  { on: "insights", key: "click", hint: "full screen", at: 3 },
+  { on: "history", key: "click", hint: "bar · hour", at: 2 },
+];
+
+/** The footer's hints on a screen, in order: from the key bindings that say where they act (KEYS), and the clicks. */
+export function footerHints(tab: Tab): [string, string][] {
+  return [...KEYS.flatMap((k) => k.footer ?? []), ...CLICK_HINTS]
+    .filter((h) => h.on === tab)
+    .sort((a, b) => a.at - b.at)
+    .map((h) => [h.key, h.hint]);
 }
 
 const both = (key: string, action: (pageRows: number) => UiAction) => ({ [key.toLowerCase()]: action, [key.toUpperCase()]: action });
 
 /** Every key: the reducer's bindings and the help overlay's KEYS section come from this one table. */
 export const KEYS: readonly KeyBinding[] = [
-  { label: "?", help: "open or close this help", bind: { "?": () => ({ type: "help" }) } },
+  {
+    label: "?",
+    help: "open or close this help",
+    bind: { "?": () => ({ type: "help" }) },
+    footer: [
+      { on: "live", key: "?", hint: "help", at: 1 },
+      { on: "insights", key: "?", hint: "help", at: 1 },
+      { on: "history", key: "?", hint: "help", at: 1 },
+    ],
+  },
   {
     label: "L  H  I",
     help: "LIVE, HISTORY, INSIGHTS tabs (or click a tab)",
     bind: { ...both("l", () => ({ type: "tab", tab: "live" })), ...both("h", () => ({ type: "tab", tab: "history" })), ...both("i", () => ({ type: "tab", tab: "insights" })) },
+    footer: [{ on: "live", key: "L H I", hint: "tabs", at: 5 }],
   },
   {
     label: "↑ ↓  j k",
     help: "move the selection; scroll an open panel",
     bind: { up: () => ({ type: "move", delta: -1 }), ...both("k", () => ({ type: "move", delta: -1 })), down: () => ({ type: "move", delta: 1 }), ...both("j", () => ({ type: "move", delta: 1 })) },
+    footer: [
+      { on: "live", key: "↑↓", hint: "select", at: 2 },
+      { on: "insights", key: "↑↓", hint: "scroll", at: 5 },
+    ],
   },
   {
     label: "PgUp PgDn",
     help: "scroll a page",
     bind: { pageup: (rows) => ({ type: "scroll", delta: -Math.max(1, rows) }), pagedown: (rows) => ({ type: "scroll", delta: Math.max(1, rows) }) },
   },
-  { label: "Enter", help: "open the selected session", bind: { return: () => ({ type: "enter" }), enter: () => ({ type: "enter" }) } },
+  { label: "Enter", help: "open the selected session", bind: { return: () => ({ type: "enter" }), enter: () => ({ type: "enter" }) }, footer: [{ on: "live", key: "Enter", hint: "open", at: 3 }] },
   { label: "a", help: "ALLOWANCE: the subscription's limits and resets (or click the 5h · wk badge)", bind: both("a", () => ({ type: "allowance" })) },
-  { label: "S  M", help: "HISTORY on a small screen: the summary, the activity map", bind: { ...both("s", () => ({ type: "panel", panel: "summary" })), ...both("m", () => ({ type: "panel", panel: "heatmap" })) } },
+  {
+    label: "S  M",
+    help: "HISTORY on a small screen: the summary, the activity map",
+    bind: { ...both("s", () => ({ type: "panel", panel: "summary" })), ...both("m", () => ({ type: "panel", panel: "heatmap" })) },
+    footer: [
+      { on: "history", key: "S", hint: "summary", at: 3 },
+      { on: "history", key: "M", hint: "activity map", at: 4 },
+    ],
+  },
   {
     label: "1 2 3 4 5",
     help: "INSIGHTS window: 1 h, 5 h, 24 h, 7 d, 30 d",
     bind: Object.fromEntries(INSIGHT_WINDOWS.map((hours, i) => [String(i + 1), () => ({ type: "insightsWindow", hours }) as UiAction])),
+    footer: [{ on: "insights", key: "1–5", hint: "window", at: 2 }],
   },
-  { label: "o", help: "sort by the next column: sessions by last activity, cost, effective tokens or context (or click a header); INSIGHTS: its projects", bind: both("o", () => ({ type: "cycleSort" })) },
+  {
+    label: "o",
+    help: "sort by the next column: sessions by last activity, cost, effective tokens or context (or click a header); INSIGHTS: its projects",
+    bind: both("o", () => ({ type: "cycleSort" })),
+    footer: [{ on: "insights", key: "o", hint: "sort projects", at: 4 }],
+  },
   {
     label: "[ ]  - +",
     help: "LIVE and HISTORY: a shorter or longer window (1 h, 5 h, 12 h, 24 h, 7 d, 30 d)",
@@ -299,7 +352,16 @@ export const KEYS: readonly KeyBinding[] = [
   { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },
   { label: "u", help: "INSIGHTS with team telemetry: one user, or all", bind: both("u", () => ({ type: "cycleUser" })) },
   { label: "Esc", help: "close the top panel; then clear a search or filter; then back to LIVE (never quits)", bind: { escape: () => ({ type: "close" }) } },
-  { label: "q", help: "close the top panel; then back to LIVE; then quit", bind: both("q", () => ({ type: "back" })) },
+  {
+    label: "q",
+    help: "close the top panel; then back to LIVE; then quit",
+    bind: both("q", () => ({ type: "back" })),
+    footer: [
+      { on: "live", key: "q", hint: "back/quit", at: 6 },
+      { on: "insights", key: "L q", hint: "back to LIVE", at: 6 },
+      { on: "history", key: "L q", hint: "back to LIVE", at: 5 },
+    ],
+  },
   { label: "Ctrl-C", help: "quit", bind: { "ctrl+c": () => ({ type: "quit" }) } },
 ];
 
