@@ -3,7 +3,7 @@
 // (its test renderer) or is handed our parser's inputs (as the live dashboard does); a frame after a one-cell change
 // writes only that run; the input parser reads keys, SGR mouse, the wheel and bracketed paste, also split across
 // chunks.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
 import { AnsiScreen, applyInput, type AnsiTerminal } from "../src/ui/ansi-live.ts";
 import type { DashboardApp } from "../src/ui/app.ts";
@@ -13,6 +13,9 @@ import { ESC_MS, InputParser } from "../src/ui/terminal-input.ts";
 import { demoApp } from "./builders.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");
+// Whole dashboards drawn step by step on two backends: 2-4 s each on a busy machine. (bun test does not read a timeout
+// from bunfig.toml: without this, each test would have bun's 5 s.)
+setDefaultTimeout(60_000);
 const OPTS = { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true };
 
 let setup: TestRendererSetup | null = null;
