@@ -9,7 +9,7 @@ import type { ModelEvent } from "./model/events.ts";
 import { historyBucketMinutes, selectHistory } from "./model/history-view.ts";
 import { dashboardJson, historyJson, jsonBucketMinutes, type Diagnostics } from "./model/json-view.ts";
 import type { TeamSource } from "./model/insights-view.ts";
-import { insightsJson, selectInsights } from "./panels/insights/registry.ts";
+import { insightsJson, selectInsights } from "./model/insights/registry.ts";
 import { createState, MAX_REJECTED_SAMPLES, reduce } from "./model/state.ts";
 import { periodReport, REPORT_SLOT_MS, sessionReport } from "./model/report.ts";
 import { claudeCodeChecks } from "./model/reconcile.ts";

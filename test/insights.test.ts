@@ -7,7 +7,7 @@ import { fileInfo } from "../src/ingest/discover.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { quantile, stat, toolGroup, type InsightsOptions, type InsightsView } from "../src/model/insights-view.ts";
-import { selectInsights } from "../src/panels/insights/registry.ts";
+import { selectInsights } from "../src/model/insights/registry.ts";
 import { createState, reduceAll } from "../src/model/state.ts";
 import type { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";

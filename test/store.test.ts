@@ -19,7 +19,7 @@ import { catchUp, withUsage } from "../src/ingest/usage-data.ts";
 import { cleanupHint } from "../src/ingest/store-info.ts";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
 import { historyBucketMinutes, selectHistory } from "../src/model/history-view.ts";
-import { selectInsights } from "../src/panels/insights/registry.ts";
+import { selectInsights } from "../src/model/insights/registry.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import type { UsageQueries } from "../src/model/queries.ts";
 import { priceFor } from "../src/model/pricing.ts";

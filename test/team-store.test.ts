@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { memoryStore } from "../src/ingest/store-open.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import type { ModelEvent } from "../src/model/events.ts";
-import { selectInsights } from "../src/panels/insights/registry.ts";
+import { selectInsights } from "../src/model/insights/registry.ts";
 import { createState, reduce } from "../src/model/state.ts";
 import { TeamQueries, TelemetryStore } from "../src/net/telemetry-store.ts";
 import { openDatabase } from "../src/sqlite.ts";

@@ -1,6 +1,6 @@
 // INSIGHTS' facts: what each source (the store's transcripts, team telemetry, the in-memory model) gives for a
 // window ending at `now`, and the view model's type. Each panel selects its part of the view from these facts in
-// its own module (src/panels/insights/); the registry there puts the view together.
+// its own module (src/model/insights/); the registry there puts the view together.
 import type { ModelState, ResponseRec } from "./state.ts";
 import type { Usage } from "./events.ts";
 import { zoneOf } from "./history-view.ts";

@@ -13,7 +13,7 @@ import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
 import type { InsightsView, TeamSource } from "../model/insights-view.ts";
-import { insightsJson, selectInsights } from "../panels/insights/registry.ts";
+import { insightsJson, selectInsights } from "../model/insights/registry.ts";
 import { insightsFromPrometheus } from "../net/prom-insights-view.ts";
 import type { PromState } from "../net/prom-poller.ts";
 import { insightColumns } from "./widgets/insights-page.ts";

@@ -4,7 +4,7 @@ import { padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { helpFlags } from "../../options.ts";
 import { KEYS } from "../ui-state.ts";
-import { INSIGHT_PANELS } from "../../panels/insights/registry.ts";
+import { INSIGHT_MODELS as INSIGHT_PANELS } from "../../model/insights/registry.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 import { SESSION_COLUMN_HELP } from "./sessions.ts";
 

@@ -7,8 +7,9 @@ import { fit } from "../text.ts";
 import { theme } from "../theme.ts";
 import { INSIGHT_WINDOWS } from "../ui-state.ts";
 import { drawBox } from "./box.ts";
-import { drawInsightPanel, INSIGHT_PANELS, insightPanelOf } from "../../panels/insights/registry.ts";
-import type { ProjectSort } from "../../panels/insights/panel.ts";
+import { INSIGHT_MODELS as INSIGHT_PANELS, insightModelOf as insightPanelOf } from "../../model/insights/registry.ts";
+import type { ProjectSort } from "../../model/insights/panel.ts";
+import { drawInsightPanel } from "../../panels/insights/registry.ts";
 import { drawOverlay } from "./overlay.ts";
 
 export const PANEL_HEIGHT = 9;
