@@ -9,14 +9,14 @@ import { exportHistory, exportInsights, exportLive, type ViewExport } from "../m
 import type { UsageQueries } from "../model/queries.ts";
 import { createState, reduce, type ModelState } from "../model/state.ts";
 import type { Canvas } from "./canvas.ts";
-import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "./frame.ts";
+import { drawFrame, type FrameView, type HistoryFrame, type PopupView } from "../screens/frame.ts";
 import { historyBucketMinutes, selectHistory } from "../model/history-view.ts";
 import { selectAllowance, type AllowanceView } from "../model/allowance-view.ts";
 import type { InsightsView, TeamSource } from "../model/insights-view.ts";
 import { insightsJson, selectInsights } from "../model/insights/registry.ts";
 import { insightsFromPrometheus } from "../net/prom-insights-view.ts";
 import type { PromState } from "../net/prom-poller.ts";
-import { insightColumns } from "./widgets/insights-page.ts";
+import { insightColumns } from "../screens/insights-page.ts";
 import { HitMap } from "./hits.ts";
 import { historyLayout, layout, type Layout } from "./layout.ts";
 import { followSelection, initialUi, keyAction, reduceUi, type KeyPress, type UiAction, type UiState } from "./ui-state.ts";

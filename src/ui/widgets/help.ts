@@ -2,9 +2,9 @@
 import type { Canvas, Rect } from "../canvas.ts";
 import { padRight, textWidth, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
-import { helpFlags } from "../../options.ts";
+import { helpFlags } from "../../shared/flags.ts";
 import { KEYS } from "../ui-state.ts";
-import { INSIGHT_MODELS as INSIGHT_PANELS } from "../../model/insights/registry.ts";
+import { INSIGHT_MODELS } from "../../model/insights/registry.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 import { SESSION_COLUMN_HELP } from "./sessions.ts";
 
@@ -74,7 +74,7 @@ export function drawHelp(c: Canvas, scroll: number): Rect {
     [],
     ...prose("HOW IT COUNTS", HELP_NOTES.map((n) => note(n, { fg: theme.dim }))),
     [],
-    ...prose("INSIGHTS PANELS", INSIGHT_PANELS.map((p) => note(`${p.title.toLowerCase()}: ${p.note}`, { fg: theme.dim }))),
+    ...prose("INSIGHTS PANELS", INSIGHT_MODELS.map((p) => note(`${p.title.toLowerCase()}: ${p.note}`, { fg: theme.dim }))),
   ];
   drawLines(c, inner, lines, scroll);
   return r;

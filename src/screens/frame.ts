@@ -1,29 +1,29 @@
 // drawFrame: the whole screen, redrawn every frame from view models (immediate mode). Only draws.
-import type { Canvas, Rect } from "./canvas.ts";
-import type { HitMap } from "./hits.ts";
-import type { Layout } from "./layout.ts";
-import { theme } from "./theme.ts";
-import { footerHints, type UiState } from "./ui-state.ts";
-import { allowanceBadge } from "./widgets/allowance.ts";
-import { drawAllowancePopup } from "./widgets/allowance-popup.ts";
-import { drawFooter } from "./widgets/footer.ts";
-import { drawHelp } from "./widgets/help.ts";
-import { drawMenuBar } from "./widgets/menu-bar.ts";
-import { drawSessionPopup } from "./widgets/session-popup.ts";
-import { drawSlicePopup } from "./widgets/slice-popup.ts";
-import { drawTooSmall } from "./widgets/too-small.ts";
-import { HISTORY_PANELS } from "../panels/history/registry.ts";
-import { LIVE_PANELS } from "../panels/live/registry.ts";
+import type { Canvas, Rect } from "../ui/canvas.ts";
+import type { HitMap } from "../ui/hits.ts";
+import type { Layout } from "../ui/layout.ts";
+import { theme } from "../ui/theme.ts";
+import { footerHints, type UiState } from "../ui/ui-state.ts";
+import { allowanceBadge } from "../ui/widgets/allowance.ts";
+import { drawAllowancePopup } from "../ui/widgets/allowance-popup.ts";
+import { drawFooter } from "../ui/widgets/footer.ts";
+import { drawHelp } from "../ui/widgets/help.ts";
+import { drawMenuBar } from "../ui/widgets/menu-bar.ts";
+import { drawSessionPopup } from "../ui/widgets/session-popup.ts";
+import { drawSlicePopup } from "../ui/widgets/slice-popup.ts";
+import { drawTooSmall } from "../ui/widgets/too-small.ts";
+import { HISTORY_PANELS } from "./history.ts";
+import { LIVE_PANELS } from "./live.ts";
 import { drawScreen } from "../panels/screen.ts";
-import { HitMap as FreshHits } from "./hits.ts";
-import { drawHeatmap, heatmapSize } from "./widgets/heatmap.ts";
-import { drawHistorySummary } from "./widgets/history-summary.ts";
-import { drawHourPopup } from "./widgets/hour-popup.ts";
-import { clearedOverlay } from "./widgets/overlay.ts";
-import type { FrameView, HistoryFrame, PopupView } from "./frame-view.ts";
+import { HitMap as FreshHits } from "../ui/hits.ts";
+import { drawHeatmap, heatmapSize } from "../ui/widgets/heatmap.ts";
+import { drawHistorySummary } from "../ui/widgets/history-summary.ts";
+import { drawHourPopup } from "../ui/widgets/hour-popup.ts";
+import { clearedOverlay } from "../ui/widgets/overlay.ts";
+import type { FrameView, HistoryFrame, PopupView } from "../ui/frame-view.ts";
 
 export type { FrameView, HistoryFrame, PopupView };
-import { drawInsightFull, drawInsightsPage } from "./widgets/insights-page.ts";
+import { drawInsightFull, drawInsightsPage } from "./insights-page.ts";
 
 export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui: UiState, time: number): void {
   hits.clear();

@@ -1,16 +1,16 @@
 // INSIGHTS: a window chooser and the twelve panels, reflowed from one column at 80 wide to three at 160+,
 // scrolled by panel rows; a click on a panel opens it full screen.
-import { rect, type Canvas, type Rect } from "../canvas.ts";
-import type { InsightsView } from "../../model/insights-view.ts";
-import type { HitMap } from "../hits.ts";
-import { fit } from "../text.ts";
-import { theme } from "../theme.ts";
-import { INSIGHT_WINDOWS } from "../ui-state.ts";
-import { drawBox } from "./box.ts";
-import { INSIGHT_MODELS as INSIGHT_PANELS, insightModelOf as insightPanelOf } from "../../model/insights/registry.ts";
-import type { ProjectSort } from "../../model/insights/panel.ts";
-import { drawInsightPanel } from "../../panels/insights/registry.ts";
-import { drawOverlay } from "./overlay.ts";
+import { rect, type Canvas, type Rect } from "../ui/canvas.ts";
+import type { InsightsView } from "../model/insights-view.ts";
+import type { HitMap } from "../ui/hits.ts";
+import { fit } from "../ui/text.ts";
+import { theme } from "../ui/theme.ts";
+import { INSIGHT_WINDOWS } from "../ui/ui-state.ts";
+import { drawBox } from "../ui/widgets/box.ts";
+import { INSIGHT_MODELS, insightModelOf } from "../model/insights/registry.ts";
+import type { ProjectSort } from "../model/insights/panel.ts";
+import { drawInsightPanel } from "../panels/insights/registry.ts";
+import { drawOverlay } from "../ui/widgets/overlay.ts";
 
 export const PANEL_HEIGHT = 9;
 
@@ -55,14 +55,14 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
   const cols = insightColumns(r.w);
   const colW = Math.floor(r.w / cols);
   const rowsVisible = Math.max(1, Math.floor((r.h - 1) / PANEL_HEIGHT));
-  const totalRows = Math.ceil(INSIGHT_PANELS.length / cols);
+  const totalRows = Math.ceil(INSIGHT_MODELS.length / cols);
   const first = Math.max(0, Math.min(opts.scroll, totalRows - rowsVisible));
   // The rows on screen share the height (up to twice the usual), so no band of empty rows is left below them;
   // the last row of the page is kept for "rows a–b of n" when there is more to scroll to.
   const shown = Math.min(rowsVisible, totalRows);
   const spare = r.h - 1 - (totalRows > rowsVisible ? 1 : 0);
   const panelH = Math.min(PANEL_HEIGHT * 2, Math.max(PANEL_HEIGHT, Math.floor(spare / shown)));
-  INSIGHT_PANELS.forEach((p, i) => {
+  INSIGHT_MODELS.forEach((p, i) => {
     const row = Math.floor(i / cols) - first;
     if (row < 0 || row >= rowsVisible) return;
     const col = i % cols;
@@ -80,7 +80,7 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
 
 /** One panel full screen, with how it is computed. */
 export function drawInsightFull(c: Canvas, id: string, v: InsightsView, opts: { sort: ProjectSort; time: number }, hits: HitMap): Rect | null {
-  const panel = insightPanelOf(id);
+  const panel = insightModelOf(id);
   if (!panel) return null;
   const r = rect(2, 2, c.width - 4, c.height - 4);
   const inner = drawOverlay(c, r, panel.title, "q closes");
