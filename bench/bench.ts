@@ -102,7 +102,8 @@ function timed(cmd: string[], env: Record<string, string>): Timed {
   return { ms, rssMb: (p.resourceUsage?.maxRSS ?? 0) / 2 ** 20, out: p.stdout.toString() };
 }
 
-const dash = (args: string[], data: string) => timed([bun, "src/cli.ts", "--root", corpus.root, "--now", now, "--no-allowance", ...args], { XDG_DATA_HOME: data });
+const dash = (args: string[], data: string) =>
+  timed([bun, "src/cli.ts", "--root", corpus.root, "--now", now, "--no-allowance", ...args], { XDG_DATA_HOME: data });
 const peer = () => timed([ccusage!, "claude", "daily", "--json", "--offline"], { CLAUDE_CONFIG_DIR: corpus.root });
 const ALL_TIME = ["--json", "--since", "2000-01-01"];
 const scratch = mkdtempSync(join(tmpdir(), "claude-dash-bench-data-"));
@@ -123,15 +124,22 @@ for (let i = 0; i < runs; i++) {
   }
 }
 const responses = JSON.parse(first[0]!.out).totals.responses as number;
-console.log(`  claude-dash   median ${(median(first.map((r) => r.ms)) / 1000).toFixed(2)} s (${range(first.map((r) => r.ms))})   peak RSS ${Math.max(...first.map((r) => r.rssMb)).toFixed(0)} MB   ${responses} responses`);
-if (ccusage) console.log(`  ccusage 20    median ${(median(peers.map((r) => r.ms)) / 1000).toFixed(2)} s (${range(peers.map((r) => r.ms))})   peak RSS ${Math.max(...peers.map((r) => r.rssMb)).toFixed(0)} MB`);
+console.log(
+  `  claude-dash   median ${(median(first.map((r) => r.ms)) / 1000).toFixed(2)} s (${range(first.map((r) => r.ms))})   peak RSS ${Math.max(...first.map((r) => r.rssMb)).toFixed(0)} MB   ${responses} responses`,
+);
+if (ccusage)
+  console.log(
+    `  ccusage 20    median ${(median(peers.map((r) => r.ms)) / 1000).toFixed(2)} s (${range(peers.map((r) => r.ms))})   peak RSS ${Math.max(...peers.map((r) => r.rssMb)).toFixed(0)} MB`,
+  );
 
 // 2. Warm starts on the store that run left.
 console.log(`\nwarm start, after that run (median of ${Math.max(5, runs)}):`);
 const warm = (label: string, args: string[]) => {
   const rs = Array.from({ length: Math.max(5, runs) }, () => dash(args, warmData));
   const ms = median(rs.map((r) => r.ms));
-  console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms (${range(rs.map((r) => r.ms))})   peak RSS ${Math.max(...rs.map((r) => r.rssMb)).toFixed(0)} MB`);
+  console.log(
+    `  ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms (${range(rs.map((r) => r.ms))})   peak RSS ${Math.max(...rs.map((r) => r.rssMb)).toFixed(0)} MB`,
+  );
   return ms;
 };
 const allTimeMs = warm("--json, all time (--since 2000-01-01)", ALL_TIME);
@@ -152,14 +160,19 @@ if (!values["skip-statusline"]) {
 // 3. The store's size.
 const storePath = storePathFor(join(warmData), [corpus.root], home);
 const storeBytes = statSync(storePath).size;
-console.log(`\nstore: ${mb(storeBytes).toFixed(1)} MB for ${mb(corpus.bytes).toFixed(0)} MB of transcripts (${((100 * storeBytes) / corpus.bytes).toFixed(1)} %)`);
+console.log(
+  `\nstore: ${mb(storeBytes).toFixed(1)} MB for ${mb(corpus.bytes).toFixed(0)} MB of transcripts (${((100 * storeBytes) / corpus.bytes).toFixed(1)} %)`,
+);
 
 // 4. Claude Code appends 10 KB to a session: stored and in the model, in process, on a copy of the warm store; with
 // LIVE's default 12-hour window, and with an all-time one (--since 2020-01-01: every response of the corpus in it).
 const HOUR = 3_600_000;
 const session = { sessionId: corpus.sampleSessionId, cwd: corpus.sampleCwd };
 const original = readFileSync(corpus.sampleFile);
-function appendRun(label: string, windowHours: (t: number) => number): { ingest: number[]; views: number[]; polls: number[]; appended: number; windowResponses: number; folded: number } {
+function appendRun(
+  label: string,
+  windowHours: (t: number) => number,
+): { ingest: number[]; views: number[]; polls: number[]; appended: number; windowResponses: number; folded: number } {
   const copyPath = join(scratch, `append-${label}.sqlite`);
   copyFileSync(storePath, copyPath);
   const { store } = openUsageStore({ path: copyPath, roots: [corpus.root], now: Date.now() });
@@ -231,7 +244,9 @@ console.log(`  ${"LIVE view models after it (12 h window)".padEnd(46)} ${median(
 console.log(`  ${"poll (active files every time, quiet ones 1 in 15)".padEnd(46)} ${median(day.polls).toFixed(2).padStart(6)} ms   (${corpus.files} files)`);
 const allTime = appendRun("all", (t) => (t - Date.parse("2020-01-01T00:00:00Z")) / HOUR);
 const allTimeAppend = allTime.ingest.map((x, i) => x + allTime.views[i]!);
-console.log(`  ${`the same with all ${allTime.windowResponses} responses in the window`.padEnd(46)} ${median(allTimeAppend).toFixed(2).padStart(6)} ms   (target ≤ 5 ms: read and stored ${median(allTime.ingest).toFixed(2)} ms, LIVE view models ${median(allTime.views).toFixed(2)} ms; ${allTime.folded} of ${allTime.views.length + 1} answers folded)`);
+console.log(
+  `  ${`the same with all ${allTime.windowResponses} responses in the window`.padEnd(46)} ${median(allTimeAppend).toFixed(2).padStart(6)} ms   (target ≤ 5 ms: read and stored ${median(allTime.ingest).toFixed(2)} ms, LIVE view models ${median(allTime.views).toFixed(2)} ms; ${allTime.folded} of ${allTime.views.length + 1} answers folded)`,
+);
 
 // 5. A year of heavy use.
 let year: { responses: number; mb: number; json: number; all: number; report: number; insights: number; liveRss: number | null } | null = null;
@@ -240,9 +255,13 @@ if (!values["skip-year"]) {
   const gy = Bun.spawnSync([bun, join(import.meta.dir, "year.ts"), join(tmpdir(), "claude-dash-bench-year")], { stdout: "pipe", stderr: "inherit" });
   if (gy.exitCode !== 0) throw new Error("making the year store failed");
   const y = JSON.parse(gy.stdout.toString()) as ReturnType<typeof yearStore>;
-  console.log(`\na year of heavy use: a store of ${y.responses} responses from ${y.files} transcripts (${mb(y.bytes).toFixed(0)} MB; ${((performance.now() - y0) / 1000).toFixed(1)} s to prepare), warm start (median of 5):`);
+  console.log(
+    `\na year of heavy use: a store of ${y.responses} responses from ${y.files} transcripts (${mb(y.bytes).toFixed(0)} MB; ${((performance.now() - y0) / 1000).toFixed(1)} s to prepare), warm start (median of 5):`,
+  );
   const yearRun = (label: string, args: string[]) => {
-    const rs = Array.from({ length: 5 }, () => timed([bun, "src/cli.ts", "--root", y.root, "--now", new Date(y.end).toISOString(), "--no-allowance", ...args], { XDG_DATA_HOME: y.data }));
+    const rs = Array.from({ length: 5 }, () =>
+      timed([bun, "src/cli.ts", "--root", y.root, "--now", new Date(y.end).toISOString(), "--no-allowance", ...args], { XDG_DATA_HOME: y.data }),
+    );
     const ms = median(rs.map((x) => x.ms));
     console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms   peak RSS ${Math.max(...rs.map((x) => x.rssMb)).toFixed(0)} MB`);
     return ms;
@@ -252,7 +271,11 @@ if (!values["skip-year"]) {
   const report = yearRun("--report daily", ["--report", "daily"]);
   const insights = yearRun("--json --view insights (30 days)", ["--json", "--view", "insights", "--insights-hours", "720"]);
   const liveRss = await liveMemory(y.root, y.data, new Date(y.end).toISOString());
-  console.log(liveRss === null ? "  live dashboard memory: skipped (needs tmux)" : `  ${"live dashboard, peak RSS (LIVE, HISTORY, INSIGHTS 30 d)".padEnd(46)} ${liveRss.toFixed(0).padStart(5)} MB`);
+  console.log(
+    liveRss === null
+      ? "  live dashboard memory: skipped (needs tmux)"
+      : `  ${"live dashboard, peak RSS (LIVE, HISTORY, INSIGHTS 30 d)".padEnd(46)} ${liveRss.toFixed(0).padStart(5)} MB`,
+  );
   year = { responses: y.responses, mb: mb(y.bytes), json, all, report, insights, liveRss };
 }
 
@@ -265,9 +288,32 @@ if (!values["skip-team"]) {
   const t = JSON.parse(gt.stdout.toString()) as { data: string; events: number; end: number };
   const empty = join(tmpdir(), "claude-dash-bench-team-root");
   mkdirSync(join(empty, "projects"), { recursive: true });
-  console.log(`\na team's month of telemetry: ${t.events} events in the telemetry store (${((performance.now() - t0) / 1000).toFixed(1)} s to prepare), median of 3:`);
+  console.log(
+    `\na team's month of telemetry: ${t.events} events in the telemetry store (${((performance.now() - t0) / 1000).toFixed(1)} s to prepare), median of 3:`,
+  );
   const teamRun = (label: string, hours: number) => {
-    const rs = Array.from({ length: 3 }, () => timed([bun, "src/cli.ts", "--root", empty, "--no-store", "--now", new Date(t.end).toISOString(), "--no-allowance", "--json", "--view", "insights", "--source", "team", "--insights-hours", String(hours)], { XDG_DATA_HOME: t.data }));
+    const rs = Array.from({ length: 3 }, () =>
+      timed(
+        [
+          bun,
+          "src/cli.ts",
+          "--root",
+          empty,
+          "--no-store",
+          "--now",
+          new Date(t.end).toISOString(),
+          "--no-allowance",
+          "--json",
+          "--view",
+          "insights",
+          "--source",
+          "team",
+          "--insights-hours",
+          String(hours),
+        ],
+        { XDG_DATA_HOME: t.data },
+      ),
+    );
     const ms = median(rs.map((x) => x.ms));
     const rss = Math.max(...rs.map((x) => x.rssMb));
     console.log(`  ${label.padEnd(46)} ${ms.toFixed(0).padStart(5)} ms   peak RSS ${rss.toFixed(0)} MB`);
@@ -280,7 +326,18 @@ if (!values["skip-team"]) {
 async function liveMemory(root: string, data: string, at: string): Promise<number | null> {
   if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
   const session = `claude-dash-bench-mem-${process.pid}`;
-  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", `cd ${repo} && XDG_DATA_HOME=${data} ${bun} src/cli.ts --root ${root} --no-allowance --now ${at}`]);
+  Bun.spawnSync([
+    "tmux",
+    "new-session",
+    "-d",
+    "-s",
+    session,
+    "-x",
+    "160",
+    "-y",
+    "50",
+    `cd ${repo} && XDG_DATA_HOME=${data} ${bun} src/cli.ts --root ${root} --no-allowance --now ${at}`,
+  ]);
   try {
     await Bun.sleep(3000);
     for (const k of ["h", "i", "5"]) {
@@ -300,7 +357,14 @@ async function liveMemory(root: string, data: string, at: string): Promise<numbe
 // 6. Drawing, the live dashboard's CPU, team telemetry.
 console.log("\ndrawing (in process, on the warm store):");
 const { store: drawStore } = openUsageStore({ path: storePath, roots: [corpus.root], now: Date.now() });
-const drawApp = new DashboardApp(new StoreQueries(drawStore), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: false });
+const drawApp = new DashboardApp(new StoreQueries(drawStore), {
+  windowHours: 12,
+  bucketMinutes: null,
+  activeWindowHours: 1,
+  banner: null,
+  account: null,
+  still: false,
+});
 drawApp.render(new CellGrid(160, 50), corpus.end, 0); // view models computed once per second of data clock
 const frames = 300;
 const d0 = performance.now();
@@ -308,15 +372,24 @@ for (let i = 0; i < frames; i++) drawApp.render(new CellGrid(160, 50), corpus.en
 console.log(`  ${"one full 160×50 frame (draw only)".padEnd(46)} ${((performance.now() - d0) / frames).toFixed(2).padStart(6)} ms   (mean of ${frames})`);
 // The ANSI backend writes only what changed: bytes a second at 30 fps with the shimmer on (in process).
 let ansiBytes = 0;
-const ansiScreen = new AnsiScreen({ columns: () => 160, rows: () => 50, write: (s) => void (ansiBytes += Buffer.byteLength(s)), raw: () => {}, onData: () => () => {} }, true);
+const ansiScreen = new AnsiScreen(
+  { columns: () => 160, rows: () => 50, write: (s) => void (ansiBytes += Buffer.byteLength(s)), raw: () => {}, onData: () => () => {} },
+  true,
+);
 ansiScreen.frame(drawApp, corpus.end, 0);
 const firstFrameBytes = ansiBytes;
 for (let i = 1; i <= 300; i++) ansiScreen.frame(drawApp, corpus.end, i * 33);
 const ansiPerSecond = ((ansiBytes - firstFrameBytes) / 300) * 30;
-console.log(`  ${"ANSI backend, bytes written at 30 fps".padEnd(46)} ${(ansiPerSecond / 1024).toFixed(0).padStart(6)} KiB/s (shimmer on; a first frame ${(firstFrameBytes / 1024).toFixed(0)} KiB)`);
+console.log(
+  `  ${"ANSI backend, bytes written at 30 fps".padEnd(46)} ${(ansiPerSecond / 1024).toFixed(0).padStart(6)} KiB/s (shimmer on; a first frame ${(firstFrameBytes / 1024).toFixed(0)} KiB)`,
+);
 drawStore.close();
 const cpu = await liveCpu();
-console.log(cpu === null ? "  live process CPU: skipped (needs tmux)" : `  ${"live dashboard at 30 fps, steady corpus".padEnd(46)} ${cpu.toFixed(1).padStart(6)} %   of one core over 10 s`);
+console.log(
+  cpu === null
+    ? "  live process CPU: skipped (needs tmux)"
+    : `  ${"live dashboard at 30 fps, steady corpus".padEnd(46)} ${cpu.toFixed(1).padStart(6)} %   of one core over 10 s`,
+);
 const cpuAnsi = await liveCpu(`${bun} src/cli.ts`, "--backend ansi");
 if (cpuAnsi !== null) console.log(`  ${"the same, Bun with --backend ansi".padEnd(46)} ${cpuAnsi.toFixed(1).padStart(6)} %`);
 const deno = join(repo, "node_modules/.bin/deno");
@@ -327,7 +400,18 @@ if (cpuDeno !== null) console.log(`  ${"the same on Deno (the ANSI backend)".pad
 async function liveCpu(runtime = `${bun} src/cli.ts`, extra = ""): Promise<number | null> {
   if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
   const session = `claude-dash-bench-${process.pid}`;
-  Bun.spawnSync(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", `cd ${repo} && COLORTERM=truecolor XDG_DATA_HOME=${warmData} exec ${runtime} --root ${corpus.root} --no-allowance ${extra}`]);
+  Bun.spawnSync([
+    "tmux",
+    "new-session",
+    "-d",
+    "-s",
+    session,
+    "-x",
+    "160",
+    "-y",
+    "50",
+    `cd ${repo} && COLORTERM=truecolor XDG_DATA_HOME=${warmData} exec ${runtime} --root ${corpus.root} --no-allowance ${extra}`,
+  ]);
   try {
     await Bun.sleep(10_000);
     const pid = Bun.spawnSync(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], { stdout: "pipe" }).stdout.toString().trim();
@@ -372,12 +456,23 @@ const p = ccusage ? median(peers.map((x) => x.ms)) / 1000 : null;
 console.log(
   `| ${machine} | ${mb(corpus.bytes).toFixed(0)} MB, ${corpus.files} files (${shape}) | ${f.toFixed(2)} s, ${Math.max(...first.map((x) => x.rssMb)).toFixed(0)} MB${p ? ` (ccusage 20: ${p.toFixed(2)} s)` : ""} | ${allTimeMs.toFixed(0)} ms${p ? ` (${((p * 1000) / allTimeMs).toFixed(0)}×)` : ""} | ${defaultMs.toFixed(0)} ms / ${frameMs.toFixed(0)} ms | ${((100 * storeBytes) / corpus.bytes).toFixed(1)} % | ${median(day.ingest).toFixed(1)} ms |`,
 );
-if (year) console.log(`| a year: ${year.responses} responses, ${year.mb.toFixed(0)} MB store | ${year.json.toFixed(0)} ms | ${year.all.toFixed(0)} ms | ${year.report.toFixed(0)} ms | ${year.liveRss?.toFixed(0) ?? "?"} MB |`);
-if (prom) console.log(`| a team in VictoriaMetrics: ${prom.series} series, ${prom.samples} samples | 24 h ${prom.day.ms.toFixed(0)} ms, ${prom.day.rss.toFixed(0)} MB | 30 days ${prom.month.ms.toFixed(0)} ms, ${prom.month.rss.toFixed(0)} MB | /metrics 10k series ${prom.scrapeMs.toFixed(1)} ms |`);
-console.log(`| a 10 KB append with ${allTime.windowResponses} responses in an all-time window (read, stored, LIVE view models) | ${median(allTimeAppend).toFixed(2)} ms (${Math.min(...allTimeAppend).toFixed(2)}–${Math.max(...allTimeAppend).toFixed(2)} ms) |`);
+if (year)
+  console.log(
+    `| a year: ${year.responses} responses, ${year.mb.toFixed(0)} MB store | ${year.json.toFixed(0)} ms | ${year.all.toFixed(0)} ms | ${year.report.toFixed(0)} ms | ${year.liveRss?.toFixed(0) ?? "?"} MB |`,
+  );
+if (prom)
+  console.log(
+    `| a team in VictoriaMetrics: ${prom.series} series, ${prom.samples} samples | 24 h ${prom.day.ms.toFixed(0)} ms, ${prom.day.rss.toFixed(0)} MB | 30 days ${prom.month.ms.toFixed(0)} ms, ${prom.month.rss.toFixed(0)} MB | /metrics 10k series ${prom.scrapeMs.toFixed(1)} ms |`,
+  );
+console.log(
+  `| a 10 KB append with ${allTime.windowResponses} responses in an all-time window (read, stored, LIVE view models) | ${median(allTimeAppend).toFixed(2)} ms (${Math.min(...allTimeAppend).toFixed(2)}–${Math.max(...allTimeAppend).toFixed(2)} ms) |`,
+);
 if (soak)
   console.log(
     `| ${soak.minutes} min at ${soak.linesPerSecond} lines/s, all-time window: CPU / RSS at the start and the end | ${soak.start.cpu.toFixed(1)} % → ${soak.end.cpu.toFixed(1)} % (${(soak.end.cpu / soak.start.cpu).toFixed(2)}×), ${soak.start.rssMb.toFixed(0)} → ${soak.end.rssMb.toFixed(0)} MB (${(soak.end.rssMb / soak.start.rssMb).toFixed(2)}×) |`,
   );
 if (statusline) for (const l of [statuslineReadmeRow(statusline), "", ...statuslineReadmeTable(statusline)]) console.log(l);
-if (teamFigures) console.log(`| a team: ${teamFigures.events} telemetry events | 7 days ${teamFigures.week.ms.toFixed(0)} ms, ${teamFigures.week.rss.toFixed(0)} MB | 30 days ${teamFigures.month.ms.toFixed(0)} ms, ${teamFigures.month.rss.toFixed(0)} MB |`);
+if (teamFigures)
+  console.log(
+    `| a team: ${teamFigures.events} telemetry events | 7 days ${teamFigures.week.ms.toFixed(0)} ms, ${teamFigures.week.rss.toFixed(0)} MB | 30 days ${teamFigures.month.ms.toFixed(0)} ms, ${teamFigures.month.rss.toFixed(0)} MB |`,
+  );

@@ -105,7 +105,19 @@ export function generateCorpus(dir: string, targetBytes: number, seed = 1, shape
     if (!sample && g.main.length > 100) sample = { file: mainPath, sessionId, cwd };
   }
   for (const [d, t] of dirTimes) utimesSync(d, t / 1000, t / 1000);
-  const info: CorpusInfo = { root, bytes, files, sessions, lines, sampleFile: sample!.file, sampleSessionId: sample!.sessionId, sampleCwd: sample!.cwd, end, version: CORPUS_VERSION, shape };
+  const info: CorpusInfo = {
+    root,
+    bytes,
+    files,
+    sessions,
+    lines,
+    sampleFile: sample!.file,
+    sampleSessionId: sample!.sessionId,
+    sampleCwd: sample!.cwd,
+    end,
+    version: CORPUS_VERSION,
+    shape,
+  };
   writeFileSync(meta, JSON.stringify(info, null, 2));
   return info;
 }

@@ -160,7 +160,15 @@ export async function runOtlpBench(o: OtlpBenchOptions): Promise<OtlpBenchResult
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
     if (code !== 0) throw new Error(`the load generator exited with ${code}`);
-    const s = JSON.parse(out.trim().split("\n").pop()!) as { requests: number; failed: number; elapsed: number; p50: number; p99: number; max: number; bodyBytes: number };
+    const s = JSON.parse(out.trim().split("\n").pop()!) as {
+      requests: number;
+      failed: number;
+      elapsed: number;
+      p50: number;
+      p99: number;
+      max: number;
+      bodyBytes: number;
+    };
     return {
       ...o,
       requests: s.requests,

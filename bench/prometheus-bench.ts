@@ -48,7 +48,8 @@ async function seed(url: string, end: number): Promise<number> {
         tokens[2]! += 20_000 * rate;
         tokens[3]! += 900 * rate;
         cost += 0.02 * rate * (m + 1);
-        for (let k = 0; k < 4; k++) chunk.push(`claude_code_token_usage_tokens_total{user_email="${user}",model="${model}",type="${TYPES[k]}"} ${tokens[k]} ${t}`);
+        for (let k = 0; k < 4; k++)
+          chunk.push(`claude_code_token_usage_tokens_total{user_email="${user}",model="${model}",type="${TYPES[k]}"} ${tokens[k]} ${t}`);
         chunk.push(`claude_code_cost_usage_USD_total{user_email="${user}",model="${model}"} ${cost.toFixed(4)} ${t}`);
       }
       if (chunk.length > 400_000) await flush();
@@ -64,9 +65,20 @@ async function engine(): Promise<{ url: string; end: number; samples: number; st
   mkdirSync(dir, { recursive: true });
   const marker = join(dir, "seeded.json");
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const vm = Bun.spawn(["victoria-metrics", `-storageDataPath=${join(dir, "data")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"], { stdout: "ignore", stderr: "ignore" });
+  const vm = Bun.spawn(
+    ["victoria-metrics", `-storageDataPath=${join(dir, "data")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"],
+    { stdout: "ignore", stderr: "ignore" },
+  );
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200 && !(await fetch(`${url}/health`).then((r) => r.ok).catch(() => false)); i++) await Bun.sleep(100);
+  for (
+    let i = 0;
+    i < 200 &&
+    !(await fetch(`${url}/health`)
+      .then((r) => r.ok)
+      .catch(() => false));
+    i++
+  )
+    await Bun.sleep(100);
   let info = existsSync(marker) ? (JSON.parse(readFileSync(marker, "utf8")) as { end: number; samples: number }) : null;
   if (!info) {
     const end = Math.floor(Date.now() / STEP) * STEP - STEP;
@@ -81,7 +93,10 @@ async function engine(): Promise<{ url: string; end: number; samples: number; st
 async function scrape10k(): Promise<number> {
   const counters = new MetricCounters();
   const batch: MetricSample[] = [];
-  for (let u = 0; u < 1000; u++) for (const model of MODELS) for (const type of ["input", "output"]) batch.push({ key: "", name: "claude_code.token.usage", time: 0, user: `dev${u}@example.com`, sessionId: null, model, type, value: u + 1 });
+  for (let u = 0; u < 1000; u++)
+    for (const model of MODELS)
+      for (const type of ["input", "output"])
+        batch.push({ key: "", name: "claude_code.token.usage", time: 0, user: `dev${u}@example.com`, sessionId: null, model, type, value: u + 1 });
   counters.add(batch);
   const r = await startOtlpReceiver({ host: "127.0.0.1", port: 0, onLogs: () => undefined, onMetrics: () => undefined, onScrape: () => counters.text() });
   try {
@@ -105,7 +120,22 @@ export async function runPrometheusBench(repo: string): Promise<PrometheusBench 
     const run = (hours: number) => {
       const rs = Array.from({ length: 3 }, () => {
         const t = performance.now();
-        const p = Bun.spawnSync([process.execPath, join(repo, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", e.url, "--insights-hours", String(hours), "--now", new Date(e.end).toISOString()], { stdout: "pipe", stderr: "pipe" });
+        const p = Bun.spawnSync(
+          [
+            process.execPath,
+            join(repo, "src/cli.ts"),
+            "--json",
+            "--view",
+            "insights",
+            "--prometheus",
+            e.url,
+            "--insights-hours",
+            String(hours),
+            "--now",
+            new Date(e.end).toISOString(),
+          ],
+          { stdout: "pipe", stderr: "pipe" },
+        );
         const ms = performance.now() - t;
         if (p.exitCode !== 0) throw new Error(p.stderr.toString());
         const d = JSON.parse(p.stdout.toString()) as { users: unknown[]; others: { users: number } | null };

@@ -71,8 +71,20 @@ function* sessionLines(s: SessionInfo, seed: number): Generator<(time: number) =
       ];
       // one line at a time, each written when its turn comes (so the usage of one key grows over the lines)
       for (let b = 0; b < blocks.length; b++)
-        yield (time) => responseLines({ session: s, time, model, messageId, requestId, usage, blocks: blocks.slice(0, b + 1), uuids: blocks.map(() => uuidFrom(r)), parentUuid: null })[b]!;
-      yield (time) => toolResultLine(s, time, tool, { uuid: uuidFrom(r), parentUuid: null, content: "export function check(x: number) {\n  return x > 0;\n}\n".repeat(8) });
+        yield (time) =>
+          responseLines({
+            session: s,
+            time,
+            model,
+            messageId,
+            requestId,
+            usage,
+            blocks: blocks.slice(0, b + 1),
+            uuids: blocks.map(() => uuidFrom(r)),
+            parentUuid: null,
+          })[b]!;
+      yield (time) =>
+        toolResultLine(s, time, tool, { uuid: uuidFrom(r), parentUuid: null, content: "export function check(x: number) {\n  return x > 0;\n}\n".repeat(8) });
     }
   }
 }
@@ -102,11 +114,22 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult | null> {
       const info: SessionInfo = { sessionId: uuidFrom(rng(500 + i)), cwd: `/home/dev/src/soak-${i}`, gitBranch: "main" };
       return { file: join(dir, `${info.sessionId}.jsonl`), lines: sessionLines(info, 900 + i) };
     });
-    tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", `cd ${o.repo} && COLORTERM=truecolor XDG_DATA_HOME=${data} exec ${o.bun} src/cli.ts ${args.join(" ")}`);
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "160",
+      "-y",
+      "50",
+      `cd ${o.repo} && COLORTERM=truecolor XDG_DATA_HOME=${data} exec ${o.bun} src/cli.ts ${args.join(" ")}`,
+    );
     await Bun.sleep(8000);
     const pid = tmux("list-panes", "-t", session, "-F", "#{pane_pid}").stdout.toString().trim();
     const ticks = () => {
-      if (!existsSync(`/proc/${pid}/stat`)) throw new Error(`the dashboard (pid ${pid}) ended during the soak: ${tmux("capture-pane", "-p", "-t", session).stdout.toString().trim().slice(-400)}`);
+      if (!existsSync(`/proc/${pid}/stat`))
+        throw new Error(`the dashboard (pid ${pid}) ended during the soak: ${tmux("capture-pane", "-p", "-t", session).stdout.toString().trim().slice(-400)}`);
       const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
       return Number(f[11]) + Number(f[12]); // utime + stime, in clock ticks (100 a second)
     };
@@ -133,14 +156,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult | null> {
         lastTicks = t;
         lastSample = now;
         const s = samples.at(-1)!;
-        if (samples.length % 6 === 0) log(`  ${(s.t / 60).toFixed(1).padStart(5)} min: CPU ${s.cpu.toFixed(1).padStart(5)} %  RSS ${s.rssMb.toFixed(0)} MB  (${lines} lines)`);
+        if (samples.length % 6 === 0)
+          log(`  ${(s.t / 60).toFixed(1).padStart(5)} min: CPU ${s.cpu.toFixed(1).padStart(5)} %  RSS ${s.rssMb.toFixed(0)} MB  (${lines} lines)`);
       }
       await Bun.sleep(1000 / lps / 2);
     }
     // The start: the first stretch after a minute of warming up; the end: the last stretch of the same length.
     const span = Math.max(20, Math.min(120, soakMs / 1000 / 10));
     const warm = Math.min(60, soakMs / 1000 / 10);
-    const mean = (xs: SoakSample[]) => ({ cpu: xs.reduce((n, x) => n + x.cpu, 0) / Math.max(1, xs.length), rssMb: xs.reduce((n, x) => n + x.rssMb, 0) / Math.max(1, xs.length) });
+    const mean = (xs: SoakSample[]) => ({
+      cpu: xs.reduce((n, x) => n + x.cpu, 0) / Math.max(1, xs.length),
+      rssMb: xs.reduce((n, x) => n + x.rssMb, 0) / Math.max(1, xs.length),
+    });
     const total = samples.at(-1)?.t ?? 0;
     const start = mean(samples.filter((x) => x.t > warm && x.t <= warm + span));
     const end = mean(samples.filter((x) => x.t > total - span));
@@ -192,6 +219,14 @@ if (import.meta.main) {
   const root = (JSON.parse(readFileSync(meta, "utf8")) as { root: string }).root;
   const repo = join(import.meta.dir, "..");
   console.log(`soak: ${values.minutes} min at ${values["lines-per-second"]} lines/s into ${values.files} transcripts, all-time window over ${root}`);
-  const r = await runSoak({ repo, bun: process.execPath, root, minutes: Number(values.minutes), linesPerSecond: Number(values["lines-per-second"]), files: Number(values.files), log: console.log });
+  const r = await runSoak({
+    repo,
+    bun: process.execPath,
+    root,
+    minutes: Number(values.minutes),
+    linesPerSecond: Number(values["lines-per-second"]),
+    files: Number(values.files),
+    log: console.log,
+  });
   console.log(r ? formatSoak(r) : "soak: skipped (needs tmux)");
 }

@@ -236,7 +236,9 @@ const CLK_TCK = (() => {
 
 /** A process's CPU time so far (user + system), ms. */
 function cpuOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
 }
 
@@ -282,7 +284,12 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
   mkdirSync(noConfig, { recursive: true });
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith("CLAUDE_DASH_") || ["CLAUDE_CONFIG_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "NO_COLOR", "COLUMNS"].includes(k)) continue;
+    if (
+      v === undefined ||
+      k.startsWith("CLAUDE_DASH_") ||
+      ["CLAUDE_CONFIG_DIR", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "NO_COLOR", "COLUMNS"].includes(k)
+    )
+      continue;
     base[k] = v;
   }
   /** A runtime dir of its own for a series (its own helper); short, as a socket path has at most ~100 bytes. */
@@ -292,7 +299,14 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
   };
-  const envFor = (data: string, runtime: string, extra: Record<string, string> = {}) => ({ ...base, CLAUDE_CONFIG_DIR: o.corpus.root, XDG_DATA_HOME: data, XDG_CONFIG_HOME: noConfig, XDG_RUNTIME_DIR: runtime, ...extra });
+  const envFor = (data: string, runtime: string, extra: Record<string, string> = {}) => ({
+    ...base,
+    CLAUDE_CONFIG_DIR: o.corpus.root,
+    XDG_DATA_HOME: data,
+    XDG_CONFIG_HOME: noConfig,
+    XDG_RUNTIME_DIR: runtime,
+    ...extra,
+  });
   const NO_SERVER = { CLAUDE_DASH_NO_SERVER: "1" };
 
   function call(cmd: string[], env: Record<string, string>): Call {
@@ -310,7 +324,13 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
     const kb = Number(readFileSync(file, "utf8").trim().split("\n").pop());
     return { ...c, rssMb: Number.isFinite(kb) ? kb / 1024 : null };
   }
-  function series(cmd: string[], env: Record<string, string>, reference: string | null, n = runs, helper?: number): Series & { first: string; helperCpuMs: number } {
+  function series(
+    cmd: string[],
+    env: Record<string, string>,
+    reference: string | null,
+    n = runs,
+    helper?: number,
+  ): Series & { first: string; helperCpuMs: number } {
     const first = call(cmd, env).out;
     for (let i = 1; i < WARMUPS; i++) call(cmd, env);
     const ms: number[] = [];
@@ -331,11 +351,28 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
     const helperCpuMs = helper ? (cpuOf(helper) - helperCpu0) / n : 0;
     const rss = Array.from({ length: GNU_TIME ? 5 : 0 }, () => measured(cmd, env).rssMb ?? 0);
     const s = [...ms].sort((a, b) => a - b);
-    return { n, p50: pct(s, 0.5), p90: pct(s, 0.9), p99: pct(s, 0.99), max: s.at(-1)!, min: s[0]!, cpuMs: median(cpu), rssMb: rss.length ? Math.max(...rss) : null, differing, ...(differed === undefined ? {} : { differed }), first, helperCpuMs };
+    return {
+      n,
+      p50: pct(s, 0.5),
+      p90: pct(s, 0.9),
+      p99: pct(s, 0.99),
+      max: s.at(-1)!,
+      min: s[0]!,
+      cpuMs: median(cpu),
+      rssMb: rss.length ? Math.max(...rss) : null,
+      differing,
+      ...(differed === undefined ? {} : { differed }),
+      first,
+      helperCpuMs,
+    };
   }
   /** Starts the helper of `runtime` as a user's first call does (answered in process, the helper started in the
    *  background) and waits for its socket to answer. */
-  async function startHelper(cmd: string[], env: Record<string, string>, runtime: string): Promise<{ pid: number; firstMs: number; upMs: number; first: Call }> {
+  async function startHelper(
+    cmd: string[],
+    env: Record<string, string>,
+    runtime: string,
+  ): Promise<{ pid: number; firstMs: number; upMs: number; first: Call }> {
     if (helperPids(runtime).length) throw new Error(`a helper already runs in ${runtime}`);
     const t0 = performance.now();
     const first = call(cmd, env);
@@ -343,7 +380,13 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
     return { pid, firstMs: first.ms, upMs: performance.now() - t0, first };
   }
   /** A series through the resident helper, as users run it: the helper started and answering before any timing. */
-  async function served(cmd: string[], env: Record<string, string>, reference: string | null, n = runs, between?: () => void): Promise<HelperSeries & { first: string }> {
+  async function served(
+    cmd: string[],
+    env: Record<string, string>,
+    reference: string | null,
+    n = runs,
+    between?: () => void,
+  ): Promise<HelperSeries & { first: string }> {
     const runtime = env.XDG_RUNTIME_DIR!;
     const h = await startHelper(cmd, env, runtime);
     between?.();
@@ -373,7 +416,8 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
   // Builds first (CPU-heavy: before the machine is let settle).
   log("  building the status line bundle and the compiled binary…");
   const b = Bun.spawnSync([o.bun, join(o.repo, "scripts", "build-statusline.ts")], { cwd: o.repo, stdout: "pipe", stderr: "pipe" });
-  if (b.exitCode !== 0 || !bundleFresh(o.repo)) log(`  (the bundle was not built: ${b.stderr.toString().trim().slice(0, 200)}; "bundle" below runs the sources)`);
+  if (b.exitCode !== 0 || !bundleFresh(o.repo))
+    log(`  (the bundle was not built: ${b.stderr.toString().trim().slice(0, 200)}; "bundle" below runs the sources)`);
   const exe = join(o.repo, "dist", "claude-dash");
   let binaryBuild: { sizeMb: number; buildSeconds: number } | null = null;
   if (o.binary ?? true) {
@@ -450,7 +494,10 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
     const launcherCached = launcher ? series([launcher, "statusline", ...flags.split(" ")], ccEnv, reference) : null;
     peer = {
       native: { path: o.ccusage, cached: nativeCached, first: { ms: nativeFirst.ms, rssMb: nativeFirst.rssMb }, expired: { ms: nativeExpired.ms } },
-      launcher: launcher && launcherCached && launcherFirst && launcherExpired ? { path: launcher, cached: launcherCached, first: { ms: launcherFirst.ms, rssMb: launcherFirst.rssMb }, expired: { ms: launcherExpired.ms } } : null,
+      launcher:
+        launcher && launcherCached && launcherFirst && launcherExpired
+          ? { path: launcher, cached: launcherCached, first: { ms: launcherFirst.ms, rssMb: launcherFirst.rssMb }, expired: { ms: launcherExpired.ms } }
+          : null,
       line: reference.trim(),
       flags,
     };
@@ -553,7 +600,10 @@ function traceSteps(traces: string[], before: boolean): [string, number][] {
 /** dist/statusline was built from the sources as they are now (src/cli.ts's own check): else the sources run. */
 export function bundleFresh(repo: string): boolean {
   try {
-    const built = JSON.parse(readFileSync(join(repo, "dist", "statusline", "inputs.json"), "utf8")) as { bun: string; inputs: { path: string; size: number; hash: string }[] };
+    const built = JSON.parse(readFileSync(join(repo, "dist", "statusline", "inputs.json"), "utf8")) as {
+      bun: string;
+      inputs: { path: string; size: number; hash: string }[];
+    };
     if (built.bun !== Bun.version || built.inputs.length === 0) return false;
     return built.inputs.every((i) => {
       const bytes = readFileSync(join(repo, i.path));
@@ -597,8 +647,10 @@ export async function waitForQuiet(max: number, seconds: number, log: (line: str
 
 const ms = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
 const rss = (x: number | null) => (x === null || Number.isNaN(x) ? "? MB" : `${x.toFixed(0)} MB`);
-const differed = (s: Series) => (s.differing ? `   (${s.differing} of ${s.n} lines differed, e.g. ${JSON.stringify(s.differed?.replace(/\x1b\[[0-9;]*m/g, ""))})` : "");
-const row = (s: Series) => `p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}   CPU ${ms(s.cpuMs)}   peak RSS ${rss(s.rssMb)}${differed(s)}`;
+const differed = (s: Series) =>
+  s.differing ? `   (${s.differing} of ${s.n} lines differed, e.g. ${JSON.stringify(s.differed?.replace(/\x1b\[[0-9;]*m/g, ""))})` : "";
+const row = (s: Series) =>
+  `p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}   CPU ${ms(s.cpuMs)}   peak RSS ${rss(s.rssMb)}${differed(s)}`;
 const servedRow = (s: HelperSeries) =>
   `p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}   CPU ${ms(s.cpuMs)} + the helper's ${ms(s.helper.cpuMs)}   peak RSS ${rss(s.rssMb)} + the helper's ${rss(s.helper.rssMb)}${differed(s)}${s.helper.restarted ? "   (THE HELPER WAS REPLACED during the series: the code changed on disk?)" : ""}`;
 const times = (x: number) => (x >= 1 ? `${x.toFixed(1)}× faster` : `${(1 / x).toFixed(1)}× slower`);
@@ -628,10 +680,19 @@ export function formatStatuslineBench(r: StatuslineBench): string {
   }
   if (r.ccusage) {
     const c = r.ccusage;
-    if (c.launcher) lines.push(`  ${"ccusage 20 as npm installs it, cached".padEnd(w)} ${row(c.launcher.cached)}   (${c.flags}; ${c.launcher.path}: Node, which runs the native binary)`);
+    if (c.launcher)
+      lines.push(
+        `  ${"ccusage 20 as npm installs it, cached".padEnd(w)} ${row(c.launcher.cached)}   (${c.flags}; ${c.launcher.path}: Node, which runs the native binary)`,
+      );
     lines.push(`  ${"ccusage 20's native binary, cached".padEnd(w)} ${row(c.native.cached)}   (${c.flags})`);
-    for (const [label, x] of [["npm's command", c.launcher], ["native binary", c.native]] as const)
-      if (x) lines.push(`  ${`ccusage 20 (${label}), computed`.padEnd(w)} its first call ${ms(x.first.ms)}, ${rss(x.first.rssMb)} (cache cleared); ${ms(x.expired.ms)} with its cache expired (defaults: a call 1 s after the last computed one)`);
+    for (const [label, x] of [
+      ["npm's command", c.launcher],
+      ["native binary", c.native],
+    ] as const)
+      if (x)
+        lines.push(
+          `  ${`ccusage 20 (${label}), computed`.padEnd(w)} its first call ${ms(x.first.ms)}, ${rss(x.first.rssMb)} (cache cleared); ${ms(x.expired.ms)} with its cache expired (defaults: a call 1 s after the last computed one)`,
+        );
     lines.push(`  ccusage's line: ${c.line}`);
     const x = ratio(r)!;
     const xn = ratioNative(r)!;
@@ -639,22 +700,39 @@ export function formatStatuslineBench(r: StatuslineBench): string {
       `  ours (the default, with the helper) against ccusage's cached calls, p50: ${times(x)} than ${c.launcher ? "the `ccusage` command (npm)" : "its native binary"} (target ≥ 3× faster)${c.launcher ? `; ${times(xn)} than its bare native binary` : ""}; against its first call ${((c.launcher ?? c.native).first.ms / r.served.p50).toFixed(0)}×`,
     );
   }
-  lines.push(`  ${"first call on an empty store".padEnd(w)} median ${ms(median(r.empty.ms))} (${r.empty.ms.map(ms).join(", ")}), peak RSS ${r.empty.rssMb.map(rss).join(", ")}   (target ≤ 1 s)`);
-  for (const [label, b] of [["ten at once, helper up", r.burst.served], ["ten at once, in process", r.burst.inProcess]] as const)
-    lines.push(`  ${label.padEnd(w)} median ${ms(median(b.rounds))} from the first spawn to the last exit, slowest round ${ms(Math.max(...b.rounds))} (10 rounds; target 150 ms)${b.differing ? `; ${b.differing} lines differed` : ""}`);
-  lines.push(`  ${"write lock held elsewhere, helper".padEnd(w)} ${servedRow(r.busy.served)}${r.busy.served.differing ? "" : `   (all ${r.busy.served.n} lines the reference line)`}`);
-  lines.push(`  ${"write lock held elsewhere, in process".padEnd(w)} ${row(r.busy.inProcess)}${r.busy.inProcess.differing ? "" : `   (all ${r.busy.inProcess.n} lines the reference line)`}`);
+  lines.push(
+    `  ${"first call on an empty store".padEnd(w)} median ${ms(median(r.empty.ms))} (${r.empty.ms.map(ms).join(", ")}), peak RSS ${r.empty.rssMb.map(rss).join(", ")}   (target ≤ 1 s)`,
+  );
+  for (const [label, b] of [
+    ["ten at once, helper up", r.burst.served],
+    ["ten at once, in process", r.burst.inProcess],
+  ] as const)
+    lines.push(
+      `  ${label.padEnd(w)} median ${ms(median(b.rounds))} from the first spawn to the last exit, slowest round ${ms(Math.max(...b.rounds))} (10 rounds; target 150 ms)${b.differing ? `; ${b.differing} lines differed` : ""}`,
+    );
+  lines.push(
+    `  ${"write lock held elsewhere, helper".padEnd(w)} ${servedRow(r.busy.served)}${r.busy.served.differing ? "" : `   (all ${r.busy.served.n} lines the reference line)`}`,
+  );
+  lines.push(
+    `  ${"write lock held elsewhere, in process".padEnd(w)} ${row(r.busy.inProcess)}${r.busy.inProcess.differing ? "" : `   (all ${r.busy.inProcess.n} lines the reference line)`}`,
+  );
   lines.push(`  one in-process call traced (CLAUDE_DASH_TRACE=1): ${r.trace}`);
-  lines.push(`  its steps, median of 20 traced calls (ms): ${r.steps.map(([k, v]) => `${k === "before" ? "before the module ran" : k} ${v.toFixed(1)}`).join(" · ")}`);
+  lines.push(
+    `  its steps, median of 20 traced calls (ms): ${r.steps.map(([k, v]) => `${k === "before" ? "before the module ran" : k} ${v.toFixed(1)}`).join(" · ")}`,
+  );
   lines.push(`  one helper-served call traced (the helper's steps; "since the process began" is the helper's age): ${r.helperTrace}`);
-  lines.push(`  the helper's steps, median of 20 traced calls (ms): ${r.helperSteps.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(" · ")}; those calls took ${ms(r.helperTracedMs)} (median, the client's whole process)`);
+  lines.push(
+    `  the helper's steps, median of 20 traced calls (ms): ${r.helperSteps.map(([k, v]) => `${k} ${v.toFixed(1)}`).join(" · ")}; those calls took ${ms(r.helperTracedMs)} (median, the client's whole process)`,
+  );
   return lines.join("\n");
 }
 
 /** The README's row: one summary line. */
 export function statuslineReadmeRow(r: StatuslineBench): string {
   const x = ratio(r);
-  const binary = r.binary ? `; the compiled binary (${r.binary.sizeMb.toFixed(0)} MB) ${r.binary.served.p50.toFixed(0)} / ${r.binary.served.p99.toFixed(0)} ms with its helper, ${r.binary.inProcess.p50.toFixed(0)} / ${r.binary.inProcess.p99.toFixed(0)} ms without` : "";
+  const binary = r.binary
+    ? `; the compiled binary (${r.binary.sizeMb.toFixed(0)} MB) ${r.binary.served.p50.toFixed(0)} / ${r.binary.served.p99.toFixed(0)} ms with its helper, ${r.binary.inProcess.p50.toFixed(0)} / ${r.binary.inProcess.p99.toFixed(0)} ms without`
+    : "";
   const c = r.ccusage;
   const peer = c
     ? ` | ccusage 20 cached: ${c.launcher ? `\`ccusage\` (npm) ${c.launcher.cached.p50.toFixed(0)} / ${c.launcher.cached.p99.toFixed(0)} ms (ours ${times(x!)}), ` : ""}native binary ${c.native.cached.p50.toFixed(1)} / ${c.native.cached.p99.toFixed(1)} ms (ours ${times(ratioNative(r)!)}); its first call ${ms((c.launcher ?? c.native).first.ms)}, ${rss((c.launcher ?? c.native).first.rssMb)}`
@@ -664,7 +742,8 @@ export function statuslineReadmeRow(r: StatuslineBench): string {
 
 /** Rows for a README table of its own (| what | figure |). */
 export function statuslineReadmeTable(r: StatuslineBench): string[] {
-  const s = (x: Series) => `p50 ${x.p50.toFixed(1)} ms, p90 ${x.p90.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms (max ${x.max.toFixed(0)} ms), ${x.cpuMs.toFixed(1)} ms of CPU, peak RSS ${rss(x.rssMb)}`;
+  const s = (x: Series) =>
+    `p50 ${x.p50.toFixed(1)} ms, p90 ${x.p90.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms (max ${x.max.toFixed(0)} ms), ${x.cpuMs.toFixed(1)} ms of CPU, peak RSS ${rss(x.rssMb)}`;
   const sh = (x: HelperSeries) =>
     `p50 ${x.p50.toFixed(1)} ms, p90 ${x.p90.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms (max ${x.max.toFixed(0)} ms), ${x.cpuMs.toFixed(1)} ms of CPU + ${x.helper.cpuMs.toFixed(1)} ms in the helper, peak RSS ${rss(x.rssMb)} (the helper ${rss(x.helper.rssMb)})`;
   const rows = [
@@ -681,14 +760,19 @@ export function statuslineReadmeTable(r: StatuslineBench): string[] {
   }
   if (r.ccusage) {
     const c = r.ccusage;
-    if (c.launcher) rows.push(`| ccusage 20 \`statusline\` as npm installs it (\`ccusage\`: Node, which runs its native binary), served from its cache (\`${c.flags}\`) | ${s(c.launcher.cached)}; ours ${times(ratio(r)!)} (target ≥ 3× faster) |`);
+    if (c.launcher)
+      rows.push(
+        `| ccusage 20 \`statusline\` as npm installs it (\`ccusage\`: Node, which runs its native binary), served from its cache (\`${c.flags}\`) | ${s(c.launcher.cached)}; ours ${times(ratio(r)!)} (target ≥ 3× faster) |`,
+      );
     rows.push(`| ccusage 20's bare native binary, served from its cache | ${s(c.native.cached)}; ours ${times(ratioNative(r)!)} |`);
     const f = (x: CcusageRun) => `${ms(x.first.ms)}, ${rss(x.first.rssMb)} / ${ms(x.expired.ms)}`;
     rows.push(
       `| ccusage 20: its first call (cache cleared) / a call after its 1 s cache expired | ${c.launcher ? `\`ccusage\` ${f(c.launcher)}; ` : ""}native binary ${f(c.native)}; ours ${((c.launcher ?? c.native).first.ms / r.served.p50).toFixed(0)}× faster than its computed calls |`,
     );
   }
-  rows.push(`| the first call on an empty store (no helper yet; reads today's files and the session's) | median ${ms(median(r.empty.ms))} (${r.empty.ms.map(ms).join(", ")}), ${r.empty.rssMb.map(rss).join(", ")} (target ≤ 1 s) |`);
+  rows.push(
+    `| the first call on an empty store (no helper yet; reads today's files and the session's) | median ${ms(median(r.empty.ms))} (${r.empty.ms.map(ms).join(", ")}), ${r.empty.rssMb.map(rss).join(", ")} (target ≤ 1 s) |`,
+  );
   rows.push(
     `| ten calls at once, from the first spawn to the last exit (10 rounds) | the helper up: median ${ms(median(r.burst.served.rounds))}, slowest ${ms(Math.max(...r.burst.served.rounds))}; in their own processes: median ${ms(median(r.burst.inProcess.rounds))}, slowest ${ms(Math.max(...r.burst.inProcess.rounds))} (target 150 ms) |`,
   );
@@ -729,22 +813,38 @@ if (import.meta.main) {
   if (!data) {
     // The warm store `bun run bench`'s first run leaves: all time, the whole corpus.
     data = join(scratch, "warm");
-    const p = Bun.spawnSync([bun, "src/cli.ts", "--root", corpus.root, "--now", new Date(corpus.end).toISOString(), "--no-allowance", "--json", "--since", "2000-01-01"], {
-      cwd: repo,
-      env: { ...process.env, XDG_DATA_HOME: data },
-      stdout: "ignore",
-      stderr: "inherit",
-    });
+    const p = Bun.spawnSync(
+      [bun, "src/cli.ts", "--root", corpus.root, "--now", new Date(corpus.end).toISOString(), "--no-allowance", "--json", "--since", "2000-01-01"],
+      {
+        cwd: repo,
+        env: { ...process.env, XDG_DATA_HOME: data },
+        stdout: "ignore",
+        stderr: "inherit",
+      },
+    );
     if (p.exitCode !== 0) throw new Error("the first run (the warm store) failed");
   }
   const ccusage = existsSync(values.ccusage!) ? values.ccusage! : null;
   const launcher = values["ccusage-launcher"] ? (existsSync(values["ccusage-launcher"]) ? values["ccusage-launcher"] : null) : ccusageLauncherFor(ccusage);
-  console.log(`claude-dash statusline benchmark — ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Bun ${Bun.version}${NODE ? `, Node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}` : ""}`);
+  console.log(
+    `claude-dash statusline benchmark — ${cpus()[0]?.model ?? "?"} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Bun ${Bun.version}${NODE ? `, Node ${Bun.spawnSync([NODE, "--version"]).stdout.toString().trim()}` : ""}`,
+  );
   console.log(
     `corpus ${corpus.root} (${(corpus.bytes / 1e6).toFixed(0)} MB, ${corpus.files} files); ${ccusage ? `peer: ccusage 20 (${ccusage}${launcher ? `; npm's command ${launcher}` : ""})` : "ccusage 20 not found (--ccusage PATH): no comparison"}`,
   );
   console.log(`\nthe status line, whole processes, warm page cache:`);
-  const r = await runStatuslineBench({ repo, bun, corpus, data, ccusage, ccusageLauncher: launcher, scratch, runs: Number(values.runs), binary: !values["skip-binary"], waitSeconds: Number(values.wait) });
+  const r = await runStatuslineBench({
+    repo,
+    bun,
+    corpus,
+    data,
+    ccusage,
+    ccusageLauncher: launcher,
+    scratch,
+    runs: Number(values.runs),
+    binary: !values["skip-binary"],
+    waitSeconds: Number(values.wait),
+  });
   console.log(formatStatuslineBench(r));
   console.log("\nREADME rows:");
   console.log(statuslineReadmeRow(r));

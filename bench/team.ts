@@ -46,13 +46,27 @@ export function teamStore(dir: string, events = 2_500_000): TeamStore {
     const sessionId = `team-${session}`;
     const time = end - 30 * DAY + Math.floor(i * perEvent);
     const model = MODELS[Math.floor(r() * MODELS.length)]!;
-    const usage = { uncached: Math.floor(r() * 50), cacheWrite5m: Math.floor(r() * 3000), cacheWrite1h: 0, cacheRead: Math.floor(r() * 80_000), output: Math.floor(r() * 900) };
+    const usage = {
+      uncached: Math.floor(r() * 50),
+      cacheWrite5m: Math.floor(r() * 3000),
+      cacheWrite1h: 0,
+      cacheRead: Math.floor(r() * 80_000),
+      output: Math.floor(r() * 900),
+    };
     batch.push(teamResponse(i, time, sessionId, model, usage, meta, { reportedCostUSD: r() * 0.2 }));
     n++;
     if (r() < 0.45) {
       const key = `toolu_${i}`;
       batch.push({ type: "ToolCallObserved", key, time: time + 50, sessionId, agentId: null, name: TOOLS[Math.floor(r() * TOOLS.length)]!, ...meta });
-      batch.push({ type: "ToolResultObserved", key, time: time + 50 + Math.floor(r() * 4000), sessionId, agentId: null, outcome: r() < 0.9 ? "ok" : r() < 0.5 ? "error" : "rejected", ...meta });
+      batch.push({
+        type: "ToolResultObserved",
+        key,
+        time: time + 50 + Math.floor(r() * 4000),
+        sessionId,
+        agentId: null,
+        outcome: r() < 0.9 ? "ok" : r() < 0.5 ? "error" : "rejected",
+        ...meta,
+      });
       n += 2;
     }
     if (r() < 0.2) {

@@ -28,7 +28,11 @@ export interface YearStore {
 
 /** The store file the CLI uses for these roots under this data directory (HOME only matters for the defaults). */
 export function storePathFor(data: string, roots: string[], home: string): string {
-  return storeFile(dataDir({ XDG_DATA_HOME: data }, home), resolveRoots({ flagRoots: roots, claudeConfigDir: undefined, home }), resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home }));
+  return storeFile(
+    dataDir({ XDG_DATA_HOME: data }, home),
+    resolveRoots({ flagRoots: roots, claudeConfigDir: undefined, home }),
+    resolveRoots({ flagRoots: [], claudeConfigDir: undefined, home }),
+  );
 }
 
 export function yearStore(dir: string, responses = 1_500_000, home = process.env.HOME ?? "/"): YearStore {
@@ -58,8 +62,26 @@ export function yearStore(dir: string, responses = 1_500_000, home = process.env
     const per = 40 + Math.floor(r() * 70);
     for (let i = 0; i < per; i++) {
       const time = Math.floor(start + i * 20_000);
-      const usage = { uncached: 5, cacheWrite5m: Math.floor(r() * 3000), cacheWrite1h: 0, cacheRead: 20_000 + Math.floor(r() * 80_000), output: Math.floor(r() * 900) };
-      c.push({ type: "ResponseObserved", key: `msg_${files}_${i}|req_${files}_${i}`, requestId: `req_${files}_${i}`, time, sessionId: sid, agentId: agent, model: MODELS[i % 4]!, usage, cwd, branch: "main", entrypoint: "cli" });
+      const usage = {
+        uncached: 5,
+        cacheWrite5m: Math.floor(r() * 3000),
+        cacheWrite1h: 0,
+        cacheRead: 20_000 + Math.floor(r() * 80_000),
+        output: Math.floor(r() * 900),
+      };
+      c.push({
+        type: "ResponseObserved",
+        key: `msg_${files}_${i}|req_${files}_${i}`,
+        requestId: `req_${files}_${i}`,
+        time,
+        sessionId: sid,
+        agentId: agent,
+        model: MODELS[i % 4]!,
+        usage,
+        cwd,
+        branch: "main",
+        entrypoint: "cli",
+      });
       if (i % 4 !== 0) {
         const key = `toolu_${files}_${i}`;
         c.push({ type: "ToolCallObserved", key, time, sessionId: sid, agentId: agent, name: TOOLS[i % 4]! });
@@ -69,7 +91,14 @@ export function yearStore(dir: string, responses = 1_500_000, home = process.env
     }
     n += per;
     files++;
-    batch.push(c.facts(join(root, "projects", `-home-dev-src-project-${files % 40}`, `${sid}.jsonl`), { dev: 1, ino: files, size: 1, mtimeMs: 1, offset: 1, lines: 1, headLen: 0, headHash: 0, tailHash: 0 }, false, -1));
+    batch.push(
+      c.facts(
+        join(root, "projects", `-home-dev-src-project-${files % 40}`, `${sid}.jsonl`),
+        { dev: 1, ino: files, size: 1, mtimeMs: 1, offset: 1, lines: 1, headLen: 0, headHash: 0, tailHash: 0 },
+        false,
+        -1,
+      ),
+    );
     if (batch.length >= 300) {
       store.write(batch);
       batch = [];
@@ -77,7 +106,10 @@ export function yearStore(dir: string, responses = 1_500_000, home = process.env
   }
   if (batch.length > 0) store.write(batch);
   store.endBulk();
-  store.markGone(store.files().map((f) => f.path), end); // their transcripts are long gone
+  store.markGone(
+    store.files().map((f) => f.path),
+    end,
+  ); // their transcripts are long gone
   store.close();
   const y: YearStore = { root, data, path, responses: n, files, bytes: Bun.file(path).size, end, version: YEAR_VERSION };
   writeFileSync(meta, JSON.stringify(y, null, 2));

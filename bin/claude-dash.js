@@ -17,7 +17,9 @@ if (typeof process.versions.bun === "string") {
 } else {
   const bun = findBun();
   if (!bun) {
-    process.stderr.write("claude-dash: needs Bun (https://bun.sh): install it with `npm install -g bun` or `curl -fsSL https://bun.sh/install | bash`, then run claude-dash again\n");
+    process.stderr.write(
+      "claude-dash: needs Bun (https://bun.sh): install it with `npm install -g bun` or `curl -fsSL https://bun.sh/install | bash`, then run claude-dash again\n",
+    );
     process.exit(1);
   }
   const child = spawn(bun, [entry, ...process.argv.slice(2)], { stdio: "inherit" });

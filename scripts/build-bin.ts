@@ -7,6 +7,21 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 
 const out = join(import.meta.dir, "..", "dist", "claude-dash");
-const p = Bun.spawnSync([process.execPath, "build", "--compile", "--bytecode", "--format", "esm", join(import.meta.dir, "..", "src", "cli.ts"), "--outfile", out, "--external", "@opentui/core-linux-x64-musl"], { stdout: "inherit", stderr: "inherit" });
+const p = Bun.spawnSync(
+  [
+    process.execPath,
+    "build",
+    "--compile",
+    "--bytecode",
+    "--format",
+    "esm",
+    join(import.meta.dir, "..", "src", "cli.ts"),
+    "--outfile",
+    out,
+    "--external",
+    "@opentui/core-linux-x64-musl",
+  ],
+  { stdout: "inherit", stderr: "inherit" },
+);
 if (p.exitCode !== 0) process.exit(p.exitCode ?? 1);
 console.log(`${out}: ${(statSync(out).size / 1e6).toFixed(1)} MB`);

@@ -39,10 +39,7 @@ function occurrences(masked: string, name: string): number {
 export function checkExports(files: Map<string, ScannedFile>): ExportReport {
   const key = (file: string, name: string) => `${file}\u0000${name}`;
   // Every export of every src file, `export *` expanded (to a fixed point: a star of a star).
-  const defs = new Map<
-    string,
-    { file: string; name: string; kind: string; line: number; from?: { file: string; name: string } }
-  >();
+  const defs = new Map<string, { file: string; name: string; kind: string; line: number; from?: { file: string; name: string } }>();
   for (const f of files.values()) {
     if (!f.path.startsWith("src/") || f.generated) continue;
     for (const e of f.exports) {
@@ -111,8 +108,7 @@ export function checkExports(files: Map<string, ScannedFile>): ExportReport {
     const masked = files.get(d.file)!.masked;
     const entry: ExportUse = { file: d.file, name: d.name, kind: d.kind, line: d.line, users: u, usedInFile: false };
     if (u.length === 0) {
-      entry.usedInFile =
-        d.name !== "default" && occurrences(masked, d.name) > (d.kind === "binding" || d.kind === "type" ? 2 : 1);
+      entry.usedInFile = d.name !== "default" && occurrences(masked, d.name) > (d.kind === "binding" || d.kind === "type" ? 2 : 1);
       unused.push(entry);
     } else if (u.every((p) => p.startsWith("test/"))) testOnly.push(entry);
   }
@@ -133,12 +129,7 @@ if (import.meta.main) {
     const types = report.unused.filter(isType);
     console.log(`\nunused exports (error): ${report.unused.length} (${values.length} values, ${types.length} types)`);
     for (const e of [...values, ...types]) {
-      const note =
-        e.kind === "re-export"
-          ? "a re-export nobody imports: drop it"
-          : e.usedInFile
-            ? "used in its file: drop `export`"
-            : "dead: nothing reads it";
+      const note = e.kind === "re-export" ? "a re-export nobody imports: drop it" : e.usedInFile ? "used in its file: drop `export`" : "dead: nothing reads it";
       console.log(`  ${where(e).padEnd(width)}  ${e.name}  (${e.kind}; ${note})`);
     }
     console.log(`\ntest-only exports (warning): ${report.testOnly.length}`);

@@ -31,8 +31,7 @@ export interface Layer {
  * Files placed by name in a layer other than their folder's, until they move (issue 23). Their importers from layers
  * that may not import the folder they sit in are listed as "folder crossings" (a warning): gone once they move.
  */
-export const PENDING_MOVES: Record<string, string> = {
-};
+export const PENDING_MOVES: Record<string, string> = {};
 
 /** Lowest first. Where patterns overlap, the explicit files are tried before the folders (see `placement`). */
 export const LAYERS: Layer[] = [
@@ -70,9 +69,7 @@ export const LAYERS: Layer[] = [
 function globRe(glob: string): RegExp {
   const re = glob
     .split(/(\*\*\/?|\*)/)
-    .map((part) =>
-      part === "**" || part === "**/" ? ".*" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"),
-    )
+    .map((part) => (part === "**" || part === "**/" ? ".*" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
     .join("");
   return new RegExp(`^${re}$`);
 }
@@ -80,10 +77,7 @@ function globRe(glob: string): RegExp {
 const isGlob = (p: string) => p.includes("*");
 
 /** The layer of a path: an explicit file first, then the most specific folder glob; null outside every layer. */
-export function placement(
-  path: string,
-  layers: readonly Layer[] = LAYERS,
-): { layer: string; byName: boolean; folderLayer: string | null } | null {
+export function placement(path: string, layers: readonly Layer[] = LAYERS): { layer: string; byName: boolean; folderLayer: string | null } | null {
   let byFolder: string | null = null;
   let bestLen = -1;
   for (const l of layers) {
@@ -95,8 +89,7 @@ export function placement(
       }
     }
   }
-  for (const l of layers)
-    if (l.files.includes(path)) return { layer: l.name, byName: byFolder !== l.name, folderLayer: byFolder };
+  for (const l of layers) if (l.files.includes(path)) return { layer: l.name, byName: byFolder !== l.name, folderLayer: byFolder };
   return byFolder ? { layer: byFolder, byName: false, folderLayer: byFolder } : null;
 }
 
@@ -238,12 +231,7 @@ export function checkLayers(files: Map<string, ScannedFile>, layers: readonly La
     if (!allowed) {
       const direction = order.get(b.layer)! > order.get(a.layer)! ? "up" : "not listed";
       violations.push({ ...e, fromLayer: a.layer, toLayer: b.layer, direction });
-    } else if (
-      e.to in PENDING_MOVES &&
-      b.folderLayer &&
-      b.folderLayer !== a.layer &&
-      !byName.get(a.layer)!.mayImport.includes(b.folderLayer)
-    ) {
+    } else if (e.to in PENDING_MOVES && b.folderLayer && b.folderLayer !== a.layer && !byName.get(a.layer)!.mayImport.includes(b.folderLayer)) {
       crossings.push({ ...e, fromLayer: a.layer, toLayer: b.layer, folderLayer: b.folderLayer });
     }
   }
@@ -286,11 +274,7 @@ export function checkLayers(files: Map<string, ScannedFile>, layers: readonly La
 }
 
 function describe(e: Edge): string {
-  const tags = [
-    e.typeOnly ? "type-only" : "",
-    e.kind === "dynamic" ? "dynamic" : "",
-    e.kind === "reexport" ? "re-export" : "",
-  ].filter(Boolean);
+  const tags = [e.typeOnly ? "type-only" : "", e.kind === "dynamic" ? "dynamic" : "", e.kind === "reexport" ? "re-export" : ""].filter(Boolean);
   return tags.length > 0 ? ` (${tags.join(", ")})` : "";
 }
 
@@ -303,9 +287,7 @@ if (import.meta.main) {
     console.log(`check-layers: ${report.files} files in src/, ${report.edges} imports between project files`);
     console.log("layers, lowest first (each may import itself and the layers listed):");
     for (const l of LAYERS)
-      console.log(
-        `  ${l.name.padEnd(8)} ${l.files.join(", ")}\n  ${"".padEnd(8)} may import: ${l.mayImport.join(", ") || "(only itself)"}`,
-      );
+      console.log(`  ${l.name.padEnd(8)} ${l.files.join(", ")}\n  ${"".padEnd(8)} may import: ${l.mayImport.join(", ") || "(only itself)"}`);
     if (report.unplaced.length > 0) {
       console.log(`\nfiles in no layer (error): ${report.unplaced.length}`);
       for (const p of report.unplaced) console.log(`  ${p}`);
@@ -316,9 +298,7 @@ if (import.meta.main) {
     }
     console.log(`\nimport cycles (error): ${report.cycles.length}`);
     for (const c of report.cycles) {
-      console.log(
-        `  ${c.files.length} files${c.runtime ? ", a cycle at run time" : ", closed only by type-only imports"}: ${c.files.join(", ")}`,
-      );
+      console.log(`  ${c.files.length} files${c.runtime ? ", a cycle at run time" : ", closed only by type-only imports"}: ${c.files.join(", ")}`);
       for (const e of c.path) console.log(`    ${e.from}:${e.line} → ${e.to}${describe(e)}`);
     }
     const byTarget = new Map<string, Crossing[]>();
@@ -326,11 +306,8 @@ if (import.meta.main) {
     console.log(`\nfolder crossings (warning: gone when the files placed by name move): ${report.crossings.length}`);
     for (const [to, cs] of byTarget) {
       const p = placement(to)!;
-      console.log(
-        `  ${to} (layer ${p.layer}, in the folder of ${p.folderLayer}; to move to ${PENDING_MOVES[to]}) imported from:`,
-      );
-      for (const c of cs)
-        console.log(`    ${c.from}:${c.line} (${c.fromLayer} may not import ${c.folderLayer})${describe(c)}`);
+      console.log(`  ${to} (layer ${p.layer}, in the folder of ${p.folderLayer}; to move to ${PENDING_MOVES[to]}) imported from:`);
+      for (const c of cs) console.log(`    ${c.from}:${c.line} (${c.fromLayer} may not import ${c.folderLayer})${describe(c)}`);
     }
     const failed = report.violations.length + report.cycles.length + report.unplaced.length;
     console.log(

@@ -15,10 +15,7 @@ export const OUTPUT = join(here, "..", "src", "net", "otlp-proto.ts");
 
 /** The vendored release: the folder that holds "opentelemetry/", and its PROVENANCE.md naming the tag. */
 const PROTO_DIR = join(here, "opentelemetry-proto");
-const ENTRY_POINTS = [
-  "opentelemetry/proto/collector/logs/v1/logs_service.proto",
-  "opentelemetry/proto/collector/metrics/v1/metrics_service.proto",
-];
+const ENTRY_POINTS = ["opentelemetry/proto/collector/logs/v1/logs_service.proto", "opentelemetry/proto/collector/metrics/v1/metrics_service.proto"];
 
 /** The generated module's text. */
 export function generateOtlpProtoModule(): string {
@@ -27,7 +24,10 @@ export function generateOtlpProtoModule(): string {
   const root = new protobuf.Root();
   // Imports in these files are relative to the folder that holds "opentelemetry/".
   root.resolvePath = (_origin: string, target: string) => (target.startsWith(pkgDir) ? target : join(pkgDir, target));
-  root.loadSync(ENTRY_POINTS.map((p) => join(pkgDir, p)), { keepCase: false });
+  root.loadSync(
+    ENTRY_POINTS.map((p) => join(pkgDir, p)),
+    { keepCase: false },
+  );
   root.resolveAll();
   const json = JSON.stringify(root.toJSON({ keepComments: false }), null, 1);
   return (

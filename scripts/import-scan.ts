@@ -32,22 +32,7 @@ export function listFiles(dirs: readonly string[], root = REPO): string[] {
   return out.sort();
 }
 
-const KEYWORDS_BEFORE_REGEX = new Set([
-  "return",
-  "typeof",
-  "instanceof",
-  "case",
-  "in",
-  "of",
-  "yield",
-  "await",
-  "void",
-  "delete",
-  "throw",
-  "new",
-  "else",
-  "do",
-]);
+const KEYWORDS_BEFORE_REGEX = new Set(["return", "typeof", "instanceof", "case", "in", "of", "yield", "await", "void", "delete", "throw", "new", "else", "do"]);
 
 /**
  * The source with comments replaced by spaces and the insides of string, template and regex literals replaced by
@@ -147,8 +132,7 @@ export function maskSource(src: string): string {
       continue;
     }
     if (c === "/") {
-      const regexAllowed =
-        lastSig === "" || "(,=:[!&|?{};+-*%<>~^".includes(lastSig) || KEYWORDS_BEFORE_REGEX.has(lastWord);
+      const regexAllowed = lastSig === "" || "(,=:[!&|?{};+-*%<>~^".includes(lastSig) || KEYWORDS_BEFORE_REGEX.has(lastWord);
       if (regexAllowed) {
         const start = i + 1;
         i++;
@@ -286,8 +270,7 @@ export function scanSource(path: string, text: string, root = REPO): ScannedFile
     const end = text.indexOf(quote, q + 1);
     return { spec: text.slice(q + 1, end), end: end + 1 };
   };
-  const add = (ref: Omit<ImportRef, "resolved">) =>
-    imports.push({ ...ref, resolved: resolveSpec(path, ref.spec, root) });
+  const add = (ref: Omit<ImportRef, "resolved">) => imports.push({ ...ref, resolved: resolveSpec(path, ref.spec, root) });
 
   // import … from "x"  (the clause may span lines)
   for (const m of masked.matchAll(/(?<![\w$.])import\s+(type\s+)?([^;"'`()]*?)\s*from\s*(["'])/g)) {
@@ -346,9 +329,7 @@ export function scanSource(path: string, text: string, root = REPO): ScannedFile
     const bound = new RegExp(`(?:const|let|var)\\s+(${ID})\\s*(?::[^=]*)?=\\s*(?:await\\s*)?$`).exec(before);
     const member = new RegExp(`^\\s*\\)?\\s*\\.\\s*(${ID})`).exec(afterClose);
     const awaited = /await\s*$/.test(before);
-    const isTypeQuery =
-      /typeof\s*$/.test(before) ||
-      (member !== null && member[1] !== "then" && !awaited && /(?:[:<|,(]|type\s+\w+\s*=)\s*$/.test(before));
+    const isTypeQuery = /typeof\s*$/.test(before) || (member !== null && member[1] !== "then" && !awaited && /(?:[:<|,(]|type\s+\w+\s*=)\s*$/.test(before));
     let names: Set<string> | "*" = "*";
     if (isTypeQuery && /typeof\s*$/.test(before)) names = "*";
     else if (destr)
@@ -410,9 +391,7 @@ export function scanSource(path: string, text: string, root = REPO): ScannedFile
     }
   }
   // export * from "x"   export * as ns from "x"
-  for (const m of masked.matchAll(
-    new RegExp(`(?<![\\w$.])export\\s+(type\\s+)?\\*\\s*(?:as\\s+(${ID})\\s*)?from\\s*(["'])`, "g"),
-  )) {
+  for (const m of masked.matchAll(new RegExp(`(?<![\\w$.])export\\s+(type\\s+)?\\*\\s*(?:as\\s+(${ID})\\s*)?from\\s*(["'])`, "g"))) {
     const q = m.index! + m[0].length - 1;
     const { spec } = specAt(q);
     const resolved = resolveSpec(path, spec, root);

@@ -11,7 +11,6 @@ const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 /** The helper answers what a call would print in its own process; these do something else, or once. */
 const NOT_SERVED = new Set(["--serve", "--install", "--write", "--force", "--help", "-h", "--no-server"]);
 
-
 if (args[0] === "statusline") {
   statusline(args.slice(1)).then(
     (code) => {

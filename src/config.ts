@@ -21,18 +21,21 @@ const shown = (v: string) => cleanText(v, 40);
 export function parseConfig(text: string, file = "config.toml"): Record<string, ConfigValue> {
   if (text.length > MAX_CONFIG_BYTES) throw new ConfigError(`${file} is larger than ${MAX_CONFIG_BYTES / 1024} KiB: not a config file of flags`);
   const out: Record<string, ConfigValue> = Object.create(null) as Record<string, ConfigValue>;
-  text.replace(/^\uFEFF/, "").split(/\r?\n/).forEach((raw, i) => {
-    const line = stripComment(raw).trim();
-    if (line === "") return;
-    const where = `${file} line ${i + 1}`;
-    if (line.startsWith("[")) throw new ConfigError(`${where}: sections are not used; write name = value at the top level`);
-    const m = /^([A-Za-z0-9_-]+)\s*=\s*(.*)$/.exec(line);
-    if (!m) throw new ConfigError(`${where}: expected name = value`);
-    const key = m[1]!;
-    if (key.length > 64) throw new ConfigError(`${where}: ${shown(key)} is not a flag's name`);
-    if (key in out) throw new ConfigError(`${where}: ${key} is set twice`);
-    out[key] = value(m[2]!.trim(), `${where}: ${key}`);
-  });
+  text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const line = stripComment(raw).trim();
+      if (line === "") return;
+      const where = `${file} line ${i + 1}`;
+      if (line.startsWith("[")) throw new ConfigError(`${where}: sections are not used; write name = value at the top level`);
+      const m = /^([A-Za-z0-9_-]+)\s*=\s*(.*)$/.exec(line);
+      if (!m) throw new ConfigError(`${where}: expected name = value`);
+      const key = m[1]!;
+      if (key.length > 64) throw new ConfigError(`${where}: ${shown(key)} is not a flag's name`);
+      if (key in out) throw new ConfigError(`${where}: ${key} is set twice`);
+      out[key] = value(m[2]!.trim(), `${where}: ${key}`);
+    });
   return out;
 }
 

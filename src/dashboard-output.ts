@@ -38,13 +38,33 @@ export async function printPrometheusInsights(opts: Options, now: number): Promi
 }
 
 /** `--json`: the view asked for (LIVE's numbers, HISTORY or INSIGHTS) as JSON. */
-export function printJson(opts: Options, now: number, q: StoreQueries, early: readonly ModelEvent[], team: TeamSource | null, diag: Diagnostics, demo: boolean): number {
+export function printJson(
+  opts: Options,
+  now: number,
+  q: StoreQueries,
+  early: readonly ModelEvent[],
+  team: TeamSource | null,
+  diag: Diagnostics,
+  demo: boolean,
+): number {
   const state = createState({ priceOverride: opts.pricePerMtok });
   for (const e of early) reduce(state, e);
   if (opts.view === "insights") {
     const allowanceView = selectAllowance(state, q, now, opts.allowance);
     const session = allowanceView.limits.find((l) => l.kind === "session");
-    const v = selectInsights(state, q, { now, hours: opts.insightsHours, buckets: 48, timeZone: opts.tz, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source: opts.source }, team);
+    const v = selectInsights(
+      state,
+      q,
+      {
+        now,
+        hours: opts.insightsHours,
+        buckets: 48,
+        timeZone: opts.tz,
+        session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null,
+        source: opts.source,
+      },
+      team,
+    );
     writeOut(`${jsonText(insightsJson(v, diag, demo))}\n`);
     return 0;
   }
@@ -55,7 +75,13 @@ export function printJson(opts: Options, now: number, q: StoreQueries, early: re
     writeOut(`${jsonText(historyJson(v, { timeZone: opts.tz, priceOverride: opts.pricePerMtok }, diag, demo))}\n`);
     return 0;
   }
-  const w = { now, windowHours: opts.windowHours, bucketMinutes: opts.bucketMinutes ?? jsonBucketMinutes(opts.windowHours), activeWindowHours: opts.activeWindowHours, priceOverride: opts.pricePerMtok };
+  const w = {
+    now,
+    windowHours: opts.windowHours,
+    bucketMinutes: opts.bucketMinutes ?? jsonBucketMinutes(opts.windowHours),
+    activeWindowHours: opts.activeWindowHours,
+    priceOverride: opts.pricePerMtok,
+  };
   const allowance = selectAllowance(state, q, now, opts.allowance);
   writeOut(`${jsonText(dashboardJson(q, w, diag, demo, allowance))}\n`);
   return 0;
@@ -128,7 +154,15 @@ export function printStoreInfo(path: string | null, roots: string[], json: boole
 
 /** "2026-11-26 17:58" in a zone. */
 export function localStamp(timeZone: string | undefined): (t: number) => string {
-  const fmt = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const fmt = new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
   return (t) => {
     const p: Record<string, string> = {};
     for (const x of fmt.formatToParts(t)) p[x.type] = x.value;
@@ -145,7 +179,12 @@ export function statusLine(source: TranscriptSource | null, store: StoreStatus):
   // One problem is named (a root with no projects folder is the usual one); several are counted, and
   // `--json` lists them in diagnostics.unreadable.
   const first = problems[0];
-  const note = problems.length === 1 && first ? ` · ${cleanText(`${first[0]}: ${first[1]}`, 120)}` : problems.length > 1 ? ` · ${problems.length} unreadable (see --json)` : "";
+  const note =
+    problems.length === 1 && first
+      ? ` · ${cleanText(`${first[0]}: ${first[1]}`, 120)}`
+      : problems.length > 1
+        ? ` · ${problems.length} unreadable (see --json)`
+        : "";
   return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${note}`;
 }
 

@@ -28,7 +28,9 @@ export async function teamInput(opts: Options, storedToo: boolean): Promise<Team
     out.telemetry = started;
     out.team = started.queries;
     if (opts.otlp.explicitHost && !isLoopback(opts.otlp.host))
-      writeErr(`claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`);
+      writeErr(
+        `claude-dash: warning: receiving telemetry on ${opts.otlp.host}:${opts.otlp.port}, reachable from other machines${opts.otlpToken ? "" : " (no --otlp-token)"}\n`,
+      );
   } else if (storedToo) {
     // (read from its store, summed there over INSIGHTS' window: never loaded whole)
     ({ team: out.team, problem: out.problem } = await loadStoredTelemetry());
@@ -120,7 +122,10 @@ export async function loadStoredTelemetry(): Promise<{ team: TeamSource | null; 
   } catch (e) {
     const why = cleanText((e as Error)?.message ?? String(e), 300);
     if ((e as { code?: string }).code === REFUSED) return { team: null, problem: `team telemetry not shown: the telemetry store is not used: ${why}` };
-    return { team: null, problem: `team telemetry not shown: the telemetry store ${path} cannot be read (${cleanText((e as Error)?.message ?? String(e), 120)})` };
+    return {
+      team: null,
+      problem: `team telemetry not shown: the telemetry store ${path} cannot be read (${cleanText((e as Error)?.message ?? String(e), 120)})`,
+    };
   }
 }
 

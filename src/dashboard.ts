@@ -15,7 +15,7 @@ import { replaceUnderway, withUsage, type UsageData } from "./ingest/usage-data.
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
 import type { TeamSource } from "./model/insights-view.ts";
-import { cleanupHint, } from "./ingest/store-info.ts";
+import { cleanupHint } from "./ingest/store-info.ts";
 import { MAX_BUCKETS, parseOptions, UsageError, type Options } from "./options.ts";
 import { ConfigError, configPath, MAX_CONFIG_BYTES, parseConfig } from "./config.ts";
 import { setTheme } from "./ui/theme.ts";
@@ -75,11 +75,24 @@ export async function main(): Promise<number> {
   const historySpan = opts.historyBucketMinutes ? (opts.historyBucketMinutes * 1000) / 60 : opts.historyHours;
   const span = opts.report
     ? Infinity
-    : Math.max(opts.windowHours, opts.activeWindowHours, opts.view === "history" ? historySpan : 0, opts.view === "insights" ? Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) : 0) * HOUR;
+    : Math.max(
+        opts.windowHours,
+        opts.activeWindowHours,
+        opts.view === "history" ? historySpan : 0,
+        opts.view === "insights" ? Math.max(opts.insightsHours, INSIGHTS_MIN_HOURS) : 0,
+      ) * HOUR;
   // (see OutputMode: one-shot answers are made again if the store fails; the others start from a store that worked)
   const mode = outputMode(opts);
   const oneShot = isOneShot(mode);
-  const load = { roots, storeAt, since: now - span - SKEW_MARGIN_MS, reportMissingRoots: named, clock: wallClock, threads: readerThreads(env("CLAUDE_DASH_THREADS")), shared: !oneShot };
+  const load = {
+    roots,
+    storeAt,
+    since: now - span - SKEW_MARGIN_MS,
+    reportMissingRoots: named,
+    clock: wallClock,
+    threads: readerThreads(env("CLAUDE_DASH_THREADS")),
+    shared: !oneShot,
+  };
   const o = opts;
   if (o.demo) return run(o, now, demoData(now), roots, true, mode);
   const go = (data: Data & { source: TranscriptSource }) => {
@@ -162,7 +175,6 @@ function demoData(now: number): { store: UsageStore; status: StoreStatus; source
   return { store, status: { state: "off", path: null, notice: null }, source: null };
 }
 
-
 /**
  * What a run prints, decided once: the --report table, --json, one frame (--once, or no terminal to run in), the
  * headless receiver (--otlp --headless), or the live dashboard. The first three are one-shot answers: made from scratch
@@ -208,7 +220,8 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
     });
   }
   if (client && isOneShot(mode)) await oneAllowanceAnswer(client, allowanceEvents, early, !demo || waitingFor ? (waitingFor ?? data).store : null);
-  if (mode === "json") return printJson(opts, now, q, early, team.team, { ...diagnostics(data, demo, roots), ...(team.problem ? { telemetry: team.problem } : {}) }, demo);
+  if (mode === "json")
+    return printJson(opts, now, q, early, team.team, { ...diagnostics(data, demo, roots), ...(team.problem ? { telemetry: team.problem } : {}) }, demo);
   const made = await dashboardApp(opts, now, q, demo, early, team.team, mode);
   if (typeof made === "number") return made;
   const { app, promPoller, noColor } = made;
@@ -286,7 +299,13 @@ async function dashboardApp(opts: Options, now: number, q: StoreQueries, demo: b
     }
     const poller = new PromPoller(new PrometheusClient(conn), opts.prometheusInterval * 1000, wallClock);
     promPoller = poller;
-    app.prom = { state: poller.state, get version() { return poller.version; }, url: conn.shown };
+    app.prom = {
+      state: poller.state,
+      get version() {
+        return poller.version;
+      },
+      url: conn.shown,
+    };
     if (mode === "frame" && opts.view === "insights" && opts.source === "prometheus") await poller.refresh(now, opts.insightsHours);
   }
   if (opts.view !== "live") app.dispatch({ type: "tab", tab: opts.view });
@@ -334,7 +353,11 @@ async function runLiveDashboard(c: {
   const { opts, app, data, waitingFor, shown } = c;
   const runWith = await liveBackend(opts, app, c.noColor);
   if (typeof runWith === "number") return runWith;
-  let current: UsageData | null = waitingFor ? { store: waitingFor.store, status: waitingFor.status, source: waitingFor.source! } : data.source ? { store: data.store, status: data.status, source: data.source } : null;
+  let current: UsageData | null = waitingFor
+    ? { store: waitingFor.store, status: waitingFor.status, source: waitingFor.source! }
+    : data.source
+      ? { store: data.store, status: data.status, source: data.source }
+      : null;
   const realQueries = waitingFor ? new StoreQueries(waitingFor.store) : null;
   return runWith({
     source: waitingFor ? waitingFor.source : data.source,

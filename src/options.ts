@@ -75,7 +75,10 @@ export const MAX_HOURS = 100 * 8766;
 /** An explicit --bucket-minutes may make at most this many buckets (beyond, the output itself becomes the problem). */
 export const MAX_BUCKETS = 1_000_000;
 const hours = (flag: string) =>
-  z.number({ message: `--${flag} must be a number` }).gt(0, `--${flag} must be more than 0`).max(MAX_HOURS, `--${flag} must be at most ${MAX_HOURS} (a century)`);
+  z
+    .number({ message: `--${flag} must be a number` })
+    .gt(0, `--${flag} must be more than 0`)
+    .max(MAX_HOURS, `--${flag} must be at most ${MAX_HOURS} (a century)`);
 
 /** A flag that takes an ISO-8601 instant (epoch ms once parsed), or null when not given. */
 const instant = (flag: string) =>
@@ -92,72 +95,104 @@ const instant = (flag: string) =>
       return t;
     });
 
-const Schema = z
-  .object({
-    json: z.boolean(),
-    demo: z.boolean(),
-    root: z.array(z.string().min(1, "--root needs a directory")),
-    now: instant("now"),
-    "window-hours": hours("window-hours"),
-    "bucket-minutes": z
-      .number({ message: "--bucket-minutes must be a number" })
-      .int("--bucket-minutes must be a whole number of minutes")
-      .min(1, "--bucket-minutes must be at least 1")
-      .max(7 * 24 * 60, "--bucket-minutes must be at most 10080 (a week)")
-      .optional(),
-    once: z.boolean(),
-    plain: z.boolean(),
-    color: z.enum(["auto", "always", "never"], { message: "--color must be auto, always or never" }),
-    theme: z.enum(["dark", "light", "cb"], { message: "--theme must be dark, light or cb" }),
-    backend: z.enum(["opentui", "ansi"], { message: "--backend must be opentui or ansi" }).nullable(),
-    "export-dir": z.string().min(1, "--export-dir needs a directory"),
-    prometheus: z
-      .string()
-      .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--prometheus must be an http(s) URL such as http://localhost:9090" })
-      .nullable(),
-    "prometheus-interval": z.number({ message: "--prometheus-interval must be a number" }).min(5, "--prometheus-interval must be at least 5 seconds").max(86_400, "--prometheus-interval must be at most 86400 seconds"),
-    "prometheus-header": z.array(z.string().refine((h) => h.indexOf(":") > 0, { message: '--prometheus-header must be "Name: value"' })),
-    width: z.number({ message: "--width must be a number" }).int("--width must be a whole number").min(1, "--width must be at least 1").max(1000, "--width must be at most 1000").optional(),
-    height: z.number({ message: "--height must be a number" }).int("--height must be a whole number").min(1, "--height must be at least 1").max(500, "--height must be at most 500").optional(),
-    fps: z.number({ message: "--fps must be a number" }).min(0, "--fps must be 0 (no animation) or more").max(120, "--fps must be at most 120"),
-    view: z.enum(["live", "history", "insights"], { message: "--view must be live, history or insights" }),
-    "insights-hours": hours("insights-hours"),
-    "history-hours": hours("history-hours"),
-    "history-bucket-minutes": z.number({ message: "--history-bucket-minutes must be a number" }).int("--history-bucket-minutes must be a whole number").min(1, "--history-bucket-minutes must be at least 1").max(10080, "--history-bucket-minutes must be at most 10080").optional(),
-    tz: z
-      .string()
-      .optional()
-      .refine((v) => v === undefined || validTimeZone(v), { message: "--tz must be a time zone such as Europe/Berlin or UTC" }),
-    pricing: z.string().min(1, "--pricing needs a file").nullable(),
-    "price-per-mtok": z.number({ message: "--price-per-mtok must be a number" }).gt(0, "--price-per-mtok must be more than 0").max(10_000, "--price-per-mtok must be at most 10000").optional(),
-    allowance: z.boolean(),
-    "api-base": z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--api-base must be an http(s) URL such as https://api.anthropic.com" }),
-    "allowance-interval": z.number({ message: "--allowance-interval must be a number" }).min(60, "--allowance-interval must be at least 60 seconds").max(86_400, "--allowance-interval must be at most 86400 seconds"),
-    otlp: z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined) return null;
-        const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(v.trim() === "" ? "4318" : v.trim());
-        const port = m ? Number(m[2]) : NaN;
-        if (!m || port < 1 || port > 65535) {
-          ctx.addIssue({ code: "custom", message: `--otlp must be [HOST:]PORT such as 4318 or 0.0.0.0:4318 (got "${v}")` });
-          return z.NEVER;
-        }
-        return { host: m[1]?.replace(/^\[|\]$/g, "") ?? "127.0.0.1", port, explicitHost: m[1] !== undefined };
-      }),
-    "otlp-token": z.string().min(8, "--otlp-token must be at least 8 characters").optional(),
-    "otlp-retention-days": z.number({ message: "--otlp-retention-days must be a number" }).gt(0, "--otlp-retention-days must be more than 0").max(3650, "--otlp-retention-days must be at most 3650"),
-    headless: z.boolean(),
-    source: z.enum(["local", "team", "both", "prometheus"], { message: "--source must be local, team, both or prometheus" }),
-    interval: z.number({ message: "--interval must be a number" }).min(0.2, "--interval must be at least 0.2 seconds").max(3600, "--interval must be at most 3600 seconds"),
-    "active-window-hours": hours("active-window-hours"),
-    store: z.boolean(),
-    since: instant("since"),
-    report: z.enum(["daily", "weekly", "monthly", "session"], { message: "--report must be daily, weekly, monthly or session" }).nullable(),
-    "store-info": z.boolean(),
-    "acknowledge-loss": z.boolean(),
-  });
+const Schema = z.object({
+  json: z.boolean(),
+  demo: z.boolean(),
+  root: z.array(z.string().min(1, "--root needs a directory")),
+  now: instant("now"),
+  "window-hours": hours("window-hours"),
+  "bucket-minutes": z
+    .number({ message: "--bucket-minutes must be a number" })
+    .int("--bucket-minutes must be a whole number of minutes")
+    .min(1, "--bucket-minutes must be at least 1")
+    .max(7 * 24 * 60, "--bucket-minutes must be at most 10080 (a week)")
+    .optional(),
+  once: z.boolean(),
+  plain: z.boolean(),
+  color: z.enum(["auto", "always", "never"], { message: "--color must be auto, always or never" }),
+  theme: z.enum(["dark", "light", "cb"], { message: "--theme must be dark, light or cb" }),
+  backend: z.enum(["opentui", "ansi"], { message: "--backend must be opentui or ansi" }).nullable(),
+  "export-dir": z.string().min(1, "--export-dir needs a directory"),
+  prometheus: z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--prometheus must be an http(s) URL such as http://localhost:9090" })
+    .nullable(),
+  "prometheus-interval": z
+    .number({ message: "--prometheus-interval must be a number" })
+    .min(5, "--prometheus-interval must be at least 5 seconds")
+    .max(86_400, "--prometheus-interval must be at most 86400 seconds"),
+  "prometheus-header": z.array(z.string().refine((h) => h.indexOf(":") > 0, { message: '--prometheus-header must be "Name: value"' })),
+  width: z
+    .number({ message: "--width must be a number" })
+    .int("--width must be a whole number")
+    .min(1, "--width must be at least 1")
+    .max(1000, "--width must be at most 1000")
+    .optional(),
+  height: z
+    .number({ message: "--height must be a number" })
+    .int("--height must be a whole number")
+    .min(1, "--height must be at least 1")
+    .max(500, "--height must be at most 500")
+    .optional(),
+  fps: z.number({ message: "--fps must be a number" }).min(0, "--fps must be 0 (no animation) or more").max(120, "--fps must be at most 120"),
+  view: z.enum(["live", "history", "insights"], { message: "--view must be live, history or insights" }),
+  "insights-hours": hours("insights-hours"),
+  "history-hours": hours("history-hours"),
+  "history-bucket-minutes": z
+    .number({ message: "--history-bucket-minutes must be a number" })
+    .int("--history-bucket-minutes must be a whole number")
+    .min(1, "--history-bucket-minutes must be at least 1")
+    .max(10080, "--history-bucket-minutes must be at most 10080")
+    .optional(),
+  tz: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || validTimeZone(v), { message: "--tz must be a time zone such as Europe/Berlin or UTC" }),
+  pricing: z.string().min(1, "--pricing needs a file").nullable(),
+  "price-per-mtok": z
+    .number({ message: "--price-per-mtok must be a number" })
+    .gt(0, "--price-per-mtok must be more than 0")
+    .max(10_000, "--price-per-mtok must be at most 10000")
+    .optional(),
+  allowance: z.boolean(),
+  "api-base": z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s/]+/.test(v) && URL.canParse(v), { message: "--api-base must be an http(s) URL such as https://api.anthropic.com" }),
+  "allowance-interval": z
+    .number({ message: "--allowance-interval must be a number" })
+    .min(60, "--allowance-interval must be at least 60 seconds")
+    .max(86_400, "--allowance-interval must be at most 86400 seconds"),
+  otlp: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return null;
+      const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(v.trim() === "" ? "4318" : v.trim());
+      const port = m ? Number(m[2]) : NaN;
+      if (!m || port < 1 || port > 65535) {
+        ctx.addIssue({ code: "custom", message: `--otlp must be [HOST:]PORT such as 4318 or 0.0.0.0:4318 (got "${v}")` });
+        return z.NEVER;
+      }
+      return { host: m[1]?.replace(/^\[|\]$/g, "") ?? "127.0.0.1", port, explicitHost: m[1] !== undefined };
+    }),
+  "otlp-token": z.string().min(8, "--otlp-token must be at least 8 characters").optional(),
+  "otlp-retention-days": z
+    .number({ message: "--otlp-retention-days must be a number" })
+    .gt(0, "--otlp-retention-days must be more than 0")
+    .max(3650, "--otlp-retention-days must be at most 3650"),
+  headless: z.boolean(),
+  source: z.enum(["local", "team", "both", "prometheus"], { message: "--source must be local, team, both or prometheus" }),
+  interval: z
+    .number({ message: "--interval must be a number" })
+    .min(0.2, "--interval must be at least 0.2 seconds")
+    .max(3600, "--interval must be at most 3600 seconds"),
+  "active-window-hours": hours("active-window-hours"),
+  store: z.boolean(),
+  since: instant("since"),
+  report: z.enum(["daily", "weekly", "monthly", "session"], { message: "--report must be daily, weekly, monthly or session" }).nullable(),
+  "store-info": z.boolean(),
+  "acknowledge-loss": z.boolean(),
+});
 
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
@@ -177,7 +212,6 @@ export function parseInstant(s: string): number | string {
 const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
 export { FLAGS, helpFlags };
 
-
 export const HELP_EPILOG = "Reads ~/.claude/projects/**/*.jsonl (and ~/.config/claude, or $CLAUDE_CONFIG_DIR). Never writes to them.";
 
 /** --help: every flag with its value, what it does and its default, wrapped to `width` columns. */
@@ -185,14 +219,21 @@ export function helpText(width = 100): string {
   const rows: [string, string][] = FLAGS.map((f) => {
     const left = f.kind === "boolean" && f.default === true ? `--${f.name}, --no-${f.name}` : `--${f.name}${f.value ? ` ${f.value}` : ""}`;
     const d = f.default;
-    const shown = d === undefined || d === null || d === false || (Array.isArray(d) && d.length === 0) || f.kind === "boolean" ? "" : ` (default: ${String(d)})`;
+    const shown =
+      d === undefined || d === null || d === false || (Array.isArray(d) && d.length === 0) || f.kind === "boolean" ? "" : ` (default: ${String(d)})`;
     return [left, f.describe + shown];
   });
   rows.push(["--version", "print the version"], ["-h, --help", "this help"]);
   // (the description column starts after the longest flag, up to 32 columns; a longer flag has its text below it)
   const col = Math.min(32, Math.max(...rows.map(([l]) => l.length)) + 4);
   const room = Math.max(30, width - col);
-  const out = ["claude-dash [options]", "", ...wrapWords("What Claude Code is spending: tokens by cache disposition, cost, sessions, subagents.", width), "", "Options:"];
+  const out = [
+    "claude-dash [options]",
+    "",
+    ...wrapWords("What Claude Code is spending: tokens by cache disposition, cost, sessions, subagents.", width),
+    "",
+    "Options:",
+  ];
   for (const [left, text] of rows) {
     const lines = wrapWords(text, room);
     if (left.length + 4 > col) out.push(`  ${left}`, ...lines.map((l) => `${" ".repeat(col)}${l}`));
@@ -252,8 +293,18 @@ function readConfigValues(config: Readonly<Record<string, unknown>>, file: strin
     const flag = BY_NAME.get(key);
     if (!flag) throw new UsageError(`${file}: unknown key ${key} (the keys are the flags' names, such as window-hours)`);
     if (ACTIONS.has(key)) throw new UsageError(`${file}: ${key} is something to do once, on the command line, not a default`);
-    const ok = flag.kind === "boolean" ? typeof v === "boolean" : flag.kind === "number" ? typeof v === "number" : flag.kind === "list" ? Array.isArray(v) || typeof v === "string" : typeof v === "string";
-    if (!ok) throw new UsageError(`${file}: ${key} must be ${flag.kind === "boolean" ? "true or false" : flag.kind === "number" ? "a number" : flag.kind === "list" ? "a string or a list of strings" : "a string (in quotes)"}`);
+    const ok =
+      flag.kind === "boolean"
+        ? typeof v === "boolean"
+        : flag.kind === "number"
+          ? typeof v === "number"
+          : flag.kind === "list"
+            ? Array.isArray(v) || typeof v === "string"
+            : typeof v === "string";
+    if (!ok)
+      throw new UsageError(
+        `${file}: ${key} must be ${flag.kind === "boolean" ? "true or false" : flag.kind === "number" ? "a number" : flag.kind === "list" ? "a string or a list of strings" : "a string (in quotes)"}`,
+      );
     out[key] = flag.kind === "list" ? (typeof v === "string" ? [v] : v) : flag.kind === "string" ? path(v) : v;
   }
   return out;
@@ -269,7 +320,7 @@ function readArgs(args: readonly string[], base: Record<string, unknown> = {}): 
     if (a === "--help" || a === "-h") return "help";
     if (a === "--version") return "version";
     if (!a.startsWith("-") || a === "-" || a === "--") {
-      const stray = a === "--" ? args[i + 1] ?? a : a;
+      const stray = a === "--" ? (args[i + 1] ?? a) : a;
       throw new UsageError(`unexpected argument "${stray}": claude-dash takes only flags (see --help)`);
     }
     if (!a.startsWith("--")) throw new UsageError(`unknown flag ${a.split("=")[0]} (see --help)`);
@@ -285,7 +336,8 @@ function readArgs(args: readonly string[], base: Record<string, unknown> = {}): 
     }
     if (!flag) throw new UsageError(`unknown flag --${name} (see --help)`);
     if (flag.kind === "boolean") {
-      if (value !== undefined && (negated || (value !== "true" && value !== "false"))) throw new UsageError(`--${negated ? "no-" : ""}${name} takes no value (got "${value}")`);
+      if (value !== undefined && (negated || (value !== "true" && value !== "false")))
+        throw new UsageError(`--${negated ? "no-" : ""}${name} takes no value (got "${value}")`);
       out[name] = negated ? false : value !== "false";
       continue;
     }
@@ -317,7 +369,12 @@ function readArgs(args: readonly string[], base: Record<string, unknown> = {}): 
 }
 
 /** Parses argv. Throws UsageError (one line, naming the flag) for anything invalid. Returns null after --help/--version. */
-export function parseOptions(args: string[], version: string, print: (s: string) => void, config: { values: Readonly<Record<string, unknown>>; file: string; home?: string } | null = null): Options | null {
+export function parseOptions(
+  args: string[],
+  version: string,
+  print: (s: string) => void,
+  config: { values: Readonly<Record<string, unknown>>; file: string; home?: string } | null = null,
+): Options | null {
   const base = config ? readConfigValues(config.values, config.file, config.home ?? null) : {};
   const argvOut = readArgs(args, base);
   if (argvOut === "help") {
@@ -343,10 +400,13 @@ export function parseOptions(args: string[], version: string, print: (s: string)
   if (o.headless && !o.otlp) throw new UsageError("--headless needs --otlp (it runs the telemetry receiver without the UI)");
   if (o.otlp && (o.json || o.once || o.report !== null || o["store-info"])) {
     const what = o.json ? "--json" : o.once ? "--once" : o.report !== null ? "--report" : "--store-info";
-    throw new UsageError(`--otlp runs a receiver for the live dashboard or --headless; ${what} prints once and exits (read stored team data with --source team)`);
+    throw new UsageError(
+      `--otlp runs a receiver for the live dashboard or --headless; ${what} prints once and exits (read stored team data with --source team)`,
+    );
   }
   const bucket = o["bucket-minutes"];
-  if (bucket !== undefined && (o["window-hours"] * 60) / bucket > MAX_BUCKETS) throw new UsageError(`--bucket-minutes ${bucket} would make more than ${MAX_BUCKETS} buckets over --window-hours ${o["window-hours"]}`);
+  if (bucket !== undefined && (o["window-hours"] * 60) / bucket > MAX_BUCKETS)
+    throw new UsageError(`--bucket-minutes ${bucket} would make more than ${MAX_BUCKETS} buckets over --window-hours ${o["window-hours"]}`);
   return {
     json: o.json,
     demo: o.demo,

@@ -7,7 +7,8 @@ import { printable, redact } from "./shared/sanitize.ts";
 
 // (node:fs is loaded when first used: loading it costs Bun ~2 ms, which the status line's client does not spend)
 let fsModule: typeof import("node:fs") | null = null;
-const fs = (): typeof import("node:fs") => (fsModule ??= (process as unknown as { getBuiltinModule: (id: string) => unknown }).getBuiltinModule("node:fs") as typeof import("node:fs"));
+const fs = (): typeof import("node:fs") =>
+  (fsModule ??= (process as unknown as { getBuiltinModule: (id: string) => unknown }).getBuiltinModule("node:fs") as typeof import("node:fs"));
 
 interface BunSocket {
   write(data: string | Uint8Array): number;
@@ -17,8 +18,20 @@ declare const Bun:
   | {
       version: string;
       gc?: (force: boolean) => void;
-      connect?: (o: { unix: string; socket: { open?: (s: BunSocket) => void; data?: (s: BunSocket, d: Uint8Array) => void; close?: () => void; error?: (s: BunSocket, e: Error) => void; connectError?: (s: BunSocket, e: Error) => void } }) => Promise<BunSocket>;
-      listen?: (o: { unix: string; socket: { data?: (s: BunSocket, d: Uint8Array) => void; close?: (s: BunSocket) => void; error?: (s: BunSocket, e: Error) => void } }) => { stop(closeActive?: boolean): void };
+      connect?: (o: {
+        unix: string;
+        socket: {
+          open?: (s: BunSocket) => void;
+          data?: (s: BunSocket, d: Uint8Array) => void;
+          close?: () => void;
+          error?: (s: BunSocket, e: Error) => void;
+          connectError?: (s: BunSocket, e: Error) => void;
+        };
+      }) => Promise<BunSocket>;
+      listen?: (o: {
+        unix: string;
+        socket: { data?: (s: BunSocket, d: Uint8Array) => void; close?: (s: BunSocket) => void; error?: (s: BunSocket, e: Error) => void };
+      }) => { stop(closeActive?: boolean): void };
       stdin?: { stat(): Promise<{ isCharacterDevice(): boolean }>; stream(): ReadableStream<Uint8Array> };
       stdout?: unknown;
       write?: (to: unknown, data: Uint8Array) => Promise<number>;
@@ -26,8 +39,7 @@ declare const Bun:
   | undefined;
 declare const Deno: { version: { deno: string } } | undefined;
 
-export const runtime: "bun" | "deno" | "node" =
-  typeof Bun !== "undefined" ? "bun" : typeof Deno !== "undefined" ? "deno" : "node";
+export const runtime: "bun" | "deno" | "node" = typeof Bun !== "undefined" ? "bun" : typeof Deno !== "undefined" ? "deno" : "node";
 
 export function argv(): string[] {
   return process.argv.slice(2);
@@ -111,7 +123,6 @@ export function terminalSize(): { columns: number; rows: number } | null {
 export function stdoutIsTerminal(): boolean {
   return (process.stdout as { isTTY?: boolean }).isTTY === true;
 }
-
 
 /**
  * Stdin's bytes as they come, up to a cap: `add` says when to stop — "more" (the cap passed: the rest is not read),
@@ -244,7 +255,8 @@ export function serveLocal(path: string, answer: (request: string) => Promise<st
         data: (s, d) => {
           const text = (pending.get(s) ?? "") + new TextDecoder().decode(d);
           if (!text.endsWith("\n")) {
-            if (text.length > 4 * 1024 * 1024) s.end(); // (not a request of ours)
+            if (text.length > 4 * 1024 * 1024)
+              s.end(); // (not a request of ours)
             else pending.set(s, text);
             return;
           }

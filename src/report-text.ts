@@ -34,7 +34,10 @@ export function oursBeside(c: { oursUSD: number; deltaPercent: number | null }):
 
 /** The report as a table, one row a period (or session), with a total; sessions Claude Code gave a figure for have it
  *  in a column of its own (marked ≠n when it differs from ours, the causes in footnote n). */
-export function reportText(r: Report, o: { timeZone: string | undefined; priceOverride: number | undefined; local: (t: number) => string; since?: number | null }): string {
+export function reportText(
+  r: Report,
+  o: { timeZone: string | undefined; priceOverride: number | undefined; local: (t: number) => string; since?: number | null },
+): string {
   const zone = o.timeZone ?? (Intl.DateTimeFormat().resolvedOptions().timeZone || "local time");
   const withCC = r.kind === "session" && r.rows.some((row) => row.claudeCode !== null);
   // (the footnotes: one for each session whose figure differs, numbered in the table's order)
@@ -46,7 +49,19 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
     const mark = markOf.get(row) ?? "";
     return markW > 0 ? `${dollars(row.claudeCode.claudeCodeUSD)} ${mark.padEnd(markW)}` : dollars(row.claudeCode.claudeCodeUSD);
   };
-  const head = [TITLES[r.kind], ...(r.kind === "session" ? ["last", "project · title"] : []), "responses", "input", "cache write", "cache read", "output", "effective", "cost", ...(withCC ? ["Claude Code"] : []), "models"];
+  const head = [
+    TITLES[r.kind],
+    ...(r.kind === "session" ? ["last", "project · title"] : []),
+    "responses",
+    "input",
+    "cache write",
+    "cache read",
+    "output",
+    "effective",
+    "cost",
+    ...(withCC ? ["Claude Code"] : []),
+    "models",
+  ];
   const line = (row: Omit<ReportRow, "period" | "label">, first: string[], cc: string[]) => [
     ...first,
     String(row.responses),
@@ -59,7 +74,9 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
     ...cc,
     row.models.map((m) => `${shortModel(m.model)} ${dollars(m.costUSD)}`).join(", "),
   ];
-  const rows = r.rows.map((row) => line(row, r.kind === "session" ? [row.period.slice(0, 8), o.local(row.last), cleanText(row.label ?? "", 40)] : [row.period], withCC ? [ccCell(row)] : []));
+  const rows = r.rows.map((row) =>
+    line(row, r.kind === "session" ? [row.period.slice(0, 8), o.local(row.last), cleanText(row.label ?? "", 40)] : [row.period], withCC ? [ccCell(row)] : []),
+  );
   // (no total of Claude Code's figures: it gave them for some sessions only)
   const total = line(r.totals, r.kind === "session" ? [`${r.rows.length} session${r.rows.length === 1 ? "" : "s"}`, "", ""] : ["total"], withCC ? [""] : []);
   const table = [head, ...rows, total];
@@ -80,7 +97,10 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
     fmt(total),
   ];
   if (withCC) {
-    out.push("", "Claude Code: its own figure for the session, as its status line last reported it. ≠n: more than 1 % from ours (the whole session, all stored history), and why where the transcripts show it:");
+    out.push(
+      "",
+      "Claude Code: its own figure for the session, as its status line last reported it. ≠n: more than 1 % from ours (the whole session, all stored history), and why where the transcripts show it:",
+    );
     for (const row of differing) {
       const c = row.claudeCode!;
       const causes = c.causes.map((x) => cleanText(x, 300)).join("; ");
@@ -91,7 +111,11 @@ export function reportText(r: Report, o: { timeZone: string | undefined; priceOv
   return `${out.join("\n")}\n`;
 }
 
-export function reportJson(r: Report, o: { now: number; timeZone: string | undefined; priceOverride: number | undefined; since?: number | null }, diagnostics: unknown) {
+export function reportJson(
+  r: Report,
+  o: { now: number; timeZone: string | undefined; priceOverride: number | undefined; since?: number | null },
+  diagnostics: unknown,
+) {
   const usage = (x: Omit<ReportRow, "period" | "label">) => ({
     responses: x.responses,
     uncached: x.uncached,

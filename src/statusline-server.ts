@@ -57,7 +57,10 @@ export async function serveStatusline(args: string[]): Promise<number> {
       return JSON.stringify({ stale: true } satisfies StatuslineReply);
     }
     // (the helper's own arguments: a caller with others has a helper of its own, see statuslineSocket)
-    const r = await statuslineRun(args, () => ({ text: String(req.stdin ?? ""), truncated: req.truncated === true }), { columns: typeof req.columns === "string" ? req.columns : undefined, noColor: typeof req.noColor === "string" ? req.noColor : undefined });
+    const r = await statuslineRun(args, () => ({ text: String(req.stdin ?? ""), truncated: req.truncated === true }), {
+      columns: typeof req.columns === "string" ? req.columns : undefined,
+      noColor: typeof req.noColor === "string" ? req.noColor : undefined,
+    });
     return JSON.stringify(r satisfies StatuslineReply);
   });
   if (!server) return 1;
@@ -78,9 +81,12 @@ export async function serveStatusline(args: string[]): Promise<number> {
     }, 50);
   }
   // Every few seconds: gone idle, or the socket was removed or taken by another helper.
-  setInterval(() => {
-    if (Date.now() - lastRequest > idle || inode(sock.path) !== mine) stop();
-  }, Math.min(5_000, idle / 2));
+  setInterval(
+    () => {
+      if (Date.now() - lastRequest > idle || inode(sock.path) !== mine) stop();
+    },
+    Math.min(5_000, idle / 2),
+  );
   for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(s, stop);
   return new Promise<number>(() => {});
 }

@@ -10,7 +10,20 @@
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 /** Environment that a line depends on (and that a helper therefore must share with its callers). */
-const KEYED_ENV = ["TZ", "HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR", "CLAUDE_CONFIG_DIR", "LANG", "LC_ALL", "LC_TIME", "CLAUDE_DASH_TRACE", "CLAUDE_DASH_NO_BUNDLE", "CLAUDE_DASH_SERVER_IDLE_MS"];
+const KEYED_ENV = [
+  "TZ",
+  "HOME",
+  "XDG_DATA_HOME",
+  "XDG_CONFIG_HOME",
+  "XDG_RUNTIME_DIR",
+  "CLAUDE_CONFIG_DIR",
+  "LANG",
+  "LC_ALL",
+  "LC_TIME",
+  "CLAUDE_DASH_TRACE",
+  "CLAUDE_DASH_NO_BUNDLE",
+  "CLAUDE_DASH_SERVER_IDLE_MS",
+];
 
 /** Unix socket paths are limited to 104–108 bytes. */
 const MAX_SOCKET_PATH = 100;
@@ -28,7 +41,13 @@ export interface StatuslineSocket {
  * runtime folder) or else the data dir (~/.local/share/claude-dash), never a shared /tmp. Null when neither gives a
  * short enough path.
  */
-export function statuslineSocket(o: { args: readonly string[]; env: Record<string, string | undefined>; execPath: string; script: string | null; home: string }): StatuslineSocket | null {
+export function statuslineSocket(o: {
+  args: readonly string[];
+  env: Record<string, string | undefined>;
+  execPath: string;
+  script: string | null;
+  home: string;
+}): StatuslineSocket | null {
   const key = JSON.stringify([o.execPath, o.script, o.args, KEYED_ENV.map((k) => o.env[k] ?? null)]);
   const name = `statusline-${fnv(key)}.sock`;
   const runtime = o.env.XDG_RUNTIME_DIR;

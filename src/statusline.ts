@@ -70,7 +70,19 @@ export class StatuslineUsage extends Error {}
 
 /** The subcommand's flags; throws StatuslineUsage (exit 2, one line naming the flag) for a bad one. */
 export function parseStatuslineFlags(args: readonly string[], config: Record<string, unknown>): StatuslineFlags {
-  const f: StatuslineFlags = { format: null, color: "auto", width: null, now: null, tz: undefined, roots: [], store: true, install: false, write: false, force: false, help: false };
+  const f: StatuslineFlags = {
+    format: null,
+    color: "auto",
+    width: null,
+    now: null,
+    tz: undefined,
+    roots: [],
+    store: true,
+    install: false,
+    write: false,
+    force: false,
+    help: false,
+  };
   if (typeof config["statusline-format"] === "string") f.format = config["statusline-format"];
   if (typeof config.tz === "string") f.tz = config.tz;
   for (let i = 0; i < args.length; i++) {
@@ -266,7 +278,10 @@ export async function statuslineRun(args: readonly string[], input: () => { text
     }
     held.clear();
     // (whatever went wrong, Claude Code still gets a line: the payload's own figures, and a word about the problem)
-    line = renderStatusline(selectStatusline(null, { ...fromPayload(payload, now, flags.tz), note: `claude-dash: ${cleanText((e as Error)?.message ?? String(e), 60)}` }), look);
+    line = renderStatusline(
+      selectStatusline(null, { ...fromPayload(payload, now, flags.tz), note: `claude-dash: ${cleanText((e as Error)?.message ?? String(e), 60)}` }),
+      look,
+    );
   }
   mark("done");
   return { code: 0, out: `${line}\n`, err: TRACE ? `statusline (ms): ${marks.join(" · ")} · since the process began ${performance.now().toFixed(1)}\n` : "" };
@@ -295,10 +310,14 @@ function statusLineFor(payload: StatusPayload | null, note: string | null, flags
     mark("transcripts read");
     if (payload && sessionId) {
       const time = now; // (the wall clock, or --now)
-      store.recordLimits(payloadLimits(payload, time).map((l) => ({ ...l, origin: "statusline" as const, sessionId })), false);
+      store.recordLimits(
+        payloadLimits(payload, time).map((l) => ({ ...l, origin: "statusline" as const, sessionId })),
+        false,
+      );
       const usd = payload.cost?.total_cost_usd;
       const ran = payload.cost?.total_duration_ms;
-      if (usd !== undefined) store.recordClaudeCodeCost(sessionId, time, usd, payload.version ?? null, false, ran !== undefined && ran >= 0 ? time - ran : null);
+      if (usd !== undefined)
+        store.recordClaudeCodeCost(sessionId, time, usd, payload.version ?? null, false, ran !== undefined && ran >= 0 ? time - ran : null);
     }
     mark("recorded");
     const q = new StoreQueries(store);
@@ -368,7 +387,16 @@ export function sessionFiles(transcriptPath: string | null, sessionId: string | 
 
 /** Local midnight of `now`'s day in a zone (epoch ms). */
 export function startOfDay(now: number, timeZone: string | undefined): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", hourCycle: "h23" }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+    hourCycle: "h23",
+  }).formatToParts(now);
   const p: Record<string, number> = {};
   for (const x of parts) if (x.type !== "literal") p[x.type] = Number(x.value);
   const sinceMidnight = ((p.hour! * 60 + p.minute!) * 60 + p.second!) * 1000 + (now % 1000);

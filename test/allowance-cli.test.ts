@@ -43,12 +43,15 @@ afterAll(() => {
 /** Runs the CLI without blocking this process, so the server here can answer it. */
 async function run(args: string[], rootDir = root) {
   requests = [];
-  const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", rootDir, "--api-base", `http://127.0.0.1:${server.port}`, "--now", "2026-11-26T18:00:00Z", ...args], {
-    cwd: REPO,
-    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const p = Bun.spawn(
+    [process.execPath, join(REPO, "src/cli.ts"), "--root", rootDir, "--api-base", `http://127.0.0.1:${server.port}`, "--now", "2026-11-26T18:00:00Z", ...args],
+    {
+      cwd: REPO,
+      env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   expect(out).not.toContain(TOKEN);
   expect(err).not.toContain(TOKEN);
@@ -73,7 +76,11 @@ const PINNED = Date.parse("2026-11-26T18:00:00Z");
 // Reset times after both clocks a run may judge them by: --now (frames) and the wall clock (--json asks for the
 // allowance at the wall clock's time), on the minute.
 const LATER = Math.ceil((Math.max(Date.now(), PINNED) + 100 * 60_000) / 60_000) * 60_000;
-const usage = { five_hour: { utilization: 62.5, resets_at: new Date(LATER).toISOString() }, seven_day: { utilization: 31, resets_at: new Date(LATER + 4 * 86_400_000).toISOString() }, seven_day_opus: null };
+const usage = {
+  five_hour: { utilization: 62.5, resets_at: new Date(LATER).toISOString() },
+  seven_day: { utilization: 31, resets_at: new Date(LATER + 4 * 86_400_000).toISOString() },
+  seven_day_opus: null,
+};
 const profile = { account: { email: "ada@example.com", has_claude_max: true } };
 
 describe("the allowance in a one-shot frame and in --json", () => {

@@ -39,7 +39,14 @@ const fetched = (percent: number, resetsInMin: number | null, time = NOW - MIN):
 
 /** A figure as the store records it. */
 function seen(kind: string, o: { ago: number; percent: number; resetsIn: number | null; origin?: LimitSeen["origin"] }): LimitSeen {
-  return { kind, time: NOW - o.ago, percent: o.percent, resetsAt: o.resetsIn === null ? null : NOW + o.resetsIn, origin: o.origin ?? "statusline", sessionId: null };
+  return {
+    kind,
+    time: NOW - o.ago,
+    percent: o.percent,
+    resetsAt: o.resetsIn === null ? null : NOW + o.resetsIn,
+    origin: o.origin ?? "statusline",
+    sessionId: null,
+  };
 }
 
 function stateOf(...events: ModelEvent[]): ModelState {
@@ -55,16 +62,30 @@ function panel(v: AllowanceView, w = 44, h = 14): string {
 }
 
 /** The panel's text as one line (wrapped lines joined), to look for phrases. */
-const flat = (text: string) => text.split("\n").map((l) => l.replace(/[│╭╮╰╯─]/g, " ").trim()).join(" ").replace(/\s+/g, " ");
+const flat = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => l.replace(/[│╭╮╰╯─]/g, " ").trim())
+    .join(" ")
+    .replace(/\s+/g, " ");
 
 describe("where the numbers come from", () => {
   test("claude.ai: limits in order (5-hour first) with labels; a failure keeps the last good numbers and their time", () => {
-    const s = stateOf(fetched(40, 120), { type: "AllowanceFailed", time: NOW, problem: "rate-limited", message: "rate-limited (HTTP 429)", retryAt: NOW + 5 * MIN });
+    const s = stateOf(fetched(40, 120), {
+      type: "AllowanceFailed",
+      time: NOW,
+      problem: "rate-limited",
+      message: "rate-limited (HTTP 429)",
+      retryAt: NOW + 5 * MIN,
+    });
     const v = selectAllowance(s, none(), NOW, true);
     expect(v.status).toBe("ok");
     expect(v.source).toBe("endpoint");
     expect(v.sourceLabel).toBe("from claude.ai");
-    expect(v.limits.map((l) => [l.label, l.origin])).toEqual([["5-hour", "endpoint"], ["weekly", "endpoint"]]);
+    expect(v.limits.map((l) => [l.label, l.origin])).toEqual([
+      ["5-hour", "endpoint"],
+      ["weekly", "endpoint"],
+    ]);
     expect(v.fetchedAt).toBe(NOW - MIN);
     expect(v.problem?.retryAt).toBe(NOW + 5 * MIN);
     expect(v.estimate).toBeNull();
@@ -81,8 +102,14 @@ describe("where the numbers come from", () => {
 
   test("a status-line figure fresher than claude.ai's wins, kind by kind; one claude.ai alone gives is still shown", () => {
     const q = none();
-    q.store.recordLimits([seen("session", { ago: 40 * SEC, percent: 55, resetsIn: 100 * MIN }), seen("weekly", { ago: 40 * SEC, percent: 22, resetsIn: 3 * 24 * HOUR })], true);
-    const s = stateOf({ ...fetched(40, 100, NOW - 5 * MIN), limits: [...fetched(40, 100).limits, { kind: "weekly_opus", percent: 9, resetsAt: NOW + 3 * 24 * HOUR }] });
+    q.store.recordLimits(
+      [seen("session", { ago: 40 * SEC, percent: 55, resetsIn: 100 * MIN }), seen("weekly", { ago: 40 * SEC, percent: 22, resetsIn: 3 * 24 * HOUR })],
+      true,
+    );
+    const s = stateOf({
+      ...fetched(40, 100, NOW - 5 * MIN),
+      limits: [...fetched(40, 100).limits, { kind: "weekly_opus", percent: 9, resetsAt: NOW + 3 * 24 * HOUR }],
+    });
     const v = selectAllowance(s, q, NOW, true);
     expect(v.source).toBe("statusline");
     expect(v.sourceLabel).toBe("from Claude Code's status line");
@@ -168,7 +195,16 @@ describe("the estimate", () => {
     expect(e.limitAt!).toBeCloseTo(NOW + (3.5 / 3) * HOUR, -1); // $3.50 to go at $3 an hour: 19:10
     const v = selectAllowance(createState(), q, NOW, false);
     const text = flat(panel(v, 44, 16));
-    for (const s of ["5-hour ", "~65%", "block 15:00–20:00", "~$6.50 spent since 15:00", "~$12.50 by 20:00 at this pace", "~$3.00/h burn, last 30 min", "5-hour limit ~19:10 at this pace", "estimate from transcripts"])
+    for (const s of [
+      "5-hour ",
+      "~65%",
+      "block 15:00–20:00",
+      "~$6.50 spent since 15:00",
+      "~$12.50 by 20:00 at this pace",
+      "~$3.00/h burn, last 30 min",
+      "5-hour limit ~19:10 at this pace",
+      "estimate from transcripts",
+    ])
       expect(text).toContain(s);
     expect(allowanceBadge(v)).toBe("5h ~65% · estimate");
   });
@@ -226,7 +262,7 @@ describe("the estimate", () => {
       return start !== null && now < start + 5 * HOUR ? start : null;
     };
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let round = 0; round < 60; round++) {
       const times: number[] = [];
       let t = NOW - 4 * 24 * HOUR;
@@ -266,7 +302,13 @@ describe("--no-allowance and no credentials: never empty, never off", () => {
   });
 
   test("no credentials: the status line's figure when recorded (the sign-in note only in the popup), else the estimate and the note", () => {
-    const noCreds: ModelEvent = { type: "AllowanceFailed", time: NOW, problem: "no-credentials", message: "sign in with `claude` to see your allowance", retryAt: null };
+    const noCreds: ModelEvent = {
+      type: "AllowanceFailed",
+      time: NOW,
+      problem: "no-credentials",
+      message: "sign in with `claude` to see your allowance",
+      retryAt: null,
+    };
     const q = queriesOf([spend(10, 1)]);
     const v = selectAllowance(stateOf(noCreds), q, NOW, true);
     expect([v.status, v.source, v.problem?.problem]).toEqual(["problem", "estimate", "no-credentials"]);
@@ -340,13 +382,21 @@ describe("the panel, the popup and the badge", () => {
     const s = stateOf(fetched(62, 100), { type: "AllowanceFailed", time: NOW, problem: "server", message: long, retryAt: NOW + 5 * MIN });
     const g = new CellGrid(90, 40);
     drawAllowancePopup(g, selectAllowance(s, q, NOW, true), NOW);
-    const rows = g.toPlain().split("\n").map((l) => [...l]);
+    const rows = g
+      .toPlain()
+      .split("\n")
+      .map((l) => [...l]);
     const top = rows.findIndex((r) => r.join("").includes("╭─ ALLOWANCE"));
     const left = rows[top]!.indexOf("╭");
     const right = rows[top]!.lastIndexOf("╮");
     const bottom = rows.findIndex((r, y) => y > top && r[left] === "╰");
     for (let y = top + 1; y < bottom; y++) expect(rows[y]![right]).toBe("│");
-    const body = rows.slice(top + 1, bottom).map((r) => r.slice(left + 1, right).join("").trim());
+    const body = rows.slice(top + 1, bottom).map((r) =>
+      r
+        .slice(left + 1, right)
+        .join("")
+        .trim(),
+    );
     expect(body.join(" ")).toContain(long); // every word, in order, across the wrapped lines
     expect(body[0]).toBe("source        from Claude Code's status line, 40s ago (17:59)");
     expect(body.find((l) => l.startsWith("5-hour"))).toMatch(/^5-hour +64\.0% +resets 19:40 +status line, 40s ago$/);
@@ -382,9 +432,13 @@ describe("recording", () => {
     const answer = fetched(62, 100, NOW - MIN);
     const events: ModelEvent[] = [answer];
     const client = { tick: async () => {}, fetchProfile: async () => {}, fetchNow: async () => {} };
-    const loop = new LiveLoop(app, { source: null, allowance: { client, events }, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null }, (e) => {
-      throw e;
-    });
+    const loop = new LiveLoop(
+      app,
+      { source: null, allowance: { client, events }, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null },
+      (e) => {
+        throw e;
+      },
+    );
     loop.beforeFrame();
     expect(events).toEqual([]);
     expect(app.q.latestLimits().sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(endpointFigures(answer).sort((a, b) => a.kind.localeCompare(b.kind)));

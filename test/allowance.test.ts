@@ -204,7 +204,12 @@ describe("AllowanceClient: success", () => {
     expect(h.events).toHaveLength(1);
     const e = h.events[0]!;
     expect(e.type).toBe("AllowanceFetched");
-    if (e.type === "AllowanceFetched") expect(e.limits.map((l) => [l.kind, l.percent])).toEqual([["session", 30], ["weekly", 55.5], ["weekly_opus", 101]]);
+    if (e.type === "AllowanceFetched")
+      expect(e.limits.map((l) => [l.kind, l.percent])).toEqual([
+        ["session", 30],
+        ["weekly", 55.5],
+        ["weekly_opus", 101],
+      ]);
   });
 
   test("sends exactly GET /api/oauth/usage with Authorization, anthropic-beta and Accept", async () => {
@@ -233,7 +238,13 @@ describe("AllowanceClient: success", () => {
 describe("AllowanceClient: every error path is an event", () => {
   test("no credentials: no request, the sign-in message, retry after the interval", async () => {
     const calls = usage(() => HttpResponse.json(SHAPE_A));
-    for (const readToken of [async () => null, async () => "", async (): Promise<string | null> => { throw new Error("boom"); }]) {
+    for (const readToken of [
+      async () => null,
+      async () => "",
+      async (): Promise<string | null> => {
+        throw new Error("boom");
+      },
+    ]) {
       const h = harness({ readToken });
       await h.client.tick();
       expect(h.events).toEqual([
@@ -274,7 +285,13 @@ describe("AllowanceClient: every error path is an event", () => {
   });
 
   test("Retry-After is clamped to 5–60 minutes", async () => {
-    for (const [ra, want] of [["30", BACKOFF_MIN_MS], ["0", BACKOFF_MIN_MS], ["7200", BACKOFF_MAX_MS], [new Date(T0 + 3 * 3600_000).toUTCString(), BACKOFF_MAX_MS], [new Date(T0 - MIN).toUTCString(), BACKOFF_MIN_MS]] as const) {
+    for (const [ra, want] of [
+      ["30", BACKOFF_MIN_MS],
+      ["0", BACKOFF_MIN_MS],
+      ["7200", BACKOFF_MAX_MS],
+      [new Date(T0 + 3 * 3600_000).toUTCString(), BACKOFF_MAX_MS],
+      [new Date(T0 - MIN).toUTCString(), BACKOFF_MIN_MS],
+    ] as const) {
       server.resetHandlers();
       usage(() => new HttpResponse(null, { status: 429, headers: { "Retry-After": ra } }));
       const h = harness();
@@ -324,7 +341,12 @@ describe("AllowanceClient: every error path is an event", () => {
 
   test("network error with an error code: the message names the code", async () => {
     const err = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:443"), { code: "ECONNREFUSED" }) });
-    const h = harness({ apiBase: "https://api.anthropic.com", fetch: async () => { throw err; } });
+    const h = harness({
+      apiBase: "https://api.anthropic.com",
+      fetch: async () => {
+        throw err;
+      },
+    });
     await h.client.tick();
     expect(lastFailure(h.events)).toMatchObject({ problem: "network", message: "cannot reach api.anthropic.com: ECONNREFUSED" });
   });
@@ -378,7 +400,12 @@ describe("AllowanceClient: every error path is an event", () => {
 
   test("a redirect is not followed (the token goes nowhere but apiBase)", async () => {
     let evil = 0;
-    server.use(http.get("https://evil.test/*", () => { evil += 1; return HttpResponse.json(SHAPE_A); }));
+    server.use(
+      http.get("https://evil.test/*", () => {
+        evil += 1;
+        return HttpResponse.json(SHAPE_A);
+      }),
+    );
     usage(() => new HttpResponse(null, { status: 302, headers: { Location: "https://evil.test/steal" } }));
     const h = harness();
     await h.client.tick();
@@ -388,7 +415,14 @@ describe("AllowanceClient: every error path is an event", () => {
 
   test("a throwing emit or clock never escapes", async () => {
     usage(() => HttpResponse.json(SHAPE_A));
-    const h = harness({ emit: () => { throw new Error("ui bug"); }, now: () => { throw new Error("clock bug"); } });
+    const h = harness({
+      emit: () => {
+        throw new Error("ui bug");
+      },
+      now: () => {
+        throw new Error("clock bug");
+      },
+    });
     await h.client.tick();
     await h.client.fetchNow();
     await h.client.fetchProfile();
@@ -528,7 +562,9 @@ describe("AllowanceClient: profile", () => {
 
   test("labels: display name fallback, personal organization omitted, control characters stripped", () => {
     expect(profileLabel({ account: { display_name: "Ada\u001b[31m" }, organization: null })).toBe("Ada [31m");
-    expect(profileLabel({ account: { email: "ada@example.com" }, organization: { name: "ada@example.com's Organization", organization_type: "claude_pro" } })).toBe("ada@example.com · Pro");
+    expect(
+      profileLabel({ account: { email: "ada@example.com" }, organization: { name: "ada@example.com's Organization", organization_type: "claude_pro" } }),
+    ).toBe("ada@example.com · Pro");
     expect(profileLabel({ organization: { name: "Acme" } })).toBe("Acme");
     expect(profileLabel({ account: {}, organization: {} })).toBeNull();
     expect(profileLabel("nope")).toBeNull();
@@ -587,7 +623,14 @@ describe("readAccessToken", () => {
     write(a, creds("tok-a"));
     write(b, creds("tok-b"));
     let asked = 0;
-    expect(await readAccessToken([a, b], { keychain: async () => { asked++; return "tok-k"; } })).toBe("tok-a");
+    expect(
+      await readAccessToken([a, b], {
+        keychain: async () => {
+          asked++;
+          return "tok-k";
+        },
+      }),
+    ).toBe("tok-a");
     expect(await readAccessToken([b, a], { keychain: noKeychain })).toBe("tok-b");
     expect(asked).toBe(0);
   });
@@ -621,7 +664,15 @@ describe("readAccessToken", () => {
   });
 
   test("keychain failures are null", async () => {
-    for (const keychain of [noKeychain, async () => "", async () => "{oops", async () => JSON.stringify({ claudeAiOauth: {} }), async (): Promise<string | null> => { throw new Error("denied"); }]) {
+    for (const keychain of [
+      noKeychain,
+      async () => "",
+      async () => "{oops",
+      async () => JSON.stringify({ claudeAiOauth: {} }),
+      async (): Promise<string | null> => {
+        throw new Error("denied");
+      },
+    ]) {
       expect(await readAccessToken([a, b], { keychain })).toBeNull();
     }
   });
@@ -654,7 +705,15 @@ describe("the token never leaks", () => {
   const echo = `Authorization: Bearer ${TOKEN}`;
   const scenarios: [string, () => void, Partial<AllowanceClientOptions>?][] = [
     ["no credentials", () => {}, { readToken: async () => null }],
-    ["readToken throws with the token", () => {}, { readToken: async () => { throw new Error(echo); } }],
+    [
+      "readToken throws with the token",
+      () => {},
+      {
+        readToken: async () => {
+          throw new Error(echo);
+        },
+      },
+    ],
     ["401", () => usage(() => new HttpResponse(echo, { status: 401, statusText: TOKEN }))],
     ["403", () => usage(() => HttpResponse.json({ error: echo }, { status: 403, statusText: TOKEN }))],
     ["429 seconds", () => usage(() => new HttpResponse(echo, { status: 429, statusText: TOKEN, headers: { "Retry-After": "120", "X-Echo": TOKEN } }))],
@@ -664,10 +723,42 @@ describe("the token never leaks", () => {
     ["503", () => usage(() => new HttpResponse(echo, { status: 503, statusText: TOKEN }))],
     ["302", () => usage(() => new HttpResponse(echo, { status: 302, headers: { Location: `https://evil.test/?t=${TOKEN}` } }))],
     ["network error", () => usage(() => HttpResponse.error())],
-    ["fetch rejects with the token in its message", () => {}, { fetch: async () => { throw new TypeError(`request with ${echo} failed`); } }],
-    ["fetch rejects with the token in its cause", () => {}, { fetch: async () => { throw new TypeError("fetch failed", { cause: { code: TOKEN, message: echo } }); } }],
-    ["fetch throws a string", () => {}, { fetch: () => { throw echo; } }],
-    ["timeout", () => usage(async () => { await delay(1_000); return new HttpResponse(echo); }), { timeoutMs: 100 }],
+    [
+      "fetch rejects with the token in its message",
+      () => {},
+      {
+        fetch: async () => {
+          throw new TypeError(`request with ${echo} failed`);
+        },
+      },
+    ],
+    [
+      "fetch rejects with the token in its cause",
+      () => {},
+      {
+        fetch: async () => {
+          throw new TypeError("fetch failed", { cause: { code: TOKEN, message: echo } });
+        },
+      },
+    ],
+    [
+      "fetch throws a string",
+      () => {},
+      {
+        fetch: () => {
+          throw echo;
+        },
+      },
+    ],
+    [
+      "timeout",
+      () =>
+        usage(async () => {
+          await delay(1_000);
+          return new HttpResponse(echo);
+        }),
+      { timeoutMs: 100 },
+    ],
     ["malformed JSON", () => usage(() => new HttpResponse(`{${echo}`, { headers: { "Content-Type": "application/json" } }))],
     ["wrong shape", () => usage(() => HttpResponse.json({ token: TOKEN, five_hour: { utilization: TOKEN } }))],
     ["limits of the wrong shape", () => usage(() => HttpResponse.json({ limits: [{ kind: TOKEN, percent: TOKEN }] }))],
@@ -676,7 +767,12 @@ describe("the token never leaks", () => {
 
   test("a token shaped like an error code is scrubbed from the cause too", async () => {
     const codeLike = "SECRET_CODE_SHAPED_TOKEN_42";
-    const h = harness({ readToken: async () => codeLike, fetch: async () => { throw new TypeError("fetch failed", { cause: { code: codeLike } }); } });
+    const h = harness({
+      readToken: async () => codeLike,
+      fetch: async () => {
+        throw new TypeError("fetch failed", { cause: { code: codeLike } });
+      },
+    });
     await h.client.fetchNow();
     expect(lastFailure(h.events).problem).toBe("network");
     expect(JSON.stringify(h.events)).not.toContain(codeLike);

@@ -96,21 +96,53 @@ describe("OpenTUI as the live dashboard runs it", () => {
     const t = await createTestRenderer({ width: 152, height: 48 });
     setup = t;
     let afterInput = 0;
-    const { renderable } = createDashboardRenderable(t.renderer, a, { now: () => NOW, time: () => NOW }, { afterInput: () => void afterInput++ }, { openTuiInput: false });
+    const { renderable } = createDashboardRenderable(
+      t.renderer,
+      a,
+      { now: () => NOW, time: () => NOW },
+      { afterInput: () => void afterInput++ },
+      { openTuiInput: false },
+    );
     await t.renderOnce();
     const b = demoApp(NOW, OPTS);
     gridOf(b);
     const pa = new InputParser();
     const pb = new InputParser();
-    const row = gridOf(b).text.split("\n").findIndex((l) => l.includes("api-gateway"));
-    const steps = ["\x1b[B", "\x1b[B", "\r", "q", `\x1b[<35;20;${row + 1}M\x1b[<0;15;${row + 1}M\x1b[<0;15;${row + 1}m`, "\x1b", "?", "\x1b[<65;41;11M", "q", "I", "H", "["];
+    const row = gridOf(b)
+      .text.split("\n")
+      .findIndex((l) => l.includes("api-gateway"));
+    const steps = [
+      "\x1b[B",
+      "\x1b[B",
+      "\r",
+      "q",
+      `\x1b[<35;20;${row + 1}M\x1b[<0;15;${row + 1}M\x1b[<0;15;${row + 1}m`,
+      "\x1b",
+      "?",
+      "\x1b[<65;41;11M",
+      "q",
+      "I",
+      "H",
+      "[",
+    ];
     for (const bytes of steps) {
       for (const ev of read(pa, bytes)) renderable.apply(ev);
       for (const ev of read(pb, bytes)) applyInput(b, ev);
       await t.renderOnce();
       expect({ bytes, ui: a.ui }).toEqual({ bytes, ui: b.ui });
-      const drawn = t.captureCharFrame().split("\n").map((l) => l.trimEnd()).join("\n").trimEnd();
-      expect(drawn).toBe(gridOf(b).text.split("\n").map((l) => l.trimEnd()).join("\n").trimEnd());
+      const drawn = t
+        .captureCharFrame()
+        .split("\n")
+        .map((l) => l.trimEnd())
+        .join("\n")
+        .trimEnd();
+      expect(drawn).toBe(
+        gridOf(b)
+          .text.split("\n")
+          .map((l) => l.trimEnd())
+          .join("\n")
+          .trimEnd(),
+      );
     }
     // (a mouse move or a release is no input: the hooks run for the 10 keys, the click and the wheel step only)
     expect(afterInput).toBe(12);
@@ -170,7 +202,10 @@ describe("the input parser", () => {
     expect(p.feed("\x1b[<0;1")).toEqual([]);
     expect(p.feed("2;3M")).toEqual([{ kind: "mouse", action: "press", button: 0, x: 11, y: 2 }]);
     expect(p.feed("\x1b[200~abc")).toEqual([]);
-    expect(p.feed("def\x1b[201~q")).toEqual([{ kind: "paste", text: "abcdef" }, { kind: "key", key: { name: "q", shift: false } }]);
+    expect(p.feed("def\x1b[201~q")).toEqual([
+      { kind: "paste", text: "abcdef" },
+      { kind: "key", key: { name: "q", shift: false } },
+    ]);
   });
 
   test("pasted text goes into a search being typed, and nowhere else", () => {

@@ -96,9 +96,7 @@ export function toolCall(o: { key?: string; time?: number; sessionId?: string; a
   };
 }
 
-export function toolResult(
-  o: { key?: string; time?: number; sessionId?: string; agentId?: string | null; outcome?: ToolOutcome } = {},
-): ToolResultObserved {
+export function toolResult(o: { key?: string; time?: number; sessionId?: string; agentId?: string | null; outcome?: ToolOutcome } = {}): ToolResultObserved {
   return {
     type: "ToolResultObserved",
     key: o.key ?? nextKey("toolu"),
@@ -166,7 +164,16 @@ export function queriesOf(events: readonly ModelEvent[], opts: { perEvent?: bool
   return new StoreQueries(store);
 }
 
-const FACT_TYPES = new Set(["ResponseObserved", "PromptObserved", "ToolCallObserved", "ToolResultObserved", "TurnCompleted", "ApiErrorObserved", "SessionTitled", "LineRejected"]);
+const FACT_TYPES = new Set([
+  "ResponseObserved",
+  "PromptObserved",
+  "ToolCallObserved",
+  "ToolResultObserved",
+  "TurnCompleted",
+  "ApiErrorObserved",
+  "SessionTitled",
+  "LineRejected",
+]);
 
 /** The dashboard over these events: transcript facts in a store, the rest (allowance, team telemetry) applied to it. */
 export function appOf(events: readonly ModelEvent[], opts: AppOptions): DashboardApp {

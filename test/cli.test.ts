@@ -6,16 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HELP_FLAGS } from "../src/ui/widgets/help.ts";
 import { joinStore } from "../src/ingest/store-open.ts";
-import {
-  apiErrorLine,
-  customTitleLine,
-  progressLine,
-  promptLine,
-  responseLines,
-  retryLine,
-  toolResultLine,
-  type SessionInfo,
-} from "../src/ingest/synth.ts";
+import { apiErrorLine, customTitleLine, progressLine, promptLine, responseLines, retryLine, toolResultLine, type SessionInfo } from "../src/ingest/synth.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const BUN = process.execPath;
@@ -188,10 +179,15 @@ describe("flags", () => {
     const r = run(["--json", "--demo", ...PINNED, "--pricing", bad]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr.trimEnd().split("\n")).toEqual([`claude-dash: --pricing ${bad}: entry "claude-opus-4-6": input_cost_per_token must be a price per token (a number from 0 to 1)`]);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      `claude-dash: --pricing ${bad}: entry "claude-opus-4-6": input_cost_per_token must be a price per token (a number from 0 to 1)`,
+    ]);
     // Opus 4.6 at twice its list price: the demo's Opus cost doubles, the rest stays
     const good = join(dir, "good.json");
-    writeFileSync(good, JSON.stringify({ "claude-opus-4-6": { input_cost_per_token: 1e-5, output_cost_per_token: 5e-5, litellm_provider: "anthropic", mode: "chat" } }));
+    writeFileSync(
+      good,
+      JSON.stringify({ "claude-opus-4-6": { input_cost_per_token: 1e-5, output_cost_per_token: 5e-5, litellm_provider: "anthropic", mode: "chat" } }),
+    );
     const base = runJson(["--json", "--demo", ...PINNED]).json;
     const priced = runJson(["--json", "--demo", ...PINNED, "--pricing", good]).json;
     expect(priced.totals.costUSD).toBeGreaterThan(base.totals.costUSD);
@@ -493,7 +489,12 @@ describe("--json --root <dir with a transcript>", () => {
 describe("--json: Claude Code's own figures beside ours (issue 22)", () => {
   const OPUS = "claude-opus-4-6";
   const t = (hm: string) => Date.parse(`2026-11-26T${hm}:00Z`);
-  const IDS = { agree: "c1c1c1c1-0000-4000-8000-000000000001", after: "c2c2c2c2-0000-4000-8000-000000000002", placeholder: "c3c3c3c3-0000-4000-8000-000000000003", none: "c4c4c4c4-0000-4000-8000-000000000004" };
+  const IDS = {
+    agree: "c1c1c1c1-0000-4000-8000-000000000001",
+    after: "c2c2c2c2-0000-4000-8000-000000000002",
+    placeholder: "c3c3c3c3-0000-4000-8000-000000000003",
+    none: "c4c4c4c4-0000-4000-8000-000000000004",
+  };
   const root = tempDir("cc-root");
   const data = tempDir("cc-data");
   let n = 0;
@@ -502,14 +503,34 @@ describe("--json: Claude Code's own figures beside ours (issue 22)", () => {
     const s: SessionInfo = { sessionId: sid, cwd: "/home/dev/src/shop" };
     const lines = [promptLine(s, t(responses[0]![0]) - 30_000, "go", `p-${sid}`, null)];
     for (const [hm, uncached, output] of responses)
-      lines.push(...responseLines({ session: s, time: t(hm), model: OPUS, messageId: `msg_${++n}`, requestId: `req_${n}`, usage: { uncached, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output }, blocks: [{ type: "text", text: "ok" }], uuids: [`u${n}`], parentUuid: null, streaming: "all" }));
+      lines.push(
+        ...responseLines({
+          session: s,
+          time: t(hm),
+          model: OPUS,
+          messageId: `msg_${++n}`,
+          requestId: `req_${n}`,
+          usage: { uncached, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output },
+          blocks: [{ type: "text", text: "ok" }],
+          uuids: [`u${n}`],
+          parentUuid: null,
+          streaming: "all",
+        }),
+      );
     const dir = join(root, "projects", "-home-dev-src-shop");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${sid}.jsonl`), `${lines.join("\n")}\n`);
   };
   write(IDS.agree, [["17:30", 100_000, 20_000]]); // $1.00
-  write(IDS.after, [["17:10", 100_000, 20_000], ["17:40", 50_000, 10_000]]); // $1.00, then $0.50 after the figure
-  write(IDS.placeholder, [["17:20", 200_000, 3], ["17:21", 200_000, 3], ["17:22", 200_000, 3]]); // $3.000225: output counts of 3
+  write(IDS.after, [
+    ["17:10", 100_000, 20_000],
+    ["17:40", 50_000, 10_000],
+  ]); // $1.00, then $0.50 after the figure
+  write(IDS.placeholder, [
+    ["17:20", 200_000, 3],
+    ["17:21", 200_000, 3],
+    ["17:22", 200_000, 3],
+  ]); // $3.000225: output counts of 3
   write(IDS.none, [["17:30", 100_000, 20_000]]);
 
   const runHere = (args: string[]) => {
@@ -556,7 +577,9 @@ describe("--json: Claude Code's own figures beside ours (issue 22)", () => {
   test("over 1 %, ours lower: output counts that are placeholders", () => {
     const r = session(IDS.placeholder).reconciliation;
     expect(r).toMatchObject({ oursUSD: 3.0002, differs: true, deltaPercent: -16.66 });
-    expect(r.causes).toEqual(["output averages 3 tokens over 3 responses: placeholder counts (some Claude Code versions wrote only the first streamed count), so ours under-counts"]);
+    expect(r.causes).toEqual([
+      "output averages 3 tokens over 3 responses: placeholder counts (some Claude Code versions wrote only the first streamed count), so ours under-counts",
+    ]);
   });
 
   test("without a figure: null, and nothing else of the session changes", () => {

@@ -28,7 +28,8 @@ function live(events: ModelEvent[], opts: Partial<AppOptions> = {}) {
   return { app, add, frame };
 }
 
-const session = (id: string, project: string, minutesAgo: number) => response({ sessionId: id, cwd: `/home/dev/${project}`, time: NOW - minutesAgo * MIN, usage: { output: 100 } });
+const session = (id: string, project: string, minutesAgo: number) =>
+  response({ sessionId: id, cwd: `/home/dev/${project}`, time: NOW - minutesAgo * MIN, usage: { output: 100 } });
 
 describe("the selection", () => {
   test("stays on its session when another session's new line moves that one to the top; Enter opens it", () => {
@@ -58,7 +59,6 @@ describe("the selection", () => {
     expect(app.ui.selectedId).toBe("b");
   });
 });
-
 
 const demo = () => demoApp(NOW, { ...OPTS, allowance: true });
 function shot(app: DashboardApp, w = 160, h = 50): string[] {
@@ -122,8 +122,7 @@ describe("finding your way", () => {
     // the bar of the old session's response, five hours ago, in the first chart
     const chartRow = rows.findIndex((l) => l.includes("OUTPUT"));
     let hit: { x: number; y: number } | null = null;
-    for (let y = chartRow; y < chartRow + 10 && !hit; y++)
-      for (let x = 0; x < 100 && !hit; x++) if ("▁▂▃▄▅▆▇█".includes(rows[y]![x]!)) hit = { x, y };
+    for (let y = chartRow; y < chartRow + 10 && !hit; y++) for (let x = 0; x < 100 && !hit; x++) if ("▁▂▃▄▅▆▇█".includes(rows[y]![x]!)) hit = { x, y };
     expect(hit).not.toBeNull();
     app.click(hit!.x, hit!.y);
     const slice = frame();
@@ -187,7 +186,10 @@ describe("charts and times", () => {
   });
 
   test("'last' is a time for today's sessions and a date for older ones; the slice popup names its day", () => {
-    const { app, frame } = live([response({ sessionId: "old", time: NOW - 26 * 60 * MIN, cwd: "/w/old" }), response({ sessionId: "new", time: NOW - 5 * MIN, cwd: "/w/new" })], { activeWindowHours: 48 });
+    const { app, frame } = live(
+      [response({ sessionId: "old", time: NOW - 26 * 60 * MIN, cwd: "/w/old" }), response({ sessionId: "new", time: NOW - 5 * MIN, cwd: "/w/new" })],
+      { activeWindowHours: 48 },
+    );
     const rows = frame();
     expect(rows.find((l) => l.includes("│ ") && l.includes(" new"))).toContain("17:55");
     expect(rows.find((l) => l.includes("│ ") && l.includes(" old"))).toContain("25 Nov");
@@ -255,26 +257,29 @@ describe("legends and formats agree", () => {
 
 describe("text is not cut where there is room", () => {
   test("a 500's whole message wraps in the session's detail", () => {
-    const message = "API Error: 500 {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"Internal server error while processing the request; the upstream model backend timed out after 600 seconds, please retry\"}} END-OF-MESSAGE";
+    const message =
+      'API Error: 500 {"type":"error","error":{"type":"api_error","message":"Internal server error while processing the request; the upstream model backend timed out after 600 seconds, please retry"}} END-OF-MESSAGE';
     const { app, frame } = live([response({ sessionId: "s", time: NOW - 9 * MIN }), apiError({ sessionId: "s", time: NOW - 2 * MIN, status: 500, message })]);
     frame();
     app.key({ name: "return" });
     const text = frame().join("\n");
     expect(text).toContain("END-OF-MESSAGE");
-    expect(text).not.toContain("please retry\"}}…");
+    expect(text).not.toContain('please retry"}}…');
   });
 
   test("model names are short names, never cut mid-word", () => {
-    expect(["claude-sonnet-4-5-20250929", "claude-opus-4-6", "claude-haiku-4-5-20251001", "claude-opus-4-1-20250805", "claude-3-5-haiku-20241022", "claude-3-opus-20240229", "claude-sonnet-4-5-20250929[1m]", "gpt-x"].map(shortModel)).toEqual([
-      "sonnet-4.5",
-      "opus-4.6",
-      "haiku-4.5",
-      "opus-4.1",
-      "haiku-3.5",
-      "opus-3",
-      "sonnet-4.5[1m]",
-      "gpt-x",
-    ]);
+    expect(
+      [
+        "claude-sonnet-4-5-20250929",
+        "claude-opus-4-6",
+        "claude-haiku-4-5-20251001",
+        "claude-opus-4-1-20250805",
+        "claude-3-5-haiku-20241022",
+        "claude-3-opus-20240229",
+        "claude-sonnet-4-5-20250929[1m]",
+        "gpt-x",
+      ].map(shortModel),
+    ).toEqual(["sonnet-4.5", "opus-4.6", "haiku-4.5", "opus-4.1", "haiku-3.5", "opus-3", "sonnet-4.5[1m]", "gpt-x"]);
     const text = shot(demo()).join("\n");
     expect(text).toContain("sonnet-4.5");
     expect(text).not.toContain("sonnet-4-5-2025");
@@ -287,9 +292,12 @@ describe("the demo", () => {
     const { tmpdir } = require("node:os") as typeof import("node:os");
     const { join } = require("node:path") as typeof import("node:path");
     const home = mkdtempSync(join(tmpdir(), "cd-empty-"));
-    const p = Bun.spawnSync([process.execPath, join(import.meta.dir, "../src/cli.ts"), "--once", "--plain", "--width", "200", "--height", "30", "--now", "2026-11-26T18:00:00Z"], {
-      env: { PATH: process.env.PATH ?? "", HOME: home, TZ: "UTC", XDG_DATA_HOME: join(home, "data") },
-    });
+    const p = Bun.spawnSync(
+      [process.execPath, join(import.meta.dir, "../src/cli.ts"), "--once", "--plain", "--width", "200", "--height", "30", "--now", "2026-11-26T18:00:00Z"],
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: home, TZ: "UTC", XDG_DATA_HOME: join(home, "data") },
+      },
+    );
     const out = p.stdout.toString();
     expect(p.exitCode).toBe(0);
     expect(out).toContain("DEMO DATA");
@@ -484,11 +492,18 @@ describe("config file and themes", () => {
   });
 
   test("a bad file stops with one line naming the key (exit 2)", () => {
-    expect(withConfig("window-hourz = 24\n", ["--json"])).toMatchObject({ code: 2, err: expect.stringMatching(/^claude-dash: ~\/xdg\/claude-dash\/config.toml: unknown key window-hourz/) });
+    expect(withConfig("window-hourz = 24\n", ["--json"])).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/^claude-dash: ~\/xdg\/claude-dash\/config.toml: unknown key window-hourz/),
+    });
     expect(withConfig('window-hours = "a day"\n', ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml: window-hours must be a number");
     expect(withConfig("window-hours = -3\n", ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml: window-hours must be more than 0");
-    expect(withConfig("theme = light\n", ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml line 1: theme: light is not a value (a string needs quotes)");
-    expect(withConfig('theme = "pink"\n', ["--json"]).err).toBe("claude-dash: ~/xdg/claude-dash/config.toml: --theme must be dark, light or cb".replace("--theme", "theme"));
+    expect(withConfig("theme = light\n", ["--json"]).err).toBe(
+      "claude-dash: ~/xdg/claude-dash/config.toml line 1: theme: light is not a value (a string needs quotes)",
+    );
+    expect(withConfig('theme = "pink"\n', ["--json"]).err).toBe(
+      "claude-dash: ~/xdg/claude-dash/config.toml: --theme must be dark, light or cb".replace("--theme", "theme"),
+    );
   });
 
   test("themes: light and colour-blind-safe palettes change the frame's colours; animation = false is fps 0", () => {

@@ -32,7 +32,13 @@ function assistant(o: { session: string; model: string; time: string; id: string
     timestamp: o.time,
     uuid: `u-${o.id}`,
     cwd: o.cwd ?? "/home/dev/alpha",
-    message: { model: o.model, id: o.id, role: "assistant", content: [{ type: "text", text: "hi" }], usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000 } },
+    message: {
+      model: o.model,
+      id: o.id,
+      role: "assistant",
+      content: [{ type: "text", text: "hi" }],
+      usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 100, cache_read_input_tokens: 1000 },
+    },
     requestId: `req-${o.id}`,
   });
 }
@@ -66,7 +72,15 @@ afterAll(() => clearSecrets());
 async function cli(args: string[], extraEnv: Record<string, string> = {}) {
   const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), ...args], {
     cwd: REPO,
-    env: { PATH: process.env.PATH ?? "", HOME: home, XDG_DATA_HOME: join(home, "data"), XDG_CONFIG_HOME: join(home, "config"), TZ: "UTC", CLAUDE_CONFIG_DIR: "", ...extraEnv },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: home,
+      XDG_DATA_HOME: join(home, "data"),
+      XDG_CONFIG_HOME: join(home, "config"),
+      TZ: "UTC",
+      CLAUDE_CONFIG_DIR: "",
+      ...extraEnv,
+    },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -170,11 +184,33 @@ describe("secrets", () => {
 
 describe("short credentials", () => {
   test("a 4-character header value never breaks --json or a frame: the JSON still parses, numbers are numbers", async () => {
-    const r = await cli(["--json", "--demo", "--now", "2026-11-26T18:00:00Z", "--prometheus-header", "X-Api-Key: 2000", "--prometheus-header", "Authorization: abcd"]);
+    const r = await cli([
+      "--json",
+      "--demo",
+      "--now",
+      "2026-11-26T18:00:00Z",
+      "--prometheus-header",
+      "X-Api-Key: 2000",
+      "--prometheus-header",
+      "Authorization: abcd",
+    ]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.now).toBe("2026-11-26T18:00:00.000Z");
-    const frame = await cli(["--once", "--demo", "--color", "always", "--now", "2026-11-26T18:00:00Z", "--prometheus-header", "X-Api-Key: 2000", "--width", "120", "--height", "40"]);
+    const frame = await cli([
+      "--once",
+      "--demo",
+      "--color",
+      "always",
+      "--now",
+      "2026-11-26T18:00:00Z",
+      "--prometheus-header",
+      "X-Api-Key: 2000",
+      "--width",
+      "120",
+      "--height",
+      "40",
+    ]);
     for (const e of frame.out.match(/\u001b[^m]*m?/g) ?? []) expect(e).toMatch(/^\u001b\[[0-9;]*m$/);
   });
 });
@@ -279,7 +315,9 @@ describe("an engine (--prometheus) that echoes credentials", () => {
   });
   afterAll(() => server.stop(true));
   const engine = (args: string[], url = `http://127.0.0.1:${server.port}`) =>
-    cli(["--prometheus", url, "--prometheus-header", `X-Org-Key: ${HEADER}`, "--now", "2026-11-20T15:37:00Z", "--no-allowance", ...args], { CLAUDE_DASH_PROMETHEUS_TOKEN: BEARER });
+    cli(["--prometheus", url, "--prometheus-header", `X-Org-Key: ${HEADER}`, "--now", "2026-11-20T15:37:00Z", "--no-allowance", ...args], {
+      CLAUDE_DASH_PROMETHEUS_TOKEN: BEARER,
+    });
   const everything = (req: Request) => `${req.headers.get("authorization")} ${req.headers.get("x-org-key")} ${new URL(req.url).search}`;
   function expectNone(text: string, secret: string): void {
     for (let i = 0; i + 8 <= secret.length; i++) expect(text.includes(secret.slice(i, i + 8))).toBe(false);
@@ -290,12 +328,18 @@ describe("an engine (--prometheus) that echoes credentials", () => {
       (req) => Response.json({ status: "error", error: `invalid token: ${req.headers.get("authorization")}` }, { status: 401 }),
       (req) => new Response(`internal error for ${everything(req)}`, { status: 500 }),
       () => Response.json({ status: "error", errorType: "bad_data", error: `near ${BEARER.slice(5, 21)} and ${HEADER.slice(3, 19)}` }, { status: 400 }),
-      (req) => Response.json({ status: "error", errorType: "bad_data", error: `denied ${atob((req.headers.get("authorization") ?? "Basic ").slice(6))}` }, { status: 400 }),
+      (req) =>
+        Response.json(
+          { status: "error", errorType: "bad_data", error: `denied ${atob((req.headers.get("authorization") ?? "Basic ").slice(6))}` },
+          { status: 400 },
+        ),
     ];
     for (const [i, body] of bodies.entries()) {
       echo = body;
       const url = i === 3 ? `http://alice:hunter2pass@127.0.0.1:${server.port}` : undefined;
-      const r = await (i === 3 ? cli(["--prometheus", url!, "--now", "2026-11-20T15:37:00Z", "--json", "--view", "insights"]) : engine(["--json", "--view", "insights"]));
+      const r = await (i === 3
+        ? cli(["--prometheus", url!, "--now", "2026-11-20T15:37:00Z", "--json", "--view", "insights"])
+        : engine(["--json", "--view", "insights"]));
       expect(r.code).toBe(1);
       expect(r.err.length).toBeGreaterThan(0);
       for (const secret of [BEARER, HEADER, "hunter2pass"]) expectNone(r.out + r.err, secret);
@@ -314,7 +358,10 @@ describe("an engine (--prometheus) that echoes credentials", () => {
         ? Response.json({ status: "success", data: ["claude_code_cost_usage_USD_total", "claude_code_token_usage_tokens_total"] })
         : path(req).endsWith("/query_range")
           ? Response.json({ status: "success", data: { resultType: "matrix", result: [] } })
-          : Response.json({ status: "success", data: { resultType: "vector", result: [{ metric: { user_email: `${BEARER}@example.com`, model: HEADER, type: "input" }, value: [1, "12"] }] } });
+          : Response.json({
+              status: "success",
+              data: { resultType: "vector", result: [{ metric: { user_email: `${BEARER}@example.com`, model: HEADER, type: "input" }, value: [1, "12"] }] },
+            });
     const labelled = await engine(["--once", "--plain", "--view", "insights", "--source", "prometheus", "--width", "160", "--height", "50"]);
     expect(labelled.code).toBe(0);
     for (const secret of [BEARER, HEADER]) expectNone(labelled.out + labelled.err, secret);

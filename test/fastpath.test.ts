@@ -29,7 +29,11 @@ function fast(lines: (string | Uint8Array)[]): ModelEvent[] {
 }
 
 const T = "2026-01-01T00:00:00.000Z";
-const A = (extra = "", usage = '{"input_tokens":10,"cache_creation_input_tokens":5,"cache_read_input_tokens":100,"output_tokens":7}', content = '[{"type":"text","text":"hi"}]') =>
+const A = (
+  extra = "",
+  usage = '{"input_tokens":10,"cache_creation_input_tokens":5,"cache_read_input_tokens":100,"output_tokens":7}',
+  content = '[{"type":"text","text":"hi"}]',
+) =>
   `{"type":"assistant","sessionId":"S","timestamp":"${T}","uuid":"u1","requestId":"r1"${extra},"message":{"id":"m1","model":"claude-sonnet-4-5","content":${content},"usage":${usage}}}`;
 const U = (extra = "", content = '[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]') =>
   `{"type":"user","sessionId":"S","timestamp":"${T}","uuid":"u2"${extra},"message":{"role":"user","content":${content}}}`;
@@ -47,7 +51,10 @@ const SAME: [string, string][] = [
   ["an escaped key (a block's type)", A("", undefined, '[{"\\u0074ype":"tool_use","id":"t9","name":"Bash","input":{}}]')],
   ["message given twice", `${A().slice(0, -1)},"message":{"id":"m2","content":[]}}`],
   ["usage given twice", A("", '{"input_tokens":10,"output_tokens":3},"usage":{"output_tokens":9}')],
-  ["cache_creation given twice", A("", '{"input_tokens":1,"cache_creation_input_tokens":50,"cache_creation":{"ephemeral_1h_input_tokens":50},"cache_creation":{}}')],
+  [
+    "cache_creation given twice",
+    A("", '{"input_tokens":1,"cache_creation_input_tokens":50,"cache_creation":{"ephemeral_1h_input_tokens":50},"cache_creation":{}}'),
+  ],
   ["type given twice", `${U().slice(0, -1)},"type":"assistant"}`],
   ["is_error as a string", U("", '[{"type":"tool_result","tool_use_id":"t1","content":"x","is_error":"true"}]')],
   ["is_error as 1", U("", '[{"type":"tool_result","tool_use_id":"t1","content":"x","is_error":1}]')],
@@ -82,7 +89,10 @@ const SAME: [string, string][] = [
   ["a tool result with a bad duration", U(',"toolUseResult":{"durationMs":"soon"}')],
   ["a tool result whose toolUseResult is a string", U(',"toolUseResult":"done"')],
   ["a tool result whose toolUseResult is an array (MCP)", U(',"toolUseResult":[{"type":"text","text":"x"}]')],
-  ["a turn_duration line", '{"type":"system","subtype":"turn_duration","durationMs":1341830,"sessionId":"S","timestamp":"2026-01-01T00:00:00.000Z","uuid":"t1"}'],
+  [
+    "a turn_duration line",
+    '{"type":"system","subtype":"turn_duration","durationMs":1341830,"sessionId":"S","timestamp":"2026-01-01T00:00:00.000Z","uuid":"t1"}',
+  ],
   ["not an object", "[1,2,3]"],
   ["binary junk", "\u0000\u0001\u0002garbage\u00ff"],
 ];
@@ -139,12 +149,21 @@ describe("seeded fuzz: batches of random well-formed and malformed records", () 
     else maybe("isMeta", "false");
     const blocks: string[] = [];
     for (let i = Math.floor(rnd() * 4); i > 0; i--) {
-      if (isA) blocks.push(rnd() < 0.5 ? '{"type":"text","text":"t"}' : `{"type":"tool_use","id":${rnd() < 0.8 ? `"tu${Math.floor(rnd() * 5)}"` : pick(odd)},"name":"Bash","input":{}}`);
+      if (isA)
+        blocks.push(
+          rnd() < 0.5
+            ? '{"type":"text","text":"t"}'
+            : `{"type":"tool_use","id":${rnd() < 0.8 ? `"tu${Math.floor(rnd() * 5)}"` : pick(odd)},"name":"Bash","input":{}}`,
+        );
       else if (rnd() < 0.25) blocks.push(pick(['{"type":"text","text":"hello"}', '{"type":"image","source":{}}', '"str"', "null"]));
-      else blocks.push(`{"type":"tool_result","tool_use_id":${rnd() < 0.8 ? `"tu${Math.floor(rnd() * 5)}"` : pick(odd)},"content":"c"${rnd() < 0.3 ? `,"is_error":${pick(["false", "null", "true", '"x"'])}` : ""}}`);
+      else
+        blocks.push(
+          `{"type":"tool_result","tool_use_id":${rnd() < 0.8 ? `"tu${Math.floor(rnd() * 5)}"` : pick(odd)},"content":"c"${rnd() < 0.3 ? `,"is_error":${pick(["false", "null", "true", '"x"'])}` : ""}}`,
+        );
     }
     const u: string[] = [];
-    for (const k of ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"]) if (rnd() < 0.8) u.push(`"${k}":${rnd() < 0.85 ? Math.floor(rnd() * 1000) : pick(odd)}`);
+    for (const k of ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens"])
+      if (rnd() < 0.8) u.push(`"${k}":${rnd() < 0.85 ? Math.floor(rnd() * 1000) : pick(odd)}`);
     if (rnd() < 0.5) u.push(`"cache_creation":{"ephemeral_5m_input_tokens":${Math.floor(rnd() * 100)},"ephemeral_1h_input_tokens":${Math.floor(rnd() * 100)}}`);
     const msg = [`"id":${rnd() < 0.9 ? `"m${Math.floor(rnd() * 5)}"` : pick(odd)}`, `"model":"claude-opus-4-5"`];
     msg.push(rnd() < 0.1 ? `"content":${pick(['"a prompt"', '""', "null", "5"])}` : `"content":[${blocks.join(",")}]`);

@@ -19,7 +19,17 @@ import { createState, reduce, type ModelState } from "../src/model/state.ts";
 const FIXTURES = resolve(import.meta.dir, "fixtures/real");
 const EVER = { from: -Infinity, to: Infinity };
 const ALL_TIME = { now: Date.parse("2027-01-01T00:00:00Z"), windowHours: 24 * 366 * 3, bucketMinutes: 1440, activeWindowHours: 24 * 366 * 3 };
-const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
+const DIAG = {
+  roots: [],
+  files: 0,
+  filesDeferred: 0,
+  bytesRead: 0,
+  linesRead: 0,
+  unreadable: [],
+  linesRejected: 0,
+  rejected: [],
+  store: { state: "off", path: null, notice: null },
+};
 
 function jsonlFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -67,8 +77,12 @@ function simpleCount(files: string[]) {
       if (o.type === "user" && Array.isArray(o.message?.content)) {
         for (const b of o.message.content) {
           if (b.type !== "tool_result" || toolOutcome.has(b.tool_use_id)) continue;
-          const text = typeof b.content === "string" ? b.content : Array.isArray(b.content) ? b.content.map((x: { text?: string }) => x.text ?? "").join("") : "";
-          toolOutcome.set(b.tool_use_id, !b.is_error ? "ok" : /doesn't want to (proceed|take this action)/.test(text) || o.toolUseResult === "User rejected tool use" ? "rejected" : "error");
+          const text =
+            typeof b.content === "string" ? b.content : Array.isArray(b.content) ? b.content.map((x: { text?: string }) => x.text ?? "").join("") : "";
+          toolOutcome.set(
+            b.tool_use_id,
+            !b.is_error ? "ok" : /doesn't want to (proceed|take this action)/.test(text) || o.toolUseResult === "User rejected tool use" ? "rejected" : "error",
+          );
         }
       }
       if (o.type !== "assistant" || o.isApiErrorMessage || o.message?.model === "<synthetic>" || !o.message?.usage) continue;
@@ -144,7 +158,14 @@ describe("every real fixture", () => {
   test("response count and token totals equal the simple counter's", () => {
     const simple = simpleCount(files);
     const t = state.totals;
-    expect({ responses: t.responses, uncached: t.uncached, cacheWrite5m: t.cacheWrite5m, cacheWrite1h: t.cacheWrite1h, cacheRead: t.cacheRead, output: t.output }).toEqual({
+    expect({
+      responses: t.responses,
+      uncached: t.uncached,
+      cacheWrite5m: t.cacheWrite5m,
+      cacheWrite1h: t.cacheWrite1h,
+      cacheRead: t.cacheRead,
+      output: t.output,
+    }).toEqual({
       responses: simple.responses,
       uncached: simple.uncached,
       cacheWrite5m: simple.cacheWrite5m,
@@ -188,7 +209,17 @@ describe("every real fixture", () => {
         .forEach((line, i) => lineToEvents(line, i + 1, ctx, events));
       slow.putEvents(f, events);
     }
-    const diag = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
+    const diag = {
+      roots: [],
+      files: 0,
+      filesDeferred: 0,
+      bytesRead: 0,
+      linesRead: 0,
+      unreadable: [],
+      linesRejected: 0,
+      rejected: [],
+      store: { state: "off", path: null, notice: null },
+    };
     const strip = (j: ReturnType<typeof dashboardJson>) => ({ ...j, diagnostics: null });
     expect(strip(dashboardJson(q, ALL_TIME, diag, false))).toEqual(strip(dashboardJson(new StoreQueries(slow), ALL_TIME, diag, false)));
   });

@@ -5,9 +5,29 @@ import { footerHints, KEYS, keyAction, type Tab } from "../src/ui/ui-state.ts";
 
 describe("footer hints", () => {
   test("each screen's row, in order", () => {
-    expect(footerHints("live")).toEqual([["?", "help"], ["↑↓", "select"], ["Enter", "open"], ["click", "bar · session · tab"], ["L H I", "tabs"], ["q", "back/quit"]]);
-    expect(footerHints("insights")).toEqual([["?", "help"], ["1–5", "window"], ["click", "full screen"], ["o", "sort projects"], ["↑↓", "scroll"], ["L q", "back to LIVE"]]);
-    expect(footerHints("history")).toEqual([["?", "help"], ["click", "bar · hour"], ["S", "summary"], ["M", "activity map"], ["L q", "back to LIVE"]]);
+    expect(footerHints("live")).toEqual([
+      ["?", "help"],
+      ["↑↓", "select"],
+      ["Enter", "open"],
+      ["click", "bar · session · tab"],
+      ["L H I", "tabs"],
+      ["q", "back/quit"],
+    ]);
+    expect(footerHints("insights")).toEqual([
+      ["?", "help"],
+      ["1–5", "window"],
+      ["click", "full screen"],
+      ["o", "sort projects"],
+      ["↑↓", "scroll"],
+      ["L q", "back to LIVE"],
+    ]);
+    expect(footerHints("history")).toEqual([
+      ["?", "help"],
+      ["click", "bar · hour"],
+      ["S", "summary"],
+      ["M", "activity map"],
+      ["L q", "back to LIVE"],
+    ]);
   });
 
   test("INSIGHTS' window keys and HISTORY's panels are hinted only on their own screens", () => {

@@ -92,7 +92,15 @@ describe("ALLOWANCE by source (the demo's transcripts, --now pinned)", () => {
     const store = memoryStore();
     for (const f of demoFiles(NOW)) store.putEvents(f.path, f.events);
     store.recordLimits(figures, true);
-    const app = new DashboardApp(new StoreQueries(store), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true, allowance: endpoint });
+    const app = new DashboardApp(new StoreQueries(store), {
+      windowHours: 12,
+      bucketMinutes: null,
+      activeWindowHours: 1,
+      banner: null,
+      account: null,
+      still: true,
+      allowance: endpoint,
+    });
     if (endpoint) app.apply(demoAllowance(NOW, [] as ModelEvent[]));
     return app;
   }
@@ -105,7 +113,10 @@ describe("ALLOWANCE by source (the demo's transcripts, --now pinned)", () => {
 
   test("an estimate from the transcripts (--no-allowance, the 5-hour figure last seen at noon has reset)", () => {
     // 12 % at 12:00 of the window 08:00–13:00: the limit in dollars is what the demo spent then ÷ 0.12
-    const app = appWith([{ kind: "session", time: at("2026-11-26T12:00:00Z"), percent: 12, resetsAt: at("2026-11-26T13:00:00Z"), origin: "statusline", sessionId: null }], false);
+    const app = appWith(
+      [{ kind: "session", time: at("2026-11-26T12:00:00Z"), percent: 12, resetsAt: at("2026-11-26T13:00:00Z"), origin: "statusline", sessionId: null }],
+      false,
+    );
     const f = plain(app, 120, 40);
     expect(f).toContain("estimate from transcripts");
     expect(f).not.toContain("off (--no-allowance)");
@@ -139,11 +150,14 @@ describe("colour", () => {
   test("--once --color always prints truecolour ANSI; NO_COLOR keeps only bold/underline/dim", () => {
     const colour = once(["--width", "100", "--height", "30", "--color", "always"]);
     expect(colour.out).toContain("\x1b[0;38;2;");
-    const p = Bun.spawnSync([BUN, join(REPO, "src/cli.ts"), "--once", "--demo", "--color", "always", "--now", "2026-11-26T18:00:00Z", "--width", "100", "--height", "30"], {
-      cwd: REPO,
-      env: { ...process.env, TZ: "UTC", NO_COLOR: "1" },
-      stdout: "pipe",
-    });
+    const p = Bun.spawnSync(
+      [BUN, join(REPO, "src/cli.ts"), "--once", "--demo", "--color", "always", "--now", "2026-11-26T18:00:00Z", "--width", "100", "--height", "30"],
+      {
+        cwd: REPO,
+        env: { ...process.env, TZ: "UTC", NO_COLOR: "1" },
+        stdout: "pipe",
+      },
+    );
     const mono = p.stdout.toString();
     expect(mono).not.toContain("38;2;");
     expect(mono).not.toContain("48;2;");
@@ -223,7 +237,8 @@ describe("layout", () => {
       for (const row of rows) expect([...row].length).toBeLessThanOrEqual(w);
       const at = (text: string) => rows.findIndex((r) => r.includes(text));
       expect(rows[0]).toMatch(/^ claude-dash {3}LIVE {3}HISTORY {3}INSIGHTS {3}DEMO .*18:00:00$/);
-      for (const title of ["INPUT · by cache write", "CONTEXT · how it was assembled", "OUTPUT", "─ SUMMARY ─", "─ ACTIVE SESSIONS ─"]) expect([w, h, title, at(title) > 0]).toEqual([w, h, title, true]);
+      for (const title of ["INPUT · by cache write", "CONTEXT · how it was assembled", "OUTPUT", "─ SUMMARY ─", "─ ACTIVE SESSIONS ─"])
+        expect([w, h, title, at(title) > 0]).toEqual([w, h, title, true]);
       expect(at("─ ACTIVE SESSIONS ─")).toBeGreaterThan(at("OUTPUT")); // (below the charts, at every size)
       expect(rows.some((r) => /│ +17:58 +claude-dash/.test(r))).toBe(true); // the newest session's row
       expect(rows.at(-1)).toStartWith(" ? help");
@@ -385,7 +400,8 @@ describe("clicks", () => {
     const bottom = rows.findIndex((l, i) => i > top && [...l][left] === "╰");
     for (let y = top + 1; y < bottom; y++) expect([...rows[y]!][right]).toBe("│");
     const body = rows.slice(top + 1, bottom).join("\n");
-    for (const s of ["model claude-opus-4-6", "context 62.5k of 200k", "effective 2.26M", "window: main 656k", "subagent", "peak context"]) expect(body).toContain(s);
+    for (const s of ["model claude-opus-4-6", "context 62.5k of 200k", "effective 2.26M", "window: main 656k", "subagent", "peak context"])
+      expect(body).toContain(s);
   });
 
   test("an empty place does nothing", () => {

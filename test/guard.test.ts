@@ -51,7 +51,15 @@ describe("the fast check", () => {
 
   test("passes the valid records zod passes, so zod runs only on the unusual ones", () => {
     const guard = guardOf(AssistantSchema);
-    const rec = { ...valid(AssistantSchema), sessionId: "s", cwd: "/x", "message.usage": true, "message.usage.input_tokens": 3, "message.usage.output_tokens": 10, requestId: "req_1" };
+    const rec = {
+      ...valid(AssistantSchema),
+      sessionId: "s",
+      cwd: "/x",
+      "message.usage": true,
+      "message.usage.input_tokens": 3,
+      "message.usage.output_tokens": 10,
+      requestId: "req_1",
+    };
     expect(guard(rec)).toBe(true);
     expect(guard({ ...rec, "message.usage.input_tokens": -1 })).toBe(false);
     expect(guard({ ...rec, "message.id": "" })).toBe(false);

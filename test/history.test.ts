@@ -71,7 +71,9 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
   });
 
   test("at 120×30 the side panels keep their borders: the map's legend and the cost note fit inside", () => {
-    const rows = historyFrame(120, 30).split("\n").map((l) => [...l]);
+    const rows = historyFrame(120, 30)
+      .split("\n")
+      .map((l) => [...l]);
     for (const title of ["SUMMARY", "ACTIVITY"]) {
       const top = rows.findIndex((r) => r.join("").includes(`╭─ ${title}`));
       const right = rows[top]!.lastIndexOf("╮");
@@ -88,7 +90,10 @@ describe("HISTORY frames (eight days of data, a seven-day window)", () => {
     const inside = (title: string) => {
       const g = new CellGrid(80, 24);
       a.render(g, NOW, NOW);
-      const rows = g.toPlain().split("\n").map((l) => [...l]);
+      const rows = g
+        .toPlain()
+        .split("\n")
+        .map((l) => [...l]);
       const top = rows.findIndex((r) => r.join("").includes(`╭─ ${title}`));
       const left = rows[top]!.join("").indexOf(`╭─ ${title}`);
       const right = rows[top]!.indexOf("╮", left);
@@ -184,10 +189,37 @@ describe("activity map across daylight-saving changes (Europe/Berlin)", () => {
 
 describe("--json --view history", () => {
   test("prints the window, totals with cost and cache-hit rate, buckets, models, heatmap", () => {
-    const p = Bun.spawnSync([process.execPath, join(resolve(import.meta.dir, ".."), "src/cli.ts"), "--json", "--demo", "--view", "history", "--now", "2026-11-26T18:00:00Z", "--tz", "UTC"], { stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawnSync(
+      [
+        process.execPath,
+        join(resolve(import.meta.dir, ".."), "src/cli.ts"),
+        "--json",
+        "--demo",
+        "--view",
+        "history",
+        "--now",
+        "2026-11-26T18:00:00Z",
+        "--tz",
+        "UTC",
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
     expect(p.exitCode).toBe(0);
     const d = JSON.parse(p.stdout.toString());
-    expect(Object.keys(d).sort()).toEqual(["buckets", "cost", "counts", "demo", "diagnostics", "heatmap", "models", "now", "timeZone", "totals", "view", "window"]);
+    expect(Object.keys(d).sort()).toEqual([
+      "buckets",
+      "cost",
+      "counts",
+      "demo",
+      "diagnostics",
+      "heatmap",
+      "models",
+      "now",
+      "timeZone",
+      "totals",
+      "view",
+      "window",
+    ]);
     expect(d.view).toBe("history");
     expect(d.window.bucketMinutes).toBe(60);
     expect(d.heatmap).toHaveLength(168);
@@ -199,7 +231,21 @@ describe("--json --view history", () => {
   });
 
   test("--price-per-mtok changes the cost and says so; a bad --tz exits 2", () => {
-    const run = (args: string[]) => Bun.spawnSync([process.execPath, join(resolve(import.meta.dir, ".."), "src/cli.ts"), "--json", "--demo", "--view", "history", "--now", "2026-11-26T18:00:00Z", ...args], { stdout: "pipe", stderr: "pipe" });
+    const run = (args: string[]) =>
+      Bun.spawnSync(
+        [
+          process.execPath,
+          join(resolve(import.meta.dir, ".."), "src/cli.ts"),
+          "--json",
+          "--demo",
+          "--view",
+          "history",
+          "--now",
+          "2026-11-26T18:00:00Z",
+          ...args,
+        ],
+        { stdout: "pipe", stderr: "pipe" },
+      );
     const base = JSON.parse(run([]).stdout.toString());
     const cheap = JSON.parse(run(["--price-per-mtok", "1"]).stdout.toString());
     expect(cheap.cost.priceOverridePerMtok).toBe(1);

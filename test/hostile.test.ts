@@ -28,7 +28,17 @@ import { until } from "./until.ts";
 // timeout from bunfig.toml: without this, each test would have bun's 5 s.)
 setDefaultTimeout(60_000);
 
-const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
+const DIAG = {
+  roots: [],
+  files: 0,
+  filesDeferred: 0,
+  bytesRead: 0,
+  linesRead: 0,
+  unreadable: [],
+  linesRejected: 0,
+  rejected: [],
+  store: { state: "off", path: null, notice: null },
+};
 
 const REPO = resolve(import.meta.dir, "..");
 // (no sk-ant- prefix: the token must be recognised as itself, not by its shape)
@@ -53,12 +63,26 @@ afterAll(() => {
 
 /** (--no-store: what one test's server answered is recorded in the store, and would be another test's recorded figure) */
 async function run(args: string[]) {
-  const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${server.port}`, "--now", "2026-11-26T18:00:00Z", "--no-store", ...args], {
-    cwd: REPO,
-    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const p = Bun.spawn(
+    [
+      process.execPath,
+      join(REPO, "src/cli.ts"),
+      "--root",
+      root,
+      "--api-base",
+      `http://127.0.0.1:${server.port}`,
+      "--now",
+      "2026-11-26T18:00:00Z",
+      "--no-store",
+      ...args,
+    ],
+    {
+      cwd: REPO,
+      env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, out, err };
 }
@@ -76,7 +100,13 @@ describe("a usage server that echoes the token", () => {
     const long = `${"x".repeat(95)}${TOKEN}${"y".repeat(20)}`;
     respond = (path) =>
       path.endsWith("/usage")
-        ? Response.json({ limits: [{ kind: TOKEN, percent: 5 }, { kind: long, percent: 7 }, { kind: `weekly ${TOKEN.slice(3, 20)} tail`, percent: 9 }] })
+        ? Response.json({
+            limits: [
+              { kind: TOKEN, percent: 5 },
+              { kind: long, percent: 7 },
+              { kind: `weekly ${TOKEN.slice(3, 20)} tail`, percent: 9 },
+            ],
+          })
         : Response.json({ account: { email: long, display_name: TOKEN, full_name: TOKEN }, organization: { name: `${TOKEN}'s org` } });
     const json = await run(["--json"]);
     expect(json.code).toBe(0);
@@ -84,7 +114,10 @@ describe("a usage server that echoes the token", () => {
     const limits = JSON.parse(json.out).allowance.limits;
     expect(limits.length).toBe(3);
     expect(limits[0].kind).toBe("[redacted]");
-    for (const size of [["160", "50"], ["100", "30"]]) {
+    for (const size of [
+      ["160", "50"],
+      ["100", "30"],
+    ]) {
       const frame = await run(["--once", "--plain", "--width", size[0]!, "--height", size[1]!]);
       expect(frame.code).toBe(0);
       expectNoPieceOfToken(frame.out + frame.err);
@@ -96,7 +129,12 @@ describe("a usage server that sends terminal escapes and bidi controls", () => {
   test("none reaches --once output (ANSI or plain): only the frame's own colour sequences", async () => {
     respond = (path) =>
       path.endsWith("/usage")
-        ? Response.json({ limits: [{ kind: `weekly${ESCAPES}`, percent: 40 }, { kind: `five${BIDI}`, percent: 3 }] })
+        ? Response.json({
+            limits: [
+              { kind: `weekly${ESCAPES}`, percent: 40 },
+              { kind: `five${BIDI}`, percent: 3 },
+            ],
+          })
         : Response.json({ account: { email: `ada${BIDI}@example.com${ESCAPES}`, has_claude_max: true } });
     const ansi = await run(["--once", "--width", "160", "--height", "50"]);
     expect(ansi.code).toBe(0);
@@ -118,7 +156,13 @@ describe("a usage server that sends numbers out of range", () => {
   test("resets_at of 99999999999999999 or 1e308 and a percent of 1e308: --json prints (exit 0), the frame shows no NaN", async () => {
     respond = (path) =>
       path.endsWith("/usage")
-        ? Response.json({ limits: [{ kind: "session", percent: 12, resets_at: 99999999999999999 }, { kind: "weekly", percent: 30, resets_at: 1e308 }, { kind: "weekly_opus", percent: 1e308 }] })
+        ? Response.json({
+            limits: [
+              { kind: "session", percent: 12, resets_at: 99999999999999999 },
+              { kind: "weekly", percent: 30, resets_at: 1e308 },
+              { kind: "weekly_opus", percent: 1e308 },
+            ],
+          })
         : Response.json({ account: { email: "ada@example.com" } });
     const json = await run(["--json"]);
     expect(json.code).toBe(0);
@@ -170,8 +214,28 @@ describe("nothing lost in silence", () => {
     const dir = join(base, "c", "projects", "p");
     mkdirSync(dir, { recursive: true });
     const s = { sessionId: "c0ffee00-0000-4000-8000-000000000001", cwd: "/w" };
-    const one = responseLines({ session: s, time: Date.parse("2026-11-26T17:00:00Z"), model: "claude-opus-4-6", messageId: "m1", requestId: "r1", usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 }, blocks: [{ type: "text", text: "a" }], uuids: ["u1"], parentUuid: null });
-    const two = responseLines({ session: s, time: Date.parse("2026-11-26T17:01:00Z"), model: "claude-opus-4-6", messageId: "m2", requestId: "r2", usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 5 }, blocks: [{ type: "text", text: "b" }], uuids: ["u2"], parentUuid: null });
+    const one = responseLines({
+      session: s,
+      time: Date.parse("2026-11-26T17:00:00Z"),
+      model: "claude-opus-4-6",
+      messageId: "m1",
+      requestId: "r1",
+      usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 },
+      blocks: [{ type: "text", text: "a" }],
+      uuids: ["u1"],
+      parentUuid: null,
+    });
+    const two = responseLines({
+      session: s,
+      time: Date.parse("2026-11-26T17:01:00Z"),
+      model: "claude-opus-4-6",
+      messageId: "m2",
+      requestId: "r2",
+      usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 5 },
+      blocks: [{ type: "text", text: "b" }],
+      uuids: ["u2"],
+      parentUuid: null,
+    });
     writeFileSync(join(dir, `${s.sessionId}.jsonl`), `${one.join("\n")}\n${"\u0000".repeat(4096)}${two.join("\n")}\n`);
     const store = memoryStore();
     const source = new TranscriptSource([join(base, "c")], store);
@@ -180,7 +244,12 @@ describe("nothing lost in silence", () => {
     const events: ModelEvent[] = [];
     lineToEvents(`${"\u0000".repeat(10)}${two[0]}`, 2, { file: "/f", fileSessionId: null, fileAgentId: null }, events);
     expect(events.map((e) => e.type)).toEqual(["ResponseObserved"]);
-    const json = dashboardJson(new StoreQueries(store), { now: Date.parse("2026-11-26T18:00:00Z"), windowHours: 12, bucketMinutes: 60, activeWindowHours: 1 }, DIAG, false);
+    const json = dashboardJson(
+      new StoreQueries(store),
+      { now: Date.parse("2026-11-26T18:00:00Z"), windowHours: 12, bucketMinutes: 60, activeWindowHours: 1 },
+      DIAG,
+      false,
+    );
     expect(json.totals.responses).toBe(2);
     expect(json.totals.output).toBe(9);
   });
@@ -188,7 +257,10 @@ describe("nothing lost in silence", () => {
 
 describe("exits on time", () => {
   test("and never before its output is out: a large --json through a pipe is whole", async () => {
-    const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--demo", "--json", "--window-hours", "200", "--bucket-minutes", "1", "--now", "2026-11-26T18:00:00Z"], { cwd: REPO, stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawn(
+      [process.execPath, join(REPO, "src/cli.ts"), "--demo", "--json", "--window-hours", "200", "--bucket-minutes", "1", "--now", "2026-11-26T18:00:00Z"],
+      { cwd: REPO, stdout: "pipe", stderr: "pipe" },
+    );
     const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
     expect(code).toBe(0);
     expect(out.length).toBeGreaterThan(1_000_000);
@@ -200,12 +272,26 @@ describe("exits on time", () => {
     const hang = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });
     try {
       const t0 = performance.now();
-      const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), "--root", root, "--api-base", `http://127.0.0.1:${hang.port}`, "--now", "2026-11-26T18:00:00Z", "--no-store", "--json"], {
-        cwd: REPO,
-        env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
-        stdout: "pipe",
-        stderr: "pipe",
-      });
+      const p = Bun.spawn(
+        [
+          process.execPath,
+          join(REPO, "src/cli.ts"),
+          "--root",
+          root,
+          "--api-base",
+          `http://127.0.0.1:${hang.port}`,
+          "--now",
+          "2026-11-26T18:00:00Z",
+          "--no-store",
+          "--json",
+        ],
+        {
+          cwd: REPO,
+          env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, ".local", "share"), TZ: "UTC", CLAUDE_CONFIG_DIR: "" },
+          stdout: "pipe",
+          stderr: "pipe",
+        },
+      );
       const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
       const ms = performance.now() - t0;
       expect(code).toBe(0);
@@ -222,7 +308,36 @@ describe("exits on time", () => {
 
 describe("wide and combining characters", () => {
   // clusters a terminal draws 2 wide, 1 wide with marks, or 0 wide; plus separators that must not break a line
-  const POOL = ["🚀", "✅", "⚡", "🫠", "👍🏽", "👩‍💻", "🇯🇵", "漢字", "ｶﾀｶﾅ", "한국어", "각", "ไทย", "สวัสดี", "हिन्दी", "क्षि", "é", "e\u0301", "ñ", "Ω", "a", "-", " ", "\u2028", "\u061c", "\u200b", "\ufe0f", "ـ", "x"];
+  const POOL = [
+    "🚀",
+    "✅",
+    "⚡",
+    "🫠",
+    "👍🏽",
+    "👩‍💻",
+    "🇯🇵",
+    "漢字",
+    "ｶﾀｶﾅ",
+    "한국어",
+    "각",
+    "ไทย",
+    "สวัสดี",
+    "हिन्दी",
+    "क्षि",
+    "é",
+    "e\u0301",
+    "ñ",
+    "Ω",
+    "a",
+    "-",
+    " ",
+    "\u2028",
+    "\u061c",
+    "\u200b",
+    "\ufe0f",
+    "ـ",
+    "x",
+  ];
   let seed = 7;
   const rand = (n: number) => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -249,7 +364,17 @@ describe("wide and combining characters", () => {
         const dir = join(base, "projects", `p${k}`);
         mkdirSync(dir, { recursive: true });
         const s = { sessionId: sid, cwd };
-        const lines = responseLines({ session: s, time: now - (k + 1) * 60_000, model: "claude-opus-4-6", messageId: `m${k}`, requestId: `r${k}`, usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 }, blocks: [{ type: "text", text: "a" }], uuids: [`u${k}`], parentUuid: null });
+        const lines = responseLines({
+          session: s,
+          time: now - (k + 1) * 60_000,
+          model: "claude-opus-4-6",
+          messageId: `m${k}`,
+          requestId: `r${k}`,
+          usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 },
+          blocks: [{ type: "text", text: "a" }],
+          uuids: [`u${k}`],
+          parentUuid: null,
+        });
         lines.push(JSON.stringify({ type: "custom-title", customTitle: randomText(30), sessionId: sid }));
         writeFileSync(join(dir, `${sid}.jsonl`), `${lines.join("\n")}\n`);
       }
@@ -258,7 +383,25 @@ describe("wide and combining characters", () => {
         [100, 30],
         [61, 24],
       ]) {
-        const p = Bun.spawnSync([process.execPath, join(REPO, "src/cli.ts"), "--root", base, "--no-allowance", "--no-store", "--now", "2026-11-26T18:00:00Z", "--once", "--plain", "--width", String(w), "--height", String(h)], { cwd: REPO, env: { ...process.env, TZ: "UTC" }, stdout: "pipe", stderr: "pipe" });
+        const p = Bun.spawnSync(
+          [
+            process.execPath,
+            join(REPO, "src/cli.ts"),
+            "--root",
+            base,
+            "--no-allowance",
+            "--no-store",
+            "--now",
+            "2026-11-26T18:00:00Z",
+            "--once",
+            "--plain",
+            "--width",
+            String(w),
+            "--height",
+            String(h),
+          ],
+          { cwd: REPO, env: { ...process.env, TZ: "UTC" }, stdout: "pipe", stderr: "pipe" },
+        );
         expect(p.exitCode).toBe(0);
         const out = p.stdout.toString();
         expect(out).not.toMatch(/[\u2028\u2029\u061c]/);
@@ -293,7 +436,14 @@ describe("origins never mix", () => {
   });
 
   test("LIVE is this machine's transcripts: other users' telemetry never shows there, only where a team source is chosen", () => {
-    const app = new DashboardApp(new StoreQueries(memoryStore()), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
+    const app = new DashboardApp(new StoreQueries(memoryStore()), {
+      windowHours: 12,
+      bucketMinutes: null,
+      activeWindowHours: 1,
+      banner: null,
+      account: null,
+      still: true,
+    });
     app.apply([teamResponse(1), teamResponse(2)]);
     const live = app.view(NOW, layout(160, 50));
     expect(live.totals.responses).toBe(0);
@@ -325,7 +475,14 @@ describe("the OTLP receiver holds its slots", () => {
     // The body timeout is put far away (10 min), so whatever frees the slots here is the rate rule (cut off a body
     // slower than 1 kB/s after its first 2 s), which is what this is about; the 408s are checked to say so.
     const cut: string[] = [];
-    const r = await startOtlpReceiver({ host: "127.0.0.1", port: 0, bodyTimeoutMs: 600_000, onLogs: () => {}, onMetrics: () => {}, onError: (e) => void (e.status === 408 && cut.push(e.message)) });
+    const r = await startOtlpReceiver({
+      host: "127.0.0.1",
+      port: 0,
+      bodyTimeoutMs: 600_000,
+      onLogs: () => {},
+      onMetrics: () => {},
+      onError: (e) => void (e.status === 408 && cut.push(e.message)),
+    });
     const sockets: net.Socket[] = [];
     const drip = setInterval(() => {
       for (const s of sockets) if (!s.destroyed) s.write("{");
@@ -338,7 +495,12 @@ describe("the OTLP receiver holds its slots", () => {
         sockets.push(s);
       }
       await until(() => r.stats.overClientCap > 0, "the trickling clients to fill this address's share");
-      const post = () => fetch(`http://127.0.0.1:${r.port}/v1/logs`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ resourceLogs: [] }) }).then((x) => x.status);
+      const post = () =>
+        fetch(`http://127.0.0.1:${r.port}/v1/logs`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ resourceLogs: [] }),
+        }).then((x) => x.status);
       // from the same address: refused while the trickling ones hold that client's share, served once they are cut
       // off (well before the 10-minute body timeout: the deadline here is 60 s)
       expect(await until(async () => (await post()) === 200, "a legitimate POST to be served")).toBe(true);
@@ -362,7 +524,10 @@ describe("a damaged telemetry store", () => {
       const demoRoot = join(xdg, "root");
       mkdirSync(join(demoRoot, "projects"), { recursive: true });
       const run1 = (args: string[]) =>
-        Bun.spawnSync([process.execPath, join(REPO, "src/cli.ts"), "--root", demoRoot, "--no-allowance", "--now", "2026-11-26T18:00:00Z", "--view", "insights", ...args], { cwd: REPO, env: { ...process.env, XDG_DATA_HOME: xdg, TZ: "UTC" }, stdout: "pipe", stderr: "pipe" });
+        Bun.spawnSync(
+          [process.execPath, join(REPO, "src/cli.ts"), "--root", demoRoot, "--no-allowance", "--now", "2026-11-26T18:00:00Z", "--view", "insights", ...args],
+          { cwd: REPO, env: { ...process.env, XDG_DATA_HOME: xdg, TZ: "UTC" }, stdout: "pipe", stderr: "pipe" },
+        );
       const json = run1(["--json"]);
       expect(json.exitCode).toBe(0);
       expect(JSON.parse(json.stdout.toString()).diagnostics.telemetry).toContain("cannot be read");

@@ -120,7 +120,12 @@ describe("a paste that never ends (failure 5)", () => {
       let feed: (s: string) => void = () => {};
       const term: AnsiTerminal = { columns: () => 120, rows: () => 40, write: () => {}, raw: () => {}, onData: (f) => ((feed = f), () => {}) };
       const app = demoApp(NOW, OPTS);
-      const done = runAnsiLive(app, { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true }, term, clock);
+      const done = runAnsiLive(
+        app,
+        { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true },
+        term,
+        clock,
+      );
       feed(bytes);
       advance(QUIET_MS);
       feed("q");
@@ -144,7 +149,18 @@ describe("stray bytes and the terminal's answers (failure 13)", () => {
 
   test("answers to OpenTUI's queries are replies, never keys (a '?' in one would open the help)", () => {
     const p = new InputParser();
-    const answers = ["\x1b[?62;22c", "\x1b[?2026;2$y", "\x1bP>|tmux 3.3a\x1b\\", "\x1b]11;rgb:0000/0000/0000\x07", "\x1b]10;rgb:ffff/ffff/ffff\x1b\\", "\x1b[12;40R", "\x1b[?0u", "\x1b[4;600;800t", "\x1b_Gi=1;OK\x1b\\", "\x1b[I"];
+    const answers = [
+      "\x1b[?62;22c",
+      "\x1b[?2026;2$y",
+      "\x1bP>|tmux 3.3a\x1b\\",
+      "\x1b]11;rgb:0000/0000/0000\x07",
+      "\x1b]10;rgb:ffff/ffff/ffff\x1b\\",
+      "\x1b[12;40R",
+      "\x1b[?0u",
+      "\x1b[4;600;800t",
+      "\x1b_Gi=1;OK\x1b\\",
+      "\x1b[I",
+    ];
     expect(p.feed(answers.join(""), 0)).toEqual(answers.map((raw) => ({ kind: "reply", raw })));
   });
 
@@ -237,7 +253,13 @@ describe("a sequence split by the terminal never turns into commands (review of 
     reader.push("\x1b");
     advance(QUIET_MS);
     reader.push("[A");
-    expect(got).toEqual([escape, { kind: "key", key: { name: "[", shift: false } }, escape, { kind: "key", key: { name: "[", shift: false } }, { kind: "key", key: { name: "A", shift: true } }]);
+    expect(got).toEqual([
+      escape,
+      { kind: "key", key: { name: "[", shift: false } },
+      escape,
+      { kind: "key", key: { name: "[", shift: false } },
+      { kind: "key", key: { name: "A", shift: true } },
+    ]);
   });
 
   test("a stray X10 mouse prefix does not swallow Ctrl-C, Ctrl-Z or the next sequence", () => {
@@ -321,7 +343,12 @@ describe("a sequence split by the terminal never turns into commands (review of 
     const term: AnsiTerminal = { columns: () => 120, rows: () => 40, write: () => {}, raw: (on) => void raw.push(on), onData: (f) => ((feed = f), () => {}) };
     const app = demoApp(NOW, OPTS);
     let code = null as number | null;
-    void runAnsiLive(app, { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true }, term, clock).then((c) => (code = c));
+    void runAnsiLive(
+      app,
+      { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true },
+      term,
+      clock,
+    ).then((c) => (code = c));
     feed("\x1b[200~ab\x03rm -rf q\r");
     await Bun.sleep(0);
     expect({ code, raw }).toEqual({ code: null, raw: [true] });
@@ -335,7 +362,12 @@ describe("a sequence split by the terminal never turns into commands (review of 
     let feed: (s: string) => void = () => {};
     const term: AnsiTerminal = { columns: () => 120, rows: () => 40, write: () => {}, raw: () => {}, onData: (f) => ((feed = f), () => {}) };
     const app = demoApp(NOW, OPTS);
-    const done = runAnsiLive(app, { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true }, term, clock);
+    const done = runAnsiLive(
+      app,
+      { source: null, allowance: null, fps: 0, intervalSeconds: 60, pinnedNow: NOW, statusLine: () => null, color: true },
+      term,
+      clock,
+    );
     const helpOpen = () => app.ui.popups.some((p) => p.kind === "help");
     const before = JSON.stringify(app.ui);
     feed("\x1b");

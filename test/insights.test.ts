@@ -67,16 +67,18 @@ describe("panel numbers", () => {
 
   test("tool durations: tool_use → tool_result time, or the tool's own figure when it reports one", () => {
     const s: ModelEvent[] = [];
-    s.push(...([
-      call("a", NOW - 10 * MIN, "Bash"),
-      result("a", NOW - 10 * MIN + 2000, "ok"),
-      call("b", NOW - 9 * MIN, "Bash"),
-      result("b", NOW - 9 * MIN + 4000, "ok"),
-      call("c", NOW - 8 * MIN, "WebFetch"),
-      result("c", NOW - 8 * MIN + 9000, "ok", 1500), // reports 1.5 s itself
-      call("d", NOW - 7 * MIN, "Edit"),
-      result("d", NOW - 7 * MIN + 60_000, "rejected"), // waiting for the user is not a duration
-    ] as ModelEvent[]));
+    s.push(
+      ...([
+        call("a", NOW - 10 * MIN, "Bash"),
+        result("a", NOW - 10 * MIN + 2000, "ok"),
+        call("b", NOW - 9 * MIN, "Bash"),
+        result("b", NOW - 9 * MIN + 4000, "ok"),
+        call("c", NOW - 8 * MIN, "WebFetch"),
+        result("c", NOW - 8 * MIN + 9000, "ok", 1500), // reports 1.5 s itself
+        call("d", NOW - 7 * MIN, "Edit"),
+        result("d", NOW - 7 * MIN + 60_000, "rejected"), // waiting for the user is not a duration
+      ] as ModelEvent[]),
+    );
     const v = insightsOf(s, { now: NOW, hours: 24, buckets: 24 });
     expect(v.durations.tools.find((t) => t.name === "Bash")).toMatchObject({ p50: 2000, p95: 4000, max: 4000, count: 2 });
     expect(v.durations.tools.find((t) => t.name === "WebFetch")).toMatchObject({ p95: 1500 });
@@ -86,24 +88,27 @@ describe("panel numbers", () => {
 
   test("turn durations come from turn_duration lines", () => {
     const s: ModelEvent[] = [];
-    for (const [i, d] of [1000, 2000, 3000, 40_000].entries()) s.push({ type: "TurnCompleted", key: `t${i}`, time: NOW - i * MIN, sessionId: "s1", durationMs: d });
+    for (const [i, d] of [1000, 2000, 3000, 40_000].entries())
+      s.push({ type: "TurnCompleted", key: `t${i}`, time: NOW - i * MIN, sessionId: "s1", durationMs: d });
     expect(insightsOf(s, { now: NOW, hours: 24, buckets: 24 }).durations.turns).toEqual({ p50: 2000, p95: 40_000, max: 40_000, count: 4 });
   });
 
   test("success rates, tool types (MCP grouped by server), decisions per tool", () => {
     const s: ModelEvent[] = [];
-    s.push(...([
-      resp("r1", NOW - 5 * MIN),
-      resp("r2", NOW - 4 * MIN),
-      { type: "ApiErrorObserved", key: "e1", time: NOW - 3 * MIN, sessionId: "s1", agentId: null, status: 529, message: "overloaded", retry: false },
-      { type: "ApiErrorObserved", key: "e2", time: NOW - 3 * MIN, sessionId: "s1", agentId: null, status: 529, message: "retry", retry: true },
-      call("m1", NOW - 10 * MIN, "mcp__github__create_issue"),
-      call("m2", NOW - 10 * MIN, "mcp__github__list_prs"),
-      call("b1", NOW - 10 * MIN, "Bash"),
-      result("m1", NOW - 9 * MIN, "ok"),
-      result("m2", NOW - 9 * MIN, "error"),
-      result("b1", NOW - 9 * MIN, "rejected"),
-    ] as ModelEvent[]));
+    s.push(
+      ...([
+        resp("r1", NOW - 5 * MIN),
+        resp("r2", NOW - 4 * MIN),
+        { type: "ApiErrorObserved", key: "e1", time: NOW - 3 * MIN, sessionId: "s1", agentId: null, status: 529, message: "overloaded", retry: false },
+        { type: "ApiErrorObserved", key: "e2", time: NOW - 3 * MIN, sessionId: "s1", agentId: null, status: 529, message: "retry", retry: true },
+        call("m1", NOW - 10 * MIN, "mcp__github__create_issue"),
+        call("m2", NOW - 10 * MIN, "mcp__github__list_prs"),
+        call("b1", NOW - 10 * MIN, "Bash"),
+        result("m1", NOW - 9 * MIN, "ok"),
+        result("m2", NOW - 9 * MIN, "error"),
+        result("b1", NOW - 9 * MIN, "rejected"),
+      ] as ModelEvent[]),
+    );
     const v = insightsOf(s, { now: NOW, hours: 24, buckets: 24 });
     expect(v.success).toEqual({ apiOk: 2, apiFailed: 1, apiRetries: 1, toolsOk: 1, toolsFailed: 1 });
     expect(v.toolTypes).toEqual([
@@ -123,14 +128,16 @@ describe("panel numbers", () => {
 
   test("sessions, prompts per day, entry points, projects, models and cost", () => {
     const s: ModelEvent[] = [];
-    s.push(...([
-      resp("r1", NOW - 30 * HOUR, "s1", "claude-opus-4-6", "cli"),
-      resp("r2", NOW - 1 * HOUR, "s1", "claude-opus-4-6", "cli"),
-      resp("r3", NOW - 2 * HOUR, "s2", "claude-haiku-4-5-20251001", null),
-      { type: "PromptObserved", key: "p1", time: NOW - 30 * HOUR, sessionId: "s1", cwd: null },
-      { type: "PromptObserved", key: "p2", time: NOW - HOUR, sessionId: "s2", cwd: null },
-      { type: "PromptObserved", key: "p3", time: NOW - HOUR, sessionId: "s2", cwd: null },
-    ] as ModelEvent[]));
+    s.push(
+      ...([
+        resp("r1", NOW - 30 * HOUR, "s1", "claude-opus-4-6", "cli"),
+        resp("r2", NOW - 1 * HOUR, "s1", "claude-opus-4-6", "cli"),
+        resp("r3", NOW - 2 * HOUR, "s2", "claude-haiku-4-5-20251001", null),
+        { type: "PromptObserved", key: "p1", time: NOW - 30 * HOUR, sessionId: "s1", cwd: null },
+        { type: "PromptObserved", key: "p2", time: NOW - HOUR, sessionId: "s2", cwd: null },
+        { type: "PromptObserved", key: "p3", time: NOW - HOUR, sessionId: "s2", cwd: null },
+      ] as ModelEvent[]),
+    );
     const v = insightsOf(s, { now: NOW, hours: 48, buckets: 24 });
     expect(v.sessions.count).toBe(2);
     expect(v.sessions.prompts).toBe(3);
@@ -155,7 +162,11 @@ describe("panel numbers", () => {
     s.push(...[resp("r1", NOW - 30 * HOUR), resp("r2", NOW - 29 * HOUR), resp("r3", NOW - HOUR)]);
     const est = insightsOf(s, { now: NOW, hours: 48, buckets: 24 }).quota;
     expect(est).toMatchObject({ kind: "estimate", percent: 50 });
-    expect(insightsOf(s, { now: NOW, hours: 48, buckets: 24, session: { percent: 62, resetsAt: null } }).quota).toEqual({ kind: "live", percent: 62, resetsAt: null });
+    expect(insightsOf(s, { now: NOW, hours: 48, buckets: 24, session: { percent: 62, resetsAt: null } }).quota).toEqual({
+      kind: "live",
+      percent: 62,
+      resetsAt: null,
+    });
   });
 
   test("rejections in the real fixtures: the two wordings, and parallel calls rejected together", () => {
@@ -213,7 +224,21 @@ describe("INSIGHTS frames", () => {
 
   test("160×50: three columns, all twelve panels", () => {
     const f = frame(demoApp(), 160, 50);
-    for (const t of ["TOTAL TOKEN USAGE", "SESSIONS AND CONVERSATIONS", "TOTAL COST", "COMMAND DURATION", "TOKEN USAGE OVER TIME", "SUCCESS RATE", "ENTRY POINT / TERMINAL", "REQUESTS PER USER / PROJECT", "MODEL DISTRIBUTION", "TOOL TYPES", "USER DECISIONS", "QUOTA"]) expect(f).toContain(t);
+    for (const t of [
+      "TOTAL TOKEN USAGE",
+      "SESSIONS AND CONVERSATIONS",
+      "TOTAL COST",
+      "COMMAND DURATION",
+      "TOKEN USAGE OVER TIME",
+      "SUCCESS RATE",
+      "ENTRY POINT / TERMINAL",
+      "REQUESTS PER USER / PROJECT",
+      "MODEL DISTRIBUTION",
+      "TOOL TYPES",
+      "USER DECISIONS",
+      "QUOTA",
+    ])
+      expect(f).toContain(t);
     expect(f).toMatchSnapshot();
   });
 
@@ -248,9 +273,34 @@ describe("INSIGHTS frames", () => {
 
 describe("--json --view insights", () => {
   test("holds every panel's data", () => {
-    const p = Bun.spawnSync([process.execPath, join(resolve(import.meta.dir, ".."), "src/cli.ts"), "--json", "--demo", "--view", "insights", "--now", "2026-11-26T18:00:00Z"], { stdout: "pipe" });
+    const p = Bun.spawnSync(
+      [process.execPath, join(resolve(import.meta.dir, ".."), "src/cli.ts"), "--json", "--demo", "--view", "insights", "--now", "2026-11-26T18:00:00Z"],
+      { stdout: "pipe" },
+    );
     const d = JSON.parse(p.stdout.toString());
-    expect(Object.keys(d)).toEqual(["view", "demo", "source", "user", "window", "tokens", "sessions", "cost", "durations", "tokensOverTime", "successRate", "entrypoints", "terminals", "projects", "users", "models", "toolTypes", "decisions", "quota", "notes", "diagnostics"]);
+    expect(Object.keys(d)).toEqual([
+      "view",
+      "demo",
+      "source",
+      "user",
+      "window",
+      "tokens",
+      "sessions",
+      "cost",
+      "durations",
+      "tokensOverTime",
+      "successRate",
+      "entrypoints",
+      "terminals",
+      "projects",
+      "users",
+      "models",
+      "toolTypes",
+      "decisions",
+      "quota",
+      "notes",
+      "diagnostics",
+    ]);
     expect(d.quota.kind).toBe("live");
     expect(d.decisions.rejected).toBeGreaterThan(0);
   });

@@ -10,11 +10,18 @@ const node = Bun.which("node");
 if (!node && process.env.CI !== "true") console.log("skipped: the launcher tests need Node on PATH");
 
 test.skipIf(!node)("under Node with no bun on PATH: the bun package beside it runs the dashboard", () => {
-  const p = Bun.spawnSync([node!, join(REPO, "bin", "claude-dash.js"), "--version"], { env: { PATH: "/usr/bin:/bin", HOME: tmpdir() }, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync([node!, join(REPO, "bin", "claude-dash.js"), "--version"], {
+    env: { PATH: "/usr/bin:/bin", HOME: tmpdir() },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   expect(p.stderr.toString()).toBe("");
   expect(p.stdout.toString().trim()).toBe("0.1.0");
   expect(p.exitCode).toBe(0);
-  const frame = Bun.spawnSync([node!, join(REPO, "bin", "claude-dash.js"), "--demo", "--once", "--plain", "--width", "80", "--height", "24", "--no-store"], { env: { PATH: "/usr/bin:/bin", HOME: tmpdir() }, stdout: "pipe" });
+  const frame = Bun.spawnSync([node!, join(REPO, "bin", "claude-dash.js"), "--demo", "--once", "--plain", "--width", "80", "--height", "24", "--no-store"], {
+    env: { PATH: "/usr/bin:/bin", HOME: tmpdir() },
+    stdout: "pipe",
+  });
   expect(frame.stdout.toString()).toContain("DEMO DATA");
 });
 

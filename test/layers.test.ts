@@ -101,12 +101,7 @@ describe("scanSource", () => {
     ]);
   });
   test("export declarations", () => {
-    expect(files.get("src/m.ts")!.exports.map((e) => `${e.name}:${e.kind}`)).toEqual([
-      "a:const",
-      "b:function",
-      "T:type",
-      "default:expression",
-    ]);
+    expect(files.get("src/m.ts")!.exports.map((e) => `${e.name}:${e.kind}`)).toEqual(["a:const", "b:function", "T:type", "default:expression"]);
   });
 });
 
@@ -129,9 +124,7 @@ describe("checkLayers", () => {
     });
     const report = checkLayers(files, layers);
     expect(report.unplaced).toEqual([]);
-    expect(report.violations.map((v) => `${v.from}→${v.to} ${v.fromLayer}→${v.toLayer} ${v.direction}`)).toEqual([
-      "src/low/a.ts→src/mid/m.ts low→mid up",
-    ]);
+    expect(report.violations.map((v) => `${v.from}→${v.to} ${v.fromLayer}→${v.toLayer} ${v.direction}`)).toEqual(["src/low/a.ts→src/mid/m.ts low→mid up"]);
     expect(report.cycles).toHaveLength(1);
     expect(report.cycles[0]!.files).toEqual(["src/low/a.ts", "src/mid/m.ts"]);
     expect(report.cycles[0]!.runtime).toBe(false); // m.ts imports a type only

@@ -148,7 +148,10 @@ class Folder {
     }
     if (x < 0.47 && this.calls.length > 0) {
       const c = this.calls.splice(0, 1)[0]!;
-      if (this.files.has(c.file)) this.append(c.file, [toolResultLine(c.s, this.when(), c.id, { uuid: uuidFrom(this.r), parentUuid: null, outcome: this.pick(["ok", "ok", "error", "rejected"] as const) })]);
+      if (this.files.has(c.file))
+        this.append(c.file, [
+          toolResultLine(c.s, this.when(), c.id, { uuid: uuidFrom(this.r), parentUuid: null, outcome: this.pick(["ok", "ok", "error", "rejected"] as const) }),
+        ]);
       return "tool result";
     }
     if (x < 0.53) {
@@ -156,7 +159,9 @@ class Folder {
       return "prompt";
     }
     if (x < 0.57) {
-      this.append(s.file, [this.r() < 0.5 ? apiErrorLine(s.info, this.when(), uuidFrom(this.r), null) : retryLine(s.info, this.when(), uuidFrom(this.r), null, 1)]);
+      this.append(s.file, [
+        this.r() < 0.5 ? apiErrorLine(s.info, this.when(), uuidFrom(this.r), null) : retryLine(s.info, this.when(), uuidFrom(this.r), null, 1),
+      ]);
       return "API error";
     }
     if (x < 0.59) {
@@ -187,7 +192,12 @@ class Folder {
       const info = { sessionId: uuidFrom(this.r), cwd: from.info.cwd };
       const file = join(this.dir, `${info.sessionId}.jsonl`);
       this.sessions.push({ info, file });
-      const moved = lines.map((l) => l.split(from.info.sessionId).join(info.sessionId).replace(/"output_tokens":(\d+)/, (_, n) => `"output_tokens":${Number(n) + (this.r() < 0.3 ? 50 : 0)}`));
+      const moved = lines.map((l) =>
+        l
+          .split(from.info.sessionId)
+          .join(info.sessionId)
+          .replace(/"output_tokens":(\d+)/, (_, n) => `"output_tokens":${Number(n) + (this.r() < 0.3 ? 50 : 0)}`),
+      );
       this.write(file, moved);
       return "resumed";
     }
@@ -197,7 +207,9 @@ class Folder {
     const lines = this.files.get(f)!;
     if (x < 0.73) {
       // rewritten: some lines dropped, a usage changed
-      const kept = lines.filter(() => this.r() < 0.8).map((l) => l.replace(/"cache_read_input_tokens":(\d+)/, (_, n) => `"cache_read_input_tokens":${Math.floor(Number(n) / 2)}`));
+      const kept = lines
+        .filter(() => this.r() < 0.8)
+        .map((l) => l.replace(/"cache_read_input_tokens":(\d+)/, (_, n) => `"cache_read_input_tokens":${Math.floor(Number(n) / 2)}`));
       this.write(f, kept);
       return "rewritten";
     }
@@ -221,14 +233,24 @@ class Folder {
 function normal(s: LiveSums): LiveSums {
   return {
     ...s,
-    sessions: [...s.sessions].map((x) => ({ ...x, agents: [...x.agents].sort((a, b) => (a.agentId < b.agentId ? -1 : 1)) })).sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1)),
+    sessions: [...s.sessions]
+      .map((x) => ({ ...x, agents: [...x.agents].sort((a, b) => (a.agentId < b.agentId ? -1 : 1)) }))
+      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1)),
   };
 }
 
 const CONFIGS: { name: string; query: (now: number) => LiveQuery; bucketMinutes: number }[] = [
   { name: "a 2-hour window in 5-minute buckets", query: (now) => ({ from: now - 2 * HOUR, to: now, slotMs: 5 * MIN, activeMs: HOUR }), bucketMinutes: 5 },
-  { name: "all time since 2020 in weekly buckets", query: (now) => ({ from: Date.parse("2020-01-01T00:00:00Z"), to: now, slotMs: 7 * 24 * 60 * MIN, activeMs: HOUR }), bucketMinutes: 7 * 24 * 60 },
-  { name: "a 40-minute window in 7-minute buckets, a 30-minute active window", query: (now) => ({ from: now - 40 * MIN, to: now, slotMs: 7 * MIN, activeMs: 30 * MIN }), bucketMinutes: 7 },
+  {
+    name: "all time since 2020 in weekly buckets",
+    query: (now) => ({ from: Date.parse("2020-01-01T00:00:00Z"), to: now, slotMs: 7 * 24 * 60 * MIN, activeMs: HOUR }),
+    bucketMinutes: 7 * 24 * 60,
+  },
+  {
+    name: "a 40-minute window in 7-minute buckets, a 30-minute active window",
+    query: (now) => ({ from: now - 40 * MIN, to: now, slotMs: 7 * MIN, activeMs: 30 * MIN }),
+    bucketMinutes: 7,
+  },
 ];
 
 // Seeded streams of hundreds of steps, each checked against a fresh sum: seconds each, several times that on a busy
@@ -275,7 +297,17 @@ describe("LIVE's sums, kept between frames", () => {
     const file = join(dir, info.sessionId, "subagents", `agent-${agent.agentId}.jsonl`);
     writeFileSync(main, `${promptLine(info, START - MIN, "go", "p1", null)}\n`);
     const response = (k: number, model: string, cacheRead: number) =>
-      responseLines({ session: agent, time: START - (10 - k) * SEC, model, messageId: `msg_${k}`, requestId: `req_${k}`, usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead, output: 9 }, blocks: [{ type: "text", text: "x" }], uuids: [`u${k}`], parentUuid: null })[0]!;
+      responseLines({
+        session: agent,
+        time: START - (10 - k) * SEC,
+        model,
+        messageId: `msg_${k}`,
+        requestId: `req_${k}`,
+        usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead, output: 9 },
+        blocks: [{ type: "text", text: "x" }],
+        uuids: [`u${k}`],
+        parentUuid: null,
+      })[0]!;
     const lines = [response(1, "claude-haiku-4-5-20251001", 5000), response(2, "claude-sonnet-4-5-20250929", 90_000), response(3, "claude-opus-4-6", 1000)];
     writeFileSync(file, `${lines.join("\n")}\n`);
     const store = memoryStore();
@@ -296,7 +328,17 @@ describe("LIVE's sums, kept between frames", () => {
     appendFileSync(main, `${copy.join("\n")}\n`);
     source.refresh();
     expect(mark()).toMatchObject({ model: "claude-haiku-4-5-20251001", key: "msg_4|req_4", peak: 5001 });
-    const mainLine = responseLines({ session: info, time: START - SEC, model: "claude-opus-4-6", messageId: "msg_m", requestId: "req_m", usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 7, output: 9 }, blocks: [{ type: "text", text: "x" }], uuids: ["um"], parentUuid: null });
+    const mainLine = responseLines({
+      session: info,
+      time: START - SEC,
+      model: "claude-opus-4-6",
+      messageId: "msg_m",
+      requestId: "req_m",
+      usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 7, output: 9 },
+      blocks: [{ type: "text", text: "x" }],
+      uuids: ["um"],
+      parentUuid: null,
+    });
     appendFileSync(main, `${mainLine.join("\n")}\n`);
     source.refresh();
     writeFileSync(main, `${[promptLine(info, START - MIN, "go", "p1", null), ...mainLine].join("\n")}\n`);
@@ -321,7 +363,19 @@ describe("LIVE's sums, kept between frames", () => {
     const info = { sessionId: uuidFrom(rng(8)), cwd: "/home/dev/big" };
     const lines: string[] = [];
     for (let k = 0; lines.length < LOG_CAP + 500; k++)
-      lines.push(...responseLines({ session: info, time: folder.now - 6 * HOUR + k * SEC, model: "claude-opus-4-6", messageId: `msg_${k}`, requestId: `req_${k}`, usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 3, cacheRead: 4, output: 5 }, blocks: [{ type: "text", text: "x" }], uuids: [`u${k}`], parentUuid: null }));
+      lines.push(
+        ...responseLines({
+          session: info,
+          time: folder.now - 6 * HOUR + k * SEC,
+          model: "claude-opus-4-6",
+          messageId: `msg_${k}`,
+          requestId: `req_${k}`,
+          usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 3, cacheRead: 4, output: 5 },
+          blocks: [{ type: "text", text: "x" }],
+          uuids: [`u${k}`],
+          parentUuid: null,
+        }),
+      );
     writeFileSync(join(folder.dir, `${info.sessionId}.jsonl`), `${lines.join("\n")}\n`);
     source.refresh();
     const fresh0 = q.live!.stats.fresh;
@@ -337,7 +391,14 @@ describe("LIVE's sums, kept between frames", () => {
 
 describe("what bounds an answer's cost", () => {
   /** A store of `sessions` sessions of 60 responses spread over 30 days, one of them active now. */
-  function history(sessions: number): { root: string; store: ReturnType<typeof memoryStore>; source: TranscriptSource; now: number; live: SessionInfo; file: string } {
+  function history(sessions: number): {
+    root: string;
+    store: ReturnType<typeof memoryStore>;
+    source: TranscriptSource;
+    now: number;
+    live: SessionInfo;
+    file: string;
+  } {
     const root = temp("live-sums-history");
     const dir = join(root, "projects", "-home-dev-app");
     mkdirSync(dir, { recursive: true });
@@ -348,7 +409,19 @@ describe("what bounds an answer's cost", () => {
       const start = now - 2 * HOUR - Math.floor(r() * 30 * 24 * HOUR);
       const lines: string[] = [];
       for (let j = 0; j < 60; j++)
-        lines.push(...responseLines({ session: info, time: start + j * MIN, model: "claude-opus-4-6", messageId: idFrom(r, "msg_"), requestId: idFrom(r, "req_"), usage: { uncached: 3, cacheWrite5m: 0, cacheWrite1h: 900, cacheRead: 40_000, output: 300 }, blocks: [{ type: "text", text: "ok" }], uuids: [uuidFrom(r)], parentUuid: null }));
+        lines.push(
+          ...responseLines({
+            session: info,
+            time: start + j * MIN,
+            model: "claude-opus-4-6",
+            messageId: idFrom(r, "msg_"),
+            requestId: idFrom(r, "req_"),
+            usage: { uncached: 3, cacheWrite5m: 0, cacheWrite1h: 900, cacheRead: 40_000, output: 300 },
+            blocks: [{ type: "text", text: "ok" }],
+            uuids: [uuidFrom(r)],
+            parentUuid: null,
+          }),
+        );
       writeFileSync(join(dir, `${info.sessionId}.jsonl`), `${lines.join("\n")}\n`);
     }
     const live = { sessionId: uuidFrom(r), cwd: "/home/dev/live" };
@@ -370,7 +443,23 @@ describe("what bounds an answer's cost", () => {
     q.liveSums(o());
     for (let k = 0; k < seconds; k++) {
       now += SEC;
-      appendFileSync(h.file, `${responseLines({ session: h.live, time: now, model: "claude-opus-4-6", messageId: idFrom(r, "msg_"), requestId: idFrom(r, "req_"), usage: { uncached: 3, cacheWrite5m: 0, cacheWrite1h: 900, cacheRead: 40_000 + k, output: 300 }, blocks: [{ type: "text", text: "ok" }, { type: "text", text: "done" }], uuids: [uuidFrom(r), uuidFrom(r)], parentUuid: null }).join("\n")}\n`);
+      appendFileSync(
+        h.file,
+        `${responseLines({
+          session: h.live,
+          time: now,
+          model: "claude-opus-4-6",
+          messageId: idFrom(r, "msg_"),
+          requestId: idFrom(r, "req_"),
+          usage: { uncached: 3, cacheWrite5m: 0, cacheWrite1h: 900, cacheRead: 40_000 + k, output: 300 },
+          blocks: [
+            { type: "text", text: "ok" },
+            { type: "text", text: "done" },
+          ],
+          uuids: [uuidFrom(r), uuidFrom(r)],
+          parentUuid: null,
+        }).join("\n")}\n`,
+      );
       h.source.refreshFiles([h.file]);
       q.liveSums(o());
       queries.push(q.live!.stats.queries);

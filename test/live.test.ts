@@ -126,7 +126,12 @@ function diffFromGrid(t: TestRendererSetup, app: DashboardApp, w: number, h: num
   const grid = new CellGrid(w, h);
   app.render(grid, NOW, frameTime);
   const wrong: string[] = [];
-  const text = t.captureCharFrame().split("\n").map((l) => l.trimEnd()).join("\n").trimEnd();
+  const text = t
+    .captureCharFrame()
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .join("\n")
+    .trimEnd();
   if (text !== grid.toPlain().trimEnd()) wrong.push("text");
   const pack = (b: ArrayLike<number>) => (b[0]! << 16) | (b[1]! << 8) | b[2]!;
   const or = (v: number, d: readonly [number, number, number]) => (v >= 0 ? v : pack(d));
@@ -256,7 +261,12 @@ test("history left unread at startup is read shortly after the first frame", asy
   source.refresh({ push: (e: ModelEvent) => app.apply([e]) });
   expect(source.stats.deferred).toBe(1);
   expect(stored(store)).toBe(0);
-  const ingest = new LiveIngest(source, { intervalSeconds: 3600, statusLine: (s) => `${s?.stats.files} files, ${s?.stats.deferred} older`, onError: () => {}, deferredDelayMs: 20 });
+  const ingest = new LiveIngest(source, {
+    intervalSeconds: 3600,
+    statusLine: (s) => `${s?.stats.files} files, ${s?.stats.deferred} older`,
+    onError: () => {},
+    deferredDelayMs: 20,
+  });
   try {
     ingest.frame(app);
     expect(app.status).toBe("0 files, 1 older");

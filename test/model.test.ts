@@ -114,12 +114,26 @@ function corpus(): ModelEvent[] {
     response({ key: "m1|r1", sessionId: A, time: t("17:00:07"), usage: { uncached: 3, cacheWrite5m: 2000, cacheRead: 10_000, output: 812 } }),
     toolCall({ key: "toolu_1", sessionId: A, time: t("17:00:07"), name: "Task" }),
     response({ key: "s1|r2", sessionId: A, agentId: "agent-x", model: HAIKU, time: t("17:01:00"), usage: { uncached: 5, cacheWrite1h: 4000, output: 200 } }),
-    response({ key: "s2|r3", sessionId: A, agentId: "agent-x", model: HAIKU, time: t("17:02:00"), usage: { uncached: 2, cacheRead: 4000, cacheWrite5m: 300, output: 90 } }),
+    response({
+      key: "s2|r3",
+      sessionId: A,
+      agentId: "agent-x",
+      model: HAIKU,
+      time: t("17:02:00"),
+      usage: { uncached: 2, cacheRead: 4000, cacheWrite5m: 300, output: 90 },
+    }),
     toolResult({ key: "toolu_1", sessionId: A, time: t("17:03:00"), outcome: "ok" }),
     response({ key: "m2|r4", sessionId: A, time: t("17:03:05"), usage: { uncached: 1, cacheWrite5m: 500, cacheRead: 12_000, output: 40 } }),
     titled("render pipeline", A),
     prompt({ key: "p2", sessionId: B, time: t("12:00:00"), cwd: "/home/dev/src/beta" }),
-    response({ key: "m3|r5", sessionId: B, model: SONNET, time: t("12:00:04"), cwd: "/home/dev/src/beta", usage: { uncached: 10, cacheWrite5m: 8000, output: 300 } }),
+    response({
+      key: "m3|r5",
+      sessionId: B,
+      model: SONNET,
+      time: t("12:00:04"),
+      cwd: "/home/dev/src/beta",
+      usage: { uncached: 10, cacheWrite5m: 8000, output: 300 },
+    }),
     toolCall({ key: "toolu_2", sessionId: B, time: t("12:00:04") }),
     toolResult({ key: "toolu_2", sessionId: B, time: t("12:00:09"), outcome: "rejected" }),
     apiError({ key: "e1", sessionId: B, time: t("17:40:00"), retry: true }),
@@ -202,7 +216,11 @@ describe("pricing", () => {
   });
 
   test("an unknown model is priced by its family and marked estimated", () => {
-    const s = stateOf([response({ key: "fable", model: "claude-fable-9" }), response({ key: "son9", model: "claude-sonnet-9" }), response({ key: "known", model: OPUS })]);
+    const s = stateOf([
+      response({ key: "fable", model: "claude-fable-9" }),
+      response({ key: "son9", model: "claude-sonnet-9" }),
+      response({ key: "known", model: OPUS }),
+    ]);
     expect(s.responses.get("fable")!.estimated).toBe(true);
     expect(s.responses.get("son9")!.estimated).toBe(true);
     expect(s.responses.get("son9")!.family).toBe("sonnet");
@@ -407,7 +425,14 @@ describe("window: from < time <= to", () => {
   });
 
   test("prompts, tool calls and API errors use the same window", () => {
-    const events = [prompt({ time: from }), prompt({ time: NOW }), toolCall({ time: from }), toolCall({ time: NOW }), apiError({ time: from }), apiError({ time: NOW })];
+    const events = [
+      prompt({ time: from }),
+      prompt({ time: NOW }),
+      toolCall({ time: from }),
+      toolCall({ time: NOW }),
+      apiError({ time: from }),
+      apiError({ time: NOW }),
+    ];
     expect(view(events, o).counts).toMatchObject({ prompts: 1, toolCalls: 1, apiErrors: 1 });
   });
 });
@@ -505,11 +530,23 @@ describe("active sessions", () => {
   function fourSessions(): ModelEvent[] {
     return [
       // S1: main thread, two subagents
-      response({ sessionId: S1, time: t("17:50"), model: OPUS, cwd: "/home/dev/src/alpha", usage: { uncached: 10, cacheWrite5m: 1000, cacheWrite1h: 2000, cacheRead: 50_000, output: 500 } }),
+      response({
+        sessionId: S1,
+        time: t("17:50"),
+        model: OPUS,
+        cwd: "/home/dev/src/alpha",
+        usage: { uncached: 10, cacheWrite5m: 1000, cacheWrite1h: 2000, cacheRead: 50_000, output: 500 },
+      }),
       response({ sessionId: S1, time: t("10:00"), model: OPUS, cwd: "/home/dev/src/alpha", usage: { uncached: 20, cacheWrite5m: 4000, output: 100 } }),
       response({ sessionId: S1, agentId: "a", time: t("17:40"), model: SONNET, usage: { uncached: 5, cacheWrite5m: 600, cacheRead: 20_000, output: 50 } }),
       response({ sessionId: S1, agentId: "a", time: t("16:00"), model: SONNET, usage: { uncached: 5, cacheWrite5m: 9000, output: 30 } }),
-      response({ sessionId: S1, agentId: "b", time: t("17:55"), model: HAIKU, usage: { uncached: 1, cacheWrite5m: 100, cacheWrite1h: 100, cacheRead: 30_000, output: 10 } }),
+      response({
+        sessionId: S1,
+        agentId: "b",
+        time: t("17:55"),
+        model: HAIKU,
+        usage: { uncached: 1, cacheWrite5m: 100, cacheWrite1h: 100, cacheRead: 30_000, output: 10 },
+      }),
       // S2: only a prompt in the last hour; its response is older
       response({ sessionId: S2, time: t("12:00"), model: SONNET, cwd: "/home/dev/src/beta", usage: { uncached: 7, cacheWrite5m: 70 } }),
       prompt({ sessionId: S2, time: t("17:30"), cwd: "/home/dev/src/beta" }),
@@ -608,7 +645,9 @@ describe("active sessions", () => {
     });
 
     test("is false once the user typed a new prompt after the error", () => {
-      expect(sessionsOf([response({ time: at("2026-11-26T17:00:00Z") }), err, prompt({ key: "p-after", time: at("2026-11-26T17:12:00Z") })])[0]!.apiErrorLast).toBe(false);
+      expect(
+        sessionsOf([response({ time: at("2026-11-26T17:00:00Z") }), err, prompt({ key: "p-after", time: at("2026-11-26T17:12:00Z") })])[0]!.apiErrorLast,
+      ).toBe(false);
     });
 
     test("is false for a session without errors", () => {

@@ -16,7 +16,20 @@ const failure = (...args: string[]): string => {
 describe("flags", () => {
   test("defaults when nothing is given", () => {
     const o = parse()!;
-    expect(o).toMatchObject({ json: false, roots: [], now: null, windowHours: 12, bucketMinutes: null, fps: 30, view: "live", allowance: true, store: true, otlp: null, source: "both", report: null });
+    expect(o).toMatchObject({
+      json: false,
+      roots: [],
+      now: null,
+      windowHours: 12,
+      bucketMinutes: null,
+      fps: 30,
+      view: "live",
+      allowance: true,
+      store: true,
+      otlp: null,
+      source: "both",
+      report: null,
+    });
   });
 
   test("a value after a space or after =, a repeatable --root in order, --no- and =false for switches", () => {
@@ -81,7 +94,9 @@ describe("one table of flags", () => {
 
   test("the in-app help's flags come from the table", () => {
     const lines = helpFlags();
-    for (const [left] of lines) for (const flag of left.match(/--(?:no-)?[a-z-]+/g)!) expect(FLAGS.some((f) => flag === `--${f.name}` || flag === `--no-${f.name}`) || flag === "--help").toBe(true);
+    for (const [left] of lines)
+      for (const flag of left.match(/--(?:no-)?[a-z-]+/g)!)
+        expect(FLAGS.some((f) => flag === `--${f.name}` || flag === `--no-${f.name}`) || flag === "--help").toBe(true);
     expect(lines.map(([l]) => l)).toContain("--no-store");
   });
 });

@@ -145,7 +145,11 @@ describe("protobuf and JSON decode to one shape", () => {
     const j = decodeMetrics(json(jsonReq), "json");
     expect(j).toEqual(p);
     const [sum, gauge, hist] = p.request.resourceMetrics[0]!.scopeMetrics[0]!.metrics;
-    expect(sum!.sum).toEqual({ aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ attributes, startTimeUnixNano: "1", timeUnixNano: "2", asInt: "1200", flags: 0 }] });
+    expect(sum!.sum).toEqual({
+      aggregationTemporality: 1,
+      isMonotonic: true,
+      dataPoints: [{ attributes, startTimeUnixNano: "1", timeUnixNano: "2", asInt: "1200", flags: 0 }],
+    });
     expect(gauge!.gauge!.dataPoints[0]!.asDouble).toBe(0.25);
     expect(hist!.histogram!.dataPoints[0]).toMatchObject({ count: "3", sum: 6, bucketCounts: ["1", "2"], explicitBounds: [1.5], min: 1, max: 3 });
     expect(p.accepted).toBe(3);
@@ -218,13 +222,40 @@ describe("wrong types", () => {
   test("values nested absurdly deep: the attribute is dropped (JSON), the body is refused (protobuf)", () => {
     let v: Record<string, unknown> = { stringValue: "leaf" };
     for (let i = 0; i < 200; i++) v = { arrayValue: { values: [v] } };
-    const j = decodeLogs(json({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ attributes: [{ key: "deep", value: v }, { key: "k", value: { stringValue: "v" } }] }] }] }] }), "json");
+    const j = decodeLogs(
+      json({
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    attributes: [
+                      { key: "deep", value: v },
+                      { key: "k", value: { stringValue: "v" } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      "json",
+    );
     expect(j.request.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!.attributes).toEqual([{ key: "k", value: { stringValue: "v" } }]);
     // The same nesting on the wire, built with protobufjs's Writer (fromObject itself refuses such depth):
     // AnyValue.array_value = 5, ArrayValue.values = 1, LogRecord.body = 5, ScopeLogs.log_records = 2,
     // ResourceLogs.scope_logs = 2, ExportLogsServiceRequest.resource_logs = 1; all length-delimited.
-    const wrap = (field: number, inner: Uint8Array) => protobuf.Writer.create().uint32((field << 3) | 2).bytes(inner).finish();
-    let any: Uint8Array = protobuf.Writer.create().uint32((1 << 3) | 2).string("leaf").finish();
+    const wrap = (field: number, inner: Uint8Array) =>
+      protobuf.Writer.create()
+        .uint32((field << 3) | 2)
+        .bytes(inner)
+        .finish();
+    let any: Uint8Array = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .string("leaf")
+      .finish();
     for (let i = 0; i < 200; i++) any = wrap(5, wrap(1, any));
     const deep = wrap(1, wrap(2, wrap(2, wrap(5, any))));
     expect(() => decodeLogs(deep, "protobuf")).toThrow(OtlpDecodeError);
@@ -242,11 +273,24 @@ describe("never throws anything but OtlpDecodeError", () => {
   };
   const valid = LogsRequest.encode(
     LogsRequest.fromObject({
-      resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: "1", body: { kvlistValue: { values: [{ key: "a", value: { arrayValue: { values: [{ intValue: "1" }] } } }] } } }] }] }],
+      resourceLogs: [
+        {
+          scopeLogs: [
+            { logRecords: [{ timeUnixNano: "1", body: { kvlistValue: { values: [{ key: "a", value: { arrayValue: { values: [{ intValue: "1" }] } } }] } } }] },
+          ],
+        },
+      ],
     }),
   ).finish();
   const validJson = new TextEncoder().encode(
-    JSON.stringify({ resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: [{ timeUnixNano: "1", body: { stringValue: "x" }, attributes: [{ key: "a", value: { intValue: 1 } }] }] }] }] }),
+    JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: [] },
+          scopeLogs: [{ logRecords: [{ timeUnixNano: "1", body: { stringValue: "x" }, attributes: [{ key: "a", value: { intValue: 1 } }] }] }],
+        },
+      ],
+    }),
   );
 
   const tryAll = (bytes: Uint8Array) => {

@@ -44,10 +44,28 @@ async function send(Exporter: typeof JsonLogExporter | typeof ProtoLogExporter, 
   logger.emit({
     timestamp: NOW - 50_000,
     body: "claude_code.api_request",
-    attributes: { ...std, model: "claude-opus-4-6", input_tokens: 10, output_tokens: 200, cache_read_tokens: 5000, cache_creation_tokens: 300, cost_usd: 0.05, duration_ms: 3000, request_id: requestId },
+    attributes: {
+      ...std,
+      model: "claude-opus-4-6",
+      input_tokens: 10,
+      output_tokens: 200,
+      cache_read_tokens: 5000,
+      cache_creation_tokens: 300,
+      cost_usd: 0.05,
+      duration_ms: 3000,
+      request_id: requestId,
+    },
   });
-  logger.emit({ timestamp: NOW - 40_000, body: "claude_code.tool_result", attributes: { ...std, tool_name: "Bash", success: false, duration_ms: 900, error: "exit 1" } });
-  logger.emit({ timestamp: NOW - 30_000, body: "claude_code.tool_decision", attributes: { ...std, tool_name: "Edit", decision: "reject", source: "user_reject" } });
+  logger.emit({
+    timestamp: NOW - 40_000,
+    body: "claude_code.tool_result",
+    attributes: { ...std, tool_name: "Bash", success: false, duration_ms: 900, error: "exit 1" },
+  });
+  logger.emit({
+    timestamp: NOW - 30_000,
+    body: "claude_code.tool_decision",
+    attributes: { ...std, tool_name: "Edit", decision: "reject", source: "user_reject" },
+  });
   await provider.forceFlush();
   await provider.shutdown();
 }
@@ -66,13 +84,20 @@ describe("INSIGHTS from a real OpenTelemetry exporter", () => {
     expect(v.decisions.rejected).toBe(2);
     expect(v.durations.all?.max).toBe(900);
     expect(v.knownUsers).toEqual(["ada@example.com", "bob@example.com"]);
-    expect(selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "team", user: "bob@example.com" }).users.map((u) => u.project)).toEqual(["bob@example.com"]);
+    expect(selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "team", user: "bob@example.com" }).users.map((u) => u.project)).toEqual([
+      "bob@example.com",
+    ]);
     expect(selectInsights(state, null, { now: NOW, hours: 1, buckets: 12, source: "local" }).sessions.count).toBe(0);
     // the cost panel: priced here, and beside it what Claude Code reported (cost_usd 0.05 on each request)
     expect(v.cost.reportedUSD).toBeCloseTo(0.1, 9);
     expect(v.cost.reportedResponses).toBe(2);
-    expect(v.cost.totalUSD).toBeCloseTo(2 * responseCost("claude-opus-4-6", { uncached: 10, cacheWrite5m: 300, cacheWrite1h: 0, cacheRead: 5000, output: 200 }), 9);
-    expect(v.cost.byModel).toEqual([{ model: "claude-opus-4-6", costUSD: expect.closeTo(v.cost.totalUSD, 9), responses: 2, reportedUSD: expect.closeTo(0.1, 9) }]);
+    expect(v.cost.totalUSD).toBeCloseTo(
+      2 * responseCost("claude-opus-4-6", { uncached: 10, cacheWrite5m: 300, cacheWrite1h: 0, cacheRead: 5000, output: 200 }),
+      9,
+    );
+    expect(v.cost.byModel).toEqual([
+      { model: "claude-opus-4-6", costUSD: expect.closeTo(v.cost.totalUSD, 9), responses: 2, reportedUSD: expect.closeTo(0.1, 9) },
+    ]);
     const g = new CellGrid(60, 10);
     drawInsightPanel("cost", g, rect(0, 0, 60, 10), v, { full: false, sort: "cost", time: NOW, hits: new HitMap() });
     const text = g.toPlain();

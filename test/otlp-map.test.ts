@@ -120,7 +120,7 @@ describe("logsToEvents: each event", () => {
     ]);
   });
 
-  test("api_request: speed \"fast\" marks fast mode; a cost_usd that is not a sane number is left out, not fatal", () => {
+  test('api_request: speed "fast" marks fast mode; a cost_usd that is not a sane number is left out, not fatal', () => {
     const fast = only(logsToEvents(logs([apiRequest([s("request_id", "req_f"), s("speed", "fast")])])).events, "ResponseObserved")[0]!;
     expect(fast.fast).toBe(true);
     const normal = only(logsToEvents(logs([apiRequest([s("request_id", "req_n"), s("speed", "normal")])])).events, "ResponseObserved")[0]!;
@@ -142,7 +142,16 @@ describe("logsToEvents: each event", () => {
   test("user_prompt → PromptObserved keyed by session + timestamp, or + event.sequence when present", () => {
     const a = logsToEvents(logs([record("user_prompt", [...std(), s("prompt_length", "42")])])).events;
     expect(a).toEqual([
-      { type: "PromptObserved", key: `otel:prompt:sess-1:${ns(T0_MS)}`, time: T0_MS, sessionId: "sess-1", cwd: null, origin: "team", user: "ada@example.com", terminal: "vscode" },
+      {
+        type: "PromptObserved",
+        key: `otel:prompt:sess-1:${ns(T0_MS)}`,
+        time: T0_MS,
+        sessionId: "sess-1",
+        cwd: null,
+        origin: "team",
+        user: "ada@example.com",
+        terminal: "vscode",
+      },
     ]);
     const bEv = logsToEvents(logs([record("user_prompt", [...std(), i("event.sequence", 7)])])).events;
     expect((bEv[0] as { key: string }).key).toBe(`otel:prompt:sess-1:${ns(T0_MS)}#7`);
@@ -150,7 +159,9 @@ describe("logsToEvents: each event", () => {
 
   test("tool_result → ToolCallObserved + ToolResultObserved sharing a key; outcome from success; call timed before the result", () => {
     const ok = record("tool_result", [...std(), s("tool_name", "Bash"), s("success", "true"), s("duration_ms", "250")], { timeMs: T0_MS + 1000 });
-    const bad = record("tool_result", [...std(), s("tool_name", "Read"), b("success", false), s("error", "ENOENT"), i("duration_ms", 3)], { timeMs: T0_MS + 2000 });
+    const bad = record("tool_result", [...std(), s("tool_name", "Read"), b("success", false), s("error", "ENOENT"), i("duration_ms", 3)], {
+      timeMs: T0_MS + 2000,
+    });
     const { events, rejected } = logsToEvents(logs([ok, bad]));
     expect(rejected).toBe(0);
     const calls = only(events, "ToolCallObserved");
@@ -179,7 +190,10 @@ describe("logsToEvents: each event", () => {
       { type: "ToolCallObserved", key: "toolu_01", time: T0_MS - 10, sessionId: "sess-1", agentId: null, name: "Edit" },
       { type: "ToolResultObserved", key: "toolu_01", time: T0_MS, sessionId: "sess-1", agentId: null, outcome: "ok" },
     ];
-    for (const order of [[...transcript, ...events], [...events, ...transcript]]) {
+    for (const order of [
+      [...transcript, ...events],
+      [...events, ...transcript],
+    ]) {
       const st = createState();
       reduceAll(st, order);
       expect([st.toolCalls.size, st.toolResults.size]).toEqual([1, 1]);
@@ -211,7 +225,14 @@ describe("logsToEvents: each event", () => {
   test("api_error → ApiErrorObserved: status from status_code, message from error, the attempt count in the message, retry false", () => {
     const { events } = logsToEvents(
       logs([
-        record("api_error", [...std(), s("model", "claude-opus-4-1"), s("error", "Overloaded"), s("status_code", "529"), s("attempt", "11"), s("duration_ms", "90000")]),
+        record("api_error", [
+          ...std(),
+          s("model", "claude-opus-4-1"),
+          s("error", "Overloaded"),
+          s("status_code", "529"),
+          s("attempt", "11"),
+          s("duration_ms", "90000"),
+        ]),
         record("api_error", [...std(), s("error", "Connection error."), s("status_code", "undefined"), i("attempt", 1)], { timeMs: T0_MS + 1 }),
         record("api_error", [...std(), i("status_code", 401)], { timeMs: T0_MS + 2 }),
       ]),
@@ -243,7 +264,13 @@ describe("logsToEvents: values and names", () => {
   test("an absurd token count (1e308, 1e20, 2^53+1, over 10 M) rejects its record; the rest of the batch maps", () => {
     for (const n of [1e308, 1e20, 2 ** 53 + 1, 10_000_001]) {
       const bad = record("api_request", [...std(), s("model", "claude-haiku-4-5"), s("request_id", "bad"), d("input_tokens", n), i("output_tokens", 3)]);
-      const good = record("api_request", [...std(), s("model", "claude-haiku-4-5"), s("request_id", "good"), i("input_tokens", 10_000_000), i("output_tokens", 3)]);
+      const good = record("api_request", [
+        ...std(),
+        s("model", "claude-haiku-4-5"),
+        s("request_id", "good"),
+        i("input_tokens", 10_000_000),
+        i("output_tokens", 3),
+      ]);
       const { events, rejected } = logsToEvents(logs([bad, good]));
       expect(rejected).toBe(1);
       expect(only(events, "ResponseObserved").map((e) => e.requestId)).toEqual(["good"]);
@@ -446,9 +473,33 @@ describe("metricsToEvents", () => {
     expect(r.rejected).toBe(0);
     expect(r.events).toEqual([]);
     expect(r.samples.map(({ key: _key, ...rest }) => rest)).toEqual([
-      { name: "claude_code.token.usage", time: T0_MS + MIN, user: "ada@example.com", sessionId: "sess-1", model: "claude-sonnet-4-5", type: "input", value: 120 },
-      { name: "claude_code.token.usage", time: T0_MS + MIN, user: "ada@example.com", sessionId: "sess-1", model: "claude-sonnet-4-5", type: "output", value: 45 },
-      { name: "claude_code.token.usage", time: T0_MS + MIN, user: "ada@example.com", sessionId: "sess-1", model: "claude-sonnet-4-5", type: "cacheRead", value: 9000 },
+      {
+        name: "claude_code.token.usage",
+        time: T0_MS + MIN,
+        user: "ada@example.com",
+        sessionId: "sess-1",
+        model: "claude-sonnet-4-5",
+        type: "input",
+        value: 120,
+      },
+      {
+        name: "claude_code.token.usage",
+        time: T0_MS + MIN,
+        user: "ada@example.com",
+        sessionId: "sess-1",
+        model: "claude-sonnet-4-5",
+        type: "output",
+        value: 45,
+      },
+      {
+        name: "claude_code.token.usage",
+        time: T0_MS + MIN,
+        user: "ada@example.com",
+        sessionId: "sess-1",
+        model: "claude-sonnet-4-5",
+        type: "cacheRead",
+        value: 9000,
+      },
     ]);
   });
 

@@ -105,8 +105,16 @@ async function sendClaudeCodeEvents(Exporter: LogExporterCtor, gzip = false): Pr
       request_id: "req_011CUabc",
     },
   });
-  logger.emit({ ...at(2), body: "claude_code.tool_result", attributes: { ...std, "event.name": "tool_result", tool_name: "Bash", success: true, duration_ms: 812 } });
-  logger.emit({ ...at(3), body: "claude_code.tool_decision", attributes: { ...std, "event.name": "tool_decision", tool_name: "Edit", decision: "reject", source: "user_reject" } });
+  logger.emit({
+    ...at(2),
+    body: "claude_code.tool_result",
+    attributes: { ...std, "event.name": "tool_result", tool_name: "Bash", success: true, duration_ms: 812 },
+  });
+  logger.emit({
+    ...at(3),
+    body: "claude_code.tool_decision",
+    attributes: { ...std, "event.name": "tool_decision", tool_name: "Edit", decision: "reject", source: "user_reject" },
+  });
   logger.emit({
     ...at(4),
     eventName: "claude_code.api_error",
@@ -122,7 +130,10 @@ async function sendClaudeCodeEvents(Exporter: LogExporterCtor, gzip = false): Pr
 type MetricExporterCtor = typeof JsonMetricExporter | typeof ProtoMetricExporter;
 
 /** Adds to claude_code.token.usage (int) and claude_code.cost.usage (double) through a real MeterProvider. */
-async function sendClaudeCodeMetrics(Exporter: MetricExporterCtor, temporality: AggregationTemporalityPreference): Promise<{ req: OtlpMetricsRequest; info: OtlpRequestInfo }> {
+async function sendClaudeCodeMetrics(
+  Exporter: MetricExporterCtor,
+  temporality: AggregationTemporalityPreference,
+): Promise<{ req: OtlpMetricsRequest; info: OtlpRequestInfo }> {
   const before = metrics.length;
   const exporter = new Exporter({ url: `${receiver.url}/v1/metrics`, headers: AUTH, temporalityPreference: temporality });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
@@ -175,7 +186,13 @@ function rawRequest(head: string, write: (w: (b: Buffer | string) => boolean, so
       const headers = buf.subarray(0, end).toString("latin1");
       const len = Number(/content-length:\s*(\d+)/i.exec(headers)?.[1] ?? "0");
       if (buf.length < end + 4 + len) return;
-      settle({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0), headers, body: buf.subarray(end + 4, end + 4 + len), sent, ms: performance.now() - t0 });
+      settle({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1] ?? 0),
+        headers,
+        body: buf.subarray(end + 4, end + 4 + len),
+        sent,
+        ms: performance.now() - t0,
+      });
     });
     socket.on("error", (e) => settle(e));
     socket.on("close", () => settle(new Error(`closed without an answer (${buf.length} bytes read)`)));
@@ -210,7 +227,9 @@ function protoLogsBody(n: number): Uint8Array {
     body: { stringValue: "claude_code.user_prompt" },
     attributes: [{ key: "session.id", value: { stringValue: `sess-${i}` } }],
   });
-  return LogsRequest.encode(LogsRequest.fromObject({ resourceLogs: [{ scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => record(i)) }] }] })).finish();
+  return LogsRequest.encode(
+    LogsRequest.fromObject({ resourceLogs: [{ scopeLogs: [{ logRecords: Array.from({ length: n }, (_, i) => record(i)) }] }] }),
+  ).finish();
 }
 
 const goodJson = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: "1", body: { stringValue: "claude_code.user_prompt" } }] }] }] });
@@ -273,7 +292,11 @@ describe("real OpenTelemetry SDK exporters", () => {
       request_id: { stringValue: "req_011CUabc" },
     });
     expect(attrs(records[2]!.attributes)).toMatchObject({ tool_name: { stringValue: "Bash" }, success: { boolValue: true }, duration_ms: { intValue: "812" } });
-    expect(attrs(records[3]!.attributes)).toMatchObject({ tool_name: { stringValue: "Edit" }, decision: { stringValue: "reject" }, source: { stringValue: "user_reject" } });
+    expect(attrs(records[3]!.attributes)).toMatchObject({
+      tool_name: { stringValue: "Edit" },
+      decision: { stringValue: "reject" },
+      source: { stringValue: "user_reject" },
+    });
     expect(attrs(records[4]!.attributes)).toMatchObject({ status_code: { intValue: "529" }, attempt: { intValue: "3" } });
   });
 
@@ -335,9 +358,18 @@ describe("answers per the OTLP spec", () => {
   });
 
   test("the token: Bearer or x-claude-dash-token; anything else is 401", async () => {
-    const ok = await fetch(`${receiver.url}/v1/logs`, { method: "POST", headers: { "x-claude-dash-token": TOKEN, "Content-Type": "application/json" }, body: goodJson });
+    const ok = await fetch(`${receiver.url}/v1/logs`, {
+      method: "POST",
+      headers: { "x-claude-dash-token": TOKEN, "Content-Type": "application/json" },
+      body: goodJson,
+    });
     expect(ok.status).toBe(200);
-    for (const headers of [{}, { Authorization: "Bearer wrong-secret-123" }, { Authorization: `Basic ${TOKEN}` }, { "x-claude-dash-token": `${TOKEN}x` }] as Record<string, string>[]) {
+    for (const headers of [
+      {},
+      { Authorization: "Bearer wrong-secret-123" },
+      { Authorization: `Basic ${TOKEN}` },
+      { "x-claude-dash-token": `${TOKEN}x` },
+    ] as Record<string, string>[]) {
       const r = await fetch(`${receiver.url}/v1/logs`, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: goodJson });
       expect(r.status).toBe(401);
     }
@@ -366,7 +398,13 @@ describe("bad bodies", () => {
   });
 
   test("JSON of the wrong types: a wrong container → 400; wrong records → 200 with partialSuccess, the rest kept", async () => {
-    for (const body of ["{not json", '"a string"', '{"resourceLogs":"nope"}', '{"resourceLogs":[{"scopeLogs":{"logRecords":[]}}]}', '{"resourceLogs":[{"resource":{"attributes":7}}]}']) {
+    for (const body of [
+      "{not json",
+      '"a string"',
+      '{"resourceLogs":"nope"}',
+      '{"resourceLogs":[{"scopeLogs":{"logRecords":[]}}]}',
+      '{"resourceLogs":[{"resource":{"attributes":7}}]}',
+    ]) {
       const r = await post("/v1/logs", body, { "Content-Type": "application/json" });
       expect(r.status).toBe(400);
       expect(((await r.json()) as { code: number }).code).toBe(3);
@@ -378,7 +416,14 @@ describe("bad bodies", () => {
           scopeLogs: [
             {
               logRecords: [
-                { timeUnixNano: "1764158400000000000", body: { stringValue: "claude_code.user_prompt" }, attributes: [{ key: "session.id", value: { stringValue: "s" } }, { key: 5, value: {} }] },
+                {
+                  timeUnixNano: "1764158400000000000",
+                  body: { stringValue: "claude_code.user_prompt" },
+                  attributes: [
+                    { key: "session.id", value: { stringValue: "s" } },
+                    { key: 5, value: {} },
+                  ],
+                },
                 { timeUnixNano: { nanos: 1 }, body: { stringValue: "claude_code.user_prompt" } },
                 { timeUnixNano: "1", attributes: "session.id=s" },
                 { timeUnixNano: "1", body: { intValue: "12.5" } },

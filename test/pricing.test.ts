@@ -125,7 +125,9 @@ describe("long context: the whole request at the long rates when its input excee
   test("Haiku 5.5 steps up above 100,000 tokens: $0.50 / $2.50, caches scaled", () => {
     expect(priceFor("claude-haiku-5-5", undefined, rateClass(100_000, false)).tier).toBe("base");
     const p = priceFor("claude-haiku-5-5", undefined, rateClass(100_001, false));
-    expect([perM(p.input), perM(p.write5m), perM(p.write1h), perM(p.read), perM(p.output), p.tier].map((x) => (typeof x === "number" ? +x.toFixed(6) : x))).toEqual([0.5, 0.625, 1, 0.05, 2.5, "long"]);
+    expect(
+      [perM(p.input), perM(p.write5m), perM(p.write1h), perM(p.read), perM(p.output), p.tier].map((x) => (typeof x === "number" ? +x.toFixed(6) : x)),
+    ).toEqual([0.5, 0.625, 1, 0.05, 2.5, "long"]);
     expect(priceFor("claude-haiku-5-5", undefined, rateClass(300_000, false)).tier).toBe("long");
   });
 });
@@ -159,7 +161,13 @@ describe("fast mode", () => {
 describe("--pricing FILE: a LiteLLM price table", () => {
   // (entries in the shape of LiteLLM's model_prices_and_context_window.json, values per token)
   const LITELLM = {
-    sample_spec: { max_tokens: "LEGACY parameter", input_cost_per_token: 0.0, output_cost_per_token: 0.0, litellm_provider: "one of https://docs.litellm.ai/docs/providers", mode: "one of: chat, embedding, …" },
+    sample_spec: {
+      max_tokens: "LEGACY parameter",
+      input_cost_per_token: 0.0,
+      output_cost_per_token: 0.0,
+      litellm_provider: "one of https://docs.litellm.ai/docs/providers",
+      mode: "one of: chat, embedding, …",
+    },
     "gpt-9": { input_cost_per_token: "not ours", mode: "chat" },
     "claude-sonnet-4-5": {
       input_cost_per_token: 3e-6,
@@ -175,8 +183,20 @@ describe("--pricing FILE: a LiteLLM price table", () => {
       litellm_provider: "anthropic",
       mode: "chat",
     },
-    "us.anthropic.claude-sonnet-4-5-20250929-v1:0": { input_cost_per_token: 3.3e-6, output_cost_per_token: 1.65e-5, litellm_provider: "bedrock_converse", mode: "chat" },
-    "claude-opus-9": { input_cost_per_token: 7e-6, output_cost_per_token: 3.5e-5, cache_read_input_token_cost: 3.5e-7, provider_specific_entry: { fast: 2.0, us: 1.1 }, litellm_provider: "anthropic", mode: "chat" },
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0": {
+      input_cost_per_token: 3.3e-6,
+      output_cost_per_token: 1.65e-5,
+      litellm_provider: "bedrock_converse",
+      mode: "chat",
+    },
+    "claude-opus-9": {
+      input_cost_per_token: 7e-6,
+      output_cost_per_token: 3.5e-5,
+      cache_read_input_token_cost: 3.5e-7,
+      provider_specific_entry: { fast: 2.0, us: 1.1 },
+      litellm_provider: "anthropic",
+      mode: "chat",
+    },
     "claude-embed-1": { input_cost_per_token: 1e-7, output_cost_per_token: 0, mode: "embedding" },
   };
 
@@ -206,10 +226,16 @@ describe("--pricing FILE: a LiteLLM price table", () => {
     ["not json", "not JSON"],
     ["[1, 2]", "expected an object"],
     [JSON.stringify({ "claude-x": 5 }), 'entry "claude-x": expected an object'],
-    [JSON.stringify({ "claude-x": { input_cost_per_token: "3e-6", output_cost_per_token: 1e-5 } }), 'entry "claude-x": input_cost_per_token must be a price per token'],
+    [
+      JSON.stringify({ "claude-x": { input_cost_per_token: "3e-6", output_cost_per_token: 1e-5 } }),
+      'entry "claude-x": input_cost_per_token must be a price per token',
+    ],
     [JSON.stringify({ "claude-x": { input_cost_per_token: 3e-6 } }), 'entry "claude-x": needs input_cost_per_token and output_cost_per_token'],
     [JSON.stringify({ "claude-x": { input_cost_per_token: 3, output_cost_per_token: 1e-5 } }), "input_cost_per_token must be a price per token"],
-    [JSON.stringify({ "claude-x": { input_cost_per_token: 3e-6, output_cost_per_token: 1e-5, provider_specific_entry: { fast: -1 } } }), "provider_specific_entry.fast must be a multiplier"],
+    [
+      JSON.stringify({ "claude-x": { input_cost_per_token: 3e-6, output_cost_per_token: 1e-5, provider_specific_entry: { fast: -1 } } }),
+      "provider_specific_entry.fast must be a multiplier",
+    ],
   ])("a bad file is refused, naming the first bad entry: %s", (text, message) => {
     const r = parsePricingFile(text);
     expect(typeof r).toBe("string");

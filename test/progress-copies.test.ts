@@ -74,7 +74,17 @@ function eventsOf(file: string, ls: readonly string[], agentId: string | null): 
 
 const responsesOf = (events: ModelEvent[]) => events.filter((e): e is ResponseObserved => e.type === "ResponseObserved");
 const OPTS = { now: NOW, windowHours: 12, bucketMinutes: 60, activeWindowHours: 1 };
-const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
+const DIAG = {
+  roots: [],
+  files: 0,
+  filesDeferred: 0,
+  bytesRead: 0,
+  linesRead: 0,
+  unreadable: [],
+  linesRejected: 0,
+  rejected: [],
+  store: { state: "off", path: null, notice: null },
+};
 
 describe("reading a progress copy", () => {
   test("an agent_progress line with an assistant message is that response, from the subagent, marked a copy", () => {
@@ -90,7 +100,11 @@ describe("reading a progress copy", () => {
   test("other progress lines, and a copied user message, give nothing; a broken copy is rejected, not fatal", () => {
     expect(eventsOf("/p.jsonl", [progressLine(parent, NOW, "b", null, "toolu_x", "agent_progress usage")], null)).toEqual([]);
     const userCopy = JSON.parse(parentLines[2]!);
-    userCopy.data.message = { type: "user", timestamp: userCopy.timestamp, message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "ok", usage: 1 }] } };
+    userCopy.data.message = {
+      type: "user",
+      timestamp: userCopy.timestamp,
+      message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t", content: "ok", usage: 1 }] },
+    };
     expect(eventsOf("/p.jsonl", [JSON.stringify(userCopy)], null)).toEqual([]);
     const broken = JSON.parse(parentLines[2]!);
     broken.data.message.message.usage.input_tokens = -5;
@@ -139,7 +153,10 @@ describe("counting", () => {
     expect(json.totals.responses).toBe(2);
     expect(json.totals.cacheRead).toBe(12_000 + 16_000);
     expect(json.totals.output).toBe(7 + 7);
-    expect(json.totals.costUSD).toBeCloseTo(USAGES.reduce((n, u) => n + responseCost(HAIKU, { ...u, output: 7 }), 0), 4);
+    expect(json.totals.costUSD).toBeCloseTo(
+      USAGES.reduce((n, u) => n + responseCost(HAIKU, { ...u, output: 7 }), 0),
+      4,
+    );
     expect(json.diagnostics.responsesFromProgressCopies).toBe(2);
     const [session] = selectActiveSessions(q, OPTS);
     expect(session!.subagents).toMatchObject([{ agentId: AGENT, fromCopy: true }]);

@@ -26,9 +26,18 @@ const NAMES = [
 const TYPES = ["input", "output", "cacheRead", "cacheCreation"];
 
 /** The labels of series `i` (every query gets the same series: each label any of our queries groups by). */
-const labels = (i: number) => ({ user_email: `u${i}@example.com`, type: TYPES[i % 4]!, model: `claude-opus-4-${i % 3}`, tool_name: "Edit", decision: i % 2 ? "reject" : "accept", terminal_type: "vscode" });
-const vector = (values: readonly unknown[]) => JSON.stringify({ status: "success", data: { resultType: "vector", result: values.map((v, i) => ({ metric: labels(i), value: [NOW / 1000, v] })) } });
-const matrix = (values: readonly unknown[]) => JSON.stringify({ status: "success", data: { resultType: "matrix", result: values.map((v, i) => ({ metric: labels(i), values: [[NOW / 1000 - 600, v]] })) } });
+const labels = (i: number) => ({
+  user_email: `u${i}@example.com`,
+  type: TYPES[i % 4]!,
+  model: `claude-opus-4-${i % 3}`,
+  tool_name: "Edit",
+  decision: i % 2 ? "reject" : "accept",
+  terminal_type: "vscode",
+});
+const vector = (values: readonly unknown[]) =>
+  JSON.stringify({ status: "success", data: { resultType: "vector", result: values.map((v, i) => ({ metric: labels(i), value: [NOW / 1000, v] })) } });
+const matrix = (values: readonly unknown[]) =>
+  JSON.stringify({ status: "success", data: { resultType: "matrix", result: values.map((v, i) => ({ metric: labels(i), values: [[NOW / 1000 - 600, v]] })) } });
 
 /**
  * A fake engine: the metric names, then `answer(query, range)` (a body, or a stream) for every query; `values`
@@ -55,12 +64,16 @@ const insightsFrom = async (url: string) => promInsights(new PrometheusClient(pr
 
 /** claude-dash itself (asynchronously: the fake engine answers from this process). */
 async function cli(args: string[]) {
-  const p = Bun.spawn([process.execPath, join(REPO, "src/cli.ts"), ...args, "--now", new Date(NOW).toISOString(), "--no-allowance", "--no-store", "--root", temp("root")], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+  const p = Bun.spawn(
+    [process.execPath, join(REPO, "src/cli.ts"), ...args, "--now", new Date(NOW).toISOString(), "--no-allowance", "--no-store", "--root", temp("root")],
+    { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } },
+  );
   const [stdout, stderr, status] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { stdout, stderr, status };
 }
 const json = (url: string) => cli(["--json", "--view", "insights", "--prometheus", url, "--insights-hours", "24"]);
-const frame = (url: string) => cli(["--once", "--plain", "--width", "160", "--height", "50", "--view", "insights", "--source", "prometheus", "--prometheus", url, "--insights-hours", "24"]);
+const frame = (url: string) =>
+  cli(["--once", "--plain", "--width", "160", "--height", "50", "--view", "insights", "--source", "prometheus", "--prometheus", url, "--insights-hours", "24"]);
 
 /** Every number in a parsed --json answer, with where it is (and every null where a number may be). */
 function numbers(x: unknown, at = "", out: [string, unknown][] = []): [string, unknown][] {
@@ -192,7 +205,8 @@ describe("answers are capped in bytes and in series, with one line naming the ca
     const server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
-      fetch: (req) => (new URL(req.url).pathname.endsWith("/values") ? Response.json({ status: "success", data: NAMES }) : new Response("x".repeat(33 * 2 ** 20))),
+      fetch: (req) =>
+        new URL(req.url).pathname.endsWith("/values") ? Response.json({ status: "success", data: NAMES }) : new Response("x".repeat(33 * 2 ** 20)),
     });
     try {
       const err = await insightsFrom(`http://127.0.0.1:${server.port}`).catch((x) => x);
@@ -223,7 +237,10 @@ describe("answers are capped in bytes and in series, with one line naming the ca
 
   test("answers each under the cap on bytes but together over it are refused too", async () => {
     const pad = "x".repeat(3000);
-    const big = JSON.stringify({ status: "success", data: { resultType: "vector", result: Array.from({ length: 1000 }, (_, i) => ({ metric: { ...labels(i), pad }, value: [0, "1"] })) } });
+    const big = JSON.stringify({
+      status: "success",
+      data: { resultType: "vector", result: Array.from({ length: 1000 }, (_, i) => ({ metric: { ...labels(i), pad }, value: [0, "1"] })) },
+    });
     expect(big.length).toBeLessThan(4 * 2 ** 20); // (over a dozen queries: more than 32 MiB)
     const e = await engine(() => big);
     try {

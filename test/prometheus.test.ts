@@ -16,13 +16,24 @@ const temp = tempDirs();
 
 describe("names and the connection", () => {
   test("each metric's spelling is found, whatever the set-up did to it (unit suffix or not, a doubled prefix)", () => {
-    expect(discoverNames(["up", "claude_code_token_usage_tokens_total", "claude_code_cost_usage_USD_total", "claude_code_session_count_total", "claude_code_active_time_total_seconds_total"])).toEqual({
+    expect(
+      discoverNames([
+        "up",
+        "claude_code_token_usage_tokens_total",
+        "claude_code_cost_usage_USD_total",
+        "claude_code_session_count_total",
+        "claude_code_active_time_total_seconds_total",
+      ]),
+    ).toEqual({
       tokens: "claude_code_token_usage_tokens_total",
       cost: "claude_code_cost_usage_USD_total",
       sessions: "claude_code_session_count_total",
       activeTime: "claude_code_active_time_total_seconds_total",
     });
-    expect(discoverNames(["claude_code_claude_code_token_usage_total", "claude_code_claude_code_cost_usage"])).toEqual({ tokens: "claude_code_claude_code_token_usage_total", cost: "claude_code_claude_code_cost_usage" });
+    expect(discoverNames(["claude_code_claude_code_token_usage_total", "claude_code_claude_code_cost_usage"])).toEqual({
+      tokens: "claude_code_claude_code_token_usage_total",
+      cost: "claude_code_claude_code_cost_usage",
+    });
     expect(discoverNames(["claude_code_token_usage", "claude_code_token_usage_tokens_total"]).tokens).toBe("claude_code_token_usage_tokens_total");
   });
 
@@ -58,7 +69,11 @@ async function fakeEngine(answer: { status: number; body: string } | null) {
 describe("faults are a clear state, never a crash, and never show a credential", () => {
   const cases: [string, { status: number; body: string } | null, RegExp][] = [
     ["HTTP 401", { status: 401, body: "unauthorized" }, /answered HTTP 401 \(check --prometheus-header or CLAUDE_DASH_PROMETHEUS_TOKEN\)/],
-    ["HTTP 400 with the engine's error", { status: 400, body: JSON.stringify({ status: "error", error: "parse error at char 3" }) }, /answered HTTP 400: parse error at char 3/],
+    [
+      "HTTP 400 with the engine's error",
+      { status: 400, body: JSON.stringify({ status: "error", error: "parse error at char 3" }) },
+      /answered HTTP 400: parse error at char 3/,
+    ],
     ["HTTP 503", { status: 503, body: "" }, /answered HTTP 503/],
     ["a malformed answer", { status: 200, body: "{not json" }, /not the Prometheus API's JSON/],
     ["an answer of the wrong shape", { status: 200, body: JSON.stringify({ status: "success", data: 7 }) }, /malformed list of metric names/],
@@ -80,7 +95,9 @@ describe("faults are a clear state, never a crash, and never show a credential",
     });
 
   test("a wrong URL (nothing listening) through the CLI: one line, exit 1, no password", () => {
-    const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", "http://ada:s3cret@127.0.0.1:9/"], { encoding: "utf8" });
+    const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", "http://ada:s3cret@127.0.0.1:9/"], {
+      encoding: "utf8",
+    });
     expect(p.status).toBe(1);
     expect(p.stderr.trim().split("\n")).toHaveLength(1);
     expect(p.stderr).toMatch(/^claude-dash: http:\/\/ada:\*\*\*\*@127\.0\.0\.1:9 cannot be reached/);
@@ -96,7 +113,10 @@ if (!haveVM) console.log(`skip: --prometheus against VictoriaMetrics: ${reason}`
 describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
   test("--json --view insights --prometheus equals the engine's own sum by (…) (increase(…[24h])) per user and model", async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const vm = Bun.spawn(["victoria-metrics", `-storageDataPath=${temp("vm")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"], { stdout: "ignore", stderr: "ignore" });
+    const vm = Bun.spawn(
+      ["victoria-metrics", `-storageDataPath=${temp("vm")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"],
+      { stdout: "ignore", stderr: "ignore" },
+    );
     const url = `http://127.0.0.1:${port}`;
     try {
       await until(async () => (await fetch(`${url}/health`)).ok, "VictoriaMetrics to be up");
@@ -110,20 +130,35 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
           let tokens = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
           let cost = 0;
           for (let t = now - 30 * 3_600_000; t <= now; t += 5 * 60_000) {
-            tokens = { input: tokens.input + 10 * (u + 1), output: tokens.output + 100 * (m + 1), cacheRead: tokens.cacheRead + 1000, cacheCreation: tokens.cacheCreation + 50 };
+            tokens = {
+              input: tokens.input + 10 * (u + 1),
+              output: tokens.output + 100 * (m + 1),
+              cacheRead: tokens.cacheRead + 1000,
+              cacheCreation: tokens.cacheCreation + 50,
+            };
             cost += 0.01 * (u + 1) * (m + 1);
-            for (const [type, v] of Object.entries(tokens)) lines.push(`claude_code_token_usage_tokens_total{user_email="${user}",model="${model}",type="${type}"} ${v} ${t}`);
+            for (const [type, v] of Object.entries(tokens))
+              lines.push(`claude_code_token_usage_tokens_total{user_email="${user}",model="${model}",type="${type}"} ${v} ${t}`);
             lines.push(`claude_code_cost_usage_USD_total{user_email="${user}",model="${model}"} ${cost.toFixed(6)} ${t}`);
           }
         }
       expect((await fetch(`${url}/api/v1/import/prometheus`, { method: "POST", body: lines.join("\n") })).status).toBe(204);
       await fetch(`${url}/internal/force_flush`).catch(() => undefined);
-      const engine = async (q: string) => ((await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: String(now / 1000) })}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+      const engine = async (q: string) =>
+        (
+          (await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: String(now / 1000) })}`)).json()) as {
+            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+          }
+        ).data.result;
       const expectedCost = await until(async () => {
         const r = await engine("sum by (user_email) (increase(claude_code_cost_usage_USD_total[86400s]))");
         return r.length === 3 && r;
       }, "the engine to show the imported series");
-      const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", url, "--insights-hours", "24", "--now", new Date(now).toISOString()], { encoding: "utf8" });
+      const p = spawnSync(
+        process.execPath,
+        [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", url, "--insights-hours", "24", "--now", new Date(now).toISOString()],
+        { encoding: "utf8" },
+      );
       expect(p.stderr).toBe("");
       const d = JSON.parse(p.stdout);
       expect(d.source).toBe("prometheus");
@@ -131,10 +166,10 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
       expect(d.deltas).toBe(false);
       const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(b)));
       for (const r of expectedCost) close(d.users.find((u: { user: string }) => u.user === r.metric.user_email).costUSD, Number(r.value[1]));
-      const tokens = await engine('sum by (user_email, type) (increase(claude_code_token_usage_tokens_total[86400s]))');
+      const tokens = await engine("sum by (user_email, type) (increase(claude_code_token_usage_tokens_total[86400s]))");
       expect(tokens.length).toBe(12);
       for (const r of tokens) close(d.users.find((u: { user: string }) => u.user === r.metric.user_email).tokens[r.metric.type!], Number(r.value[1]));
-      const byModel = await engine('sum by (model) (increase(claude_code_cost_usage_USD_total[86400s]))');
+      const byModel = await engine("sum by (model) (increase(claude_code_cost_usage_USD_total[86400s]))");
       for (const r of byModel) close(d.models.find((m: { model: string }) => m.model === r.metric.model).costUSD, Number(r.value[1]));
       expect(d.users.map((u: { user: string }) => u.user)).toEqual(["cy@example.com", "bob@example.com", "ada@example.com"]); // by cost
       expect(d.needsEvents.join(" ")).toContain("command durations (p50/p95): needs events (--otlp");
@@ -143,7 +178,32 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
       const overTimeOut = d.overTime.reduce((a: number, b: { output: number }) => a + b.output, 0);
       expect(Math.abs(overTimeOut - d.tokens.output) / d.tokens.output).toBeLessThan(0.05);
       // the dashboard's INSIGHTS on the engine: its users and cost, and what needs events says so
-      const f = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--once", "--plain", "--width", "160", "--height", "50", "--view", "insights", "--source", "prometheus", "--prometheus", url, "--insights-hours", "24", "--now", new Date(now).toISOString(), "--no-allowance", "--root", temp("root")], { encoding: "utf8" });
+      const f = spawnSync(
+        process.execPath,
+        [
+          join(REPO, "src/cli.ts"),
+          "--once",
+          "--plain",
+          "--width",
+          "160",
+          "--height",
+          "50",
+          "--view",
+          "insights",
+          "--source",
+          "prometheus",
+          "--prometheus",
+          url,
+          "--insights-hours",
+          "24",
+          "--now",
+          new Date(now).toISOString(),
+          "--no-allowance",
+          "--root",
+          temp("root"),
+        ],
+        { encoding: "utf8" },
+      );
       expect(f.status).toBe(0);
       expect(f.stdout).toContain(`t prometheus`);
       expect(f.stdout).toContain(`${url} · updated`);
@@ -174,7 +234,10 @@ describe.skipIf(!haveVM)("against a real VictoriaMetrics", () => {
 describe.skipIf(!haveVM)("at scale, against a real VictoriaMetrics", () => {
   test("1,000 users × 5 models × 30 days: the top 20 by cost and one 'others' row add up to the engine's total; per model too", async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const vm = Bun.spawn(["victoria-metrics", `-storageDataPath=${temp("vm-scale")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"], { stdout: "ignore", stderr: "ignore" });
+    const vm = Bun.spawn(
+      ["victoria-metrics", `-storageDataPath=${temp("vm-scale")}`, `-httpListenAddr=127.0.0.1:${port}`, "-retentionPeriod=100y", "-search.latencyOffset=0s"],
+      { stdout: "ignore", stderr: "ignore" },
+    );
     const url = `http://127.0.0.1:${port}`;
     try {
       await until(async () => (await fetch(`${url}/health`)).ok, "VictoriaMetrics to be up");
@@ -200,11 +263,23 @@ describe.skipIf(!haveVM)("at scale, against a real VictoriaMetrics", () => {
       if (lines.length > 0) await fetch(`${url}/api/v1/import/prometheus`, { method: "POST", body: lines.join("\n") });
       await fetch(`${url}/internal/force_flush`).catch(() => undefined);
       const at = String(end / 1000);
-      const engine = async (q: string) => ((await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: at })}`)).json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
-      await until(async () => Number((await engine("count(count by (user_email) (claude_code_cost_usage_USD_total))"))[0]?.value[1]) === 1000, "the engine to show all 1,000 users");
+      const engine = async (q: string) =>
+        (
+          (await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q, time: at })}`)).json()) as {
+            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+          }
+        ).data.result;
+      await until(
+        async () => Number((await engine("count(count by (user_email) (claude_code_cost_usage_USD_total))"))[0]?.value[1]) === 1000,
+        "the engine to show all 1,000 users",
+      );
       const total = Number((await engine("sum(increase(claude_code_cost_usage_USD_total[2592000s]))"))[0]!.value[1]);
       // (how long this takes is the bench's figure: bench/prometheus-bench.ts)
-      const p = spawnSync(process.execPath, [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", url, "--insights-hours", "720", "--now", new Date(end).toISOString()], { encoding: "utf8" });
+      const p = spawnSync(
+        process.execPath,
+        [join(REPO, "src/cli.ts"), "--json", "--view", "insights", "--prometheus", url, "--insights-hours", "720", "--now", new Date(end).toISOString()],
+        { encoding: "utf8" },
+      );
       expect(p.stderr).toBe("");
       const d = JSON.parse(p.stdout);
       expect(d.users).toHaveLength(20);
@@ -226,7 +301,13 @@ describe("the poller", () => {
     const { PromPoller } = await import("../src/net/prom-poller.ts");
     let fail = false;
     let calls = 0;
-    const client = { insightsFor: async () => { calls++; if (fail) throw new PromError("http://p answered HTTP 503"); return { source: "prometheus", costUSD: 5 } as never; } };
+    const client = {
+      insightsFor: async () => {
+        calls++;
+        if (fail) throw new PromError("http://p answered HTTP 503");
+        return { source: "prometheus", costUSD: 5 } as never;
+      },
+    };
     let clock = 0;
     const p = new PromPoller(client as never, 30_000, () => clock);
     p.tick(0, 24);
@@ -257,7 +338,8 @@ describe("the poller", () => {
 test("series that look like deltas (Claude Code's default temporality, which Prometheus cannot sum) are flagged", async () => {
   const server = createServer((req, res) => {
     const q = new URL(req.url ?? "/", "http://x").searchParams.get("query") ?? "";
-    const vector = (value: number) => JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [0, String(value)] }] } });
+    const vector = (value: number) =>
+      JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [0, String(value)] }] } });
     const body = req.url?.includes("__name__")
       ? JSON.stringify({ status: "success", data: ["claude_code_token_usage_tokens_total"] })
       : req.url?.includes("query_range")
@@ -276,7 +358,10 @@ test("series that look like deltas (Claude Code's default temporality, which Pro
     const v = await promInsights(new PrometheusClient(promConnection(`http://127.0.0.1:${port}`)), Date.now(), 24);
     expect(v.deltas).toBe(true);
     const { insightsFromPrometheus } = await import("../src/net/prom-insights-view.ts");
-    const view = insightsFromPrometheus({ data: v, hours: 24, fetchedAt: Date.now(), error: null, busy: false }, { now: Date.now(), hours: 24, url: "http://p" });
+    const view = insightsFromPrometheus(
+      { data: v, hours: 24, fetchedAt: Date.now(), error: null, busy: false },
+      { now: Date.now(), hours: 24, url: "http://p" },
+    );
     expect(view.origin).toMatchObject({ stale: true, text: expect.stringContaining("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative") });
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
@@ -323,11 +408,29 @@ test("the row of everyone beyond the top stays last, whatever the order", async 
   const { drawInsightPanel } = await import("../src/panels/insights/registry.ts");
   const { CellGrid } = await import("../src/ui/grid.ts");
   const { HitMap } = await import("../src/ui/hits.ts");
-  const data = { metrics: {}, sessions: 0, activeTimeSeconds: 0, linesOfCode: { added: 0, removed: 0 }, commits: 0, pullRequests: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, costUSD: 100, users: [{ user: "top@example.com", costUSD: 5, tokens: {} }], others: { users: 980, costUSD: 95 }, models: [], decisions: [], terminals: [], overTime: [] };
+  const data = {
+    metrics: {},
+    sessions: 0,
+    activeTimeSeconds: 0,
+    linesOfCode: { added: 0, removed: 0 },
+    commits: 0,
+    pullRequests: 0,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+    costUSD: 100,
+    users: [{ user: "top@example.com", costUSD: 5, tokens: {} }],
+    others: { users: 980, costUSD: 95 },
+    models: [],
+    decisions: [],
+    terminals: [],
+    overTime: [],
+  };
   const v = insightsFromPrometheus({ data: data as never, hours: 24, fetchedAt: 0, error: null, busy: false }, { now: 0, hours: 24, url: "http://p" });
   const g = new CellGrid(70, 6);
   drawInsightPanel("projects", g, { x: 0, y: 0, w: 70, h: 6 }, v, { full: false, sort: "cost", time: 0, hits: new HitMap() });
-  const rows = g.toPlain().split("\n").filter((l) => l.includes("$"));
+  const rows = g
+    .toPlain()
+    .split("\n")
+    .filter((l) => l.includes("$"));
   expect(rows[0]).toContain("top@example.com");
   expect(rows[1]).toContain("others (980 users)");
 });

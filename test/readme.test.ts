@@ -12,13 +12,20 @@ test("the README's sample frame is --once --plain --demo's output, line for line
   expect(start).toBeGreaterThan(0);
   const block = readme.slice(start + 4, readme.indexOf("```", start + 3));
   expect(readme.slice(readme.indexOf("```", start + 3))).toContain("claude-dash --once --plain --demo --width 120 --height 40 --now 2026-11-26T18:00:00Z");
-  const p = Bun.spawnSync([process.execPath, "src/cli.ts", "--once", "--plain", "--demo", "--width", "120", "--height", "40", "--now", "2026-11-26T18:00:00Z"], {
-    cwd: REPO,
-    env: { ...process.env, TZ: "UTC", NO_COLOR: "" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
+  const p = Bun.spawnSync(
+    [process.execPath, "src/cli.ts", "--once", "--plain", "--demo", "--width", "120", "--height", "40", "--now", "2026-11-26T18:00:00Z"],
+    {
+      cwd: REPO,
+      env: { ...process.env, TZ: "UTC", NO_COLOR: "" },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  );
   expect(p.exitCode).toBe(0);
-  const lines = (s: string) => s.replace(/\n+$/, "").split("\n").map((l) => l.trimEnd());
+  const lines = (s: string) =>
+    s
+      .replace(/\n+$/, "")
+      .split("\n")
+      .map((l) => l.trimEnd());
   expect(lines(block)).toEqual(lines(p.stdout.toString()));
 });

@@ -74,7 +74,9 @@ describe("reconcile: the judgement", () => {
 
   test("ours lower: output counts that are placeholders (the average response has no more than a first streamed line)", () => {
     const r = reconcile(5.0, 6.0, facts({ responses: 5, own: { responses: 5, output: 15 } }));
-    expect(r.causes).toEqual(["output averages 3 tokens over 5 responses: placeholder counts (some Claude Code versions wrote only the first streamed count), so ours under-counts"]);
+    expect(r.causes).toEqual([
+      "output averages 3 tokens over 5 responses: placeholder counts (some Claude Code versions wrote only the first streamed count), so ours under-counts",
+    ]);
     // a short exchange (fewer than 3 responses) says nothing about placeholders
     expect(reconcile(1.0, 1.2, facts({ responses: 2, own: { responses: 2, output: 10 } })).causes[0]).toStartWith("possibly");
     // nor does an average above 13 tokens
@@ -88,17 +90,23 @@ describe("reconcile: the judgement", () => {
     expect(reconcile(1.2, 1.0, estimated).causes).toEqual([want]);
     const many = facts({ estimated: { responses: 4, usd: 0.8, models: ["m-a", "m-b", "m-c", "m-d"] } });
     expect(reconcile(0.8, 1.0, many).causes[0]).toContain("of m-a, m-b, m-c, … priced");
-    expect(reconcile(2.0, 1.0, facts({ priceOverride: 10 })).causes).toEqual(["ours is priced at $10 per Mtok of input (--price-per-mtok), not at list prices"]);
+    expect(reconcile(2.0, 1.0, facts({ priceOverride: 10 })).causes).toEqual([
+      "ours is priced at $10 per Mtok of input (--price-per-mtok), not at list prices",
+    ]);
   });
 
   test("a cause is said only when it pushes the way the difference goes", () => {
     const all = facts({ responses: 3, copies: 1, after: { responses: 1, usd: 0.2 }, long: { responses: 1, premiumUSD: 0.3 } });
     expect(reconcile(1.5, 1.0, all).causes.map((c) => c.split(" ")[2])).toEqual(["after", "priced"]); // (after, long)
-    expect(reconcile(0.5, 1.0, all).causes).toEqual(["1 subagent response known only from progress copies: their output counts are placeholders, so ours under-counts"]);
+    expect(reconcile(0.5, 1.0, all).causes).toEqual([
+      "1 subagent response known only from progress copies: their output counts are placeholders, so ours under-counts",
+    ]);
   });
 
   test("nothing in the facts: one cause marked 'possibly', for the way the difference goes", () => {
-    expect(reconcile(1.0, 1.1, facts()).causes).toEqual(["possibly calls Claude Code makes without writing a response to the transcript (e.g. titles, summaries)"]);
+    expect(reconcile(1.0, 1.1, facts()).causes).toEqual([
+      "possibly calls Claude Code makes without writing a response to the transcript (e.g. titles, summaries)",
+    ]);
     expect(reconcile(1.0, 0.8, facts()).causes).toEqual(["possibly a resumed session: Claude Code's figure is for its own run and may leave out earlier ones"]);
   });
 });
@@ -199,7 +207,9 @@ describe("claudeCodeChecks: the store's figures beside our cost of each whole se
 
   test("each cause the store can show, from the session's own facts", () => {
     expect(checks.get(S.after)!.causes).toEqual(["1 response after Claude Code's last figure ($0.50 of ours)"]);
-    expect(checks.get(S.copies)!.causes).toEqual(["1 subagent response known only from progress copies: their output counts are placeholders, so ours under-counts"]);
+    expect(checks.get(S.copies)!.causes).toEqual([
+      "1 subagent response known only from progress copies: their output counts are placeholders, so ours under-counts",
+    ]);
     expect(checks.get(S.placeholder)!.causes[0]).toStartWith("output averages 3 tokens over 5 responses: placeholder counts");
     expect(checks.get(S.long)!.causes).toEqual(["1 response priced at long-context rates (+$1.05 in ours): Claude Code may price them otherwise"]);
     expect(checks.get(S.estimated)!.causes).toEqual(["1 response of claude-opus-9-9 priced by estimate: not in the price table ($0.80 of ours)"]);
@@ -242,7 +252,17 @@ describe("claudeCodeChecks: the store's figures beside our cost of each whole se
 
 describe("where it is shown", () => {
   const { q } = store();
-  const DIAG: Diagnostics = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, linesRejected: 0, rejected: [], unreadable: [], store: { state: "off", path: null, notice: null } };
+  const DIAG: Diagnostics = {
+    roots: [],
+    files: 0,
+    filesDeferred: 0,
+    bytesRead: 0,
+    linesRead: 0,
+    linesRejected: 0,
+    rejected: [],
+    unreadable: [],
+    store: { state: "off", path: null, notice: null },
+  };
 
   test("--json sessions[]: claudeCodeCostUSD and a reconciliation when Claude Code gave a figure, both null when not", () => {
     const json = dashboardJson(q, windowOpts(), DIAG, false);
@@ -254,8 +274,17 @@ describe("where it is shown", () => {
       reconciliation: { claudeCodeAt: new Date(NOW - 20 * MIN).toISOString(), oursUSD: 1, deltaUSD: -0.004, deltaPercent: -0.4, differs: false, causes: [] },
     });
     // the window's cost and the whole session's are apart: the figure is set beside the whole session
-    expect(by.get(S.lower)).toMatchObject({ costUSD: 1, claudeCodeCostUSD: 2.5, reconciliation: { oursUSD: 2, deltaUSD: -0.5, deltaPercent: -20, differs: true } });
-    expect(by.get(S.after)!.reconciliation).toMatchObject({ deltaUSD: 0.5, deltaPercent: 50, differs: true, causes: ["1 response after Claude Code's last figure ($0.50 of ours)"] });
+    expect(by.get(S.lower)).toMatchObject({
+      costUSD: 1,
+      claudeCodeCostUSD: 2.5,
+      reconciliation: { oursUSD: 2, deltaUSD: -0.5, deltaPercent: -20, differs: true },
+    });
+    expect(by.get(S.after)!.reconciliation).toMatchObject({
+      deltaUSD: 0.5,
+      deltaPercent: 50,
+      differs: true,
+      causes: ["1 response after Claude Code's last figure ($0.50 of ours)"],
+    });
     expect(Object.keys(by.get(S.none)!)).not.toContain("claudeCode");
   });
 
@@ -304,11 +333,18 @@ describe("where it is shown", () => {
     const total = lines.find((l) => l.startsWith("8 sessions"))!;
     const at = lines[2]!.indexOf("Claude Code");
     expect(total.slice(at - 2, at + "Claude Code".length + 2).trim()).toBe("");
-    expect(row(S.agree).slice(at, at + "Claude Code".length).trim()).toBe("$1.00"); // (right-aligned with the marked ones' figures)
+    expect(
+      row(S.agree)
+        .slice(at, at + "Claude Code".length)
+        .trim(),
+    ).toBe("$1.00"); // (right-aligned with the marked ones' figures)
   });
 
   test("--report session text without any figure (or without checks) has no such column, nor footnotes", () => {
-    const none = sessionReport(cells.filter((c) => c.sessionId === S.none), labels);
+    const none = sessionReport(
+      cells.filter((c) => c.sessionId === S.none),
+      labels,
+    );
     const text = reportText(none, { timeZone: "UTC", priceOverride: undefined, local });
     expect(text).not.toContain("Claude Code");
     expect(reportText(sessionReport(cells, labels), { timeZone: "UTC", priceOverride: undefined, local })).not.toContain("Claude Code");

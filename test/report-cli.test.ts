@@ -167,7 +167,13 @@ function costOf(id: string): number {
 /** The figures of a set of responses as --json prints them (cost to 1/100 of a cent). */
 function figures(ids: string[]) {
   const sum = (k: keyof ReturnType<typeof usageOf>) => ids.reduce((n, id) => n + usageOf(id)[k], 0);
-  const t = { uncached: sum("uncached"), cacheWrite5m: sum("cacheWrite5m"), cacheWrite1h: sum("cacheWrite1h"), cacheRead: sum("cacheRead"), output: sum("output") };
+  const t = {
+    uncached: sum("uncached"),
+    cacheWrite5m: sum("cacheWrite5m"),
+    cacheWrite1h: sum("cacheWrite1h"),
+    cacheRead: sum("cacheRead"),
+    output: sum("output"),
+  };
   return {
     responses: ids.length,
     ...t,
@@ -235,7 +241,16 @@ function corpus(): { root: string; files: Record<string, string> } {
 /** The zone's offset from UTC (ms) at an instant. */
 function offsetAt(t: number, timeZone: string): number {
   const p: Record<string, number> = {};
-  const fmt = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+  const fmt = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
   for (const x of fmt.formatToParts(t)) if (x.type !== "literal") p[x.type] = Number(x.value);
   return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - t;
 }
@@ -267,9 +282,33 @@ describe("--report", () => {
   /** Which responses each period holds, worked out by hand from the local times above. */
   const EXPECTED: Record<string, Record<string, Record<string, string[]>>> = {
     daily: {
-      [NY]: { "2026-10-30": ["r1"], "2026-10-31": ["r2"], "2026-11-01": ["r3"], "2026-11-22": ["r4"], "2026-11-23": ["r5", "r6", "r7"], "2026-11-24": ["r8"], "2026-11-25": ["r9"], "2026-11-26": ["r10"] },
-      [IN]: { "2026-10-30": ["r1"], "2026-11-01": ["r2"], "2026-11-02": ["r3"], "2026-11-23": ["r4", "r5"], "2026-11-24": ["r6", "r7", "r8"], "2026-11-26": ["r9", "r10"] },
-      UTC: { "2026-10-30": ["r1"], "2026-11-01": ["r2"], "2026-11-02": ["r3"], "2026-11-23": ["r4", "r5", "r6"], "2026-11-24": ["r7", "r8"], "2026-11-25": ["r9"], "2026-11-26": ["r10"] },
+      [NY]: {
+        "2026-10-30": ["r1"],
+        "2026-10-31": ["r2"],
+        "2026-11-01": ["r3"],
+        "2026-11-22": ["r4"],
+        "2026-11-23": ["r5", "r6", "r7"],
+        "2026-11-24": ["r8"],
+        "2026-11-25": ["r9"],
+        "2026-11-26": ["r10"],
+      },
+      [IN]: {
+        "2026-10-30": ["r1"],
+        "2026-11-01": ["r2"],
+        "2026-11-02": ["r3"],
+        "2026-11-23": ["r4", "r5"],
+        "2026-11-24": ["r6", "r7", "r8"],
+        "2026-11-26": ["r9", "r10"],
+      },
+      UTC: {
+        "2026-10-30": ["r1"],
+        "2026-11-01": ["r2"],
+        "2026-11-02": ["r3"],
+        "2026-11-23": ["r4", "r5", "r6"],
+        "2026-11-24": ["r7", "r8"],
+        "2026-11-25": ["r9"],
+        "2026-11-26": ["r10"],
+      },
     },
     weekly: {
       // weeks start on Monday: 2026-11-01 is a Sunday, 2026-11-02 a Monday, 2026-11-22 a Sunday
@@ -342,17 +381,33 @@ describe("--report", () => {
     expect(total[1]).toBe("10");
     expect(total[7]).toBe(dollars(allFigures.costUSD));
     expect(total[8]).toBe(
-      [OPUS, SONNET, HAIKU].map((mo) => `${mo.replace(/^claude-/, "").replace(/-\d{8}$/, "")} ${dollars(figures(RESPONSES.filter((y) => y.model === mo).map((y) => y.id)).costUSD)}`).join(", "),
+      [OPUS, SONNET, HAIKU]
+        .map(
+          (mo) => `${mo.replace(/^claude-/, "").replace(/-\d{8}$/, "")} ${dollars(figures(RESPONSES.filter((y) => y.model === mo).map((y) => y.id)).costUSD)}`,
+        )
+        .join(", "),
     );
   });
 
   test("weekly and monthly text label their periods by the week's Monday and the month", () => {
     const weekly = report("weekly", IN, false) as Run;
     expect(weekly.stdout.split("\n")[2]).toStartWith("week of");
-    expect(weekly.stdout.trimEnd().split("\n").slice(3).map((l) => l.split(/\s+/)[0])).toEqual([...Object.keys(EXPECTED.weekly![IN]!), "total"]);
+    expect(
+      weekly.stdout
+        .trimEnd()
+        .split("\n")
+        .slice(3)
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual([...Object.keys(EXPECTED.weekly![IN]!), "total"]);
     const monthly = report("monthly", NY, false) as Run;
     expect(monthly.stdout.split("\n")[2]).toStartWith("month");
-    expect(monthly.stdout.trimEnd().split("\n").slice(3).map((l) => l.split(/\s+/)[0])).toEqual(["2026-10", "2026-11", "total"]);
+    expect(
+      monthly.stdout
+        .trimEnd()
+        .split("\n")
+        .slice(3)
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(["2026-10", "2026-11", "total"]);
   });
 
   describe("each day's totals are the model's for the same window", () => {
@@ -393,7 +448,17 @@ describe("--report", () => {
       const r = join(tempDir("edge"), "claude");
       const s: SessionInfo = { sessionId: "eeeeeeee-0000-4000-8000-00000000000e", cwd: "/home/dev/src/edge" };
       const at = midnight("2026-11-24", NY); // 2026-11-24T05:00:00.000Z
-      const lines = responseLines({ session: s, time: at, model: OPUS, messageId: "msg_e", requestId: "req_e", usage: usageOf("r1"), blocks: [{ type: "text", text: "x" }], uuids: ["e1"], parentUuid: null });
+      const lines = responseLines({
+        session: s,
+        time: at,
+        model: OPUS,
+        messageId: "msg_e",
+        requestId: "req_e",
+        usage: usageOf("r1"),
+        blocks: [{ type: "text", text: "x" }],
+        uuids: ["e1"],
+        parentUuid: null,
+      });
       mkdirSync(join(r, "projects", "edge"), { recursive: true });
       writeFileSync(join(r, "projects", "edge", `${s.sessionId}.jsonl`), `${lines.join("\n")}\n`);
       const rows: any[] = runJson(edge, ["--report", "daily", "--json", "--tz", NY, "--root", r, ...PINNED]).rows;
@@ -497,9 +562,15 @@ describe("--report session: Claude Code's own figures beside ours", () => {
   test("--json: each row's figure and reconciliation; ours is the whole session", () => {
     const r = report(true);
     const row = (id: string) => r.rows.find((x: any) => x.sessionId === id);
-    expect(row(SESSIONS.A.id)).toMatchObject({ costUSD: A, claudeCodeCostUSD: A, reconciliation: { claudeCodeAt: "2026-11-02T03:01:00.000Z", oursUSD: A, deltaUSD: 0, deltaPercent: 0, differs: false, causes: [] } });
+    expect(row(SESSIONS.A.id)).toMatchObject({
+      costUSD: A,
+      claudeCodeCostUSD: A,
+      reconciliation: { claudeCodeAt: "2026-11-02T03:01:00.000Z", oursUSD: A, deltaUSD: 0, deltaPercent: 0, differs: false, causes: [] },
+    });
     expect(row(SESSIONS.B.id)).toMatchObject({ costUSD: B, reconciliation: { oursUSD: B, differs: true, deltaPercent: 25 } });
-    expect(row(SESSIONS.B.id).reconciliation.causes).toEqual(["possibly a resumed session: Claude Code's figure is for its own run and may leave out earlier ones"]);
+    expect(row(SESSIONS.B.id).reconciliation.causes).toEqual([
+      "possibly a resumed session: Claude Code's figure is for its own run and may leave out earlier ones",
+    ]);
     expect(row(SESSIONS.C.id)).toMatchObject({ costUSD: C, claudeCodeCostUSD: C2, reconciliation: { oursUSD: C, deltaUSD: R10, differs: true } });
     expect(row(SESSIONS.C.id).reconciliation.causes).toEqual([`1 response after Claude Code's last figure (${dollars(R10)} of ours)`]);
     // --since cuts the row, not the session its figure is set beside
@@ -558,7 +629,15 @@ describe("--store-info", () => {
     const onDisk = [json.path, `${json.path}-wal`].reduce((n, p) => n + (existsSync(p) ? statSync(p).size : 0), 0);
     expect(json.sizeBytes).toBe(onDisk);
     expect(json.sizeBytes).toBeGreaterThan(0);
-    expect(json).toMatchObject({ roots: [root], first: "2026-10-30T12:00:00.000Z", last: "2026-11-26T17:00:00.000Z", responses: 10, sessions: 3, files: 4, filesGone: 0 });
+    expect(json).toMatchObject({
+      roots: [root],
+      first: "2026-10-30T12:00:00.000Z",
+      last: "2026-11-26T17:00:00.000Z",
+      responses: 10,
+      sessions: 3,
+      files: 4,
+      filesGone: 0,
+    });
 
     const text = info().stdout;
     expect(text).toMatch(new RegExp(`^usage store +${json.path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} +\\d+ kB$`, "m"));
@@ -680,14 +759,10 @@ describe("--since", () => {
     expect(r.stderr).toContain("--now");
   });
 
-  test(
-    "--bucket-minutes too small for a --since span exits 2 like it does for --window-hours",
-    () => {
-      expectUsageError(run(m, ["--json", "--root", root, "--window-hours", "876600", "--bucket-minutes", "1", ...PINNED]), "--bucket-minutes");
-      expectUsageError(run(m, ["--json", "--root", root, "--since", "2000-01-01", "--bucket-minutes", "1", ...PINNED], 3000), "--bucket-minutes");
-    },
-    10_000,
-  );
+  test("--bucket-minutes too small for a --since span exits 2 like it does for --window-hours", () => {
+    expectUsageError(run(m, ["--json", "--root", root, "--window-hours", "876600", "--bucket-minutes", "1", ...PINNED]), "--bucket-minutes");
+    expectUsageError(run(m, ["--json", "--root", root, "--since", "2000-01-01", "--bucket-minutes", "1", ...PINNED], 3000), "--bucket-minutes");
+  }, 10_000);
 });
 
 describe("without a store", () => {

@@ -20,7 +20,17 @@ import { queriesOf } from "./builders.ts";
 
 const HOUR = 3_600_000;
 const NOW = Date.parse("2026-11-26T18:00:00Z");
-const DIAG = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "off", path: null, notice: null } };
+const DIAG = {
+  roots: [],
+  files: 0,
+  filesDeferred: 0,
+  bytesRead: 0,
+  linesRead: 0,
+  unreadable: [],
+  linesRejected: 0,
+  rejected: [],
+  store: { state: "off", path: null, notice: null },
+};
 const view = (q: UsageQueries, windowHours = 12) => {
   const j = dashboardJson(q, { now: NOW, windowHours, bucketMinutes: 60, activeWindowHours: windowHours }, DIAG, false);
   return { ...j, diagnostics: null };
@@ -143,7 +153,17 @@ describe("a last line without its newline", () => {
   const session = { sessionId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", cwd: "/home/dev/src/app" };
   const usage = { uncached: 5, cacheWrite5m: 100, cacheWrite1h: 0, cacheRead: 1000, output: 50 };
   const line = (id: string, t: number) =>
-    responseLines({ session, time: t, model: "claude-opus-4-6", messageId: id, requestId: `req_${id}`, usage, blocks: [{ type: "text", text: "ok" }], uuids: [`u-${id}`], parentUuid: null })[0]!;
+    responseLines({
+      session,
+      time: t,
+      model: "claude-opus-4-6",
+      messageId: id,
+      requestId: `req_${id}`,
+      usage,
+      blocks: [{ type: "text", text: "ok" }],
+      uuids: [`u-${id}`],
+      parentUuid: null,
+    })[0]!;
 
   test("is counted when it is a whole record (a file that simply ends that way)", () => {
     const f = join(projects, `${session.sessionId}.jsonl`);

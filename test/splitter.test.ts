@@ -40,7 +40,7 @@ describe("splitLines", () => {
     const first = splitLines(EMPTY_BYTES, bytes('{"a":1}\n{"b"'));
     expect(first.lines).toEqual(['{"a":1}']);
     expect(dec.decode(first.rest)).toBe('{"b"');
-    const second = splitLines(first.rest, bytes(':2}\n'));
+    const second = splitLines(first.rest, bytes(":2}\n"));
     expect(second.lines).toEqual(['{"b":2}']);
     expect(second.rest.length).toBe(0);
   });

@@ -7,7 +7,15 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { claudeConfigDir, claudeSettingsPath, installStatusline, shellQuote, stamp, statuslineCommand, statuslineSnippet } from "../src/ingest/claude-settings.ts";
+import {
+  claudeConfigDir,
+  claudeSettingsPath,
+  installStatusline,
+  shellQuote,
+  stamp,
+  statuslineCommand,
+  statuslineSnippet,
+} from "../src/ingest/claude-settings.ts";
 import { tempDirs } from "./builders.ts";
 
 const temp = tempDirs();
@@ -83,7 +91,9 @@ describe("statuslineCommand", () => {
     const none = () => false;
     expect(statuslineCommand({ ...base, pathEnv: "/usr/bin", isExecutable: none })).toBe("/usr/local/bin/bun /opt/claude-dash/src/cli.ts statusline");
     expect(statuslineCommand({ ...base, pathEnv: undefined, isExecutable: none })).toBe("/usr/local/bin/bun /opt/claude-dash/src/cli.ts statusline");
-    expect(statuslineCommand({ execPath: "/opt/claude-dash", script: "/$bunfs/root/claude-dash", compiled: true, pathEnv: "", isExecutable: none })).toBe("/opt/claude-dash statusline");
+    expect(statuslineCommand({ execPath: "/opt/claude-dash", script: "/$bunfs/root/claude-dash", compiled: true, pathEnv: "", isExecutable: none })).toBe(
+      "/opt/claude-dash statusline",
+    );
     // (no script known: the name is all there is)
     expect(statuslineCommand({ ...base, script: null, pathEnv: "", isExecutable: none })).toBe("claude-dash statusline");
   });
@@ -92,9 +102,15 @@ describe("statuslineCommand", () => {
     expect(statuslineCommand({ ...base, pathEnv: ":bin:./tools", isExecutable })).toBe("/usr/local/bin/bun /opt/claude-dash/src/cli.ts statusline");
   });
   test("paths with spaces and quotes are single-quoted, and the shell reads them back exactly", () => {
-    const cmd = statuslineCommand({ execPath: "/Users/Jo Smith/.bun/bin/bun", script: "/Users/Jo Smith/it's $HOME/cli.ts", compiled: false, pathEnv: "", isExecutable: () => false });
+    const cmd = statuslineCommand({
+      execPath: "/Users/Jo Smith/.bun/bin/bun",
+      script: "/Users/Jo Smith/it's $HOME/cli.ts",
+      compiled: false,
+      pathEnv: "",
+      isExecutable: () => false,
+    });
     expect(cmd).toBe(`'/Users/Jo Smith/.bun/bin/bun' '/Users/Jo Smith/it'\\''s $HOME/cli.ts' statusline`);
-    for (const s of ["plain/path", "a b", "it's", "$HOME `x` \"q\" \\ ; & | * ? ~ ! # ( ) < >", "ünï 😀", "", "-", "''"]) {
+    for (const s of ["plain/path", "a b", "it's", '$HOME `x` "q" \\ ; & | * ? ~ ! # ( ) < >', "ünï 😀", "", "-", "''"]) {
       const out = spawnSync("sh", ["-c", `printf '%s' ${shellQuote(s)}`], { encoding: "utf8" });
       expect(out.stdout).toBe(s);
     }
@@ -118,7 +134,9 @@ describe("statuslineCommand", () => {
 describe("statuslineSnippet", () => {
   test("the statusLine object Claude Code documents, two-space indented", () => {
     expect(statuslineSnippet(CMD)).toBe('{\n  "statusLine": {\n    "type": "command",\n    "command": "claude-dash statusline",\n    "padding": 0\n  }\n}');
-    expect(JSON.parse(statuslineSnippet(`'/a b/bun' "x" \\ \u0085`))).toEqual({ statusLine: { type: "command", command: `'/a b/bun' "x" \\ \u0085`, padding: 0 } });
+    expect(JSON.parse(statuslineSnippet(`'/a b/bun' "x" \\ \u0085`))).toEqual({
+      statusLine: { type: "command", command: `'/a b/bun' "x" \\ \u0085`, padding: 0 },
+    });
     // (a character a terminal acts on is escaped in the printed JSON, never raw)
     expect(statuslineSnippet("a\u0085\u202eb")).toContain("a\\u0085\\u202eb");
   });

@@ -170,7 +170,15 @@ describe("colours", () => {
 });
 
 describe("width", () => {
-  const views = [view({ claudeCodeUSD: 1.3, note: "stale payload", fiveHour: win({ origin: "estimate", percent: 42, elapsedPercent: 60, resetsAt: NOW + HOUR, costUSD: 3, projectedUSD: 6, limitAt: NOW + 50 * MIN }) }), view(), view({ model: "模型 Ωpus 🤖 4.6", dir: "проект-目录" })];
+  const views = [
+    view({
+      claudeCodeUSD: 1.3,
+      note: "stale payload",
+      fiveHour: win({ origin: "estimate", percent: 42, elapsedPercent: 60, resetsAt: NOW + HOUR, costUSD: 3, projectedUSD: 6, limitAt: NOW + 50 * MIN }),
+    }),
+    view(),
+    view({ model: "模型 Ωpus 🤖 4.6", dir: "проект-目录" }),
+  ];
 
   test("never exceeds the width, coloured or not, at every width", () => {
     for (const v of views) {
@@ -188,9 +196,13 @@ describe("width", () => {
   test("detail goes first, then segments from the least important", () => {
     const v = view({ claudeCodeUSD: 1.3 });
     const full = plain(v, "full", null);
-    expect(full).toBe("claude-dash │ Opus 4.6 │ $1.23* session │ cc $1.30 │ $14.20 today │ 5h 42% (60% gone) ↻15:30 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h");
+    expect(full).toBe(
+      "claude-dash │ Opus 4.6 │ $1.23* session │ cc $1.30 │ $14.20 today │ 5h 42% (60% gone) ↻15:30 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h",
+    );
     expect(plain(v, "full", full.length)).toBe(full);
-    expect(plain(v, "full", full.length - 1)).toBe("Opus 4.6 │ $1.23* session │ cc $1.30 │ $14.20 today │ 5h 42% (60% gone) ↻15:30 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h");
+    expect(plain(v, "full", full.length - 1)).toBe(
+      "Opus 4.6 │ $1.23* session │ cc $1.30 │ $14.20 today │ 5h 42% (60% gone) ↻15:30 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h",
+    );
     expect(plain(v, "default", 117)).toBe("Opus 4.6 │ $1.23* session │ $14.20 today │ 5h 42% (60% gone) ↻15:30 │ week 31% (45% gone) │ ctx 62% │ $3.1/h");
     expect(plain(v, "default", 100)).toBe("Opus 4.6 │ $1.23* session │ $14.20 today │ 5h 42% (60% gone) ↻15:30 │ week 31% (45% gone) │ ctx 62%");
     expect(plain(v, "default", 90)).toBe("Opus 4.6 │ $1.23* session │ $14.20 today │ 5h 42% (60% gone) ↻15:30 │ week 31% │ ctx 62%");
@@ -220,7 +232,8 @@ describe("width", () => {
     expect(plain(v, "{model}", 6)).toBe("模型🤖");
     expect(plain(v, "{model}", 5)).toBe("模型…");
     expect(plain(v, "{dir}", 4)).toBe("e\u0301te\u0301");
-    for (const s of ["abc", "模型", "🤖", "👍🏽", "👨‍👩‍👧", "e\u0301", "Ωmega", "проект", "↔️", "1️⃣", "\u200b", "ｗｉｄｅ", "ﾊﾝｶｸ", "a\u0301\u0327"]) expect(columns(s)).toBeGreaterThanOrEqual(stringWidth(s));
+    for (const s of ["abc", "模型", "🤖", "👍🏽", "👨‍👩‍👧", "e\u0301", "Ωmega", "проект", "↔️", "1️⃣", "\u200b", "ｗｉｄｅ", "ﾊﾝｶｸ", "a\u0301\u0327"])
+      expect(columns(s)).toBeGreaterThanOrEqual(stringWidth(s));
   });
 
   test("the model and the directory take at most 32 columns even with no width", () => {
@@ -232,12 +245,19 @@ describe("width", () => {
 
 describe("presets and templates", () => {
   test("each preset", () => {
-    const v = view({ claudeCodeUSD: 1.25, fiveHour: win({ origin: "estimate", percent: 42, elapsedPercent: 60, resetsAt: NOW + 2.5 * HOUR, costUSD: 4.2, projectedUSD: 9.8 }) });
+    const v = view({
+      claudeCodeUSD: 1.25,
+      fiveHour: win({ origin: "estimate", percent: 42, elapsedPercent: 60, resetsAt: NOW + 2.5 * HOUR, costUSD: 4.2, projectedUSD: 9.8 }),
+    });
     expect(Object.keys(FORMATS)).toEqual(["default", "compact", "cost", "full"]);
-    expect(plain(v, "default")).toBe("Opus 4.6 │ $1.23* session │ $14.20 today │ 5h ~42% (60% gone) ↻15:30 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h");
+    expect(plain(v, "default")).toBe(
+      "Opus 4.6 │ $1.23* session │ $14.20 today │ 5h ~42% (60% gone) ↻15:30 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h",
+    );
     expect(plain(v, "compact")).toBe("Opus 4.6 · $1.23* session · 5h ~42% (60% gone) ↻15:30 · ctx 62%");
     expect(plain(v, "cost")).toBe("Opus 4.6 │ $1.23* session │ cc $1.25 │ $14.20 today │ block $4.20→~$9.80 │ $3.1/h");
-    expect(plain(v, "full")).toBe("claude-dash │ Opus 4.6 │ $1.23* session │ cc $1.25 │ $14.20 today │ 5h ~42% (60% gone) ↻15:30 │ block $4.20→~$9.80 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h");
+    expect(plain(v, "full")).toBe(
+      "claude-dash │ Opus 4.6 │ $1.23* session │ cc $1.25 │ $14.20 today │ 5h ~42% (60% gone) ↻15:30 │ block $4.20→~$9.80 │ week 31% (45% gone) ↻Sat 09:00 │ ctx 62% │ $3.1/h",
+    );
     for (const name of Object.keys(FORMATS)) expect(parseFormat(name).ok).toBe(true);
   });
 

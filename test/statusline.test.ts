@@ -35,7 +35,11 @@ function tempDir(prefix: string): string {
  * `bun test` beside this one) are never touched. Where there is no /proc (macOS), every helper of this clock is taken.
  */
 function ownHelpers(runtimeDirs: readonly string[] = temps): number[] {
-  const pids = Bun.spawnSync(["pgrep", "-f", `statusline --serve --now ${NOW}`], { stdout: "pipe" }).stdout.toString().split("\n").filter(Boolean).map(Number);
+  const pids = Bun.spawnSync(["pgrep", "-f", `statusline --serve --now ${NOW}`], { stdout: "pipe" })
+    .stdout.toString()
+    .split("\n")
+    .filter(Boolean)
+    .map(Number);
   if (!existsSync("/proc/self/environ")) return pids;
   return pids.filter((pid) => {
     try {
@@ -118,7 +122,11 @@ function world(): World {
     ]),
     T("2026-11-26T17:40:00Z"),
   );
-  put(join(root, "projects", S.dir, S.id, "subagents", "agent-explore.jsonl"), lines(S, [{ id: "s3", time: "2026-11-26T17:45:00Z", model: HAIKU }], "explore"), T("2026-11-26T17:45:00Z"));
+  put(
+    join(root, "projects", S.dir, S.id, "subagents", "agent-explore.jsonl"),
+    lines(S, [{ id: "s3", time: "2026-11-26T17:45:00Z", model: HAIKU }], "explore"),
+    T("2026-11-26T17:45:00Z"),
+  );
   put(join(root, "projects", U.dir, `${U.id}.jsonl`), lines(U, [{ id: "u1", time: "2026-11-26T10:00:00Z", model: SONNET }]), T("2026-11-26T10:00:00Z"));
   put(join(root, "projects", Y.dir, `${Y.id}.jsonl`), lines(Y, [{ id: "y1", time: "2026-11-25T12:00:00Z", model: SONNET }]), T("2026-11-25T12:00:00Z"));
   return { root, home, xdg, transcript };
@@ -144,7 +152,10 @@ function payload(w: World, extra: Record<string, unknown> = {}): Record<string, 
       current_usage: { input_tokens: 4_000, output_tokens: 1_000, cache_creation_input_tokens: 20_000, cache_read_input_tokens: 100_000 },
     },
     exceeds_200k_tokens: false,
-    rate_limits: { five_hour: { used_percentage: 42, resets_at: T("2026-11-26T20:00:00Z") / 1000 }, seven_day: { used_percentage: 31, resets_at: T("2026-11-29T09:00:00Z") / 1000 } },
+    rate_limits: {
+      five_hour: { used_percentage: 42, resets_at: T("2026-11-26T20:00:00Z") / 1000 },
+      seven_day: { used_percentage: 31, resets_at: T("2026-11-29T09:00:00Z") / 1000 },
+    },
     ...extra,
   };
 }
@@ -157,16 +168,39 @@ interface Run {
 
 /** (the resident helper is off unless a test turns it on: each call is then answered in its own process) */
 function envOf(w: World, extra: Record<string, string> = {}): Record<string, string | undefined> {
-  return { ...process.env, HOME: w.home, XDG_DATA_HOME: w.xdg, XDG_RUNTIME_DIR: "", CLAUDE_CONFIG_DIR: w.root, NO_COLOR: "1", TZ: "UTC", COLUMNS: "", CLAUDE_DASH_NO_SERVER: "1", ...extra };
+  return {
+    ...process.env,
+    HOME: w.home,
+    XDG_DATA_HOME: w.xdg,
+    XDG_RUNTIME_DIR: "",
+    CLAUDE_CONFIG_DIR: w.root,
+    NO_COLOR: "1",
+    TZ: "UTC",
+    COLUMNS: "",
+    CLAUDE_DASH_NO_SERVER: "1",
+    ...extra,
+  };
 }
 
 function statusline(w: World, stdin: string | Uint8Array, args: string[] = [], extra: Record<string, string> = {}): Run {
-  const p = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", NOW, ...args], { cwd: REPO, env: envOf(w, extra), stdin: typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin, stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", NOW, ...args], {
+    cwd: REPO,
+    env: envOf(w, extra),
+    stdin: typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   return { code: p.exitCode ?? -1, stdout: p.stdout.toString(), stderr: p.stderr.toString() };
 }
 
 async function statuslineAsync(w: World, stdin: string, extra: Record<string, string> = {}): Promise<Run> {
-  const p = Bun.spawn([BUN, "src/cli.ts", "statusline", "--now", NOW], { cwd: REPO, env: envOf(w, extra), stdin: new TextEncoder().encode(stdin), stdout: "pipe", stderr: "pipe" });
+  const p = Bun.spawn([BUN, "src/cli.ts", "statusline", "--now", NOW], {
+    cwd: REPO,
+    env: envOf(w, extra),
+    stdin: new TextEncoder().encode(stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, stdout, stderr };
 }
@@ -196,7 +230,9 @@ describe("the line", () => {
     // 5-hour window 15:00–20:00: 60 % gone; weekly 11-22 09:00 – 11-29 09:00: 105 of 168 hours, 62.5 % gone.
     // The limit at this pace: the window's $1.65 is 42 %, so the limit is ~$3.93; the other $2.28 at $1.8/h lasts
     // 1.27 h: 19:15 (before the reset at 20:00).
-    expect(line(statusline(w, JSON.stringify(payload(w))))).toBe("Opus 4.6 │ $1.65* session │ $2.10 today │ 5h 42% (60% gone) limit ~19:15 ↻20:00 │ week 31% (63% gone) ↻Sun 09:00 │ ctx 62% │ $1.8/h");
+    expect(line(statusline(w, JSON.stringify(payload(w))))).toBe(
+      "Opus 4.6 │ $1.65* session │ $2.10 today │ 5h 42% (60% gone) limit ~19:15 ↻20:00 │ week 31% (63% gone) ↻Sun 09:00 │ ctx 62% │ $1.8/h",
+    );
   });
 
   test("Claude Code's own figure beside ours (the cc segment) and a mark when they differ by more than 1 %", () => {
@@ -221,8 +257,16 @@ describe("the line", () => {
       store.close();
     }
     const { rate_limits: _, ...older } = payload(w);
-    const later = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", "2026-11-26T18:05:00Z", "--format", "{5h} │ {week}"], { cwd: REPO, env: envOf(w), stdin: new TextEncoder().encode(JSON.stringify(older)), stdout: "pipe", stderr: "pipe" });
-    expect(line({ code: later.exitCode ?? -1, stdout: later.stdout.toString(), stderr: later.stderr.toString() })).toBe("5h 42% (5m ago, 62% gone) limit ~19:20 ↻20:00 │ week 31% (5m ago, 63% gone) ↻Sun 09:00");
+    const later = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", "2026-11-26T18:05:00Z", "--format", "{5h} │ {week}"], {
+      cwd: REPO,
+      env: envOf(w),
+      stdin: new TextEncoder().encode(JSON.stringify(older)),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(line({ code: later.exitCode ?? -1, stdout: later.stdout.toString(), stderr: later.stderr.toString() })).toBe(
+      "5h 42% (5m ago, 62% gone) limit ~19:20 ↻20:00 │ week 31% (5m ago, 63% gone) ↻Sun 09:00",
+    );
   });
 
   test("without official limits: the 5-hour block estimated from the transcripts, marked ~; with a limit seen before, its % and when the pace reaches it", () => {
@@ -233,23 +277,47 @@ describe("the line", () => {
     expect(line(statusline(w, JSON.stringify(none), ["--format", "{5h} │ {burn}"]))).toBe("5h ~$1.65→$7.05 ↻21:00 │ $1.8/h");
     // Yesterday the status line said 10 % of a window (11:00–16:00) that held $0.45 when seen: a limit of ~$4.50.
     // Today's block is then ~37 % of it, and $2.85 more at $1.8/h is 1.58 h away: 19:35.
-    const seen = payload(w, { session_id: Y.id, transcript_path: join(w.root, "projects", Y.dir, `${Y.id}.jsonl`), rate_limits: { five_hour: { used_percentage: 10, resets_at: T("2026-11-25T16:00:00Z") / 1000 } } });
-    const r = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", "2026-11-25T13:00:00Z"], { cwd: REPO, env: envOf(w), stdin: new TextEncoder().encode(JSON.stringify(seen)), stdout: "pipe", stderr: "pipe" });
+    const seen = payload(w, {
+      session_id: Y.id,
+      transcript_path: join(w.root, "projects", Y.dir, `${Y.id}.jsonl`),
+      rate_limits: { five_hour: { used_percentage: 10, resets_at: T("2026-11-25T16:00:00Z") / 1000 } },
+    });
+    const r = Bun.spawnSync([BUN, "src/cli.ts", "statusline", "--now", "2026-11-25T13:00:00Z"], {
+      cwd: REPO,
+      env: envOf(w),
+      stdin: new TextEncoder().encode(JSON.stringify(seen)),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(r.exitCode).toBe(0);
     expect(line(statusline(w, JSON.stringify(none), ["--format", "{5h}"]))).toBe("5h ~37% (40% gone) limit ~19:35 ↻21:00");
   });
 
   test("an old Claude Code's payload (no rate_limits, no context percentage, no cost) still gives the line", () => {
     const w = world();
-    const old = { session_id: S.id, transcript_path: w.transcript, cwd: S.cwd, model: { id: "claude-opus-4-1-20250805", display_name: "Opus" }, workspace: { current_dir: S.cwd, project_dir: S.cwd }, version: "1.0.80" };
+    const old = {
+      session_id: S.id,
+      transcript_path: w.transcript,
+      cwd: S.cwd,
+      model: { id: "claude-opus-4-1-20250805", display_name: "Opus" },
+      workspace: { current_dir: S.cwd, project_dir: S.cwd },
+      version: "1.0.80",
+    };
     const text = line(statusline(w, JSON.stringify(old), ["--format", "{model} │ {session} │ {today} │ {context} │ {cc}"]));
     expect(text).toBe("Opus │ $1.65 session │ $2.10 today");
   });
 
   test("fields of the wrong type are dropped one by one; the rest still counts", () => {
     const w = world();
-    const odd = payload(w, { model: { id: 42, display_name: ["x"] }, cost: "lots", context_window: { used_percentage: "62" }, rate_limits: { five_hour: { used_percentage: 42, resets_at: "soon" }, seven_day: null } });
-    expect(line(statusline(w, JSON.stringify(odd), ["--format", "{model} │ {session} │ {5h} │ {week} │ {context} │ {cc}"]))).toBe("$1.65 session │ 5h 42% limit ~19:15");
+    const odd = payload(w, {
+      model: { id: 42, display_name: ["x"] },
+      cost: "lots",
+      context_window: { used_percentage: "62" },
+      rate_limits: { five_hour: { used_percentage: 42, resets_at: "soon" }, seven_day: null },
+    });
+    expect(line(statusline(w, JSON.stringify(odd), ["--format", "{model} │ {session} │ {5h} │ {week} │ {context} │ {cc}"]))).toBe(
+      "$1.65 session │ 5h 42% limit ~19:15",
+    );
   });
 });
 
@@ -292,7 +360,12 @@ describe("bad input is normal input", () => {
     const w = world();
     const elsewhere = join(tempDir("elsewhere"), `${S.id}.jsonl`);
     put(elsewhere, lines(S, [{ id: "x1", time: "2026-11-26T17:00:00Z", model: OPUS }]), T("2026-11-26T17:00:00Z"));
-    const text = line(statusline(w, JSON.stringify(payload(w, { session_id: "5e55105e-0000-4000-8000-0000000000ff", transcript_path: elsewhere })), ["--format", "{session} │ {today}"]));
+    const text = line(
+      statusline(w, JSON.stringify(payload(w, { session_id: "5e55105e-0000-4000-8000-0000000000ff", transcript_path: elsewhere })), [
+        "--format",
+        "{session} │ {today}",
+      ]),
+    );
     expect(text).toBe("$0.00* session │ $2.10 today"); // (Claude Code says $1.70: nothing of it was read)
   });
 });
@@ -353,7 +426,10 @@ describe("what it reads, and never waiting", () => {
     line(statusline(w, JSON.stringify(payload(w))));
     const store = storeOf(w);
     try {
-      const read = store.files().map((f) => f.path.slice(w.root.length + "/projects/".length)).sort();
+      const read = store
+        .files()
+        .map((f) => f.path.slice(w.root.length + "/projects/".length))
+        .sort();
       expect(read).toEqual([`${U.dir}/${U.id}.jsonl`, `${S.dir}/${S.id}.jsonl`, `${S.dir}/${S.id}/subagents/agent-explore.jsonl`]);
     } finally {
       store.close();
@@ -363,14 +439,26 @@ describe("what it reads, and never waiting", () => {
   test("later calls read what the session appended", () => {
     const w = world();
     line(statusline(w, JSON.stringify(payload(w))));
-    writeFileSync(w.transcript, `${lines(S, [{ id: "s4", time: "2026-11-26T17:50:00Z", model: OPUS }]).slice(1).join("\n")}\n`, { flag: "a" });
+    writeFileSync(
+      w.transcript,
+      `${lines(S, [{ id: "s4", time: "2026-11-26T17:50:00Z", model: OPUS }])
+        .slice(1)
+        .join("\n")}\n`,
+      { flag: "a" },
+    );
     expect(line(statusline(w, JSON.stringify(payload(w)), ["--format", "{session} │ {today}"]))).toBe("$2.40* session │ $2.85 today");
   });
 
   test("a store held by another process's write is answered from what it holds, at once", () => {
     const w = world();
     line(statusline(w, JSON.stringify(payload(w))));
-    writeFileSync(w.transcript, `${lines(S, [{ id: "s5", time: "2026-11-26T17:55:00Z", model: OPUS }]).slice(1).join("\n")}\n`, { flag: "a" });
+    writeFileSync(
+      w.transcript,
+      `${lines(S, [{ id: "s5", time: "2026-11-26T17:55:00Z", model: OPUS }])
+        .slice(1)
+        .join("\n")}\n`,
+      { flag: "a" },
+    );
     const dir = join(w.xdg, "claude-dash");
     const db = new Database(join(dir, readdirSync(dir).find((f) => f.endsWith(".sqlite"))!));
     db.exec("BEGIN IMMEDIATE; INSERT INTO meta (k, v) VALUES ('held', 'yes')");
@@ -447,7 +535,11 @@ describe("the resident helper", () => {
     expect(statSync(join(dir, sockets(dir)[0]!)).mode & 0o777).toBe(0o600);
     for (let i = 0; i < 3; i++) expect(line(statusline(w, p, [], env))).toBe(alone);
     // bad input reaches the helper as it reaches a call: still a line, from what the store holds
-    for (const [input, note] of [["", "no payload"], ["{{{", "unreadable payload"], [JSON.stringify({ filler: "x".repeat(2 * 1024 * 1024) }), "payload too large"]] as const) {
+    for (const [input, note] of [
+      ["", "no payload"],
+      ["{{{", "unreadable payload"],
+      [JSON.stringify({ filler: "x".repeat(2 * 1024 * 1024) }), "payload too large"],
+    ] as const) {
       const text = line(statusline(w, input, [], env));
       expect(text).toContain("$2.10 today");
       expect(text).toEndWith(note);
@@ -493,7 +585,13 @@ describe("runtimes", () => {
     const w = world();
     const p = new TextEncoder().encode(JSON.stringify(payload(w)));
     const runWith = (cmd: string[], xdg: string) => {
-      const r = Bun.spawnSync([...cmd, "statusline", "--now", NOW, "--color", "always"], { cwd: REPO, env: { ...envOf(w), XDG_DATA_HOME: xdg }, stdin: p, stdout: "pipe", stderr: "pipe" });
+      const r = Bun.spawnSync([...cmd, "statusline", "--now", NOW, "--color", "always"], {
+        cwd: REPO,
+        env: { ...envOf(w), XDG_DATA_HOME: xdg },
+        stdin: p,
+        stdout: "pipe",
+        stderr: "pipe",
+      });
       return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
     };
     const bunData = join(tempDir("bun"), "xdg");

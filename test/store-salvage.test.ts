@@ -7,7 +7,21 @@
 // --acknowledge-loss; a symbolic link at the store's path is never followed. Plus the marker's rules, the salvage of
 // every kind of fact (once each), and the states a read-only or full file system gives.
 import { describe, expect, test } from "bun:test";
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { generateSession } from "../src/ingest/corpus.ts";
@@ -41,7 +55,15 @@ function corpus(): { root: string; mains: string[] } {
   const mains: string[] = [];
   for (let i = 0; i < 40; i++) {
     const seed = 2100 + i;
-    const plan = { sessionId: uuidFrom(rng(seed)), cwd: `/home/dev/src/p${i % 5}`, model: MODELS[i % 3]!, turns: 3 + (i % 4), subagents: i % 4 === 0 ? 1 : 0, start: 0, outputScale: 0.05 };
+    const plan = {
+      sessionId: uuidFrom(rng(seed)),
+      cwd: `/home/dev/src/p${i % 5}`,
+      model: MODELS[i % 3]!,
+      turns: 3 + (i % 4),
+      subagents: i % 4 === 0 ? 1 : 0,
+      start: 0,
+      outputScale: 0.05,
+    };
     const dry = generateSession(rng(seed), plan);
     const g = generateSession(rng(seed), { ...plan, start: end - (i * 9 + 1) * HOUR - dry.end });
     const dir = join(root, "projects", `-home-dev-src-p${i % 5}`);
@@ -82,7 +104,16 @@ function run(m: Machine, args: string[]): { code: number; stdout: string; stderr
 const Q = (m: Machine) => ["--json", "--root", m.root, "--now", NOW, "--since", "2020-01-01", "--no-allowance"];
 
 /** Q, parsed: the totals and the store's diagnostics. */
-function q(m: Machine): { totals: { responses: number; costUSD: number; output: number; cacheRead: number }; counts: Record<string, number>; store: { state: string; path: string; notice: string | null; loss: { responses: number | null; of: number | null; cause: string; movedTo: string | null; at: string } | null } } {
+function q(m: Machine): {
+  totals: { responses: number; costUSD: number; output: number; cacheRead: number };
+  counts: Record<string, number>;
+  store: {
+    state: string;
+    path: string;
+    notice: string | null;
+    loss: { responses: number | null; of: number | null; cause: string; movedTo: string | null; at: string } | null;
+  };
+} {
   const r = run(m, Q(m));
   if (r.code !== 0) throw new Error(`Q exited ${r.code}: ${r.stderr}`);
   const j = JSON.parse(r.stdout);
@@ -106,7 +137,6 @@ function withHistory(m: Machine) {
   expect(transcriptsOnly.responses).toBeLessThan(full.totals.responses / 2);
   return { full: full.totals, path: full.store.path, transcriptsOnly };
 }
-
 
 /** The page a table's tree starts on (read without changing the file). */
 function rootPage(path: string, table: string): number {
@@ -184,7 +214,9 @@ describe("failure 1: an emptied or deleted store is lost history, counted and sa
     expect(frame.stdout.trimEnd().split("\n").at(-1)).toContain("--acknowledge-loss");
     const info = JSON.parse(storeInfo(m).stdout);
     expect(info.loss).toMatchObject({ responses: lost, of: full.responses, cause: "emptied" });
-    expect(storeInfo(m, false).stdout).toMatch(new RegExp(`^lost +${lost} of ${full.responses} responses' history, found \\d{4}-\\d\\d-\\d\\d: the store was emptied`, "m"));
+    expect(storeInfo(m, false).stdout).toMatch(
+      new RegExp(`^lost +${lost} of ${full.responses} responses' history, found \\d{4}-\\d\\d-\\d\\d: the store was emptied`, "m"),
+    );
 
     // acknowledged: said once, then no more (and --store-info keeps it as acknowledged)
     const ack = run(m, ["--acknowledge-loss", "--root", m.root, "--no-allowance"]);
@@ -223,7 +255,10 @@ describe("failure 1: an emptied or deleted store is lost history, counted and sa
     expect(statSync(marker).mtimeMs).toBe(before);
     expect(readFileSync(marker, "utf8")).toBe(text);
     rmSync(m.mains[0]!); // (a deleted transcript: the store notes it gone)
-    writeFileSync(join(m.root, "projects", "-home-dev-src-p0", "extra.jsonl"), `${responseLines({ session: { sessionId: "extra", cwd: "/x" }, time: Date.parse(NOW) - HOUR, model: MODELS[0]!, messageId: "msg_extra", requestId: "req_extra", usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 }, blocks: [{ type: "text", text: "x" }], uuids: ["u-extra"], parentUuid: null }).join("\n")}\n`);
+    writeFileSync(
+      join(m.root, "projects", "-home-dev-src-p0", "extra.jsonl"),
+      `${responseLines({ session: { sessionId: "extra", cwd: "/x" }, time: Date.parse(NOW) - HOUR, model: MODELS[0]!, messageId: "msg_extra", requestId: "req_extra", usage: { uncached: 1, cacheWrite5m: 2, cacheWrite1h: 0, cacheRead: 3, output: 4 }, blocks: [{ type: "text", text: "x" }], uuids: ["u-extra"], parentUuid: null }).join("\n")}\n`,
+    );
     const more = q(m);
     expect(more.totals.responses).toBe(first.totals.responses + 1);
     expect(readMarker(first.store.path)?.responses).toBe(more.totals.responses);
@@ -368,35 +403,38 @@ describe("the store says the truth about itself", () => {
   })();
   if (!mount) console.log("skip: a read-only mount and a full disk (needs root and tmpfs)");
 
-  test.skipIf(!mount)("a read-only file system is said to be read-only (not 'unreadable'), and its history is still shown; a full one is said to be full, with no file left", () => {
-    const m = machine();
-    const xdg = temp("salvage-mnt");
-    m.xdg = xdg;
-    try {
-      expect(mount!(xdg, "64m")).toBe(true);
-      const { full, path } = withHistory(m);
-      expect(Bun.spawnSync(["mount", "-o", "remount,ro", xdg]).exitCode).toBe(0);
-      const ro = q(m);
-      expect(ro.store.state).toBe("read-only");
-      expect(ro.store.notice).toContain("read-only file system");
-      expect(ro.totals).toEqual(full); // (the deleted transcripts' history, read from the store)
-      const info = JSON.parse(storeInfo(m).stdout);
-      expect(info.state).toBe("read-only");
-      expect(info.responses).toBe(full.responses);
-      expect(existsSync(path)).toBe(true);
-    } finally {
-      Bun.spawnSync(["umount", xdg]);
-    }
-    try {
-      expect(mount!(xdg, "16k")).toBe(true);
-      const r = q(m);
-      expect(r.store.state).toBe("full");
-      expect(r.store.notice).toContain("the disk is full");
-      expect(readdirSync(join(xdg, "claude-dash"))).toEqual([]);
-    } finally {
-      Bun.spawnSync(["umount", xdg]);
-    }
-  });
+  test.skipIf(!mount)(
+    "a read-only file system is said to be read-only (not 'unreadable'), and its history is still shown; a full one is said to be full, with no file left",
+    () => {
+      const m = machine();
+      const xdg = temp("salvage-mnt");
+      m.xdg = xdg;
+      try {
+        expect(mount!(xdg, "64m")).toBe(true);
+        const { full, path } = withHistory(m);
+        expect(Bun.spawnSync(["mount", "-o", "remount,ro", xdg]).exitCode).toBe(0);
+        const ro = q(m);
+        expect(ro.store.state).toBe("read-only");
+        expect(ro.store.notice).toContain("read-only file system");
+        expect(ro.totals).toEqual(full); // (the deleted transcripts' history, read from the store)
+        const info = JSON.parse(storeInfo(m).stdout);
+        expect(info.state).toBe("read-only");
+        expect(info.responses).toBe(full.responses);
+        expect(existsSync(path)).toBe(true);
+      } finally {
+        Bun.spawnSync(["umount", xdg]);
+      }
+      try {
+        expect(mount!(xdg, "16k")).toBe(true);
+        const r = q(m);
+        expect(r.store.state).toBe("full");
+        expect(r.store.notice).toContain("the disk is full");
+        expect(readdirSync(join(xdg, "claude-dash"))).toEqual([]);
+      } finally {
+        Bun.spawnSync(["umount", xdg]);
+      }
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -409,15 +447,40 @@ describe("what a salvage keeps", () => {
   const s1: SessionInfo = { sessionId: S1, cwd: "/home/dev/src/app" };
   const s2: SessionInfo = { sessionId: S2, cwd: "/home/dev/src/app" };
   const resp = (s: SessionInfo, id: string, minutesAgo: number, output: number) =>
-    responseLines({ session: s, time: end - minutesAgo * 60_000, model: "claude-opus-4-6", messageId: `msg_${id}`, requestId: `req_${id}`, usage: { uncached: 3, cacheWrite5m: 100, cacheWrite1h: 0, cacheRead: 2000, output }, blocks: [{ type: "text", text: "ok" }, { type: "tool_use", id: `toolu_${id}`, name: "Read", input: {} }], uuids: [`a-${id}`, `b-${id}`], parentUuid: null });
+    responseLines({
+      session: s,
+      time: end - minutesAgo * 60_000,
+      model: "claude-opus-4-6",
+      messageId: `msg_${id}`,
+      requestId: `req_${id}`,
+      usage: { uncached: 3, cacheWrite5m: 100, cacheWrite1h: 0, cacheRead: 2000, output },
+      blocks: [
+        { type: "text", text: "ok" },
+        { type: "tool_use", id: `toolu_${id}`, name: "Read", input: {} },
+      ],
+      uuids: [`a-${id}`, `b-${id}`],
+      parentUuid: null,
+    });
   const eventsOf = (f: string): ModelEvent[] => {
     const info = fileInfo(f);
     const out: ModelEvent[] = [];
-    readFileSync(f, "utf8").split("\n").forEach((l, i) => lineToEvents(l, i + 1, { file: f, fileSessionId: info.sessionId, fileAgentId: info.agentId }, out));
+    readFileSync(f, "utf8")
+      .split("\n")
+      .forEach((l, i) => lineToEvents(l, i + 1, { file: f, fileSessionId: info.sessionId, fileAgentId: info.agentId }, out));
     return out;
   };
   const seen = (q: UsageQueries) => {
-    const diag = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "", path: null, notice: null } };
+    const diag = {
+      roots: [],
+      files: 0,
+      filesDeferred: 0,
+      bytesRead: 0,
+      linesRead: 0,
+      unreadable: [],
+      linesRejected: 0,
+      rejected: [],
+      store: { state: "", path: null, notice: null },
+    };
     const j = dashboardJson(q, { now: end, windowHours: 24 * 30, bucketMinutes: 60, activeWindowHours: 24 * 30 }, diag, false);
     return { totals: j.totals, counts: j.counts, sessions: j.sessions.map((s) => ({ ...s, lastApiError: null })), buckets: j.buckets };
   };
@@ -430,7 +493,10 @@ describe("what a salvage keeps", () => {
     const a = join(projects, `${S1}.jsonl`);
     const b = join(projects, `${S2}.jsonl`);
     // A: deleted later; B: stays, and repeats A's r2 with a larger output (a resumed session)
-    writeFileSync(a, `${[promptLine(s1, end - 100 * 60_000, "go", "p-a", null), ...resp(s1, "r1", 99, 10), toolResultLine(s1, end - 98 * 60_000, "toolu_r1", { uuid: "t-a", parentUuid: null }), ...resp(s1, "r2", 97, 20), apiErrorLine(s1, end - 96 * 60_000, "e-a", null)].join("\n")}\n`);
+    writeFileSync(
+      a,
+      `${[promptLine(s1, end - 100 * 60_000, "go", "p-a", null), ...resp(s1, "r1", 99, 10), toolResultLine(s1, end - 98 * 60_000, "toolu_r1", { uuid: "t-a", parentUuid: null }), ...resp(s1, "r2", 97, 20), apiErrorLine(s1, end - 96 * 60_000, "e-a", null)].join("\n")}\n`,
+    );
     writeFileSync(b, `${[promptLine(s2, end - 50 * 60_000, "again", "p-b", null), ...resp(s2, "r2", 97, 999), ...resp(s2, "r3", 40, 30)].join("\n")}\n`);
     const path = join(data, "usage.sqlite");
     const load = { roots: [root], storeAt: path, threads: 1 };
@@ -516,7 +582,19 @@ describe("what a salvage keeps", () => {
 });
 
 function eventsFrom(n: number): ModelEvent[] {
-  return [{ type: "ResponseObserved", key: `k${n}`, time: Date.parse(NOW) - n * 60_000, sessionId: "s", agentId: null, model: "claude-opus-4-6", usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 1 }, cwd: null, entrypoint: null }];
+  return [
+    {
+      type: "ResponseObserved",
+      key: `k${n}`,
+      time: Date.parse(NOW) - n * 60_000,
+      sessionId: "s",
+      agentId: null,
+      model: "claude-opus-4-6",
+      usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 1 },
+      cwd: null,
+      entrypoint: null,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -535,7 +613,17 @@ function bare(): Machine & { dir: string } {
 function responsesOf(session: string, tag: string, n: number, from: number): string[] {
   const s = { sessionId: session, cwd: "/home/dev/p" };
   return Array.from({ length: n }, (_, i) =>
-    responseLines({ session: s, time: from + i * 60_000, model: MODELS[0]!, messageId: `msg_${tag}_${i}`, requestId: `req_${tag}_${i}`, usage: { uncached: 3, cacheWrite5m: 10, cacheWrite1h: 0, cacheRead: 100, output: 7 }, blocks: [{ type: "text", text: "ok" }], uuids: [`u-${tag}-${i}`], parentUuid: null }),
+    responseLines({
+      session: s,
+      time: from + i * 60_000,
+      model: MODELS[0]!,
+      messageId: `msg_${tag}_${i}`,
+      requestId: `req_${tag}_${i}`,
+      usage: { uncached: 3, cacheWrite5m: 10, cacheWrite1h: 0, cacheRead: 100, output: 7 },
+      blocks: [{ type: "text", text: "ok" }],
+      uuids: [`u-${tag}-${i}`],
+      parentUuid: null,
+    }),
   ).flat();
 }
 
@@ -684,7 +772,14 @@ describe("two processes that find the store gone at once count its loss once", (
       rmSync(files[0]!);
       rmSync(files[1]!);
       rmSync(first.store.path);
-      const runs = [0, 1].map(() => Bun.spawn([BUN, "src/cli.ts", ...Q(m)], { cwd: REPO, env: { ...process.env, HOME: m.home, XDG_DATA_HOME: m.xdg, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1", TZ: "UTC" }, stdout: "pipe", stderr: "pipe" }));
+      const runs = [0, 1].map(() =>
+        Bun.spawn([BUN, "src/cli.ts", ...Q(m)], {
+          cwd: REPO,
+          env: { ...process.env, HOME: m.home, XDG_DATA_HOME: m.xdg, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1", TZ: "UTC" },
+          stdout: "pipe",
+          stderr: "pipe",
+        }),
+      );
       expect(await Promise.all(runs.map((p) => p.exited))).toEqual([0, 0]);
       expect(readMarker(first.store.path)?.loss).toMatchObject({ responses: 50, of: 100 });
       expect(qa(m, Q(m)).store.loss).toMatchObject({ responses: 50, of: 100 });
@@ -845,7 +940,12 @@ describe("the marker keeps up with a running process", () => {
     writeFileSync(file, `${responsesOf(session, "h", 3, start - 30 * 60_000).join("\n")}\n`);
     const path = JSON.parse(run(m, ["--store-info", "--json", "--root", m.root, "--no-allowance"]).stdout).path as string;
     const port = 40_000 + Math.floor(Math.random() * 20_000);
-    const p = Bun.spawn([BUN, "src/cli.ts", "--otlp", String(port), "--headless", "--root", m.root, "--no-allowance", "--interval", "0.2"], { cwd: REPO, env: env(m), stdout: "pipe", stderr: "pipe" });
+    const p = Bun.spawn([BUN, "src/cli.ts", "--otlp", String(port), "--headless", "--root", m.root, "--no-allowance", "--interval", "0.2"], {
+      cwd: REPO,
+      env: env(m),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     try {
       expect(await until(() => readMarker(path)?.responses === 3)).toBe(true);
       appendFileSync(file, `${responsesOf(session, "h2", 2, start - 10 * 60_000).join("\n")}\n`);
@@ -858,27 +958,43 @@ describe("the marker keeps up with a running process", () => {
   }, 60_000);
 
   const hasTmux = Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode === 0;
-  test.skipIf(!hasTmux)("the live dashboard: what it took in its last minute is in the marker when q quits it", async () => {
-    const m = bare();
-    const start = Date.now();
-    const session = uuidFrom(rng(22));
-    const file = join(m.dir, `${session}.jsonl`);
-    writeFileSync(file, `${responsesOf(session, "l", 3, start - 30 * 60_000).join("\n")}\n`);
-    const path = JSON.parse(run(m, ["--store-info", "--json", "--root", m.root, "--no-allowance"]).stdout).path as string;
-    const e = env(m);
-    const vars = ["HOME", "XDG_DATA_HOME", "NO_COLOR", "TZ"].map((k) => `${k}='${e[k as keyof typeof e]}'`).join(" ");
-    const session_ = `claude-dash-marker-${process.pid}`;
-    const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
-    tmux("new-session", "-d", "-s", session_, "-x", "120", "-y", "40", "-c", REPO, `env ${vars} CLAUDE_CONFIG_DIR= ${BUN} src/cli.ts --backend ansi --root ${m.root} --no-allowance --interval 0.2`);
-    try {
-      expect(await until(() => readMarker(path)?.responses === 3)).toBe(true);
-      appendFileSync(file, `${responsesOf(session, "l2", 2, start - 10 * 60_000).join("\n")}\n`);
-      expect(await until(() => stored(path) === 5)).toBe(true);
-      tmux("send-keys", "-t", session_, "q");
-      expect(await until(() => tmux("has-session", "-t", session_).exitCode !== 0)).toBe(true);
-    } finally {
-      tmux("kill-session", "-t", session_);
-    }
-    expect(readMarker(path)?.responses).toBe(5);
-  }, 60_000);
+  test.skipIf(!hasTmux)(
+    "the live dashboard: what it took in its last minute is in the marker when q quits it",
+    async () => {
+      const m = bare();
+      const start = Date.now();
+      const session = uuidFrom(rng(22));
+      const file = join(m.dir, `${session}.jsonl`);
+      writeFileSync(file, `${responsesOf(session, "l", 3, start - 30 * 60_000).join("\n")}\n`);
+      const path = JSON.parse(run(m, ["--store-info", "--json", "--root", m.root, "--no-allowance"]).stdout).path as string;
+      const e = env(m);
+      const vars = ["HOME", "XDG_DATA_HOME", "NO_COLOR", "TZ"].map((k) => `${k}='${e[k as keyof typeof e]}'`).join(" ");
+      const session_ = `claude-dash-marker-${process.pid}`;
+      const tmux = (...args: string[]) => Bun.spawnSync(["tmux", ...args], { stdout: "pipe", stderr: "pipe" });
+      tmux(
+        "new-session",
+        "-d",
+        "-s",
+        session_,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-c",
+        REPO,
+        `env ${vars} CLAUDE_CONFIG_DIR= ${BUN} src/cli.ts --backend ansi --root ${m.root} --no-allowance --interval 0.2`,
+      );
+      try {
+        expect(await until(() => readMarker(path)?.responses === 3)).toBe(true);
+        appendFileSync(file, `${responsesOf(session, "l2", 2, start - 10 * 60_000).join("\n")}\n`);
+        expect(await until(() => stored(path) === 5)).toBe(true);
+        tmux("send-keys", "-t", session_, "q");
+        expect(await until(() => tmux("has-session", "-t", session_).exitCode !== 0)).toBe(true);
+      } finally {
+        tmux("kill-session", "-t", session_);
+      }
+      expect(readMarker(path)?.responses).toBe(5);
+    },
+    60_000,
+  );
 });

@@ -4,7 +4,19 @@
 // across stored files and files on disk; a new parser reads again what is on disk and keeps the facts of deleted
 // transcripts; a damaged store is moved aside and a full disk costs no number.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileInfo } from "../src/ingest/discover.ts";
@@ -90,19 +102,37 @@ const write = (path: string, ls: string[]) => writeFileSync(path, `${ls.join("\n
 
 /** What a user sees of the facts: the --json numbers over all time, HISTORY's week and INSIGHTS' totals. */
 function seen(q: UsageQueries) {
-  const diag = { roots: [], files: 0, filesDeferred: 0, bytesRead: 0, linesRead: 0, unreadable: [], linesRejected: 0, rejected: [], store: { state: "", path: null, notice: null } };
+  const diag = {
+    roots: [],
+    files: 0,
+    filesDeferred: 0,
+    bytesRead: 0,
+    linesRead: 0,
+    unreadable: [],
+    linesRejected: 0,
+    rejected: [],
+    store: { state: "", path: null, notice: null },
+  };
   const json = dashboardJson(q, { now: NOW, windowHours: 24 * 365, bucketMinutes: 60, activeWindowHours: 24 * 365 }, diag, false);
   const history = selectHistory(q, { now: NOW, hours: 168, bucketMinutes: historyBucketMinutes(168, 168) });
   const s = createState();
   for (const e of q.windowEvents(NOW - 30 * 24 * HOUR, NOW)) reduce(s, e);
   const insights = selectInsights(s, null, { now: NOW, hours: 24 * 30, buckets: 10 });
-  return { totals: json.totals, counts: json.counts, sessions: json.sessions, buckets: json.buckets, history: history.totals, insights: { tokens: insights.tokens, prompts: insights.sessions.prompts, tools: insights.toolTypes } };
+  return {
+    totals: json.totals,
+    counts: json.counts,
+    sessions: json.sessions,
+    buckets: json.buckets,
+    history: history.totals,
+    insights: { tokens: insights.tokens, prompts: insights.sessions.prompts, tools: insights.toolTypes },
+  };
 }
 
 /** The events of the files now on disk (each its own file), plus those of files that were deleted. */
 function expected(deleted: ModelEvent[][] = []) {
   const store = memoryStore();
-  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".jsonl") ? [join(d, e.name)] : []));
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".jsonl") ? [join(d, e.name)] : []));
   for (const f of walk(join(root, "projects"))) store.putEvents(f, eventsOf(f));
   deleted.forEach((events, i) => store.putEvents(`/deleted/${i}.jsonl`, events));
   return seen(new StoreQueries(store));
@@ -283,7 +313,18 @@ describe("rate classes: long context and fast mode priced per response, in the s
     let cost = 0;
     specs.forEach((x, i) => {
       const id = `${tag}${i}`;
-      out.push(...responseLines({ session: s, time: NOW - daysAgo * 24 * HOUR - i * MIN, messageId: `msg_${id}`, requestId: `req_${id}`, blocks: [{ type: "text", text: "ok" }], uuids: [`u-${id}`], parentUuid: null, ...x }));
+      out.push(
+        ...responseLines({
+          session: s,
+          time: NOW - daysAgo * 24 * HOUR - i * MIN,
+          messageId: `msg_${id}`,
+          requestId: `req_${id}`,
+          blocks: [{ type: "text", text: "ok" }],
+          uuids: [`u-${id}`],
+          parentUuid: null,
+          ...x,
+        }),
+      );
       cost += responseCost(x.model, x.usage, x.speed === "fast");
     });
     return { lines: out, cost };
@@ -355,14 +396,18 @@ describe("a store that fails never costs a number", () => {
     write(join(projects, `${S1}.jsonl`), lines(session(S1), ["a1", "a2"]));
     freshRun(); // the store holds this session
     for (const s of open.splice(0)) s.close();
-    for (let i = 0; i < 30; i++) write(join(projects, `f${i}-0000-4000-8000-000000000000.jsonl`), lines(session(`f${i}-0000-4000-8000-000000000000`), [`x${i}a`, `x${i}b`, `x${i}c`]));
+    for (let i = 0; i < 30; i++)
+      write(join(projects, `f${i}-0000-4000-8000-000000000000.jsonl`), lines(session(`f${i}-0000-4000-8000-000000000000`), [`x${i}a`, `x${i}b`, `x${i}c`]));
     const store = fileStore();
     const pages = store.db.get<{ page_count: number }>("PRAGMA page_count")!.page_count;
     store.db.exec(`PRAGMA max_page_count = ${pages + 2}`); // the "disk" holds two more pages
-    const { status, view } = await withUsage({ roots: [root], storeAt: storePath, opened: { store, status: { state: "ok", path: storePath, notice: null } } }, (d) => ({
-      status: d.status,
-      view: seen(new StoreQueries(d.store)),
-    }));
+    const { status, view } = await withUsage(
+      { roots: [root], storeAt: storePath, opened: { store, status: { state: "ok", path: storePath, notice: null } } },
+      (d) => ({
+        status: d.status,
+        view: seen(new StoreQueries(d.store)),
+      }),
+    );
     expect(status.state).toBe("full");
     expect(status.notice).toContain("disk is full");
     expect(view).toEqual(expected());
@@ -410,7 +455,9 @@ describe("two processes at once", () => {
     expect(filler.beginBulk()).toBe(true);
     const early = new FactCollector();
     for (const e of eventsOf(join(projects, `${S1}.jsonl`))) early.push(e);
-    filler.write([early.facts(join(projects, `${S1}.jsonl`), { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0, tailHash: 0 }, false, -1)]);
+    filler.write([
+      early.facts(join(projects, `${S1}.jsonl`), { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0, tailHash: 0 }, false, -1),
+    ]);
     // The second opens the store at once (no lock needed to open a current store) … Shown without a clock: it opens
     // with no busy wait at all (busyMs 0), so had opening needed the lock the filler holds, it would be "busy".
     const opened = openUsageStore({ path: storePath, roots: [root], now: NOW, busyMs: 0 });
@@ -434,19 +481,42 @@ describe("the rollups (per quarter hour) behind long spans", () => {
     const store = memoryStore();
     const q = new StoreQueries(store);
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const events = (file: number, n: number): ModelEvent[] => {
       const out: ModelEvent[] = [];
       for (let i = 0; i < n; i++) {
         const time = Math.floor(NOW - rand() * 30 * 24 * HOUR);
         const key = `f${file}-${i}`;
         const model = ["claude-opus-4-6", "claude-haiku-4-5-20251001", "claude-sonnet-4-5-20250929"][i % 3]!;
-        const u = { uncached: Math.floor(rand() * 50), cacheWrite5m: Math.floor(rand() * 5000), cacheWrite1h: 0, cacheRead: rand() < 0.2 ? 0 : Math.floor(rand() * 90_000), output: Math.floor(rand() * 900) };
+        const u = {
+          uncached: Math.floor(rand() * 50),
+          cacheWrite5m: Math.floor(rand() * 5000),
+          cacheWrite1h: 0,
+          cacheRead: rand() < 0.2 ? 0 : Math.floor(rand() * 90_000),
+          output: Math.floor(rand() * 900),
+        };
         out.push({ type: "ResponseObserved", key, time, sessionId: `s${file}`, agentId: null, model, usage: u, cwd: null, entrypoint: null });
         out.push({ type: "ToolCallObserved", key: `t-${key}`, time, sessionId: `s${file}`, agentId: null, name: "Bash" });
-        out.push({ type: "ToolResultObserved", key: `t-${key}`, time: time + 700, sessionId: `s${file}`, agentId: null, outcome: i % 7 === 0 ? "error" : i % 11 === 0 ? "rejected" : "ok" });
+        out.push({
+          type: "ToolResultObserved",
+          key: `t-${key}`,
+          time: time + 700,
+          sessionId: `s${file}`,
+          agentId: null,
+          outcome: i % 7 === 0 ? "error" : i % 11 === 0 ? "rejected" : "ok",
+        });
         if (i % 5 === 0) out.push({ type: "PromptObserved", key: `p-${key}`, time: time - 1000, sessionId: `s${file}`, cwd: null });
-        if (i % 13 === 0) out.push({ type: "ApiErrorObserved", key: `e-${key}`, time: time + 3, sessionId: `s${file}`, agentId: null, status: 529, message: "x", retry: i % 2 === 0 });
+        if (i % 13 === 0)
+          out.push({
+            type: "ApiErrorObserved",
+            key: `e-${key}`,
+            time: time + 3,
+            sessionId: `s${file}`,
+            agentId: null,
+            status: 529,
+            message: "x",
+            retry: i % 2 === 0,
+          });
       }
       return out;
     };
@@ -460,7 +530,9 @@ describe("the rollups (per quarter hour) behind long spans", () => {
       for (let a = from; a < to; a += day) short.push(...q.cells(a, Math.min(to, a + day), day)); // a day each: from the facts
       const sum = (cs: typeof long) => cs.reduce((n, c) => n + c.responses + c.usage.output + c.usage.cacheRead + c.freshHit + c.freshMiss, 0);
       expect(sum(long)).toBe(sum(short));
-      expect(long.reduce((n, c) => n + c.responses, 0)).toBe(store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses WHERE time > ? AND time <= ?", from, to)!.n);
+      expect(long.reduce((n, c) => n + c.responses, 0)).toBe(
+        store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses WHERE time > ? AND time <= ?", from, to)!.n,
+      );
       const counts = q.counts(from, to);
       const parts = Array.from({ length: 40 }, (_, i) => q.counts(from + i * day, Math.min(to, from + (i + 1) * day)));
       for (const k of Object.keys(counts) as (keyof typeof counts)[]) expect(counts[k]).toBe(parts.reduce((n, c) => n + c[k], 0));
@@ -483,13 +555,23 @@ describe("the rollups (per quarter hour) behind long spans", () => {
     const store = fileStore();
     const q = new StoreQueries(store);
     let seed = 11;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const facts = (file: number, n: number) => {
       const c = new FactCollector();
       for (let i = 0; i < n; i++) {
         const time = Math.floor(NOW - rand() * 60 * 24 * HOUR);
         const key = i % 50 === 0 ? `g-${i}` : `g${file}-${i}`; // some facts in several files
-        c.push({ type: "ResponseObserved", key, time, sessionId: `s${file}`, agentId: null, model: i % 2 ? "claude-opus-4-6" : "claude-haiku-4-5-20251001", usage: { uncached: 5, cacheWrite5m: Math.floor(rand() * 900), cacheWrite1h: 0, cacheRead: i % 4 ? 700 : 0, output: 40 + file }, cwd: null, entrypoint: null });
+        c.push({
+          type: "ResponseObserved",
+          key,
+          time,
+          sessionId: `s${file}`,
+          agentId: null,
+          model: i % 2 ? "claude-opus-4-6" : "claude-haiku-4-5-20251001",
+          usage: { uncached: 5, cacheWrite5m: Math.floor(rand() * 900), cacheWrite1h: 0, cacheRead: i % 4 ? 700 : 0, output: 40 + file },
+          cwd: null,
+          entrypoint: null,
+        });
         c.push({ type: "ToolResultObserved", key: `t-${key}`, time: time + 9, sessionId: `s${file}`, agentId: null, outcome: i % 3 ? "ok" : "error" });
         if (i % 4 === 0) c.push({ type: "PromptObserved", key: `p-${key}`, time: time - 9, sessionId: `s${file}`, cwd: null });
       }
@@ -507,7 +589,14 @@ describe("the rollups (per quarter hour) behind long spans", () => {
     plain.write([facts(1, 800)]);
     plain.write([facts(2, 2500)]);
     if (!plain.rollupReady()) plain.rebuildRollup(); // (large writes leave it to be rebuilt when next asked)
-    for (const sql of ["SELECT key, file, time, uncached, w5, out FROM responses ORDER BY key", "SELECT key, result_file, result_time, outcome FROM tools ORDER BY key", "SELECT key, file, time FROM prompts ORDER BY key", "SELECT kind, key, file FROM copies ORDER BY 1, 2, 3", "SELECT * FROM cells ORDER BY slot, model", "SELECT * FROM tallies ORDER BY slot"]) {
+    for (const sql of [
+      "SELECT key, file, time, uncached, w5, out FROM responses ORDER BY key",
+      "SELECT key, result_file, result_time, outcome FROM tools ORDER BY key",
+      "SELECT key, file, time FROM prompts ORDER BY key",
+      "SELECT kind, key, file FROM copies ORDER BY 1, 2, 3",
+      "SELECT * FROM cells ORDER BY slot, model",
+      "SELECT * FROM tallies ORDER BY slot",
+    ]) {
       expect(store.db.query(sql)).toEqual(plain.db.query(sql));
     }
     expect(plain.db.get<{ n: number }>("SELECT count(*) AS n FROM responses")!.n).toBe(2940 + 784 + 2450 + 60); // a key in several files counts once
@@ -524,7 +613,17 @@ describe("the rollups (per quarter hour) behind long spans", () => {
 describe("the order files are read in does not matter", () => {
   test("facts seen in several files, even differing, are held by the same sighting whichever file comes first", () => {
     const u = (output: number): Usage => ({ uncached: 1, cacheWrite5m: 10, cacheWrite1h: 0, cacheRead: 100, output });
-    const r = (file: string, output: number, minutesAgo: number): ModelEvent => ({ type: "ResponseObserved", key: "m|r", time: NOW - minutesAgo * MIN, sessionId: file, agentId: null, model: "claude-opus-4-6", usage: u(output), cwd: null, entrypoint: null });
+    const r = (file: string, output: number, minutesAgo: number): ModelEvent => ({
+      type: "ResponseObserved",
+      key: "m|r",
+      time: NOW - minutesAgo * MIN,
+      sessionId: file,
+      agentId: null,
+      model: "claude-opus-4-6",
+      usage: u(output),
+      cwd: null,
+      entrypoint: null,
+    });
     const files: Record<string, ModelEvent[]> = {
       "/t/a.jsonl": [
         r("a", 50, 10),
@@ -586,7 +685,11 @@ describe("reading on reader threads", () => {
     const threaded = fileStore();
     const source = new TranscriptSource([root], threaded);
     await catchUp(source, threaded, 2, { minBytes: 0 });
-    expect(source.stats.bytesRead).toBe(readdirSync(projects, { recursive: true }).filter((n) => String(n).endsWith(".jsonl")).reduce((a, n) => a + statSync(join(projects, String(n))).size, 0));
+    expect(source.stats.bytesRead).toBe(
+      readdirSync(projects, { recursive: true })
+        .filter((n) => String(n).endsWith(".jsonl"))
+        .reduce((a, n) => a + statSync(join(projects, String(n))).size, 0),
+    );
     const single = memoryStore();
     new TranscriptSource([root], single).refresh();
     expect(seen(new StoreQueries(threaded))).toEqual(seen(new StoreQueries(single)));
@@ -645,7 +748,14 @@ describe("what Claude Code tells us, kept", () => {
   test("limits: changes kept, repeats only move the time; figures out of all reason are not kept, a reset that is no reset is dropped", () => {
     const s = memoryStore();
     const T0 = Date.parse("2026-11-26T12:00:00Z");
-    const l = (time: number, percent: number, resetsAt: number | null, origin: "statusline" | "endpoint" = "statusline") => ({ kind: "session", time, percent, resetsAt, origin, sessionId: "s1" });
+    const l = (time: number, percent: number, resetsAt: number | null, origin: "statusline" | "endpoint" = "statusline") => ({
+      kind: "session",
+      time,
+      percent,
+      resetsAt,
+      origin,
+      sessionId: "s1",
+    });
     s.recordLimits([l(T0, 40, T0 + 3_600_000)]);
     s.recordLimits([l(T0 + 60_000, 40, T0 + 3_600_000)]);
     s.recordLimits([l(T0 + 120_000, 42, T0 + 3_600_000, "endpoint")]);

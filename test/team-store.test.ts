@@ -34,14 +34,44 @@ function teamEvents(): ModelEvent[] {
     const time = NOW - (i * 23 + 7) * MIN;
     const model = ["claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-haiku-4-5"][i % 3]!;
     const usage = { uncached: 10 + i, cacheWrite5m: 100 * (i % 5), cacheWrite1h: 0, cacheRead: 1000 + 37 * i, output: 50 + (i % 11) };
-    out.push(teamResponse(i, time, sessionId, model, usage, meta, { ...(i % 7 === 0 ? { fast: true } : {}), ...(i % 4 === 0 ? {} : { reportedCostUSD: 0.001 * i }) }));
+    out.push(
+      teamResponse(i, time, sessionId, model, usage, meta, { ...(i % 7 === 0 ? { fast: true } : {}), ...(i % 4 === 0 ? {} : { reportedCostUSD: 0.001 * i }) }),
+    );
     if (i % 3 === 0) out.push({ type: "PromptObserved", key: `otel:prompt:${i}`, time: time - 1000, sessionId, cwd: null, ...meta });
     if (i % 2 === 0) {
       const key = `toolu_${i}`;
-      out.push({ type: "ToolCallObserved", key, time: time + 100, sessionId, agentId: null, name: ["Read", "Bash", "mcp__github__create_issue"][i % 3]!, ...meta });
-      out.push({ type: "ToolResultObserved", key, time: time + 900, sessionId, agentId: null, outcome: (["ok", "error", "rejected", "ok"] as const)[i % 4]!, ...(i % 8 === 0 ? { reportedMs: 321 } : {}), ...meta });
+      out.push({
+        type: "ToolCallObserved",
+        key,
+        time: time + 100,
+        sessionId,
+        agentId: null,
+        name: ["Read", "Bash", "mcp__github__create_issue"][i % 3]!,
+        ...meta,
+      });
+      out.push({
+        type: "ToolResultObserved",
+        key,
+        time: time + 900,
+        sessionId,
+        agentId: null,
+        outcome: (["ok", "error", "rejected", "ok"] as const)[i % 4]!,
+        ...(i % 8 === 0 ? { reportedMs: 321 } : {}),
+        ...meta,
+      });
     }
-    if (i % 29 === 0) out.push({ type: "ApiErrorObserved", key: `otel:err:${i}`, time: time + 5, sessionId, agentId: null, status: 529, message: "overloaded", retry: i % 58 === 0, ...meta });
+    if (i % 29 === 0)
+      out.push({
+        type: "ApiErrorObserved",
+        key: `otel:err:${i}`,
+        time: time + 5,
+        sessionId,
+        agentId: null,
+        status: 529,
+        message: "overloaded",
+        retry: i % 58 === 0,
+        ...meta,
+      });
   }
   return out;
 }
@@ -52,7 +82,10 @@ const rounded = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (typeof 
 function views(events: ModelEvent[], store: TelemetryStore, withLocal: boolean) {
   const local = memoryStore();
   // a transcript holding one of the team's responses (same request id): it counts once, from the transcript
-  if (withLocal) local.putEvents("/t.jsonl", [{ ...(events[0] as Extract<ModelEvent, { type: "ResponseObserved" }>), key: "msg_x|req_0", origin: undefined, user: undefined, terminal: undefined }]);
+  if (withLocal)
+    local.putEvents("/t.jsonl", [
+      { ...(events[0] as Extract<ModelEvent, { type: "ResponseObserved" }>), key: "msg_x|req_0", origin: undefined, user: undefined, terminal: undefined },
+    ]);
   const q = new StoreQueries(local);
   const inMemory = createState();
   for (const e of events) reduce(inMemory, e);

@@ -40,7 +40,17 @@ function events(base = T0): ModelEvent[] {
     // a call and its result share a key: both are kept (the store keys by type + key)
     { type: "ToolCallObserved", key: "toolu_1", time: base + 3000, sessionId: "s1", agentId: null, name: "Bash", ...meta },
     { type: "ToolResultObserved", key: "toolu_1", time: base + 3500, sessionId: "s1", agentId: null, outcome: "ok", reportedMs: 500, ...meta },
-    { type: "ApiErrorObserved", key: "otel:err:s1:4", time: base + 4000, sessionId: "s1", agentId: null, status: 529, message: "Overloaded", retry: false, ...meta },
+    {
+      type: "ApiErrorObserved",
+      key: "otel:err:s1:4",
+      time: base + 4000,
+      sessionId: "s1",
+      agentId: null,
+      status: 529,
+      message: "Overloaded",
+      retry: false,
+      ...meta,
+    },
   ];
 }
 
@@ -255,11 +265,18 @@ describe("the telemetry store never follows a symbolic link, and never chmods a 
   const REPO = resolve(import.meta.dir, "..");
   // (a receiver that did start would run on: it is stopped after 10 s, and the test fails on its exit code)
   const cli = (xdg: string, args: string[]) =>
-    Bun.spawnSync([process.execPath, "src/cli.ts", ...args], { cwd: REPO, env: { ...process.env, HOME: xdg, XDG_DATA_HOME: xdg, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1" }, stdout: "pipe", stderr: "pipe", timeout: 10_000 });
+    Bun.spawnSync([process.execPath, "src/cli.ts", ...args], {
+      cwd: REPO,
+      env: { ...process.env, HOME: xdg, XDG_DATA_HOME: xdg, CLAUDE_CONFIG_DIR: "", NO_COLOR: "1" },
+      stdout: "pipe",
+      stderr: "pipe",
+      timeout: 10_000,
+    });
   /** INSIGHTS from the telemetry store, in --json (no receiver: the store is only read). */
   const insights = (xdg: string) => cli(xdg, ["--json", "--view", "insights", "--source", "team", "--root", join(xdg, "root"), "--no-allowance", "--no-store"]);
   /** --otlp --headless on a free port: the exit code and stderr when it cannot start (it would run on otherwise). */
-  const headless = (xdg: string) => cli(xdg, ["--otlp", String(40_000 + Math.floor(Math.random() * 20_000)), "--headless", "--root", join(xdg, "root"), "--no-allowance", "--no-store"]);
+  const headless = (xdg: string) =>
+    cli(xdg, ["--otlp", String(40_000 + Math.floor(Math.random() * 20_000)), "--headless", "--root", join(xdg, "root"), "--no-allowance", "--no-store"]);
 
   function otherSqlite(where: string) {
     const path = join(where, "other.sqlite");
@@ -291,7 +308,9 @@ describe("the telemetry store never follows a symbolic link, and never chmods a 
     // --otlp --headless will not start on it: one line, exit 1
     const h = headless(xdg);
     expect(h.exitCode).toBe(1);
-    expect(h.stderr.toString().trim().split("\n")).toEqual([`claude-dash: cannot open the telemetry store: ${path} is a symbolic link (claude-dash does not follow one there)`]);
+    expect(h.stderr.toString().trim().split("\n")).toEqual([
+      `claude-dash: cannot open the telemetry store: ${path} is a symbolic link (claude-dash does not follow one there)`,
+    ]);
     expect(statSync(other.path).mode & 0o777).toBe(0o644);
     expect(readFileSync(other.path)).toEqual(other.bytes);
     expect(readdirSync(elsewhere)).toEqual(["other.sqlite"]);

@@ -58,7 +58,9 @@ function dashboardPid(): number {
   const children = Bun.spawnSync(["pgrep", "-P", shell], { stdout: "pipe" }).stdout.toString().trim().split("\n").filter(Boolean);
   expect(children).toHaveLength(1);
   const pid = Number(children[0]);
-  expect(Bun.spawnSync(["ps", "-o", "args=", "-p", String(pid)], { stdout: "pipe" }).stdout.toString()).toContain("src/cli.ts --demo --no-allowance --no-store");
+  expect(Bun.spawnSync(["ps", "-o", "args=", "-p", String(pid)], { stdout: "pipe" }).stdout.toString()).toContain(
+    "src/cli.ts --demo --no-allowance --no-store",
+  );
   return pid;
 }
 
@@ -68,7 +70,8 @@ async function shellCaughtUp(tag: string): Promise<void> {
   expect(await until((s) => s.includes(`${tag}-read-42`))).toContain(`${tag}-read-42`);
 }
 
-const exitOf = async (tag: string, ms?: number) => /=(\d+)/.exec((await until((s) => new RegExp(`${tag}=\\d+`).test(s), ms)).match(new RegExp(`${tag}=\\d+`))?.[0] ?? "")?.[1];
+const exitOf = async (tag: string, ms?: number) =>
+  /=(\d+)/.exec((await until((s) => new RegExp(`${tag}=\\d+`).test(s), ms)).match(new RegExp(`${tag}=\\d+`))?.[0] ?? "")?.[1];
 
 /** The shell's terminal modes, written to a file by stty in the pane. */
 async function sttyModes(): Promise<string> {
@@ -141,7 +144,10 @@ describe.skipIf(!hasTmux && process.env.CI !== "true")("in a real terminal", () 
     test(`${backend}: Ctrl-C or Ctrl-Z inside a long paste: the rest of the paste never reaches the shell (it would run there)`, async () => {
       const dir = temp("paste");
       const mark = join(dir, "ran");
-      for (const [brk, tag] of [["\x03", "PC"], ["\x1a", "PZ"]] as const) {
+      for (const [brk, tag] of [
+        ["\x03", "PC"],
+        ["\x1a", "PZ"],
+      ] as const) {
         // (60 kB: still on its way when the break key is read)
         writeFileSync(join(dir, "paste"), `ab${brk}${"x".repeat(60_000)}\ntouch ${mark}\n`);
         await start(tag, `--backend ${backend}`);
@@ -184,7 +190,9 @@ describe.skipIf(!hasTmux && process.env.CI !== "true")("in a real terminal", () 
       }
       expect(await exitOf(tag)).toBe("0");
       // the terminal is restored: main screen, no mouse reporting, cursor shown, cooked mode with echo
-      expect(tmux("display", "-p", "-t", SESSION, "#{alternate_on} #{mouse_any_flag} #{mouse_button_flag} #{mouse_sgr_flag} #{cursor_flag}").trim()).toBe("0 0 0 0 1");
+      expect(tmux("display", "-p", "-t", SESSION, "#{alternate_on} #{mouse_any_flag} #{mouse_button_flag} #{mouse_sgr_flag} #{cursor_flag}").trim()).toBe(
+        "0 0 0 0 1",
+      );
       const modes = await sttyModes();
       expect(modes).toMatch(/(^|[\s;])icanon([\s;]|$)/m);
       expect(modes).toMatch(/(^|[\s;])echo([\s;]|$)/m);

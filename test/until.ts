@@ -6,7 +6,12 @@
  * Polls `ok` every `every` ms until it returns a value other than false, null or undefined, and returns that value.
  * A throw from `ok` counts as "not yet" (a server still starting). Throws, naming `what`, after `within` ms.
  */
-export async function until<T>(ok: () => T | false | null | undefined | Promise<T | false | null | undefined>, what: string, within = 60_000, every = 50): Promise<T> {
+export async function until<T>(
+  ok: () => T | false | null | undefined | Promise<T | false | null | undefined>,
+  what: string,
+  within = 60_000,
+  every = 50,
+): Promise<T> {
   const end = Date.now() + within;
   for (;;) {
     let v: T | false | null | undefined;

@@ -5,8 +5,7 @@ import { theme } from "../src/ui/theme.ts";
 import { type BarRow, drawRankedBars, drawShareBar } from "../src/ui/widgets/bars.ts";
 import { attrsAt, drawn, fgAt, lines } from "./buffer.ts";
 
-const ranked = (w: number, h: number, rows: BarRow[], total?: number) =>
-  drawn(w, h, (g, r) => drawRankedBars(g, r, rows, total));
+const ranked = (w: number, h: number, rows: BarRow[], total?: number) => drawn(w, h, (g, r) => drawRankedBars(g, r, rows, total));
 
 const cache = [
   { label: "read", value: 70, color: theme.read },
@@ -115,12 +114,7 @@ describe("share bar", () => {
       theme.uncached,
       theme.uncached,
     ]);
-    expect([fgAt(g, 0, 1), fgAt(g, 12, 1), fgAt(g, 25, 1), fgAt(g, 2, 1)]).toEqual([
-      theme.read,
-      theme.write5m,
-      theme.uncached,
-      theme.dim,
-    ]);
+    expect([fgAt(g, 0, 1), fgAt(g, 12, 1), fgAt(g, 25, 1), fgAt(g, 2, 1)]).toEqual([theme.read, theme.write5m, theme.uncached, theme.dim]);
   });
 
   test("a legend entry that does not fit is left out whole, not cut", () => {
@@ -132,9 +126,6 @@ describe("share bar", () => {
 
   test("one row high: the bar without its legend; no total: nothing at all", () => {
     expect(lines(share(20, 1))).toEqual(["████████████████████"]);
-    expect(lines(share(20, 2, [{ label: "read", value: 0, color: theme.read }]))).toEqual([
-      " ".repeat(20),
-      " ".repeat(20),
-    ]);
+    expect(lines(share(20, 2, [{ label: "read", value: 0, color: theme.read }]))).toEqual([" ".repeat(20), " ".repeat(20)]);
   });
 });

@@ -20,12 +20,7 @@ const hourly = (n: number, from = T0) => Array.from({ length: n }, (_, i) => fro
 const one = (values: number[], label = "output", color: RGB = theme.output): Series[] => [{ label, color, values }];
 
 /** The chart drawn on a w×h grid; the bars flat (no shimmer) unless the props say otherwise. */
-function chart(
-  w: number,
-  h: number,
-  p: Partial<ChartProps> & Pick<ChartProps, "series" | "starts">,
-  hits = new HitMap(),
-) {
+function chart(w: number, h: number, p: Partial<ChartProps> & Pick<ChartProps, "series" | "starts">, hits = new HitMap()) {
   return drawn(w, h, (g, r) => drawChart(g, r, { title: "OUTPUT", time: 0, still: true, ...p }, hits));
 }
 
@@ -254,11 +249,6 @@ describe("the LIVE and HISTORY chart series", () => {
     const g = drawn(76, 7, (c, r) => drawChart(c, r, { ...spec, time: 0, still: true }, new HitMap()));
     expect(lines(g)[0]).toBe("╭─ EFFECTIVE TOKENS · by model ── ■ Opus 1.23M ■ Sonnet 45.6k ■ Haiku 900 ─╮");
     expect(fgAt(g, find(g, "■ Sonnet").x, 0)).toEqual(theme.sonnet);
-    expect(historySeries(view(1500))[3]!.series.map((s) => s.label)).toEqual([
-      "Opus 1.23M",
-      "Sonnet 45.6k",
-      "Haiku 900",
-      "other 1.50k",
-    ]);
+    expect(historySeries(view(1500))[3]!.series.map((s) => s.label)).toEqual(["Opus 1.23M", "Sonnet 45.6k", "Haiku 900", "other 1.50k"]);
   });
 });

@@ -117,9 +117,7 @@ describe("ACTIVE SESSIONS widget", () => {
       [150_001, 1_000_000],
       [600_001, 1_000_000],
     ];
-    const list = contexts.map(([contextTokens, contextWindow], i) =>
-      session({ sessionId: `s${i}`, contextTokens, contextWindow }),
-    );
+    const list = contexts.map(([contextTokens, contextWindow], i) => session({ sessionId: `s${i}`, contextTokens, contextWindow }));
     const lightsAt = (time: number) => {
       const g = sessions(60, list.length + 3, { sessions: list, selected: -1, time });
       return list.map((_, k) => {
@@ -128,25 +126,14 @@ describe("ACTIVE SESSIONS widget", () => {
       });
     };
     const flash = shade(theme.error, 0.45);
-    expect(lightsAt(0)).toEqual([
-      theme.ok,
-      theme.warn,
-      theme.amber,
-      theme.error,
-      theme.error,
-      theme.ok,
-      theme.warn,
-      theme.error,
-    ]);
+    expect(lightsAt(0)).toEqual([theme.ok, theme.warn, theme.amber, theme.error, theme.error, theme.ok, theme.warn, theme.error]);
     // half a second later only the lights above red have changed
     expect(lightsAt(500)).toEqual([theme.ok, theme.warn, theme.amber, theme.error, flash, theme.ok, theme.warn, flash]);
     expect(lightsAt(1000)).toEqual(lightsAt(0));
   });
 
   test("colour off: the light is a shape (○ ◔ ◑ ◕, ◉ above red) and the selected row is in reverse video", () => {
-    const list = [100_000, 110_000, 130_000, 160_000, 190_000].map((contextTokens, i) =>
-      session({ sessionId: `s${i}`, contextTokens }),
-    );
+    const list = [100_000, 110_000, 130_000, 160_000, 190_000].map((contextTokens, i) => session({ sessionId: `s${i}`, contextTokens }));
     const g = sessions(60, 8, { sessions: list, selected: 2, mono: true });
     expect(
       lines(g)
@@ -192,55 +179,26 @@ describe("ACTIVE SESSIONS widget", () => {
       "│ no active session matches project dash · /foo (Esc clears) │",
     ]);
     // narrower, the sentence is cut with …
-    expect(lines(sessions(50, 4, { sessions: [], query: "foo", project: "dash" }))[1]).toBe(
-      "│ no active session matches project dash · /foo… │",
-    );
+    expect(lines(sessions(50, 4, { sessions: [], query: "foo", project: "dash" }))[1]).toBe("│ no active session matches project dash · /foo… │");
   });
 
   test("a narrower panel drops sub 1h, then main 1h, then eff win; what a session cost stays", () => {
     const always = ["last", "context"];
-    expect(heads(80).filter((h) => !always.includes(h) && !h.startsWith("project"))).toEqual([
-      "main 1h",
-      "sub 1h",
-      "eff win",
-      "$ win",
-    ]);
-    expect(heads(70).filter((h) => !always.includes(h) && !h.startsWith("project"))).toEqual([
-      "main 1h",
-      "eff win",
-      "$ win",
-    ]);
+    expect(heads(80).filter((h) => !always.includes(h) && !h.startsWith("project"))).toEqual(["main 1h", "sub 1h", "eff win", "$ win"]);
+    expect(heads(70).filter((h) => !always.includes(h) && !h.startsWith("project"))).toEqual(["main 1h", "eff win", "$ win"]);
     expect(heads(60).filter((h) => !always.includes(h) && !h.startsWith("project"))).toEqual(["eff win", "$ win"]);
     expect(heads(52).filter((h) => !always.includes(h) && !h.startsWith("project"))).toEqual(["$ win"]);
   });
 
   test("a wide panel adds the model and the window's main/sub split", () => {
-    expect(heads(134)).toEqual([
-      "last",
-      "project · title",
-      "model",
-      "context",
-      "main 1h",
-      "sub 1h",
-      "sub%",
-      "main win",
-      "sub win",
-      "eff win",
-      "$ win",
-    ]);
-    expect(lines(sessions(134, 4))[2]).toContain(
-      "opus-4.6           80.0k/200k ●     12.3k     4.56k    33%     50.0k     25.0k",
-    );
+    expect(heads(134)).toEqual(["last", "project · title", "model", "context", "main 1h", "sub 1h", "sub%", "main win", "sub win", "eff win", "$ win"]);
+    expect(lines(sessions(134, 4))[2]).toContain("opus-4.6           80.0k/200k ●     12.3k     4.56k    33%     50.0k     25.0k");
   });
 
   test("sessions that would share a name get the start of their id after it", () => {
     const list = [session({}), session({ sessionId: "11111111-x" }), session({ sessionId: "22222222-y", title: "x" })];
     const rows = lines(sessions(134, 6, { sessions: list, selected: -1 }));
-    expect(rows.slice(2, 5).map((l) => l.slice(12, 27))).toEqual([
-      "dash · aaaaaaaa",
-      "dash · 11111111",
-      "dash · x       ",
-    ]);
+    expect(rows.slice(2, 5).map((l) => l.slice(12, 27))).toEqual(["dash · aaaaaaaa", "dash · 11111111", "dash · x       "]);
     // (at the narrowest, the name column keeps its first 12 columns)
     expect(lines(sessions(60, 6, { sessions: list, selected: -1 }))[3]!.slice(12, 25)).toBe("dash · 11111…");
   });

@@ -29,8 +29,7 @@ const base: SummaryProps = {
   apiRetries: 5,
 };
 
-const summary = (w: number, h: number, p: Partial<SummaryProps> = {}) =>
-  drawn(w, h, (g, r) => drawSummary(g, r, { ...base, ...p }));
+const summary = (w: number, h: number, p: Partial<SummaryProps> = {}) => drawn(w, h, (g, r) => drawSummary(g, r, { ...base, ...p }));
 
 /** Runs of equal foreground along part of a row: [colour, cells]. */
 function colourRuns(g: CellGrid, y: number, from: number, to: number): [unknown, number][] {
@@ -58,19 +57,11 @@ describe("SUMMARY widget", () => {
       "╰──────────────────────────────────────╯",
     ]);
     const at = (s: string) => fgAt(g, find(g, s).x, find(g, s).y);
-    expect([at("input"), at("1.00M"), at("45.6k"), at("$12,346"), at("230k")]).toEqual([
-      theme.dim,
-      theme.uncached,
-      theme.output,
-      theme.warn,
-      theme.accent,
-    ]);
+    expect([at("input"), at("1.00M"), at("45.6k"), at("$12,346"), at("230k")]).toEqual([theme.dim, theme.uncached, theme.output, theme.warn, theme.accent]);
   });
 
   test("a window that was cut to fit the bucket size says so in the title: '6 h of 12 h'", () => {
-    expect(lines(summary(40, 8, { windowHours: 6, windowCut: true, chosenHours: 12 }))[0]).toBe(
-      "╭─ SUMMARY ────────────── 6 h of 12 h ─╮",
-    );
+    expect(lines(summary(40, 8, { windowHours: 6, windowCut: true, chosenHours: 12 }))[0]).toBe("╭─ SUMMARY ────────────── 6 h of 12 h ─╮");
     expect(lines(summary(40, 8, { windowHours: 0.75 }))[0]).toBe("╭─ SUMMARY ───────────────────── 45 m ─╮");
   });
 
@@ -100,12 +91,7 @@ describe("SUMMARY widget", () => {
     ]);
     expect(fgAt(chips, find(chips, "read 70%").x, 6)).toEqual(theme.dim);
     const bare = summary(40, 8);
-    expect(["read", "5m", "1h", "unc"].map((s) => fgAt(bare, find(bare, `${s} `).x, 6))).toEqual([
-      theme.read,
-      theme.write5m,
-      theme.write1h,
-      theme.uncached,
-    ]);
+    expect(["read", "5m", "1h", "unc"].map((s) => fgAt(bare, find(bare, `${s} `).x, 6))).toEqual([theme.read, theme.write5m, theme.write1h, theme.uncached]);
   });
 
   test("colour off: the bar's parts are told apart by pattern, █ read ▓ 5m ▒ 1h ░ uncached, and the chips show them", () => {
@@ -136,12 +122,7 @@ describe("SUMMARY widget", () => {
 
   test("a narrow panel cuts the labels with … and says 'tools' and 'API err'", () => {
     const rows = lines(summary(26, 12, { costWindow: 3.5 }));
-    expect(rows.slice(1, 5)).toEqual([
-      "│ inp… 1.00M out… 45.6k  │",
-      "│ eff… 1.23M eff…  230k  │",
-      "│ cost $3.50 cos… $1.50  │",
-      "│ res…  1234 pro…    42  │",
-    ]);
+    expect(rows.slice(1, 5)).toEqual(["│ inp… 1.00M out… 45.6k  │", "│ eff… 1.23M eff…  230k  │", "│ cost $3.50 cos… $1.50  │", "│ res…  1234 pro…    42  │"]);
     expect(rows[9]).toBe("│ API err 0 · 5 retries  │");
     expect(lines(summary(30, 12))[8]).toBe("│ tools 310 · 4 err · 1 rej  │");
   });

@@ -8,12 +8,33 @@ import { keyId } from "../src/ingest/key-id.ts";
 import { readWire, WireWriter } from "../src/ingest/wire.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");
-const POS = { dev: 2049, ino: 1234567, size: 90_000, mtimeMs: 1764100000123.456, offset: 89_000, lines: 35, headLen: 256, headHash: 987654321, tailHash: 123456789 };
+const POS = {
+  dev: 2049,
+  ino: 1234567,
+  size: 90_000,
+  mtimeMs: 1764100000123.456,
+  offset: 89_000,
+  lines: 35,
+  headLen: 256,
+  headHash: 987654321,
+  tailHash: 123456789,
+};
 
 /** The facts without the key hashes the decoder adds (checked separately). */
 function withoutHashes(files: FileFacts[]): FileFacts[] {
   const strip = (events: object[]) => events.map((e) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== "h")));
-  return files.map((f) => ({ ...f, responses: strip(f.responses), toolCalls: strip(f.toolCalls), toolResults: strip(f.toolResults), prompts: strip(f.prompts), apiErrors: strip(f.apiErrors), turns: strip(f.turns) }) as FileFacts);
+  return files.map(
+    (f) =>
+      ({
+        ...f,
+        responses: strip(f.responses),
+        toolCalls: strip(f.toolCalls),
+        toolResults: strip(f.toolResults),
+        prompts: strip(f.prompts),
+        apiErrors: strip(f.apiErrors),
+        turns: strip(f.turns),
+      }) as FileFacts,
+  );
 }
 
 function roundTrip(files: FileFacts[]): FileFacts[] {
@@ -36,15 +57,38 @@ describe("facts on the wire", () => {
   });
 
   test("awkward values survive: NaN mtime, open-ended times, nulls and missing fields, any characters", () => {
-    const odd = "kéy\u0000with\nnewline|\u{1F600}\"quote\\";
+    const odd = 'kéy\u0000with\nnewline|\u{1F600}"quote\\';
     const f: FileFacts = {
       path: "/home/dév/.claude/projects/-x/ünïcode \u{1F600}.jsonl",
       pos: { ...POS, mtimeMs: Number.NaN, size: 0 },
       restart: true,
       gen: -1,
       responses: [
-        { type: "ResponseObserved", key: odd, requestId: null, time: NOW, sessionId: "s", agentId: null, model: "", usage: { uncached: 0, cacheWrite5m: 2 ** 40, cacheWrite1h: 1, cacheRead: 0, output: 7 }, cwd: null, branch: null, entrypoint: null },
-        { type: "ResponseObserved", key: "m|r", time: NOW + 1, sessionId: "s", agentId: "a", model: "claude-opus-4-6", usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 }, fast: true, cwd: "/x", entrypoint: "cli" },
+        {
+          type: "ResponseObserved",
+          key: odd,
+          requestId: null,
+          time: NOW,
+          sessionId: "s",
+          agentId: null,
+          model: "",
+          usage: { uncached: 0, cacheWrite5m: 2 ** 40, cacheWrite1h: 1, cacheRead: 0, output: 7 },
+          cwd: null,
+          branch: null,
+          entrypoint: null,
+        },
+        {
+          type: "ResponseObserved",
+          key: "m|r",
+          time: NOW + 1,
+          sessionId: "s",
+          agentId: "a",
+          model: "claude-opus-4-6",
+          usage: { uncached: 1, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 },
+          fast: true,
+          cwd: "/x",
+          entrypoint: "cli",
+        },
       ],
       toolCalls: [{ type: "ToolCallObserved", key: "", time: 0, sessionId: "s", agentId: "a", name: "Read" }],
       toolResults: [
@@ -59,13 +103,47 @@ describe("facts on the wire", () => {
       ],
       turns: [{ type: "TurnCompleted", key: "t", time: 10, sessionId: "s", durationMs: 1234.5 }],
       sessions: [
-        { type: "SessionMeta", sessionId: "s", cwd: null, cwdTime: -Infinity, branch: null, branchTime: -Infinity, entrypoint: null, entrypointTime: Infinity, title: null, window1M: false },
-        { type: "SessionMeta", sessionId: odd, cwd: "/x", cwdTime: 5, branch: "main", branchTime: 6, entrypoint: "cli", entrypointTime: 1, title: "A title", window1M: true },
+        {
+          type: "SessionMeta",
+          sessionId: "s",
+          cwd: null,
+          cwdTime: -Infinity,
+          branch: null,
+          branchTime: -Infinity,
+          entrypoint: null,
+          entrypointTime: Infinity,
+          title: null,
+          window1M: false,
+        },
+        {
+          type: "SessionMeta",
+          sessionId: odd,
+          cwd: "/x",
+          cwdTime: 5,
+          branch: "main",
+          branchTime: 6,
+          entrypoint: "cli",
+          entrypointTime: 1,
+          title: "A title",
+          window1M: true,
+        },
       ],
       rejected: [{ line: 3, reason: "not JSON (truncated or corrupt line)" }],
       rejectedCount: 12,
     };
-    const empty: FileFacts = { ...f, path: "/empty.jsonl", responses: [], toolCalls: [], toolResults: [], prompts: [], apiErrors: [], turns: [], sessions: [], rejected: [], rejectedCount: 0 };
+    const empty: FileFacts = {
+      ...f,
+      path: "/empty.jsonl",
+      responses: [],
+      toolCalls: [],
+      toolResults: [],
+      prompts: [],
+      apiErrors: [],
+      turns: [],
+      sessions: [],
+      rejected: [],
+      rejectedCount: 0,
+    };
     const [a, b] = roundTrip([f, empty]);
     expect(withoutHashes([a!, b!])).toStrictEqual([f, empty]);
     expect(Number.isNaN(a!.pos.mtimeMs)).toBe(true);

@@ -6,7 +6,21 @@
 // its mode kept; a settings.json that is a symbolic link has its target written, so the link stays a link. Only
 // settings.json and its backup are ever written: never transcripts, never credentials.
 import { Buffer } from "node:buffer";
-import { chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { basename, delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { cleanText } from "../shared/sanitize.ts";
@@ -16,7 +30,13 @@ import { cleanText } from "../shared/sanitize.ts";
 export function claudeConfigDir(env: Record<string, string | undefined>, home: string, isDir?: (path: string) => boolean): string {
   const whole = (env.CLAUDE_CONFIG_DIR ?? "").trim();
   if (whole === "") return join(home, ".claude");
-  const first = whole.includes(",") && !isDir?.(resolve(expandHome(whole, home))) ? (whole.split(",").map((s) => s.trim()).find((s) => s !== "") ?? "") : whole;
+  const first =
+    whole.includes(",") && !isDir?.(resolve(expandHome(whole, home)))
+      ? (whole
+          .split(",")
+          .map((s) => s.trim())
+          .find((s) => s !== "") ?? "")
+      : whole;
   return first === "" ? join(home, ".claude") : resolve(expandHome(first, home));
 }
 
@@ -77,7 +97,8 @@ const statusLineValue = (command: string) => ({ type: "command", command, paddin
 
 /** Characters JSON.stringify leaves raw that a terminal would act on (DEL, C1, bidi controls, line separators): as
  *  \uXXXX they are the same JSON, and printing the snippet cannot steer the terminal. */
-const jsonSafe = (t: string) => t.replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const jsonSafe = (t: string) =>
+  t.replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 const json = (v: unknown) => jsonSafe(JSON.stringify(v));
 
 /** The settings to add, as a JSON object of its own (what a new settings.json holds, and what is shown). */
@@ -254,7 +275,10 @@ const WRITE_HINT = "claude-dash statusline --install --write";
 /** A path or a piece of the file in a message: cleaned of control characters, and short. */
 const shownPath = (p: string) => cleanText(p, 200);
 const shownCommand = (v: unknown) => {
-  const c = typeof v === "object" && v !== null && typeof (v as { command?: unknown }).command === "string" ? (v as { command: string }).command : JSON.stringify(v) ?? String(v);
+  const c =
+    typeof v === "object" && v !== null && typeof (v as { command?: unknown }).command === "string"
+      ? (v as { command: string }).command
+      : (JSON.stringify(v) ?? String(v));
   return cleanText(c, 80);
 };
 const errText = (e: unknown) => cleanText(e instanceof Error ? e.message : String(e), 200);
@@ -287,11 +311,13 @@ function readCurrent(settingsPath: string): Current {
     }
     // (a link a dotfile manager made points at a settings file; one at credentials or transcripts is not ours to edit)
     const name = basename(target);
-    if (name === ".credentials.json" || name.endsWith(".jsonl")) throw new Refusal(`${shownPath(settingsPath)} links to ${shownPath(target)}, which is not a settings file; nothing was written`);
+    if (name === ".credentials.json" || name.endsWith(".jsonl"))
+      throw new Refusal(`${shownPath(settingsPath)} links to ${shownPath(target)}, which is not a settings file; nothing was written`);
   }
   const st = statSync(target);
   if (!st.isFile()) throw new Refusal(`${shownPath(target)} is not a regular file; nothing was written`);
-  if (st.size > MAX_SETTINGS_BYTES) return { kind: "unusable", target, link, why: `is larger than ${MAX_SETTINGS_BYTES / 1024 / 1024} MiB: not a settings file` };
+  if (st.size > MAX_SETTINGS_BYTES)
+    return { kind: "unusable", target, link, why: `is larger than ${MAX_SETTINGS_BYTES / 1024 / 1024} MiB: not a settings file` };
   const bytes = readFileSync(target);
   const text = bytes.toString("utf8");
   // (text that is not UTF-8 would not come back byte for byte after the splice)
@@ -328,7 +354,12 @@ function show(o: InstallInputs): InstallResult {
   try {
     cur = readCurrent(o.settingsPath);
   } catch (e) {
-    cur = { kind: "unusable", target: o.settingsPath, link: false, why: `cannot be used (${(e instanceof Refusal ? e.message : errText(e)).replace(/; nothing was written$/, "")})` };
+    cur = {
+      kind: "unusable",
+      target: o.settingsPath,
+      link: false,
+      why: `cannot be used (${(e instanceof Refusal ? e.message : errText(e)).replace(/; nothing was written$/, "")})`,
+    };
   }
   if (cur.kind !== "absent" && cur.link) lines.push(`(a symbolic link to ${shownPath(cur.target)}: --write changes the target and keeps the link)`);
   lines.push("", "The status line to add:", statuslineSnippet(o.command), "");
@@ -356,7 +387,12 @@ function write(o: InstallInputs): InstallResult {
     // (a directory we make holds Claude Code's history later: only its owner reads it, as Claude Code makes it)
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     atomicWrite(o.settingsPath, Buffer.from(`${statuslineSnippet(o.command)}\n`, "utf8"), 0o600, null);
-    return { ok: true, text: `Created ${shownPath(o.settingsPath)} with the status line (there was no file before, so no backup).\nClaude Code runs: ${cleanText(o.command, 300)}\n`, wrote: true, backup: null };
+    return {
+      ok: true,
+      text: `Created ${shownPath(o.settingsPath)} with the status line (there was no file before, so no backup).\nClaude Code runs: ${cleanText(o.command, 300)}\n`,
+      wrote: true,
+      backup: null,
+    };
   }
 
   const present = has(cur.settings, "statusLine");
@@ -411,7 +447,10 @@ function verify(before: Record<string, unknown>, next: string, value: unknown, f
   if (typeof after !== "object" || after === null || Array.isArray(after)) throw fail();
   const a = after as Record<string, unknown>;
   if (!isDeepStrictEqual(a.statusLine, value)) throw fail();
-  const others = (r: Record<string, unknown>) => Object.keys(r).filter((k) => k !== "statusLine").sort();
+  const others = (r: Record<string, unknown>) =>
+    Object.keys(r)
+      .filter((k) => k !== "statusLine")
+      .sort();
   const keys = others(before);
   if (!isDeepStrictEqual(keys, others(a))) throw fail();
   for (const k of keys) if (!isDeepStrictEqual(before[k], a[k])) throw fail();

@@ -138,7 +138,12 @@ export function generateSession(r: Rand, p: SessionPlan): GeneratedSession {
         const name = useTask && k === 0 ? "Task" : TOOLS[Math.floor(r() * TOOLS.length)]!;
         const id = idFrom(r, "toolu_01");
         calls.push({ id, name });
-        blocks.push({ type: "tool_use", id, name, input: name === "Bash" ? { command: `npm test -- ${words(r, 2)}`, description: words(r, 4) } : { file_path: `${p.cwd}/src/${words(r, 1)}.ts` } });
+        blocks.push({
+          type: "tool_use",
+          id,
+          name,
+          input: name === "Bash" ? { command: `npm test -- ${words(r, 2)}`, description: words(r, 4) } : { file_path: `${p.cwd}/src/${words(r, 1)}.ts` },
+        });
       }
       const output = int(r, 40, 900) + (blocks.length - 1) * int(r, 30, 400);
       const res = respond(blocks, int(r, 200, 6000), output, s, context, lastCall);
@@ -153,7 +158,9 @@ export function generateSession(r: Rand, p: SessionPlan): GeneratedSession {
         main.push(hookProgressLine(s, t - 20, uuidFrom(r), parent, c.id, "PostToolUse"));
         if (c.name === "Task") {
           subagentsLeft--;
-          const agentId = `a${idFrom(r, "", 16).toLowerCase().replace(/[^0-9a-f]/g, "0")}`;
+          const agentId = `a${idFrom(r, "", 16)
+            .toLowerCase()
+            .replace(/[^0-9a-f]/g, "0")}`;
           const a: SessionInfo = { ...s, agentId };
           const lines: string[] = [];
           let actx = int(r, 8000, 14_000);
@@ -179,7 +186,14 @@ export function generateSession(r: Rand, p: SessionPlan): GeneratedSession {
           agents.push({ agentId, lines });
           parent = saveParent;
           const u = uuidFrom(r);
-          main.push(toolResultLine(s, t, c.id, { uuid: u, parentUuid: parent, content: words(r, 60), toolUseResult: { status: "completed", agentId, totalDurationMs: 40_000 } }));
+          main.push(
+            toolResultLine(s, t, c.id, {
+              uuid: u,
+              parentUuid: parent,
+              content: words(r, 60),
+              toolUseResult: { status: "completed", agentId, totalDurationMs: 40_000 },
+            }),
+          );
           parent = u;
           continue;
         }

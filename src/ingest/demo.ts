@@ -14,11 +14,28 @@ interface DemoSession extends Omit<SessionPlan, "sessionId" | "start"> {
 }
 
 const PLANS: DemoSession[] = [
-  { cwd: "/home/dev/src/claude-dash", model: "claude-opus-4-6", turns: 14, turnGapMinutes: 4, subagents: 2, subagentModel: "claude-sonnet-4-5-20250929", title: "render pipeline", endsAgoMinutes: 1 },
+  {
+    cwd: "/home/dev/src/claude-dash",
+    model: "claude-opus-4-6",
+    turns: 14,
+    turnGapMinutes: 4,
+    subagents: 2,
+    subagentModel: "claude-sonnet-4-5-20250929",
+    title: "render pipeline",
+    endsAgoMinutes: 1,
+  },
   { cwd: "/home/dev/src/api-gateway", model: "claude-sonnet-4-5-20250929", turns: 8, turnGapMinutes: 5, endsWithApiError: true, endsAgoMinutes: 9 },
   { cwd: "/home/dev/src/ml-notebooks", model: "claude-opus-4-6", turns: 10, turnGapMinutes: 3, bigContext: true, subagents: 1, endsAgoMinutes: 24 },
   { cwd: "/home/dev/src/claude-dash", model: "claude-haiku-4-5-20251001", turns: 5, turnGapMinutes: 2, endsAgoMinutes: 47 },
-  { cwd: "/home/dev/src/website", model: "claude-sonnet-4-5-20250929", turns: 12, turnGapMinutes: 8, subagents: 1, title: "pricing page", endsAgoMinutes: 3 * 60 + 10 },
+  {
+    cwd: "/home/dev/src/website",
+    model: "claude-sonnet-4-5-20250929",
+    turns: 12,
+    turnGapMinutes: 8,
+    subagents: 1,
+    title: "pricing page",
+    endsAgoMinutes: 3 * 60 + 10,
+  },
   { cwd: "/home/dev/src/infra", model: "claude-opus-4-5-20251101", turns: 9, turnGapMinutes: 6, oneHourShare: 0.1, endsAgoMinutes: 6 * 60 + 30 },
   { cwd: "/home/dev/src/api-gateway", model: "claude-sonnet-4-5-20250929", turns: 16, turnGapMinutes: 5, subagents: 3, endsAgoMinutes: 9 * 60 + 45 },
   { cwd: "/home/dev/src/website", model: "claude-opus-4-6", turns: 10, turnGapMinutes: 7, endsAgoMinutes: 26 * 60 },
@@ -81,7 +98,9 @@ export const DEMO_BANNER = "DEMO DATA — no Claude Code transcripts were found;
 export function demoStatus(roots: readonly string[], home: string, live: boolean): string {
   if (roots.length === 0) return "demo data (--demo)";
   const named = roots.map((r) => (home && (r === home || r.startsWith(`${home}/`)) ? `~${r.slice(home.length)}` : r)).join(", ");
-  return live ? `demo data · watching ${named} for Claude Code transcripts: the dashboard switches to them when one appears` : `demo data · no Claude Code transcripts in ${named}`;
+  return live
+    ? `demo data · watching ${named} for Claude Code transcripts: the dashboard switches to them when one appears`
+    : `demo data · no Claude Code transcripts in ${named}`;
 }
 
 /**

@@ -122,7 +122,18 @@ export class FactCollector {
   private meta(sessionId: string): SessionMeta {
     let m = this.sessions.get(sessionId);
     if (!m) {
-      m = { type: "SessionMeta", sessionId, cwd: null, cwdTime: -Infinity, branch: null, branchTime: -Infinity, entrypoint: null, entrypointTime: Infinity, title: null, window1M: false };
+      m = {
+        type: "SessionMeta",
+        sessionId,
+        cwd: null,
+        cwdTime: -Infinity,
+        branch: null,
+        branchTime: -Infinity,
+        entrypoint: null,
+        entrypointTime: Infinity,
+        title: null,
+        window1M: false,
+      };
       this.sessions.set(sessionId, m);
     }
     return m;

@@ -74,7 +74,11 @@ export class LineProcessor {
     if (start >= end) return;
     const line = buf.subarray(start, end);
     const qt = byteQuickType(line);
-    if (qt !== null && ((IGNORED_TYPES.has(qt) && !(qt === "progress" && line.indexOf(AGENT_PROGRESS) >= 0 && line.indexOf(USAGE_KEY) >= 0)) || (qt === "system" && line.indexOf(API_ERROR) < 0 && line.indexOf(TURN_DURATION) < 0))) {
+    if (
+      qt !== null &&
+      ((IGNORED_TYPES.has(qt) && !(qt === "progress" && line.indexOf(AGENT_PROGRESS) >= 0 && line.indexOf(USAGE_KEY) >= 0)) ||
+        (qt === "system" && line.indexOf(API_ERROR) < 0 && line.indexOf(TURN_DURATION) < 0))
+    ) {
       if (!endsWithBraceBytes(line)) this.out.push({ type: "LineRejected", file: this.ctx.file, line: lineNo, reason: "not JSON (truncated or corrupt line)" });
       return;
     }
@@ -134,7 +138,16 @@ function emitRow(r: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink
     if (b.type !== "tool_result") continue;
     const why = problem(TOOL_RESULT, b);
     if (why !== null) reject(why);
-    else out.push({ type: "ToolResultObserved", key: b.tool_use_id as string, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "ok", reportedMs: reportedMs(r as UserRecord) });
+    else
+      out.push({
+        type: "ToolResultObserved",
+        key: b.tool_use_id as string,
+        time: c.time,
+        sessionId: c.sessionId,
+        agentId: c.agentId,
+        outcome: "ok",
+        reportedMs: reportedMs(r as UserRecord),
+      });
   }
 }
 
@@ -317,7 +330,7 @@ function stringEnd(b: Buffer, p: number): number {
 
 /** Bytes that may stand outside strings inside a skipped array or object: structure, whitespace, literals. */
 const OUTSIDE_STRINGS = new Uint8Array(256);
-for (const c of '{}[]:,-+.0123456789eEtrufalsn \t\r\n') OUTSIDE_STRINGS[c.charCodeAt(0)] = 1;
+for (const c of "{}[]:,-+.0123456789eEtrufalsn \t\r\n") OUTSIDE_STRINGS[c.charCodeAt(0)] = 1;
 
 function skipValue(b: Buffer, p: number): number {
   const c = b[p];

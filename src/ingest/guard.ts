@@ -28,7 +28,8 @@ function generate(root: Def): Guard | null {
     helpers[helpers.length - 1] = `function ${name}(x) {\n${body("x")}\n}`;
     return name;
   };
-  const constant = (v: unknown): string | null => (v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)) ? JSON.stringify(v) : null);
+  const constant = (v: unknown): string | null =>
+    v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)) ? JSON.stringify(v) : null;
   /** A boolean expression checking the value `v` (a variable name), or null when the node is not understood. */
   const expr = (def: Def, v: string): string | null => {
     const inner = () => (def.innerType ? expr(def.innerType._zod.def, v) : null);
@@ -60,8 +61,10 @@ function generate(root: Def): Guard | null {
         for (const c of def.checks ?? []) {
           const d = c._zod.def;
           if (d.check === "min_length" && typeof d.minimum === "number" && Number.isFinite(d.minimum)) parts.push(`${v}.length >= ${d.minimum}`);
-          else if (d.check === "greater_than" && typeof d.value === "number" && Number.isFinite(d.value)) parts.push(`${v} ${d.inclusive ? ">=" : ">"} ${d.value}`);
-          else if (d.check === "less_than" && typeof d.value === "number" && Number.isFinite(d.value)) parts.push(`${v} ${d.inclusive ? "<=" : "<"} ${d.value}`);
+          else if (d.check === "greater_than" && typeof d.value === "number" && Number.isFinite(d.value))
+            parts.push(`${v} ${d.inclusive ? ">=" : ">"} ${d.value}`);
+          else if (d.check === "less_than" && typeof d.value === "number" && Number.isFinite(d.value))
+            parts.push(`${v} ${d.inclusive ? "<=" : "<"} ${d.value}`);
           else if (d.check === "number_format" && d.format === "safeint") parts.push(`Number.isSafeInteger(${v})`);
           else return null;
         }
@@ -86,7 +89,10 @@ function generate(root: Def): Guard | null {
           if (!g) return null;
           checks.push(`e = o[${JSON.stringify(k)}]; if (!${g}) return false;`);
         }
-        const name = helper((o) => `if (${o} === null || typeof ${o} !== "object" || Array.isArray(${o})) return false;\nconst o = ${o};\nlet e;\n${checks.join("\n")}\nreturn true;`);
+        const name = helper(
+          (o) =>
+            `if (${o} === null || typeof ${o} !== "object" || Array.isArray(${o})) return false;\nconst o = ${o};\nlet e;\n${checks.join("\n")}\nreturn true;`,
+        );
         return `${name}(${v})`;
       }
       default:

@@ -62,7 +62,19 @@ interface LogRow {
   msg: string | null;
 }
 
-type ResponseRowLike = { time: number; session: number; agent: number | null; model: number; cls: number; u: number; a: number; b: number; r: number; o: number; key: string };
+type ResponseRowLike = {
+  time: number;
+  session: number;
+  agent: number | null;
+  model: number;
+  cls: number;
+  u: number;
+  a: number;
+  b: number;
+  r: number;
+  o: number;
+  key: string;
+};
 
 // ---- the log ---------------------------------------------------------------------------------------------------------
 
@@ -450,7 +462,11 @@ export class LiveSumsTracker {
         }
         seen(row.session, row.time);
       }
-      this.countsIn(st, b, to, 1, { seen, prompt: (s, t, k) => newestAdd(s.lastPrompt, t, k, null), error: (s, t, k, status, message) => newestAdd(s.lastError, t, k, { status, message }) });
+      this.countsIn(st, b, to, 1, {
+        seen,
+        prompt: (s, t, k) => newestAdd(s.lastPrompt, t, k, null),
+        error: (s, t, k, status, message) => newestAdd(s.lastError, t, k, { status, message }),
+      });
     }
     st.from = from;
     st.to = to;
@@ -478,7 +494,10 @@ export class LiveSumsTracker {
       if (!s || s.reload || lostAny(s)) ask.push(id);
       else if (s.metaStale) {
         this.stats.queries++;
-        const row = this.db.get<{ cwd: string | null; title: string | null; branch: string | null; window1m: number }>("SELECT cwd, title, branch, window1m FROM sessions WHERE id = ?", id);
+        const row = this.db.get<{ cwd: string | null; title: string | null; branch: string | null; window1m: number }>(
+          "SELECT cwd, title, branch, window1m FROM sessions WHERE id = ?",
+          id,
+        );
         if (row) Object.assign(s.sums, { cwd: row.cwd, title: row.title, branch: row.branch, window1M: row.window1m !== 0 });
         s.metaStale = false;
       }
@@ -501,7 +520,18 @@ export class LiveSumsTracker {
     let c = cells.get(k);
     if (!c) {
       if (sign < 0) return; // (never summed: nothing to take away)
-      cells.set(k, (c = { start, model, cls: row.cls, responses: 0, usage: { uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 }, freshHit: 0, freshMiss: 0 }));
+      cells.set(
+        k,
+        (c = {
+          start,
+          model,
+          cls: row.cls,
+          responses: 0,
+          usage: { uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 },
+          freshHit: 0,
+          freshMiss: 0,
+        }),
+      );
     }
     const u = c.usage;
     c.responses += sign;
@@ -530,7 +560,11 @@ export class LiveSumsTracker {
     if (inWindow) {
       const k = groupKey(agent, model, row.cls);
       let g = s.groups.get(k);
-      if (!g && sign > 0) s.groups.set(k, (g = { agentId: agent, model, cls: row.cls, responses: 0, usage: { uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 } }));
+      if (!g && sign > 0)
+        s.groups.set(
+          k,
+          (g = { agentId: agent, model, cls: row.cls, responses: 0, usage: { uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0 } }),
+        );
       if (g) {
         g.responses += sign;
         g.usage.uncached += sign * row.u;
@@ -595,7 +629,11 @@ export class LiveSumsTracker {
       if (s) took.prompt(s, r.time, r.key);
     }
     st.counts[1]! += sign * (db.get<{ n: number }>("SELECT count(*) AS n FROM tools WHERE call_time > ? AND call_time <= ?", lo, hi)?.n ?? 0);
-    for (const r of db.query<{ time: number; session: number; outcome: number | null }>("SELECT result_time AS time, session, outcome FROM tools WHERE result_time > ? AND result_time <= ?", lo, hi)) {
+    for (const r of db.query<{ time: number; session: number; outcome: number | null }>(
+      "SELECT result_time AS time, session, outcome FROM tools WHERE result_time > ? AND result_time <= ?",
+      lo,
+      hi,
+    )) {
       if (r.outcome === 1 || r.outcome === 2) st.counts[r.outcome + 1]! += sign;
       took?.seen(r.session, r.time);
     }
@@ -624,7 +662,9 @@ export class LiveSumsTracker {
       if (!p) continue;
       if (s.changed) {
         s.sums.groups = sortGroups([...s.groups.values()].map((g) => ({ ...g, usage: { ...g.usage } })));
-        s.sums.agents = [...s.agents.entries()].map(([agentId, m]): AgentMark => ({ agentId, time: m.mark.cur!.time, key: m.mark.cur!.key, model: m.mark.cur!.p, peak: m.peak.v }));
+        s.sums.agents = [...s.agents.entries()].map(
+          ([agentId, m]): AgentMark => ({ agentId, time: m.mark.cur!.time, key: m.mark.cur!.key, model: m.mark.cur!.p, peak: m.peak.v }),
+        );
         s.changed = false;
       }
       const n = <P, R>(m: Newest<P>, f: (c: { time: number; key: string; p: P }) => R): R | null => (m.cur ? f(m.cur) : null);
@@ -664,9 +704,18 @@ function tracked(id: number, s: SessionSums): Tracked {
   const n = new Map<string, number>();
   for (const g of s.groups) if (g.agentId !== null) n.set(g.agentId, (n.get(g.agentId) ?? 0) + g.responses);
   const agents = new Map(
-    s.agents.map((m) => [m.agentId, { mark: { cur: { time: m.time, key: m.key, p: m.model }, lost: null }, peak: { v: m.peak, lost: null }, n: n.get(m.agentId) ?? 0 }] as const),
+    s.agents.map(
+      (m) =>
+        [
+          m.agentId,
+          { mark: { cur: { time: m.time, key: m.key, p: m.model }, lost: null }, peak: { v: m.peak, lost: null }, n: n.get(m.agentId) ?? 0 },
+        ] as const,
+    ),
   );
-  const newest = <P>(c: { time: number; key: string } | null, p: (c: never) => P): Newest<P> => ({ cur: c ? { time: c.time, key: c.key, p: p(c as never) } : null, lost: null });
+  const newest = <P>(c: { time: number; key: string } | null, p: (c: never) => P): Newest<P> => ({
+    cur: c ? { time: c.time, key: c.key, p: p(c as never) } : null,
+    lost: null,
+  });
   return {
     id,
     sums: { ...s, groups: s.groups, agents: s.agents },

@@ -77,7 +77,12 @@ const yieldToEvents = (): Promise<void> => new Promise((r) => (typeof setImmedia
  * batch of facts and says which files it stored. Rejects (with the first error) if a thread fails or cannot start,
  * or `store` throws.
  */
-export function readInThreads<T>(files: readonly { path: string; size: number }[], threads: number, store: (batch: FileFacts[]) => T[], o: PoolOptions = {}): Promise<PoolResult<T>> {
+export function readInThreads<T>(
+  files: readonly { path: string; size: number }[],
+  threads: number,
+  store: (batch: FileFacts[]) => T[],
+  o: PoolOptions = {},
+): Promise<PoolResult<T>> {
   const maxLine = o.maxLine;
   const writeBytes = o.writeBytes ?? WRITE_BYTES;
   const queue = [...files].sort((a, b) => b.size - a.size);

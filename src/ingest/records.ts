@@ -239,7 +239,8 @@ function textOf(content: unknown): string {
 }
 
 /** User text that Claude Code wrote itself, not something the user typed. */
-const NOT_A_PROMPT = /^\s*(?:<local-command-stdout>|<local-command-stderr>|<local-command-caveat>|<bash-stdout>|<bash-stderr>|<task-notification>|\[Request interrupted by user)/;
+const NOT_A_PROMPT =
+  /^\s*(?:<local-command-stdout>|<local-command-stderr>|<local-command-caveat>|<bash-stdout>|<bash-stderr>|<task-notification>|\[Request interrupted by user)/;
 
 export function zodReason(err: z.ZodError): string {
   const first = err.issues[0];
@@ -258,7 +259,10 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
   if (qt !== null) {
     // Lines that cannot produce an event are skipped unparsed, for speed; a torn or corrupt one is still
     // caught by its missing closing brace.
-    if ((IGNORED_TYPES.has(qt) && !(qt === "progress" && mayCopyResponse(line))) || (qt === "system" && !line.includes('"api_error"') && !line.includes('"turn_duration"'))) {
+    if (
+      (IGNORED_TYPES.has(qt) && !(qt === "progress" && mayCopyResponse(line))) ||
+      (qt === "system" && !line.includes('"api_error"') && !line.includes('"turn_duration"'))
+    ) {
       if (!endsWithBrace(line)) reject("not JSON (truncated or corrupt line)");
       return;
     }
@@ -511,13 +515,28 @@ function user(obj: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink,
         const tur = typeof d.toolUseResult === "string" ? d.toolUseResult : "";
         outcome = REJECTION.test(text) || REJECTION.test(tur) ? "rejected" : "error";
       }
-      out.push({ type: "ToolResultObserved", key: t.data.tool_use_id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome, reportedMs: reportedMs(d) });
+      out.push({
+        type: "ToolResultObserved",
+        key: t.data.tool_use_id,
+        time: c.time,
+        sessionId: c.sessionId,
+        agentId: c.agentId,
+        outcome,
+        reportedMs: reportedMs(d),
+      });
     }
   }
   if (sawToolResult || d.isMeta || d.isCompactSummary || c.agentId !== null) return;
   const text = textOf(content);
   if (text.trim().length === 0 || NOT_A_PROMPT.test(text)) return;
-  out.push({ type: "PromptObserved", key: d.uuid ?? `${ctx.file}:${lineNo}`, time: c.time, sessionId: c.sessionId, cwd: d.cwd ?? null, branch: d.gitBranch ?? null });
+  out.push({
+    type: "PromptObserved",
+    key: d.uuid ?? `${ctx.file}:${lineNo}`,
+    time: c.time,
+    sessionId: c.sessionId,
+    cwd: d.cwd ?? null,
+    branch: d.gitBranch ?? null,
+  });
 }
 
 function turnDuration(obj: object, lineNo: number, ctx: LineContext, out: EventSink, reject: (r: string) => void): void {

@@ -17,7 +17,13 @@ export function resolveRoots(i: RootInputs): string[] {
   if (i.flagRoots.length > 0) roots = [...i.flagRoots];
   else {
     const whole = (i.claudeConfigDir ?? "").trim();
-    const fromEnv = whole.includes(",") && i.isDir?.(resolve(expandHome(whole, i.home))) ? [whole] : whole.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    const fromEnv =
+      whole.includes(",") && i.isDir?.(resolve(expandHome(whole, i.home)))
+        ? [whole]
+        : whole
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0);
     roots = fromEnv.length > 0 ? fromEnv : [join(i.home, ".claude"), join(i.home, ".config", "claude")];
   }
   const out: string[] = [];

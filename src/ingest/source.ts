@@ -284,7 +284,13 @@ export class TranscriptSource {
       const tailer = new FileTailer(path, this.maxLine);
       const stored = this.stored.get(path);
       if (stored) tailer.restore(stored);
-      t = { tailer, ctx: { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId }, hash: pathHash(path), gen: stored?.gen ?? -1, restart: false };
+      t = {
+        tailer,
+        ctx: { file: path, fileSessionId: info.sessionId, fileAgentId: info.agentId },
+        hash: pathHash(path),
+        gen: stored?.gen ?? -1,
+        restart: false,
+      };
       this.files.set(path, t);
     }
     return t;
@@ -345,7 +351,7 @@ export class TranscriptSource {
     if (res.error) this.stats.unreadable.set(path, res.error);
     else this.stats.unreadable.delete(path);
     if (res.gone || res.deferred || res.error || (res.bytes === 0 && !restart && !res.restarted)) return;
-    const f = facts.facts(path, t.tailer.position(), restart || res.restarted, restart ? this.stored.get(path)?.gen ?? -1 : t.gen);
+    const f = facts.facts(path, t.tailer.position(), restart || res.restarted, restart ? (this.stored.get(path)?.gen ?? -1) : t.gen);
     this.pending.push(f);
     this.pendingFacts += facts.events + 1;
     this.pendingBytes += res.bytes;
@@ -435,4 +441,3 @@ export function readWhole(path: string, maxLine: number): { facts: FileFacts | n
   if (res.bytes > 0) readUnfinishedTail(t, ctx, maxLine, facts);
   return { facts: facts.facts(path, t.position(), false, -1), bytes: res.bytes, lines: res.lines, error: null };
 }
-

@@ -19,7 +19,10 @@ const schema = z.object({
   version: str,
   model: z.object({ id: str, display_name: str }).optional().catch(undefined),
   workspace: z.object({ current_dir: str, project_dir: str }).optional().catch(undefined),
-  cost: z.object({ total_cost_usd: z.number().finite().min(0).max(1e7).optional().catch(undefined), total_duration_ms: num }).optional().catch(undefined),
+  cost: z
+    .object({ total_cost_usd: z.number().finite().min(0).max(1e7).optional().catch(undefined), total_duration_ms: num })
+    .optional()
+    .catch(undefined),
   context_window: z
     .object({
       context_window_size: z.number().finite().positive().optional().catch(undefined),
@@ -64,7 +67,9 @@ export function parsePayload(text: string, truncated = false): PayloadRead {
 export function payloadLimits(p: StatusPayload, time: number): { kind: "session" | "weekly"; percent: number; resetsAt: number | null; time: number }[] {
   const out: { kind: "session" | "weekly"; percent: number; resetsAt: number | null; time: number }[] = [];
   const at = (s: number | undefined) => (s === undefined ? null : s < 1e11 ? s * 1000 : s); // (epoch seconds; tolerate ms)
-  if (p.rate_limits?.five_hour) out.push({ kind: "session", percent: p.rate_limits.five_hour.used_percentage, resetsAt: at(p.rate_limits.five_hour.resets_at), time });
-  if (p.rate_limits?.seven_day) out.push({ kind: "weekly", percent: p.rate_limits.seven_day.used_percentage, resetsAt: at(p.rate_limits.seven_day.resets_at), time });
+  if (p.rate_limits?.five_hour)
+    out.push({ kind: "session", percent: p.rate_limits.five_hour.used_percentage, resetsAt: at(p.rate_limits.five_hour.resets_at), time });
+  if (p.rate_limits?.seven_day)
+    out.push({ kind: "weekly", percent: p.rate_limits.seven_day.used_percentage, resetsAt: at(p.rate_limits.seven_day.resets_at), time });
   return out;
 }

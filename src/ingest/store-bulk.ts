@@ -25,7 +25,8 @@ export class BulkFill {
       return false;
     }
     try {
-      const empty = this.db.get<{ n: number }>("SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM prompts) AS n")!.n === 0;
+      const empty =
+        this.db.get<{ n: number }>("SELECT (SELECT count(*) FROM responses) + (SELECT count(*) FROM tools) + (SELECT count(*) FROM prompts) AS n")!.n === 0;
       if (!empty) {
         this.db.rollback();
         this.syncNormal();

@@ -4,7 +4,18 @@
 // the other files' sightings wait in `copies`, so that when a file's facts are removed (the file rewritten, or read
 // again by a new parser) the best remaining copy takes over. Every change to a fact is also a change to the rollup
 // (see store-rollup.ts), made here as the fact is written.
-import type { ApiErrorObserved, ModelEvent, PromptObserved, ResponseObserved, SessionMeta, ToolCallObserved, ToolOutcome, ToolResultObserved, TurnCompleted, Usage } from "../model/events.ts";
+import type {
+  ApiErrorObserved,
+  ModelEvent,
+  PromptObserved,
+  ResponseObserved,
+  SessionMeta,
+  ToolCallObserved,
+  ToolOutcome,
+  ToolResultObserved,
+  TurnCompleted,
+  Usage,
+} from "../model/events.ts";
 import { beats, noteWhere } from "../model/state.ts";
 import { isCopy, isFast, type RateClass } from "../model/pricing.ts";
 import { classOf } from "../model/tokens.ts";
@@ -222,18 +233,36 @@ export class Facts {
 
   private responseParams(e: ResponseObserved, file: number): SqlValue[] {
     const u = e.usage;
-    return [file, e.time, this.sessionRow(e.sessionId), e.agentId === null ? null : this.nameId(e.agentId), this.nameId(e.model), u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output, clsOf(e)];
+    return [
+      file,
+      e.time,
+      this.sessionRow(e.sessionId),
+      e.agentId === null ? null : this.nameId(e.agentId),
+      this.nameId(e.model),
+      u.uncached,
+      u.cacheWrite5m,
+      u.cacheWrite1h,
+      u.cacheRead,
+      u.output,
+      clsOf(e),
+    ];
   }
 
   putResponse(e: ResponseObserved, file: number, h = hashOf(e)): void {
     const db = this.db;
-    const sql = "INSERT INTO responses (h, key, file, time, session, agent, model, uncached, w5, w1, rd, out, cls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    const sql =
+      "INSERT INTO responses (h, key, file, time, session, agent, model, uncached, w5, w1, rd, out, cls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     const u = e.usage;
     const model = this.nameId(e.model);
     const agent = e.agentId === null ? null : this.nameId(e.agentId);
     const cls = clsOf(e);
     // (the common case, a new response, without building arrays of parameters)
-    if (db.prepare(sql).run(h, e.key, file, e.time, this.sessionRow(e.sessionId), agent, model, u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output, cls).changes > 0) {
+    if (
+      db
+        .prepare(sql)
+        .run(h, e.key, file, e.time, this.sessionRow(e.sessionId), agent, model, u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output, cls)
+        .changes > 0
+    ) {
       this.rollup.delta(e.time, model, cls, u, 1);
       return;
     }
@@ -248,7 +277,11 @@ export class Facts {
     const old = this.storedResponse(id)!;
     const replace = (cand: ResponseObserved, from: number) => {
       this.rollup.delta(old.e.time, old.model, clsOf(old.e), old.e.usage, -1);
-      db.run("UPDATE responses SET file = ?, time = ?, session = ?, agent = ?, model = ?, uncached = ?, w5 = ?, w1 = ?, rd = ?, out = ?, cls = ? WHERE id = ?", ...this.responseParams(cand, from), id);
+      db.run(
+        "UPDATE responses SET file = ?, time = ?, session = ?, agent = ?, model = ?, uncached = ?, w5 = ?, w1 = ?, rd = ?, out = ?, cls = ? WHERE id = ?",
+        ...this.responseParams(cand, from),
+        id,
+      );
       this.rollup.delta(cand.time, this.nameId(cand.model), clsOf(cand), cand.usage, 1);
     };
     if (old.file === file) {
@@ -298,19 +331,23 @@ export class Facts {
     const db = this.db;
     const e = (call ?? result)!;
     const insert = (at: number) =>
-      db.prepare("INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING").run(
-        at,
-        e.key,
-        this.sessionRow(e.sessionId),
-        e.agentId === null ? null : this.nameId(e.agentId),
-        call ? file : null,
-        call?.time ?? null,
-        call ? this.nameId(call.name) : null,
-        result ? file : null,
-        result?.time ?? null,
-        result ? OUTCOMES.indexOf(result.outcome) : null,
-        result?.reportedMs ?? null,
-      );
+      db
+        .prepare(
+          "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .run(
+          at,
+          e.key,
+          this.sessionRow(e.sessionId),
+          e.agentId === null ? null : this.nameId(e.agentId),
+          call ? file : null,
+          call?.time ?? null,
+          call ? this.nameId(call.name) : null,
+          result ? file : null,
+          result?.time ?? null,
+          result ? OUTCOMES.indexOf(result.outcome) : null,
+          result?.reportedMs ?? null,
+        );
     if (insert(h).changes > 0) {
       if (call) this.rollup.tally(call.time, 1, 1);
       if (result && result.outcome !== "ok") this.rollup.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
@@ -332,7 +369,14 @@ export class Facts {
       const wins = row.call_file === null || (row.call_file !== file && this.earlier(call.time, file, row.call_time!, row.call_file));
       if (wins) {
         if (row.call_file !== null) {
-          this.copy(Kind.ToolCall, e.key, row.call_file, { type: "ToolCallObserved", key: e.key, time: row.call_time!, sessionId, agentId, name: this.name(row.name!) });
+          this.copy(Kind.ToolCall, e.key, row.call_file, {
+            type: "ToolCallObserved",
+            key: e.key,
+            time: row.call_time!,
+            sessionId,
+            agentId,
+            name: this.name(row.name!),
+          });
           this.rollup.tally(row.call_time, 1, -1);
           db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolCall, e.key, file);
         }
@@ -355,12 +399,33 @@ export class Facts {
       if (wins) {
         if (row.result_file !== null) {
           const outcome = OUTCOMES[row.outcome ?? 0] ?? "ok";
-          this.copy(Kind.ToolResult, e.key, row.result_file, { type: "ToolResultObserved", key: e.key, time: row.result_time!, sessionId, agentId, outcome, reportedMs: row.ms });
+          this.copy(Kind.ToolResult, e.key, row.result_file, {
+            type: "ToolResultObserved",
+            key: e.key,
+            time: row.result_time!,
+            sessionId,
+            agentId,
+            outcome,
+            reportedMs: row.ms,
+          });
           if (outcome !== "ok") this.rollup.tally(row.result_time, outcome === "error" ? 2 : 3, -1);
           db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolResult, e.key, file);
         }
-        db.run("UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?", file, result.time, OUTCOMES.indexOf(result.outcome), result.reportedMs ?? null, at.id);
-        if (row.call_file === null) db.run("UPDATE tools SET session = ?, agent = ? WHERE id = ?", this.sessionRow(result.sessionId), result.agentId === null ? null : this.nameId(result.agentId), at.id);
+        db.run(
+          "UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?",
+          file,
+          result.time,
+          OUTCOMES.indexOf(result.outcome),
+          result.reportedMs ?? null,
+          at.id,
+        );
+        if (row.call_file === null)
+          db.run(
+            "UPDATE tools SET session = ?, agent = ? WHERE id = ?",
+            this.sessionRow(result.sessionId),
+            result.agentId === null ? null : this.nameId(result.agentId),
+            at.id,
+          );
         tallyResult();
       } else if (row.result_file !== file) this.copy(Kind.ToolResult, e.key, file, result);
     }
@@ -373,7 +438,15 @@ export class Facts {
   }
 
   /** Inserts a fact whose earliest sighting wins (true when it was new); a sighting in another file is kept as a copy. */
-  private putFirst(kind: Kind, table: "prompts" | "errors" | "turns", key: string, file: number, sql: string, params: SqlValue[], e: PromptObserved | ApiErrorObserved | TurnCompleted): boolean {
+  private putFirst(
+    kind: Kind,
+    table: "prompts" | "errors" | "turns",
+    key: string,
+    file: number,
+    sql: string,
+    params: SqlValue[],
+    e: PromptObserved | ApiErrorObserved | TurnCompleted,
+  ): boolean {
     if (this.db.run(sql, hashOf(e), key, file, ...params).changes > 0) return true;
     const at = this.locate(table, key);
     if (at.id === null) {
@@ -402,7 +475,14 @@ export class Facts {
     const base = { key: r.key as string, time: r.time as number, sessionId: this.sessionId(r.session as number) };
     if (table === "prompts") return { type: "PromptObserved", ...base, cwd: null };
     if (table === "turns") return { type: "TurnCompleted", ...base, durationMs: r.ms as number };
-    return { type: "ApiErrorObserved", ...base, agentId: r.agent === null ? null : this.name(r.agent as number), status: r.status as number | null, message: r.message as string, retry: r.retry !== 0 };
+    return {
+      type: "ApiErrorObserved",
+      ...base,
+      agentId: r.agent === null ? null : this.name(r.agent as number),
+      status: r.status as number | null,
+      message: r.message as string,
+      retry: r.retry !== 0,
+    };
   }
 
   /** Takes a prompt or an API error out of the tallies. */
@@ -412,7 +492,17 @@ export class Facts {
   }
 
   private putPrompt(e: PromptObserved, file: number): void {
-    if (this.putFirst(Kind.Prompt, "prompts", e.key, file, "INSERT INTO prompts (h, key, file, time, session) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [e.time, this.sessionRow(e.sessionId)], e))
+    if (
+      this.putFirst(
+        Kind.Prompt,
+        "prompts",
+        e.key,
+        file,
+        "INSERT INTO prompts (h, key, file, time, session) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [e.time, this.sessionRow(e.sessionId)],
+        e,
+      )
+    )
       this.rollup.tally(e.time, 0, 1);
   }
 
@@ -430,7 +520,15 @@ export class Facts {
   }
 
   private putTurn(e: TurnCompleted, file: number): void {
-    this.putFirst(Kind.Turn, "turns", e.key, file, "INSERT INTO turns (h, key, file, time, session, ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [e.time, this.sessionRow(e.sessionId), e.durationMs], e);
+    this.putFirst(
+      Kind.Turn,
+      "turns",
+      e.key,
+      file,
+      "INSERT INTO turns (h, key, file, time, session, ms) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      [e.time, this.sessionRow(e.sessionId), e.durationMs],
+      e,
+    );
   }
 
   removeFacts(ids: readonly number[]): void {
@@ -448,17 +546,22 @@ export class Facts {
       lost.push({ kind: Kind.Prompt, key: r.key });
       this.rollup.tally(r.time, 0, -1);
     }
-    for (const r of db.query<{ key: string; time: number; retry: number }>("SELECT key, time, retry FROM errors WHERE file IN (SELECT id FROM temp.gone_files)")) {
+    for (const r of db.query<{ key: string; time: number; retry: number }>(
+      "SELECT key, time, retry FROM errors WHERE file IN (SELECT id FROM temp.gone_files)",
+    )) {
       lost.push({ kind: Kind.ApiError, key: r.key });
       this.rollup.tally(r.time, r.retry ? 5 : 4, -1);
     }
-    for (const r of db.query<{ key: string }>("SELECT key FROM turns WHERE file IN (SELECT id FROM temp.gone_files)")) lost.push({ kind: Kind.Turn, key: r.key });
+    for (const r of db.query<{ key: string }>("SELECT key FROM turns WHERE file IN (SELECT id FROM temp.gone_files)"))
+      lost.push({ kind: Kind.Turn, key: r.key });
     for (const table of ["prompts", "errors", "turns"]) db.run(`DELETE FROM ${table} WHERE file IN (SELECT id FROM temp.gone_files)`);
     for (const r of db.query<{ key: string; call_time: number }>("SELECT key, call_time FROM tools WHERE call_file IN (SELECT id FROM temp.gone_files)")) {
       lost.push({ kind: Kind.ToolCall, key: r.key });
       this.rollup.tally(r.call_time, 1, -1);
     }
-    for (const r of db.query<{ key: string; result_time: number; outcome: number }>("SELECT key, result_time, outcome FROM tools WHERE result_file IN (SELECT id FROM temp.gone_files)")) {
+    for (const r of db.query<{ key: string; result_time: number; outcome: number }>(
+      "SELECT key, result_time, outcome FROM tools WHERE result_file IN (SELECT id FROM temp.gone_files)",
+    )) {
       lost.push({ kind: Kind.ToolResult, key: r.key });
       if (r.outcome > 0) this.rollup.tally(r.result_time, r.outcome === 1 ? 2 : 3, -1);
     }
@@ -467,19 +570,19 @@ export class Facts {
     db.run("DELETE FROM tools WHERE call_file IS NULL AND result_file IS NULL");
     db.run("DELETE FROM copies WHERE file IN (SELECT id FROM temp.gone_files)");
     db.run("DELETE FROM rejected WHERE file IN (SELECT id FROM temp.gone_files)");
-    db.run("UPDATE files SET rejected = 0, offset = 0, lines = 0, size = -1, mtime = -1, reread = 0, gen = gen + 1 WHERE id IN (SELECT id FROM temp.gone_files)");
+    db.run(
+      "UPDATE files SET rejected = 0, offset = 0, lines = 0, size = -1, mtime = -1, reread = 0, gen = gen + 1 WHERE id IN (SELECT id FROM temp.gone_files)",
+    );
     for (const { kind, key } of lost) this.promote(kind, key);
   }
 
   /** The best remaining copy of a fact (from another file) becomes its stored row (see putResponse and earlier). */
   private promote(kind: Kind, key: string): void {
     // (a copy that no longer reads back as a fact, a damaged row, is passed over: its file is read again if present)
-    const rows = this.db
-      .query<{ file: number; fact: string }>("SELECT file, fact FROM copies WHERE kind = ? AND key = ?", kind, key)
-      .flatMap((r) => {
-        const f = readFact(r.fact);
-        return f ? [{ file: r.file, f }] : [];
-      });
+    const rows = this.db.query<{ file: number; fact: string }>("SELECT file, fact FROM copies WHERE kind = ? AND key = ?", kind, key).flatMap((r) => {
+      const f = readFact(r.fact);
+      return f ? [{ file: r.file, f }] : [];
+    });
     if (rows.length === 0) return;
     let best = rows[0]!;
     let bestFact = best.f;
@@ -487,7 +590,8 @@ export class Facts {
       const f = r.f;
       const better =
         kind === Kind.Response
-          ? beats(f as ResponseObserved, bestFact as ResponseObserved) || (!beats(bestFact as ResponseObserved, f as ResponseObserved) && this.files.filePath(r.file) < this.files.filePath(best.file))
+          ? beats(f as ResponseObserved, bestFact as ResponseObserved) ||
+            (!beats(bestFact as ResponseObserved, f as ResponseObserved) && this.files.filePath(r.file) < this.files.filePath(best.file))
           : this.earlier(f.time, r.file, bestFact.time, best.file);
       if (better) {
         best = r;

@@ -102,7 +102,9 @@ export class FileTable {
   load(): [string, DirEntry][] {
     if (this.listings) return this.listings;
     const out: [string, DirEntry][] = [];
-    for (const r of this.db.query<{ id: number; path: string; inode: string | null; mtime: number | null; read_at: number | null; entries: string | null }>("SELECT * FROM dirs")) {
+    for (const r of this.db.query<{ id: number; path: string; inode: string | null; mtime: number | null; read_at: number | null; entries: string | null }>(
+      "SELECT * FROM dirs",
+    )) {
       this.dirIds.set(r.path, r.id);
       this.dirById.set(r.id, r.path);
       if (r.entries === null || r.inode === null || r.mtime === null || r.read_at === null) continue;
@@ -224,7 +226,13 @@ export class FileTable {
     if (f.restart || row.reread !== 0) {
       if (!f.restart) return "conflict"; // read it again from the start, as the parser changed
       removeFacts([row.id]);
-      return { id: row.id, gen: db.get<{ gen: number }>("SELECT gen FROM files WHERE id = ?", row.id)!.gen, offset: p.offset, lines: p.lines, rejected: f.rejectedCount };
+      return {
+        id: row.id,
+        gen: db.get<{ gen: number }>("SELECT gen FROM files WHERE id = ?", row.id)!.gen,
+        offset: p.offset,
+        lines: p.lines,
+        rejected: f.rejectedCount,
+      };
     }
     if (f.gen === -1 ? !sameFile : f.gen !== row.gen) return "conflict";
     // The same file, continued (perhaps also by another process: facts are idempotent, positions only advance).
@@ -257,7 +265,9 @@ export class FileTable {
   rejectedLines(max: number): { count: number; samples: { file: string; line: number; reason: string }[] } {
     const count = this.db.get<{ n: number | null }>("SELECT sum(rejected) AS n FROM files")?.n ?? 0;
     const samples = this.db
-      .query<{ dir: number; name: string; line: number; reason: string }>("SELECT f.dir AS dir, f.name AS name, r.line AS line, r.reason AS reason FROM rejected r JOIN files f ON f.id = r.file")
+      .query<{ dir: number; name: string; line: number; reason: string }>(
+        "SELECT f.dir AS dir, f.name AS name, r.line AS line, r.reason AS reason FROM rejected r JOIN files f ON f.id = r.file",
+      )
       .map((r) => ({ file: join(this.dirPath(r.dir), r.name), line: r.line, reason: r.reason }))
       .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
       .slice(0, max);

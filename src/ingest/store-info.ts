@@ -107,7 +107,9 @@ export function storeInfo(store: UsageStore | null, status: StoreStatus, roots: 
     acknowledged: status.marker?.acknowledged ?? null,
   };
   if (!store) return info;
-  const r = store.db.get<{ n: number; first: number | null; last: number | null }>("SELECT count(*) AS n, min(time) AS first, max(time) AS last FROM responses");
+  const r = store.db.get<{ n: number; first: number | null; last: number | null }>(
+    "SELECT count(*) AS n, min(time) AS first, max(time) AS last FROM responses",
+  );
   info.responses = r?.n ?? 0;
   info.first = r?.first ?? null;
   info.last = r?.last ?? null;

@@ -192,7 +192,14 @@ export function storeCounts(store: UsageStore, unread: Unread = { n: 0, newest: 
   const r = store.db.get<{ n: number; f: number; first: number | null; last: number | null }>(
     "SELECT (SELECT count(*) FROM responses) AS n, (SELECT count(*) FROM files) AS f, (SELECT min(time) FROM responses) AS first, (SELECT max(time) FROM responses) AS last",
   );
-  return { responses: r?.n ?? 0, files: r?.f ?? 0, first: r?.first ?? null, last: r?.last ?? null, unread: unread.n, unreadNewest: unread.n > 0 ? unread.newest : null };
+  return {
+    responses: r?.n ?? 0,
+    files: r?.f ?? 0,
+    first: r?.first ?? null,
+    last: r?.last ?? null,
+    unread: unread.n,
+    unreadNewest: unread.n > 0 ? unread.newest : null,
+  };
 }
 
 /** The fewest and the most responses a loss may be (most null: not known). */
@@ -219,7 +226,8 @@ export function mergeLoss(a: StoreLoss | null, b: StoreLoss | null): StoreLoss |
   const exact = a.responses !== null && b.responses !== null ? a.responses + b.responses : null;
   const hiA = most(a);
   const hiB = most(b);
-  const unknown = exact === null && a.responses === null && a.atLeast === null && a.upTo === null && b.responses === null && b.atLeast === null && b.upTo === null;
+  const unknown =
+    exact === null && a.responses === null && a.atLeast === null && a.upTo === null && b.responses === null && b.atLeast === null && b.upTo === null;
   return {
     at: Math.min(a.at, b.at),
     responses: exact,
@@ -247,7 +255,8 @@ export function lossNotice(l: StoreLoss, o: { first: boolean }): string {
   if (l.responses !== null) what = `${head}: ${thousands(l.responses)}${of} responses${o.first ? " could not be saved" : ""} (${store})`;
   else if (l.atLeast !== null && l.atLeast > 0)
     what = `${head}: at least ${thousands(l.atLeast)}${l.upTo !== null ? ` (up to ${thousands(l.upTo)})` : ""}${of} responses${o.first ? " could not be saved" : ""} (${store})`;
-  else if (l.upTo !== null) what = `${head}: up to ${thousands(l.upTo)}${of} responses${o.first ? " may not have been saved" : ", not known exactly"} (${store}; transcripts it never read were read since)`;
+  else if (l.upTo !== null)
+    what = `${head}: up to ${thousands(l.upTo)}${of} responses${o.first ? " may not have been saved" : ", not known exactly"} (${store}; transcripts it never read were read since)`;
   else
     what = `${head}: ${l.cause === "emptied" ? "what the emptied store held" : l.cause === "missing" ? "what the deleted store held" : "part of the damaged store"} could not be saved, and with no marker beside it how much is not known`;
   return `${what} · claude-dash --acknowledge-loss${l.movedTo ? ` · the damaged file was moved to ${l.movedTo}` : ""}`;
@@ -350,12 +359,15 @@ export class MarkerKeeper {
 
   private later(ms: number): void {
     if (this.timer !== null || this.stopped) return;
-    this.timer = this.timers.set(() => {
-      this.timer = null;
-      if (!this.dirty || this.stopped) return;
-      this.flush();
-      if (this.dirty) this.later(this.failed ? MARKER_EVERY_MS : RETRY_MS);
-    }, Math.max(0, ms));
+    this.timer = this.timers.set(
+      () => {
+        this.timer = null;
+        if (!this.dirty || this.stopped) return;
+        this.flush();
+        if (this.dirty) this.later(this.failed ? MARKER_EVERY_MS : RETRY_MS);
+      },
+      Math.max(0, ms),
+    );
   }
 
   private unreadNow(): Unread {
@@ -417,8 +429,18 @@ export class MarkerKeeper {
 /** A loss as --json gives it (times as ISO-8601 UTC; `atLeast` and `upTo` bound a count not known exactly). */
 export function lossJson(
   l: StoreLoss | null | undefined,
-): { at: string; responses: number | null; atLeast: number | null; upTo: number | null; of: number | null; cause: StoreLoss["cause"]; movedTo: string | null } | null {
-  return l ? { at: new Date(l.at).toISOString(), responses: l.responses, atLeast: l.atLeast, upTo: l.upTo, of: l.of, cause: l.cause, movedTo: l.movedTo } : null;
+): {
+  at: string;
+  responses: number | null;
+  atLeast: number | null;
+  upTo: number | null;
+  of: number | null;
+  cause: StoreLoss["cause"];
+  movedTo: string | null;
+} | null {
+  return l
+    ? { at: new Date(l.at).toISOString(), responses: l.responses, atLeast: l.atLeast, upTo: l.upTo, of: l.of, cause: l.cause, movedTo: l.movedTo }
+    : null;
 }
 
 /**

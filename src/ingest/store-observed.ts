@@ -43,7 +43,16 @@ export class Observed {
         const origin = ORIGIN_CODE[l.origin];
         if (last && last.percent === l.percent && last.resets_at === resetsAt && last.origin === origin)
           this.db.run("UPDATE limits_seen SET time = ?, session = ? WHERE kind = ? AND time = ?", l.time, session, l.kind, last.time);
-        else this.db.run("INSERT OR REPLACE INTO limits_seen (kind, time, percent, resets_at, origin, session) VALUES (?, ?, ?, ?, ?, ?)", l.kind, l.time, l.percent, resetsAt, origin, session);
+        else
+          this.db.run(
+            "INSERT OR REPLACE INTO limits_seen (kind, time, percent, resets_at, origin, session) VALUES (?, ?, ?, ?, ?, ?)",
+            l.kind,
+            l.time,
+            l.percent,
+            resetsAt,
+            origin,
+            session,
+          );
       }
     };
     const ok = wait ? (this.db.transaction(body), true) : this.db.tryTransaction(() => (body(), true)) === true;
@@ -57,13 +66,25 @@ export class Observed {
       .query<{ kind: string; time: number; percent: number; resets_at: number | null; origin: number; session: number | null }>(
         "SELECT kind, max(time) AS time, percent, resets_at, origin, session FROM limits_seen GROUP BY kind",
       )
-      .map((r) => ({ kind: r.kind, time: r.time, percent: r.percent, resetsAt: r.resets_at, origin: r.origin === 2 ? "endpoint" : "statusline", sessionId: r.session === null ? null : this.sessions.text(r.session) }));
+      .map((r) => ({
+        kind: r.kind,
+        time: r.time,
+        percent: r.percent,
+        resetsAt: r.resets_at,
+        origin: r.origin === 2 ? "endpoint" : "statusline",
+        sessionId: r.session === null ? null : this.sessions.text(r.session),
+      }));
   }
 
   /** Figures of one kind seen from `from` to `to`, oldest first (the insights' quota history, the limit last seen). */
   limitsSeen(kind: string, from: number, to: number): LimitSeen[] {
     return this.db
-      .query<{ time: number; percent: number; resets_at: number | null; origin: number }>("SELECT time, percent, resets_at, origin FROM limits_seen WHERE kind = ? AND time > ? AND time <= ? ORDER BY time", kind, clampTime(from), clampTime(to))
+      .query<{ time: number; percent: number; resets_at: number | null; origin: number }>(
+        "SELECT time, percent, resets_at, origin FROM limits_seen WHERE kind = ? AND time > ? AND time <= ? ORDER BY time",
+        kind,
+        clampTime(from),
+        clampTime(to),
+      )
       .map((r) => ({ kind, time: r.time, percent: r.percent, resetsAt: r.resets_at, origin: r.origin === 2 ? "endpoint" : "statusline", sessionId: null }));
   }
 
@@ -93,7 +114,10 @@ export class Observed {
   claudeCodeCosts(sessionIds: readonly string[]): Map<string, { usd: number; time: number; started: number | null }> {
     const out = new Map<string, { usd: number; time: number; started: number | null }>();
     for (const sid of sessionIds) {
-      const r = this.db.get<{ usd: number; time: number; started: number | null }>("SELECT c.usd, c.time, c.started FROM cc_costs c JOIN sessions s ON s.id = c.session WHERE s.sid = ?", redact(sid));
+      const r = this.db.get<{ usd: number; time: number; started: number | null }>(
+        "SELECT c.usd, c.time, c.started FROM cc_costs c JOIN sessions s ON s.id = c.session WHERE s.sid = ?",
+        redact(sid),
+      );
       if (r) out.set(sid, { usd: r.usd, time: r.time, started: r.started });
     }
     return out;

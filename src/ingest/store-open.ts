@@ -5,7 +5,21 @@
 // writes nothing at all. Nothing at the store's path (nor its -wal, -shm or marker) is followed if it is a symbolic
 // link, a new store is made by us, exclusively, inside the data directory, and no file we did not make is chmodded.
 // A marker beside the store (store-marker.ts) tells a store that was deleted or emptied from "no store yet".
-import { accessSync, closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, writeSync, type Stats } from "node:fs";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeSync,
+  type Stats,
+} from "node:fs";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { openDatabase, type SqlDatabase, type SqlValue } from "../sqlite.ts";
@@ -205,7 +219,8 @@ export function openExisting(path: string, o: { beforeOpen?: () => void } = {}):
       /* (compared as given) */
     }
     const file = db.get<{ file: string }>("SELECT file FROM pragma_database_list WHERE name = 'main'")?.file;
-    if (file !== undefined && file !== "" && file !== expected && file !== path) throw changed(`${path} led SQLite to ${file} (a symbolic link put there while it was being opened)`);
+    if (file !== undefined && file !== "" && file !== expected && file !== path)
+      throw changed(`${path} led SQLite to ${file} (a symbolic link put there while it was being opened)`);
   } catch (e) {
     db.close();
     throw e;
@@ -248,7 +263,8 @@ function dirProblem(dir: string, e: unknown): string {
   if (code === "EROFS") return `${dir} is on a read-only file system`;
   if (code === "EACCES" || code === "EPERM") return `${dir} is not writable (${code})`;
   if (code === "ENOSPC") return `the disk is full (${dir})`;
-  if ((e as { name?: string }).name === "NotCapable" || (e as { name?: string }).name === "PermissionDenied") return `claude-dash may not write ${dir} (on Deno: --allow-write)`;
+  if ((e as { name?: string }).name === "NotCapable" || (e as { name?: string }).name === "PermissionDenied")
+    return `claude-dash may not write ${dir} (on Deno: --allow-write)`;
   return `cannot write ${dir} (${codeOf(e)})`;
 }
 
@@ -258,7 +274,10 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
   if (o.path === null) return { store: memoryStore(parser), status: { state: "off", path: null, notice: null } };
   const path = o.path;
   const dir = dirname(path);
-  const inMemory = (state: StoreState, notice: string, extra: Partial<StoreStatus> = {}): Opened => ({ store: memoryStore(parser), status: { state, path, notice, ...extra } });
+  const inMemory = (state: StoreState, notice: string, extra: Partial<StoreStatus> = {}): Opened => ({
+    store: memoryStore(parser),
+    status: { state, path, notice, ...extra },
+  });
   let cannotMake: string | null = null;
   try {
     // (a folder we make is 0700 from the start; one that exists is the user's, and left as it is)
@@ -278,8 +297,13 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     // kept in memory beside it.
     const lossLine = marker?.loss ? `${lossNotice(marker.loss, { first: false })} · ` : "";
     const copy = at.kind === "file" && at.size > 0 ? copyFileToMemory(path, { immutable: true }, parser) : null;
-    if (copy) return { store: copy, status: { state: "read-only", path, notice: `${lossLine}usage history is read but not kept this run: ${readOnly}`, ...pending } };
-    return inMemory("read-only", `${lossLine}usage history is not kept this run: ${readOnly}${at.kind === "file" && at.size > 0 ? " (and the store cannot be read)" : ""}`, pending);
+    if (copy)
+      return { store: copy, status: { state: "read-only", path, notice: `${lossLine}usage history is read but not kept this run: ${readOnly}`, ...pending } };
+    return inMemory(
+      "read-only",
+      `${lossLine}usage history is not kept this run: ${readOnly}${at.kind === "file" && at.size > 0 ? " (and the store cannot be read)" : ""}`,
+      pending,
+    );
   }
   if (o.damaged) {
     if (o.damagedId && at.kind === "file" && fileIdAt(path) !== o.damagedId) return openUsageStore({ ...o, damaged: false }, true);
@@ -295,7 +319,10 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     const id = fileIdAt(path);
     if (held || (wal.kind === "file" && wal.size > 0)) return replaceDamaged(o, "emptied", marker, retried, id);
     const gone = removeLeftover(path, id, o.now);
-    if (gone === "changed") return retried ? inMemory("unreadable", "usage store is being replaced by another process: showing the transcripts only", pending) : openUsageStore(o, true);
+    if (gone === "changed")
+      return retried
+        ? inMemory("unreadable", "usage store is being replaced by another process: showing the transcripts only", pending)
+        : openUsageStore(o, true);
     if (gone !== true) return inMemory("unreadable", `an empty usage store file cannot be replaced (${gone.error}): showing the transcripts only`, pending);
     at = { kind: "absent" };
   }
@@ -307,10 +334,18 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     if (!made.ok) return inMemory(made.state, made.notice, pending);
     // (when another process has just moved a damaged store aside, that process counts what is lost; and when another
     // process made the new store first — both found it gone — that process counts it: a loss is counted once)
-    if (!held || retried || !made.mine) return { store: made.store, status: { state: made.mine ? "created" : "ok", path, notice: null, marker, loss: marker?.loss ?? null } };
+    if (!held || retried || !made.mine)
+      return { store: made.store, status: { state: made.mine ? "created" : "ok", path, notice: null, marker, loss: marker?.loss ?? null } };
     return {
       store: made.store,
-      status: { state: "recovered", path, notice: "usage store was deleted: a new one is made from the transcripts on disk", marker, loss: marker.loss, recovery: { cause: "missing", movedTo: typeof movedTo === "string" ? movedTo : null, before: marker, salvage: null } },
+      status: {
+        state: "recovered",
+        path,
+        notice: "usage store was deleted: a new one is made from the transcripts on disk",
+        marker,
+        loss: marker.loss,
+        recovery: { cause: "missing", movedTo: typeof movedTo === "string" ? movedTo : null, before: marker, salvage: null },
+      },
     };
   }
   const first = tryOpen(path, parser, o.race, o.busyMs);
@@ -334,10 +369,13 @@ export function openUsageStore(o: OpenOptions, retried = false): Opened {
     if (!retried) return openUsageStore(o, true);
     return inMemory("refused", `usage store not used: ${refusal(path) ?? first.detail}; showing the transcripts only`, pending);
   }
-  if (first.problem === "newer") return inMemory("newer", `usage store ${path} was written by a newer claude-dash: not used (history is not kept this run)`, pending);
+  if (first.problem === "newer")
+    return inMemory("newer", `usage store ${path} was written by a newer claude-dash: not used (history is not kept this run)`, pending);
   if (first.problem === "read-only") return inMemory("read-only", `usage history is not kept this run: ${path} is read-only`, pending);
-  if (first.problem === "full") return inMemory("full", `the disk is full: the usage store cannot be opened (the numbers are exact; nothing is kept this run)`, pending);
-  if (first.problem === "busy") return inMemory("busy", `another claude-dash holds the usage store: this run reads the transcripts itself (the numbers are exact)`, pending);
+  if (first.problem === "full")
+    return inMemory("full", `the disk is full: the usage store cannot be opened (the numbers are exact; nothing is kept this run)`, pending);
+  if (first.problem === "busy")
+    return inMemory("busy", `another claude-dash holds the usage store: this run reads the transcripts itself (the numbers are exact)`, pending);
   if (first.problem !== "corrupt") {
     // (SQLite reports some writes a full disk refused — its shared-memory index — as an I/O error)
     if (diskFull(dir)) return inMemory("full", `the disk is full: the usage store cannot be opened (the numbers are exact; nothing is kept this run)`, pending);
@@ -387,7 +425,10 @@ function removeLeftover(path: string, id: string | null, now: number): true | "c
 function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Marker | null, retried: boolean, damagedId: string | null): Opened {
   const path = o.path!;
   const parser = o.parserVersion ?? PARSER_VERSION;
-  const inMemory = (state: StoreState, notice: string): Opened => ({ store: memoryStore(parser), status: { state, path, notice, marker, loss: marker?.loss ?? null } });
+  const inMemory = (state: StoreState, notice: string): Opened => ({
+    store: memoryStore(parser),
+    status: { state, path, notice, marker, loss: marker?.loss ?? null },
+  });
   o.race?.beforeReplace?.();
   const aside = moveAside(path, o.now, true, damagedId);
   if (aside === "gone" || aside === null) {
@@ -395,9 +436,14 @@ function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Ma
     if (!retried) return openUsageStore({ ...o, damaged: false }, true);
     return inMemory("unreadable", "usage store is damaged and another process is replacing it: showing the transcripts only");
   }
-  if (typeof aside !== "string") return inMemory("unreadable", `usage store is ${cause} and cannot be moved aside (${aside.error}): showing the transcripts only`);
+  if (typeof aside !== "string")
+    return inMemory("unreadable", `usage store is ${cause} and cannot be moved aside (${aside.error}): showing the transcripts only`);
   const made = createStore(o, parser);
-  if (!made.ok) return inMemory(made.state, `usage store was ${cause} (moved to ${aside}) and ${made.state === "full" ? "the disk is full" : "a new one cannot be made"}: showing the transcripts only`);
+  if (!made.ok)
+    return inMemory(
+      made.state,
+      `usage store was ${cause} (moved to ${aside}) and ${made.state === "full" ? "the disk is full" : "a new one cannot be made"}: showing the transcripts only`,
+    );
   let salvage: SalvageResult;
   try {
     salvage = salvageInto(made.store, aside, { workDir: dirname(path), now: o.now });
@@ -407,7 +453,10 @@ function replaceDamaged(o: OpenOptions, cause: "damaged" | "emptied", marker: Ma
     made.store.close();
     if (made.mine) for (const ext of ["", "-wal", "-shm"]) rmSync(path + ext, { force: true });
     const problem = sqliteProblem(e);
-    return inMemory(problem === "full" ? "full" : "unreadable", `usage store was ${cause} (moved to ${aside}); ${problem === "full" ? "the disk is full" : "its facts could not be saved"}: showing the transcripts only`);
+    return inMemory(
+      problem === "full" ? "full" : "unreadable",
+      `usage store was ${cause} (moved to ${aside}); ${problem === "full" ? "the disk is full" : "its facts could not be saved"}: showing the transcripts only`,
+    );
   }
   const what = cause === "emptied" ? "was emptied (0 bytes)" : "was damaged";
   return {
@@ -505,8 +554,14 @@ function createStore(o: OpenOptions, parser: number): Made {
     clean();
     const p = sqliteProblem(e);
     const code = (e as { code?: string }).code;
-    if (p === "full" || code === "ENOSPC" || diskFull(dirname(path))) return { ok: false, state: "full", notice: `the disk is full: no usage store can be made in ${dirname(path)} (the numbers are exact; nothing is kept this run)` };
-    if (code === "EROFS" || code === "EACCES" || code === "EPERM") return { ok: false, state: "read-only", notice: `usage history is not kept this run: ${dirProblem(dirname(path), e)}` };
+    if (p === "full" || code === "ENOSPC" || diskFull(dirname(path)))
+      return {
+        ok: false,
+        state: "full",
+        notice: `the disk is full: no usage store can be made in ${dirname(path)} (the numbers are exact; nothing is kept this run)`,
+      };
+    if (code === "EROFS" || code === "EACCES" || code === "EPERM")
+      return { ok: false, state: "read-only", notice: `usage history is not kept this run: ${dirProblem(dirname(path), e)}` };
     return { ok: false, state: "unreadable", notice: `no usage store can be made (${codeOf(e)}): showing the transcripts only` };
   }
   clean();
@@ -514,8 +569,13 @@ function createStore(o: OpenOptions, parser: number): Made {
   if (refused) return { ok: false, state: "refused", notice: `usage store not used: ${refused}; showing the transcripts only` };
   const opened = tryOpen(path, parser, undefined, o.busyMs);
   if (!opened.ok) {
-    if (opened.problem === "changed") return { ok: false, state: "refused", notice: `usage store not used: ${refusal(path) ?? opened.detail}; showing the transcripts only` };
-    return { ok: false, state: opened.problem === "full" ? "full" : "unreadable", notice: `the new usage store cannot be opened (${opened.detail}): showing the transcripts only` };
+    if (opened.problem === "changed")
+      return { ok: false, state: "refused", notice: `usage store not used: ${refusal(path) ?? opened.detail}; showing the transcripts only` };
+    return {
+      ok: false,
+      state: opened.problem === "full" ? "full" : "unreadable",
+      notice: `the new usage store cannot be opened (${opened.detail}): showing the transcripts only`,
+    };
   }
   try {
     opened.store.setMetaIfMissing("roots", JSON.stringify(o.roots));
@@ -527,7 +587,12 @@ function createStore(o: OpenOptions, parser: number): Made {
 
 type Tried =
   | { ok: true; store: UsageStore; upgraded: { from: number } | null }
-  | { ok: false; problem: Problem | "newer" | "read-only" | "changed"; detail: string; /** the file that was looked at (device and inode). */ id: string | null };
+  | {
+      ok: false;
+      problem: Problem | "newer" | "read-only" | "changed";
+      detail: string /** the file that was looked at (device and inode). */;
+      id: string | null;
+    };
 
 /**
  * Opens an existing store (never creating one, never following a link, never changing its mode: the file is ours
@@ -558,7 +623,8 @@ function tryOpen(path: string, parser: number, race?: RaceHooks, busyMs = 10_000
     }
     if ((e as { code?: string }).code === CHANGED) return { ok: false, problem: "changed", detail: (e as Error).message, id };
     const p = sqliteProblem(e);
-    if (p === "unreadable" && /readonly|read-only/i.test(String((e as Error)?.message))) return { ok: false, problem: "read-only", detail: "read-only", id: id ?? fileIdAt(path) };
+    if (p === "unreadable" && /readonly|read-only/i.test(String((e as Error)?.message)))
+      return { ok: false, problem: "read-only", detail: "read-only", id: id ?? fileIdAt(path) };
     return { ok: false, problem: p, detail: codeOf(e), id: id ?? fileIdAt(path) };
   }
 }
@@ -566,7 +632,9 @@ function tryOpen(path: string, parser: number, race?: RaceHooks, busyMs = 10_000
 function codeOf(e: unknown): string {
   const err = e as { code?: string; message?: string };
   if (err.code && err.code !== "ERR_SQLITE_ERROR") return err.code;
-  return String(err.message ?? e).split("\n")[0]!.slice(0, 80);
+  return String(err.message ?? e)
+    .split("\n")[0]!
+    .slice(0, 80);
 }
 
 /**
@@ -646,18 +714,39 @@ export function inspectStore(path: string | null): { store: UsageStore | null; s
   if (refused) return { store: null, status: { state: "refused", path, notice: `not used: ${refused}` } };
   const marker = readMarker(path);
   const base = { path, marker, loss: marker?.loss ?? null };
-  const held = marker !== null && marker.responses > 0 ? `its marker says it held ${marker.responses} responses on ${new Date(marker.at).toISOString().slice(0, 10)}` : null;
+  const held =
+    marker !== null && marker.responses > 0
+      ? `its marker says it held ${marker.responses} responses on ${new Date(marker.at).toISOString().slice(0, 10)}`
+      : null;
   const at = entryAt(path);
   if (at.kind === "absent") {
-    if (held) return { store: null, status: { state: "missing", ...base, notice: `the store is gone but ${held}: the next run counts what the transcripts on disk do not give as lost` } };
+    if (held)
+      return {
+        store: null,
+        status: { state: "missing", ...base, notice: `the store is gone but ${held}: the next run counts what the transcripts on disk do not give as lost` },
+      };
     return { store: null, status: { state: "none", ...base, notice: "no store yet: the next run creates it" } };
   }
   if (at.kind === "file" && at.size === 0) {
     const wal = entryAt(`${path}-wal`);
     if (held || (marker !== null && marker.files > 0) || (wal.kind === "file" && wal.size > 0))
-      return { store: null, status: { state: "damaged", ...base, notice: `empty (0 bytes)${held ? `, but ${held}` : marker !== null && marker.files > 0 ? ", but its marker says it held transcripts" : ", but its log holds some"}: the next run moves it aside and makes a new one${held ? ", counting what is lost" : ""}` } };
+      return {
+        store: null,
+        status: {
+          state: "damaged",
+          ...base,
+          notice: `empty (0 bytes)${held ? `, but ${held}` : marker !== null && marker.files > 0 ? ", but its marker says it held transcripts" : ", but its log holds some"}: the next run moves it aside and makes a new one${held ? ", counting what is lost" : ""}`,
+        },
+      };
     // (what an older version left when the disk was full: it never held anything)
-    return { store: null, status: { state: "none", ...base, notice: "no store yet: an empty file left by an earlier version is there, which held nothing; the next run replaces it" } };
+    return {
+      store: null,
+      status: {
+        state: "none",
+        ...base,
+        notice: "no store yet: an empty file left by an earlier version is there, which held nothing; the next run replaces it",
+      },
+    };
   }
   const readOnlyDir = unwritable(dirname(path));
   const open = (): UsageStore | "newer" => {
@@ -680,13 +769,21 @@ export function inspectStore(path: string | null): { store: UsageStore | null; s
   };
   try {
     const store = open();
-    if (store === "newer") return { store: null, status: { state: "newer", ...base, notice: "written by a newer claude-dash (a newer layout of its tables): not read, and left as it is" } };
+    if (store === "newer")
+      return {
+        store: null,
+        status: { state: "newer", ...base, notice: "written by a newer claude-dash (a newer layout of its tables): not read, and left as it is" },
+      };
     const loss = marker?.loss ? lossNotice(marker.loss, { first: false }) : null;
     const ro = readOnlyDir ? `runs keep no new history here: ${readOnlyDir}` : null;
     return { store, status: { state: readOnlyDir ? "read-only" : "ok", ...base, notice: [loss, ro].filter((x) => x !== null).join(" · ") || null } };
   } catch (e) {
     const p = sqliteProblem(e);
-    if (p === "corrupt") return { store: null, status: { state: "damaged", ...base, notice: `cannot be read (${codeOf(e)}): the next run moves it aside and saves what it can of it` } };
+    if (p === "corrupt")
+      return {
+        store: null,
+        status: { state: "damaged", ...base, notice: `cannot be read (${codeOf(e)}): the next run moves it aside and saves what it can of it` },
+      };
     return { store: null, status: { state: "unreadable", ...base, notice: `cannot be read (${readOnlyDir ?? codeOf(e)})` } };
   }
 }

@@ -1,7 +1,21 @@
 // The views' questions answered by aggregate queries on the usage store (see model/queries.ts). Times are epoch ms;
 // a fact belongs to a span when from < time <= to.
 import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
-import type { AgentMark, Counts, LimitSeen, DayCell, LiveQuery, LiveSums, SessionCell, SessionGroup, SessionLabel, SessionSums, ToolResultFact, UsageCell, UsageQueries } from "../model/queries.ts";
+import type {
+  AgentMark,
+  Counts,
+  LimitSeen,
+  DayCell,
+  LiveQuery,
+  LiveSums,
+  SessionCell,
+  SessionGroup,
+  SessionLabel,
+  SessionSums,
+  ToolResultFact,
+  UsageCell,
+  UsageQueries,
+} from "../model/queries.ts";
 import { sortGroups } from "../model/selectors.ts";
 import type { SqlValue } from "../sqlite.ts";
 import { LiveSumsTracker } from "./live-sums.ts";
@@ -30,7 +44,6 @@ interface CellRow {
 
 const SUMS = `count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o,
   sum(CASE WHEN rd > 0 THEN uncached + w5 + w1 ELSE 0 END) AS hit, sum(CASE WHEN rd > 0 THEN 0 ELSE uncached + w5 + w1 END) AS miss`;
-
 
 interface ToolRow {
   key: string;
@@ -172,7 +185,14 @@ export class StoreQueries implements UsageQueries {
           apiErrors: a.apiErrors + b.apiErrors,
           apiRetries: a.apiRetries + b.apiRetries,
         });
-        const mid: Counts = { prompts: r?.p ?? 0, toolCalls: r?.c ?? 0, toolErrors: r?.e ?? 0, toolRejections: r?.j ?? 0, apiErrors: r?.a ?? 0, apiRetries: r?.t ?? 0 };
+        const mid: Counts = {
+          prompts: r?.p ?? 0,
+          toolCalls: r?.c ?? 0,
+          toolErrors: r?.e ?? 0,
+          toolRejections: r?.j ?? 0,
+          apiErrors: r?.a ?? 0,
+          apiRetries: r?.t ?? 0,
+        };
         return sum(sum(this.rawCounts(f, lo * CELL_MS), mid), this.rawCounts((hi + 1) * CELL_MS, t));
       }
     }
@@ -187,7 +207,11 @@ export class StoreQueries implements UsageQueries {
       f,
       t,
     );
-    const errors = this.db.get<{ f: number | null; r: number | null }>("SELECT sum(retry = 0) AS f, sum(retry = 1) AS r FROM errors WHERE time > ? AND time <= ?", f, t);
+    const errors = this.db.get<{ f: number | null; r: number | null }>(
+      "SELECT sum(retry = 0) AS f, sum(retry = 1) AS r FROM errors WHERE time > ? AND time <= ?",
+      f,
+      t,
+    );
     return {
       prompts: one("SELECT count(*) AS n FROM prompts WHERE time > ? AND time <= ?"),
       toolCalls: one("SELECT count(*) AS n FROM tools WHERE call_time > ? AND call_time <= ?"),
@@ -244,19 +268,36 @@ export class StoreQueries implements UsageQueries {
       cells: this.cells(q.from, q.to, q.slotMs),
       hourCells: this.cells(q.to - HOUR, q.to, HOUR),
       counts: this.counts(q.from, q.to),
-      sessions: [...this.sessionSumsOf(active.map((a) => a.session), new Map(active.map((a) => [a.session, a.last])), q.from, q.to).values()],
+      sessions: [
+        ...this.sessionSumsOf(
+          active.map((a) => a.session),
+          new Map(active.map((a) => [a.session, a.last])),
+          q.from,
+          q.to,
+        ).values(),
+      ],
     };
   }
 
   sessionSums(sessions: readonly { sessionId: string; lastActivity?: number }[], from: number, to: number): SessionSums[] {
-    const rows = this.inChunks<{ id: number; sid: string }>((marks) => `SELECT id, sid FROM sessions WHERE sid IN (${marks})`, sessions.map((s) => s.sessionId));
+    const rows = this.inChunks<{ id: number; sid: string }>(
+      (marks) => `SELECT id, sid FROM sessions WHERE sid IN (${marks})`,
+      sessions.map((s) => s.sessionId),
+    );
     const given = new Map(sessions.map((s) => [s.sessionId, s.lastActivity]));
     const last = new Map<number, number>();
     for (const r of rows) {
       const t = given.get(r.sid);
       if (t !== undefined) last.set(r.id, t);
     }
-    return [...this.sessionSumsOf(rows.map((r) => r.id), last, from, to).values()];
+    return [
+      ...this.sessionSumsOf(
+        rows.map((r) => r.id),
+        last,
+        from,
+        to,
+      ).values(),
+    ];
   }
 
   /**
@@ -302,7 +343,8 @@ export class StoreQueries implements UsageQueries {
     ))
       push(agents, r.session, { agentId: this.store.name(r.agent), time: r.time, key: r.key, model: this.store.name(r.model), peak: r.peak });
     for (const r of this.inChunks<{ session: number; main: number; f: number }>(
-      (marks) => `SELECT session, agent IS NULL AS main, sum(uncached + w5 + w1) AS f FROM responses WHERE time > ? AND time <= ? AND session IN (${marks}) GROUP BY session, main`,
+      (marks) =>
+        `SELECT session, agent IS NULL AS main, sum(uncached + w5 + w1) AS f FROM responses WHERE time > ? AND time <= ? AND session IN (${marks}) GROUP BY session, main`,
       ids,
       [hourFrom, t],
     )) {
@@ -317,13 +359,21 @@ export class StoreQueries implements UsageQueries {
         id,
         t,
       );
-      const latestAny = this.db.get<{ time: number; key: string; model: number }>("SELECT time, key, model FROM responses WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1", id, t);
+      const latestAny = this.db.get<{ time: number; key: string; model: number }>(
+        "SELECT time, key, model FROM responses WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
+        id,
+        t,
+      );
       const lastError = this.db.get<{ time: number; key: string; status: number | null; message: string }>(
         "SELECT time, key, status, message FROM errors WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
         id,
         t,
       );
-      const lastPrompt = this.db.get<{ time: number; key: string }>("SELECT time, key FROM prompts WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1", id, t);
+      const lastPrompt = this.db.get<{ time: number; key: string }>(
+        "SELECT time, key FROM prompts WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
+        id,
+        t,
+      );
       const newest = Math.max(latestAny?.time ?? -Infinity, lastError?.time ?? -Infinity, lastPrompt?.time ?? -Infinity);
       const h = fresh.get(id) ?? [0, 0];
       out.set(id, {
@@ -423,7 +473,11 @@ export class StoreQueries implements UsageQueries {
 
   toolCalls(from: number, to: number): { name: string; calls: number }[] {
     return this.db
-      .query<{ name: number; n: number }>("SELECT name, count(*) AS n FROM tools WHERE call_time > ? AND call_time <= ? AND name IS NOT NULL GROUP BY name", clamp(from), clamp(to))
+      .query<{ name: number; n: number }>(
+        "SELECT name, count(*) AS n FROM tools WHERE call_time > ? AND call_time <= ? AND name IS NOT NULL GROUP BY name",
+        clamp(from),
+        clamp(to),
+      )
       .map((r) => ({ name: this.store.name(r.name), calls: r.n }));
   }
 
@@ -479,8 +533,13 @@ export class StoreQueries implements UsageQueries {
       t,
     );
     for (const r of this.sessionRows(sessions.map((x) => x.session))) yield this.meta(r);
-    for (const r of this.db.iterate<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, key", f, t)) yield this.store.responseEvent(r);
-    for (const r of this.db.iterate<{ key: string; time: number; session: number }>("SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, key", f, t))
+    for (const r of this.db.iterate<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, key", f, t))
+      yield this.store.responseEvent(r);
+    for (const r of this.db.iterate<{ key: string; time: number; session: number }>(
+      "SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, key",
+      f,
+      t,
+    ))
       yield { type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null };
     for (const r of this.db.iterate<ToolRow>(
       `SELECT * FROM (SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE call_time > ?1 AND call_time <= ?2
@@ -491,11 +550,17 @@ export class StoreQueries implements UsageQueries {
     )) {
       const sessionId = this.store.sessionId(r.session);
       const agentId = r.agent === null ? null : this.store.name(r.agent);
-      if (r.call_time !== null && r.name !== null) yield { type: "ToolCallObserved", key: r.key, time: r.call_time, sessionId, agentId, name: this.store.name(r.name) };
-      if (r.result_time !== null) yield { type: "ToolResultObserved", key: r.key, time: r.result_time, sessionId, agentId, outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", reportedMs: r.ms };
+      if (r.call_time !== null && r.name !== null)
+        yield { type: "ToolCallObserved", key: r.key, time: r.call_time, sessionId, agentId, name: this.store.name(r.name) };
+      if (r.result_time !== null)
+        yield { type: "ToolResultObserved", key: r.key, time: r.result_time, sessionId, agentId, outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", reportedMs: r.ms };
     }
     for (const r of this.db.iterate<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, key", f, t)) yield this.errorEvent(r);
-    for (const r of this.db.iterate<{ key: string; time: number; session: number; ms: number }>("SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, key", f, t))
+    for (const r of this.db.iterate<{ key: string; time: number; session: number; ms: number }>(
+      "SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, key",
+      f,
+      t,
+    ))
       yield { type: "TurnCompleted", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), durationMs: r.ms };
   }
 

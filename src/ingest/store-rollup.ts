@@ -103,7 +103,11 @@ export class Rollup {
         slot,
         ...(d as [number, number, number, number, number, number]),
       );
-      if (d.some((x) => x < 0)) this.db.run("DELETE FROM tallies WHERE slot = ? AND prompts = 0 AND calls = 0 AND errors = 0 AND rejections = 0 AND apierrors = 0 AND retries = 0", slot);
+      if (d.some((x) => x < 0))
+        this.db.run(
+          "DELETE FROM tallies WHERE slot = ? AND prompts = 0 AND calls = 0 AND errors = 0 AND rejections = 0 AND apierrors = 0 AND retries = 0",
+          slot,
+        );
     }
     if (!deltas) return;
     for (const { slot, model, cls, d } of deltas.values()) {

@@ -475,7 +475,15 @@ class Salvager {
     }
     if (r.result_file !== null && when(r.result_time) && this.wanted(r.result_file)) {
       const outcome = OUTCOMES[int(r.outcome) ? r.outcome : 0] ?? "ok";
-      this.add(r.result_file, { type: "ToolResultObserved", key: r.key, time: r.result_time, sessionId, agentId, outcome, reportedMs: typeof r.ms === "number" ? r.ms : null });
+      this.add(r.result_file, {
+        type: "ToolResultObserved",
+        key: r.key,
+        time: r.result_time,
+        sessionId,
+        agentId,
+        outcome,
+        reportedMs: typeof r.ms === "number" ? r.ms : null,
+      });
       this.result.facts++;
     }
   }
@@ -507,7 +515,9 @@ class Salvager {
       let key = "";
       let file = -1;
       try {
-        for (const r of this.db.prepare("SELECT key, file, fact FROM copies WHERE kind = ? AND (key, file) > (?, ?) ORDER BY key, file").iterate(kind, key, file) as IterableIterator<Row>) {
+        for (const r of this.db
+          .prepare("SELECT key, file, fact FROM copies WHERE kind = ? AND (key, file) > (?, ?) ORDER BY key, file")
+          .iterate(kind, key, file) as IterableIterator<Row>) {
           key = String(r.key);
           file = Number(r.file);
           if (!this.wanted(r.file)) continue;
@@ -543,7 +553,12 @@ class Salvager {
     const batches = [...this.pending].map(([path, { c, id }]) => {
       const old = id === null ? undefined : this.files.get(id);
       const first = !this.written.has(path);
-      const facts = c.facts(path, old?.pos ?? { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0, tailHash: 0 }, false, this.store.file(path)?.gen ?? -1);
+      const facts = c.facts(
+        path,
+        old?.pos ?? { dev: 0, ino: 0, size: 0, mtimeMs: 0, offset: 0, lines: 0, headLen: 0, headHash: 0, tailHash: 0 },
+        false,
+        this.store.file(path)?.gen ?? -1,
+      );
       if (first && old && old.rejected > 0) facts.rejectedCount = old.rejected;
       else if (!first) facts.rejectedCount = 0;
       this.written.add(path);
@@ -567,7 +582,8 @@ function readCopy(json: unknown): ModelEvent | null {
   if (typeof json !== "string") return null;
   try {
     const f = JSON.parse(json) as { type?: unknown; key?: unknown; time?: unknown; usage?: unknown; sessionId?: unknown };
-    if (f === null || typeof f !== "object" || !COPIED.has(f.type as string) || !str(f.key, 2000) || !when(f.time) || typeof f.sessionId !== "string") return null;
+    if (f === null || typeof f !== "object" || !COPIED.has(f.type as string) || !str(f.key, 2000) || !when(f.time) || typeof f.sessionId !== "string")
+      return null;
     if (f.type === "ResponseObserved") {
       const u = f.usage as Record<string, unknown> | null;
       if (typeof u !== "object" || u === null || ![u.uncached, u.cacheWrite5m, u.cacheWrite1h, u.cacheRead, u.output].every((x) => int(x, TOKENS))) return null;

@@ -67,7 +67,17 @@ CREATE TABLE IF NOT EXISTS cc_costs (session INTEGER PRIMARY KEY, time INTEGER N
 `;
 
 /** Indexes that only speed up reading (the key hashes' are needed to write). */
-export const SECONDARY_INDEXES = ["responses_time", "responses_session", "tools_call", "tools_result", "prompts_time", "prompts_session", "errors_time", "errors_session", "turns_time"];
+export const SECONDARY_INDEXES = [
+  "responses_time",
+  "responses_session",
+  "tools_call",
+  "tools_result",
+  "prompts_time",
+  "prompts_session",
+  "errors_time",
+  "errors_session",
+  "turns_time",
+];
 
 /** Creates the tables of a new store, or checks and upgrades an existing one. Returns what happened. */
 export function prepareStore(db: SqlDatabase, parserVersion = PARSER_VERSION): { upgraded: { from: number } | null; newer: boolean } {

@@ -153,7 +153,11 @@ export function toolResultLine(
     ...envelope(s, "user", opts.uuid, opts.parentUuid, time),
     message: { role: "user", content: [block] },
     toolUseResult:
-      outcome === "rejected" ? "User rejected tool use" : outcome === "error" ? `Error: ${content}` : (opts.toolUseResult ?? { stdout: content, stderr: "", interrupted: false, isImage: false }),
+      outcome === "rejected"
+        ? "User rejected tool use"
+        : outcome === "error"
+          ? `Error: ${content}`
+          : (opts.toolUseResult ?? { stdout: content, stderr: "", interrupted: false, isImage: false }),
     sourceToolAssistantUUID: opts.parentUuid,
   });
 }
@@ -202,13 +206,27 @@ export function customTitleLine(sessionId: string, title: string): string {
  * "agent_progress" per line of the subagent, the assistant line under data.message, its output count a placeholder.
  * `subagentLines` are the subagent's own lines (from responseLines with the subagent's SessionInfo).
  */
-export function agentProgressLines(parent: SessionInfo, agentId: string, taskToolUseId: string, subagentLines: readonly string[], placeholderOutput = 7): string[] {
+export function agentProgressLines(
+  parent: SessionInfo,
+  agentId: string,
+  taskToolUseId: string,
+  subagentLines: readonly string[],
+  placeholderOutput = 7,
+): string[] {
   return subagentLines.map((l, i) => {
     const own = JSON.parse(l) as { type: string; timestamp: string; uuid: string; requestId?: string; message: { usage?: Record<string, unknown> } };
-    const message = own.message.usage ? { ...own.message, usage: { ...own.message.usage, output_tokens: Math.min(placeholderOutput, Number(own.message.usage.output_tokens)) } } : own.message;
+    const message = own.message.usage
+      ? { ...own.message, usage: { ...own.message.usage, output_tokens: Math.min(placeholderOutput, Number(own.message.usage.output_tokens)) } }
+      : own.message;
     return JSON.stringify({
       ...envelope(parent, "progress", `${own.uuid}-progress-${i}`, null, Date.parse(own.timestamp)),
-      data: { message: { type: own.type, timestamp: own.timestamp, message, ...(own.requestId !== undefined ? { requestId: own.requestId } : {}), uuid: own.uuid }, normalizedMessages: [], type: "agent_progress", prompt: "Look into it", agentId },
+      data: {
+        message: { type: own.type, timestamp: own.timestamp, message, ...(own.requestId !== undefined ? { requestId: own.requestId } : {}), uuid: own.uuid },
+        normalizedMessages: [],
+        type: "agent_progress",
+        prompt: "Look into it",
+        agentId,
+      },
       toolUseID: `agent_msg_${own.uuid}`,
       parentToolUseID: taskToolUseId,
     });
@@ -237,10 +255,37 @@ export function hookProgressLine(s: SessionInfo, time: number, uuid: string, par
 export function snapshotLine(messageId: string, time: number, files: string[]): string {
   const tracked: Record<string, unknown> = {};
   files.forEach((f, i) => (tracked[f] = { backupFileName: `${messageId.slice(0, 16)}@v${i + 1}`, version: i + 1, backupTime: iso(time) }));
-  return JSON.stringify({ type: "file-history-snapshot", messageId, snapshot: { messageId, trackedFileBackups: tracked, timestamp: iso(time) }, isSnapshotUpdate: false });
+  return JSON.stringify({
+    type: "file-history-snapshot",
+    messageId,
+    snapshot: { messageId, trackedFileBackups: tracked, timestamp: iso(time) },
+    isSnapshotUpdate: false,
+  });
 }
 
 /** An `api_request` as team telemetry maps it: request `req_<n>`, keyed `otel:req_<n>` (benchmarks and tests). */
-export function teamResponse(n: number, time: number, sessionId: string, model: string, usage: Usage, meta: { user: string; terminal: string }, extra: Partial<ResponseObserved> = {}): ResponseObserved {
-  return { type: "ResponseObserved", key: `otel:req_${n}`, requestId: `req_${n}`, time, sessionId, agentId: null, model, usage, cwd: null, entrypoint: null, origin: "team", ...meta, ...extra };
+export function teamResponse(
+  n: number,
+  time: number,
+  sessionId: string,
+  model: string,
+  usage: Usage,
+  meta: { user: string; terminal: string },
+  extra: Partial<ResponseObserved> = {},
+): ResponseObserved {
+  return {
+    type: "ResponseObserved",
+    key: `otel:req_${n}`,
+    requestId: `req_${n}`,
+    time,
+    sessionId,
+    agentId: null,
+    model,
+    usage,
+    cwd: null,
+    entrypoint: null,
+    origin: "team",
+    ...meta,
+    ...extra,
+  };
 }

@@ -266,4 +266,3 @@ function describe(e: unknown): string {
   const err = e as { code?: string; message?: string };
   return err.code ?? err.message ?? String(e);
 }
-

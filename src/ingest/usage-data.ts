@@ -59,12 +59,19 @@ export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Pr
  * A store that failed (damaged, the disk full, or held by another process for longer than a write may wait) replaced
  * by one that works; the failed one is closed.
  */
-export function replaceStore(store: UsageStore, problem: "full" | "corrupt" | "busy", o: { roots: string[]; storeAt: string | null; clock?: () => number }): { store: UsageStore; status: StoreStatus } {
+export function replaceStore(
+  store: UsageStore,
+  problem: "full" | "corrupt" | "busy",
+  o: { roots: string[]; storeAt: string | null; clock?: () => number },
+): { store: UsageStore; status: StoreStatus } {
   if (problem === "full" || problem === "busy") {
     const copy = store.kind === "file" ? copyToMemory(store) : null;
     forgetMarker(store);
     store.close();
-    return { store: copy ?? memoryStore(), status: problem === "full" ? { state: "full", path: o.storeAt, notice: FULL } : { state: "busy", path: o.storeAt, notice: BUSY } };
+    return {
+      store: copy ?? memoryStore(),
+      status: problem === "full" ? { state: "full", path: o.storeAt, notice: FULL } : { state: "busy", path: o.storeAt, notice: BUSY },
+    };
   }
   const damagedId = store.fileId;
   forgetMarker(store);

@@ -2,7 +2,16 @@
 // and every string once in one long string. A reader thread's facts then cost the writing thread no parsing (JSON of
 // the same facts took that thread about as long as storing them) and a fraction of the memory. The numbers carry the
 // facts' key hashes too, computed by the reader. Decoding gives back FileFacts equal to the encoded ones.
-import type { ApiErrorObserved, PromptObserved, ResponseObserved, SessionMeta, ToolCallObserved, ToolOutcome, ToolResultObserved, TurnCompleted } from "../model/events.ts";
+import type {
+  ApiErrorObserved,
+  PromptObserved,
+  ResponseObserved,
+  SessionMeta,
+  ToolCallObserved,
+  ToolOutcome,
+  ToolResultObserved,
+  TurnCompleted,
+} from "../model/events.ts";
 import type { FileFacts } from "./facts.ts";
 import { keyId } from "./key-id.ts";
 
@@ -79,7 +88,17 @@ export class WireWriter {
     this.num(f.restart ? 1 : 0);
     this.num(f.gen);
     this.num(f.rejectedCount);
-    for (const n of [f.responses.length, f.toolCalls.length, f.toolResults.length, f.prompts.length, f.apiErrors.length, f.turns.length, f.sessions.length, f.rejected.length]) this.num(n);
+    for (const n of [
+      f.responses.length,
+      f.toolCalls.length,
+      f.toolResults.length,
+      f.prompts.length,
+      f.apiErrors.length,
+      f.turns.length,
+      f.sessions.length,
+      f.rejected.length,
+    ])
+      this.num(n);
     for (const e of f.responses) {
       this.key(e.key);
       this.str(e.requestId);
@@ -202,7 +221,20 @@ export function readWire(w: WireFacts): FileFacts[] {
       const model = str();
       const usage = { uncached: num(), cacheWrite5m: num(), cacheWrite1h: num(), cacheRead: num(), output: num() };
       const flags = num();
-      const e: ResponseObserved & Hashed = { type: "ResponseObserved", key, requestId, time, sessionId, agentId, model, usage, cwd: strOrNull(), branch: strOpt(), entrypoint: strOrNull(), h };
+      const e: ResponseObserved & Hashed = {
+        type: "ResponseObserved",
+        key,
+        requestId,
+        time,
+        sessionId,
+        agentId,
+        model,
+        usage,
+        cwd: strOrNull(),
+        branch: strOpt(),
+        entrypoint: strOrNull(),
+        h,
+      };
       if (flags & 1) e.fast = true;
       if (flags & 2) e.copy = true;
       if (requestId === undefined) delete e.requestId;
@@ -219,7 +251,16 @@ export function readWire(w: WireFacts): FileFacts[] {
     for (let k = 0; k < nt; k++) {
       const key = str();
       const h = num();
-      const e: ToolResultObserved & Hashed = { type: "ToolResultObserved", key, time: num(), sessionId: str(), agentId: strOrNull(), outcome: OUTCOMES[num()]!, reportedMs: opt(), h };
+      const e: ToolResultObserved & Hashed = {
+        type: "ToolResultObserved",
+        key,
+        time: num(),
+        sessionId: str(),
+        agentId: strOrNull(),
+        outcome: OUTCOMES[num()]!,
+        reportedMs: opt(),
+        h,
+      };
       if (e.reportedMs === undefined) delete e.reportedMs;
       toolResults.push(e);
     }
@@ -235,7 +276,17 @@ export function readWire(w: WireFacts): FileFacts[] {
     for (let k = 0; k < na; k++) {
       const key = str();
       const h = num();
-      apiErrors.push({ type: "ApiErrorObserved", key, time: num(), sessionId: str(), agentId: strOrNull(), status: opt() ?? null, message: str(), retry: num() === 1, h });
+      apiErrors.push({
+        type: "ApiErrorObserved",
+        key,
+        time: num(),
+        sessionId: str(),
+        agentId: strOrNull(),
+        status: opt() ?? null,
+        message: str(),
+        retry: num() === 1,
+        h,
+      });
     }
     const turns: (TurnCompleted & Hashed)[] = [];
     for (let k = 0; k < nu; k++) {

@@ -126,7 +126,14 @@ export function selectAllowance(s: ModelState, q: UsageQueries, now: number, ena
     if (!b || f.time > b.time || (f.time === b.time && f.origin === "statusline")) best.set(f.kind, f);
   }
   const limits: AllowanceLimitView[] = [...best.values()]
-    .map((l) => ({ kind: l.kind, label: LABELS[l.kind] ?? l.kind.replace(/_/g, " "), percent: l.percent, resetsAt: l.resetsAt, origin: l.origin, time: l.time }))
+    .map((l) => ({
+      kind: l.kind,
+      label: LABELS[l.kind] ?? l.kind.replace(/_/g, " "),
+      percent: l.percent,
+      resetsAt: l.resetsAt,
+      origin: l.origin,
+      time: l.time,
+    }))
     .sort((x, y) => (ORDER.indexOf(x.kind) + 1 || 99) - (ORDER.indexOf(y.kind) + 1 || 99) || x.kind.localeCompare(y.kind));
   const session = limits.find((l) => l.kind === "session");
   const head = session ?? [...limits].sort((x, y) => y.time - x.time)[0];
@@ -163,14 +170,20 @@ const windowStart = (f: { time: number; resetsAt: number | null }) => Math.min(f
 
 /** What was spent in an official 5-hour figure's window up to when it was seen (-1: a response at the very start of
  *  the window is in it; windows are from < time <= to). */
-const spentBy = (q: UsageQueries, f: { time: number; resetsAt: number | null }, priceOverride?: number) => costBetween(q, windowStart(f) - 1, f.time, priceOverride);
+const spentBy = (q: UsageQueries, f: { time: number; resetsAt: number | null }, priceOverride?: number) =>
+  costBetween(q, windowStart(f) - 1, f.time, priceOverride);
 
 /**
  * The 5-hour limit in dollars an official 5-hour figure implies: what was spent in its window up to when it was seen
  * ÷ its percentage. Only when that is honest: percent ≥ 5 and something was spent. (The figure counts use on every
  * device of the account, the transcripts only this machine's: elsewhere-heavy use makes the limit look smaller.)
  */
-export function limitOf(q: UsageQueries, f: { time: number; percent: number; resetsAt: number | null }, priceOverride?: number, spent = spentBy(q, f, priceOverride)): number | null {
+export function limitOf(
+  q: UsageQueries,
+  f: { time: number; percent: number; resetsAt: number | null },
+  priceOverride?: number,
+  spent = spentBy(q, f, priceOverride),
+): number | null {
   if (!(f.percent >= MIN_PERCENT)) return null;
   return spent > 0 ? spent / (f.percent / 100) : null;
 }
@@ -187,7 +200,12 @@ function reachAt(limit: number | null, spent: number, burn: number, now: number,
  * (rest ÷ burn rate) hours. Shown only when that is honest: percent ≥ 5, some spend, a burn rate, and the limit
  * reached before the window resets. In dollars, like the estimate, so a response of a dearer model counts for more.
  */
-export function projection(q: UsageQueries, now: number, session: { time: number; percent: number; resetsAt: number | null }, priceOverride?: number): number | null {
+export function projection(
+  q: UsageQueries,
+  now: number,
+  session: { time: number; percent: number; resetsAt: number | null },
+  priceOverride?: number,
+): number | null {
   if (session.percent >= 100 || session.percent < MIN_PERCENT) return null;
   const seenSpent = spentBy(q, session, priceOverride);
   const limit = limitOf(q, session, priceOverride, seenSpent);
@@ -227,7 +245,11 @@ export function currentBlock(q: UsageQueries, now: number, priceOverride?: numbe
   if (start === null || now >= start + BLOCK_MS) return null;
   const from = start;
   // (its quarter hours, and a response at exactly its first instant, which the quarter hour before holds)
-  const costUSD = totalsOf(cells.filter((c) => c.start >= from), priceOverride).costUSD + costBetween(q, from - 1, from, priceOverride);
+  const costUSD =
+    totalsOf(
+      cells.filter((c) => c.start >= from),
+      priceOverride,
+    ).costUSD + costBetween(q, from - 1, from, priceOverride);
   return { start, end: start + BLOCK_MS, costUSD };
 }
 

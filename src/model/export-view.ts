@@ -28,13 +28,55 @@ function csv(head: readonly string[], rows: readonly (readonly (string | number 
   return [head.join(","), ...rows.map((r) => r.map(field).join(","))].join("\n") + "\n";
 }
 
-const bucketRow = (b: LiveView["buckets"][number]) => [iso(b.start), b.uncached, b.cacheWrite5m, b.cacheWrite1h, b.cacheRead, b.newInput, b.cacheMiss, b.output, b.responses];
+const bucketRow = (b: LiveView["buckets"][number]) => [
+  iso(b.start),
+  b.uncached,
+  b.cacheWrite5m,
+  b.cacheWrite1h,
+  b.cacheRead,
+  b.newInput,
+  b.cacheMiss,
+  b.output,
+  b.responses,
+];
 const BUCKET_HEAD = ["start", "uncached", "cacheWrite5m", "cacheWrite1h", "cacheRead", "newInput", "cacheMiss", "output", "responses"];
 
 /** LIVE: the sessions as listed (CSV), and the window's totals, buckets and sessions (JSON). */
 export function exportLive(v: LiveView, now: number): ViewExport {
-  const head = ["sessionId", "project", "title", "branch", "cwd", "lastActivity", "model", "contextTokens", "contextWindow", "mainFresh1h", "subFresh1h", "mainFreshWindow", "subFreshWindow", "effectiveTokens", "costUSD"];
-  const rows = v.sessions.map((s) => [s.sessionId, s.project, s.title, s.branch, s.cwd, iso(s.lastActivity), s.model, s.contextTokens, s.contextWindow, s.mainFresh1h, s.subFresh1h, s.mainFreshWindow, s.subFreshWindow, s.effectiveTokens, s.costUSD]);
+  const head = [
+    "sessionId",
+    "project",
+    "title",
+    "branch",
+    "cwd",
+    "lastActivity",
+    "model",
+    "contextTokens",
+    "contextWindow",
+    "mainFresh1h",
+    "subFresh1h",
+    "mainFreshWindow",
+    "subFreshWindow",
+    "effectiveTokens",
+    "costUSD",
+  ];
+  const rows = v.sessions.map((s) => [
+    s.sessionId,
+    s.project,
+    s.title,
+    s.branch,
+    s.cwd,
+    iso(s.lastActivity),
+    s.model,
+    s.contextTokens,
+    s.contextWindow,
+    s.mainFresh1h,
+    s.subFresh1h,
+    s.mainFreshWindow,
+    s.subFreshWindow,
+    s.effectiveTokens,
+    s.costUSD,
+  ]);
   const json = {
     view: "live",
     exportedAt: iso(now),
@@ -42,7 +84,11 @@ export function exportLive(v: LiveView, now: number): ViewExport {
     totals: v.totals,
     counts: v.counts,
     buckets: v.buckets.map((b) => ({ ...b, start: iso(b.start) })),
-    sessions: v.sessions.map((s) => ({ ...s, lastActivity: iso(s.lastActivity), lastApiError: s.lastApiError ? { ...s.lastApiError, time: iso(s.lastApiError.time) } : null })),
+    sessions: v.sessions.map((s) => ({
+      ...s,
+      lastActivity: iso(s.lastActivity),
+      lastApiError: s.lastApiError ? { ...s.lastApiError, time: iso(s.lastApiError.time) } : null,
+    })),
   };
   return { name: `claude-dash-live-${stamp(now)}`, csv: csv(head, rows), json: `${jsonText(json)}\n` };
 }
@@ -68,5 +114,9 @@ export function exportInsights(v: InsightsView, panelsJson: Record<string, unkno
   const perUser = v.users.length > 0;
   const rows = (perUser ? v.users : v.projects).map((p) => [p.project, p.sessions, p.prompts, p.responses, p.costUSD]);
   const json = { view: "insights", exportedAt: iso(now), ...panelsJson };
-  return { name: `claude-dash-insights-${stamp(now)}`, csv: csv([perUser ? "user" : "project", "sessions", "prompts", "responses", "costUSD"], rows), json: `${jsonText(json)}\n` };
+  return {
+    name: `claude-dash-insights-${stamp(now)}`,
+    csv: csv([perUser ? "user" : "project", "sessions", "prompts", "responses", "costUSD"], rows),
+    json: `${jsonText(json)}\n`,
+  };
 }

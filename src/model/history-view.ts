@@ -67,7 +67,11 @@ export function selectHistory(q: UsageQueries, o: HistoryOptions): HistoryView {
   const window: Window = { from: o.now - o.hours * HOUR, to: o.now, bucketMinutes: o.bucketMinutes };
   const cells = q.cells(window.from, window.to, o.bucketMinutes * MIN);
   const buckets = bucketsOf(cells, window.from, window.to, o.bucketMinutes);
-  const families = familyBuckets(cells, buckets.map((b) => b.start), o.bucketMinutes);
+  const families = familyBuckets(
+    cells,
+    buckets.map((b) => b.start),
+    o.bucketMinutes,
+  );
   const familyTotals = Object.fromEntries(FAMILIES.map((f) => [f, 0])) as Record<Family, number>;
   const totals = emptyTotals();
   let estimated = 0;
@@ -146,7 +150,12 @@ export function zoneOf(timeZone: string | undefined): (t: number) => LocalTime {
 export const WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /** X-axis ticks for a long window: the weekday and date at each local midnight, and noon where there is room. */
-export function dayTicks(starts: readonly number[], bucketMinutes: number, zone: (t: number) => LocalTime, columnsPerBucket: number): { index: number; label: string }[] {
+export function dayTicks(
+  starts: readonly number[],
+  bucketMinutes: number,
+  zone: (t: number) => LocalTime,
+  columnsPerBucket: number,
+): { index: number; label: string }[] {
   const ticks: { index: number; label: string }[] = [];
   const size = bucketMinutes * MIN;
   const perDay = (1440 / bucketMinutes) * columnsPerBucket;

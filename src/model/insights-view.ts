@@ -44,7 +44,12 @@ export interface InsightsView {
   sessions: { count: number; prompts: number; perDay: { label: string; sessions: number; prompts: number }[] };
   /** priced here (list prices); `reportedUSD`: what Claude Code itself reported for the team responses that carry a
    *  figure (`reportedResponses` of them), null when none did. */
-  cost: { totalUSD: number; reportedUSD: number | null; reportedResponses: number; byModel: { model: string; costUSD: number; responses: number; reportedUSD: number | null }[] };
+  cost: {
+    totalUSD: number;
+    reportedUSD: number | null;
+    reportedResponses: number;
+    byModel: { model: string; costUSD: number; responses: number; reportedUSD: number | null }[];
+  };
   durations: { tools: (Stat & { name: string })[]; all: Stat | null; turns: Stat | null; p95PerDay: { label: string; p95: number | null }[] };
   overTime: { start: number; input: number; output: number }[];
   success: { apiOk: number; apiFailed: number; apiRetries: number; toolsOk: number; toolsFailed: number };
@@ -68,10 +73,7 @@ export interface InsightsView {
   models: { model: string; responses: number; costUSD: number }[];
   toolTypes: { name: string; calls: number; errors: number; rejections: number }[];
   decisions: { accepted: number; rejected: number; byTool: { name: string; accepted: number; rejected: number }[] };
-  quota:
-    | { kind: "live"; percent: number; resetsAt: number | null }
-    | { kind: "estimate"; last5h: number; max5h: number; percent: number }
-    | null;
+  quota: { kind: "live"; percent: number; resetsAt: number | null } | { kind: "estimate"; last5h: number; max5h: number; percent: number } | null;
 }
 
 /** The q-th quantile (0..1) of sorted numbers, by nearest rank. */
@@ -198,7 +200,12 @@ export function insightsInput(s: ModelState, q: UsageQueries | null, o: Insights
 const DAY = 24 * HOUR;
 
 /** The window's facts from each source: the store's transcripts, team telemetry, and the in-memory model. */
-function gatherParts(s: ModelState, q: UsageQueries | null, team: TeamSource | null, w: { from: number; to: number; bucketMs: number; source: InsightSource; user: string | null }): Parts[] {
+function gatherParts(
+  s: ModelState,
+  q: UsageQueries | null,
+  team: TeamSource | null,
+  w: { from: number; to: number; bucketMs: number; source: InsightSource; user: string | null },
+): Parts[] {
   const { from, to, bucketMs, source, user } = w;
   const parts: Parts[] = [];
   // Local transcripts (never with a user filter: transcripts do not say whose they are).
@@ -279,9 +286,26 @@ function storeParts(q: UsageQueries, from: number, to: number, bucketMs: number)
  * The in-memory model's facts in the window: team telemetry (filtered by user), and transcripts when there is no
  * store; `skip` gives the request ids the store already counts.
  */
-function memoryParts(s: ModelState, from: number, to: number, bucketMs: number, o: { transcripts: boolean; team: boolean; user: string | null; skip: (() => Set<string>) | null }): Parts {
+function memoryParts(
+  s: ModelState,
+  from: number,
+  to: number,
+  bucketMs: number,
+  o: { transcripts: boolean; team: boolean; user: string | null; skip: (() => Set<string>) | null },
+): Parts {
   const want = (r: { origin: "transcript" | "team"; user: string | null }) => (r.origin === "team" ? o.team : o.transcripts) && (!o.user || r.user === o.user);
-  const parts: Parts = { responses: [], prompts: [], calls: [], results: [], turns: [], apiFailed: 0, apiRetries: 0, sessions: new Map(), overTime: [], knownUsers: new Set() };
+  const parts: Parts = {
+    responses: [],
+    prompts: [],
+    calls: [],
+    results: [],
+    turns: [],
+    apiFailed: 0,
+    apiRetries: 0,
+    sessions: new Map(),
+    overTime: [],
+    knownUsers: new Set(),
+  };
   let skip: Set<string> | null = null;
   const callNames = new Map<string, number>();
   const dayOf = (t: number) => Math.floor((to - t) / DAY);
@@ -298,7 +322,16 @@ function memoryParts(s: ModelState, from: number, to: number, bucketMs: number, 
       if (skip.has(r.requestId)) return; // (the transcript has it)
     }
     note(r.sessionId);
-    parts.responses.push({ sessionId: r.sessionId, model: r.model, cls: r.cls, day: dayOf(r.time), responses: 1, usage: r.usage, user: r.user, ...(r.reportedCostUSD !== null ? { reported: r.reportedCostUSD } : {}) });
+    parts.responses.push({
+      sessionId: r.sessionId,
+      model: r.model,
+      cls: r.cls,
+      day: dayOf(r.time),
+      responses: 1,
+      usage: r.usage,
+      user: r.user,
+      ...(r.reportedCostUSD !== null ? { reported: r.reportedCostUSD } : {}),
+    });
     parts.overTime.push({ start: Math.floor((r.time - 1) / bucketMs) * bucketMs, usage: r.usage });
   });
   s.promptIndex.each(from, to, (p) => {

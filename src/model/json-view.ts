@@ -102,7 +102,9 @@ export function allowanceJson(v: AllowanceView) {
           limitAt: at(e.limitAt),
         }
       : null,
-    problem: v.problem ? { kind: v.problem.problem, message: v.problem.message, at: iso(v.problem.time), retryAt: v.problem.retryAt === null ? null : iso(v.problem.retryAt) } : null,
+    problem: v.problem
+      ? { kind: v.problem.problem, message: v.problem.message, at: iso(v.problem.time), retryAt: v.problem.retryAt === null ? null : iso(v.problem.retryAt) }
+      : null,
   };
 }
 
@@ -128,7 +130,13 @@ export function claudeCodeJson(c: ClaudeCodeCheck | null) {
   };
 }
 
-export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverride?: number }, diagnostics: Diagnostics, demo: boolean, allowance?: AllowanceView) {
+export function dashboardJson(
+  q: UsageQueries,
+  o: WindowOptions & { priceOverride?: number },
+  diagnostics: Diagnostics,
+  demo: boolean,
+  allowance?: AllowanceView,
+) {
   const w = windowOf(o);
   const cells = q.cells(w.from, w.to, w.bucketMinutes * 60_000);
   return {
@@ -151,7 +159,6 @@ export function dashboardJson(q: UsageQueries, o: WindowOptions & { priceOverrid
   };
 }
 
-
 /** `--json --view history`: the HISTORY numbers, named in the style of the LIVE contract. */
 export function historyJson(v: HistoryView, o: { timeZone: string | undefined; priceOverride: number | undefined }, diagnostics: Diagnostics, demo: boolean) {
   const t = v.totals;
@@ -165,7 +172,13 @@ export function historyJson(v: HistoryView, o: { timeZone: string | undefined; p
     cost: { estimate: true, priceOverridePerMtok: o.priceOverride ?? null, responsesPricedByFamily: v.estimatedResponses },
     buckets: v.buckets.map((b) => ({ ...b, start: iso(b.start) })),
     models: FAMILIES.map((family) => ({ family, effectiveTokens: round(v.familyTotals[family]), buckets: v.families[family].map((x) => round(x)) })),
-    heatmap: v.heatmap.map((c) => ({ weekday: WEEKDAY_NAMES[c.weekday]!, hour: c.hour, effectiveTokens: round(c.effectiveTokens), responses: c.responses, costUSD: round(c.costUSD, 4) })),
+    heatmap: v.heatmap.map((c) => ({
+      weekday: WEEKDAY_NAMES[c.weekday]!,
+      hour: c.hour,
+      effectiveTokens: round(c.effectiveTokens),
+      responses: c.responses,
+      costUSD: round(c.costUSD, 4),
+    })),
     counts: v.counts,
     diagnostics,
   };

@@ -45,12 +45,15 @@ export function parsePricingFile(text: string): PriceRow[] | string {
     for (const f of FIELDS) {
       const v = e[f];
       if (v === undefined || v === null) continue;
-      if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > MAX_PER_TOKEN) return `entry ${name}: ${f} must be a price per token (a number from 0 to ${MAX_PER_TOKEN})`;
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || v > MAX_PER_TOKEN)
+        return `entry ${name}: ${f} must be a price per token (a number from 0 to ${MAX_PER_TOKEN})`;
       perToken[f] = v;
     }
-    if (perToken.input_cost_per_token === undefined || perToken.output_cost_per_token === undefined) return `entry ${name}: needs input_cost_per_token and output_cost_per_token`;
+    if (perToken.input_cost_per_token === undefined || perToken.output_cost_per_token === undefined)
+      return `entry ${name}: needs input_cost_per_token and output_cost_per_token`;
     const fast = (e.provider_specific_entry as Record<string, unknown> | undefined)?.fast;
-    if (fast !== undefined && (typeof fast !== "number" || !Number.isFinite(fast) || fast < 1 || fast > 100)) return `entry ${name}: provider_specific_entry.fast must be a multiplier from 1 to 100`;
+    if (fast !== undefined && (typeof fast !== "number" || !Number.isFinite(fast) || fast < 1 || fast > 100))
+      return `entry ${name}: provider_specific_entry.fast must be a multiplier from 1 to 100`;
     const m = (x: number | undefined) => (x === undefined ? undefined : x * 1e6);
     const base: Rates = {
       input: m(perToken.input_cost_per_token)!,

@@ -40,8 +40,10 @@ export interface PriceRow extends Rates {
 
 export const PRICE_SOURCES = {
   pricing: "https://platform.claude.com/docs/en/about-claude/pricing (copies of 2025, Feb, May, Sep and Oct 2026)",
-  longContext: "https://platform.claude.com/docs/en/about-claude/pricing#long-context-pricing ('If your request exceeds 200K input tokens, all tokens incur premium pricing'; the threshold counts input + cache writes + cache reads)",
-  fastMode: "https://platform.claude.com/docs/en/build-with-claude/fast-mode and the pricing page's fast-mode table (caching multipliers apply on top; flat over the whole window)",
+  longContext:
+    "https://platform.claude.com/docs/en/about-claude/pricing#long-context-pricing ('If your request exceeds 200K input tokens, all tokens incur premium pricing'; the threshold counts input + cache writes + cache reads)",
+  fastMode:
+    "https://platform.claude.com/docs/en/build-with-claude/fast-mode and the pricing page's fast-mode table (caching multipliers apply on top; flat over the whole window)",
   haiku55: "https://platform.claude.com/docs/en/models/haiku-5-5/overview and the pricing page (Oct 2026): prompts over 100,000 tokens",
   opus55: "https://platform.claude.com/docs/en/models/opus-5-5/overview and the pricing page (Oct 2026)",
   sonnet55: "https://platform.claude.com/docs/en/models/sonnet-5-5/overview and the pricing page (Oct 2026: a cache hit costs 5% of input)",
@@ -70,17 +72,50 @@ export const PRICE_TABLE: readonly PriceRow[] = [
   },
   { ids: ["claude-haiku-4-5"], label: "Haiku 4.5", family: "haiku", input: 1, output: 5, source: "pricing" },
   { ids: ["claude-opus-4-5"], label: "Opus 4.5", family: "opus", input: 5, output: 25, source: "pricing" },
-  { ids: ["claude-opus-4-6", "claude-opus-4-7"], label: "Opus 4.6 / 4.7", family: "opus", input: 5, output: 25, fast: { input: 30, output: 150 }, source: "fastMode" },
+  {
+    ids: ["claude-opus-4-6", "claude-opus-4-7"],
+    label: "Opus 4.6 / 4.7",
+    family: "opus",
+    input: 5,
+    output: 25,
+    fast: { input: 30, output: 150 },
+    source: "fastMode",
+  },
   { ids: ["claude-sonnet-4-6"], label: "Sonnet 4.6", family: "sonnet", input: 3, output: 15, source: "pricing" },
-  { ids: ["claude-opus-4-8", "claude-opus-5"], label: "Opus 4.8 / 5", family: "opus", input: 5, output: 25, fast: { input: 10, output: 50 }, source: "fastMode" },
+  {
+    ids: ["claude-opus-4-8", "claude-opus-5"],
+    label: "Opus 4.8 / 5",
+    family: "opus",
+    input: 5,
+    output: 25,
+    fast: { input: 10, output: 50 },
+    source: "fastMode",
+  },
   // Claude 5
   { ids: ["claude-sonnet-5"], label: "Sonnet 5", family: "sonnet", input: 2, output: 10, source: "pricing" },
   { ids: ["claude-fable-5", "claude-mythos-5"], label: "Fable 5", family: "other", input: 10, output: 50, source: "pricing" },
   { ids: ["claude-fable-5-1", "claude-mythos-5-1"], label: "Fable 5.1", family: "other", input: 10, output: 50, read: 0.25, source: "fable51" },
   { ids: ["claude-opus-5-5"], label: "Opus 5.5", family: "opus", input: 4, output: 20, read: 0.2, fast: { input: 8, output: 40 }, source: "opus55" },
   { ids: ["claude-sonnet-5-5"], label: "Sonnet 5.5", family: "sonnet", input: 2, output: 10, read: 0.1, source: "sonnet55" },
-  { ids: ["claude-haiku-5-5"], label: "Haiku 5.5", family: "haiku", input: 0.1, output: 0.5, long: { above: 100_000, input: 0.5, output: 2.5 }, source: "haiku55" },
-  { ids: ["claude-fable-5-2", "claude-mythos-5-2"], label: "Fable 5.2", family: "other", input: 8, output: 40, read: 0.2, source: "thirdParty", unconfirmed: true },
+  {
+    ids: ["claude-haiku-5-5"],
+    label: "Haiku 5.5",
+    family: "haiku",
+    input: 0.1,
+    output: 0.5,
+    long: { above: 100_000, input: 0.5, output: 2.5 },
+    source: "haiku55",
+  },
+  {
+    ids: ["claude-fable-5-2", "claude-mythos-5-2"],
+    label: "Fable 5.2",
+    family: "other",
+    input: 8,
+    output: 40,
+    read: 0.2,
+    source: "thirdParty",
+    unconfirmed: true,
+  },
 ];
 
 const BY_ID = new Map<string, PriceRow>();
@@ -104,9 +139,16 @@ const FALLBACK: Record<"opus" | "sonnet" | "haiku" | "fable" | "other", PriceRow
  * `us.anthropic.claude-sonnet-4-5-20250929-v1:0` and Vertex's `claude-sonnet-4-5@20250929` are all `claude-sonnet-4-5`).
  */
 export function canonicalModel(model: string): string {
-  let m = model.trim().toLowerCase().replace(/\[[^\]]*\]$/, "");
+  let m = model
+    .trim()
+    .toLowerCase()
+    .replace(/\[[^\]]*\]$/, "");
   m = m.replace(/^(?:[a-z]{2,6}\.)?anthropic\./, "").replace(/^anthropic\//, "");
-  m = m.replace(/@.*$/, "").replace(/-v\d+(?::\d+)?$/, "").replace(/-\d{8}$/, "").replace(/-latest$/, "");
+  m = m
+    .replace(/@.*$/, "")
+    .replace(/-v\d+(?::\d+)?$/, "")
+    .replace(/-\d{8}$/, "")
+    .replace(/-latest$/, "");
   return m;
 }
 

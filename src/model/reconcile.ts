@@ -89,18 +89,25 @@ export function reconcile(oursUSD: number, claudeCodeUSD: number, f: SessionFact
   const causes: string[] = [];
   if (higher && f.after.responses > 0) causes.push(`${plural(f.after.responses, "response")} after Claude Code's last figure (${money(f.after.usd)} of ours)`);
   if (higher && f.earlier && f.earlier.responses > 0)
-    causes.push(`${plural(f.earlier.responses, "response")} from before this Claude Code run began (a resumed session: ${money(f.earlier.usd)} of ours): its figure counts only its own run`);
+    causes.push(
+      `${plural(f.earlier.responses, "response")} from before this Claude Code run began (a resumed session: ${money(f.earlier.usd)} of ours): its figure counts only its own run`,
+    );
   if (f.priceOverride !== null) causes.push(`ours is priced at $${f.priceOverride} per Mtok of input (--price-per-mtok), not at list prices`);
   if (f.estimated.responses > 0) {
     const models = f.estimated.models.slice(0, MAX_MODELS).join(", ") + (f.estimated.models.length > MAX_MODELS ? ", …" : "");
     causes.push(`${plural(f.estimated.responses, "response")} of ${models} priced by estimate: not in the price table (${money(f.estimated.usd)} of ours)`);
   }
   if (higher && f.long.responses > 0)
-    causes.push(`${plural(f.long.responses, "response")} priced at long-context rates (+${money(f.long.premiumUSD)} in ours): Claude Code may price them otherwise`);
-  if (!higher && f.copies > 0) causes.push(`${plural(f.copies, "subagent response")} known only from progress copies: their output counts are placeholders, so ours under-counts`);
+    causes.push(
+      `${plural(f.long.responses, "response")} priced at long-context rates (+${money(f.long.premiumUSD)} in ours): Claude Code may price them otherwise`,
+    );
+  if (!higher && f.copies > 0)
+    causes.push(`${plural(f.copies, "subagent response")} known only from progress copies: their output counts are placeholders, so ours under-counts`);
   if (!higher && f.own.responses >= PLACEHOLDER_MIN_RESPONSES && f.own.output <= PLACEHOLDER_OUTPUT * f.own.responses) {
     const avg = Math.round((f.own.output / f.own.responses) * 10) / 10;
-    causes.push(`output averages ${avg} tokens over ${f.own.responses} responses: placeholder counts (some Claude Code versions wrote only the first streamed count), so ours under-counts`);
+    causes.push(
+      `output averages ${avg} tokens over ${f.own.responses} responses: placeholder counts (some Claude Code versions wrote only the first streamed count), so ours under-counts`,
+    );
   }
   if (causes.length === 0)
     causes.push(
@@ -120,7 +127,12 @@ type Cell = Pick<UsageCell, "model" | "cls" | "responses" | "usage">;
  * Our cost of a session and the facts `reconcile` needs, from its responses summed per model and rate class: `all` of
  * them, and those `after` Claude Code's figure was seen.
  */
-export function sessionFacts(all: readonly Cell[], after: readonly Cell[], priceOverride?: number, earlier: readonly Cell[] | null = null): { oursUSD: number; facts: SessionFacts } {
+export function sessionFacts(
+  all: readonly Cell[],
+  after: readonly Cell[],
+  priceOverride?: number,
+  earlier: readonly Cell[] | null = null,
+): { oursUSD: number; facts: SessionFacts } {
   const f: SessionFacts = {
     responses: 0,
     after: { responses: 0, usd: 0 },

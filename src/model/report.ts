@@ -73,7 +73,22 @@ export function periodOf(kind: Exclude<ReportKind, "session">, date: { y: number
 }
 
 function emptyRow(period: string, label: string | null): ReportRow {
-  return { period, label, first: Infinity, last: -Infinity, responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0, models: [], claudeCode: null };
+  return {
+    period,
+    label,
+    first: Infinity,
+    last: -Infinity,
+    responses: 0,
+    uncached: 0,
+    cacheWrite5m: 0,
+    cacheWrite1h: 0,
+    cacheRead: 0,
+    output: 0,
+    effectiveTokens: 0,
+    costUSD: 0,
+    models: [],
+    claudeCode: null,
+  };
 }
 
 /** Adds responses of one model at their cost (each rate class priced apart by the caller). */
@@ -86,7 +101,8 @@ function add(row: ReportRow, model: string, responses: number, usage: Usage, cos
   row.first = Math.min(row.first, first);
   row.last = Math.max(row.last, last);
   let m = row.models.find((x) => x.model === model);
-  if (!m) row.models.push((m = { model, responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0 }));
+  if (!m)
+    row.models.push((m = { model, responses: 0, uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, effectiveTokens: 0, costUSD: 0 }));
   m.responses += responses;
   addUsage(m, usage);
   m.effectiveTokens += eff;
@@ -123,14 +139,23 @@ export function periodReport(kind: Exclude<ReportKind, "session">, cells: readon
     estimated += p.estimated;
     add(row, c.model, c.responses, c.usage, p.cost, c.start + 1, c.start + REPORT_SLOT_MS); // (a slot holds its end)
   }
-  return finish(kind, [...rows.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)), estimated);
+  return finish(
+    kind,
+    [...rows.values()].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0)),
+    estimated,
+  );
 }
 
 /**
  * One row per session (newest last response first), from per-session cells of the whole history; with
  * `claudeCode` (claudeCodeChecks of the sessions), each with Claude Code's own figure beside ours where it gave one.
  */
-export function sessionReport(cells: readonly SessionCell[], labels: readonly SessionLabel[], priceOverride?: number, claudeCode?: ReadonlyMap<string, ClaudeCodeCheck>): Report {
+export function sessionReport(
+  cells: readonly SessionCell[],
+  labels: readonly SessionLabel[],
+  priceOverride?: number,
+  claudeCode?: ReadonlyMap<string, ClaudeCodeCheck>,
+): Report {
   const label = new Map(labels.map((l) => [l.sessionId, l]));
   const rows = new Map<string, ReportRow>();
   let estimated = 0;
@@ -146,5 +171,9 @@ export function sessionReport(cells: readonly SessionCell[], labels: readonly Se
     estimated += p.estimated;
     add(row, c.model, c.responses, c.usage, p.cost, c.first, c.last);
   }
-  return finish("session", [...rows.values()].sort((a, b) => b.last - a.last || (a.period < b.period ? -1 : 1)), estimated);
+  return finish(
+    "session",
+    [...rows.values()].sort((a, b) => b.last - a.last || (a.period < b.period ? -1 : 1)),
+    estimated,
+  );
 }

@@ -85,7 +85,12 @@ export function selectActiveSessions(q: UsageQueries, o: WindowOptions & { price
 
 /** The views with Claude Code's figures (those it reported) set beside ours. */
 export function withClaudeCode(q: UsageQueries, views: readonly SessionView[], now: number, priceOverride?: number): SessionView[] {
-  const checks = claudeCodeChecks(q, views.map((v) => v.sessionId), now, priceOverride);
+  const checks = claudeCodeChecks(
+    q,
+    views.map((v) => v.sessionId),
+    now,
+    priceOverride,
+  );
   return views.map((v) => ({ ...v, claudeCode: checks.get(v.sessionId) ?? null }));
 }
 

@@ -38,5 +38,7 @@ export function arrangeSessions(list: readonly SessionView[], a: Arrangement): S
 /** A slice's rows with the same filter and, where the slice has the column, the same order (else by cost). */
 export function arrangeSlice(rows: readonly SliceRow[], a: Arrangement): SliceRow[] {
   const key = a.sort === "effective" ? (r: SliceRow) => r.effectiveTokens : (r: SliceRow) => r.costUSD;
-  return rows.filter((r) => (a.project === null || r.project === a.project) && matches(a.query, r.title, r.project, r.sessionId)).sort((x, y) => key(y) - key(x) || byId(x, y));
+  return rows
+    .filter((r) => (a.project === null || r.project === a.project) && matches(a.query, r.title, r.project, r.sessionId))
+    .sort((x, y) => key(y) - key(x) || byId(x, y));
 }

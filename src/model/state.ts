@@ -381,7 +381,16 @@ function applyPrompt(s: ModelState, e: Extract<ModelEvent, { type: "PromptObserv
 
 function applyToolCall(s: ModelState, e: Extract<ModelEvent, { type: "ToolCallObserved" }>): boolean {
   if (s.toolCalls.has(e.key)) return false;
-  const rec: ToolCallRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, name: e.name, origin: e.origin ?? "transcript", user: e.user ?? null };
+  const rec: ToolCallRec = {
+    key: e.key,
+    time: e.time,
+    seq: s.seq++,
+    sessionId: e.sessionId,
+    agentId: e.agentId,
+    name: e.name,
+    origin: e.origin ?? "transcript",
+    user: e.user ?? null,
+  };
   s.toolCalls.set(e.key, rec);
   s.toolCallIndex.add(rec);
   sessionOf(s, e.sessionId);
@@ -390,7 +399,17 @@ function applyToolCall(s: ModelState, e: Extract<ModelEvent, { type: "ToolCallOb
 
 function applyToolResult(s: ModelState, e: Extract<ModelEvent, { type: "ToolResultObserved" }>): boolean {
   if (s.toolResults.has(e.key)) return false;
-  const rec: ToolResultRec = { key: e.key, time: e.time, seq: s.seq++, sessionId: e.sessionId, agentId: e.agentId, outcome: e.outcome, reportedMs: e.reportedMs ?? null, origin: e.origin ?? "transcript", user: e.user ?? null };
+  const rec: ToolResultRec = {
+    key: e.key,
+    time: e.time,
+    seq: s.seq++,
+    sessionId: e.sessionId,
+    agentId: e.agentId,
+    outcome: e.outcome,
+    reportedMs: e.reportedMs ?? null,
+    origin: e.origin ?? "transcript",
+    user: e.user ?? null,
+  };
   s.toolResults.set(e.key, rec);
   s.toolResultIndex.add(rec);
   sessionOf(s, e.sessionId);

@@ -48,7 +48,6 @@ export interface StatuslineView {
   note: string | null;
 }
 
-
 const HOUR = 3_600_000;
 const WINDOW_MS: Record<string, number> = { session: 5 * HOUR, weekly: 7 * 24 * HOUR };
 
@@ -119,7 +118,14 @@ export function selectStatusline(q: UsageQueries | null, i: StatuslineInput): St
 }
 
 /** An official figure's window: its pace, and (the 5-hour one) when the recent pace would reach the limit. */
-function official(q: UsageQueries | null, kind: string, f: { time: number; percent: number; resetsAt: number | null }, origin: LimitOrigin, ageMs: number | null, now: number): WindowView {
+function official(
+  q: UsageQueries | null,
+  kind: string,
+  f: { time: number; percent: number; resetsAt: number | null },
+  origin: LimitOrigin,
+  ageMs: number | null,
+  now: number,
+): WindowView {
   const span = WINDOW_MS[kind];
   const elapsedPercent = f.resetsAt !== null && span ? Math.max(0, Math.min(100, ((now - (f.resetsAt - span)) / span) * 100)) : null;
   const limitAt = q && kind === "session" ? projection(q, now, f) : null;
@@ -131,5 +137,9 @@ export function shortModelName(name: string): string {
   const id = /^claude-([a-z]+)-(\d+)(?:-(\d{1,2}))?(?:-\d{8})?(\[1m\])?$/i.exec(name.trim());
   if (id) return `${id[1]![0]!.toUpperCase()}${id[1]!.slice(1)} ${id[2]}${id[3] ? `.${id[3]}` : ""}${id[4] ? " 1M" : ""}`;
   const long = /\(1M context\)/i.test(name) ? " 1M" : "";
-  return `${name.replace(/\([^)]*\)/g, "").replace(/^claude\s+/i, "").replace(/\s+/g, " ").trim()}${long}`;
+  return `${name
+    .replace(/\([^)]*\)/g, "")
+    .replace(/^claude\s+/i, "")
+    .replace(/\s+/g, " ")
+    .trim()}${long}`;
 }

@@ -2,7 +2,6 @@
 import type { Usage } from "./events.ts";
 import { priceFor, rateClass, type Price, type RateClass } from "./pricing.ts";
 
-
 /** Token-equivalents at the input price: 1 x uncached + 1.25 x 5m write + 2 x 1h write + 0.1 x read + 5 x output. */
 export function effectiveTokens(u: Usage): number {
   return u.uncached + 1.25 * u.cacheWrite5m + 2 * u.cacheWrite1h + 0.1 * u.cacheRead + 5 * u.output;
@@ -24,13 +23,7 @@ export function totalTokens(u: Usage): number {
 
 /** Dollars of this usage at these rates (see priceCell, the one way a view turns tokens into dollars). */
 export function costUSD(u: Usage, p: Price): number {
-  return (
-    u.uncached * p.input +
-    u.cacheWrite5m * p.write5m +
-    u.cacheWrite1h * p.write1h +
-    u.cacheRead * p.read +
-    u.output * p.output
-  );
+  return u.uncached * p.input + u.cacheWrite5m * p.write5m + u.cacheWrite1h * p.write1h + u.cacheRead * p.read + u.output * p.output;
 }
 
 /** The most tokens one response can hold in one field: no model has a window near this (a larger count is a broken

@@ -148,11 +148,7 @@ export function profileLabel(json: unknown, secret: string | null = null): strin
     return null;
   };
   const who = firstText(acc?.email, acc?.email_address, acc?.display_name, acc?.full_name);
-  const plan = acc?.has_claude_max
-    ? "Max"
-    : acc?.has_claude_pro
-      ? "Pro"
-      : (PLAN_BY_ORG_TYPE[clean(org?.organization_type ?? "")] ?? null);
+  const plan = acc?.has_claude_max ? "Max" : acc?.has_claude_pro ? "Pro" : (PLAN_BY_ORG_TYPE[clean(org?.organization_type ?? "")] ?? null);
   let orgName = firstText(org?.name);
   // Personal accounts get an organization called "<email>'s Organization": it says nothing new.
   if (orgName !== null && who !== null && orgName.toLowerCase().startsWith(who.toLowerCase())) orgName = null;
@@ -503,7 +499,9 @@ function errorCause(err: unknown, token: string): string {
   const code = codeOf(cause) ?? codeOf(err);
   if (code !== null) return scrub(code, token);
   const msg = err instanceof Error ? err.message : typeof err === "string" ? err : "";
-  const line = scrub(msg.split("\n")[0] ?? "", token).slice(0, 160).trim();
+  const line = scrub(msg.split("\n")[0] ?? "", token)
+    .slice(0, 160)
+    .trim();
   return line.length > 0 ? line : "unknown error";
 }
 

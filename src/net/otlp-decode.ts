@@ -234,7 +234,9 @@ export function decodeLogs(body: Uint8Array, encoding: BodyEncoding): Decoded<Ot
   const s = getSchema();
   const raw = encoding === "json" ? parseJson(body) : decodeProto(s.logsRequest, body);
   const ctx = new Ctx(encoding);
-  const request: OtlpLogsRequest = { resourceLogs: list(raw, "resourceLogs", "resource_logs", "request").map((rl, i) => resourceLogs(ctx, rl, `resourceLogs[${i}]`)) };
+  const request: OtlpLogsRequest = {
+    resourceLogs: list(raw, "resourceLogs", "resource_logs", "request").map((rl, i) => resourceLogs(ctx, rl, `resourceLogs[${i}]`)),
+  };
   return { request, rejected: ctx.rejected, message: ctx.message, accepted: ctx.accepted };
 }
 
@@ -421,7 +423,8 @@ function integerString(v: unknown, name: string, signed: boolean): string {
     const n = BigInt(out);
     if (signed ? n < INT64_MIN || n > INT64_MAX : n > UINT64_MAX) out = null;
   }
-  if (out === null || (!signed && out.startsWith("-"))) throw new Bad(`${name} must be ${signed ? "a 64-bit" : "an unsigned 64-bit"} integer (a decimal string or a number)`);
+  if (out === null || (!signed && out.startsWith("-")))
+    throw new Bad(`${name} must be ${signed ? "a 64-bit" : "an unsigned 64-bit"} integer (a decimal string or a number)`);
   return out;
 }
 
@@ -659,7 +662,13 @@ function scopeMetricsOf(ctx: Ctx, o: Obj, where: string): ScopeMetrics {
 
 const KINDS = ["sum", "gauge", "histogram", "exponentialHistogram", "summary"] as const;
 type Kind = (typeof KINDS)[number];
-const KIND_SNAKE: Record<Kind, string> = { sum: "sum", gauge: "gauge", histogram: "histogram", exponentialHistogram: "exponential_histogram", summary: "summary" };
+const KIND_SNAKE: Record<Kind, string> = {
+  sum: "sum",
+  gauge: "gauge",
+  histogram: "histogram",
+  exponentialHistogram: "exponential_histogram",
+  summary: "summary",
+};
 
 /** A metric, with its malformed data points left out; null (its points counted as rejected) when the metric itself
  * is malformed. Metric-level fields are checked before any point, so a point is counted once, as kept or rejected. */

@@ -148,7 +148,12 @@ interface Limits {
 }
 
 /** Which signal a request is for, once it passed the checks that need no body (endpoint, method, token, type, size). */
-function checkRequest(req: http.IncomingMessage, path: string, limits: Limits, seen: { encoding: BodyEncoding | null }): { signal: Signal; encoding: BodyEncoding; gzip: boolean } {
+function checkRequest(
+  req: http.IncomingMessage,
+  path: string,
+  limits: Limits,
+  seen: { encoding: BodyEncoding | null },
+): { signal: Signal; encoding: BodyEncoding; gzip: boolean } {
   const signal: Signal | null = path === "/v1/logs" ? "logs" : path === "/v1/metrics" ? "metrics" : null;
   if (!signal) throw new HttpError(404, `no such endpoint: ${quote(path)} (use /v1/logs or /v1/metrics)`);
   if (req.method !== "POST") throw new HttpError(405, `${quote(req.method)} is not allowed (use POST)`, { Allow: "POST" });
@@ -160,7 +165,8 @@ function checkRequest(req: http.IncomingMessage, path: string, limits: Limits, s
   if (!encoding) throw new HttpError(415, `unsupported Content-Type ${quote(req.headers["content-type"])} (use application/x-protobuf or application/json)`);
   const gzip = contentCoding(req.headers["content-encoding"]);
   const declared = req.headers["content-length"];
-  if (declared !== undefined && Number(declared) > limits.maxBytes) throw new HttpError(413, `body of ${declared} bytes is above the limit of ${limits.maxBytes}`);
+  if (declared !== undefined && Number(declared) > limits.maxBytes)
+    throw new HttpError(413, `body of ${declared} bytes is above the limit of ${limits.maxBytes}`);
   return { signal, encoding, gzip };
 }
 
@@ -176,7 +182,13 @@ function scrape(req: http.IncomingMessage, res: http.ServerResponse, limits: Lim
 }
 
 /** Hands a decoded request to its handler; the export response (partial success) says what was left out. */
-async function deliver(opts: OtlpReceiverOptions, signal: Signal, encoding: BodyEncoding, decoded: Decoded<OtlpLogsRequest | OtlpMetricsRequest>, bytes: number): Promise<Uint8Array> {
+async function deliver(
+  opts: OtlpReceiverOptions,
+  signal: Signal,
+  encoding: BodyEncoding,
+  decoded: Decoded<OtlpLogsRequest | OtlpMetricsRequest>,
+  bytes: number,
+): Promise<Uint8Array> {
   const info: OtlpRequestInfo = { encoding, bytes, rejectedByDecoder: decoded.rejected };
   let result: OtlpHandlerResult | undefined | void;
   try {
@@ -191,7 +203,14 @@ async function deliver(opts: OtlpReceiverOptions, signal: Signal, encoding: Body
 }
 
 /** Answers a failed request: an OTLP Status in the request's encoding (plain text when it had none). */
-function sendError(req: http.IncomingMessage, res: http.ServerResponse, e: unknown, encoding: BodyEncoding | null, path: string, report: (status: number, message: string, path: string) => void): void {
+function sendError(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  e: unknown,
+  encoding: BodyEncoding | null,
+  path: string,
+  report: (status: number, message: string, path: string) => void,
+): void {
   const err = e instanceof HttpError ? e : e instanceof OtlpDecodeError ? new HttpError(400, e.message) : new HttpError(500, `internal error: ${errorText(e)}`);
   const message = printable(err.message);
   report(err.status, message, printable(path));
@@ -371,7 +390,8 @@ function readBody(req: http.IncomingMessage, max: number, timeoutMs: number, min
     const started = Date.now();
     const pace = setInterval(() => {
       const elapsed = Date.now() - started;
-      if (elapsed >= RATE_GRACE_MS && (size * 1000) / elapsed < minRate) finish(new HttpError(408, `the body arrived too slowly (${size} bytes in ${(elapsed / 1000).toFixed(1)} s)`));
+      if (elapsed >= RATE_GRACE_MS && (size * 1000) / elapsed < minRate)
+        finish(new HttpError(408, `the body arrived too slowly (${size} bytes in ${(elapsed / 1000).toFixed(1)} s)`));
     }, 500);
     const finish = (err: HttpError | null) => {
       if (done) return;

@@ -20,18 +20,23 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
   const waiting = d === null;
   // values the engine sent that were not used (negative, not finite, …): counted where the source is named
   const r = d?.rejected;
-  const rejected = r && r.samples > 0 ? ` · ${r.samples.toLocaleString("en-US")} engine value${r.samples === 1 ? "" : "s"} rejected (${rejectedWhy(r.reasons)})` : "";
+  const rejected =
+    r && r.samples > 0 ? ` · ${r.samples.toLocaleString("en-US")} engine value${r.samples === 1 ? "" : "s"} rejected (${rejectedWhy(r.reasons)})` : "";
   // (the header names the engine first: its faults, which begin with its URL, are said without it again)
   const fault = p.error?.startsWith(`${o.url} `) ? p.error.slice(o.url.length + 1) : p.error;
   const origin = p.error
     ? { text: `${o.url} · ${d ? `stale since ${p.fetchedAt ? hhmmss(p.fetchedAt) : "?"}` : "no answer yet"}: ${fault}`, stale: true }
     : d?.deltas
-      ? { text: `${o.url}${rejected} · the series look like deltas: set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (README: Team set-up)`, stale: true }
+      ? {
+          text: `${o.url}${rejected} · the series look like deltas: set OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=cumulative (README: Team set-up)`,
+          stale: true,
+        }
       : { text: `${o.url}${rejected} · ${p.fetchedAt ? `updated ${hhmmss(p.fetchedAt)}` : "asking…"}`, stale: rejected !== "" };
   const t = d?.tokens ?? { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
   // (per user the engine knows cost and tokens, not sessions, prompts or responses: NaN draws as "–")
   const users: InsightsView["users"] = (d?.users ?? []).map((u) => ({ project: u.user, sessions: NaN, prompts: NaN, responses: NaN, costUSD: u.costUSD }));
-  if (d?.others) users.push({ project: `others (${d.others.users} users)`, sessions: NaN, prompts: NaN, responses: NaN, costUSD: d.others.costUSD, others: true });
+  if (d?.others)
+    users.push({ project: `others (${d.others.users} users)`, sessions: NaN, prompts: NaN, responses: NaN, costUSD: d.others.costUSD, others: true });
   const waitingNote = waiting ? (p.error ? `no answer from the engine: ${p.error}` : "asking the engine…") : null;
   const unavailable: Record<string, string> = {
     durations: NEEDS_EVENTS,
@@ -44,13 +49,22 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
   if (d) {
     const missing = (metric: string) => `the engine has no ${metric} metric (Claude Code sends it with OTEL_METRICS_EXPORTER set)`;
     if (!d.metrics.sessions && !d.metrics.activeTime && !d.metrics.linesOfCode) unavailable.sessions = missing("claude_code.session.count");
-    if (d.terminals.length === 0) unavailable.entrypoints = d.metrics.sessions ? "no session.count with a terminal.type in this window" : missing("claude_code.session.count");
-    if (decisions.length === 0) unavailable.decisions = d.metrics.decisions ? "no edit-tool decisions in this window" : missing("claude_code.code_edit_tool.decision");
+    if (d.terminals.length === 0)
+      unavailable.entrypoints = d.metrics.sessions ? "no session.count with a terminal.type in this window" : missing("claude_code.session.count");
+    if (decisions.length === 0)
+      unavailable.decisions = d.metrics.decisions ? "no edit-tool decisions in this window" : missing("claude_code.code_edit_tool.decision");
   }
   if (waitingNote) for (const id of ["tokens", "sessions", "cost", "entrypoints", "projects", "decisions"]) unavailable[id] = waitingNote;
   return {
     window: { from: o.now - o.hours * 3_600_000, to: o.now, hours: o.hours },
-    tokens: { uncached: t.input, cacheWrite5m: t.cacheCreation, cacheWrite1h: 0, cacheRead: t.cacheRead, input: t.input + t.cacheCreation + t.cacheRead, output: t.output },
+    tokens: {
+      uncached: t.input,
+      cacheWrite5m: t.cacheCreation,
+      cacheWrite1h: 0,
+      cacheRead: t.cacheRead,
+      input: t.input + t.cacheCreation + t.cacheRead,
+      output: t.output,
+    },
     sessions: { count: d?.sessions ?? 0, prompts: 0, perDay: [] },
     cost: {
       totalUSD: d?.costUSD ?? 0,
@@ -78,6 +92,14 @@ export function insightsFromPrometheus(p: PromState, o: { now: number; hours: nu
     quota: null,
     unavailable,
     origin,
-    activity: d ? { activeTimeSeconds: d.activeTimeSeconds, linesAdded: d.linesOfCode.added, linesRemoved: d.linesOfCode.removed, commits: d.commits, pullRequests: d.pullRequests } : null,
+    activity: d
+      ? {
+          activeTimeSeconds: d.activeTimeSeconds,
+          linesAdded: d.linesOfCode.added,
+          linesRemoved: d.linesOfCode.removed,
+          commits: d.commits,
+          pullRequests: d.pullRequests,
+        }
+      : null,
   };
 }

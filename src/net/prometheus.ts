@@ -124,7 +124,11 @@ export class PrometheusClient {
     const slow = () => new PromError(`${this.conn.shown} did not answer within ${Math.round(this.conn.timeoutMs / 1000)} s`);
     let res: Response;
     try {
-      res = await this.fetchFn(`${this.conn.url}${path}?${new URLSearchParams(params)}`, { headers: this.conn.headers, signal: ctl.signal, redirect: "manual" });
+      res = await this.fetchFn(`${this.conn.url}${path}?${new URLSearchParams(params)}`, {
+        headers: this.conn.headers,
+        signal: ctl.signal,
+        redirect: "manual",
+      });
     } catch (e) {
       clearTimeout(timer);
       throw ctl.signal.aborted ? slow() : new PromError(`${this.conn.shown} cannot be reached: ${(e as Error)?.message ?? e}`);
@@ -145,8 +149,12 @@ export class PrometheusClient {
       // (said below)
     }
     const error = (body as { error?: unknown } | null)?.error;
-    if (!res.ok) throw new PromError(`${this.conn.shown} answered HTTP ${res.status}${typeof error === "string" ? `: ${error.slice(0, 200)}` : res.status === 401 || res.status === 403 ? " (check --prometheus-header or CLAUDE_DASH_PROMETHEUS_TOKEN)" : ""}`);
-    if (body === null || typeof body !== "object" || (body as { status?: unknown }).status !== "success") throw new PromError(`${this.conn.shown} sent an answer that is not the Prometheus API's JSON`);
+    if (!res.ok)
+      throw new PromError(
+        `${this.conn.shown} answered HTTP ${res.status}${typeof error === "string" ? `: ${error.slice(0, 200)}` : res.status === 401 || res.status === 403 ? " (check --prometheus-header or CLAUDE_DASH_PROMETHEUS_TOKEN)" : ""}`,
+      );
+    if (body === null || typeof body !== "object" || (body as { status?: unknown }).status !== "success")
+      throw new PromError(`${this.conn.shown} sent an answer that is not the Prometheus API's JSON`);
     return (body as { data: unknown }).data;
   }
 
@@ -173,8 +181,19 @@ export class PrometheusClient {
    * values that are not usable (see sampleValue), and points more than `slackMs` outside the range, are left out
    * and counted.
    */
-  async queryRange(q: string, start: number, end: number, stepMs: number, batch = new PromBatch(), slackMs = 0): Promise<{ labels: Record<string, string>; points: [number, number][] }[]> {
-    const data = (await this.get("/api/v1/query_range", { query: q, start: String(start / 1000), end: String(end / 1000), step: `${Math.max(1, Math.round(stepMs / 1000))}s` }, batch)) as { resultType?: unknown; result?: unknown };
+  async queryRange(
+    q: string,
+    start: number,
+    end: number,
+    stepMs: number,
+    batch = new PromBatch(),
+    slackMs = 0,
+  ): Promise<{ labels: Record<string, string>; points: [number, number][] }[]> {
+    const data = (await this.get(
+      "/api/v1/query_range",
+      { query: q, start: String(start / 1000), end: String(end / 1000), step: `${Math.max(1, Math.round(stepMs / 1000))}s` },
+      batch,
+    )) as { resultType?: unknown; result?: unknown };
     const rejected = batch.rejected;
     if (data?.resultType !== "matrix" || !Array.isArray(data.result)) throw new PromError(`${this.conn.shown} sent a malformed range answer`);
     return this.series(data.result).map((r) => {
@@ -320,7 +339,24 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
   // (`and on`), the totals from sums over everyone.
   const byUser = names.cost ? inc("cost", ["user_email"]) : inc("tokens", ["user_email"]);
   const topUsers = byUser ? `topk(${top}, ${byUser})` : null;
-  const [tokensOfTop, tokensByType, totalCostOf, tokensByModel, costByModel, top_, sessions, active, loc, commits, prs, decisions, terminals, userCount, resets, points] = await Promise.all([
+  const [
+    tokensOfTop,
+    tokensByType,
+    totalCostOf,
+    tokensByModel,
+    costByModel,
+    top_,
+    sessions,
+    active,
+    loc,
+    commits,
+    prs,
+    decisions,
+    terminals,
+    userCount,
+    resets,
+    points,
+  ] = await Promise.all([
     ask(names.tokens && topUsers ? `(${inc("tokens", ["user_email", "type"])}) and on (user_email) (${topUsers})` : null),
     ask(inc("tokens", ["type"])),
     ask(inc("cost", [])),
@@ -412,6 +448,11 @@ export async function promInsights(client: PrometheusClient, now: number, hours:
     decisions: [...decisionRows.values()].sort((a, b) => b.reject - a.reject || b.accept - a.accept || (a.tool < b.tool ? -1 : 1)),
     terminals: terminals.map((v) => ({ name: labelOf(v, "terminal_type") || "unknown", sessions: v.value })).sort((a, b) => b.sessions - a.sessions),
     overTime,
-    needsEvents: ["command durations (p50/p95)", "tool success rate", "decisions for every tool (metrics carry the edit tools only)", "prompts per session"].map((p) => `${p}: needs events (--otlp, or a Loki/ClickHouse source later)`),
+    needsEvents: [
+      "command durations (p50/p95)",
+      "tool success rate",
+      "decisions for every tool (metrics carry the edit tools only)",
+      "prompts per session",
+    ].map((p) => `${p}: needs events (--otlp, or a Loki/ClickHouse source later)`),
   };
 }

@@ -101,13 +101,27 @@ function putTyped(db: SqlDatabase, e: ModelEvent): void {
       return;
     }
     case "PromptObserved":
-      db.run("INSERT OR IGNORE INTO t_prompts (key, time, session, user, terminal) VALUES (?, ?, ?, ?, ?)", e.key, Math.round(e.time), e.sessionId, user, terminal);
+      db.run(
+        "INSERT OR IGNORE INTO t_prompts (key, time, session, user, terminal) VALUES (?, ?, ?, ?, ?)",
+        e.key,
+        Math.round(e.time),
+        e.sessionId,
+        user,
+        terminal,
+      );
       return;
     case "ToolCallObserved":
       db.run("INSERT OR IGNORE INTO t_calls (key, time, user, name) VALUES (?, ?, ?, ?)", e.key, Math.round(e.time), user, e.name);
       return;
     case "ToolResultObserved":
-      db.run("INSERT OR IGNORE INTO t_results (key, time, user, outcome, ms) VALUES (?, ?, ?, ?, ?)", e.key, Math.round(e.time), user, OUTCOME[e.outcome] ?? 0, e.reportedMs ?? null);
+      db.run(
+        "INSERT OR IGNORE INTO t_results (key, time, user, outcome, ms) VALUES (?, ?, ?, ?, ?)",
+        e.key,
+        Math.round(e.time),
+        user,
+        OUTCOME[e.outcome] ?? 0,
+        e.reportedMs ?? null,
+      );
       return;
     case "ApiErrorObserved":
       db.run("INSERT OR IGNORE INTO t_errors (key, time, user, retry) VALUES (?, ?, ?, ?)", e.key, Math.round(e.time), user, e.retry ? 1 : 0);
@@ -202,7 +216,13 @@ export class TelemetryStore {
         added += n;
       }
       for (const s of samples) {
-        added += db.run("INSERT OR IGNORE INTO samples (key, name, time, json) VALUES (?, ?, ?, ?)", s.key, s.name, Math.round(s.time), JSON.stringify(s)).changes;
+        added += db.run(
+          "INSERT OR IGNORE INTO samples (key, name, time, json) VALUES (?, ?, ?, ?)",
+          s.key,
+          s.name,
+          Math.round(s.time),
+          JSON.stringify(s),
+        ).changes;
       }
       if (metricState) db.run("INSERT OR REPLACE INTO meta (k, v) VALUES ('metric_state', ?)", JSON.stringify(metricState));
       this.writes++;
@@ -323,14 +343,28 @@ export class TeamQueries implements TeamSource {
     }
     const where = `time > ?1 AND time <= ?2${byUser}`;
     const dayExpr = `CAST((?2 - time) / ${DAY} AS INTEGER)`;
-    const responseRows = db
-      .query<{ session: string; user: string | null; terminal: string | null; model: string; cls: number; day: number; norep: number; n: number; u: number; a: number; b: number; r: number; o: number; rep: number | null }>(
-        // (responses with a reported figure and without are summed apart: the panel counts how many reported)
-        `SELECT session, user, max(terminal) AS terminal, model, cls, ${dayExpr} AS day, reported IS NULL AS norep, count(*) AS n, sum(u) AS u, sum(a) AS a,
+    const responseRows = db.query<{
+      session: string;
+      user: string | null;
+      terminal: string | null;
+      model: string;
+      cls: number;
+      day: number;
+      norep: number;
+      n: number;
+      u: number;
+      a: number;
+      b: number;
+      r: number;
+      o: number;
+      rep: number | null;
+    }>(
+      // (responses with a reported figure and without are summed apart: the panel counts how many reported)
+      `SELECT session, user, max(terminal) AS terminal, model, cls, ${dayExpr} AS day, reported IS NULL AS norep, count(*) AS n, sum(u) AS u, sum(a) AS a,
            sum(b) AS b, sum(r) AS r, sum(o) AS o, sum(reported) AS rep
          FROM t_responses WHERE ${where}${skipClause} GROUP BY session, user, model, cls, day, norep`,
-        ...args(),
-      );
+      ...args(),
+    );
     // where each session ran (its terminal), and who was seen: from the same sums
     const sessions = new Map<string, { cwd: string | null; entrypoint: string | null; terminal: string | null }>();
     const note = (session: string, terminal: string | null) => {
@@ -340,15 +374,15 @@ export class TeamQueries implements TeamSource {
     };
     for (const x of responseRows) note(x.session, x.terminal);
     const responses = responseRows.map((x) => ({
-        sessionId: x.session,
-        user: x.user,
-        model: x.model,
-        cls: x.cls,
-        day: x.day,
-        responses: x.n,
-        usage: { uncached: x.u, cacheWrite5m: x.a, cacheWrite1h: x.b, cacheRead: x.r, output: x.o },
-        ...(x.norep ? {} : { reported: x.rep ?? 0 }),
-      }));
+      sessionId: x.session,
+      user: x.user,
+      model: x.model,
+      cls: x.cls,
+      day: x.day,
+      responses: x.n,
+      usage: { uncached: x.u, cacheWrite5m: x.a, cacheWrite1h: x.b, cacheRead: x.r, output: x.o },
+      ...(x.norep ? {} : { reported: x.rep ?? 0 }),
+    }));
     const prompts = db
       .query<{ session: string; user: string | null; terminal: string | null; day: number; n: number }>(
         `SELECT session, user, max(terminal) AS terminal, ${dayExpr} AS day, count(*) AS n FROM t_prompts WHERE ${where} GROUP BY session, user, day`,
@@ -358,14 +392,21 @@ export class TeamQueries implements TeamSource {
         note(x.session, x.terminal);
         return { sessionId: x.session, day: x.day, prompts: x.n, user: x.user };
       });
-    const calls = db.query<{ name: string; n: number }>(`SELECT name, count(*) AS n FROM t_calls WHERE ${where} GROUP BY name`, ...args()).map((x) => ({ name: x.name, calls: x.n }));
+    const calls = db
+      .query<{ name: string; n: number }>(`SELECT name, count(*) AS n FROM t_calls WHERE ${where} GROUP BY name`, ...args())
+      .map((x) => ({ name: x.name, calls: x.n }));
     const results = db
       .query<{ name: string | null; outcome: number; time: number; ms: number | null; call: number | null }>(
         `SELECT c.name AS name, r.outcome AS outcome, r.time AS time, r.ms AS ms, c.time AS call FROM t_results r LEFT JOIN t_calls c ON c.key = r.key
          WHERE r.time > ?1 AND r.time <= ?2${user === null ? "" : " AND r.user = ?3"}`,
         ...args(),
       )
-      .map((x) => ({ name: x.name, outcome: OUTCOMES[x.outcome] ?? "ok", time: x.time, ms: x.ms ?? (x.call !== null && x.time >= x.call ? x.time - x.call : null) }));
+      .map((x) => ({
+        name: x.name,
+        outcome: OUTCOMES[x.outcome] ?? "ok",
+        time: x.time,
+        ms: x.ms ?? (x.call !== null && x.time >= x.call ? x.time - x.call : null),
+      }));
     const errors = db.get<{ f: number | null; r: number | null }>(`SELECT sum(retry = 0) AS f, sum(retry = 1) AS r FROM t_errors WHERE ${where}`, ...args());
     const bucket = Math.max(1, Math.round(bucketMs));
     const overTime = db

@@ -32,7 +32,12 @@ export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui
     drawTooSmall(c, lay.tooSmall);
     return;
   }
-  drawMenuBar(c, lay.menu, { tab: ui.tab, clock: v.clock, account: v.allowance.account ?? v.account, badge: allowanceBadge(v.allowance), banner: v.banner, coming: [] }, hits);
+  drawMenuBar(
+    c,
+    lay.menu,
+    { tab: ui.tab, clock: v.clock, account: v.allowance.account ?? v.account, badge: allowanceBadge(v.allowance), banner: v.banner, coming: [] },
+    hits,
+  );
   const ctx = { hits, ui, time };
   if (ui.tab === "history" && v.history) {
     drawScreen(c, HISTORY_PANELS, v.history.layout, v, ctx);

@@ -48,7 +48,9 @@ export function drawInsightsPage(c: Canvas, r: Rect, v: InsightsView, opts: { sc
   }
   // Team telemetry chosen but none received: say why the panels are empty and how to get it.
   const noTeam = v.source === "team" && v.sessions.count === 0 && v.tokens.input + v.tokens.output === 0;
-  const hint = noTeam ? "no team telemetry in this window: run claude-dash --otlp and point Claude Code's OTLP export at it (README: Team telemetry)" : "click a panel: full screen · o: sort · ↑↓ scroll";
+  const hint = noTeam
+    ? "no team telemetry in this window: run claude-dash --otlp and point Claude Code's OTLP export at it (README: Team telemetry)"
+    : "click a panel: full screen · o: sort · ↑↓ scroll";
   const room = r.w - (x - r.x) - 2;
   if (noTeam) c.text(x + 1, r.y, fit(hint, room), { fg: theme.warn });
   else if (room > hint.length + 2) c.text(r.x + r.w - hint.length - 1, r.y, hint, { fg: theme.dim });

@@ -28,7 +28,14 @@ export interface AnsiTerminal {
 /** The process's own terminal, through node:process (the same on Deno, Node and Bun). */
 export function processTerminal(): AnsiTerminal {
   const out = process.stdout as { columns?: number; rows?: number; write(s: string): boolean };
-  const inp = process.stdin as { isTTY?: boolean; setRawMode?(on: boolean): void; resume(): void; pause(): void; on(e: "data", f: (b: Uint8Array | string) => void): void; off(e: "data", f: (b: Uint8Array | string) => void): void };
+  const inp = process.stdin as {
+    isTTY?: boolean;
+    setRawMode?(on: boolean): void;
+    resume(): void;
+    pause(): void;
+    on(e: "data", f: (b: Uint8Array | string) => void): void;
+    off(e: "data", f: (b: Uint8Array | string) => void): void;
+  };
   const decoder = new TextDecoder();
   return {
     columns: () => out.columns || 80,
@@ -77,7 +84,12 @@ export class AnsiScreen {
   }
 }
 
-export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color: boolean; note?: string | null }, term: AnsiTerminal = processTerminal(), clock: InputClock = systemInputClock): Promise<number> {
+export async function runAnsiLive(
+  app: DashboardApp,
+  o: RunLiveOptions & { color: boolean; note?: string | null },
+  term: AnsiTerminal = processTerminal(),
+  clock: InputClock = systemInputClock,
+): Promise<number> {
   const screen = new AnsiScreen(term, o.color);
   const fps = o.fps > 0 ? o.fps : 2;
   if (o.note) app.notify(o.note);
@@ -145,7 +157,10 @@ export async function runAnsiLive(app: DashboardApp, o: RunLiveOptions & { color
     const offData = term.onData((chunk) => {
       if (reading) reader.push(chunk);
     });
-    const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<keyof typeof EXIT_SIGNALS, () => void>;
+    const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<
+      keyof typeof EXIT_SIGNALS,
+      () => void
+    >;
     const onResize = () => {
       screen.invalidate();
       frame();

@@ -66,7 +66,6 @@ export function autoBucketMinutes(windowHours: number, plotWidth: number): numbe
   return m > 60 ? Math.ceil(m / 15) * 15 : m;
 }
 
-
 /** A fact read from a transcript (the store has it); team telemetry and the allowance are not. */
 function isTranscriptFact(e: ModelEvent): boolean {
   switch (e.type) {
@@ -225,7 +224,13 @@ export class DashboardApp {
     const bm = this.bucketMinutes(lay);
     const hours = this.shownHours(lay);
     return this.memos.get("live", `${this.q.version()}|${Math.floor(now / 1000)}|${bm}|${hours}`, () =>
-      selectLive(this.q, { now, windowHours: hours, bucketMinutes: bm, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }),
+      selectLive(this.q, {
+        now,
+        windowHours: hours,
+        bucketMinutes: bm,
+        activeWindowHours: this.opts.activeWindowHours,
+        priceOverride: this.opts.priceOverride,
+      }),
     );
   }
 
@@ -265,7 +270,12 @@ export class DashboardApp {
     if (team !== this.insightsTeam.version && Math.abs(now - this.insightsTeam.at) >= 1000) this.insightsTeam.version = team;
     return this.memos.get("insights", `${key}|${this.insightsTeam.version}`, () => {
       this.insightsTeam = { version: team, at: now };
-      return selectInsights(this.state, this.q, { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user }, this.teamSource);
+      return selectInsights(
+        this.state,
+        this.q,
+        { now, hours, buckets, timeZone: this.opts.timeZone, session: session ? { percent: session.percent, resetsAt: session.resetsAt } : null, source, user },
+        this.teamSource,
+      );
     });
   }
 
@@ -278,7 +288,9 @@ export class DashboardApp {
     const history = this.ui.tab === "history" ? this.history(now, c.width, c.height) : null;
     // (the allowance asks the store for the figures recorded by Claude Code's status line or another run, and sums
     // the last hours: once a second and change, not every frame)
-    const allowance = this.memo("allowance", `${this.q.version()}|${this.state.version}|${Math.floor(now / 1000)}`, () => selectAllowance(this.state, this.q, now, this.opts.allowance ?? true));
+    const allowance = this.memo("allowance", `${this.q.version()}|${this.state.version}|${Math.floor(now / 1000)}`, () =>
+      selectAllowance(this.state, this.q, now, this.opts.allowance ?? true),
+    );
     const insights = this.ui.tab === "insights" ? this.insights(now, c.width, allowance) : null;
     const window = history ? history.view.window : live.window;
     const popups: PopupView[] = [];
@@ -289,17 +301,27 @@ export class DashboardApp {
         // (an active one is LIVE's row, with Claude Code's own figure for it looked up while its popup is open)
         const found = live.sessions.find((s) => s.sessionId === p.sessionId);
         const session = found
-          ? this.memo("sessionClaudeCode", `${this.q.version()}|${Math.floor(now / 1000)}|${found.sessionId}`, () => withClaudeCode(this.q, [found], now, this.opts.priceOverride)[0]!)
+          ? this.memo(
+              "sessionClaudeCode",
+              `${this.q.version()}|${Math.floor(now / 1000)}|${found.sessionId}`,
+              () => withClaudeCode(this.q, [found], now, this.opts.priceOverride)[0]!,
+            )
           : this.inactiveSession(now, live, p.sessionId);
         if (session) {
-          const buckets = this.memo("sessionBuckets", `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${session.sessionId}`, () => selectSessionBuckets(this.q, live.window, session.sessionId));
+          const buckets = this.memo(
+            "sessionBuckets",
+            `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${session.sessionId}`,
+            () => selectSessionBuckets(this.q, live.window, session.sessionId),
+          );
           popups.push({ kind: "session", session, buckets, scroll: p.scroll });
         }
       } else if (p.kind === "bucket") {
         const to = p.start + window.bucketMinutes * 60_000;
         const from = Math.max(p.start - 1, window.from);
         const until = Math.min(to - 1, window.to);
-        const rows = this.memo("slice", `${this.q.version()}|${Math.floor(now / 1000)}|${from}|${until}`, () => selectSlice(this.q, from, until, this.opts.priceOverride));
+        const rows = this.memo("slice", `${this.q.version()}|${Math.floor(now / 1000)}|${from}|${until}`, () =>
+          selectSlice(this.q, from, until, this.opts.priceOverride),
+        );
         const { query, project } = this.ui;
         const filtered = [project ? `project ${project}` : "", query ? `/${query}` : ""].filter(Boolean).join(" · ");
         popups.push({ kind: "slice", from: p.start, to, rows: arrangeSlice(rows, { sort: this.ui.sessionSort, query, project }), scroll: p.scroll, filtered });
@@ -337,10 +359,24 @@ export class DashboardApp {
 
   /** A session that is not in the active list (opened from a slice), read from the store once per second and change. */
   private inactiveSession(now: number, live: LiveView, sessionId: string): SessionView | null {
-    return this.memos.get("inactiveSession", `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${sessionId}`, () => {
-      const hours = (live.window.to - live.window.from) / 3_600_000;
-      return selectSession(this.q, { now, windowHours: hours > 0 ? hours : this.liveHours(), bucketMinutes: live.window.bucketMinutes, activeWindowHours: this.opts.activeWindowHours, priceOverride: this.opts.priceOverride }, sessionId);
-    });
+    return this.memos.get(
+      "inactiveSession",
+      `${this.q.version()}|${Math.floor(now / 1000)}|${live.window.from}|${live.window.bucketMinutes}|${sessionId}`,
+      () => {
+        const hours = (live.window.to - live.window.from) / 3_600_000;
+        return selectSession(
+          this.q,
+          {
+            now,
+            windowHours: hours > 0 ? hours : this.liveHours(),
+            bucketMinutes: live.window.bucketMinutes,
+            activeWindowHours: this.opts.activeWindowHours,
+            priceOverride: this.opts.priceOverride,
+          },
+          sessionId,
+        );
+      },
+    );
   }
 
   /** LIVE's view with its sessions as the user arranged them (sorted, searched, one project). */
@@ -377,7 +413,6 @@ export class DashboardApp {
     this.clipboard = what === "id" ? id : `claude --resume ${id}`;
     this.flash = { text: `copied ${cleanText(this.clipboard, 80)}`, until: null };
   }
-
 
   /** The view on screen as files, when `e` asked for them since the last call (the live runner writes them). */
   takeExport(): ViewExport | null {
@@ -419,10 +454,12 @@ export class DashboardApp {
     const a = keyAction(k, this.lay ? sessionRows(this.lay.sessions) : 10, this.ui.typing);
     // (a range step starts from the one chosen last, else from the span on screen)
     if (a?.type === "range") {
-      const current = this.ui.tab === "history" ? (this.ui.historyHours ?? this.memos.last<HistoryFrame>("history")?.hours ?? this.historyHours()) : (this.ui.liveHours ?? (this.lay ? this.shownHours(this.lay) : this.liveHours()));
+      const current =
+        this.ui.tab === "history"
+          ? (this.ui.historyHours ?? this.memos.last<HistoryFrame>("history")?.hours ?? this.historyHours())
+          : (this.ui.liveHours ?? (this.lay ? this.shownHours(this.lay) : this.liveHours()));
       this.dispatch({ ...a, current });
-    }
-    else if (a) this.dispatch(a);
+    } else if (a) this.dispatch(a);
   }
 
   /** A click at (x, y) (0-based cells): the action of what was drawn there in the last frame. */

@@ -70,7 +70,13 @@ export class CellGrid implements Canvas {
   /** The frame as text: one line per row, trailing spaces removed. */
   toPlain(): string {
     const rows: string[] = [];
-    for (let y = 0; y < this.height; y++) rows.push(this.chars.slice(y * this.width, (y + 1) * this.width).join("").trimEnd());
+    for (let y = 0; y < this.height; y++)
+      rows.push(
+        this.chars
+          .slice(y * this.width, (y + 1) * this.width)
+          .join("")
+          .trimEnd(),
+      );
     return `${rows.join("\n")}\n`;
   }
 
@@ -102,7 +108,8 @@ export class CellGrid implements Canvas {
     const w = this.width;
     const full = !prev || prev.width !== w || prev.height !== this.height;
     let out = full ? "\x1b[?2026h\x1b[0m\x1b[2J" : "\x1b[?2026h";
-    const same = (i: number) => !full && prev!.chars[i] === this.chars[i] && prev!.fg[i] === this.fg[i] && prev!.bg[i] === this.bg[i] && prev!.attrs[i] === this.attrs[i];
+    const same = (i: number) =>
+      !full && prev!.chars[i] === this.chars[i] && prev!.fg[i] === this.fg[i] && prev!.bg[i] === this.bg[i] && prev!.attrs[i] === this.attrs[i];
     let changed = full;
     for (let y = 0; y < this.height; y++) {
       let x = 0;

@@ -27,7 +27,15 @@ export function layout(width: number, height: number): Layout {
   const h = Math.max(0, Math.floor(height));
   const base = { width: w, height: h, menu: rect(0, 0, w, 1), footer: rect(0, h - 1, w, 1) };
   if (w < MIN_WIDTH || h < MIN_HEIGHT) {
-    return { ...base, tooSmall: { width: MIN_WIDTH, height: MIN_HEIGHT }, wide: false, charts: [EMPTY, EMPTY, EMPTY], summary: EMPTY, allowance: null, sessions: EMPTY };
+    return {
+      ...base,
+      tooSmall: { width: MIN_WIDTH, height: MIN_HEIGHT },
+      wide: false,
+      charts: [EMPTY, EMPTY, EMPTY],
+      summary: EMPTY,
+      allowance: null,
+      sessions: EMPTY,
+    };
   }
   const bodyTop = 1;
   const bodyH = h - 2;

@@ -77,7 +77,10 @@ export function writeExport(files: ViewExport, dir: string): string {
       const name = n === 1 ? files.name : `${files.name}-${n}`;
       const written: string[] = [];
       try {
-        for (const [ext, body] of [["csv", files.csv], ["json", files.json]] as const) {
+        for (const [ext, body] of [
+          ["csv", files.csv],
+          ["json", files.json],
+        ] as const) {
           const path = join(dir, `${name}.${ext}`);
           writeFileSync(path, body, { flag: "wx" });
           written.push(path);
@@ -118,7 +121,13 @@ export class LiveLoop {
     onFatal: (e: unknown) => void,
   ) {
     this.demo = o.demoUntil ?? null;
-    this.ingest = new LiveIngest(o.source, { intervalSeconds: o.intervalSeconds, statusLine: o.statusLine, onError: onFatal, threads: o.threads, recover: o.recover });
+    this.ingest = new LiveIngest(o.source, {
+      intervalSeconds: o.intervalSeconds,
+      statusLine: o.statusLine,
+      onError: onFatal,
+      threads: o.threads,
+      recover: o.recover,
+    });
   }
 
   start(): void {
@@ -144,7 +153,8 @@ export class LiveLoop {
   beforeFrame(): void {
     const { app, o } = this;
     this.ingest.frame(app);
-    if (o.prometheus && app.ui.tab === "insights" && app.ui.insightsSource === "prometheus") o.prometheus.tick(o.pinnedNow ?? Date.now(), app.insightsHoursNow());
+    if (o.prometheus && app.ui.tab === "insights" && app.ui.insightsSource === "prometheus")
+      o.prometheus.tick(o.pinnedNow ?? Date.now(), app.insightsHoursNow());
     const allowance = o.allowance;
     if (this.demo && this.demo.ready()) {
       this.demo.end();

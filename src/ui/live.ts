@@ -231,7 +231,10 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
 
   return new Promise<number>((resolve) => {
     let finished = false;
-    const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<keyof typeof EXIT_SIGNALS, () => void>;
+    const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<
+      keyof typeof EXIT_SIGNALS,
+      () => void
+    >;
     // Ctrl-Z or a SIGTSTP: the terminal is restored (main screen, cooked mode, no mouse), the process stops (SIGSTOP:
     // our own SIGTSTP handler would only call us again), and on `fg` (SIGCONT) the dashboard takes the screen back.
     let suspended = false;

@@ -29,7 +29,6 @@ const NO_FG = -2;
 
 const packRgb = (c: readonly [number, number, number]): number => ((c[0] & 255) << 16) | ((c[1] & 255) << 8) | (c[2] & 255);
 
-
 /** Characters OpenTUI draws one column wide inside drawText, as text.ts counts them. */
 function joinable(cp: number): boolean {
   return (
@@ -59,7 +58,12 @@ function differs(p: CellGrid, q: CellGrid, j: number, loose: boolean): boolean {
 }
 
 function attrsOf(a: number): number {
-  return (a & GRID_BOLD ? TextAttributes.BOLD : 0) | (a & GRID_DIM ? TextAttributes.DIM : 0) | (a & GRID_UNDERLINE ? TextAttributes.UNDERLINE : 0) | (a & GRID_REVERSE ? TextAttributes.INVERSE : 0);
+  return (
+    (a & GRID_BOLD ? TextAttributes.BOLD : 0) |
+    (a & GRID_DIM ? TextAttributes.DIM : 0) |
+    (a & GRID_UNDERLINE ? TextAttributes.UNDERLINE : 0) |
+    (a & GRID_REVERSE ? TextAttributes.INVERSE : 0)
+  );
 }
 
 export interface OpenTuiCanvasOptions {

@@ -120,7 +120,7 @@ export function money(n: number): string {
   const cents = Math.round(n * 100);
   if (cents < 100_000) return `$${(cents / 100).toFixed(2)}`;
   if (n < 999_999_999.5) return `$${commas(Math.round(n))}`;
-  if (n < 999.5e12) return `$${(n / 1e9 < 999.95 ? (n / 1e9).toFixed(1) + "B" : (n / 1e12).toFixed(1) + "T")}`;
+  if (n < 999.5e12) return `$${n / 1e9 < 999.95 ? (n / 1e9).toFixed(1) + "B" : (n / 1e12).toFixed(1) + "T"}`;
   return ">$999T";
 }
 
@@ -169,7 +169,16 @@ function zoneFormat(timeZone: string): Intl.DateTimeFormat | null {
   let f = zoneFormats.get(timeZone);
   if (f === undefined) {
     try {
-      f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", weekday: "short", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric" });
+      f = new Intl.DateTimeFormat("en-US", {
+        timeZone,
+        hourCycle: "h23",
+        weekday: "short",
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "numeric",
+        minute: "numeric",
+      });
     } catch {
       f = null; // (an unknown zone: the process zone instead)
     }
@@ -215,7 +224,13 @@ export function clockText(t: number, now: number, timeZone?: string): string {
 
 /** Characters one column wide that are a cluster of their own (as in src/ui/text.ts, checked against string-width there). */
 function oneColumn(c: number): boolean {
-  return (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0x2ff && c !== 0xad) || (c >= 0x2010 && c <= 0x2027) || (c >= 0x2190 && c <= 0x21ff) || (c >= 0x2500 && c <= 0x25fc);
+  return (
+    (c >= 0x20 && c <= 0x7e) ||
+    (c >= 0xa0 && c <= 0x2ff && c !== 0xad) ||
+    (c >= 0x2010 && c <= 0x2027) ||
+    (c >= 0x2190 && c <= 0x21ff) ||
+    (c >= 0x2500 && c <= 0x25fc)
+  );
 }
 /** Combining diacritics: no column of their own after a one-column base. */
 function diacritic(c: number): boolean {
@@ -396,7 +411,9 @@ function segmentRuns(name: SegmentName, c: Ctx, d: Detail): Run[] | null {
     case "week":
       return v.weekly === null ? null : windowRuns("week", v.weekly, c, d);
     case "context":
-      return v.context !== null && Number.isFinite(v.context.percent) ? [run("ctx ", "dim"), run(pct(v.context.percent), contextStyle(v.context.percent))] : null;
+      return v.context !== null && Number.isFinite(v.context.percent)
+        ? [run("ctx ", "dim"), run(pct(v.context.percent), contextStyle(v.context.percent))]
+        : null;
     case "burn":
       return finite(v.burnUSDPerHour) ? [run(burnRate(v.burnUSDPerHour))] : null;
     case "block": {

@@ -38,7 +38,23 @@ export const SEQUENCE_CAP = 4096;
 
 const PASTE_END = "\x1b[201~";
 
-const CSI_KEYS: Record<string, string> = { A: "up", B: "down", C: "right", D: "left", H: "home", F: "end", Z: "backtab", "5~": "pageup", "6~": "pagedown", "1~": "home", "7~": "home", "4~": "end", "8~": "end", "3~": "delete", "2~": "insert" };
+const CSI_KEYS: Record<string, string> = {
+  A: "up",
+  B: "down",
+  C: "right",
+  D: "left",
+  H: "home",
+  F: "end",
+  Z: "backtab",
+  "5~": "pageup",
+  "6~": "pagedown",
+  "1~": "home",
+  "7~": "home",
+  "4~": "end",
+  "8~": "end",
+  "3~": "delete",
+  "2~": "insert",
+};
 const SS3_KEYS: Record<string, string> = { A: "up", B: "down", C: "right", D: "left", H: "home", F: "end" };
 /** What follows ESC in the sequences read here (CSI, SS3, OSC, DCS, APC, PM, SOS): not an Alt + key. */
 const INTRO = /^[[O\]P_^X]/;
@@ -205,7 +221,8 @@ export class InputParser {
     const plain = paramsEnd === j && !/^[<=>?]/.test(params);
     if (params.startsWith("<") && (final === "M" || final === "m") && paramsEnd === j) {
       const [b, x, y] = params.slice(1).split(";").map(Number);
-      if (b !== undefined && x !== undefined && y !== undefined && [b, x, y].every((v) => Number.isInteger(v) && v >= 0) && x > 0 && y > 0) out.push(mouseOf(b, x - 1, y - 1, final));
+      if (b !== undefined && x !== undefined && y !== undefined && [b, x, y].every((v) => Number.isInteger(v) && v >= 0) && x > 0 && y > 0)
+        out.push(mouseOf(b, x - 1, y - 1, final));
     } else if (plain && final === "~" && params === "200") {
       this.paste = { parts: [], length: 0, skipping: false, lastAt: this.at, tail: "" };
     } else if (plain && final === "~" && params === "201") {
@@ -417,11 +434,14 @@ export class InputReader {
     this.disarm();
     const deadline = this.parser.deadline();
     if (deadline !== null && !this.stopped) {
-      this.timer = this.clock.setTimeout(() => {
-        this.timer = null;
-        if (this.stopped) return;
-        this.handle(this.parser.expire(this.clock.now()));
-      }, Math.max(0, deadline - this.clock.now()));
+      this.timer = this.clock.setTimeout(
+        () => {
+          this.timer = null;
+          if (this.stopped) return;
+          this.handle(this.parser.expire(this.clock.now()));
+        },
+        Math.max(0, deadline - this.clock.now()),
+      );
     }
     if (inputs.length > 0) this.deliver(inputs);
     if (this.waiting.length > 0 && !this.parser.pasting) this.release();

@@ -91,7 +91,25 @@ export interface UiContext {
   prometheus?: boolean;
 }
 
-export const initialUi: UiState = { tab: "live", popups: [], sessionScroll: 0, selected: 0, selectedId: null, quit: false, insightsScroll: 0, insightsHours: null, projectSort: "cost", insightsSource: "both", insightsUser: null, sessionSort: "last", query: "", typing: false, project: null, liveHours: null, historyHours: null };
+export const initialUi: UiState = {
+  tab: "live",
+  popups: [],
+  sessionScroll: 0,
+  selected: 0,
+  selectedId: null,
+  quit: false,
+  insightsScroll: 0,
+  insightsHours: null,
+  projectSort: "cost",
+  insightsSource: "both",
+  insightsUser: null,
+  sessionSort: "last",
+  query: "",
+  typing: false,
+  project: null,
+  liveHours: null,
+  historyHours: null,
+};
 
 /** The windows [ and ] step LIVE and HISTORY through. */
 export const RANGES = [1, 5, 12, 24, 168, 720];
@@ -294,13 +312,22 @@ export const KEYS: readonly KeyBinding[] = [
   {
     label: "L  H  I",
     help: "LIVE, HISTORY, INSIGHTS tabs (or click a tab)",
-    bind: { ...both("l", () => ({ type: "tab", tab: "live" })), ...both("h", () => ({ type: "tab", tab: "history" })), ...both("i", () => ({ type: "tab", tab: "insights" })) },
+    bind: {
+      ...both("l", () => ({ type: "tab", tab: "live" })),
+      ...both("h", () => ({ type: "tab", tab: "history" })),
+      ...both("i", () => ({ type: "tab", tab: "insights" })),
+    },
     footer: [{ on: "live", key: "L H I", hint: "tabs", at: 5 }],
   },
   {
     label: "↑ ↓  j k",
     help: "move the selection; scroll an open panel",
-    bind: { up: () => ({ type: "move", delta: -1 }), ...both("k", () => ({ type: "move", delta: -1 })), down: () => ({ type: "move", delta: 1 }), ...both("j", () => ({ type: "move", delta: 1 })) },
+    bind: {
+      up: () => ({ type: "move", delta: -1 }),
+      ...both("k", () => ({ type: "move", delta: -1 })),
+      down: () => ({ type: "move", delta: 1 }),
+      ...both("j", () => ({ type: "move", delta: 1 })),
+    },
     footer: [
       { on: "live", key: "↑↓", hint: "select", at: 2 },
       { on: "insights", key: "↑↓", hint: "scroll", at: 5 },
@@ -311,7 +338,12 @@ export const KEYS: readonly KeyBinding[] = [
     help: "scroll a page",
     bind: { pageup: (rows) => ({ type: "scroll", delta: -Math.max(1, rows) }), pagedown: (rows) => ({ type: "scroll", delta: Math.max(1, rows) }) },
   },
-  { label: "Enter", help: "open the selected session", bind: { return: () => ({ type: "enter" }), enter: () => ({ type: "enter" }) }, footer: [{ on: "live", key: "Enter", hint: "open", at: 3 }] },
+  {
+    label: "Enter",
+    help: "open the selected session",
+    bind: { return: () => ({ type: "enter" }), enter: () => ({ type: "enter" }) },
+    footer: [{ on: "live", key: "Enter", hint: "open", at: 3 }],
+  },
   { label: "a", help: "ALLOWANCE: the subscription's limits and resets (or click the 5h · wk badge)", bind: both("a", () => ({ type: "allowance" })) },
   {
     label: "S  M",
@@ -345,9 +377,21 @@ export const KEYS: readonly KeyBinding[] = [
       "=": () => ({ type: "range", step: 1, current: NaN }),
     },
   },
-  { label: "y  r", help: "in a session's detail: copy its id, or claude --resume <id> (to the clipboard, through the terminal)", bind: { y: () => ({ type: "copy", what: "id" }), r: () => ({ type: "copy", what: "resume" }) } },
-  { label: "e", help: "export the view on screen: its table as CSV and its numbers as JSON, into the current folder (or --export-dir)", bind: both("e", () => ({ type: "export" })) },
-  { label: "/", help: "search sessions (titles, projects, branches, ids) as you type; Enter keeps it, Esc clears it", bind: { "/": () => ({ type: "search" }) } },
+  {
+    label: "y  r",
+    help: "in a session's detail: copy its id, or claude --resume <id> (to the clipboard, through the terminal)",
+    bind: { y: () => ({ type: "copy", what: "id" }), r: () => ({ type: "copy", what: "resume" }) },
+  },
+  {
+    label: "e",
+    help: "export the view on screen: its table as CSV and its numbers as JSON, into the current folder (or --export-dir)",
+    bind: both("e", () => ({ type: "export" })),
+  },
+  {
+    label: "/",
+    help: "search sessions (titles, projects, branches, ids) as you type; Enter keeps it, Esc clears it",
+    bind: { "/": () => ({ type: "search" }) },
+  },
   { label: "p", help: "only the selected session's project (p again: all)", bind: both("p", () => ({ type: "toggleProject" })) },
   { label: "t", help: "INSIGHTS: data from local transcripts, team telemetry or both", bind: both("t", () => ({ type: "cycleSource" })) },
   { label: "u", help: "INSIGHTS with team telemetry: one user, or all", bind: both("u", () => ({ type: "cycleUser" })) },

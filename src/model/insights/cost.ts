@@ -24,7 +24,14 @@ export const cost = insightModel<"cost">({
           reportedResponses += c.responses;
         }
       }
-    return { cost: { totalUSD, reportedUSD: reportedResponses > 0 ? reported : null, reportedResponses, byModel: [...byModel.values()].sort((a, b) => b.costUSD - a.costUSD) } };
+    return {
+      cost: {
+        totalUSD,
+        reportedUSD: reportedResponses > 0 ? reported : null,
+        reportedResponses,
+        byModel: [...byModel.values()].sort((a, b) => b.costUSD - a.costUSD),
+      },
+    };
   },
   json: (v) => ({
     cost: {
@@ -32,7 +39,11 @@ export const cost = insightModel<"cost">({
       // Claude Code's own figure for the team responses that sent one (null when none did): beside ours, not instead
       reportedCostUSD: v.cost.reportedUSD === null ? null : round(v.cost.reportedUSD, 4),
       reportedResponses: v.cost.reportedResponses,
-      byModel: v.cost.byModel.map(({ reportedUSD, ...m }) => ({ ...m, costUSD: round(m.costUSD, 4), reportedCostUSD: reportedUSD === null ? null : round(reportedUSD, 4) })),
+      byModel: v.cost.byModel.map(({ reportedUSD, ...m }) => ({
+        ...m,
+        costUSD: round(m.costUSD, 4),
+        reportedCostUSD: reportedUSD === null ? null : round(reportedUSD, 4),
+      })),
     },
   }),
 });

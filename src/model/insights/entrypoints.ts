@@ -2,7 +2,8 @@
 import { byName } from "../insights-view.ts";
 import { insightModel } from "./panel.ts";
 
-const ranked = (m: Map<string, number>) => [...m.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions || byName(a, b));
+const ranked = (m: Map<string, number>) =>
+  [...m.entries()].map(([name, sessions]) => ({ name, sessions })).sort((a, b) => b.sessions - a.sessions || byName(a, b));
 
 export const entrypoints = insightModel<"entrypoints" | "terminals">({
   id: "entrypoints",

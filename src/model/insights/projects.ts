@@ -13,7 +13,9 @@ function row(m: Sums, k: string) {
 }
 
 const rows = (m: Sums): Row[] =>
-  [...m.entries()].map(([p, v]) => ({ project: p, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD })).sort((a, b) => b.costUSD - a.costUSD);
+  [...m.entries()]
+    .map(([p, v]) => ({ project: p, sessions: v.sessions.size, prompts: v.prompts, responses: v.responses, costUSD: v.costUSD }))
+    .sort((a, b) => b.costUSD - a.costUSD);
 
 export const projects = insightModel<"projects" | "users">({
   id: "projects",

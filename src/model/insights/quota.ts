@@ -9,6 +9,13 @@ export const quota = insightModel<"quota">({
   select: (i) => ({ quota: selectQuota(i.state, i.queries, i.options, i.team) }),
   json: (v) => {
     const q = v.quota;
-    return { quota: q === null ? null : q.kind === "live" ? { ...q, resetsAt: q.resetsAt === null ? null : iso(q.resetsAt) } : { ...q, last5h: round(q.last5h), max5h: round(q.max5h), percent: round(q.percent, 1) } };
+    return {
+      quota:
+        q === null
+          ? null
+          : q.kind === "live"
+            ? { ...q, resetsAt: q.resetsAt === null ? null : iso(q.resetsAt) }
+            : { ...q, last5h: round(q.last5h), max5h: round(q.max5h), percent: round(q.percent, 1) },
+    };
   },
 });

@@ -19,7 +19,20 @@ import { success } from "./success.ts";
 import { tokens } from "./tokens.ts";
 import { toolTypes } from "./tool-types.ts";
 
-export const INSIGHT_MODELS: readonly InsightModel[] = [tokens, sessions, cost, durations, overTime, success, entrypoints, projects, models, toolTypes, decisions, quota];
+export const INSIGHT_MODELS: readonly InsightModel[] = [
+  tokens,
+  sessions,
+  cost,
+  durations,
+  overTime,
+  success,
+  entrypoints,
+  projects,
+  models,
+  toolTypes,
+  decisions,
+  quota,
+];
 
 export function insightModelOf(id: string): InsightModel | undefined {
   return INSIGHT_MODELS.find((p) => p.id === id);
@@ -33,7 +46,12 @@ export function selectInsights(s: ModelState, q: UsageQueries | null, o: Insight
   const input = insightsInput(s, q, o, team);
   const knownUsers = new Set<string>();
   for (const p of input.parts) for (const u of p.knownUsers) knownUsers.add(u);
-  const view: Partial<InsightsView> = { window: { from: input.from, to: input.to, hours: o.hours }, knownUsers: [...knownUsers].sort(), source: o.source ?? "both", user: o.user ?? null };
+  const view: Partial<InsightsView> = {
+    window: { from: input.from, to: input.to, hours: o.hours },
+    knownUsers: [...knownUsers].sort(),
+    source: o.source ?? "both",
+    user: o.user ?? null,
+  };
   for (const p of INSIGHT_MODELS) Object.assign(view, p.select(input));
   return view as InsightsView;
 }

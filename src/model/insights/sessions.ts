@@ -22,7 +22,13 @@ export const sessions = insightModel<"sessions">({
         const d = i.dayIndex(c.day);
         if (d >= 0) perDayPrompts[d]! += c.prompts;
       }
-    return { sessions: { count: seen.size, prompts, perDay: perDaySessions.map((set, k) => ({ label: i.dayLabel(k), sessions: set.size, prompts: perDayPrompts[k]! })) } };
+    return {
+      sessions: {
+        count: seen.size,
+        prompts,
+        perDay: perDaySessions.map((set, k) => ({ label: i.dayLabel(k), sessions: set.size, prompts: perDayPrompts[k]! })),
+      },
+    };
   },
   json: (v) => ({ sessions: v.sessions }),
 });

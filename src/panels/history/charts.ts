@@ -22,7 +22,12 @@ export const historyCharts: ScreenPanels<HistoryLayout> = {
     const h = v.history;
     if (!h) return;
     const n = Math.max(1, h.view.buckets.length);
-    const ticks = dayTicks(h.view.buckets.map((b) => b.start), h.view.window.bucketMinutes, zoneOf(h.zone), Math.max(1, Math.floor((r.w - AXIS_W - 2) / n)));
+    const ticks = dayTicks(
+      h.view.buckets.map((b) => b.start),
+      h.view.window.bucketMinutes,
+      zoneOf(h.zone),
+      Math.max(1, Math.floor((r.w - AXIS_W - 2) / n)),
+    );
     const spec = seriesOf(h.view)[index]!;
     const title = index === 0 ? `${spec.title} · ${spanLabel(h.hours)}` : spec.title;
     drawChart(c, r, { ...spec, title, time: ctx.time, still: v.still, mono: v.mono, ticks }, ctx.hits);

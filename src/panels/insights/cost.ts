@@ -12,7 +12,14 @@ import type { InsightDraw } from "./panel.ts";
 export const drawCost: InsightDraw = (c, inner, v) => {
   if (v.cost.byModel.length === 0) return empty(c, inner, "no responses in this window");
   // (an engine holds Claude Code's own figure, claude_code.cost.usage; everywhere else it is priced here)
-  const w = big(c, inner.x, inner.y, v.source === "prometheus" ? "USD as Claude Code reported it" : "USD at list prices (priced here)", usd(v.cost.totalUSD), theme.warn);
+  const w = big(
+    c,
+    inner.x,
+    inner.y,
+    v.source === "prometheus" ? "USD as Claude Code reported it" : "USD at list prices (priced here)",
+    usd(v.cost.totalUSD),
+    theme.warn,
+  );
   // (team telemetry carries Claude Code's own figure: shown beside ours, and said which is which)
   if (v.cost.reportedUSD !== null) {
     const reported = `${usd(v.cost.reportedUSD)} (${v.cost.reportedResponses} team)`;

@@ -15,6 +15,12 @@ export const drawDecisions: InsightDraw = (c, inner, v) => {
     { label: "rejected", value: d.rejected, color: theme.error },
   ]);
   d.byTool.slice(0, inner.h - 3).forEach((t, k) => {
-    c.text(inner.x, inner.y + 3 + k, `${padRight(cleanText(t.name, 30), Math.max(8, inner.w - 18))}${padLeft(String(t.accepted), 7)} ✓${padLeft(String(t.rejected), 5)} ✗`, { fg: t.rejected > 0 ? theme.text : theme.dim }, inner.w);
+    c.text(
+      inner.x,
+      inner.y + 3 + k,
+      `${padRight(cleanText(t.name, 30), Math.max(8, inner.w - 18))}${padLeft(String(t.accepted), 7)} ✓${padLeft(String(t.rejected), 5)} ✗`,
+      { fg: t.rejected > 0 ? theme.text : theme.dim },
+      inner.w,
+    );
   });
 };

@@ -19,5 +19,14 @@ export const drawDurations: InsightDraw = (c, inner, v, ctx) => {
     c.text(inner.x, y++, line(cleanText(t.name, 30), t), { fg: theme.dim }, inner.w);
   }
   if (y < inner.y + inner.h && v.durations.p95PerDay.length > 1)
-    sparkRow(c, inner.x, inner.y + inner.h - 1, inner.w, "p95/day", v.durations.p95PerDay.map((d) => d.p95 ?? 0), ms, theme.warn);
+    sparkRow(
+      c,
+      inner.x,
+      inner.y + inner.h - 1,
+      inner.w,
+      "p95/day",
+      v.durations.p95PerDay.map((d) => d.p95 ?? 0),
+      ms,
+      theme.warn,
+    );
 };

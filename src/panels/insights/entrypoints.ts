@@ -9,5 +9,9 @@ import type { InsightDraw } from "./panel.ts";
 export const drawEntrypoints: InsightDraw = (c, inner, v) => {
   const rows = v.terminals.length > 0 ? v.terminals : v.entrypoints;
   if (rows.length === 0) return empty(c, inner, "no sessions in this window");
-  drawRankedBars(c, inner, rows.map((e) => ({ label: cleanText(e.name, 30), value: e.sessions, color: theme.sub })));
+  drawRankedBars(
+    c,
+    inner,
+    rows.map((e) => ({ label: cleanText(e.name, 30), value: e.sessions, color: theme.sub })),
+  );
 };

@@ -12,7 +12,12 @@ export const drawModels: InsightDraw = (c, inner, v) => {
   drawRankedBars(
     c,
     inner,
-    v.models.map((m) => ({ label: shortModel(cleanText(m.model, 40)), value: m.responses, text: `${m.responses} · ${usd(m.costUSD)}`, color: familyColor(familyOf(m.model)) })),
+    v.models.map((m) => ({
+      label: shortModel(cleanText(m.model, 40)),
+      value: m.responses,
+      text: `${m.responses} · ${usd(m.costUSD)}`,
+      color: familyColor(familyOf(m.model)),
+    })),
     total,
   );
 };

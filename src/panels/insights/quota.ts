@@ -14,5 +14,11 @@ export const drawQuota: InsightDraw = (c, inner, v) => {
   const filled = Math.round((pct / 100) * inner.w);
   for (let k = 0; k < inner.w; k++) c.cell(inner.x + k, inner.y + 3, k < filled ? "█" : "░", { fg: k < filled ? color : theme.rule });
   if (inner.h >= 5)
-    c.text(inner.x, inner.y + 4, q.kind === "live" ? (q.resetsAt ? `resets ${hhmm(q.resetsAt)}` : "") : `${compact(q.last5h)} of ${compact(q.max5h)} effective tokens`, { fg: theme.dim }, inner.w);
+    c.text(
+      inner.x,
+      inner.y + 4,
+      q.kind === "live" ? (q.resetsAt ? `resets ${hhmm(q.resetsAt)}` : "") : `${compact(q.last5h)} of ${compact(q.max5h)} effective tokens`,
+      { fg: theme.dim },
+      inner.w,
+    );
 };

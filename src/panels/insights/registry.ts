@@ -41,7 +41,9 @@ export function drawInsightPanel(id: InsightId, c: Canvas, r: Rect, v: InsightsV
   // (a source that cannot fill this panel says why, in words that wrap, instead of zeros)
   const why = v.unavailable?.[id];
   if (why) {
-    wrap(why, Math.max(1, inner.w - 2)).slice(0, Math.max(1, inner.h)).forEach((line, i) => c.text(inner.x + 1, inner.y + i, line, { fg: theme.dim }));
+    wrap(why, Math.max(1, inner.w - 2))
+      .slice(0, Math.max(1, inner.h))
+      .forEach((line, i) => c.text(inner.x + 1, inner.y + i, line, { fg: theme.dim }));
     return;
   }
   INSIGHT_DRAW[id]?.(c, inner, v, ctx);

@@ -13,11 +13,34 @@ export const drawSessions: InsightDraw = (c, inner, v) => {
   const a = v.activity;
   if (a && inner.h >= 4) {
     const hours = a.activeTimeSeconds / 3600;
-    const lines = [`active ${hours >= 10 ? hours.toFixed(0) : hours.toFixed(1)} h`, `+${compact(a.linesAdded)} / −${compact(a.linesRemoved)} lines`, `${a.commits} commits`, `${a.pullRequests} pull requests`];
+    const lines = [
+      `active ${hours >= 10 ? hours.toFixed(0) : hours.toFixed(1)} h`,
+      `+${compact(a.linesAdded)} / −${compact(a.linesRemoved)} lines`,
+      `${a.commits} commits`,
+      `${a.pullRequests} pull requests`,
+    ];
     c.text(inner.x, inner.y + 3, lines.join(" · "), { fg: theme.text }, inner.w);
   }
   if (inner.h >= 4 && v.sessions.perDay.length > 1) {
-    sparkRow(c, inner.x, inner.y + 3, inner.w, "prompts/day", v.sessions.perDay.map((d) => d.prompts), String, theme.accent);
-    sparkRow(c, inner.x, inner.y + 4, inner.w, "sessions/day", v.sessions.perDay.map((d) => d.sessions), String, theme.sub);
+    sparkRow(
+      c,
+      inner.x,
+      inner.y + 3,
+      inner.w,
+      "prompts/day",
+      v.sessions.perDay.map((d) => d.prompts),
+      String,
+      theme.accent,
+    );
+    sparkRow(
+      c,
+      inner.x,
+      inner.y + 4,
+      inner.w,
+      "sessions/day",
+      v.sessions.perDay.map((d) => d.sessions),
+      String,
+      theme.sub,
+    );
   }
 };

@@ -7,5 +7,14 @@ import type { InsightDraw } from "./panel.ts";
 
 export const drawToolTypes: InsightDraw = (c, inner, v) => {
   if (v.toolTypes.length === 0) return empty(c, inner, "no tool calls in this window");
-  drawRankedBars(c, inner, v.toolTypes.map((t) => ({ label: cleanText(t.name, 40), value: t.calls, text: t.errors > 0 ? `${t.calls} · ${t.errors} err` : String(t.calls), color: theme.accent })));
+  drawRankedBars(
+    c,
+    inner,
+    v.toolTypes.map((t) => ({
+      label: cleanText(t.name, 40),
+      value: t.calls,
+      text: t.errors > 0 ? `${t.calls} · ${t.errors} err` : String(t.calls),
+      color: theme.accent,
+    })),
+  );
 };

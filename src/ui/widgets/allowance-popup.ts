@@ -13,15 +13,31 @@ const ORIGIN: Record<"statusline" | "endpoint", string> = { statusline: "status 
 
 /** The three sources, best first; the one in use is marked. */
 const SOURCES: { source: AllowanceSource; name: string; what: string }[] = [
-  { source: "statusline", name: "Claude Code's status line", what: "the official limits Claude Code hands `claude-dash statusline` after each response (claude.ai plans), recorded in the usage store" },
-  { source: "endpoint", name: "claude.ai", what: "the usage endpoint, asked every few minutes with Claude Code's sign-in (not with --no-allowance); its answers are recorded too" },
-  { source: "estimate", name: "estimate from transcripts", what: "when neither has a current figure: the current 5-hour block's cost (ccusage's blocks) and the last 30 minutes' burn, against the 5-hour limit in dollars the last official figure implies" },
+  {
+    source: "statusline",
+    name: "Claude Code's status line",
+    what: "the official limits Claude Code hands `claude-dash statusline` after each response (claude.ai plans), recorded in the usage store",
+  },
+  {
+    source: "endpoint",
+    name: "claude.ai",
+    what: "the usage endpoint, asked every few minutes with Claude Code's sign-in (not with --no-allowance); its answers are recorded too",
+  },
+  {
+    source: "estimate",
+    name: "estimate from transcripts",
+    what: "when neither has a current figure: the current 5-hour block's cost (ccusage's blocks) and the last 30 minutes' burn, against the 5-hour limit in dollars the last official figure implies",
+  },
 ];
 
 export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): Rect {
   const width = Math.min(86, c.width - 4);
   const lines: Line[] = [];
-  const row = (label: string, value: string, fg = theme.text) => lines.push([[label.padEnd(14), { fg: theme.dim }], [value, { fg }]]);
+  const row = (label: string, value: string, fg = theme.text) =>
+    lines.push([
+      [label.padEnd(14), { fg: theme.dim }],
+      [value, { fg }],
+    ]);
   if (v.account) row("account", cleanText(v.account, 80));
   const official = officialLine(v, now);
   row("source", v.source === "estimate" ? `${v.sourceLabel}${official ? ` (other limits ${official})` : ""}` : `${official} (${hhmm(v.fetchedAt!)})`);
@@ -53,14 +69,23 @@ export function drawAllowancePopup(c: Canvas, v: AllowanceView, now: number): Re
   for (const src of SOURCES) {
     const on = src.source === v.source;
     const text = wrap(`${src.name}: ${src.what}`, width - 6);
-    text.forEach((part, i) => lines.push([[i === 0 ? (on ? "▸ " : "· ") : "  ", { fg: on ? theme.accent : theme.dim }], [part, { fg: on ? theme.text : theme.dim, bold: on && i === 0 }]]));
+    text.forEach((part, i) =>
+      lines.push([
+        [i === 0 ? (on ? "▸ " : "· ") : "  ", { fg: on ? theme.accent : theme.dim }],
+        [part, { fg: on ? theme.text : theme.dim, bold: on && i === 0 }],
+      ]),
+    );
   }
-  for (const part of wrap("Each limit shows its freshest official figure, never one whose window has reset.", width - 4)) lines.push([[part, { fg: theme.dim }]]);
+  for (const part of wrap("Each limit shows its freshest official figure, never one whose window has reset.", width - 4))
+    lines.push([[part, { fg: theme.dim }]]);
   if (v.problem) {
     lines.push([]);
     lines.push([[`last problem (${hhmm(v.problem.time)}): ${v.problem.problem}`, { fg: theme.warn, bold: true }]]);
     for (const part of wrap(cleanText(v.problem.message, 600), width - 4)) lines.push([[part, { fg: theme.text }]]);
-    if (v.problem.retryAt !== null) lines.push([[v.problem.retryAt > now ? `next try in ${countdown(v.problem.retryAt - now)} (${hhmm(v.problem.retryAt)})` : "trying again now", { fg: theme.dim }]]);
+    if (v.problem.retryAt !== null)
+      lines.push([
+        [v.problem.retryAt > now ? `next try in ${countdown(v.problem.retryAt - now)} (${hhmm(v.problem.retryAt)})` : "trying again now", { fg: theme.dim }],
+      ]);
   }
   // As tall as what it says (it scrolls past the screen's height).
   const r = overlayRect(c, width, lines.length + 2);

@@ -81,7 +81,9 @@ export function drawAllowance(c: Canvas, r: Rect, v: AllowanceView, now: number,
     const filled = Math.round((Math.min(100, Math.max(0, percent)) / 100) * barW * 8);
     for (let k = 0; k < barW; k++) {
       const eighths = Math.max(0, Math.min(8, filled - k * 8));
-      c.cell(inner.x + 1 + labelW + k, y, eighths === 0 ? "░" : ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"][eighths]!, { fg: eighths === 0 ? theme.rule : color });
+      c.cell(inner.x + 1 + labelW + k, y, eighths === 0 ? "░" : ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"][eighths]!, {
+        fg: eighths === 0 ? theme.rule : color,
+      });
     }
     c.text(inner.x + 1 + labelW + barW + 1, y, pct.padStart(4), { fg: color, bold: true });
     y++;
@@ -90,7 +92,14 @@ export function drawAllowance(c: Canvas, r: Rect, v: AllowanceView, now: number,
   const e = v.estimate;
   if (e) {
     // The 5-hour part from the transcripts (an estimate is never an alarm: its gauge does not flash).
-    if (e.percent !== null) gauge("5-hour", e.percent, `~${Math.round(e.percent)}%`, gaugeColor(e.percent, 0), e.blockStart !== null && e.blockEnd !== null ? `block ${hhmm(e.blockStart)}–${hhmm(e.blockEnd)}` : "");
+    if (e.percent !== null)
+      gauge(
+        "5-hour",
+        e.percent,
+        `~${Math.round(e.percent)}%`,
+        gaugeColor(e.percent, 0),
+        e.blockStart !== null && e.blockEnd !== null ? `block ${hhmm(e.blockStart)}–${hhmm(e.blockEnd)}` : "",
+      );
     if (e.blockStart !== null && e.blockEnd !== null) {
       figure(approxUSD(e.blockCostUSD), `spent since ${hhmm(e.blockStart)}`);
       if (e.projectedUSD !== null) figure(approxUSD(e.projectedUSD), `by ${hhmm(e.blockEnd)} at this pace`);

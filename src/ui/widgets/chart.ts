@@ -49,7 +49,13 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
   if (!boxed) {
     c.text(inner.x, y0, fit(p.title, inner.w), { fg: theme.accent, bold: true });
   }
-  drawLegend(c, boxed ? rect(r.x, r.y, r.w - 2, 1) : rect(inner.x, y0, inner.w, 1), p.series, boxed ? textWidth(p.title) + 5 : textWidth(p.title) + 1, p.mono ?? false);
+  drawLegend(
+    c,
+    boxed ? rect(r.x, r.y, r.w - 2, 1) : rect(inner.x, y0, inner.w, 1),
+    p.series,
+    boxed ? textWidth(p.title) + 5 : textWidth(p.title) + 1,
+    p.mono ?? false,
+  );
   if (!boxed) y0 += 1;
   const plotH = inner.y + inner.h - 1 - y0; // last row: the time axis
   const plotX = inner.x + AXIS_W;
@@ -105,7 +111,12 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
     const msg = "no responses in this window";
     c.text(plotX + Math.max(0, Math.floor((plotW - msg.length) / 2)), y0 + Math.floor(plotH / 2), fit(msg, plotW), { fg: theme.dim });
   }
-  if (p.ticks) drawTicks(c, rect(plotX, y0 + plotH, plotW, 1), p.ticks.filter((t) => t.index >= first).map((t) => ({ x: colOf(t.index - first), label: t.label })));
+  if (p.ticks)
+    drawTicks(
+      c,
+      rect(plotX, y0 + plotH, plotW, 1),
+      p.ticks.filter((t) => t.index >= first).map((t) => ({ x: colOf(t.index - first), label: t.label })),
+    );
   else drawTimeAxis(c, rect(plotX, y0 + plotH, plotW, 1), p.starts.slice(first), colOf, plotW / Math.max(1, shown));
 }
 

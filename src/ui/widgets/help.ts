@@ -30,7 +30,10 @@ export const HELP_SCREEN: [string, string][] = [
   ["CONTEXT", "how each response's context was assembled: read from the cache, new input, and cache misses (written again where a read could have served)"],
   ["OUTPUT", "output tokens per bar"],
   ["EFFECTIVE TOKENS", "HISTORY: effective tokens per bar by model family"],
-  ["SUMMARY", "the window's input, output, effective tokens and cost (and the last hour's), responses and prompts; its bar is the input's mix (read, 5m, 1h, uncached); tool calls with errors and rejections; API errors and retries"],
+  [
+    "SUMMARY",
+    "the window's input, output, effective tokens and cost (and the last hour's), responses and prompts; its bar is the input's mix (read, 5m, 1h, uncached); tool calls with errors and rejections; API errors and retries",
+  ],
   ["ALLOWANCE", "the subscription's 5-hour and weekly limits with their resets, and when the 5-hour limit is reached at the last hour's rate"],
   ["ACTIVITY", "HISTORY: effective tokens by weekday and hour"],
   ["ACTIVE SESSIONS", "sessions that did anything in the active window (default 1 h), newest first"],
@@ -57,7 +60,12 @@ export function drawHelp(c: Canvas, scroll: number): Rect {
     const keyW = Math.min(Math.max(...rows.map(([k]) => textWidth(k))) + 2, Math.floor(width / 2));
     const out: Line[] = [[[title, { fg: theme.dim, bold: true }]]];
     for (const [k, v] of rows) {
-      wrap(v, width - keyW).forEach((part, i) => out.push([[i === 0 ? padRight(k, keyW) : " ".repeat(keyW), { fg: theme.accent, bold: true }], [part, { fg: theme.text }]]));
+      wrap(v, width - keyW).forEach((part, i) =>
+        out.push([
+          [i === 0 ? padRight(k, keyW) : " ".repeat(keyW), { fg: theme.accent, bold: true }],
+          [part, { fg: theme.text }],
+        ]),
+      );
     }
     return out;
   };
@@ -72,9 +80,15 @@ export function drawHelp(c: Canvas, scroll: number): Rect {
     [],
     ...section("FLAGS", HELP_FLAGS),
     [],
-    ...prose("HOW IT COUNTS", HELP_NOTES.map((n) => note(n, { fg: theme.dim }))),
+    ...prose(
+      "HOW IT COUNTS",
+      HELP_NOTES.map((n) => note(n, { fg: theme.dim })),
+    ),
     [],
-    ...prose("INSIGHTS PANELS", INSIGHT_MODELS.map((p) => note(`${p.title.toLowerCase()}: ${p.note}`, { fg: theme.dim }))),
+    ...prose(
+      "INSIGHTS PANELS",
+      INSIGHT_MODELS.map((p) => note(`${p.title.toLowerCase()}: ${p.note}`, { fg: theme.dim })),
+    ),
   ];
   drawLines(c, inner, lines, scroll);
   return r;

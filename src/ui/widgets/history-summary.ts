@@ -24,9 +24,10 @@ export function drawHistorySummary(c: Canvas, r: Rect, v: HistoryView, hours: nu
   const cols = inner.w >= 60 ? 2 : 1;
   const colW = Math.floor((inner.w - 1) / cols);
   const perCol = Math.ceil(rows.length / cols);
-  const note = priceOverride !== undefined
-    ? `cost is an estimate: base input price set to $${priceOverride}/Mtok for every model`
-    : `cost is an estimate from list prices per model${v.estimatedResponses ? `; ${v.estimatedResponses} responses of unknown models priced by family` : ""}`;
+  const note =
+    priceOverride !== undefined
+      ? `cost is an estimate: base input price set to $${priceOverride}/Mtok for every model`
+      : `cost is an estimate from list prices per model${v.estimatedResponses ? `; ${v.estimatedResponses} responses of unknown models priced by family` : ""}`;
   // The note wraps into the rows the figures leave free (at least one); when it cannot, a shorter wording.
   const room = Math.max(1, inner.h - perCol);
   const short = priceOverride !== undefined ? `cost: an estimate ($${priceOverride}/Mtok base)` : "cost: an estimate (list prices)";

@@ -56,7 +56,11 @@ export function drawMenuBar(c: Canvas, r: Rect, p: MenuBarProps, hits: HitMap): 
   const cut = p.badge ? p.badge.lastIndexOf(" · ") : -1;
   const badges = p.badge ? [p.badge, ...(cut > 0 ? [p.badge.slice(0, cut)] : [])] : [];
   const account = narrow ? null : p.account;
-  const options: [string | null, string | null][] = [...badges.map((b): [string, string | null] => [b, account]), ...badges.map((b): [string, null] => [b, null]), [null, account]];
+  const options: [string | null, string | null][] = [
+    ...badges.map((b): [string, string | null] => [b, account]),
+    ...badges.map((b): [string, null] => [b, null]),
+    [null, account],
+  ];
   const [badge, shown] = options.find(([b, a]) => fits([a, b, clock].filter(Boolean).join("  "))) ?? [null, null];
   const right = [shown, badge, clock].filter(Boolean).join("  ");
   const rw = textWidth(right);

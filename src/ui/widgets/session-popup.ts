@@ -76,13 +76,20 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
   const cc = s.claudeCode;
   if (cc) {
     const why = cc.differs ? `: ${cc.causes.map((x) => cleanText(x, 300)).join("; ")}` : "";
-    const lines = wrap(`Claude Code ${usd(cc.claudeCodeUSD)} (ours ${usd(cc.oursUSD)}${cc.deltaPercent === null ? "" : `, ${percent(cc.deltaPercent)}`}${why})`, inner.w - 2).slice(0, 3);
-    for (const line of lines) if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: cc.differs ? theme.warn : theme.dim, bg: theme.panel }, inner.w - 2);
+    const lines = wrap(
+      `Claude Code ${usd(cc.claudeCodeUSD)} (ours ${usd(cc.oursUSD)}${cc.deltaPercent === null ? "" : `, ${percent(cc.deltaPercent)}`}${why})`,
+      inner.w - 2,
+    ).slice(0, 3);
+    for (const line of lines)
+      if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: cc.differs ? theme.warn : theme.dim, bg: theme.panel }, inner.w - 2);
   }
   const agentsH = Math.min(s.subagents.length + 1, 6) + 1;
   // The last API error in full (wrapped, up to 6 lines), not cut at the panel's width.
   const errorLines = s.lastApiError
-    ? wrap(`last API error ${hhmm(s.lastApiError.time)}${s.lastApiError.status ? ` (${s.lastApiError.status})` : ""}: ${cleanText(s.lastApiError.message, 600)}`, inner.w - 2).slice(0, 6)
+    ? wrap(
+        `last API error ${hhmm(s.lastApiError.time)}${s.lastApiError.status ? ` (${s.lastApiError.status})` : ""}: ${cleanText(s.lastApiError.message, 600)}`,
+        inner.w - 2,
+      ).slice(0, 6)
     : [];
   const errorH = errorLines.length > 0 ? errorLines.length + 1 : 0;
   const chartsH = inner.y + inner.h - y - agentsH - errorH;
@@ -95,7 +102,8 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
     y += each * 3;
   }
   if (errorLines.length > 0) {
-    for (const line of errorLines) if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: s.apiErrorLast ? theme.error : theme.dim, bg: theme.panel }, inner.w - 2);
+    for (const line of errorLines)
+      if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: s.apiErrorLast ? theme.error : theme.dim, bg: theme.panel }, inner.w - 2);
     y++;
   }
   if (y >= inner.y + inner.h) return;
@@ -105,7 +113,13 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
   }
   const withModel = inner.w >= 80; // the model column goes first when the table would not fit
   const idW = Math.max(8, Math.min(22, inner.w - 2 - (withModel ? 27 : 0) - 37));
-  c.text(inner.x + 1, y, `${padRight("subagent", idW)} ${withModel ? `${padRight("model", 26)} ` : ""}${padLeft("peak context", 14)}   ${padLeft("effective", 10)} ${padLeft("cost", 9)}`, { fg: theme.dim, bg: theme.panel }, inner.w - 2);
+  c.text(
+    inner.x + 1,
+    y,
+    `${padRight("subagent", idW)} ${withModel ? `${padRight("model", 26)} ` : ""}${padLeft("peak context", 14)}   ${padLeft("effective", 10)} ${padLeft("cost", 9)}`,
+    { fg: theme.dim, bg: theme.panel },
+    inner.w - 2,
+  );
   y++;
   const rows = inner.y + inner.h - y;
   const from = Math.min(p.scroll, Math.max(0, s.subagents.length - rows));

@@ -69,7 +69,21 @@ export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap)
       const by = SORT_OF[col.head];
       return by ? { ...col, onHead: { type: "sortSessions" as const, by }, active: p.sort !== undefined && p.sort !== "last" && by === p.sort } : col;
     });
-  drawTable(c, inner, { columns: sorted(sessionColumns(wide, p.time, labels, p.now, p.mono ?? false)), rows: p.sessions, scroll: p.scroll, selected: p.selected, mono: p.mono, margin: 1, onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }), countOnBorder: true }, hits);
+  drawTable(
+    c,
+    inner,
+    {
+      columns: sorted(sessionColumns(wide, p.time, labels, p.now, p.mono ?? false)),
+      rows: p.sessions,
+      scroll: p.scroll,
+      selected: p.selected,
+      mono: p.mono,
+      margin: 1,
+      onRow: (s) => ({ type: "openSession", sessionId: s.sessionId }),
+      countOnBorder: true,
+    },
+    hits,
+  );
 }
 
 /** The columns a click on the header sorts by (the list is by last activity until then). */
@@ -120,7 +134,12 @@ function sessionColumns(wide: boolean, time: number, labels: Map<string, string>
       value: (s) => `${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`,
       draw: (c, x, y, w, s, st) => {
         c.text(x, y, padLeft(`${compact(s.contextTokens)}/${s.contextWindow >= 1_000_000 ? "1M" : "200k"}`, w - 2), st);
-        c.cell(x + w - 1, y, mono ? lightGlyph(s.contextTokens, s.contextWindow) : "●", { fg: lightColor(s.contextTokens, s.contextWindow, time), bg: st.bg, bold: st.bold, reverse: st.reverse });
+        c.cell(x + w - 1, y, mono ? lightGlyph(s.contextTokens, s.contextWindow) : "●", {
+          fg: lightColor(s.contextTokens, s.contextWindow, time),
+          bg: st.bg,
+          bold: st.bold,
+          reverse: st.reverse,
+        });
       },
     },
     { head: "main 1h", w: 9, keep: 2, align: "right", color: theme.main, value: (s) => compact(s.mainFresh1h) },

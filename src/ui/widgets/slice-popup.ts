@@ -36,7 +36,26 @@ export function drawSlicePopup(c: Canvas, p: SlicePopupProps, hits: HitMap): Rec
   const r = overlayRect(c, 130, Math.max(8, p.rows.length + 5));
   // (the day too: a slice of HISTORY is any day of the span)
   const inner = drawOverlay(c, r, `${weekdayDay(p.from)} ${hhmm(p.from)}–${hhmm(p.to)} BY SESSION`, "q closes");
-  drawTable(c, inner, { columns: columns(), rows: p.rows, scroll: p.scroll, margin: 1, bg: theme.panel, countOnBorder: true, onRow: (row) => ({ type: "openSession", sessionId: row.sessionId }) }, hits);
-  if (p.rows.length === 0) c.text(inner.x + 1, inner.y + 1, fit(p.filtered ? `no session of this slice matches ${p.filtered} (Esc clears)` : "no responses in this slice", inner.w - 2), { fg: theme.dim, bg: theme.panel });
+  drawTable(
+    c,
+    inner,
+    {
+      columns: columns(),
+      rows: p.rows,
+      scroll: p.scroll,
+      margin: 1,
+      bg: theme.panel,
+      countOnBorder: true,
+      onRow: (row) => ({ type: "openSession", sessionId: row.sessionId }),
+    },
+    hits,
+  );
+  if (p.rows.length === 0)
+    c.text(
+      inner.x + 1,
+      inner.y + 1,
+      fit(p.filtered ? `no session of this slice matches ${p.filtered} (Esc clears)` : "no responses in this slice", inner.w - 2),
+      { fg: theme.dim, bg: theme.panel },
+    );
   return r;
 }

@@ -31,7 +31,10 @@ export interface SummaryProps extends Counts {
 }
 
 export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
-  const inner = drawBox(c, r, { title: "SUMMARY", note: p.windowCut && p.chosenHours ? `${spanLabel(p.windowHours)} of ${spanLabel(p.chosenHours)}` : spanLabel(p.windowHours) });
+  const inner = drawBox(c, r, {
+    title: "SUMMARY",
+    note: p.windowCut && p.chosenHours ? `${spanLabel(p.windowHours)} of ${spanLabel(p.chosenHours)}` : spanLabel(p.windowHours),
+  });
   if (inner.w < 10 || inner.h < 1) return;
   type Item = [string, string, typeof theme.text];
   const input: Item = ["input", compact(p.input), theme.uncached];
@@ -68,7 +71,10 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
   }
   // (a cache miss is not a part of the bar: input written again that a read could have served)
   if (y + 2 < end && p.input > 0) c.text(inner.x + 1, y++, `cache miss ${percent(p.miss, p.input)} of input`, { fg: p.miss > 0 ? theme.miss : theme.dim }, w);
-  const tools = [`tool calls ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`, `tools ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`];
+  const tools = [
+    `tool calls ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`,
+    `tools ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`,
+  ];
   const api = [`API errors ${p.apiErrors} · ${p.apiRetries} retries`, `API err ${p.apiErrors} · ${p.apiRetries} retries`];
   if (y < end) c.text(inner.x + 1, y++, longestFitting(tools, w), { fg: theme.dim }, w);
   if (y < end) c.text(inner.x + 1, y++, longestFitting(api, w), { fg: p.apiErrors > 0 ? theme.error : theme.dim }, w);
@@ -112,7 +118,8 @@ function mixParts(p: SummaryProps) {
  */
 function mixLegend(c: Canvas, r: Rect, p: SummaryProps): void {
   const with_ = (short: boolean) => mixParts(p).map((m) => ({ ...m, text: `${short && m.label === "uncached" ? "unc" : m.label} ${percent(m.v, p.input)}` }));
-  const need = (parts: { text: string }[], gap: number, chips: boolean) => parts.reduce((a, m) => a + m.text.length + (chips ? 2 : 0), 0) + gap * (parts.length - 1);
+  const need = (parts: { text: string }[], gap: number, chips: boolean) =>
+    parts.reduce((a, m) => a + m.text.length + (chips ? 2 : 0), 0) + gap * (parts.length - 1);
   const options: [boolean, number, boolean][] = [
     [false, 2, true],
     [false, 1, true],

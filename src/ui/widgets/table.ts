@@ -97,7 +97,10 @@ export function drawTable<R>(c: Canvas, r: Rect, p: TableProps<R>, hits: HitMap 
     if (selected) c.fill(rect(r.x, y, r.w, 1), p.mono ? { bg: theme.selection, reverse: true } : { bg: theme.selection });
     if (p.onRow && hits) hits.add(rect(r.x, y, r.w, 1), p.onRow(row));
     for (const col of cols) {
-      const style: Style = selected && p.mono ? { fg: typeof col.color === "function" ? col.color(row) : col.color, bg, bold: col.bold, reverse: true } : { fg: typeof col.color === "function" ? col.color(row) : col.color, bg, bold: col.bold };
+      const style: Style =
+        selected && p.mono
+          ? { fg: typeof col.color === "function" ? col.color(row) : col.color, bg, bold: col.bold, reverse: true }
+          : { fg: typeof col.color === "function" ? col.color(row) : col.color, bg, bold: col.bold };
       if (col.draw) col.draw(c, col.x, y, col.width, row, style);
       else c.text(col.x, y, col.align === "right" ? padLeft(col.value(row), col.width) : padRight(col.value(row), col.width), style, right - col.x);
     }
