@@ -158,7 +158,7 @@ describe("a usage server that sends numbers out of range", () => {
       path.endsWith("/usage")
         ? Response.json({
             limits: [
-              { kind: "session", percent: 12, resets_at: 99999999999999999 },
+              { kind: "session", percent: 12, resets_at: 1e17 }, // (as 99999999999999999 reads: past any real reset)
               { kind: "weekly", percent: 30, resets_at: 1e308 },
               { kind: "weekly_opus", percent: 1e308 },
             ],

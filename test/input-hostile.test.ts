@@ -188,7 +188,7 @@ describe("stray bytes and the terminal's answers (failure 13)", () => {
 });
 
 describe("a sequence split by the terminal never turns into commands (review of failure 5)", () => {
-  const escape: TerminalInput = { kind: "key", key: { name: "escape" } };
+  const escKey: TerminalInput = { kind: "key", key: { name: "escape" } };
   /** A reader on a fake clock, and what it delivered. */
   function reading() {
     const { clock, advance, pending } = fakeClock();
@@ -223,13 +223,13 @@ describe("a sequence split by the terminal never turns into commands (review of 
     reader.push("\x1b");
     expect(got).toEqual([]);
     advance(ESC_MS);
-    expect(got).toEqual([escape]);
+    expect(got).toEqual([escKey]);
     expect(pending()).toBe(0);
     // a key typed after the delay is that key (not Alt + it); two Escapes are two
     reader.push("?");
     reader.push("\x1b\x1b");
     advance(ESC_MS);
-    expect(got).toEqual([escape, { kind: "key", key: { name: "?", shift: false } }, escape, escape]);
+    expect(got).toEqual([escKey, { kind: "key", key: { name: "?", shift: false } }, escKey, escKey]);
     // Ctrl-C right after an ESC is still Ctrl-C, at once
     reader.push("\x1b");
     reader.push("\x03");
@@ -244,7 +244,7 @@ describe("a sequence split by the terminal never turns into commands (review of 
     reader.push("\x1b");
     advance(ESC_MS + 100);
     reader.push("[<35;10;5M");
-    expect(got).toEqual([escape, { kind: "paste", text: "rm q" }, escape, { kind: "mouse", action: "drag", button: 3, x: 9, y: 4 }]);
+    expect(got).toEqual([escKey, { kind: "paste", text: "rm q" }, escKey, { kind: "mouse", action: "drag", button: 3, x: 9, y: 4 }]);
     // but a key typed after an Escape is that key, and so is one typed later than QUIET_MS
     got.length = 0;
     reader.push("\x1b");
@@ -254,9 +254,9 @@ describe("a sequence split by the terminal never turns into commands (review of 
     advance(QUIET_MS);
     reader.push("[A");
     expect(got).toEqual([
-      escape,
+      escKey,
       { kind: "key", key: { name: "[", shift: false } },
-      escape,
+      escKey,
       { kind: "key", key: { name: "[", shift: false } },
       { kind: "key", key: { name: "A", shift: true } },
     ]);

@@ -11,7 +11,6 @@ const LogsRequest = root.lookupType("opentelemetry.proto.collector.logs.v1.Expor
 const MetricsRequest = root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest");
 
 const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
-const b64 = (hex: string) => Buffer.from(hex, "hex").toString("base64");
 
 const TRACE = "5b8efff798038103d269b633813fc60c";
 const SPAN = "eee19b7ec3c1b174";

@@ -427,9 +427,7 @@ export class MarkerKeeper {
 }
 
 /** A loss as --json gives it (times as ISO-8601 UTC; `atLeast` and `upTo` bound a count not known exactly). */
-export function lossJson(
-  l: StoreLoss | null | undefined,
-): {
+export function lossJson(l: StoreLoss | null | undefined): {
   at: string;
   responses: number | null;
   atLeast: number | null;
