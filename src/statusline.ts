@@ -68,6 +68,68 @@ Register it in Claude Code's settings.json:  "statusLine": {"type": "command", "
 
 export class StatuslineUsage extends Error {}
 
+/** One flag's reader: its value when it takes one (`take()` throws naming the flag when there is none). */
+type FlagReader = (f: StatuslineFlags, take: () => string, peek: { inline: string | null; next: () => string | null }) => void;
+
+/** What each flag does to the flags; a switch given a value (`--no-store=x`) is refused by the caller. */
+const FLAG_READERS: Record<string, { value: boolean; read: FlagReader }> = {
+  "--format": {
+    value: true,
+    read: (f, take) => {
+      const v = take();
+      const parsed = parseFormat(FORMATS[v] ?? v);
+      if (!parsed.ok) throw new StatuslineUsage(`--format: ${cleanText(parsed.message, 120)}`);
+      f.format = v;
+    },
+  },
+  // (--color alone is --color always; a value may follow it, or be given with =)
+  "--color": {
+    value: false,
+    read: (f, _take, peek) => {
+      const v = peek.inline ?? peek.next() ?? "always";
+      if (v !== "auto" && v !== "always" && v !== "never") throw new StatuslineUsage("--color must be auto, always or never");
+      f.color = v;
+    },
+  },
+  "--no-color": { value: false, read: (f) => void (f.color = "never") },
+  "--width": {
+    value: true,
+    read: (f, take) => {
+      const v = take();
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 10 || n > 1000) throw new StatuslineUsage("--width must be a whole number of columns from 10 to 1000");
+      f.width = n;
+    },
+  },
+  "--now": {
+    value: true,
+    read: (f, take) => {
+      const t = Date.parse(take());
+      if (!Number.isFinite(t)) throw new StatuslineUsage("--now must be a date and time (ISO 8601)");
+      f.now = t;
+    },
+  },
+  "--tz": {
+    value: true,
+    read: (f, take) => {
+      const v = take();
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: v });
+      } catch {
+        throw new StatuslineUsage(`--tz: unknown time zone ${cleanText(v, 40)}`);
+      }
+      f.tz = v;
+    },
+  },
+  "--root": { value: true, read: (f, take) => void f.roots.push(take()) },
+  "--no-store": { value: false, read: (f) => void (f.store = false) },
+  "--install": { value: false, read: (f) => void (f.install = true) },
+  "--write": { value: false, read: (f) => void (f.write = true) },
+  "--force": { value: false, read: (f) => void (f.force = true) },
+  "--help": { value: false, read: (f) => void (f.help = true) },
+  "-h": { value: false, read: (f) => void (f.help = true) },
+};
+
 /** The subcommand's flags; throws StatuslineUsage (exit 2, one line naming the flag) for a bad one. */
 export function parseStatuslineFlags(args: readonly string[], config: Record<string, unknown>): StatuslineFlags {
   const f: StatuslineFlags = {
@@ -87,86 +149,20 @@ export function parseStatuslineFlags(args: readonly string[], config: Record<str
   if (typeof config.tz === "string") f.tz = config.tz;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const eq = a.indexOf("=");
-    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    const inline = a.startsWith("--") && eq > 0 ? a.slice(eq + 1) : null;
-    const value = (): string => {
+    const eq = a.startsWith("--") ? a.indexOf("=") : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const inline = eq > 0 ? a.slice(eq + 1) : null;
+    const reader = FLAG_READERS[name];
+    if (!reader) throw new StatuslineUsage(`unknown flag for statusline: ${cleanText(a, 60)} (see claude-dash statusline --help)`);
+    if (!reader.value && inline !== null && name !== "--color") throw new StatuslineUsage(`${name} takes no value`);
+    const take = (): string => {
       if (inline !== null) return inline;
       const v = args[++i];
       if (v === undefined) throw new StatuslineUsage(`${name} needs a value`);
       return v;
     };
-    const none = () => {
-      if (inline !== null) throw new StatuslineUsage(`${name} takes no value`);
-    };
-    switch (name) {
-      case "--format": {
-        const v = value();
-        const parsed = parseFormat(FORMATS[v] ?? v);
-        if (!parsed.ok) throw new StatuslineUsage(`--format: ${cleanText(parsed.message, 120)}`);
-        f.format = v;
-        break;
-      }
-      case "--color": {
-        const v = inline ?? (args[i + 1] && !args[i + 1]!.startsWith("-") ? args[++i]! : "always");
-        if (v !== "auto" && v !== "always" && v !== "never") throw new StatuslineUsage(`--color must be auto, always or never`);
-        f.color = v;
-        break;
-      }
-      case "--no-color":
-        none();
-        f.color = "never";
-        break;
-      case "--width": {
-        const v = value();
-        const n = Number(v);
-        if (!/^\d+$/.test(v) || n < 10 || n > 1000) throw new StatuslineUsage(`--width must be a whole number of columns from 10 to 1000`);
-        f.width = n;
-        break;
-      }
-      case "--now": {
-        const v = value();
-        const t = Date.parse(v);
-        if (!Number.isFinite(t)) throw new StatuslineUsage(`--now must be a date and time (ISO 8601)`);
-        f.now = t;
-        break;
-      }
-      case "--tz": {
-        const v = value();
-        try {
-          new Intl.DateTimeFormat("en", { timeZone: v });
-        } catch {
-          throw new StatuslineUsage(`--tz: unknown time zone ${cleanText(v, 40)}`);
-        }
-        f.tz = v;
-        break;
-      }
-      case "--root":
-        f.roots.push(value());
-        break;
-      case "--no-store":
-        none();
-        f.store = false;
-        break;
-      case "--install":
-        none();
-        f.install = true;
-        break;
-      case "--write":
-        none();
-        f.write = true;
-        break;
-      case "--force":
-        none();
-        f.force = true;
-        break;
-      case "-h":
-      case "--help":
-        f.help = true;
-        break;
-      default:
-        throw new StatuslineUsage(`unknown flag for statusline: ${cleanText(a, 60)} (see claude-dash statusline --help)`);
-    }
+    const next = () => (args[i + 1] && !args[i + 1]!.startsWith("-") ? args[++i]! : null);
+    reader.read(f, take, { inline, next });
   }
   if ((f.write || f.force) && !f.install) throw new StatuslineUsage(`${f.write ? "--write" : "--force"} goes with --install`);
   return f;
