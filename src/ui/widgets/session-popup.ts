@@ -36,6 +36,38 @@ export function drawSessionPopup(c: Canvas, p: SessionPopupProps): Rect {
 function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
   const s = p.session;
   if (inner.h < 4) return;
+  let y = drawFacts(c, inner, p);
+  y = drawClaudeCode(c, inner, y, s);
+  const agentsH = Math.min(s.subagents.length + 1, 6) + 1;
+  // The last API error in full (wrapped, up to 6 lines), not cut at the panel's width.
+  const errorLines = s.lastApiError
+    ? wrap(
+        `last API error ${hhmm(s.lastApiError.time)}${s.lastApiError.status ? ` (${s.lastApiError.status})` : ""}: ${cleanText(s.lastApiError.message, 600)}`,
+        inner.w - 2,
+      ).slice(0, 6)
+    : [];
+  const errorH = errorLines.length > 0 ? errorLines.length + 1 : 0;
+  const chartsH = inner.y + inner.h - y - agentsH - errorH;
+  const noHits = new HitMap(); // bars in a popup are not clickable
+  if (chartsH >= 6) {
+    const each = Math.floor(chartsH / 3);
+    chartSeries(p.buckets).forEach((spec, i) => {
+      drawChart(c, rect(inner.x, y + i * each, inner.w, each), { ...spec, time: p.time }, noHits);
+    });
+    y += each * 3;
+  }
+  if (errorLines.length > 0) {
+    for (const line of errorLines)
+      if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: s.apiErrorLast ? theme.error : theme.dim, bg: theme.panel }, inner.w - 2);
+    y++;
+  }
+  if (y >= inner.y + inner.h) return;
+  drawSubagents(c, inner, y, p);
+}
+
+/** The session's facts as label–value pairs; the row below them. */
+function drawFacts(c: Canvas, inner: Rect, p: SessionPopupProps): number {
+  const s = p.session;
   let y = inner.y;
   // Label–value pairs flow left to right and wrap to a new line rather than run over the border.
   const right = inner.x + inner.w - 1;
@@ -71,42 +103,30 @@ function drawDetail(c: Canvas, inner: Rect, p: SessionPopupProps): void {
     ["window: main", compact(s.mainFreshWindow), theme.main],
     ["sub", compact(s.subFreshWindow), theme.sub],
   ]);
-  // Claude Code's own figure for the session beside ours (the whole session, not the window), and when they differ
-  // by more than 1 %, why (wrapped, up to 3 lines).
+  return y;
+}
+
+/**
+ * Claude Code's own figure for the session beside ours (the whole session, not the window), and when they differ by
+ * more than 1 %, why (wrapped, up to 3 lines); the row below.
+ */
+function drawClaudeCode(c: Canvas, inner: Rect, y: number, s: SessionView): number {
   const cc = s.claudeCode;
-  if (cc) {
-    const why = cc.differs ? `: ${cc.causes.map((x) => cleanText(x, 300)).join("; ")}` : "";
-    const lines = wrap(
-      `Claude Code ${usd(cc.claudeCodeUSD)} (ours ${usd(cc.oursUSD)}${cc.deltaPercent === null ? "" : `, ${percent(cc.deltaPercent)}`}${why})`,
-      inner.w - 2,
-    ).slice(0, 3);
-    for (const line of lines)
-      if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: cc.differs ? theme.warn : theme.dim, bg: theme.panel }, inner.w - 2);
-  }
-  const agentsH = Math.min(s.subagents.length + 1, 6) + 1;
-  // The last API error in full (wrapped, up to 6 lines), not cut at the panel's width.
-  const errorLines = s.lastApiError
-    ? wrap(
-        `last API error ${hhmm(s.lastApiError.time)}${s.lastApiError.status ? ` (${s.lastApiError.status})` : ""}: ${cleanText(s.lastApiError.message, 600)}`,
-        inner.w - 2,
-      ).slice(0, 6)
-    : [];
-  const errorH = errorLines.length > 0 ? errorLines.length + 1 : 0;
-  const chartsH = inner.y + inner.h - y - agentsH - errorH;
-  const noHits = new HitMap(); // bars in a popup are not clickable
-  if (chartsH >= 6) {
-    const each = Math.floor(chartsH / 3);
-    chartSeries(p.buckets).forEach((spec, i) => {
-      drawChart(c, rect(inner.x, y + i * each, inner.w, each), { ...spec, time: p.time }, noHits);
-    });
-    y += each * 3;
-  }
-  if (errorLines.length > 0) {
-    for (const line of errorLines)
-      if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: s.apiErrorLast ? theme.error : theme.dim, bg: theme.panel }, inner.w - 2);
-    y++;
-  }
-  if (y >= inner.y + inner.h) return;
+  if (!cc) return y;
+  const why = cc.differs ? `: ${cc.causes.map((x) => cleanText(x, 300)).join("; ")}` : "";
+  const lines = wrap(
+    `Claude Code ${usd(cc.claudeCodeUSD)} (ours ${usd(cc.oursUSD)}${cc.deltaPercent === null ? "" : `, ${percent(cc.deltaPercent)}`}${why})`,
+    inner.w - 2,
+  ).slice(0, 3);
+  for (const line of lines)
+    if (y < inner.y + inner.h) c.text(inner.x + 1, y++, line, { fg: cc.differs ? theme.warn : theme.dim, bg: theme.panel }, inner.w - 2);
+  return y;
+}
+
+/** The session's subagents from row `y`: id, model (when it fits), peak context, effective tokens, cost. */
+function drawSubagents(c: Canvas, inner: Rect, top: number, p: SessionPopupProps): void {
+  const s = p.session;
+  let y = top;
   if (s.subagents.length === 0) {
     c.text(inner.x + 1, y, "no subagents in this window", { fg: theme.dim, bg: theme.panel });
     return;
