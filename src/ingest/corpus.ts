@@ -81,144 +81,191 @@ function splitWrite(r: Rand, total: number, oneHourShare: number): { w5: number;
 
 /** One session: its main file's lines and one file per subagent. */
 export function generateSession(r: Rand, p: SessionPlan): GeneratedSession {
-  const s: SessionInfo = { sessionId: p.sessionId, cwd: p.cwd, version: p.version ?? "2.1.81", entrypoint: p.entrypoint ?? "cli", gitBranch: "main" };
-  const main: string[] = [];
-  const agents: { agentId: string; lines: string[] }[] = [];
-  const oneHour = p.oneHourShare ?? 0.6;
-  const scale = p.outputScale ?? 1;
-  let t = p.start;
-  let parent: string | null = null;
-  let context = int(r, 12_000, 22_000); // system prompt, tools, CLAUDE.md
-  let lastCall = -Infinity;
-  let subagentsLeft = p.subagents ?? 0;
-  if (p.title) main.push(customTitleLine(p.sessionId, p.title));
+  const g = new SessionGenerator(r, p);
+  for (let turn = 0; turn < p.turns; turn++) g.turn(turn);
+  if (p.endsWithApiError) g.apiErrorEnding();
+  return { sessionId: p.sessionId, main: g.main, agents: g.agents, end: g.t };
+}
 
-  const respond = (blocks: Block[], newTokens: number, output: number, session: SessionInfo, ctx: number, last: number) => {
+/**
+ * A session being generated: the clock, the last line's uuid (the next line's parent) and the context size run on
+ * from one step to the next, so the steps share them here rather than pass them around. Every draw from the PRNG
+ * happens in the order it always has: the same seed gives the same bytes (the tests, demo and bench rely on it).
+ */
+class SessionGenerator {
+  readonly main: string[] = [];
+  readonly agents: { agentId: string; lines: string[] }[] = [];
+  /** the time of the next line (epoch ms). */
+  t: number;
+  private readonly s: SessionInfo;
+  private readonly oneHour: number;
+  private readonly scale: number;
+  private parent: string | null = null;
+  private context: number;
+  private lastCall = -Infinity;
+  private subagentsLeft: number;
+
+  constructor(
+    private readonly r: Rand,
+    private readonly p: SessionPlan,
+  ) {
+    this.s = { sessionId: p.sessionId, cwd: p.cwd, version: p.version ?? "2.1.81", entrypoint: p.entrypoint ?? "cli", gitBranch: "main" };
+    this.oneHour = p.oneHourShare ?? 0.6;
+    this.scale = p.outputScale ?? 1;
+    this.t = p.start;
+    this.context = int(r, 12_000, 22_000); // system prompt, tools, CLAUDE.md
+    this.subagentsLeft = p.subagents ?? 0;
+    if (p.title) this.main.push(customTitleLine(p.sessionId, p.title));
+  }
+
+  /** One model response's lines (main thread or subagent), with the context it leaves. */
+  private respond(blocks: Block[], newTokens: number, output: number, session: SessionInfo, ctx: number, last: number) {
+    const { r, p } = this;
     // Cache behaviour: a call within the TTL reads the previous prefix; after a pause it misses.
-    const miss = t - last > 5 * 60_000 && r() < 0.85;
+    const miss = this.t - last > 5 * 60_000 && r() < 0.85;
     const uncached = int(r, 1, 12);
     const write = miss ? ctx + newTokens : newTokens;
-    const { w5, w1 } = splitWrite(r, write, oneHour);
+    const { w5, w1 } = splitWrite(r, write, this.oneHour);
     const usage: Usage = { uncached, cacheWrite5m: w5, cacheWrite1h: w1, cacheRead: miss ? 0 : ctx, output };
     const mid = idFrom(r, "msg_01");
     const uuids = blocks.map(() => uuidFrom(r));
     const lines = responseLines({
       session,
-      time: t,
+      time: this.t,
       model: session.agentId ? (p.subagentModel ?? "claude-haiku-4-5-20251001") : p.model,
       messageId: mid,
       requestId: idFrom(r, "req_011C"),
       usage,
       blocks,
       uuids,
-      parentUuid: parent,
+      parentUuid: this.parent,
       blockGapMs: int(r, 200, 3000),
     });
-    parent = uuids[uuids.length - 1]!;
-    t += blocks.length * 1500;
+    this.parent = uuids[uuids.length - 1]!;
+    this.t += blocks.length * 1500;
     return { lines, ctx: ctx + newTokens + output };
-  };
+  }
 
-  for (let turn = 0; turn < p.turns; turn++) {
-    if (turn > 0) t += int(r, 1, Math.max(2, (p.turnGapMinutes ?? 6) * 2)) * 60_000 + int(r, 0, 59_000);
+  /** One user turn: a pause, the prompt, then several model/tool steps. */
+  turn(turn: number): void {
+    const { r, p, s, main } = this;
+    if (turn > 0) this.t += int(r, 1, Math.max(2, (p.turnGapMinutes ?? 6) * 2)) * 60_000 + int(r, 0, 59_000);
     const promptUuid = uuidFrom(r);
-    main.push(snapshotLine(promptUuid, t, ["src/index.ts", "README.md"].slice(0, int(r, 0, 2))));
-    main.push(promptLine(s, t, words(r, int(r, 6, 40)), promptUuid, parent));
-    parent = promptUuid;
-    t += int(r, 800, 4000);
+    main.push(snapshotLine(promptUuid, this.t, ["src/index.ts", "README.md"].slice(0, int(r, 0, 2))));
+    main.push(promptLine(s, this.t, words(r, int(r, 6, 40)), promptUuid, this.parent));
+    this.parent = promptUuid;
+    this.t += int(r, 800, 4000);
     const steps = int(r, 2, 9);
-    for (let step = 0; step < steps; step++) {
-      const blocks: Block[] = [];
-      if (r() < 0.5) blocks.push({ type: "thinking", thinking: words(r, int(r, 20, 120)) });
-      blocks.push({ type: "text", text: words(r, int(r, 10, 140)) });
-      const useTask = step === 1 && subagentsLeft > 0 && r() * (p.turns - turn) < subagentsLeft;
-      const toolCount = step === steps - 1 && !useTask ? 0 : int(r, 1, 3);
-      const calls: { id: string; name: string }[] = [];
-      for (let k = 0; k < toolCount; k++) {
-        const name = useTask && k === 0 ? "Task" : TOOLS[Math.floor(r() * TOOLS.length)]!;
-        const id = idFrom(r, "toolu_01");
-        calls.push({ id, name });
-        blocks.push({
-          type: "tool_use",
-          id,
-          name,
-          input: name === "Bash" ? { command: `npm test -- ${words(r, 2)}`, description: words(r, 4) } : { file_path: `${p.cwd}/src/${words(r, 1)}.ts` },
-        });
-      }
-      const output = int(r, 40, 900) + (blocks.length - 1) * int(r, 30, 400);
-      const res = respond(blocks, int(r, 200, 6000), output, s, context, lastCall);
-      main.push(...res.lines);
-      context = p.bigContext ? Math.max(res.ctx, context + int(r, 3000, 20_000)) : res.ctx;
-      if (!p.bigContext && context > 160_000) context = int(r, 30_000, 50_000); // auto-compact
-      lastCall = t;
-      for (const c of calls) {
-        t += int(r, 50, c.name === "Bash" ? 12_000 : 1500);
-        main.push(hookProgressLine(s, t - 900, uuidFrom(r), parent, c.id, "PreToolUse"));
-        if (c.name === "Bash") main.push(progressLine(s, t - 500, uuidFrom(r), parent, c.id, words(r, int(r, 5, 40))));
-        main.push(hookProgressLine(s, t - 20, uuidFrom(r), parent, c.id, "PostToolUse"));
-        if (c.name === "Task") {
-          subagentsLeft--;
-          const agentId = `a${idFrom(r, "", 16)
-            .toLowerCase()
-            .replace(/[^0-9a-f]/g, "0")}`;
-          const a: SessionInfo = { ...s, agentId };
-          const lines: string[] = [];
-          let actx = int(r, 8000, 14_000);
-          let alast = -Infinity;
-          const saveParent = parent;
-          parent = null;
-          lines.push(promptLine(a, t, words(r, 30), uuidFrom(r), null));
-          for (let k = 0, n = int(r, 4, 14); k < n; k++) {
-            const id = idFrom(r, "toolu_01");
-            const blocks2: Block[] = [{ type: "text", text: words(r, 20) }];
-            if (k < n - 1) blocks2.push({ type: "tool_use", id, name: "Read", input: { file_path: `${p.cwd}/src/x.ts` } });
-            const rr = respond(blocks2, int(r, 500, 8000), int(r, 50, 700), a, actx, alast);
-            lines.push(...rr.lines);
-            actx = rr.ctx;
-            alast = t;
-            if (k < n - 1) {
-              t += int(r, 30, 800);
-              const u = uuidFrom(r);
-              lines.push(toolResultLine(a, t, id, { uuid: u, parentUuid: parent, content: fileBody(r, Math.round(int(r, 20, 200) * scale)) }));
-              parent = u;
-            }
-          }
-          agents.push({ agentId, lines });
-          parent = saveParent;
-          const u = uuidFrom(r);
-          main.push(
-            toolResultLine(s, t, c.id, {
-              uuid: u,
-              parentUuid: parent,
-              content: words(r, 60),
-              toolUseResult: { status: "completed", agentId, totalDurationMs: 40_000 },
-            }),
-          );
-          parent = u;
-          continue;
-        }
-        const roll = r();
-        const outcome = roll < 0.02 ? "rejected" : roll < 0.07 ? "error" : "ok";
-        const body = c.name === "Read" ? fileBody(r, Math.round(int(r, 20, 260) * scale)) : words(r, Math.round(int(r, 5, 200) * scale));
+    for (let step = 0; step < steps; step++) this.step(turn, step, steps);
+  }
+
+  /** One step of a turn: a response (thinking, text, tool calls; the last step of a turn calls none), then its tools. */
+  private step(turn: number, step: number, steps: number): void {
+    const { r, p, s, main } = this;
+    const blocks: Block[] = [];
+    if (r() < 0.5) blocks.push({ type: "thinking", thinking: words(r, int(r, 20, 120)) });
+    blocks.push({ type: "text", text: words(r, int(r, 10, 140)) });
+    const useTask = step === 1 && this.subagentsLeft > 0 && r() * (p.turns - turn) < this.subagentsLeft;
+    const toolCount = step === steps - 1 && !useTask ? 0 : int(r, 1, 3);
+    const calls: { id: string; name: string }[] = [];
+    for (let k = 0; k < toolCount; k++) {
+      const name = useTask && k === 0 ? "Task" : TOOLS[Math.floor(r() * TOOLS.length)]!;
+      const id = idFrom(r, "toolu_01");
+      calls.push({ id, name });
+      blocks.push({
+        type: "tool_use",
+        id,
+        name,
+        input: name === "Bash" ? { command: `npm test -- ${words(r, 2)}`, description: words(r, 4) } : { file_path: `${p.cwd}/src/${words(r, 1)}.ts` },
+      });
+    }
+    const output = int(r, 40, 900) + (blocks.length - 1) * int(r, 30, 400);
+    const res = this.respond(blocks, int(r, 200, 6000), output, s, this.context, this.lastCall);
+    main.push(...res.lines);
+    this.context = p.bigContext ? Math.max(res.ctx, this.context + int(r, 3000, 20_000)) : res.ctx;
+    if (!p.bigContext && this.context > 160_000) this.context = int(r, 30_000, 50_000); // auto-compact
+    this.lastCall = this.t;
+    for (const c of calls) this.toolCall(c);
+    this.t += int(r, 500, 4000);
+  }
+
+  /** A tool call's hook progress and its result (a Task's result comes after its subagent's whole file). */
+  private toolCall(c: { id: string; name: string }): void {
+    const { r, s, main } = this;
+    this.t += int(r, 50, c.name === "Bash" ? 12_000 : 1500);
+    main.push(hookProgressLine(s, this.t - 900, uuidFrom(r), this.parent, c.id, "PreToolUse"));
+    if (c.name === "Bash") main.push(progressLine(s, this.t - 500, uuidFrom(r), this.parent, c.id, words(r, int(r, 5, 40))));
+    main.push(hookProgressLine(s, this.t - 20, uuidFrom(r), this.parent, c.id, "PostToolUse"));
+    if (c.name === "Task") return this.subagent(c);
+    const roll = r();
+    const outcome = roll < 0.02 ? "rejected" : roll < 0.07 ? "error" : "ok";
+    const body = c.name === "Read" ? fileBody(r, Math.round(int(r, 20, 260) * this.scale)) : words(r, Math.round(int(r, 5, 200) * this.scale));
+    const u = uuidFrom(r);
+    main.push(
+      toolResultLine(s, this.t, c.id, { uuid: u, parentUuid: this.parent, outcome, content: outcome === "error" ? `Exit code 1\n${words(r, 12)}` : body }),
+    );
+    this.parent = u;
+  }
+
+  /**
+   * A Task call's subagent: its own file (a prompt, then responses reading files, with its own context and cache),
+   * then the Task's result in the main file. The main thread's chain of parents resumes where the call left it.
+   */
+  private subagent(c: { id: string; name: string }): void {
+    const { r, p, s } = this;
+    this.subagentsLeft--;
+    const agentId = `a${idFrom(r, "", 16)
+      .toLowerCase()
+      .replace(/[^0-9a-f]/g, "0")}`;
+    const a: SessionInfo = { ...s, agentId };
+    const lines: string[] = [];
+    let actx = int(r, 8000, 14_000);
+    let alast = -Infinity;
+    const saveParent = this.parent;
+    this.parent = null;
+    lines.push(promptLine(a, this.t, words(r, 30), uuidFrom(r), null));
+    for (let k = 0, n = int(r, 4, 14); k < n; k++) {
+      const id = idFrom(r, "toolu_01");
+      const blocks2: Block[] = [{ type: "text", text: words(r, 20) }];
+      if (k < n - 1) blocks2.push({ type: "tool_use", id, name: "Read", input: { file_path: `${p.cwd}/src/x.ts` } });
+      const rr = this.respond(blocks2, int(r, 500, 8000), int(r, 50, 700), a, actx, alast);
+      lines.push(...rr.lines);
+      actx = rr.ctx;
+      alast = this.t;
+      if (k < n - 1) {
+        this.t += int(r, 30, 800);
         const u = uuidFrom(r);
-        main.push(toolResultLine(s, t, c.id, { uuid: u, parentUuid: parent, outcome, content: outcome === "error" ? `Exit code 1\n${words(r, 12)}` : body }));
-        parent = u;
+        lines.push(toolResultLine(a, this.t, id, { uuid: u, parentUuid: this.parent, content: fileBody(r, Math.round(int(r, 20, 200) * this.scale)) }));
+        this.parent = u;
       }
-      t += int(r, 500, 4000);
     }
+    this.agents.push({ agentId, lines });
+    this.parent = saveParent;
+    const u = uuidFrom(r);
+    this.main.push(
+      toolResultLine(s, this.t, c.id, {
+        uuid: u,
+        parentUuid: this.parent,
+        content: words(r, 60),
+        toolUseResult: { status: "completed", agentId, totalDurationMs: 40_000 },
+      }),
+    );
+    this.parent = u;
   }
-  if (p.endsWithApiError) {
+
+  /** The session's end in a failed API call: a prompt, three retries backing off, then the final error. */
+  apiErrorEnding(): void {
+    const { r, s, main } = this;
     const promptUuid = uuidFrom(r);
-    main.push(promptLine(s, t, words(r, 12), promptUuid, parent));
-    parent = promptUuid;
+    main.push(promptLine(s, this.t, words(r, 12), promptUuid, this.parent));
+    this.parent = promptUuid;
     for (let a = 1; a <= 3; a++) {
-      t += 1000 * 2 ** a;
+      this.t += 1000 * 2 ** a;
       const u = uuidFrom(r);
-      main.push(retryLine(s, t, u, parent, a));
-      parent = u;
+      main.push(retryLine(s, this.t, u, this.parent, a));
+      this.parent = u;
     }
-    t += 2000;
-    main.push(apiErrorLine(s, t, uuidFrom(r), parent));
+    this.t += 2000;
+    main.push(apiErrorLine(s, this.t, uuidFrom(r), this.parent));
   }
-  return { sessionId: p.sessionId, main, agents, end: t };
 }
