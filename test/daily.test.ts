@@ -129,11 +129,11 @@ describe("finding your way", () => {
     expect(slice.join("\n")).toContain("BY SESSION");
     const rowY = slice.findIndex((l) => l.includes("archive") && l.includes("$"));
     app.click(slice[rowY]!.indexOf("archive"), rowY);
-    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket", "session"]);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["slice", "session"]);
     const detail = frame().join("\n");
     expect(detail).toContain("session old");
     app.key({ name: "q" });
-    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket"]);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["slice"]);
   });
 });
 

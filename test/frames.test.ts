@@ -325,7 +325,7 @@ describe("clicks", () => {
     const x = chartPart.lastIndexOf("█");
     expect(x).toBeGreaterThan(0);
     app.click(x, y);
-    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket"]);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["slice"]);
     expect(frame(app).join("\n")).toContain("BY SESSION");
   });
 
@@ -335,7 +335,7 @@ describe("clicks", () => {
     const y = rows.findIndex((l) => l.includes("INPUT")) + 1;
     const x = rows[y]!.lastIndexOf("▇") >= 0 ? rows[y]!.lastIndexOf("▇") : rows[y]!.lastIndexOf("▆");
     app.click(x, y);
-    expect(app.ui.popups.map((p) => p.kind)).toEqual(["bucket"]);
+    expect(app.ui.popups.map((p) => p.kind)).toEqual(["slice"]);
     const shown = frame(app, 80, 24);
     const header = shown.find((l) => l.includes("project · t"))!;
     for (const h of ["new input", "read", "output", "effective", "cost"]) expect(header).toContain(h);

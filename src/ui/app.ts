@@ -315,7 +315,7 @@ export class DashboardApp {
           );
           popups.push({ kind: "session", session, buckets, scroll: p.scroll });
         }
-      } else if (p.kind === "bucket") {
+      } else if (p.kind === "slice") {
         const to = p.start + window.bucketMinutes * 60_000;
         const from = Math.max(p.start - 1, window.from);
         const until = Math.min(to - 1, window.to);

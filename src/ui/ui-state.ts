@@ -7,7 +7,7 @@ export type Tab = "live" | "history" | "insights";
 export type Popup =
   | { kind: "help"; scroll: number }
   | { kind: "session"; sessionId: string; scroll: number }
-  | { kind: "bucket"; start: number; scroll: number }
+  | { kind: "slice"; start: number; scroll: number }
   | { kind: "hour"; weekday: number; hour: number; scroll: number }
   | { kind: "summary"; scroll: number }
   | { kind: "heatmap"; scroll: number }
@@ -128,20 +128,55 @@ const SORTS = ["cost", "prompts", "responses", "sessions"] as const;
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
 export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
+  return popupsAfter(s, a, ctx) ?? insightsAfter(s, a, ctx) ?? listAfter(s, a, ctx) ?? s;
+}
+
+/** Tabs and popups: opening, closing, backing out, quitting. Null for an action of another kind. */
+function popupsAfter(s: UiState, a: UiAction, ctx: UiContext): UiState | null {
   const top = s.popups[s.popups.length - 1];
+  const push = (p: Popup): UiState => ({ ...s, popups: [...s.popups, p] });
+  const pop = (): UiState => ({ ...s, popups: s.popups.slice(0, -1) });
   switch (a.type) {
     case "tab":
       return { ...s, tab: a.tab, popups: [] };
     case "help":
-      return top?.kind === "help" ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: "help", scroll: 0 }] };
+      return top?.kind === "help" ? pop() : push({ kind: "help", scroll: 0 });
     case "openSession":
-      return { ...s, popups: [...s.popups, { kind: "session", sessionId: a.sessionId, scroll: 0 }] };
+      return push({ kind: "session", sessionId: a.sessionId, scroll: 0 });
     case "openBucket":
-      return { ...s, popups: [...s.popups, { kind: "bucket", start: a.start, scroll: 0 }] };
+      return push({ kind: "slice", start: a.start, scroll: 0 });
     case "openHour":
-      return { ...s, popups: [...s.popups, { kind: "hour", weekday: a.weekday, hour: a.hour, scroll: 0 }] };
+      return push({ kind: "hour", weekday: a.weekday, hour: a.hour, scroll: 0 });
     case "openInsight":
-      return { ...s, popups: [...s.popups, { kind: "insight", id: a.id, scroll: 0 }] };
+      return push({ kind: "insight", id: a.id, scroll: 0 });
+    case "allowance":
+      return top?.kind === "allowance" ? pop() : push({ kind: "allowance", scroll: 0 });
+    case "panel":
+      if (s.tab !== "history") return s;
+      return top?.kind === a.panel ? pop() : push({ kind: a.panel, scroll: 0 });
+    case "enter": {
+      if (top) return s;
+      const id = ctx.sessionIds[indexOf(s, ctx)];
+      return id === undefined ? s : push({ kind: "session", sessionId: id, scroll: 0 });
+    }
+    case "back":
+      // close the top overlay; then leave HISTORY/INSIGHTS for LIVE; then quit
+      if (top) return pop();
+      return s.tab !== "live" ? { ...s, tab: "live" } : { ...s, quit: true };
+    case "close":
+      if (top) return pop();
+      if (s.query !== "" || s.project !== null) return { ...s, query: "", project: null }; // (Esc clears a search and a filter first)
+      return s.tab !== "live" ? { ...s, tab: "live" } : s;
+    case "quit":
+      return { ...s, quit: true };
+    default:
+      return null;
+  }
+}
+
+/** INSIGHTS' choices: its window, its source, one user, the projects' order. Null for an action of another kind. */
+function insightsAfter(s: UiState, a: UiAction, ctx: UiContext): UiState | null {
+  switch (a.type) {
     case "sortProjects":
       return { ...s, projectSort: a.by };
     case "cycleSource": {
@@ -157,6 +192,17 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       const i = s.insightsUser === null ? -1 : users.indexOf(s.insightsUser);
       return { ...s, insightsUser: i + 1 < users.length ? users[i + 1]! : null };
     }
+    case "insightsWindow":
+      return { ...s, insightsHours: a.hours, insightsScroll: 0 };
+    default:
+      return null;
+  }
+}
+
+/** The sessions list (and a slice's rows): selection, scrolling, sorting, search, one project, the window's span. */
+function listAfter(s: UiState, a: UiAction, ctx: UiContext): UiState | null {
+  const top = s.popups[s.popups.length - 1];
+  switch (a.type) {
     case "cycleSort":
       // (INSIGHTS sorts its projects; LIVE and HISTORY the sessions and a slice's rows)
       if (s.tab === "insights") return { ...s, projectSort: SORTS[(SORTS.indexOf(s.projectSort) + 1) % SORTS.length]! };
@@ -182,42 +228,15 @@ export function reduceUi(s: UiState, a: UiAction, ctx: UiContext): UiState {
       const p = ctx.sessionProjects?.[indexOf(s, ctx)];
       return p === undefined ? s : { ...s, project: p };
     }
-    case "insightsWindow":
-      return { ...s, insightsHours: a.hours, insightsScroll: 0 };
-    case "allowance":
-      return top?.kind === "allowance" ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: "allowance", scroll: 0 }] };
-    case "panel":
-      if (s.tab !== "history") return s;
-      return top?.kind === a.panel ? { ...s, popups: s.popups.slice(0, -1) } : { ...s, popups: [...s.popups, { kind: a.panel, scroll: 0 }] };
     case "select":
       return pick(s, a.index, ctx);
     case "move":
-      if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
-      if (s.tab === "insights") return { ...s, insightsScroll: Math.max(0, s.insightsScroll + a.delta) };
-      return pick(s, indexOf(s, ctx) + a.delta, ctx);
     case "scroll":
       if (top) return { ...s, popups: [...s.popups.slice(0, -1), { ...top, scroll: Math.max(0, top.scroll + a.delta) }] };
       if (s.tab === "insights") return { ...s, insightsScroll: Math.max(0, s.insightsScroll + a.delta) };
       return pick(s, indexOf(s, ctx) + a.delta, ctx);
-    case "enter": {
-      if (top) return s;
-      const id = ctx.sessionIds[indexOf(s, ctx)];
-      return id === undefined ? s : { ...s, popups: [...s.popups, { kind: "session", sessionId: id, scroll: 0 }] };
-    }
-    case "back":
-      // close the top overlay; then leave HISTORY/INSIGHTS for LIVE; then quit
-      if (top) return { ...s, popups: s.popups.slice(0, -1) };
-      return s.tab !== "live" ? { ...s, tab: "live" } : { ...s, quit: true };
-    case "close":
-      if (top) return { ...s, popups: s.popups.slice(0, -1) };
-      if (s.query !== "" || s.project !== null) return { ...s, query: "", project: null }; // (Esc clears a search and a filter first)
-      return s.tab !== "live" ? { ...s, tab: "live" } : s;
-    case "quit":
-      return { ...s, quit: true };
-    case "none":
-    case "copy":
-    case "export":
-      return s;
+    default:
+      return null;
   }
 }
 
