@@ -209,97 +209,34 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
   const fps = o.fps > 0 ? o.fps : 2; // (--fps 0: no animation; the data still shows within half a second)
   // Our parser reads stdin from before the renderer starts, so that the answers to its first queries reach it.
   const input = readStdin();
-  let renderer: CliRenderer;
-  try {
-    renderer = await createCliRenderer({
-      stdin: input.forward as unknown as NodeJS.ReadStream,
-      screenMode: "alternate-screen",
-      useMouse: true,
-      // (no kitty keyboard protocol: the terminal sends keys as it does for the ANSI backend)
-      useKittyKeyboard: { disambiguate: false, alternateKeys: false },
-      targetFps: fps,
-      maxFps: Math.max(60, fps),
-      exitOnCtrlC: false, // Ctrl-C is a key the app handles (it quits)
-      exitSignals: [], // signals are ours (below), so that runLive's promise settles on every way out
-      openConsoleOnError: false,
-      backgroundColor: color ? hex(theme.bg) : undefined,
-    });
-  } catch (e) {
-    input.stop();
-    throw e;
-  }
+  const renderer = await startRenderer(input, fps, color);
 
   return new Promise<number>((resolve) => {
-    let finished = false;
+    const state = { finished: false, suspended: false };
     const onSignal = Object.fromEntries(Object.entries(EXIT_SIGNALS).map(([s, code]) => [s, () => finish(code)])) as Record<
       keyof typeof EXIT_SIGNALS,
       () => void
     >;
-    // Ctrl-Z or a SIGTSTP: the terminal is restored (main screen, cooked mode, no mouse), the process stops (SIGSTOP:
-    // our own SIGTSTP handler would only call us again), and on `fg` (SIGCONT) the dashboard takes the screen back.
-    let suspended = false;
-    const suspend = (): void => {
-      if (suspended || finished) return;
-      suspended = true;
-      // (a Ctrl-Z inside a paste: the rest of the paste is read and dropped first, or the shell would run it)
-      input.settle(() => {
-        if (finished) return;
-        input.pause();
-        void renderer
-          .suspend()
-          .catch(() => undefined)
-          .then(() => {
-            // (nothing else holds the event loop while the renderer is suspended: this does, until `fg`)
-            const hold = setInterval(() => undefined, 60_000);
-            process.once("SIGCONT", () => {
-              clearInterval(hold);
-              input.resume();
-              void renderer
-                .resume()
-                .catch(onFatal)
-                .finally(() => {
-                  suspended = false;
-                  renderer.requestRender();
-                });
-            });
-            process.kill(process.pid, "SIGSTOP");
-          });
-      });
-    };
     const onFatal = (e: unknown) => finish(1, e);
     const onDestroyed = () => finish(0);
+    const suspend = suspender(renderer, input, state, onFatal);
     const loop = new LiveLoop(app, o, onFatal);
 
     function finish(code: number, err?: unknown): void {
-      if (finished) return;
-      finished = true;
+      if (state.finished) return;
+      state.finished = true;
       loop.stop();
       // (a Ctrl-C inside a paste: the rest of the paste is read and dropped first, or the shell would run it)
-      input.settle(() => restore(code, err));
-    }
-
-    function restore(code: number, err?: unknown): void {
-      for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
-      process.off("SIGTSTP", suspend);
-      renderer.off("destroy", onDestroyed);
-      input.stop();
-      // Leave the current frame or input handler before tearing the renderer down.
-      setImmediate(() => {
-        try {
-          renderer.destroy(); // leaves the alternate screen, disables the mouse, restores the terminal modes
-        } catch (e) {
-          err ??= e;
-        }
-        let timeout: ReturnType<typeof setTimeout> | undefined;
-        const waited = new Promise<void>((r) => {
-          timeout = setTimeout(r, CLOSE_TIMEOUT_MS);
-        });
-        Promise.race([renderer.closed.catch(() => undefined), waited]).then(() => {
-          clearTimeout(timeout);
+      input.settle(() => {
+        for (const s of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.off(s, onSignal[s]);
+        process.off("SIGTSTP", suspend);
+        renderer.off("destroy", onDestroyed);
+        input.stop();
+        tearDown(renderer, err, (error) => {
           // The error handlers stay until the terminal is back, so a late error cannot crash mid-restore.
           process.off("uncaughtException", onFatal);
           process.off("unhandledRejection", onFatal);
-          if (err !== undefined) writeErr(`claude-dash: ${(err as Error)?.stack ?? String(err)}\n`);
+          if (error !== undefined) writeErr(`claude-dash: ${(error as Error)?.stack ?? String(error)}\n`);
           resolve(code);
         });
       });
@@ -325,7 +262,7 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     );
     input.setHandler((inputs) => {
       for (const ev of inputs) {
-        if (finished || suspended) return;
+        if (state.finished || state.suspended) return;
         if (ev.kind === "key" && ev.key.ctrl && ev.key.name === "c") return finish(EXIT_SIGNALS.SIGINT);
         if (ev.kind === "key" && ev.key.ctrl && ev.key.name === "z") return suspend();
         renderable.apply(ev);
@@ -339,5 +276,87 @@ export async function runLive(app: DashboardApp, o: RunLiveOptions): Promise<num
     renderer.on("destroy", onDestroyed);
     loop.start();
     renderer.start(); // a fixed frame rate: the charts' shimmer moves every frame
+  });
+}
+
+/** OpenTUI's renderer on the alternate screen, reading keys through our parser (stopped again if it cannot start). */
+async function startRenderer(input: ReturnType<typeof readStdin>, fps: number, color: boolean): Promise<CliRenderer> {
+  try {
+    return await createCliRenderer({
+      stdin: input.forward as unknown as NodeJS.ReadStream,
+      screenMode: "alternate-screen",
+      useMouse: true,
+      // (no kitty keyboard protocol: the terminal sends keys as it does for the ANSI backend)
+      useKittyKeyboard: { disambiguate: false, alternateKeys: false },
+      targetFps: fps,
+      maxFps: Math.max(60, fps),
+      exitOnCtrlC: false, // Ctrl-C is a key the app handles (it quits)
+      exitSignals: [], // signals are ours (see runLive), so that runLive's promise settles on every way out
+      openConsoleOnError: false,
+      backgroundColor: color ? hex(theme.bg) : undefined,
+    });
+  } catch (e) {
+    input.stop();
+    throw e;
+  }
+}
+
+/**
+ * Ctrl-Z or a SIGTSTP: the terminal is restored (main screen, cooked mode, no mouse), the process stops (SIGSTOP: our
+ * own SIGTSTP handler would only call us again), and on `fg` (SIGCONT) the dashboard takes the screen back.
+ */
+function suspender(
+  renderer: CliRenderer,
+  input: ReturnType<typeof readStdin>,
+  state: { finished: boolean; suspended: boolean },
+  onFatal: (e: unknown) => void,
+): () => void {
+  return () => {
+    if (state.suspended || state.finished) return;
+    state.suspended = true;
+    // (a Ctrl-Z inside a paste: the rest of the paste is read and dropped first, or the shell would run it)
+    input.settle(() => {
+      if (state.finished) return;
+      input.pause();
+      void renderer
+        .suspend()
+        .catch(() => undefined)
+        .then(() => {
+          // (nothing else holds the event loop while the renderer is suspended: this does, until `fg`)
+          const hold = setInterval(() => undefined, 60_000);
+          process.once("SIGCONT", () => {
+            clearInterval(hold);
+            input.resume();
+            void renderer
+              .resume()
+              .catch(onFatal)
+              .finally(() => {
+                state.suspended = false;
+                renderer.requestRender();
+              });
+          });
+          process.kill(process.pid, "SIGSTOP");
+        });
+    });
+  };
+}
+
+/** The terminal back as it was (main screen, modes, no mouse), once the current frame or input handler is left. */
+function tearDown(renderer: CliRenderer, err: unknown, done: (err: unknown) => void): void {
+  setImmediate(() => {
+    let error = err;
+    try {
+      renderer.destroy(); // leaves the alternate screen, disables the mouse, restores the terminal modes
+    } catch (e) {
+      error ??= e;
+    }
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    const waited = new Promise<void>((r) => {
+      timeout = setTimeout(r, CLOSE_TIMEOUT_MS);
+    });
+    Promise.race([renderer.closed.catch(() => undefined), waited]).then(() => {
+      clearTimeout(timeout);
+      done(error);
+    });
   });
 }
