@@ -54,126 +54,149 @@ export function openDatabase(path: string, opts: { readOnly?: boolean; existing?
   // SQLite create its target). Bun's node:sqlite takes SQLite's URI form (mode=rw) for it; Deno's reads a URI as a
   // file name, so there the path is opened plainly and the caller's checks before and after the open stand alone.
   const at = opts.existing && runtime === "bun" ? `${pathToFileURL(path).href}?mode=rw` : path;
-  const db = new DatabaseSync(at, opts.readOnly ? { readOnly: true } : {});
-  const cache = new Map<string, StatementSync>();
-  let depth = 0;
-  const stmt = (sql: string): StatementSync => {
-    let s = cache.get(sql);
+  return new NodeSqliteDatabase(new DatabaseSync(at, opts.readOnly ? { readOnly: true } : {}));
+}
+
+/**
+ * The adapter over one node:sqlite connection. It holds the prepared statements (the stores run the same few
+ * statements very often) and the depth of open transactions (1 for the transaction, one more per savepoint inside it),
+ * which decides whether `transaction` begins one or nests a savepoint in the one open.
+ */
+class NodeSqliteDatabase implements SqlDatabase {
+  private readonly cache = new Map<string, StatementSync>();
+  private depth = 0;
+
+  constructor(private readonly db: DatabaseSync) {}
+
+  prepare(sql: string): StatementSync {
+    let s = this.cache.get(sql);
     if (!s) {
-      s = db.prepare(sql);
-      cache.set(sql, s);
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
     }
     return s;
-  };
-  return {
-    prepare: stmt,
-    run(sql, ...params) {
-      const r = stmt(sql).run(...params);
-      return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
-    },
-    query<T>(sql: string, ...params: SqlValue[]): T[] {
-      return stmt(sql).all(...params) as T[];
-    },
-    get<T>(sql: string, ...params: SqlValue[]): T | undefined {
-      return stmt(sql).get(...params) as T | undefined;
-    },
-    iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
-      return stmt(sql).iterate(...params) as IterableIterator<T>;
-    },
-    exec(sql) {
-      db.exec(sql);
-    },
-    transaction<T>(fn: () => T): T {
-      if (depth > 0) return savepoint(fn);
-      db.exec("BEGIN IMMEDIATE");
-      return finish(fn);
-    },
-    tryTransaction<T>(fn: () => T): T | null {
-      if (depth > 0) return savepoint(fn);
-      if (!tryBegin()) return null;
-      return finish(fn);
-    },
-    begin(wait) {
-      if (depth > 0) throw new Error("a transaction is already open");
-      if (wait) db.exec("BEGIN IMMEDIATE");
-      else if (!tryBegin()) return false;
-      depth = 1;
-      return true;
-    },
-    commit() {
-      if (depth === 0) return;
-      depth = 0;
-      db.exec("COMMIT");
-    },
-    rollback() {
-      if (depth === 0) return;
-      depth = 0;
-      try {
-        db.exec("ROLLBACK");
-      } catch {
-        /* already rolled back (e.g. by SQLITE_FULL) */
-      }
-    },
-    get inTransaction() {
-      return depth > 0;
-    },
-    close() {
-      cache.clear();
-      db.close();
-    },
-  };
-  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
-  function tryBegin(): boolean {
-    const timeout = Number(Object.values(stmt("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
-    db.exec("PRAGMA busy_timeout = 0");
+  }
+
+  run(sql: string, ...params: SqlValue[]): { changes: number; lastInsertRowid: number } {
+    const r = this.prepare(sql).run(...params);
+    return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+  }
+
+  query<T>(sql: string, ...params: SqlValue[]): T[] {
+    return this.prepare(sql).all(...params) as T[];
+  }
+
+  get<T>(sql: string, ...params: SqlValue[]): T | undefined {
+    return this.prepare(sql).get(...params) as T | undefined;
+  }
+
+  iterate<T>(sql: string, ...params: SqlValue[]): IterableIterator<T> {
+    return this.prepare(sql).iterate(...params) as IterableIterator<T>;
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) return this.savepoint(fn);
+    this.db.exec("BEGIN IMMEDIATE");
+    return this.finish(fn);
+  }
+
+  tryTransaction<T>(fn: () => T): T | null {
+    if (this.depth > 0) return this.savepoint(fn);
+    if (!this.tryBegin()) return null;
+    return this.finish(fn);
+  }
+
+  begin(wait: boolean): boolean {
+    if (this.depth > 0) throw new Error("a transaction is already open");
+    if (wait) this.db.exec("BEGIN IMMEDIATE");
+    else if (!this.tryBegin()) return false;
+    this.depth = 1;
+    return true;
+  }
+
+  commit(): void {
+    if (this.depth === 0) return;
+    this.depth = 0;
+    this.db.exec("COMMIT");
+  }
+
+  rollback(): void {
+    if (this.depth === 0) return;
+    this.depth = 0;
     try {
-      db.exec("BEGIN IMMEDIATE");
+      this.db.exec("ROLLBACK");
+    } catch {
+      /* already rolled back (e.g. by SQLITE_FULL) */
+    }
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  close(): void {
+    this.cache.clear();
+    this.db.close();
+  }
+
+  /** BEGIN IMMEDIATE without waiting: false when another connection holds the write lock. */
+  private tryBegin(): boolean {
+    const timeout = Number(Object.values(this.prepare("PRAGMA busy_timeout").get() ?? {})[0] ?? 0);
+    this.db.exec("PRAGMA busy_timeout = 0");
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
       return true;
     } catch (e) {
       if (/locked|busy/i.test(String((e as Error)?.message))) return false;
       throw e;
     } finally {
-      db.exec(`PRAGMA busy_timeout = ${timeout}`);
+      this.db.exec(`PRAGMA busy_timeout = ${timeout}`);
     }
   }
+
   /** Runs `fn` in the transaction just begun: COMMIT, or ROLLBACK if it throws. */
-  function finish<T>(fn: () => T): T {
-    depth = 1;
+  private finish<T>(fn: () => T): T {
+    this.depth = 1;
     try {
       const out = fn();
-      db.exec("COMMIT");
+      this.db.exec("COMMIT");
       return out;
     } catch (e) {
       try {
-        db.exec("ROLLBACK");
+        this.db.exec("ROLLBACK");
       } catch {
         /* the transaction was already rolled back (e.g. by SQLITE_FULL) */
       }
       throw e;
     } finally {
-      depth = 0;
+      this.depth = 0;
     }
   }
+
   /** Runs `fn` as a savepoint of the open transaction. */
-  function savepoint<T>(fn: () => T): T {
-    const name = `sp${depth}`;
-    db.exec(`SAVEPOINT ${name}`);
-    depth++;
+  private savepoint<T>(fn: () => T): T {
+    const name = `sp${this.depth}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    this.depth++;
     try {
       const out = fn();
-      db.exec(`RELEASE ${name}`);
+      this.db.exec(`RELEASE ${name}`);
       return out;
     } catch (e) {
       try {
-        db.exec(`ROLLBACK TO ${name}`);
-        db.exec(`RELEASE ${name}`);
+        this.db.exec(`ROLLBACK TO ${name}`);
+        this.db.exec(`RELEASE ${name}`);
       } catch {
         /* the whole transaction was rolled back (e.g. by SQLITE_FULL) */
-        depth = 1;
+        this.depth = 1;
       }
       throw e;
     } finally {
-      depth--;
+      this.depth--;
     }
   }
 }
