@@ -1,14 +1,16 @@
-// The OTLP body decoder on its own: protobuf and JSON give the same normalised shape (ids, int64s, enums, snake_case
-// names, empty values), wrong types are refused at the right level, and no input makes it throw anything but
-// OtlpDecodeError.
+// The OTLP body decoder on its own: protobuf and JSON give the same normalised shape (int64s, enums, snake_case
+// names, empty values), wrong types are refused at the right level, fields the mapping never reads are ignored
+// whatever they hold, and no input makes it throw anything but OtlpDecodeError.
 import { describe, expect, test } from "bun:test";
 import * as protobuf from "protobufjs/light.js";
-import { decodeLogs, decodeMetrics, encodeExportResponse, decodeExportResponse, OtlpDecodeError } from "../src/net/otlp-decode.ts";
+import { decodeLogs, decodeMetrics } from "../src/net/otlp-decode.ts";
+import { decodeExportResponse, encodeExportResponse, OtlpDecodeError } from "../src/net/otlp-wire.ts";
 import { OTLP_PROTO_DESCRIPTOR } from "../src/net/otlp-proto.ts";
 
 const root = protobuf.Root.fromJSON(OTLP_PROTO_DESCRIPTOR as protobuf.INamespace);
 const LogsRequest = root.lookupType("opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest");
 const MetricsRequest = root.lookupType("opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest");
+const LogRecordType = root.lookupType("opentelemetry.proto.logs.v1.LogRecord");
 
 const json = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
 
@@ -16,7 +18,7 @@ const TRACE = "5b8efff798038103d269b633813fc60c";
 const SPAN = "eee19b7ec3c1b174";
 
 describe("protobuf and JSON decode to one shape", () => {
-  test("log records: ids, int64 beyond 2^53, empty strings, nested values, snake_case and enum names", () => {
+  test("log records: int64 beyond 2^53, empty strings, nested values, snake_case names", () => {
     const big = "9007199254740993"; // 2^53 + 1
     const attributes = [
       { key: "empty", value: { stringValue: "" } },
@@ -87,9 +89,10 @@ describe("protobuf and JSON decode to one shape", () => {
     expect(p.rejected).toBe(0);
     expect(p.accepted).toBe(1);
     const r = p.request.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
-    expect(r.traceId).toBe(TRACE);
-    expect(r.spanId).toBe(SPAN);
-    expect(r.severityNumber).toBe(9);
+    // Only what the mapping reads is kept: the severity, trace and span ids and flags (sent above, the ids in two
+    // spellings) are not, and the scope is not either.
+    expect(Object.keys(r).sort()).toEqual(["attributes", "body", "observedTimeUnixNano", "timeUnixNano"]);
+    expect(Object.keys(p.request.resourceLogs[0]!.scopeLogs[0]!)).toEqual(["logRecords"]);
     expect(r.observedTimeUnixNano).toBe("0");
     expect(r.attributes.find((a) => a.key === "big")!.value).toEqual({ intValue: big });
     expect(r.attributes.find((a) => a.key === "empty")!.value).toEqual({ stringValue: "" });
@@ -110,7 +113,7 @@ describe("protobuf and JSON decode to one shape", () => {
     expect(p).toEqual(j);
   });
 
-  test("metrics: sum, gauge and histogram points", () => {
+  test("metrics: sum points; gauges and histograms are kept by name only (the mapping reads sums alone)", () => {
     const attributes = [{ key: "type", value: { stringValue: "input" } }];
     const req = {
       resourceMetrics: [
@@ -144,14 +147,13 @@ describe("protobuf and JSON decode to one shape", () => {
     const j = decodeMetrics(json(jsonReq), "json");
     expect(j).toEqual(p);
     const [sum, gauge, hist] = p.request.resourceMetrics[0]!.scopeMetrics[0]!.metrics;
-    expect(sum!.sum).toEqual({
-      aggregationTemporality: 1,
-      isMonotonic: true,
-      dataPoints: [{ attributes, startTimeUnixNano: "1", timeUnixNano: "2", asInt: "1200", flags: 0 }],
+    expect(sum).toEqual({
+      name: "claude_code.token.usage",
+      sum: { aggregationTemporality: 1, dataPoints: [{ attributes, startTimeUnixNano: "1", timeUnixNano: "2", asInt: "1200" }] },
     });
-    expect(gauge!.gauge!.dataPoints[0]!.asDouble).toBe(0.25);
-    expect(hist!.histogram!.dataPoints[0]).toMatchObject({ count: "3", sum: 6, bucketCounts: ["1", "2"], explicitBounds: [1.5], min: 1, max: 3 });
-    expect(p.accepted).toBe(3);
+    expect(gauge).toEqual({ name: "g" });
+    expect(hist).toEqual({ name: "h" });
+    expect(p.accepted).toBe(1);
   });
 });
 
@@ -160,7 +162,8 @@ describe("wrong types", () => {
     expect(() => decodeLogs(json({ resourceLogs: {} }), "json")).toThrow(OtlpDecodeError);
     expect(() => decodeLogs(json([]), "json")).toThrow(OtlpDecodeError);
     expect(() => decodeLogs(new Uint8Array([0x7b, 0xff, 0x7d]), "json")).toThrow(OtlpDecodeError); // invalid UTF-8
-    expect(() => decodeMetrics(json({ resourceMetrics: [{ scopeMetrics: [{ scope: "x" }] }] }), "json")).toThrow(OtlpDecodeError);
+    expect(() => decodeMetrics(json({ resourceMetrics: [{ scopeMetrics: [{ metrics: "x" }] }] }), "json")).toThrow(OtlpDecodeError);
+    expect(() => decodeMetrics(json({ resourceMetrics: [{ resource: { attributes: 7 } }] }), "json")).toThrow(OtlpDecodeError);
 
     const m = decodeMetrics(
       json({
@@ -216,6 +219,73 @@ describe("wrong types", () => {
     expect(m.accepted).toBe(1);
     expect(m.rejected).toBe(2 + 3 + 1);
     expect(m.request.resourceMetrics[0]!.scopeMetrics[0]!.metrics.map((x) => x.name)).toEqual(["ok"]);
+  });
+
+  test("fields the mapping never reads are ignored whatever they hold: the batch is taken whole", () => {
+    // Each of these used to be checked: a wrong scope made the batch a 400, the rest left their record out.
+    const logs = decodeLogs(
+      json({
+        resourceLogs: [
+          {
+            resource: { attributes: [], droppedAttributesCount: "many" },
+            schemaUrl: 5,
+            scopeLogs: [
+              {
+                scope: "x",
+                schemaUrl: [],
+                logRecords: [
+                  { timeUnixNano: "1", severityNumber: "LOUD", severityText: 3, traceId: "not hex", spanId: 7, flags: -1.5, droppedAttributesCount: {} },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      "json",
+    );
+    expect(logs).toMatchObject({ rejected: 0, accepted: 1 });
+    const metrics = decodeMetrics(
+      json({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                scope: 7,
+                metrics: [
+                  { name: "s", unit: 3, description: [], sum: { isMonotonic: "yes", dataPoints: [{ asInt: "1", flags: "x", exemplars: 5 }] } },
+                  { name: "g", gauge: "x" },
+                  { name: "h", histogram: { dataPoints: [{ count: "x", bucketCounts: "y" }] }, summary: 1 },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      "json",
+    );
+    expect(metrics).toMatchObject({ rejected: 0, accepted: 1 });
+    expect(metrics.request.resourceMetrics[0]!.scopeMetrics[0]!.metrics.map((m) => m.name)).toEqual(["s", "g", "h"]);
+    // On the wire: a scope whose bytes are no InstrumentationScope (a tag with its value cut off) is skipped, as an
+    // unknown field would be, and the record beside it kept. (ScopeLogs.scope = 1, ScopeLogs.log_records = 2.)
+    const record = LogRecordType.encode(LogRecordType.fromObject({ timeUnixNano: "1" })).finish();
+    const scopeLogs = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(new Uint8Array([0x08]))
+      .uint32((2 << 3) | 2)
+      .bytes(record)
+      .finish();
+    const body = protobuf.Writer.create()
+      .uint32((1 << 3) | 2)
+      .bytes(
+        protobuf.Writer.create()
+          .uint32((2 << 3) | 2)
+          .bytes(scopeLogs)
+          .finish(),
+      )
+      .finish();
+    expect(decodeLogs(body, "protobuf").request.resourceLogs[0]!.scopeLogs[0]!.logRecords).toEqual([
+      { timeUnixNano: "1", observedTimeUnixNano: "0", attributes: [] },
+    ]);
   });
 
   test("values nested absurdly deep: the attribute is dropped (JSON), the body is refused (protobuf)", () => {

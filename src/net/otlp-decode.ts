@@ -1,29 +1,26 @@
 // OTLP/HTTP request bodies (ExportLogsServiceRequest, ExportMetricsServiceRequest) in either encoding, decoded into
-// ONE plain shape: the OTLP/JSON form, normalised so that a mapper never needs to know which encoding arrived.
+// ONE plain shape: the part of the OTLP/JSON form that the mapping (otlp-map.ts) reads, normalised so that a mapper
+// never needs to know which encoding arrived. The bytes themselves (protobuf, JSON.parse) are otlp-wire.ts's job.
 //
-// - protobuf (`application/x-protobuf`) is decoded by protobufjs (protobufjs/light) against the official
-//   opentelemetry-proto schema, held as a generated JSON descriptor in ./otlp-proto.ts (see
-//   scripts/gen-otlp-proto.ts). No hand-written wire decoding.
-// - JSON (`application/json`) is JSON.parse'd and checked field by field against the same schema's types.
+// What is kept: each resource's attributes; each log record's times, event name, body and attributes; each metric's
+// name, and a sum's temporality and number points (times, value, attributes). Everything else (scopes, schema URLs,
+// severities, trace and span ids, flags, dropped counts, descriptions, units, gauges, histograms, summaries) is
+// never read, so it is neither decoded nor checked: it is ignored like an unknown field, whatever its type.
 //
 // The normalised shape (both encodings give exactly this):
 // - field names lowerCamelCase (JSON senders may also use the proto's snake_case names; both are read);
-// - 64-bit integers (intValue, asInt, counts, *UnixNano) as decimal strings; timestamps are always present ("0"
-//   when unset); doubles as numbers (NaN/±Infinity kept as numbers); enums as numbers (a JSON sender may spell
-//   them by name); bytesValue base64; traceId/spanId lowercase hex; repeated fields always arrays;
+// - 64-bit integers (intValue, asInt, *UnixNano) as decimal strings; timestamps are always present ("0" when unset);
+//   doubles as numbers (NaN/±Infinity kept as numbers); the temporality as a number (a JSON sender may spell it by
+//   name); bytesValue base64; repeated fields always arrays;
 // - an AnyValue has at most one of its keys (none for an empty value).
 //
 // Undecodable input (not protobuf, not JSON, invalid UTF-8, or a container of the wrong type: the request, a
-// resourceLogs/scopeLogs entry, a resource or a scope) throws OtlpDecodeError → HTTP 400: there is no sensible
-// part of such a batch to keep, and the OpenTelemetry Collector answers 400 too. A single RECORD (log record, or
-// data point) with a field of the wrong type is left out and counted in `rejected`, the rest of the batch is kept,
-// and the receiver answers 200 with partialSuccess. One malformed attribute entry is dropped on its own (the record
-// stays), like the mapper does. Unknown fields are ignored, as the OTLP spec requires of receivers.
-import { Buffer } from "node:buffer";
-import * as protobuf from "protobufjs/light.js";
-import { OTLP_PROTO_DESCRIPTOR } from "./otlp-proto.ts";
-
-export type BodyEncoding = "json" | "protobuf";
+// resourceLogs/scopeLogs entry, a resource) throws OtlpDecodeError → HTTP 400: there is no sensible part of such a
+// batch to keep, and the OpenTelemetry Collector answers 400 too. A single RECORD (log record, or data point) with a
+// field of the wrong type is left out and counted in `rejected`, the rest of the batch is kept, and the receiver
+// answers 200 with partialSuccess. One malformed attribute entry is dropped on its own (the record stays), like the
+// mapper does.
+import { type BodyEncoding, errorText, isObj, type Obj, OtlpDecodeError, rawRequest, temporalityValues } from "./otlp-wire.ts";
 
 // ---------------------------------------------------------------------------------------------------------------
 // The normalised shapes
@@ -48,42 +45,25 @@ export interface KeyValue {
 
 export interface Resource {
   attributes: KeyValue[];
-  droppedAttributesCount: number;
-}
-
-export interface InstrumentationScope {
-  name: string;
-  version: string;
-  attributes: KeyValue[];
 }
 
 export interface LogRecord {
   /** nanoseconds since the epoch, decimal; "0" when unset */
   timeUnixNano: string;
   observedTimeUnixNano: string;
-  severityNumber: number;
-  severityText: string;
   /** OTLP ≥ 1.5 `event_name`; absent when unset */
   eventName?: string;
   body?: AnyValue;
   attributes: KeyValue[];
-  droppedAttributesCount: number;
-  flags: number;
-  /** lowercase hex; absent when unset */
-  traceId?: string;
-  spanId?: string;
 }
 
 export interface ScopeLogs {
-  scope: InstrumentationScope;
   logRecords: LogRecord[];
-  schemaUrl: string;
 }
 
 export interface ResourceLogs {
   resource: Resource;
   scopeLogs: ScopeLogs[];
-  schemaUrl: string;
 }
 
 export interface OtlpLogsRequest {
@@ -97,78 +77,24 @@ export interface NumberDataPoint {
   /** exactly one of asInt (decimal string) and asDouble is set, or neither */
   asInt?: string;
   asDouble?: number;
-  flags: number;
-}
-
-export interface HistogramDataPoint {
-  attributes: KeyValue[];
-  startTimeUnixNano: string;
-  timeUnixNano: string;
-  count: string;
-  sum?: number;
-  bucketCounts: string[];
-  explicitBounds: number[];
-  min?: number;
-  max?: number;
-  flags: number;
-}
-
-export interface ExponentialBuckets {
-  offset: number;
-  bucketCounts: string[];
-}
-
-export interface ExponentialHistogramDataPoint {
-  attributes: KeyValue[];
-  startTimeUnixNano: string;
-  timeUnixNano: string;
-  count: string;
-  sum?: number;
-  scale: number;
-  zeroCount: string;
-  positive: ExponentialBuckets;
-  negative: ExponentialBuckets;
-  min?: number;
-  max?: number;
-  zeroThreshold: number;
-  flags: number;
-}
-
-export interface SummaryDataPoint {
-  attributes: KeyValue[];
-  startTimeUnixNano: string;
-  timeUnixNano: string;
-  count: string;
-  sum: number;
-  quantileValues: { quantile: number; value: number }[];
-  flags: number;
 }
 
 /** 0 unspecified, 1 delta, 2 cumulative */
 export type AggregationTemporality = number;
 
+/** A metric's name, and its data when it is a sum (the only kind the mapping reads; other kinds are ignored). */
 export interface Metric {
   name: string;
-  description: string;
-  unit: string;
-  /** at most one of the five is set */
-  sum?: { dataPoints: NumberDataPoint[]; aggregationTemporality: AggregationTemporality; isMonotonic: boolean };
-  gauge?: { dataPoints: NumberDataPoint[] };
-  histogram?: { dataPoints: HistogramDataPoint[]; aggregationTemporality: AggregationTemporality };
-  exponentialHistogram?: { dataPoints: ExponentialHistogramDataPoint[]; aggregationTemporality: AggregationTemporality };
-  summary?: { dataPoints: SummaryDataPoint[] };
+  sum?: { dataPoints: NumberDataPoint[]; aggregationTemporality: AggregationTemporality };
 }
 
 export interface ScopeMetrics {
-  scope: InstrumentationScope;
   metrics: Metric[];
-  schemaUrl: string;
 }
 
 export interface ResourceMetrics {
   resource: Resource;
   scopeMetrics: ScopeMetrics[];
-  schemaUrl: string;
 }
 
 export interface OtlpMetricsRequest {
@@ -177,53 +103,12 @@ export interface OtlpMetricsRequest {
 
 export interface Decoded<T> {
   request: T;
-  /** records (log records or metric data points) left out for a field of the wrong type */
+  /** records (log records or sum data points) left out for a field of the wrong type */
   rejected: number;
   /** what was wrong with the first one left out, or null */
   message: string | null;
-  /** log records or data points kept */
+  /** log records or sum data points kept */
   accepted: number;
-}
-
-/** The body cannot be decoded at all (HTTP 400). */
-export class OtlpDecodeError extends Error {
-  override name = "OtlpDecodeError";
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The schema (protobufjs)
-
-const NS = "opentelemetry.proto.";
-
-interface Schema {
-  logsRequest: protobuf.Type;
-  metricsRequest: protobuf.Type;
-  logsResponse: protobuf.Type;
-  metricsResponse: protobuf.Type;
-  status: protobuf.Type;
-  severity: Record<string, number>;
-  temporality: Record<string, number>;
-}
-
-let schema: Schema | null = null;
-
-function getSchema(): Schema {
-  if (schema) return schema;
-  const root = protobuf.Root.fromJSON(OTLP_PROTO_DESCRIPTOR as protobuf.INamespace);
-  // google.rpc.Status, the body of an OTLP error response (its `details` are never sent, so not declared).
-  const status = new protobuf.Type("Status").add(new protobuf.Field("code", 1, "int32")).add(new protobuf.Field("message", 2, "string"));
-  root.define("google.rpc").add(status);
-  root.resolveAll();
-  schema = {
-    logsRequest: root.lookupType(`${NS}collector.logs.v1.ExportLogsServiceRequest`),
-    metricsRequest: root.lookupType(`${NS}collector.metrics.v1.ExportMetricsServiceRequest`),
-    logsResponse: root.lookupType(`${NS}collector.logs.v1.ExportLogsServiceResponse`),
-    metricsResponse: root.lookupType(`${NS}collector.metrics.v1.ExportMetricsServiceResponse`),
-    status: root.lookupType("google.rpc.Status"),
-    severity: root.lookupEnum(`${NS}logs.v1.SeverityNumber`).values,
-    temporality: root.lookupEnum(`${NS}metrics.v1.AggregationTemporality`).values,
-  };
-  return schema;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -231,9 +116,8 @@ function getSchema(): Schema {
 
 /** Decodes an ExportLogsServiceRequest body. Throws OtlpDecodeError when it cannot be decoded. */
 export function decodeLogs(body: Uint8Array, encoding: BodyEncoding): Decoded<OtlpLogsRequest> {
-  const s = getSchema();
-  const raw = encoding === "json" ? parseJson(body) : decodeProto(s.logsRequest, body);
-  const ctx = new Ctx(encoding);
+  const raw = rawRequest("logs", body, encoding);
+  const ctx = new Ctx();
   const request: OtlpLogsRequest = {
     resourceLogs: list(raw, "resourceLogs", "resource_logs", "request").map((rl, i) => resourceLogs(ctx, rl, `resourceLogs[${i}]`)),
   };
@@ -242,96 +126,12 @@ export function decodeLogs(body: Uint8Array, encoding: BodyEncoding): Decoded<Ot
 
 /** Decodes an ExportMetricsServiceRequest body. Throws OtlpDecodeError when it cannot be decoded. */
 export function decodeMetrics(body: Uint8Array, encoding: BodyEncoding): Decoded<OtlpMetricsRequest> {
-  const s = getSchema();
-  const raw = encoding === "json" ? parseJson(body) : decodeProto(s.metricsRequest, body);
-  const ctx = new Ctx(encoding);
+  const raw = rawRequest("metrics", body, encoding);
+  const ctx = new Ctx();
   const request: OtlpMetricsRequest = {
     resourceMetrics: list(raw, "resourceMetrics", "resource_metrics", "request").map((rm, i) => resourceMetrics(ctx, rm, `resourceMetrics[${i}]`)),
   };
   return { request, rejected: ctx.rejected, message: ctx.message, accepted: ctx.accepted };
-}
-
-export type Signal = "logs" | "metrics";
-
-/**
- * The body of a successful export response: empty, or a partialSuccess when `rejected` > 0. JSON: `{}` or
- * `{"partialSuccess":{"rejectedLogRecords":"3","errorMessage":"…"}}`; protobuf: the encoded ExportLogsServiceResponse
- * / ExportMetricsServiceResponse (zero bytes when empty).
- */
-export function encodeExportResponse(signal: Signal, encoding: BodyEncoding, rejected: number, message: string | null): Uint8Array {
-  const countKey = signal === "logs" ? "rejectedLogRecords" : "rejectedDataPoints";
-  const partial = rejected > 0 ? { [countKey]: rejected, errorMessage: message ?? "" } : null;
-  if (encoding === "json") {
-    const body = partial ? { partialSuccess: { [countKey]: String(rejected), errorMessage: message ?? "" } } : {};
-    return new TextEncoder().encode(JSON.stringify(body));
-  }
-  if (!partial) return new Uint8Array(0);
-  const s = getSchema();
-  const type = signal === "logs" ? s.logsResponse : s.metricsResponse;
-  return type.encode(type.fromObject({ partialSuccess: partial })).finish();
-}
-
-/** A google.rpc.Status body for an error response, in the request's encoding. */
-export function encodeStatus(encoding: BodyEncoding, code: number, message: string): Uint8Array {
-  if (encoding === "json") return new TextEncoder().encode(JSON.stringify({ code, message }));
-  const s = getSchema();
-  return s.status.encode(s.status.fromObject({ code, message })).finish();
-}
-
-/** Decodes a google.rpc.Status (for tests and diagnostics). */
-export function decodeStatus(body: Uint8Array): { code: number; message: string } {
-  const s = getSchema();
-  const o = s.status.toObject(s.status.decode(body), { defaults: true }) as { code: number; message: string };
-  return { code: o.code, message: o.message };
-}
-
-/** Decodes an export response body (for tests): the partial success, or null when there is none. */
-export function decodeExportResponse(signal: Signal, encoding: BodyEncoding, body: Uint8Array): { rejected: number; message: string } | null {
-  let o: Record<string, unknown>;
-  if (encoding === "json") o = parseJson(body);
-  else {
-    const s = getSchema();
-    const type = signal === "logs" ? s.logsResponse : s.metricsResponse;
-    o = type.toObject(type.decode(body), { longs: String }) as Record<string, unknown>;
-  }
-  const p = o.partialSuccess as Record<string, unknown> | undefined;
-  if (!p) return null;
-  const n = Number(p[signal === "logs" ? "rejectedLogRecords" : "rejectedDataPoints"] ?? 0);
-  return { rejected: n, message: typeof p.errorMessage === "string" ? p.errorMessage : "" };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Bytes → a raw object
-
-type Obj = Record<string, unknown>;
-
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-function parseJson(body: Uint8Array): Obj {
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8.decode(body));
-  } catch (e) {
-    throw new OtlpDecodeError(`body is not valid JSON: ${errorText(e)}`);
-  }
-  if (!isObj(value)) throw new OtlpDecodeError("body is not a JSON object");
-  return value;
-}
-
-function decodeProto(type: protobuf.Type, body: Uint8Array): Obj {
-  try {
-    const message = type.decode(body);
-    // int64 → decimal strings, enums → numbers, bytes → base64: the JSON form's conventions.
-    return type.toObject(message, { longs: String, enums: Number, bytes: String }) as Obj;
-  } catch (e) {
-    throw new OtlpDecodeError(`body is not a valid protobuf ${type.name}: ${errorText(e)}`);
-  }
-}
-
-/** An error's message, cut short (it may quote the input). */
-function errorText(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.length > 200 ? `${m.slice(0, 200)}…` : m;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -344,16 +144,11 @@ class Ctx {
   rejected = 0;
   accepted = 0;
   message: string | null = null;
-  constructor(readonly encoding: BodyEncoding) {}
   reject(count: number, where: string, e: Bad): void {
     if (count <= 0) return;
     this.rejected += count;
     if (this.message === null) this.message = `${where}: ${e.message}`;
   }
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** A field by its JSON name or its proto name; null counts as absent (proto3 JSON). */
@@ -374,33 +169,10 @@ function list(o: Obj, camel: string, snake: string, where: string): Obj[] {
   return v as Obj[];
 }
 
-/** An optional nested container (resource, scope): absent → {}, not an object → undecodable. */
-function container(o: Obj, camel: string, where: string): Obj {
-  const v = field(o, camel);
-  if (v === undefined) return {};
-  if (!isObj(v)) throw new OtlpDecodeError(`${where}.${camel} is not an object`);
-  return v;
-}
-
 function str(o: Obj, camel: string, snake?: string): string {
   const v = field(o, camel, snake);
   if (v === undefined) return "";
   if (typeof v !== "string") throw new Bad(`${camel} must be a string`);
-  return v;
-}
-
-function containerStr(o: Obj, camel: string, snake: string | undefined, where: string): string {
-  try {
-    return str(o, camel, snake);
-  } catch (e) {
-    throw new OtlpDecodeError(`${where}.${e instanceof Error ? e.message : camel}`);
-  }
-}
-
-function bool(o: Obj, camel: string, snake?: string): boolean {
-  const v = field(o, camel, snake);
-  if (v === undefined) return false;
-  if (typeof v !== "boolean") throw new Bad(`${camel} must be a boolean`);
   return v;
 }
 
@@ -428,7 +200,7 @@ function integerString(v: unknown, name: string, signed: boolean): string {
   return out;
 }
 
-/** A uint64 (timestamps, counts) as a decimal string; "0" when absent. */
+/** A uint64 timestamp as a decimal string; "0" when absent. */
 function u64(o: Obj, camel: string, snake?: string): string {
   const v = field(o, camel, snake);
   return v === undefined ? "0" : integerString(v, camel, false);
@@ -446,20 +218,6 @@ function doubleOf(v: unknown, name: string): number {
   throw new Bad(`${name} must be a number`);
 }
 
-function optDouble(o: Obj, camel: string): number | undefined {
-  const v = field(o, camel);
-  return v === undefined ? undefined : doubleOf(v, camel);
-}
-
-/** int32/uint32 (flags, counts, scale, offset): a number or a decimal string; 0 when absent. */
-function int32(o: Obj, camel: string, snake?: string): number {
-  const v = field(o, camel, snake);
-  if (v === undefined) return 0;
-  const n = typeof v === "number" ? v : typeof v === "string" && /^-?\d{1,10}$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < -2147483648 || n > 4294967295) throw new Bad(`${camel} must be a 32-bit integer`);
-  return n;
-}
-
 /** An enum: its number, or its name as proto3 JSON allows. */
 function enumOf(o: Obj, camel: string, snake: string, values: Record<string, number>): number {
   const v = field(o, camel, snake);
@@ -472,14 +230,8 @@ function enumOf(o: Obj, camel: string, snake: string, values: Record<string, num
   throw new Bad(`${camel} must be one of the enum's numbers or names`);
 }
 
-function hexId(ctx: Ctx, o: Obj, camel: string, snake: string): string | undefined {
-  const v = field(o, camel, snake);
-  if (v === undefined || v === "") return undefined;
-  if (typeof v !== "string") throw new Bad(`${camel} must be a string`);
-  if (ctx.encoding === "protobuf") return Buffer.from(v, "base64").toString("hex");
-  if (!/^[0-9a-fA-F]*$/.test(v)) throw new Bad(`${camel} must be hex`);
-  return v.toLowerCase();
-}
+// ---------------------------------------------------------------------------------------------------------------
+// Values and attributes (the mapping reads attribute values and a record's body)
 
 const MAX_DEPTH = 32;
 const ANY_KEYS = ["stringValue", "boolValue", "intValue", "doubleValue", "arrayValue", "kvlistValue", "bytesValue"] as const;
@@ -501,42 +253,40 @@ function anyValue(v: unknown, depth: number): AnyValue {
     const x = field(v, key, ANY_SNAKE[key]);
     if (x === undefined) continue;
     if (out) throw new Bad("an AnyValue has more than one value");
-    switch (key) {
-      case "stringValue":
-        if (typeof x !== "string") throw new Bad("stringValue must be a string");
-        out = { stringValue: x };
-        break;
-      case "boolValue":
-        if (typeof x !== "boolean") throw new Bad("boolValue must be a boolean");
-        out = { boolValue: x };
-        break;
-      case "intValue":
-        out = { intValue: integerString(x, "intValue", true) };
-        break;
-      case "doubleValue":
-        out = { doubleValue: doubleOf(x, "doubleValue") };
-        break;
-      case "bytesValue":
-        if (typeof x !== "string") throw new Bad("bytesValue must be a base64 string");
-        out = { bytesValue: x };
-        break;
-      case "arrayValue": {
-        if (!isObj(x)) throw new Bad("arrayValue must be an object");
-        const values = field(x, "values");
-        if (values !== undefined && !Array.isArray(values)) throw new Bad("arrayValue.values must be an array");
-        out = { arrayValue: { values: ((values as unknown[] | undefined) ?? []).map((e) => anyValue(e, depth + 1)) } };
-        break;
-      }
-      case "kvlistValue": {
-        if (!isObj(x)) throw new Bad("kvlistValue must be an object");
-        const values = field(x, "values");
-        if (values !== undefined && !Array.isArray(values)) throw new Bad("kvlistValue.values must be an array");
-        out = { kvlistValue: { values: keyValues(values as unknown[] | undefined, depth + 1) } };
-        break;
-      }
-    }
+    out = oneValue(key, x, depth);
   }
   return out ?? {};
+}
+
+/** The AnyValue holding `x` as its `key`. */
+function oneValue(key: (typeof ANY_KEYS)[number], x: unknown, depth: number): AnyValue {
+  switch (key) {
+    case "stringValue":
+      if (typeof x !== "string") throw new Bad("stringValue must be a string");
+      return { stringValue: x };
+    case "boolValue":
+      if (typeof x !== "boolean") throw new Bad("boolValue must be a boolean");
+      return { boolValue: x };
+    case "intValue":
+      return { intValue: integerString(x, "intValue", true) };
+    case "doubleValue":
+      return { doubleValue: doubleOf(x, "doubleValue") };
+    case "bytesValue":
+      if (typeof x !== "string") throw new Bad("bytesValue must be a base64 string");
+      return { bytesValue: x };
+    case "arrayValue":
+      return { arrayValue: { values: (valuesOf(x, key) ?? []).map((e) => anyValue(e, depth + 1)) } };
+    case "kvlistValue":
+      return { kvlistValue: { values: keyValues(valuesOf(x, key), depth + 1) } };
+  }
+}
+
+/** The `values` of an arrayValue or a kvlistValue. */
+function valuesOf(x: unknown, key: string): unknown[] | undefined {
+  if (!isObj(x)) throw new Bad(`${key} must be an object`);
+  const values = field(x, "values");
+  if (values !== undefined && !Array.isArray(values)) throw new Bad(`${key}.values must be an array`);
+  return values as unknown[] | undefined;
 }
 
 /** A KeyValue list; a malformed entry is dropped on its own. */
@@ -571,21 +321,15 @@ function attributes(o: Obj): KeyValue[] {
   return keyValues(v, 0);
 }
 
+/** A resource's attributes: absent → none; a resource or attributes of the wrong type → undecodable. */
 function resourceOf(o: Obj, where: string): Resource {
-  const r = container(o, "resource", where);
+  const r = field(o, "resource");
+  if (r === undefined) return { attributes: [] };
+  if (!isObj(r)) throw new OtlpDecodeError(`${where}.resource is not an object`);
   try {
-    return { attributes: attributes(r), droppedAttributesCount: int32(r, "droppedAttributesCount", "dropped_attributes_count") };
+    return { attributes: attributes(r) };
   } catch (e) {
     throw new OtlpDecodeError(`${where}.resource: ${errorText(e)}`);
-  }
-}
-
-function scopeOf(o: Obj, where: string): InstrumentationScope {
-  const s = container(o, "scope", where);
-  try {
-    return { name: str(s, "name"), version: str(s, "version"), attributes: attributes(s) };
-  } catch (e) {
-    throw new OtlpDecodeError(`${where}.scope: ${errorText(e)}`);
   }
 }
 
@@ -596,7 +340,7 @@ function resourceLogs(ctx: Ctx, o: Obj, where: string): ResourceLogs {
   const scopeLogs: ScopeLogs[] = [];
   const sls = list(o, "scopeLogs", "scope_logs", where);
   for (let i = 0; i < sls.length; i++) scopeLogs.push(scopeLogsOf(ctx, sls[i]!, `${where}.scopeLogs[${i}]`));
-  return { resource: resourceOf(o, where), scopeLogs, schemaUrl: containerStr(o, "schemaUrl", "schema_url", where) };
+  return { resource: resourceOf(o, where), scopeLogs };
 }
 
 function scopeLogsOf(ctx: Ctx, o: Obj, where: string): ScopeLogs {
@@ -606,35 +350,27 @@ function scopeLogsOf(ctx: Ctx, o: Obj, where: string): ScopeLogs {
   const raw = (records as unknown[] | undefined) ?? [];
   for (let i = 0; i < raw.length; i++) {
     try {
-      logRecords.push(logRecord(ctx, raw[i]));
+      logRecords.push(logRecord(raw[i]));
       ctx.accepted++;
     } catch (e) {
       if (!(e instanceof Bad)) throw e;
       ctx.reject(1, `${where}.logRecords[${i}]`, e);
     }
   }
-  return { scope: scopeOf(o, where), logRecords, schemaUrl: containerStr(o, "schemaUrl", "schema_url", where) };
+  return { logRecords };
 }
 
-function logRecord(ctx: Ctx, v: unknown): LogRecord {
+function logRecord(v: unknown): LogRecord {
   if (!isObj(v)) throw new Bad("a log record must be an object");
   const r: LogRecord = {
     timeUnixNano: u64(v, "timeUnixNano", "time_unix_nano"),
     observedTimeUnixNano: u64(v, "observedTimeUnixNano", "observed_time_unix_nano"),
-    severityNumber: enumOf(v, "severityNumber", "severity_number", getSchema().severity),
-    severityText: str(v, "severityText", "severity_text"),
     attributes: attributes(v),
-    droppedAttributesCount: int32(v, "droppedAttributesCount", "dropped_attributes_count"),
-    flags: int32(v, "flags"),
   };
   const eventName = str(v, "eventName", "event_name");
   if (eventName) r.eventName = eventName;
   const body = field(v, "body");
   if (body !== undefined) r.body = anyValue(body, 0);
-  const traceId = hexId(ctx, v, "traceId", "trace_id");
-  if (traceId) r.traceId = traceId;
-  const spanId = hexId(ctx, v, "spanId", "span_id");
-  if (spanId) r.spanId = spanId;
   return r;
 }
 
@@ -645,7 +381,7 @@ function resourceMetrics(ctx: Ctx, o: Obj, where: string): ResourceMetrics {
   const scopeMetrics: ScopeMetrics[] = [];
   const sms = list(o, "scopeMetrics", "scope_metrics", where);
   for (let i = 0; i < sms.length; i++) scopeMetrics.push(scopeMetricsOf(ctx, sms[i]!, `${where}.scopeMetrics[${i}]`));
-  return { resource: resourceOf(o, where), scopeMetrics, schemaUrl: containerStr(o, "schemaUrl", "schema_url", where) };
+  return { resource: resourceOf(o, where), scopeMetrics };
 }
 
 function scopeMetricsOf(ctx: Ctx, o: Obj, where: string): ScopeMetrics {
@@ -657,78 +393,41 @@ function scopeMetricsOf(ctx: Ctx, o: Obj, where: string): ScopeMetrics {
     const m = metric(ctx, raw[i], `${where}.metrics[${i}]`);
     if (m) metrics.push(m);
   }
-  return { scope: scopeOf(o, where), metrics, schemaUrl: containerStr(o, "schemaUrl", "schema_url", where) };
+  return { metrics };
 }
-
-const KINDS = ["sum", "gauge", "histogram", "exponentialHistogram", "summary"] as const;
-type Kind = (typeof KINDS)[number];
-const KIND_SNAKE: Record<Kind, string> = {
-  sum: "sum",
-  gauge: "gauge",
-  histogram: "histogram",
-  exponentialHistogram: "exponential_histogram",
-  summary: "summary",
-};
 
 /** A metric, with its malformed data points left out; null (its points counted as rejected) when the metric itself
  * is malformed. Metric-level fields are checked before any point, so a point is counted once, as kept or rejected. */
 function metric(ctx: Ctx, v: unknown, where: string): Metric | null {
-  let data: Obj | null = null;
+  let sum: Obj | undefined;
   let m: Metric;
-  let kind: Kind | null = null;
-  let temporality = 0;
   try {
     if (!isObj(v)) throw new Bad("a metric must be an object");
-    for (const k of KINDS) {
-      const d = field(v, k, KIND_SNAKE[k]);
-      if (d === undefined) continue;
-      if (kind) throw new Bad("a metric has more than one kind of data");
-      if (!isObj(d)) throw new Bad(`${k} must be an object`);
-      kind = k;
-      data = d;
-      const dps = field(d, "dataPoints", "data_points");
-      if (dps !== undefined && !Array.isArray(dps)) throw new Bad(`${k}.dataPoints must be an array`);
-    }
-    m = { name: str(v, "name"), description: str(v, "description"), unit: str(v, "unit") };
-    if (data && (kind === "sum" || kind === "histogram" || kind === "exponentialHistogram")) {
-      temporality = enumOf(data, "aggregationTemporality", "aggregation_temporality", getSchema().temporality);
-    }
-    if (data && kind === "sum") m.sum = { dataPoints: [], aggregationTemporality: temporality, isMonotonic: bool(data, "isMonotonic", "is_monotonic") };
+    const d = field(v, "sum");
+    if (d !== undefined && !isObj(d)) throw new Bad("sum must be an object");
+    sum = d;
+    const dps = sum && field(sum, "dataPoints", "data_points");
+    if (dps !== undefined && !Array.isArray(dps)) throw new Bad("sum.dataPoints must be an array");
+    m = { name: str(v, "name") };
+    if (sum) m.sum = { dataPoints: [], aggregationTemporality: enumOf(sum, "aggregationTemporality", "aggregation_temporality", temporalityValues()) };
   } catch (e) {
     if (!(e instanceof Bad)) throw e;
-    const dps = data ? field(data, "dataPoints", "data_points") : undefined;
+    const dps = sum ? field(sum, "dataPoints", "data_points") : undefined;
     ctx.reject(Array.isArray(dps) && dps.length > 0 ? dps.length : 1, where, e);
     return null;
   }
-  if (!data || !kind) return m;
-  switch (kind) {
-    case "sum":
-      m.sum!.dataPoints = points(ctx, data, where, numberPoint);
-      break;
-    case "gauge":
-      m.gauge = { dataPoints: points(ctx, data, where, numberPoint) };
-      break;
-    case "histogram":
-      m.histogram = { dataPoints: points(ctx, data, where, histogramPoint), aggregationTemporality: temporality };
-      break;
-    case "exponentialHistogram":
-      m.exponentialHistogram = { dataPoints: points(ctx, data, where, exponentialPoint), aggregationTemporality: temporality };
-      break;
-    case "summary":
-      m.summary = { dataPoints: points(ctx, data, where, summaryPoint) };
-      break;
-  }
+  if (sum && m.sum) m.sum.dataPoints = numberPoints(ctx, sum, where);
   return m;
 }
 
-function points<T>(ctx: Ctx, data: Obj, where: string, one: (o: Obj) => T): T[] {
-  const raw = (field(data, "dataPoints", "data_points") as unknown[] | undefined) ?? [];
-  const out: T[] = [];
+function numberPoints(ctx: Ctx, sum: Obj, where: string): NumberDataPoint[] {
+  const raw = (field(sum, "dataPoints", "data_points") as unknown[] | undefined) ?? [];
+  const out: NumberDataPoint[] = [];
   for (let i = 0; i < raw.length; i++) {
     const p = raw[i];
     try {
       if (!isObj(p)) throw new Bad("a data point must be an object");
-      out.push(one(p));
+      out.push(numberPoint(p));
       ctx.accepted++;
     } catch (e) {
       if (!(e instanceof Bad)) throw e;
@@ -738,91 +437,16 @@ function points<T>(ctx: Ctx, data: Obj, where: string, one: (o: Obj) => T): T[] 
   return out;
 }
 
-function pointBase(o: Obj): { attributes: KeyValue[]; startTimeUnixNano: string; timeUnixNano: string; flags: number } {
-  return {
+function numberPoint(o: Obj): NumberDataPoint {
+  const p: NumberDataPoint = {
     attributes: attributes(o),
     startTimeUnixNano: u64(o, "startTimeUnixNano", "start_time_unix_nano"),
     timeUnixNano: u64(o, "timeUnixNano", "time_unix_nano"),
-    flags: int32(o, "flags"),
   };
-}
-
-function numberPoint(o: Obj): NumberDataPoint {
-  const p: NumberDataPoint = pointBase(o);
   const asInt = field(o, "asInt", "as_int");
   const asDouble = field(o, "asDouble", "as_double");
   if (asInt !== undefined && asDouble !== undefined) throw new Bad("a data point has both asInt and asDouble");
   if (asInt !== undefined) p.asInt = integerString(asInt, "asInt", true);
   if (asDouble !== undefined) p.asDouble = doubleOf(asDouble, "asDouble");
   return p;
-}
-
-function u64List(o: Obj, camel: string, snake: string): string[] {
-  const v = field(o, camel, snake);
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new Bad(`${camel} must be an array`);
-  return v.map((x) => integerString(x, camel, false));
-}
-
-function doubleList(o: Obj, camel: string, snake: string): number[] {
-  const v = field(o, camel, snake);
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new Bad(`${camel} must be an array`);
-  return v.map((x) => doubleOf(x, camel));
-}
-
-function histogramPoint(o: Obj): HistogramDataPoint {
-  const p: HistogramDataPoint = {
-    ...pointBase(o),
-    count: u64(o, "count"),
-    bucketCounts: u64List(o, "bucketCounts", "bucket_counts"),
-    explicitBounds: doubleList(o, "explicitBounds", "explicit_bounds"),
-  };
-  const sum = optDouble(o, "sum");
-  if (sum !== undefined) p.sum = sum;
-  const min = optDouble(o, "min");
-  if (min !== undefined) p.min = min;
-  const max = optDouble(o, "max");
-  if (max !== undefined) p.max = max;
-  return p;
-}
-
-function buckets(o: Obj, camel: string): ExponentialBuckets {
-  const v = field(o, camel);
-  if (v === undefined) return { offset: 0, bucketCounts: [] };
-  if (!isObj(v)) throw new Bad(`${camel} must be an object`);
-  return { offset: int32(v, "offset"), bucketCounts: u64List(v, "bucketCounts", "bucket_counts") };
-}
-
-function exponentialPoint(o: Obj): ExponentialHistogramDataPoint {
-  const p: ExponentialHistogramDataPoint = {
-    ...pointBase(o),
-    count: u64(o, "count"),
-    scale: int32(o, "scale"),
-    zeroCount: u64(o, "zeroCount", "zero_count"),
-    positive: buckets(o, "positive"),
-    negative: buckets(o, "negative"),
-    zeroThreshold: optDouble(o, "zeroThreshold") ?? 0,
-  };
-  const sum = optDouble(o, "sum");
-  if (sum !== undefined) p.sum = sum;
-  const min = optDouble(o, "min");
-  if (min !== undefined) p.min = min;
-  const max = optDouble(o, "max");
-  if (max !== undefined) p.max = max;
-  return p;
-}
-
-function summaryPoint(o: Obj): SummaryDataPoint {
-  const q = field(o, "quantileValues", "quantile_values");
-  if (q !== undefined && !Array.isArray(q)) throw new Bad("quantileValues must be an array");
-  return {
-    ...pointBase(o),
-    count: u64(o, "count"),
-    sum: optDouble(o, "sum") ?? 0,
-    quantileValues: ((q as unknown[] | undefined) ?? []).map((x) => {
-      if (!isObj(x)) throw new Bad("a quantile value must be an object");
-      return { quantile: optDouble(x, "quantile") ?? 0, value: optDouble(x, "value") ?? 0 };
-    }),
-  };
 }

@@ -19,18 +19,8 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { promisify } from "node:util";
 import zlib from "node:zlib";
-import {
-  decodeLogs,
-  decodeMetrics,
-  encodeExportResponse,
-  encodeStatus,
-  OtlpDecodeError,
-  type BodyEncoding,
-  type Decoded,
-  type OtlpLogsRequest,
-  type OtlpMetricsRequest,
-  type Signal,
-} from "./otlp-decode.ts";
+import { decodeLogs, decodeMetrics, type Decoded, type OtlpLogsRequest, type OtlpMetricsRequest } from "./otlp-decode.ts";
+import { type BodyEncoding, encodeExportResponse, encodeStatus, OtlpDecodeError, type Signal } from "./otlp-wire.ts";
 
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
