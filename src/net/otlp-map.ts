@@ -191,100 +191,126 @@ function durationMs(a: Attrs): number | null {
 function mapRecord(name: string, timeNs: string, observedNs: string, a: Attrs, out: ModelEvent[]): boolean {
   const c = common(timeNs, observedNs, a);
   if (!c) return false;
-  const meta = { origin: "team" as const, user: c.user, terminal: c.terminal };
-  switch (name) {
-    case "api_request": {
-      const model = stringOf(a.get("model"));
-      if (!model) return false;
-      const uncached = tokens(a, "input_tokens");
-      const output = tokens(a, "output_tokens");
-      const cacheRead = tokens(a, "cache_read_tokens");
-      const cacheWrite = tokens(a, "cache_creation_tokens");
-      if (uncached === null || output === null || cacheRead === null || cacheWrite === null) return false;
-      const requestId = stringOf(a.get("request_id"));
-      const e: ResponseObserved = {
-        type: "ResponseObserved",
-        key: requestId ? `otel:${requestId}` : `otel:resp:${c.sessionId}:${c.stamp}:${model}`,
-        requestId,
-        time: c.time,
-        sessionId: c.sessionId,
-        agentId: c.agentId,
-        model,
-        usage: { uncached, cacheWrite5m: cacheWrite, cacheWrite1h: 0, cacheRead, output },
-        cwd: null,
-        entrypoint: null,
-        ...meta,
-      };
-      if (stringOf(a.get("speed")) === "fast") e.fast = true;
-      const reported = numberOf(a.get("cost_usd"));
-      if (reported !== null && Number.isFinite(reported) && reported >= 0 && reported < 1e6) e.reportedCostUSD = reported;
-      out.push(e);
-      return true;
-    }
-    case "user_prompt": {
-      out.push({ type: "PromptObserved", key: `otel:prompt:${c.sessionId}:${c.stamp}`, time: c.time, sessionId: c.sessionId, cwd: null, ...meta });
-      return true;
-    }
-    case "tool_result": {
-      const tool = stringOf(a.get("tool_name"));
-      if (!tool) return false;
-      const toolUseId = stringOf(a.get("tool_use_id"));
-      const decision = stringOf(a.get("decision"))?.toLowerCase();
-      let outcome: ToolOutcome;
-      if (decision === "reject") {
-        if (!toolUseId) return true; // the tool_decision event records this rejection
-        outcome = "rejected";
-      } else {
-        const success = boolOf(a.get("success"));
-        outcome = success === false || (success === null && stringOf(a.get("error")) !== null) ? "error" : "ok";
-      }
-      const ms = durationMs(a);
-      const key = toolUseId ?? `otel:tool:${c.sessionId}:${c.stamp}:${tool}`;
-      const name = cleanText(tool, 80);
-      const callTime = ms !== null && outcome !== "rejected" ? c.time - Math.round(ms) : c.time;
-      out.push({ type: "ToolCallObserved", key, time: callTime, sessionId: c.sessionId, agentId: c.agentId, name, ...meta });
-      out.push({
-        type: "ToolResultObserved",
-        key,
-        time: c.time,
-        sessionId: c.sessionId,
-        agentId: c.agentId,
-        outcome,
-        reportedMs: outcome === "rejected" ? null : ms,
-        ...meta,
-      });
-      return true;
-    }
-    case "tool_decision": {
-      const tool = stringOf(a.get("tool_name"));
-      const decision = stringOf(a.get("decision"))?.toLowerCase();
-      if (!tool || !decision) return false;
-      if (decision !== "reject") return true; // accepted: its tool_result is the record
-      const key = stringOf(a.get("tool_use_id")) ?? `otel:tooldec:${c.sessionId}:${c.stamp}:${tool}`;
-      out.push({ type: "ToolCallObserved", key, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(tool, 80), ...meta });
-      out.push({ type: "ToolResultObserved", key, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "rejected", reportedMs: null, ...meta });
-      return true;
-    }
-    case "api_error": {
-      const code = numberOf(a.get("status_code"));
-      const status = code !== null && Number.isInteger(code) && code >= 100 && code <= 599 ? code : null;
-      const attempt = numberOf(a.get("attempt"));
-      const detail = stringOf(a.get("error")) ?? (status !== null ? `HTTP ${status}` : "API error");
-      const after = attempt !== null && Number.isInteger(attempt) && attempt > 1 ? ` (after ${attempt} attempts)` : "";
-      out.push({
-        type: "ApiErrorObserved",
-        key: `otel:err:${c.sessionId}:${c.stamp}`,
-        time: c.time,
-        sessionId: c.sessionId,
-        agentId: c.agentId,
-        status,
-        message: cleanText(`${detail}${after}`),
-        retry: false,
-        ...meta,
-      });
-      return true;
-    }
+  const map = RECORD_MAPPERS.get(name);
+  return map ? map(c, a, out) : true;
+}
+
+/** What every event of a record carries about where it came from. */
+function metaOf(c: Common): { origin: "team"; user: string | null; terminal: string | null } {
+  return { origin: "team", user: c.user, terminal: c.terminal };
+}
+
+/** One mapper per known event (KNOWN_EVENTS): pushes the record's events, false when it lacks what they need. */
+type RecordMapper = (c: Common, a: Attrs, out: ModelEvent[]) => boolean;
+
+const RECORD_MAPPERS = new Map<string, RecordMapper>([
+  ["api_request", apiRequest],
+  ["user_prompt", userPrompt],
+  ["tool_result", toolResult],
+  ["tool_decision", toolDecision],
+  ["api_error", apiError],
+]);
+
+/** A prompt: its identity is the record's own stamp (a prompt has no id of its own). */
+function userPrompt(c: Common, _a: Attrs, out: ModelEvent[]): boolean {
+  out.push({ type: "PromptObserved", key: `otel:prompt:${c.sessionId}:${c.stamp}`, time: c.time, sessionId: c.sessionId, cwd: null, ...metaOf(c) });
+  return true;
+}
+
+/** A response: keyed by its request id when it has one, so the same response seen in a transcript counts once. */
+function apiRequest(c: Common, a: Attrs, out: ModelEvent[]): boolean {
+  const model = stringOf(a.get("model"));
+  if (!model) return false;
+  const uncached = tokens(a, "input_tokens");
+  const output = tokens(a, "output_tokens");
+  const cacheRead = tokens(a, "cache_read_tokens");
+  const cacheWrite = tokens(a, "cache_creation_tokens");
+  if (uncached === null || output === null || cacheRead === null || cacheWrite === null) return false;
+  const requestId = stringOf(a.get("request_id"));
+  const e: ResponseObserved = {
+    type: "ResponseObserved",
+    key: requestId ? `otel:${requestId}` : `otel:resp:${c.sessionId}:${c.stamp}:${model}`,
+    requestId,
+    time: c.time,
+    sessionId: c.sessionId,
+    agentId: c.agentId,
+    model,
+    usage: { uncached, cacheWrite5m: cacheWrite, cacheWrite1h: 0, cacheRead, output },
+    cwd: null,
+    entrypoint: null,
+    ...metaOf(c),
+  };
+  if (stringOf(a.get("speed")) === "fast") e.fast = true;
+  const reported = numberOf(a.get("cost_usd"));
+  if (reported !== null && Number.isFinite(reported) && reported >= 0 && reported < 1e6) e.reportedCostUSD = reported;
+  out.push(e);
+  return true;
+}
+
+/** A finished tool call: the call (timed back by its duration) and its result, under one key. */
+function toolResult(c: Common, a: Attrs, out: ModelEvent[]): boolean {
+  const tool = stringOf(a.get("tool_name"));
+  if (!tool) return false;
+  const toolUseId = stringOf(a.get("tool_use_id"));
+  const decision = stringOf(a.get("decision"))?.toLowerCase();
+  let outcome: ToolOutcome;
+  if (decision === "reject") {
+    if (!toolUseId) return true; // the tool_decision event records this rejection
+    outcome = "rejected";
+  } else {
+    const success = boolOf(a.get("success"));
+    outcome = success === false || (success === null && stringOf(a.get("error")) !== null) ? "error" : "ok";
   }
+  const ms = durationMs(a);
+  const key = toolUseId ?? `otel:tool:${c.sessionId}:${c.stamp}:${tool}`;
+  const name = cleanText(tool, 80);
+  const callTime = ms !== null && outcome !== "rejected" ? c.time - Math.round(ms) : c.time;
+  const meta = metaOf(c);
+  out.push({ type: "ToolCallObserved", key, time: callTime, sessionId: c.sessionId, agentId: c.agentId, name, ...meta });
+  out.push({
+    type: "ToolResultObserved",
+    key,
+    time: c.time,
+    sessionId: c.sessionId,
+    agentId: c.agentId,
+    outcome,
+    reportedMs: outcome === "rejected" ? null : ms,
+    ...meta,
+  });
+  return true;
+}
+
+/** A rejection (the call is needed for the tool's name); an accept maps to nothing, its tool_result being the record. */
+function toolDecision(c: Common, a: Attrs, out: ModelEvent[]): boolean {
+  const tool = stringOf(a.get("tool_name"));
+  const decision = stringOf(a.get("decision"))?.toLowerCase();
+  if (!tool || !decision) return false;
+  if (decision !== "reject") return true; // accepted: its tool_result is the record
+  const key = stringOf(a.get("tool_use_id")) ?? `otel:tooldec:${c.sessionId}:${c.stamp}:${tool}`;
+  const meta = metaOf(c);
+  out.push({ type: "ToolCallObserved", key, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(tool, 80), ...meta });
+  out.push({ type: "ToolResultObserved", key, time: c.time, sessionId: c.sessionId, agentId: c.agentId, outcome: "rejected", reportedMs: null, ...meta });
+  return true;
+}
+
+/** A request that finally failed (Claude Code logs it once, after its own retries): the attempts go into the message. */
+function apiError(c: Common, a: Attrs, out: ModelEvent[]): boolean {
+  const code = numberOf(a.get("status_code"));
+  const status = code !== null && Number.isInteger(code) && code >= 100 && code <= 599 ? code : null;
+  const attempt = numberOf(a.get("attempt"));
+  const detail = stringOf(a.get("error")) ?? (status !== null ? `HTTP ${status}` : "API error");
+  const after = attempt !== null && Number.isInteger(attempt) && attempt > 1 ? ` (after ${attempt} attempts)` : "";
+  out.push({
+    type: "ApiErrorObserved",
+    key: `otel:err:${c.sessionId}:${c.stamp}`,
+    time: c.time,
+    sessionId: c.sessionId,
+    agentId: c.agentId,
+    status,
+    message: cleanText(`${detail}${after}`),
+    retry: false,
+    ...metaOf(c),
+  });
   return true;
 }
 
