@@ -2,23 +2,20 @@
 // a fact belongs to a span when from < time <= to.
 import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
 import type {
-  AgentMark,
   Counts,
   LimitSeen,
   DayCell,
   LiveQuery,
   LiveSums,
   SessionCell,
-  SessionGroup,
   SessionLabel,
   SessionSums,
   ToolResultFact,
   UsageCell,
   UsageQueries,
 } from "../model/queries.ts";
-import { sortGroups } from "../model/selectors.ts";
-import type { SqlValue } from "../sqlite.ts";
 import { LiveSumsTracker } from "./live-sums.ts";
+import { inChunks, type SessionRow, sessionRows, sessionSumsOf } from "./store-session-sums.ts";
 import { clamp } from "./time-bounds.ts";
 import { CELL_MS, type ResponseRow, type UsageStore } from "./store.ts";
 
@@ -54,19 +51,6 @@ interface ToolRow {
   result_time: number | null;
   outcome: number | null;
   ms: number | null;
-}
-
-interface SessionRow {
-  id: number;
-  sid: string;
-  cwd: string | null;
-  cwd_time: number | null;
-  branch: string | null;
-  branch_time: number | null;
-  entrypoint: string | null;
-  ep_time: number | null;
-  title: string | null;
-  window1m: number;
 }
 
 export class StoreQueries implements UsageQueries {
@@ -307,107 +291,16 @@ export class StoreQueries implements UsageQueries {
    * error up to `to` (else `to`).
    */
   sessionSumsOf(ids: readonly number[], last: ReadonlyMap<number, number>, from: number, to: number): Map<number, SessionSums> {
-    const out = new Map<number, SessionSums>();
-    if (ids.length === 0) return out;
-    const f = clamp(from);
-    const t = clamp(to);
-    const hourFrom = Math.max(f, t - HOUR);
-    const groups = new Map<number, SessionGroup[]>();
-    const agents = new Map<number, AgentMark[]>();
-    const fresh = new Map<number, [number, number]>();
-    const push = <T>(m: Map<number, T[]>, k: number, v: T) => {
-      const l = m.get(k);
-      if (l) l.push(v);
-      else m.set(k, [v]);
-    };
-    for (const r of this.inChunks<CellRow & { session: number; agent: number | null }>(
-      (marks) => `SELECT session, agent, model, cls, count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o
-        FROM responses WHERE time > ? AND time <= ? AND session IN (${marks}) GROUP BY session, agent, model, cls`,
-      ids,
-      [f, t],
-    ))
-      push(groups, r.session, {
-        agentId: r.agent === null ? null : this.store.name(r.agent),
-        model: this.store.name(r.model),
-        cls: r.cls,
-        responses: r.n,
-        usage: { uncached: r.u, cacheWrite5m: r.a, cacheWrite1h: r.b, cacheRead: r.r, output: r.o },
-      });
-    for (const r of this.inChunks<{ session: number; agent: number; model: number; time: number; key: string; peak: number }>(
-      (marks) => `SELECT session, agent, model, time, key, peak FROM (
-          SELECT session, agent, model, time, key, max(uncached + w5 + w1 + rd) OVER (PARTITION BY session, agent) AS peak,
-            row_number() OVER (PARTITION BY session, agent ORDER BY time DESC, key DESC) AS k
-          FROM responses WHERE time > ? AND time <= ? AND agent IS NOT NULL AND session IN (${marks})) WHERE k = 1`,
-      ids,
-      [f, t],
-    ))
-      push(agents, r.session, { agentId: this.store.name(r.agent), time: r.time, key: r.key, model: this.store.name(r.model), peak: r.peak });
-    for (const r of this.inChunks<{ session: number; main: number; f: number }>(
-      (marks) =>
-        `SELECT session, agent IS NULL AS main, sum(uncached + w5 + w1) AS f FROM responses WHERE time > ? AND time <= ? AND session IN (${marks}) GROUP BY session, main`,
-      ids,
-      [hourFrom, t],
-    )) {
-      let x = fresh.get(r.session);
-      if (!x) fresh.set(r.session, (x = [0, 0]));
-      x[r.main ? 0 : 1] += r.f;
-    }
-    for (const row of this.sessionRows(ids)) {
-      const id = row.id;
-      const latestMain = this.db.get<{ time: number; key: string; model: number; c: number }>(
-        "SELECT time, key, model, uncached + w5 + w1 + rd AS c FROM responses WHERE session = ? AND agent IS NULL AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
-        id,
-        t,
-      );
-      const latestAny = this.db.get<{ time: number; key: string; model: number }>(
-        "SELECT time, key, model FROM responses WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
-        id,
-        t,
-      );
-      const lastError = this.db.get<{ time: number; key: string; status: number | null; message: string }>(
-        "SELECT time, key, status, message FROM errors WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
-        id,
-        t,
-      );
-      const lastPrompt = this.db.get<{ time: number; key: string }>(
-        "SELECT time, key FROM prompts WHERE session = ? AND time <= ? ORDER BY time DESC, key DESC LIMIT 1",
-        id,
-        t,
-      );
-      const newest = Math.max(latestAny?.time ?? -Infinity, lastError?.time ?? -Infinity, lastPrompt?.time ?? -Infinity);
-      const h = fresh.get(id) ?? [0, 0];
-      out.set(id, {
-        sessionId: row.sid,
-        lastActivity: last.get(id) ?? (Number.isFinite(newest) ? newest : to),
-        cwd: row.cwd,
-        title: row.title,
-        branch: row.branch,
-        window1M: row.window1m !== 0,
-        latestMain: latestMain ? { time: latestMain.time, key: latestMain.key, model: this.store.name(latestMain.model), context: latestMain.c } : null,
-        latestAny: latestAny ? { time: latestAny.time, key: latestAny.key, model: this.store.name(latestAny.model) } : null,
-        lastError: lastError ? { time: lastError.time, key: lastError.key, status: lastError.status, message: lastError.message } : null,
-        lastPrompt: lastPrompt ? { time: lastPrompt.time, key: lastPrompt.key } : null,
-        groups: sortGroups(groups.get(id) ?? []),
-        agents: agents.get(id) ?? [],
-        mainFresh1h: h[0],
-        subFresh1h: h[1],
-      });
-    }
-    return out;
+    return sessionSumsOf(this.store, ids, last, from, to);
   }
 
   /** The rows of `sql` (with one `IN (…)` for the values) for many values, some hundreds at a time. */
-  private inChunks<T>(sql: (marks: string) => string, values: readonly (string | number)[], before: readonly SqlValue[] = []): T[] {
-    const out: T[] = [];
-    for (let i = 0; i < values.length; i += 900) {
-      const part = values.slice(i, i + 900);
-      for (const r of this.db.query<T>(sql(part.map(() => "?").join(",")), ...before, ...part)) out.push(r);
-    }
-    return out;
+  private inChunks<T>(sql: (marks: string) => string, values: readonly (string | number)[]): T[] {
+    return inChunks<T>(this.db, sql, values);
   }
 
   private sessionRows(ids: readonly number[]): SessionRow[] {
-    return this.inChunks<SessionRow>((marks) => `SELECT * FROM sessions WHERE id IN (${marks})`, ids);
+    return sessionRows(this.db, ids);
   }
 
   private meta(r: SessionRow): SessionMeta {
