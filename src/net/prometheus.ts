@@ -332,121 +332,168 @@ const sumOf = (v: Vector) => v.reduce((a, x) => a + x.value, 0);
 export async function promInsights(client: PrometheusClient, now: number, hours: number, top = 20, steps = 48): Promise<PromInsights> {
   const batch = new PromBatch();
   const names = discoverNames(await client.names(batch));
+  const answers = await askAll(client, instantQueries(names, hours, top), now, batch);
+  // (asked after the instant queries, as one more answer of the same refresh: it shares their cap in bytes)
+  const overTime = names.tokens ? await tokensOverTime(client, names.tokens, now, hours, steps, batch) : [];
+  return insightsOf(client.conn.shown, names, answers, overTime, batch.rejected, now, hours, top);
+}
+
+/** The instant queries of one refresh, by what each answers (asked in this order, all at once). */
+interface Answers {
+  tokensOfTop: Vector;
+  tokensByType: Vector;
+  totalCost: Vector;
+  tokensByModel: Vector;
+  costByModel: Vector;
+  topUsers: Vector;
+  sessions: Vector;
+  active: Vector;
+  loc: Vector;
+  commits: Vector;
+  prs: Vector;
+  decisions: Vector;
+  terminals: Vector;
+  userCount: Vector;
+  resets: Vector;
+  points: Vector;
+}
+
+/** Each answer's PromQL; null where the engine lacks the metric (the answer is then empty, nothing is asked). */
+function instantQueries(names: PromNames, hours: number, top: number): Record<keyof Answers, string | null> {
   const range = `${Math.max(1, Math.round(hours * 3600))}s`;
   const inc = (m: PromMetric, by: string[]) => (names[m] ? `sum by (${by.join(", ")}) (increase(${names[m]}[${range}]))` : null);
-  const ask = async (q: string | null): Promise<Vector> => (q === null ? [] : client.query(q, now, batch));
   // No query grows with the number of users: the top users come from topk, their tokens from the same topk
   // (`and on`), the totals from sums over everyone.
   const byUser = names.cost ? inc("cost", ["user_email"]) : inc("tokens", ["user_email"]);
   const topUsers = byUser ? `topk(${top}, ${byUser})` : null;
-  const [
-    tokensOfTop,
-    tokensByType,
-    totalCostOf,
-    tokensByModel,
-    costByModel,
-    top_,
-    sessions,
-    active,
-    loc,
-    commits,
-    prs,
-    decisions,
-    terminals,
-    userCount,
-    resets,
-    points,
-  ] = await Promise.all([
-    ask(names.tokens && topUsers ? `(${inc("tokens", ["user_email", "type"])}) and on (user_email) (${topUsers})` : null),
-    ask(inc("tokens", ["type"])),
-    ask(inc("cost", [])),
-    ask(inc("tokens", ["model", "type"])),
-    ask(inc("cost", ["model"])),
-    ask(topUsers),
-    ask(inc("sessions", [])),
-    ask(inc("activeTime", [])),
-    ask(inc("linesOfCode", ["type"])),
-    ask(inc("commits", [])),
-    ask(inc("pullRequests", [])),
-    ask(inc("decisions", ["tool_name", "decision"])),
-    ask(inc("sessions", ["terminal_type"])),
-    ask(names.tokens ? `count(count by (user_email) (increase(${names.tokens}[${range}])))` : null),
+  return {
+    tokensOfTop: names.tokens && topUsers ? `(${inc("tokens", ["user_email", "type"])}) and on (user_email) (${topUsers})` : null,
+    tokensByType: inc("tokens", ["type"]),
+    totalCost: inc("cost", []),
+    tokensByModel: inc("tokens", ["model", "type"]),
+    costByModel: inc("cost", ["model"]),
+    topUsers,
+    sessions: inc("sessions", []),
+    active: inc("activeTime", []),
+    loc: inc("linesOfCode", ["type"]),
+    commits: inc("commits", []),
+    prs: inc("pullRequests", []),
+    decisions: inc("decisions", ["tool_name", "decision"]),
+    terminals: inc("sessions", ["terminal_type"]),
+    userCount: names.tokens ? `count(count by (user_email) (increase(${names.tokens}[${range}])))` : null,
     // delta temporality stored as if cumulative: nearly every point is a "reset"
-    ask(names.tokens ? `sum(resets(${names.tokens}[${range}]))` : null),
-    ask(names.tokens ? `sum(count_over_time(${names.tokens}[${range}]))` : null),
-  ]);
-  // Over time: increase per step, by type (a step that fits the chart: the window over `steps`).
-  const stepMs = Math.max(60_000, Math.ceil((hours * 3_600_000) / Math.max(1, steps) / 60_000) * 60_000);
-  const overTime: PromInsights["overTime"] = [];
-  if (names.tokens) {
-    // (engines may align the steps to multiples of the step: a point a step either side of the window is in it)
-    const start = now - hours * 3_600_000 + stepMs;
-    const series = await client.queryRange(`sum by (type) (increase(${names.tokens}[${Math.round(stepMs / 1000)}s]))`, start, now, stepMs, batch, stepMs);
-    const at = new Map<number, { start: number; input: number; output: number }>();
-    for (const s of series)
-      for (const [t, v] of s.points) {
-        let b = at.get(t);
-        if (!b) at.set(t, (b = { start: t - stepMs, input: 0, output: 0 }));
-        if (s.labels.type === "output") b.output += v;
-        else b.input += v;
-      }
-    overTime.push(...[...at.values()].sort((a, b) => a.start - b.start));
-  }
-  const tokensOf = (vec: Vector, label: string | null) => {
-    const m = new Map<string, Tokens>();
-    for (const v of vec) {
-      const type = labelOf(v, "type") as keyof Tokens;
-      if (!TOKEN_TYPES.includes(type)) continue;
-      const k = label === null ? "" : labelOf(v, label);
-      let t = m.get(k);
-      if (!t) m.set(k, (t = noTokens()));
-      t[type] += v.value;
-    }
-    return m;
+    resets: names.tokens ? `sum(resets(${names.tokens}[${range}]))` : null,
+    points: names.tokens ? `sum(count_over_time(${names.tokens}[${range}]))` : null,
   };
-  const userTokens = tokensOf(tokensOfTop, "user_email");
-  const modelTokens = tokensOf(tokensByModel, "model");
-  // the top users, by cost (by tokens when the engine has no cost metric); at most `top`, whatever the engine sent
+}
+
+/** Every instant query at `now`, at once (one batch: one cap in bytes, one count of rejected values). */
+async function askAll(client: PrometheusClient, queries: Record<keyof Answers, string | null>, now: number, batch: PromBatch): Promise<Answers> {
+  const keys = Object.keys(queries) as (keyof Answers)[];
+  const vectors = await Promise.all(keys.map(async (k): Promise<Vector> => (queries[k] === null ? [] : client.query(queries[k], now, batch))));
+  return Object.fromEntries(keys.map((k, i) => [k, vectors[i]!])) as unknown as Answers;
+}
+
+/** Input and output tokens per step (increase per step, by type): a step that fits the chart, the window over `steps`. */
+async function tokensOverTime(
+  client: PrometheusClient,
+  metric: string,
+  now: number,
+  hours: number,
+  steps: number,
+  batch: PromBatch,
+): Promise<PromInsights["overTime"]> {
+  const stepMs = Math.max(60_000, Math.ceil((hours * 3_600_000) / Math.max(1, steps) / 60_000) * 60_000);
+  // (engines may align the steps to multiples of the step: a point a step either side of the window is in it)
+  const start = now - hours * 3_600_000 + stepMs;
+  const series = await client.queryRange(`sum by (type) (increase(${metric}[${Math.round(stepMs / 1000)}s]))`, start, now, stepMs, batch, stepMs);
+  const at = new Map<number, { start: number; input: number; output: number }>();
+  for (const s of series)
+    for (const [t, v] of s.points) {
+      let b = at.get(t);
+      if (!b) at.set(t, (b = { start: t - stepMs, input: 0, output: 0 }));
+      if (s.labels.type === "output") b.output += v;
+      else b.input += v;
+    }
+  return [...at.values()].sort((a, b) => a.start - b.start);
+}
+
+/** Tokens by type, per value of `label` ("" for all when label is null); series of other types are left out. */
+function tokensBy(vec: Vector, label: string | null): Map<string, Tokens> {
+  const m = new Map<string, Tokens>();
+  for (const v of vec) {
+    const type = labelOf(v, "type") as keyof Tokens;
+    if (!TOKEN_TYPES.includes(type)) continue;
+    const k = label === null ? "" : labelOf(v, label);
+    let t = m.get(k);
+    if (!t) m.set(k, (t = noTokens()));
+    t[type] += v.value;
+  }
+  return m;
+}
+
+/** The top users, by cost (by tokens when the engine has no cost metric); at most `top`, whatever the engine sent. */
+function topUsersOf(a: Answers, hasCost: boolean, top: number): PromInsights["users"] {
+  const userTokens = tokensBy(a.tokensOfTop, "user_email");
   const topValue = new Map<string, number>();
-  for (const v of top_) if (!topValue.has(labelOf(v, "user_email"))) topValue.set(labelOf(v, "user_email"), v.value);
-  const users = [...topValue]
-    .map(([user, value]) => ({ user, costUSD: names.cost ? value : 0, tokens: userTokens.get(user) ?? noTokens(), value }))
+  for (const v of a.topUsers) if (!topValue.has(labelOf(v, "user_email"))) topValue.set(labelOf(v, "user_email"), v.value);
+  return [...topValue]
+    .map(([user, value]) => ({ user, costUSD: hasCost ? value : 0, tokens: userTokens.get(user) ?? noTokens(), value }))
     .sort((a, b) => b.value - a.value || (a.user < b.user ? -1 : 1))
     .slice(0, top)
     .map(({ user, costUSD, tokens }) => ({ user, costUSD, tokens }));
-  const totalCost = sumOf(totalCostOf);
-  const allUsers = userCount[0]?.value ?? users.length;
-  const tokens = tokensOf(tokensByType, null).get("") ?? noTokens();
-  const decisionRows = new Map<string, { tool: string; accept: number; reject: number }>();
+}
+
+/** Accepts and rejects per tool (a series without a tool is "unknown"), the most rejected first. */
+function decisionRowsOf(decisions: Vector): PromInsights["decisions"] {
+  const rows = new Map<string, { tool: string; accept: number; reject: number }>();
   for (const v of decisions) {
     const tool = labelOf(v, "tool_name") || "unknown";
-    const row = decisionRows.get(tool) ?? { tool, accept: 0, reject: 0 };
+    const row = rows.get(tool) ?? { tool, accept: 0, reject: 0 };
     if (labelOf(v, "decision") === "reject") row.reject += v.value;
     else row.accept += v.value;
-    decisionRows.set(tool, row);
+    rows.set(tool, row);
   }
-  const pointCount = points[0]?.value ?? 0;
+  return [...rows.values()].sort((a, b) => b.reject - a.reject || b.accept - a.accept || (a.tool < b.tool ? -1 : 1));
+}
+
+/** The answers as INSIGHTS shows them. */
+function insightsOf(
+  url: string,
+  names: PromNames,
+  a: Answers,
+  overTime: PromInsights["overTime"],
+  rejected: Rejections,
+  now: number,
+  hours: number,
+  top: number,
+): PromInsights {
+  const modelTokens = tokensBy(a.tokensByModel, "model");
+  const users = topUsersOf(a, Boolean(names.cost), top);
+  const totalCost = sumOf(a.totalCost);
+  const allUsers = a.userCount[0]?.value ?? users.length;
+  const pointCount = a.points[0]?.value ?? 0;
   return {
     source: "prometheus",
-    url: client.conn.shown,
+    url,
     window: { from: new Date(now - hours * 3_600_000).toISOString(), to: new Date(now).toISOString(), hours },
     metrics: Object.fromEntries((Object.keys(PROM_METRICS) as PromMetric[]).map((k) => [k, names[k] ?? null])) as Record<PromMetric, string | null>,
-    deltas: pointCount >= 4 && (resets[0]?.value ?? 0) / pointCount > 0.3,
-    rejected: { samples: batch.rejected.samples, reasons: batch.rejected.reasons },
-    tokens,
+    deltas: pointCount >= 4 && (a.resets[0]?.value ?? 0) / pointCount > 0.3,
+    rejected: { samples: rejected.samples, reasons: rejected.reasons },
+    tokens: tokensBy(a.tokensByType, null).get("") ?? noTokens(),
     costUSD: totalCost,
     users,
-    others: allUsers > users.length ? { users: allUsers - users.length, costUSD: Math.max(0, totalCost - users.reduce((a, u) => a + u.costUSD, 0)) } : null,
-    models: costByModel
+    others: allUsers > users.length ? { users: allUsers - users.length, costUSD: Math.max(0, totalCost - users.reduce((x, u) => x + u.costUSD, 0)) } : null,
+    models: a.costByModel
       .map((v) => ({ model: labelOf(v, "model"), costUSD: v.value, tokens: modelTokens.get(labelOf(v, "model")) ?? noTokens() }))
-      .sort((a, b) => b.costUSD - a.costUSD || (a.model < b.model ? -1 : 1)),
-    sessions: sumOf(sessions),
-    activeTimeSeconds: sumOf(active),
-    linesOfCode: { added: sumOf(loc.filter((v) => labelOf(v, "type") === "added")), removed: sumOf(loc.filter((v) => labelOf(v, "type") === "removed")) },
-    commits: sumOf(commits),
-    pullRequests: sumOf(prs),
-    decisions: [...decisionRows.values()].sort((a, b) => b.reject - a.reject || b.accept - a.accept || (a.tool < b.tool ? -1 : 1)),
-    terminals: terminals.map((v) => ({ name: labelOf(v, "terminal_type") || "unknown", sessions: v.value })).sort((a, b) => b.sessions - a.sessions),
+      .sort((x, y) => y.costUSD - x.costUSD || (x.model < y.model ? -1 : 1)),
+    sessions: sumOf(a.sessions),
+    activeTimeSeconds: sumOf(a.active),
+    linesOfCode: { added: sumOf(a.loc.filter((v) => labelOf(v, "type") === "added")), removed: sumOf(a.loc.filter((v) => labelOf(v, "type") === "removed")) },
+    commits: sumOf(a.commits),
+    pullRequests: sumOf(a.prs),
+    decisions: decisionRowsOf(a.decisions),
+    terminals: a.terminals.map((v) => ({ name: labelOf(v, "terminal_type") || "unknown", sessions: v.value })).sort((x, y) => y.sessions - x.sessions),
     overTime,
     needsEvents: [
       "command durations (p50/p95)",
