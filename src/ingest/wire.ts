@@ -81,7 +81,21 @@ export class WireWriter {
     this.num(keyId(k));
   }
 
+  /** One file's facts: its header, then each kind of fact in turn (readWire reads them back in the same order). */
   add(f: FileFacts): void {
+    this.header(f);
+    this.responses(f.responses);
+    this.toolCalls(f.toolCalls);
+    this.toolResults(f.toolResults);
+    this.prompts(f.prompts);
+    this.apiErrors(f.apiErrors);
+    this.turns(f.turns);
+    this.sessions(f.sessions);
+    this.rejected(f.rejected);
+  }
+
+  /** The file's path, position and counters, then how many facts of each kind follow (so the reader can size them). */
+  private header(f: FileFacts): void {
     this.str(f.path);
     const p = f.pos;
     for (const x of [p.dev, p.ino, p.size, p.mtimeMs, p.offset, p.lines, p.headLen, p.headHash, p.tailHash]) this.num(x);
@@ -99,7 +113,11 @@ export class WireWriter {
       f.rejected.length,
     ])
       this.num(n);
-    for (const e of f.responses) {
+  }
+
+  /** Responses: most of a file's facts, and the ones with the most fields (the usage, and the flags in one number). */
+  private responses(list: readonly ResponseObserved[]): void {
+    for (const e of list) {
       this.key(e.key);
       this.str(e.requestId);
       this.num(e.time);
@@ -117,14 +135,21 @@ export class WireWriter {
       this.str(e.branch);
       this.str(e.entrypoint);
     }
-    for (const e of f.toolCalls) {
+  }
+
+  private toolCalls(list: readonly ToolCallObserved[]): void {
+    for (const e of list) {
       this.key(e.key);
       this.num(e.time);
       this.str(e.sessionId);
       this.str(e.agentId);
       this.str(e.name);
     }
-    for (const e of f.toolResults) {
+  }
+
+  /** Tool results: the outcome as its index in OUTCOMES. */
+  private toolResults(list: readonly ToolResultObserved[]): void {
+    for (const e of list) {
       this.key(e.key);
       this.num(e.time);
       this.str(e.sessionId);
@@ -132,14 +157,20 @@ export class WireWriter {
       this.num(OUTCOMES.indexOf(e.outcome));
       this.opt(e.reportedMs);
     }
-    for (const e of f.prompts) {
+  }
+
+  private prompts(list: readonly PromptObserved[]): void {
+    for (const e of list) {
       this.key(e.key);
       this.num(e.time);
       this.str(e.sessionId);
       this.str(e.cwd);
       this.str(e.branch);
     }
-    for (const e of f.apiErrors) {
+  }
+
+  private apiErrors(list: readonly ApiErrorObserved[]): void {
+    for (const e of list) {
       this.key(e.key);
       this.num(e.time);
       this.str(e.sessionId);
@@ -148,13 +179,20 @@ export class WireWriter {
       this.str(e.message);
       this.num(e.retry ? 1 : 0);
     }
-    for (const e of f.turns) {
+  }
+
+  private turns(list: readonly TurnCompleted[]): void {
+    for (const e of list) {
       this.key(e.key);
       this.num(e.time);
       this.str(e.sessionId);
       this.num(e.durationMs);
     }
-    for (const m of f.sessions) {
+  }
+
+  /** Sessions' metadata (no key: one per session and file); the two flags in one number. */
+  private sessions(list: readonly SessionMeta[]): void {
+    for (const m of list) {
       this.str(m.sessionId);
       this.str(m.cwd);
       this.num(m.cwdTime);
@@ -165,7 +203,10 @@ export class WireWriter {
       this.str(m.title);
       this.num((m.window1M ? 1 : 0) | (m.titleWeak ? 2 : 0));
     }
-    for (const r of f.rejected) {
+  }
+
+  private rejected(list: readonly { line: number; reason: string }[]): void {
+    for (const r of list) {
       this.num(r.line);
       this.str(r.reason);
     }
@@ -179,6 +220,14 @@ export class WireWriter {
 
 /** The facts of a WireFacts, in the order they were added. */
 export function readWire(w: WireFacts): FileFacts[] {
+  const r = new WireReader(w.nums, stringsOf(w));
+  const out: FileFacts[] = [];
+  while (r.more()) out.push(r.file());
+  return out;
+}
+
+/** The strings of a WireFacts, cut out of its one long string once (the facts refer to them by index). */
+function stringsOf(w: WireFacts): string[] {
   const strings: string[] = new Array(w.lengths.length);
   let at = 0;
   for (let i = 0; i < w.lengths.length; i++) {
@@ -186,41 +235,94 @@ export function readWire(w: WireFacts): FileFacts[] {
     strings[i] = w.text.slice(at, end);
     at = end;
   }
-  const nums = w.nums;
-  let i = 0;
-  const num = () => nums[i++]!;
-  const str = (): string => strings[nums[i++]!]!;
-  const strOrNull = (): string | null => {
-    const r = nums[i++]!;
-    return r === NULL ? null : strings[r]!;
-  };
-  const strOpt = (): string | null | undefined => {
-    const r = nums[i++]!;
-    return r === NULL ? null : r === UNDEFINED ? undefined : strings[r]!;
-  };
-  const opt = (): number | null | undefined => {
-    const tag = nums[i++]!;
-    return tag === 0 ? undefined : tag === 1 ? null : nums[i++]!;
-  };
-  const out: FileFacts[] = [];
-  while (i < nums.length) {
-    const path = str();
-    const pos = { dev: num(), ino: num(), size: num(), mtimeMs: num(), offset: num(), lines: num(), headLen: num(), headHash: num(), tailHash: num() };
-    const restart = num() === 1;
-    const gen = num();
-    const rejectedCount = num();
-    const [nr, nc, nt, np, na, nu, ns, nj] = [num(), num(), num(), num(), num(), num(), num(), num()];
-    const responses: (ResponseObserved & Hashed)[] = [];
-    for (let k = 0; k < nr; k++) {
-      const key = str();
-      const h = num();
-      const requestId = strOpt();
-      const time = num();
-      const sessionId = str();
-      const agentId = strOrNull();
-      const model = str();
-      const usage = { uncached: num(), cacheWrite5m: num(), cacheWrite1h: num(), cacheRead: num(), output: num() };
-      const flags = num();
+  return strings;
+}
+
+/** A session's two flags, from the one number WireWriter wrote (titleWeak only when set, as the facts carry it). */
+const sessionFlags = (f: number) => ({ window1M: (f & 1) === 1, ...((f & 2) === 2 ? { titleWeak: true } : {}) });
+
+/**
+ * Reads facts back in the order WireWriter wrote them: a cursor over the numbers, and one method per kind of fact.
+ * Each fact is built with its fields in the order the readers made them, and a field left out when it was missing,
+ * so a decoded fact equals the encoded one (and has the same shape for the engine).
+ */
+class WireReader {
+  private i = 0;
+
+  constructor(
+    private readonly nums: Float64Array,
+    private readonly strings: string[],
+  ) {}
+
+  more(): boolean {
+    return this.i < this.nums.length;
+  }
+
+  private num(): number {
+    return this.nums[this.i++]!;
+  }
+
+  private str(): string {
+    return this.strings[this.nums[this.i++]!]!;
+  }
+
+  private strOrNull(): string | null {
+    const r = this.nums[this.i++]!;
+    return r === NULL ? null : this.strings[r]!;
+  }
+
+  private strOpt(): string | null | undefined {
+    const r = this.nums[this.i++]!;
+    return r === NULL ? null : r === UNDEFINED ? undefined : this.strings[r]!;
+  }
+
+  private opt(): number | null | undefined {
+    const tag = this.nums[this.i++]!;
+    return tag === 0 ? undefined : tag === 1 ? null : this.nums[this.i++]!;
+  }
+
+  /** One file's facts: the header WireWriter.header wrote, then each kind in turn. */
+  file(): FileFacts {
+    const path = this.str();
+    const pos = {
+      dev: this.num(),
+      ino: this.num(),
+      size: this.num(),
+      mtimeMs: this.num(),
+      offset: this.num(),
+      lines: this.num(),
+      headLen: this.num(),
+      headHash: this.num(),
+      tailHash: this.num(),
+    };
+    const restart = this.num() === 1;
+    const gen = this.num();
+    const rejectedCount = this.num();
+    const [nr, nc, nt, np, na, nu, ns, nj] = [this.num(), this.num(), this.num(), this.num(), this.num(), this.num(), this.num(), this.num()];
+    const responses = this.responses(nr);
+    const toolCalls = this.toolCalls(nc);
+    const toolResults = this.toolResults(nt);
+    const prompts = this.prompts(np);
+    const apiErrors = this.apiErrors(na);
+    const turns = this.turns(nu);
+    const sessions = this.sessions(ns);
+    const rejected: { line: number; reason: string }[] = [];
+    for (let k = 0; k < nj; k++) rejected.push({ line: this.num(), reason: this.str() });
+    return { path, pos, restart, gen, responses, toolCalls, toolResults, prompts, apiErrors, turns, sessions, rejected, rejectedCount };
+  }
+
+  private responses(n: number): (ResponseObserved & Hashed)[] {
+    const out: (ResponseObserved & Hashed)[] = [];
+    for (let k = 0; k < n; k++) {
+      const key = this.str();
+      const h = this.num();
+      const requestId = this.strOpt();
+      const time = this.num();
+      const sessionId = this.str();
+      const agentId = this.strOrNull();
+      const model = this.str();
+      const usage = { uncached: this.num(), cacheWrite5m: this.num(), cacheWrite1h: this.num(), cacheRead: this.num(), output: this.num() };
+      const flags = this.num();
       const e: ResponseObserved & Hashed = {
         type: "ResponseObserved",
         key,
@@ -230,89 +332,117 @@ export function readWire(w: WireFacts): FileFacts[] {
         agentId,
         model,
         usage,
-        cwd: strOrNull(),
-        branch: strOpt(),
-        entrypoint: strOrNull(),
+        cwd: this.strOrNull(),
+        branch: this.strOpt(),
+        entrypoint: this.strOrNull(),
         h,
       };
       if (flags & 1) e.fast = true;
       if (flags & 2) e.copy = true;
       if (requestId === undefined) delete e.requestId;
       if (e.branch === undefined) delete e.branch;
-      responses.push(e);
+      out.push(e);
     }
-    const toolCalls: (ToolCallObserved & Hashed)[] = [];
-    for (let k = 0; k < nc; k++) {
-      const key = str();
-      const h = num();
-      toolCalls.push({ type: "ToolCallObserved", key, time: num(), sessionId: str(), agentId: strOrNull(), name: str(), h });
+    return out;
+  }
+
+  private toolCalls(n: number): (ToolCallObserved & Hashed)[] {
+    const out: (ToolCallObserved & Hashed)[] = [];
+    for (let k = 0; k < n; k++) {
+      const key = this.str();
+      const h = this.num();
+      out.push({ type: "ToolCallObserved", key, time: this.num(), sessionId: this.str(), agentId: this.strOrNull(), name: this.str(), h });
     }
-    const toolResults: (ToolResultObserved & Hashed)[] = [];
-    for (let k = 0; k < nt; k++) {
-      const key = str();
-      const h = num();
+    return out;
+  }
+
+  private toolResults(n: number): (ToolResultObserved & Hashed)[] {
+    const out: (ToolResultObserved & Hashed)[] = [];
+    for (let k = 0; k < n; k++) {
+      const key = this.str();
+      const h = this.num();
       const e: ToolResultObserved & Hashed = {
         type: "ToolResultObserved",
         key,
-        time: num(),
-        sessionId: str(),
-        agentId: strOrNull(),
-        outcome: OUTCOMES[num()]!,
-        reportedMs: opt(),
+        time: this.num(),
+        sessionId: this.str(),
+        agentId: this.strOrNull(),
+        outcome: OUTCOMES[this.num()]!,
+        reportedMs: this.opt(),
         h,
       };
       if (e.reportedMs === undefined) delete e.reportedMs;
-      toolResults.push(e);
+      out.push(e);
     }
-    const prompts: (PromptObserved & Hashed)[] = [];
-    for (let k = 0; k < np; k++) {
-      const key = str();
-      const h = num();
-      const e: PromptObserved & Hashed = { type: "PromptObserved", key, time: num(), sessionId: str(), cwd: strOrNull(), branch: strOpt(), h };
+    return out;
+  }
+
+  private prompts(n: number): (PromptObserved & Hashed)[] {
+    const out: (PromptObserved & Hashed)[] = [];
+    for (let k = 0; k < n; k++) {
+      const key = this.str();
+      const h = this.num();
+      const e: PromptObserved & Hashed = {
+        type: "PromptObserved",
+        key,
+        time: this.num(),
+        sessionId: this.str(),
+        cwd: this.strOrNull(),
+        branch: this.strOpt(),
+        h,
+      };
       if (e.branch === undefined) delete e.branch;
-      prompts.push(e);
+      out.push(e);
     }
-    const apiErrors: (ApiErrorObserved & Hashed)[] = [];
-    for (let k = 0; k < na; k++) {
-      const key = str();
-      const h = num();
-      apiErrors.push({
+    return out;
+  }
+
+  private apiErrors(n: number): (ApiErrorObserved & Hashed)[] {
+    const out: (ApiErrorObserved & Hashed)[] = [];
+    for (let k = 0; k < n; k++) {
+      const key = this.str();
+      const h = this.num();
+      out.push({
         type: "ApiErrorObserved",
         key,
-        time: num(),
-        sessionId: str(),
-        agentId: strOrNull(),
-        status: opt() ?? null,
-        message: str(),
-        retry: num() === 1,
+        time: this.num(),
+        sessionId: this.str(),
+        agentId: this.strOrNull(),
+        status: this.opt() ?? null,
+        message: this.str(),
+        retry: this.num() === 1,
         h,
       });
     }
-    const turns: (TurnCompleted & Hashed)[] = [];
-    for (let k = 0; k < nu; k++) {
-      const key = str();
-      const h = num();
-      turns.push({ type: "TurnCompleted", key, time: num(), sessionId: str(), durationMs: num(), h });
+    return out;
+  }
+
+  private turns(n: number): (TurnCompleted & Hashed)[] {
+    const out: (TurnCompleted & Hashed)[] = [];
+    for (let k = 0; k < n; k++) {
+      const key = this.str();
+      const h = this.num();
+      out.push({ type: "TurnCompleted", key, time: this.num(), sessionId: this.str(), durationMs: this.num(), h });
     }
-    const flags = (f: number) => ({ window1M: (f & 1) === 1, ...((f & 2) === 2 ? { titleWeak: true } : {}) });
-    const sessions: SessionMeta[] = [];
-    for (let k = 0; k < ns; k++) {
-      sessions.push({
+    return out;
+  }
+
+  private sessions(n: number): SessionMeta[] {
+    const out: SessionMeta[] = [];
+    for (let k = 0; k < n; k++) {
+      out.push({
         type: "SessionMeta",
-        sessionId: str(),
-        cwd: strOrNull(),
-        cwdTime: num(),
-        branch: strOrNull(),
-        branchTime: num(),
-        entrypoint: strOrNull(),
-        entrypointTime: num(),
-        title: strOrNull(),
-        ...flags(num()),
+        sessionId: this.str(),
+        cwd: this.strOrNull(),
+        cwdTime: this.num(),
+        branch: this.strOrNull(),
+        branchTime: this.num(),
+        entrypoint: this.strOrNull(),
+        entrypointTime: this.num(),
+        title: this.strOrNull(),
+        ...sessionFlags(this.num()),
       });
     }
-    const rejected: { line: number; reason: string }[] = [];
-    for (let k = 0; k < nj; k++) rejected.push({ line: num(), reason: str() });
-    out.push({ path, pos, restart, gen, responses, toolCalls, toolResults, prompts, apiErrors, turns, sessions, rejected, rejectedCount });
+    return out;
   }
-  return out;
 }
