@@ -39,7 +39,7 @@ export interface OtlpHandlerResult {
   message?: string;
 }
 
-export type OtlpHandlerReturn = OtlpHandlerResult | undefined | void | Promise<OtlpHandlerResult | undefined | void>;
+export type OtlpHandlerReturn = OtlpHandlerResult | undefined | Promise<OtlpHandlerResult | undefined>;
 
 /** About the request a handler is given. */
 export interface OtlpRequestInfo {
@@ -180,7 +180,7 @@ async function deliver(
   bytes: number,
 ): Promise<Uint8Array> {
   const info: OtlpRequestInfo = { encoding, bytes, rejectedByDecoder: decoded.rejected };
-  let result: OtlpHandlerResult | undefined | void;
+  let result: Awaited<OtlpHandlerReturn>;
   try {
     result = await (signal === "logs" ? opts.onLogs(decoded.request as OtlpLogsRequest, info) : opts.onMetrics(decoded.request as OtlpMetricsRequest, info));
   } catch (e) {
@@ -223,7 +223,6 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     tokenDigest: opts.token ? sha256(opts.token) : null,
   };
   const gate = new Admission(opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, opts.maxPerClient ?? DEFAULT_MAX_PER_CLIENT, { slowClients: 0, overClientCap: 0 });
-  const sockets = new Set<Socket>();
   const report = (status: number, message: string, path: string) => {
     try {
       opts.onError?.({ status, message, path });
@@ -231,37 +230,71 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
       // a logging hook must not take the server down
     }
   };
-
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const path = pathOf(req.url);
-    const client = req.socket.remoteAddress ?? "?";
-    const seen: { encoding: BodyEncoding | null } = { encoding: null };
-    let admitted = false;
-    try {
-      if (path === "/metrics" && opts.onScrape) return scrape(req, res, limits, opts.onScrape);
-      const { signal, encoding, gzip } = checkRequest(req, path, limits, seen);
-      gate.admit(client);
-      admitted = true;
-      const wire = await readBody(req, limits.maxBytes, limits.bodyTimeoutMs, limits.minRate).catch((e) => {
-        if (e instanceof HttpError && e.status === 408) gate.stats.slowClients++;
-        throw e;
-      });
-      const body = gzip ? await inflate(wire, limits.maxBytes) : wire;
-      const decoded = signal === "logs" ? decodeLogs(body, encoding) : decodeMetrics(body, encoding);
-      gate.release(client);
-      admitted = false;
-      send(res, 200, encoding, await deliver(opts, signal, encoding, decoded, wire.length));
-    } catch (e) {
-      sendError(req, res, e, seen.encoding, path, report);
-    } finally {
-      if (admitted) gate.release(client);
-    }
+  const sockets = new Set<Socket>();
+  const server = createServer(limits, sockets, (req, res) => handle(req, res, { opts, limits, gate, report }));
+  await listen(server, opts.port, opts.host);
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  return {
+    port,
+    url: `http://${host}:${port}`,
+    stats: gate.stats,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
   };
+}
 
+/** What a request is handled with: the options, the limits, the admission gate and the error hook. */
+interface Receiving {
+  opts: OtlpReceiverOptions;
+  limits: Limits;
+  gate: Admission;
+  report: (status: number, message: string, path: string) => void;
+}
+
+/**
+ * One request, from its headers to its answer: the checks that need no body first, then a slot (held while the body
+ * is read, inflated and decoded, the steps that cost memory), then the handler, outside the slot.
+ */
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, r: Receiving): Promise<void> {
+  const path = pathOf(req.url);
+  const client = req.socket.remoteAddress ?? "?";
+  const seen: { encoding: BodyEncoding | null } = { encoding: null };
+  let admitted = false;
+  try {
+    if (path === "/metrics" && r.opts.onScrape) return scrape(req, res, r.limits, r.opts.onScrape);
+    const { signal, encoding, gzip } = checkRequest(req, path, r.limits, seen);
+    r.gate.admit(client);
+    admitted = true;
+    const wire = await readBody(req, r.limits.maxBytes, r.limits.bodyTimeoutMs, r.limits.minRate).catch((e) => {
+      if (e instanceof HttpError && e.status === 408) r.gate.stats.slowClients++;
+      throw e;
+    });
+    const body = gzip ? await inflate(wire, r.limits.maxBytes) : wire;
+    const decoded = signal === "logs" ? decodeLogs(body, encoding) : decodeMetrics(body, encoding);
+    r.gate.release(client);
+    admitted = false;
+    send(res, 200, encoding, await deliver(r.opts, signal, encoding, decoded, wire.length));
+  } catch (e) {
+    sendError(req, res, e, seen.encoding, path, r.report);
+  } finally {
+    if (admitted) r.gate.release(client);
+  }
+}
+
+/**
+ * The HTTP server around `handle`: no error of a request, a response or a socket reaches the process, every socket is
+ * tracked (so stop() can close them), and Node's own timers stand behind ours.
+ */
+function createServer(limits: Limits, sockets: Set<Socket>, handleOne: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): http.Server {
   const server = http.createServer((req, res) => {
     req.on("error", () => {});
     res.on("error", () => {});
-    handle(req, res).catch(() => {
+    handleOne(req, res).catch(() => {
       try {
         req.socket.destroy();
       } catch {
@@ -286,20 +319,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
       // nothing more to do for a broken connection
     }
   });
-  await listen(server, opts.port, opts.host);
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-  return {
-    port,
-    url: `http://${host}:${port}`,
-    stats: gate.stats,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
-  };
+  return server;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
