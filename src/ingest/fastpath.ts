@@ -432,97 +432,110 @@ function symbol(b: Buffer, s: number, e: number, ascii: boolean, h = hashBytes(b
   return text;
 }
 
+/**
+ * Reads the value at p for a wanted field into `into[key]`; returns the index after it, or -1 to send the line to the
+ * full parse. Each kind of field has its own reader; a value not of the expected kind goes through JSON.parse, so
+ * zod sees (and rejects) the real value.
+ */
 function readValue(b: Buffer, p: number, f: Field, into: Record<string, unknown>, key: string): number {
-  if (f === "str" || f === "sym" || f === "isstr") {
-    if (b[p] !== Q) return readJson(b, p, into, key); // not a string: let zod see (and reject) the real value
-    if (f !== "isstr") {
-      // Most ids and names are plain ASCII: one pass finds the end, checks the bytes and hashes them.
-      const n = b.length;
-      let h = 0;
-      let i = p + 1;
-      for (; i < n; i++) {
-        const c = b[i]!;
-        if (c === Q || c === BS || c >= 0x80 || c < 0x20) break;
-        h = (Math.imul(h, 31) + c) | 0;
-      }
-      if (i < n && b[i] === Q) {
-        into[key] = f === "sym" ? symbol(b, p + 1, i, true, h) : b.toString("latin1", p + 1, i);
-        return i + 1;
-      }
-    }
-    const e = stringEnd(b, p);
-    if (e < 0) return -1;
-    if (f === "isstr") {
-      into[key] = ""; // only its type is checked; the value is not used on this path
-      return e;
-    }
-    let escaped = false;
-    let ascii = true;
-    for (let i = p + 1; i < e - 1; i++) {
-      const c = b[i]!;
-      if (c < 0x20) return -1; // a raw control character: not JSON
-      if (c === BS) escaped = true;
-      else if (c >= 0x80) ascii = false;
-    }
-    if (escaped) {
-      try {
-        into[key] = JSON.parse(decoder.decode(b.subarray(p, e)));
-      } catch {
-        return -1; // a bad escape: the full parse rejects the line
-      }
-    } else if (f === "sym") into[key] = symbol(b, p + 1, e - 1, ascii);
-    else into[key] = b.toString(ascii ? "latin1" : "utf8", p + 1, e - 1); // (ASCII decodes the same, faster)
-    return e;
-  }
-  if (f === "prim") {
-    // Non-negative integers, true and false are read in place; anything else through JSON.parse.
-    const c = b[p]!;
-    if (c >= 0x30 && c <= 0x39 && !(c === 0x30 && b[p + 1]! >= 0x30 && b[p + 1]! <= 0x39)) {
-      let v = 0;
-      let i = p;
-      while (i < b.length) {
-        const d = b[i]!;
-        if (d < 0x30 || d > 0x39) break;
-        v = v * 10 + (d - 0x30);
-        i++;
-      }
-      const d = b[i];
-      if ((d === COMMA || d === RB || d === RS || d === undefined || d <= 0x20) && i - p < 16) {
-        into[key] = v;
-        return i;
-      }
-    } else if (c === 0x74 && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65) {
-      into[key] = true;
-      return p + 4;
-    } else if (c === 0x66 && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65) {
-      into[key] = false;
-      return p + 5;
-    }
-    return readJson(b, p, into, key);
-  }
-  if ("array" in f) {
-    if (b[p] !== LS) return readJson(b, p, into, key);
-    const list: Record<string, unknown>[] = [];
-    into[key] = list;
-    p = ws(b, p + 1);
-    if (b[p] === RS) return p + 1;
-    for (;;) {
-      if (b[p] !== LB) return -1; // a non-object element: full parse
-      const item: Record<string, unknown> = {};
-      p = readObject(b, p, f.array, item);
-      if (p < 0) return -1;
-      list.push(item);
-      p = ws(b, p);
-      if (b[p] === COMMA) {
-        p = ws(b, p + 1);
-        continue;
-      }
-      return b[p] === RS ? p + 1 : -1;
-    }
-  }
+  if (f === "str" || f === "sym" || f === "isstr") return readString(b, p, f, into, key);
+  if (f === "prim") return readPrim(b, p, into, key);
+  if ("array" in f) return readArray(b, p, f.array, into, key);
   if (b[p] !== LB) return readJson(b, p, into, key);
   into[key] = true;
   return readObject(b, p, f, into);
+}
+
+/** A string: plain ASCII in one pass (most ids and names); else found to its end, then decoded or JSON-parsed. */
+function readString(b: Buffer, p: number, f: "str" | "sym" | "isstr", into: Record<string, unknown>, key: string): number {
+  if (b[p] !== Q) return readJson(b, p, into, key); // not a string: let zod see (and reject) the real value
+  if (f !== "isstr") {
+    // Most ids and names are plain ASCII: one pass finds the end, checks the bytes and hashes them.
+    const n = b.length;
+    let h = 0;
+    let i = p + 1;
+    for (; i < n; i++) {
+      const c = b[i]!;
+      if (c === Q || c === BS || c >= 0x80 || c < 0x20) break;
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    if (i < n && b[i] === Q) {
+      into[key] = f === "sym" ? symbol(b, p + 1, i, true, h) : b.toString("latin1", p + 1, i);
+      return i + 1;
+    }
+  }
+  const e = stringEnd(b, p);
+  if (e < 0) return -1;
+  if (f === "isstr") {
+    into[key] = ""; // only its type is checked; the value is not used on this path
+    return e;
+  }
+  let escaped = false;
+  let ascii = true;
+  for (let i = p + 1; i < e - 1; i++) {
+    const c = b[i]!;
+    if (c < 0x20) return -1; // a raw control character: not JSON
+    if (c === BS) escaped = true;
+    else if (c >= 0x80) ascii = false;
+  }
+  if (escaped) {
+    try {
+      into[key] = JSON.parse(decoder.decode(b.subarray(p, e)));
+    } catch {
+      return -1; // a bad escape: the full parse rejects the line
+    }
+  } else if (f === "sym") into[key] = symbol(b, p + 1, e - 1, ascii);
+  else into[key] = b.toString(ascii ? "latin1" : "utf8", p + 1, e - 1); // (ASCII decodes the same, faster)
+  return e;
+}
+
+/** A primitive: non-negative integers, true and false are read in place; anything else through JSON.parse. */
+function readPrim(b: Buffer, p: number, into: Record<string, unknown>, key: string): number {
+  const c = b[p]!;
+  if (c >= 0x30 && c <= 0x39 && !(c === 0x30 && b[p + 1]! >= 0x30 && b[p + 1]! <= 0x39)) {
+    let v = 0;
+    let i = p;
+    while (i < b.length) {
+      const d = b[i]!;
+      if (d < 0x30 || d > 0x39) break;
+      v = v * 10 + (d - 0x30);
+      i++;
+    }
+    const d = b[i];
+    if ((d === COMMA || d === RB || d === RS || d === undefined || d <= 0x20) && i - p < 16) {
+      into[key] = v;
+      return i;
+    }
+  } else if (c === 0x74 && b[p + 1] === 0x72 && b[p + 2] === 0x75 && b[p + 3] === 0x65) {
+    into[key] = true;
+    return p + 4;
+  } else if (c === 0x66 && b[p + 1] === 0x61 && b[p + 2] === 0x6c && b[p + 3] === 0x73 && b[p + 4] === 0x65) {
+    into[key] = false;
+    return p + 5;
+  }
+  return readJson(b, p, into, key);
+}
+
+/** An array of objects (content blocks), each read with the element's shape; any other element: full parse. */
+function readArray(b: Buffer, p: number, sh: Shape, into: Record<string, unknown>, key: string): number {
+  if (b[p] !== LS) return readJson(b, p, into, key);
+  const list: Record<string, unknown>[] = [];
+  into[key] = list;
+  p = ws(b, p + 1);
+  if (b[p] === RS) return p + 1;
+  for (;;) {
+    if (b[p] !== LB) return -1; // a non-object element: full parse
+    const item: Record<string, unknown> = {};
+    p = readObject(b, p, sh, item);
+    if (p < 0) return -1;
+    list.push(item);
+    p = ws(b, p);
+    if (b[p] === COMMA) {
+      p = ws(b, p + 1);
+      continue;
+    }
+    return b[p] === RS ? p + 1 : -1;
+  }
 }
 
 function readJson(b: Buffer, p: number, into: Record<string, unknown>, key: string): number {
