@@ -4,6 +4,7 @@
 // the other files' sightings wait in `copies`, so that when a file's facts are removed (the file rewritten, or read
 // again by a new parser) the best remaining copy takes over. Every change to a fact is also a change to the rollup
 // (see store-rollup.ts), made here as the fact is written.
+// What a row holds and reads back as is in store-fact-rows.ts.
 import type {
   ApiErrorObserved,
   ModelEvent,
@@ -11,118 +12,34 @@ import type {
   ResponseObserved,
   SessionMeta,
   ToolCallObserved,
-  ToolOutcome,
   ToolResultObserved,
   TurnCompleted,
-  Usage,
 } from "../model/events.ts";
-import { beats, noteWhere } from "../model/state.ts";
-import { isCopy, isFast, type RateClass } from "../model/pricing.ts";
-import { classOf } from "../model/tokens.ts";
+import { beats } from "../model/state.ts";
+import { isCopy, isFast } from "../model/pricing.ts";
 import type { SqlDatabase, SqlValue } from "../sqlite.ts";
 import type { FileFacts } from "./facts.ts";
 import { keyId } from "./key-id.ts";
 import { redact } from "../shared/sanitize.ts";
+import { clsOf, hashOf, laterMeta, OUTCOMES, type ResponseRow, readFact, type Tables, type ToolRow, usageOf } from "./store-fact-rows.ts";
 import type { FileTable } from "./store-files.ts";
 import type { Interned } from "./store-names.ts";
 import type { Rollup } from "./store-rollup.ts";
-import type { Hashed } from "./wire.ts";
+
+export { type ResponseRow, usageOf } from "./store-fact-rows.ts";
 
 const ID_SPACE = 2 ** 53;
 
-/** The kinds of fact a copy holds. */
-const COPIED = new Set(["ResponseObserved", "ToolCallObserved", "ToolResultObserved", "PromptObserved", "ApiErrorObserved", "TurnCompleted"]);
-
-/** A stored copy of a fact, read back: its JSON must be an event of a kind a copy holds, with a key and a time. */
-function readFact(json: string): (ModelEvent & { time: number }) | null {
-  try {
-    const f = JSON.parse(json) as { type?: unknown; key?: unknown; time?: unknown };
-    if (f === null || typeof f !== "object" || !COPIED.has(f.type as string) || typeof f.key !== "string" || typeof f.time !== "number") return null;
-    if (f.type === "ResponseObserved" && (typeof (f as { usage?: unknown }).usage !== "object" || (f as { usage?: unknown }).usage === null)) return null;
-    return f as ModelEvent & { time: number };
-  } catch {
-    return null;
-  }
-}
-
-/** A fact's key hash: computed by the reader thread that decoded it, or here. */
-const hashOf = (e: { key: string } & Hashed): number => e.h ?? keyId(e.key);
-
-/** What a copy is a copy of. */
-const enum Kind {
-  Response = 0,
-  ToolCall = 1,
-  ToolResult = 2,
-  Prompt = 3,
-  ApiError = 4,
-  Turn = 5,
-}
-
-const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
-
-type Tables = "responses" | "tools" | "prompts" | "errors" | "turns";
-
-/** A response's rate class (see model/pricing.ts), kept with it so that the rollup prices each class apart. */
-const clsOf = (e: ResponseObserved): RateClass => classOf(e.usage, e.fast === true, e.copy === true);
-
-/**
- * Two reads' metadata of one session as one, as storing the first and then the second would leave it: the newest
- * working directory and branch (a tie goes to the second), the earliest entry point (a tie to the first), the last
- * title, 1M context once seen.
- */
-function laterMeta(a: SessionMeta, b: SessionMeta): SessionMeta {
-  // (a summary's title, weak, fills in only where there is none, and gives way to any other)
-  const bWins = b.title !== null && (!b.titleWeak || a.title === null || a.titleWeak === true);
-  const m: SessionMeta = { ...a, title: bWins ? b.title : a.title, window1M: a.window1M || b.window1M };
-  if (bWins && b.titleWeak) m.titleWeak = true;
-  else if (bWins) delete m.titleWeak;
-  noteWhere(m, b.cwdTime, b.cwd, null, null);
-  noteWhere(m, b.branchTime, null, b.branch, null);
-  noteWhere(m, b.entrypointTime, null, null, b.entrypoint);
-  return m;
-}
-
-/** A row of `tools` as read. */
-interface ToolRow {
-  id: number;
-  key: string;
-  session: number;
-  agent: number | null;
-  call_file: number | null;
-  call_time: number | null;
-  name: number | null;
-  result_file: number | null;
-  result_time: number | null;
-  outcome: number | null;
-  ms: number | null;
-}
-
-/** A row of `responses` as read (the column names of the table). */
-export interface ResponseRow {
-  id: number;
-  h: number;
-  key: string;
-  file: number;
-  time: number;
-  session: number;
-  agent: number | null;
-  model: number;
-  uncached: number;
-  w5: number;
-  w1: number;
-  rd: number;
-  out: number;
-  cls: RateClass;
-}
-
-/** Plain usage sums, for tests and checks. */
-export const usageOf = (r: { uncached: number; w5: number; w1: number; rd: number; out: number }): Usage => ({
-  uncached: r.uncached,
-  cacheWrite5m: r.w5,
-  cacheWrite1h: r.w1,
-  cacheRead: r.rd,
-  output: r.out,
-});
+/** What a copy is a copy of (the number stored in `copies.kind`). */
+const Kind = {
+  Response: 0,
+  ToolCall: 1,
+  ToolResult: 2,
+  Prompt: 3,
+  ApiError: 4,
+  Turn: 5,
+} as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
 
 /** The fact tables of one connection (responses, tools, prompts, errors, turns, sessions, copies, rejected). */
 export class Facts {
@@ -328,107 +245,113 @@ export class Facts {
    * holds it; another file's sighting of a part is kept as a copy.
    */
   private putTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined, file: number, h = hashOf((call ?? result)!)): void {
-    const db = this.db;
     const e = (call ?? result)!;
-    const insert = (at: number) =>
-      db
-        .prepare(
-          "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .run(
-          at,
-          e.key,
-          this.sessionRow(e.sessionId),
-          e.agentId === null ? null : this.nameId(e.agentId),
-          call ? file : null,
-          call?.time ?? null,
-          call ? this.nameId(call.name) : null,
-          result ? file : null,
-          result?.time ?? null,
-          result ? OUTCOMES.indexOf(result.outcome) : null,
-          result?.reportedMs ?? null,
-        );
-    if (insert(h).changes > 0) {
-      if (call) this.rollup.tally(call.time, 1, 1);
-      if (result && result.outcome !== "ok") this.rollup.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
+    if (this.insertTool(call, result, file, h).changes > 0) {
+      this.tallyTool(call, result);
       return;
     }
-    const tallyCall = () => call && this.rollup.tally(call.time, 1, 1);
-    const tallyResult = () => result && result.outcome !== "ok" && this.rollup.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
     const at = this.locate("tools", e.key);
     if (at.id === null) {
-      tallyCall();
-      tallyResult();
-      insert(at.h);
+      this.tallyTool(call, result);
+      this.insertTool(call, result, file, at.h);
       return;
     }
-    const row = db.get<ToolRow>("SELECT * FROM tools WHERE id = ?", at.id)!;
-    const sessionId = this.sessionId(row.session);
-    const agentId = row.agent === null ? null : this.name(row.agent);
-    if (call) {
-      const wins = row.call_file === null || (row.call_file !== file && this.earlier(call.time, file, row.call_time!, row.call_file));
-      if (wins) {
-        if (row.call_file !== null) {
-          this.copy(Kind.ToolCall, e.key, row.call_file, {
-            type: "ToolCallObserved",
-            key: e.key,
-            time: row.call_time!,
-            sessionId,
-            agentId,
-            name: this.name(row.name!),
-          });
-          this.rollup.tally(row.call_time, 1, -1);
-          db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolCall, e.key, file);
-        }
-        // the call's sighting says whose tool it is
-        db.run(
-          "UPDATE tools SET call_file = ?, call_time = ?, name = ?, session = ?, agent = ? WHERE id = ?",
-          file,
-          call.time,
-          this.nameId(call.name),
-          this.sessionRow(call.sessionId),
-          call.agentId === null ? null : this.nameId(call.agentId),
-          at.id,
-        );
-        row.call_file = file;
-        tallyCall();
-      } else if (row.call_file !== file) this.copy(Kind.ToolCall, e.key, file, call);
+    // Seen before: each part competes with the stored one on its own. The row is read once and shared, so that the
+    // result's step sees whether the call's step took the row (a row with a call says whose tool it is).
+    const row = this.db.get<ToolRow>("SELECT * FROM tools WHERE id = ?", at.id)!;
+    const was = { sessionId: this.sessionId(row.session), agentId: row.agent === null ? null : this.name(row.agent) };
+    if (call) this.toolCallSighting(call, file, e.key, at.id, row, was);
+    if (result) this.toolResultSighting(result, file, e.key, at.id, row, was);
+  }
+
+  /** A new row of `tools` with hash `h` (none when a row holds the hash already: `changes` is then 0). */
+  private insertTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined, file: number, h: number): { changes: number | bigint } {
+    const e = (call ?? result)!;
+    return this.db
+      .prepare(
+        "INSERT INTO tools (h, key, session, agent, call_file, call_time, name, result_file, result_time, outcome, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      )
+      .run(
+        h,
+        e.key,
+        this.sessionRow(e.sessionId),
+        e.agentId === null ? null : this.nameId(e.agentId),
+        call ? file : null,
+        call?.time ?? null,
+        call ? this.nameId(call.name) : null,
+        result ? file : null,
+        result?.time ?? null,
+        result ? OUTCOMES.indexOf(result.outcome) : null,
+        result?.reportedMs ?? null,
+      );
+  }
+
+  /** A call and a result now held by the store, into the tallies (a result counts when it is an error or rejection). */
+  private tallyTool(call: ToolCallObserved | undefined, result: ToolResultObserved | undefined): void {
+    if (call) this.rollup.tally(call.time, 1, 1);
+    if (result && result.outcome !== "ok") this.rollup.tally(result.time, result.outcome === "error" ? 2 : 3, 1);
+  }
+
+  /**
+   * A tool call seen again (`row`: its stored row, `was`: whose tool the row says it is): the first file to give it
+   * holds it, the stored call becoming a copy; otherwise this sighting is kept as a copy.
+   */
+  private toolCallSighting(call: ToolCallObserved, file: number, key: string, id: number, row: ToolRow, was: ToolOwner): void {
+    const db = this.db;
+    const wins = row.call_file === null || (row.call_file !== file && this.earlier(call.time, file, row.call_time!, row.call_file));
+    if (!wins) {
+      if (row.call_file !== file) this.copy(Kind.ToolCall, key, file, call);
+      return;
     }
-    if (result) {
-      const wins = row.result_file === null || (row.result_file !== file && this.earlier(result.time, file, row.result_time!, row.result_file));
-      if (wins) {
-        if (row.result_file !== null) {
-          const outcome = OUTCOMES[row.outcome ?? 0] ?? "ok";
-          this.copy(Kind.ToolResult, e.key, row.result_file, {
-            type: "ToolResultObserved",
-            key: e.key,
-            time: row.result_time!,
-            sessionId,
-            agentId,
-            outcome,
-            reportedMs: row.ms,
-          });
-          if (outcome !== "ok") this.rollup.tally(row.result_time, outcome === "error" ? 2 : 3, -1);
-          db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolResult, e.key, file);
-        }
-        db.run(
-          "UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?",
-          file,
-          result.time,
-          OUTCOMES.indexOf(result.outcome),
-          result.reportedMs ?? null,
-          at.id,
-        );
-        if (row.call_file === null)
-          db.run(
-            "UPDATE tools SET session = ?, agent = ? WHERE id = ?",
-            this.sessionRow(result.sessionId),
-            result.agentId === null ? null : this.nameId(result.agentId),
-            at.id,
-          );
-        tallyResult();
-      } else if (row.result_file !== file) this.copy(Kind.ToolResult, e.key, file, result);
+    if (row.call_file !== null) {
+      this.copy(Kind.ToolCall, key, row.call_file, { type: "ToolCallObserved", key, time: row.call_time!, ...was, name: this.name(row.name!) });
+      this.rollup.tally(row.call_time, 1, -1);
+      db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolCall, key, file);
     }
+    // the call's sighting says whose tool it is
+    db.run(
+      "UPDATE tools SET call_file = ?, call_time = ?, name = ?, session = ?, agent = ? WHERE id = ?",
+      file,
+      call.time,
+      this.nameId(call.name),
+      this.sessionRow(call.sessionId),
+      call.agentId === null ? null : this.nameId(call.agentId),
+      id,
+    );
+    row.call_file = file;
+    this.tallyTool(call, undefined);
+  }
+
+  /** A tool result seen again: as toolCallSighting; a result whose row has no call also says whose tool it is. */
+  private toolResultSighting(result: ToolResultObserved, file: number, key: string, id: number, row: ToolRow, was: ToolOwner): void {
+    const db = this.db;
+    const wins = row.result_file === null || (row.result_file !== file && this.earlier(result.time, file, row.result_time!, row.result_file));
+    if (!wins) {
+      if (row.result_file !== file) this.copy(Kind.ToolResult, key, file, result);
+      return;
+    }
+    if (row.result_file !== null) {
+      const outcome = OUTCOMES[row.outcome ?? 0] ?? "ok";
+      this.copy(Kind.ToolResult, key, row.result_file, { type: "ToolResultObserved", key, time: row.result_time!, ...was, outcome, reportedMs: row.ms });
+      if (outcome !== "ok") this.rollup.tally(row.result_time, outcome === "error" ? 2 : 3, -1);
+      db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolResult, key, file);
+    }
+    db.run(
+      "UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?",
+      file,
+      result.time,
+      OUTCOMES.indexOf(result.outcome),
+      result.reportedMs ?? null,
+      id,
+    );
+    if (row.call_file === null)
+      db.run(
+        "UPDATE tools SET session = ?, agent = ? WHERE id = ?",
+        this.sessionRow(result.sessionId),
+        result.agentId === null ? null : this.nameId(result.agentId),
+        id,
+      );
+    this.tallyTool(undefined, result);
   }
 
   /** Of two sightings of a fact in different files, the one that holds it: the earlier line, on a tie the file whose
@@ -617,3 +540,6 @@ export class Facts {
     }
   }
 }
+
+/** Whose tool a stored row says it is (a copy made of its call or result carries it). */
+type ToolOwner = { sessionId: string; agentId: string | null };
