@@ -48,7 +48,7 @@ function expandHome(p: string, home: string): string {
   return p === "~" ? home : p.startsWith("~/") ? join(home, p.slice(2)) : p;
 }
 
-export interface CommandInputs {
+interface CommandInputs {
   /** the running executable: the compiled binary, or the Bun (Deno) that runs the script. */
   execPath: string;
   /** the script that runs (process.argv[1]), or null when not known. */
@@ -256,7 +256,7 @@ function splice(t: string, value: Record<string, unknown>, replace: boolean): st
 // ---------------------------------------------------------------------------------------------------------------
 // Installing
 
-export interface InstallInputs {
+interface InstallInputs {
   settingsPath: string;
   command: string;
   write: boolean;
@@ -265,10 +265,10 @@ export interface InstallInputs {
   now: number;
 }
 
-export type InstallResult = { ok: true; text: string; wrote: boolean; backup: string | null } | { ok: false; message: string; code: 1 };
+type InstallResult = { ok: true; text: string; wrote: boolean; backup: string | null } | { ok: false; message: string; code: 1 };
 
 /** settings.json is a few KiB; a file far past this is not one to splice by hand. */
-export const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
+const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
 
 const WRITE_HINT = "claude-dash statusline --install --write";
 

@@ -46,10 +46,10 @@ const PLANS: DemoSession[] = [
   { cwd: "/home/dev/src/website", model: "claude-sonnet-4-5-20250929", turns: 10, turnGapMinutes: 6, endsAgoMinutes: 6 * 24 * 60 + 60 },
 ];
 
-export const DEMO_SEED = 20261126;
+const DEMO_SEED = 20261126;
 
 /** Each demo session's lines, timed so that its last line falls `endsAgoMinutes` before `now`. */
-export function demoSessions(now: number): GeneratedSession[] {
+function demoSessions(now: number): GeneratedSession[] {
   return PLANS.map((plan, i) => {
     const seed = DEMO_SEED + i * 7919;
     const sessionId = uuidFrom(rng(seed ^ 0x5eed));

@@ -34,7 +34,7 @@ export interface FilePos {
 }
 
 /** How many rejected lines of one file are kept with their reason (all are counted). */
-export const REJECTED_SAMPLES_PER_FILE = 50;
+const REJECTED_SAMPLES_PER_FILE = 50;
 
 export interface FileFacts {
   path: string;

@@ -9,7 +9,6 @@ import { z } from "zod";
 import {
   AssistantSchema,
   common,
-  endsWithBrace,
   IGNORED_TYPES,
   lineToEvents,
   rejecter,
@@ -152,7 +151,7 @@ function emitRow(r: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink
 }
 
 /** Same rule as quickType, on bytes: the first `"type":"` is the top-level key when no `{` or `[` precedes it. */
-export function byteQuickType(line: Buffer): string | null {
+function byteQuickType(line: Buffer): string | null {
   if (line[0] !== LB) return null;
   const i = line.indexOf(TYPE_KEY);
   if (i < 0) return null;
@@ -273,7 +272,7 @@ function newRow(): FlatRecord {
  * full parse: an API error or synthetic message (their text matters), a prompt, a failed or rejected tool call
  * (its result text decides which), string content, or anything the scanner does not understand.
  */
-export function skeleton(b: Buffer): FlatRecord | null {
+function skeleton(b: Buffer): FlatRecord | null {
   const rec = newRow();
   const end = readObject(b, ws(b, 0), RECORD, rec);
   if (end < 0 || ws(b, end) !== b.length) return null;
@@ -588,5 +587,3 @@ function readObject(b: Buffer, p: number, sh: Shape, into: Record<string, unknow
     return b[p] === RB ? p + 1 : -1;
   }
 }
-
-export { endsWithBrace };

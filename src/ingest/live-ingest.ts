@@ -9,7 +9,7 @@ import type { ReadReport, TranscriptSource } from "./source.ts";
 import { readBacklog } from "./usage-data.ts";
 
 /** What the read facts are applied to: the dashboard app, or a runner that only keeps the store up to date. */
-export interface IngestTarget {
+interface IngestTarget {
   apply(events: readonly ModelEvent[]): unknown;
   /** stored facts were replaced: whatever the target derived from them starts again. */
   reload(): void;

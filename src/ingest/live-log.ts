@@ -63,7 +63,7 @@ const LOGGED: { table: string; rows: [Kind, string][] }[] = [
  * The log of one connection and which tracker reads it (one at a time: a second one takes it over). The owner is
  * compared by identity only, so any object will do.
  */
-export interface LiveLog {
+interface LiveLog {
   owner: object | null;
 }
 

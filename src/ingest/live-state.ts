@@ -78,7 +78,7 @@ export function newestRemove<P>(m: Newest<P>, time: number, key: string): void {
 }
 
 /** The largest of some numbers; `lost` as in Newest (the value that went). */
-export interface Peak {
+interface Peak {
   v: number;
   lost: number | null;
 }

@@ -22,7 +22,6 @@ import { cellKey, COUNT_NAMES, HOUR, type LiveSumsSource, type LiveSumsStats, ty
 import { clamp } from "./time-bounds.ts";
 
 export { LOG_CAP } from "./live-log.ts";
-export type { LiveSumsSource, LiveSumsStats } from "./live-state.ts";
 
 export class LiveSumsTracker {
   private state: State | null = null;

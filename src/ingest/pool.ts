@@ -22,7 +22,7 @@ const DEPTH = 3;
 /** Facts are stored in writes of about this much transcript. */
 const WRITE_BYTES = 24 * 1024 * 1024;
 
-export interface PoolResult<T> {
+interface PoolResult<T> {
   bytes: number;
   lines: number;
   unreadable: Map<string, string>;
@@ -30,7 +30,7 @@ export interface PoolResult<T> {
   stored: T[];
 }
 
-export interface PoolOptions {
+interface PoolOptions {
   maxLine?: number;
   /** transcript bytes per write (default 24 MB). */
   writeBytes?: number;

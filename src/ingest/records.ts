@@ -110,7 +110,7 @@ const USER_KEYS = ["isMeta", "isCompactSummary", "toolUseResult"] as const;
 const USAGE_KEYS = ["input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens", "speed"] as const;
 
 /** The flat form of a parsed assistant or user record (see FlatRecord), or a reason it has none. */
-export function flatten(obj: Record<string, unknown>): FlatRecord | string {
+function flatten(obj: Record<string, unknown>): FlatRecord | string {
   const f: FlatRecord = {};
   for (const k of ENVELOPE_KEYS) if (k in obj) f[k] = obj[k];
   for (const k of obj.type === "assistant" ? ASSISTANT_KEYS : USER_KEYS) if (k in obj) f[k] = obj[k];
@@ -154,8 +154,8 @@ const SystemErrorSchema = z.object({
 const CustomTitleSchema = z.object({ sessionId: z.string().min(1).nullish(), customTitle: z.string() });
 const SummarySchema = z.object({ summary: z.string() });
 
-export const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string().min(1), name: z.string() });
-export const ToolResultBlock = z.object({
+const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string().min(1), name: z.string() });
+const ToolResultBlock = z.object({
   type: z.literal("tool_result"),
   tool_use_id: z.string().min(1),
   is_error: z.boolean().nullish(),
@@ -201,7 +201,7 @@ export function quickType(line: string): string | null {
   return end < 0 ? null : line.slice(i + 8, end);
 }
 
-export function endsWithBrace(line: string): boolean {
+function endsWithBrace(line: string): boolean {
   let i = line.length - 1;
   while (i >= 0 && line.charCodeAt(i) <= 32) i--;
   return i >= 0 && line.charCodeAt(i) === 125;
@@ -210,7 +210,7 @@ export function endsWithBrace(line: string): boolean {
 export type AssistantRecord = z.infer<typeof AssistantSchema>;
 export type UserRecord = z.infer<typeof UserSchema>;
 
-export function usageOf(d: AssistantRecord): Usage {
+function usageOf(d: AssistantRecord): Usage {
   const write = d["message.usage.cache_creation_input_tokens"] ?? 0;
   const w5m = d["message.usage.cache_creation.ephemeral_5m_input_tokens"];
   const w1h = d["message.usage.cache_creation.ephemeral_1h_input_tokens"];
@@ -242,7 +242,7 @@ function textOf(content: unknown): string {
 const NOT_A_PROMPT =
   /^\s*(?:<local-command-stdout>|<local-command-stderr>|<local-command-caveat>|<bash-stdout>|<bash-stderr>|<task-notification>|\[Request interrupted by user)/;
 
-export function zodReason(err: z.ZodError): string {
+function zodReason(err: z.ZodError): string {
   const first = err.issues[0];
   if (!first) return "invalid record";
   const path = first.path.join(".");
@@ -279,7 +279,7 @@ export function lineToEvents(line: string, lineNo: number, ctx: LineContext, out
 }
 
 /** Turns one parsed line into events (validating it), appending them to `out`. */
-export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, out: EventSink): void {
+function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, out: EventSink): void {
   const reject = rejecter(out, ctx, lineNo);
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
     reject("not a JSON object");
@@ -330,7 +330,7 @@ export function recordToEvents(obj: unknown, lineNo: number, ctx: LineContext, o
 }
 
 /** A progress line that may hold a copy of a subagent's response (the rest are skipped unparsed). */
-export function mayCopyResponse(line: string): boolean {
+function mayCopyResponse(line: string): boolean {
   return line.includes('"agent_progress"') && line.includes('"usage"');
 }
 
@@ -370,7 +370,7 @@ function progressCopy(obj: Record<string, unknown>, lineNo: number, ctx: LineCon
 }
 
 /** Turns the flat form of an assistant or user record into events (validating it). */
-export function flatToEvents(flat: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink): void {
+function flatToEvents(flat: FlatRecord, lineNo: number, ctx: LineContext, out: EventSink): void {
   const reject = rejecter(out, ctx, lineNo);
   if (flat.type === "assistant") assistant(flat, lineNo, ctx, out, reject);
   else user(flat, lineNo, ctx, out, reject);
@@ -412,7 +412,7 @@ export function parseTime(s: string): number {
   return Date.parse(s);
 }
 
-export interface EnvelopeData {
+interface EnvelopeData {
   sessionId?: string | null;
   timestamp: string;
   isSidechain?: boolean | null;
@@ -467,7 +467,7 @@ function assistant(obj: FlatRecord, lineNo: number, ctx: LineContext, out: Event
   if (d["message.usage"] === true) out.push(responseEvent(d, c));
 }
 
-export type Envelope = { sessionId: string; time: number; agentId: string | null };
+type Envelope = { sessionId: string; time: number; agentId: string | null };
 
 export function toolCallEvent(id: string, name: string, c: Envelope): ModelEvent {
   return { type: "ToolCallObserved", key: id, time: c.time, sessionId: c.sessionId, agentId: c.agentId, name: cleanText(name, 80) };

@@ -3,7 +3,7 @@
 // Pure: the environment (and a directory check) is passed in.
 import { join, resolve } from "node:path";
 
-export interface RootInputs {
+interface RootInputs {
   /** `--root` values, in order. */
   flagRoots: readonly string[];
   claudeConfigDir: string | undefined;

@@ -18,7 +18,7 @@ const COLUMNS: Record<string, string[]> = {
   turns: ["id", "h", "key", "file", "time", "session", "ms"],
 };
 
-export type Value = number | string | Uint8Array | null;
+type Value = number | string | Uint8Array | null;
 
 /** Which of our tables a row found on a page belongs to, by its number of columns and what the first ones hold. */
 export function tableOf(v: Value[]): { table: string; columns: string[] } | null {

@@ -16,7 +16,7 @@ import { MAX_LINE_BYTES, type EventSink, type LineContext } from "./records.ts";
 import type { StoredFile, UsageStore } from "./store.ts";
 import { FileTailer } from "./tailer.ts";
 
-export interface SourceStats {
+interface SourceStats {
   /** files read (and followed from now on). */
   files: number;
   /** files not read yet because nothing in them can fall in the requested span (see `since`). */
@@ -47,8 +47,8 @@ interface Tracked {
 }
 
 /** A file or directory unchanged for 10 minutes is checked on one poll in 15 (30 s at the default 2 s). */
-export const QUIET_AFTER_MS = 10 * 60_000;
-export const QUIET_EVERY = 15;
+const QUIET_AFTER_MS = 10 * 60_000;
+const QUIET_EVERY = 15;
 /** Facts are stored in transactions of about this many facts (or 16 MB of transcript read). */
 const FACTS_PER_WRITE = 20_000;
 const BYTES_PER_WRITE = 16 * 1024 * 1024;
@@ -413,7 +413,7 @@ export class TranscriptSource {
  * taken now, provisionally: if it is still being written it is not valid yet and is ignored (no rejection), and when its
  * newline arrives it is read again, which changes nothing (facts are idempotent).
  */
-export function readUnfinishedTail(tailer: FileTailer, ctx: LineContext, maxLine: number, out: EventSink): void {
+function readUnfinishedTail(tailer: FileTailer, ctx: LineContext, maxLine: number, out: EventSink): void {
   const tail = tailer.pending;
   if (tail.length === 0 || tail.length > maxLine) return;
   let end = tail.length;

@@ -7,7 +7,7 @@ const decoder = new TextDecoder("utf-8");
 const EMPTY = new Uint8Array(0);
 
 /** Receives one complete line as the byte range [start, end) of `buf` (newline and a trailing CR excluded). */
-export type ByteLineSink = (buf: Buffer, start: number, end: number) => void;
+type ByteLineSink = (buf: Buffer, start: number, end: number) => void;
 
 /**
  * Calls `onLine` for every complete line in pending + chunk and returns the unfinished rest (a copy, so the
@@ -37,7 +37,7 @@ function copy(a: Uint8Array): Uint8Array {
   return out;
 }
 
-export interface SplitResult {
+interface SplitResult {
   /** complete lines, decoded, without their newline (a trailing CR is removed too). */
   lines: string[];
   /** bytes after the last newline: the start of an unfinished line. */
@@ -51,7 +51,7 @@ export function splitLines(pending: Uint8Array, chunk: Uint8Array): SplitResult 
   return { lines, rest };
 }
 
-export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return copy(b);
   if (b.length === 0) return a;
   const out = new Uint8Array(a.length + b.length);

@@ -41,7 +41,7 @@ const schema = z.object({
 
 export type StatusPayload = z.infer<typeof schema>;
 
-export interface PayloadRead {
+interface PayloadRead {
   payload: StatusPayload | null;
   /** why there is no payload, said briefly on the line ("no payload", "unreadable payload", "payload too large"). */
   problem: string | null;

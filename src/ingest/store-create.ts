@@ -9,7 +9,7 @@ import { entryAt, fileIdAt } from "./store-marker.ts";
 import { CHANGED, createExclusive, openExisting, refusal } from "./store-nofollow.ts";
 import { codeOf, dirProblem, diskFull, type OpenOptions, type Problem, type RaceHooks, sqliteProblem, type StoreState } from "./store-status.ts";
 
-export type Made = { ok: true; store: UsageStore; mine: boolean } | { ok: false; state: StoreState; notice: string };
+type Made = { ok: true; store: UsageStore; mine: boolean } | { ok: false; state: StoreState; notice: string };
 
 /**
  * A new store at `o.path`, made whole under another name first — created by us, exclusively and 0600, never through a

@@ -28,7 +28,7 @@ export interface StoreInfo {
   acknowledged: (StoreLoss & { acknowledgedAt: number }) | null;
 }
 
-export interface CleanupSetting {
+interface CleanupSetting {
   /** the days set, or null when no settings file sets it (Claude Code then deletes transcripts after 30 days). */
   days: number | null;
   /** the file that sets it. */
@@ -47,7 +47,7 @@ function settingsFiles(roots: readonly string[], platform: string): string[] {
 }
 
 /** Whether Claude Code's settings files set cleanupPeriodDays (a file that cannot be read or parsed is skipped). */
-export function cleanupSetting(roots: readonly string[], platform = process.platform): CleanupSetting {
+function cleanupSetting(roots: readonly string[], platform = process.platform): CleanupSetting {
   const checked = settingsFiles(roots, platform);
   for (const file of checked) {
     if (!existsSync(file)) continue;

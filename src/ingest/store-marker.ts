@@ -8,7 +8,7 @@ import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readSy
 import type { UsageStore } from "./store.ts";
 
 /** What a store held when its marker was written. */
-export interface MarkerCounts {
+interface MarkerCounts {
   responses: number;
   /** transcripts whose facts it held (present or gone). */
   files: number;
@@ -154,7 +154,7 @@ export function readMarker(storePath: string): Marker | null {
  * one (a rename replaces a link itself, never its target). False when it cannot be written (a full disk, a read-only
  * folder): the store is still right, and the next run that changes it tries again.
  */
-export function writeMarker(storePath: string, m: Marker): boolean {
+function writeMarker(storePath: string, m: Marker): boolean {
   const final = markerPath(storePath);
   if (entryAt(final).kind === "link" || entryAt(final).kind === "other") return false;
   const tmp = `${final}.tmp-${process.pid}-${Math.floor(Math.random() * 1e9).toString(36)}`;
@@ -188,7 +188,7 @@ export interface Unread {
 }
 
 /** What a store holds now, for its marker (a count of its responses: a few ms on a year of heavy use). */
-export function storeCounts(store: UsageStore, unread: Unread = { n: 0, newest: null }): MarkerCounts {
+function storeCounts(store: UsageStore, unread: Unread = { n: 0, newest: null }): MarkerCounts {
   const r = store.db.get<{ n: number; f: number; first: number | null; last: number | null }>(
     "SELECT (SELECT count(*) FROM responses) AS n, (SELECT count(*) FROM files) AS f, (SELECT min(time) FROM responses) AS first, (SELECT max(time) FROM responses) AS last",
   );
@@ -266,7 +266,7 @@ export function lossNotice(l: StoreLoss, o: { first: boolean }): string {
  * The marker a run leaves: what the store holds now, the loss still to acknowledge (an earlier one and this run's,
  * together), and the last acknowledged one kept.
  */
-export function markerOf(counts: MarkerCounts, now: number, loss: StoreLoss | null, previous: Marker | null): Marker {
+function markerOf(counts: MarkerCounts, now: number, loss: StoreLoss | null, previous: Marker | null): Marker {
   return { ...counts, at: now, loss, acknowledged: previous?.acknowledged ?? null };
 }
 

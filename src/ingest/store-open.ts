@@ -25,7 +25,7 @@ export { inspectStore } from "./store-inspect.ts";
 export { copyToMemory, memoryStore } from "./store-memory.ts";
 export { CHANGED, createExclusive, openExisting, refusal } from "./store-nofollow.ts";
 export { dataDir, sqliteProblem, storeFile } from "./store-status.ts";
-export type { OpenOptions, RaceHooks, Recovery, StoreState, StoreStatus } from "./store-status.ts";
+export type { Recovery, StoreStatus } from "./store-status.ts";
 
 /** One opening of a store at `path`: what it was asked, and the marker found beside the store (`pending`: what every
  *  status that keeps the facts in memory carries of it). */

@@ -13,7 +13,7 @@ export const CELL_MS = 15 * 60_000;
  * k·15 min < time <= (k+1)·15 min), so a window whose ends fall on quarter hours is whole slots, and a day in a
  * report is the same span as the window from its midnight to the next.
  */
-export const slotOf = (time: number): number => Math.floor((time - 1) / CELL_MS);
+const slotOf = (time: number): number => Math.floor((time - 1) / CELL_MS);
 /** A write with more responses than this marks the rollup for a rebuild instead of updating it response by response. */
 export const ROLLUP_BULK = 2000;
 /** A first fill holds at most this many rollup cells' changes before writing them. */

@@ -30,15 +30,14 @@ import { Interned } from "./store-names.ts";
 import { Observed } from "./store-observed.ts";
 import { Rollup, ROLLUP_BULK } from "./store-rollup.ts";
 
-export { keyId } from "./key-id.ts";
 export { PARSER_VERSION, prepareStore, SCHEMA_VERSION } from "./store-schema.ts";
-export { CELL_MS, slotOf } from "./store-rollup.ts";
+export { CELL_MS } from "./store-rollup.ts";
 export type { StoredFile } from "./store-files.ts";
 export type { ResponseRow } from "./store-facts.ts";
 
 /** How one file's facts went in: stored (with the file's generation now), or not, because another process
  *  replaced this file's facts since this reader's position was taken: read it again from the start. */
-export type WriteOutcome = { id: number; gen: number } | "conflict";
+type WriteOutcome = { id: number; gen: number } | "conflict";
 
 export class UsageStore implements DirCache {
   /** model, agent and tool names, and session ids, as the small numbers the facts hold. */

@@ -32,10 +32,10 @@ export interface TailResult {
   deferred: boolean;
 }
 
-export type LineSink = (line: string, lineNo: number) => void;
+type LineSink = (line: string, lineNo: number) => void;
 /** A line as the byte range [start, end) of `buf`, valid only during the call. */
-export type ByteSink = (buf: Buffer, start: number, end: number, lineNo: number) => void;
-export type OverlongSink = (lineNo: number) => void;
+type ByteSink = (buf: Buffer, start: number, end: number, lineNo: number) => void;
+type OverlongSink = (lineNo: number) => void;
 
 export class FileTailer {
   dev = -1;

@@ -1,9 +1,9 @@
 // Which times a fact may carry: transcripts, telemetry and engines alike. Anything outside is rejected with its reason
 // (a year -1 or 275760 must not become a row of --report).
 /** The earliest time a fact may carry (Claude Code, and so its transcripts, came later). */
-export const EARLIEST_TIME = Date.UTC(2020, 0, 1);
+const EARLIEST_TIME = Date.UTC(2020, 0, 1);
 /** How far past the clock a fact may be (clocks of machines disagree; a time beyond this is not one). */
-export const FUTURE_MARGIN_MS = 24 * 3_600_000;
+const FUTURE_MARGIN_MS = 24 * 3_600_000;
 
 /**
  * Why a time cannot be a fact's (not a time; before 2020; more than a day past `clock`), or null when it can. Ingest is

@@ -16,7 +16,7 @@ export interface UsageData {
   source: TranscriptSource;
 }
 
-export interface LoadOptions extends SourceOptions {
+interface LoadOptions extends SourceOptions {
   roots: string[];
   /** the store's file, or null for a store in memory (--no-store). */
   storeAt: string | null;
@@ -162,7 +162,7 @@ function unreadOf(source: TranscriptSource): Unread {
  * left unread are not those its marker names), and for a store this run replaced — damaged, emptied or deleted — what
  * could not be saved counted (see lostOf) and said, until it is acknowledged (--acknowledge-loss).
  */
-export function settleStore(store: UsageStore, status: StoreStatus, clock: () => number, source?: TranscriptSource): StoreStatus {
+function settleStore(store: UsageStore, status: StoreStatus, clock: () => number, source?: TranscriptSource): StoreStatus {
   const keeper = keepMarker(store, status, clock);
   if (!keeper) return status;
   if (source) {
