@@ -11,12 +11,12 @@ import type { ModelState } from "./state.ts";
 const MIN = 60_000;
 const HOUR = 3_600_000;
 /** A 5-hour block, and the official 5-hour window. */
-export const BLOCK_MS = 5 * HOUR;
+const BLOCK_MS = 5 * HOUR;
 /** The burn rate is what the last BURN_MINUTES (30) cost, per hour: the status line uses it too, so both say the same. */
-export const BURN_MINUTES = 30;
-export const BURN_MS = BURN_MINUTES * MIN;
+const BURN_MINUTES = 30;
+const BURN_MS = BURN_MINUTES * MIN;
 /** How far back the chain of 5-hour blocks is followed to find the current one (over 2 days: see currentBlock). */
-export const BLOCK_LOOKBACK_MS = 3 * 24 * HOUR;
+const BLOCK_LOOKBACK_MS = 3 * 24 * HOUR;
 const QUARTER = 15 * MIN;
 /** An estimate's limit comes from an official figure only when it says at least this much was used. */
 const MIN_PERCENT = 5;
@@ -30,7 +30,7 @@ export const SOURCE_LABELS: Record<AllowanceSource, string> = {
   estimate: "estimate from transcripts",
 };
 
-export interface AllowanceLimitView {
+interface AllowanceLimitView {
   kind: string;
   label: string;
   percent: number;
@@ -45,7 +45,7 @@ export interface AllowanceLimitView {
  * prices them. A 5-hour block is ccusage's: it starts at the first response after a gap of ≥ 5 h, floored to the
  * hour, and lasts 5 h; the next response at or after its end starts the next block (floored the same way).
  */
-export interface AllowanceEstimate {
+interface AllowanceEstimate {
   /** dollars per hour over the last `burnSpanMs` (30 minutes). */
   burnUSDPerHour: number;
   burnSpanMs: number;
@@ -101,7 +101,7 @@ const ORDER = ["session", "weekly", "weekly_opus", "weekly_sonnet"];
 const WINDOW_MS = (kind: string) => (kind === "session" ? BLOCK_MS : 7 * 24 * HOUR);
 
 /** A figure still describes the window we are in: its reset is ahead (or, when unknown, it is younger than one window). */
-export function isCurrent(f: { kind: string; time: number; resetsAt: number | null }, now: number): boolean {
+function isCurrent(f: { kind: string; time: number; resetsAt: number | null }, now: number): boolean {
   return f.resetsAt !== null ? f.resetsAt > now : now - f.time < WINDOW_MS(f.kind);
 }
 
@@ -178,7 +178,7 @@ const spentBy = (q: UsageQueries, f: { time: number; resetsAt: number | null }, 
  * ÷ its percentage. Only when that is honest: percent ≥ 5 and something was spent. (The figure counts use on every
  * device of the account, the transcripts only this machine's: elsewhere-heavy use makes the limit look smaller.)
  */
-export function limitOf(
+function limitOf(
   q: UsageQueries,
   f: { time: number; percent: number; resetsAt: number | null },
   priceOverride?: number,
@@ -254,7 +254,7 @@ export function currentBlock(q: UsageQueries, now: number, priceOverride?: numbe
 }
 
 /** The newest official 5-hour figure seen up to `now`, whatever its age (recorded, or this run's endpoint answer). */
-export function lastSessionFigure(s: ModelState, q: UsageQueries, now: number, recorded: readonly LimitSeen[] = q.latestLimits()): LimitSeen | null {
+function lastSessionFigure(s: ModelState, q: UsageQueries, now: number, recorded: readonly LimitSeen[] = q.latestLimits()): LimitSeen | null {
   let f: LimitSeen | null = recorded.find((l) => l.kind === "session" && l.time <= now) ?? null;
   // (the newest recorded figure is after `now` only with a pinned --now: then the newest up to it)
   if (!f && recorded.some((l) => l.kind === "session")) f = q.limitsSeen("session", 0, now).at(-1) ?? null;
@@ -268,7 +268,7 @@ export function lastSessionFigure(s: ModelState, q: UsageQueries, now: number, r
  * limit the user last saw (limitOf of `seen`, the newest official 5-hour figure of any age) the block's percentage
  * and when the burn rate would reach it (only if before the block ends).
  */
-export function estimateAllowance(q: UsageQueries, now: number, seen: LimitSeen | null, priceOverride?: number): AllowanceEstimate {
+function estimateAllowance(q: UsageQueries, now: number, seen: LimitSeen | null, priceOverride?: number): AllowanceEstimate {
   const burn = burnRate(q, now, priceOverride);
   const block = currentBlock(q, now, priceOverride);
   const blockCost = block?.costUSD ?? 0;

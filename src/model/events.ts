@@ -25,10 +25,10 @@ export function addUsage(into: Usage, u: Usage, sign: 1 | -1 = 1): void {
 }
 
 /** Where an event came from: the local transcripts, or Claude Code's OpenTelemetry export (team telemetry). */
-export type Origin = "transcript" | "team";
+type Origin = "transcript" | "team";
 
 /** Who and where, known only from team telemetry (user.email / user.account_uuid, terminal.type). */
-export interface TelemetryMeta {
+interface TelemetryMeta {
   origin?: Origin;
   user?: string | null;
   terminal?: string | null;
@@ -180,7 +180,7 @@ export interface AllowanceFailed {
   retryAt: number | null;
 }
 
-export interface AccountIdentified {
+interface AccountIdentified {
   type: "AccountIdentified";
   label: string;
 }

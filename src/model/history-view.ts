@@ -12,7 +12,7 @@ const HOUR = 60 * MIN;
 
 export const FAMILIES: readonly Family[] = ["opus", "sonnet", "haiku", "other"];
 
-export interface HistoryOptions {
+interface HistoryOptions {
   now: number;
   /** span in hours (ignored when `bucketMinutes` and `columns` fix it). */
   hours: number;
@@ -52,7 +52,7 @@ export interface HistoryView {
 /** Round bucket sizes for a long window, smallest first. */
 /** Bucket sizes HISTORY chooses from: multiples of the store's quarter-hour sums, close enough together that the
  *  chosen size's buckets fill most of the chart (the chart stretches them over the rest). */
-export const HISTORY_BUCKETS = [15, 30, 45, 60, 75, 90, 105, 120, 150, 180, 240, 300, 360, 480, 720, 1440, 2880, 10080];
+const HISTORY_BUCKETS = [15, 30, 45, 60, 75, 90, 105, 120, 150, 180, 240, 300, 360, 480, 720, 1440, 2880, 10080];
 
 /** The smallest bucket size whose buckets fit in `columns` (the window keeps its span). */
 export function historyBucketMinutes(hours: number, columns: number): number {
@@ -112,7 +112,7 @@ const zones = new Map<string, (t: number) => LocalTime>();
  * Local weekday (Monday = 0) and hour of an instant in a zone. Every zone offset in use is a multiple of 15
  * minutes, so the answer is the same for a whole UTC quarter-hour: it is computed once per quarter-hour.
  */
-export interface LocalTime {
+interface LocalTime {
   weekday: number;
   hour: number;
   /** day of the month. */

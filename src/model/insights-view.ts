@@ -29,7 +29,7 @@ export interface InsightsOptions {
 
 /** Where INSIGHTS' numbers come from: this machine's transcripts, team telemetry received here, both, or a team's
  *  Prometheus-compatible engine (--prometheus). */
-export type InsightSource = "local" | "team" | "both" | "prometheus";
+type InsightSource = "local" | "team" | "both" | "prometheus";
 
 export interface Stat {
   p50: number;
@@ -124,7 +124,7 @@ interface Parts {
 }
 
 /** A response of the window, priced here (by the model's rate class, or --price). */
-export type PricedCell = InsightParts["responses"][number] & { costUSD: number };
+type PricedCell = InsightParts["responses"][number] & { costUSD: number };
 
 /**
  * The facts every INSIGHTS panel selects from, for the window ending at `now`: each source's part (the store's

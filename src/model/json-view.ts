@@ -31,7 +31,7 @@ export interface Diagnostics {
 }
 
 /** Usage history lost when the store was damaged, emptied or deleted (see src/ingest/store-marker.ts). */
-export interface StoreLossJson {
+interface StoreLossJson {
   /** when it was found (ISO-8601 UTC). */
   at: string;
   /** responses whose usage could not be saved, or null when that cannot be counted. */
@@ -73,7 +73,7 @@ function totalsJson(t: Totals) {
 }
 
 /** The allowance as JSON: status, account, limits with reset times, the age of the numbers, the last problem. */
-export function allowanceJson(v: AllowanceView) {
+function allowanceJson(v: AllowanceView) {
   const at = (t: number | null) => (t === null ? null : iso(t));
   const e = v.estimate;
   return {

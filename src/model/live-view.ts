@@ -7,7 +7,7 @@ import { addCell } from "./queries.ts";
 const MIN = 60_000;
 const HOUR = 3_600_000;
 
-export interface LiveOptions {
+interface LiveOptions {
   now: number;
   windowHours: number;
   bucketMinutes: number;

@@ -178,7 +178,7 @@ function rowFor(model: string): { row: PriceRow; known: boolean } {
  */
 export type RateClass = number;
 
-export const STANDARD: RateClass = 0;
+const STANDARD: RateClass = 0;
 const FAST = 1;
 const COPY = 8;
 

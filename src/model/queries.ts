@@ -219,7 +219,7 @@ function emptyBucket(start: number): Bucket {
 }
 
 /** The bucket starts of a window: multiples of the size, from the one holding `from` to the one holding `to`. */
-export function bucketStarts(from: number, to: number, bucketMinutes: number): number[] {
+function bucketStarts(from: number, to: number, bucketMinutes: number): number[] {
   const size = bucketMinutes * MIN;
   // A bucket holds its end and not its start, as a window does: the first holds the instant after `from`, the last
   // holds `to`.

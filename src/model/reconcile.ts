@@ -23,12 +23,12 @@ import type { UsageCell, UsageQueries } from "./queries.ts";
 import { priceCell } from "./tokens.ts";
 
 /** Figures that differ by at most this share of Claude Code's agree. */
-export const TOLERANCE = 0.01;
+const TOLERANCE = 0.01;
 /** A difference under half a cent is agreement too, whatever its share: the tables show dollars to the cent. */
-export const MIN_DELTA_USD = 0.005;
+const MIN_DELTA_USD = 0.005;
 /** A response's output count of at most this many tokens is what a streamed first line carries (the message_start
  *  count, 1–13 tokens in the recorded transcripts): some Claude Code versions (2.0.5, 2.1.12–2.1.4x) never wrote more. */
-export const PLACEHOLDER_OUTPUT = 13;
+const PLACEHOLDER_OUTPUT = 13;
 /** Fewer responses than this say nothing about placeholders (a short exchange has short answers). */
 const PLACEHOLDER_MIN_RESPONSES = 3;
 /** Models named in a cause, at most. */
@@ -56,7 +56,7 @@ export interface SessionFacts {
   priceOverride: number | null;
 }
 
-export interface Reconciliation {
+interface Reconciliation {
   /** the two differ by more than TOLERANCE of Claude Code's figure (and by at least MIN_DELTA_USD). */
   differs: boolean;
   /** ours − Claude Code's. */

@@ -6,9 +6,9 @@ import type { ClaudeCodeCheck } from "./reconcile.ts";
 import { projectName } from "./selectors.ts";
 import { effectiveTokens, priceCell, type TokenCell } from "./tokens.ts";
 
-export type ReportKind = "daily" | "weekly" | "monthly" | "session";
+type ReportKind = "daily" | "weekly" | "monthly" | "session";
 
-export interface ReportModel extends Usage {
+interface ReportModel extends Usage {
   model: string;
   responses: number;
   effectiveTokens: number;
@@ -44,7 +44,7 @@ export interface Report {
 export const REPORT_SLOT_MS = 15 * 60_000;
 
 /** Local date parts of an instant in a zone (memoised per quarter hour). */
-export function localDateOf(timeZone: string | undefined): (t: number) => { y: number; m: number; d: number } {
+function localDateOf(timeZone: string | undefined): (t: number) => { y: number; m: number; d: number } {
   const fmt = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric" });
   const memo = new Map<number, { y: number; m: number; d: number }>();
   return (t) => {
@@ -63,7 +63,7 @@ export function localDateOf(timeZone: string | undefined): (t: number) => { y: n
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
 /** The period a date belongs to. */
-export function periodOf(kind: Exclude<ReportKind, "session">, date: { y: number; m: number; d: number }): string {
+function periodOf(kind: Exclude<ReportKind, "session">, date: { y: number; m: number; d: number }): string {
   if (kind === "monthly") return `${date.y}-${pad(date.m)}`;
   if (kind === "daily") return `${date.y}-${pad(date.m)}-${pad(date.d)}`;
   // The Monday of its week (a calendar computation on the local date, so no zone is involved).

@@ -22,7 +22,7 @@ export interface Window {
   bucketMinutes: number;
 }
 
-export interface SubagentView {
+interface SubagentView {
   agentId: string;
   model: string;
   peakContext: number;
@@ -130,7 +130,7 @@ export function sortGroups<T extends SessionGroup>(groups: T[]): T[] {
  * its class), its context from its newest main-thread response, and whether its last action was an API error (nothing
  * after it: no response, no prompt; at the same millisecond the error is the later).
  */
-export function sessionView(s: SessionSums, w: Window, now: number, priceOverride?: number): SessionView {
+function sessionView(s: SessionSums, w: Window, now: number, priceOverride?: number): SessionView {
   let mainFreshWindow = 0;
   let subFreshWindow = 0;
   let effective = 0;

@@ -5,7 +5,7 @@ import type { SliceRow } from "./live-view.ts";
 export type SessionSort = "last" | "cost" | "effective" | "context";
 export const SESSION_SORTS: readonly SessionSort[] = ["last", "cost", "effective", "context"];
 
-export interface Arrangement {
+interface Arrangement {
   sort: SessionSort;
   /** text searched in titles, projects, branches and ids (case-insensitive); "" for none */
   query: string;

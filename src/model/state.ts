@@ -30,14 +30,14 @@ export interface ResponseRec extends Timed {
   estimated: boolean;
 }
 
-export interface PromptRec extends Timed {
+interface PromptRec extends Timed {
   key: string;
   sessionId: string;
   origin: "transcript" | "team";
   user: string | null;
 }
 
-export interface ToolCallRec extends Timed {
+interface ToolCallRec extends Timed {
   key: string;
   origin: "transcript" | "team";
   user: string | null;
@@ -46,7 +46,7 @@ export interface ToolCallRec extends Timed {
   name: string;
 }
 
-export interface ToolResultRec extends Timed {
+interface ToolResultRec extends Timed {
   key: string;
   origin: "transcript" | "team";
   user: string | null;
@@ -56,13 +56,13 @@ export interface ToolResultRec extends Timed {
   reportedMs: number | null;
 }
 
-export interface TurnRec extends Timed {
+interface TurnRec extends Timed {
   key: string;
   sessionId: string;
   durationMs: number;
 }
 
-export interface ApiErrorRec extends Timed {
+interface ApiErrorRec extends Timed {
   key: string;
   origin: "transcript" | "team";
   user: string | null;
@@ -73,7 +73,7 @@ export interface ApiErrorRec extends Timed {
   retry: boolean;
 }
 
-export interface SessionAgg {
+interface SessionAgg {
   sessionId: string;
   /** working directory of the newest event that carried one (and that event's time). */
   cwd: string | null;
@@ -107,7 +107,7 @@ export interface Totals {
   costUSD: number;
 }
 
-export interface RejectedLine {
+interface RejectedLine {
   file: string;
   line: number;
   reason: string;
@@ -140,7 +140,7 @@ export interface ModelState {
   priceOverride: number | undefined;
 }
 
-export interface AllowanceState {
+interface AllowanceState {
   /** the last good numbers and when they were fetched. */
   last: { time: number; limits: AllowanceLimit[] } | null;
   /** the last problem, cleared by the next success. */
@@ -210,7 +210,7 @@ function noteWho(sess: SessionAgg, user: string | null | undefined, terminal: st
 }
 
 /** Where a session ran, as far as its lines say (see SessionMeta). */
-export type Whereabouts = Pick<SessionMeta, "cwd" | "cwdTime" | "branch" | "branchTime" | "entrypoint" | "entrypointTime">;
+type Whereabouts = Pick<SessionMeta, "cwd" | "cwdTime" | "branch" | "branchTime" | "entrypoint" | "entrypointTime">;
 
 /** The newest working directory and branch win (a later line on a tie); the earliest entry point wins. */
 export function noteWhere(sess: Whereabouts, time: number, cwd: string | null | undefined, branch?: string | null, entrypoint?: string | null): void {
@@ -241,7 +241,7 @@ export function beats(a: { usage: Usage; time: number; copy?: boolean }, b: { us
 }
 
 /** Adds (sign 1) or removes (sign -1) one response's contribution to a rollup. */
-export function addTo(t: Totals, r: ResponseRec, sign: 1 | -1 = 1): void {
+function addTo(t: Totals, r: ResponseRec, sign: 1 | -1 = 1): void {
   t.responses += sign;
   addUsage(t, r.usage, sign);
   t.effectiveTokens += sign * r.effective;

@@ -7,7 +7,7 @@ import { createState } from "./state.ts";
 
 /** Where a limit's figure comes from: this payload, a figure recorded earlier (status line or usage endpoint), or
  *  our own estimate from the transcripts (always shown as one, marked `~`). */
-export type LimitOrigin = "payload" | "recorded" | "estimate";
+type LimitOrigin = "payload" | "recorded" | "estimate";
 
 export interface WindowView {
   /** used %, 0–100 (more when over); null when unknown (an estimate with no limit ever seen). */
@@ -51,7 +51,7 @@ export interface StatuslineView {
 const HOUR = 3_600_000;
 const WINDOW_MS: Record<string, number> = { session: 5 * HOUR, weekly: 7 * 24 * HOUR };
 
-export interface StatuslineInput {
+interface StatuslineInput {
   now: number;
   /** local midnight of today (epoch ms). */
   dayStart: number;
@@ -133,7 +133,7 @@ function official(
 }
 
 /** "Opus 4.6" from "Opus 4.6 (1M context)", "Claude Sonnet 4.5" or "claude-sonnet-4-5-20250929". */
-export function shortModelName(name: string): string {
+function shortModelName(name: string): string {
   const id = /^claude-([a-z]+)-(\d+)(?:-(\d{1,2}))?(?:-\d{8})?(\[1m\])?$/i.exec(name.trim());
   if (id) return `${id[1]![0]!.toUpperCase()}${id[1]!.slice(1)} ${id[2]}${id[3] ? `.${id[3]}` : ""}${id[4] ? " 1M" : ""}`;
   const long = /\(1M context\)/i.test(name) ? " 1M" : "";
