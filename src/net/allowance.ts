@@ -9,16 +9,16 @@ import { z } from "zod";
 import type { AllowanceLimit, AllowanceProblem, ModelEvent } from "../model/events.ts";
 import { cleanText, redactSecret } from "../shared/sanitize.ts";
 
-export const MINUTE_MS = 60_000;
+const MINUTE_MS = 60_000;
 /** The shortest refresh interval allowed (`--allowance-interval` minimum). */
-export const MIN_INTERVAL_MS = MINUTE_MS;
+const MIN_INTERVAL_MS = MINUTE_MS;
 /** The default refresh interval: the endpoint is polled at most every 5 minutes. */
-export const DEFAULT_INTERVAL_MS = 5 * MINUTE_MS;
+const DEFAULT_INTERVAL_MS = 5 * MINUTE_MS;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Backoff after 429 / 5xx: Retry-After is clamped to [BACKOFF_MIN_MS, BACKOFF_MAX_MS]; without it, BACKOFF_MIN_MS doubling. */
 export const BACKOFF_MIN_MS = 5 * MINUTE_MS;
 export const BACKOFF_MAX_MS = 60 * MINUTE_MS;
-export const ANTHROPIC_BETA = "oauth-2025-04-20";
+const ANTHROPIC_BETA = "oauth-2025-04-20";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Response shapes
@@ -28,10 +28,10 @@ const ResetsAt = z.union([z.string(), z.number()]).nullish();
 const Percent = z.number().nullish();
 
 /** Shape (a): one window object, e.g. `five_hour: { utilization: 42, resets_at: "…" }`. */
-export const UsageWindow = z.object({ utilization: Percent, resets_at: ResetsAt });
+const UsageWindow = z.object({ utilization: Percent, resets_at: ResetsAt });
 
 /** Shape (b): one item of `limits: [{ kind, percent, resets_at }]`. */
-export const UsageLimitItem = z.object({
+const UsageLimitItem = z.object({
   kind: z.string().min(1),
   percent: Percent,
   utilization: Percent,
@@ -104,7 +104,7 @@ export function parseUsage(json: unknown): AllowanceLimit[] | string {
 }
 
 /** `/api/oauth/profile`: only the fields used for the label; everything else is ignored. */
-export const Profile = z.object({
+const Profile = z.object({
   account: z
     .object({
       email: z.string().nullish(),
@@ -166,7 +166,7 @@ function clean(s: string): string {
 // The client
 
 /** The part of `fetch` the client uses (`globalThis.fetch` fits). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface AllowanceClientOptions {
   /** e.g. "https://api.anthropic.com" (a trailing slash is ignored). */

@@ -22,7 +22,7 @@ const CredentialsFile = z.object({
   claudeAiOauth: z.object({ accessToken: Token }),
 });
 
-export interface CredentialSources {
+interface CredentialSources {
   /** reads a whole file as UTF-8 text; rejects when it is missing. Default: node:fs/promises readFile. */
   readFile?: (path: string) => Promise<string>;
   /** the keychain item's value (JSON of the `.credentials.json` shape, or the raw token), or null. */

@@ -6,7 +6,7 @@ import type { MetricSample } from "./otlp-map.ts";
 import { replaceUnsafe } from "../shared/sanitize.ts";
 
 /** Claude Code's metric names → the names its Prometheus exporter gives them (unit suffix, then _total), and help. */
-export const EXPOSED: Readonly<Record<string, { name: string; help: string }>> = {
+const EXPOSED: Readonly<Record<string, { name: string; help: string }>> = {
   "claude_code.token.usage": { name: "claude_code_token_usage_tokens_total", help: "Tokens used, by type (input, output, cacheRead, cacheCreation) and model" },
   "claude_code.cost.usage": { name: "claude_code_cost_usage_USD_total", help: "Cost in USD as Claude Code reports it, by model" },
   "claude_code.session.count": { name: "claude_code_session_count_total", help: "Sessions started" },

@@ -43,11 +43,11 @@ export interface KeyValue {
   value: AnyValue;
 }
 
-export interface Resource {
+interface Resource {
   attributes: KeyValue[];
 }
 
-export interface LogRecord {
+interface LogRecord {
   /** nanoseconds since the epoch, decimal; "0" when unset */
   timeUnixNano: string;
   observedTimeUnixNano: string;
@@ -57,11 +57,11 @@ export interface LogRecord {
   attributes: KeyValue[];
 }
 
-export interface ScopeLogs {
+interface ScopeLogs {
   logRecords: LogRecord[];
 }
 
-export interface ResourceLogs {
+interface ResourceLogs {
   resource: Resource;
   scopeLogs: ScopeLogs[];
 }
@@ -70,7 +70,7 @@ export interface OtlpLogsRequest {
   resourceLogs: ResourceLogs[];
 }
 
-export interface NumberDataPoint {
+interface NumberDataPoint {
   attributes: KeyValue[];
   startTimeUnixNano: string;
   timeUnixNano: string;
@@ -80,19 +80,19 @@ export interface NumberDataPoint {
 }
 
 /** 0 unspecified, 1 delta, 2 cumulative */
-export type AggregationTemporality = number;
+type AggregationTemporality = number;
 
 /** A metric's name, and its data when it is a sum (the only kind the mapping reads; other kinds are ignored). */
-export interface Metric {
+interface Metric {
   name: string;
   sum?: { dataPoints: NumberDataPoint[]; aggregationTemporality: AggregationTemporality };
 }
 
-export interface ScopeMetrics {
+interface ScopeMetrics {
   metrics: Metric[];
 }
 
-export interface ResourceMetrics {
+interface ResourceMetrics {
   resource: Resource;
   scopeMetrics: ScopeMetrics[];
 }

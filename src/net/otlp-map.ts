@@ -51,7 +51,7 @@ const NUMERIC = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 /** A number from intValue, doubleValue or stringValue; null when absent or not a finite number (arrays, kvlists and
  *  bytes are not numbers). */
-export function numberOf(v: AnyValue | undefined): number | null {
+function numberOf(v: AnyValue | undefined): number | null {
   if (!v) return null;
   let n: number;
   if (v.intValue !== undefined) n = Number(v.intValue);
@@ -74,7 +74,7 @@ export function stringOf(v: AnyValue | undefined): string | null {
 }
 
 /** A boolean from boolValue, "true"/"false" or 1/0; null otherwise. */
-export function boolOf(v: AnyValue | undefined): boolean | null {
+function boolOf(v: AnyValue | undefined): boolean | null {
   if (!v) return null;
   if (v.boolValue !== undefined) return v.boolValue;
   const s = stringOf(v)?.trim().toLowerCase();
@@ -101,14 +101,14 @@ function saneMs(ms: number): boolean {
 // ---------------------------------------------------------------------------------------------------------------
 // Logs
 
-export interface LogsResult {
+interface LogsResult {
   events: ModelEvent[];
   /** records of a known event that lacked what the event needs (or were not records at all). */
   rejected: number;
 }
 
 /** The `claude_code.` events we map. */
-export const KNOWN_EVENTS = new Set(["user_prompt", "api_request", "api_error", "tool_result", "tool_decision"]);
+const KNOWN_EVENTS = new Set(["user_prompt", "api_request", "api_error", "tool_result", "tool_decision"]);
 
 const PREFIX = "claude_code.";
 
@@ -335,7 +335,7 @@ export interface MetricSample {
 }
 
 /** The metrics we keep (Claude Code's documented counters). */
-export const KNOWN_METRICS = new Set([
+const KNOWN_METRICS = new Set([
   "claude_code.token.usage",
   "claude_code.cost.usage",
   "claude_code.session.count",
@@ -391,7 +391,7 @@ export class MetricState {
   }
 }
 
-export interface MetricsResult {
+interface MetricsResult {
   /** metrics produce no model events today; kept for symmetry with logs (and future metric-derived events). */
   events: ModelEvent[];
   samples: MetricSample[];

@@ -22,13 +22,13 @@ import zlib from "node:zlib";
 import { decodeLogs, decodeMetrics, type Decoded, type OtlpLogsRequest, type OtlpMetricsRequest } from "./otlp-decode.ts";
 import { type BodyEncoding, encodeExportResponse, encodeStatus, OtlpDecodeError, type Signal } from "./otlp-wire.ts";
 
-export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
-export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_CONCURRENT = 64;
+const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_CONCURRENT = 64;
 /** Requests one client address may have in progress at once (default): one client cannot take every slot. */
-export const DEFAULT_MAX_PER_CLIENT = 16;
+const DEFAULT_MAX_PER_CLIENT = 16;
 /** After the first seconds, a body must keep arriving at least this fast (bytes a second) or the client is cut off. */
-export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
+const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 const RATE_GRACE_MS = 2000;
 /** Headers must be complete within this (a client that dribbles its headers holds a connection, never a slot). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -39,7 +39,7 @@ export interface OtlpHandlerResult {
   message?: string;
 }
 
-export type OtlpHandlerReturn = OtlpHandlerResult | undefined | Promise<OtlpHandlerResult | undefined>;
+type OtlpHandlerReturn = OtlpHandlerResult | undefined | Promise<OtlpHandlerResult | undefined>;
 
 /** About the request a handler is given. */
 export interface OtlpRequestInfo {
@@ -50,7 +50,7 @@ export interface OtlpRequestInfo {
   rejectedByDecoder: number;
 }
 
-export interface OtlpReceiverOptions {
+interface OtlpReceiverOptions {
   host: string;
   /** 0 picks a free port */
   port: number;
@@ -351,7 +351,7 @@ function pathOf(url: string | undefined): string {
 }
 
 /** The body encoding named by a Content-Type, or null for anything else. */
-export function encodingOf(contentType: string | undefined): BodyEncoding | null {
+function encodingOf(contentType: string | undefined): BodyEncoding | null {
   if (!contentType) return null;
   const mime = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   if (mime === "application/x-protobuf" || mime === "application/protobuf") return "protobuf";

@@ -4,7 +4,7 @@
 // the unit suffix, a doubled `claude_code_` prefix). Credentials never appear in what this returns or throws.
 
 /** Claude Code's metrics, by the part of the name every spelling shares. */
-export const PROM_METRICS = {
+const PROM_METRICS = {
   tokens: "token_usage",
   cost: "cost_usage",
   sessions: "session_count",
@@ -15,14 +15,14 @@ export const PROM_METRICS = {
   decisions: "code_edit_tool_decision",
 } as const;
 
-export type PromMetric = keyof typeof PROM_METRICS;
-export type PromNames = Partial<Record<PromMetric, string>>;
+type PromMetric = keyof typeof PROM_METRICS;
+type PromNames = Partial<Record<PromMetric, string>>;
 
 export class PromError extends Error {
   override name = "PromError";
 }
 
-export interface PromConnection {
+interface PromConnection {
   /** the engine's base URL, without credentials (see promConnection) */
   url: string;
   /** the URL as it may be shown: any password masked */
@@ -61,25 +61,25 @@ export function promConnection(raw: string, o: { headers?: readonly string[]; to
 }
 
 /** A PromQL instant vector: each series' labels and value. */
-export type Vector = { labels: Record<string, string>; value: number }[];
+type Vector = { labels: Record<string, string>; value: number }[];
 
 /**
  * The most one refresh's answers may hold together (the metric names and every query's answer): each is read as it
  * comes, and all are given up (not buffered) beyond this. An engine's usual answers take a few kB.
  */
-export const MAX_ANSWER_BYTES = 32 * 2 ** 20;
+const MAX_ANSWER_BYTES = 32 * 2 ** 20;
 /** The most series one query's answer may hold (no query of ours grows with the number of users). */
-export const MAX_SERIES = 10_000;
+const MAX_SERIES = 10_000;
 /**
  * The largest sample value used: 2^53 − 1, past which a float no longer counts by ones. No counter of tokens,
  * dollars or seconds comes near it, and at MAX_SERIES series per query no sum of such values can overflow.
  */
-export const MAX_SAMPLE = Number.MAX_SAFE_INTEGER;
+const MAX_SAMPLE = Number.MAX_SAFE_INTEGER;
 
-export type RejectReason = "not a decimal number" | "not finite" | "negative" | "too large" | "time outside the window";
+type RejectReason = "not a decimal number" | "not finite" | "negative" | "too large" | "time outside the window";
 
 /** The sample values an engine sent that were not used, by why. */
-export class Rejections {
+class Rejections {
   samples = 0;
   reasons: Partial<Record<RejectReason, number>> = {};
   add(reason: RejectReason): void {
@@ -89,7 +89,7 @@ export class Rejections {
 }
 
 /** Queries asked together (one refresh): their answers share one cap in bytes, and their rejected values one count. */
-export class PromBatch {
+class PromBatch {
   /** bytes of answers read so far */
   bytes = 0;
   readonly rejected = new Rejections();
@@ -103,7 +103,7 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
  * number (an exponent allowed), finite, >= 0 and at most MAX_SAMPLE; else why not. "0x10", "", "NaN", "+Inf" and
  * numbers that are not strings are not decimal numbers.
  */
-export function sampleValue(raw: unknown): number | RejectReason {
+function sampleValue(raw: unknown): number | RejectReason {
   if (typeof raw !== "string" || !DECIMAL.test(raw)) return "not a decimal number";
   const v = Number(raw);
   if (!Number.isFinite(v)) return "not finite";
