@@ -13,8 +13,8 @@ import { applyInput, InputReader, systemInputClock, type InputClock, type Termin
 export { applyInput };
 
 /** Alternate screen, cursor hidden, mouse (press/release, drag, SGR coordinates), bracketed paste — and back. */
-export const ENTER_SCREEN = "\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1002h\x1b[?1006h\x1b[?2004h";
-export const LEAVE_SCREEN = "\x1b[?2004l\x1b[?1006l\x1b[?1002l\x1b[?1000l\x1b[0m\x1b[?25h\x1b[?1049l";
+const ENTER_SCREEN = "\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1002h\x1b[?1006h\x1b[?2004h";
+const LEAVE_SCREEN = "\x1b[?2004l\x1b[?1006l\x1b[?1002l\x1b[?1000l\x1b[0m\x1b[?25h\x1b[?1049l";
 
 export interface AnsiTerminal {
   columns(): number;
@@ -26,7 +26,7 @@ export interface AnsiTerminal {
 }
 
 /** The process's own terminal, through node:process (the same on Deno, Node and Bun). */
-export function processTerminal(): AnsiTerminal {
+function processTerminal(): AnsiTerminal {
   const out = process.stdout as { columns?: number; rows?: number; write(s: string): boolean };
   const inp = process.stdin as {
     isTTY?: boolean;

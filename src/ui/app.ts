@@ -48,7 +48,7 @@ export interface AppOptions {
 }
 
 /** A team's Prometheus-compatible engine as INSIGHTS' source: its poller's state, and its URL as shown. */
-export interface PromFeed {
+interface PromFeed {
   state: PromState;
   readonly version: number;
   url: string;

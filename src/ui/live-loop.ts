@@ -14,7 +14,7 @@ import type { ModelEvent } from "../model/events.ts";
 import type { DashboardApp } from "./app.ts";
 
 /** The allowance client and the events it emits (applied at frame boundaries like ingest's). */
-export interface LiveAllowance {
+interface LiveAllowance {
   client: { tick(): Promise<void>; fetchProfile(): Promise<void>; fetchNow(): Promise<void> };
   events: ModelEvent[];
 }

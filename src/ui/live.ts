@@ -17,7 +17,7 @@ import { applyInput, InputReader, type TerminalInput } from "./terminal-input.ts
 import { EXIT_SIGNALS, LiveLoop, type DashboardClock, type DashboardHooks, type RunLiveOptions } from "./live-loop.ts";
 
 export { LiveIngest };
-export { osc52, writeExport, type LiveAllowance, type RunLiveOptions, type DashboardClock, type DashboardHooks } from "./live-loop.ts";
+export { osc52, writeExport } from "./live-loop.ts";
 
 /** OpenTUI's key names to the names keyAction expects ("?", "L", "up", "pagedown", "return", "escape", …). */
 export function keyPressOf(k: Pick<KeyEvent, "name" | "sequence" | "ctrl" | "meta" | "shift">): KeyPress {
@@ -31,7 +31,7 @@ export function keyPressOf(k: Pick<KeyEvent, "name" | "sequence" | "ctrl" | "met
 }
 
 /** The whole dashboard as one renderable: draws the app every frame and turns mouse events into app input. */
-export class DashboardRenderable extends Renderable {
+class DashboardRenderable extends Renderable {
   private canvas: OpenTuiCanvas | null = null;
   private failed = false;
 

@@ -66,7 +66,7 @@ function attrsOf(a: number): number {
   );
 }
 
-export interface OpenTuiCanvasOptions {
+interface OpenTuiCanvasOptions {
   /** false (NO_COLOR): the terminal's own colours everywhere; bold, dim and underline stay. */
   color?: boolean;
 }

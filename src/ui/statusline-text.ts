@@ -15,11 +15,11 @@ import { cleanText, isUnsafe, replaceUnsafe } from "../shared/sanitize.ts";
 
 /** The segments a template can name, in the order the help lists them. */
 export const SEGMENT_NAMES = ["model", "session", "cc", "today", "5h", "week", "context", "burn", "block", "dir", "note"] as const;
-export type SegmentName = (typeof SEGMENT_NAMES)[number];
+type SegmentName = (typeof SEGMENT_NAMES)[number];
 
 /** A parsed template: literal text and segments, in order. */
-export type FormatPart = { kind: "text"; text: string } | { kind: "segment"; name: SegmentName };
-export type ParsedFormat = { ok: true; segments: FormatPart[] } | { ok: false; message: string };
+type FormatPart = { kind: "text"; text: string } | { kind: "segment"; name: SegmentName };
+type ParsedFormat = { ok: true; segments: FormatPart[] } | { ok: false; message: string };
 
 export const DEFAULT_FORMAT = "{model} │ {session} │ {today} │ {5h} │ {week} │ {context} │ {burn}";
 
@@ -536,7 +536,7 @@ function parsed(text: string): ParsedFormat {
   return lastFormat.parsed;
 }
 
-export interface StatuslineOptions {
+interface StatuslineOptions {
   /** a preset's name (FORMATS) or a template; check it with parseFormat first (a bad one throws here). */
   format: string;
   /** SGR colours (the caller decides: NO_COLOR, a flag). */

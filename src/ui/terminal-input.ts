@@ -34,7 +34,7 @@ export const PASTE_CAP = 64 * 1024;
  */
 export const DRAIN_MS = 2000;
 /** The longest escape sequence or control string kept (a terminal's answers are far shorter). */
-export const SEQUENCE_CAP = 4096;
+const SEQUENCE_CAP = 4096;
 
 const PASTE_END = "\x1b[201~";
 

@@ -4,7 +4,7 @@ import { SESSION_SORTS, type SessionSort } from "../model/session-list.ts";
 
 export type Tab = "live" | "history" | "insights";
 
-export type Popup =
+type Popup =
   | { kind: "help"; scroll: number }
   | { kind: "session"; sessionId: string; scroll: number }
   | { kind: "slice"; start: number; scroll: number }
@@ -78,7 +78,7 @@ export type UiAction =
   /** write the view on screen to files (the app hands them to the runner) */
   | { type: "export" };
 
-export interface UiContext {
+interface UiContext {
   /** users known to INSIGHTS (team telemetry), for the user filter. */
   users?: readonly string[];
   /** ids of the rows of the sessions list, in order. */
@@ -112,7 +112,7 @@ export const initialUi: UiState = {
 };
 
 /** The windows [ and ] step LIVE and HISTORY through. */
-export const RANGES = [1, 5, 12, 24, 168, 720];
+const RANGES = [1, 5, 12, 24, 168, 720];
 
 /** The next range up or down from `hours` (a window between two steps goes to the nearer one in that direction). */
 export function stepRange(hours: number, step: 1 | -1): number {
@@ -281,7 +281,7 @@ export interface KeyPress {
 }
 
 /** One row of the key table: the keys it binds (each to an action), and how the help overlay shows it. */
-export interface KeyBinding {
+interface KeyBinding {
   /** as the help shows it, e.g. "L  H  I" */
   label: string;
   help: string;
@@ -292,7 +292,7 @@ export interface KeyBinding {
 }
 
 /** One hint in the footer: on which screen, what to press (short), what it does (short), and where in the row. */
-export interface FooterHint {
+interface FooterHint {
   on: Tab;
   key: string;
   hint: string;

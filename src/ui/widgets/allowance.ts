@@ -1,7 +1,7 @@
 // ALLOWANCE: the subscription's 5-hour and weekly limits as gauges with reset times, where they come from and how
 // old they are, the usage endpoint's problem (with "retry in m:ss"), and when the 5-hour limit would be reached at
 // the recent pace; without an official figure, the estimate from the transcripts, marked `~` and labelled as one.
-import { rect, type Canvas, type Rect, type RGB } from "../canvas.ts";
+import type { Canvas, Rect, RGB } from "../canvas.ts";
 import { SOURCE_LABELS, type AllowanceView } from "../../model/allowance-view.ts";
 import { hhmm, usd } from "../format.ts";
 import type { HitMap } from "../hits.ts";
@@ -136,5 +136,3 @@ export function allowanceBadge(v: AllowanceView): string | null {
   if (parts.length === 0) return null;
   return `${parts.join(" · ")} · ${{ statusline: "status line", endpoint: "claude.ai", estimate: "estimate" }[v.source]}`;
 }
-
-export { rect };

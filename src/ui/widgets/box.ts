@@ -3,7 +3,7 @@ import { rect, type Canvas, type Rect } from "../canvas.ts";
 import { fit } from "../text.ts";
 import { theme } from "../theme.ts";
 
-export interface BoxProps {
+interface BoxProps {
   title: string;
   /** text set into the top edge at the right (a legend, a total). */
   note?: string;

@@ -3,7 +3,7 @@ import type { RGB } from "../canvas.ts";
 import { shade, theme } from "../theme.ts";
 
 /** Thresholds (tokens) for green / yellow / amber / red; above the last, flashing red. */
-export function lightThresholds(window: number): [number, number, number, number] {
+function lightThresholds(window: number): [number, number, number, number] {
   return window >= 1_000_000 ? [150_000, 300_000, 450_000, 600_000] : [100_000, 125_000, 150_000, 175_000];
 }
 

@@ -19,7 +19,7 @@ const RAMP: RGB[] = [
   [255, 220, 90],
 ];
 
-export function heatColor(v: number, max: number): RGB {
+function heatColor(v: number, max: number): RGB {
   if (v <= 0 || max <= 0) return RAMP[0]!;
   const t = Math.sqrt(Math.min(1, v / max)) * (RAMP.length - 1);
   const i = Math.min(RAMP.length - 2, Math.floor(t));
@@ -27,7 +27,7 @@ export function heatColor(v: number, max: number): RGB {
 }
 
 /** The level as a shade character too, so the map reads without colour (NO_COLOR, --plain). */
-export function shadeChar(v: number, max: number): string {
+function shadeChar(v: number, max: number): string {
   if (v <= 0 || max <= 0) return "·";
   const t = Math.sqrt(Math.min(1, v / max));
   return t < 0.25 ? "░" : t < 0.5 ? "▒" : t < 0.75 ? "▓" : "█";

@@ -43,7 +43,7 @@ export const HELP_SCREEN: [string, string][] = [
 /** The flags, from the one table (options.ts). */
 export const HELP_FLAGS: [string, string][] = helpFlags();
 
-export const HELP_NOTES: string[] = [
+const HELP_NOTES: string[] = [
   "Effective tokens = uncached + 1.25×5m write + 2×1h write + 0.1×read + 5×output.",
   "Cost is priced per response from the model's price table (estimates for unknown models).",
   "Context light: green / yellow / amber / red at 100k / 125k / 150k / 175k tokens of a 200k window (150k / 300k / 450k / 600k of 1M); above that it flashes. Without colour (NO_COLOR) it is a shape: ○ ◔ ◑ ◕, ◉ above.",

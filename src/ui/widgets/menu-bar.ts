@@ -5,7 +5,7 @@ import { fit, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 import type { Tab } from "../ui-state.ts";
 
-export interface MenuBarProps {
+interface MenuBarProps {
   tab: Tab;
   /** the wall clock as text (already formatted). */
   clock: string;

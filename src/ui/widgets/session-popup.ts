@@ -19,7 +19,7 @@ const percent = (p: number): string => {
   return `${r < 0 ? "-" : "+"}${Math.abs(r).toFixed(1)} %`;
 };
 
-export interface SessionPopupProps {
+interface SessionPopupProps {
   session: SessionView;
   buckets: readonly Bucket[];
   time: number;

@@ -37,7 +37,7 @@ export function sessionLabel(s: SessionView): string {
 }
 
 /** Each session's name in a list; sessions that would share one get the start of their id after it. */
-export function sessionLabels(list: readonly SessionView[]): Map<string, string> {
+function sessionLabels(list: readonly SessionView[]): Map<string, string> {
   const base = new Map(list.map((s) => [s.sessionId, sessionLabel(s)] as const));
   const seen = new Map<string, number>();
   for (const l of base.values()) seen.set(l, (seen.get(l) ?? 0) + 1);

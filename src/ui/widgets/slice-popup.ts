@@ -9,7 +9,7 @@ import { theme } from "../theme.ts";
 import { drawOverlay, overlayRect } from "./overlay.ts";
 import { drawTable, type Column } from "./table.ts";
 
-export interface SlicePopupProps {
+interface SlicePopupProps {
   from: number;
   to: number;
   rows: readonly SliceRow[];

@@ -26,7 +26,7 @@ export interface Column<R> {
   active?: boolean;
 }
 
-export interface Placed<R> extends Column<R> {
+interface Placed<R> extends Column<R> {
   x: number;
   width: number;
 }
@@ -56,7 +56,7 @@ export function placeColumns<R>(cols: readonly Column<R>[], x: number, w: number
   return placed;
 }
 
-export interface TableProps<R> {
+interface TableProps<R> {
   columns: readonly Column<R>[];
   rows: readonly R[];
   /** first row shown */
