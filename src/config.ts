@@ -9,7 +9,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export type ConfigValue = string | number | boolean | string[];
+type ConfigValue = string | number | boolean | string[];
 
 /** The largest config file read (a config of flags is a few hundred bytes; anything near this is not one). */
 export const MAX_CONFIG_BYTES = 64 * 1024;

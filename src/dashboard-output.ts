@@ -153,7 +153,7 @@ export function printStoreInfo(path: string | null, roots: string[], json: boole
 }
 
 /** "2026-11-26 17:58" in a zone. */
-export function localStamp(timeZone: string | undefined): (t: number) => string {
+function localStamp(timeZone: string | undefined): (t: number) => string {
   const fmt = new Intl.DateTimeFormat("en-CA", {
     timeZone,
     year: "numeric",

@@ -39,7 +39,7 @@ export async function teamInput(opts: Options, storedToo: boolean): Promise<Team
 }
 
 /** Opens the telemetry store (INSIGHTS asks it for sums) and starts the receiver; a message when it cannot. */
-export async function startTelemetry(
+async function startTelemetry(
   opts: Options,
   queue: ModelEvent[],
   counts: { requests: number; events: number; rejected: number },
@@ -111,7 +111,7 @@ export async function startTelemetry(
 
 /** Telemetry received by an earlier `--otlp` run on this machine, for INSIGHTS (when there is a store to read). */
 /** Team data received by earlier runs; a store that cannot be read is said (footer, --json diagnostics), not hidden. */
-export async function loadStoredTelemetry(): Promise<{ team: TeamSource | null; problem: string | null }> {
+async function loadStoredTelemetry(): Promise<{ team: TeamSource | null; problem: string | null }> {
   const { defaultStorePath, TelemetryStore, TeamQueries, telemetryStoreAt, REFUSED } = await import("./net/telemetry-store.ts");
   const path = defaultStorePath(process.env, home());
   // (a link at its path is not "no store": it is refused, and said)
@@ -129,6 +129,6 @@ export async function loadStoredTelemetry(): Promise<{ team: TeamSource | null; 
   }
 }
 
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\./.test(host);
 }

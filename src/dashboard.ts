@@ -181,7 +181,7 @@ function demoData(now: number): { store: UsageStore; status: StoreStatus; source
  * again if the store fails while they are made; the others start from a store that worked and deal with later
  * failures themselves (and never wait for another process's write: their reads wait in memory for the next try).
  */
-export type OutputMode = "report" | "json" | "frame" | "headless" | "live";
+type OutputMode = "report" | "json" | "frame" | "headless" | "live";
 
 function outputMode(opts: Options): OutputMode {
   if (opts.report !== null) return "report";

@@ -5,13 +5,13 @@ import type { ModelEvent } from "./model/events.ts";
 import { LiveIngest } from "./ingest/live-ingest.ts";
 import { flushStoreMarkers } from "./ingest/usage-data.ts";
 
-export interface HeadlessCounts {
+interface HeadlessCounts {
   requests: number;
   events: number;
   rejected: number;
 }
 
-export interface HeadlessOptions {
+interface HeadlessOptions {
   source: TranscriptSource | null;
   /** events received over OTLP, waiting to be applied. */
   queue: ModelEvent[];

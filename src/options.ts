@@ -71,7 +71,7 @@ export interface Options {
 export class UsageError extends Error {}
 
 /** The longest window a flag may ask for, in hours (a century: "all of it" in practice). */
-export const MAX_HOURS = 100 * 8766;
+const MAX_HOURS = 100 * 8766;
 /** An explicit --bucket-minutes may make at most this many buckets (beyond, the output itself becomes the problem). */
 export const MAX_BUCKETS = 1_000_000;
 const hours = (flag: string) =>
@@ -197,7 +197,7 @@ const Schema = z.object({
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
 /** An unambiguous ISO-8601 instant: a date (midnight UTC), or a date and time with Z or an offset. */
-export function parseInstant(s: string): number | string {
+function parseInstant(s: string): number | string {
   const m = INSTANT.exec(s.trim());
   if (!m) return "must be an ISO-8601 time such as 2026-11-26T18:00:00Z";
   if (m[4] !== undefined && m[7] === undefined) return "needs a time zone: add Z (UTC) or an offset such as +01:00";
@@ -212,7 +212,7 @@ export function parseInstant(s: string): number | string {
 const BY_NAME = new Map(FLAGS.map((f) => [f.name, f]));
 export { FLAGS, helpFlags };
 
-export const HELP_EPILOG = "Reads ~/.claude/projects/**/*.jsonl (and ~/.config/claude, or $CLAUDE_CONFIG_DIR). Never writes to them.";
+const HELP_EPILOG = "Reads ~/.claude/projects/**/*.jsonl (and ~/.config/claude, or $CLAUDE_CONFIG_DIR). Never writes to them.";
 
 /** --help: every flag with its value, what it does and its default, wrapped to `width` columns. */
 export function helpText(width = 100): string {

@@ -9,26 +9,26 @@ const iso = (t: number) => new Date(t).toISOString();
 const round = (x: number, digits = 0) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** "$1,234.56". */
-export function dollars(n: number): string {
+function dollars(n: number): string {
   const [int, frac] = n.toFixed(2).split(".");
   return `$${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${frac}`;
 }
 
 /** A model id without the vendor prefix and date suffix: claude-sonnet-4-5-20250929 → sonnet-4-5. */
-export function shortModel(model: string): string {
+function shortModel(model: string): string {
   return model.replace(/^claude-/, "").replace(/-\d{8}(?=$|-v\d)/, "");
 }
 
 const TITLES = { daily: "date", weekly: "week of", monthly: "month", session: "session" } as const;
 
 /** "+12.5 %", "-0.3 %" (to a tenth). */
-export function percent(p: number): string {
+function percent(p: number): string {
   const r = Math.round(p * 10) / 10;
   return `${r < 0 ? "-" : "+"}${Math.abs(r).toFixed(1)} %`;
 }
 
 /** How our cost compares with Claude Code's: "ours $1.35, +12.5 %" (no % when its figure is 0). */
-export function oursBeside(c: { oursUSD: number; deltaPercent: number | null }): string {
+function oursBeside(c: { oursUSD: number; deltaPercent: number | null }): string {
   return `ours ${dollars(c.oursUSD)}${c.deltaPercent === null ? "" : `, ${percent(c.deltaPercent)}`}`;
 }
 

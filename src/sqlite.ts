@@ -8,7 +8,7 @@ import { runtime } from "./platform.ts";
 export type SqlValue = string | number | bigint | null | Uint8Array;
 
 /** A prepared statement, for the hottest writes (no lookup of the statement, no arrays of parameters). */
-export interface SqlStatement {
+interface SqlStatement {
   run(...params: SqlValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };
 }
 

@@ -18,7 +18,7 @@ import { askLocalServer, env, home, serveLocal } from "./platform.ts";
 const IDLE_MS = 15 * 60_000;
 
 /** A request from the command: what it read on stdin, and its COLUMNS and NO_COLOR. */
-export interface StatuslineRequest {
+interface StatuslineRequest {
   stdin: string;
   truncated: boolean;
   columns?: string;
@@ -26,7 +26,7 @@ export interface StatuslineRequest {
 }
 
 /** The helper's answer: the call's result, or `stale` (the code changed: the caller runs it itself). */
-export type StatuslineReply = StatuslineResult | { stale: true };
+type StatuslineReply = StatuslineResult | { stale: true };
 
 /** Runs the helper for these arguments until it goes away; the exit code. */
 export async function serveStatusline(args: string[]): Promise<number> {
@@ -92,7 +92,7 @@ export async function serveStatusline(args: string[]): Promise<number> {
 }
 
 /** The script this process runs (null for a compiled binary, whose script is inside it). */
-export function scriptPath(): string | null {
+function scriptPath(): string | null {
   const script = process.argv[1] ?? null;
   return script === null || script.startsWith("/$bunfs/") || script.startsWith("B:\\~BUN") ? null : script;
 }

@@ -28,7 +28,7 @@ const KEYED_ENV = [
 /** Unix socket paths are limited to 104–108 bytes. */
 const MAX_SOCKET_PATH = 100;
 
-export interface StatuslineSocket {
+interface StatuslineSocket {
   /** the folder it is in: made 0700 by the helper, and used only when it is ours and not a link. */
   dir: string;
   path: string;

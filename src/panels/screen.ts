@@ -6,7 +6,7 @@ import type { FrameView } from "../ui/frame-view.ts";
 import type { HitMap } from "../ui/hits.ts";
 import type { UiState } from "../ui/ui-state.ts";
 
-export interface DrawContext {
+interface DrawContext {
   hits: HitMap;
   ui: UiState;
   /** the animation clock */

@@ -12,7 +12,7 @@ import type { ProjectSort } from "../model/insights/panel.ts";
 import { drawInsightPanel } from "../panels/insights/registry.ts";
 import { drawOverlay } from "../ui/widgets/overlay.ts";
 
-export const PANEL_HEIGHT = 9;
+const PANEL_HEIGHT = 9;
 
 export function insightColumns(width: number): number {
   return width >= 160 ? 3 : width >= 110 ? 2 : 1;

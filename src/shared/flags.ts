@@ -2,10 +2,10 @@
 // it. options.ts reads flags with it (and checks their values with its schema); the in-app help lists it. Plain data,
 // where every layer may read it.
 
-export type Kind = "boolean" | "string" | "number" | "list";
+type Kind = "boolean" | "string" | "number" | "list";
 
 /** One flag: how it is given, its value when not given, and what --help says of it. */
-export interface Flag {
+interface Flag {
   name: string;
   kind: Kind;
   /** the value's placeholder in --help (not for switches). */
