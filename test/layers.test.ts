@@ -141,13 +141,25 @@ describe("checkExports", () => {
         "inner();",
         "export function forTests() {}",
         "export function passedOn() {}",
+        "export type Alias = number;",
+        "export const alias: Alias = 1;",
+        "type Listed = string;",
+        "export type { Listed };",
+        "export type DeadAlias = number;",
       ].join("\n"),
       "src/index.ts": 'export { passedOn } from "./lib.ts";\n',
       "bench/b.ts": 'import { passedOn } from "../src/index.ts";\n',
       "test/t.test.ts": 'import { forTests } from "../src/lib.ts";\n',
     });
     const report = checkExports(files);
-    expect(report.unused.map((e) => `${e.name}:${e.usedInFile}`)).toEqual(["dead:false", "inner:true"]);
+    expect(report.unused.map((e) => `${e.name}:${e.usedInFile}`)).toEqual([
+      "dead:false",
+      "inner:true",
+      "Alias:true",
+      "alias:false",
+      "Listed:false",
+      "DeadAlias:false",
+    ]);
     expect(report.testOnly.map((e) => e.name)).toEqual(["forTests"]);
   });
 });
