@@ -65,6 +65,17 @@ describe("chart widget", () => {
     }
   });
 
+  test("the middle label of a small scale keeps its half: 7.5 of 15, 0.5 of an empty chart's 1 (they read 8 and 1)", () => {
+    const label = (values: number[]) =>
+      lines(chart(40, 8, { series: one(values), starts: hourly(values.length) }))[3]!
+        .slice(1, 6)
+        .trim();
+    expect(label([3, 15, 9])).toBe("7.5");
+    expect(label([0, 0, 0])).toBe("0.5");
+    expect(label([3, 25, 9])).toBe("12.5");
+    expect(label([300, 1500, 900])).toBe("750");
+  });
+
   test("stacked series: each cell takes the colour of the series it shows, the first at the bottom; the legend's chips match", () => {
     const series: Series[] = [
       { label: "uncached", color: theme.uncached, values: [1_000_000, 2_000_000, 0, 3_000_000] },

@@ -35,7 +35,7 @@ const EIGHTHS = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
 export const AXIS_W = 7;
 
 /** A round number ≥ v with at most two significant digits (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k). */
-export function niceMax(v: number): number {
+function niceMax(v: number): number {
   if (v <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
   for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * p >= v) return m * p;
@@ -73,7 +73,10 @@ export function drawChart(c: Canvas, r: Rect, p: ChartProps, hits: HitMap): void
   // y axis
   for (let y = y0; y < y0 + plotH; y++) c.cell(plotX - 1, y, "│", { fg: theme.rule });
   c.text(inner.x, y0, padLeft(compact(max), AXIS_W - 2), { fg: theme.dim });
-  if (plotH >= 4) c.text(inner.x, y0 + Math.floor(plotH / 2), padLeft(compact(max / 2), AXIS_W - 2), { fg: theme.dim });
+  // (half of 15 is 7.5, not 8, and of an empty chart's 1 is 0.5: below a thousand a half keeps its decimal)
+  const half = max / 2;
+  const halfLabel = half < 1000 && !Number.isInteger(half) ? half.toFixed(1) : compact(half);
+  if (plotH >= 4) c.text(inner.x, y0 + Math.floor(plotH / 2), padLeft(halfLabel, AXIS_W - 2), { fg: theme.dim });
   if (plotH >= 2) c.text(inner.x, y0 + plotH - 1, padLeft("0", AXIS_W - 2), { fg: theme.dim });
   // bars
   const sweep = p.still ? -1e9 : (((p.time % 2000) + 2000) % 2000) / 2000;
