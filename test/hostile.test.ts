@@ -504,8 +504,9 @@ describe("the OTLP receiver holds its slots", () => {
       // from the same address: refused while the trickling ones hold that client's share, served once they are cut
       // off (well before the 10-minute body timeout: the deadline here is 60 s)
       expect(await until(async () => (await post()) === 200, "a legitimate POST to be served")).toBe(true);
-      expect(r.stats.slowClients).toBeGreaterThanOrEqual(16);
-      expect(cut.length).toBe(r.stats.slowClients);
+      // every client that held one of the share's 16 slots is cut off for its rate: they started together, but a
+      // loaded machine cuts them over a few ticks (13 of 16 had been when the POST got in on one run)
+      expect(await until(() => r.stats.slowClients >= 16 && cut.length === r.stats.slowClients, "every slot's holder to be cut off and counted")).toBe(true);
       for (const m of cut) expect(m).toMatch(/^the body arrived too slowly \(\d+ bytes in \d+\.\d s\)$/);
     } finally {
       clearInterval(drip);
