@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
+import { until } from "./until.ts";
 import { openUsageStore } from "../src/ingest/store-open.ts";
 
 const REPO = resolve(import.meta.dir, "..");
@@ -519,17 +520,13 @@ describe("the resident helper", () => {
     return { w, env: { CLAUDE_DASH_NO_SERVER: "", XDG_RUNTIME_DIR: run, CLAUDE_DASH_SERVER_IDLE_MS: "4000" }, dir: join(run, "claude-dash"), run };
   }
   const sockets = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sock")) : []);
-  async function until(what: () => boolean, ms = 30_000): Promise<boolean> {
-    for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(50)) if (what()) return true;
-    return what();
-  }
 
   test("the first call answers itself and starts a helper; later calls get the same line from it; it goes away when idle", async () => {
     const { w, env, dir } = served();
     const p = JSON.stringify(payload(w));
     const alone = line(statusline(w, p, [], { CLAUDE_DASH_NO_SERVER: "1", XDG_RUNTIME_DIR: "" }));
     expect(line(statusline(w, p, [], env))).toBe(alone);
-    expect(await until(() => sockets(dir).length === 1)).toBe(true);
+    expect(await until(() => sockets(dir).length === 1, "the helper's socket")).toBe(true);
     // (a 0600 socket in a 0700 folder: only this user can ask)
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, sockets(dir)[0]!)).mode & 0o777).toBe(0o600);
@@ -548,22 +545,22 @@ describe("the resident helper", () => {
     const { rate_limits: _, ...older } = payload(w);
     expect(line(statusline(w, JSON.stringify(older), [], env))).toContain("5h 42% (<1m ago, 60% gone)");
     // idle for 4 s: it goes, and takes its socket with it
-    expect(await until(() => sockets(dir).length === 0, 60_000)).toBe(true);
+    expect(await until(() => sockets(dir).length === 0, "the idle helper to go, with its socket")).toBe(true);
   }, 90_000);
 
   test("a helper killed without a word leaves a socket nobody answers: the next call answers itself and starts another", async () => {
     const { w, env, dir, run } = served();
     const p = JSON.stringify(payload(w));
     line(statusline(w, p, [], env));
-    expect(await until(() => sockets(dir).length === 1)).toBe(true);
+    expect(await until(() => sockets(dir).length === 1, "the helper's socket")).toBe(true);
     const running = () => ownHelpers([run]).length > 0;
     expect(ownHelpers([run])).toHaveLength(1);
     killHelpers("SIGKILL", [run]);
-    expect(await until(() => !running())).toBe(true);
+    expect(await until(() => !running(), "the killed helper to be gone")).toBe(true);
     expect(sockets(dir)).toHaveLength(1); // (left behind)
     const text = line(statusline(w, p, [], env));
     expect(text).toContain("$1.65* session");
-    expect(await until(running)).toBe(true);
+    expect(await until(running, "a new helper")).toBe(true);
     expect(line(statusline(w, p, [], env))).toBe(text);
     killHelpers("SIGTERM", [run]);
   }, 90_000);
@@ -572,7 +569,7 @@ describe("the resident helper", () => {
     const { w, env, dir, run } = served();
     const p = JSON.stringify(payload(w));
     line(statusline(w, p, [], env));
-    expect(await until(() => sockets(dir).length === 1)).toBe(true);
+    expect(await until(() => sockets(dir).length === 1, "the helper's socket")).toBe(true);
     const runs = await Promise.all(Array.from({ length: 10 }, () => statuslineAsync(w, p, env)));
     for (const r of runs) expect(line(r)).toContain("$1.65* session │ $2.10 today");
     killHelpers("SIGTERM", [run]);
