@@ -4,7 +4,7 @@
 // prebuilt bundle when it matches these sources (see scripts/build-statusline.ts), else from the sources — and starts
 // a helper for the next call. Everything else is the dashboard (src/dashboard.ts), loaded only then.
 // (nothing is imported up front: for the status line every module loaded is time Claude Code waits)
-import { MAX_PAYLOAD_BYTES, statuslineSocket } from "./statusline-socket.ts";
+import { MAX_PAYLOAD_BYTES, runningScript, statuslineSocket } from "./statusline-socket.ts";
 
 const args = process.argv.slice(2);
 const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -48,9 +48,8 @@ async function statusline(rest: string[]): Promise<number> {
   const served = onBun && process.env.CLAUDE_DASH_NO_SERVER !== "1" && !rest.some((a) => NOT_SERVED.has(a));
   if (!served) return (await statuslineModule()).statuslineMain(rest.filter((a) => a !== "--no-server"));
   const p = await import("./platform.ts");
-  const script = process.argv[1] ?? null;
-  const compiled = script === null || script.startsWith("/$bunfs/") || script.startsWith("B:\\~BUN");
-  const sock = statuslineSocket({ args: rest, env: process.env, execPath: process.execPath, script: compiled ? null : script, home: p.home() });
+  const script = runningScript();
+  const sock = statuslineSocket({ args: rest, env: process.env, execPath: process.execPath, script, home: p.home() });
   const input = await p.readStdinFast(MAX_PAYLOAD_BYTES);
   if (sock) {
     const request = { stdin: input.text, truncated: input.truncated, columns: process.env.COLUMNS, noColor: process.env.NO_COLOR };
@@ -64,7 +63,7 @@ async function statusline(rest: string[]): Promise<number> {
   }
   // No helper (or a stale one): this call is answered here, and a helper is started for the next.
   const code = await (await statuslineModule()).statuslineMain(rest, input);
-  if (sock) p.startDetached([process.execPath, ...(compiled ? [] : [script!]), "statusline", "--serve", ...rest], process.env);
+  if (sock) p.startDetached([process.execPath, ...(script === null ? [] : [script]), "statusline", "--serve", ...rest], process.env);
   return code;
 }
 

@@ -11,7 +11,7 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from "
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keepStoresOpen, statuslineRun, type StatuslineResult } from "./statusline.ts";
-import { statuslineSocket } from "./statusline-socket.ts";
+import { runningScript, statuslineSocket } from "./statusline-socket.ts";
 import { askLocalServer, env, home, serveLocal } from "./platform.ts";
 
 /** A helper with no request for this long goes away (CLAUDE_DASH_SERVER_IDLE_MS for tests). */
@@ -30,7 +30,7 @@ type StatuslineReply = StatuslineResult | { stale: true };
 
 /** Runs the helper for these arguments until it goes away; the exit code. */
 export async function serveStatusline(args: string[]): Promise<number> {
-  const sock = statuslineSocket({ args, env: process.env, execPath: process.execPath, script: scriptPath(), home: home() });
+  const sock = statuslineSocket({ args, env: process.env, execPath: process.execPath, script: runningScript(), home: home() });
   if (!sock || !ownFolder(sock.dir, sock.own)) return 1;
   // Another helper may already answer there (two commands started one each): then this one is not needed. A socket
   // file nobody answers on is what a helper that was killed left behind.
@@ -91,12 +91,6 @@ export async function serveStatusline(args: string[]): Promise<number> {
   return new Promise<number>(() => {});
 }
 
-/** The script this process runs (null for a compiled binary, whose script is inside it). */
-function scriptPath(): string | null {
-  const script = process.argv[1] ?? null;
-  return script === null || script.startsWith("/$bunfs/") || script.startsWith("B:\\~BUN") ? null : script;
-}
-
 /** The helper's folder: made 0700 when missing; used only when it is a real folder of this user's that no one else
  *  can write to. */
 function ownFolder(dir: string, own: boolean): boolean {
@@ -143,7 +137,7 @@ function codeFiles(): Map<string, string> {
       out.set(p, "gone");
     }
   };
-  const script = scriptPath();
+  const script = runningScript();
   if (script === null) {
     note(process.execPath);
     return out;

@@ -71,3 +71,9 @@ function fnv(s: string): string {
   }
   return h.toString(16).padStart(8, "0");
 }
+
+/** The script this process runs, as argv gives it; null for a compiled binary (its script lives in Bun's virtual file
+ *  system, inside the binary). */
+export function runningScript(argv1: string | undefined = process.argv[1]): string | null {
+  return argv1 === undefined || argv1.startsWith("/$bunfs/") || argv1.startsWith("B:\\~BUN") ? null : argv1;
+}

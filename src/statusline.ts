@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { parsePayload, payloadLimits, type StatusPayload } from "./ingest/statusline-payload.ts";
-import { MAX_PAYLOAD_BYTES } from "./statusline-socket.ts";
+import { MAX_PAYLOAD_BYTES, runningScript } from "./statusline-socket.ts";
 import { cleanText, registerSecret } from "./shared/sanitize.ts";
 import { resolveRoots } from "./ingest/roots.ts";
 import { dataDir, memoryStore, openUsageStore, storeFile } from "./ingest/store-open.ts";
@@ -427,8 +427,6 @@ async function install(flags: StatuslineFlags): Promise<StatuslineResult> {
 function runningAs(): { execPath: string; script: string | null; compiled: boolean } {
   // (on Deno the command would need deno's permission flags: the snippet then names `claude-dash`, which runs Bun)
   if (typeof (globalThis as { Deno?: unknown }).Deno !== "undefined") return { execPath: process.execPath, script: null, compiled: false };
-  const script = process.argv[1] ?? null;
-  // (a compiled binary's script lives in Bun's virtual file system)
-  const compiled = script === null || script.startsWith("/$bunfs/") || script.startsWith("B:\\~BUN");
-  return { execPath: process.execPath, script: compiled ? null : resolve(script!), compiled };
+  const script = runningScript();
+  return { execPath: process.execPath, script: script === null ? null : resolve(script), compiled: script === null };
 }
