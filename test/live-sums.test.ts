@@ -28,7 +28,7 @@ import {
   type Rand,
   type SessionInfo,
 } from "../src/ingest/synth.ts";
-import { liveViewOf, selectLive } from "../src/model/live-view.ts";
+import { liveViewOf, selectLive } from "../src/model/selectors.ts";
 import type { LiveQuery, LiveSums } from "../src/model/queries.ts";
 import { tempDirs } from "./builders.ts";
 

@@ -4,11 +4,11 @@
 // in a transcript of its own (a fact seen in several files counts once): both must give the same view.
 import { describe, expect, test } from "bun:test";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
-import { priceFor } from "../src/model/pricing.ts";
+import { priceFor, costUSD } from "../src/model/pricing.ts";
 import { bucketsOf, totalsOf as cellTotals, type Bucket, type UsageQueries } from "../src/model/queries.ts";
 import { selectActiveSessions, windowOf, type WindowOptions } from "../src/model/selectors.ts";
 import { createState, MAX_REJECTED_SAMPLES, reduce, reduceAll, type ModelState } from "../src/model/state.ts";
-import { contextTokens, costUSD, effectiveTokens, freshTokens } from "../src/model/tokens.ts";
+import { contextTokens, effectiveTokens, freshTokens } from "../src/model/tokens.ts";
 import {
   apiError,
   at,

@@ -10,7 +10,7 @@ import { startOtlpReceiver, type OtlpReceiver } from "../src/net/otlp-receiver.t
 import { selectInsights } from "../src/model/insights/registry.ts";
 import { drawInsightPanel } from "../src/panels/insights/registry.ts";
 import { createState, reduce } from "../src/model/state.ts";
-import { responseCost } from "../src/model/tokens.ts";
+import { responseCost } from "../src/model/pricing.ts";
 import { rect } from "../src/ui/canvas.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { HitMap } from "../src/ui/hits.ts";

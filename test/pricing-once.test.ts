@@ -4,8 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { Usage } from "../src/model/events.ts";
-import { priceFor, rateClass } from "../src/model/pricing.ts";
-import { costUSD, priceCell, responseCost } from "../src/model/tokens.ts";
+import { priceFor, rateClass, costUSD, priceCell, responseCost } from "../src/model/pricing.ts";
 
 const SRC = resolve(import.meta.dir, "../src");
 
@@ -49,8 +48,8 @@ describe("priceCell", () => {
 });
 
 describe("no dollar is computed outside priceCell", () => {
-  test("costUSD(…) is called only in src/model/tokens.ts", () => {
+  test("costUSD(…) is called only in src/model/pricing.ts", () => {
     const callers = tsFiles(SRC).filter((f) => /\bcostUSD\(/.test(readFileSync(f, "utf8").replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, "")));
-    expect(callers.map((f) => relative(SRC, f))).toEqual(["model/tokens.ts"]);
+    expect(callers.map((f) => relative(SRC, f))).toEqual(["model/pricing.ts"]);
   });
 });

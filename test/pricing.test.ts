@@ -2,9 +2,8 @@
 // the long-context rule at its boundary, fast mode, and what an unknown model gets.
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Usage } from "../src/model/events.ts";
-import { canonicalModel, PRICE_SOURCES, PRICE_TABLE, priceFor, rateClass, usePriceRows } from "../src/model/pricing.ts";
+import { canonicalModel, PRICE_SOURCES, PRICE_TABLE, priceFor, rateClass, usePriceRows, responseCost } from "../src/model/pricing.ts";
 import { parsePricingFile } from "../src/model/pricing-file.ts";
-import { responseCost } from "../src/model/tokens.ts";
 
 const perM = (x: number) => +(x * 1e6).toFixed(6);
 const usage = (u: Partial<Usage>): Usage => ({ uncached: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, output: 0, ...u });

@@ -14,7 +14,7 @@ import type { ModelEvent, ResponseObserved, Usage } from "../src/model/events.ts
 import { dashboardJson } from "../src/model/json-view.ts";
 import { selectActiveSessions } from "../src/model/selectors.ts";
 import { createState, reduce } from "../src/model/state.ts";
-import { responseCost } from "../src/model/tokens.ts";
+import { responseCost } from "../src/model/pricing.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { drawSessionPopup } from "../src/ui/widgets/session-popup.ts";
 

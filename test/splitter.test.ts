@@ -1,8 +1,8 @@
-// splitLines(pending, chunk): the pure byte → line splitter under the tailer. A chunk may end anywhere
+// splitLines(pending, chunk): the pure byte → line splitter under the tailer (tailer.ts). A chunk may end anywhere
 // (mid-line, mid-character, between CR and LF); whatever is unfinished must come back as `rest` and be
 // decoded whole once the rest of it arrives.
 import { describe, expect, test } from "bun:test";
-import { EMPTY_BYTES, splitLines } from "../src/ingest/splitter.ts";
+import { splitLines } from "../src/ingest/tailer.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -10,7 +10,7 @@ const bytes = (s: string): Uint8Array => enc.encode(s);
 
 /** Feeds the chunks through splitLines the way the tailer does; returns all lines and the final rest. */
 function feed(chunks: Uint8Array[]): { lines: string[]; rest: Uint8Array } {
-  let pending: Uint8Array = EMPTY_BYTES;
+  let pending: Uint8Array = new Uint8Array(0);
   const lines: string[] = [];
   for (const c of chunks) {
     const r = splitLines(pending, c);
@@ -31,13 +31,13 @@ function expectSameAtEverySplit(data: Uint8Array, expected: string[], expectedRe
 
 describe("splitLines", () => {
   test("a chunk of complete lines yields each line without its newline and an empty rest", () => {
-    const r = splitLines(EMPTY_BYTES, bytes('{"a":1}\n{"b":2}\n'));
+    const r = splitLines(new Uint8Array(0), bytes('{"a":1}\n{"b":2}\n'));
     expect(r.lines).toEqual(['{"a":1}', '{"b":2}']);
     expect(r.rest.length).toBe(0);
   });
 
   test("a chunk ending mid-line keeps the unfinished bytes in rest and finishes the line with the next chunk", () => {
-    const first = splitLines(EMPTY_BYTES, bytes('{"a":1}\n{"b"'));
+    const first = splitLines(new Uint8Array(0), bytes('{"a":1}\n{"b"'));
     expect(first.lines).toEqual(['{"a":1}']);
     expect(dec.decode(first.rest)).toBe('{"b"');
     const second = splitLines(first.rest, bytes(":2}\n"));
@@ -46,7 +46,7 @@ describe("splitLines", () => {
   });
 
   test("a chunk with no newline at all yields no line and returns everything (pending included) as rest", () => {
-    const r1 = splitLines(EMPTY_BYTES, bytes("abc"));
+    const r1 = splitLines(new Uint8Array(0), bytes("abc"));
     expect(r1.lines).toEqual([]);
     expect(dec.decode(r1.rest)).toBe("abc");
     const r2 = splitLines(r1.rest, bytes("def"));
@@ -63,12 +63,12 @@ describe("splitLines", () => {
   test("rest does not alias the caller's chunk buffer, so reusing that buffer cannot corrupt a pending line", () => {
     // The tailer reads every chunk into one shared buffer and overwrites it on the next read.
     const buf = bytes("done\npartial");
-    const r1 = splitLines(EMPTY_BYTES, buf);
+    const r1 = splitLines(new Uint8Array(0), buf);
     buf.fill(0x58); // "XXXX…"
     expect(dec.decode(r1.rest)).toBe("partial");
 
     const buf2 = bytes("no newline");
-    const r2 = splitLines(EMPTY_BYTES, buf2);
+    const r2 = splitLines(new Uint8Array(0), buf2);
     buf2.fill(0x58);
     expect(dec.decode(r2.rest)).toBe("no newline");
   });
@@ -76,12 +76,12 @@ describe("splitLines", () => {
   test("rest is a copy even when the chunk is a Node Buffer (whose slice() is a view, not a copy)", () => {
     // The tailer reads into a shared Buffer; Buffer#slice shares memory, unlike Uint8Array#slice.
     const shared = Buffer.from("done\npartial");
-    const r1 = splitLines(EMPTY_BYTES, shared.subarray(0, shared.length));
+    const r1 = splitLines(new Uint8Array(0), shared.subarray(0, shared.length));
     shared.fill(0x58);
     expect(dec.decode(r1.rest)).toBe("partial");
 
     const shared2 = Buffer.from("no newline");
-    const r2 = splitLines(EMPTY_BYTES, shared2.subarray(0, shared2.length));
+    const r2 = splitLines(new Uint8Array(0), shared2.subarray(0, shared2.length));
     shared2.fill(0x58);
     expect(dec.decode(r2.rest)).toBe("no newline");
   });
@@ -89,14 +89,14 @@ describe("splitLines", () => {
   test("a line carried over Buffer chunks read into one reused buffer comes out intact", () => {
     const buf = Buffer.alloc(16);
     const take = (s: string): Buffer => buf.subarray(0, buf.write(s));
-    const r1 = splitLines(EMPTY_BYTES, take('{"t":"caf'));
+    const r1 = splitLines(new Uint8Array(0), take('{"t":"caf'));
     const r2 = splitLines(r1.rest, take('é"}\nnext'));
     const r3 = splitLines(r2.rest, take("\n"));
     expect([...r1.lines, ...r2.lines, ...r3.lines]).toEqual(['{"t":"café"}', "next"]);
   });
 
   test("CRLF line endings: the CR is removed along with the LF", () => {
-    const r = splitLines(EMPTY_BYTES, bytes("one\r\ntwo\r\n\r\nthree\n"));
+    const r = splitLines(new Uint8Array(0), bytes("one\r\ntwo\r\n\r\nthree\n"));
     expect(r.lines).toEqual(["one", "two", "", "three"]);
   });
 
@@ -107,12 +107,12 @@ describe("splitLines", () => {
   });
 
   test("a CR inside a line (not before the newline) is kept", () => {
-    const r = splitLines(EMPTY_BYTES, bytes("a\rb\n"));
+    const r = splitLines(new Uint8Array(0), bytes("a\rb\n"));
     expect(r.lines).toEqual(["a\rb"]);
   });
 
   test("empty lines are returned as empty strings, in place", () => {
-    const r = splitLines(EMPTY_BYTES, bytes("\n\na\n\nb\n"));
+    const r = splitLines(new Uint8Array(0), bytes("\n\na\n\nb\n"));
     expect(r.lines).toEqual(["", "", "a", "", "b"]);
     expect(r.rest.length).toBe(0);
   });
@@ -155,12 +155,12 @@ describe("splitLines", () => {
 
   test("invalid UTF-8 bytes become replacement characters instead of throwing or swallowing the line", () => {
     const data = Uint8Array.of(0x61, 0xff, 0xfe, 0x62, 0x0a, 0x63, 0x0a);
-    const r = splitLines(EMPTY_BYTES, data);
+    const r = splitLines(new Uint8Array(0), data);
     expect(r.lines).toEqual(["a\uFFFD\uFFFDb", "c"]);
   });
 
   test("an empty chunk with an empty pending yields nothing", () => {
-    const r = splitLines(EMPTY_BYTES, new Uint8Array(0));
+    const r = splitLines(new Uint8Array(0), new Uint8Array(0));
     expect(r.lines).toEqual([]);
     expect(r.rest.length).toBe(0);
   });

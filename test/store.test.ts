@@ -34,9 +34,8 @@ import { historyBucketMinutes, selectHistory } from "../src/model/history-view.t
 import { selectInsights } from "../src/model/insights/registry.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import type { UsageQueries } from "../src/model/queries.ts";
-import { priceFor } from "../src/model/pricing.ts";
+import { priceFor, costUSD, responseCost } from "../src/model/pricing.ts";
 import { createState, reduce } from "../src/model/state.ts";
-import { costUSD, responseCost } from "../src/model/tokens.ts";
 import { DatabaseSync } from "node:sqlite";
 
 const MIN = 60_000;

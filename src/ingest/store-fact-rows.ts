@@ -3,8 +3,7 @@
 // metadata of one session combine. Pure: nothing here reads or writes the store.
 import type { ModelEvent, ResponseObserved, SessionMeta, ToolOutcome, Usage } from "../model/events.ts";
 import { noteWhere } from "../model/state.ts";
-import type { RateClass } from "../model/pricing.ts";
-import { classOf } from "../model/tokens.ts";
+import { type RateClass, classOf } from "../model/pricing.ts";
 import { keyId } from "./key-id.ts";
 import type { Hashed } from "./wire.ts";
 

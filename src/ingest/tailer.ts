@@ -1,11 +1,13 @@
 // Tails one transcript file by byte offset. It keeps the file's identity (device + inode), the offset of the
-// next unread byte and the unfinished last line, so each refresh reads only the appended bytes. A file that
+// next unread byte and the unfinished last line, so each refresh reads only the appended bytes, cut into whole lines (scanLines, below). A file that
 // shrank or was replaced is read again from 0; a file that vanished reports `gone`. It never writes.
 import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from "node:fs";
 import { Buffer } from "node:buffer";
 import type { FilePos } from "./facts.ts";
-import { EMPTY_BYTES, scanLines } from "./splitter.ts";
 import { sameMtime } from "./discover.ts";
+
+const decoder = new TextDecoder("utf-8");
+const EMPTY = new Uint8Array(0);
 
 export const CHUNK_BYTES = 4 * 1024 * 1024;
 /** How many leading bytes identify a file's content (a transcript's first line holds uuids and a timestamp). */
@@ -42,7 +44,7 @@ export class FileTailer {
   ino = -1;
   offset = 0;
   /** bytes of the unfinished last line. */
-  pending: Uint8Array = EMPTY_BYTES;
+  pending: Uint8Array = EMPTY;
   /** number of complete lines seen so far. */
   lineNo = 0;
   /** size and mtime at the last refresh, to skip unchanged files cheaply. */
@@ -73,7 +75,7 @@ export class FileTailer {
     this.headLen = p.headLen;
     this.headHash = p.headHash;
     this.tailHash = p.tailHash;
-    this.pending = EMPTY_BYTES;
+    this.pending = EMPTY;
     this.skipping = false;
   }
 
@@ -145,7 +147,7 @@ export class FileTailer {
         this.dev = st.dev;
         this.ino = st.ino;
         this.offset = 0;
-        this.pending = EMPTY_BYTES;
+        this.pending = EMPTY;
         this.lineNo = 0;
         this.skipping = false;
         this.headLen = 0;
@@ -223,7 +225,7 @@ export class FileTailer {
     this.dev = -1;
     this.ino = -1;
     this.offset = 0;
-    this.pending = EMPTY_BYTES;
+    this.pending = EMPTY;
     this.lineNo = 0;
     this.skipping = false;
     this.headLen = 0;
@@ -247,7 +249,7 @@ export class FileTailer {
     });
     if (rest.length > this.maxLine) {
       onOverlong(this.lineNo + 1);
-      this.pending = EMPTY_BYTES;
+      this.pending = EMPTY;
       this.skipping = true;
     } else {
       this.pending = rest;
@@ -265,4 +267,62 @@ export function hashBytes(b: Uint8Array, n: number): number {
 function describe(e: unknown): string {
   const err = e as { code?: string; message?: string };
   return err.code ?? err.message ?? String(e);
+}
+
+// The line splitter under the tailer, pure over byte chunks. It splits only at newline bytes (0x0A never occurs inside
+// a multi-byte UTF-8 sequence), so a chunk that ends mid-line or mid-character leaves the unfinished bytes in `rest`
+// for the next chunk, and every line is delivered whole.
+
+/** Receives one complete line as the byte range [start, end) of `buf` (newline and a trailing CR excluded). */
+type ByteLineSink = (buf: Buffer, start: number, end: number) => void;
+
+/**
+ * Calls `onLine` for every complete line in pending + chunk and returns the unfinished rest (a copy, so the
+ * caller may reuse `chunk`). Lines are byte ranges: nothing is decoded here.
+ */
+function scanLines(pending: Uint8Array, chunk: Uint8Array, onLine: ByteLineSink): Uint8Array {
+  const nl = chunk.lastIndexOf(10);
+  if (nl < 0) return concat(pending, chunk);
+  const headBytes = pending.length > 0 ? concat(pending, chunk.subarray(0, nl + 1)) : chunk.subarray(0, nl + 1);
+  const head = Buffer.from(headBytes.buffer, headBytes.byteOffset, headBytes.length);
+  let start = 0;
+  const stop = head.length;
+  while (start < stop) {
+    const i = head.indexOf(10, start);
+    let end = i;
+    if (end > start && head[end - 1] === 13) end--;
+    onLine(head, start, end);
+    start = i + 1;
+  }
+  return nl + 1 < chunk.length ? copy(chunk.subarray(nl + 1)) : EMPTY;
+}
+
+/** A copy that owns its bytes (Buffer#slice would return a view into the caller's reused buffer). */
+function copy(a: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  out.set(a);
+  return out;
+}
+
+interface SplitResult {
+  /** complete lines, decoded, without their newline (a trailing CR is removed too). */
+  lines: string[];
+  /** bytes after the last newline: the start of an unfinished line. */
+  rest: Uint8Array;
+}
+
+/** The same split, decoding each line as UTF-8. */
+export function splitLines(pending: Uint8Array, chunk: Uint8Array): SplitResult {
+  const lines: string[] = [];
+  const rest = scanLines(pending, chunk, (buf, s, e) => lines.push(decoder.decode(buf.subarray(s, e))));
+  return { lines, rest };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return copy(b);
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }

@@ -3,7 +3,7 @@
 import { cleanText, jsonText } from "../shared/sanitize.ts";
 import type { HistoryView } from "./history-view.ts";
 import type { InsightsView } from "./insights-view.ts";
-import type { LiveView } from "./live-view.ts";
+import { type LiveView } from "./selectors.ts";
 
 export interface ViewExport {
   /** file name without extension: claude-dash-<view>-<yyyymmdd-hhmmss> (UTC) */

@@ -1,11 +1,11 @@
 // The HISTORY view model: a week (by default) of usage from the same state as LIVE — the three charts, effective
 // tokens by model family, a summary with cost and cache-hit rate, and an activity heatmap of local weekday ×
 // hour. Pure: `now` and the time zone are arguments; zone arithmetic goes through Intl, memoised per 15 minutes.
-import type { Family } from "./pricing.ts";
+import { type Family, priceCell } from "./pricing.ts";
 import { addCell, bucketsOf, familyBuckets, type Bucket, type Counts, type UsageQueries } from "./queries.ts";
 import type { Window } from "./selectors.ts";
 import { emptyTotals, type Totals } from "./state.ts";
-import { effectiveTokens, priceCell } from "./tokens.ts";
+import { effectiveTokens } from "./tokens.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -5,7 +5,8 @@ import type { ModelState, ResponseRec } from "./state.ts";
 import type { Usage } from "./events.ts";
 import { zoneOf } from "./history-view.ts";
 import type { DayCell, ToolResultFact, UsageQueries } from "./queries.ts";
-import { effectiveTokens, priceCell } from "./tokens.ts";
+import { priceCell } from "./pricing.ts";
+import { effectiveTokens } from "./tokens.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -12,6 +12,9 @@
 // - Fast mode (usage.speed "fast"): the row's fast rates for the whole request, caches scaled the same way; flat over
 //   the whole window (it does not stack with a long-context rate).
 
+import type { Usage } from "./events.ts";
+import { contextTokens } from "./tokens.ts";
+
 export type Family = "opus" | "sonnet" | "haiku" | "other";
 
 /** Rates for one tier of a model, USD per million tokens. */
@@ -265,4 +268,36 @@ export function priceFor(model: string, inputOverride?: number, cls: RateClass =
   };
   cache.set(ck, p);
   return p;
+}
+
+/** Dollars of this usage at these rates (see priceCell, the one way a view turns tokens into dollars). */
+export function costUSD(u: Usage, p: Price): number {
+  return u.uncached * p.input + u.cacheWrite5m * p.write5m + u.cacheWrite1h * p.write1h + u.cacheRead * p.read + u.output * p.output;
+}
+
+/** The rate class of one response (its input size, speed, and whether it is known only from a progress copy): see rateClass. */
+export function classOf(u: Usage, fast = false, copy = false): RateClass {
+  return rateClass(contextTokens(u), fast, copy);
+}
+
+/** Tokens of one model at one rate class: one response, or many summed (a slot's, a session's, a group's). */
+export interface TokenCell {
+  model: string;
+  cls: RateClass;
+  usage: Usage;
+}
+
+/**
+ * The one place tokens become dollars: a cell at its model's rates for its class (long context, fast mode; the whole
+ * request at them), `priceOverride` USD per Mtok of input (--price-per-mtok). Every view, the report, the status line
+ * and `--json` price through here; `price` says which rates (its family, label, tier, and whether an estimate).
+ */
+export function priceCell(c: TokenCell, priceOverride?: number): { usd: number; price: Price } {
+  const price = priceFor(c.model, priceOverride, c.cls);
+  return { usd: costUSD(c.usage, price), price };
+}
+
+/** What one response costs: its model's rates for its class (long context, fast mode), the whole request at them. */
+export function responseCost(model: string, u: Usage, fast = false, inputOverride?: number): number {
+  return priceCell({ model, cls: classOf(u, fast), usage: u }, inputOverride).usd;
 }

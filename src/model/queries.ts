@@ -2,9 +2,9 @@
 // it returns, not what it covers), and the pure folds that turn the answers into the numbers on screen.
 // A response belongs to a window when from < time <= to.
 import { addUsage, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
-import { type Family, type Price, priceFor, type RateClass } from "./pricing.ts";
+import { type Family, type Price, priceFor, type RateClass, priceCell } from "./pricing.ts";
 import { emptyTotals, type Totals } from "./state.ts";
-import { effectiveTokens, priceCell } from "./tokens.ts";
+import { effectiveTokens } from "./tokens.ts";
 
 const MIN = 60_000;
 

@@ -18,9 +18,8 @@
 // When none of these applies, one cause says what can be neither seen nor ruled out from the transcripts, marked
 // "possibly": ours lower — Claude Code also pays for calls it writes no response for (titles, summaries); ours higher,
 // when the figure did not say when its run began — a resumed session's earlier runs may be missing from it.
-import { isCopy, rateClass, type RateClass } from "./pricing.ts";
+import { isCopy, rateClass, type RateClass, priceCell } from "./pricing.ts";
 import type { UsageCell, UsageQueries } from "./queries.ts";
-import { priceCell } from "./tokens.ts";
 
 /** Figures that differ by at most this share of Claude Code's agree. */
 const TOLERANCE = 0.01;

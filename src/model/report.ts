@@ -4,7 +4,8 @@ import { addUsage, type Usage } from "./events.ts";
 import type { SessionCell, SessionLabel, UsageCell } from "./queries.ts";
 import type { ClaudeCodeCheck } from "./reconcile.ts";
 import { projectName } from "./selectors.ts";
-import { effectiveTokens, priceCell, type TokenCell } from "./tokens.ts";
+import { priceCell, type TokenCell } from "./pricing.ts";
+import { effectiveTokens } from "./tokens.ts";
 
 type ReportKind = "daily" | "weekly" | "monthly" | "session";
 

@@ -1,12 +1,14 @@
-// Selectors: plain view models for a given `now` (never read from the clock). A response belongs to a window when
-// from < time <= to.
-import { isCopy } from "./pricing.ts";
-import type { SessionGroup, SessionSums, UsageQueries } from "./queries.ts";
+// Selectors: LIVE's view model (selectLive) and the session views, plain data for a given `now` (never read from the
+// clock). A response belongs to a window when from < time <= to.
+import { isCopy, priceCell } from "./pricing.ts";
+import { bucketsOf, totalsOf, type Bucket, type Counts, type LiveSums, type SessionGroup, type SessionSums, type UsageQueries } from "./queries.ts";
+import type { Totals } from "./state.ts";
 import { claudeCodeChecks, type ClaudeCodeCheck } from "./reconcile.ts";
-import { effectiveTokens, freshTokens, priceCell, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
+import { effectiveTokens, freshTokens, CONTEXT_1M, CONTEXT_200K } from "./tokens.ts";
 
 export type { Bucket, Counts } from "./queries.ts";
 
+const MIN = 60_000;
 const HOUR = 3_600_000;
 
 export interface WindowOptions {
@@ -60,6 +62,49 @@ export interface SessionView {
   claudeCode: ClaudeCodeCheck | null;
 }
 
+interface LiveOptions {
+  now: number;
+  windowHours: number;
+  bucketMinutes: number;
+  activeWindowHours: number;
+  /** USD per Mtok replacing every model's base input price. */
+  priceOverride?: number;
+}
+
+export interface LiveView {
+  now: number;
+  window: Window;
+  buckets: Bucket[];
+  totals: Totals;
+  /** totals of the last hour. */
+  totals1h: Totals;
+  counts: Counts;
+  sessions: SessionView[];
+}
+
+/**
+ * The LIVE view for `now`. Its sums come from the store, which keeps them between calls and folds in only what
+ * changed (an append, the window moving on): the cost of a frame grows with the change, not with the window.
+ */
+export function selectLive(q: UsageQueries, o: LiveOptions): LiveView {
+  const window: Window = { from: o.now - o.windowHours * HOUR, to: o.now, bucketMinutes: o.bucketMinutes };
+  const sums = q.liveSums({ from: window.from, to: window.to, slotMs: o.bucketMinutes * MIN, activeMs: o.activeWindowHours * HOUR });
+  return liveViewOf(sums, window, o.now, o.priceOverride);
+}
+
+/** The LIVE view of its sums (pure). */
+export function liveViewOf(s: LiveSums, window: Window, now: number, priceOverride?: number): LiveView {
+  return {
+    now,
+    window,
+    buckets: bucketsOf(s.cells, window.from, window.to, window.bucketMinutes),
+    totals: totalsOf(s.cells, priceOverride),
+    totals1h: totalsOf(s.hourCells, priceOverride),
+    counts: s.counts,
+    sessions: sessionViews(s.sessions, window, now, priceOverride),
+  };
+}
+
 export function windowOf(o: WindowOptions): Window {
   return { from: o.now - o.windowHours * HOUR, to: o.now, bucketMinutes: o.bucketMinutes };
 }
@@ -95,7 +140,7 @@ export function withClaudeCode(q: UsageQueries, views: readonly SessionView[], n
 }
 
 /** Session views of their sums, newest first (then by id). */
-export function sessionViews(sums: readonly SessionSums[], w: Window, now: number, priceOverride?: number): SessionView[] {
+function sessionViews(sums: readonly SessionSums[], w: Window, now: number, priceOverride?: number): SessionView[] {
   const views = sums.map((s) => sessionView(s, w, now, priceOverride));
   views.sort((a, b) => b.lastActivity - a.lastActivity || (a.sessionId < b.sessionId ? -1 : 1));
   return views;

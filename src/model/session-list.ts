@@ -1,6 +1,6 @@
 // The sessions list as the user arranged it: sorted by a column, filtered to one project, searched. Pure.
 import type { SessionView } from "./selectors.ts";
-import type { SliceRow } from "./live-view.ts";
+import type { SliceRow } from "./slice-view.ts";
 
 export type SessionSort = "last" | "cost" | "effective" | "context";
 export const SESSION_SORTS: readonly SessionSort[] = ["last", "cost", "effective", "context"];

@@ -2,8 +2,8 @@
 // an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
 // stored usage when it is larger. The model never reads the clock and does no I/O.
 import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type SessionMeta, type ToolOutcome, type Usage } from "./events.ts";
-import type { Family, RateClass } from "./pricing.ts";
-import { classOf, contextTokens, effectiveTokens, priceCell, totalTokens, CONTEXT_200K } from "./tokens.ts";
+import { type Family, type RateClass, classOf, priceCell } from "./pricing.ts";
+import { contextTokens, effectiveTokens, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
 
 export interface ResponseRec extends Timed {

@@ -17,7 +17,7 @@ import type { SqlDatabase } from "../sqlite.ts";
 import { CHANGED, createExclusive, openExisting, refusal } from "../ingest/store-open.ts";
 import { entryAt } from "../ingest/store-marker.ts";
 import { MetricState, type MetricSample } from "./otlp-map.ts";
-import { classOf } from "../model/tokens.ts";
+import { classOf } from "../model/pricing.ts";
 import type { InsightParts, TeamSource } from "../model/insights-view.ts";
 
 export const DAY_MS = 86_400_000;

@@ -1,12 +1,12 @@
 // What a LIVE or HISTORY panel is: one module with its id, the place the layout gives it, and a drawer that takes
-// its part of the frame's view model to a widget. Each screen's registry lists its panels; drawFrame lays out and
-// draws what the registry gives. (Their numbers come from one query per frame: selectLive / selectHistory.)
+// its part of the frame's view model to a widget. Each screen's registry (screens/frame.ts) lists its panels;
+// drawFrame lays out and draws what the registry gives. (Their numbers come from one query per frame: selectLive / selectHistory.)
 import type { Canvas, Rect } from "../ui/canvas.ts";
 import type { FrameView } from "../ui/frame-view.ts";
 import type { HitMap } from "../ui/hits.ts";
 import type { UiState } from "../ui/ui-state.ts";
 
-interface DrawContext {
+export interface DrawContext {
   hits: HitMap;
   ui: UiState;
   /** the animation clock */
@@ -28,14 +28,3 @@ export interface ScreenPanels<L> {
 }
 
 export type AnyScreenPanel<L> = ScreenPanel<L> | ScreenPanels<L>;
-
-/** Draws every panel of a screen's registry at the place its layout gives it. */
-export function drawScreen<L>(c: Canvas, panels: readonly AnyScreenPanel<L>[], lay: L, v: FrameView, ctx: DrawContext): void {
-  for (const p of panels) {
-    if ("places" in p) p.places(lay).forEach((r, i) => p.draw(c, r, i, v, ctx));
-    else {
-      const r = p.place(lay);
-      if (r) p.draw(c, r, v, ctx);
-    }
-  }
-}

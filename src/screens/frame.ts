@@ -1,7 +1,8 @@
-// drawFrame: the whole screen, redrawn every frame from view models (immediate mode). Only draws.
+// drawFrame: the whole screen, redrawn every frame from view models (immediate mode): the menu bar, the tab's screen
+// (LIVE's and HISTORY's panels from their registries below, INSIGHTS' page), the footer and the open popups. Only draws.
 import type { Canvas, Rect } from "../ui/canvas.ts";
 import type { HitMap } from "../ui/hits.ts";
-import type { Layout } from "../ui/layout.ts";
+import type { HistoryLayout, Layout } from "../ui/layout.ts";
 import { theme } from "../ui/theme.ts";
 import { footerHints, type UiState } from "../ui/ui-state.ts";
 import { allowanceBadge } from "../ui/widgets/allowance.ts";
@@ -12,9 +13,14 @@ import { drawMenuBar } from "../ui/widgets/menu-bar.ts";
 import { drawSessionPopup } from "../ui/widgets/session-popup.ts";
 import { drawSlicePopup } from "../ui/widgets/slice-popup.ts";
 import { drawTooSmall } from "../ui/widgets/too-small.ts";
-import { HISTORY_PANELS } from "./history.ts";
-import { LIVE_PANELS } from "./live.ts";
-import { drawScreen } from "../panels/screen.ts";
+import type { AnyScreenPanel, DrawContext } from "../panels/screen.ts";
+import { historyCharts } from "../panels/history/charts.ts";
+import { historyHeatmap } from "../panels/history/heatmap.ts";
+import { historySummary } from "../panels/history/summary.ts";
+import { liveAllowance } from "../panels/live/allowance.ts";
+import { liveCharts } from "../panels/live/charts.ts";
+import { liveSessions } from "../panels/live/sessions.ts";
+import { liveSummary } from "../panels/live/summary.ts";
 import { HitMap as FreshHits } from "../ui/hits.ts";
 import { drawHeatmap, heatmapSize } from "../ui/widgets/heatmap.ts";
 import { drawHistorySummary } from "../ui/widgets/history-summary.ts";
@@ -24,6 +30,21 @@ import type { FrameView, HistoryFrame, PopupView } from "../ui/frame-view.ts";
 
 export type { FrameView, HistoryFrame, PopupView };
 import { drawInsightFull, drawInsightsPage } from "./insights-page.ts";
+
+// The screens' registries: their panels in drawing order (the layouts in ui/layout.ts say where each goes).
+const LIVE_PANELS: readonly AnyScreenPanel<Layout>[] = [liveCharts, liveSummary, liveAllowance, liveSessions];
+const HISTORY_PANELS: readonly AnyScreenPanel<HistoryLayout>[] = [historyCharts, historySummary, historyHeatmap];
+
+/** Draws every panel of a screen's registry at the place its layout gives it. */
+function drawScreen<L>(c: Canvas, panels: readonly AnyScreenPanel<L>[], lay: L, v: FrameView, ctx: DrawContext): void {
+  for (const p of panels) {
+    if ("places" in p) p.places(lay).forEach((r, i) => p.draw(c, r, i, v, ctx));
+    else {
+      const r = p.place(lay);
+      if (r) p.draw(c, r, v, ctx);
+    }
+  }
+}
 
 export function drawFrame(c: Canvas, v: FrameView, lay: Layout, hits: HitMap, ui: UiState, time: number): void {
   hits.clear();

@@ -1,8 +1,8 @@
 // The dashboard as an object with no I/O: it holds the model and the UI state, turns keys and clicks into
 // actions, and draws a frame on any Canvas for a given time. The live terminal (live.ts) and --once both use it.
 import type { ModelEvent } from "../model/events.ts";
-import { selectLive, selectSessionBuckets, selectSlice, type LiveView } from "../model/live-view.ts";
-import { selectSession, withClaudeCode, type SessionView } from "../model/selectors.ts";
+import { selectSessionBuckets, selectSlice } from "../model/slice-view.ts";
+import { selectSession, withClaudeCode, type SessionView, selectLive, type LiveView } from "../model/selectors.ts";
 import { cleanText, redact } from "../shared/sanitize.ts";
 import { arrangeSessions, arrangeSlice } from "../model/session-list.ts";
 import { exportHistory, exportInsights, exportLive, type ViewExport } from "../model/export-view.ts";

@@ -3,8 +3,8 @@
 import type { AllowanceView } from "../model/allowance-view.ts";
 import type { HeatCell, HistoryView } from "../model/history-view.ts";
 import type { InsightsView } from "../model/insights-view.ts";
-import type { LiveView, SliceRow } from "../model/live-view.ts";
-import type { Bucket, SessionView } from "../model/selectors.ts";
+import { type SliceRow } from "../model/slice-view.ts";
+import { type Bucket, type SessionView, type LiveView } from "../model/selectors.ts";
 import type { HistoryLayout } from "./layout.ts";
 
 export type PopupView =

@@ -1,7 +1,7 @@
 // One time slice (a clicked bar) broken down by session, most expensive first; scrolls under a fixed header.
 import type { Canvas, Rect } from "../canvas.ts";
 import type { HitMap } from "../hits.ts";
-import type { SliceRow } from "../../model/live-view.ts";
+import type { SliceRow } from "../../model/slice-view.ts";
 import { cleanText } from "../../shared/sanitize.ts";
 import { compact, hhmm, usd, weekdayDay } from "../format.ts";
 import { fit } from "../text.ts";
