@@ -17,6 +17,7 @@ import { createState, reduce } from "../src/model/state.ts";
 import { responseCost } from "../src/model/pricing.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { drawSessionPopup } from "../src/ui/widgets/session-popup.ts";
+import { stateTotals } from "./oracle.ts";
 
 const MIN = 60_000;
 const NOW = Date.parse("2026-11-26T18:00:00Z");
@@ -118,7 +119,7 @@ describe("counting", () => {
   const ownTotals = () => {
     const s = createState();
     for (const e of eventsOf("/sub.jsonl", subLines, AGENT)) reduce(s, e);
-    return s.totals;
+    return stateTotals(s);
   };
 
   test("with the subagent's own file: each response once, its own output (not the placeholder), in either read order", () => {
@@ -131,7 +132,7 @@ describe("counting", () => {
     for (const order of [files, [...files].reverse()]) {
       const s = createState();
       for (const [, events] of order) for (const e of events) reduce(s, e);
-      expect(s.totals).toEqual(ownTotals());
+      expect(stateTotals(s)).toEqual(ownTotals());
       expect([...s.responses.values()].every((r) => !r.copy)).toBe(true);
       // and in the store, files written in either order
       const store = memoryStore();

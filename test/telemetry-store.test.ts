@@ -16,6 +16,7 @@ const utf8 = new TextEncoder();
 const logsToEvents = (req: unknown) => mapLogs(decodeLogs(utf8.encode(JSON.stringify(req)), "json").request);
 const metricsToEvents = (req: unknown, st: MetricState) => mapMetrics(decodeMetrics(utf8.encode(JSON.stringify(req)), "json").request, st);
 import { DAY_MS, defaultStorePath, TelemetryStore } from "../src/net/telemetry-store.ts";
+import { stateTotals } from "./oracle.ts";
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const meta = { origin: "team" as const, user: "ada@example.com", terminal: "vscode" };
@@ -84,7 +85,7 @@ describe("TelemetryStore", () => {
     const s2 = createState();
     reduceAll(s1, events());
     reduceAll(s2, back);
-    expect(s2.totals).toEqual(s1.totals);
+    expect(stateTotals(s2)).toEqual(stateTotals(s1));
     b.close();
   });
 

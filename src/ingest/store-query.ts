@@ -1,6 +1,6 @@
 // The views' questions answered by aggregate queries on the usage store (see model/queries.ts). Times are epoch ms;
 // a fact belongs to a span when from < time <= to.
-import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
+import type { ToolOutcome } from "../model/events.ts";
 import type {
   Counts,
   LimitSeen,
@@ -17,7 +17,7 @@ import type {
 import { LiveSumsTracker } from "./live-sums.ts";
 import { inChunks, type SessionRow, sessionRows, sessionSumsOf } from "./store-session-sums.ts";
 import { clamp } from "./time-bounds.ts";
-import { CELL_MS, type ResponseRow, type UsageStore } from "./store.ts";
+import { CELL_MS, type UsageStore } from "./store.ts";
 
 /** Spans longer than this (in whole quarter hours) are summed from the rollup. */
 const ROLLUP_SPAN = 2 * 86_400_000;
@@ -41,17 +41,6 @@ interface CellRow {
 
 const SUMS = `count(*) AS n, sum(uncached) AS u, sum(w5) AS a, sum(w1) AS b, sum(rd) AS r, sum(out) AS o,
   sum(CASE WHEN rd > 0 THEN uncached + w5 + w1 ELSE 0 END) AS hit, sum(CASE WHEN rd > 0 THEN 0 ELSE uncached + w5 + w1 END) AS miss`;
-
-interface ToolRow {
-  key: string;
-  session: number;
-  agent: number | null;
-  call_time: number | null;
-  name: number | null;
-  result_time: number | null;
-  outcome: number | null;
-  ms: number | null;
-}
 
 export class StoreQueries implements UsageQueries {
   constructor(readonly store: UsageStore) {}
@@ -303,21 +292,6 @@ export class StoreQueries implements UsageQueries {
     return sessionRows(this.db, ids);
   }
 
-  private meta(r: SessionRow): SessionMeta {
-    return {
-      type: "SessionMeta",
-      sessionId: r.sid,
-      cwd: r.cwd,
-      cwdTime: r.cwd_time ?? -Infinity,
-      branch: r.branch,
-      branchTime: r.branch_time ?? -Infinity,
-      entrypoint: r.entrypoint,
-      entrypointTime: r.ep_time ?? Infinity,
-      title: r.title,
-      window1M: r.window1m !== 0,
-    };
-  }
-
   private ids(sessionIds: readonly string[]): number[] {
     return this.inChunks<{ id: number }>((marks) => `SELECT id FROM sessions WHERE sid IN (${marks})`, sessionIds).map((r) => r.id);
   }
@@ -398,65 +372,6 @@ export class StoreQueries implements UsageQueries {
     return out;
   }
 
-  private errorEvent(r: ErrorRow): ModelEvent {
-    return {
-      type: "ApiErrorObserved",
-      key: r.key,
-      time: r.time,
-      sessionId: this.store.sessionId(r.session),
-      agentId: r.agent === null ? null : this.store.name(r.agent),
-      status: r.status,
-      message: r.message,
-      retry: r.retry !== 0,
-    };
-  }
-
-  /**
-   * The stored facts of a window as events, sessions' metadata first, then each kind in time order. Streamed from the
-   * store: a long window (INSIGHTS at 30 days of heavy use) never holds all its rows and events at once.
-   */
-  *windowEvents(from: number, to: number): Generator<ModelEvent> {
-    const f = clamp(from);
-    const t = clamp(to);
-    const sessions = this.db.query<{ session: number }>(
-      `SELECT session FROM responses WHERE time > ?1 AND time <= ?2 UNION SELECT session FROM prompts WHERE time > ?1 AND time <= ?2
-       UNION SELECT session FROM tools WHERE call_time > ?1 AND call_time <= ?2 UNION SELECT session FROM tools WHERE result_time > ?1 AND result_time <= ?2
-       UNION SELECT session FROM errors WHERE time > ?1 AND time <= ?2 UNION SELECT session FROM turns WHERE time > ?1 AND time <= ?2`,
-      f,
-      t,
-    );
-    for (const r of this.sessionRows(sessions.map((x) => x.session))) yield this.meta(r);
-    for (const r of this.db.iterate<ResponseRow>("SELECT * FROM responses WHERE time > ? AND time <= ? ORDER BY time, key", f, t))
-      yield this.store.responseEvent(r);
-    for (const r of this.db.iterate<{ key: string; time: number; session: number }>(
-      "SELECT key, time, session FROM prompts WHERE time > ? AND time <= ? ORDER BY time, key",
-      f,
-      t,
-    ))
-      yield { type: "PromptObserved", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), cwd: null };
-    for (const r of this.db.iterate<ToolRow>(
-      `SELECT * FROM (SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE call_time > ?1 AND call_time <= ?2
-       UNION SELECT key, session, agent, call_time, name, result_time, outcome, ms FROM tools WHERE result_time > ?1 AND result_time <= ?2)
-       ORDER BY coalesce(call_time, result_time), key`,
-      f,
-      t,
-    )) {
-      const sessionId = this.store.sessionId(r.session);
-      const agentId = r.agent === null ? null : this.store.name(r.agent);
-      if (r.call_time !== null && r.name !== null)
-        yield { type: "ToolCallObserved", key: r.key, time: r.call_time, sessionId, agentId, name: this.store.name(r.name) };
-      if (r.result_time !== null)
-        yield { type: "ToolResultObserved", key: r.key, time: r.result_time, sessionId, agentId, outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", reportedMs: r.ms };
-    }
-    for (const r of this.db.iterate<ErrorRow>("SELECT * FROM errors WHERE time > ? AND time <= ? ORDER BY time, key", f, t)) yield this.errorEvent(r);
-    for (const r of this.db.iterate<{ key: string; time: number; session: number; ms: number }>(
-      "SELECT key, time, session, ms FROM turns WHERE time > ? AND time <= ? ORDER BY time, key",
-      f,
-      t,
-    ))
-      yield { type: "TurnCompleted", key: r.key, time: r.time, sessionId: this.store.sessionId(r.session), durationMs: r.ms };
-  }
-
   latestLimits(): LimitSeen[] {
     return this.store.latestLimits();
   }
@@ -478,14 +393,4 @@ export class StoreQueries implements UsageQueries {
 /** Cells in one order whatever the order facts were stored in (sums of costs then agree to the last bit). */
 function byStartAndModel(cells: UsageCell[]): UsageCell[] {
   return cells.sort((a, b) => a.start - b.start || (a.model < b.model ? -1 : a.model > b.model ? 1 : a.cls - b.cls));
-}
-
-interface ErrorRow {
-  key: string;
-  time: number;
-  session: number;
-  agent: number | null;
-  status: number | null;
-  message: string;
-  retry: number;
 }

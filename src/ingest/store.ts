@@ -19,12 +19,12 @@
 // - store-observed.ts: what Claude Code tells us beside the transcripts (official limits, its dollar figures);
 // - store-names.ts: the interned strings (names, session ids) the facts hold as numbers.
 import type { LimitSeen } from "../model/queries.ts";
-import type { ModelEvent, ResponseObserved, Usage } from "../model/events.ts";
+import type { ModelEvent, Usage } from "../model/events.ts";
 import type { SqlDatabase } from "../sqlite.ts";
 import type { DirCache, DirEntry } from "./discover.ts";
 import { FactCollector, type FileFacts, type FilePos } from "./facts.ts";
 import { BulkFill } from "./store-bulk.ts";
-import { Facts, type ResponseRow, usageOf } from "./store-facts.ts";
+import { Facts, usageOf } from "./store-facts.ts";
 import { FileTable, type StoredFile } from "./store-files.ts";
 import { Interned } from "./store-names.ts";
 import { Observed } from "./store-observed.ts";
@@ -205,11 +205,6 @@ export class UsageStore implements DirCache {
   /** The session id of a stored session row. */
   sessionId(id: number): string {
     return this.sessions.text(id);
-  }
-
-  /** A stored response row as the event that would reproduce it. */
-  responseEvent(r: ResponseRow): ResponseObserved {
-    return this.facts.responseEvent(r);
   }
 
   // ---- the rollup (store-rollup.ts) and a first fill (store-bulk.ts) ----------------------------------------------

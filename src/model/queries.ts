@@ -1,7 +1,7 @@
 // What the views ask of the stored facts (the usage store answers with aggregate queries, so a long span costs what
 // it returns, not what it covers), and the pure folds that turn the answers into the numbers on screen.
 // A response belongs to a window when from < time <= to.
-import { addUsage, type ModelEvent, type ToolOutcome, type Usage } from "./events.ts";
+import { addUsage, type ToolOutcome, type Usage } from "./events.ts";
 import { type Family, type Price, priceFor, type RateClass, priceCell } from "./pricing.ts";
 import { emptyTotals, type Totals } from "./state.ts";
 import { effectiveTokens } from "./tokens.ts";
@@ -158,8 +158,6 @@ export interface UsageQueries {
   /** These sessions' sums over (from, to], their newest facts up to `to`; `lastActivity` as given (or their newest
    *  response, prompt or API error up to `to`). Sessions the store does not have are left out. */
   sessionSums(sessions: readonly { sessionId: string; lastActivity?: number }[], from: number, to: number): SessionSums[];
-  /** Every fact with a time in the span (a tool call and its result come together when either is in it). */
-  windowEvents(from: number, to: number): Iterable<ModelEvent>;
   labels(sessionIds: readonly string[]): SessionLabel[];
   /** INSIGHTS: responses summed per session, model and day of `dayMs` counted back from `to`. */
   dayCells(from: number, to: number, dayMs: number): DayCell[];

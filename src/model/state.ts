@@ -1,8 +1,8 @@
 // The model's state and its reducer. `reduce` mutates the state in place for speed but is idempotent:
 // an event seen again (same key) changes nothing, and a streaming snapshot of a response only replaces the
 // stored usage when it is larger. The model never reads the clock and does no I/O.
-import { addUsage, type AllowanceLimit, type AllowanceProblem, type ModelEvent, type SessionMeta, type ToolOutcome, type Usage } from "./events.ts";
-import { type Family, type RateClass, classOf, priceCell } from "./pricing.ts";
+import { type AllowanceLimit, type AllowanceProblem, type ModelEvent, type SessionMeta, type ToolOutcome, type Usage } from "./events.ts";
+import { type RateClass, classOf } from "./pricing.ts";
 import { contextTokens, effectiveTokens, totalTokens, CONTEXT_200K } from "./tokens.ts";
 import { TimeIndex, type Timed } from "./time-index.ts";
 
@@ -14,7 +14,6 @@ export interface ResponseRec extends Timed {
   sessionId: string;
   agentId: string | null;
   model: string;
-  family: Family;
   usage: Usage;
   /** its rate class (input size, fast mode): which of the model's rates it is priced at. */
   cls: RateClass;
@@ -22,12 +21,9 @@ export interface ResponseRec extends Timed {
   copy: boolean;
   /** Claude Code's own figure (team telemetry), or null. */
   reportedCostUSD: number | null;
-  /** (priced by priceCell; with `family`, `estimated` and the totals below, read by no view, only by the tests as
-   *  their oracle: the views price the store's cells) */
-  costUSD: number;
+  /** its effective tokens (INSIGHTS' usage over time and the allowance projection add these up). Its dollars are not
+   *  kept: the views price cells (see priceCell), and the tests' oracle prices responses one by one (test/oracle.ts). */
   effective: number;
-  /** priced by family because the model id is unknown. */
-  estimated: boolean;
 }
 
 interface PromptRec extends Timed {
@@ -93,7 +89,6 @@ interface SessionAgg {
   responses: ResponseRec[];
   prompts: PromptRec[];
   apiErrors: ApiErrorRec[];
-  totals: Totals;
 }
 
 export interface Totals {
@@ -132,7 +127,6 @@ export interface ModelState {
   turns: Map<string, TurnRec>;
   turnIndex: TimeIndex<TurnRec>;
   sessions: Map<string, SessionAgg>;
-  totals: Totals;
   rejected: { count: number; samples: RejectedLine[]; seen: Set<string> };
   /** the subscription allowance: last good numbers, last problem, account label. */
   allowance: AllowanceState;
@@ -172,7 +166,6 @@ export function createState(opts: { priceOverride?: number } = {}): ModelState {
     turns: new Map(),
     turnIndex: new TimeIndex(),
     sessions: new Map(),
-    totals: emptyTotals(),
     rejected: { count: 0, samples: [], seen: new Set() },
     allowance: { last: null, problem: null, account: null },
     priceOverride: opts.priceOverride,
@@ -197,7 +190,6 @@ function sessionOf(s: ModelState, sessionId: string): SessionAgg {
       responses: [],
       prompts: [],
       apiErrors: [],
-      totals: emptyTotals(),
     };
     s.sessions.set(sessionId, agg);
   }
@@ -238,14 +230,6 @@ export function beats(a: { usage: Usage; time: number; copy?: boolean }, b: { us
   if (ta !== tb) return ta > tb;
   if ((a.copy === true) !== (b.copy === true)) return b.copy === true;
   return a.time > b.time;
-}
-
-/** Adds (sign 1) or removes (sign -1) one response's contribution to a rollup. */
-function addTo(t: Totals, r: ResponseRec, sign: 1 | -1 = 1): void {
-  t.responses += sign;
-  addUsage(t, r.usage, sign);
-  t.effectiveTokens += sign * r.effective;
-  t.costUSD += sign * r.costUSD;
 }
 
 /** Applies one event. Returns true when the state changed. */
@@ -295,7 +279,6 @@ function applyResponse(s: ModelState, e: Extract<ModelEvent, { type: "ResponseOb
   const old = s.responses.get(e.key) ?? (e.requestId ? s.byRequestId.get(e.requestId) : undefined);
   if (old) return replaceResponse(s, old, e);
   const cls = classOf(e.usage, e.fast === true, e.copy === true);
-  const { usd, price: p } = priceCell({ model: e.model, cls, usage: e.usage }, s.priceOverride);
   const rec: ResponseRec = {
     key: e.key,
     requestId: e.requestId ?? null,
@@ -306,14 +289,11 @@ function applyResponse(s: ModelState, e: Extract<ModelEvent, { type: "ResponseOb
     sessionId: e.sessionId,
     agentId: e.agentId,
     model: e.model,
-    family: p.family,
     usage: { ...e.usage },
     cls,
     copy: e.copy === true,
     reportedCostUSD: e.reportedCostUSD ?? null,
-    costUSD: usd,
     effective: effectiveTokens(e.usage),
-    estimated: p.estimated,
   };
   s.responses.set(e.key, rec);
   if (rec.requestId) s.byRequestId.set(rec.requestId, rec);
@@ -323,8 +303,6 @@ function applyResponse(s: ModelState, e: Extract<ModelEvent, { type: "ResponseOb
   noteWho(sess, e.user, e.terminal);
   noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
   if (e.agentId === null && contextTokens(e.usage) > CONTEXT_200K) sess.window1M = true;
-  addTo(s.totals, rec);
-  addTo(sess.totals, rec);
   return true;
 }
 
@@ -335,8 +313,6 @@ function replaceResponse(s: ModelState, old: ResponseRec, e: Extract<ModelEvent,
   // not depend on the order lines are read in, and the winner's session, agent and model come with it.
   if (!beats(e, old)) return false;
   let sess = s.sessions.get(old.sessionId)!;
-  addTo(s.totals, old, -1);
-  addTo(sess.totals, old, -1);
   if (e.sessionId !== old.sessionId) {
     const i = sess.responses.indexOf(old);
     if (i >= 0) sess.responses.splice(i, 1);
@@ -344,24 +320,17 @@ function replaceResponse(s: ModelState, old: ResponseRec, e: Extract<ModelEvent,
     sess.responses.push(old);
     old.sessionId = e.sessionId;
   }
-  const cls = classOf(e.usage, e.fast === true, e.copy === true);
-  const { usd, price: p } = priceCell({ model: e.model, cls, usage: e.usage }, s.priceOverride);
   old.agentId = e.agentId;
   old.model = e.model;
-  old.family = p.family;
-  old.estimated = p.estimated;
-  old.cls = cls;
+  old.cls = classOf(e.usage, e.fast === true, e.copy === true);
   old.copy = e.copy === true;
   old.reportedCostUSD = e.reportedCostUSD ?? null;
   old.usage = { ...e.usage };
-  old.costUSD = usd;
   old.effective = effectiveTokens(old.usage);
   if (old.time !== e.time) {
     old.time = e.time;
     s.responseIndex.touched();
   }
-  addTo(s.totals, old);
-  addTo(sess.totals, old);
   noteWhere(sess, e.time, e.cwd, e.branch, e.entrypoint);
   if (old.agentId === null && contextTokens(old.usage) > CONTEXT_200K) sess.window1M = true;
   return true;
