@@ -21,6 +21,7 @@ import type {
   Usage,
 } from "../src/model/events.ts";
 import type { WindowOptions } from "../src/model/selectors.ts";
+import type { Diagnostics } from "../src/model/json-view.ts";
 
 export const SEC = 1_000;
 export const MIN = 60_000;
@@ -202,5 +203,20 @@ export function tempDirs(): (prefix: string) => string {
     const d = mkdtempSync(join(tmpdir(), `claude-dash-${prefix}-`));
     dirs.push(d);
     return d;
+  };
+}
+
+/** --json's diagnostics of a run that read nothing itself (the facts were put in the store by the test). */
+export function noDiagnostics(storeState = "off"): Diagnostics {
+  return {
+    roots: [],
+    files: 0,
+    filesDeferred: 0,
+    bytesRead: 0,
+    linesRead: 0,
+    unreadable: [],
+    linesRejected: 0,
+    rejected: [],
+    store: { state: storeState, path: null, notice: null },
   };
 }

@@ -16,21 +16,12 @@ import { dashboardJson } from "../src/model/json-view.ts";
 import { selectActiveSessions } from "../src/model/selectors.ts";
 import { createState, reduce, type ModelState } from "../src/model/state.ts";
 import { stateTotals } from "./oracle.ts";
+import { noDiagnostics } from "./builders.ts";
 
 const FIXTURES = resolve(import.meta.dir, "fixtures/real");
 const EVER = { from: -Infinity, to: Infinity };
 const ALL_TIME = { now: Date.parse("2027-01-01T00:00:00Z"), windowHours: 24 * 366 * 3, bucketMinutes: 1440, activeWindowHours: 24 * 366 * 3 };
-const DIAG = {
-  roots: [],
-  files: 0,
-  filesDeferred: 0,
-  bytesRead: 0,
-  linesRead: 0,
-  unreadable: [],
-  linesRejected: 0,
-  rejected: [],
-  store: { state: "off", path: null, notice: null },
-};
+const DIAG = noDiagnostics();
 
 function jsonlFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -210,17 +201,7 @@ describe("every real fixture", () => {
         .forEach((line, i) => lineToEvents(line, i + 1, ctx, events));
       slow.putEvents(f, events);
     }
-    const diag = {
-      roots: [],
-      files: 0,
-      filesDeferred: 0,
-      bytesRead: 0,
-      linesRead: 0,
-      unreadable: [],
-      linesRejected: 0,
-      rejected: [],
-      store: { state: "off", path: null, notice: null },
-    };
+    const diag = noDiagnostics();
     const strip = (j: ReturnType<typeof dashboardJson>) => ({ ...j, diagnostics: null });
     expect(strip(dashboardJson(q, ALL_TIME, diag, false))).toEqual(strip(dashboardJson(new StoreQueries(slow), ALL_TIME, diag, false)));
   });

@@ -23,22 +23,13 @@ import { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { layout } from "../src/ui/layout.ts";
 import { until } from "./until.ts";
+import { noDiagnostics } from "./builders.ts";
 
 // Most tests here run the real CLI, several times each: seconds on a loaded machine. (bun test does not read a
 // timeout from bunfig.toml: without this, each test would have bun's 5 s.)
 setDefaultTimeout(60_000);
 
-const DIAG = {
-  roots: [],
-  files: 0,
-  filesDeferred: 0,
-  bytesRead: 0,
-  linesRead: 0,
-  unreadable: [],
-  linesRejected: 0,
-  rejected: [],
-  store: { state: "off", path: null, notice: null },
-};
+const DIAG = noDiagnostics();
 
 const REPO = resolve(import.meta.dir, "..");
 // (no sk-ant- prefix: the token must be recognised as itself, not by its shape)

@@ -18,6 +18,7 @@ import { responseCost } from "../src/model/pricing.ts";
 import { CellGrid } from "../src/ui/grid.ts";
 import { drawSessionPopup } from "../src/ui/widgets/session-popup.ts";
 import { stateTotals } from "./oracle.ts";
+import { noDiagnostics } from "./builders.ts";
 
 const MIN = 60_000;
 const NOW = Date.parse("2026-11-26T18:00:00Z");
@@ -75,17 +76,7 @@ function eventsOf(file: string, ls: readonly string[], agentId: string | null): 
 
 const responsesOf = (events: ModelEvent[]) => events.filter((e): e is ResponseObserved => e.type === "ResponseObserved");
 const OPTS = { now: NOW, windowHours: 12, bucketMinutes: 60, activeWindowHours: 1 };
-const DIAG = {
-  roots: [],
-  files: 0,
-  filesDeferred: 0,
-  bytesRead: 0,
-  linesRead: 0,
-  unreadable: [],
-  linesRejected: 0,
-  rejected: [],
-  store: { state: "off", path: null, notice: null },
-};
+const DIAG = noDiagnostics();
 
 describe("reading a progress copy", () => {
   test("an agent_progress line with an assistant message is that response, from the subagent, marked a copy", () => {

@@ -16,22 +16,12 @@ import type { UsageQueries } from "../src/model/queries.ts";
 import { memoryStore } from "../src/ingest/store-open.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import { createState, reduce, reduceAll, type ModelState, type Totals } from "../src/model/state.ts";
-import { queriesOf } from "./builders.ts";
+import { queriesOf, noDiagnostics } from "./builders.ts";
 import { stateTotals } from "./oracle.ts";
 
 const HOUR = 3_600_000;
 const NOW = Date.parse("2026-11-26T18:00:00Z");
-const DIAG = {
-  roots: [],
-  files: 0,
-  filesDeferred: 0,
-  bytesRead: 0,
-  linesRead: 0,
-  unreadable: [],
-  linesRejected: 0,
-  rejected: [],
-  store: { state: "off", path: null, notice: null },
-};
+const DIAG = noDiagnostics();
 const view = (q: UsageQueries, windowHours = 12) => {
   const j = dashboardJson(q, { now: NOW, windowHours, bucketMinutes: 60, activeWindowHours: windowHours }, DIAG, false);
   return { ...j, diagnostics: null };

@@ -35,7 +35,7 @@ import { replaceStore, withUsage } from "../src/ingest/usage-data.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import type { UsageQueries } from "../src/model/queries.ts";
-import { tempDirs } from "./builders.ts";
+import { tempDirs, noDiagnostics } from "./builders.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const BUN = process.execPath;
@@ -470,17 +470,7 @@ describe("what a salvage keeps", () => {
     return out;
   };
   const seen = (q: UsageQueries) => {
-    const diag = {
-      roots: [],
-      files: 0,
-      filesDeferred: 0,
-      bytesRead: 0,
-      linesRead: 0,
-      unreadable: [],
-      linesRejected: 0,
-      rejected: [],
-      store: { state: "", path: null, notice: null },
-    };
+    const diag = noDiagnostics("");
     const j = dashboardJson(q, { now: end, windowHours: 24 * 30, bucketMinutes: 60, activeWindowHours: 24 * 30 }, diag, false);
     return { totals: j.totals, counts: j.counts, sessions: j.sessions.map((s) => ({ ...s, lastApiError: null })), buckets: j.buckets };
   };

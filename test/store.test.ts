@@ -38,6 +38,7 @@ import { priceFor, costUSD, responseCost } from "../src/model/pricing.ts";
 import { createState, reduce } from "../src/model/state.ts";
 import { DatabaseSync } from "node:sqlite";
 import { stateTotals } from "./oracle.ts";
+import { noDiagnostics } from "./builders.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -102,17 +103,7 @@ const write = (path: string, ls: string[]) => writeFileSync(path, `${ls.join("\n
 
 /** What a user sees of the facts: the --json numbers over all time, HISTORY's week and INSIGHTS' totals. */
 function seen(q: UsageQueries) {
-  const diag = {
-    roots: [],
-    files: 0,
-    filesDeferred: 0,
-    bytesRead: 0,
-    linesRead: 0,
-    unreadable: [],
-    linesRejected: 0,
-    rejected: [],
-    store: { state: "", path: null, notice: null },
-  };
+  const diag = noDiagnostics("");
   const json = dashboardJson(q, { now: NOW, windowHours: 24 * 365, bucketMinutes: 60, activeWindowHours: 24 * 365 }, diag, false);
   const history = selectHistory(q, { now: NOW, hours: 168, bucketMinutes: historyBucketMinutes(168, 168) });
   const insights = selectInsights(createState(), q, { now: NOW, hours: 24 * 30, buckets: 10 });
