@@ -35,6 +35,8 @@ const VERSION = "0.1.0";
 /** Margin for clocks that disagree (a file's mtime against the timestamps written in it). */
 const SKEW_MARGIN_MS = 24 * 3_600_000;
 const HOUR = 3_600_000;
+/** How long a one-shot run (--json, --report, --once) waits for its allowance request (see oneAllowanceAnswer). */
+const ONE_SHOT_ALLOWANCE_WAIT_MS = 3000;
 
 export async function main(): Promise<number> {
   // Secrets from the environment are known before anything is printed (see registerCredentials).
@@ -249,7 +251,7 @@ async function run(opts: Options, now: number, data: Data, roots: string[], demo
  */
 async function oneAllowanceAnswer(client: AllowanceClient, queued: ModelEvent[], early: ModelEvent[], store: UsageStore | null): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([Promise.all([client.fetchNow(), client.fetchProfile()]), new Promise((r) => (timer = setTimeout(r, 3000)))]);
+  await Promise.race([Promise.all([client.fetchNow(), client.fetchProfile()]), new Promise((r) => (timer = setTimeout(r, ONE_SHOT_ALLOWANCE_WAIT_MS)))]);
   clearTimeout(timer); // (a pending timer would keep the process alive)
   client.cancel();
   early.push(...queued.splice(0));

@@ -1,6 +1,6 @@
 // The subscription-allowance client (src/net/allowance.ts) and the token reader (src/net/credentials.ts), against
-// msw 2.x under bun test. The clock is injected (`t`); only the timeouts run on real timers (no test bounds how long
-// they take: a held answer shows which came first).
+// msw 2.x under bun test. The clock is injected (`t`), and so are the timers the request timeout runs on: a fake
+// (test/fake-clock.ts) that a test moves past the timeout by hand, so no test waits for one in real time.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, spyOn, test } from "bun:test";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,6 +18,8 @@ import {
 } from "../src/net/allowance.ts";
 import { readAccessToken } from "../src/net/credentials.ts";
 import type { AllowanceFailed, ModelEvent } from "../src/model/events.ts";
+import { type FakeClock, fakeClock } from "./fake-clock.ts";
+import { until } from "./until.ts";
 
 const BASE = "https://api.test";
 const USAGE = `${BASE}/api/oauth/usage`;
@@ -65,12 +67,15 @@ interface Harness {
   client: AllowanceClient;
   events: ModelEvent[];
   clock: { t: number };
+  /** the timers the client's timeout runs on: nothing times out until the test moves them on */
+  timers: FakeClock;
 }
 
 /** A client on the msw server, built after server.listen so msw intercepts globalThis.fetch. */
 function harness(over: Partial<AllowanceClientOptions> = {}): Harness {
   const events: ModelEvent[] = [];
   const clock = { t: T0 };
+  const timers = fakeClock(T0);
   const client = new AllowanceClient({
     apiBase: BASE,
     fetch: globalThis.fetch,
@@ -82,9 +87,10 @@ function harness(over: Partial<AllowanceClientOptions> = {}): Harness {
     },
     minIntervalMs: INTERVAL,
     timeoutMs: 2_000,
+    clock: timers,
     ...over,
   });
-  return { client, events, clock };
+  return { client, events, clock, timers };
 }
 
 /** A usage handler that counts its calls. */
@@ -361,7 +367,14 @@ describe("AllowanceClient: every error path is an event", () => {
     });
     const h = harness({ timeoutMs: 200 });
     try {
-      await h.client.fetchNow();
+      const settled = h.client.fetchNow();
+      await until(() => calls.n === 1, "the usage request to reach the server");
+      h.timers.advance(199);
+      // (not before the timeout: its timer is still set, the request still in flight)
+      expect(h.timers.pending()).toBe(1);
+      expect(h.client.busy).toBe(true);
+      h.timers.advance(1);
+      await settled;
       expect(calls.n).toBe(1);
       const f = lastFailure(h.events);
       expect(f.problem).toBe("timeout");
@@ -375,8 +388,10 @@ describe("AllowanceClient: every error path is an event", () => {
 
   test("timeout also covers a token read that hangs", async () => {
     const h = harness({ timeoutMs: 100, readToken: () => new Promise(() => {}) });
-    await h.client.fetchNow();
-    expect(lastFailure(h.events).problem).toBe("timeout");
+    const settled = h.client.fetchNow();
+    h.timers.advance(100);
+    await settled;
+    expect(lastFailure(h.events)).toMatchObject({ problem: "timeout", message: "no answer from api.test within 0.1 s" });
   });
 
   test("malformed JSON: malformed", async () => {
@@ -703,7 +718,8 @@ describe("readAccessToken", () => {
 describe("the token never leaks", () => {
   // Each scenario is as hostile as it can be: bodies, status texts and error messages that echo the token.
   const echo = `Authorization: Bearer ${TOKEN}`;
-  const scenarios: [string, () => void, Partial<AllowanceClientOptions>?][] = [
+  // (a setup is given the timers the scenario's client runs on)
+  const scenarios: [string, (timers: FakeClock) => void, Partial<AllowanceClientOptions>?][] = [
     ["no credentials", () => {}, { readToken: async () => null }],
     [
       "readToken throws with the token",
@@ -752,9 +768,9 @@ describe("the token never leaks", () => {
     ],
     [
       "timeout",
-      () =>
-        usage(async () => {
-          await delay(1_000);
+      (timers) =>
+        usage(() => {
+          timers.advance(100); // (the answer comes after the client's timeout)
           return new HttpResponse(echo);
         }),
       { timeoutMs: 100 },
@@ -780,9 +796,10 @@ describe("the token never leaks", () => {
 
   for (const [name, setup, over] of scenarios) {
     test(name, async () => {
-      setup();
+      const timers = fakeClock(T0);
+      setup(timers);
       server.use(http.get(PROFILE, () => HttpResponse.json({ account: { email: `x ${TOKEN}`, display_name: echo }, organization: { name: TOKEN } })));
-      const h = harness(over ?? {});
+      const h = harness({ clock: timers, ...over });
       const thrown: unknown[] = [];
       await h.client.tick().catch((e: unknown) => thrown.push(e));
       await h.client.fetchNow().catch((e: unknown) => thrown.push(e));

@@ -168,6 +168,19 @@ function clean(s: string): string {
 /** The part of `fetch` the client uses (`globalThis.fetch` fits). */
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/** The timers a request's timeout runs on, and the time read when `now` fails: the real ones, or a fake in tests. */
+interface AllowanceClock {
+  now(): number;
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: AllowanceClock = {
+  now: () => Date.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
 export interface AllowanceClientOptions {
   /** e.g. "https://api.anthropic.com" (a trailing slash is ignored). */
   apiBase: string;
@@ -181,6 +194,8 @@ export interface AllowanceClientOptions {
   minIntervalMs: number;
   /** the whole request (token read, response, body) must finish within this; default 10 000. */
   timeoutMs?: number;
+  /** what that timeout is timed with (and the time read when `now` throws); default the real clock and timers. */
+  clock?: AllowanceClock;
 }
 
 type Outcome =
@@ -195,6 +210,7 @@ export class AllowanceClient {
   private readonly fetchFn: FetchLike;
   private readonly readToken: () => Promise<string | null>;
   private readonly now: () => number;
+  private readonly clock: AllowanceClock;
   private readonly emitFn: (e: ModelEvent) => void;
   readonly minIntervalMs: number;
   readonly timeoutMs: number;
@@ -213,6 +229,7 @@ export class AllowanceClient {
     this.fetchFn = o.fetch;
     this.readToken = o.readToken;
     this.now = o.now;
+    this.clock = o.clock ?? realClock;
     this.emitFn = o.emit;
     this.minIntervalMs = Number.isFinite(o.minIntervalMs) ? Math.max(MIN_INTERVAL_MS, o.minIntervalMs) : DEFAULT_INTERVAL_MS;
     const t = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -232,7 +249,7 @@ export class AllowanceClient {
   /** Call often: starts a request when one is due and none is in flight; resolves when that request is done. */
   tick(): Promise<void> {
     if (this.inFlight !== null) return Promise.resolve();
-    if (this.dueAt !== null && safeNow(this.now) < this.dueAt) return Promise.resolve();
+    if (this.dueAt !== null && this.safeNow() < this.dueAt) return Promise.resolve();
     return this.start();
   }
 
@@ -279,7 +296,7 @@ export class AllowanceClient {
   }
 
   private settle(o: Outcome): void {
-    const now = safeNow(this.now);
+    const now = this.safeNow();
     if (o.ok) {
       this.failures = 0;
       this.dueAt = now + this.minIntervalMs;
@@ -309,21 +326,31 @@ export class AllowanceClient {
   /** Runs `work` with an abort signal that fires after timeoutMs; resolves with `onTimeout` then at the latest. */
   private withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, onTimeout: T): Promise<T> {
     const ctl = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     let end = () => {};
     const timedOut = new Promise<T>((resolve) => {
       end = () => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         ctl.abort();
         resolve(onTimeout);
       };
-      timer = setTimeout(end, this.timeoutMs);
+      timer = this.clock.setTimeout(end, this.timeoutMs);
     });
     this.pending.add(end);
     return Promise.race([work(ctl.signal), timedOut]).finally(() => {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       this.pending.delete(end);
     });
+  }
+
+  /** `now`, or the clock's time when `now` throws or is not a number. */
+  private safeNow(): number {
+    try {
+      const t = this.now();
+      return Number.isFinite(t) ? t : this.clock.now();
+    } catch {
+      return this.clock.now();
+    }
   }
 
   private async readTokenSafely(): Promise<string | null> {
@@ -381,12 +408,12 @@ export class AllowanceClient {
       return fail("unauthorized", `the sign-in token is stale: run \`claude\` to sign in again (HTTP ${status})`);
     }
     if (status === 429) {
-      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), safeNow(this.now));
+      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), this.safeNow());
       discard(res);
       return fail("rate-limited", `${this.host} is rate-limiting usage requests (HTTP 429)`, true, retryAfterMs);
     }
     if (status < 200 || status > 299) {
-      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), safeNow(this.now));
+      const retryAfterMs = parseRetryAfter(res.headers.get("retry-after"), this.safeNow());
       discard(res);
       const what = status >= 300 && status < 400 ? "redirected the usage request (not followed)" : "failed to report usage";
       return fail("server", `${this.host} ${what} (HTTP ${status})`, true, retryAfterMs);
@@ -455,15 +482,6 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
 
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
-}
-
-function safeNow(now: () => number): number {
-  try {
-    const t = now();
-    return Number.isFinite(t) ? t : Date.now();
-  } catch {
-    return Date.now();
-  }
 }
 
 function hostOf(base: string): string {

@@ -32,6 +32,21 @@ const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 const RATE_GRACE_MS = 2000;
 /** Headers must be complete within this (a client that dribbles its headers holds a connection, never a slot). */
 const HEADERS_TIMEOUT_MS = 10_000;
+/** How often a body's pace is checked against `minBytesPerSecond`. */
+const PACE_CHECK_MS = 500;
+
+/** The time and timers a body's deadline and pace are measured with: the real ones, or a fake in tests. */
+interface ReceiverClock {
+  now(): number;
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: ReceiverClock = {
+  now: () => Date.now(),
+  setTimeout: (f, ms) => setTimeout(f, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
 
 /** What a handler may answer: records it could not use (reported back to the sender as a partial success). */
 export interface OtlpHandlerResult {
@@ -66,6 +81,8 @@ interface OtlpReceiverOptions {
   maxPerClient?: number;
   /** the slowest a body may arrive after its first 2 s, in bytes a second (default 1024); slower gets 408 */
   minBytesPerSecond?: number;
+  /** what bodyTimeoutMs and minBytesPerSecond are timed with (default the real clock and timers) */
+  clock?: ReceiverClock;
   onLogs(req: OtlpLogsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
   onMetrics(req: OtlpMetricsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
   /** `GET /metrics`: the exposition text (Prometheus format); without it /metrics is 404. Guarded by `token` too. */
@@ -135,6 +152,7 @@ interface Limits {
   bodyTimeoutMs: number;
   minRate: number;
   tokenDigest: Buffer | null;
+  clock: ReceiverClock;
 }
 
 /** Which signal a request is for, once it passed the checks that need no body (endpoint, method, token, type, size). */
@@ -221,6 +239,7 @@ export async function startOtlpReceiver(opts: OtlpReceiverOptions): Promise<Otlp
     bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
     minRate: opts.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND,
     tokenDigest: opts.token ? sha256(opts.token) : null,
+    clock: opts.clock ?? realClock,
   };
   const gate = new Admission(opts.maxConcurrent ?? DEFAULT_MAX_CONCURRENT, opts.maxPerClient ?? DEFAULT_MAX_PER_CLIENT, { slowClients: 0, overClientCap: 0 });
   const report = (status: number, message: string, path: string) => {
@@ -270,7 +289,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, r: Re
     const { signal, encoding, gzip } = checkRequest(req, path, r.limits, seen);
     r.gate.admit(client);
     admitted = true;
-    const wire = await readBody(req, r.limits.maxBytes, r.limits.bodyTimeoutMs, r.limits.minRate).catch((e) => {
+    const wire = await readBody(req, r.limits).catch((e) => {
       if (e instanceof HttpError && e.status === 408) r.gate.stats.slowClients++;
       throw e;
     });
@@ -392,22 +411,25 @@ function authorized(headers: http.IncomingHttpHeaders, expected: Buffer): boolea
  * when, after its first seconds, it arrives slower than `minRate` bytes a second on average: a client trickling a
  * body holds a slot for seconds, not for as long as it likes.
  */
-function readBody(req: http.IncomingMessage, max: number, timeoutMs: number, minRate: number): Promise<Buffer> {
+function readBody(req: http.IncomingMessage, limits: Limits): Promise<Buffer> {
+  const { maxBytes: max, bodyTimeoutMs: timeoutMs, minRate, clock } = limits;
   return new Promise<Buffer>((resolve, reject) => {
     let chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const started = Date.now();
-    const pace = setInterval(() => {
-      const elapsed = Date.now() - started;
+    const started = clock.now();
+    const checkPace = () => {
+      const elapsed = clock.now() - started;
       if (elapsed >= RATE_GRACE_MS && (size * 1000) / elapsed < minRate)
         finish(new HttpError(408, `the body arrived too slowly (${size} bytes in ${(elapsed / 1000).toFixed(1)} s)`));
-    }, 500);
+      else pace = clock.setTimeout(checkPace, PACE_CHECK_MS);
+    };
+    let pace = clock.setTimeout(checkPace, PACE_CHECK_MS);
     const finish = (err: HttpError | null) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
-      clearInterval(pace);
+      clock.clearTimeout(timer);
+      clock.clearTimeout(pace);
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("close", onClose);
@@ -424,7 +446,7 @@ function readBody(req: http.IncomingMessage, max: number, timeoutMs: number, min
     };
     const onEnd = () => finish(null);
     const onClose = () => finish(new HttpError(400, "the client closed the connection before the body was complete"));
-    const timer = setTimeout(() => finish(new HttpError(408, `the body did not arrive within ${timeoutMs} ms`)), timeoutMs);
+    const timer = clock.setTimeout(() => finish(new HttpError(408, `the body did not arrive within ${timeoutMs} ms`)), timeoutMs);
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("close", onClose);
