@@ -48,16 +48,26 @@ describe("SUMMARY widget", () => {
     const g = summary(40, 8);
     expect(lines(g)).toEqual([
       "╭─ SUMMARY ───────────────────── 12 h ─╮",
-      "│ input       1.00M output      45.6k  │",
-      "│ effective   1.23M eff. 1 h     230k  │",
-      "│ cost      $12,346 cost 1 h    $1.50  │",
-      "│ responses    1234 prompts        42  │",
+      "│ input       1.00M output       45.6k │",
+      "│ effective   1.23M eff. 1 h      230k │",
+      "│ cost      $12,346 cost 1 h     $1.50 │",
+      "│ responses    1234 prompts         42 │",
       "│ ████████████████████████████████████ │",
       "│ read 70% 5m 15% 1h 5% unc 10%        │",
       "╰──────────────────────────────────────╯",
     ]);
     const at = (s: string) => fgAt(g, find(g, s).x, find(g, s).y);
     expect([at("input"), at("1.00M"), at("45.6k"), at("$12,346"), at("230k")]).toEqual([theme.dim, theme.uncached, theme.output, theme.warn, theme.accent]);
+  });
+
+  test("at 36 columns (LIVE's side panel at its narrowest) a cost reads whole: the window's takes the room its short label leaves, the last hour's the panel's spare cell", () => {
+    expect(lines(summary(36, 8, { cost1h: 104.37 })).slice(1, 4)).toEqual([
+      "│ input     1.00M output     45.6k │",
+      "│ effective 1.23M eff. 1 h    230k │",
+      "│ cost    $12,346 cost 1 h $104.37 │",
+    ]);
+    // a figure is cut only when it and its label do not fit the column together
+    expect(lines(summary(36, 8, { costWindow: 123_456_789 }))[3]).toBe("│ cost $123,456,… cost 1 h   $1.50 │");
   });
 
   test("a window that was cut to fit the bucket size says so in the title: '6 h of 12 h'", () => {
@@ -101,7 +111,7 @@ describe("SUMMARY widget", () => {
 
   test("no input in the window: the bar says so", () => {
     const rows = lines(summary(40, 8, { input: 0, read: 0, write5m: 0, write1h: 0, uncached: 0, miss: 0 }));
-    expect(rows[1]).toBe("│ input           0 output      45.6k  │");
+    expect(rows[1]).toBe("│ input           0 output       45.6k │");
     expect(rows[5]).toBe("│ no input in this window              │");
   });
 
@@ -122,7 +132,7 @@ describe("SUMMARY widget", () => {
 
   test("a narrow panel cuts the labels with … and says 'tools' and 'API err'", () => {
     const rows = lines(summary(26, 12, { costWindow: 3.5 }));
-    expect(rows.slice(1, 5)).toEqual(["│ inp… 1.00M out… 45.6k  │", "│ eff… 1.23M eff…  230k  │", "│ cost $3.50 cos… $1.50  │", "│ res…  1234 pro…    42  │"]);
+    expect(rows.slice(1, 5)).toEqual(["│ inp… 1.00M out…  45.6k │", "│ eff… 1.23M eff…   230k │", "│ cost $3.50 cos…  $1.50 │", "│ res…  1234 pro…     42 │"]);
     expect(rows[9]).toBe("│ API err 0 · 5 retries  │");
     expect(lines(summary(30, 12))[8]).toBe("│ tools 310 · 4 err · 1 rej  │");
   });
@@ -130,8 +140,8 @@ describe("SUMMARY widget", () => {
   test("across a narrow screen, three columns: the window's figures and its cost first, the last hour's after", () => {
     expect(lines(summary(80, 6))).toEqual([
       "╭─ SUMMARY ───────────────────────────────────────────────────────────── 12 h ─╮",
-      "│ input              1.00M output             45.6k effective          1.23M   │",
-      "│ cost             $12,346 responses           1234 prompts               42   │",
+      "│ input              1.00M output             45.6k effective            1.23M │",
+      "│ cost             $12,346 responses           1234 prompts                 42 │",
       "│ eff. 1 h            230k cost 1 h           $1.50                            │",
       "│ tool calls 310 · 4 err · 1 rej                                               │",
       "╰──────────────────────────────────────────────────────────────────────────────╯",
@@ -140,8 +150,8 @@ describe("SUMMARY widget", () => {
 
   test("a panel two rows high keeps what the window cost, before the last hour's figures", () => {
     expect(lines(summary(60, 4)).slice(1, 3)).toEqual([
-      "│ input                 1.00M output                45.6k  │",
-      "│ effective             1.23M cost                $12,346  │",
+      "│ input                 1.00M output                 45.6k │",
+      "│ effective             1.23M cost                 $12,346 │",
     ]);
   });
 });

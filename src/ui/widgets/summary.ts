@@ -51,16 +51,17 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
   const cols = Math.max(2, Math.min(4, Math.floor(inner.w / 24)));
   const paired = cols === 2 && inner.h >= 4;
   const items = paired ? [input, output, eff, eff1h, cost, cost1h, responses, prompts] : [input, output, eff, cost, responses, prompts, eff1h, cost1h];
+  // (columns one cell apart; the last one also takes the cells the division leaves over, so nothing is cut while
+  // the panel has a blank column at its right)
   const colW = Math.floor((inner.w - 1) / cols);
+  const kw = Math.min(10, colW - 7);
   const rowsForNumbers = Math.min(Math.ceil(items.length / cols), inner.h);
   items.forEach(([k, v, color], i) => {
     const row = Math.floor(i / cols);
     if (row >= rowsForNumbers) return;
-    const x = inner.x + 1 + (i % cols) * colW;
-    const y = inner.y + row;
-    const kw = Math.min(10, colW - 7);
-    c.text(x, y, padRight(k, kw), { fg: theme.dim });
-    c.text(x + kw, y, padLeft(v, colW - kw - 1), { fg: color, bold: true });
+    const col = i % cols;
+    const w = col === cols - 1 ? inner.w - 2 - col * colW : colW - 1;
+    figure(c, inner.x + 1 + col * colW, inner.y + row, w, kw, k, v, color);
   });
   let y = inner.y + rowsForNumbers;
   const end = inner.y + inner.h;
@@ -78,6 +79,16 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
   const api = [`API errors ${p.apiErrors} · ${p.apiRetries} retries`, `API err ${p.apiErrors} · ${p.apiRetries} retries`];
   if (y < end) c.text(inner.x + 1, y++, longestFitting(tools, w), { fg: theme.dim }, w);
   if (y < end) c.text(inner.x + 1, y++, longestFitting(api, w), { fg: p.apiErrors > 0 ? theme.error : theme.dim }, w);
+}
+
+/**
+ * A label and its figure in `w` columns: the label in the first `kw`, the figure right-aligned after it. A figure
+ * wider than its part takes the room a shorter label leaves (one blank between them); only then is it cut.
+ */
+function figure(c: Canvas, x: number, y: number, w: number, kw: number, label: string, value: string, color: typeof theme.text): void {
+  const vw = Math.max(w - kw, Math.min(textWidth(value), w - textWidth(label) - 1));
+  c.text(x, y, padRight(label, w - vw), { fg: theme.dim });
+  c.text(x + w - vw, y, padLeft(value, vw), { fg: color, bold: true });
 }
 
 /** The first (fullest) wording that fits the width, else the shortest one (cut by the caller's width). */
