@@ -26,7 +26,7 @@ import type { FileTable } from "./store-files.ts";
 import type { Interned } from "./store-names.ts";
 import type { Rollup } from "./store-rollup.ts";
 
-export { type ResponseRow, usageOf } from "./store-fact-rows.ts";
+export { usageOf } from "./store-fact-rows.ts";
 
 const ID_SPACE = 2 ** 53;
 

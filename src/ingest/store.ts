@@ -33,7 +33,6 @@ import { Rollup, ROLLUP_BULK } from "./store-rollup.ts";
 export { PARSER_VERSION, prepareStore, SCHEMA_VERSION } from "./store-schema.ts";
 export { CELL_MS } from "./store-rollup.ts";
 export type { StoredFile } from "./store-files.ts";
-export type { ResponseRow } from "./store-facts.ts";
 
 /** How one file's facts went in: stored (with the file's generation now), or not, because another process
  *  replaced this file's facts since this reader's position was taken: read it again from the start. */
