@@ -24,11 +24,22 @@ describe("ranked bars", () => {
 
   test("a row per item: its label, a bar scaled to the largest, its text right-aligned and its share of the sum", () => {
     expect(lines(ranked(40, 4, tools))).toEqual([
-      "Bash   ██████████████        1200  53%  ",
+      "Bash   ██████████████       1,200  53%  ",
       "Read   ██████████▌            900  40%  ",
       "Edit   █▊             150 · 3 err   7%  ",
       "Grep                            1   0%  ",
     ]);
+  });
+
+  test("a count reads with thousands separators, as the other figures do", () => {
+    expect(
+      lines(
+        ranked(40, 2, [
+          { label: "cli", value: 12_345 },
+          { label: "vscode", value: 1234 },
+        ]),
+      ),
+    ).toEqual(["cli    ███████████████████ 12,345  91%  ", "vscode █▉                   1,234   9%  "]);
   });
 
   test("a bar that ends inside a cell ends in an eighth block, ▏ for one eighth up to ▉ for seven", () => {

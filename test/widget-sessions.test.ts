@@ -153,6 +153,13 @@ describe("ACTIVE SESSIONS widget", () => {
     ).toEqual(["api · fix th…", "web (feat/x) "]);
   });
 
+  test("a long list counts its sessions with thousands separators, in the title and on the border below", () => {
+    const many = Array.from({ length: 1234 }, (_, i) => session({ sessionId: `s${i}` }));
+    const rows = lines(sessions(60, 5, { sessions: many, scroll: 999 }));
+    expect(rows[0]).toBe("╭─ ACTIVE SESSIONS ─────────────── 1,234 in the last 24 h ─╮");
+    expect(rows.at(-1)).toBe("╰─────────────────────────────────────1,000–1,001 of 1,234─╯");
+  });
+
   test("the sorted column's header is marked ▼; a click on a header sorts by it, a click on a row opens that session", () => {
     const hits = new HitMap();
     const g = sessions(60, 6, { sort: "cost" }, hits);

@@ -1,8 +1,11 @@
 // SUMMARY drawn alone into a small grid with hand-built figures (no store, no clock): the figures a user reads and
 // where they sit at each width, the cache-mix bar and its legend, and the lines below them.
 import { describe, expect, test } from "bun:test";
+import type { HistoryView } from "../src/model/history-view.ts";
 import type { CellGrid } from "../src/ui/grid.ts";
 import { theme } from "../src/ui/theme.ts";
+import { drawHistorySummary } from "../src/ui/widgets/history-summary.ts";
+import { drawHourPopup } from "../src/ui/widgets/hour-popup.ts";
 import { drawSummary, type SummaryProps } from "../src/ui/widgets/summary.ts";
 import { drawn, fgAt, find, lines } from "./buffer.ts";
 
@@ -51,7 +54,7 @@ describe("SUMMARY widget", () => {
       "│ input       1.00M output       45.6k │",
       "│ effective   1.23M eff. 1 h      230k │",
       "│ cost      $12,346 cost 1 h     $1.50 │",
-      "│ responses    1234 prompts         42 │",
+      "│ responses   1,234 prompts         42 │",
       "│ ████████████████████████████████████ │",
       "│ read 70% 5m 15% 1h 5% unc 10%        │",
       "╰──────────────────────────────────────╯",
@@ -130,9 +133,15 @@ describe("SUMMARY widget", () => {
     expect([fgAt(calm, 2, 7), fgAt(calm, 2, 9)]).toEqual([theme.dim, theme.dim]);
   });
 
+  test("counts read with thousands separators, as the token and dollar figures do: responses, prompts, tool calls, API errors", () => {
+    const rows = lines(summary(44, 12, { prompts: 5678, toolCalls: 12_345, toolErrors: 1001, toolRejections: 2, apiErrors: 1500, apiRetries: 20_000 }));
+    expect(rows[4]).toBe("│ responses     1,234 prompts        5,678 │");
+    expect(rows.slice(8, 10)).toEqual(["│ tool calls 12,345 · 1,001 err · 2 rej    │", "│ API errors 1,500 · 20,000 retries        │"]);
+  });
+
   test("a narrow panel cuts the labels with … and says 'tools' and 'API err'", () => {
     const rows = lines(summary(26, 12, { costWindow: 3.5 }));
-    expect(rows.slice(1, 5)).toEqual(["│ inp… 1.00M out…  45.6k │", "│ eff… 1.23M eff…   230k │", "│ cost $3.50 cos…  $1.50 │", "│ res…  1234 pro…     42 │"]);
+    expect(rows.slice(1, 5)).toEqual(["│ inp… 1.00M out…  45.6k │", "│ eff… 1.23M eff…   230k │", "│ cost $3.50 cos…  $1.50 │", "│ res… 1,234 pro…     42 │"]);
     expect(rows[9]).toBe("│ API err 0 · 5 retries  │");
     expect(lines(summary(30, 12))[8]).toBe("│ tools 310 · 4 err · 1 rej  │");
   });
@@ -141,7 +150,7 @@ describe("SUMMARY widget", () => {
     expect(lines(summary(80, 6))).toEqual([
       "╭─ SUMMARY ───────────────────────────────────────────────────────────── 12 h ─╮",
       "│ input              1.00M output             45.6k effective            1.23M │",
-      "│ cost             $12,346 responses           1234 prompts                 42 │",
+      "│ cost             $12,346 responses          1,234 prompts                 42 │",
       "│ eff. 1 h            230k cost 1 h           $1.50                            │",
       "│ tool calls 310 · 4 err · 1 rej                                               │",
       "╰──────────────────────────────────────────────────────────────────────────────╯",
@@ -153,5 +162,35 @@ describe("SUMMARY widget", () => {
       "│ input                 1.00M output                 45.6k │",
       "│ effective             1.23M cost                 $12,346 │",
     ]);
+  });
+});
+
+describe("HISTORY's SUMMARY and the hour popup", () => {
+  // (only what the widgets read)
+  const view = {
+    totals: { responses: 12_345, uncached: 1000, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 9000, output: 4560, effectiveTokens: 98_765, costUSD: 106.25 },
+    counts: { prompts: 2345, toolCalls: 12_380, toolErrors: 1061, toolRejections: 0, apiErrors: 0, apiRetries: 0 },
+    cacheHitRate: 0.9,
+    estimatedResponses: 1500,
+  } as unknown as HistoryView;
+
+  test("HISTORY's SUMMARY counts responses, prompts and tool calls with thousands separators, and says how many responses were priced by family", () => {
+    const rows = lines(drawn(40, 16, (g, r) => drawHistorySummary(g, r, view, 168, undefined)));
+    expect([rows[3], rows[7], rows[8]]).toEqual([
+      "│ responses                     12,345 │",
+      "│ prompts                        2,345 │",
+      "│ tool calls        12,380 (1,061 err) │",
+    ]);
+    expect(rows.slice(12, 15)).toEqual([
+      "│ cost is an estimate from list prices │",
+      "│ per model; 1,500 responses of        │",
+      "│ unknown models priced by family      │",
+    ]);
+  });
+
+  test("the hour popup counts that hour's responses with thousands separators", () => {
+    const cell = { weekday: 3, hour: 14, effectiveTokens: 1_234_567, responses: 4321, costUSD: 12.5 };
+    const g = drawn(60, 13, (c) => void drawHourPopup(c, cell, 10_000_000));
+    expect(lines(g).find((l) => l.includes("responses"))).toContain("responses         4,321");
   });
 });

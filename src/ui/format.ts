@@ -33,6 +33,16 @@ export function usd(n: number): string {
   return `${n < 0 ? "-" : ""}$${c}`;
 }
 
+/**
+ * A count (responses, prompts, tool calls, errors) as a whole number with thousands separators, as dollars have
+ * them: "1,234", "12,345,678"; from a trillion, compact ("1.20T"); ">999T" beyond.
+ */
+export function count(n: number): string {
+  if (!Number.isFinite(n)) return NONE;
+  if (Math.abs(n) < 999_999_999_999.5) return (Math.round(n) || 0).toLocaleString("en-US");
+  return compact(n);
+}
+
 /** `part` as a whole percentage of `whole` ("42%"); "–" when there is no whole; ">9999%" beyond. */
 export function percent(part: number, whole: number): string {
   if (!(whole > 0) || !Number.isFinite(whole) || !Number.isFinite(part)) return NONE;

@@ -1,13 +1,14 @@
 // Proportions drawn so they read at 80 columns: ranked horizontal bars with values and percentages, and one
 // labelled 100 % bar.
 import type { Canvas, Rect, RGB } from "../canvas.ts";
+import { count } from "../format.ts";
 import { fit, padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 
 export interface BarRow {
   label: string;
   value: number;
-  /** the text shown after the bar (default: the value). */
+  /** the text shown after the bar (default: the value, a count with thousands separators). */
   text?: string;
   color?: RGB;
 }
@@ -17,7 +18,7 @@ export function drawRankedBars(c: Canvas, r: Rect, rows: readonly BarRow[], tota
   const max = Math.max(0, ...rows.map((x) => x.value));
   const sum = total ?? rows.reduce((a, x) => a + x.value, 0);
   const labelW = Math.min(Math.max(6, ...rows.map((x) => textWidth(x.label))), Math.floor(r.w * 0.35));
-  const textW = Math.min(Math.max(4, ...rows.map((x) => textWidth(x.text ?? String(x.value)))), 12);
+  const textW = Math.min(Math.max(4, ...rows.map((x) => textWidth(x.text ?? count(x.value)))), 12);
   const barW = Math.max(3, r.w - labelW - textW - 9);
   rows.slice(0, r.h).forEach((row, i) => {
     const y = r.y + i;
@@ -27,7 +28,7 @@ export function drawRankedBars(c: Canvas, r: Rect, rows: readonly BarRow[], tota
     for (let k = 0; k < full; k++) c.cell(r.x + labelW + 1 + k, y, "█", { fg: row.color ?? theme.accent });
     const part = Math.round((n - full) * 8);
     if (part > 0 && full < barW) c.cell(r.x + labelW + 1 + full, y, ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"][part]!, { fg: row.color ?? theme.accent });
-    c.text(r.x + labelW + 2 + barW, y, padLeft(row.text ?? String(row.value), textW), { fg: theme.text, bold: true });
+    c.text(r.x + labelW + 2 + barW, y, padLeft(row.text ?? count(row.value), textW), { fg: theme.text, bold: true });
     const pct = sum > 0 ? `${Math.round((100 * row.value) / sum)}%` : "";
     c.text(r.x + labelW + 3 + barW + textW, y, padLeft(pct, 4), { fg: theme.dim });
   });

@@ -1,7 +1,7 @@
 // SUMMARY of the history window: totals, cost priced per model (an estimate, and said so), cache-hit rate.
 import type { Canvas, Rect } from "../canvas.ts";
 import type { HistoryView } from "../../model/history-view.ts";
-import { compact, spanLabel, usd } from "../format.ts";
+import { compact, count, spanLabel, usd } from "../format.ts";
 import { fit, padLeft, padRight, wrap } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
@@ -14,12 +14,12 @@ export function drawHistorySummary(c: Canvas, r: Rect, v: HistoryView, hours: nu
   const rows: [string, string, typeof theme.text][] = [
     ["input", compact(input), theme.uncached],
     ["output", compact(t.output), theme.output],
-    ["responses", String(t.responses), theme.text],
+    ["responses", count(t.responses), theme.text],
     ["effective", compact(t.effectiveTokens), theme.accent],
     ["cost", usd(t.costUSD), theme.warn],
     ["cache hits", v.cacheHitRate === null ? "–" : `${(v.cacheHitRate * 100).toFixed(1)}%`, theme.read],
-    ["prompts", String(v.counts.prompts), theme.text],
-    ["tool calls", `${v.counts.toolCalls} (${v.counts.toolErrors} err)`, theme.text],
+    ["prompts", count(v.counts.prompts), theme.text],
+    ["tool calls", `${count(v.counts.toolCalls)} (${count(v.counts.toolErrors)} err)`, theme.text],
   ];
   const cols = inner.w >= 60 ? 2 : 1;
   const colW = Math.floor((inner.w - 1) / cols);
@@ -27,7 +27,7 @@ export function drawHistorySummary(c: Canvas, r: Rect, v: HistoryView, hours: nu
   const note =
     priceOverride !== undefined
       ? `cost is an estimate: base input price set to $${priceOverride}/Mtok for every model`
-      : `cost is an estimate from list prices per model${v.estimatedResponses ? `; ${v.estimatedResponses} responses of unknown models priced by family` : ""}`;
+      : `cost is an estimate from list prices per model${v.estimatedResponses ? `; ${count(v.estimatedResponses)} responses of unknown models priced by family` : ""}`;
   // The note wraps into the rows the figures leave free (at least one); when it cannot, a shorter wording.
   const room = Math.max(1, inner.h - perCol);
   const short = priceOverride !== undefined ? `cost: an estimate ($${priceOverride}/Mtok base)` : "cost: an estimate (list prices)";

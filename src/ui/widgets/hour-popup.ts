@@ -2,7 +2,7 @@
 import type { Canvas, Rect } from "../canvas.ts";
 import type { HeatCell } from "../../model/history-view.ts";
 import { WEEKDAY_NAMES } from "../../model/history-view.ts";
-import { compact, usd } from "../format.ts";
+import { compact, count, usd } from "../format.ts";
 import { theme } from "../theme.ts";
 import { drawLines, drawOverlay, overlayRect, type Line } from "./overlay.ts";
 
@@ -19,7 +19,7 @@ export function drawHourPopup(c: Canvas, cell: HeatCell, weekTotal: number): Rec
     c,
     inner,
     [
-      kv("responses", String(cell.responses), theme.text),
+      kv("responses", count(cell.responses), theme.text),
       kv("effective tokens", compact(cell.effectiveTokens), theme.accent),
       kv("cost", usd(cell.costUSD), theme.warn),
       kv("share", share, theme.text),

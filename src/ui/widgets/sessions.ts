@@ -2,7 +2,7 @@
 import type { Canvas, Rect } from "../canvas.ts";
 import { cleanText } from "../../shared/sanitize.ts";
 import type { SessionView } from "../../model/selectors.ts";
-import { compact, shortModel, usd, whenShort } from "../format.ts";
+import { compact, count, shortModel, usd, whenShort } from "../format.ts";
 import type { HitMap } from "../hits.ts";
 import { fit, padLeft } from "../text.ts";
 import { theme } from "../theme.ts";
@@ -54,7 +54,7 @@ export function sessionRows(r: Rect): number {
 
 export function drawSessions(c: Canvas, r: Rect, p: SessionsProps, hits: HitMap): void {
   const filters = [p.project ? `project ${cleanText(p.project, 40)}` : "", p.query ? `/${cleanText(p.query, 40)}` : ""].filter(Boolean).join(" · ");
-  const note = [p.sessions.length > 0 ? `${p.sessions.length} in the last ${p.activeWindowHours} h` : "", filters].filter(Boolean).join(" · ");
+  const note = [p.sessions.length > 0 ? `${count(p.sessions.length)} in the last ${p.activeWindowHours} h` : "", filters].filter(Boolean).join(" · ");
   const inner = drawBox(c, r, { title: "ACTIVE SESSIONS", note });
   if (inner.h < 1 || inner.w < 20) return;
   if (p.sessions.length === 0) {

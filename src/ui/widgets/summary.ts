@@ -1,7 +1,7 @@
 // SUMMARY: input, output, responses, effective tokens (1 h and window), cost, cache mix, counts.
 import { rect, type Canvas, type Rect } from "../canvas.ts";
 import type { Counts } from "../../model/selectors.ts";
-import { compact, percent, spanLabel, usd } from "../format.ts";
+import { compact, count, percent, spanLabel, usd } from "../format.ts";
 import { padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
@@ -43,8 +43,8 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
   const eff1h: Item = ["eff. 1 h", compact(p.effective1h), theme.accent];
   const cost: Item = ["cost", usd(p.costWindow), theme.warn];
   const cost1h: Item = ["cost 1 h", usd(p.cost1h), theme.warn];
-  const responses: Item = ["responses", String(p.responses), theme.text];
-  const prompts: Item = ["prompts", String(p.prompts), theme.text];
+  const responses: Item = ["responses", count(p.responses), theme.text];
+  const prompts: Item = ["prompts", count(p.prompts), theme.text];
   // Two columns in the side panel; three or four across a narrow screen, most important first.
   // (in two columns each figure sits beside its last-hour twin, when all four rows fit; otherwise cost comes before
   // the last hour's figures, so a short panel keeps what a window cost)
@@ -73,10 +73,10 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
   // (a cache miss is not a part of the bar: input written again that a read could have served)
   if (y + 2 < end && p.input > 0) c.text(inner.x + 1, y++, `cache miss ${percent(p.miss, p.input)} of input`, { fg: p.miss > 0 ? theme.miss : theme.dim }, w);
   const tools = [
-    `tool calls ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`,
-    `tools ${p.toolCalls} · ${p.toolErrors} err · ${p.toolRejections} rej`,
+    `tool calls ${count(p.toolCalls)} · ${count(p.toolErrors)} err · ${count(p.toolRejections)} rej`,
+    `tools ${count(p.toolCalls)} · ${count(p.toolErrors)} err · ${count(p.toolRejections)} rej`,
   ];
-  const api = [`API errors ${p.apiErrors} · ${p.apiRetries} retries`, `API err ${p.apiErrors} · ${p.apiRetries} retries`];
+  const api = [`API errors ${count(p.apiErrors)} · ${count(p.apiRetries)} retries`, `API err ${count(p.apiErrors)} · ${count(p.apiRetries)} retries`];
   if (y < end) c.text(inner.x + 1, y++, longestFitting(tools, w), { fg: theme.dim }, w);
   if (y < end) c.text(inner.x + 1, y++, longestFitting(api, w), { fg: p.apiErrors > 0 ? theme.error : theme.dim }, w);
 }

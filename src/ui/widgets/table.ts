@@ -1,6 +1,7 @@
 // The one table widget: a header row and rows of columns with width, priority and alignment. Used by ACTIVE
 // SESSIONS, the slice popup and INSIGHTS' per-project table. Only draws.
 import { rect, type Canvas, type Rect, type RGB, type Style } from "../canvas.ts";
+import { count } from "../format.ts";
 import type { HitMap } from "../hits.ts";
 import type { UiAction } from "../ui-state.ts";
 import { padLeft, padRight } from "../text.ts";
@@ -106,7 +107,7 @@ export function drawTable<R>(c: Canvas, r: Rect, p: TableProps<R>, hits: HitMap 
     }
   });
   if (p.countOnBorder && p.rows.length > visible) {
-    const more = `${from + 1}–${Math.min(p.rows.length, from + visible)} of ${p.rows.length}`;
+    const more = `${count(from + 1)}–${count(Math.min(p.rows.length, from + visible))} of ${count(p.rows.length)}`;
     c.text(r.x + r.w - more.length - 1, r.y + r.h, more, { fg: theme.dim, bg: p.bg });
   }
   return from;
