@@ -107,6 +107,18 @@ describe("SUMMARY widget", () => {
     expect(["read", "5m", "1h", "unc"].map((s) => fgAt(bare, find(bare, `${s} `).x, 6))).toEqual([theme.read, theme.write5m, theme.write1h, theme.uncached]);
   });
 
+  test("a line too narrow for its panel is cut with …: the legend's shortest form, the cache-miss, tool and API lines", () => {
+    const g = summary(30, 12);
+    expect(lines(g)[6]).toBe("│ read 70% 5m 15% 1h 5% unc… │");
+    expect(fgAt(g, find(g, "unc…").x, 6)).toEqual(theme.uncached);
+    expect(lines(summary(24, 12)).slice(6, 10)).toEqual([
+      "│ read 70% 5m 15% 1h … │",
+      "│ cache miss 2% of in… │",
+      "│ tools 310 · 4 err ·… │",
+      "│ API err 0 · 5 retri… │",
+    ]);
+  });
+
   test("colour off: the bar's parts are told apart by pattern, █ read ▓ 5m ▒ 1h ░ uncached, and the chips show them", () => {
     expect(lines(summary(40, 8, { mono: true }))[5]).toBe("│ █████████████████████████▓▓▓▓▓▓▒░░░░ │");
     expect(lines(summary(50, 8, { mono: true }))[6]).toBe("│ █ read 70%  ▓ 5m 15%  ▒ 1h 5%  ░ uncached 10%  │");

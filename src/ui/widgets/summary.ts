@@ -2,7 +2,7 @@
 import { rect, type Canvas, type Rect } from "../canvas.ts";
 import type { Counts } from "../../model/selectors.ts";
 import { compact, count, percent, spanLabel, usd } from "../format.ts";
-import { padLeft, padRight, textWidth } from "../text.ts";
+import { fit, padLeft, padRight, textWidth } from "../text.ts";
 import { theme } from "../theme.ts";
 import { drawBox } from "./box.ts";
 import { PATTERNS } from "./chart.ts";
@@ -71,14 +71,15 @@ export function drawSummary(c: Canvas, r: Rect, p: SummaryProps): void {
     mixLegend(c, rect(inner.x + 1, y++, inner.w - 2, 1), p);
   }
   // (a cache miss is not a part of the bar: input written again that a read could have served)
-  if (y + 2 < end && p.input > 0) c.text(inner.x + 1, y++, `cache miss ${percent(p.miss, p.input)} of input`, { fg: p.miss > 0 ? theme.miss : theme.dim }, w);
+  if (y + 2 < end && p.input > 0)
+    c.text(inner.x + 1, y++, fit(`cache miss ${percent(p.miss, p.input)} of input`, w), { fg: p.miss > 0 ? theme.miss : theme.dim });
   const tools = [
     `tool calls ${count(p.toolCalls)} · ${count(p.toolErrors)} err · ${count(p.toolRejections)} rej`,
     `tools ${count(p.toolCalls)} · ${count(p.toolErrors)} err · ${count(p.toolRejections)} rej`,
   ];
   const api = [`API errors ${count(p.apiErrors)} · ${count(p.apiRetries)} retries`, `API err ${count(p.apiErrors)} · ${count(p.apiRetries)} retries`];
-  if (y < end) c.text(inner.x + 1, y++, longestFitting(tools, w), { fg: theme.dim }, w);
-  if (y < end) c.text(inner.x + 1, y++, longestFitting(api, w), { fg: p.apiErrors > 0 ? theme.error : theme.dim }, w);
+  if (y < end) c.text(inner.x + 1, y++, longestFitting(tools, w), { fg: theme.dim });
+  if (y < end) c.text(inner.x + 1, y++, longestFitting(api, w), { fg: p.apiErrors > 0 ? theme.error : theme.dim });
 }
 
 /**
@@ -91,9 +92,9 @@ function figure(c: Canvas, x: number, y: number, w: number, kw: number, label: s
   c.text(x + w - vw, y, padLeft(value, vw), { fg: color, bold: true });
 }
 
-/** The first (fullest) wording that fits the width, else the shortest one (cut by the caller's width). */
+/** The first (fullest) wording that fits the width, else the shortest one cut with "…". */
 function longestFitting(wordings: readonly string[], width: number): string {
-  return wordings.find((s) => textWidth(s) <= width) ?? wordings[wordings.length - 1]!;
+  return wordings.find((s) => textWidth(s) <= width) ?? fit(wordings[wordings.length - 1]!, width);
 }
 
 /** The cache mix as one proportional bar. */
@@ -125,7 +126,8 @@ function mixParts(p: SummaryProps) {
 
 /**
  * Names every part of the bar, in its order, each with its chip: spaced out when there is room, then closer, then
- * with "unc" for uncached, then without the chips.
+ * with "unc" for uncached, then without the chips, each name in its part's colour; narrower still, that line is cut
+ * with "…".
  */
 function mixLegend(c: Canvas, r: Rect, p: SummaryProps): void {
   const with_ = (short: boolean) => mixParts(p).map((m) => ({ ...m, text: `${short && m.label === "uncached" ? "unc" : m.label} ${percent(m.v, p.input)}` }));
@@ -140,8 +142,18 @@ function mixLegend(c: Canvas, r: Rect, p: SummaryProps): void {
   const [short, gap, chips] = options.find(([s, g, ch]) => need(with_(s), g, ch) <= r.w) ?? options[options.length - 1]!;
   const parts = with_(short);
   let x = r.x;
+  if (!chips) {
+    // (the names are ASCII: a part's place in the line is its place in the string)
+    const line = fit(parts.map((m) => m.text).join(" "), r.w);
+    let at = 0;
+    for (const m of parts) {
+      x += c.text(x, r.y, line.slice(at, at + m.text.length + 1), { fg: m.color });
+      at += m.text.length + 1;
+    }
+    return;
+  }
   for (const m of parts) {
-    if (chips) c.cell(x, r.y, p.mono ? m.pattern : "■", { fg: m.color });
-    x += c.text(x + (chips ? 2 : 0), r.y, m.text, { fg: chips ? theme.dim : m.color }, r.x + r.w - x - (chips ? 2 : 0)) + (chips ? 2 : 0) + gap;
+    c.cell(x, r.y, p.mono ? m.pattern : "■", { fg: m.color });
+    x += c.text(x + 2, r.y, m.text, { fg: theme.dim }) + 2 + gap;
   }
 }
