@@ -66,10 +66,10 @@ describe("--once --plain frames", () => {
 
   test("SUMMARY's activity counts switch to a shorter wording rather than being cut off", () => {
     const r = once(["--plain", "--width", "120", "--height", "40", "--window-hours", "720", "--bucket-minutes", "360"]);
-    expect(r.out).toContain("tools 1238 · 61 err · 20 rej");
-    expect(r.out).not.toContain("tool calls 1238");
+    expect(r.out).toContain("tools 1,238 · 61 err · 20 rej");
+    expect(r.out).not.toContain("tool calls 1,238");
     const wide = once(["--plain", "--width", "160", "--height", "50"]);
-    expect(wide.out).toMatch(/tool calls \d+ · \d+ err · \d+ rej/);
+    expect(wide.out).toMatch(/tool calls [\d,]+ · [\d,]+ err · [\d,]+ rej/);
   });
 
   test("--once on a size too small for a frame exits 2 naming the flag and the minimum, and prints no frame", () => {

@@ -6,6 +6,7 @@ import { theme } from "../../ui/theme.ts";
 import { drawShareBar } from "../../ui/widgets/bars.ts";
 import { empty } from "../../ui/widgets/figures.ts";
 import type { InsightDraw } from "./panel.ts";
+import { count } from "../../ui/format.ts";
 
 export const drawDecisions: InsightDraw = (c, inner, v) => {
   const d = v.decisions;
@@ -18,7 +19,7 @@ export const drawDecisions: InsightDraw = (c, inner, v) => {
     c.text(
       inner.x,
       inner.y + 3 + k,
-      `${padRight(cleanText(t.name, 30), Math.max(8, inner.w - 18))}${padLeft(String(t.accepted), 7)} ✓${padLeft(String(t.rejected), 5)} ✗`,
+      `${padRight(cleanText(t.name, 30), Math.max(8, inner.w - 18))}${padLeft(count(t.accepted), 7)} ✓${padLeft(count(t.rejected), 5)} ✗`,
       { fg: t.rejected > 0 ? theme.text : theme.dim },
       inner.w,
     );

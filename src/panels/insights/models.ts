@@ -1,7 +1,7 @@
 // MODEL DISTRIBUTION, drawn: responses and cost by model id (model: src/model/insights/models.ts).
 import { cleanText } from "../../shared/sanitize.ts";
 import { familyOf } from "../../model/pricing.ts";
-import { shortModel, usd } from "../../ui/format.ts";
+import { shortModel, usd, count } from "../../ui/format.ts";
 import { drawRankedBars } from "../../ui/widgets/bars.ts";
 import { empty, familyColor } from "../../ui/widgets/figures.ts";
 import type { InsightDraw } from "./panel.ts";
@@ -15,7 +15,7 @@ export const drawModels: InsightDraw = (c, inner, v) => {
     v.models.map((m) => ({
       label: shortModel(cleanText(m.model, 40)),
       value: m.responses,
-      text: `${m.responses} · ${usd(m.costUSD)}`,
+      text: `${count(m.responses)} · ${usd(m.costUSD)}`,
       color: familyColor(familyOf(m.model)),
     })),
     total,

@@ -3,7 +3,7 @@
 import { cleanText } from "../../shared/sanitize.ts";
 import type { InsightsView } from "../../model/insights-view.ts";
 import type { ProjectSort } from "../../model/insights/panel.ts";
-import { usd } from "../../ui/format.ts";
+import { usd, count } from "../../ui/format.ts";
 import { theme } from "../../ui/theme.ts";
 import { empty } from "../../ui/widgets/figures.ts";
 import { drawTable, type Column } from "../../ui/widgets/table.ts";
@@ -15,7 +15,7 @@ export const drawProjects: InsightDraw = (c, inner, v, ctx) => {
   const perUser = v.users.length > 0;
   const list: readonly Row[] = perUser ? v.users : v.projects;
   if (list.length === 0) return empty(c, inner, "no sessions in this window");
-  const n = (x: number) => (Number.isNaN(x) ? "–" : String(x)); // (a figure the source does not have)
+  const n = (x: number) => count(x); // ("–": a figure the source does not have)
   const num = (by: ProjectSort, head: string, w: number, value: (p: Row) => string, color = theme.text): Column<Row> => ({
     head,
     w,

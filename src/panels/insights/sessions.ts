@@ -1,14 +1,14 @@
 // SESSIONS AND CONVERSATIONS, drawn: sessions and prompts, with both per day (model: src/model/insights/sessions.ts).
-import { compact } from "../../ui/format.ts";
+import { compact, count } from "../../ui/format.ts";
 import { theme } from "../../ui/theme.ts";
 import { big, sparkRow } from "../../ui/widgets/figures.ts";
 import type { InsightDraw } from "./panel.ts";
 
 export const drawSessions: InsightDraw = (c, inner, v) => {
   let x = inner.x;
-  x += big(c, x, inner.y, "sessions", String(v.sessions.count), theme.accent);
+  x += big(c, x, inner.y, "sessions", count(v.sessions.count), theme.accent);
   // (an engine's metrics count sessions, not prompts)
-  if (v.source !== "prometheus") big(c, x + 2, inner.y, "prompts", String(v.sessions.prompts), theme.text);
+  if (v.source !== "prometheus") big(c, x + 2, inner.y, "prompts", count(v.sessions.prompts), theme.text);
   // (an engine's metrics also say how long people worked with Claude Code and what came of it)
   const a = v.activity;
   if (a && inner.h >= 4) {
