@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { openUsageStore } from "../src/ingest/store-open.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
-import { idFrom, responseLines, rng, toolResultLine, uuidFrom } from "../src/ingest/synth.ts";
+import { idFrom, responseLines, rng, toolResultLine, uuidFrom } from "../src/synth/lines.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { DashboardApp } from "../src/ui/app.ts";
 import { CellGrid } from "../src/ui/grid.ts";

@@ -2,8 +2,8 @@
 // laid out like ~/.claude/projects, until the requested size is reached. Deterministic for a seed.
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { generateSession } from "../src/ingest/corpus.ts";
-import { rng, uuidFrom } from "../src/ingest/synth.ts";
+import { generateSession } from "../src/synth/corpus.ts";
+import { rng, uuidFrom } from "../src/synth/lines.ts";
 
 export interface CorpusInfo {
   root: string;

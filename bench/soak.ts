@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { idFrom, promptLine, responseLines, rng, toolResultLine, uuidFrom, type SessionInfo } from "../src/ingest/synth.ts";
+import { idFrom, promptLine, responseLines, rng, toolResultLine, uuidFrom, type SessionInfo } from "../src/synth/lines.ts";
 
 export interface SoakSample {
   /** seconds since the writer started */

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ModelEvent } from "../src/model/events.ts";
-import { rng, teamResponse } from "../src/ingest/synth.ts";
+import { rng, teamResponse } from "../src/synth/lines.ts";
 import { defaultStorePath, TelemetryStore } from "../src/net/telemetry-store.ts";
 
 const TEAM_VERSION = 2;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { FactCollector, type FileFacts } from "../src/ingest/facts.ts";
 import { resolveRoots } from "../src/ingest/roots.ts";
 import { dataDir, openUsageStore, storeFile } from "../src/ingest/store-open.ts";
-import { rng } from "../src/ingest/synth.ts";
+import { rng } from "../src/synth/lines.ts";
 
 const YEAR_VERSION = 1;
 const MODELS = ["claude-opus-4-6", "claude-opus-4-6", "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"];

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HELP_FLAGS } from "../src/ui/widgets/help.ts";
 import { joinStore } from "../src/ingest/store-open.ts";
-import { apiErrorLine, customTitleLine, progressLine, promptLine, responseLines, retryLine, toolResultLine, type SessionInfo } from "../src/ingest/synth.ts";
+import { apiErrorLine, customTitleLine, progressLine, promptLine, responseLines, retryLine, toolResultLine, type SessionInfo } from "../src/synth/lines.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const BUN = process.execPath;

@@ -2,9 +2,9 @@
 // several widths, the activity map across daylight-saving changes in a fixed zone, --json --view history.
 import { describe, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
-import { generateSession } from "../src/ingest/corpus.ts";
+import { generateSession } from "../src/synth/corpus.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
-import { rng, uuidFrom } from "../src/ingest/synth.ts";
+import { rng, uuidFrom } from "../src/synth/lines.ts";
 import type { ModelEvent, ResponseObserved } from "../src/model/events.ts";
 import { historyBucketMinutes, selectHistory, zoneOf } from "../src/model/history-view.ts";
 import { createState, reduce } from "../src/model/state.ts";

@@ -15,7 +15,7 @@ import { lineToEvents } from "../src/ingest/records.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
 import { memoryStore } from "../src/ingest/store-open.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
-import { responseLines } from "../src/ingest/synth.ts";
+import { responseLines } from "../src/synth/lines.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import { demoInstead } from "../src/ingest/demo.ts";

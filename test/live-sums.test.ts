@@ -27,7 +27,7 @@ import {
   type Block,
   type Rand,
   type SessionInfo,
-} from "../src/ingest/synth.ts";
+} from "../src/synth/lines.ts";
 import { liveViewOf, selectLive } from "../src/model/selectors.ts";
 import type { LiveQuery, LiveSums } from "../src/model/queries.ts";
 import { tempDirs } from "./builders.ts";

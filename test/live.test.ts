@@ -11,7 +11,7 @@ import { replaceUnderway, type UsageData } from "../src/ingest/usage-data.ts";
 import { layout } from "../src/ui/layout.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import type { UsageStore } from "../src/ingest/store.ts";
-import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
+import { promptLine, responseLines, type SessionInfo } from "../src/synth/lines.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { DashboardApp } from "../src/ui/app.ts";
 import { demoApp } from "./builders.ts";

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { responseLines } from "../src/ingest/synth.ts";
+import { responseLines } from "../src/synth/lines.ts";
 
 import { tempDirs } from "./builders.ts";
 import { until } from "./until.ts";

@@ -9,7 +9,7 @@ import { lineToEvents } from "../src/ingest/records.ts";
 import { TranscriptSource } from "../src/ingest/source.ts";
 import { memoryStore } from "../src/ingest/store-open.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
-import { agentProgressLines, progressLine, promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
+import { agentProgressLines, progressLine, promptLine, responseLines, type SessionInfo } from "../src/synth/lines.ts";
 import type { ModelEvent, ResponseObserved, Usage } from "../src/model/events.ts";
 import { dashboardJson } from "../src/model/json-view.ts";
 import { selectActiveSessions } from "../src/model/selectors.ts";

@@ -1,5 +1,5 @@
 // lineToEvents / quickType: the boundary between transcript lines and model events. Lines are built with the
-// typed builders in src/ingest/synth.ts (shapes from fixtures/real/SCHEMA.md) and tweaked where a case needs a
+// typed builders in src/synth/lines.ts (shapes from fixtures/real/SCHEMA.md) and tweaked where a case needs a
 // shape the builders do not make.
 import { describe, expect, test } from "bun:test";
 import type { ModelEvent, Usage } from "../src/model/events.ts";
@@ -18,7 +18,7 @@ import {
   type Block,
   type ResponseSpec,
   type SessionInfo,
-} from "../src/ingest/synth.ts";
+} from "../src/synth/lines.ts";
 
 const SESSION = "3f2a9c1e-7b4d-4e8a-9c0f-1a2b3c4d5e6f";
 const FILE = `/home/me/.claude/projects/-home-me-app/${SESSION}.jsonl`;

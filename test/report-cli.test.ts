@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utim
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { joinStore } from "../src/ingest/store-open.ts";
-import { customTitleLine, promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
+import { customTitleLine, promptLine, responseLines, type SessionInfo } from "../src/synth/lines.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const BUN = process.execPath;

@@ -12,7 +12,7 @@ import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promptLine, responseLines, type SessionInfo } from "../src/ingest/synth.ts";
+import { promptLine, responseLines, type SessionInfo } from "../src/synth/lines.ts";
 import { until } from "./until.ts";
 import { openUsageStore } from "../src/ingest/store-open.ts";
 

@@ -24,13 +24,13 @@ import {
 } from "node:fs";
 import { join, resolve } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { generateSession } from "../src/ingest/corpus.ts";
+import { generateSession } from "../src/synth/corpus.ts";
 import { fileInfo } from "../src/ingest/discover.ts";
 import { lineToEvents } from "../src/ingest/records.ts";
 import { openUsageStore, memoryStore } from "../src/ingest/store-open.ts";
 import { MARKER_EVERY_MS, markerPath, MarkerKeeper, mergeLoss, readMarker, type MarkerTimers } from "../src/ingest/store-marker.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
-import { rng, uuidFrom, promptLine, responseLines, toolResultLine, apiErrorLine, type SessionInfo } from "../src/ingest/synth.ts";
+import { rng, uuidFrom, promptLine, responseLines, toolResultLine, apiErrorLine, type SessionInfo } from "../src/synth/lines.ts";
 import { replaceStore, withUsage } from "../src/ingest/usage-data.ts";
 import type { ModelEvent } from "../src/model/events.ts";
 import { dashboardJson } from "../src/model/json-view.ts";

@@ -26,7 +26,7 @@ import { TranscriptSource } from "../src/ingest/source.ts";
 import { memoryStore, openUsageStore } from "../src/ingest/store-open.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import { PARSER_VERSION, type UsageStore } from "../src/ingest/store.ts";
-import { promptLine, responseLines, toolResultLine, type SessionInfo } from "../src/ingest/synth.ts";
+import { promptLine, responseLines, toolResultLine, type SessionInfo } from "../src/synth/lines.ts";
 import { catchUp, withUsage } from "../src/ingest/usage-data.ts";
 import { cleanupHint } from "../src/ingest/store-info.ts";
 import type { ModelEvent, Usage } from "../src/model/events.ts";

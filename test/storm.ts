@@ -3,7 +3,7 @@
 // reports, with none of the keys that end or stop the program on purpose (q, Ctrl-C, Ctrl-Z, Ctrl-\).
 
 /** A small seeded generator (mulberry32), the one the corpus generator uses. */
-export { rng as mulberry32 } from "../src/ingest/synth.ts";
+export { rng as mulberry32 } from "../src/synth/lines.ts";
 
 /** No q, Ctrl-C, Ctrl-Z or Ctrl-\ in a storm (those end or stop the program on purpose). */
 const FORBIDDEN = new Set([0x71, 0x03, 0x1a, 0x1c]);

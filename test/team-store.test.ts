@@ -12,7 +12,7 @@ import { selectInsights } from "../src/model/insights/registry.ts";
 import { createState, reduce } from "../src/model/state.ts";
 import { TeamQueries, TelemetryStore } from "../src/net/telemetry-store.ts";
 import { openDatabase } from "../src/sqlite.ts";
-import { teamResponse } from "../src/ingest/synth.ts";
+import { teamResponse } from "../src/synth/lines.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");
 const MIN = 60_000;

@@ -1,10 +1,10 @@
 // The built-in demo corpus: a week of plausible activity generated relative to `now` from a fixed seed, fed
 // through the same line parser as real transcripts. Shown by `--demo`, and by the dashboard when no
 // transcript exists (always with a clear "demo data" banner).
-import { generateSession, type GeneratedSession, type SessionPlan } from "./corpus.ts";
+import { generateSession, type GeneratedSession, type SessionPlan } from "../synth/corpus.ts";
 import type { ModelEvent } from "../model/events.ts";
 import { lineToEvents, type EventSink, type LineContext } from "./records.ts";
-import { rng, uuidFrom } from "./synth.ts";
+import { rng, uuidFrom } from "../synth/lines.ts";
 
 const MIN = 60_000;
 

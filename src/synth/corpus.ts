@@ -17,7 +17,7 @@ import {
   type Block,
   type Rand,
   type SessionInfo,
-} from "./synth.ts";
+} from "./lines.ts";
 
 export interface SessionPlan {
   sessionId: string;
