@@ -415,7 +415,7 @@ async function measure(o: StatuslineBenchOptions): Promise<StatuslineBench> {
 
   // Builds first (CPU-heavy: before the machine is let settle).
   log("  building the status line bundle and the compiled binary…");
-  const b = Bun.spawnSync([o.bun, join(o.repo, "scripts", "build-statusline.ts")], { cwd: o.repo, stdout: "pipe", stderr: "pipe" });
+  const b = Bun.spawnSync([o.bun, join(o.repo, "scripts", "build-bundles.ts")], { cwd: o.repo, stdout: "pipe", stderr: "pipe" });
   if (b.exitCode !== 0 || !bundleFresh(o.repo))
     log(`  (the bundle was not built: ${b.stderr.toString().trim().slice(0, 200)}; "bundle" below runs the sources)`);
   const exe = join(o.repo, "dist", "claude-dash");

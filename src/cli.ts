@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 // claude-dash: wiring only. `claude-dash statusline` (which Claude Code runs after every response, and waits for) asks
 // the status line's resident helper when one runs (src/statusline-server.ts), and otherwise answers itself — from the
-// prebuilt bundle when it matches these sources (see scripts/build-statusline.ts), else from the sources — and starts
-// a helper for the next call. Everything else is the dashboard (src/dashboard.ts), loaded only then.
+// prebuilt bundle when it matches these sources (see scripts/build-bundles.ts), else from the sources — and starts
+// a helper for the next call. Everything else is the dashboard (src/dashboard.ts, or its prebuilt bundle likewise),
+// loaded only then.
 // (nothing is imported up front: for the status line every module loaded is time Claude Code waits)
 import { MAX_PAYLOAD_BYTES, runningScript, statuslineSocket } from "./statusline-socket.ts";
 
@@ -24,7 +25,7 @@ if (args[0] === "statusline") {
     },
   );
 } else {
-  import("./dashboard.ts")
+  dashboardModule()
     .then((m) => m.main())
     .then(
       (code) => {
@@ -79,27 +80,37 @@ function parseReply(reply: string | null): { code: number; out: string; err: str
 }
 
 async function statuslineModule(): Promise<StatuslineModule> {
-  const bundled = onBun && process.env.CLAUDE_DASH_NO_BUNDLE !== "1" ? freshBundle() : null;
-  if (bundled) {
-    const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
-    return createRequire(import.meta.url)(bundled) as StatuslineModule;
-  }
-  return import("./statusline.ts");
+  const bundled = bundle("statusline");
+  return bundled ? (bundled as StatuslineModule) : import("./statusline.ts");
 }
 
-/** dist/statusline/statusline.js when it was built by this Bun from exactly these sources; else null. */
-function freshBundle(): string | null {
+async function dashboardModule(): Promise<{ main: () => Promise<number> }> {
+  const bundled = bundle("dashboard");
+  return bundled ? (bundled as { main: () => Promise<number> }) : import("./dashboard.ts");
+}
+
+/** The prebuilt bundle of `name` (scripts/build-bundles.ts) when it matches these sources, loaded; else null (Deno,
+ *  CLAUDE_DASH_NO_BUNDLE=1, not built, or built from other sources: the sources are run). */
+function bundle(name: "statusline" | "dashboard"): unknown {
+  const path = onBun && process.env.CLAUDE_DASH_NO_BUNDLE !== "1" ? freshBundle(name) : null;
+  if (!path) return null;
+  const { createRequire } = process.getBuiltinModule("node:module") as typeof import("node:module");
+  return createRequire(import.meta.url)(path);
+}
+
+/** dist/<name>/<name>.js when it was built by this Bun from exactly these sources; else null. */
+function freshBundle(name: string): string | null {
   try {
     const { readFileSync, statSync } = process.getBuiltinModule("node:fs") as typeof import("node:fs");
     const repo = decodeURIComponent(new URL("..", import.meta.url).pathname);
-    const dir = `${repo}dist/statusline/`;
+    const dir = `${repo}dist/${name}/`;
     const bun = (globalThis as { Bun?: { version: string; hash: (b: Uint8Array) => number | bigint } }).Bun!;
     const built = JSON.parse(readFileSync(`${dir}inputs.json`, "utf8")) as { bun: string; inputs: { path: string; size: number; hash: string }[] };
     if (built.bun !== bun.version || built.inputs.length === 0) return null;
     // (sizes first, a stat each; then the contents, ~700 kB hashed in about a millisecond)
     for (const i of built.inputs) if (statSync(`${repo}${i.path}`).size !== i.size) return null;
     for (const i of built.inputs) if (bun.hash(readFileSync(`${repo}${i.path}`)).toString(36) !== i.hash) return null;
-    return `${dir}statusline.js`;
+    return `${dir}${name}.js`;
   } catch {
     return null; // (not built, or built from other sources: the sources are run)
   }

@@ -40,8 +40,9 @@ interface PoolOptions {
   started?: Worker[];
 }
 
-/** The script of a reader thread. */
-const READER = new URL("./read-worker.ts", import.meta.url).href;
+/** The script of a reader thread: read-worker.ts beside this file, or in the prebuilt bundle (scripts/build-bundles.ts)
+ *  its bundle, read-worker.js, beside the dashboard's. */
+const READER = new URL(import.meta.url.endsWith(".ts") ? "./read-worker.ts" : "./read-worker.js", import.meta.url).href;
 
 /**
  * Starts `n` reader threads ahead of a read (they load their code while the files are being listed); none when
