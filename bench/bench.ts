@@ -1,6 +1,7 @@
 // `bun run bench`: what a user feels, on a generated corpus shaped like a heavy user's disk (default 1 GB of many
 // small session and subagent files; `--shape big` for fewer, longer sessions), cached under $TMPDIR:
-// - the first run (empty usage store) over all of it, against ccusage 20 in the same run when it is installed
+// - the first run (empty usage store) over all of it, against ccusage 20 in the same run when it is installed, and
+//   every cold entrance (--json at its default window, --once, all time, --report daily) paired with ccusage 20
 //   (`--ccusage PATH`, default: the native binary of `npm install ccusage@20.0.24 @ccusage/ccusage-linux-x64@20.0.24`
 //   in /tmp/ccusage), with the page cache warm for both;
 // - a warm start (after that run) at any window, all-time included, and the first frame of the dashboard;
@@ -131,6 +132,46 @@ if (ccusage)
   console.log(
     `  ccusage 20    median ${(median(peers.map((r) => r.ms)) / 1000).toFixed(2)} s (${range(peers.map((r) => r.ms))})   peak RSS ${Math.max(...peers.map((r) => r.rssMb)).toFixed(0)} MB`,
   );
+
+// 1b. Every cold entrance (an empty store each time), each paired with ccusage 20 in turn: the default window (which
+// reads only the files that can hold it, the rest left for later), the first frame, all time and the daily report.
+interface Entrance {
+  label: string;
+  args: string[];
+  ms: number;
+  rssMb: number;
+  peerMs: number | null;
+}
+const entrances: Entrance[] = [];
+console.log(`\nevery cold entrance, an empty store each run (${runs} runs, each followed by ccusage 20's, page cache warm):`);
+for (const [label, args] of [
+  ["--json (12 h window)", ["--json"]],
+  ["--once (160×50)", ["--once", "--plain", "--width", "160", "--height", "50"]],
+  ["--json --since 2020-01-01", ["--json", "--since", "2020-01-01"]],
+  ["--report daily", ["--report", "daily"]],
+] as [string, string[]][]) {
+  const ours: Timed[] = [];
+  const theirs: Timed[] = [];
+  for (let i = 0; i < runs; i++) {
+    warmCache();
+    ours.push(dash(args, join(scratch, `cold-${entrances.length}-${i}`)));
+    if (ccusage) {
+      warmCache();
+      theirs.push(peer());
+    }
+  }
+  const e: Entrance = {
+    label,
+    args,
+    ms: median(ours.map((r) => r.ms)),
+    rssMb: Math.max(...ours.map((r) => r.rssMb)),
+    peerMs: ccusage ? median(theirs.map((r) => r.ms)) : null,
+  };
+  entrances.push(e);
+  console.log(
+    `  ${label.padEnd(28)} ${(e.ms / 1000).toFixed(2)} s (${range(ours.map((r) => r.ms))}), ${e.rssMb.toFixed(0)} MB${e.peerMs ? `   ccusage 20 ${(e.peerMs / 1000).toFixed(2)} s (${range(theirs.map((r) => r.ms))}): ${(e.peerMs / e.ms).toFixed(2)}×` : ""}`,
+  );
+}
 
 // 2. Warm starts on the store that run left.
 console.log(`\nwarm start, after that run (median of ${Math.max(5, runs)}):`);
@@ -463,6 +504,10 @@ if (year)
 if (prom)
   console.log(
     `| a team in VictoriaMetrics: ${prom.series} series, ${prom.samples} samples | 24 h ${prom.day.ms.toFixed(0)} ms, ${prom.day.rss.toFixed(0)} MB | 30 days ${prom.month.ms.toFixed(0)} ms, ${prom.month.rss.toFixed(0)} MB | /metrics 10k series ${prom.scrapeMs.toFixed(1)} ms |`,
+  );
+for (const e of entrances)
+  console.log(
+    `| cold \`${e.args.join(" ")}\` | ${(e.ms / 1000).toFixed(2)} s, ${e.rssMb.toFixed(0)} MB | ${e.peerMs ? `${(e.peerMs / 1000).toFixed(2)} s | ${(e.peerMs / e.ms).toFixed(2)}×` : "– | –"} |`,
   );
 console.log(
   `| a 10 KB append with ${allTime.windowResponses} responses in an all-time window (read, stored, LIVE view models) | ${median(allTimeAppend).toFixed(2)} ms (${Math.min(...allTimeAppend).toFixed(2)}–${Math.max(...allTimeAppend).toFixed(2)} ms) |`,
