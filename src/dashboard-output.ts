@@ -21,6 +21,7 @@ import { reportJson, reportText, storeInfoJson, storeInfoText } from "./report-t
 import { type Options } from "./options.ts";
 import { env, writeErr, writeOut } from "./platform.ts";
 import { selectAllowance } from "./model/allowance-view.ts";
+import { count } from "./ui/format.ts";
 
 /** `--json --view insights --prometheus URL`: INSIGHTS as the engine sums it; an engine that fails is one line, exit 1. */
 export async function printPrometheusInsights(opts: Options, now: number): Promise<number> {
@@ -185,6 +186,8 @@ export function statusLine(source: TranscriptSource | null, store: StoreStatus):
       : problems.length > 1
         ? ` · ${problems.length} unreadable (see --json)`
         : "";
+  // (a first run of the live dashboard reads every transcript after its first frame: see deferFirstRun)
+  if (s.files === 0 && s.deferred > 0) return `reading ${count(s.deferred)} transcript${s.deferred === 1 ? "" : "s"}…${note}`;
   return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${note}`;
 }
 

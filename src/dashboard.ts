@@ -11,7 +11,7 @@ import { cleanText, registerSecret } from "./shared/sanitize.ts";
 import type { UsageStore } from "./ingest/store.ts";
 import { dataDir, memoryStore, storeFile, type StoreStatus } from "./ingest/store-open.ts";
 import { readerThreads } from "./ingest/pool.ts";
-import { replaceUnderway, withUsage, type UsageData } from "./ingest/usage-data.ts";
+import { markStoreNow, replaceUnderway, withUsage, type UsageData } from "./ingest/usage-data.ts";
 import { StoreQueries } from "./ingest/store-query.ts";
 import type { ModelEvent } from "./model/events.ts";
 import type { TeamSource } from "./model/insights-view.ts";
@@ -94,6 +94,7 @@ export async function main(): Promise<number> {
     clock: wallClock,
     threads: readerThreads(env("CLAUDE_DASH_THREADS")),
     shared: !oneShot,
+    deferFirstRun: mode === "live",
   };
   const o = opts;
   if (o.demo) return run(o, now, demoData(now), roots, true, mode);
@@ -381,6 +382,9 @@ async function runLiveDashboard(c: {
     prometheus: c.promPoller,
     statusLine: c.statusOf,
     threads: readerThreads(env("CLAUDE_DASH_THREADS")),
+    historyRead: () => {
+      if (current) markStoreNow(current.store);
+    },
     // A store that fails under the dashboard is replaced (see withUsage), and the dashboard goes on reading from it.
     recover: (e) => {
       if (!current) return null;

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { createTestRenderer, type TestRendererSetup } from "@opentui/core/testing";
 import { TranscriptSource } from "../src/ingest/source.ts";
 import { memoryStore, openUsageStore } from "../src/ingest/store-open.ts";
-import { replaceUnderway, type UsageData } from "../src/ingest/usage-data.ts";
+import { replaceUnderway, withUsage, type UsageData } from "../src/ingest/usage-data.ts";
+import { statusLine } from "../src/dashboard-output.ts";
 import { layout } from "../src/ui/layout.ts";
 import { StoreQueries } from "../src/ingest/store-query.ts";
 import type { UsageStore } from "../src/ingest/store.ts";
@@ -218,6 +219,47 @@ function liveApp(store: UsageStore): DashboardApp {
 
 /** Responses stored so far. */
 const stored = (store: UsageStore) => store.db.get<{ n: number }>("SELECT count(*) AS n FROM responses")!.n;
+
+test("a first run of the live dashboard reads no transcript before its first frame, and every one right after it", async () => {
+  const { root } = transcriptRoot(); // (written just now: its mtime is inside any window)
+  const storeAt = join(mkdtempSync(join(tmpdir(), "claude-dash-first-")), "usage.sqlite");
+  temps.push(join(storeAt, ".."));
+  const load = { roots: [root], storeAt, since: Date.now() - 12 * 3_600_000, threads: 1, deferFirstRun: true };
+  const first = await withUsage(load, (d) => d);
+  expect(stored(first.store)).toBe(0);
+  expect(first.source.stats.deferred).toBe(1);
+  expect(statusLine(first.source, first.status)).toBe("reading 1 transcript…");
+  const app = liveApp(first.store);
+  let historyRead = 0;
+  const ingest = new LiveIngest(first.source, {
+    intervalSeconds: 3600,
+    statusLine: (s) => statusLine(s, first.status),
+    onError: () => {},
+    deferredDelayMs: 20,
+    historyRead: () => historyRead++,
+  });
+  try {
+    ingest.frame(app); // the first frame: up at once, empty
+    expect(app.view(Date.now(), layout(152, 48)).totals.responses).toBe(0);
+    await until(() => historyRead > 0);
+    expect(historyRead).toBe(1);
+    expect(stored(first.store)).toBe(1);
+    ingest.frame(app);
+    expect(app.view(Date.now(), layout(152, 48)).totals.responses).toBe(1);
+    expect(app.status).toBe("1 files");
+  } finally {
+    ingest.stop();
+    first.store.close();
+  }
+  // A later start on that store reads what changed before its first frame, as every warm start does.
+  const again = await withUsage(load, (d) => d);
+  try {
+    expect(again.source.stats.deferred).toBe(0);
+    expect(stored(again.store)).toBe(1);
+  } finally {
+    again.store.close();
+  }
+});
 
 test("a line appended to a transcript reaches the app through the file watch, at the next frame", async () => {
   const { root, file } = transcriptRoot();

@@ -52,6 +52,8 @@ export class LiveIngest {
       threads?: number;
       /** Debounce of file-watch notifications (ms). */
       debounceMs?: number;
+      /** The history left unread at startup has all been read (a first run's whole backlog, or the older files). */
+      historyRead?: () => void;
     },
   ) {}
 
@@ -97,6 +99,7 @@ export class LiveIngest {
         this.guarded(() => this.note(source.readDeferred(this.queue, 25)));
         this.statusStale = true;
         if (source.stats.deferred > 0) this.deferredTimer = setTimeout(step, 15);
+        else this.opts.historyRead?.();
       };
       const threads = this.opts.threads ?? 1;
       const start = () => {

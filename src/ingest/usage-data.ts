@@ -24,6 +24,9 @@ interface LoadOptions extends SourceOptions {
   opened?: { store: UsageStore; status: StoreStatus };
   /** reader threads for a large backlog (default: one per core, up to 4; 1 reads on this thread only). */
   threads?: number;
+  /** the live dashboard: on a store that knows no transcript yet (a first run), none is read here — all are left for
+   *  the read after the first frame (see LiveIngest), so that the dashboard is up at once and fills as they are read. */
+  deferFirstRun?: boolean;
 }
 
 /** A first fill commits about this often (transcript bytes): other processes may write between, and a stop loses
@@ -43,8 +46,10 @@ export async function withUsage<T>(o: LoadOptions, use: (d: UsageData) => T | Pr
     try {
       keepMarker(store, status, o.clock ?? Date.now);
       // (a store made again reads every transcript on disk before counting what could not be saved)
-      const source = new TranscriptSource(o.roots, store, status.recovery ? { ...o, since: -Infinity } : o);
-      await catchUp(source, store, o.threads ?? readerThreads());
+      const later = o.deferFirstRun === true && !status.recovery && !store.hasFiles();
+      const source = new TranscriptSource(o.roots, store, status.recovery ? { ...o, since: -Infinity } : later ? { ...o, since: Infinity } : o);
+      if (later) source.refresh();
+      else await catchUp(source, store, o.threads ?? readerThreads());
       status = settleStore(store, status, o.clock ?? Date.now, source);
       return await use({ store, status, source });
     } catch (e) {
@@ -126,6 +131,16 @@ function forgetMarker(store: UsageStore): void {
     k.stop();
   } catch {
     /* (the store failed: its marker stays as it was) */
+  }
+}
+
+/** Writes the store's marker now if the store changed since it was last written (a first run's history read in the
+ *  background: what it holds counts from then on, not from the marker's next minute). */
+export function markStoreNow(store: UsageStore): void {
+  try {
+    keepers.get(store)?.flush();
+  } catch {
+    /* (a store that cannot be counted now keeps its last marker; the keeper tries again) */
   }
 }
 

@@ -30,6 +30,8 @@ export interface RunLiveOptions {
   statusLine: (source: TranscriptSource | null) => string | null;
   /** reader threads for the older history read after the first frame. */
   threads?: number;
+  /** that history has all been read (see LiveIngest). */
+  historyRead?: () => void;
   /** a failed usage store replaced by one that works (see LiveIngest). */
   recover?: (e: unknown) => TranscriptSource | null;
   /**
@@ -127,6 +129,7 @@ export class LiveLoop {
       onError: onFatal,
       threads: o.threads,
       recover: o.recover,
+      historyRead: o.historyRead,
     });
   }
 
