@@ -11,6 +11,10 @@ const args = process.argv.slice(2);
 const onBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 /** The helper answers what a call would print in its own process; these do something else, or once. */
 const NOT_SERVED = new Set(["--serve", "--install", "--write", "--force", "--help", "-h", "--no-server"]);
+/** A run that prints and exits (no live dashboard): the bundle serves it. The live dashboard runs from the sources,
+ *  because OpenTUI cannot be loaded from a bundle of this kind (Bun's bytecode bundles are CommonJS, which turns its
+ *  import into a require of a module with top-level await) — and its start is not measured in milliseconds. */
+const ONE_SHOT_FLAGS = new Set(["--json", "--once", "--report", "--help", "-h", "--version", "--store-info", "--acknowledge-loss"]);
 
 if (args[0] === "statusline") {
   statusline(args.slice(1)).then(
@@ -85,7 +89,8 @@ async function statuslineModule(): Promise<StatuslineModule> {
 }
 
 async function dashboardModule(): Promise<{ main: () => Promise<number> }> {
-  const bundled = bundle("dashboard");
+  const oneShot = args.some((a) => ONE_SHOT_FLAGS.has(a.split("=")[0]!)) || !process.stdout.isTTY;
+  const bundled = oneShot ? bundle("dashboard") : null;
   return bundled ? (bundled as { main: () => Promise<number> }) : import("./dashboard.ts");
 }
 
