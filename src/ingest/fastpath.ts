@@ -162,7 +162,7 @@ function byteQuickType(line: Buffer): string | null {
   const s = i + TYPE_KEY.length;
   const e = line.indexOf(Q, s);
   if (e < 0 || e - s > 40) return null;
-  return line.toString("latin1", s, e);
+  return symbol(line, s, e, true); // (interned: the few type names, not a new string per line)
 }
 
 function endsWithBraceBytes(line: Buffer): boolean {

@@ -154,16 +154,19 @@ export class FileTailer {
         this.headHash = 0;
         this.tailHash = 0;
       }
+      // (the last read's bytes stay in buf: the tail's hash is taken from them when they hold it)
+      let last = { at: -1, n: 0 };
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, this.offset);
         if (n <= 0) break;
         if (this.offset === 0 || this.headLen < HEAD_BYTES) this.noteHead(fd, buf, n);
+        last = { at: this.offset, n };
         this.offset += n;
         res.bytes += n;
         this.consume(buf.subarray(0, n), onLine, onOverlong, res);
         if (n < buf.length) break;
       }
-      this.noteTail(fd, buf);
+      this.noteTail(fd, buf, last);
       // The size and mtime of what was read: a writer that appended meanwhile makes the mtime unknown (NaN), so the
       // next look reads on instead of taking the same size for a rewrite.
       const after = fstatSync(fd);
@@ -184,9 +187,15 @@ export class FileTailer {
     return this.offset - this.pending.length;
   }
 
-  private noteTail(fd: number, buf: Buffer): void {
+  /** Hashes the bytes before where the last complete line ends: from `last` (the last read, still in buf) when they
+   *  are all in it — one read less per file — else read again. */
+  private noteTail(fd: number, buf: Buffer, last: { at: number; n: number }): void {
     const end = this.lineEnd;
     const len = Math.min(end, HEAD_BYTES);
+    if (len > 0 && last.at >= 0 && end - len >= last.at && end <= last.at + last.n) {
+      this.tailHash = hashBytes(buf.subarray(end - len - last.at), len);
+      return;
+    }
     this.tailHash = len > 0 && readSync(fd, buf, 0, len, end - len) === len ? hashBytes(buf, len) : 0;
   }
 
