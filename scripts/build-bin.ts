@@ -16,6 +16,11 @@ const p = Bun.spawnSync(
     "--format",
     "esm",
     join(import.meta.dir, "..", "src", "cli.ts"),
+    // the reader thread, embedded beside the entry (as read-worker.js: pool.ts starts it from there), so that a cold
+    // read uses every core in the binary too
+    join(import.meta.dir, "..", "src", "ingest", "read-worker.ts"),
+    "--entry-naming",
+    "[name].[ext]",
     "--outfile",
     out,
     "--external",

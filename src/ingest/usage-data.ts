@@ -263,7 +263,7 @@ export async function catchUp(source: TranscriptSource, store: UsageStore, threa
 /**
  * Reads the backlog (files the store does not know; with `deferred`, those left unread as older than the windows) on
  * reader threads when it is large, this thread storing their facts as they come. False when it did not (too little to
- * read, or threads cannot start here: a standalone binary, a runtime without workers). A store that fails, fails here.
+ * read, or threads cannot start here: a runtime without workers). A store that fails, fails here.
  */
 export async function readBacklog(
   source: TranscriptSource,
