@@ -1,11 +1,9 @@
 // A clock for tests whose timeouts should not take real time: its timers run only when the test moves it on, so a
 // test says "the deadline has passed" instead of waiting for it (and cannot be early or late on a loaded machine).
-// It fits the `clock` option of AllowanceClient (src/net/allowance.ts) and startOtlpReceiver (src/net/otlp-receiver.ts).
+// It is a Clock (src/shared/clock.ts): the `clock` option of AllowanceClient and startOtlpReceiver.
+import type { Clock } from "../src/shared/clock.ts";
 
-export interface FakeClock {
-  now(): number;
-  setTimeout(f: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
+export interface FakeClock extends Clock {
   /** Moves the time on by `ms`, running every timer due by then (those set meanwhile too), earliest first. */
   advance(ms: number): void;
   /** How many timers are set and not yet run or cleared. */

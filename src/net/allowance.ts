@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { AllowanceLimit, AllowanceProblem, ModelEvent } from "../model/events.ts";
 import { cleanText, redactSecret } from "../shared/sanitize.ts";
+import { type Clock, realClock } from "../shared/clock.ts";
 
 const MINUTE_MS = 60_000;
 /** The shortest refresh interval allowed (`--allowance-interval` minimum). */
@@ -168,19 +169,6 @@ function clean(s: string): string {
 /** The part of `fetch` the client uses (`globalThis.fetch` fits). */
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** The timers a request's timeout runs on, and the time read when `now` fails: the real ones, or a fake in tests. */
-interface AllowanceClock {
-  now(): number;
-  setTimeout(f: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: AllowanceClock = {
-  now: () => Date.now(),
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
 export interface AllowanceClientOptions {
   /** e.g. "https://api.anthropic.com" (a trailing slash is ignored). */
   apiBase: string;
@@ -195,7 +183,7 @@ export interface AllowanceClientOptions {
   /** the whole request (token read, response, body) must finish within this; default 10 000. */
   timeoutMs?: number;
   /** what that timeout is timed with (and the time read when `now` throws); default the real clock and timers. */
-  clock?: AllowanceClock;
+  clock?: Clock;
 }
 
 type Outcome =
@@ -210,7 +198,7 @@ export class AllowanceClient {
   private readonly fetchFn: FetchLike;
   private readonly readToken: () => Promise<string | null>;
   private readonly now: () => number;
-  private readonly clock: AllowanceClock;
+  private readonly clock: Clock;
   private readonly emitFn: (e: ModelEvent) => void;
   readonly minIntervalMs: number;
   readonly timeoutMs: number;

@@ -21,6 +21,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { decodeLogs, decodeMetrics, type Decoded, type OtlpLogsRequest, type OtlpMetricsRequest } from "./otlp-decode.ts";
 import { type BodyEncoding, encodeExportResponse, encodeStatus, OtlpDecodeError, type Signal } from "./otlp-wire.ts";
+import { type Clock, realClock } from "../shared/clock.ts";
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const DEFAULT_BODY_TIMEOUT_MS = 30_000;
@@ -34,19 +35,6 @@ const RATE_GRACE_MS = 2000;
 const HEADERS_TIMEOUT_MS = 10_000;
 /** How often a body's pace is checked against `minBytesPerSecond`. */
 const PACE_CHECK_MS = 500;
-
-/** The time and timers a body's deadline and pace are measured with: the real ones, or a fake in tests. */
-interface ReceiverClock {
-  now(): number;
-  setTimeout(f: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: ReceiverClock = {
-  now: () => Date.now(),
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 /** What a handler may answer: records it could not use (reported back to the sender as a partial success). */
 export interface OtlpHandlerResult {
@@ -82,7 +70,7 @@ interface OtlpReceiverOptions {
   /** the slowest a body may arrive after its first 2 s, in bytes a second (default 1024); slower gets 408 */
   minBytesPerSecond?: number;
   /** what bodyTimeoutMs and minBytesPerSecond are timed with (default the real clock and timers) */
-  clock?: ReceiverClock;
+  clock?: Clock;
   onLogs(req: OtlpLogsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
   onMetrics(req: OtlpMetricsRequest, info: OtlpRequestInfo): OtlpHandlerReturn;
   /** `GET /metrics`: the exposition text (Prometheus format); without it /metrics is 404. Guarded by `token` too. */
@@ -152,7 +140,7 @@ interface Limits {
   bodyTimeoutMs: number;
   minRate: number;
   tokenDigest: Buffer | null;
-  clock: ReceiverClock;
+  clock: Clock;
 }
 
 /** Which signal a request is for, once it passed the checks that need no body (endpoint, method, token, type, size). */

@@ -13,6 +13,7 @@
 // below adds the timer.
 import type { DashboardApp } from "./app.ts";
 import type { KeyPress } from "./ui-state.ts";
+import { type Clock, realClock } from "../shared/clock.ts";
 
 export type TerminalInput =
   | { kind: "key"; key: KeyPress }
@@ -366,17 +367,8 @@ export function applyInput(app: DashboardApp, ev: TerminalInput): void {
 }
 
 /** The time and timers InputReader uses (a fake in tests). */
-export interface InputClock {
-  now(): number;
-  setTimeout(f: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemInputClock: InputClock = {
-  now: () => Date.now(),
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+export type InputClock = Clock;
+export const systemInputClock: InputClock = realClock;
 
 /**
  * The parser with its timer: chunks in, inputs out, and what waited too long ended on time (a paste left open, an
