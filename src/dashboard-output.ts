@@ -188,7 +188,7 @@ export function statusLine(source: TranscriptSource | null, store: StoreStatus):
         : "";
   // (a first run of the live dashboard reads every transcript after its first frame: see deferFirstRun)
   if (s.files === 0 && s.deferred > 0) return `reading ${count(s.deferred)} transcript${s.deferred === 1 ? "" : "s"}…${note}`;
-  return `${s.files} files${s.deferred ? ` (+${s.deferred} older)` : ""}${note}`;
+  return `${count(s.files)} file${s.files === 1 ? "" : "s"}${s.deferred ? ` (+${count(s.deferred)} older)` : ""}${note}`;
 }
 
 export interface Data {

@@ -246,7 +246,7 @@ test("a first run of the live dashboard reads no transcript before its first fra
     expect(stored(first.store)).toBe(1);
     ingest.frame(app);
     expect(app.view(Date.now(), layout(152, 48)).totals.responses).toBe(1);
-    expect(app.status).toBe("1 files");
+    expect(app.status).toBe("1 file");
   } finally {
     ingest.stop();
     first.store.close();
