@@ -11,6 +11,7 @@ import { CellGrid } from "../src/ui/grid.ts";
 import { createDashboardRenderable } from "../src/ui/live.ts";
 import { ESC_MS, InputParser } from "../src/ui/terminal-input.ts";
 import { demoApp } from "./builders.ts";
+import { until } from "./until.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");
 // Whole dashboards drawn step by step on two backends: 2-4 s each on a busy machine. (bun test does not read a timeout
@@ -78,10 +79,15 @@ describe("both backends", () => {
       screen.frame(b, NOW, NOW);
       const gb = gridOf(b);
       await step.opentui();
-      for (const end = Date.now() + 30_000; ; await Bun.sleep(5)) {
-        await t.renderOnce();
-        if ((same(a.ui, b.ui) && gridOf(a).text === gb.text) || Date.now() > end) break;
-      }
+      await until(
+        async () => {
+          await t.renderOnce();
+          return same(a.ui, b.ui) && gridOf(a).text === gb.text;
+        },
+        `OpenTUI to have read ${step.name}`,
+        30_000,
+        5,
+      );
       const ga = gridOf(a);
       expect({ step: step.name, ui: b.ui }).toEqual({ step: step.name, ui: a.ui });
       expect(gb.text).toBe(ga.text);

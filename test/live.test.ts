@@ -20,6 +20,7 @@ import { CellGrid } from "../src/ui/grid.ts";
 import { createDashboardRenderable, keyPressOf, LiveIngest } from "../src/ui/live.ts";
 import { charWidth } from "../src/ui/text.ts";
 import { theme } from "../src/ui/theme.ts";
+import { until } from "./until.ts";
 
 const NOW = Date.parse("2026-11-26T18:00:00Z");
 // The waits below have generous deadlines (they return as soon as what they wait for is there); a test's own limit is
@@ -208,11 +209,6 @@ function transcriptRoot(): { root: string; file: string } {
   return { root, file };
 }
 
-/** Polls until `ok`, for at most `ms` (a deadline, not a delay); what follows asserts what was waited for. */
-async function until(ok: () => boolean, ms = 30_000): Promise<void> {
-  for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await Bun.sleep(10);
-}
-
 function liveApp(store: UsageStore): DashboardApp {
   return new DashboardApp(new StoreQueries(store), { windowHours: 12, bucketMinutes: null, activeWindowHours: 1, banner: null, account: null, still: true });
 }
@@ -241,7 +237,7 @@ test("a first run of the live dashboard reads no transcript before its first fra
   try {
     ingest.frame(app); // the first frame: up at once, empty
     expect(app.view(Date.now(), layout(152, 48)).totals.responses).toBe(0);
-    await until(() => historyRead > 0);
+    await until(() => historyRead > 0, "the history read after the first frame");
     expect(historyRead).toBe(1);
     expect(stored(first.store)).toBe(1);
     ingest.frame(app);
@@ -280,7 +276,7 @@ test("a line appended to a transcript reaches the app through the file watch, at
     expect(shown()).toBe(1);
     expect(stored(store)).toBe(1);
     appendFileSync(file, response(2, Date.now()));
-    await until(() => ingest.queue.length > 0);
+    await until(() => ingest.queue.length > 0, "a line read into the queue");
     expect(ingest.queue.length).toBeGreaterThan(0);
     expect(stored(store)).toBe(2); // stored as soon as it is read, off the frame path
     ingest.frame(app);
@@ -312,7 +308,7 @@ test("history left unread at startup is read shortly after the first frame", asy
   try {
     ingest.frame(app);
     expect(app.status).toBe("0 files, 1 older");
-    await until(() => ingest.queue.length > 0);
+    await until(() => ingest.queue.length > 0, "a line read into the queue");
     expect(stored(store)).toBe(1);
     ingest.frame(app);
     expect(app.view(Date.now(), layout(152, 48)).totals.responses).toBe(1);
@@ -352,7 +348,7 @@ test("a store that fills the disk under the running dashboard: it goes on with e
     current.store.db.exec(`PRAGMA max_page_count = ${pages}`); // the disk is full
     const t = Date.now() - 30_000;
     appendFileSync(file, Array.from({ length: 400 }, (_, i) => response(100 + i, t + i)).join(""));
-    await until(() => current.status.state === "full");
+    await until(() => current.status.state === "full", "the store to be replaced as full");
     ingest.frame(app);
     expect(errors).toEqual([]);
     expect(current.store.kind).toBe("memory");
