@@ -34,6 +34,7 @@ import { formatPrometheusBench, runPrometheusBench, type PrometheusBench } from 
 import { formatSoak, runSoak, type SoakResult } from "./soak.ts";
 import { formatStatuslineBench, runStatuslineBench, statuslineReadmeRow, statuslineReadmeTable, type StatuslineBench } from "./statusline.ts";
 import { storePathFor, yearStore } from "./year.ts";
+import { hasTmux, startPane } from "./tmux.ts";
 
 const { values } = parseArgs({
   options: {
@@ -365,20 +366,9 @@ if (!values["skip-team"]) {
 
 /** The live dashboard in a tmux pane as a user runs it, through its three views (INSIGHTS at 30 days): peak RSS. */
 async function liveMemory(root: string, data: string, at: string): Promise<number | null> {
-  if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
+  if (!hasTmux()) return null;
   const session = `claude-dash-bench-mem-${process.pid}`;
-  Bun.spawnSync([
-    "tmux",
-    "new-session",
-    "-d",
-    "-s",
-    session,
-    "-x",
-    "160",
-    "-y",
-    "50",
-    `cd ${repo} && XDG_DATA_HOME=${data} ${bun} src/cli.ts --root ${root} --no-allowance --now ${at}`,
-  ]);
+  startPane(session, `cd ${repo} && XDG_DATA_HOME=${data} ${bun} src/cli.ts --root ${root} --no-allowance --now ${at}`);
   try {
     await Bun.sleep(3000);
     for (const k of ["h", "i", "5"]) {
@@ -439,20 +429,9 @@ if (cpuDeno !== null) console.log(`  ${"the same on Deno (the ANSI backend)".pad
 
 /** CPU use of the live dashboard over 10 s on a steady corpus, in a tmux pane, after 10 s (its store is warm). */
 async function liveCpu(runtime = `${bun} src/cli.ts`, extra = ""): Promise<number | null> {
-  if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
+  if (!hasTmux()) return null;
   const session = `claude-dash-bench-${process.pid}`;
-  Bun.spawnSync([
-    "tmux",
-    "new-session",
-    "-d",
-    "-s",
-    session,
-    "-x",
-    "160",
-    "-y",
-    "50",
-    `cd ${repo} && COLORTERM=truecolor XDG_DATA_HOME=${warmData} exec ${runtime} --root ${corpus.root} --no-allowance ${extra}`,
-  ]);
+  startPane(session, `cd ${repo} && COLORTERM=truecolor XDG_DATA_HOME=${warmData} exec ${runtime} --root ${corpus.root} --no-allowance ${extra}`);
   try {
     await Bun.sleep(10_000);
     const pid = Bun.spawnSync(["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"], { stdout: "pipe" }).stdout.toString().trim();

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { idFrom, promptLine, responseLines, rng, toolResultLine, uuidFrom, type SessionInfo } from "../src/synth/lines.ts";
+import { hasTmux, startPane, tmux as runTmux } from "./tmux.ts";
 
 export interface SoakSample {
   /** seconds since the writer started */
@@ -91,7 +92,7 @@ function* sessionLines(s: SessionInfo, seed: number): Generator<(time: number) =
 
 /** Runs the soak; null when tmux is missing. */
 export async function runSoak(o: SoakOptions): Promise<SoakResult | null> {
-  if (Bun.spawnSync(["tmux", "-V"], { stdout: "pipe", stderr: "pipe" }).exitCode !== 0) return null;
+  if (!hasTmux()) return null;
   const log = o.log ?? (() => {});
   const lps = o.linesPerSecond ?? 16;
   const nFiles = o.files ?? 6;
@@ -103,7 +104,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult | null> {
   const env = { ...process.env, XDG_DATA_HOME: data };
   const session = `claude-dash-soak-${process.pid}`;
   // (a tmux server of its own: half an hour is long enough for someone to restart the default one)
-  const tmux = (...a: string[]) => Bun.spawnSync(["tmux", "-L", session, ...a], { stdout: "pipe", stderr: "pipe" });
+  const tmux = (...a: string[]) => runTmux(a, session);
   try {
     // The store, filled once (as a user's is by the time they watch the dashboard).
     const first = Bun.spawnSync([o.bun, "src/cli.ts", ...args, "--json"], { cwd: o.repo, env, stdout: "pipe", stderr: "pipe" });
@@ -114,17 +115,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult | null> {
       const info: SessionInfo = { sessionId: uuidFrom(rng(500 + i)), cwd: `/home/dev/src/soak-${i}`, gitBranch: "main" };
       return { file: join(dir, `${info.sessionId}.jsonl`), lines: sessionLines(info, 900 + i) };
     });
-    tmux(
-      "new-session",
-      "-d",
-      "-s",
-      session,
-      "-x",
-      "160",
-      "-y",
-      "50",
-      `cd ${o.repo} && COLORTERM=truecolor XDG_DATA_HOME=${data} exec ${o.bun} src/cli.ts ${args.join(" ")}`,
-    );
+    startPane(session, `cd ${o.repo} && COLORTERM=truecolor XDG_DATA_HOME=${data} exec ${o.bun} src/cli.ts ${args.join(" ")}`, session);
     await Bun.sleep(8000);
     const pid = tmux("list-panes", "-t", session, "-F", "#{pane_pid}").stdout.toString().trim();
     const ticks = () => {
