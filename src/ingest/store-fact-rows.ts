@@ -1,7 +1,7 @@
 // The fact tables' rows (store-facts.ts writes them): what a row of `responses` or `tools` holds, what a stored copy
 // of a fact reads back as, a fact's key hash and a response's rate class as they are stored, and how two reads'
 // metadata of one session combine. Pure: nothing here reads or writes the store.
-import type { ModelEvent, ResponseObserved, SessionMeta, ToolOutcome, Usage } from "../model/events.ts";
+import { type ModelEvent, type ResponseObserved, type SessionMeta, type Usage } from "../model/events.ts";
 import { noteWhere } from "../model/state.ts";
 import { type RateClass, classOf } from "../model/pricing.ts";
 import { keyId } from "./key-id.ts";
@@ -24,9 +24,6 @@ export function readFact(json: string): (ModelEvent & { time: number }) | null {
 
 /** A fact's key hash: computed by the reader thread that decoded it, or here. */
 export const hashOf = (e: { key: string } & Hashed): number => e.h ?? keyId(e.key);
-
-/** A tool result's outcome as stored: its index here. */
-export const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
 
 /** The tables of facts kept one row each (by key). */
 export type Tables = "responses" | "tools" | "prompts" | "errors" | "turns";

@@ -5,15 +5,16 @@
 // again by a new parser) the best remaining copy takes over. Every change to a fact is also a change to the rollup
 // (see store-rollup.ts), made here as the fact is written.
 // What a row holds and reads back as is in store-fact-rows.ts.
-import type {
-  ApiErrorObserved,
-  ModelEvent,
-  PromptObserved,
-  ResponseObserved,
-  SessionMeta,
-  ToolCallObserved,
-  ToolResultObserved,
-  TurnCompleted,
+import {
+  type ApiErrorObserved,
+  type ModelEvent,
+  type PromptObserved,
+  type ResponseObserved,
+  type SessionMeta,
+  type ToolCallObserved,
+  type ToolResultObserved,
+  type TurnCompleted,
+  TOOL_OUTCOMES,
 } from "../model/events.ts";
 import { beats } from "../model/state.ts";
 import { isCopy, isFast } from "../model/pricing.ts";
@@ -21,7 +22,7 @@ import type { SqlDatabase, SqlValue } from "../sqlite.ts";
 import type { FileFacts } from "./facts.ts";
 import { keyId } from "./key-id.ts";
 import { redact } from "../shared/sanitize.ts";
-import { clsOf, hashOf, laterMeta, OUTCOMES, type ResponseRow, readFact, type Tables, type ToolRow, usageOf } from "./store-fact-rows.ts";
+import { clsOf, hashOf, laterMeta, type ResponseRow, readFact, type Tables, type ToolRow, usageOf } from "./store-fact-rows.ts";
 import type { FileTable } from "./store-files.ts";
 import type { Interned } from "./store-names.ts";
 import type { Rollup } from "./store-rollup.ts";
@@ -281,7 +282,7 @@ export class Facts {
         call ? this.nameId(call.name) : null,
         result ? file : null,
         result?.time ?? null,
-        result ? OUTCOMES.indexOf(result.outcome) : null,
+        result ? TOOL_OUTCOMES.indexOf(result.outcome) : null,
         result?.reportedMs ?? null,
       );
   }
@@ -331,7 +332,7 @@ export class Facts {
       return;
     }
     if (row.result_file !== null) {
-      const outcome = OUTCOMES[row.outcome ?? 0] ?? "ok";
+      const outcome = TOOL_OUTCOMES[row.outcome ?? 0] ?? "ok";
       this.copy(Kind.ToolResult, key, row.result_file, { type: "ToolResultObserved", key, time: row.result_time!, ...was, outcome, reportedMs: row.ms });
       if (outcome !== "ok") this.rollup.tally(row.result_time, outcome === "error" ? 2 : 3, -1);
       db.run("DELETE FROM copies WHERE kind = ? AND key = ? AND file = ?", Kind.ToolResult, key, file);
@@ -340,7 +341,7 @@ export class Facts {
       "UPDATE tools SET result_file = ?, result_time = ?, outcome = ?, ms = ? WHERE id = ?",
       file,
       result.time,
-      OUTCOMES.indexOf(result.outcome),
+      TOOL_OUTCOMES.indexOf(result.outcome),
       result.reportedMs ?? null,
       id,
     );

@@ -1,6 +1,6 @@
 // The views' questions answered by aggregate queries on the usage store (see model/queries.ts). Times are epoch ms;
 // a fact belongs to a span when from < time <= to.
-import type { ToolOutcome } from "../model/events.ts";
+import { TOOL_OUTCOMES } from "../model/events.ts";
 import type {
   Counts,
   LimitSeen,
@@ -22,8 +22,6 @@ import { CELL_MS, type UsageStore } from "./store.ts";
 /** Spans longer than this (in whole quarter hours) are summed from the rollup. */
 const ROLLUP_SPAN = 2 * 86_400_000;
 const HOUR = 3_600_000;
-
-const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
 
 interface CellRow {
   slot: number;
@@ -355,7 +353,7 @@ export class StoreQueries implements UsageQueries {
       clamp(to),
     )) {
       const ms = r.ms ?? (r.call_time !== null && r.result_time >= r.call_time ? r.result_time - r.call_time : null);
-      yield { name: r.name === null ? null : this.store.name(r.name), outcome: OUTCOMES[r.outcome ?? 0] ?? "ok", time: r.result_time, ms };
+      yield { name: r.name === null ? null : this.store.name(r.name), outcome: TOOL_OUTCOMES[r.outcome ?? 0] ?? "ok", time: r.result_time, ms };
     }
   }
 

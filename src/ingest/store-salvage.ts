@@ -15,7 +15,7 @@
 import { closeSync, constants, openSync, rmSync, statSync } from "node:fs";
 import { basename, join, sep } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
-import type { ModelEvent, SessionMeta, ToolOutcome } from "../model/events.ts";
+import { type ModelEvent, type SessionMeta, TOOL_OUTCOMES } from "../model/events.ts";
 import { isCopy, isFast } from "../model/pricing.ts";
 import { FactCollector, type FilePos } from "./facts.ts";
 import { copyPrivately, openReadable } from "./salvage-repair.ts";
@@ -36,7 +36,6 @@ export interface SalvageResult {
   problem: string | null;
 }
 
-const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
 /** Facts held before they are written (a store of a heavy year is salvaged in pieces, not all in memory). */
 const FACTS_PER_WRITE = 20_000;
 
@@ -297,7 +296,7 @@ class Salvager {
       this.result.facts++;
     }
     if (r.result_file !== null && when(r.result_time) && this.wanted(r.result_file)) {
-      const outcome = OUTCOMES[int(r.outcome) ? r.outcome : 0] ?? "ok";
+      const outcome = TOOL_OUTCOMES[int(r.outcome) ? r.outcome : 0] ?? "ok";
       this.add(r.result_file, {
         type: "ToolResultObserved",
         key: r.key,

@@ -2,15 +2,15 @@
 // and every string once in one long string. A reader thread's facts then cost the writing thread no parsing (JSON of
 // the same facts took that thread about as long as storing them) and a fraction of the memory. The numbers carry the
 // facts' key hashes too, computed by the reader. Decoding gives back FileFacts equal to the encoded ones.
-import type {
-  ApiErrorObserved,
-  PromptObserved,
-  ResponseObserved,
-  SessionMeta,
-  ToolCallObserved,
-  ToolOutcome,
-  ToolResultObserved,
-  TurnCompleted,
+import {
+  type ApiErrorObserved,
+  type PromptObserved,
+  type ResponseObserved,
+  type SessionMeta,
+  type ToolCallObserved,
+  type ToolResultObserved,
+  type TurnCompleted,
+  TOOL_OUTCOMES,
 } from "../model/events.ts";
 import type { FileFacts } from "./facts.ts";
 import { keyId } from "./key-id.ts";
@@ -25,7 +25,6 @@ export interface WireFacts {
 /** A fact with the hash of its key, as decoded from the wire (so the writer need not hash it again). */
 export type Hashed = { h?: number };
 
-const OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
 /** string references: an index into the strings, or one of these. */
 const NULL = -1;
 const UNDEFINED = -2;
@@ -147,14 +146,14 @@ export class WireWriter {
     }
   }
 
-  /** Tool results: the outcome as its index in OUTCOMES. */
+  /** Tool results: the outcome as its index in TOOL_OUTCOMES. */
   private toolResults(list: readonly ToolResultObserved[]): void {
     for (const e of list) {
       this.key(e.key);
       this.num(e.time);
       this.str(e.sessionId);
       this.str(e.agentId);
-      this.num(OUTCOMES.indexOf(e.outcome));
+      this.num(TOOL_OUTCOMES.indexOf(e.outcome));
       this.opt(e.reportedMs);
     }
   }
@@ -367,7 +366,7 @@ class WireReader {
         time: this.num(),
         sessionId: this.str(),
         agentId: this.strOrNull(),
-        outcome: OUTCOMES[this.num()]!,
+        outcome: TOOL_OUTCOMES[this.num()]!,
         reportedMs: this.opt(),
         h,
       };

@@ -80,6 +80,8 @@ export interface ToolCallObserved extends TelemetryMeta {
 }
 
 export type ToolOutcome = "ok" | "error" | "rejected";
+/** The outcomes in the order the stores and the readers' wire keep them as numbers (a stored 1 is "error"). */
+export const TOOL_OUTCOMES: readonly ToolOutcome[] = ["ok", "error", "rejected"];
 
 export interface ToolResultObserved extends TelemetryMeta {
   type: "ToolResultObserved";

@@ -12,7 +12,7 @@
 // chmodded; and what SQLite opened is checked to be the regular file that was looked at.
 import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import type { ModelEvent } from "../model/events.ts";
+import { type ModelEvent, TOOL_OUTCOMES } from "../model/events.ts";
 import type { SqlDatabase } from "../sqlite.ts";
 import { CHANGED, createExclusive, openExisting, refusal } from "../ingest/store-open.ts";
 import { entryAt } from "../ingest/store-marker.ts";
@@ -68,7 +68,6 @@ CREATE INDEX IF NOT EXISTS t_errors_time ON t_errors (time);
 `;
 
 const OUTCOME: Record<string, number> = { ok: 0, error: 1, rejected: 2 };
-const OUTCOMES = ["ok", "error", "rejected"] as const;
 
 /**
  * An event's facts in the typed tables INSIGHTS sums (the JSON row keeps the whole event). Rows are in arrival order,
@@ -403,7 +402,7 @@ export class TeamQueries implements TeamSource {
       )
       .map((x) => ({
         name: x.name,
-        outcome: OUTCOMES[x.outcome] ?? "ok",
+        outcome: TOOL_OUTCOMES[x.outcome] ?? "ok",
         time: x.time,
         ms: x.ms ?? (x.call !== null && x.time >= x.call ? x.time - x.call : null),
       }));
